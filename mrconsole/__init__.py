@@ -1,0 +1,3 @@
+"""mrconsole: a terminal console for operating OpenStack Heat across regions."""
+
+__version__ = "0.1.0"

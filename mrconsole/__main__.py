@@ -1,0 +1,3 @@
+from mrconsole.cli.main import main
+
+raise SystemExit(main())

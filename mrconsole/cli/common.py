@@ -1,0 +1,58 @@
+"""Shared pieces of the command line: exit codes, errors, output helpers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, is_dataclass
+
+# Exit codes, documented in `mrconsole --help`.
+EXIT_OK = 0
+EXIT_FAILED = 1       # the thing asked for failed (an action, a template with errors)
+EXIT_USAGE = 2        # bad invocation
+EXIT_DEGRADED = 3     # a region is down / a master is in outage mode
+
+EXIT_CODES_HELP = """exit codes:
+  0  success (every region up)
+  1  failure: an error, a failed action, a template with errors
+  2  bad invocation
+  3  degraded: a region is down or a master is in outage mode
+"""
+
+
+class CliError(Exception):
+    """An error shown as one line; carries its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED):
+        super().__init__(message)
+        self.code = code
+
+
+def to_jsonable(obj):
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {k: to_jsonable(v) for k, v in asdict(obj).items()}
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    return obj
+
+
+def print_json(obj) -> None:
+    json.dump(to_jsonable(obj), sys.stdout, indent=2, sort_keys=False)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: list[str], rows: list[list], out=None) -> None:
+    out = out or sys.stdout
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, c in enumerate(row):
+            widths[i] = max(widths[i], len(c))
+    line = "  ".join(h.ljust(widths[i]) for i, h in enumerate(headers))
+    out.write(line.rstrip() + "\n")
+    for row in cells:
+        out.write("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() + "\n")

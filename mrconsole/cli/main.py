@@ -1,0 +1,81 @@
+"""Entry point: `mrconsole [options]` opens the console; subcommands are its twins."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from mrconsole.cli import common
+from mrconsole.cli.common import CliError, EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mrconsole",
+        description="A keyboard-first terminal console for OpenStack Heat across regions. "
+        "Without a command, opens the console.",
+        epilog=common.EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from mrconsole.cli import lab_cmd
+
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    lab_cmd.add_parser(sub)
+    for name in _optional_commands():
+        module = __import__(f"mrconsole.cli.{name}", fromlist=["add_parser"])
+        module.add_parser(sub)
+    return parser
+
+
+def _optional_commands() -> list[str]:
+    """Command modules present in this build, in the order shown by --help."""
+    import importlib.util
+
+    names = ["status_cmd", "validate_cmd", "events_cmd", "stack_cmd", "journal_cmd",
+             "why_cmd", "drift_cmd", "console_cmd"]
+    return [n for n in names if importlib.util.find_spec(f"mrconsole.cli.{n}")]
+
+
+
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Libraries below (oslo, keystoneauth) warn loudly; an operator needs
+    # our one-line messages, not their deprecation notices.
+    logging.basicConfig(level=logging.CRITICAL)
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["console", *argv]
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+        return int(exc.code or 0)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(f"mrconsole: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("mrconsole: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `mrconsole events | head`: the reader left; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        from mrconsole.errors import describe
+
+        print(f"mrconsole: error: {describe(exc)}", file=sys.stderr)
+        if os.environ.get("MRCONSOLE_DEBUG"):
+            raise
+        return common.EXIT_FAILED

@@ -1,0 +1,1 @@
+"""The lab: a real local multi-region OpenStack (upstream Keystone + Heat per region)."""

@@ -1,0 +1,158 @@
+"""Config files for the lab's Keystone and Heat processes.
+
+Every value that matters to how the lab behaves lives here, next to the
+reason for it, so the lab is reproducible from one place.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+# Heat ships its api-paste.ini under <prefix>/etc/heat when pip-installed.
+def heat_paste_config() -> Path:
+    candidate = Path(sys.prefix) / "etc" / "heat" / "api-paste.ini"
+    if candidate.exists():
+        return candidate
+    import heat  # noqa: F401 - only to locate the package
+
+    pkg = Path(heat.__file__).resolve().parent
+    for base in (pkg.parent, *pkg.parents):
+        alt = base / "etc" / "heat" / "api-paste.ini"
+        if alt.exists():
+            return alt
+    raise FileNotFoundError("Heat's api-paste.ini was not found; is openstack-heat installed?")
+
+
+def keystone_conf(data_dir: Path, log_file: Path) -> str:
+    return f"""[DEFAULT]
+log_file = {log_file}
+use_stderr = false
+
+[database]
+connection = sqlite:///{data_dir / 'keystone.sqlite'}
+
+[token]
+provider = fernet
+# Long enough that a test can stop Keystone and keep using its token.
+expiration = 7200
+
+[fernet_tokens]
+key_repository = {data_dir / 'fernet-keys'}
+
+[fernet_receipts]
+key_repository = {data_dir / 'fernet-keys'}
+
+[credential]
+key_repository = {data_dir / 'credential-keys'}
+
+[cache]
+enabled = false
+
+[oslo_policy]
+enforce_new_defaults = true
+enforce_scope = false
+"""
+
+
+def heat_conf(
+    *,
+    region: str,
+    data_dir: Path,
+    log_file: Path,
+    keystone_url: str | None,
+    service_password: str,
+    token_response: Path | None,
+) -> str:
+    common = f"""[DEFAULT]
+host = {region}
+region_name_for_services = {region}
+# RPC between API and engine stays inside the one process.
+transport_url = fake://
+# Password deferred auth: trusts failed with HTTPForbidden for remote stacks.
+deferred_auth_method = password
+num_engine_workers = 1
+executor_thread_pool_size = 16
+log_file = {log_file}
+use_stderr = false
+debug = false
+periodic_interval = 60
+max_stacks_per_tenant = 1000
+
+[database]
+connection = sqlite:///{data_dir / 'heat.sqlite'}
+
+[oslo_concurrency]
+lock_path = {data_dir / 'locks'}
+
+[oslo_messaging_notifications]
+driver = noop
+
+[paste_deploy]
+api_paste_config = {heat_paste_config()}
+"""
+    if keystone_url is None:
+        # noauth claims only the `admin` role, which Heat 27's new policy
+        # defaults (role:member) do not accept; the deprecated rules do.
+        return common + f"""flavor = noauth
+
+[noauth]
+token_response = {token_response}
+
+[oslo_policy]
+enforce_new_defaults = false
+enforce_scope = false
+"""
+    auth = f"""auth_type = password
+auth_url = {keystone_url}
+username = heat
+password = {service_password}
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+"""
+    return common + f"""
+[keystone_authtoken]
+www_authenticate_uri = {keystone_url}/v3
+region_name = {region}
+service_token_roles_required = false
+{auth}
+[trustee]
+{auth}
+[clients_keystone]
+auth_uri = {keystone_url}
+
+[clients]
+endpoint_type = publicURL
+"""
+
+
+def noauth_token_response(heat_urls: dict[str, str]) -> str:
+    """A Keystone v3 token body whose catalog lists every region's Heat.
+
+    In noauth mode this is what lets `OS::Heat::Stack` find the other regions.
+    """
+    endpoints = []
+    for region, url in heat_urls.items():
+        for interface in ("public", "internal", "admin"):
+            endpoints.append(
+                {
+                    "interface": interface,
+                    "region": region,
+                    "region_id": region,
+                    "url": f"{url}/v1/admin",
+                }
+            )
+    body = {
+        "token": {
+            "methods": ["token"],
+            "roles": [{"name": "admin", "id": "admin"}],
+            "project": {"id": "admin", "name": "admin", "domain": {"id": "default", "name": "Default"}},
+            "user": {"id": "admin", "name": "admin", "domain": {"id": "default", "name": "Default"}},
+            "expires_at": "2999-01-01T00:00:00.000000Z",
+            "issued_at": "2000-01-01T00:00:00.000000Z",
+            "catalog": [{"type": "orchestration", "name": "heat", "id": "heat", "endpoints": endpoints}],
+        }
+    }
+    return json.dumps(body, indent=2)

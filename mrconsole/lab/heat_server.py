@@ -1,0 +1,58 @@
+"""One lab region: Heat's API and engine in a single process.
+
+Run as `python -m mrconsole.lab.heat_server CONFIG PORT ACCESS_LOG`.
+There is no `heat-all` any more, so this stitches the two together: the
+threading backend of oslo.service must be chosen before `oslo_service.service`
+is imported, RPC stays in-process through `fake://`, and the schema comes
+from Heat's own alembic migrations.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str]) -> None:
+    config_file, port, access_log = argv[0], int(argv[1]), argv[2]
+
+    from oslo_service import backend
+
+    backend.init_backend(backend.BackendType.THREADING)
+
+    from oslo_config import cfg
+    from oslo_log import log as logging
+
+    from heat.common import config, messaging
+    from heat import version
+
+    conf = cfg.CONF
+    logging.register_options(conf)
+    conf(
+        args=["--config-file", config_file],
+        project="heat",
+        prog="heat-api",
+        version=version.version_info.version_string(),
+    )
+    logging.setup(conf, "heat")
+    config.set_config_defaults()
+    messaging.setup()
+
+    from heat.db import migration
+
+    migration.db_sync()
+
+    from heat.engine import service as engine_service
+    from heat.rpc import api as rpc_api
+
+    engine = engine_service.EngineService(conf.host, rpc_api.ENGINE_TOPIC)
+    engine.start()
+
+    app = config.load_paste_app("heat-api")
+
+    from mrconsole.lab.wsgi_server import serve
+
+    serve(app, port, access_log)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

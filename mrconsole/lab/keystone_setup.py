@@ -1,0 +1,109 @@
+"""Register the lab's regions, endpoints, projects and users in Keystone.
+
+Runs once, right after `keystone-manage bootstrap`, through Keystone's own
+v3 API as the bootstrap admin. Every region gets identity endpoints on all
+three interfaces: Heat answers 500 EndpointNotFound without them.
+"""
+
+from __future__ import annotations
+
+from keystoneauth1 import session as ks_session
+from keystoneauth1.identity import v3
+
+INTERFACES = ("public", "internal", "admin")
+
+
+class _Keystone:
+    def __init__(self, url: str, admin_password: str):
+        auth = v3.Password(
+            auth_url=url + "/v3",
+            username="admin",
+            password=admin_password,
+            project_name="admin",
+            user_domain_id="default",
+            project_domain_id="default",
+        )
+        self.session = ks_session.Session(auth=auth)
+        self.base = url + "/v3"
+
+    def get(self, path: str, **params) -> dict:
+        return self.session.get(self.base + path, params=params, timeout=30).json()
+
+    def post(self, path: str, body: dict) -> dict:
+        return self.session.post(self.base + path, json=body, timeout=30).json()
+
+    def put(self, path: str) -> None:
+        self.session.put(self.base + path, timeout=30)
+
+    def find(self, collection: str, name: str) -> dict | None:
+        items = self.get(f"/{collection}", name=name)[collection]
+        return items[0] if items else None
+
+    def ensure(self, collection: str, singular: str, body: dict) -> dict:
+        found = self.find(collection, body["name"])
+        if found:
+            return found
+        return self.post(f"/{collection}", {singular: body})[singular]
+
+
+def register(layout) -> None:
+    ks_url = layout.url("keystone")
+    ks = _Keystone(ks_url, layout.admin_password)
+
+    existing_regions = {r["id"] for r in ks.get("/regions")["regions"]}
+    for region in layout.regions:
+        if region not in existing_regions:
+            ks.post("/regions", {"region": {"id": region}})
+
+    identity = ks.get("/services", type="identity")["services"][0]
+    orchestration = ks.get("/services", type="orchestration")["services"]
+    if orchestration:
+        orchestration = orchestration[0]
+    else:
+        orchestration = ks.post(
+            "/services",
+            {"service": {"type": "orchestration", "name": "heat", "enabled": True}},
+        )["service"]
+
+    endpoints = ks.get("/endpoints")["endpoints"]
+    have = {(e["service_id"], e["region_id"], e["interface"]) for e in endpoints}
+    for region in layout.regions:
+        for interface in INTERFACES:
+            wanted = [
+                (identity["id"], ks_url + "/v3"),
+                (orchestration["id"], layout.url(region) + "/v1/%(tenant_id)s"),
+            ]
+            for service_id, url in wanted:
+                if (service_id, region, interface) in have:
+                    continue
+                ks.post(
+                    "/endpoints",
+                    {
+                        "endpoint": {
+                            "service_id": service_id,
+                            "region_id": region,
+                            "interface": interface,
+                            "url": url,
+                            "enabled": True,
+                        }
+                    },
+                )
+
+    domain_id = "default"
+    roles = {name: ks.ensure("roles", "role", {"name": name}) for name in ("admin", "member", "reader", "service")}
+    service = ks.ensure("projects", "project", {"name": "service", "domain_id": domain_id})
+    demo = ks.ensure("projects", "project", {"name": "demo", "domain_id": domain_id})
+    heat_user = ks.ensure(
+        "users", "user",
+        {"name": "heat", "domain_id": domain_id, "password": layout.service_password, "enabled": True},
+    )
+    demo_user = ks.ensure(
+        "users", "user",
+        {"name": "demo", "domain_id": domain_id, "password": layout.demo_password, "enabled": True},
+    )
+    # Heat's service user validates tokens (service role) and manages
+    # deferred-auth credentials (admin) in the service project.
+    for role in ("admin", "service"):
+        ks.put(f"/projects/{service['id']}/users/{heat_user['id']}/roles/{roles[role]['id']}")
+    # The operator is an ordinary project member, as in a real cloud.
+    ks.put(f"/projects/{demo['id']}/users/{demo_user['id']}/roles/{roles['member']['id']}")

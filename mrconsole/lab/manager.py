@@ -1,0 +1,463 @@
+"""`mrconsole lab`: bring a real local multi-region OpenStack up and down.
+
+One Keystone and one Heat per region, each its own process on 127.0.0.1,
+all state under one directory (so several labs can coexist). The layout is
+kept in DIR/lab.json; `start` reuses the same ports and data.
+"""
+
+from __future__ import annotations
+
+import getpass
+import grp
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import platformdirs
+import yaml
+
+from mrconsole.lab import configs, processes
+
+CLOUD_NAME = "mrconsole-lab"
+DEFAULT_REGIONS = ("RegionOne", "RegionTwo", "RegionThree")
+DEFAULT_BASE_PORT = 8770
+KEYSTONE = "keystone"
+READY_TIMEOUT = 180.0
+
+
+class LabError(Exception):
+    """A failure an operator can act on; the message is one line."""
+
+
+def default_dir() -> Path:
+    env = os.environ.get("MRCONSOLE_LAB_DIR")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_state_dir("mrconsole")) / "lab"
+
+
+@dataclass
+class LabLayout:
+    """What is persisted in DIR/lab.json."""
+
+    regions: list[str]
+    keystone: bool
+    ports: dict[str, int]
+    admin_password: str = ""
+    demo_password: str = ""
+    service_password: str = ""
+    bootstrapped: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def url(self, component: str) -> str:
+        return f"http://127.0.0.1:{self.ports[component]}"
+
+    @property
+    def components(self) -> list[str]:
+        return ([KEYSTONE] if self.keystone else []) + list(self.regions)
+
+
+@dataclass
+class ComponentStatus:
+    name: str
+    kind: str
+    pid: int | None
+    port: int
+    state: str
+    url: str
+    log: str
+
+
+class Lab:
+    def __init__(self, directory: Path | str | None = None):
+        self.dir = Path(directory) if directory else default_dir()
+        self.dir = self.dir.expanduser().resolve()
+
+    # -- paths ---------------------------------------------------------------
+    @property
+    def layout_file(self) -> Path:
+        return self.dir / "lab.json"
+
+    @property
+    def clouds_yaml(self) -> Path:
+        return self.dir / "clouds.yaml"
+
+    def component_dir(self, name: str) -> Path:
+        return self.dir / name
+
+    def pid_file(self, name: str) -> Path:
+        return self.component_dir(name) / "pid"
+
+    def log_file(self, name: str) -> Path:
+        kind = "keystone" if name == KEYSTONE else "heat"
+        return self.component_dir(name) / f"{kind}.log"
+
+    def output_file(self, name: str) -> Path:
+        return self.component_dir(name) / "process.log"
+
+    def access_log(self, name: str) -> Path:
+        return self.component_dir(name) / "access.log"
+
+    # -- layout --------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.layout_file.exists()
+
+    def layout(self) -> LabLayout:
+        try:
+            data = json.loads(self.layout_file.read_text())
+        except FileNotFoundError:
+            raise LabError(f"no lab in {self.dir}; run `mrconsole lab up` first") from None
+        except ValueError:
+            raise LabError(f"{self.layout_file} is damaged; run `mrconsole lab down --purge`") from None
+        return LabLayout(**data)
+
+    def _save(self, layout: LabLayout) -> None:
+        tmp = self.layout_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(layout), indent=2))
+        os.chmod(tmp, 0o600)
+        tmp.replace(self.layout_file)
+
+    # -- status --------------------------------------------------------------
+    def status(self) -> list[ComponentStatus]:
+        layout = self.layout()
+        out = []
+        for name in layout.components:
+            state, pid = processes.process_state(self.pid_file(name))
+            out.append(
+                ComponentStatus(
+                    name=name,
+                    kind=KEYSTONE if name == KEYSTONE else "heat",
+                    pid=pid,
+                    port=layout.ports[name],
+                    state=state,
+                    url=layout.url(name) + ("/v3" if name == KEYSTONE else "/v1"),
+                    log=str(self.log_file(name)),
+                )
+            )
+        return out
+
+    def is_up(self) -> bool:
+        return self.exists() and all(c.state == processes.UP for c in self.status())
+
+    # -- up ------------------------------------------------------------------
+    def up(
+        self,
+        regions: list[str] | None = None,
+        keystone: bool = True,
+        base_port: int = DEFAULT_BASE_PORT,
+        progress=lambda msg: None,
+    ) -> bool:
+        """Bring the lab up. Returns False when it was already up (nothing changed)."""
+        if self.exists():
+            layout = self.layout()
+            if regions and list(regions) != layout.regions:
+                raise LabError(
+                    f"the lab in {self.dir} has regions {','.join(layout.regions)}; "
+                    "use another --dir or `lab down --purge` first"
+                )
+            if self.is_up():
+                return False
+        else:
+            regions = list(regions or DEFAULT_REGIONS)
+            _check_region_names(regions)
+            _check_lab_extra(keystone)
+            layout = self._new_layout(regions, keystone, base_port)
+        _check_lab_extra(layout.keystone)
+        started: list[str] = []
+        try:
+            if layout.keystone:
+                if not layout.bootstrapped:
+                    progress("bootstrapping Keystone (db_sync, fernet keys, admin)")
+                    self._bootstrap_keystone(layout)
+                self._start(layout, KEYSTONE, started)
+                self._wait_ready(layout, [KEYSTONE])
+                if not layout.bootstrapped:
+                    progress("registering regions, endpoints, demo project and user")
+                    self._register(layout)
+                    layout.bootstrapped = True
+                    self._save(layout)
+            else:
+                self._write_token_response(layout)
+            for region in layout.regions:
+                self._write_heat_conf(layout, region)
+                self._start(layout, region, started)
+            progress(f"waiting for Heat in {', '.join(layout.regions)}")
+            self._wait_ready(layout, layout.regions)
+        except BaseException:
+            for name in started:
+                processes.terminate(self.pid_file(name))
+            raise
+        self._write_clouds_yaml(layout)
+        return True
+
+    def _new_layout(self, regions: list[str], keystone: bool, base_port: int) -> LabLayout:
+        names = ([KEYSTONE] if keystone else []) + regions
+        if base_port == 0:
+            ports = {name: _free_port() for name in names}
+        else:
+            ports = {name: base_port + i for i, name in enumerate(names)}
+        for name, port in ports.items():
+            if processes.port_in_use(port):
+                raise LabError(
+                    f"port {port} for {name} is already in use; pick another --base-port"
+                )
+        self.dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.dir, 0o700)
+        for name in names:
+            (self.component_dir(name) / "locks").mkdir(parents=True, exist_ok=True)
+        layout = LabLayout(
+            regions=regions,
+            keystone=keystone,
+            ports=ports,
+            admin_password=secrets.token_urlsafe(16),
+            demo_password=secrets.token_urlsafe(16),
+            service_password=secrets.token_urlsafe(16),
+        )
+        self._save(layout)
+        return layout
+
+    def _start(self, layout: LabLayout, name: str, started: list[str]) -> None:
+        state, _ = processes.process_state(self.pid_file(name))
+        if state == processes.FROZEN:
+            processes.send(self.pid_file(name), signal.SIGCONT)
+            return
+        if state == processes.UP:
+            return
+        port = layout.ports[name]
+        if processes.port_in_use(port):
+            raise LabError(f"port {port} for {name} is already in use by another process")
+        cdir = self.component_dir(name)
+        if name == KEYSTONE:
+            module = "mrconsole.lab.keystone_server"
+            conf = cdir / "keystone.conf"
+        else:
+            module = "mrconsole.lab.heat_server"
+            conf = cdir / "heat.conf"
+        processes.spawn(
+            module,
+            [str(conf), str(port), str(self.access_log(name))],
+            pid_file=self.pid_file(name),
+            output=self.output_file(name),
+            cwd=cdir,
+        )
+        started.append(name)
+
+    def _wait_ready(self, layout: LabLayout, names: list[str]) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        pending = list(names)
+        while pending:
+            for name in list(pending):
+                state, _ = processes.process_state(self.pid_file(name))
+                if state == processes.STOPPED:
+                    raise LabError(
+                        f"{name} failed to start; read {self.output_file(name)} and {self.log_file(name)}"
+                    )
+                if _answers(layout.url(name) + ("/v3" if name == KEYSTONE else "/")):
+                    pending.remove(name)
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise LabError(
+                    f"{pending[0]} did not answer within {READY_TIMEOUT:.0f}s; read {self.log_file(pending[0])}"
+                )
+            time.sleep(0.3)
+
+    # -- keystone ------------------------------------------------------------
+    def _bootstrap_keystone(self, layout: LabLayout) -> None:
+        kdir = self.component_dir(KEYSTONE)
+        conf = kdir / "keystone.conf"
+        conf.write_text(configs.keystone_conf(kdir, self.log_file(KEYSTONE)))
+        for sub in ("fernet-keys", "credential-keys"):
+            (kdir / sub).mkdir(mode=0o700, exist_ok=True)
+        user = getpass.getuser()
+        group = grp.getgrgid(os.getgid()).gr_name
+        url = layout.url(KEYSTONE) + "/v3"
+        first = layout.regions[0]
+        steps = [
+            ["db_sync"],
+            ["fernet_setup", "--keystone-user", user, "--keystone-group", group],
+            ["credential_setup", "--keystone-user", user, "--keystone-group", group],
+            [
+                "bootstrap",
+                "--bootstrap-password", layout.admin_password,
+                "--bootstrap-region-id", first,
+                "--bootstrap-admin-url", url,
+                "--bootstrap-public-url", url,
+                "--bootstrap-internal-url", url,
+            ],
+        ]
+        for step in steps:
+            cmd = [
+                sys.executable, "-c",
+                "import sys; from keystone.cmd.manage import main; sys.exit(main())",
+                "--config-file", str(conf), *step,
+            ]
+            with open(self.output_file(KEYSTONE), "ab") as out:
+                done = subprocess.run(
+                    cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    env={**os.environ, "PYTHONWARNINGS": "ignore"},
+                )
+            if done.returncode != 0:
+                raise LabError(
+                    f"keystone-manage {step[0]} failed; read {self.output_file(KEYSTONE)}"
+                )
+
+    def _register(self, layout: LabLayout) -> None:
+        from mrconsole.lab.keystone_setup import register
+
+        register(layout)
+
+    def _write_token_response(self, layout: LabLayout) -> None:
+        urls = {r: layout.url(r) for r in layout.regions}
+        path = self.dir / "token_response.json"
+        path.write_text(configs.noauth_token_response(urls))
+
+    def _write_heat_conf(self, layout: LabLayout, region: str) -> None:
+        cdir = self.component_dir(region)
+        (cdir / "locks").mkdir(parents=True, exist_ok=True)
+        text = configs.heat_conf(
+            region=region,
+            data_dir=cdir,
+            log_file=self.log_file(region),
+            keystone_url=layout.url(KEYSTONE) if layout.keystone else None,
+            service_password=layout.service_password,
+            token_response=self.dir / "token_response.json",
+        )
+        conf = cdir / "heat.conf"
+        conf.write_text(text)
+        os.chmod(conf, 0o600)
+
+    def _write_clouds_yaml(self, layout: LabLayout) -> None:
+        if layout.keystone:
+            cloud = {
+                "auth": {
+                    "auth_url": layout.url(KEYSTONE) + "/v3",
+                    "username": "demo",
+                    "password": layout.demo_password,
+                    "project_name": "demo",
+                    "user_domain_name": "Default",
+                    "project_domain_name": "Default",
+                },
+                "auth_type": "password",
+                "identity_api_version": 3,
+                "interface": "public",
+                "regions": list(layout.regions),
+            }
+        else:
+            cloud = {
+                "auth_type": "none",
+                "regions": [
+                    {
+                        "name": r,
+                        "values": {"orchestration_endpoint_override": layout.url(r) + "/v1/admin"},
+                    }
+                    for r in layout.regions
+                ],
+            }
+        clouds = {"clouds": {CLOUD_NAME: cloud}}
+        tmp = self.clouds_yaml.with_suffix(".tmp")
+        tmp.write_text(yaml.safe_dump(clouds, sort_keys=False))
+        os.chmod(tmp, 0o600)
+        tmp.replace(self.clouds_yaml)
+
+    # -- control -------------------------------------------------------------
+    def _component(self, name: str) -> LabLayout:
+        layout = self.layout()
+        if name not in layout.components:
+            known = ", ".join(layout.components)
+            raise LabError(f"unknown component {name!r}; the lab has: {known}")
+        return layout
+
+    def stop(self, name: str) -> None:
+        self._component(name)
+        processes.terminate(self.pid_file(name))
+
+    def start(self, name: str) -> None:
+        layout = self._component(name)
+        started: list[str] = []
+        try:
+            self._start(layout, name, started)
+            self._wait_ready(layout, [name])
+        except BaseException:
+            for n in started:
+                processes.terminate(self.pid_file(n))
+            raise
+
+    def freeze(self, name: str) -> None:
+        self._component(name)
+        if not processes.send(self.pid_file(name), signal.SIGSTOP):
+            raise LabError(f"{name} is not running")
+
+    def thaw(self, name: str) -> None:
+        self._component(name)
+        if not processes.send(self.pid_file(name), signal.SIGCONT):
+            raise LabError(f"{name} is not running")
+
+    def down(self, purge: bool = False) -> None:
+        if not self.exists():
+            if purge and self.dir.exists() and not any(self.dir.iterdir()):
+                self.dir.rmdir()
+            return
+        layout = self.layout()
+        # Heat first: a Heat process mid-request may still be calling Keystone.
+        for name in reversed(layout.components):
+            processes.terminate(self.pid_file(name))
+        if purge:
+            shutil.rmtree(self.dir)
+
+
+def _answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=2).close()
+        return True
+    except urllib.error.HTTPError:
+        return True  # any HTTP answer (300 from Heat's version list) means ready
+    except Exception:
+        return False
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _check_region_names(regions: list[str]) -> None:
+    if not regions:
+        raise LabError("--regions needs at least one region name")
+    if len(set(regions)) != len(regions):
+        raise LabError("--regions lists a region twice")
+    for r in regions:
+        if not r or r == KEYSTONE or not r.replace("-", "").replace("_", "").isalnum():
+            raise LabError(f"invalid region name {r!r}: use letters, digits, - and _")
+
+
+def _check_lab_extra(keystone: bool) -> None:
+    missing = []
+    for module in ("heat", "keystone") if keystone else ("heat",):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise LabError(
+            "the lab extra is not installed (missing: "
+            + ", ".join(missing)
+            + "); run `pip install 'mrconsole[lab]'`"
+        )
+
+
+def seed_files_root() -> Path:
+    return Path(__file__).resolve().parent.parent / "examples"

@@ -1,0 +1,79 @@
+"""Serve a WSGI app on 127.0.0.1 with threads, writing an access log.
+
+Both Heat and Keystone run under this server in the lab. The access log is
+what lets a benchmark read the real API cost of any client: one line per
+request with time, method, path, status and duration.
+"""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+import time
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+
+class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    # Heat keeps connections short; a generous backlog avoids refusals when
+    # a test fans out to every region at once.
+    request_queue_size = 128
+    allow_reuse_address = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """wsgiref logs every request to stderr; the access log replaces that."""
+
+    def log_message(self, format, *args):  # noqa: A002 - wsgiref's signature
+        pass
+
+
+class AccessLog:
+    """WSGI middleware appending `time method path status duration_ms`."""
+
+    def __init__(self, app, path: str):
+        self._app = app
+        self._lock = threading.Lock()
+        self._file = open(path, "a", buffering=1, encoding="utf-8")
+
+    def __call__(self, environ, start_response):
+        started = time.time()
+        status_holder = {}
+        # Read the path before the app runs: paste's urlmap rewrites it.
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        query = environ.get("QUERY_STRING")
+        if query:
+            path = f"{path}?{query}"
+
+        def _start_response(status, headers, exc_info=None):
+            status_holder["status"] = status.split(" ", 1)[0]
+            return start_response(status, headers, exc_info)
+
+        try:
+            body = self._app(environ, _start_response)
+            # Materialise so the duration covers the work, not just the headers.
+            chunks = list(body)
+            if hasattr(body, "close"):
+                body.close()
+            return chunks
+        finally:
+            line = "%.3f %s %s %s %.1f\n" % (
+                started,
+                environ.get("REQUEST_METHOD", "-"),
+                path,
+                status_holder.get("status", "-"),
+                (time.time() - started) * 1000.0,
+            )
+            with self._lock:
+                self._file.write(line)
+
+
+def serve(app, port: int, access_log: str) -> None:
+    server = make_server(
+        "127.0.0.1",
+        port,
+        AccessLog(app, access_log),
+        server_class=_ThreadingWSGIServer,
+        handler_class=_QuietHandler,
+    )
+    server.serve_forever()
