@@ -379,8 +379,9 @@ class Lab:
         return layout
 
     def stop(self, name: str) -> None:
-        self._component(name)
+        layout = self._component(name)
         processes.terminate(self.pid_file(name))
+        processes.wait_port_free(layout.ports[name])
 
     def start(self, name: str) -> None:
         layout = self._component(name)

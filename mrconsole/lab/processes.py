@@ -105,21 +105,35 @@ def terminate(pid_file: Path, timeout: float = 10.0) -> None:
             os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         pass
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process_state(pid_file)[0] != STOPPED:
-        _reap(pid)
-        time.sleep(0.1)
-    if process_state(pid_file)[0] != STOPPED:
+    # A killed multi-threaded process shows as a zombie while its other
+    # threads are still exiting and its sockets still listen: wait until the
+    # pid is gone (reaped), not merely a zombie.
+    if not _wait_gone(pid, timeout):
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        for _ in range(50):
-            _reap(pid)
-            if process_state(pid_file)[0] == STOPPED:
-                break
-            time.sleep(0.1)
+        _wait_gone(pid, 5.0)
     pid_file.unlink(missing_ok=True)
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _reap(pid)
+        if not os.path.exists(f"/proc/{pid}"):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def wait_port_free(port: int, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while port_in_use(port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def _reap(pid: int) -> None:

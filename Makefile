@@ -1,0 +1,39 @@
+# Two commands do all set-up on a fresh machine with Python 3.11:
+#   make demo   - venv, install with the lab extra, lab up, seed, open the console
+#   make test   - venv if needed, then the whole suite against a throw-away lab
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo test bench screenshots lab-down clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/mrconsole lab up
+	$(BIN)/mrconsole lab seed --name demo
+	$(BIN)/mrconsole --lab --stack demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -ra
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lab,test,bench]'
+	$(BIN)/python tests/bench/run_all.py
+
+screenshots: $(STAMP)
+	$(BIN)/python -m mrconsole.tui.screenshots
+
+lab-down:
+	$(BIN)/mrconsole lab down
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,57 @@
+"""The options every cloud-facing command shares, and opening the fleet."""
+
+from __future__ import annotations
+
+from mrconsole.cli.common import CliError, EXIT_FAILED, EXIT_USAGE
+
+
+def add_cloud_arguments(parser) -> None:
+    g = parser.add_argument_group("cloud")
+    g.add_argument("--os-cloud", dest="os_cloud", metavar="CLOUD",
+                   help="cloud name in clouds.yaml (default: $OS_CLOUD)")
+    g.add_argument("--region", dest="regions", action="append", default=[], metavar="R",
+                   help="only this region (repeatable)")
+    g.add_argument("--lab", action="store_true",
+                   help="use the local lab's cloud (see `mrconsole lab`)")
+    g.add_argument("--lab-dir", metavar="DIR", help="the lab's directory, with --lab")
+    g.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="read timeout per request (default 10; connect timeout is 3)")
+
+
+def cloud_options(args):
+    from mrconsole.cloud.connection import CloudOptions, lab_options
+    from mrconsole.cloud.region import Timeouts
+
+    timeouts = Timeouts()
+    if args.timeout is not None:
+        if args.timeout <= 0:
+            raise CliError("--timeout must be positive", EXIT_USAGE)
+        timeouts = Timeouts(connect=min(3.0, args.timeout), read=args.timeout)
+    if args.lab:
+        if args.os_cloud:
+            raise CliError("--lab and --os-cloud are exclusive", EXIT_USAGE)
+        opts = lab_options(args.lab_dir, timeouts=timeouts)
+        from pathlib import Path
+
+        if not Path(opts.config_file).exists():
+            raise CliError("the lab is not set up: run `mrconsole lab up` first")
+        opts.regions = list(args.regions)
+        return opts
+    return CloudOptions(cloud=args.os_cloud, regions=list(args.regions), timeouts=timeouts)
+
+
+async def open_fleet(args, authenticate: bool = True):
+    """Connect, and fail once with a clear line on bad config or credentials."""
+    from mrconsole.cloud import errors
+    from mrconsole.cloud.connection import authenticate as auth, connect
+    from mrconsole.cloud.errors import CloudError
+    from mrconsole.core.fleet import Fleet
+
+    try:
+        cloud = await connect(cloud_options(args))
+        if authenticate:
+            await auth(cloud)
+    except CloudError as exc:
+        code = EXIT_USAGE if exc.kind == errors.CONFIG else EXIT_FAILED
+        raise CliError(str(exc), code) from None
+    return Fleet(cloud)

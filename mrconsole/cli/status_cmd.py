@@ -1,0 +1,85 @@
+"""`mrconsole status`: each region's health and latency, and its stacks."""
+
+from __future__ import annotations
+
+import asyncio
+
+from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, print_json, print_table
+from mrconsole.cli.fmt import age, when
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "status",
+        help="region health and the stacks in each region",
+        description="Show each region's health and latency, and its stacks.",
+        epilog="exit codes:\n  0  every region is up (or degraded: slow but answering)\n"
+        "  1  error (bad credentials, ...)\n  2  bad invocation (unknown cloud or region)\n"
+        "  3  a region is down (or, with --master, the master is in outage mode)",
+        formatter_class=__import__("argparse").RawDescriptionHelpFormatter,
+    )
+    add_cloud_arguments(p)
+    p.add_argument("--master", metavar="NAME", help="show one master and its constituents "
+                   "(works while the master's region is down, from the topology cache)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_status)
+
+
+def cmd_status(args) -> int:
+    return asyncio.run(_status(args))
+
+
+async def _status(args) -> int:
+    fleet = await open_fleet(args, authenticate=True)
+    try:
+        if args.master:
+            from mrconsole.cli.master_status import master_status
+
+            return await master_status(fleet, args)
+        listing = await fleet.list_stacks()
+    finally:
+        fleet.close()
+    health = {h.region: h for h in fleet.health()}
+    any_down = any(h.state == "down" for h in health.values())
+    if args.format == "json":
+        print_json(
+            {
+                "cloud": fleet.name,
+                "regions": [
+                    {
+                        "name": region,
+                        "health": health[region].state,
+                        "latency_ms": round(health[region].latency_ms, 1) if health[region].latency_ms else None,
+                        "last_error": rs.error.message if rs.error else None,
+                        "stacks": None if rs.error else [
+                            {"name": s.name, "id": s.id, "status": s.status,
+                             "status_reason": s.status_reason,
+                             "updated_time": s.changed_time} for s in rs.stacks
+                        ],
+                    }
+                    for region, rs in listing.items()
+                ],
+            }
+        )
+    else:
+        print(f"cloud: {fleet.name}")
+        rows = []
+        for region, rs in listing.items():
+            h = health[region]
+            rows.append([
+                region,
+                h.state,
+                f"{h.latency_ms:.0f} ms" if h.latency_ms is not None and not rs.error else "-",
+                "-" if rs.error else len(rs.stacks),
+                rs.error.message if rs.error else "",
+            ])
+        print_table(["REGION", "HEALTH", "LATENCY", "STACKS", "ERROR"], rows)
+        stack_rows = [
+            [s.region, s.name, s.status, when(s.changed_time), age(s.changed_time)]
+            for rs in listing.values() for s in rs.stacks
+        ]
+        if stack_rows:
+            print()
+            print_table(["REGION", "STACK", "STATUS", "UPDATED", "AGE"], stack_rows)
+    return EXIT_DEGRADED if any_down else EXIT_OK

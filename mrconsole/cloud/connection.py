@@ -1,0 +1,179 @@
+"""A cloud from clouds.yaml: one keystoneauth session, one RegionClient per region.
+
+Configuration follows the usual OpenStack conventions through
+`openstack.config`: `OS_CLOUD`/`--os-cloud`, clouds.yaml and secure.yaml,
+`OS_*` variables, `cacert`/`insecure`, and every keystoneauth auth type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+
+from mrconsole.cloud import errors
+from mrconsole.cloud.errors import CloudError
+from mrconsole.cloud.region import RegionClient, Timeouts
+
+
+@dataclass
+class CloudOptions:
+    cloud: str | None = None
+    regions: list[str] = field(default_factory=list)
+    config_file: str | None = None   # a specific clouds.yaml (the lab's), instead of the search path
+    timeouts: Timeouts = Timeouts()
+    workers_per_region: int = 4
+
+
+def _load_config(opts: CloudOptions):
+    import openstack.config as osc
+    from openstack import exceptions as os_exc
+
+    kwargs = {"load_envvars": True}
+    if opts.config_file:
+        if not os.path.exists(opts.config_file):
+            raise CloudError(errors.CONFIG, f"clouds.yaml not found: {opts.config_file}")
+        kwargs["config_files"] = [opts.config_file]
+        kwargs["secure_files"] = []
+    try:
+        config = osc.OpenStackConfig(**kwargs)
+    except os_exc.ConfigException as exc:
+        raise CloudError(errors.CONFIG, f"cannot read clouds.yaml: {exc}") from None
+    name = opts.cloud or os.environ.get("OS_CLOUD")
+    if not name:
+        if "envvars" in config.get_cloud_names():
+            name = "envvars"
+        else:
+            raise CloudError(errors.CONFIG, "no cloud given: use --os-cloud NAME, OS_CLOUD, or --lab")
+    if name not in config.get_cloud_names():
+        if config.config_filename is None:
+            raise CloudError(errors.CONFIG, f"cloud {name!r} not found: no clouds.yaml was found "
+                             "(set OS_CLIENT_CONFIG_FILE or put one in ~/.config/openstack/)")
+        known = ", ".join(n for n in config.get_cloud_names() if n != "envvars") or "none"
+        raise CloudError(errors.CONFIG, f"cloud {name!r} is not in {config.config_filename} (it has: {known})")
+    return config, name
+
+
+def _known_regions(config, name: str) -> list[dict]:
+    # openstack.config keeps the per-region list (with per-region `values`,
+    # vendor profiles included) only in this loader method.
+    return [r for r in config._get_known_regions(name) if r.get("name")]
+
+
+class Cloud:
+    """One cloud's regions, sharing one token."""
+
+    def __init__(self, name: str, session, regions: dict[str, RegionClient], config_file: str | None):
+        self.name = name
+        self.session = session
+        self.regions = regions
+        self.config_file = config_file
+
+    @property
+    def region_names(self) -> list[str]:
+        return list(self.regions)
+
+    def region(self, name: str) -> RegionClient:
+        try:
+            return self.regions[name]
+        except KeyError:
+            raise CloudError(errors.CONFIG, f"region {name!r} is not in cloud {self.name!r} "
+                             f"(it has: {', '.join(self.regions)})") from None
+
+    def close(self) -> None:
+        for client in self.regions.values():
+            client.close()
+
+
+def _timed_session(cloud_region, timeouts: Timeouts):
+    session = cloud_region.get_session()
+    # keystoneauth passes this straight to requests, which takes (connect, read).
+    session.timeout = (timeouts.connect, timeouts.read)
+    return session
+
+
+async def _authenticate(session, timeouts: Timeouts):
+    """Fetch the token (and catalog) once, bounded by the deadline."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await asyncio.wait_for(
+            loop.run_in_executor(None, lambda: session.auth.get_access(session)),
+            timeouts.deadline,
+        )
+    except asyncio.TimeoutError:
+        raise CloudError(errors.UNAVAILABLE, "Keystone did not answer within the timeout") from None
+    except Exception as exc:  # noqa: BLE001
+        mapped = errors.map_exception(exc, None)
+        if mapped.kind == errors.UNAVAILABLE:
+            mapped = CloudError(errors.UNAVAILABLE, f"Keystone unreachable: {mapped.message}")
+        raise mapped from None
+
+
+async def connect(opts: CloudOptions) -> Cloud:
+    """Load the cloud and build its region clients.
+
+    Authenticates up front only when it must (to discover regions from the
+    catalog); otherwise the first call per region does, so a Keystone outage
+    shows as per-region errors rather than blocking start-up.
+    """
+    from keystoneauth1 import exceptions as kexc
+    from openstack import exceptions as os_exc
+
+    config, name = _load_config(opts)
+    known = _known_regions(config, name)
+    try:
+        first = config.get_one(cloud=name, region_name=known[0]["name"] if known else None)
+    except (os_exc.ConfigException, kexc.ClientException) as exc:
+        raise CloudError(errors.CONFIG, f"cloud {name!r}: {str(exc).splitlines()[0]}") from None
+    session = _timed_session(first, opts.timeouts)
+
+    if known:
+        names = [r["name"] for r in known]
+    else:
+        if session.auth is None:
+            raise CloudError(errors.CONFIG, f"cloud {name!r} lists no regions and has no auth to discover them")
+        access = await _authenticate(session, opts.timeouts)
+        endpoints = access.service_catalog.get_endpoints(service_type="orchestration")
+        names = sorted({e.get("region_id") or e.get("region") for e in endpoints.get("orchestration", [])} - {None})
+        if not names:
+            raise CloudError(errors.CONFIG, f"cloud {name!r}: the catalog has no orchestration endpoint")
+
+    if opts.regions:
+        unknown = [r for r in opts.regions if r not in names]
+        if unknown:
+            raise CloudError(errors.CONFIG, f"region {unknown[0]!r} is not in cloud {name!r} "
+                             f"(it has: {', '.join(names)})")
+        names = [r for r in names if r in opts.regions]
+
+    clients = {}
+    for region in names:
+        override = None
+        try:
+            region_cfg = config.get_one(cloud=name, region_name=region)
+            override = region_cfg.config.get("orchestration_endpoint_override")
+            interface = region_cfg.config.get("interface") or "public"
+        except (os_exc.ConfigException, kexc.ClientException):
+            interface = "public"
+        clients[region] = RegionClient(
+            region,
+            session,
+            endpoint_override=override,
+            interface=interface,
+            timeouts=opts.timeouts,
+            max_workers=opts.workers_per_region,
+        )
+    return Cloud(name, session, clients, config.config_filename)
+
+
+async def authenticate(cloud: Cloud) -> None:
+    """Get a token now, so bad credentials fail once and clearly."""
+    if cloud.session.auth is not None:
+        await _authenticate(cloud.session, next(iter(cloud.regions.values())).timeouts)
+
+
+def lab_options(lab_dir: str | None = None, **kwargs) -> CloudOptions:
+    """Options for the local lab's cloud (`--lab`)."""
+    from mrconsole.lab.manager import CLOUD_NAME, Lab
+
+    lab = Lab(lab_dir)
+    return CloudOptions(cloud=CLOUD_NAME, config_file=str(lab.clouds_yaml), **kwargs)

@@ -1,0 +1,86 @@
+"""heatclient's and keystoneauth's exceptions, mapped to a few console errors.
+
+Every error says which region and what an operator can do about it, in one
+line, and never carries a token or password.
+"""
+
+from __future__ import annotations
+
+NOT_FOUND = "not_found"
+CONFLICT = "conflict"
+UNAUTHORIZED = "unauthorized"
+FORBIDDEN = "forbidden"
+UNAVAILABLE = "unavailable"
+INVALID = "invalid"          # Heat rejected the request (validation, 400)
+CONFIG = "config"            # clouds.yaml, cloud or region problems
+
+
+class CloudError(Exception):
+    one_line = True
+
+    def __init__(self, kind: str, message: str, region: str | None = None, request_id: str | None = None):
+        self.kind = kind
+        self.region = region
+        self.request_id = request_id
+        self.message = message
+        super().__init__(f"{region}: {message}" if region else message)
+
+    @property
+    def region_unreachable(self) -> bool:
+        return self.kind == UNAVAILABLE
+
+
+def _heat_message(exc) -> str:
+    """heatclient puts Heat's JSON error into the text; keep its first line."""
+    text = str(getattr(exc, "error", None) and exc.error.get("error", {}).get("message") or exc)
+    for prefix in ("ERROR: ",):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def map_exception(exc: BaseException, region: str | None) -> CloudError:
+    """Translate any exception from a Heat or Keystone call."""
+    if isinstance(exc, CloudError):
+        return exc
+    from heatclient import exc as hexc
+    from keystoneauth1 import exceptions as kexc
+
+    if isinstance(exc, hexc.HTTPNotFound) or isinstance(exc, kexc.http.NotFound):
+        return CloudError(NOT_FOUND, _heat_message(exc), region)
+    if isinstance(exc, hexc.HTTPConflict) or isinstance(exc, kexc.http.Conflict):
+        return CloudError(CONFLICT, _heat_message(exc), region)
+    if isinstance(exc, (hexc.HTTPUnauthorized, kexc.http.Unauthorized)):
+        return CloudError(UNAUTHORIZED, "authentication failed: check the credentials in clouds.yaml", region)
+    if isinstance(exc, (hexc.HTTPForbidden, kexc.http.Forbidden)):
+        return CloudError(FORBIDDEN, "not allowed: " + _heat_message(exc), region)
+    if isinstance(exc, (hexc.HTTPBadRequest, kexc.http.BadRequest)):
+        return CloudError(INVALID, _heat_message(exc), region)
+    if isinstance(exc, kexc.EndpointNotFound):
+        return CloudError(CONFIG, "no orchestration endpoint for this region in the catalog", region)
+    if isinstance(exc, (kexc.ConnectTimeout,)):
+        # keystoneauth reports read timeouts as ConnectTimeout too.
+        return CloudError(UNAVAILABLE, "timed out: no answer", region)
+    if isinstance(exc, kexc.ConnectFailure):
+        return CloudError(UNAVAILABLE, "connection refused or failed", region)
+    if isinstance(exc, (TimeoutError,)) or type(exc).__name__ in ("ReadTimeout", "Timeout"):
+        return CloudError(UNAVAILABLE, "no answer within the timeout", region)
+    if isinstance(exc, kexc.UnknownConnectionError):
+        return CloudError(UNAVAILABLE, "connection error", region)
+    if isinstance(exc, kexc.DiscoveryFailure):
+        return CloudError(UNAVAILABLE, "identity service unreachable or misconfigured", region)
+    if isinstance(exc, kexc.MissingRequiredOptions):
+        return CloudError(CONFIG, "clouds.yaml is missing auth options: "
+                          + ", ".join(o.dest for o in exc.options), region)
+    if isinstance(exc, hexc.HTTPException):
+        code = getattr(exc, "code", 0) or 0
+        if code >= 500:
+            return CloudError(UNAVAILABLE, f"server error {code}: {_heat_message(exc)}", region)
+        return CloudError(INVALID, _heat_message(exc), region)
+    if isinstance(exc, kexc.http.HttpError):
+        code = getattr(exc, "http_status", 0) or 0
+        kind = UNAVAILABLE if code >= 500 else INVALID
+        return CloudError(kind, f"{code} {exc.message}" if code else str(exc), region)
+    if isinstance(exc, kexc.ClientException):
+        return CloudError(UNAVAILABLE, str(exc).splitlines()[0], region)
+    return CloudError(UNAVAILABLE, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", region)

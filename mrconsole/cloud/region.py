@@ -1,0 +1,254 @@
+"""One region's Heat: a bulkhead of threads, a deadline on every call, health.
+
+heatclient is synchronous. Each region gets its own small thread pool so a
+hung region ties up only its own threads; every call is also bounded by an
+asyncio deadline, so even a thread stuck in a socket read never holds back
+the caller, another region or the UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from mrconsole.cloud import errors
+from mrconsole.cloud.convert import to_detail, to_event, to_resource, to_stack
+from mrconsole.cloud.errors import CloudError
+from mrconsole.cloud.health import RegionHealth
+from mrconsole.models import Event, Resource, Stack, StackDetail
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 3.0
+    read: float = 10.0
+
+    @property
+    def deadline(self) -> float:
+        """The most one call may take, whatever the socket does."""
+        return self.connect + self.read + 1.0
+
+
+class RegionClient:
+    def __init__(
+        self,
+        region: str,
+        session,
+        *,
+        endpoint_override: str | None = None,
+        interface: str = "public",
+        timeouts: Timeouts = Timeouts(),
+        max_workers: int = 4,
+        health: RegionHealth | None = None,
+    ):
+        self.region = region
+        self._session = session
+        self._endpoint_override = endpoint_override
+        self._interface = interface
+        self.timeouts = timeouts
+        self.health = health or RegionHealth(region)
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=f"heat-{region}")
+        self._heat = None
+        self.calls = 0
+
+    # -- plumbing ------------------------------------------------------------
+    def _client(self):
+        if self._heat is None:
+            from heatclient import client as heat_client
+
+            kwargs: dict[str, Any] = {"session": self._session, "region_name": self.region,
+                                      "interface": self._interface}
+            if self._endpoint_override:
+                kwargs["endpoint_override"] = self._endpoint_override
+            self._heat = heat_client.Client("1", **kwargs)
+        return self._heat
+
+    def _run(self, fn: Callable):
+        """In a pool thread: call, re-authenticating once on 401."""
+        started = time.monotonic()
+        try:
+            try:
+                return fn(self._client()), None, time.monotonic() - started
+            except Exception as exc:  # noqa: BLE001 - mapped below
+                mapped = errors.map_exception(exc, self.region)
+                if mapped.kind != errors.UNAUTHORIZED:
+                    raise
+                # A token may have been revoked or expired: one fresh try.
+                self._session.invalidate()
+                return fn(self._client()), None, time.monotonic() - started
+        except Exception as exc:  # noqa: BLE001
+            return None, errors.map_exception(exc, self.region), time.monotonic() - started
+
+    async def call(self, fn: Callable, what: str = "request"):
+        """Run fn(heatclient) in this region's pool, within the deadline."""
+        loop = asyncio.get_running_loop()
+        self.calls += 1
+        future = loop.run_in_executor(self._pool, self._run, fn)
+        try:
+            result, error, elapsed = await asyncio.wait_for(future, self.timeouts.deadline)
+        except asyncio.TimeoutError:
+            error = CloudError(errors.UNAVAILABLE,
+                               f"no answer within {self.timeouts.deadline:.0f}s ({what})", self.region)
+            self.health.record_failure(error.message)
+            raise error from None
+        if error is None:
+            self.health.record_success(elapsed * 1000.0)
+            return result
+        if error.kind == errors.UNAVAILABLE:
+            self.health.record_failure(error.message)
+        else:
+            # The region answered; it is the request that was refused.
+            self.health.record_success(elapsed * 1000.0)
+        raise error
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- reads ---------------------------------------------------------------
+    async def probe(self) -> None:
+        """The cheapest authenticated call: one stack, if any."""
+        await self.call(lambda hc: list(hc.stacks.list(limit=1)), "probe")
+
+    async def list_stacks(
+        self,
+        filters: dict | None = None,
+        sort_keys: str | None = None,
+        sort_dir: str | None = None,
+        limit: int | None = None,
+        show_nested: bool = False,
+    ) -> list[Stack]:
+        def fn(hc):
+            kwargs: dict[str, Any] = {"filters": filters or {}}
+            if sort_keys:
+                kwargs["sort_keys"] = sort_keys
+            if sort_dir:
+                kwargs["sort_dir"] = sort_dir
+            if limit:
+                kwargs["limit"] = limit
+            if show_nested:
+                kwargs["show_nested"] = True
+            # heatclient pages through with markers until the list is done
+            # (or `limit` is reached).
+            return [to_stack(self.region, s) for s in hc.stacks.list(**kwargs)]
+
+        return await self.call(fn, "stack list")
+
+    async def get_stack(self, name_or_id: str) -> StackDetail:
+        return await self.call(lambda hc: to_detail(self.region, hc.stacks.get(name_or_id)), "stack show")
+
+    async def find_stack(self, name_or_id: str) -> StackDetail | None:
+        try:
+            return await self.get_stack(name_or_id)
+        except CloudError as exc:
+            if exc.kind == errors.NOT_FOUND:
+                return None
+            raise
+
+    async def resources(self, stack: Stack, nested_depth: int = 0) -> list[Resource]:
+        def fn(hc):
+            items = hc.resources.list(f"{stack.name}/{stack.id}", nested_depth=nested_depth or None)
+            return [to_resource(self.region, stack, r) for r in items]
+
+        return await self.call(fn, "resource list")
+
+    async def template(self, stack: Stack) -> dict:
+        return await self.call(lambda hc: hc.stacks.template(f"{stack.name}/{stack.id}"), "template show")
+
+    async def environment(self, stack: Stack) -> dict:
+        return await self.call(lambda hc: hc.stacks.environment(f"{stack.name}/{stack.id}"), "environment show")
+
+    async def events(
+        self,
+        stack_name: str,
+        stack_id: str,
+        *,
+        marker: str | None = None,
+        limit: int | None = None,
+        sort_dir: str = "asc",
+        nested_depth: int | None = None,
+        filters: dict | None = None,
+    ) -> list[Event]:
+        def fn(hc):
+            kwargs: dict[str, Any] = {"sort_dir": sort_dir}
+            if marker:
+                kwargs["marker"] = marker
+            if limit:
+                kwargs["limit"] = limit
+            if nested_depth:
+                kwargs["nested_depth"] = nested_depth
+            if filters:
+                kwargs["filters"] = filters
+            # name/id in the path avoids Heat's 302 redirect from a bare name.
+            items = hc.events.list(f"{stack_name}/{stack_id}", **kwargs)
+            return [to_event(self.region, stack_name, stack_id, e) for e in items]
+
+        return await self.call(fn, "event list")
+
+    # -- template checks -----------------------------------------------------
+    async def validate(self, template: dict, files: dict | None = None,
+                       environment: dict | None = None, parameters: dict | None = None) -> dict:
+        def fn(hc):
+            return hc.stacks.validate(template=template, files=files or {},
+                                      environment=environment or {}, parameters=parameters or {})
+
+        return await self.call(fn, "template validate")
+
+    async def preview(self, name: str, template: dict, files: dict | None = None,
+                      environment: dict | None = None, parameters: dict | None = None) -> dict:
+        def fn(hc):
+            result = hc.stacks.preview(stack_name=name, template=template, files=files or {},
+                                       environment=environment or {}, parameters=parameters or {})
+            return result.to_dict() if hasattr(result, "to_dict") else result
+
+        return await self.call(fn, "stack preview")
+
+    # -- mutations (reached only through core.actions, which journals them) --
+    async def create_stack(self, name: str, template: dict, *, files=None, environment=None,
+                           parameters=None, timeout_mins=None, disable_rollback=True,
+                           tags: list[str] | None = None) -> dict:
+        def fn(hc):
+            fields = dict(stack_name=name, template=template, files=files or {},
+                          environment=environment or {}, parameters=parameters or {},
+                          disable_rollback=disable_rollback)
+            if timeout_mins:
+                fields["timeout_mins"] = timeout_mins
+            if tags:
+                fields["tags"] = ",".join(tags)
+            return hc.stacks.create(**fields)["stack"]
+
+        return await self.call(fn, "stack create")
+
+    async def update_stack(self, ref: str, *, template=None, files=None, environment=None,
+                           parameters=None, existing: bool = False, timeout_mins=None) -> None:
+        def fn(hc):
+            fields: dict[str, Any] = {"parameters": parameters or {}}
+            if existing:
+                fields["existing"] = True
+            if template is not None:
+                fields["template"] = template
+                fields["files"] = files or {}
+            if environment is not None:
+                fields["environment"] = environment
+            if timeout_mins:
+                fields["timeout_mins"] = timeout_mins
+            hc.stacks.update(ref, **fields)
+
+        await self.call(fn, "stack update")
+
+    async def delete_stack(self, ref: str) -> None:
+        await self.call(lambda hc: hc.stacks.delete(ref), "stack delete")
+
+    async def stack_action(self, ref: str, action: str) -> None:
+        methods = {
+            "suspend": "suspend",
+            "resume": "resume",
+            "check": "check",
+            "cancel_update": "cancel_update",
+            "cancel_without_rollback": "cancel_without_rollback",
+        }
+        if action not in methods:
+            raise ValueError(f"unknown stack action {action!r}")
+        await self.call(lambda hc: getattr(hc.actions, methods[action])(ref), f"stack {action}")

@@ -1,0 +1,1 @@
+"""The console core: fleet, topology, event streams, actions, outage mode."""

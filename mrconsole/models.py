@@ -1,0 +1,136 @@
+"""Dataclasses that cross layers: what the cloud returns and the console shows.
+
+Nothing above `cloud/` ever sees a heatclient object; it sees these.
+Names follow Heat's own vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+HIDDEN = "******"
+
+
+def parse_time(value) -> datetime | None:
+    """Heat's timestamps: ISO 8601, with or without 'Z', one-second resolution."""
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    text = str(value).replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def split_status(status: str) -> tuple[str, str]:
+    """'CREATE_IN_PROGRESS' -> ('CREATE', 'IN_PROGRESS')."""
+    for state in ("IN_PROGRESS", "COMPLETE", "FAILED"):
+        if status.endswith("_" + state):
+            return status[: -len(state) - 1], state
+    return status, ""
+
+
+@dataclass(frozen=True)
+class StackRef:
+    """Where a stack lives: enough to act on it in its own region."""
+
+    region: str
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Stack:
+    region: str
+    id: str
+    name: str
+    status: str
+    status_reason: str = ""
+    created_time: datetime | None = None
+    updated_time: datetime | None = None
+    description: str = ""
+    parent: str | None = None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def action(self) -> str:
+        return split_status(self.status)[0]
+
+    @property
+    def state(self) -> str:
+        return split_status(self.status)[1]
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state == "IN_PROGRESS"
+
+    @property
+    def failed(self) -> bool:
+        return self.state == "FAILED"
+
+    @property
+    def ref(self) -> StackRef:
+        return StackRef(self.region, self.id, self.name)
+
+    @property
+    def changed_time(self) -> datetime | None:
+        return self.updated_time or self.created_time
+
+
+@dataclass(frozen=True)
+class Output:
+    key: str
+    value: object = None
+    description: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class StackDetail:
+    stack: Stack
+    parameters: dict[str, str] = field(default_factory=dict)
+    outputs: tuple[Output, ...] = ()
+    timeout_mins: int | None = None
+    disable_rollback: bool = True
+
+
+@dataclass(frozen=True)
+class Resource:
+    region: str
+    stack_id: str
+    stack_name: str
+    name: str
+    type: str
+    status: str
+    status_reason: str = ""
+    physical_id: str = ""
+    updated_time: datetime | None = None
+    parent_resource: str | None = None
+    required_by: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return self.status.endswith("_FAILED")
+
+
+@dataclass(frozen=True)
+class Event:
+    region: str
+    stack_id: str
+    stack_name: str
+    id: str
+    time: datetime | None
+    resource_name: str
+    status: str
+    status_reason: str = ""
+    physical_id: str = ""
+    resource_type: str = ""
+    kind: str = "event"   # "event", or "gap" when events may have been missed
+
+    @property
+    def failed(self) -> bool:
+        return self.status.endswith("_FAILED")

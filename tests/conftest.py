@@ -1,0 +1,114 @@
+"""One real lab (Keystone + three Heat regions) for the whole test run.
+
+Everything the tests write (lab data, journal, topology cache, config) goes
+under a temporary directory: XDG variables point there before any module
+computes a path, and no OS_* variable of the developer's leaks in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_ROOT = Path(tempfile.mkdtemp(prefix="mrconsole-tests-"))
+for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+    os.environ[var] = str(_ROOT / var.lower())
+for var in list(os.environ):
+    if var.startswith("OS_"):
+        del os.environ[var]
+os.environ["MRCONSOLE_LAB_DIR"] = str(_ROOT / "lab")
+
+import pytest  # noqa: E402
+
+from mrconsole.lab.manager import Lab  # noqa: E402
+
+MASTER = "demo"
+
+
+class LabHandle:
+    """The session lab, with helpers to inject faults and always undo them."""
+
+    def __init__(self, lab: Lab):
+        self.lab = lab
+        self.dir = lab.dir
+        self.regions = lab.layout().regions
+
+    @property
+    def clouds_yaml(self) -> Path:
+        return self.lab.clouds_yaml
+
+    @contextlib.contextmanager
+    def fault(self, component: str, kind: str):
+        """kind: 'stop' or 'freeze'; the component is restored afterwards."""
+        getattr(self.lab, kind)(component)
+        try:
+            yield
+        finally:
+            if kind == "freeze":
+                self.lab.thaw(component)
+            self.lab.start(component)
+
+    def state(self, component: str) -> str:
+        return {c.name: c.state for c in self.lab.status()}[component]
+
+
+@pytest.fixture(scope="session")
+def lab():
+    from mrconsole.lab.seed import seed
+
+    lab = Lab(Path(os.environ["MRCONSOLE_LAB_DIR"]))
+    try:
+        lab.up(base_port=0)
+        seed(lab, name=MASTER, wait=True)
+        yield LabHandle(lab)
+    except Exception:
+        _dump_logs(lab)
+        raise
+    finally:
+        lab.down()
+
+
+def _dump_logs(lab: Lab) -> None:
+    for log in sorted(lab.dir.glob("*/*.log")):
+        tail = log.read_text(errors="replace").splitlines()[-20:]
+        sys.stderr.write(f"--- {log} ---\n" + "\n".join(tail) + "\n")
+
+
+@pytest.fixture
+def cli():
+    """Run `mrconsole ARGS` in-process; returns (exit code, stdout, stderr)."""
+    from mrconsole.cli.main import main
+
+    def run(*args: str):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+        return code, out.getvalue(), err.getvalue()
+
+    return run
+
+
+def run_process(*args: str, env: dict | None = None, timeout: float = 120.0):
+    """Run `mrconsole ARGS` as a real process (exit codes, stderr, no traceback)."""
+    import subprocess
+
+    return subprocess.run(
+        [sys.executable, "-m", "mrconsole", *args],
+        capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2):
+    """Poll a condition with a bound; returns its last value."""
+    deadline = time.monotonic() + timeout
+    value = predicate()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval)
+        value = predicate()
+    return value

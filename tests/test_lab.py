@@ -1,0 +1,168 @@
+"""The lab is real Keystone and real Heat: check it behaves as documented."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MASTER, run_process
+
+
+def _session(lab):
+    import openstack.config as osc
+
+    config = osc.OpenStackConfig(config_files=[str(lab.clouds_yaml)], secure_files=[])
+    return config.get_one(cloud="mrconsole-lab").get_session()
+
+
+def test_password_auth_catalog_lists_orchestration_in_every_region(lab):
+    session = _session(lab)
+    access = session.auth.get_access(session)
+    endpoints = access.service_catalog.get_endpoints(service_type="orchestration", interface="public")
+    regions = {e["region_id"] for e in endpoints["orchestration"]}
+    assert regions == {"RegionOne", "RegionTwo", "RegionThree"}
+    assert access.username == "demo"
+    assert "member" in access.role_names
+
+
+def test_clouds_yaml_lives_in_the_lab_dir_and_is_private(lab):
+    assert lab.clouds_yaml.parent == lab.dir
+    assert oct(lab.clouds_yaml.stat().st_mode & 0o777) == "0o600"
+
+
+def test_sample_master_completes_with_constituents_in_their_regions(lab, cli):
+    code, out, _ = cli("status", "--lab", "--format", "json")
+    assert code == 0
+    data = {r["name"]: r for r in json.loads(out)["regions"]}
+    master = [s for s in data["RegionOne"]["stacks"] if s["name"] == MASTER]
+    assert master and master[0]["status"] == "CREATE_COMPLETE"
+    for region, resource in (("RegionTwo", "db_stack"), ("RegionThree", "app_stack")):
+        names = [s["name"] for s in data[region]["stacks"]]
+        pattern = re.compile(rf"^{MASTER}-{resource}-[a-z0-9]{{12}}$")
+        matching = [n for n in names if pattern.match(n)]
+        assert matching, f"no {MASTER}-{resource}-<id> in {region}: {names}"
+        stack = [s for s in data[region]["stacks"] if s["name"] == matching[0]][0]
+        assert stack["status"] == "CREATE_COMPLETE"
+
+
+def test_access_log_records_each_request(lab, cli):
+    log = lab.dir / "RegionTwo" / "access.log"
+    before = len(log.read_text().splitlines())
+    cli("status", "--lab", "--region", "RegionTwo")
+    lines = log.read_text().splitlines()[before:]
+    assert any(" GET /v1/" in l and "/stacks" in l for l in lines)
+    fields = lines[-1].split()
+    assert len(fields) == 5
+    float(fields[0]), float(fields[4])  # time and duration are numbers
+    assert fields[3].isdigit()
+
+
+def test_status_json_reports_pid_port_state_url(lab, cli):
+    code, out, _ = cli("lab", "status", "--dir", str(lab.dir), "--format", "json")
+    assert code == 0
+    comps = {c["name"]: c for c in json.loads(out)["components"]}
+    assert set(comps) == {"keystone", "RegionOne", "RegionTwo", "RegionThree"}
+    for c in comps.values():
+        assert c["state"] == "up" and c["pid"] > 0 and c["url"].startswith("http://127.0.0.1:")
+        assert c["port"] == int(c["url"].split(":")[2].split("/")[0])
+
+
+def test_up_when_already_up_changes_nothing(lab, cli):
+    pids = {c.name: c.pid for c in lab.lab.status()}
+    code, out, _ = cli("lab", "up", "--dir", str(lab.dir))
+    assert code == 0
+    assert "already up" in out
+    assert {c.name: c.pid for c in lab.lab.status()} == pids
+
+
+def _can_connect(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_stop_refuses_start_restores_and_data_survives(lab, cli):
+    port = lab.lab.layout().ports["RegionTwo"]
+    with lab.fault("RegionTwo", "stop"):
+        assert lab.state("RegionTwo") == "stopped"
+        assert not _can_connect(port)
+    assert lab.state("RegionTwo") == "up"
+    code, out, _ = cli("status", "--lab", "--region", "RegionTwo", "--format", "json")
+    assert code == 0
+    names = [s["name"] for s in json.loads(out)["regions"][0]["stacks"]]
+    assert any(n.startswith(f"{MASTER}-db_stack-") for n in names), "data lost across stop/start"
+
+
+def test_freeze_hangs_requests_and_thaw_resumes(lab, cli):
+    import urllib.request
+
+    url = lab.lab.layout().url("RegionThree") + "/"
+    with lab.fault("RegionThree", "freeze"):
+        assert lab.state("RegionThree") == "frozen"
+        with pytest.raises(Exception) as info:
+            urllib.request.urlopen(url, timeout=2)
+        assert "timed out" in str(info.value).lower()
+    assert lab.state("RegionThree") == "up"
+    code, _, _ = cli("status", "--lab", "--region", "RegionThree")
+    assert code == 0
+
+
+def test_unknown_component_is_one_line_error(lab):
+    done = run_process("lab", "stop", "RegionNine", "--dir", str(lab.dir))
+    assert done.returncode != 0
+    assert done.stderr.strip().count("\n") == 0
+    assert "RegionNine" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_port_in_use_is_reported_without_orphans(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = run_process("lab", "up", "--no-keystone", "--regions", "RegionA",
+                           "--base-port", str(port), "--dir", str(tmp_path / "lab"))
+    assert done.returncode == 1
+    assert f"port {port}" in done.stderr and "in use" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not list((tmp_path / "lab").glob("*/pid"))
+
+
+def test_missing_lab_extra_is_one_line_error(tmp_path):
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "heat.py").write_text("raise ImportError('heat is not installed')\n")
+    env = {"PYTHONPATH": os.pathsep.join([str(shim), str(Path(__file__).resolve().parents[1])])}
+    done = run_process("lab", "up", "--no-keystone", "--dir", str(tmp_path / "lab"), env=env)
+    assert done.returncode == 1
+    assert "lab extra is not installed" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_noauth_lab_runs_a_master_and_down_leaves_no_process(tmp_path, cli):
+    """A separate two-region lab without Keystone: remote stacks work, down cleans up."""
+    from mrconsole.lab.manager import Lab
+    from mrconsole.lab.seed import seed
+
+    d = tmp_path / "noauth"
+    small = Lab(d)
+    try:
+        code, out, err = cli("lab", "up", "--no-keystone", "--regions", "RegionOne,RegionTwo,RegionThree",
+                             "--base-port", "0", "--dir", str(d))
+        assert code == 0, err
+        result = seed(small, name="nk", wait=True)
+        assert "CREATE_COMPLETE" in result
+        pids = [c.pid for c in small.status()]
+        assert all(pids)
+    finally:
+        code, _, _ = cli("lab", "down", "--dir", str(d))
+    assert code == 0
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split(")")[-1][:3]
+    assert all(c.state == "stopped" for c in small.status())
+    cli("lab", "down", "--purge", "--dir", str(d))
+    assert not d.exists()
