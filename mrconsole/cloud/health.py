@@ -4,7 +4,8 @@ Pure logic (no I/O), so its rules are tested directly. A region is:
 - up: the last call succeeded and latency is normal;
 - degraded: it answers, but slowly or with recent failures;
 - down: the last call could not reach it (refused, timed out, 5xx).
-While down, probes retry with capped exponential backoff.
+While down, probes retry with capped exponential backoff; while degraded,
+a probe re-checks every `recheck_secs` until the region is up again.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ class RegionHealth:
         self,
         region: str,
         slow_ms: float = 2000.0,
-        window: int = 5,
+        window: int = 3,
         backoff_start: float = 1.0,
         backoff_cap: float = 30.0,
+        recheck_secs: float = 5.0,
         clock=time.time,
     ):
         self.region = region
@@ -41,6 +43,7 @@ class RegionHealth:
         self.window = window
         self.backoff_start = backoff_start
         self.backoff_cap = backoff_cap
+        self.recheck_secs = recheck_secs
         self._clock = clock
         self.state = UNKNOWN
         self.latency_ms: float | None = None
@@ -74,6 +77,9 @@ class RegionHealth:
         self._backoff = self.backoff_start
         self.down_since = None
         if self.latency_ms > self.slow_ms or not all(self._recent):
+            # Keep checking a degraded region, so it returns to up by itself
+            # even when nothing else is calling it.
+            self.next_probe = now + self.recheck_secs
             self._set(DEGRADED)
         else:
             self._set(UP)
@@ -92,7 +98,7 @@ class RegionHealth:
         self._set(DOWN)
 
     def probe_due(self) -> bool:
-        return self.state == DOWN and self._clock() >= self.next_probe
+        return self.state in (DOWN, DEGRADED) and self._clock() >= self.next_probe
 
     def _set(self, state: str) -> None:
         changed = state != self.state

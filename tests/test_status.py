@@ -1,0 +1,187 @@
+"""`mrconsole status` and the fleet against the real lab, with real faults."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+from mrconsole.cloud.connection import authenticate, connect, lab_options
+from mrconsole.cloud.region import Timeouts
+from mrconsole.core.fleet import Fleet
+from tests.conftest import MASTER, run_process
+
+FAST = Timeouts(connect=1.0, read=2.0)
+
+
+def _regions(out: str) -> dict:
+    return {r["name"]: r for r in json.loads(out)["regions"]}
+
+
+def test_all_regions_and_stacks_listed(lab, cli):
+    code, out, err = cli("status", "--lab", "--format", "json")
+    assert code == 0, err
+    regions = _regions(out)
+    assert set(regions) == {"RegionOne", "RegionTwo", "RegionThree"}
+    for r in regions.values():
+        assert r["health"] in ("up", "degraded") and r["last_error"] is None
+        assert r["latency_ms"] > 0
+    assert MASTER in [s["name"] for s in regions["RegionOne"]["stacks"]]
+
+
+def test_table_format_names_regions_and_stacks(lab, cli):
+    code, out, _ = cli("status", "--lab")
+    assert code == 0
+    assert "REGION" in out and "HEALTH" in out
+    for region in ("RegionOne", "RegionTwo", "RegionThree"):
+        assert region in out
+    assert "CREATE_COMPLETE" in out
+
+
+def test_region_filter_narrows_and_unknown_region_is_usage_error(lab, cli):
+    code, out, _ = cli("status", "--lab", "--region", "RegionTwo", "--format", "json")
+    assert code == 0 and list(_regions(out)) == ["RegionTwo"]
+    code, _, err = cli("status", "--lab", "--region", "Nowhere")
+    assert code == 2
+    assert "Nowhere" in err and "RegionOne" in err
+
+
+def test_stopped_region_is_down_and_others_listed(lab, cli):
+    with lab.fault("RegionTwo", "stop"):
+        code, out, _ = cli("status", "--lab", "--timeout", "2", "--format", "json")
+    assert code == 3
+    regions = _regions(out)
+    assert regions["RegionTwo"]["health"] == "down"
+    assert regions["RegionTwo"]["stacks"] is None and regions["RegionTwo"]["last_error"]
+    assert MASTER in [s["name"] for s in regions["RegionOne"]["stacks"]]
+    assert regions["RegionThree"]["stacks"]
+
+
+def test_frozen_region_is_down_within_timeout(lab):
+    with lab.fault("RegionThree", "freeze"):
+        started = time.monotonic()
+        done = run_process("status", "--lab", "--timeout", "2", "--format", "json")
+        elapsed = time.monotonic() - started
+    assert done.returncode == 3, done.stderr
+    regions = _regions(done.stdout)
+    assert regions["RegionThree"]["health"] == "down"
+    assert "timed out" in regions["RegionThree"]["last_error"] or "no answer" in regions["RegionThree"]["last_error"]
+    assert regions["RegionOne"]["stacks"]
+    # Not a speed target: a hang would never return. Deadline is connect+read+1 = 5 s,
+    # plus process start-up and authentication.
+    assert elapsed < 5 + 25
+
+
+def test_issued_token_keeps_working_with_keystone_stopped(lab):
+    async def scenario():
+        fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
+        try:
+            await authenticate(fleet.cloud)
+            first = await fleet.list_stacks()
+            assert all(r.ok for r in first.values())
+            with lab.fault("keystone", "stop"):
+                again = await fleet.list_stacks()
+            return again
+        finally:
+            fleet.close()
+
+    again = asyncio.run(scenario())
+    assert all(r.ok for r in again.values()), {r: x.error for r, x in again.items()}
+    assert MASTER in [s.name for s in again["RegionOne"].stacks]
+
+
+def test_health_recovers_by_itself_after_thaw(lab):
+    async def scenario():
+        fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
+        stop = asyncio.Event()
+        try:
+            await authenticate(fleet.cloud)
+            client = fleet.region("RegionThree")
+            client.health.backoff_start = 0.5
+            client.health.backoff_cap = 1.0
+            client.health.recheck_secs = 0.3
+            monitor = asyncio.create_task(fleet.monitor_health(stop, tick=0.2))
+            lab.lab.freeze("RegionThree")
+            try:
+                await fleet.list_stacks(regions=["RegionThree"])
+                assert client.health.state == "down"
+            finally:
+                lab.lab.thaw("RegionThree")
+            for _ in range(150):  # bounded: 30 s
+                if client.health.state == "up":
+                    break
+                await asyncio.sleep(0.2)
+            stop.set()
+            await monitor
+            return client.health.snapshot()
+        finally:
+            stop.set()
+            fleet.close()
+
+    snap = asyncio.run(scenario())
+    assert snap.state == "up" and snap.down_since is None
+
+
+def test_fleet_refresh_is_concurrent_across_regions(lab):
+    """One frozen region costs one deadline, not one per region in sequence."""
+    async def scenario():
+        fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
+        try:
+            await authenticate(fleet.cloud)
+            with lab.fault("RegionTwo", "freeze"):
+                results = await fleet.list_stacks()
+            calls = {r: fleet.region(r).calls for r in fleet.region_names}
+            return results, calls
+        finally:
+            fleet.close()
+
+    results, calls = asyncio.run(scenario())
+    assert not results["RegionTwo"].ok and results["RegionOne"].ok and results["RegionThree"].ok
+    assert calls == {"RegionOne": 1, "RegionTwo": 1, "RegionThree": 1}
+
+
+def test_wrong_cloud_name_is_one_line_error(lab):
+    done = run_process("status", "--os-cloud", "no-such-cloud",
+                       env={"OS_CLIENT_CONFIG_FILE": str(lab.clouds_yaml)})
+    assert done.returncode == 2
+    assert "no-such-cloud" in done.stderr and "mrconsole-lab" in done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_missing_clouds_yaml_is_one_line_error(tmp_path):
+    done = run_process("status", "--os-cloud", "anything",
+                       env={"OS_CLIENT_CONFIG_FILE": str(tmp_path / "absent.yaml"),
+                            "HOME": str(tmp_path)})
+    assert done.returncode != 0
+    assert "clouds.yaml" in done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_wrong_password_is_one_line_error(lab, tmp_path):
+    import yaml
+
+    clouds = yaml.safe_load(lab.clouds_yaml.read_text())
+    clouds["clouds"]["mrconsole-lab"]["auth"]["password"] = "wrong"
+    bad = tmp_path / "clouds.yaml"
+    bad.write_text(yaml.safe_dump(clouds))
+    done = run_process("status", "--os-cloud", "mrconsole-lab",
+                       env={"OS_CLIENT_CONFIG_FILE": str(bad)})
+    assert done.returncode == 1
+    assert "authentication failed" in done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "wrong" not in done.stderr
+
+
+def test_regions_discovered_from_catalog_when_clouds_yaml_lists_none(lab, tmp_path):
+    import yaml
+
+    clouds = yaml.safe_load(lab.clouds_yaml.read_text())
+    del clouds["clouds"]["mrconsole-lab"]["regions"]
+    path = tmp_path / "clouds.yaml"
+    path.write_text(yaml.safe_dump(clouds))
+    done = run_process("status", "--os-cloud", "mrconsole-lab", "--format", "json",
+                       env={"OS_CLIENT_CONFIG_FILE": str(path)})
+    assert done.returncode == 0, done.stderr
+    assert set(_regions(done.stdout)) == {"RegionOne", "RegionTwo", "RegionThree"}
