@@ -1,0 +1,33 @@
+"""Gathering template files for Heat, with heatclient's own template_utils.
+
+template_utils resolves get_file and nested template types into the `files`
+map Heat expects, and merges environment files; it lives here because only
+cloud/ may import heatclient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mrconsole.cloud import errors
+from mrconsole.cloud.errors import CloudError
+
+
+@dataclass
+class TemplateBundle:
+    template: dict
+    files: dict = field(default_factory=dict)
+    environment: dict = field(default_factory=dict)
+
+
+def gather(template_path: str, env_paths: list[str] | tuple = ()) -> TemplateBundle:
+    from heatclient.common import template_utils
+    from heatclient import exc as hexc
+
+    try:
+        env_files, environment = template_utils.process_multiple_environments_and_files(
+            env_paths=list(env_paths) or None)
+        files, template = template_utils.get_template_contents(template_file=template_path)
+    except (hexc.CommandError, OSError, ValueError) as exc:
+        raise CloudError(errors.CONFIG, str(exc).strip().splitlines()[0]) from None
+    return TemplateBundle(template=template, files={**env_files, **files}, environment=environment or {})

@@ -1,0 +1,1 @@
+"""Master template analysis. Pure: reads files, never touches the network."""

@@ -1,0 +1,533 @@
+"""Analyse a master template: the tree, data flow, and what cannot work.
+
+Everything that template, environment and parameters already decide is
+checked here, before anything is sent to Heat. Each finding has a stable
+code (see CODES), a severity and a file:line:col.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mrconsole.template import constraints
+from mrconsole.template.loader import Pos, TemplateSyntaxError, YList, YMap, key_pos_of, loads, pos_of
+from mrconsole.template.model import (
+    ERROR, WARNING, Analysis, Edge, Finding, MasterTree, OutputDef, ParamDef,
+    RegionalStack, ResourceDef, TemplateModel,
+)
+
+REMOTE_STACK = "OS::Heat::Stack"
+STACK_ATTRIBUTES = ("outputs", "stack_name")
+# Versions Heat 27 accepts (dates and their release aliases).
+KNOWN_VERSIONS = {
+    "2013-05-23", "2014-10-16", "2015-04-30", "2015-10-15", "2016-04-08",
+    "2016-10-14", "2017-02-24", "2017-09-01", "2018-03-02", "2018-08-31",
+    "2021-04-16", "newton", "ocata", "pike", "queens", "rocky", "wallaby",
+}
+FUNCTIONS = {"get_param", "get_attr", "get_resource", "get_file"}
+
+CODES = {
+    "MR001": "YAML or JSON syntax error",
+    "MR002": "duplicate key",
+    "MR003": "not a Heat template, or a template version Heat does not know",
+    "MR004": "a file named by get_file, a nested template type or -e is missing",
+    "MR005": "malformed section (parameters, resources or outputs is not a mapping)",
+    "MR010": "region not in the cloud's catalog",
+    "MR011": "region expression cannot be resolved",
+    "MR012": "region expression is not static; it is resolved only by Heat",
+    "MR020": "output referenced that the child template does not define",
+    "MR021": "parameter passed that the child template does not declare",
+    "MR022": "required child parameter (no default) not passed",
+    "MR023": "value passed breaks the child parameter's type or constraints",
+    "MR030": "dependency cycle",
+    "MR031": "child template refers to a resource that lives in another template (another region)",
+    "MR033": "reference to a resource that does not exist",
+    "MR040": "OS::Heat::Stack without a template",
+    "MR041": "reaching into a constituent's internals (only outputs and stack_name are attributes)",
+    "MR050": "get_param of a parameter that is not declared",
+    "MR051": "value given for a parameter the master does not declare",
+    "MR052": "required master parameter has no value",
+    "MR053": "value breaks the master parameter's type or constraints",
+}
+
+
+def analyse(
+    path: str | os.PathLike,
+    env_files: list[str] | tuple = (),
+    param_values: dict[str, str] | None = None,
+    master_region: str | None = None,
+    known_regions: list[str] | None = None,
+) -> Analysis:
+    return _Analyser(known_regions).run(Path(path), list(env_files), dict(param_values or {}), master_region)
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _functions(node, pos: Pos, parent=None, key=None):
+    """Yield (name, args, pos, container-path) for every intrinsic function in node."""
+    stack = [(node, pos)]
+    seen = 0
+    while stack:
+        item, ipos = stack.pop()
+        seen += 1
+        if seen > 200_000:  # arbitrary input: bound the walk
+            return
+        if isinstance(item, dict):
+            if len(item) == 1:
+                (fname, args), = item.items()
+                if fname in FUNCTIONS:
+                    yield fname, args, getattr(item, "pos", ipos)
+                    if fname == "get_file":
+                        continue
+            for k, v in item.items():
+                stack.append((v, pos_of(item, k, ipos)))
+        elif isinstance(item, list):
+            for i, v in enumerate(item):
+                stack.append((v, pos_of(item, i, ipos)))
+
+
+class _Analyser:
+    def __init__(self, known_regions):
+        self.known_regions = list(known_regions) if known_regions else None
+        self.findings: list[Finding] = []
+        self._parsed: dict[Path, object] = {}
+        self._child_docs: dict[str, tuple] = {}
+
+    def add(self, code, severity, pos, message, hint=""):
+        self.findings.append(Finding(code, severity, pos, message, hint))
+
+    # -- files ---------------------------------------------------------------
+    def load(self, path: Path, at: Pos | None, what: str = "template"):
+        path = path.resolve()
+        if path in self._parsed:
+            return self._parsed[path]
+        label = _display(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "not found" if isinstance(exc, FileNotFoundError) else getattr(exc, "strerror", None) or str(exc)
+            self.add("MR004", ERROR, at or Pos(label, 1, 1), f"{what} {label}: {reason}",
+                     "check the path; it is relative to the file that names it")
+            self._parsed[path] = None
+            return None
+        try:
+            doc = loads(text, label)
+        except TemplateSyntaxError as exc:
+            self.add(exc.code, ERROR, exc.pos, exc.message,
+                     "fix the YAML" if exc.code == "MR001" else "remove or rename one of the keys")
+            doc = None
+        self._parsed[path] = doc
+        return doc
+
+    def resolve(self, base_file: Path, ref: str) -> Path | None:
+        if not isinstance(ref, str) or not ref:
+            return None
+        if ref.startswith("file://"):
+            return Path(ref[len("file://"):])
+        if "://" in ref:
+            return None  # remote URL: not read here (no network in analysis)
+        return (base_file.parent / ref)
+
+    # -- one template --------------------------------------------------------
+    def model(self, doc, file: Path, registry: dict[str, Path]) -> TemplateModel | None:
+        label = _display(file)
+        top = Pos(label, 1, 1)
+        if not isinstance(doc, dict):
+            self.add("MR003", ERROR, getattr(doc, "pos", top), "not a Heat template: the document is not a mapping",
+                     "a HOT template starts with heat_template_version")
+            return None
+        version = doc.get("heat_template_version")
+        if version is None:
+            if "AWSTemplateFormatVersion" in doc:
+                self.add("MR003", WARNING, top, "CloudFormation templates are only partly analysed",
+                         "convert to HOT for full checks")
+            else:
+                self.add("MR003", ERROR, top, "not a Heat template: heat_template_version is missing",
+                         "add heat_template_version: 2018-08-31")
+        elif str(version) not in KNOWN_VERSIONS:
+            self.add("MR003", ERROR, pos_of(doc, "heat_template_version", top),
+                     f"heat_template_version {version} is not one Heat knows",
+                     "use a known version such as 2018-08-31 or 2021-04-16")
+        model = TemplateModel(file=label, version=str(version) if version is not None else None,
+                              description=str(doc.get("description") or ""))
+        params = doc.get("parameters") or {}
+        resources = doc.get("resources") or {}
+        outputs = doc.get("outputs") or {}
+        for section, value in (("parameters", params), ("resources", resources), ("outputs", outputs)):
+            if not isinstance(value, dict):
+                self.add("MR005", ERROR, pos_of(doc, section, top), f"{section} must be a mapping")
+        if isinstance(params, dict):
+            for name, spec in params.items():
+                spec = spec if isinstance(spec, dict) else {}
+                model.parameters[str(name)] = ParamDef(
+                    name=str(name), type=str(spec.get("type", "string")), pos=key_pos_of(params, name, top),
+                    default=spec.get("default"), has_default="default" in spec,
+                    hidden=bool(spec.get("hidden", False)), description=str(spec.get("description") or ""),
+                    label=str(spec.get("label") or ""),
+                    constraints=list(spec.get("constraints") or []) if isinstance(spec.get("constraints"), list) else [],
+                )
+        if isinstance(resources, dict):
+            for name, spec in resources.items():
+                spec = spec if isinstance(spec, dict) else {}
+                deps = spec.get("depends_on") or []
+                deps = [deps] if isinstance(deps, str) else [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
+                model.resources[str(name)] = ResourceDef(
+                    name=str(name), type=str(spec.get("type", "")), pos=key_pos_of(resources, name, top),
+                    depends_on=deps)
+        if isinstance(outputs, dict):
+            for name, spec in outputs.items():
+                spec = spec if isinstance(spec, dict) else {}
+                model.outputs[str(name)] = OutputDef(str(name), key_pos_of(outputs, name, top),
+                                                     str(spec.get("description") or ""))
+        self.check_files(doc, file, top, registry)
+        return model
+
+    def check_files(self, doc, file: Path, top: Pos, registry: dict[str, Path]) -> None:
+        """get_file targets and nested template types must exist (and parse)."""
+        for fname, args, pos in _functions(doc, top):
+            if fname == "get_file" and isinstance(args, str):
+                target = self.resolve(file, args)
+                if target is not None and not target.exists():
+                    self.add("MR004", ERROR, pos, f"get_file target {args} does not exist",
+                             f"looked for {_display(target)}")
+        resources = doc.get("resources") if isinstance(doc, dict) else None
+        if not isinstance(resources, dict):
+            return
+        for name, spec in resources.items():
+            if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
+                continue
+            rtype = spec["type"]
+            nested = registry.get(rtype)
+            if nested is None and rtype.endswith((".yaml", ".yml", ".template", ".json")):
+                nested = self.resolve(file, rtype)
+            if nested is None:
+                continue
+            at = pos_of(spec, "type", top)
+            if nested.resolve() in self._parsed:
+                continue
+            ndoc = self.load(nested, at, "nested template")
+            if ndoc is not None:
+                self.model(ndoc, nested, registry)
+
+    # -- the master ----------------------------------------------------------
+    def run(self, path: Path, env_files: list[str], cli_params: dict, master_region: str | None) -> Analysis:
+        registry: dict[str, Path] = {}
+        env_values: dict = {}
+        for env in env_files:
+            env_path = Path(env)
+            doc = self.load(env_path, None, "environment file")
+            if doc is None:
+                continue
+            if not isinstance(doc, dict):
+                self.add("MR005", ERROR, getattr(doc, "pos", Pos(_display(env_path), 1, 1)),
+                         "an environment file must be a mapping")
+                continue
+            for section in ("parameter_defaults", "parameters"):
+                values = doc.get(section) or {}
+                if isinstance(values, dict):
+                    env_values.update({str(k): v for k, v in values.items()})
+            reg = doc.get("resource_registry") or {}
+            if isinstance(reg, dict):
+                for rtype, target in reg.items():
+                    if isinstance(target, str) and target.endswith((".yaml", ".yml", ".template", ".json")):
+                        resolved = self.resolve(env_path, target)
+                        if resolved is not None:
+                            if not resolved.exists():
+                                self.add("MR004", ERROR, pos_of(reg, rtype, Pos(_display(env_path), 1, 1)),
+                                         f"resource_registry target {target} does not exist")
+                            registry[str(rtype)] = resolved
+        doc = self.load(path, None, "template")
+        if doc is None:
+            return Analysis(None, self._sorted())
+        master = self.model(doc, path, registry)
+        if master is None:
+            return Analysis(None, self._sorted())
+        top = Pos(master.file, 1, 1)
+        values = self.master_values(master, env_values, cli_params, top)
+        tree = MasterTree(template=master, region=master_region)
+        resources = doc.get("resources") if isinstance(doc.get("resources"), dict) else {}
+        children: dict[str, TemplateModel] = {}
+        for name, spec in resources.items():
+            name = str(name)
+            spec = spec if isinstance(spec, dict) else {}
+            if spec.get("type") == REMOTE_STACK:
+                stack = self.regional_stack(name, spec, resources, path, registry, values, master, master_region)
+                tree.regional_stacks.append(stack)
+                if stack.child:
+                    children[name] = stack.child
+            else:
+                tree.plain_resources.append(master.resources[name])
+        self.references(doc, master, tree, top)
+        self.child_references(tree, master)
+        self.cycles(tree, master)
+        return Analysis(tree, self._sorted())
+
+    def master_values(self, master: TemplateModel, env_values: dict, cli_params: dict, top: Pos) -> dict:
+        values = {n: p.default for n, p in master.parameters.items() if p.has_default}
+        values.update({k: v for k, v in env_values.items() if k in master.parameters})
+        for key in cli_params:
+            if key not in master.parameters:
+                self.add("MR051", ERROR, top, f"-P {key}: the template declares no parameter {key}",
+                         "known: " + (", ".join(master.parameters) or "none"))
+        values.update({k: v for k, v in cli_params.items() if k in master.parameters})
+        for name, p in master.parameters.items():
+            if name not in values or values[name] is None:
+                self.add("MR052", ERROR, p.pos, f"parameter {name} has no default and no value",
+                         f"pass -P {name}=VALUE or set it in an environment file")
+                continue
+            for problem in constraints.check(p.type, p.constraints, values[name]):
+                shown = "******" if p.hidden else None
+                msg = problem if shown is None else problem.replace(str(values[name]), shown)
+                self.add("MR053", ERROR, p.pos, f"parameter {name}: {msg}")
+        return values
+
+    def regional_stack(self, name, spec, resources, master_path, registry, values, master, master_region) -> RegionalStack:
+        rpos = key_pos_of(resources, name, Pos(master.file, 1, 1))
+        props = spec.get("properties")
+        props = props if isinstance(props, dict) else {}
+        deps = master.resources[name].depends_on
+        # Region
+        context = props.get("context")
+        region, source = master_region, "master"
+        if isinstance(context, dict) and "region_name" in context:
+            expr = context["region_name"]
+            at = pos_of(context, "region_name", rpos)
+            region, source = self.region_of(expr, at, values, master)
+            if region is not None and self.known_regions is not None and region not in self.known_regions:
+                self.add("MR010", ERROR, at, f"{name}: region {region} is not in the cloud's catalog",
+                         "regions: " + ", ".join(self.known_regions))
+        # Template
+        child = None
+        template_file = None
+        if "template" not in props:
+            self.add("MR040", ERROR, rpos, f"{name}: OS::Heat::Stack has no template property",
+                     "add template: {get_file: child.yaml}")
+        else:
+            tval = props["template"]
+            tpos = pos_of(props, "template", rpos)
+            if isinstance(tval, dict) and set(tval) == {"get_file"} and isinstance(tval["get_file"], str):
+                child_path = self.resolve(master_path, tval["get_file"])
+                if child_path is not None:
+                    template_file = _display(child_path)
+                    if child_path.exists():
+                        cdoc = self.load(child_path, tpos, "child template")
+                        if cdoc is not None:
+                            child = self.model(cdoc, child_path, registry)
+                            self._child_docs[name] = (cdoc, child)
+            elif isinstance(tval, str):
+                template_file = f"{master.file}[{name}.template]"
+                try:
+                    cdoc = loads(tval, template_file)
+                except TemplateSyntaxError as exc:
+                    self.add(exc.code, ERROR, tpos, f"{name}: inline template: {exc.message}")
+                    cdoc = None
+                if cdoc is not None:
+                    child = self.model(cdoc, master_path, registry)
+                    if child:
+                        self._child_docs[name] = (cdoc, child)
+        # Parameters passed
+        passed = props.get("parameters")
+        passed = passed if isinstance(passed, dict) else {}
+        ppos = pos_of(props, "parameters", rpos)
+        shown = {}
+        for key, value in passed.items():
+            key = str(key)
+            kpos = key_pos_of(passed, key, ppos)
+            shown[key] = _describe(value)
+            if child is None:
+                continue
+            cparam = child.parameters.get(key)
+            if cparam is None:
+                self.add("MR021", ERROR, kpos, f"{name}: parameter {key} is not declared by {child.file}",
+                         "declared: " + (", ".join(child.parameters) or "none"))
+                continue
+            static, known = _static_value(value, values)
+            if known:
+                for problem in constraints.check(cparam.type, cparam.constraints, static):
+                    msg = problem.replace(str(static), "******") if cparam.hidden else problem
+                    self.add("MR023", ERROR, pos_of(passed, key, kpos),
+                             f"{name}: parameter {key}: {msg}", f"see {child.file}:{cparam.pos.line}")
+        if child is not None:
+            for pname, p in child.parameters.items():
+                if not p.has_default and pname not in passed:
+                    self.add("MR022", ERROR, ppos if passed else rpos,
+                             f"{name}: required parameter {pname} of {child.file} is not passed",
+                             f"pass it under {name}.properties.parameters")
+        return RegionalStack(
+            resource=name, pos=rpos, region=region, region_source=source, template_file=template_file,
+            child=child, parameters=shown, timeout=props.get("timeout"), depends_on=list(deps))
+
+    def region_of(self, expr, at: Pos, values: dict, master: TemplateModel):
+        if isinstance(expr, str):
+            return expr, "literal"
+        if isinstance(expr, dict) and set(expr) == {"get_param"}:
+            pname = expr["get_param"]
+            if isinstance(pname, str):
+                if pname not in master.parameters:
+                    self.add("MR011", ERROR, at, f"region_name: get_param {pname}: no such parameter",
+                             "declare it under parameters")
+                    return None, "unresolved"
+                value = values.get(pname)
+                if value is None:
+                    self.add("MR011", ERROR, at, f"region_name: parameter {pname} has no value",
+                             f"pass -P {pname}=REGION or give it a default")
+                    return None, "unresolved"
+                return str(value), f"parameter {pname}"
+        self.add("MR012", WARNING, at, "region_name is not a literal or get_param; it cannot be checked here",
+                 "use a literal region or get_param")
+        return None, "unresolved"
+
+    # -- references ----------------------------------------------------------
+    def references(self, doc, master: TemplateModel, tree: MasterTree, top: Pos) -> None:
+        stacks = {s.resource: s for s in tree.regional_stacks}
+        resources = doc.get("resources") if isinstance(doc.get("resources"), dict) else {}
+        consumers = [(str(n), spec) for n, spec in resources.items()]
+        outputs = doc.get("outputs") if isinstance(doc.get("outputs"), dict) else {}
+        consumers += [(f"outputs.{n}", spec) for n, spec in outputs.items()]
+        for consumer, spec in consumers:
+            if not isinstance(spec, dict):
+                continue
+            cpos = getattr(spec, "pos", top)
+            is_resource = not consumer.startswith("outputs.")
+            if is_resource:
+                for dep in master.resources[consumer].depends_on:
+                    if dep not in master.resources:
+                        self.add("MR033", ERROR, pos_of(spec, "depends_on", cpos),
+                                 f"{consumer}: depends_on {dep}: no such resource")
+                    else:
+                        tree.edges.append(Edge("depends_on", dep, consumer, None, None, pos_of(spec, "depends_on", cpos)))
+            passed = {}
+            props = spec.get("properties")
+            if consumer in stacks and isinstance(props, dict) and isinstance(props.get("parameters"), dict):
+                passed = props["parameters"]
+            found = [f for k, v in spec.items() if k != "depends_on" for f in _functions(v, pos_of(spec, k, cpos))]
+            for fname, args, pos in found:
+                if fname == "get_param":
+                    pname = args[0] if isinstance(args, list) and args else args
+                    if isinstance(pname, str) and pname not in master.parameters and not pname.startswith("OS::"):
+                        self.add("MR050", ERROR, pos, f"{consumer}: get_param {pname}: no such parameter")
+                elif fname in ("get_attr", "get_resource"):
+                    target = args[0] if fname == "get_attr" and isinstance(args, list) and args else args
+                    if not isinstance(target, str):
+                        continue
+                    if target not in master.resources:
+                        self.add("MR033", ERROR, pos, f"{consumer}: {fname} {target}: no such resource")
+                        continue
+                    if fname == "get_attr" and target in stacks:
+                        self.stack_attr(consumer, target, args, pos, stacks[target], tree, passed)
+                    elif target != consumer:
+                        tree.edges.append(Edge("implicit", target, consumer, None, None, pos))
+
+    def stack_attr(self, consumer, target, args, pos, stack: RegionalStack, tree, passed) -> None:
+        attr = args[1] if len(args) > 1 else None
+        if attr not in STACK_ATTRIBUTES:
+            self.add("MR041", ERROR, pos,
+                     f"{consumer}: get_attr {target} {attr}: a constituent exposes only outputs and stack_name",
+                     f"add an output to {stack.template_file or 'the child template'} and read outputs instead")
+            return
+        if attr == "stack_name":
+            tree.edges.append(Edge("implicit", target, consumer, None, None, pos))
+            return
+        key = args[2] if len(args) > 2 else "*"
+        if isinstance(key, str) and key != "*" and stack.child is not None and key not in stack.child.outputs:
+            self.add("MR020", ERROR, pos, f"{consumer}: {target} has no output {key}",
+                     f"{stack.child.file} defines: " + (", ".join(stack.child.outputs) or "no outputs"))
+        via = None
+        for pname, pvalue in passed.items():
+            if any(a == args for f, a, _ in _functions({"x": pvalue}, pos) if f == "get_attr"):
+                via = str(pname)
+                break
+        tree.edges.append(Edge("data", target, consumer, key if isinstance(key, str) else "*", via, pos))
+
+    def child_references(self, tree: MasterTree, master: TemplateModel) -> None:
+        owner = {name: "the master" for name in master.resources}
+        for s in tree.regional_stacks:
+            if s.child:
+                for rname in s.child.resources:
+                    owner.setdefault(rname, f"{s.resource} ({s.region or 'unknown region'})")
+        for sname, (cdoc, child) in self._child_docs.items():
+            top = Pos(child.file, 1, 1)
+            for fname, args, pos in _functions(cdoc, top):
+                if fname == "get_param":
+                    pname = args[0] if isinstance(args, list) and args else args
+                    if isinstance(pname, str) and pname not in child.parameters and not pname.startswith("OS::"):
+                        self.add("MR050", ERROR, pos, f"get_param {pname}: {child.file} declares no such parameter")
+                elif fname in ("get_attr", "get_resource"):
+                    target = args[0] if fname == "get_attr" and isinstance(args, list) and args else args
+                    if not isinstance(target, str) or target in child.resources:
+                        continue
+                    elsewhere = owner.get(target)
+                    if elsewhere:
+                        self.add("MR031", ERROR, pos,
+                                 f"{fname} {target}: that resource lives in {elsewhere}, not in {child.file}; "
+                                 "a stack cannot reach another stack's resources",
+                                 "pass the value in as a parameter from the master (get_attr outputs)")
+                    else:
+                        self.add("MR033", ERROR, pos, f"{fname} {target}: no such resource in {child.file}")
+            for rname, res in child.resources.items():
+                for dep in res.depends_on:
+                    if dep not in child.resources:
+                        self.add("MR033", ERROR, res.pos, f"{rname}: depends_on {dep}: no such resource in {child.file}")
+
+    def cycles(self, tree: MasterTree, master: TemplateModel) -> None:
+        graph: dict[str, set[str]] = {n: set() for n in master.resources}
+        for e in tree.edges:
+            if e.target in graph and e.source in graph:
+                graph[e.target].add(e.source)
+        state: dict[str, int] = {}
+        reported: set[frozenset] = set()
+
+        def visit(node, path):
+            state[node] = 1
+            path.append(node)
+            for dep in sorted(graph[node]):
+                if state.get(dep) == 1:
+                    cycle = path[path.index(dep):] + [dep]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        self.add("MR030", ERROR, master.resources[dep].pos,
+                                 "dependency cycle: " + " → ".join(reversed(cycle)),
+                                 "break the cycle: one of these must not need the other")
+                elif state.get(dep) is None:
+                    visit(dep, path)
+            path.pop()
+            state[node] = 2
+
+        for node in sorted(graph):
+            if state.get(node) is None:
+                visit(node, [])
+
+    def _sorted(self) -> list[Finding]:
+        unique = list(dict.fromkeys(self.findings))
+        return sorted(unique, key=lambda f: (f.pos.file, f.pos.line, f.pos.col, f.code))
+
+
+def _static_value(value, values: dict):
+    """(value, True) when known before deploy: a literal or a resolved get_param."""
+    if isinstance(value, (str, int, float, bool)):
+        return value, True
+    if isinstance(value, dict) and set(value) == {"get_param"} and isinstance(value["get_param"], str):
+        name = value["get_param"]
+        if name in values and values[name] is not None:
+            return values[name], True
+    return None, False
+
+
+def _describe(value) -> object:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        (fname, args), = value.items()
+        if fname == "get_param":
+            return f"get_param {args}"
+        if fname == "get_attr" and isinstance(args, list):
+            return "get_attr " + ".".join(str(a) for a in args)
+        return f"{fname}(...)"
+    return "<expression>"

@@ -1,0 +1,120 @@
+"""YAML/JSON loading that keeps the line and column of every node.
+
+Mappings load as `YMap` and sequences as `YList`: ordinary dicts and lists
+that also carry where they and each of their members start. Duplicate keys,
+which PyYAML silently collapses, are rejected with their position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Pos:
+    file: str
+    line: int   # 1-based
+    col: int    # 1-based
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class YMap(dict):
+    pos: Pos
+    key_pos: dict
+    value_pos: dict
+
+
+class YList(list):
+    pos: Pos
+    item_pos: list
+
+
+class TemplateSyntaxError(Exception):
+    def __init__(self, message: str, pos: Pos, code: str):
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+        self.code = code
+
+
+def _mark(file: str, mark) -> Pos:
+    return Pos(file, mark.line + 1, mark.column + 1)
+
+
+def _make_loader(file: str):
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def construct_mapping(loader, node, deep=False):
+        loader.flatten_mapping(node)
+        result = YMap()
+        result.pos = _mark(file, node.start_mark)
+        result.key_pos = {}
+        result.value_pos = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise TemplateSyntaxError("a mapping key must be a plain value",
+                                          _mark(file, key_node.start_mark), "MR001") from None
+            if key in result:
+                first = result.key_pos[key]
+                raise TemplateSyntaxError(
+                    f"duplicate key {key!r} (first at line {first.line})",
+                    _mark(file, key_node.start_mark), "MR002")
+            result[key] = loader.construct_object(value_node, deep=True)
+            result.key_pos[key] = _mark(file, key_node.start_mark)
+            result.value_pos[key] = _mark(file, value_node.start_mark)
+        return result
+
+    def construct_sequence(loader, node, deep=False):
+        result = YList(loader.construct_object(child, deep=True) for child in node.value)
+        result.pos = _mark(file, node.start_mark)
+        result.item_pos = [_mark(file, child.start_mark) for child in node.value]
+        return result
+
+    # Heat reads dates such as 2018-08-31 as strings, not datetime.date.
+    def construct_str_timestamp(loader, node):
+        return loader.construct_scalar(node)
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, construct_sequence)
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", construct_str_timestamp)
+    return Loader
+
+
+def loads(text: str, file: str = "<string>"):
+    """Parse HOT YAML or JSON text into YMap/YList with positions."""
+    try:
+        return yaml.load(text, Loader=_make_loader(file))  # noqa: S506 - SafeLoader subclass
+    except TemplateSyntaxError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = _mark(file, mark) if mark else Pos(file, 1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise TemplateSyntaxError(f"YAML syntax error: {problem}", pos, "MR001") from None
+    except yaml.YAMLError as exc:
+        raise TemplateSyntaxError(f"YAML syntax error: {exc}", Pos(file, 1, 1), "MR001") from None
+    except RecursionError:
+        raise TemplateSyntaxError("the document is nested too deeply", Pos(file, 1, 1), "MR001") from None
+
+
+def pos_of(container, key, fallback: Pos) -> Pos:
+    """Position of container[key]'s value, or the fallback."""
+    if isinstance(container, YMap):
+        return container.value_pos.get(key, container.pos)
+    if isinstance(container, YList) and isinstance(key, int) and key < len(container.item_pos):
+        return container.item_pos[key]
+    return getattr(container, "pos", fallback)
+
+
+def key_pos_of(container, key, fallback: Pos) -> Pos:
+    if isinstance(container, YMap):
+        return container.key_pos.get(key, container.pos)
+    return getattr(container, "pos", fallback)
