@@ -98,6 +98,7 @@ class _Analyser:
         self.findings: list[Finding] = []
         self._parsed: dict[Path, object] = {}
         self._child_docs: dict[str, tuple] = {}
+        self._texts: dict[Path, str] = {}
 
     def add(self, code, severity, pos, message, hint=""):
         self.findings.append(Finding(code, severity, pos, message, hint))
@@ -110,6 +111,7 @@ class _Analyser:
         label = _display(path)
         try:
             text = path.read_text(encoding="utf-8")
+            self._texts[path] = text
         except (OSError, UnicodeDecodeError) as exc:
             reason = "not found" if isinstance(exc, FileNotFoundError) else getattr(exc, "strerror", None) or str(exc)
             self.add("MR004", ERROR, at or Pos(label, 1, 1), f"{what} {label}: {reason}",
@@ -322,8 +324,9 @@ class _Analyser:
                             self._child_docs[name] = (cdoc, child)
             elif isinstance(tval, str):
                 template_file = f"{master.file}[{name}.template]"
+                line_off, col_off = self._block_offset(master_path, tpos)
                 try:
-                    cdoc = loads(tval, template_file)
+                    cdoc = loads(tval, master.file, line_off, col_off)
                 except TemplateSyntaxError as exc:
                     self.add(exc.code, ERROR, tpos, f"{name}: inline template: {exc.message}")
                     cdoc = None
@@ -356,12 +359,21 @@ class _Analyser:
         if child is not None:
             for pname, p in child.parameters.items():
                 if not p.has_default and pname not in passed:
-                    self.add("MR022", ERROR, ppos if passed else rpos,
+                    self.add("MR022", ERROR, key_pos_of(props, "parameters", rpos) if passed else rpos,
                              f"{name}: required parameter {pname} of {child.file} is not passed",
                              f"pass it under {name}.properties.parameters")
         return RegionalStack(
             resource=name, pos=rpos, region=region, region_source=source, template_file=template_file,
             child=child, parameters=shown, timeout=props.get("timeout"), depends_on=list(deps))
+
+    def _block_offset(self, path: Path, at: Pos) -> tuple[int, int]:
+        """Where an inline `template: |` block's text starts in its file."""
+        lines = self._texts.get(path.resolve(), "").splitlines()
+        if 0 < at.line <= len(lines) and lines[at.line - 1].rstrip().endswith(("|", "|-", "|+", ">", ">-", ">+")):
+            for following in lines[at.line:]:
+                if following.strip():
+                    return at.line, len(following) - len(following.lstrip())
+        return at.line - 1, at.col - 1
 
     def region_of(self, expr, at: Pos, values: dict, master: TemplateModel):
         if isinstance(expr, str):

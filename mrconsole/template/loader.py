@@ -41,13 +41,16 @@ class TemplateSyntaxError(Exception):
         self.code = code
 
 
-def _mark(file: str, mark) -> Pos:
-    return Pos(file, mark.line + 1, mark.column + 1)
+def _mark(file: str, mark, line_offset: int = 0, col_offset: int = 0) -> Pos:
+    return Pos(file, mark.line + 1 + line_offset, mark.column + 1 + col_offset)
 
 
-def _make_loader(file: str):
+def _make_loader(file: str, line_offset: int = 0, col_offset: int = 0):
     class Loader(yaml.SafeLoader):
         pass
+
+    def _mark(file, mark):  # noqa: F811 - positions shifted for embedded documents
+        return Pos(file, mark.line + 1 + line_offset, mark.column + 1 + col_offset)
 
     def construct_mapping(loader, node, deep=False):
         loader.flatten_mapping(node)
@@ -88,15 +91,22 @@ def _make_loader(file: str):
     return Loader
 
 
-def loads(text: str, file: str = "<string>"):
-    """Parse HOT YAML or JSON text into YMap/YList with positions."""
+def loads(text: str, file: str = "<string>", line_offset: int = 0, col_offset: int = 0):
+    """Parse HOT YAML or JSON text into YMap/YList with positions.
+
+    The offsets place a document embedded in another file (a child template
+    written inline as a block scalar) at its real lines in that file.
+    """
     try:
-        return yaml.load(text, Loader=_make_loader(file))  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_make_loader(file, line_offset, col_offset))  # noqa: S506
     except TemplateSyntaxError:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        pos = _mark(file, mark) if mark else Pos(file, 1, 1)
+        # An unclosed bracket fails at the end of the file; where it opened helps more.
+        if exc.context_mark is not None and "stream end" in (exc.problem or ""):
+            mark = exc.context_mark
+        pos = _mark(file, mark, line_offset, col_offset) if mark else Pos(file, 1 + line_offset, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         raise TemplateSyntaxError(f"YAML syntax error: {problem}", pos, "MR001") from None
     except yaml.YAMLError as exc:

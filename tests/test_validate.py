@@ -1,0 +1,181 @@
+"""Template analysis: a corpus of good and bad masters, one bad one per check."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from mrconsole.template.analysis import CODES, analyse
+
+CORPUS = Path(__file__).parent / "corpus"
+EXAMPLES = Path(__file__).resolve().parents[1] / "mrconsole" / "examples"
+REGIONS = ["RegionOne", "RegionTwo", "RegionThree"]
+
+
+def _expectation(path: Path) -> tuple[str, int]:
+    match = re.match(r"# expect: (MR\d{3}) (\d+)", path.read_text().splitlines()[0])
+    assert match, f"{path.name} has no '# expect: CODE LINE' header"
+    return match.group(1), int(match.group(2))
+
+
+BAD = sorted((CORPUS / "bad").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_each_bad_template_gives_its_code_at_its_line(path):
+    code, line = _expectation(path)
+    analysis = analyse(path, master_region="RegionOne", known_regions=REGIONS)
+    found = [(f.code, f.pos.line) for f in analysis.findings]
+    assert (code, line) in found, f"expected {code} at line {line}, got {found}"
+    finding = next(f for f in analysis.findings if (f.code, f.pos.line) == (code, line))
+    assert finding.pos.file.endswith(path.name)
+    assert finding.message and finding.severity == "error"
+
+
+def test_the_corpus_covers_every_error_check():
+    covered = {_expectation(p)[0] for p in BAD}
+    # MR012 is a warning (non-static region), MR005 malformed sections, MR051/MR053 need -P:
+    # they have their own tests below.
+    assert set(CODES) - covered == {"MR005", "MR012", "MR051", "MR053"}
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "good").glob("*")), ids=lambda p: p.name)
+def test_good_templates_are_clean(path):
+    analysis = analyse(path, master_region="RegionOne", known_regions=REGIONS)
+    assert analysis.findings == []
+    assert [s.region for s in analysis.tree.regional_stacks][:1] == ["RegionTwo"]
+
+
+@pytest.mark.parametrize("example", ["multi-region", "large"])
+def test_sample_templates_validate_clean(example):
+    analysis = analyse(EXAMPLES / example / "master.yaml", master_region="RegionOne", known_regions=REGIONS)
+    assert analysis.findings == []
+
+
+def test_sample_tree_regions_and_data_flow():
+    tree = analyse(EXAMPLES / "multi-region" / "master.yaml", master_region="RegionOne").tree
+    regions = {s.resource: (s.region, s.region_source) for s in tree.regional_stacks}
+    assert regions == {"db_stack": ("RegionTwo", "parameter db_region"),
+                       "app_stack": ("RegionThree", "parameter app_region")}
+    data = {e.label() for e in tree.edges if e.kind == "data"}
+    assert "db_ip: db_stack → app_stack.db_ip" in data
+    assert "app_url: app_stack → outputs.app_url" in data
+    app = tree.stack("app_stack")
+    assert set(app.child.outputs) == {"app_url", "app_dsn"} and app.timeout == 10
+
+
+def test_region_from_p_and_environment(tmp_path):
+    env = tmp_path / "env.yaml"
+    env.write_text("parameter_defaults:\n  db_region: RegionThree\n")
+    master = EXAMPLES / "multi-region" / "master.yaml"
+    tree = analyse(master, [str(env)], master_region="RegionOne").tree
+    assert tree.stack("db_stack").region == "RegionThree"
+    tree = analyse(master, [str(env)], {"db_region": "RegionOne"}).tree
+    assert tree.stack("db_stack").region == "RegionOne"  # -P wins over the environment
+    analysis = analyse(master, param_values={"db_region": "Atlantis"}, known_regions=REGIONS)
+    assert [(f.code, f.pos.line) for f in analysis.errors] == [("MR010", 33)]
+
+
+def test_no_context_means_the_masters_region():
+    tree = analyse(CORPUS / "bad" / "required_not_passed.yaml", master_region="RegionOne").tree
+    assert tree.stack("s").region == "RegionOne" and tree.stack("s").region_source == "master"
+
+
+def test_bad_p_values_are_findings():
+    master = EXAMPLES / "multi-region" / "master.yaml"
+    analysis = analyse(master, param_values={"app_replicas": "9", "nosuch": "1"})
+    codes = sorted(f.code for f in analysis.errors)
+    # 9 breaks the master's range and, passed on, app.yaml's range too.
+    assert codes == ["MR023", "MR051", "MR053"]
+
+
+def test_hidden_values_never_appear_in_findings():
+    master = EXAMPLES / "large" / "master.yaml"
+    analysis = analyse(master, param_values={"db_password": "short"})
+    assert sorted(f.code for f in analysis.errors) == ["MR023", "MR053"]
+    for finding in analysis.errors:
+        assert "short" not in str(finding) and "short" not in finding.hint
+
+
+def test_non_static_region_is_a_warning(tmp_path):
+    t = tmp_path / "m.yaml"
+    (tmp_path / "child.yaml").write_text((CORPUS / "child.yaml").read_text())
+    t.write_text("heat_template_version: 2018-08-31\nresources:\n  s:\n    type: OS::Heat::Stack\n"
+                 "    properties:\n      context:\n        region_name: {str_replace: {template: R, params: {R: x}}}\n"
+                 "      template: {get_file: child.yaml}\n      parameters: {db_ip: x}\n")
+    analysis = analyse(t)
+    assert [(f.code, f.severity, f.pos.line) for f in analysis.findings] == [("MR012", "warning", 7)]
+
+
+def test_malformed_sections(tmp_path):
+    t = tmp_path / "m.yaml"
+    t.write_text("heat_template_version: 2018-08-31\nresources: [a, b]\n")
+    assert [(f.code, f.pos.line) for f in analyse(t).findings] == [("MR005", 2)]
+
+
+def test_environment_registry_and_nested_type(tmp_path):
+    (tmp_path / "env.yaml").write_text("resource_registry:\n  My::Thing: missing.yaml\n")
+    t = tmp_path / "m.yaml"
+    t.write_text("heat_template_version: 2018-08-31\nresources:\n  a:\n    type: nested.yaml\n")
+    analysis = analyse(t, [str(tmp_path / "env.yaml")])
+    found = sorted((f.code, Path(f.pos.file).name, f.pos.line) for f in analysis.findings)
+    assert found == [("MR004", "env.yaml", 2), ("MR004", "m.yaml", 4)]
+
+
+# -- the command ----------------------------------------------------------------
+
+def test_validate_text_output_is_compiler_style(cli):
+    path = CORPUS / "bad" / "missing_output.yaml"
+    code, out, _ = cli("validate", str(path))
+    assert code == 1
+    assert re.search(r"missing_output\.yaml:16:\d+: error: .* \[MR020\]", out)
+
+
+def test_validate_json_holds_tree_and_findings(cli):
+    code, out, _ = cli("validate", str(EXAMPLES / "multi-region" / "master.yaml"), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["findings"] == []
+    assert {s["resource"] for s in data["tree"]["regional_stacks"]} == {"db_stack", "app_stack"}
+    assert data["tree"]["parameters"]["db_password"]["default"] is None  # hidden
+
+
+def test_validate_tree_draws_regions_and_edges(cli):
+    code, out, _ = cli("validate", str(EXAMPLES / "multi-region" / "master.yaml"), "--tree")
+    assert code == 0
+    assert "db_stack  OS::Heat::Stack → RegionTwo" in out
+    assert "db_ip: db_stack → app_stack.db_ip" in out
+
+
+def test_validate_bad_invocation_exits_2(cli):
+    assert cli("validate", "/no/such/file.yaml")[0] == 2
+    assert cli("validate", str(EXAMPLES / "multi-region" / "master.yaml"), "-P", "novalue")[0] == 2
+
+
+def test_validate_with_cloud_asks_each_region(lab, cli):
+    code, out, _ = cli("validate", str(EXAMPLES / "multi-region" / "master.yaml"), "--lab", "--format", "json")
+    assert code == 0
+    server = json.loads(out)["server_validation"]
+    assert server == {
+        "db_stack@RegionTwo": {"region": "RegionTwo", "status": "valid", "message": ""},
+        "app_stack@RegionThree": {"region": "RegionThree", "status": "valid", "message": ""},
+    }
+
+
+def test_validate_reports_unreachable_region_as_such(lab, cli):
+    with lab.fault("RegionThree", "stop"):
+        code, out, _ = cli("validate", str(EXAMPLES / "multi-region" / "master.yaml"), "--lab",
+                           "--timeout", "2", "--format", "json")
+    data = json.loads(out)
+    assert data["findings"] == []
+    assert data["server_validation"]["app_stack@RegionThree"]["status"] == "unreachable"
+    assert code == 3
+
+
+def test_region_not_in_lab_catalog(lab, cli):
+    code, out, _ = cli("validate", str(EXAMPLES / "multi-region" / "master.yaml"), "--lab",
+                       "-P", "app_region=RegionNine")
+    assert code == 1 and "[MR010]" in out
