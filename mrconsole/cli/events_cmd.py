@@ -1,0 +1,146 @@
+"""`mrconsole events`: one timeline of every region's events, live with --follow."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.common import CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from mrconsole.models import Event
+
+COLOURS = {"FAILED": "\033[1;31m", "IN_PROGRESS": "\033[33m", "COMPLETE": "\033[32m", "GAP": "\033[1;35m"}
+RESET = "\033[0m"
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "events",
+        help="merged event timeline of a master and its constituents, or of whole regions",
+        description="Events from every region in one timeline. STACK may be a master: its "
+        "constituents' events in other regions are included.",
+        epilog="exit codes:\n  0  done; with --follow on a stack: its action (and its constituents') succeeded\n"
+        "  1  error, or with --follow: the action failed\n  2  bad invocation\n"
+        "  130 interrupted",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("stack", nargs="?", metavar="STACK", help="stack name or id (a master or any stack)")
+    p.add_argument("--all-regions", action="store_true", help="every stack in the chosen regions")
+    p.add_argument("--follow", "-f", action="store_true", help="keep streaming new events")
+    p.add_argument("--nested-depth", type=int, default=0, metavar="N",
+                   help="include events of nested stacks inside a region, N levels deep")
+    p.add_argument("--since", metavar="DURATION", help="only events newer than this (30s, 10m, 2h, 1d)")
+    p.add_argument("--format", choices=("log", "json"), default="log")
+    p.add_argument("--fast-interval", type=float, default=1.0, metavar="S", help=argparse.SUPPRESS)
+    p.add_argument("--watch-interval", type=float, default=1.2, metavar="S", help=argparse.SUPPRESS)
+    add_cloud_arguments(p)
+    p.set_defaults(func=cmd_events)
+
+
+def parse_duration(text: str) -> timedelta:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text or "")
+    if not match:
+        raise CliError(f"--since {text!r}: expected a duration such as 30s, 10m, 2h or 1d", EXIT_USAGE)
+    value, unit = float(match.group(1)), match.group(2) or "s"
+    return timedelta(seconds=value * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit])
+
+
+def event_json(e: Event) -> dict:
+    return {"time": e.time.isoformat() if e.time else None, "region": e.region, "stack": e.stack_name,
+            "stack_id": e.stack_id, "resource": e.resource_name, "status": e.status,
+            "reason": e.status_reason, "id": e.id, "kind": e.kind, "physical_id": e.physical_id}
+
+
+def event_line(e: Event, colour: bool) -> str:
+    t = e.time.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if e.time else "-"
+    status = e.status
+    if colour:
+        state = "GAP" if e.kind == "gap" else next((k for k in COLOURS if status.endswith(k)), None)
+        if state:
+            status = f"{COLOURS[state]}{status}{RESET}"
+    return f"{t}  {e.region}  {e.stack_name}  {e.resource_name}  {status}  {e.status_reason}".rstrip()
+
+
+def _event_time(e: Event):
+    return e.time or datetime.min.replace(tzinfo=timezone.utc)
+
+
+def cmd_events(args) -> int:
+    if args.stack is None and not args.all_regions:
+        raise CliError("give a STACK, or --all-regions", EXIT_USAGE)
+    if args.stack is not None and args.all_regions:
+        raise CliError("STACK and --all-regions are exclusive", EXIT_USAGE)
+    if args.nested_depth < 0:
+        raise CliError("--nested-depth must be 0 or more", EXIT_USAGE)
+    since = parse_duration(args.since) if args.since else None
+    try:
+        return asyncio.run(_events(args, since))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _events(args, since) -> int:
+    from mrconsole.core.events import EventStream, StreamConfig
+    from mrconsole.core.follow import follow_master
+    from mrconsole.core.topology import find_stack
+
+    fleet = await open_fleet(args)
+    colour = args.format == "log" and sys.stdout.isatty()
+    cutoff = datetime.now(timezone.utc) - since if since else None
+
+    def emit(batch):
+        for e in batch:
+            if cutoff and e.time and e.time < cutoff and e.kind != "gap":
+                continue
+            if args.format == "json":
+                sys.stdout.write(json.dumps(event_json(e)) + "\n")
+            else:
+                sys.stdout.write(event_line(e, colour) + "\n")
+        sys.stdout.flush()
+
+    config = StreamConfig(nested_depth=args.nested_depth, all_stacks=args.all_regions,
+                          fast_interval=args.fast_interval, watch_interval=args.watch_interval)
+    stream = EventStream(fleet, config)
+    master = None
+    try:
+        if args.stack:
+            found, failed = await find_stack(fleet, args.stack, args.regions or None)
+            if not found:
+                where = f"; unreachable: {', '.join(failed)}" if failed else ""
+                raise CliError(f"stack {args.stack} not found in any reachable region{where}")
+            if len(found) > 1:
+                regions = ", ".join(d.stack.region for d in found)
+                raise CliError(f"stack {args.stack} exists in several regions ({regions}): pick one with --region",
+                               EXIT_USAGE)
+            detail = found[0]
+            master = await follow_master(fleet, stream, detail.stack.region, detail.stack.id)
+        else:
+            for region in fleet.region_names:
+                stream.follow_region(region)
+            await stream.discover()
+        # The backlog first, merged across regions in time order; then live batches.
+        await stream.poll_once()
+        emit(stream.timeline.events())
+        if not args.follow:
+            return EXIT_OK
+        stream.subscribe(lambda batch: emit(sorted(batch, key=_event_time)))
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(stream.run(stop))]
+        if master is not None:
+            tasks.append(asyncio.create_task(master.run(stop)))
+        try:
+            while True:
+                await asyncio.sleep(0.3)
+                if master is not None and master.finished() and not master.master_busy():
+                    break
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        return EXIT_OK if master.succeeded() else EXIT_FAILED
+    finally:
+        fleet.close()

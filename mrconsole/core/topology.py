@@ -1,0 +1,123 @@
+"""A running master and its constituents, found through Heat itself.
+
+The master's template (one request) names each OS::Heat::Stack resource's
+region; its resources (one request) give each constituent's stack id; each
+constituent is then read in its own region, concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+
+from mrconsole.cloud import errors
+from mrconsole.cloud.errors import CloudError
+from mrconsole.models import Stack, StackDetail
+from mrconsole.template.flow import FlowEdge, data_edges, region_of, regional_resources
+
+
+@dataclass
+class Constituent:
+    resource: str
+    region: str | None
+    stack_id: str | None
+    stack_name: str | None = None
+    resource_status: str = ""          # what the master's resource records
+    resource_status_reason: str = ""
+    stack: Stack | None = None         # the constituent as its own region reports it
+    error: str | None = None           # why `stack` could not be read
+    discovered: bool = False           # found by name, not through the master
+
+    @property
+    def status(self) -> str:
+        return self.stack.status if self.stack else self.resource_status
+
+
+@dataclass
+class Topology:
+    cloud: str
+    master: Stack
+    constituents: list[Constituent] = field(default_factory=list)
+    edges: list[FlowEdge] = field(default_factory=list)
+    fetched_at: float = field(default_factory=time.time)
+    parameters: dict[str, str] = field(default_factory=dict)
+
+    def constituent(self, resource: str) -> Constituent | None:
+        return next((c for c in self.constituents if c.resource == resource), None)
+
+    def stacks(self) -> list[tuple[str, str, str]]:
+        """(region, name, id) of the master and every readable constituent."""
+        out = [(self.master.region, self.master.name, self.master.id)]
+        for c in self.constituents:
+            if c.region and c.stack_id and c.stack_name:
+                out.append((c.region, c.stack_name, c.stack_id))
+        return out
+
+
+def constituent_name_pattern(master_name: str, resource: str | None = None) -> re.Pattern:
+    """Heat names a remote stack <master>-<resource>-<12 lowercase alnum>."""
+    res = re.escape(resource) if resource else r"[^\s]+?"
+    return re.compile(rf"^{re.escape(master_name)}-({res})-([a-z0-9]{{12}})$")
+
+
+async def read_master(fleet, region: str, name_or_id: str) -> Topology:
+    client = fleet.region(region)
+    detail: StackDetail = await client.get_stack(name_or_id)
+    master = detail.stack
+    template, resources = await asyncio.gather(client.template(master), client.resources(master))
+    specs = regional_resources(template)
+    by_name = {r.name: r for r in resources}
+    constituents = []
+    for name, spec in specs.items():
+        res = by_name.get(name)
+        constituents.append(Constituent(
+            resource=name,
+            region=region_of(spec, detail.parameters, master.region),
+            stack_id=(res.physical_id or None) if res else None,
+            resource_status=res.status if res else "",
+            resource_status_reason=res.status_reason if res else "",
+        ))
+    topo = Topology(cloud=fleet.name, master=master, constituents=constituents,
+                    edges=data_edges(template), parameters=detail.parameters)
+    await refresh_constituents(fleet, topo)
+    return topo
+
+
+async def refresh_constituents(fleet, topo: Topology) -> None:
+    async def one(c: Constituent):
+        if not c.region or not c.stack_id:
+            return
+        if c.region not in fleet.region_names:
+            c.error = f"region {c.region} is not in cloud {fleet.name}"
+            return
+        try:
+            detail = await fleet.region(c.region).get_stack(c.stack_id)
+            c.stack, c.stack_name, c.error = detail.stack, detail.stack.name, None
+        except CloudError as exc:
+            c.error = exc.message if exc.kind != errors.NOT_FOUND else "the remote stack no longer exists"
+
+    await asyncio.gather(*(one(c) for c in topo.constituents))
+
+
+async def find_stack(fleet, name_or_id: str, regions: list[str] | None = None) -> tuple[list[StackDetail], dict]:
+    """Look a stack up by name or id in every (given) region, concurrently.
+
+    Returns the matches and the per-region errors of regions that could not
+    be asked, so a caller can tell 'not found' from 'not reachable'.
+    """
+    names = regions or fleet.region_names
+    found, failed = [], {}
+
+    async def one(region):
+        try:
+            detail = await fleet.region(region).find_stack(name_or_id)
+            if detail is not None:
+                found.append(detail)
+        except CloudError as exc:
+            failed[region] = exc
+
+    await asyncio.gather(*(one(r) for r in names))
+    found.sort(key=lambda d: names.index(d.stack.region))
+    return found, failed

@@ -1,0 +1,85 @@
+"""Regional stacks and data flow from a template held as plain data.
+
+The running master's template comes back from Heat as a dict (no file, no
+positions); this reads what the console needs from it: each OS::Heat::Stack
+resource's region expression and the output→parameter edges between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+REMOTE_STACK = "OS::Heat::Stack"
+
+
+@dataclass(frozen=True)
+class FlowEdge:
+    source: str     # regional stack resource giving the output
+    key: str        # output key, "*" for all outputs
+    target: str     # consuming resource, or "outputs.<name>"
+    via: str | None  # the child parameter fed, when the target is a regional stack
+
+    def label(self) -> str:
+        into = f"{self.target}.{self.via}" if self.via else self.target
+        return f"{self.key}: {self.source} → {into}"
+
+
+def _get_attrs(node, limit: int = 100_000):
+    stack, seen = [node], 0
+    while stack and seen < limit:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, dict):
+            if len(item) == 1 and "get_attr" in item and isinstance(item["get_attr"], list):
+                yield item["get_attr"]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def regional_resources(template: dict) -> dict[str, dict]:
+    resources = template.get("resources") if isinstance(template, dict) else None
+    if not isinstance(resources, dict):
+        return {}
+    return {name: spec for name, spec in resources.items()
+            if isinstance(spec, dict) and spec.get("type") == REMOTE_STACK}
+
+
+def region_of(spec: dict, parameters: dict[str, str], default: str) -> str | None:
+    """The region a regional stack resource targets; None if not static."""
+    props = spec.get("properties") if isinstance(spec.get("properties"), dict) else {}
+    context = props.get("context")
+    if not isinstance(context, dict) or "region_name" not in context:
+        return default
+    expr = context["region_name"]
+    if isinstance(expr, str):
+        return expr
+    if isinstance(expr, dict) and set(expr) == {"get_param"} and isinstance(expr["get_param"], str):
+        return parameters.get(expr["get_param"])
+    return None
+
+
+def data_edges(template: dict) -> list[FlowEdge]:
+    stacks = regional_resources(template)
+    edges: list[FlowEdge] = []
+    consumers = []
+    for name, spec in (template.get("resources") or {}).items():
+        if isinstance(spec, dict):
+            consumers.append((name, spec))
+    for name, spec in (template.get("outputs") or {}).items():
+        consumers.append((f"outputs.{name}", spec))
+    for consumer, spec in consumers:
+        props = spec.get("properties") if isinstance(spec, dict) else None
+        params = props.get("parameters") if isinstance(props, dict) and consumer in stacks else None
+        if isinstance(params, dict):
+            for pname, value in params.items():
+                for args in _get_attrs(value):
+                    if args and args[0] in stacks and len(args) > 1 and args[1] == "outputs":
+                        key = args[2] if len(args) > 2 and isinstance(args[2], str) else "*"
+                        edges.append(FlowEdge(args[0], key, consumer, str(pname)))
+            continue
+        for args in _get_attrs(spec):
+            if args and args[0] in stacks and len(args) > 1 and args[1] == "outputs":
+                key = args[2] if len(args) > 2 and isinstance(args[2], str) else "*"
+                edges.append(FlowEdge(args[0], key, consumer, None))
+    return edges
