@@ -1,0 +1,252 @@
+"""Event streams against the lab: exactly once, in order, through faults."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from mrconsole.cloud.connection import authenticate, connect, lab_options
+from mrconsole.cloud.region import Timeouts
+from mrconsole.core.events import EventStream, StreamConfig, Timeline
+from mrconsole.core.fleet import Fleet
+from mrconsole.core.follow import follow_master
+from mrconsole.models import Event
+from tests.conftest import MASTER
+
+FAST = Timeouts(connect=1.0, read=3.0)
+
+
+def _event(i: int, t: int, region="R") -> Event:
+    return Event(region=region, stack_id="s", stack_name="s", id=f"e{i}",
+                 time=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=t),
+                 resource_name="r", status="CREATE_COMPLETE")
+
+
+def test_timeline_orders_by_time_then_arrival_and_dedupes():
+    tl = Timeline(100)
+    assert [e.id for e in tl.add([_event(1, 5), _event(2, 1)])] == ["e1", "e2"]
+    assert tl.add([_event(1, 5), _event(3, 5)]) == [_event(3, 5)]
+    assert [e.id for e in tl.events()] == ["e2", "e1", "e3"]
+
+
+def test_timeline_is_bounded_and_counts_drops():
+    tl = Timeline(10)
+    tl.add([_event(i, i) for i in range(25)])
+    assert len(tl) == 10 and tl.dropped == 15
+    assert [e.id for e in tl.events()][0] == "e15"
+
+
+async def _fleet(lab) -> Fleet:
+    fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
+    await authenticate(fleet.cloud)
+    return fleet
+
+
+async def _create(fleet, name: str) -> str:
+    from mrconsole.cloud.templates import gather
+    from mrconsole.lab.seed import example_template
+
+    bundle = gather(str(example_template("multi-region")))
+    created = await fleet.region("RegionOne").create_stack(name, bundle.template, files=bundle.files)
+    return created["id"]
+
+
+async def _follow_to_end(fleet, stream, master, limit: float = 120.0):
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(stream.run(stop)), asyncio.create_task(master.run(stop))]
+    try:
+        for _ in range(int(limit / 0.25)):
+            await asyncio.sleep(0.25)
+            if master.finished() and not master.master_busy() and len(master.topology.stacks()) == 3:
+                break
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _all_events(fleet, stacks) -> list[Event]:
+    """Every event of these stacks, read afresh (the reference to compare with)."""
+    out = []
+    for region, name, sid in stacks:
+        out += await fleet.region(region).events(name, sid, sort_dir="asc")
+    return out
+
+
+def test_sample_master_events_from_three_regions_exactly_once_in_order(lab):
+    async def scenario():
+        fleet = await _fleet(lab)
+        try:
+            stream = EventStream(fleet, StreamConfig())
+            master = await follow_master(fleet, stream, "RegionOne", MASTER)
+            await stream.poll_once()
+            reference = await _all_events(fleet, master.topology.stacks())
+            return stream.timeline.events(), reference
+        finally:
+            fleet.close()
+
+    events, reference = asyncio.run(scenario())
+    ids = [e.id for e in events]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {e.id for e in reference}
+    assert {e.region for e in events} == {"RegionOne", "RegionTwo", "RegionThree"}
+    times = [e.time for e in events]
+    assert times == sorted(times)
+
+
+def test_live_deploy_followed_exactly_once(lab):
+    async def scenario():
+        fleet = await _fleet(lab)
+        try:
+            await _create(fleet, "ev-live")
+            stream = EventStream(fleet, StreamConfig())
+            master = await follow_master(fleet, stream, "RegionOne", "ev-live")
+            await _follow_to_end(fleet, stream, master)
+            reference = await _all_events(fleet, master.topology.stacks())
+            return stream.timeline.events(), reference, master.succeeded()
+        finally:
+            fleet.close()
+
+    events, reference, ok = asyncio.run(scenario())
+    assert ok
+    counted = Counter((e.region, e.stack_name, e.resource_name, e.status) for e in events)
+    assert all(n == 1 for n in counted.values()), [k for k, n in counted.items() if n > 1]
+    assert {e.id for e in events} == {e.id for e in reference}
+    assert {e.region for e in events} == {"RegionOne", "RegionTwo", "RegionThree"}
+    assert ("RegionOne", "ev-live", "ev-live", "CREATE_COMPLETE") in counted
+
+
+def test_region_frozen_mid_deploy_then_thawed_loses_and_repeats_nothing(lab):
+    async def scenario():
+        fleet = await _fleet(lab)
+        try:
+            await _create(fleet, "ev-freeze")
+            stream = EventStream(fleet, StreamConfig())
+            master = await follow_master(fleet, stream, "RegionOne", "ev-freeze")
+            stop = asyncio.Event()
+            tasks = [asyncio.create_task(stream.run(stop)), asyncio.create_task(master.run(stop))]
+            try:
+                # Freeze the database's region as soon as its stack is being followed.
+                for _ in range(120):
+                    if any(f.region == "RegionTwo" for f in stream.followed()):
+                        break
+                    await asyncio.sleep(0.25)
+                lab.lab.freeze("RegionTwo")
+                try:
+                    await asyncio.sleep(6)
+                finally:
+                    lab.lab.thaw("RegionTwo")
+                for _ in range(480):
+                    await asyncio.sleep(0.25)
+                    if master.finished() and not master.master_busy() and len(master.topology.stacks()) == 3:
+                        break
+            finally:
+                stop.set()
+                await asyncio.gather(*tasks, return_exceptions=True)
+            reference = await _all_events(fleet, master.topology.stacks())
+            return stream.timeline.events(), reference
+        finally:
+            fleet.close()
+
+    events, reference = asyncio.run(scenario())
+    ids = [e.id for e in events if e.kind == "event"]
+    assert len(ids) == len(set(ids)), "duplicates after the thaw"
+    assert set(ids) == {e.id for e in reference}, "events missing after the thaw"
+    assert "RegionTwo" in {e.region for e in events}
+
+
+def test_invalid_marker_gives_a_gap_event_and_the_stream_goes_on(lab):
+    async def scenario():
+        fleet = await _fleet(lab)
+        try:
+            stream = EventStream(fleet, StreamConfig())
+            master = await follow_master(fleet, stream, "RegionOne", MASTER)
+            await stream.poll_once()
+            before = len(stream.timeline)
+            f = next(f for f in stream.followed() if f.region == "RegionOne")
+            f.marker = str(uuid.uuid4())
+            await stream.poll_once()
+            return stream.timeline.events(), before, f.marker
+        finally:
+            fleet.close()
+
+    events, before, marker = asyncio.run(scenario())
+    gaps = [e for e in events if e.kind == "gap"]
+    assert len(gaps) == 1 and gaps[0].region == "RegionOne" and "missed" in gaps[0].status_reason
+    assert len(events) == before + 1      # the re-read events were all known: no duplicates
+    assert any(e.id == marker for e in events)
+
+
+def test_buffer_bound_is_respected(lab):
+    async def scenario():
+        fleet = await _fleet(lab)
+        try:
+            stream = EventStream(fleet, StreamConfig(buffer_size=5))
+            await follow_master(fleet, stream, "RegionOne", MASTER)
+            await stream.poll_once()
+            return stream
+        finally:
+            fleet.close()
+
+    stream = asyncio.run(scenario())
+    assert len(stream.timeline) == 5
+    assert stream.timeline.dropped > 0
+    assert stream.stats()["dropped"] == stream.timeline.dropped
+
+
+def test_idle_stacks_cost_only_the_watch(lab):
+    """Once primed, idle stacks' events are not read again while nothing changes."""
+    async def scenario():
+        fleet = await _fleet(lab)
+        try:
+            stream = EventStream(fleet, StreamConfig(watch_interval=0.5))
+            await follow_master(fleet, stream, "RegionOne", MASTER)
+            stop = asyncio.Event()
+            task = asyncio.create_task(stream.run(stop))
+            await asyncio.sleep(1.5)
+            primed = {r: fleet.region(r).calls for r in fleet.region_names}
+            await asyncio.sleep(3.0)
+            later = {r: fleet.region(r).calls for r in fleet.region_names}
+            stop.set()
+            await task
+            return primed, later, stream
+        finally:
+            fleet.close()
+
+    primed, later, stream = asyncio.run(scenario())
+    for f in stream.followed():
+        assert f.primed and f.due == float("inf")
+    for region in primed:
+        extra = later[region] - primed[region]
+        # Only watch requests: at most one per 0.5 s tick over 3 s.
+        assert 1 <= extra <= 8, (region, extra)
+
+
+def test_events_cli_json_lines_and_exit_code(lab, cli):
+    code, out, _ = cli("events", MASTER, "--lab", "--format", "json")
+    assert code == 0
+    lines = [json.loads(l) for l in out.splitlines()]
+    assert {l["region"] for l in lines} == {"RegionOne", "RegionTwo", "RegionThree"}
+    assert all(set(l) >= {"time", "region", "stack", "resource", "status", "reason"} for l in lines)
+
+
+def test_events_cli_follow_on_a_finished_master_returns_its_outcome(lab, cli):
+    code, out, _ = cli("events", MASTER, "--lab", "--follow")
+    assert code == 0
+    assert "CREATE_COMPLETE" in out and "\033[" not in out  # no colour when not a terminal
+
+
+def test_events_cli_since_filters_old_events(lab, cli):
+    code, out, _ = cli("events", MASTER, "--lab", "--since", "1s")
+    assert code == 0 and out == ""
+
+
+def test_events_cli_bad_invocations(lab, cli):
+    assert cli("events", "--lab")[0] == 2
+    assert cli("events", MASTER, "--lab", "--since", "yesterday")[0] == 2
+    code, _, err = cli("events", "no-such-stack", "--lab")
+    assert code == 1 and "not found" in err
