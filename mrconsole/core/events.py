@@ -41,6 +41,7 @@ class StreamConfig:
     buffer_size: int = 50_000
     page_limit: int = 200
     all_stacks: bool = False        # follow every stack in the regions (new ones too)
+    backlog_discovered: bool = True # read the history of stacks found by the watch
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Followed:
     gone: bool = False              # deleted: polled one last time, then dropped
     last_polled: float = 0.0
     pending: bool = True            # its status changed and its events are not read yet
+    backlog: bool = True            # read its history, or only what happens from now on
 
     @property
     def key(self) -> tuple[str, str]:
@@ -125,13 +127,21 @@ class EventStream:
         self._wake: dict[str, asyncio.Event] = {}
 
     # -- what to follow ------------------------------------------------------
-    def follow(self, region: str, name: str, stack_id: str, status: str = "", updated=None) -> None:
+    def follow(self, region: str, name: str, stack_id: str, status: str = "", updated=None,
+               backlog: bool = True) -> None:
         key = (region, stack_id)
-        if key not in self._followed:
-            self._followed[key] = Followed(region, name, stack_id, status=status, updated=updated)
+        existing = self._followed.get(key)
+        if existing is None:
+            self._followed[key] = Followed(region, name, stack_id, status=status, updated=updated,
+                                           backlog=backlog)
             self._regions.add(region)
-            if region in self._wake:
-                self._wake[region].set()
+        elif backlog and not existing.backlog:
+            # Found first by the watch (history skipped); now its history is wanted.
+            existing.backlog, existing.marker, existing.due = True, None, 0.0
+        else:
+            return
+        if region in self._wake:
+            self._wake[region].set()
 
     def follow_region(self, region: str) -> None:
         self._regions.add(region)
@@ -212,7 +222,8 @@ class EventStream:
             f = mine.get(s.id)
             if f is None:
                 if self.config.all_stacks:
-                    self.follow(region, s.name, s.id, status="", updated=None)
+                    self.follow(region, s.name, s.id, status="", updated=None,
+                                backlog=self.config.backlog_discovered)
                     f = self._followed[(region, s.id)]
                     f.due = now
                 continue
@@ -254,6 +265,18 @@ class EventStream:
 
     async def _poll_stack(self, f: Followed) -> bool:
         client = self.fleet.region(f.region)
+        if not f.primed and not f.backlog:
+            # Stand on its newest event without showing history.
+            self._count(f.region)
+            try:
+                newest = await client.events(f.name, f.id, limit=1, sort_dir="desc")
+            except CloudError as exc:
+                if exc.kind != errors.NOT_FOUND:
+                    return False
+                newest = []
+            f.marker = newest[0].id if newest else None
+            f.primed, f.pending = True, False
+            return True
         batch: list[Event] = []
         while True:
             self._count(f.region)

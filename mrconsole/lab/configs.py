@@ -85,6 +85,9 @@ use_stderr = false
 debug = false
 periodic_interval = 60
 max_stacks_per_tenant = 1000
+# Fail a resource at once instead of retrying (Heat's default is 2 retries,
+# each deleting the failed remote stack): lab failures stay inspectable.
+action_retry_limit = 0
 
 [database]
 connection = sqlite:///{data_dir / 'heat.sqlite'}

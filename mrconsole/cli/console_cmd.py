@@ -1,0 +1,57 @@
+"""`mrconsole [--os-cloud C] [--stack MASTER] [--template FILE]`: the console."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from mrconsole.cli.cloudargs import add_cloud_arguments, cloud_options
+from mrconsole.cli.common import CliError, EXIT_USAGE
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("console", help="open the console (the default without a command)",
+                       description="The keyboard-first console: master tree, region panes, live events.")
+    add_cloud_arguments(p)
+    p.add_argument("--stack", metavar="MASTER", help="the master stack to show in the tree")
+    p.add_argument("--template", metavar="FILE", help="show a master template's analysis (not deployed)")
+    p.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
+    p.add_argument("--read-only", action="store_true", help="hide and refuse every mutating action")
+    p.set_defaults(func=cmd_console)
+
+
+def cmd_console(args) -> int:
+    from mrconsole import config as user_config
+    from mrconsole.cloud import errors
+    from mrconsole.cloud.connection import _load_config, connect
+    from mrconsole.cloud.errors import CloudError
+    from mrconsole.core.fleet import Fleet
+    from mrconsole.core.session import ConsoleSession
+    from mrconsole.tui.app import MrConsoleApp
+
+    opts = cloud_options(args)
+    try:
+        # Configuration problems are one line on the terminal, before any screen.
+        _, cloud_name = _load_config(opts)
+        conf = user_config.load()
+    except CloudError as exc:
+        raise CliError(str(exc), EXIT_USAGE if exc.kind == errors.CONFIG else 1) from None
+    except user_config.ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    analysis = None
+    if args.template:
+        from mrconsole.template.analysis import analyse
+
+        if not Path(args.template).is_file():
+            raise CliError(f"template {args.template}: no such file", EXIT_USAGE)
+        analysis = analyse(args.template, args.env)
+    master = args.stack or (Path(args.template).stem if args.template else None)
+
+    async def factory():
+        fleet = Fleet(await connect(opts))
+        return ConsoleSession(fleet, master=master)
+
+    app = MrConsoleApp(factory, read_only=args.read_only or conf.read_only(cloud_name),
+                       user_config=conf, analysis=analysis)
+    app.run()
+    return 0

@@ -1,0 +1,72 @@
+"""`mrconsole why STACK`: follow a failure across regions to its root cause."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.common import CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, print_json, to_jsonable
+from mrconsole.cli.fmt import when
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "why", help="follow a stack's failure across regions to its root cause",
+        description="From a failed stack (master or constituent), walk into failed constituents "
+        "in their own regions and name the first resource that failed.",
+        epilog="exit codes:\n  0  the stack has not failed\n  1  it failed (the root cause is shown)\n"
+        "  2  bad invocation",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("stack", metavar="STACK")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_cloud_arguments(p)
+    p.set_defaults(func=cmd_why)
+
+
+def cmd_why(args) -> int:
+    return asyncio.run(_why(args))
+
+
+async def _why(args) -> int:
+    from mrconsole.core.topology import find_stack
+    from mrconsole.core.why import why
+
+    fleet = await open_fleet(args)
+    try:
+        found, failed = await find_stack(fleet, args.stack, args.regions or None)
+        if not found:
+            where = f"; unreachable: {', '.join(failed)}" if failed else ""
+            raise CliError(f"stack {args.stack} not found in any reachable region{where}")
+        if len(found) > 1:
+            raise CliError(f"stack {args.stack} exists in several regions: pick one with --region", EXIT_USAGE)
+        report = await why(fleet, found[0].stack.region, found[0].stack.id)
+    finally:
+        fleet.close()
+    if args.format == "json":
+        print_json({"stack": to_jsonable(report.start), "failed": report.failed,
+                    "path": [{"region": s.stack.region, "stack": s.stack.name, "status": s.stack.status,
+                              "failed_resources": [r.name for r in s.failed_resources]} for s in report.steps],
+                    "root_cause": to_jsonable(report.root), "unreachable": report.unreachable})
+        return EXIT_FAILED if report.failed else EXIT_OK
+    s = report.start
+    if not report.failed:
+        print(f"{s.name} ({s.region}) is {s.status}: nothing has failed")
+        return EXIT_OK
+    print(f"{s.name} ({s.region}): {s.status}")
+    for step in report.steps:
+        names = ", ".join(r.name for r in step.failed_resources) or "-"
+        print(f"  {step.stack.region:<12} {step.stack.name}  {step.stack.status}  failed: {names}")
+    root = report.root
+    print()
+    print(f"root cause: {root.resource or root.stack_name} ({root.resource_type or 'stack'}) "
+          f"in {root.stack_name}, region {root.region}")
+    print(f"  {root.status}: {root.reason}")
+    if root.events_around:
+        print("events around it:")
+        for e in root.events_around:
+            mark = ">" if e.resource_name == root.resource and e.status.endswith("_FAILED") else " "
+            print(f" {mark} {when(e.time)}  {e.resource_name}  {e.status}  {e.status_reason}")
+    for region, msg in report.unreachable.items():
+        print(f"note: {region} could not be read: {msg}")
+    return EXIT_FAILED

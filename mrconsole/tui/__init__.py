@@ -1,0 +1,1 @@
+"""The Textual console. Talks only to the console core, never to heatclient."""

@@ -1,0 +1,226 @@
+"""The mrconsole Textual app.
+
+It holds a ConsoleSession (the core) and renders it. Nothing here waits on
+the network in a handler: connecting, describing a stack and troubleshooting
+run in workers; the core's own loops run as asyncio tasks and only mark the
+views dirty, and a 4 Hz timer renders what changed.
+"""
+
+from __future__ import annotations
+
+from typing import Awaitable, Callable
+
+from rich.text import Text
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+from mrconsole.config import UserConfig
+from mrconsole.tui.screens.detail import DetailScreen
+from mrconsole.tui.screens.events import EventsScreen
+from mrconsole.tui.screens.modals import CommandScreen, HelpScreen, WhyScreen
+from mrconsole.tui.screens.overview import OverviewScreen
+
+
+class MrConsoleApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "mrconsole"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("colon", "command", "Command", id="command"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("e", "events", "Events", id="events"),
+        Binding("escape", "back", "Back", id="back", show=False),
+    ]
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Awaitable],
+        *,
+        read_only: bool = False,
+        user_config: UserConfig | None = None,
+        analysis=None,
+    ):
+        super().__init__()
+        self.session_factory = session_factory
+        self.session = None
+        self.read_only = read_only
+        self.user_config = user_config or UserConfig()
+        self.analysis = analysis
+        self._dirty: set[str] = set()
+        self._event_queue: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("mrconsole: connecting to the cloud…", style="bold"), id="connecting")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.user_config.keys:
+            self.set_keymap(self.user_config.keys)
+        self.run_worker(self._connect(), exclusive=True, group="connect", exit_on_error=False)
+        self.set_interval(0.25, self._render_dirty)
+        self.set_interval(1.0, lambda: self._dirty.add("clock"))
+
+    async def _connect(self) -> None:
+        from mrconsole.cloud.errors import CloudError
+
+        try:
+            session = await self.session_factory()
+        except CloudError as exc:
+            self.query_one("#connecting", Static).update(
+                Text(f"cannot connect: {exc}\npress q to quit", style="bold red"))
+            return
+        if self.analysis is not None and session.master is not None:
+            session.master.analysis = self.analysis
+        self.session = session
+        session.subscribe(self._mark)
+        session.stream.subscribe(self._queue_events)
+        session.start()
+        await self.push_screen(OverviewScreen(session.fleet.region_names))
+        self._dirty.update({"regions", "master", "health"})
+        self._render_dirty()
+
+    async def on_unmount(self) -> None:
+        if self.session is not None:
+            await self.session.stop()
+
+    # -- rendering -----------------------------------------------------------
+    def _mark(self, kind: str) -> None:
+        self._dirty.add(kind)
+
+    def _queue_events(self, batch) -> None:
+        self._event_queue.extend(batch)
+
+    def refresh_views(self) -> None:
+        self._dirty.add("regions")
+        self._render_dirty()
+
+    def _overview(self) -> OverviewScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, OverviewScreen):
+                return screen
+        return None
+
+    def _render_dirty(self) -> None:
+        if self.session is None:
+            return
+        overview = self._overview()
+        batch, dirty = list(self._event_queue), set(self._dirty)
+        self._event_queue.clear()
+        self._dirty.clear()
+        if overview is not None:
+            if dirty & {"regions", "health", "clock", "master"}:
+                overview.render_state(self.session, self.read_only)
+            if "master" in dirty:
+                overview.render_master(self.session)
+            if batch:
+                overview.add_events(sorted(batch, key=lambda e: e.time.timestamp() if e.time else 0))
+        if batch:
+            for screen in self.screen_stack:
+                if isinstance(screen, EventsScreen):
+                    screen.add_events(batch)
+
+    # -- navigation ----------------------------------------------------------
+    def open_stack(self, region: str, stack_id: str, name: str) -> None:
+        self.push_screen(DetailScreen(region, stack_id, name))
+
+    def troubleshoot(self, region: str, stack_id: str, name: str) -> None:
+        screen = WhyScreen(f"{name} [{region}]")
+        self.push_screen(screen)
+
+        async def walk():
+            from mrconsole.cloud.errors import CloudError
+            from mrconsole.core.why import why
+
+            try:
+                report = await why(self.session.fleet, region, stack_id)
+            except CloudError as exc:
+                screen.show_error(f"cannot troubleshoot {name}: {exc.message}")
+                return
+            screen.show_report(report)
+
+        self.run_worker(walk(), group="why", exit_on_error=False)
+
+    def action_back(self) -> None:
+        overview = self._overview()
+        if self.screen is overview:
+            overview.clear_filter()
+            return
+        if len(self.screen_stack) > 1 and self.screen is not overview:
+            self.pop_screen()
+
+    def action_refresh(self) -> None:
+        if self.session is not None:
+            self.session.refresh_now()
+            self.notify("refreshing every region", timeout=2)
+
+    def action_events(self, initial_filter: str = "") -> None:
+        if self.session is None:
+            return
+        if isinstance(self.screen, EventsScreen):
+            return
+        self.push_screen(EventsScreen(initial_filter))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.binding_rows()))
+
+    def binding_rows(self) -> list[tuple[str, str, str]]:
+        rows, seen = [], set()
+        keymap = self.user_config.keys
+        for owner in (self.screen, self):
+            for b in getattr(owner, "BINDINGS", []):
+                if not isinstance(b, Binding) or not b.id or b.id in seen:
+                    continue
+                seen.add(b.id)
+                key = keymap.get(b.id) or self.get_key_display(b)
+                rows.append((key, b.description or b.action, b.id))
+        rows.append(("ctrl+p", "Command palette", "command-palette"))
+        return rows
+
+    def action_command(self) -> None:
+        self.push_screen(CommandScreen(), self.run_command)
+
+    def run_command(self, text: str | None) -> None:
+        if not text:
+            return
+        verb, _, arg = text.partition(" ")
+        verb, arg = verb.lower(), arg.strip()
+        overview = self._overview()
+        if verb in ("q", "quit"):
+            self.exit()
+        elif verb in ("help", "h"):
+            self.action_help()
+        elif verb == "events":
+            self.action_events(arg)
+        elif verb in ("stacks", "tree", "region") and overview is not None:
+            while self.screen is not overview and len(self.screen_stack) > 1:
+                self.pop_screen()
+            if verb == "stacks":
+                overview.action_focus_stacks()
+            elif verb == "tree":
+                overview.action_focus_tree()
+            elif not arg or not overview.focus_region(arg):
+                self.notify(f"no region {arg!r}", severity="error")
+        elif verb in ("stack", "why"):
+            stack = self.session.find(arg) if (self.session and arg) else None
+            if stack is None:
+                self.notify(f"no stack {arg!r} in the regions' lists", severity="error")
+            elif verb == "stack":
+                self.open_stack(stack.region, stack.id, stack.name)
+            else:
+                self.troubleshoot(stack.region, stack.id, stack.name)
+        else:
+            self.notify(f"unknown command :{verb} (press ? for help)", severity="error")
+
+    def get_system_commands(self, screen) -> list:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Events", "The merged event stream, full screen", self.action_events)
+        yield SystemCommand("Stacks", "Focus the region panes", lambda: self.run_command("stacks"))
+        yield SystemCommand("Tree", "Focus the master tree", lambda: self.run_command("tree"))
+        yield SystemCommand("Refresh", "Refresh every region now", self.action_refresh)
+        yield SystemCommand("Help", "Every key binding and command", self.action_help)
+        if self.session is not None:
+            for region in self.session.fleet.region_names:
+                yield SystemCommand(f"Region {region}", f"Jump to {region}",
+                                    lambda r=region: self.run_command(f"region {r}"))

@@ -1,0 +1,108 @@
+"""Stack detail: summary with master/constituent links, resources, outputs,
+parameters (hidden ones masked), the template highlighted, and its events."""
+
+from __future__ import annotations
+
+import json
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from mrconsole.cli.fmt import when
+from mrconsole.tui.style import status_text
+from mrconsole.tui.widgets.event_log import EventLog
+
+
+class DetailScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.back", "Back", id="back"),
+        Binding("f", "troubleshoot", "Why failed", id="troubleshoot"),
+        Binding("r", "reload", "Reload", id="reload"),
+    ]
+
+    def __init__(self, region: str, stack_id: str, name: str):
+        super().__init__()
+        self.region, self.stack_id, self.stack_name = region, stack_id, name
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"{self.stack_name}  [{self.region}]  loading…", style="bold"), id="summary")
+        with TabbedContent(id="tabs"):
+            with TabPane("Resources", id="tab-resources"):
+                yield DataTable(id="resources", cursor_type="row", zebra_stripes=True)
+            with TabPane("Outputs", id="tab-outputs"):
+                yield DataTable(id="outputs", cursor_type="row")
+            with TabPane("Parameters", id="tab-parameters"):
+                yield DataTable(id="parameters", cursor_type="row")
+            with TabPane("Template", id="tab-template"):
+                with VerticalScroll():
+                    yield Static("", id="template")
+            with TabPane("Events", id="tab-events"):
+                yield EventLog(id="stack-events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#resources", DataTable).add_columns("Resource", "Type", "Status", "Physical id", "Updated")
+        self.query_one("#outputs", DataTable).add_columns("Output", "Value", "Description")
+        self.query_one("#parameters", DataTable).add_columns("Parameter", "Value")
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.run_worker(self._load(), exclusive=True, group="detail")
+
+    def action_troubleshoot(self) -> None:
+        self.app.troubleshoot(self.region, self.stack_id, self.stack_name)
+
+    async def _load(self) -> None:
+        from mrconsole.cloud.errors import CloudError
+        from mrconsole.core.session import describe
+
+        try:
+            desc = await describe(self.app.session, self.region, self.stack_id)
+        except CloudError as exc:
+            self.query_one("#summary", Static).update(
+                Text(f"{self.stack_name} [{self.region}]: cannot be read: {exc.message}", style="bold red"))
+            return
+        self._show(desc)
+
+    def _show(self, desc) -> None:
+        s = desc.detail.stack
+        summary = Text()
+        summary.append(f"{s.name}", style="bold")
+        summary.append(f"  [{s.region}]  ", style="cyan")
+        summary.append_text(status_text(s.status))
+        summary.append(f"\n{s.status_reason}\n", style="red" if s.failed else "dim")
+        summary.append(f"id {s.id}   created {when(s.created_time)}   updated {when(s.updated_time)}\n", style="dim")
+        if desc.owner:
+            summary.append(f"constituent of master {desc.owner}\n", style="magenta")
+        for c in desc.constituents:
+            summary.append(f"→ {c.resource}: [{c.region}] {c.stack_name or '(not created)'} {c.status}\n",
+                           style="magenta")
+        for err in desc.errors:
+            summary.append(f"⚠ {err}\n", style="yellow")
+        self.query_one("#summary", Static).update(summary)
+        table = self.query_one("#resources", DataTable)
+        table.clear()
+        for r in desc.resources:
+            name = r.name if r.stack_id == s.id else f"{r.parent_resource or r.stack_name}/{r.name}"
+            table.add_row(name, r.type, status_text(r.status, r.status_reason), r.physical_id[:36],
+                          when(r.updated_time))
+        outputs = self.query_one("#outputs", DataTable)
+        outputs.clear()
+        for o in desc.detail.outputs:
+            value = o.value if isinstance(o.value, str) else json.dumps(o.value)
+            outputs.add_row(o.key, Text(o.error, style="red") if o.error else value, o.description)
+        params = self.query_one("#parameters", DataTable)
+        params.clear()
+        for k, v in sorted(desc.detail.parameters.items()):
+            params.add_row(k, v)
+        self.query_one("#template", Static).update(
+            Syntax(desc.template_text or "# template not available", "yaml", line_numbers=True,
+                   theme="monokai", word_wrap=False))
+        log = self.query_one("#stack-events", EventLog)
+        log.clear()
+        log.add(desc.events)

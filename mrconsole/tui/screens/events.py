@@ -1,0 +1,151 @@
+"""The merged stream full screen: follow/pause, filters, failures only, save."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from mrconsole.models import Event
+from mrconsole.tui.widgets.event_log import EventLog
+
+SHOWN = 3000
+
+
+@dataclass
+class EventFilter:
+    """`region:R stack:S status:FAILED free text` — every term must match."""
+
+    regions: tuple[str, ...] = ()
+    stacks: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    failures_only: bool = False
+
+    @classmethod
+    def parse(cls, text: str, failures_only: bool = False) -> "EventFilter":
+        regions, stacks, statuses, words = [], [], [], []
+        for term in text.split():
+            key, sep, value = term.partition(":")
+            if sep and key in ("region", "stack", "status") and value:
+                {"region": regions, "stack": stacks, "status": statuses}[key].append(value.lower())
+            else:
+                words.append(term.lower())
+        return cls(tuple(regions), tuple(stacks), tuple(statuses), tuple(words), failures_only)
+
+    def match(self, e: Event) -> bool:
+        if self.failures_only and not (e.failed or e.kind == "gap"):
+            return False
+        if self.regions and e.region.lower() not in self.regions:
+            return False
+        if self.stacks and not any(s in e.stack_name.lower() for s in self.stacks):
+            return False
+        if self.statuses and not any(s in e.status.lower() for s in self.statuses):
+            return False
+        if self.words:
+            hay = f"{e.region} {e.stack_name} {e.resource_name} {e.status} {e.status_reason}".lower()
+            return all(w in hay for w in self.words)
+        return True
+
+
+class EventsScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.back", "Back", id="back"),
+        Binding("/", "filter", "Filter", id="filter"),
+        Binding("space", "toggle_follow", "Follow/Pause", id="follow"),
+        Binding("x", "toggle_failures", "Failures only", id="failures"),
+        Binding("w", "save", "Save", id="save"),
+    ]
+
+    def __init__(self, initial_filter: str = ""):
+        super().__init__(id="events-screen")
+        self.filter_text = initial_filter
+        self.failures_only = False
+        self.following = True
+        self.pending = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="events-status")
+        yield Input(value=self.filter_text, placeholder="filter: region:RegionTwo stack:demo status:failed text",
+                    id="events-filter")
+        yield EventLog(id="all-events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#all-events").border_title = "events (all regions)"
+        self.rebuild()
+        self.query_one(EventLog).focus()
+
+    @property
+    def current(self) -> EventFilter:
+        return EventFilter.parse(self.filter_text, self.failures_only)
+
+    def matching(self) -> list[Event]:
+        session = self.app.session
+        if session is None:
+            return []
+        f = self.current
+        return [e for e in session.stream.timeline.events() if f.match(e)]
+
+    def rebuild(self) -> None:
+        log = self.query_one(EventLog)
+        log.clear()
+        log.add(self.matching()[-SHOWN:])
+        self.pending = 0
+        self._status()
+
+    def _status(self) -> None:
+        session = self.app.session
+        stats = session.stream.stats() if session else {"events": 0, "dropped": 0}
+        mode = "following" if self.following else f"PAUSED ({self.pending} new)"
+        flt = self.filter_text or "none"
+        self.query_one("#events-status", Static).update(
+            f" {mode}  |  filter: {flt}{'  |  failures only' if self.failures_only else ''}"
+            f"  |  {stats['events']} events, {stats['dropped']} dropped")
+
+    def add_events(self, batch: list[Event]) -> None:
+        f = self.current
+        chosen = [e for e in batch if f.match(e)]
+        if not self.following:
+            self.pending += len(chosen)
+        elif chosen:
+            self.query_one(EventLog).add(chosen)
+        self._status()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "events-filter":
+            self.filter_text = event.value
+            self.rebuild()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(EventLog).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#events-filter", Input).focus()
+
+    def action_toggle_follow(self) -> None:
+        self.following = not self.following
+        if self.following:
+            self.rebuild()
+        self._status()
+
+    def action_toggle_failures(self) -> None:
+        self.failures_only = not self.failures_only
+        self.rebuild()
+
+    def action_save(self) -> None:
+        from mrconsole.cli.events_cmd import event_line
+
+        path = Path.cwd() / time.strftime("mrconsole-events-%Y%m%d-%H%M%S.log")
+        events = self.matching()
+        try:
+            path.write_text("".join(event_line(e, colour=False) + "\n" for e in events))
+        except OSError as exc:
+            self.notify(f"could not save: {exc.strerror}", severity="error")
+            return
+        self.notify(f"saved {len(events)} events to {path}")

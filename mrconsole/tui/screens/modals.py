@@ -1,0 +1,119 @@
+"""Small modal screens: help, command mode, and the troubleshooting report."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from mrconsole.cli.fmt import when
+from mrconsole.tui.style import status_text
+
+COMMANDS = {
+    "stacks": "the region panes",
+    "events": "the events screen (optionally with a filter: :events status:failed)",
+    "tree": "the master tree",
+    "region NAME": "jump to a region's pane",
+    "stack NAME": "open a stack's detail (or make it the master shown in the tree)",
+    "why NAME": "follow a stack's failure to its root cause",
+    "help": "this help",
+    "quit": "leave the console",
+}
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="close-help")]
+
+    def __init__(self, bindings: list[tuple[str, str, str]]):
+        super().__init__(id="help")
+        self._rows = bindings
+
+    def compose(self) -> ComposeResult:
+        keys = Table(title="Keys", expand=True, show_edge=False)
+        keys.add_column("Key", style="bold cyan", no_wrap=True)
+        keys.add_column("Action")
+        keys.add_column("Binding id", style="dim")
+        for key, desc, bid in self._rows:
+            keys.add_row(key, desc, bid)
+        cmds = Table(title="Commands (press :)", expand=True, show_edge=False)
+        cmds.add_column("Command", style="bold cyan", no_wrap=True)
+        cmds.add_column("Does")
+        for c, d in COMMANDS.items():
+            cmds.add_row(":" + c, d)
+        with VerticalScroll(id="help-body"):
+            yield Static(keys)
+            yield Static(cmds)
+            yield Static(Text("Remap keys in the config file (keys: {binding-id: key}). "
+                              "ctrl+p opens the command palette. esc closes.", style="dim"))
+
+
+class CommandScreen(ModalScreen[str]):
+    """The `:` prompt at the bottom, k9s style."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel-command")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="command-box"):
+            yield Input(placeholder="stacks | events | tree | region NAME | stack NAME | why NAME | help | quit",
+                        id="command")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip().lstrip(":"))
+
+    def action_cancel(self) -> None:
+        self.dismiss("")
+
+
+class WhyScreen(ModalScreen):
+    """The root cause of a failure, across regions."""
+
+    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="close-why")]
+
+    def __init__(self, title: str):
+        super().__init__(id="why")
+        self._what = title
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="why-body"):
+            yield Static(Text(f"Troubleshooting {self._what}…", style="bold"), id="why-text")
+
+    def show_report(self, report) -> None:
+        text = Text()
+        s = report.start
+        text.append(f"{s.name} [{s.region}] ", style="bold")
+        text.append_text(status_text(s.status))
+        text.append("\n\n")
+        if not report.failed:
+            text.append("Nothing has failed here.\n", style="green")
+        else:
+            text.append("Path of the failure:\n", style="bold")
+            for step in report.steps:
+                text.append(f"  [{step.stack.region}] {step.stack.name} ", style="cyan")
+                text.append_text(status_text(step.stack.status))
+                names = ", ".join(r.name for r in step.failed_resources)
+                text.append(f"  failed: {names or '-'}\n", style="dim")
+            root = report.root
+            text.append("\nRoot cause: ", style="bold red")
+            text.append(f"{root.resource or root.stack_name} ({root.resource_type or 'stack'}) in "
+                        f"{root.stack_name}, region {root.region}\n", style="bold")
+            text.append(f"  {root.status}: {root.reason}\n", style="red")
+            if root.events_around:
+                text.append("\nEvents around it:\n", style="bold")
+                for e in root.events_around:
+                    mark = "▶ " if e.resource_name == root.resource and e.failed else "  "
+                    text.append(f"{mark}{when(e.time)} {e.resource_name} ")
+                    text.append_text(status_text(e.status))
+                    text.append(f" {e.status_reason}\n", style="dim")
+        for region, msg in report.unreachable.items():
+            text.append(f"\nnote: {region} could not be read: {msg}\n", style="yellow")
+        self.query_one("#why-text", Static).update(text)
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#why-text", Static).update(Text(message, style="bold red"))

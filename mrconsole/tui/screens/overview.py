@@ -1,0 +1,156 @@
+"""The home screen: health strip, master tree, region panes, live events."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from mrconsole.tui.widgets.event_log import EventLog
+from mrconsole.tui.widgets.health import HealthStrip
+from mrconsole.tui.widgets.master_tree import MasterTree
+from mrconsole.tui.widgets.region_pane import RegionPane
+
+
+class OverviewScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="open", show=False),
+        Binding("f", "troubleshoot", "Why failed", id="troubleshoot"),
+        Binding("/", "filter", "Filter", id="filter"),
+        Binding("t", "focus_tree", "Tree", id="tree", show=False),
+        Binding("s", "focus_stacks", "Stacks", id="stacks", show=False),
+    ]
+
+    def __init__(self, regions: list[str]):
+        super().__init__(id="overview")
+        self.region_names = regions
+        self.name_filter = ""
+
+    def compose(self) -> ComposeResult:
+        yield HealthStrip(id="health")
+        yield Static("", id="banner")
+        with Horizontal(id="main"):
+            yield MasterTree(id="tree")
+            with VerticalScroll(id="regions"):
+                for region in self.region_names:
+                    yield RegionPane(region)
+        yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
+        yield EventLog(id="events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.query_one("#banner", Static).display = False
+        self.query_one("#tree").border_title = "master"
+        self.query_one("#events").border_title = "events (all regions)"
+
+    # -- rendering (called by the app when the core changes) -------------------
+    def render_state(self, session, read_only: bool) -> None:
+        health = {h.region: h for h in session.health()}
+        self.query_one(HealthStrip).show(session.cloud_name, session.health(), session.regions, read_only)
+        for pane in self.query(RegionPane):
+            pane.show(session.regions[pane.region_name], health.get(pane.region_name), session.owner_of, self.name_filter)
+        banner = self.query_one("#banner", Static)
+        m = session.master
+        if m and m.error and m.topology is not None:
+            region = m.topology.master.region
+            h = health.get(region)
+            since = ""
+            if h and h.down_since:
+                import time as _t
+
+                since = _t.strftime(" since %H:%M:%S UTC", _t.gmtime(h.down_since))
+            banner.update(f"OUTAGE: {region}, the master's region, is unreachable{since}. "
+                          f"Master data is stale; constituents are live from their own regions.")
+            banner.display = True
+        else:
+            banner.display = False
+
+    def render_master(self, session) -> None:
+        self.query_one(MasterTree).show_master(session.master)
+
+    def add_events(self, batch) -> None:
+        self.query_one(EventLog).add(batch)
+
+    # -- actions -------------------------------------------------------------
+    def selected(self):
+        """(region, stack_id, name) of the stack under the cursor, wherever focus is."""
+        focused = self.focused
+        if isinstance(focused, MasterTree):
+            data = focused.selected()
+            if data and data[2]:
+                return data[1], data[2], data[3]
+            return None
+        if isinstance(focused, DataTable):
+            pane = focused.parent
+            if isinstance(pane, RegionPane):
+                sid = pane.selected_stack_id()
+                if sid:
+                    stack = next((s for s in self.app.session.regions[pane.region_name].stacks if s.id == sid), None)
+                    return (pane.region_name, sid, stack.name if stack else sid)
+        return None
+
+    def action_open(self) -> None:
+        target = self.selected()
+        if target:
+            self.app.open_stack(*target)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def on_tree_node_selected(self, event) -> None:
+        data = event.node.data
+        if data and data[2] and data[0] == "stack":
+            self.app.open_stack(data[1], data[2], data[3])
+
+    def action_troubleshoot(self) -> None:
+        target = self.selected()
+        if target is None and self.app.session and self.app.session.master and self.app.session.master.topology:
+            m = self.app.session.master.topology.master
+            target = (m.region, m.id, m.name)
+        if target:
+            self.app.troubleshoot(*target)
+        else:
+            self.notify("select a stack first", severity="warning")
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.name_filter = event.value
+            self.app.refresh_views()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.action_focus_stacks()
+
+    def clear_filter(self) -> bool:
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.name_filter = ""
+            self.app.refresh_views()
+            return True
+        return False
+
+    def action_focus_tree(self) -> None:
+        self.query_one(MasterTree).focus()
+
+    def action_focus_stacks(self) -> None:
+        panes = list(self.query(RegionPane))
+        if panes:
+            panes[0].table.focus()
+
+    def focus_region(self, region: str) -> bool:
+        for pane in self.query(RegionPane):
+            if pane.region_name.lower() == region.lower():
+                pane.table.focus()
+                pane.scroll_visible()
+                return True
+        return False
