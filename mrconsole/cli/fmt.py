@@ -23,3 +23,12 @@ def age(t: datetime | float | None, now: float | None = None) -> str:
     if secs < 86400:
         return f"{secs // 3600}h{(secs % 3600) // 60:02d}m"
     return f"{secs // 86400}d"
+
+
+def short_when(t: datetime | None, now: datetime | None = None) -> str:
+    """HH:MM:SS today (UTC), else MM-DD HH:MM: narrow enough for an 80-column pane."""
+    if t is None:
+        return "-"
+    t = t.astimezone(timezone.utc)
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return t.strftime("%H:%M:%S") if t.date() == now.date() else t.strftime("%m-%d %H:%M")

@@ -201,7 +201,18 @@ class ConsoleSession:
             for c in m.topology.constituents:
                 if c.stack_id == stack.id:
                     return f"{m.topology.master.name}/{c.resource}"
+        # Otherwise Heat's naming says it: <master>-<resource>-<12 chars>,
+        # where <master> is a stack the console can see.
+        parts = stack.name.rsplit("-", 1)
+        if len(parts) == 2 and len(parts[1]) == 12:
+            head = parts[0]
+            for candidate in self._stack_names():
+                if head.startswith(candidate + "-") and candidate != stack.name:
+                    return f"{candidate}/{head[len(candidate) + 1:]}"
         return None
+
+    def _stack_names(self) -> set[str]:
+        return {s.name for view in self.regions.values() for s in view.stacks}
 
     def all_stacks(self) -> list[Stack]:
         return [s for view in self.regions.values() for s in view.stacks]

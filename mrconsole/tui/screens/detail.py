@@ -27,10 +27,10 @@ class DetailScreen(Screen):
 
     def __init__(self, region: str, stack_id: str, name: str):
         super().__init__()
-        self.region, self.stack_id, self.stack_name = region, stack_id, name
+        self.region_name, self.stack_id, self.stack_name = region, stack_id, name
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"{self.stack_name}  [{self.region}]  loading…", style="bold"), id="summary")
+        yield Static(Text(f"{self.stack_name}  [{self.region_name}]  loading…", style="bold"), id="summary")
         with TabbedContent(id="tabs"):
             with TabPane("Resources", id="tab-resources"):
                 yield DataTable(id="resources", cursor_type="row", zebra_stripes=True)
@@ -55,17 +55,17 @@ class DetailScreen(Screen):
         self.run_worker(self._load(), exclusive=True, group="detail")
 
     def action_troubleshoot(self) -> None:
-        self.app.troubleshoot(self.region, self.stack_id, self.stack_name)
+        self.app.troubleshoot(self.region_name, self.stack_id, self.stack_name)
 
     async def _load(self) -> None:
         from mrconsole.cloud.errors import CloudError
         from mrconsole.core.session import describe
 
         try:
-            desc = await describe(self.app.session, self.region, self.stack_id)
+            desc = await describe(self.app.session, self.region_name, self.stack_id)
         except CloudError as exc:
             self.query_one("#summary", Static).update(
-                Text(f"{self.stack_name} [{self.region}]: cannot be read: {exc.message}", style="bold red"))
+                Text(f"{self.stack_name} [{self.region_name}]: cannot be read: {exc.message}", style="bold red"))
             return
         self._show(desc)
 

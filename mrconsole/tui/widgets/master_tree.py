@@ -15,7 +15,7 @@ def _stack_label(name: str, region: str | None, status: str, reason: str, extra:
     label.append(f"{name} ", style="bold")
     label.append_text(status_text(status, reason if status.endswith("_FAILED") else ""))
     if extra:
-        label.append(f"  {extra}", style="dim")
+        label.append(f" · {extra}", style="dim")
     return label
 
 
@@ -49,9 +49,9 @@ class MasterTree(Tree):
         for c in topo.constituents:
             status = c.stack.status if c.stack else c.resource_status
             reason = c.stack.status_reason if c.stack else c.resource_status_reason
-            extra = c.stack_name or "(not created)"
+            extra = c.stack_name or ("(not read)" if c.error else "(not created)")
             if c.error:
-                extra += f"  ⚠ {c.error}"
+                extra += f" ⚠ {c.error}"
             if c.discovered:
                 extra += "  (discovered by name)"
             node = self.root.add(_stack_label(c.resource, c.region, status, reason, extra),

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from mrconsole.cli.fmt import when
+from mrconsole.cli.fmt import short_when
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, status_text
 
 
@@ -50,7 +50,7 @@ class RegionPane(Vertical):
             cursor = table.cursor_row
             table.clear()
             for s in stacks:
-                table.add_row(s.name, status_text(s.status), when(s.changed_time), owner_of(self.region_name, s) or "",
+                table.add_row(s.name, status_text(s.status), short_when(s.changed_time), owner_of(self.region_name, s) or "",
                               key=s.id)
             self._rows = keys
             if stacks:
@@ -58,7 +58,7 @@ class RegionPane(Vertical):
         else:
             for s in stacks:
                 table.update_cell(s.id, table.ordered_columns[1].key, status_text(s.status))
-                table.update_cell(s.id, table.ordered_columns[2].key, when(s.changed_time))
+                table.update_cell(s.id, table.ordered_columns[2].key, short_when(s.changed_time))
                 table.update_cell(s.id, table.ordered_columns[3].key, owner_of(self.region_name, s) or "")
 
     def selected_stack_id(self) -> str | None:

@@ -1,0 +1,140 @@
+"""Write SVG screenshots of the real console, running against the lab.
+
+    python -m mrconsole.tui.screenshots [--out screenshots] [--lab-dir DIR]
+
+(or `make screenshots`). Brings the lab up if needed, seeds the sample
+master, and captures: the overview during a deploy, with one region down,
+at 80x24, a stack detail, and the events screen with a filter applied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from mrconsole.cloud.connection import connect, lab_options
+from mrconsole.cloud.region import Timeouts
+from mrconsole.core.fleet import Fleet
+from mrconsole.core.session import ConsoleSession, SessionConfig
+from mrconsole.lab.manager import Lab
+from mrconsole.tui.app import MrConsoleApp
+from mrconsole.tui.screens.overview import OverviewScreen
+
+FAST = Timeouts(connect=1.0, read=2.0)
+
+
+def _app(lab: Lab, master: str) -> MrConsoleApp:
+    async def factory():
+        fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
+        return ConsoleSession(fleet, master=master, config=SessionConfig(refresh_interval=1.0))
+
+    return MrConsoleApp(factory)
+
+
+async def _until(pilot, predicate, limit=30.0):
+    for _ in range(int(limit / 0.2)):
+        if predicate():
+            return True
+        await pilot.pause(0.2)
+    return False
+
+
+async def _ready(app, pilot):
+    await _until(pilot, lambda: isinstance(app.screen, OverviewScreen)
+                 and app.session.master is not None and app.session.master.topology is not None)
+    await pilot.pause(2.5)
+
+
+async def _fresh_rollout(lab: Lab, name: str) -> None:
+    """(Re)create a master so the overview shows a deploy in progress."""
+    from mrconsole.cloud.templates import gather
+    from mrconsole.lab.seed import example_template
+
+    cloud = await connect(lab_options(str(lab.dir)))
+    try:
+        client = cloud.region(lab.layout().regions[0])
+        existing = await client.find_stack(name)
+        if existing is not None:
+            await client.delete_stack(f"{name}/{existing.stack.id}")
+            for _ in range(120):
+                if await client.find_stack(existing.stack.id) is None:
+                    break
+                d = await client.get_stack(existing.stack.id)
+                if d.stack.status in ("DELETE_COMPLETE", "DELETE_FAILED"):
+                    break
+                await asyncio.sleep(0.5)
+        bundle = gather(str(example_template("multi-region")))
+        await client.create_stack(name, bundle.template, files=bundle.files)
+    finally:
+        cloud.close()
+
+
+async def capture(lab: Lab, out: Path) -> list[Path]:
+    written = []
+
+    def save(app, name):
+        path = app.save_screenshot(filename=f"{name}.svg", path=str(out))
+        written.append(Path(path))
+
+    await _fresh_rollout(lab, "rollout")
+    app = _app(lab, "rollout")
+    async with app.run_test(size=(132, 40)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        await _until(pilot, lambda: app.session.master.topology is not None
+                     and any(c.stack_id for c in app.session.master.topology.constituents))
+        await pilot.pause(1.5)
+        save(app, "overview-deploying")
+
+    app = _app(lab, "demo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(app, pilot)
+        save(app, "overview-80x24")
+
+    app = _app(lab, "demo")
+    async with app.run_test(size=(132, 40)) as pilot:
+        await _ready(app, pilot)
+        app.run_command("stack demo")
+        await pilot.pause(2.5)
+        save(app, "stack-detail")
+        await pilot.press("escape")
+        await pilot.press("e")
+        await pilot.press("slash", *"region:RegionTwo", "enter")
+        await pilot.pause(0.8)
+        save(app, "events-filtered")
+
+    app = _app(lab, "demo")
+    async with app.run_test(size=(132, 40)) as pilot:
+        await _ready(app, pilot)
+        # Down after the console has seen it: its last data stays, dimmed, with its age.
+        lab.stop("RegionTwo")
+        try:
+            await _until(pilot, lambda: app.session.regions["RegionTwo"].stale, 20)
+            await pilot.pause(2.5)
+            save(app, "overview-region-down")
+        finally:
+            lab.start("RegionTwo")
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mrconsole.tui.screenshots")
+    parser.add_argument("--out", default="screenshots")
+    parser.add_argument("--lab-dir", default=None)
+    args = parser.parse_args(argv)
+    from mrconsole.lab.seed import seed
+
+    lab = Lab(args.lab_dir)
+    print(f"lab: {lab.dir}", file=sys.stderr)
+    lab.up(progress=lambda m: print(f"lab: {m}", file=sys.stderr))
+    print(seed(lab, name="demo", wait=True), file=sys.stderr)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for path in asyncio.run(capture(lab, out)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,225 @@
+"""The console driven with Pilot against the real lab."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from mrconsole.cloud.connection import connect, lab_options
+from mrconsole.cloud.errors import CloudError
+from mrconsole.cloud.region import Timeouts
+from mrconsole.core.fleet import Fleet
+from mrconsole.core.session import ConsoleSession, SessionConfig
+from mrconsole.tui.app import MrConsoleApp
+from mrconsole.tui.screens.detail import DetailScreen
+from mrconsole.tui.screens.events import EventFilter, EventsScreen
+from mrconsole.tui.screens.modals import CommandScreen, HelpScreen, WhyScreen
+from mrconsole.tui.screens.overview import OverviewScreen
+from mrconsole.tui.widgets.master_tree import MasterTree
+from mrconsole.tui.widgets.region_pane import RegionPane
+from tests.conftest import MASTER
+
+FAST = Timeouts(connect=1.0, read=2.0)
+
+
+def make_app(lab, master=MASTER, refresh=1.0, **kwargs) -> MrConsoleApp:
+    async def factory():
+        fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
+        return ConsoleSession(fleet, master=master, config=SessionConfig(refresh_interval=refresh))
+
+    return MrConsoleApp(factory, **kwargs)
+
+
+async def until(pilot, predicate, limit: float = 20.0) -> bool:
+    for _ in range(int(limit / 0.1)):
+        if predicate():
+            return True
+        await pilot.pause(0.1)
+    return predicate()
+
+
+def pane(app, region) -> RegionPane:
+    return app.screen.query_one(f"#region-{region}", RegionPane)
+
+
+async def test_overview_shows_tree_regions_and_events(lab):
+    app = make_app(lab)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        tree = app.screen.query_one(MasterTree)
+        assert await until(pilot, lambda: MASTER in str(tree.root.label) and len(tree.root.children) >= 2)
+        labels = [str(n.label) for n in tree.root.children]
+        assert any("[RegionTwo] db_stack" in l for l in labels)
+        assert any("[RegionThree] app_stack" in l for l in labels)
+        flow = next(n for n in tree.root.children if str(n.label) == "data flow")
+        assert any("db_ip: db_stack → app_stack.db_ip" in str(c.label) for c in flow.children)
+        for region in ("RegionOne", "RegionTwo", "RegionThree"):
+            assert await until(pilot, lambda r=region: pane(app, r).table.row_count > 0)
+        # constituents know their master
+        row = pane(app, "RegionTwo").table
+        owners = [str(row.get_row_at(i)[3]) for i in range(row.row_count)]
+        assert f"{MASTER}/db_stack" in owners
+        assert await until(pilot, lambda: len(app.screen.query_one("#events").lines) > 0)
+
+
+async def test_help_command_mode_and_back(lab):
+    app = make_app(lab)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, OverviewScreen)
+        await pilot.press("colon")
+        assert isinstance(app.screen, CommandScreen)
+        await pilot.press(*"events", "enter")
+        assert await until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        await pilot.press("escape")
+        assert isinstance(app.screen, OverviewScreen)
+        await pilot.press("colon", *"region RegionThree", "enter")
+        assert await until(pilot, lambda: app.screen.focused is pane(app, "RegionThree").table)
+        await pilot.press("colon", *"nonsense", "enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, OverviewScreen)  # an unknown command changes nothing
+
+
+async def test_stack_command_opens_detail_with_masked_hidden_parameter(lab):
+    app = make_app(lab)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
+                           and pane(app, "RegionOne").table.row_count > 0)
+        await pilot.press("colon", *f"stack {MASTER}", "enter")
+        assert await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        params = app.screen.query_one("#parameters")
+        assert await until(pilot, lambda: params.row_count > 0)
+        values = {str(params.get_row_at(i)[0]): str(params.get_row_at(i)[1]) for i in range(params.row_count)}
+        assert values["db_password"] == "******"
+        assert values["db_region"] == "RegionTwo"
+        summary = str(app.screen.query_one("#summary").render())
+        assert "db_stack" in summary and "RegionTwo" in summary  # links to constituents
+        await pilot.press("escape")
+        assert isinstance(app.screen, OverviewScreen)
+
+
+async def test_filter_narrows_region_panes_and_esc_clears(lab):
+    app = make_app(lab)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
+                           and pane(app, "RegionTwo").table.row_count > 0)
+        before = pane(app, "RegionOne").table.row_count
+        await pilot.press("slash", *"db_stack")
+        await pilot.pause(0.4)
+        assert pane(app, "RegionOne").table.row_count == 0
+        assert pane(app, "RegionTwo").table.row_count >= 1
+        await pilot.press("escape")
+        await pilot.pause(0.4)
+        assert pane(app, "RegionOne").table.row_count == before
+
+
+def test_event_filter_terms():
+    from datetime import datetime, timezone
+
+    from mrconsole.models import Event
+
+    e = Event("RegionTwo", "i", "demo-db", "1", datetime.now(timezone.utc), "db_server", "CREATE_FAILED", "boom")
+    assert EventFilter.parse("region:regiontwo status:failed boom").match(e)
+    assert not EventFilter.parse("region:RegionOne").match(e)
+    assert EventFilter.parse("stack:demo", failures_only=True).match(e)
+    ok = Event("RegionTwo", "i", "demo-db", "2", None, "db_server", "CREATE_COMPLETE")
+    assert not EventFilter.parse("", failures_only=True).match(ok)
+
+
+async def test_events_screen_filter_pause_and_save(lab, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(lab)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        assert await until(pilot, lambda: len(app.session.stream.timeline) > 5)
+        await pilot.press("e")
+        screen = app.screen
+        assert isinstance(screen, EventsScreen)
+        await pilot.press("slash", *"region:RegionThree", "enter")
+        await pilot.pause(0.3)
+        assert screen.matching() and all(e.region == "RegionThree" for e in screen.matching())
+        await pilot.press("space")
+        assert not screen.following
+        await pilot.press("w")
+        await pilot.pause(0.3)
+        saved = list(tmp_path.glob("mrconsole-events-*.log"))
+        assert len(saved) == 1
+        lines = saved[0].read_text().splitlines()
+        assert lines and all("RegionThree" in l for l in lines)
+
+
+async def test_troubleshoot_key_opens_the_report(lab):
+    app = make_app(lab)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
+                           and app.session.master.topology is not None)
+        app.screen.query_one(MasterTree).focus()
+        await pilot.press("f")
+        assert isinstance(app.screen, WhyScreen)
+        text = app.screen.query_one("#why-text")
+        assert await until(pilot, lambda: "Nothing has failed" in str(text.render()))
+
+
+async def test_frozen_region_never_blocks_keys_or_other_panes(lab):
+    app = make_app(lab, refresh=0.5)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
+                           and pane(app, "RegionOne").table.row_count > 0)
+        lab.lab.freeze("RegionTwo")
+        try:
+            # RegionOne keeps refreshing while RegionTwo hangs.
+            view = app.session.regions["RegionOne"]
+            seen = view.fetched_at
+            assert await until(pilot, lambda: app.session.regions["RegionOne"].fetched_at != seen, 10)
+            # Keys are handled right away.
+            started = time.monotonic()
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            assert isinstance(app.screen, OverviewScreen)
+            assert time.monotonic() - started < FAST.deadline  # not stuck behind the frozen region
+            # And the frozen region is eventually shown down, its data kept and dimmed.
+            assert await until(pilot, lambda: pane(app, "RegionTwo").has_class("down"), 20)
+            assert pane(app, "RegionTwo").table.row_count > 0
+            assert "RegionTwo" in str(app.screen.query_one("#health").render())
+        finally:
+            lab.lab.thaw("RegionTwo")
+
+
+async def test_cannot_connect_is_shown_not_raised():
+    async def factory():
+        raise CloudError("unauthorized", "authentication failed: check the credentials in clouds.yaml")
+
+    app = MrConsoleApp(factory)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        assert "authentication failed" in str(app.query_one("#connecting").render())
+        await pilot.press("q")
+    assert app.return_code in (0, None)
+
+
+def test_keymap_from_config_remaps_bindings(tmp_path, monkeypatch):
+    from mrconsole import config
+
+    path = tmp_path / "config.yaml"
+    path.write_text("keys:\n  refresh: f5\n  events: E\nclouds:\n  prod: {read_only: true}\n")
+    conf = config.load(path)
+    assert conf.keys == {"refresh": "f5", "events": "E"} and conf.read_only("prod")
+    path.write_text("keys: [oops]\n")
+    with pytest.raises(config.ConfigError):
+        config.load(path)
+
+
+async def test_remapped_key_is_used(lab, tmp_path):
+    from mrconsole.config import UserConfig
+
+    app = make_app(lab, user_config=UserConfig(keys={"events": "v"}))
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        await pilot.press("v")
+        assert isinstance(app.screen, EventsScreen)
