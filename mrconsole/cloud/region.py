@@ -55,38 +55,42 @@ class RegionClient:
         self.calls = 0
 
     # -- plumbing ------------------------------------------------------------
-    def _client(self):
-        if self._heat is None:
-            from heatclient import client as heat_client
+    def _client(self, request_id: str | None = None):
+        from heatclient import client as heat_client
 
-            kwargs: dict[str, Any] = {"session": self._session, "region_name": self.region,
-                                      "interface": self._interface}
-            if self._endpoint_override:
-                kwargs["endpoint_override"] = self._endpoint_override
+        kwargs: dict[str, Any] = {"session": self._session, "region_name": self.region,
+                                  "interface": self._interface}
+        if self._endpoint_override:
+            kwargs["endpoint_override"] = self._endpoint_override
+        if request_id:
+            # A mutation gets its own client carrying the id the journal
+            # records; Heat logs it as the global request id.
+            return heat_client.Client("1", global_request_id=request_id, **kwargs)
+        if self._heat is None:
             self._heat = heat_client.Client("1", **kwargs)
         return self._heat
 
-    def _run(self, fn: Callable):
+    def _run(self, fn: Callable, request_id: str | None = None):
         """In a pool thread: call, re-authenticating once on 401."""
         started = time.monotonic()
         try:
             try:
-                return fn(self._client()), None, time.monotonic() - started
+                return fn(self._client(request_id)), None, time.monotonic() - started
             except Exception as exc:  # noqa: BLE001 - mapped below
                 mapped = errors.map_exception(exc, self.region)
                 if mapped.kind != errors.UNAUTHORIZED:
                     raise
                 # A token may have been revoked or expired: one fresh try.
                 self._session.invalidate()
-                return fn(self._client()), None, time.monotonic() - started
+                return fn(self._client(request_id)), None, time.monotonic() - started
         except Exception as exc:  # noqa: BLE001
             return None, errors.map_exception(exc, self.region), time.monotonic() - started
 
-    async def call(self, fn: Callable, what: str = "request"):
+    async def call(self, fn: Callable, what: str = "request", request_id: str | None = None):
         """Run fn(heatclient) in this region's pool, within the deadline."""
         loop = asyncio.get_running_loop()
         self.calls += 1
-        future = loop.run_in_executor(self._pool, self._run, fn)
+        future = loop.run_in_executor(self._pool, self._run, fn, request_id)
         try:
             result, error, elapsed = await asyncio.wait_for(future, self.timeouts.deadline)
         except asyncio.TimeoutError:
@@ -208,7 +212,7 @@ class RegionClient:
     # -- mutations (reached only through core.actions, which journals them) --
     async def create_stack(self, name: str, template: dict, *, files=None, environment=None,
                            parameters=None, timeout_mins=None, disable_rollback=True,
-                           tags: list[str] | None = None) -> dict:
+                           tags: list[str] | None = None, request_id: str | None = None) -> dict:
         def fn(hc):
             fields = dict(stack_name=name, template=template, files=files or {},
                           environment=environment or {}, parameters=parameters or {},
@@ -219,10 +223,11 @@ class RegionClient:
                 fields["tags"] = ",".join(tags)
             return hc.stacks.create(**fields)["stack"]
 
-        return await self.call(fn, "stack create")
+        return await self.call(fn, "stack create", request_id)
 
     async def update_stack(self, ref: str, *, template=None, files=None, environment=None,
-                           parameters=None, existing: bool = False, timeout_mins=None) -> None:
+                           parameters=None, existing: bool = False, timeout_mins=None,
+                           request_id: str | None = None) -> None:
         def fn(hc):
             fields: dict[str, Any] = {"parameters": parameters or {}}
             if existing:
@@ -236,12 +241,12 @@ class RegionClient:
                 fields["timeout_mins"] = timeout_mins
             hc.stacks.update(ref, **fields)
 
-        await self.call(fn, "stack update")
+        await self.call(fn, "stack update", request_id)
 
-    async def delete_stack(self, ref: str) -> None:
-        await self.call(lambda hc: hc.stacks.delete(ref), "stack delete")
+    async def delete_stack(self, ref: str, request_id: str | None = None) -> None:
+        await self.call(lambda hc: hc.stacks.delete(ref), "stack delete", request_id)
 
-    async def stack_action(self, ref: str, action: str) -> None:
+    async def stack_action(self, ref: str, action: str, request_id: str | None = None) -> None:
         methods = {
             "suspend": "suspend",
             "resume": "resume",
@@ -251,4 +256,4 @@ class RegionClient:
         }
         if action not in methods:
             raise ValueError(f"unknown stack action {action!r}")
-        await self.call(lambda hc: getattr(hc.actions, methods[action])(ref), f"stack {action}")
+        await self.call(lambda hc: getattr(hc.actions, methods[action])(ref), f"stack {action}", request_id)

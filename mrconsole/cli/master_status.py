@@ -1,0 +1,46 @@
+"""`mrconsole status --master NAME`: a master and its constituents, even in an outage."""
+
+from __future__ import annotations
+
+import time
+
+from mrconsole.cli.common import CliError, EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, print_json
+from mrconsole.cli.fmt import age
+
+
+async def master_status(fleet, args) -> int:
+    from mrconsole.core.outage import MISSING, master_state
+
+    state = await master_state(fleet, args.master)
+    if state.mode == MISSING:
+        raise CliError(state.master_error or f"master {args.master} not found")
+    topo = state.topology
+    rows = [{
+        "resource": c.resource, "region": c.region, "stack_name": c.stack_name, "stack_id": c.stack_id,
+        "status": c.status, "live": c.stack is not None, "error": c.error, "discovered": c.discovered,
+    } for c in topo.constituents]
+    if args.format == "json":
+        print_json({
+            "master": args.master, "mode": state.mode, "degraded": state.degraded,
+            "master_region": state.master_region, "master_status": topo.master.status,
+            "master_error": state.master_error,
+            "cached_age_seconds": round(time.time() - state.cached_at, 1) if state.cached_at else None,
+            "constituents": rows, "edges": [e.label() for e in topo.edges], "unreachable": state.unreachable,
+        })
+    else:
+        if state.mode == "outage":
+            print(f"OUTAGE: master {topo.master.name} in {state.master_region} is unreachable "
+                  f"({state.master_error}); master data from the cache, {age(state.cached_at)} old")
+        elif state.mode == "discovered":
+            print(f"master {args.master} not reachable and never cached: constituents DISCOVERED by name")
+        print(f"master  {topo.master.name}  [{state.master_region or '?'}]  {topo.master.status}"
+              + ("  (stale)" if state.degraded else ""))
+        for r in rows:
+            live = "live" if r["live"] else f"not read: {r['error']}"
+            tag = "  (discovered)" if r["discovered"] else ""
+            print(f"  {r['resource']:<16} [{r['region']}]  {r['stack_name'] or '-'}  {r['status']}  {live}{tag}")
+        for e in topo.edges:
+            print(f"  data: {e.label()}")
+    if state.degraded:
+        return EXIT_DEGRADED
+    return EXIT_OK if not any(c.error for c in topo.constituents) else EXIT_DEGRADED

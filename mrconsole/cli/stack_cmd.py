@@ -1,0 +1,318 @@
+"""`mrconsole stack create|update|delete|suspend|resume|check|cancel`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.common import CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, print_json, to_jsonable
+
+EPILOG = """exit codes:
+  0  accepted (with --wait: the action completed)
+  1  refused or failed (with --wait: the action ended FAILED)
+  2  bad invocation, or a refusal that needs a decision (confirmation, drift)
+"""
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("stack", help="create, update, delete, suspend, resume, check or cancel a stack",
+                       description="Act on a stack in a region. Every action is journaled.")
+    ssub = p.add_subparsers(dest="stack_command", metavar="ACTION")
+    ssub.required = True
+
+    def common(q, wait=True):
+        q.add_argument("name", metavar="STACK")
+        add_cloud_arguments(q)
+        q.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+        q.add_argument("--read-only", action="store_true", help="refuse (as a read-only session would)")
+        q.add_argument("--format", choices=("text", "json"), default="text")
+        if wait:
+            q.add_argument("--wait", action="store_true", help="follow events until the action ends")
+        q.add_argument("--direct", action="store_true",
+                       help="act on a constituent even though its master is reachable (creates drift)")
+        q.set_defaults(func=cmd_stack)
+        return q
+
+    def template_args(q, required):
+        q.add_argument("-t", "--template", required=required, metavar="FILE")
+        q.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
+        q.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
+
+    c = common(ssub.add_parser("create", help="create a stack (several --region: fan-out)",
+                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter))
+    template_args(c, True)
+    c.add_argument("--preview", action="store_true", help="show what would be created, by region, and stop")
+    c.add_argument("--timeout-mins", type=int, default=None)
+    u = common(ssub.add_parser("update", help="update with a new template, or PATCH some parameters",
+                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter))
+    template_args(u, False)
+    common(ssub.add_parser("delete", help="delete (type the stack name to confirm, or --yes)",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter))
+    for action in ("suspend", "resume", "check"):
+        common(ssub.add_parser(action, help=f"{action} a stack", epilog=EPILOG,
+                               formatter_class=argparse.RawDescriptionHelpFormatter))
+    k = common(ssub.add_parser("cancel", help="cancel an update in progress (rolls back)", epilog=EPILOG,
+                               formatter_class=argparse.RawDescriptionHelpFormatter))
+    k.add_argument("--no-rollback", action="store_true", help="cancel without rollback")
+
+
+def cmd_stack(args) -> int:
+    if not args.regions:
+        raise CliError("--region is required: say where the stack is", EXIT_USAGE)
+    if args.stack_command != "create" and len(args.regions) > 1:
+        raise CliError("only create fans out to several regions; give one --region", EXIT_USAGE)
+    return asyncio.run(_stack(args))
+
+
+def _params(args) -> dict:
+    from mrconsole.cli.validate_cmd import parse_params
+
+    return parse_params(getattr(args, "params", []) or [])
+
+
+def _read_only(args, cloud_name: str) -> bool:
+    from mrconsole import config
+
+    return bool(args.read_only) or config.load().read_only(cloud_name)
+
+
+async def _stack(args) -> int:
+    from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
+
+    # --region names the target here; the fleet sees every region, so a
+    # constituent's master (wherever it is) can be found.
+    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    unknown = [r for r in args.regions if r not in fleet.region_names]
+    if unknown:
+        fleet.close()
+        raise CliError(f"region {unknown[0]!r} is not in cloud {fleet.name} (it has: "
+                       f"{', '.join(fleet.region_names)})", EXIT_USAGE)
+    try:
+        actions = Actions(fleet, read_only=_read_only(args, fleet.name))
+        try:
+            if args.stack_command == "create":
+                return await _create(args, fleet, actions)
+            return await _act(args, fleet, actions)
+        except ReadOnlyError as exc:
+            raise CliError(str(exc)) from None
+        except ActionError as exc:
+            raise CliError(str(exc), EXIT_USAGE if exc.kind in ("unconfirmed", "duplicate") else EXIT_FAILED) from None
+    finally:
+        fleet.close()
+
+
+def _bundle(args):
+    from mrconsole.cloud.errors import CloudError
+    from mrconsole.cloud.templates import gather
+
+    try:
+        return gather(args.template, args.env)
+    except CloudError as exc:
+        raise CliError(f"{args.template}: {exc.message}", EXIT_USAGE) from None
+
+
+def _analyse(args, params: dict, fleet, master_region: str):
+    """The template analysis: errors block the action, warnings are shown."""
+    from mrconsole.template.analysis import analyse
+
+    if not Path(args.template).is_file():
+        raise CliError(f"template {args.template}: no such file", EXIT_USAGE)
+    analysis = analyse(args.template, args.env, params, master_region=master_region,
+                       known_regions=fleet.region_names)
+    for f in analysis.findings:
+        print(str(f), file=sys.stderr)
+    if analysis.errors:
+        raise CliError(f"{len(analysis.errors)} error(s) in {args.template}: nothing was sent")
+    return analysis
+
+
+async def _create(args, fleet, actions) -> int:
+    from mrconsole.core.actions import Target
+
+    params = _params(args)
+    analysis = _analyse(args, params, fleet, args.regions[0])
+    hidden = analysis.tree.template.hidden_parameters if analysis.tree else set()
+    bundle = _bundle(args)
+    if args.preview:
+        return await _preview(args, fleet, bundle, params, analysis)
+    if len(args.regions) == 1:
+        results = [await actions.create(Target(args.regions[0], args.name), bundle, params, hidden,
+                                        timeout_mins=args.timeout_mins)]
+    else:
+        results = await actions.fan_out_create(args.name, args.regions, bundle, params, hidden)
+    return await _report(args, fleet, actions, results)
+
+
+async def _preview(args, fleet, bundle, params, analysis) -> int:
+    from mrconsole.cloud.errors import CloudError
+
+    region = args.regions[0]
+    try:
+        preview = await fleet.region(region).preview(args.name, bundle.template, files=bundle.files,
+                                                     environment=bundle.environment, parameters=params)
+    except CloudError as exc:
+        raise CliError(f"preview refused by {region}: {exc.message}") from None
+    groups: dict[str, list] = {region: []}
+    stacks = {s.resource: s for s in analysis.tree.regional_stacks} if analysis.tree else {}
+    for r in preview.get("resources", []):
+        if isinstance(r, list):
+            continue  # nested previews come as lists; the master's own level is enough here
+        name, rtype = r.get("resource_name"), r.get("resource_type")
+        groups[region].append(f"{name} ({rtype})")
+        s = stacks.get(name)
+        if s and s.child:
+            groups.setdefault(s.region or "?", []).extend(
+                f"{name}/{c.name} ({c.type})" for c in s.child.resources.values())
+    if args.format == "json":
+        print_json({"stack": args.name, "regions": groups})
+    else:
+        for reg, items in groups.items():
+            print(f"{reg}:")
+            for item in items:
+                print(f"  + {item}")
+    return EXIT_OK
+
+
+async def _target(args, fleet):
+    from mrconsole.core.actions import Target
+    from mrconsole.core.ownership import owner_of
+    from mrconsole.core.topology import find_stack
+
+    region = args.regions[0]
+    found, failed = await find_stack(fleet, args.name, [region])
+    if failed:
+        raise CliError(f"{region} is unreachable ({failed[region].message}): nothing was sent")
+    if not found:
+        raise CliError(f"no stack {args.name} in {region}")
+    stack = found[0].stack
+    owner = await owner_of(fleet, stack, _cache())
+    if owner and owner.master_reachable and not args.direct:
+        m = owner.master
+        raise CliError(
+            f"{stack.name} is the constituent {owner.resource} of master {m.name} in {m.region}, which is "
+            f"reachable: acting on it directly creates drift from the master. Act on {m.name} instead "
+            f"(mrconsole stack {args.stack_command} {m.name} --region {m.region}), or pass --direct.",
+            EXIT_USAGE)
+    out_of_band = bool(owner and not owner.master_reachable)
+    if out_of_band:
+        print(f"note: {stack.name} belongs to master {owner.master_name}, which is unreachable: "
+              f"this action is out-of-band and will be journaled as such", file=sys.stderr)
+    return Target(region, stack.name, stack.id, out_of_band=out_of_band,
+                  master_id=owner.master_id if owner else None), stack
+
+
+def _cache():
+    try:
+        from mrconsole.state.topology_cache import TopologyCache
+    except ImportError:
+        return None
+    return TopologyCache()
+
+
+async def _act(args, fleet, actions) -> int:
+    target, stack = await _target(args, fleet)
+    verb = args.stack_command
+    if verb == "delete":
+        confirmation = target.name if args.yes else _ask_name(target)
+        results = [await actions.delete(target, confirmation)]
+    elif verb == "update":
+        params = _params(args)
+        bundle = None
+        hidden: set = set()
+        if args.template:
+            analysis = _analyse(args, params, fleet, target.region)
+            hidden = analysis.tree.template.hidden_parameters if analysis.tree else set()
+            bundle = _bundle(args)
+        elif not params:
+            raise CliError("update needs -t TEMPLATE, or -P KEY=VALUE to change some parameters", EXIT_USAGE)
+        else:
+            hidden = await _hidden_of(fleet, stack)
+        results = [await actions.update(target, bundle, params, hidden, existing=bundle is None)]
+    elif verb == "cancel":
+        action = "cancel_without_rollback" if args.no_rollback else "cancel_update"
+        results = [await actions.stack_action(target, action)]
+    else:
+        results = [await actions.stack_action(target, verb)]
+    return await _report(args, fleet, actions, results)
+
+
+async def _hidden_of(fleet, stack) -> set[str]:
+    from mrconsole.cloud.errors import CloudError
+
+    try:
+        template = await fleet.region(stack.region).template(stack)
+    except CloudError:
+        return set()
+    params = template.get("parameters") or {}
+    return {k for k, v in params.items() if isinstance(v, dict) and v.get("hidden")}
+
+
+def _ask_name(target) -> str:
+    if not sys.stdin.isatty():
+        raise CliError(f"deleting {target.name} needs confirmation: pass --yes, or run on a terminal", EXIT_USAGE)
+    print(f"Delete {target.name} in {target.region}? This cannot be undone.", file=sys.stderr)
+    try:
+        return input(f"Type the stack name ({target.name}) to confirm, anything else cancels: ").strip()
+    except EOFError:
+        return ""
+
+
+async def _report(args, fleet, actions, results) -> int:
+    final: dict[int, str] = {}
+    if getattr(args, "wait", False):
+        for i, r in enumerate(results):
+            if r.ok:
+                final[i] = await _wait(fleet, r)
+                actions.complete(r, final[i])
+    if args.format == "json":
+        print_json([dict(to_jsonable(r), final_status=final.get(i)) for i, r in enumerate(results)])
+    else:
+        for i, r in enumerate(results):
+            state = "accepted" if r.ok else "FAILED"
+            line = f"{r.region}: {r.action} {r.stack_name}: {state}"
+            if not r.ok:
+                line += f": {r.message}"
+            if i in final:
+                line += f" → {final[i]}"
+            print(line + f"  (request {r.request_id})")
+    failed = any(not r.ok for r in results) or any(s.endswith("_FAILED") for s in final.values())
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+async def _wait(fleet, result, limit: float = 900.0) -> str:
+    """Follow the stack's (and its constituents') events until the action ends."""
+    from mrconsole.cli.events_cmd import event_line
+    from mrconsole.cloud.errors import CloudError
+    from mrconsole.core.events import EventStream, StreamConfig
+    from mrconsole.core.follow import follow_master
+
+    stream = EventStream(fleet, StreamConfig())
+    colour = sys.stdout.isatty()
+    try:
+        master = await follow_master(fleet, stream, result.region, result.stack_id or result.stack_name)
+    except CloudError as exc:
+        return f"UNKNOWN ({exc.message})"
+    await stream.poll_once()
+    seen = {e.id for e in stream.timeline.events()}  # history before this action is not shown
+    stream.subscribe(lambda batch: [print(event_line(e, colour), flush=True) for e in batch if e.id not in seen])
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(stream.run(stop)), asyncio.create_task(master.run(stop))]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    try:
+        await asyncio.sleep(1.0)  # let Heat flip the stack to IN_PROGRESS
+        while loop.time() < deadline:
+            if master.finished() and not master.master_busy():
+                break
+            await asyncio.sleep(0.3)
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    try:
+        detail = await fleet.region(result.region).get_stack(result.stack_id or result.stack_name)
+        return detail.stack.status
+    except CloudError as exc:
+        return "DELETE_COMPLETE" if exc.kind == "not_found" and result.action == "delete" else f"UNKNOWN ({exc.message})"

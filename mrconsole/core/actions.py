@@ -1,0 +1,175 @@
+"""Acting on stacks: one code path for the console and the command line.
+
+Every mutation here is:
+- refused up front in read-only mode (so no UI can bypass it);
+- refused if the same action on the same stack is already being submitted
+  (a repeated keypress sends nothing twice);
+- journaled before the call and completed after it, with a request id that
+  Heat also logs (X-OpenStack-Request-ID);
+- reported with a message that says what happened to the request: refused
+  (nothing changed), not sent, or sent with no answer (check before retrying).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+
+from mrconsole.cloud import errors
+from mrconsole.cloud.errors import CloudError
+from mrconsole.state.journal import FAILED, OK, Journal
+
+STACK_ACTIONS = ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
+MUTATIONS = ("create", "update", "delete") + STACK_ACTIONS
+
+
+class ReadOnlyError(Exception):
+    one_line = True
+
+
+class ActionError(Exception):
+    """A refused or failed action; `sent` says whether Heat may have received it."""
+
+    one_line = True
+
+    def __init__(self, message: str, kind: str = "failed", sent: bool = False):
+        super().__init__(message)
+        self.kind = kind
+        self.sent = sent
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    action: str
+    region: str
+    stack_name: str
+    stack_id: str | None
+    ok: bool
+    message: str
+    request_id: str
+    journal_id: int | None
+    sent: bool = True
+
+
+@dataclass(frozen=True)
+class Target:
+    """A stack to act on, and whether acting on it is out of band."""
+
+    region: str
+    name: str
+    id: str | None = None
+    out_of_band: bool = False        # a constituent acted on directly while its master is unreachable
+    master_id: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}/{self.id}" if self.id else self.name
+
+
+def explain(exc: CloudError, action: str, stack: str) -> ActionError:
+    if exc.kind == errors.CONFLICT:
+        return ActionError(f"{stack} is busy: {exc.message}. Wait for the current action, or cancel it.",
+                           "conflict")
+    if exc.kind == errors.INVALID:
+        return ActionError(f"Heat refused to {action} {stack}: {exc.message}", "invalid")
+    if exc.kind == errors.NOT_FOUND:
+        return ActionError(f"no stack {stack} in {exc.region}: {exc.message}", "not_found")
+    if exc.kind == errors.UNAVAILABLE:
+        if "refused" in exc.message:
+            return ActionError(f"{exc.region} is unreachable ({exc.message}): nothing was sent", "unreachable")
+        return ActionError(f"{exc.region} did not answer ({exc.message}): the {action} may or may not have "
+                           f"been applied; check {stack} before retrying", "unknown", sent=True)
+    return ActionError(f"{exc.region}: {exc.message}", exc.kind)
+
+
+class Actions:
+    def __init__(self, fleet, journal: Journal | None = None, read_only: bool = False):
+        self.fleet = fleet
+        self.journal = journal or Journal()
+        self.read_only = read_only
+        self._inflight: set[tuple] = set()
+
+    def _check_allowed(self, action: str) -> None:
+        if action in MUTATIONS and self.read_only:
+            raise ReadOnlyError(f"read-only mode: {action} is not allowed")
+
+    async def _run(self, action: str, target: Target, call, parameters=None, hidden=frozenset()) -> ActionResult:
+        self._check_allowed(action)
+        key = (target.region, target.id or target.name, action)
+        if key in self._inflight:
+            raise ActionError(f"{action} of {target.name} is already being submitted", "duplicate")
+        self._inflight.add(key)
+        request_id = f"req-{uuid.uuid4()}"
+        try:
+            entry = self.journal.begin(
+                cloud=self.fleet.name, region=target.region, stack_name=target.name, stack_id=target.id,
+                action=action, parameters=parameters, hidden=hidden, request_id=request_id,
+                out_of_band=target.out_of_band, master_id=target.master_id)
+            try:
+                result = await call(self.fleet.region(target.region), request_id)
+            except CloudError as exc:
+                err = explain(exc, action, target.name)
+                self.journal.finish(entry, FAILED, str(err))
+                return ActionResult(action, target.region, target.name, target.id, False, str(err),
+                                    request_id, entry, sent=err.sent)
+            stack_id = target.id or (result.get("id") if isinstance(result, dict) else None)
+            self.journal.finish(entry, OK, "accepted", stack_id=stack_id)
+            return ActionResult(action, target.region, target.name, stack_id, True, "accepted", request_id, entry)
+        finally:
+            self._inflight.discard(key)
+
+    # -- the actions ---------------------------------------------------------
+    async def create(self, target: Target, bundle, parameters: dict, hidden=frozenset(),
+                     timeout_mins: int | None = None) -> ActionResult:
+        async def call(client, rid):
+            return await client.create_stack(target.name, bundle.template, files=bundle.files,
+                                             environment=bundle.environment, parameters=parameters,
+                                             timeout_mins=timeout_mins, request_id=rid)
+
+        return await self._run("create", target, call, parameters, hidden)
+
+    async def fan_out_create(self, name: str, regions: list[str], bundle, parameters: dict,
+                             hidden=frozenset()) -> list[ActionResult]:
+        """The same template to several regions at once; one failing does not stop the others."""
+        self._check_allowed("create")
+        return list(await asyncio.gather(*(
+            self.create(Target(region, name), bundle, parameters, hidden) for region in regions)))
+
+    async def update(self, target: Target, bundle=None, parameters: dict | None = None, hidden=frozenset(),
+                     existing: bool = False) -> ActionResult:
+        async def call(client, rid):
+            await client.update_stack(
+                target.ref, template=bundle.template if bundle else None, files=bundle.files if bundle else None,
+                environment=bundle.environment if bundle else None, parameters=parameters or {},
+                existing=existing or bundle is None, request_id=rid)
+
+        return await self._run("update", target, call, parameters, hidden)
+
+    async def delete(self, target: Target, confirmation: str) -> ActionResult:
+        """Delete only when the typed confirmation is the stack's name."""
+        self._check_allowed("delete")
+        if confirmation != target.name:
+            raise ActionError(f"confirmation {confirmation!r} is not the stack name {target.name!r}: "
+                              "nothing was deleted", "unconfirmed")
+
+        async def call(client, rid):
+            await client.delete_stack(target.ref, request_id=rid)
+
+        return await self._run("delete", target, call)
+
+    async def stack_action(self, target: Target, action: str) -> ActionResult:
+        if action not in STACK_ACTIONS:
+            raise ActionError(f"unknown action {action!r}", "invalid")
+
+        async def call(client, rid):
+            await client.stack_action(target.ref, action, request_id=rid)
+
+        return await self._run(action, target, call)
+
+    def complete(self, result: ActionResult, final_status: str) -> None:
+        """Record how the action ended, after waiting for it."""
+        if result.journal_id is None:
+            return
+        ok = not final_status.endswith("_FAILED")
+        self.journal.finish(result.journal_id, OK if ok else FAILED, final_status, stack_id=result.stack_id)

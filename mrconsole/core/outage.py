@@ -1,0 +1,261 @@
+"""Outage mode and recovery: a master's constituents without the master.
+
+- live: the master is readable; its topology is saved to the cache.
+- outage: the master's region is unreachable; the topology comes from the
+  cache and every constituent is read live from its own region.
+- discovered: no cache; constituents are found by Heat's naming pattern
+  `<master>-<resource>-<12 chars>` in every reachable region.
+When the master returns, `drift` compares what the master records and
+intends with what each constituent actually is, and finds orphans.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from mrconsole.cloud.errors import CloudError
+from mrconsole.core.topology import (
+    Constituent, Topology, constituent_name_pattern, find_stack, read_master, refresh_constituents,
+)
+from mrconsole.models import Stack
+from mrconsole.state.topology_cache import TopologyCache, from_topology
+from mrconsole.template.flow import REMOTE_STACK, regional_resources
+
+LIVE, OUTAGE, DISCOVERED, MISSING = "live", "outage", "discovered", "missing"
+
+
+@dataclass
+class MasterState:
+    mode: str
+    name: str
+    topology: Topology | None = None
+    master_region: str | None = None
+    master_error: str | None = None
+    cached_at: float | None = None          # when the cached master data was seen
+    unreachable: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def degraded(self) -> bool:
+        return self.mode != LIVE
+
+
+async def _details(fleet, topology: Topology) -> dict:
+    out = {}
+
+    async def one(c: Constituent):
+        if c.region in fleet.region_names and c.stack_id:
+            try:
+                out[c.stack_id] = await fleet.region(c.region).get_stack(c.stack_id)
+            except CloudError:
+                pass
+
+    await asyncio.gather(*(one(c) for c in topology.constituents))
+    return out
+
+
+async def master_state(fleet, name: str, cache: TopologyCache | None = None, save: bool = True) -> MasterState:
+    cache = cache or TopologyCache()
+    listings = await fleet.list_stacks()
+    unreachable = {r: rs.error.message for r, rs in listings.items() if not rs.ok}
+    listed = [s for rs in listings.values() for s in rs.stacks if s.name == name or s.id == name]
+    cached = cache.load(fleet.name, name)
+    if listed:
+        master = listed[0]
+        try:
+            topo = await read_master(fleet, master.region, master.id)
+        except CloudError as exc:
+            unreachable.setdefault(master.region, exc.message)
+        else:
+            if save:
+                cache.save(from_topology(topo, await _details(fleet, topo)))
+            return MasterState(LIVE, name, topo, master.region, unreachable=unreachable)
+    if cached is not None and (cached.region in unreachable or not listed):
+        if cached.region not in unreachable:
+            # Its region answers but the master is not there: deleted, not an outage.
+            return MasterState(MISSING, name, None, cached.region, f"{name} is not in {cached.region}",
+                               cached.seen_at, unreachable)
+        topo = Topology(
+            cloud=fleet.name,
+            master=Stack(cached.region, cached.master_id, cached.name, cached.status),
+            constituents=[Constituent(c.resource, c.region, c.stack_id, c.stack_name, c.status)
+                          for c in cached.constituents],
+            fetched_at=cached.seen_at,
+        )
+        from mrconsole.template.flow import FlowEdge
+
+        topo.edges = [FlowEdge(*e) for e in cached.edges]
+        await refresh_constituents(fleet, topo)
+        return MasterState(OUTAGE, name, topo, cached.region, unreachable.get(cached.region), cached.seen_at,
+                           unreachable)
+    if unreachable:
+        topo = discover(name, listings)
+        if topo.constituents:
+            return MasterState(DISCOVERED, name, topo, None, "the master's region is unknown and no "
+                               "reachable region holds it", None, unreachable)
+    return MasterState(MISSING, name, None, None, f"no stack {name} in any reachable region",
+                       None, unreachable)
+
+
+def discover(name: str, listings) -> Topology:
+    """Constituents by name alone, each clearly marked as discovered."""
+    pattern = constituent_name_pattern(name)
+    constituents = []
+    for region, rs in listings.items():
+        for s in rs.stacks:
+            m = pattern.match(s.name)
+            if m:
+                constituents.append(Constituent(resource=m.group(1), region=region, stack_id=s.id,
+                                                stack_name=s.name, resource_status="", stack=s,
+                                                discovered=True))
+    master = Stack(region="?", id="", name=name, status="UNKNOWN", status_reason="not reachable")
+    return Topology(cloud="", master=master, constituents=sorted(constituents, key=lambda c: c.resource))
+
+
+# -- recovery -----------------------------------------------------------------
+
+@dataclass
+class Difference:
+    what: str          # status, updated_time, parameter <name>, output <key>
+    master_says: str
+    actual: str
+
+
+@dataclass
+class ConstituentDrift:
+    resource: str
+    region: str | None
+    stack_name: str | None
+    stack_id: str | None
+    differences: list[Difference] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.differences)
+
+
+@dataclass
+class Orphan:
+    region: str
+    stack_name: str
+    stack_id: str
+    status: str
+    resource: str
+
+
+@dataclass
+class Suggestion:
+    action: str        # check, update, delete
+    region: str
+    stack: str
+    why: str
+    command: str
+
+
+@dataclass
+class DriftReport:
+    master: Stack | None
+    constituents: list[ConstituentDrift] = field(default_factory=list)
+    orphans: list[Orphan] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    unreachable: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def clean(self) -> bool:
+        return not self.orphans and not any(c.drifted for c in self.constituents)
+
+
+def _intended(spec: dict, master_params: dict, outputs_of: dict) -> dict[str, str]:
+    """The parameter values the master means to pass, where they can be known."""
+    props = spec.get("properties") if isinstance(spec.get("properties"), dict) else {}
+    params = props.get("parameters") if isinstance(props.get("parameters"), dict) else {}
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, (str, int, float, bool)):
+            out[key] = str(value)
+        elif isinstance(value, dict) and set(value) == {"get_param"} and isinstance(value["get_param"], str):
+            if value["get_param"] in master_params:
+                out[key] = str(master_params[value["get_param"]])
+        elif isinstance(value, dict) and set(value) == {"get_attr"} and isinstance(value["get_attr"], list):
+            args = value["get_attr"]
+            if len(args) == 3 and args[1] == "outputs" and args[0] in outputs_of:
+                if args[2] in outputs_of[args[0]]:
+                    out[key] = str(outputs_of[args[0]][args[2]])
+    return out
+
+
+async def drift(fleet, name: str, cache: TopologyCache | None = None) -> DriftReport:
+    cache = cache or TopologyCache()
+    found, failed = await find_stack(fleet, name)
+    if not found:
+        where = f"; unreachable: {', '.join(failed)}" if failed else ""
+        raise CloudError("not_found", f"master {name} not found in any reachable region{where}")
+    master = found[0]
+    client = fleet.region(master.stack.region)
+    template, resources = await asyncio.gather(client.template(master.stack), client.resources(master.stack))
+    specs = regional_resources(template)
+    report = DriftReport(master=master.stack, unreachable={r: e.message for r, e in failed.items()})
+    topo = await read_master(fleet, master.stack.region, master.stack.id)
+    details = await _details(fleet, topo)
+    cached = cache.load(fleet.name, master.stack.id)
+    cached_by_resource = {c.resource: c for c in cached.constituents} if cached else {}
+    outputs_of = {c.resource: {o.key: o.value for o in details[c.stack_id].outputs}
+                  for c in topo.constituents if c.stack_id in details}
+    by_name = {r.name: r for r in resources}
+    for c in topo.constituents:
+        d = ConstituentDrift(c.resource, c.region, c.stack_name, c.stack_id, error=c.error)
+        report.constituents.append(d)
+        res = by_name.get(c.resource)
+        actual = details.get(c.stack_id)
+        if res is None or actual is None:
+            continue
+        s = actual.stack
+        if s.status != res.status:
+            d.differences.append(Difference("status", res.status, s.status))
+        if s.updated_time and res.updated_time and s.updated_time > res.updated_time:
+            d.differences.append(Difference("updated_time", res.updated_time.isoformat(),
+                                            s.updated_time.isoformat()))
+        intended = _intended(specs.get(c.resource, {}), topo.parameters, outputs_of)
+        for key, value in intended.items():
+            have = actual.parameters.get(key)
+            if have is not None and have != "******" and str(have) != value:
+                d.differences.append(Difference(f"parameter {key}", value, str(have)))
+        before = cached_by_resource.get(c.resource)
+        if before and before.stack_id == c.stack_id:
+            now_outputs = outputs_of.get(c.resource, {})
+            for key, value in before.outputs.items():
+                if key in now_outputs and now_outputs[key] != value:
+                    d.differences.append(Difference(f"output {key}", str(value), str(now_outputs[key])))
+    referenced = {c.stack_id for c in topo.constituents if c.stack_id}
+    pattern = constituent_name_pattern(master.stack.name)
+    listings = await fleet.list_stacks()
+    for region, rs in listings.items():
+        if not rs.ok:
+            report.unreachable.setdefault(region, rs.error.message)
+        for st in rs.stacks:
+            m = pattern.match(st.name)
+            if m and st.id not in referenced and not st.status.startswith("DELETE_COMPLETE"):
+                report.orphans.append(Orphan(region, st.name, st.id, st.status, m.group(1)))
+    _suggest(report)
+    return report
+
+
+def _suggest(report: DriftReport) -> None:
+    m = report.master
+    if any(c.drifted for c in report.constituents):
+        report.suggestions.append(Suggestion(
+            "check", m.region, m.name, "verify the master against its constituents",
+            f"mrconsole stack check {m.name} --region {m.region}"))
+        report.suggestions.append(Suggestion(
+            "update", m.region, m.name, "re-apply the master's intent to the drifted constituents",
+            f"mrconsole stack update {m.name} --region {m.region} -t MASTER_TEMPLATE"))
+    for o in report.orphans:
+        report.suggestions.append(Suggestion(
+            "delete", o.region, o.stack_name, f"left behind by {m.name} (no longer referenced)",
+            f"mrconsole stack delete {o.stack_name} --region {o.region}"))
+
+
+def age_of(ts: float | None) -> float | None:
+    return None if ts is None else max(0.0, time.time() - ts)

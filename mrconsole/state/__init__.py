@@ -1,0 +1,1 @@
+"""Local state: the action journal and the topology cache (sqlite, XDG state dir)."""

@@ -1,0 +1,110 @@
+"""The action journal: every mutation, written before the call and completed after.
+
+A crash between the two leaves an entry with outcome 'pending', which is
+exactly what an operator needs to know afterwards. Values of hidden
+parameters never reach it: callers pass parameters already masked, and
+`record` masks again by name as a last line of defence.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mrconsole.models import HIDDEN
+
+PENDING, OK, FAILED = "pending", "ok", "failed"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    user TEXT NOT NULL,
+    cloud TEXT NOT NULL,
+    region TEXT NOT NULL,
+    stack_name TEXT NOT NULL,
+    stack_id TEXT,
+    action TEXT NOT NULL,
+    parameters TEXT NOT NULL DEFAULT '{}',
+    request_id TEXT,
+    outcome TEXT NOT NULL,
+    message TEXT,
+    out_of_band INTEGER NOT NULL DEFAULT 0,
+    master_id TEXT
+)
+"""
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    id: int
+    started_at: float
+    finished_at: float | None
+    user: str
+    cloud: str
+    region: str
+    stack_name: str
+    stack_id: str | None
+    action: str
+    parameters: dict
+    request_id: str | None
+    outcome: str
+    message: str | None
+    out_of_band: bool
+    master_id: str | None
+
+
+def default_path() -> Path:
+    from mrconsole.config import state_dir
+
+    return state_dir() / "journal.sqlite"
+
+
+class Journal:
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute(_SCHEMA)
+        os.chmod(self.path, 0o600)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def begin(self, *, cloud: str, region: str, stack_name: str, action: str, stack_id: str | None = None,
+              parameters: dict | None = None, hidden: set[str] | frozenset = frozenset(),
+              request_id: str | None = None, out_of_band: bool = False, master_id: str | None = None) -> int:
+        params = {k: (HIDDEN if k in hidden else v) for k, v in (parameters or {}).items()}
+        with self._connect() as db:
+            cur = db.execute(
+                "INSERT INTO journal (started_at, user, cloud, region, stack_name, stack_id, action, parameters,"
+                " request_id, outcome, out_of_band, master_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (time.time(), _user(), cloud, region, stack_name, stack_id, action, json.dumps(params),
+                 request_id, PENDING, int(out_of_band), master_id))
+            return int(cur.lastrowid)
+
+    def finish(self, entry_id: int, outcome: str, message: str = "", stack_id: str | None = None) -> None:
+        with self._connect() as db:
+            db.execute("UPDATE journal SET finished_at=?, outcome=?, message=?, stack_id=COALESCE(?, stack_id)"
+                       " WHERE id=?", (time.time(), outcome, message, stack_id, entry_id))
+
+    def entries(self, limit: int = 100) -> list[JournalEntry]:
+        with self._connect() as db:
+            rows = db.execute("SELECT * FROM journal ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return [JournalEntry(*row[:9], json.loads(row[9] or "{}"), *row[10:13], bool(row[13]), row[14])
+                for row in rows]
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no passwd entry in a container
+        return str(os.getuid())

@@ -1,0 +1,157 @@
+"""The topology cache: every master the console or CLI has seen, in sqlite.
+
+It is what keeps a master's constituents visible when the master's region
+is down: the master's cloud, region, id and name; each constituent's
+resource, region, remote stack id and name, last status, parameters and
+outputs (hidden values masked); and the data-flow edges. Each save is one
+sqlite transaction, so a crash leaves the previous version whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS masters (
+    cloud TEXT NOT NULL,
+    master_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    region TEXT NOT NULL,
+    status TEXT NOT NULL,
+    seen_at REAL NOT NULL,
+    edges TEXT NOT NULL,
+    PRIMARY KEY (cloud, master_id)
+);
+CREATE TABLE IF NOT EXISTS constituents (
+    cloud TEXT NOT NULL,
+    master_id TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    region TEXT,
+    stack_id TEXT,
+    stack_name TEXT,
+    status TEXT,
+    updated_time TEXT,
+    parameters TEXT NOT NULL DEFAULT '{}',
+    outputs TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (cloud, master_id, resource)
+);
+CREATE INDEX IF NOT EXISTS constituents_by_stack ON constituents (cloud, stack_id);
+"""
+
+
+@dataclass
+class CachedConstituent:
+    resource: str
+    region: str | None
+    stack_id: str | None
+    stack_name: str | None
+    status: str = ""
+    updated_time: str | None = None
+    parameters: dict = field(default_factory=dict)
+    outputs: dict = field(default_factory=dict)
+
+
+@dataclass
+class CachedMaster:
+    cloud: str
+    master_id: str
+    name: str
+    region: str
+    status: str
+    seen_at: float
+    edges: list = field(default_factory=list)          # [source, key, target, via]
+    constituents: list[CachedConstituent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ConstituentHit:
+    master_name: str
+    master_id: str
+    master_region: str
+    resource: str
+
+
+def default_path() -> Path:
+    from mrconsole.config import state_dir
+
+    return state_dir() / "topology.sqlite"
+
+
+class TopologyCache:
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+        os.chmod(self.path, 0o600)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def save(self, master: CachedMaster) -> None:
+        with self._connect() as db:  # one transaction: all of it or none of it
+            db.execute("INSERT OR REPLACE INTO masters VALUES (?,?,?,?,?,?,?)",
+                       (master.cloud, master.master_id, master.name, master.region, master.status,
+                        master.seen_at, json.dumps(master.edges)))
+            db.execute("DELETE FROM constituents WHERE cloud=? AND master_id=?", (master.cloud, master.master_id))
+            db.executemany(
+                "INSERT INTO constituents VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(master.cloud, master.master_id, c.resource, c.region, c.stack_id, c.stack_name, c.status,
+                  c.updated_time, json.dumps(c.parameters), json.dumps(c.outputs))
+                 for c in master.constituents])
+
+    def load(self, cloud: str, name_or_id: str) -> CachedMaster | None:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM masters WHERE cloud=? AND (name=? OR master_id=?) "
+                             "ORDER BY seen_at DESC LIMIT 1", (cloud, name_or_id, name_or_id)).fetchone()
+            if row is None:
+                return None
+            rows = db.execute("SELECT resource, region, stack_id, stack_name, status, updated_time, parameters,"
+                              " outputs FROM constituents WHERE cloud=? AND master_id=? ORDER BY resource",
+                              (cloud, row[1])).fetchall()
+        constituents = [CachedConstituent(r[0], r[1], r[2], r[3], r[4] or "", r[5], json.loads(r[6]),
+                                          json.loads(r[7])) for r in rows]
+        return CachedMaster(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), constituents)
+
+    def find_constituent(self, cloud: str, stack_id: str) -> ConstituentHit | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT m.name, m.master_id, m.region, c.resource FROM constituents c JOIN masters m "
+                "ON m.cloud=c.cloud AND m.master_id=c.master_id WHERE c.cloud=? AND c.stack_id=? "
+                "ORDER BY m.seen_at DESC LIMIT 1", (cloud, stack_id)).fetchone()
+        return ConstituentHit(*row) if row else None
+
+    def masters(self, cloud: str) -> list[tuple[str, str, str, float]]:
+        with self._connect() as db:
+            return db.execute("SELECT name, master_id, region, seen_at FROM masters WHERE cloud=? "
+                              "ORDER BY name", (cloud,)).fetchall()
+
+
+def from_topology(topology, constituent_details: dict | None = None) -> CachedMaster:
+    """A Topology (plus each constituent's parameters/outputs, if read) as a cache record."""
+    details = constituent_details or {}
+    constituents = []
+    for c in topology.constituents:
+        d = details.get(c.stack_id)
+        constituents.append(CachedConstituent(
+            resource=c.resource, region=c.region, stack_id=c.stack_id, stack_name=c.stack_name,
+            status=c.stack.status if c.stack else c.resource_status,
+            updated_time=(c.stack.changed_time.isoformat() if c.stack and c.stack.changed_time else None),
+            parameters=dict(d.parameters) if d else {},
+            outputs={o.key: o.value for o in d.outputs} if d else {},
+        ))
+    m = topology.master
+    return CachedMaster(cloud=topology.cloud, master_id=m.id, name=m.name, region=m.region, status=m.status,
+                        seen_at=time.time(), edges=[[e.source, e.key, e.target, e.via] for e in topology.edges],
+                        constituents=constituents)
+
+
+def cached_dict(master: CachedMaster) -> dict:
+    return asdict(master)
