@@ -79,7 +79,7 @@ def _dump_logs(lab: Lab) -> None:
         sys.stderr.write(f"--- {log} ---\n" + "\n".join(tail) + "\n")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def cli():
     """Run `mrconsole ARGS` in-process; returns (exit code, stdout, stderr)."""
     from mrconsole.cli.main import main

@@ -148,24 +148,13 @@ async def _create(args, fleet, actions) -> int:
 
 async def _preview(args, fleet, bundle, params, analysis) -> int:
     from mrconsole.cloud.errors import CloudError
+    from mrconsole.core.launch import preview_by_region
 
     region = args.regions[0]
     try:
-        preview = await fleet.region(region).preview(args.name, bundle.template, files=bundle.files,
-                                                     environment=bundle.environment, parameters=params)
+        groups = await preview_by_region(fleet, region, args.name, args.template, args.env, params, analysis)
     except CloudError as exc:
         raise CliError(f"preview refused by {region}: {exc.message}") from None
-    groups: dict[str, list] = {region: []}
-    stacks = {s.resource: s for s in analysis.tree.regional_stacks} if analysis.tree else {}
-    for r in preview.get("resources", []):
-        if isinstance(r, list):
-            continue  # nested previews come as lists; the master's own level is enough here
-        name, rtype = r.get("resource_name"), r.get("resource_type")
-        groups[region].append(f"{name} ({rtype})")
-        s = stacks.get(name)
-        if s and s.child:
-            groups.setdefault(s.region or "?", []).extend(
-                f"{name}/{c.name} ({c.type})" for c in s.child.resources.values())
     if args.format == "json":
         print_json({"stack": args.name, "regions": groups})
     else:
@@ -265,7 +254,7 @@ async def _report(args, fleet, actions, results) -> int:
     if getattr(args, "wait", False):
         for i, r in enumerate(results):
             if r.ok:
-                final[i] = await _wait(fleet, r)
+                final[i] = await _wait(fleet, r, out=sys.stderr if args.format == "json" else sys.stdout)
                 actions.complete(r, final[i])
     if args.format == "json":
         print_json([dict(to_jsonable(r), final_status=final.get(i)) for i, r in enumerate(results)])
@@ -282,7 +271,7 @@ async def _report(args, fleet, actions, results) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-async def _wait(fleet, result, limit: float = 900.0) -> str:
+async def _wait(fleet, result, limit: float = 900.0, out=None) -> str:
     """Follow the stack's (and its constituents') events until the action ends."""
     from mrconsole.cli.events_cmd import event_line
     from mrconsole.cloud.errors import CloudError
@@ -290,14 +279,16 @@ async def _wait(fleet, result, limit: float = 900.0) -> str:
     from mrconsole.core.follow import follow_master
 
     stream = EventStream(fleet, StreamConfig())
-    colour = sys.stdout.isatty()
+    out = out or sys.stdout
+    colour = out.isatty()
     try:
         master = await follow_master(fleet, stream, result.region, result.stack_id or result.stack_name)
     except CloudError as exc:
         return f"UNKNOWN ({exc.message})"
     await stream.poll_once()
     seen = {e.id for e in stream.timeline.events()}  # history before this action is not shown
-    stream.subscribe(lambda batch: [print(event_line(e, colour), flush=True) for e in batch if e.id not in seen])
+    stream.subscribe(lambda batch: [print(event_line(e, colour), file=out, flush=True)
+                                    for e in batch if e.id not in seen])
     stop = asyncio.Event()
     tasks = [asyncio.create_task(stream.run(stop)), asyncio.create_task(master.run(stop))]
     loop = asyncio.get_running_loop()
@@ -307,6 +298,8 @@ async def _wait(fleet, result, limit: float = 900.0) -> str:
         while loop.time() < deadline:
             if master.finished() and not master.master_busy():
                 break
+            if all(t.done() for t in tasks):
+                break  # the followers stopped: read the final status below
             await asyncio.sleep(0.3)
     finally:
         stop.set()

@@ -69,8 +69,10 @@ class Target:
 
 def explain(exc: CloudError, action: str, stack: str) -> ActionError:
     if exc.kind == errors.CONFLICT:
-        return ActionError(f"{stack} is busy: {exc.message}. Wait for the current action, or cancel it.",
-                           "conflict")
+        if "progress" in exc.message.lower():
+            return ActionError(f"{stack} is busy: {exc.message}. Wait for the current action, or cancel it.",
+                               "conflict")
+        return ActionError(f"conflict, nothing changed: {exc.message}", "conflict")
     if exc.kind == errors.INVALID:
         return ActionError(f"Heat refused to {action} {stack}: {exc.message}", "invalid")
     if exc.kind == errors.NOT_FOUND:

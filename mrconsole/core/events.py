@@ -65,7 +65,8 @@ class Followed:
 
     @property
     def in_progress(self) -> bool:
-        return self.status.endswith("_IN_PROGRESS")
+        # A stack gone from the list (deleted) has no action left running.
+        return not self.gone and self.status.endswith("_IN_PROGRESS")
 
 
 class Timeline:
@@ -187,10 +188,15 @@ class EventStream:
         while not stop.is_set():
             now = self._clock()
             watched_ok = True
-            if now >= next_watch:
-                watched_ok = await self._watch(region)
+            try:
+                if now >= next_watch:
+                    watched_ok = await self._watch(region)
+                    next_watch = self._clock() + self.config.watch_interval
+                await self._poll_region(region, watch_ok=watched_ok)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - one bad answer must not end the stream
                 next_watch = self._clock() + self.config.watch_interval
-            await self._poll_region(region, watch_ok=watched_ok)
             due = [f.due for f in self._followed.values() if f.region == region and not f.gone]
             wake_at = min([next_watch, *due]) if due else next_watch
             delay = max(0.05, wake_at - self._clock())
@@ -304,6 +310,9 @@ class EventStream:
                 break
         f.primed = True
         f.pending = False
+        own = [e for e in batch if e.kind == "event" and e.resource_name == f.name]
+        if f.gone and own:
+            f.status = own[-1].status   # e.g. DELETE_COMPLETE: the list no longer says it
         if batch:
             self._publish(batch)
         return True

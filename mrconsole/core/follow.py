@@ -65,7 +65,12 @@ class MasterFollow:
     async def run(self, stop: asyncio.Event, interval: float = 1.0) -> None:
         while not stop.is_set():
             if self.master_busy() or any(c.stack_id is None for c in self.topology.constituents):
-                await self.refresh()
+                try:
+                    await self.refresh()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # noqa: BLE001 - keep following; the next round retries
+                    pass
             try:
                 await asyncio.wait_for(stop.wait(), interval)
             except asyncio.TimeoutError:

@@ -43,6 +43,7 @@ class MasterView:
     error: str | None = None
     fetched_at: float | None = None
     resources: dict[str, list] = field(default_factory=dict)   # stack id -> its resources
+    mode: str = "live"           # live, outage (from the cache) or discovered (by name)
     analysis: object = None      # template analysis when opened with --template
 
 
@@ -56,8 +57,12 @@ class SessionConfig:
 
 
 class ConsoleSession:
-    def __init__(self, fleet: Fleet, master: str | None = None, config: SessionConfig | None = None):
+    def __init__(self, fleet: Fleet, master: str | None = None, config: SessionConfig | None = None,
+                 cache=None):
+        from mrconsole.state.topology_cache import TopologyCache
+
         self.fleet = fleet
+        self.cache = cache or TopologyCache()
         self.config = config or SessionConfig()
         self.regions: dict[str, RegionView] = {r: RegionView(r) for r in fleet.region_names}
         self.master: MasterView | None = MasterView(master) if master else None
@@ -135,18 +140,39 @@ class ConsoleSession:
                 self._wake.clear()
 
     # -- the master ----------------------------------------------------------
+    async def _fallback_master(self) -> bool:
+        """The master cannot be read: use the cache (or discovery) with live constituents."""
+        from mrconsole.core.outage import DISCOVERED, MISSING, OUTAGE, master_state
+
+        m = self.master
+        state = await master_state(self.fleet, m.name, self.cache, save=False)
+        if state.mode not in (OUTAGE, DISCOVERED):
+            m.error = state.master_error or f"stack {m.name} not found"
+            return state.mode != MISSING
+        m.topology, m.region, m.mode = state.topology, state.master_region, state.mode
+        m.error = state.master_error or "the master's region is unreachable"
+        m.fetched_at = state.cached_at
+        if self._master_follow is None:
+            self._master_follow = MasterFollow(self.fleet, self.stream, m.topology)
+        else:
+            for c in m.topology.constituents:
+                self._master_follow._add(c.region, c.stack_name, c.stack_id, c.status)
+        await self._read_resources(m.topology, include_master=False)
+        return True
+
     async def refresh_master(self) -> None:
         m = self.master
         if m is None:
             return
         try:
-            if m.region is None:
+            if m.region is None or m.mode != "live":
                 found, failed = await find_stack(self.fleet, m.name)
                 if not found:
-                    m.error = (f"stack {m.name} not found" +
-                               (f"; unreachable: {', '.join(failed)}" if failed else ""))
+                    await self._fallback_master()
                     self._changed("master")
                     return
+                if m.mode != "live":
+                    m.topology, m.mode = None, "live"   # the master is back: read it afresh
                 m.region = found[0].stack.region
             if m.topology is None:
                 m.topology = await read_master(self.fleet, m.region, m.name)
@@ -164,6 +190,7 @@ class ConsoleSession:
                 await self._master_follow.refresh()
             m.error, m.fetched_at = None, time.time()
             await self._read_resources(m.topology)
+            self._save_cache(m.topology)
         except CloudError as exc:
             m.error = exc.message
             if m.topology is not None:
@@ -171,7 +198,17 @@ class ConsoleSession:
                 # still read live from their own regions.
                 await refresh_constituents(self.fleet, m.topology)
                 await self._read_resources(m.topology, include_master=False)
+            else:
+                await self._fallback_master()
         self._changed("master")
+
+    def _save_cache(self, topo: Topology) -> None:
+        from mrconsole.state.topology_cache import from_topology
+
+        try:
+            self.cache.save(from_topology(topo))
+        except Exception:  # noqa: BLE001 - a full disk must not stop the console
+            pass
 
     async def _read_resources(self, topo: Topology, include_master: bool = True) -> None:
         """Resources of the master and of each constituent, each in its own region."""

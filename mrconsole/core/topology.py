@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.models import Stack, StackDetail
-from mrconsole.template.flow import FlowEdge, data_edges, region_of, regional_resources
+from mrconsole.template.flow import REMOTE_STACK, FlowEdge, data_edges, region_of, regional_resources
 
 
 @dataclass
@@ -79,10 +79,31 @@ async def read_master(fleet, region: str, name_or_id: str) -> Topology:
             resource_status=res.status if res else "",
             resource_status_reason=res.status_reason if res else "",
         ))
+    # A delete (even a failed one) replaces the master's template with an empty
+    # one in Heat's convergence engine; the resources still name what is left.
+    for r in resources:
+        if r.type == REMOTE_STACK and r.name not in specs and r.stack_id == master.id:
+            constituents.append(Constituent(
+                resource=r.name, region=await locate(fleet, r.physical_id) if r.physical_id else None,
+                stack_id=r.physical_id or None, resource_status=r.status,
+                resource_status_reason=r.status_reason))
     topo = Topology(cloud=fleet.name, master=master, constituents=constituents,
                     edges=data_edges(template), parameters=detail.parameters)
     await refresh_constituents(fleet, topo)
     return topo
+
+
+async def locate(fleet, stack_id: str) -> str | None:
+    """The region holding a stack id, asking every region at once."""
+    async def one(region):
+        try:
+            await fleet.region(region).get_stack(stack_id)
+            return region
+        except CloudError:
+            return None
+
+    found = [r for r in await asyncio.gather(*(one(r) for r in fleet.region_names)) if r]
+    return found[0] if found else None
 
 
 async def refresh_constituents(fleet, topo: Topology) -> None:

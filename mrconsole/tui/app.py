@@ -31,6 +31,8 @@ class MrConsoleApp(App):
         Binding("colon", "command", "Command", id="command"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("e", "events", "Events", id="events"),
+        Binding("j", "journal", "Journal", id="journal"),
+        Binding("n", "launch", "Launch", id="launch"),
         Binding("escape", "back", "Back", id="back", show=False),
     ]
 
@@ -50,6 +52,7 @@ class MrConsoleApp(App):
         self.analysis = analysis
         self._dirty: set[str] = set()
         self._event_queue: list = []
+        self.actions = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("mrconsole: connecting to the cloud…", style="bold"), id="connecting")
@@ -74,6 +77,10 @@ class MrConsoleApp(App):
         if self.analysis is not None and session.master is not None:
             session.master.analysis = self.analysis
         self.session = session
+        from mrconsole.core.actions import Actions
+
+        # Read-only is enforced here, in the core, whatever the screens show.
+        self.actions = Actions(session.fleet, read_only=self.read_only)
         session.subscribe(self._mark)
         session.stream.subscribe(self._queue_events)
         session.start()
@@ -120,6 +127,97 @@ class MrConsoleApp(App):
             for screen in self.screen_stack:
                 if isinstance(screen, EventsScreen):
                     screen.add_events(batch)
+
+    # -- acting --------------------------------------------------------------
+    def check_action(self, action: str, parameters) -> bool | None:
+        if self.read_only and action in ("launch", "act"):
+            return False  # hidden from the footer and disabled
+        return True
+
+    def action_journal(self) -> None:
+        from mrconsole.tui.screens.actions import JournalScreen
+
+        self.push_screen(JournalScreen())
+
+    def action_launch(self, template: str = "") -> None:
+        if self.session is None or self.read_only:
+            return
+        from mrconsole.tui.screens.actions import LaunchScreen
+
+        self.push_screen(LaunchScreen(template))
+
+    def act_on(self, region: str, stack_id: str, name: str) -> None:
+        """Action menu → ownership check → confirmation → the action, in a worker."""
+        if self.session is None or self.read_only:
+            self.notify("read-only mode: actions are disabled", severity="warning")
+            return
+        from mrconsole.tui.screens.actions import ActionMenu
+
+        def chosen(action: str | None) -> None:
+            if action:
+                self.run_worker(self._confirm_and_act(region, stack_id, name, action), group="act")
+
+        self.push_screen(ActionMenu(f"{name} [{region}]"), chosen)
+
+    async def _confirm_and_act(self, region: str, stack_id: str, name: str, action: str) -> None:
+        from mrconsole.cloud.errors import CloudError
+        from mrconsole.core.actions import Target
+        from mrconsole.core.ownership import owner_of
+        from mrconsole.models import Stack
+        from mrconsole.tui.screens.actions import ConfirmScreen
+
+        stack = next((s for s in self.session.all_stacks() if s.id == stack_id), None) or \
+            Stack(region, stack_id, name, "")
+        try:
+            owner = await owner_of(self.session.fleet, stack, self.session.cache)
+        except CloudError:
+            owner = None
+        warning, via_master = "", False
+        if owner and owner.master_reachable:
+            warning = (f"{name} is the constituent {owner.resource} of master {owner.master.name} "
+                       f"({owner.master.region}), which is reachable: acting on it directly creates drift "
+                       "from the master.")
+            via_master = action != "delete"
+        elif owner:
+            warning = (f"The master {owner.master_name} is unreachable: this {action} is out-of-band "
+                       "and will be journaled as such.")
+        screen = ConfirmScreen(f"{action.replace('_', ' ')} {name} in {region}?", warning=warning,
+                               via_master=via_master, type_to_confirm=name if action == "delete" else None,
+                               ask_params=action == "update")
+        answer = await self.push_screen_wait(screen)
+        if not answer:
+            self.notify(f"{action} cancelled: nothing was sent")
+            return
+        if answer == "master":
+            m = owner.master
+            target = Target(m.region, m.name, m.id)
+        else:
+            target = Target(region, name, stack_id, out_of_band=bool(owner and not owner.master_reachable),
+                            master_id=owner.master_id if owner else None)
+        await self._act(target, action, screen.patch, typed=name if action == "delete" else "")
+
+    async def _act(self, target, action: str, patch: str = "", typed: str = "") -> None:
+        from mrconsole.core.actions import ActionError, ReadOnlyError
+
+        try:
+            if action == "delete":
+                result = await self.actions.delete(target, typed)
+            elif action == "update":
+                params = dict(item.partition("=")[::2] for item in patch.split() if "=" in item)
+                if not params:
+                    self.notify("update needs KEY=VALUE pairs: nothing was sent", severity="error")
+                    return
+                result = await self.actions.update(target, None, params, existing=True)
+            else:
+                result = await self.actions.stack_action(target, action)
+        except (ActionError, ReadOnlyError) as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        if result.ok:
+            self.notify(f"{action} {target.name} in {target.region}: accepted", timeout=5)
+        else:
+            self.notify(result.message, severity="error", timeout=10)
+        self.session.refresh_now()
 
     # -- navigation ----------------------------------------------------------
     def open_stack(self, region: str, stack_id: str, name: str) -> None:
@@ -193,6 +291,10 @@ class MrConsoleApp(App):
             self.action_help()
         elif verb == "events":
             self.action_events(arg)
+        elif verb == "journal":
+            self.action_journal()
+        elif verb == "launch":
+            self.action_launch(arg)
         elif verb in ("stacks", "tree", "region") and overview is not None:
             while self.screen is not overview and len(self.screen_stack) > 1:
                 self.pop_screen()
@@ -220,6 +322,9 @@ class MrConsoleApp(App):
         yield SystemCommand("Tree", "Focus the master tree", lambda: self.run_command("tree"))
         yield SystemCommand("Refresh", "Refresh every region now", self.action_refresh)
         yield SystemCommand("Help", "Every key binding and command", self.action_help)
+        yield SystemCommand("Journal", "Every action taken from this machine", self.action_journal)
+        if not self.read_only:
+            yield SystemCommand("Launch", "Launch a master or regional stacks from a template", self.action_launch)
         if self.session is not None:
             for region in self.session.fleet.region_names:
                 yield SystemCommand(f"Region {region}", f"Jump to {region}",

@@ -23,7 +23,16 @@ class DetailScreen(Screen):
         Binding("escape", "app.back", "Back", id="back"),
         Binding("f", "troubleshoot", "Why failed", id="troubleshoot"),
         Binding("r", "reload", "Reload", id="reload"),
+        Binding("a", "act", "Act", id="act"),
     ]
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "act" and self.app.read_only:
+            return False
+        return True
+
+    def action_act(self) -> None:
+        self.app.act_on(self.region_name, self.stack_id, self.stack_name)
 
     def __init__(self, region: str, stack_id: str, name: str):
         super().__init__()

@@ -20,6 +20,8 @@ COMMANDS = {
     "region NAME": "jump to a region's pane",
     "stack NAME": "open a stack's detail (or make it the master shown in the tree)",
     "why NAME": "follow a stack's failure to its root cause",
+    "journal": "every action taken from this machine",
+    "launch [FILE]": "launch a master, or regional stacks (fan-out), from a template",
     "help": "this help",
     "quit": "leave the console",
 }

@@ -18,6 +18,7 @@ class OverviewScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "Open", id="open", show=False),
         Binding("f", "troubleshoot", "Why failed", id="troubleshoot"),
+        Binding("a", "act", "Act", id="act"),
         Binding("/", "filter", "Filter", id="filter"),
         Binding("t", "focus_tree", "Tree", id="tree", show=False),
         Binding("s", "focus_stacks", "Stacks", id="stacks", show=False),
@@ -114,6 +115,18 @@ class OverviewScreen(Screen):
             self.app.troubleshoot(*target)
         else:
             self.notify("select a stack first", severity="warning")
+
+    def action_act(self) -> None:
+        target = self.selected()
+        if target:
+            self.app.act_on(*target)
+        else:
+            self.notify("select a stack first", severity="warning")
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "act" and self.app.read_only:
+            return False
+        return True
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

@@ -1,0 +1,71 @@
+"""Launching a stack: the parameter form, checks before submit, preview by region.
+
+The console builds its form from `form_fields`; every value is checked with
+the template's own constraints before anything is sent. Template files are
+gathered with heatclient's template_utils (through cloud/), so get_file and
+nested templates reach Heat exactly as the CLI would send them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mrconsole.template import constraints
+from mrconsole.template.analysis import analyse
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    type: str
+    default: str
+    description: str
+    hidden: bool
+    required: bool
+    constraints: tuple = ()
+
+    def check(self, value: str) -> list[str]:
+        if value == "" and self.required:
+            return ["a value is required"]
+        if value == "":
+            return []
+        return constraints.check(self.type, list(self.constraints), value)
+
+
+def form_fields(analysis) -> list[FormField]:
+    if analysis is None or analysis.tree is None:
+        return []
+    return [FormField(p.name, p.type, "" if p.default is None or p.hidden else str(p.default),
+                      p.description, p.hidden, not p.has_default, tuple(p.constraints))
+            for p in analysis.tree.template.parameters.values()]
+
+
+def load(template: str, env_files: list[str], params: dict, region: str | None, regions: list[str]):
+    """Analysis (pure) of what is about to be launched."""
+    return analyse(template, env_files, params, master_region=region, known_regions=regions)
+
+
+def bundle(template: str, env_files: list[str]):
+    from mrconsole.cloud.templates import gather
+
+    return gather(template, env_files)
+
+
+async def preview_by_region(fleet, region: str, name: str, template: str, env_files: list[str],
+                            params: dict, analysis) -> dict[str, list[str]]:
+    """What would be created, grouped by region (the master's from Heat's preview)."""
+    b = bundle(template, env_files)
+    result = await fleet.region(region).preview(name, b.template, files=b.files, environment=b.environment,
+                                                parameters=params)
+    stacks = {s.resource: s for s in analysis.tree.regional_stacks} if analysis and analysis.tree else {}
+    groups: dict[str, list[str]] = {region: []}
+    for r in result.get("resources", []):
+        if isinstance(r, list):
+            continue
+        name_, rtype = r.get("resource_name"), r.get("resource_type")
+        groups[region].append(f"{name_} ({rtype})")
+        s = stacks.get(name_)
+        if s and s.child:
+            groups.setdefault(s.region or "?", []).extend(
+                f"{name_}/{c.name} ({c.type})" for c in s.child.resources.values())
+    return groups

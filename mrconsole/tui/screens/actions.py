@@ -1,0 +1,296 @@
+"""Acting from the console: the action menu, confirmations, journal, launch.
+
+Every mutation goes through core.actions (the same code as the CLI), so
+read-only mode, the journal and double-submission protection hold here too.
+Confirmations default to Cancel; delete needs the stack's name typed.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+ACTIONS = [
+    ("check", "Check: verify every resource"),
+    ("suspend", "Suspend"),
+    ("resume", "Resume"),
+    ("update", "Update: change some parameters (PATCH)"),
+    ("cancel_update", "Cancel update (roll back)"),
+    ("cancel_without_rollback", "Cancel update without rollback"),
+    ("delete", "Delete (type the name to confirm)"),
+]
+
+
+class ActionMenu(ModalScreen[str]):
+    BINDINGS = [Binding("escape", "dismiss('')", "Cancel", id="cancel-menu")]
+
+    def __init__(self, title: str):
+        super().__init__(id="action-menu")
+        self._what = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="menu-box"):
+            yield Label(Text(f"Act on {self._what}", style="bold"))
+            yield OptionList(*[Option(label, id=key) for key, label in ACTIONS], id="menu")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class ConfirmScreen(ModalScreen[str]):
+    """Returns 'confirm', 'master' (act through the master) or '' (cancel, the default)."""
+
+    BINDINGS = [Binding("escape", "dismiss('')", "Cancel", id="cancel-confirm")]
+
+    def __init__(self, question: str, *, type_to_confirm: str | None = None, warning: str = "",
+                 via_master: bool = False, ask_params: bool = False):
+        super().__init__(id="confirm")
+        self.question = question
+        self.type_to_confirm = type_to_confirm
+        self.warning = warning
+        self.via_master = via_master
+        self.ask_params = ask_params
+        self._sent = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(Text(self.question, style="bold"))
+            if self.warning:
+                yield Static(Text(self.warning, style="bold yellow"), id="drift-warning")
+            if self.ask_params:
+                yield Input(placeholder="KEY=VALUE KEY2=VALUE2 (only these change)", id="patch-params")
+            if self.type_to_confirm:
+                yield Input(placeholder=f"type {self.type_to_confirm} to confirm", id="typed-name")
+            yield Static("", id="confirm-error")
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Cancel", id="cancel", variant="primary")
+                if self.via_master:
+                    yield Button("Act through the master", id="master", variant="success")
+                yield Button("Confirm", id="confirm", variant="error")
+
+    def on_mount(self) -> None:
+        if self.ask_params:
+            self.query_one("#patch-params", Input).focus()
+        else:
+            self.query_one("#cancel", Button).focus()
+
+    @property
+    def patch(self) -> str:
+        return self.query_one("#patch-params", Input).value if self.ask_params else ""
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss("")
+        elif event.button.id == "master":
+            self.dismiss("master")
+        elif event.button.id == "confirm":
+            if self._sent:
+                return  # a second press submits nothing
+            if self.type_to_confirm:
+                typed = self.query_one("#typed-name", Input).value.strip()
+                if typed != self.type_to_confirm:
+                    self.query_one("#confirm-error", Static).update(
+                        Text(f"that is not {self.type_to_confirm}: nothing will be deleted", style="red"))
+                    return
+            self._sent = True
+            self.dismiss("confirm")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#cancel", Button).focus()
+
+
+class JournalScreen(Screen):
+    BINDINGS = [Binding("escape", "app.back", "Back", id="back"), Binding("r", "reload", "Reload", id="reload")]
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(" Journal: every action taken from this machine", style="bold"), id="journal-title")
+        yield DataTable(id="journal", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("Time (UTC)", "User", "Region", "Stack", "Action", "Outcome",
+                                              "Message", "Request")
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        from mrconsole.state.journal import Journal
+
+        table = self.query_one(DataTable)
+        table.clear()
+        for e in Journal().entries(200):
+            action = e.action + (" (out-of-band)" if e.out_of_band else "")
+            style = "red" if e.outcome == "failed" else ("yellow" if e.outcome == "pending" else "green")
+            table.add_row(time.strftime("%m-%d %H:%M:%S", time.gmtime(e.started_at)), e.user, e.region,
+                          e.stack_name, action, Text(e.outcome, style=style), (e.message or "")[:60],
+                          e.request_id or "")
+        table.focus()
+
+
+class LaunchScreen(Screen):
+    """Template, environment, name, region(s) → parameter form → checks → preview → create."""
+
+    BINDINGS = [Binding("escape", "app.back", "Back", id="back")]
+
+    def __init__(self, template: str = ""):
+        super().__init__(id="launch")
+        self.template = template
+        self.analysis = None
+        self.fields = []
+        self._submitted = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="launch-body"):
+            yield Label("Template file")
+            yield Input(value=self.template, id="launch-template")
+            yield Label("Environment files (comma-separated)")
+            yield Input(id="launch-env")
+            yield Label("Stack name")
+            yield Input(id="launch-name")
+            yield Label("Region(s): one for a master, several to fan out the same template")
+            yield Input(id="launch-regions")
+            yield Button("Load template", id="launch-load")
+            yield Static("", id="launch-findings")
+            yield Vertical(id="launch-form")
+            with Horizontal(id="launch-buttons"):
+                yield Button("Preview", id="launch-preview", disabled=True)
+                yield Button("Create", id="launch-create", variant="error", disabled=True)
+            yield Static("", id="launch-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        session = self.app.session
+        if session and session.fleet.region_names:
+            self.query_one("#launch-regions", Input).value = session.fleet.region_names[0]
+        self.query_one("#launch-template", Input).focus()
+
+    def _regions(self) -> list[str]:
+        return [r.strip() for r in self.query_one("#launch-regions", Input).value.split(",") if r.strip()]
+
+    def _envs(self) -> list[str]:
+        return [e.strip() for e in self.query_one("#launch-env", Input).value.split(",") if e.strip()]
+
+    def _values(self) -> dict[str, str]:
+        return {f.name: self.query_one(f"#param-{f.name}", Input).value for f in self.fields}
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "launch-load":
+            self.load()
+        elif event.button.id == "launch-preview":
+            self.run_worker(self.preview(), group="launch", exclusive=True)
+        elif event.button.id == "launch-create":
+            if not self._submitted:
+                self.run_worker(self.create(), group="launch", exclusive=True)
+
+    def load(self) -> None:
+        from pathlib import Path
+
+        from mrconsole.core.launch import form_fields, load
+
+        path = self.query_one("#launch-template", Input).value.strip()
+        if not Path(path).is_file():
+            self.query_one("#launch-findings", Static).update(Text(f"{path or 'template'}: no such file", "red"))
+            return
+        regions = self._regions()
+        self.analysis = load(path, self._envs(), {}, regions[0] if regions else None,
+                             self.app.session.fleet.region_names)
+        self.fields = form_fields(self.analysis)
+        form = self.query_one("#launch-form", Vertical)
+        form.remove_children()
+        for f in self.fields:
+            label = f"{f.name} ({f.type}{', hidden' if f.hidden else ''}{', required' if f.required else ''})"
+            form.mount(Label(Text(label, style="bold")))
+            if f.description:
+                form.mount(Label(Text(f.description, style="dim")))
+            form.mount(Input(value=f.default, password=f.hidden, id=f"param-{f.name}"))
+            form.mount(Static("", id=f"error-{f.name}", classes="field-error"))
+        self._show_findings()
+
+    def _show_findings(self) -> None:
+        text = Text()
+        for finding in self.analysis.findings if self.analysis else []:
+            # Required master parameters are asked for in the form below.
+            if finding.code == "MR052":
+                continue
+            text.append(str(finding) + "\n", style="red" if finding.severity == "error" else "yellow")
+        self.query_one("#launch-findings", Static).update(text or Text("template analysis: clean", "green"))
+        self._validate()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("param-"):
+            self._validate()
+
+    def _validate(self) -> bool:
+        ok = self.analysis is not None and not [f for f in self.analysis.errors if f.code != "MR052"]
+        for f in self.fields:
+            problems = f.check(self.query_one(f"#param-{f.name}", Input).value)
+            self.query_one(f"#error-{f.name}", Static).update(Text("; ".join(problems), style="red"))
+            ok = ok and not problems
+        ok = ok and bool(self.query_one("#launch-name", Input).value.strip()) and bool(self._regions())
+        self.query_one("#launch-preview", Button).disabled = not ok
+        self.query_one("#launch-create", Button).disabled = not ok or self.app.read_only
+        return ok
+
+    def _params(self) -> dict[str, str]:
+        values = self._values()
+        return {f.name: values[f.name] for f in self.fields if values[f.name] != "" and values[f.name] != f.default}
+
+    async def preview(self) -> None:
+        from mrconsole.cloud.errors import CloudError
+        from mrconsole.core.launch import preview_by_region
+
+        if not self._validate():
+            return
+        regions = self._regions()
+        name = self.query_one("#launch-name", Input).value.strip()
+        try:
+            groups = await preview_by_region(self.app.session.fleet, regions[0], name,
+                                             self.query_one("#launch-template", Input).value.strip(),
+                                             self._envs(), self._params(), self.analysis)
+        except CloudError as exc:
+            self.query_one("#launch-result", Static).update(Text(f"preview refused: {exc.message}", "red"))
+            return
+        text = Text("Preview:\n", style="bold")
+        for region, items in groups.items():
+            text.append(f"{region}\n", style="cyan")
+            for item in items:
+                text.append(f"  + {item}\n")
+        self.query_one("#launch-result", Static).update(text)
+
+    async def create(self) -> None:
+        from mrconsole.cloud.errors import CloudError
+        from mrconsole.core.actions import ActionError, ReadOnlyError, Target
+        from mrconsole.core.launch import bundle
+
+        if not self._validate():
+            return
+        self._submitted = True
+        regions = self._regions()
+        name = self.query_one("#launch-name", Input).value.strip()
+        hidden = {f.name for f in self.fields if f.hidden}
+        try:
+            b = bundle(self.query_one("#launch-template", Input).value.strip(), self._envs())
+            actions = self.app.actions
+            if len(regions) == 1:
+                results = [await actions.create(Target(regions[0], name), b, self._params(), hidden)]
+            else:
+                results = await actions.fan_out_create(name, regions, b, self._params(), hidden)
+        except (ActionError, ReadOnlyError, CloudError) as exc:
+            self._submitted = False
+            self.query_one("#launch-result", Static).update(Text(str(exc), "red"))
+            return
+        text = Text()
+        for r in results:
+            text.append(f"{r.region}: {r.action} {r.stack_name}: {'accepted' if r.ok else r.message}\n",
+                        style="green" if r.ok else "red")
+        text.append("Progress appears in the live event stream.", style="dim")
+        self.query_one("#launch-result", Static).update(text)

@@ -1,0 +1,231 @@
+"""Benchmark: mrconsole events --follow vs openstack stack event list --follow.
+
+Runs against its own throw-away lab. A timed multi-region master is created,
+updated and deleted several times while both followers run side by side on
+it. Printed for each follower:
+- delay from the API call that started an action to the first event of that
+  action shown (p50, p95), the master being idle when the action begins;
+- how many events from the constituents' regions reach the operator;
+- requests per minute per region, idle and busy, read from the lab's access
+  logs (each follower measured alone for this, so the counts are its own).
+Nothing is asserted: these machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from mrconsole.cloud.connection import connect, lab_options
+from mrconsole.cloud.templates import gather
+from mrconsole.lab.manager import Lab
+from mrconsole.lab.seed import example_template
+
+MASTER = "bench"
+CYCLES = int(os.environ.get("BENCH_CYCLES", "3"))
+IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "30"))
+
+
+class Follower:
+    """A follower process whose stdout lines are timestamped as they arrive."""
+
+    def __init__(self, argv: list[str], env: dict):
+        self.lines: list[tuple[float, str]] = []
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                     env=env, bufsize=1)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append((time.monotonic(), line.rstrip("\n")))
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def first_after(self, t0: float, action: str, predicate=lambda line: True) -> float | None:
+        for ts, line in list(self.lines):
+            if ts >= t0 and f"{action}_" in line and predicate(line):
+                return ts - t0
+        return None
+
+
+def _env(lab: Lab) -> dict:
+    return {**os.environ, "OS_CLIENT_CONFIG_FILE": str(lab.clouds_yaml), "OS_CLOUD": "mrconsole-lab",
+            "OS_REGION_NAME": "RegionOne", "PYTHONWARNINGS": "ignore"}
+
+
+def mrconsole_follower(lab: Lab) -> Follower:
+    return Follower([sys.executable, "-m", "mrconsole", "events", "--all-regions", "--follow", "--format",
+                     "json", "--lab", "--lab-dir", str(lab.dir), "--since", "1s"], _env(lab))
+
+
+def openstack_follower(lab: Lab) -> Follower:
+    openstack = str(Path(sys.executable).parent / "openstack")
+    return Follower([openstack, "stack", "event", "list", "--follow", MASTER], _env(lab))
+
+
+def access_counts(lab: Lab, start: float, end: float) -> dict[str, int]:
+    counts = {}
+    for region in lab.layout().regions:
+        lines = (lab.dir / region / "access.log").read_text().splitlines()
+        counts[region] = sum(1 for line in lines if start <= float(line.split(" ", 1)[0]) <= end)
+    return counts
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+async def _act(lab: Lab, action: str, params: dict | None = None) -> float:
+    """Start an action on the master; the monotonic time just before the API call."""
+    bundle = gather(str(example_template("multi-region")))
+    cloud = await connect(lab_options(str(lab.dir)))
+    try:
+        client = cloud.region("RegionOne")
+        t0 = time.monotonic()
+        if action == "CREATE":
+            await client.create_stack(MASTER, bundle.template, files=bundle.files, parameters=params or {})
+        elif action == "UPDATE":
+            await client.update_stack(MASTER, parameters=params or {}, existing=True)
+        else:
+            await client.delete_stack(MASTER)
+        return t0
+    finally:
+        cloud.close()
+
+
+async def _settled(lab: Lab, gone: bool) -> None:
+    cloud = await connect(lab_options(str(lab.dir)))
+    try:
+        client = cloud.region("RegionOne")
+        for _ in range(600):
+            found = await client.find_stack(MASTER)
+            if gone and (found is None or found.stack.status == "DELETE_COMPLETE"):
+                return
+            if not gone and found is not None and not found.stack.in_progress:
+                return
+            await asyncio.sleep(0.5)
+    finally:
+        cloud.close()
+
+
+def act(lab, action, params=None) -> float:
+    return asyncio.run(_act(lab, action, params))
+
+
+def settled(lab, gone) -> None:
+    asyncio.run(_settled(lab, gone))
+
+
+def run_cycles(lab: Lab, use_mr: bool, use_osc: bool) -> dict:
+    delays = {"mrconsole": [], "openstack": []}
+    mr = mrconsole_follower(lab) if use_mr else None
+    if mr:
+        time.sleep(4.0)  # start-up and priming
+    osc_runs: list[Follower] = []
+    started = time.time()
+    for cycle in range(CYCLES):
+        o = None
+        for action, params in (("CREATE", {}), ("UPDATE", {"app_replicas": str(3 + cycle % 2)}), ("DELETE", None)):
+            time.sleep(3.0)  # the master is idle when its action begins
+            t0 = act(lab, action, params)
+            if use_osc and action == "CREATE":
+                # openstack's follower needs the stack to exist, so it starts after the create call.
+                o = openstack_follower(lab)
+                osc_runs.append(o)
+            settled(lab, gone=action == "DELETE")
+            time.sleep(2.0)
+            if mr:
+                d = mr.first_after(t0, action, lambda l: json.loads(l).get("stack", "").startswith(MASTER))
+                if d is not None:
+                    delays["mrconsole"].append(d)
+            if o:
+                d = o.first_after(t0, action)
+                if d is not None:
+                    delays["openstack"].append(d)
+        if o:
+            o.stop()
+    ended = time.time()
+    shown = {"mrconsole": 0, "openstack": 0}
+    if mr:
+        mr.stop()
+        for _, line in mr.lines:
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            if e.get("region") != "RegionOne" and e.get("stack", "").startswith(MASTER + "-"):
+                shown["mrconsole"] += 1
+    for o in osc_runs:
+        shown["openstack"] += sum(1 for _, line in o.lines if f"{MASTER}-" in line)
+    return {"delays": delays, "shown": shown, "window": (started, ended)}
+
+
+def idle_rate(lab: Lab, which: str) -> dict[str, float]:
+    act(lab, "CREATE")
+    settled(lab, gone=False)
+    f = mrconsole_follower(lab) if which == "mrconsole" else openstack_follower(lab)
+    time.sleep(6.0)  # start-up and priming are not idle cost
+    start = time.time()
+    time.sleep(IDLE_SECONDS)
+    end = time.time()
+    f.stop()
+    act(lab, "DELETE")
+    settled(lab, gone=True)
+    return {r: n * 60.0 / (end - start) for r, n in access_counts(lab, start, end).items()}
+
+
+def busy_rate(lab: Lab, result: dict) -> dict[str, float]:
+    start, end = result["window"]
+    return {r: n * 60.0 / (end - start) for r, n in access_counts(lab, start, end).items()}
+
+
+
+def main() -> int:
+    root = Path(tempfile.mkdtemp(prefix="mrconsole-bench-events-"))
+    lab = Lab(root / "lab")
+    print(f"bench lab: {lab.dir}", file=sys.stderr)
+    try:
+        lab.up(base_port=0, progress=lambda m: print(f"lab: {m}", file=sys.stderr))
+        both = run_cycles(lab, use_mr=True, use_osc=True)
+        idle = {"mrconsole": idle_rate(lab, "mrconsole"), "openstack": idle_rate(lab, "openstack")}
+        busy_mr = busy_rate(lab, run_cycles(lab, use_mr=True, use_osc=False))
+        busy_osc = busy_rate(lab, run_cycles(lab, use_mr=False, use_osc=True))
+    finally:
+        lab.down(purge=True)
+    d, shown = both["delays"], both["shown"]
+    reference = max(shown["mrconsole"], 1)
+    print(f"\nevents bench: {CYCLES} create/update/delete cycles of a three-region master")
+    print(f"{'':30}{'mrconsole':>12}{'openstack':>12}{'ratio':>8}")
+    for label, q in (("first-event delay p50 (s)", 0.5), ("first-event delay p95 (s)", 0.95)):
+        a, b = pct(d["mrconsole"], q), pct(d["openstack"], q)
+        print(f"{label:30}{a if a is not None else float('nan'):>12.2f}"
+              f"{b if b is not None else float('nan'):>12.2f}{(b / a if a and b else float('nan')):>7.1f}x")
+    print(f"{'constituent events shown':30}{shown['mrconsole']:>12}{shown['openstack']:>12}")
+    print(f"{'share of constituent events':30}{shown['mrconsole'] / reference:>12.0%}"
+          f"{shown['openstack'] / reference:>12.0%}")
+    for region in idle["mrconsole"]:
+        print(f"{'idle req/min ' + region:30}{idle['mrconsole'][region]:>12.1f}{idle['openstack'][region]:>12.1f}")
+    for region in busy_mr:
+        print(f"{'busy req/min ' + region:30}{busy_mr[region]:>12.1f}{busy_osc[region]:>12.1f}")
+    print(f"samples: {len(d['mrconsole'])} mrconsole, {len(d['openstack'])} openstack first-event delays")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

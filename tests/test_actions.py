@@ -1,0 +1,206 @@
+"""Launching and acting, through the CLI twins and the core, against the lab."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from mrconsole.state.journal import Journal
+from tests.conftest import run_process
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "mrconsole" / "examples"
+MASTER_T = str(EXAMPLES / "multi-region" / "master.yaml")
+SIMPLE = Path(__file__).parent / "corpus" / "simple.yaml"
+SECRET = "Zebra-Secret-4711"
+
+
+def _json(out: str):
+    return json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def act_master(lab, cli):
+    """A master of this module's own, so the session's demo stays untouched."""
+    code, out, err = cli("stack", "create", "act", "-t", MASTER_T, "--lab", "--region", "RegionOne",
+                         "-P", f"db_password={SECRET}", "--wait", "--format", "json")
+    assert code == 0, err + out
+    return _json(out)
+
+
+def _status(cli, name, region):
+    code, out, _ = cli("status", "--lab", "--region", region, "--format", "json")
+    stacks = {s["name"]: s for s in _json(out)["regions"][0]["stacks"]}
+    return stacks.get(name, {}).get("status")
+
+
+def _constituent(cli, resource, region):
+    code, out, _ = cli("status", "--lab", "--region", region, "--format", "json")
+    return next(s["name"] for s in _json(out)["regions"][0]["stacks"] if s["name"].startswith(f"act-{resource}-"))
+
+
+def test_create_master_with_wait_completes(act_master, cli):
+    assert act_master[0]["ok"] and act_master[0]["final_status"] == "CREATE_COMPLETE"
+    assert _status(cli, "act", "RegionOne") == "CREATE_COMPLETE"
+
+
+@pytest.mark.parametrize("action, final", [("suspend", "SUSPEND_COMPLETE"), ("resume", "RESUME_COMPLETE"),
+                                           ("check", "CHECK_COMPLETE")])
+def test_actions_on_the_master(act_master, cli, action, final):
+    code, out, err = cli("stack", action, "act", "--lab", "--region", "RegionOne", "--wait", "--format", "json")
+    assert code == 0, err
+    assert _json(out)[0]["final_status"] == final
+
+
+def test_patch_update_of_the_master_changes_only_given_parameters(act_master, cli):
+    code, out, err = cli("stack", "update", "act", "--lab", "--region", "RegionOne", "-P", "app_replicas=3",
+                         "--wait", "--format", "json")
+    assert code == 0, err
+    assert _json(out)[0]["final_status"] == "UPDATE_COMPLETE"
+
+
+def test_full_update_with_a_template(act_master, cli):
+    code, out, err = cli("stack", "update", "act", "--lab", "--region", "RegionOne", "-t", MASTER_T,
+                         "-P", "app_replicas=2", "-P", f"db_password={SECRET}", "--wait", "--format", "json")
+    assert code == 0, err
+    assert _json(out)[0]["final_status"] == "UPDATE_COMPLETE"
+
+
+def test_acting_on_a_constituent_of_a_reachable_master_warns_about_drift(act_master, cli):
+    db = _constituent(cli, "db_stack", "RegionTwo")
+    code, _, err = cli("stack", "suspend", db, "--lab", "--region", "RegionTwo")
+    assert code == 2
+    assert "drift" in err and "stack suspend act --region RegionOne" in err
+    assert _status(cli, db, "RegionTwo") != "SUSPEND_COMPLETE"  # nothing was sent
+
+
+@pytest.mark.parametrize("action, final", [("suspend", "SUSPEND_COMPLETE"), ("resume", "RESUME_COMPLETE"),
+                                           ("check", "CHECK_COMPLETE")])
+def test_actions_on_a_constituent_directly(act_master, cli, action, final):
+    app = _constituent(cli, "app_stack", "RegionThree")
+    code, out, err = cli("stack", action, app, "--lab", "--region", "RegionThree", "--direct", "--wait",
+                         "--format", "json")
+    assert code == 0, err
+    assert _json(out)[0]["final_status"] == final
+
+
+def test_update_a_constituent_directly(act_master, cli):
+    app = _constituent(cli, "app_stack", "RegionThree")
+    code, out, err = cli("stack", "update", app, "--lab", "--region", "RegionThree", "--direct",
+                         "-P", "replicas=4", "--wait", "--format", "json")
+    assert code == 0, err
+    assert _json(out)[0]["final_status"] == "UPDATE_COMPLETE"
+
+
+def test_conflict_while_in_progress_and_cancel_update(act_master, cli):
+    from tests.conftest import wait_until
+
+    assert wait_until(lambda: "IN_PROGRESS" not in (_status(cli, "act", "RegionOne") or ""), 60)
+    # Heat's 409 for a name that exists, explained in one line.
+    code, out, _ = cli("stack", "create", "act", "-t", str(SIMPLE), "--lab", "--region", "RegionOne")
+    assert code == 1 and "conflict" in out and "already exists" in out, out
+    code, _, err = cli("stack", "update", "act", "--lab", "--region", "RegionOne", "-P", "app_replicas=4")
+    assert code == 0, err
+    code, out, err = cli("stack", "cancel", "act", "--lab", "--region", "RegionOne", "--wait", "--format", "json")
+    if code == 0:
+        assert _json(out)[0]["final_status"] in ("ROLLBACK_COMPLETE", "UPDATE_FAILED", "UPDATE_COMPLETE")
+    else:  # the update finished before the cancel arrived: Heat refuses, and says why
+        assert "act" in err
+    assert wait_until(lambda: "IN_PROGRESS" not in (_status(cli, "act", "RegionOne") or ""), 60)
+
+
+def test_delete_needs_typed_confirmation(act_master, cli):
+    code, _, err = cli("stack", "delete", "act", "--lab", "--region", "RegionOne")
+    assert code == 2 and "confirmation" in err
+    assert _status(cli, "act", "RegionOne") is not None
+
+
+def test_core_delete_with_wrong_confirmation_sends_nothing(lab, act_master):
+    from mrconsole.cloud.connection import connect, lab_options
+    from mrconsole.core.actions import ActionError, Actions, Target
+    from mrconsole.core.fleet import Fleet
+
+    async def scenario():
+        fleet = Fleet(await connect(lab_options(str(lab.dir))))
+        try:
+            calls = fleet.region("RegionOne").calls
+            with pytest.raises(ActionError) as info:
+                await Actions(fleet).delete(Target("RegionOne", "act"), confirmation="acct")
+            return info.value, fleet.region("RegionOne").calls - calls
+        finally:
+            fleet.close()
+
+    err, calls = asyncio.run(scenario())
+    assert err.kind == "unconfirmed" and calls == 0
+
+
+def test_double_submission_sends_once(lab, act_master):
+    from mrconsole.cloud.connection import connect, lab_options
+    from mrconsole.core.actions import ActionError, Actions, Target
+    from mrconsole.core.fleet import Fleet
+
+    async def scenario():
+        fleet = Fleet(await connect(lab_options(str(lab.dir))))
+        try:
+            actions = Actions(fleet)
+            target = Target("RegionOne", "act")
+            return await asyncio.gather(actions.stack_action(target, "check"),
+                                        actions.stack_action(target, "check"), return_exceptions=True)
+        finally:
+            fleet.close()
+
+    first, second = asyncio.run(scenario())
+    assert first.ok
+    assert isinstance(second, ActionError) and second.kind == "duplicate"
+
+
+def test_read_only_refuses_on_the_command_line(act_master, cli, tmp_path, monkeypatch):
+    before = len(Journal().entries(1000))
+    code, _, err = cli("stack", "suspend", "act", "--lab", "--region", "RegionOne", "--read-only")
+    assert code == 1 and "read-only" in err
+    config = tmp_path / "config.yaml"
+    config.write_text("clouds:\n  mrconsole-lab:\n    read_only: true\n")
+    monkeypatch.setenv("MRCONSOLE_CONFIG", str(config))
+    code, _, err = cli("stack", "check", "act", "--lab", "--region", "RegionOne")
+    assert code == 1 and "read-only" in err
+    assert len(Journal().entries(1000)) == before  # refused before anything was journaled or sent
+
+
+def test_fan_out_with_one_region_down(lab, cli):
+    with lab.fault("RegionThree", "stop"):
+        code, out, err = cli("stack", "create", "fan", "-t", str(SIMPLE), "--lab", "--region", "RegionTwo",
+                             "--region", "RegionThree", "--timeout", "2", "--format", "json")
+    assert code == 1
+    results = {r["region"]: r for r in _json(out)}
+    assert results["RegionTwo"]["ok"] is True
+    assert results["RegionThree"]["ok"] is False and "nothing was sent" in results["RegionThree"]["message"]
+    assert _status(cli, "fan", "RegionTwo") is not None
+    code, _, err = cli("stack", "delete", "fan", "--lab", "--region", "RegionTwo", "--yes", "--wait")
+    assert code == 0, err
+
+
+def test_journal_entries_are_complete_and_hide_secrets(lab, act_master, cli):
+    code, out, _ = cli("journal", "--format", "json", "--limit", "500")
+    assert code == 0
+    entries = _json(out)
+    # Newest first: the last "create act" is the original (a later one hit the name conflict).
+    create = [e for e in entries if e["action"] == "create" and e["stack_name"] == "act"][-1]
+    assert create["region"] == "RegionOne" and create["cloud"] == "mrconsole-lab" and create["user"]
+    assert create["outcome"] == "ok" and create["message"] == "CREATE_COMPLETE"
+    assert create["stack_id"] and create["request_id"].startswith("req-")
+    assert create["parameters"]["db_password"] == "******"
+    suspend = next(e for e in entries if e["action"] == "suspend" and e["stack_name"] == "act")
+    assert suspend["finished_at"] >= suspend["started_at"]
+    # Heat logged our request id: the journal entry can be matched with the server's log.
+    heat_log = (lab.dir / "RegionOne" / "heat.log").read_text(errors="replace")
+    assert create["request_id"] in heat_log
+    # The hidden value appears nowhere: not in the journal file, not in any log the lab wrote.
+    journal_path = Journal().path
+    raw = b"".join(p.read_bytes() for p in journal_path.parent.glob("journal.sqlite*"))
+    assert SECRET.encode() not in raw
+    for log in lab.dir.glob("*/*.log"):
+        assert SECRET not in log.read_text(errors="replace"), log
+    assert SECRET not in out

@@ -1,0 +1,24 @@
+"""How refused actions are explained (pure)."""
+
+from mrconsole.cloud.errors import CloudError
+from mrconsole.core.actions import explain
+
+
+def test_busy_conflict_says_wait_or_cancel():
+    err = explain(CloudError("conflict", "Stack demo is in UPDATE_IN_PROGRESS", "R1"), "suspend", "demo")
+    assert err.kind == "conflict" and "busy" in str(err) and "cancel" in str(err) and not err.sent
+
+
+def test_refused_connection_means_nothing_was_sent():
+    err = explain(CloudError("unavailable", "connection refused or failed", "R2"), "delete", "demo")
+    assert "nothing was sent" in str(err) and not err.sent
+
+
+def test_timeout_means_check_before_retrying():
+    err = explain(CloudError("unavailable", "timed out: no answer", "R2"), "delete", "demo")
+    assert err.sent and "check demo before retrying" in str(err)
+
+
+def test_validation_error_quotes_heat():
+    err = explain(CloudError("invalid", "Property error: resources.x.properties.value", "R1"), "create", "demo")
+    assert "Heat refused to create demo: Property error" in str(err)

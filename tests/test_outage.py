@@ -1,0 +1,146 @@
+"""Outage mode against the lab: the master's region goes away, the work goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from mrconsole.state.journal import Journal
+from tests.conftest import run_process, wait_until
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "mrconsole" / "examples"
+MASTER_T = str(EXAMPLES / "multi-region" / "master.yaml")
+
+
+@pytest.fixture(scope="module")
+def om(lab, cli):
+    code, out, err = cli("stack", "create", "om", "-t", MASTER_T, "--lab", "--region", "RegionOne",
+                         "--wait", "--format", "json")
+    assert code == 0, err
+    # Seen once while healthy: the cache now knows it.
+    code, out, err = cli("status", "--lab", "--master", "om", "--format", "json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def _constituent(state, resource):
+    return next(c for c in state["constituents"] if c["resource"] == resource)
+
+
+def test_master_down_constituents_live_and_actions_out_of_band(lab, cli, om):
+    app = _constituent(om, "app_stack")
+    with lab.fault("RegionOne", "stop"):
+        code, out, _ = cli("status", "--lab", "--master", "om", "--timeout", "2", "--format", "json")
+        assert code == 3
+        state = json.loads(out)
+        assert state["mode"] == "outage" and state["degraded"]
+        assert state["master_region"] == "RegionOne" and state["cached_age_seconds"] is not None
+        assert all(c["live"] for c in state["constituents"])
+        assert {c["region"] for c in state["constituents"]} == {"RegionTwo", "RegionThree"}
+        for action, final in (("suspend", "SUSPEND_COMPLETE"), ("resume", "RESUME_COMPLETE"),
+                              ("check", "CHECK_COMPLETE")):
+            code, out, err = cli("stack", action, app["stack_name"], "--lab", "--region", "RegionThree",
+                                 "--timeout", "2", "--wait", "--format", "json")
+            assert code == 0, err
+            assert json.loads(out)[0]["final_status"] == final
+            assert "out-of-band" in err
+        code, out, err = cli("stack", "update", app["stack_name"], "--lab", "--region", "RegionThree",
+                             "--timeout", "2", "-P", "replicas=3", "--wait", "--format", "json")
+        assert code == 0, err
+        assert json.loads(out)[0]["final_status"] == "UPDATE_COMPLETE"
+    entries = [e for e in Journal().entries(200) if e.stack_name == app["stack_name"]]
+    assert {e.action for e in entries} >= {"suspend", "resume", "check", "update"}
+    for e in entries:
+        assert e.out_of_band, e
+        assert e.master_id, e
+
+
+def test_master_returns_and_drift_shows_the_out_of_band_change(lab, cli, om):
+    assert wait_until(lambda: cli("status", "--lab", "--master", "om", "--format", "json")[0] == 0, 30)
+    code, out, err = cli("drift", "om", "--lab", "--format", "json")
+    assert code == 4, err
+    report = json.loads(out)
+    app = next(c for c in report["constituents"] if c["resource"] == "app_stack")
+    whats = {d["what"]: d for d in app["differences"]}
+    assert whats["status"]["master_says"] == "CREATE_COMPLETE"
+    assert whats["status"]["actual"] == "UPDATE_COMPLETE"
+    assert whats["parameter replicas"]["master_says"] == "2" and whats["parameter replicas"]["actual"] == "3"
+    assert "updated_time" in whats
+    db = next(c for c in report["constituents"] if c["resource"] == "db_stack")
+    assert db["differences"] == []
+    assert {s["action"] for s in report["suggestions"]} >= {"check", "update"}
+
+
+def test_restarted_console_during_outage_works_from_the_cache(lab, om):
+    from mrconsole.cloud.connection import connect, lab_options
+    from mrconsole.cloud.region import Timeouts
+    from mrconsole.core.fleet import Fleet
+    from mrconsole.core.session import ConsoleSession
+
+    async def scenario():
+        session = ConsoleSession(Fleet(await connect(lab_options(str(lab.dir), timeouts=Timeouts(1, 2)))),
+                                 master="om")
+        try:
+            await session.refresh_master()
+            return session.master
+        finally:
+            await session.stop()
+
+    with lab.fault("RegionOne", "stop"):
+        m = asyncio.run(scenario())
+    assert m.mode == "outage" and m.error
+    assert {c.resource for c in m.topology.constituents} == {"db_stack", "app_stack"}
+    assert all(c.stack is not None for c in m.topology.constituents)  # live from their regions
+
+
+def test_frozen_master_region_same_results_within_timeout(lab, om):
+    with lab.fault("RegionOne", "freeze"):
+        started = time.monotonic()
+        done = run_process("status", "--lab", "--master", "om", "--timeout", "2", "--format", "json")
+        elapsed = time.monotonic() - started
+    assert done.returncode == 3, done.stderr
+    state = json.loads(done.stdout)
+    assert state["mode"] == "outage" and all(c["live"] for c in state["constituents"])
+    assert elapsed < 5 + 25  # one deadline (connect+read+1), plus start-up: not a hang
+
+
+def test_fresh_state_dir_during_outage_discovers_constituents(lab, tmp_path, om):
+    with lab.fault("RegionOne", "stop"):
+        done = run_process("status", "--lab", "--master", "om", "--timeout", "2", "--format", "json",
+                           env={"XDG_STATE_HOME": str(tmp_path)})
+    assert done.returncode == 3, done.stderr
+    state = json.loads(done.stdout)
+    assert state["mode"] == "discovered"
+    found = {c["resource"]: c for c in state["constituents"]}
+    assert set(found) == {"db_stack", "app_stack"}
+    assert all(c["discovered"] for c in found.values())
+    assert found["db_stack"]["region"] == "RegionTwo"
+
+
+def test_delete_with_a_constituent_region_down_then_clean_up(lab, cli, om):
+    with lab.fault("RegionThree", "stop"):
+        code, out, err = cli("stack", "delete", "om", "--lab", "--region", "RegionOne", "--yes", "--wait",
+                             "--timeout", "2", "--format", "json")
+        assert json.loads(out)[0]["final_status"] == "DELETE_FAILED"
+        assert code == 1
+        # What is left behind: the master (DELETE_FAILED) still references the app stack.
+        code, out, _ = cli("status", "--lab", "--master", "om", "--timeout", "2", "--format", "json")
+        state = json.loads(out)
+        assert state["master_status"] == "DELETE_FAILED"
+        left = _constituent(state, "app_stack")
+        assert left["region"] == "RegionThree" and left["stack_id"]
+    # Region back: the delete is taken up again, with confirmation, and finishes the job.
+    code, _, err = cli("stack", "delete", "om", "--lab", "--region", "RegionOne")
+    assert code == 2 and "confirmation" in err
+    code, out, err = cli("stack", "delete", "om", "--lab", "--region", "RegionOne", "--yes", "--wait",
+                         "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)[0]["final_status"] == "DELETE_COMPLETE"
+    code, out, _ = cli("status", "--lab", "--region", "RegionThree", "--format", "json")
+    names = [s["name"] for s in json.loads(out)["regions"][0]["stacks"]]
+    assert not any(n.startswith("om-app_stack-") for n in names)

@@ -1,0 +1,119 @@
+"""Acting from the console: read-only, typed delete confirmation, one submission."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mrconsole.state.journal import Journal
+from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen, JournalScreen, LaunchScreen
+from mrconsole.tui.screens.overview import OverviewScreen
+from tests.test_tui import make_app, pane, until
+
+SIMPLE = Path(__file__).parent / "corpus" / "simple.yaml"
+
+
+def _select(app, region, name) -> bool:
+    table = pane(app, region).table
+    for i in range(table.row_count):
+        if str(table.get_row_at(i)[0]) == name:
+            table.focus()
+            table.move_cursor(row=i)
+            return True
+    return False
+
+
+async def test_read_only_hides_and_refuses_actions(lab):
+    app = make_app(lab, read_only=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
+                           and pane(app, "RegionOne").table.row_count > 0)
+        assert "READ-ONLY" in str(app.screen.query_one("#health").render())
+        footer_keys = [b.id for b in app.screen.active_bindings and [
+            ab.binding for ab in app.screen.active_bindings.values() if ab.enabled]]
+        assert "act" not in footer_keys and "launch" not in footer_keys
+        pane(app, "RegionOne").table.focus()
+        await pilot.press("a")
+        await pilot.press("n")
+        assert isinstance(app.screen, OverviewScreen)   # nothing opened
+        # And the core refuses, whatever a screen might do.
+        from mrconsole.core.actions import ReadOnlyError, Target
+
+        try:
+            await app.actions.stack_action(Target("RegionOne", "demo"), "check")
+        except ReadOnlyError:
+            pass
+        else:
+            raise AssertionError("the core accepted a mutation in read-only mode")
+
+
+@pytest.fixture
+def tui_del(lab, cli):
+    code, _, err = cli("stack", "create", "tui-del", "-t", str(SIMPLE), "--lab", "--region", "RegionTwo", "--wait")
+    assert code == 0, err
+    return "tui-del"
+
+
+async def test_delete_from_the_console_needs_the_typed_name(lab, tui_del):
+    app = make_app(lab, master=None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
+                           and _select(app, "RegionTwo", "tui-del"))
+        await pilot.press("a")
+        assert isinstance(app.screen, ActionMenu)
+        await pilot.press(*["down"] * 6, "enter")              # the last entry: delete
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.focused.id == "cancel"               # Cancel is the default
+        before = len(Journal().entries(1000))
+        app.screen.query_one("#typed-name").value = "tui-de"
+        app.screen.query_one("#confirm").press()
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConfirmScreen) and "nothing will be deleted" in str(
+            app.screen.query_one("#confirm-error").render())
+        assert len(Journal().entries(1000)) == before
+        app.screen.query_one("#typed-name").value = "tui-del"
+        confirm = app.screen.query_one("#confirm")
+        confirm.press()
+        confirm.press()                                         # a repeated press sends nothing twice
+        assert await until(pilot, lambda: len(Journal().entries(1000)) > before)
+        await pilot.pause(0.5)
+    deletes = [e for e in Journal().entries(1000) if e.stack_name == "tui-del" and e.action == "delete"]
+    assert len(deletes) == 1 and deletes[0].outcome == "ok"
+
+
+async def test_journal_and_launch_screens_open(lab):
+    app = make_app(lab)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        await pilot.press("j")
+        assert isinstance(app.screen, JournalScreen)
+        assert app.screen.query_one("#journal").row_count > 0
+        await pilot.press("escape")
+        await pilot.press("n")
+        assert isinstance(app.screen, LaunchScreen)
+
+
+async def test_launch_form_checks_constraints_before_submit(lab):
+    template = Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "master.yaml"
+    app = make_app(lab)
+    async with app.run_test(size=(120, 50)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        app.action_launch(str(template))
+        await pilot.pause(0.3)
+        screen = app.screen
+        screen.query_one("#launch-name").value = "tui-launch"
+        screen.load()
+        await pilot.pause(0.3)
+        password = screen.query_one("#param-db_password")
+        assert password.password                                 # hidden parameter masked
+        screen.query_one("#param-app_replicas").value = "9"
+        await pilot.pause(0.3)
+        assert "out of range" in str(screen.query_one("#error-app_replicas").render())
+        assert screen.query_one("#launch-create").disabled       # nothing can be sent
+        screen.query_one("#param-app_replicas").value = "3"
+        await pilot.pause(0.3)
+        assert not screen.query_one("#launch-create").disabled
+        await screen.preview()
+        result = str(screen.query_one("#launch-result").render())
+        assert "RegionTwo" in result and "db_server" in result   # grouped by region
