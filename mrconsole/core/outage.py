@@ -68,6 +68,7 @@ async def master_state(fleet, name: str, cache: TopologyCache | None = None, sav
         except CloudError as exc:
             unreachable.setdefault(master.region, exc.message)
         else:
+            fill_from_cache(topo, cache.load(fleet.name, topo.master.id))
             if save:
                 cache.save(from_topology(topo, await _details(fleet, topo)))
             return MasterState(LIVE, name, topo, master.region, unreachable=unreachable)
@@ -96,6 +97,21 @@ async def master_state(fleet, name: str, cache: TopologyCache | None = None, sav
                                "reachable region holds it", None, unreachable)
     return MasterState(MISSING, name, None, None, f"no stack {name} in any reachable region",
                        None, unreachable)
+
+
+def fill_from_cache(topo: Topology, cached) -> None:
+    """What Heat no longer says (an emptied template, a region down), the cache remembers."""
+    if cached is None:
+        return
+    known = {c.resource: c for c in cached.constituents}
+    for c in topo.constituents:
+        k = known.get(c.resource)
+        if k is None or (c.stack_id and k.stack_id and c.stack_id != k.stack_id):
+            continue
+        c.region = c.region or k.region
+        c.stack_name = c.stack_name or k.stack_name
+        if c.stack is None and not c.error and c.region and c.stack_id:
+            c.error = "its region could not be read"
 
 
 def discover(name: str, listings) -> Topology:

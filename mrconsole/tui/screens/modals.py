@@ -18,7 +18,7 @@ COMMANDS = {
     "events": "the events screen (optionally with a filter: :events status:failed)",
     "tree": "the master tree",
     "region NAME": "jump to a region's pane",
-    "stack NAME": "open a stack's detail (or make it the master shown in the tree)",
+    "stack NAME": "open a stack's detail",
     "why NAME": "follow a stack's failure to its root cause",
     "journal": "every action taken from this machine",
     "launch [FILE]": "launch a master, or regional stacks (fan-out), from a template",

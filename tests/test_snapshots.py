@@ -1,0 +1,29 @@
+"""Visual regressions (pytest-textual-snapshot) for views that do not depend on live data."""
+
+from __future__ import annotations
+
+from mrconsole.cloud.errors import CloudError
+from mrconsole.tui.app import MrConsoleApp
+
+
+def _offline_app() -> MrConsoleApp:
+    async def factory():
+        raise CloudError("unauthorized", "authentication failed: check the credentials in clouds.yaml")
+
+    return MrConsoleApp(factory)
+
+
+def test_cannot_connect_screen(snap_compare):
+    async def settle(pilot):
+        await pilot.pause(0.3)
+
+    assert snap_compare(_offline_app(), terminal_size=(80, 24), run_before=settle)
+
+
+def test_help_screen(snap_compare):
+    async def open_help(pilot):
+        await pilot.pause(0.3)
+        await pilot.press("question_mark")
+        await pilot.pause(0.3)
+
+    assert snap_compare(_offline_app(), terminal_size=(100, 36), run_before=open_help)
