@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from mrconsole.state.journal import Journal
-from tests.conftest import run_process
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "mrconsole" / "examples"
 MASTER_T = str(EXAMPLES / "multi-region" / "master.yaml")

@@ -8,7 +8,6 @@ import uuid
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-import pytest
 
 from mrconsole.cloud.connection import authenticate, connect, lab_options
 from mrconsole.cloud.region import Timeouts
@@ -164,7 +163,7 @@ def test_invalid_marker_gives_a_gap_event_and_the_stream_goes_on(lab):
         fleet = await _fleet(lab)
         try:
             stream = EventStream(fleet, StreamConfig())
-            master = await follow_master(fleet, stream, "RegionOne", MASTER)
+            await follow_master(fleet, stream, "RegionOne", MASTER)
             await stream.poll_once()
             before = len(stream.timeline)
             f = next(f for f in stream.followed() if f.region == "RegionOne")

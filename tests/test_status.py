@@ -6,7 +6,6 @@ import asyncio
 import json
 import time
 
-import pytest
 
 from mrconsole.cloud.connection import authenticate, connect, lab_options
 from mrconsole.cloud.region import Timeouts

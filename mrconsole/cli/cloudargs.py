@@ -55,3 +55,17 @@ async def open_fleet(args, authenticate: bool = True):
         code = EXIT_USAGE if exc.kind == errors.CONFIG else EXIT_FAILED
         raise CliError(str(exc), code) from None
     return Fleet(cloud)
+
+
+async def find_one(fleet, name: str, regions: list[str] | None = None):
+    """The one stack called `name` (or with that id) in the reachable regions."""
+    from mrconsole.core.topology import find_stack
+
+    found, failed = await find_stack(fleet, name, regions or None)
+    if not found:
+        where = f"; unreachable: {', '.join(failed)}" if failed else ""
+        raise CliError(f"stack {name} not found in any reachable region{where}")
+    if len(found) > 1:
+        where = ", ".join(d.stack.region for d in found)
+        raise CliError(f"stack {name} exists in several regions ({where}): pick one with --region", EXIT_USAGE)
+    return found[0]

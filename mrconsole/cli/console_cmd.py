@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, cloud_options

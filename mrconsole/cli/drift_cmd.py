@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import CliError, EXIT_OK, print_json, to_jsonable
+from mrconsole.cli.common import CliError, EXIT_OK, print_json
 
 EXIT_DRIFT = 4
 

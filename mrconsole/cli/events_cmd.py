@@ -7,10 +7,9 @@ import asyncio
 import json
 import re
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 
-from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
 from mrconsole.cli.common import CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from mrconsole.models import Event
 
@@ -87,7 +86,6 @@ def cmd_events(args) -> int:
 async def _events(args, since) -> int:
     from mrconsole.core.events import EventStream, StreamConfig
     from mrconsole.core.follow import follow_master
-    from mrconsole.core.topology import find_stack
 
     fleet = await open_fleet(args)
     colour = args.format == "log" and sys.stdout.isatty()
@@ -109,15 +107,7 @@ async def _events(args, since) -> int:
     master = None
     try:
         if args.stack:
-            found, failed = await find_stack(fleet, args.stack, args.regions or None)
-            if not found:
-                where = f"; unreachable: {', '.join(failed)}" if failed else ""
-                raise CliError(f"stack {args.stack} not found in any reachable region{where}")
-            if len(found) > 1:
-                regions = ", ".join(d.stack.region for d in found)
-                raise CliError(f"stack {args.stack} exists in several regions ({regions}): pick one with --region",
-                               EXIT_USAGE)
-            detail = found[0]
+            detail = await find_one(fleet, args.stack, args.regions)
             master = await follow_master(fleet, stream, detail.stack.region, detail.stack.id)
         else:
             for region in fleet.region_names:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from mrconsole.cli.common import CliError, EXIT_USAGE, print_json, print_table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from mrconsole.cli.common import CliError, EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, print_json
+from mrconsole.cli.common import CliError, EXIT_DEGRADED, EXIT_OK, print_json
 from mrconsole.cli.fmt import age
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, print_json, to_jsonable
+from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
+from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, print_json, to_jsonable
 from mrconsole.cli.fmt import when
 
 
@@ -29,18 +29,12 @@ def cmd_why(args) -> int:
 
 
 async def _why(args) -> int:
-    from mrconsole.core.topology import find_stack
     from mrconsole.core.why import why
 
     fleet = await open_fleet(args)
     try:
-        found, failed = await find_stack(fleet, args.stack, args.regions or None)
-        if not found:
-            where = f"; unreachable: {', '.join(failed)}" if failed else ""
-            raise CliError(f"stack {args.stack} not found in any reachable region{where}")
-        if len(found) > 1:
-            raise CliError(f"stack {args.stack} exists in several regions: pick one with --region", EXIT_USAGE)
-        report = await why(fleet, found[0].stack.region, found[0].stack.id)
+        detail = await find_one(fleet, args.stack, args.regions)
+        report = await why(fleet, detail.stack.region, detail.stack.id)
     finally:
         fleet.close()
     if args.format == "json":

@@ -21,7 +21,7 @@ from mrconsole.core.topology import (
 )
 from mrconsole.models import Stack
 from mrconsole.state.topology_cache import TopologyCache, from_topology
-from mrconsole.template.flow import REMOTE_STACK, regional_resources
+from mrconsole.template.flow import regional_resources
 
 LIVE, OUTAGE, DISCOVERED, MISSING = "live", "outage", "discovered", "missing"
 

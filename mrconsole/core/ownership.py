@@ -8,7 +8,6 @@ with the master's region down it is out-of-band, and journaled as such.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass, field
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from mrconsole.template import constraints
-from mrconsole.template.loader import Pos, TemplateSyntaxError, YList, YMap, key_pos_of, loads, pos_of
+from mrconsole.template.loader import Pos, TemplateSyntaxError, key_pos_of, loads, pos_of
 from mrconsole.template.model import (
     ERROR, WARNING, Analysis, Edge, Finding, MasterTree, OutputDef, ParamDef,
     RegionalStack, ResourceDef, TemplateModel,
