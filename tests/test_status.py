@@ -184,3 +184,56 @@ def test_regions_discovered_from_catalog_when_clouds_yaml_lists_none(lab, tmp_pa
                        env={"OS_CLIENT_CONFIG_FILE": str(path)})
     assert done.returncode == 0, done.stderr
     assert set(_regions(done.stdout)) == {"RegionOne", "RegionTwo", "RegionThree"}
+
+
+def _password_session(lab):
+    import openstack.config as osc
+
+    config = osc.OpenStackConfig(config_files=[str(lab.clouds_yaml)], secure_files=[])
+    return config.get_one(cloud="mrconsole-lab").get_session()
+
+
+def _clouds_with(lab, tmp_path, auth_type: str, auth: dict) -> str:
+    import yaml
+
+    clouds = yaml.safe_load(lab.clouds_yaml.read_text())
+    cloud = clouds["clouds"]["mrconsole-lab"]
+    cloud["auth_type"] = auth_type
+    cloud["auth"] = {"auth_url": cloud["auth"]["auth_url"], **auth}
+    path = tmp_path / "clouds.yaml"
+    path.write_text(yaml.safe_dump(clouds))
+    return str(path)
+
+
+def test_application_credential_auth(lab, tmp_path):
+    session = _password_session(lab)
+    auth_url = yaml_auth_url(lab)
+    user_id = session.get_user_id()
+    body = session.post(f"{auth_url}/users/{user_id}/application_credentials",
+                        json={"application_credential": {"name": f"mrconsole-test-{tmp_path.name}"}}).json()
+    cred = body["application_credential"]
+    path = _clouds_with(lab, tmp_path, "v3applicationcredential",
+                        {"application_credential_id": cred["id"], "application_credential_secret": cred["secret"]})
+    done = run_process("status", "--os-cloud", "mrconsole-lab", "--format", "json",
+                       env={"OS_CLIENT_CONFIG_FILE": path})
+    assert done.returncode == 0, done.stderr
+    assert MASTER in [s["name"] for s in _regions(done.stdout)["RegionOne"]["stacks"]]
+    assert cred["secret"] not in done.stdout + done.stderr
+
+
+def test_token_auth(lab, tmp_path):
+    session = _password_session(lab)
+    token = session.get_token()
+    path = _clouds_with(lab, tmp_path, "v3token", {"token": token, "project_name": "demo",
+                                                   "project_domain_name": "Default"})
+    done = run_process("status", "--os-cloud", "mrconsole-lab", "--format", "json",
+                       env={"OS_CLIENT_CONFIG_FILE": path})
+    assert done.returncode == 0, done.stderr
+    assert set(_regions(done.stdout)) == {"RegionOne", "RegionTwo", "RegionThree"}
+    assert token not in done.stdout + done.stderr
+
+
+def yaml_auth_url(lab) -> str:
+    import yaml
+
+    return yaml.safe_load(lab.clouds_yaml.read_text())["clouds"]["mrconsole-lab"]["auth"]["auth_url"]

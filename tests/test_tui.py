@@ -108,7 +108,11 @@ async def test_filter_narrows_region_panes_and_esc_clears(lab):
         assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
                            and pane(app, "RegionTwo").table.row_count > 0)
         before = pane(app, "RegionOne").table.row_count
-        await pilot.press("slash", *"db_stack")
+        await pilot.press("slash")
+        # Type only once the filter box has focus: letters are bindings elsewhere.
+        assert await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "filter")
+        await pilot.press(*"db_stack")
+        assert await until(pilot, lambda: app.screen.query_one("#filter").value == "db_stack")
         await pilot.pause(0.4)
         assert pane(app, "RegionOne").table.row_count == 0
         assert pane(app, "RegionTwo").table.row_count >= 1
@@ -139,7 +143,9 @@ async def test_events_screen_filter_pause_and_save(lab, tmp_path, monkeypatch):
         await pilot.press("e")
         screen = app.screen
         assert isinstance(screen, EventsScreen)
-        await pilot.press("slash", *"region:RegionThree", "enter")
+        await pilot.press("slash")
+        assert await until(pilot, lambda: getattr(screen.focused, "id", None) == "events-filter")
+        await pilot.press(*"region:RegionThree", "enter")
         await pilot.pause(0.3)
         assert screen.matching() and all(e.region == "RegionThree" for e in screen.matching())
         await pilot.press("space")

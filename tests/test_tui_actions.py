@@ -117,3 +117,17 @@ async def test_launch_form_checks_constraints_before_submit(lab):
         await screen.preview()
         result = str(screen.query_one("#launch-result").render())
         assert "RegionTwo" in result and "db_server" in result   # grouped by region
+
+
+async def test_drift_screen_reports_on_the_master(lab):
+    from mrconsole.tui.screens.drift import DriftScreen
+
+    app = make_app(lab)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        await pilot.press("colon", *"drift demo", "enter")
+        assert await until(pilot, lambda: isinstance(app.screen, DriftScreen))
+        text = app.screen.query_one("#drift-text")
+        assert await until(pilot, lambda: "db_stack" in str(text.render()), 20)
+        rendered = str(text.render())
+        assert "master demo [RegionOne]" in rendered and "app_stack" in rendered

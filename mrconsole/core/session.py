@@ -173,6 +173,7 @@ class ConsoleSession:
                     return
                 if m.mode != "live":
                     m.topology, m.mode = None, "live"   # the master is back: read it afresh
+                    self._changed("recovered")
                 m.region = found[0].stack.region
             if m.topology is None:
                 m.topology = await read_master(self.fleet, m.region, m.name)
@@ -188,6 +189,8 @@ class ConsoleSession:
                         c.stack, c.stack_name = known[c.resource].stack, known[c.resource].stack_name
                 m.topology.constituents = fresh.constituents
                 await self._master_follow.refresh()
+            if m.error and m.topology is not None:
+                self._changed("recovered")           # its region answered again
             m.error, m.fetched_at = None, time.time()
             await self._read_resources(m.topology)
             self._save_cache(m.topology)

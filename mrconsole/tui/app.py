@@ -13,6 +13,7 @@ from typing import Awaitable, Callable
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Static
 
 from mrconsole.config import UserConfig
@@ -33,6 +34,7 @@ class MrConsoleApp(App):
         Binding("e", "events", "Events", id="events"),
         Binding("j", "journal", "Journal", id="journal"),
         Binding("n", "launch", "Launch", id="launch"),
+        Binding("D", "drift", "Drift", id="drift", show=False),
         Binding("escape", "back", "Back", id="back", show=False),
     ]
 
@@ -113,14 +115,25 @@ class MrConsoleApp(App):
         if self.session is None:
             return
         overview = self._overview()
+        if overview is not None and not overview.is_mounted:
+            return  # still composing: render on a later tick, nothing is lost
         batch, dirty = list(self._event_queue), set(self._dirty)
         self._event_queue.clear()
         self._dirty.clear()
         if overview is not None:
-            if dirty & {"regions", "health", "clock", "master"}:
-                overview.render_state(self.session, self.read_only)
-            if "master" in dirty:
-                overview.render_master(self.session)
+            try:
+                if dirty & {"regions", "health", "clock", "master"}:
+                    overview.render_state(self.session, self.read_only)
+                if "master" in dirty:
+                    overview.render_master(self.session)
+            except NoMatches:
+                # Its widgets are not all mounted yet: try again on the next tick.
+                self._dirty.update(dirty)
+                self._event_queue[:0] = batch
+                return
+            if "recovered" in dirty:
+                self.notify("The master's region is back. Press D (or :drift) for the recovery report: "
+                            "drift, orphans and how to reconcile.", timeout=15)
             if batch:
                 overview.add_events(sorted(batch, key=lambda e: e.time.timestamp() if e.time else 0))
         if batch:
@@ -133,6 +146,15 @@ class MrConsoleApp(App):
         if self.read_only and action in ("launch", "act"):
             return False  # hidden from the footer and disabled
         return True
+
+    def action_drift(self, master: str = "") -> None:
+        name = master or (self.session.master.name if self.session and self.session.master else "")
+        if not name:
+            self.notify("no master: use :drift NAME", severity="warning")
+            return
+        from mrconsole.tui.screens.drift import DriftScreen
+
+        self.push_screen(DriftScreen(name))
 
     def action_journal(self) -> None:
         from mrconsole.tui.screens.actions import JournalScreen
@@ -293,6 +315,8 @@ class MrConsoleApp(App):
             self.action_events(arg)
         elif verb == "journal":
             self.action_journal()
+        elif verb == "drift":
+            self.action_drift(arg)
         elif verb == "launch":
             self.action_launch(arg)
         elif verb in ("stacks", "tree", "region") and overview is not None:

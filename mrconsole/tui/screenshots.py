@@ -100,7 +100,9 @@ async def capture(lab: Lab, out: Path) -> list[Path]:
         save(app, "stack-detail")
         await pilot.press("escape")
         await pilot.press("e")
-        await pilot.press("slash", *"region:RegionTwo", "enter")
+        await pilot.press("slash")
+        await _until(pilot, lambda: getattr(app.screen.focused, "id", None) == "events-filter", 5)
+        await pilot.press(*"region:RegionTwo", "enter")
         await pilot.pause(0.8)
         save(app, "events-filtered")
 

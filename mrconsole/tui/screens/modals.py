@@ -21,6 +21,7 @@ COMMANDS = {
     "stack NAME": "open a stack's detail",
     "why NAME": "follow a stack's failure to its root cause",
     "journal": "every action taken from this machine",
+    "drift [NAME]": "recovery report after an outage: drift, orphans, reconciliation (also D)",
     "launch [FILE]": "launch a master, or regional stacks (fan-out), from a template",
     "help": "this help",
     "quit": "leave the console",
