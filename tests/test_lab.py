@@ -156,6 +156,18 @@ def test_noauth_lab_runs_a_master_and_down_leaves_no_process(tmp_path, cli):
         assert code == 0, err
         result = seed(small, name="nk", wait=True)
         assert "CREATE_COMPLETE" in result
+        # A region that cannot start: one line naming its log, exit 1, no process left.
+        small.stop("RegionThree")
+        conf = d / "RegionThree" / "heat.conf"
+        good = conf.read_text()
+        conf.write_text(good.replace("sqlite:///", "sqlite:////nonexistent/dir/"))
+        done = run_process("lab", "start", "RegionThree", "--dir", str(d))
+        assert done.returncode == 1
+        assert "RegionThree failed to start" in done.stderr and "process.log" in done.stderr
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert {c.name: c.state for c in small.status()}["RegionThree"] == "stopped"
+        conf.write_text(good)
+        small.start("RegionThree")
         pids = [c.pid for c in small.status()]
         assert all(pids)
     finally:
