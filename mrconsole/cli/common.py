@@ -17,6 +17,7 @@ EXIT_CODES_HELP = """exit codes:
   1  failure: an error, a failed action, a template with errors
   2  bad invocation
   3  degraded: a region is down or a master is in outage mode
+  4  drift or orphans found (mrconsole drift)
 """
 
 
