@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -62,6 +63,15 @@ def lab():
     from mrconsole.lab.seed import seed
 
     lab = Lab(Path(os.environ["MRCONSOLE_LAB_DIR"]))
+
+    # A killed test run (CI's time limit, a terminal closed) must not leave
+    # Keystone and Heat processes behind: pytest's finalizers do not run then.
+    def _down_and_exit(signum, frame):
+        lab.down()
+        os._exit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _down_and_exit)
     try:
         lab.up(base_port=0)
         seed(lab, name=MASTER, wait=True)
