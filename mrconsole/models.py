@@ -35,15 +35,6 @@ def split_status(status: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
-class StackRef:
-    """Where a stack lives: enough to act on it in its own region."""
-
-    region: str
-    id: str
-    name: str
-
-
-@dataclass(frozen=True)
 class Stack:
     region: str
     id: str
@@ -71,10 +62,6 @@ class Stack:
     @property
     def failed(self) -> bool:
         return self.state == "FAILED"
-
-    @property
-    def ref(self) -> StackRef:
-        return StackRef(self.region, self.id, self.name)
 
     @property
     def changed_time(self) -> datetime | None:

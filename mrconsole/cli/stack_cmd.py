@@ -194,10 +194,8 @@ async def _target(args, fleet):
 
 
 def _cache():
-    try:
-        from mrconsole.state.topology_cache import TopologyCache
-    except ImportError:
-        return None
+    from mrconsole.state.topology_cache import TopologyCache
+
     return TopologyCache()
 
 

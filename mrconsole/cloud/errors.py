@@ -25,10 +25,6 @@ class CloudError(Exception):
         self.message = message
         super().__init__(f"{region}: {message}" if region else message)
 
-    @property
-    def region_unreachable(self) -> bool:
-        return self.kind == UNAVAILABLE
-
 
 def _heat_message(exc) -> str:
     """heatclient puts Heat's JSON error into the text; keep its first line."""

@@ -322,9 +322,6 @@ class EventStream:
         await asyncio.gather(*(self._watch(r) for r in list(self._regions)))
 
     # -- state for callers ---------------------------------------------------
-    def active(self) -> bool:
-        return any(f.in_progress for f in self._followed.values() if not f.gone)
-
     def stats(self) -> dict:
         return {"events": len(self.timeline), "dropped": self.timeline.dropped,
                 "requests": dict(self.requests)}

@@ -40,13 +40,15 @@ class MasterFollow:
         f = self._master_followed()
         return bool(f and f.in_progress)
 
-    async def refresh(self) -> None:
-        """Re-read the master's resources; follow constituents not yet followed."""
+    async def refresh(self, resources: list | None = None) -> None:
+        """Follow constituents not yet followed, from the master's resources
+        (re-read here unless the caller has just read them)."""
         m = self.topology.master
-        try:
-            resources = await self.fleet.region(m.region).resources(m)
-        except CloudError:
-            return
+        if resources is None:
+            try:
+                resources = await self.fleet.region(m.region).resources(m)
+            except CloudError:
+                return
         for r in resources:
             if r.type != REMOTE_STACK or not r.physical_id or r.physical_id in self._known_ids:
                 continue

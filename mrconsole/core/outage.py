@@ -12,7 +12,6 @@ intends with what each constituent actually is, and finds orphans.
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass, field
 
 from mrconsole.cloud.errors import CloudError
@@ -272,6 +271,3 @@ def _suggest(report: DriftReport) -> None:
             "delete", o.region, o.stack_name, f"left behind by {m.name} (no longer referenced)",
             f"mrconsole stack delete {o.stack_name} --region {o.region}"))
 
-
-def age_of(ts: float | None) -> float | None:
-    return None if ts is None else max(0.0, time.time() - ts)

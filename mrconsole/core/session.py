@@ -28,7 +28,6 @@ class RegionView:
     stacks: tuple[Stack, ...] = ()
     fetched_at: float | None = None     # wall clock of the last successful list
     error: str | None = None            # the last refresh's failure, if it failed
-    attempted_at: float | None = None
 
     @property
     def stale(self) -> bool:
@@ -122,7 +121,6 @@ class ConsoleSession:
     # -- regions -------------------------------------------------------------
     async def refresh_region(self, region: str) -> None:
         view = self.regions[region]
-        view.attempted_at = time.time()
         try:
             stacks = await self.fleet.region(region).list_stacks()
         except CloudError as exc:
@@ -188,7 +186,8 @@ class ConsoleSession:
                     if c.resource in known and c.stack is None and known[c.resource].stack is not None:
                         c.stack, c.stack_name = known[c.resource].stack, known[c.resource].stack_name
                 m.topology.constituents = fresh.constituents
-                await self._master_follow.refresh()
+                m.topology.master_resources = fresh.master_resources
+                await self._master_follow.refresh(fresh.master_resources)
             if m.error and m.topology is not None:
                 self._changed("recovered")           # its region answered again
             m.error, m.fetched_at = None, time.time()
@@ -216,8 +215,9 @@ class ConsoleSession:
     async def _read_resources(self, topo: Topology, include_master: bool = True) -> None:
         """Resources of the master and of each constituent, each in its own region."""
         m = self.master
-        targets = [(topo.master.region, topo.master)] if include_master else []
-        targets += [(c.region, c.stack) for c in topo.constituents if c.stack is not None]
+        if include_master:
+            m.resources[topo.master.id] = topo.master_resources   # read with the master already
+        targets = [(c.region, c.stack) for c in topo.constituents if c.stack is not None]
 
         async def one(region, stack):
             try:

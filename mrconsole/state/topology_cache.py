@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _SCHEMA = """
@@ -128,11 +128,6 @@ class TopologyCache:
                 "ORDER BY m.seen_at DESC LIMIT 1", (cloud, stack_id)).fetchone()
         return ConstituentHit(*row) if row else None
 
-    def masters(self, cloud: str) -> list[tuple[str, str, str, float]]:
-        with self._connect() as db:
-            return db.execute("SELECT name, master_id, region, seen_at FROM masters WHERE cloud=? "
-                              "ORDER BY name", (cloud,)).fetchall()
-
 
 def from_topology(topology, constituent_details: dict | None = None) -> CachedMaster:
     """A Topology (plus each constituent's parameters/outputs, if read) as a cache record."""
@@ -152,6 +147,3 @@ def from_topology(topology, constituent_details: dict | None = None) -> CachedMa
                         seen_at=time.time(), edges=[[e.source, e.key, e.target, e.via] for e in topology.edges],
                         constituents=constituents)
 
-
-def cached_dict(master: CachedMaster) -> dict:
-    return asdict(master)

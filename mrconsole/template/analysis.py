@@ -421,11 +421,11 @@ class _Analyser:
             found = [f for k, v in spec.items() if k != "depends_on" for f in _functions(v, pos_of(spec, k, cpos))]
             for fname, args, pos in found:
                 if fname == "get_param":
-                    pname = args[0] if isinstance(args, list) and args else args
+                    pname = _named(fname, args)
                     if isinstance(pname, str) and pname not in master.parameters and not pname.startswith("OS::"):
                         self.add("MR050", ERROR, pos, f"{consumer}: get_param {pname}: no such parameter")
                 elif fname in ("get_attr", "get_resource"):
-                    target = args[0] if fname == "get_attr" and isinstance(args, list) and args else args
+                    target = _named(fname, args)
                     if not isinstance(target, str):
                         continue
                     if target not in master.resources:
@@ -467,11 +467,11 @@ class _Analyser:
             top = Pos(child.file, 1, 1)
             for fname, args, pos in _functions(cdoc, top):
                 if fname == "get_param":
-                    pname = args[0] if isinstance(args, list) and args else args
+                    pname = _named(fname, args)
                     if isinstance(pname, str) and pname not in child.parameters and not pname.startswith("OS::"):
                         self.add("MR050", ERROR, pos, f"get_param {pname}: {child.file} declares no such parameter")
                 elif fname in ("get_attr", "get_resource"):
-                    target = args[0] if fname == "get_attr" and isinstance(args, list) and args else args
+                    target = _named(fname, args)
                     if not isinstance(target, str) or target in child.resources:
                         continue
                     elsewhere = owner.get(target)
@@ -519,6 +519,13 @@ class _Analyser:
     def _sorted(self) -> list[Finding]:
         unique = list(dict.fromkeys(self.findings))
         return sorted(unique, key=lambda f: (f.pos.file, f.pos.line, f.pos.col, f.code))
+
+
+def _named(fname: str, args):
+    """The parameter or resource a get_param/get_attr/get_resource call names."""
+    if fname in ("get_param", "get_attr") and isinstance(args, list):
+        return args[0] if args else None
+    return args
 
 
 def _static_value(value, values: dict):
