@@ -139,7 +139,10 @@ class MrConsoleApp(App):
         if batch:
             for screen in self.screen_stack:
                 if isinstance(screen, EventsScreen):
-                    screen.add_events(batch)
+                    try:
+                        screen.add_events(batch)
+                    except NoMatches:
+                        pass  # still composing: it reads the whole timeline when mounted
 
     # -- acting --------------------------------------------------------------
     def check_action(self, action: str, parameters) -> bool | None:
