@@ -394,14 +394,19 @@ class Lab:
             raise
 
     def freeze(self, name: str) -> None:
-        self._component(name)
-        if not processes.send(self.pid_file(name), signal.SIGSTOP):
-            raise LabError(f"{name} is not running")
+        self._signal(name, signal.SIGSTOP, processes.FROZEN)
 
     def thaw(self, name: str) -> None:
+        self._signal(name, signal.SIGCONT, processes.UP)
+
+    def _signal(self, name: str, sig: int, expected: str) -> None:
+        """Send the signal and wait (bounded) until the state shows it: delivery is asynchronous."""
         self._component(name)
-        if not processes.send(self.pid_file(name), signal.SIGCONT):
+        if not processes.send(self.pid_file(name), sig):
             raise LabError(f"{name} is not running")
+        deadline = time.monotonic() + 5.0
+        while processes.process_state(self.pid_file(name))[0] != expected and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def down(self, purge: bool = False) -> None:
         if not self.exists():
