@@ -90,7 +90,8 @@ max_stacks_per_tenant = 1000
 action_retry_limit = 0
 
 [database]
-connection = sqlite:///{data_dir / 'heat.sqlite'}
+# Wait for a busy sqlite (several engine threads write at once) instead of failing.
+connection = sqlite:///{data_dir / 'heat.sqlite'}?timeout=30
 
 [oslo_concurrency]
 lock_path = {data_dir / 'locks'}
