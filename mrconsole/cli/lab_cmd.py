@@ -59,6 +59,21 @@ def add_parser(sub) -> None:
     seed.add_argument("--wait", action="store_true", help="wait until the master is COMPLETE")
     seed.set_defaults(func=cmd_seed)
 
+    pop = with_dir(lsub.add_parser(
+        "populate", help="fill the lab with a realistic fleet (idempotent)",
+        description="Create a fleet in every region: plain stacks in every state (complete, failed, "
+        "suspended, in progress for a while), nested stacks, stacks with long event histories, and "
+        "multi-region masters. A re-run creates only what is missing."))
+    pop.add_argument("--stacks", type=int, default=100, help="fleet stacks per region (default 100)")
+    pop.add_argument("--regions", default=None, help="comma-separated regions (default: every region)")
+    pop.add_argument("--masters", type=int, default=2,
+                     help="multi-region masters, spread over the regions (default 2)")
+    pop.add_argument("--concurrency", type=int, default=8, help="creates in flight at once (default 8)")
+    pop.add_argument("--busy-seconds", type=int, default=600,
+                     help="how long the in-progress stacks stay in progress (default 600)")
+    pop.add_argument("--format", choices=("table", "json"), default="table")
+    pop.set_defaults(func=cmd_populate)
+
 
 def _lab(args):
     from mrconsole.lab.manager import Lab
@@ -134,3 +149,27 @@ def cmd_seed(args) -> int:
     result = seed(lab, name=args.name, example=args.example, wait=args.wait, progress=_progress)
     print(result)
     return 0
+
+
+def cmd_populate(args) -> int:
+    from mrconsole.lab.populate import populate
+
+    lab = _lab(args)
+    regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None
+    if args.busy_seconds < 1:
+        raise CliError("--busy-seconds must be 1 or more", EXIT_USAGE)
+    report = populate(lab, stacks=args.stacks, regions=regions, masters=args.masters,
+                      concurrency=args.concurrency, busy_seconds=args.busy_seconds, progress=_progress)
+    if args.format == "json":
+        print_json({"created": report.created, "existing": report.existing, "failed": report.failed,
+                    "seconds": round(report.seconds, 1),
+                    "statuses": {r: dict(c) for r, c in report.statuses.items()}})
+    else:
+        statuses = sorted({s for c in report.statuses.values() for s in c})
+        rows = [[r, sum(c.values()), *[c.get(s, 0) for s in statuses]] for r, c in report.statuses.items()]
+        print_table(["REGION", "STACKS", *statuses], rows)
+        print(f"created {report.created}, already there {report.existing}, failed {len(report.failed)} "
+              f"in {report.seconds:.0f}s")
+        for line in report.failed[:20]:
+            print(f"  failed: {line}")
+    return 0 if report.ok else 1

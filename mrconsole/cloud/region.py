@@ -55,42 +55,46 @@ class RegionClient:
         self.calls = 0
 
     # -- plumbing ------------------------------------------------------------
-    def _client(self, request_id: str | None = None):
+    def _client(self, request_id: str | None = None, headers: dict | None = None):
         from heatclient import client as heat_client
 
         kwargs: dict[str, Any] = {"session": self._session, "region_name": self.region,
                                   "interface": self._interface}
         if self._endpoint_override:
             kwargs["endpoint_override"] = self._endpoint_override
-        if request_id:
+        if request_id or headers:
             # A mutation gets its own client carrying the id the journal
             # records; Heat logs it as the global request id.
-            return heat_client.Client("1", global_request_id=request_id, **kwargs)
+            client = heat_client.Client("1", global_request_id=request_id, **kwargs)
+            if headers:
+                client.http_client.additional_headers.update(headers)
+            return client
         if self._heat is None:
             self._heat = heat_client.Client("1", **kwargs)
         return self._heat
 
-    def _run(self, fn: Callable, request_id: str | None = None):
+    def _run(self, fn: Callable, request_id: str | None = None, headers: dict | None = None):
         """In a pool thread: call, re-authenticating once on 401."""
         started = time.monotonic()
         try:
             try:
-                return fn(self._client(request_id)), None, time.monotonic() - started
+                return fn(self._client(request_id, headers)), None, time.monotonic() - started
             except Exception as exc:  # noqa: BLE001 - mapped below
                 mapped = errors.map_exception(exc, self.region)
                 if mapped.kind != errors.UNAUTHORIZED:
                     raise
                 # A token may have been revoked or expired: one fresh try.
                 self._session.invalidate()
-                return fn(self._client(request_id)), None, time.monotonic() - started
+                return fn(self._client(request_id, headers)), None, time.monotonic() - started
         except Exception as exc:  # noqa: BLE001
             return None, errors.map_exception(exc, self.region), time.monotonic() - started
 
-    async def call(self, fn: Callable, what: str = "request", request_id: str | None = None):
+    async def call(self, fn: Callable, what: str = "request", request_id: str | None = None,
+                   headers: dict | None = None):
         """Run fn(heatclient) in this region's pool, within the deadline."""
         loop = asyncio.get_running_loop()
         self.calls += 1
-        future = loop.run_in_executor(self._pool, self._run, fn, request_id)
+        future = loop.run_in_executor(self._pool, self._run, fn, request_id, headers)
         try:
             result, error, elapsed = await asyncio.wait_for(future, self.timeouts.deadline)
         except asyncio.TimeoutError:
@@ -212,7 +216,13 @@ class RegionClient:
     # -- mutations (reached only through core.actions, which journals them) --
     async def create_stack(self, name: str, template: dict, *, files=None, environment=None,
                            parameters=None, timeout_mins=None, disable_rollback=True,
-                           tags: list[str] | None = None, request_id: str | None = None) -> dict:
+                           tags: list[str] | None = None, request_id: str | None = None,
+                           deferred_auth: tuple[str, str] | None = None) -> dict:
+        """deferred_auth: (username, password) for a cloud whose Heat stores
+        passwords (`deferred_auth_method = password`): it refuses stacks with
+        nested stacks unless the create carries them. Never logged."""
+        headers = {"X-Auth-User": deferred_auth[0], "X-Auth-Key": deferred_auth[1]} if deferred_auth else None
+
         def fn(hc):
             fields = dict(stack_name=name, template=template, files=files or {},
                           environment=environment or {}, parameters=parameters or {},
@@ -223,7 +233,7 @@ class RegionClient:
                 fields["tags"] = ",".join(tags)
             return hc.stacks.create(**fields)["stack"]
 
-        return await self.call(fn, "stack create", request_id)
+        return await self.call(fn, "stack create", request_id, headers)
 
     async def update_stack(self, ref: str, *, template=None, files=None, environment=None,
                            parameters=None, existing: bool = False, timeout_mins=None,

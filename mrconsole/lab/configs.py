@@ -90,8 +90,8 @@ max_stacks_per_tenant = 1000
 action_retry_limit = 0
 
 [database]
-# Wait for a busy sqlite (several engine threads write at once) instead of failing.
-connection = sqlite:///{data_dir / 'heat.sqlite'}?timeout=30
+# Concurrent writers queue instead of failing: see mrconsole/lab/sqlite_tuning.py.
+connection = sqlite:///{data_dir / 'heat.sqlite'}
 
 [oslo_concurrency]
 lock_path = {data_dir / 'locks'}

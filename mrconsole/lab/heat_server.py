@@ -15,6 +15,10 @@ import sys
 def main(argv: list[str]) -> None:
     config_file, port, access_log = argv[0], int(argv[1]), argv[2]
 
+    from mrconsole.lab import sqlite_tuning
+
+    sqlite_tuning.install()   # before Heat creates its engine
+
     from oslo_service import backend
 
     backend.init_backend(backend.BackendType.THREADING)

@@ -15,6 +15,10 @@ def main(argv: list[str]) -> None:
     # Keystone's initialiser parses sys.argv with oslo.config; ours are not its.
     sys.argv = [sys.argv[0]]
 
+    from mrconsole.lab import sqlite_tuning
+
+    sqlite_tuning.install()   # before Keystone creates its engine
+
     from keystone.server import wsgi
 
     app = wsgi.initialize_public_application()

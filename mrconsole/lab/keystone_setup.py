@@ -107,3 +107,26 @@ def register(layout) -> None:
         ks.put(f"/projects/{service['id']}/users/{heat_user['id']}/roles/{roles[role]['id']}")
     # The operator is an ordinary project member, as in a real cloud.
     ks.put(f"/projects/{demo['id']}/users/{demo_user['id']}/roles/{roles['member']['id']}")
+
+
+def warm_up(layout, regions: list[str]) -> None:
+    """One authenticated stack list per region, one after another.
+
+    Just after Keystone starts, a burst of concurrent first validations was
+    seen to get 403 on `identity:validate_token` for Heat's own service
+    token (3 of 80 creates at 8 concurrent creators); once one validation
+    has gone through, the burst passes. So the lab sends that one first.
+    """
+    auth = v3.Password(
+        auth_url=layout.url("keystone") + "/v3",
+        username="demo",
+        password=layout.demo_password,
+        project_name="demo",
+        user_domain_id="default",
+        project_domain_id="default",
+    )
+    session = ks_session.Session(auth=auth)
+    project = session.get_project_id()
+    for region in regions:
+        session.get(f"{layout.url(region)}/v1/{project}/stacks", params={"limit": 1}, timeout=60,
+                    raise_exc=False)

@@ -192,6 +192,7 @@ class Lab:
                 self._start(layout, region, started)
             progress(f"waiting for Heat in {', '.join(layout.regions)}")
             self._wait_ready(layout, layout.regions)
+            self._warm_up(layout, layout.regions)
         except BaseException:
             for name in started:
                 processes.terminate(self.pid_file(name))
@@ -270,6 +271,17 @@ class Lab:
                     f"{pending[0]} did not answer within {READY_TIMEOUT:.0f}s; read {self.log_file(pending[0])}"
                 )
             time.sleep(0.3)
+
+    def _warm_up(self, layout: LabLayout, regions: list[str]) -> None:
+        if not layout.keystone:
+            return
+        from mrconsole.lab.keystone_setup import warm_up
+
+        up = [r for r in regions if processes.process_state(self.pid_file(r))[0] == processes.UP]
+        try:
+            warm_up(layout, up)
+        except Exception:  # noqa: BLE001 - a warm-up that fails changes nothing; the lab is up
+            pass
 
     # -- keystone ------------------------------------------------------------
     def _bootstrap_keystone(self, layout: LabLayout) -> None:
@@ -388,6 +400,7 @@ class Lab:
         try:
             self._start(layout, name, started)
             self._wait_ready(layout, [name])
+            self._warm_up(layout, layout.regions if name == KEYSTONE else [name])
         except BaseException:
             for n in started:
                 processes.terminate(self.pid_file(n))
