@@ -57,9 +57,9 @@ def test_access_log_records_each_request(lab, cli):
     lines = log.read_text().splitlines()[before:]
     assert any(" GET /v1/" in l and "/stacks" in l for l in lines)
     fields = lines[-1].split()
-    assert len(fields) == 5
+    assert len(fields) == 6
     float(fields[0]), float(fields[4])  # time and duration are numbers
-    assert fields[3].isdigit()
+    assert fields[3].isdigit() and int(fields[5]) > 0   # status, response bytes
 
 
 def test_status_json_reports_pid_port_state_url(lab, cli):

@@ -23,10 +23,10 @@ from tests.conftest import MASTER
 FAST = Timeouts(connect=1.0, read=2.0)
 
 
-def make_app(lab, master=MASTER, refresh=1.0, **kwargs) -> MrConsoleApp:
+def make_app(lab, master=MASTER, **kwargs) -> MrConsoleApp:
     async def factory():
         fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
-        return ConsoleSession(fleet, master=master, config=SessionConfig(refresh_interval=refresh))
+        return ConsoleSession(fleet, master=master, config=SessionConfig())
 
     return MrConsoleApp(factory, **kwargs)
 
@@ -171,7 +171,7 @@ async def test_troubleshoot_key_opens_the_report(lab):
 
 
 async def test_frozen_region_never_blocks_keys_or_other_panes(lab):
-    app = make_app(lab, refresh=0.5)
+    app = make_app(lab)
     async with app.run_test(size=(120, 36)) as pilot:
         assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
                            and pane(app, "RegionOne").table.row_count > 0)

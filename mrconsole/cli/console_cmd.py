@@ -16,6 +16,8 @@ def add_parser(sub) -> None:
     p.add_argument("--template", metavar="FILE", help="show a master template's analysis (not deployed)")
     p.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
     p.add_argument("--read-only", action="store_true", help="hide and refuse every mutating action")
+    p.add_argument("--event-buffer", type=int, default=50_000, metavar="N",
+                   help="events kept in memory for the timeline (default 50000; ~1.2 KB each)")
     p.set_defaults(func=cmd_console)
 
 
@@ -25,7 +27,7 @@ def cmd_console(args) -> int:
     from mrconsole.cloud.connection import _load_config, connect
     from mrconsole.cloud.errors import CloudError
     from mrconsole.core.fleet import Fleet
-    from mrconsole.core.session import ConsoleSession
+    from mrconsole.core.session import ConsoleSession, SessionConfig
     from mrconsole.tui.app import MrConsoleApp
 
     opts = cloud_options(args)
@@ -45,10 +47,14 @@ def cmd_console(args) -> int:
             raise CliError(f"template {args.template}: no such file", EXIT_USAGE)
         analysis = analyse(args.template, args.env)
     master = args.stack or (Path(args.template).stem if args.template else None)
+    if not 100 <= args.event_buffer <= 5_000_000:
+        raise CliError("--event-buffer must be between 100 and 5000000", EXIT_USAGE)
+    config = SessionConfig()
+    config.stream.buffer_size = args.event_buffer
 
     async def factory():
         fleet = Fleet(await connect(opts))
-        return ConsoleSession(fleet, master=master)
+        return ConsoleSession(fleet, master=master, config=config)
 
     app = MrConsoleApp(factory, read_only=args.read_only or conf.read_only(cloud_name),
                        user_config=conf, analysis=analysis)

@@ -127,7 +127,12 @@ class RegionClient:
         sort_dir: str | None = None,
         limit: int | None = None,
         show_nested: bool = False,
+        marker: str | None = None,
+        show_deleted: bool = False,
     ) -> list[Stack]:
+        """One stack list. With `limit`, one page of at most that many
+        (continue from `marker`, the last id of the page before); without it,
+        Heat returns every stack in one answer."""
         def fn(hc):
             kwargs: dict[str, Any] = {"filters": filters or {}}
             if sort_keys:
@@ -136,10 +141,12 @@ class RegionClient:
                 kwargs["sort_dir"] = sort_dir
             if limit:
                 kwargs["limit"] = limit
+            if marker:
+                kwargs["marker"] = marker
             if show_nested:
                 kwargs["show_nested"] = True
-            # heatclient pages through with markers until the list is done
-            # (or `limit` is reached).
+            if show_deleted:
+                kwargs["show_deleted"] = True
             return [to_stack(self.region, s) for s in hc.stacks.list(**kwargs)]
 
         return await self.call(fn, "stack list")

@@ -86,10 +86,13 @@ def explain(exc: CloudError, action: str, stack: str) -> ActionError:
 
 
 class Actions:
-    def __init__(self, fleet, journal: Journal | None = None, read_only: bool = False):
+    def __init__(self, fleet, journal: Journal | None = None, read_only: bool = False, on_accepted=None):
+        """on_accepted(region, stack_id, name): called when Heat accepted an action,
+        so a live view can read that stack's first events at once."""
         self.fleet = fleet
         self.journal = journal or Journal()
         self.read_only = read_only
+        self.on_accepted = on_accepted
         self._inflight: set[tuple] = set()
 
     def _check_allowed(self, action: str) -> None:
@@ -104,7 +107,10 @@ class Actions:
         self._inflight.add(key)
         request_id = f"req-{uuid.uuid4()}"
         try:
-            entry = self.journal.begin(
+            # The journal is sqlite on disk: written off the event loop, so a
+            # slow disk never stalls a screen.
+            entry = await asyncio.to_thread(
+                self.journal.begin,
                 cloud=self.fleet.name, region=target.region, stack_name=target.name, stack_id=target.id,
                 action=action, parameters=parameters, hidden=hidden, request_id=request_id,
                 out_of_band=target.out_of_band, master_id=target.master_id)
@@ -112,11 +118,13 @@ class Actions:
                 result = await call(self.fleet.region(target.region), request_id)
             except CloudError as exc:
                 err = explain(exc, action, target.name)
-                self.journal.finish(entry, FAILED, str(err))
+                await asyncio.to_thread(self.journal.finish, entry, FAILED, str(err))
                 return ActionResult(action, target.region, target.name, target.id, False, str(err),
                                     request_id, entry, sent=err.sent)
             stack_id = target.id or (result.get("id") if isinstance(result, dict) else None)
-            self.journal.finish(entry, OK, "accepted", stack_id=stack_id)
+            if self.on_accepted is not None and stack_id:
+                self.on_accepted(target.region, stack_id, target.name)
+            await asyncio.to_thread(self.journal.finish, entry, OK, "accepted", stack_id=stack_id)
             return ActionResult(action, target.region, target.name, stack_id, True, "accepted", request_id, entry)
         finally:
             self._inflight.discard(key)

@@ -1,19 +1,34 @@
 """Live multi-region event streams: incremental, adaptive, merged.
 
-Cost model, per region:
-- one cheap *watch* request every `watch_interval` (the stack list, filtered
-  to the stacks followed there), which notices any stack whose status or
-  updated time changed;
-- event requests only for stacks that are IN_PROGRESS (every
-  `fast_interval`) or that the watch just saw change; idle stacks are not
-  polled otherwise (or every `idle_interval` if the watch cannot run);
-- every event request asks only for what follows the last event id seen
-  (ascending order, `marker`), so no event is fetched twice.
-An idle region therefore costs 60/watch_interval requests a minute.
+Two ways to know what changed in a region:
+- *all stacks* (the console, `events --all-regions`): a `RegionWatch` keeps
+  the region's inventory current with small questions (see core/watch.py)
+  and says which stacks were added, changed or removed;
+- *given stacks* (`events STACK`, `stack ... --wait`): one stack list
+  filtered to their ids every `watch_interval`.
 
-A region that goes down keeps its markers; when it returns, polling resumes
-from them. Where events may have been lost (marker gone, stack replaced),
-a gap event says so.
+Events are read only for stacks that need it:
+- a stack with an action running, every `fast_interval`, backing off to
+  `quiet_interval` while it stays quiet (a slow resource) and back to fast
+  as soon as anything moves;
+- a stack the watch saw change, at once;
+- a stack the console itself just acted on (`kick`), at once;
+- nothing else: an idle stack costs no event request at all.
+Every event request asks only for what follows the last event id seen
+(ascending, `marker`). A stack with no marker yet (the console started
+after its history) is read newest first down to the stack's own event for
+its previous state (or, if that was purged, its previous changed time):
+only what is new, with no priming request at start.
+
+Cost per region, with B stacks in progress (q of them quiet) and C stacks
+changed per minute, on top of the watch's own cost:
+
+    event requests/min = 60/fast_interval * (B - q) + 60/quiet_interval * q + C
+
+Guarantees: every event once (deduplicated by id), in time order within
+the timeline, a gap event when Heat may have dropped some (a purged
+marker makes Heat answer from the start). A region that goes down keeps
+its markers and resumes from them.
 """
 
 from __future__ import annotations
@@ -24,24 +39,27 @@ import itertools
 import time
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
+from mrconsole.core.watch import RegionWatch, StackChanges, WatchConfig
 from mrconsole.models import Event, Stack
 
 
 @dataclass
 class StreamConfig:
-    fast_interval: float = 1.0      # IN_PROGRESS stacks
-    idle_interval: float = 15.0     # idle stacks, only when the watch is unavailable
-    watch_interval: float = 1.2     # the cheap per-region change detector
+    fast_interval: float = 1.0      # stacks with an action running
+    quiet_interval: float = 8.0     # ... that have been quiet for a while
+    idle_interval: float = 15.0     # given stacks, only when their watch cannot run
+    watch_interval: float = 1.2     # given stacks: the filtered list
     nested_depth: int = 0
     buffer_size: int = 50_000
     page_limit: int = 200
     all_stacks: bool = False        # follow every stack in the regions (new ones too)
-    backlog_discovered: bool = True # read the history of stacks found by the watch
+    backlog_discovered: bool = True # read the whole history of stacks already there at start
+    watch: WatchConfig = field(default_factory=WatchConfig)
 
 
 @dataclass
@@ -58,6 +76,12 @@ class Followed:
     last_polled: float = 0.0
     pending: bool = True            # its status changed and its events are not read yet
     backlog: bool = True            # read its history, or only what happens from now on
+    # Without a marker and without backlog: read back to this stack-level status...
+    boundary: str | None = None
+    boundary_time: datetime | None = None   # ...or, if it was purged, to this time
+    boundary_before: datetime | None = None # the boundary happened before this (the new action's start)
+    include_boundary: bool = False  # an action running at start: show it from its beginning
+    quiet: int = 0                  # polls in a row that found nothing
 
     @property
     def key(self) -> tuple[str, str]:
@@ -121,28 +145,37 @@ class EventStream:
         self.config = config or StreamConfig()
         self.timeline = Timeline(self.config.buffer_size)
         self._followed: dict[tuple[str, str], Followed] = {}
+        self._active: dict[str, set[tuple[str, str]]] = {}   # region -> keys that need polling
         self._regions: set[str] = set()
         self._listeners = []
+        self._stack_listeners = []
+        self._region_listeners = []
         self._clock = clock
         self.requests: dict[str, int] = {}
         self._wake: dict[str, asyncio.Event] = {}
+        self.watches: dict[str, RegionWatch] = {}
+        self.region_errors: dict[str, str | None] = {}
+        self._loaded: set[str] = set()      # regions whose first inventory is in
 
     # -- what to follow ------------------------------------------------------
     def follow(self, region: str, name: str, stack_id: str, status: str = "", updated=None,
-               backlog: bool = True) -> None:
+               backlog: bool = True) -> Followed:
         key = (region, stack_id)
         existing = self._followed.get(key)
         if existing is None:
-            self._followed[key] = Followed(region, name, stack_id, status=status, updated=updated,
-                                           backlog=backlog)
+            f = Followed(region, name, stack_id, status=status, updated=updated, backlog=backlog)
+            self._followed[key] = f
             self._regions.add(region)
+            self._activate(f)
         elif backlog and not existing.backlog:
             # Found first by the watch (history skipped); now its history is wanted.
-            existing.backlog, existing.marker, existing.due = True, None, 0.0
+            f = existing
+            f.backlog, f.marker, f.primed, f.due, f.pending = True, None, False, 0.0, True
+            self._activate(f)
         else:
-            return
-        if region in self._wake:
-            self._wake[region].set()
+            return existing
+        self._wake_region(region)
+        return f
 
     def follow_region(self, region: str) -> None:
         self._regions.add(region)
@@ -150,9 +183,54 @@ class EventStream:
     def followed(self) -> list[Followed]:
         return list(self._followed.values())
 
+    def get(self, region: str, stack_id: str) -> Followed | None:
+        return self._followed.get((region, stack_id))
+
+    def _activate(self, f: Followed) -> None:
+        self._active.setdefault(f.region, set()).add(f.key)
+
+    def _wake_region(self, region: str) -> None:
+        if region in self._wake:
+            self._wake[region].set()
+
+    def kick(self, region: str, stack_id: str, name: str = "") -> None:
+        """The console just acted on this stack: read its events now, not at the next look."""
+        f = self._followed.get((region, stack_id))
+        if f is None:
+            if not name:
+                return
+            f = self.follow(region, name, stack_id, status="", backlog=True)
+        f.due, f.pending, f.quiet = 0.0, True, 0
+        if f.primed and f.marker is None and not f.backlog:
+            # Never read and no marker: everything after its state before this
+            # action, whose events are from this second on (Heat keeps seconds).
+            f.boundary, f.include_boundary = f.status or None, False
+            f.boundary_time = f.updated
+            f.boundary_before = datetime.now(timezone.utc).replace(microsecond=0)
+        self._activate(f)
+        watch = self.watches.get(region)
+        if watch is not None:
+            watch.sweep_soon()
+        self._wake_region(region)
+
+    def refresh(self) -> None:
+        """The operator asked: reconcile every region now."""
+        for watch in self.watches.values():
+            watch.reconcile_soon()
+        for region in self._regions:
+            self._wake_region(region)
+
     def subscribe(self, callback) -> None:
         """callback(list[Event]) with each batch of new events."""
         self._listeners.append(callback)
+
+    def subscribe_stacks(self, callback) -> None:
+        """callback(StackChanges) whenever a region's inventory changed (all-stacks mode)."""
+        self._stack_listeners.append(callback)
+
+    def subscribe_regions(self, callback) -> None:
+        """callback(region, error or None, answered_at) after each look at a region."""
+        self._region_listeners.append(callback)
 
     def _publish(self, events: list[Event]) -> None:
         fresh = self.timeline.add(events)
@@ -168,7 +246,7 @@ class EventStream:
             while not stop.is_set():
                 for region in list(self._regions):
                     if region not in tasks:
-                        self._wake[region] = asyncio.Event()
+                        self._wake.setdefault(region, asyncio.Event())
                         tasks[region] = asyncio.create_task(self._region_loop(region, stop))
                 try:
                     await asyncio.wait_for(stop.wait(), 0.5)
@@ -183,6 +261,9 @@ class EventStream:
         """One round for every region (used for a non-following read)."""
         await asyncio.gather(*(self._poll_region(r, force=True) for r in list(self._regions)))
 
+    def _watch_interval(self) -> float:
+        return self.config.watch.busy_interval if self.config.all_stacks else self.config.watch_interval
+
     async def _region_loop(self, region: str, stop: asyncio.Event) -> None:
         next_watch = 0.0
         while not stop.is_set():
@@ -191,113 +272,203 @@ class EventStream:
             try:
                 if now >= next_watch:
                     watched_ok = await self._watch(region)
-                    next_watch = self._clock() + self.config.watch_interval
+                    next_watch = self._clock() + self._watch_interval()
                 await self._poll_region(region, watch_ok=watched_ok)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - one bad answer must not end the stream
-                next_watch = self._clock() + self.config.watch_interval
-            due = [f.due for f in self._followed.values() if f.region == region and not f.gone]
-            wake_at = min([next_watch, *due]) if due else next_watch
-            delay = max(0.05, wake_at - self._clock())
+                next_watch = self._clock() + self._watch_interval()
+            due = [self._followed[k].due for k in self._active.get(region, ())]
+            wake_at = min([next_watch, *due])
+            delay = max(0.02, wake_at - self._clock())
             wake = self._wake.setdefault(region, asyncio.Event())
-            wake.clear()
             try:
                 await asyncio.wait_for(wake.wait(), delay)
             except asyncio.TimeoutError:
                 pass
+            wake.clear()
 
     def _count(self, region: str) -> None:
         self.requests[region] = self.requests.get(region, 0) + 1
 
+    def _region_answered(self, region: str, error: str | None) -> None:
+        failed_before = self.region_errors.get(region)
+        self.region_errors[region] = error
+        if failed_before and error is None and region in self.watches:
+            self.watches[region].reconcile_soon()   # back from an outage: catch up once
+        for cb in list(self._region_listeners):
+            cb(region, error, time.time())
+
     async def _watch(self, region: str) -> bool:
-        """One stack list for the region: who changed, who is in progress, who is new."""
+        if self.config.all_stacks:
+            return await self._watch_all(region)
+        return await self._watch_given(region)
+
+    async def _watch_all(self, region: str) -> bool:
+        watch = self.watches.get(region)
+        if watch is None:
+            watch = self.watches[region] = RegionWatch(self.fleet.region(region), self.config.watch,
+                                                       clock=self._clock)
+        before = watch.requests
+        try:
+            changes = await watch.poll()
+        except CloudError as exc:
+            self.requests[region] = self.requests.get(region, 0) + watch.requests - before
+            self._region_answered(region, exc.message)
+            return False
+        self.requests[region] = self.requests.get(region, 0) + watch.requests - before
+        self._apply(changes, first=changes.full and region not in self._loaded)
+        self._region_answered(region, None)
+        return True
+
+    async def discover(self) -> None:
+        """One look at every region now (finds the stacks to follow in all-stacks mode)."""
+        await asyncio.gather(*(self._watch(r) for r in list(self._regions)))
+
+    def _apply(self, changes: StackChanges, first: bool) -> None:
+        now = self._clock()
+        region = changes.region
+        if first:
+            self._loaded.add(region)
+        for s in changes.added:
+            if (region, s.id) in self._followed:
+                f = self._followed[(region, s.id)]
+                self._changed(f, s, now, f.status)
+                continue
+            if first and not self.config.backlog_discovered:
+                # There before we looked: no history, and nothing to read until
+                # it changes, except an action already running (shown from its start).
+                f = Followed(region, s.name, s.id, status=s.status, updated=s.updated_time,
+                             backlog=False, primed=True, pending=False, due=float("inf"))
+                self._followed[f.key] = f
+                if s.in_progress:
+                    f.boundary, f.include_boundary = s.status, True
+                    f.pending, f.due = True, now
+                    self._activate(f)
+            else:
+                # New since we looked (or history wanted): all of it is news.
+                f = self.follow(region, s.name, s.id, status=s.status, updated=s.updated_time,
+                                backlog=True)
+                f.due = now
+        for s in changes.changed:
+            f = self._followed.get((region, s.id))
+            if f is None:
+                f = self.follow(region, s.name, s.id, status=s.status, backlog=True)
+                f.due = now
+                continue
+            before = changes.previous.get(s.id)
+            self._changed(f, s, now, before.status if before else f.status,
+                          before.changed_time if before else None)
+        for s in changes.removed:
+            f = self._followed.get((region, s.id))
+            if f is None:
+                continue
+            if f.primed and f.marker is None and not f.backlog and f.boundary is None:
+                f.boundary = f.status or None
+            f.gone, f.pending, f.due = True, True, now
+            self._activate(f)
+        if changes:
+            for cb in list(self._stack_listeners):
+                cb(changes)
+
+    def _changed(self, f: Followed, s: Stack, now: float, previous_status: str,
+                 previous_time: datetime | None = None) -> None:
+        if f.primed and f.marker is None and not f.backlog:
+            # Never read: what is new starts after its previous state. The
+            # previous state may be the new one too (a check after a check):
+            # its event then counts only if older than the new action's start.
+            f.boundary, f.boundary_time, f.include_boundary = previous_status or None, previous_time, False
+            f.boundary_before = s.updated_time
+        f.status, f.updated = s.status, s.updated_time
+        f.pending, f.due, f.quiet = True, now, 0
+        self._activate(f)
+
+    async def _watch_given(self, region: str) -> bool:
+        """One stack list for the region, filtered to the stacks followed there."""
         client = self.fleet.region(region)
         mine = {f.id: f for f in self._followed.values() if f.region == region}
-        filters = None if self.config.all_stacks else {"id": list(mine)}
-        if not self.config.all_stacks and not mine:
+        if not mine:
             return True
         self._count(region)
         try:
-            stacks: list[Stack] = await client.list_stacks(filters=filters)
-        except CloudError:
+            stacks: list[Stack] = await client.list_stacks(filters={"id": list(mine)})
+        except CloudError as exc:
+            self._region_answered(region, exc.message)
             return False
+        self._region_answered(region, None)
         now = self._clock()
         listed = {s.id: s for s in stacks}
         for s in stacks:
-            f = mine.get(s.id)
+            f = mine[s.id] if s.id in mine else None
             if f is None:
-                if self.config.all_stacks:
-                    self.follow(region, s.name, s.id, status="", updated=None,
-                                backlog=self.config.backlog_discovered)
-                    f = self._followed[(region, s.id)]
-                    f.due = now
                 continue
             changed = (s.status, s.updated_time) != (f.status, f.updated)
             if changed:
-                f.pending = True
+                f.pending, f.quiet = True, 0
             if changed or s.in_progress:
                 # Completion events land just after the status flips: poll now.
                 if changed or f.due > now + self.config.fast_interval:
                     f.due = now
+                self._activate(f)
             f.status, f.updated = s.status, s.updated_time
         for sid, f in mine.items():
             if sid not in listed and f.primed and not f.gone:
                 # Deleted (or filtered away): read what is left once, then stop.
-                f.gone = True
-                f.pending = True
-                f.due = now
+                f.gone, f.pending, f.due = True, True, now
+                self._activate(f)
         return True
 
     async def _poll_region(self, region: str, force: bool = False, watch_ok: bool = True) -> None:
         now = self._clock()
-        for f in [f for f in self._followed.values() if f.region == region]:
-            if f.gone and f.primed and f.last_polled >= f.due:
+        active = self._active.setdefault(region, set())
+        keys = [f.key for f in self._followed.values() if f.region == region] if force else list(active)
+        for key in keys:
+            f = self._followed[key]
+            if f.gone and f.primed and not f.pending:
+                active.discard(key)
                 continue
             if not force and f.primed and f.due > now:
                 continue
-            ok = await self._poll_stack(f)
-            if not ok:
+            fresh = await self._poll_stack(f)
+            if fresh is None:
                 return  # the region is failing: keep markers, try again next round
             f.last_polled = self._clock()
+            f.quiet = 0 if fresh else f.quiet + 1
             if f.gone:
                 f.due = float("inf")
+                active.discard(key)
             elif f.in_progress:
-                f.due = f.last_polled + self.config.fast_interval
+                interval = self.config.fast_interval if f.quiet < 5 else self.config.quiet_interval
+                f.due = f.last_polled + interval
             elif watch_ok:
                 f.due = float("inf")  # the watch will say when it changes
+                active.discard(key)
             else:
                 f.due = f.last_polled + self.config.idle_interval
 
-    async def _poll_stack(self, f: Followed) -> bool:
-        client = self.fleet.region(f.region)
+    async def _poll_stack(self, f: Followed) -> int | None:
+        """Read what is new for one stack; the number of new events, None if the region failed."""
         if not f.primed and not f.backlog:
-            # Stand on its newest event without showing history.
-            self._count(f.region)
-            try:
-                newest = await client.events(f.name, f.id, limit=1, sort_dir="desc")
-            except CloudError as exc:
-                if exc.kind != errors.NOT_FOUND:
-                    return False
-                newest = []
-            f.marker = newest[0].id if newest else None
-            f.primed, f.pending = True, False
-            return True
+            # Given stacks without history: stand on the newest event.
+            return await self._stand_on_newest(f)
+        if f.marker is None and f.primed and not f.backlog:
+            return await self._read_since_boundary(f)
         batch: list[Event] = []
         while True:
             self._count(f.region)
             asked_after = f.marker
             try:
-                page = await client.events(f.name, f.id, marker=f.marker, limit=self.config.page_limit,
-                                           sort_dir="asc", nested_depth=self.config.nested_depth or None)
+                page = await self.fleet.region(f.region).events(
+                    f.name, f.id, marker=f.marker, limit=self.config.page_limit, sort_dir="asc",
+                    nested_depth=self.config.nested_depth or None)
             except CloudError as exc:
                 if exc.kind == errors.NOT_FOUND:
-                    f.gone = True
-                    f.primed = True
+                    f.gone = f.primed = True
+                    f.pending = False
                     break
                 if batch:
                     self._publish(batch)
-                return False
+                return None
             if asked_after and page and self.timeline.seen(page[0].id):
                 # Heat ignores a marker it no longer knows and answers from the
                 # start: the event we stood on was purged, so others may be too.
@@ -308,6 +479,9 @@ class EventStream:
                 f.marker = page[-1].id
             if len(page) < self.config.page_limit:
                 break
+        return self._done(f, batch)
+
+    def _done(self, f: Followed, batch: list[Event]) -> int:
         f.primed = True
         f.pending = False
         own = [e for e in batch if e.kind == "event" and e.resource_name == f.name]
@@ -315,14 +489,63 @@ class EventStream:
             f.status = own[-1].status   # e.g. DELETE_COMPLETE: the list no longer says it
         if batch:
             self._publish(batch)
-        return True
+        return len(batch)
 
-    async def discover(self) -> None:
-        """One watch per region now (finds the stacks to follow in all-stacks mode)."""
-        await asyncio.gather(*(self._watch(r) for r in list(self._regions)))
+    async def _stand_on_newest(self, f: Followed) -> int | None:
+        self._count(f.region)
+        try:
+            newest = await self.fleet.region(f.region).events(f.name, f.id, limit=1, sort_dir="desc")
+        except CloudError as exc:
+            if exc.kind != errors.NOT_FOUND:
+                return None
+            newest = []
+        f.marker = newest[0].id if newest else None
+        f.primed, f.pending = True, False
+        return 0
+
+    async def _read_since_boundary(self, f: Followed) -> int | None:
+        """Newest first, down to the stack's own event for its previous state."""
+        client = self.fleet.region(f.region)
+        collected: list[Event] = []
+        newest: str | None = None
+        marker = None
+        for _ in range(20):
+            self._count(f.region)
+            try:
+                page = await client.events(f.name, f.id, marker=marker, limit=self.config.page_limit,
+                                           sort_dir="desc", nested_depth=self.config.nested_depth or None)
+            except CloudError as exc:
+                if exc.kind == errors.NOT_FOUND:
+                    f.gone = True
+                    break
+                return None
+            if newest is None and page:
+                newest = page[0].id
+            stop = False
+            for e in page:
+                if self._is_boundary(f, e):
+                    if f.include_boundary:
+                        collected.append(e)
+                    stop = True
+                    break
+                if f.boundary_time and e.time and e.time < f.boundary_time:
+                    stop = True
+                    break
+                collected.append(e)
+            if stop or len(page) < self.config.page_limit:
+                break
+            marker = page[-1].id
+        f.marker = newest or f.marker
+        f.boundary, f.boundary_time, f.include_boundary, f.boundary_before = None, None, False, None
+        collected.reverse()
+        return self._done(f, collected)
+
+    def _is_boundary(self, f: Followed, e: Event) -> bool:
+        return (f.boundary is not None and e.status == f.boundary and e.resource_name == f.name
+                and e.physical_id in ("", f.id)
+                and (f.boundary_before is None or e.time is None or e.time < f.boundary_before))
 
     # -- state for callers ---------------------------------------------------
     def stats(self) -> dict:
         return {"events": len(self.timeline), "dropped": self.timeline.dropped,
                 "requests": dict(self.requests)}
-

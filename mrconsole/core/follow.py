@@ -34,7 +34,7 @@ class MasterFollow:
 
     def _master_followed(self):
         m = self.topology.master
-        return next((f for f in self.stream.followed() if f.id == m.id), None)
+        return self.stream.get(m.region, m.id)
 
     def master_busy(self) -> bool:
         f = self._master_followed()

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from mrconsole.cloud.errors import CloudError
+from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, MasterRecovered, RegionStatus
 from mrconsole.core.events import EventStream, StreamConfig
+from mrconsole.core.watch import StackChanges
 from mrconsole.core.fleet import Fleet
 from mrconsole.core.follow import MasterFollow
 from mrconsole.core.topology import Topology, find_stack, read_master, refresh_constituents
@@ -22,16 +25,34 @@ from mrconsole.models import Stack
 
 @dataclass
 class RegionView:
-    """What the console knows of one region: last good stacks, and if stale, why."""
+    """What the console knows of one region: its stacks, and if stale, why.
+
+    Kept current by the changes the region's watch reports, never re-listed
+    for a view; `stacks` (ordered by name) is rebuilt only after a change.
+    """
 
     region: str
-    stacks: tuple[Stack, ...] = ()
-    fetched_at: float | None = None     # wall clock of the last successful list
-    error: str | None = None            # the last refresh's failure, if it failed
+    by_id: dict[str, Stack] = field(default_factory=dict)
+    fetched_at: float | None = None     # wall clock of the last answer from the region
+    error: str | None = None            # the last look's failure, if it failed
+    _ordered: tuple[Stack, ...] | None = field(default=None, repr=False)
 
     @property
     def stale(self) -> bool:
         return self.error is not None
+
+    @property
+    def stacks(self) -> tuple[Stack, ...]:
+        if self._ordered is None:
+            self._ordered = tuple(sorted(self.by_id.values(), key=lambda s: (s.name, s.id)))
+        return self._ordered
+
+    def apply(self, changes: StackChanges) -> None:
+        for s in changes.added + changes.changed:
+            self.by_id[s.id] = s
+        for s in changes.removed:
+            self.by_id.pop(s.id, None)
+        self._ordered = None
 
 
 @dataclass
@@ -48,14 +69,18 @@ class MasterView:
 
 @dataclass
 class SessionConfig:
-    refresh_interval: float = 5.0
-    master_refresh_interval: float = 5.0
+    master_refresh_interval: float = 5.0   # while the master cannot be read
+    master_idle_interval: float = 60.0     # a safety net; changes wake the loop at once
     # The console follows every stack in every region, showing history only
     # for the master and its constituents.
     stream: StreamConfig = field(default_factory=lambda: StreamConfig(all_stacks=True, backlog_discovered=False))
 
 
 class ConsoleSession:
+    """Cost: the regions' watches and event reads (core/watch.py, core/events.py)
+    plus, with a master, one master read per `master_refresh_interval` (1 s
+    while it runs). Nothing here lists every stack on a timer."""
+
     def __init__(self, fleet: Fleet, master: str | None = None, config: SessionConfig | None = None,
                  cache=None):
         from mrconsole.state.topology_cache import TopologyCache
@@ -71,19 +96,50 @@ class ConsoleSession:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._wake = asyncio.Event()
+        self._names: Counter[str] = Counter()     # stack names in every region, for owner_of
         for region in fleet.region_names:
             self.stream.follow_region(region)
             client = fleet.region(region)
-            client.health.subscribe(lambda snap: self._changed("health"))
+            client.health.subscribe(lambda snap, r=region: self._publish(HealthChanged(r)))
+        self.stream.subscribe_stacks(self._on_stacks)
+        self.stream.subscribe_regions(self._on_region)
+        self.stream.subscribe(lambda batch: self._publish(EventsArrived(tuple(batch))))
 
     # -- observers -----------------------------------------------------------
     def subscribe(self, callback) -> None:
-        """callback(kind) with kind in: regions, master, health, events."""
+        """callback(change), change one of the dataclasses in core/changes.py."""
         self._listeners.append(callback)
 
-    def _changed(self, kind: str) -> None:
+    def _publish(self, change) -> None:
         for cb in list(self._listeners):
-            cb(kind)
+            cb(change)
+
+    def _on_stacks(self, changes: StackChanges) -> None:
+        view = self.regions.get(changes.region)
+        if view is None:
+            return
+        for s in changes.removed:
+            if s.id in view.by_id:
+                self._names[view.by_id[s.id].name] -= 1
+        for s in changes.added:
+            if s.id not in view.by_id:
+                self._names[s.name] += 1
+        view.apply(changes)
+        ids = self._master_ids()
+        if ids and any(s.id in ids for s in changes.added + changes.changed + changes.removed):
+            self._wake.set()      # the master or a constituent moved: read the tree now
+        self._publish(changes)
+
+    def _on_region(self, region: str, error: str | None, answered_at: float) -> None:
+        view = self.regions.get(region)
+        if view is None:
+            return
+        before = view.error
+        view.error = error
+        if error is None:
+            view.fetched_at = answered_at
+        if before != error:
+            self._publish(RegionStatus(region, error))
 
     @property
     def cloud_name(self) -> str:
@@ -94,10 +150,8 @@ class ConsoleSession:
 
     # -- lifecycle -----------------------------------------------------------
     def start(self) -> None:
-        self.stream.subscribe(lambda batch: self._changed("events"))
-        self._tasks = [asyncio.create_task(self._region_loop(r)) for r in self.fleet.region_names]
-        self._tasks.append(asyncio.create_task(self.fleet.monitor_health(self._stop)))
-        self._tasks.append(asyncio.create_task(self.stream.run(self._stop)))
+        self._tasks = [asyncio.create_task(self.fleet.monitor_health(self._stop)),
+                       asyncio.create_task(self.stream.run(self._stop))]
         if self.master:
             self._tasks.append(asyncio.create_task(self._master_loop()))
 
@@ -110,32 +164,22 @@ class ConsoleSession:
         self.fleet.close()
 
     def refresh_now(self) -> None:
+        """The operator asked: reconcile every region and re-read the master now."""
+        self.stream.refresh()
         self._wake.set()
+
+    def acted(self, region: str, stack_id: str, name: str = "") -> None:
+        """The console just sent an action: show its first events without waiting for a look."""
+        self.stream.kick(region, stack_id, name)
+        if self.master and self.master.topology and self.master.topology.master.id == stack_id:
+            self._wake.set()
 
     async def _sleep(self, seconds: float) -> None:
         try:
             await asyncio.wait_for(self._wake.wait(), seconds)
         except asyncio.TimeoutError:
             pass
-
-    # -- regions -------------------------------------------------------------
-    async def refresh_region(self, region: str) -> None:
-        view = self.regions[region]
-        try:
-            stacks = await self.fleet.region(region).list_stacks()
-        except CloudError as exc:
-            view.error = exc.message
-        else:
-            view.stacks, view.fetched_at, view.error = tuple(stacks), time.time(), None
-        self._changed("regions")
-
-    async def _region_loop(self, region: str) -> None:
-        while not self._stop.is_set():
-            await self.refresh_region(region)
-            await self._sleep(self.config.refresh_interval)
-            if self._wake.is_set():
-                await asyncio.sleep(0)  # let every region loop see the wake-up
-                self._wake.clear()
+        self._wake.clear()
 
     # -- the master ----------------------------------------------------------
     async def _fallback_master(self) -> bool:
@@ -167,17 +211,18 @@ class ConsoleSession:
                 found, failed = await find_stack(self.fleet, m.name)
                 if not found:
                     await self._fallback_master()
-                    self._changed("master")
+                    self._publish(MasterChanged(m.name))
                     return
                 if m.mode != "live":
                     m.topology, m.mode = None, "live"   # the master is back: read it afresh
-                    self._changed("recovered")
+                    self._publish(MasterRecovered(m.name))
                 m.region = found[0].stack.region
             if m.topology is None:
                 m.topology = await read_master(self.fleet, m.region, m.name)
                 self._master_follow = MasterFollow(self.fleet, self.stream, m.topology)
             else:
-                fresh = await read_master(self.fleet, m.region, m.topology.master.id)
+                known = m.topology.master
+                fresh = await read_master(self.fleet, m.region, f"{known.name}/{known.id}")
                 m.topology.master = fresh.master
                 m.topology.parameters = fresh.parameters
                 m.topology.edges = fresh.edges
@@ -189,10 +234,10 @@ class ConsoleSession:
                 m.topology.master_resources = fresh.master_resources
                 await self._master_follow.refresh(fresh.master_resources)
             if m.error and m.topology is not None:
-                self._changed("recovered")           # its region answered again
+                self._publish(MasterRecovered(m.name))   # its region answered again
             m.error, m.fetched_at = None, time.time()
             await self._read_resources(m.topology)
-            self._save_cache(m.topology)
+            await asyncio.to_thread(self._save_cache, m.topology)   # sqlite: off the event loop
         except CloudError as exc:
             m.error = exc.message
             if m.topology is not None:
@@ -202,7 +247,7 @@ class ConsoleSession:
                 await self._read_resources(m.topology, include_master=False)
             else:
                 await self._fallback_master()
-        self._changed("master")
+        self._publish(MasterChanged(m.name))
 
     def _save_cache(self, topo: Topology) -> None:
         from mrconsole.state.topology_cache import from_topology
@@ -227,15 +272,34 @@ class ConsoleSession:
 
         await asyncio.gather(*(one(r, s) for r, s in targets))
 
+    def _master_ids(self) -> set[str]:
+        m = self.master
+        if m is None or m.topology is None:
+            return set()
+        return {m.topology.master.id} | {c.stack_id for c in m.topology.constituents if c.stack_id}
+
     async def _master_loop(self) -> None:
+        """Re-read the master when the watches say it or a constituent changed
+        (every second while either runs), when the operator asks, and every
+        `master_idle_interval` otherwise; every `master_refresh_interval` while
+        it cannot be read (outage)."""
         while not self._stop.is_set():
             await self.refresh_master()
-            busy = self._master_follow is not None and self._master_follow.master_busy()
-            await self._sleep(1.0 if busy else self.config.master_refresh_interval)
+            m = self.master
+            busy = self._master_follow is not None and m.topology is not None and (
+                self._master_follow.master_busy()
+                or any(c.stack is not None and c.stack.in_progress for c in m.topology.constituents))
+            if busy:
+                wait = 1.0
+            elif m.error or m.topology is None or m.mode != "live":
+                wait = self.config.master_refresh_interval
+            else:
+                wait = self.config.master_idle_interval
+            await self._sleep(wait)
 
     # -- queries for views ---------------------------------------------------
     def owner_of(self, region: str, stack: Stack) -> str | None:
-        """Which master owns a stack, if the console knows."""
+        """Which master owns a stack, if the console knows. O(length of the name)."""
         m = self.master
         if m and m.topology:
             for c in m.topology.constituents:
@@ -246,13 +310,15 @@ class ConsoleSession:
         parts = stack.name.rsplit("-", 1)
         if len(parts) == 2 and len(parts[1]) == 12:
             head = parts[0]
-            for candidate in self._stack_names():
-                if head.startswith(candidate + "-") and candidate != stack.name:
-                    return f"{candidate}/{head[len(candidate) + 1:]}"
+            # Every '-' in the head is a place where the master's name could
+            # end; the longest name that is a stack wins.
+            cut = head.rfind("-")
+            while cut > 0:
+                candidate = head[:cut]
+                if self._names.get(candidate, 0) > 0 and candidate != stack.name:
+                    return f"{candidate}/{head[cut + 1:]}"
+                cut = head.rfind("-", 0, cut)
         return None
-
-    def _stack_names(self) -> set[str]:
-        return {s.name for view in self.regions.values() for s in view.stacks}
 
     def all_stacks(self) -> list[Stack]:
         return [s for view in self.regions.values() for s in view.stacks]

@@ -115,7 +115,9 @@ async def refresh_constituents(fleet, topo: Topology) -> None:
             c.error = f"region {c.region} is not in cloud {fleet.name}"
             return
         try:
-            detail = await fleet.region(c.region).get_stack(c.stack_id)
+            # name/id spares Heat's redirect from a bare id (one request, not two).
+            ref = f"{c.stack_name}/{c.stack_id}" if c.stack_name else c.stack_id
+            detail = await fleet.region(c.region).get_stack(ref)
             c.stack, c.stack_name, c.error = detail.stack, detail.stack.name, None
         except CloudError as exc:
             c.error = exc.message if exc.kind != errors.NOT_FOUND else "the remote stack no longer exists"

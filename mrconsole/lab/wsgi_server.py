@@ -2,7 +2,7 @@
 
 Both Heat and Keystone run under this server in the lab. The access log is
 what lets a benchmark read the real API cost of any client: one line per
-request with time, method, path, status and duration.
+request with time, method, path, status, duration (ms) and response bytes.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class AccessLog:
-    """WSGI middleware appending `time method path status duration_ms`."""
+    """WSGI middleware appending `time method path status duration_ms bytes`."""
 
     def __init__(self, app, path: str):
         self._app = app
@@ -49,20 +49,23 @@ class AccessLog:
             status_holder["status"] = status.split(" ", 1)[0]
             return start_response(status, headers, exc_info)
 
+        size = 0
         try:
             body = self._app(environ, _start_response)
             # Materialise so the duration covers the work, not just the headers.
             chunks = list(body)
             if hasattr(body, "close"):
                 body.close()
+            size = sum(len(c) for c in chunks)
             return chunks
         finally:
-            line = "%.3f %s %s %s %.1f\n" % (
+            line = "%.3f %s %s %s %.1f %d\n" % (
                 started,
                 environ.get("REQUEST_METHOD", "-"),
                 path,
                 status_holder.get("status", "-"),
                 (time.time() - started) * 1000.0,
+                size,
             )
             with self._lock:
                 self._file.write(line)

@@ -2,21 +2,29 @@
 
 It holds a ConsoleSession (the core) and renders it. Nothing here waits on
 the network in a handler: connecting, describing a stack and troubleshooting
-run in workers; the core's own loops run as asyncio tasks and only mark the
-views dirty, and a 4 Hz timer renders what changed.
+run in workers; the core's own loops run as asyncio tasks.
+
+Changes flow one way: the core publishes typed changes (core/changes.py),
+the app republishes each on its `changes` Signal, and every screen or widget
+that shows something subscribes when it mounts (Textual drops the
+subscription when it unmounts) and updates only what the change names.
+A new live view needs its widget and a subscription, no edit here. The
+`clock` Signal ticks once a second for texts that show an age.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Awaitable, Callable
 
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.css.query import NoMatches
+from textual.signal import Signal
 from textual.widgets import Footer, Static
 
 from mrconsole.config import UserConfig
+from mrconsole.core.changes import MasterRecovered
 from mrconsole.tui.screens.detail import DetailScreen
 from mrconsole.tui.screens.events import EventsScreen
 from mrconsole.tui.screens.modals import CommandScreen, HelpScreen, WhyScreen
@@ -52,9 +60,9 @@ class MrConsoleApp(App):
         self.read_only = read_only
         self.user_config = user_config or UserConfig()
         self.analysis = analysis
-        self._dirty: set[str] = set()
-        self._event_queue: list = []
         self.actions = None
+        self.changes: Signal = Signal(self, "core-changes")
+        self.clock: Signal = Signal(self, "clock")
 
     def compose(self) -> ComposeResult:
         yield Static(Text("mrconsole: connecting to the cloud…", style="bold"), id="connecting")
@@ -64,8 +72,7 @@ class MrConsoleApp(App):
         if self.user_config.keys:
             self.set_keymap(self.user_config.keys)
         self.run_worker(self._connect(), exclusive=True, group="connect", exit_on_error=False)
-        self.set_interval(0.25, self._render_dirty)
-        self.set_interval(1.0, lambda: self._dirty.add("clock"))
+        self.set_interval(1.0, lambda: self.clock.publish(time.time()))
 
     async def _connect(self) -> None:
         from mrconsole.cloud.errors import CloudError
@@ -82,67 +89,27 @@ class MrConsoleApp(App):
         from mrconsole.core.actions import Actions
 
         # Read-only is enforced here, in the core, whatever the screens show.
-        self.actions = Actions(session.fleet, read_only=self.read_only)
-        session.subscribe(self._mark)
-        session.stream.subscribe(self._queue_events)
+        self.actions = Actions(session.fleet, read_only=self.read_only, on_accepted=session.acted)
+        session.subscribe(self._on_core_change)
         session.start()
         await self.push_screen(OverviewScreen(session.fleet.region_names))
-        self._dirty.update({"regions", "master", "health"})
-        self._render_dirty()
 
     async def on_unmount(self) -> None:
         if self.session is not None:
             await self.session.stop()
 
-    # -- rendering -----------------------------------------------------------
-    def _mark(self, kind: str) -> None:
-        self._dirty.add(kind)
-
-    def _queue_events(self, batch) -> None:
-        self._event_queue.extend(batch)
-
-    def refresh_views(self) -> None:
-        self._dirty.add("regions")
-        self._render_dirty()
+    # -- changes from the core ------------------------------------------------
+    def _on_core_change(self, change) -> None:
+        if isinstance(change, MasterRecovered):
+            self.notify("The master's region is back. Press D (or :drift) for the recovery report: "
+                        "drift, orphans and how to reconcile.", timeout=15)
+        self.changes.publish(change)
 
     def _overview(self) -> OverviewScreen | None:
         for screen in self.screen_stack:
             if isinstance(screen, OverviewScreen):
                 return screen
         return None
-
-    def _render_dirty(self) -> None:
-        if self.session is None:
-            return
-        overview = self._overview()
-        if overview is not None and not overview.is_mounted:
-            return  # still composing: render on a later tick, nothing is lost
-        batch, dirty = list(self._event_queue), set(self._dirty)
-        self._event_queue.clear()
-        self._dirty.clear()
-        if overview is not None:
-            try:
-                if dirty & {"regions", "health", "clock", "master"}:
-                    overview.render_state(self.session, self.read_only)
-                if "master" in dirty:
-                    overview.render_master(self.session)
-            except NoMatches:
-                # Its widgets are not all mounted yet: try again on the next tick.
-                self._dirty.update(dirty)
-                self._event_queue[:0] = batch
-                return
-            if "recovered" in dirty:
-                self.notify("The master's region is back. Press D (or :drift) for the recovery report: "
-                            "drift, orphans and how to reconcile.", timeout=15)
-            if batch:
-                overview.add_events(sorted(batch, key=lambda e: e.time.timestamp() if e.time else 0))
-        if batch:
-            for screen in self.screen_stack:
-                if isinstance(screen, EventsScreen):
-                    try:
-                        screen.add_events(batch)
-                    except NoMatches:
-                        pass  # still composing: it reads the whole timeline when mounted
 
     # -- acting --------------------------------------------------------------
     def check_action(self, action: str, parameters) -> bool | None:
@@ -239,10 +206,10 @@ class MrConsoleApp(App):
             self.notify(str(exc), severity="error", timeout=8)
             return
         if result.ok:
+            # Actions tells the session, which reads this stack's events now.
             self.notify(f"{action} {target.name} in {target.region}: accepted", timeout=5)
         else:
             self.notify(result.message, severity="error", timeout=10)
-        self.session.refresh_now()
 
     # -- navigation ----------------------------------------------------------
     def open_stack(self, region: str, stack_id: str, name: str) -> None:

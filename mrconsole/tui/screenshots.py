@@ -28,7 +28,7 @@ FAST = Timeouts(connect=1.0, read=2.0)
 def _app(lab: Lab, master: str) -> MrConsoleApp:
     async def factory():
         fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
-        return ConsoleSession(fleet, master=master, config=SessionConfig(refresh_interval=1.0))
+        return ConsoleSession(fleet, master=master, config=SessionConfig())
 
     return MrConsoleApp(factory)
 

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from mrconsole.core.changes import EventsArrived
 from mrconsole.models import Event
 from mrconsole.tui.widgets.event_log import EventLog
 
@@ -80,6 +81,11 @@ class EventsScreen(Screen):
         self.query_one("#all-events").border_title = "events (all regions)"
         self.rebuild()
         self.query_one(EventLog).focus()
+        self.app.changes.subscribe(self, self._on_change)
+
+    def _on_change(self, change) -> None:
+        if isinstance(change, EventsArrived):
+            self.add_events(list(change.events))
 
     @property
     def current(self) -> EventFilter:

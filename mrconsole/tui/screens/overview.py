@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, RegionStatus, StackChanges
+from mrconsole.tui.trace import trace
 from mrconsole.tui.widgets.event_log import EventLog
 from mrconsole.tui.widgets.health import HealthStrip
 from mrconsole.tui.widgets.master_tree import MasterTree
@@ -46,13 +50,87 @@ class OverviewScreen(Screen):
         self.query_one("#banner", Static).display = False
         self.query_one("#tree").border_title = "master"
         self.query_one("#events").border_title = "events (all regions)"
-
-    # -- rendering (called by the app when the core changes) -------------------
-    def render_state(self, session, read_only: bool) -> None:
+        session = self.app.session
+        # Attributes down: draw what the core knows now, once...
+        self.query_one(HealthStrip).show(session.cloud_name, session.health(), session.regions,
+                                         self.app.read_only)
         health = {h.region: h for h in session.health()}
-        self.query_one(HealthStrip).show(session.cloud_name, session.health(), session.regions, read_only)
         for pane in self.query(RegionPane):
-            pane.show(session.regions[pane.region_name], health.get(pane.region_name), session.owner_of, self.name_filter)
+            view = session.regions[pane.region_name]
+            pane.load(view, session.owner_of)
+            pane.set_state(view, health.get(pane.region_name))
+            if view.by_id:
+                trace("region-shown", pane.region_name, len(view.by_id))
+        self._show_master()
+        backlog = session.stream.timeline.events()[-2000:]
+        if backlog:
+            self.query_one(EventLog).add(backlog)
+        # ...messages up: from then on, only what each change names.
+        self.app.changes.subscribe(self, self.on_core_change)
+        self.app.clock.subscribe(self, self.on_clock)
+
+    def _pane(self, region: str) -> RegionPane | None:
+        try:
+            return self.query_one(f"#region-{region}", RegionPane)
+        except Exception:  # noqa: BLE001 - a region the screen was not built with
+            return None
+
+    def on_core_change(self, change) -> None:
+        session = self.app.session
+        if isinstance(change, StackChanges):
+            pane = self._pane(change.region)
+            if pane is not None:
+                pane.apply(change, session.regions[change.region], session.owner_of)
+                if change.full:
+                    trace("region-shown", change.region, len(session.regions[change.region].by_id))
+            if change.added:
+                # A new stack may be the master of rows shown without one.
+                for other in self.query(RegionPane):
+                    other.refresh_owners()
+        elif isinstance(change, EventsArrived):
+            self.query_one(EventLog).add(sorted(change.events, key=lambda e: e.time.timestamp() if e.time else 0))
+        elif isinstance(change, (RegionStatus, HealthChanged)):
+            self._show_region(change.region)
+            self.query_one(HealthStrip).show(session.cloud_name, session.health(), session.regions,
+                                             self.app.read_only)
+            self._show_banner()
+        elif isinstance(change, MasterChanged):
+            self._show_master()
+
+    def on_clock(self, _now) -> None:
+        """Once a second: only texts that show an age."""
+        session = self.app.session
+        self.query_one(HealthStrip).show(session.cloud_name, session.health(), session.regions,
+                                         self.app.read_only)
+        for region, view in session.regions.items():
+            if view.stale:
+                self._show_region(region)
+
+    def _show_region(self, region: str) -> None:
+        session = self.app.session
+        pane = self._pane(region)
+        if pane is not None:
+            health = {h.region: h for h in session.health()}
+            pane.set_state(session.regions[region], health.get(region))
+
+    def _show_master(self) -> None:
+        session = self.app.session
+        self.query_one(MasterTree).show_master(session.master)
+        self._show_banner()
+        m = session.master
+        if m and m.topology:
+            owned = {}
+            for c in m.topology.constituents:
+                if c.region and c.stack_id:
+                    owned.setdefault(c.region, []).append(c.stack_id)
+            for region, ids in owned.items():
+                pane = self._pane(region)
+                if pane is not None:
+                    pane.refresh_owners(ids)
+
+    def _show_banner(self) -> None:
+        session = self.app.session
+        health = {h.region: h for h in session.health()}
         banner = self.query_one("#banner", Static)
         m = session.master
         if m and m.error and m.topology is not None:
@@ -60,20 +138,12 @@ class OverviewScreen(Screen):
             h = health.get(region)
             since = ""
             if h and h.down_since:
-                import time as _t
-
-                since = _t.strftime(" since %H:%M:%S UTC", _t.gmtime(h.down_since))
+                since = time.strftime(" since %H:%M:%S UTC", time.gmtime(h.down_since))
             banner.update(f"OUTAGE: {region}, the master's region, is unreachable{since}. "
                           f"Master data is stale; constituents are live from their own regions.")
             banner.display = True
         else:
             banner.display = False
-
-    def render_master(self, session) -> None:
-        self.query_one(MasterTree).show_master(session.master)
-
-    def add_events(self, batch) -> None:
-        self.query_one(EventLog).add(batch)
 
     # -- actions -------------------------------------------------------------
     def selected(self):
@@ -89,7 +159,7 @@ class OverviewScreen(Screen):
             if isinstance(pane, RegionPane):
                 sid = pane.selected_stack_id()
                 if sid:
-                    stack = next((s for s in self.app.session.regions[pane.region_name].stacks if s.id == sid), None)
+                    stack = self.app.session.regions[pane.region_name].by_id.get(sid)
                     return (pane.region_name, sid, stack.name if stack else sid)
         return None
 
@@ -135,8 +205,12 @@ class OverviewScreen(Screen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
-            self.name_filter = event.value
-            self.app.refresh_views()
+            self._set_filter(event.value)
+
+    def _set_filter(self, text: str) -> None:
+        self.name_filter = text
+        for pane in self.query(RegionPane):
+            pane.set_filter(text, self.app.session.regions[pane.region_name])
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
@@ -147,8 +221,7 @@ class OverviewScreen(Screen):
         if box.display:
             box.value = ""
             box.display = False
-            self.name_filter = ""
-            self.app.refresh_views()
+            self._set_filter("")
             return True
         return False
 

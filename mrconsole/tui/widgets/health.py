@@ -1,19 +1,41 @@
-"""The health strip: each region's state, latency and the age of its data."""
+"""The health strip: each region's state, latency and, when it lags, the age of its data.
+
+It is redrawn only when its text changes: latency is shown in coarse steps
+and the age of a region's data only once it is older than a healthy region's
+ever is, so a quiet, healthy cloud repaints nothing here.
+"""
 
 from __future__ import annotations
+
+import time
 
 from rich.text import Text
 from textual.widgets import Static
 
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago
 
+# A healthy region answers every ~1.25 s; older data than this is worth showing.
+LAGGING_AFTER = 10.0
+
+
+def coarse_ms(ms: float) -> str:
+    """Latency in steps an operator reads at a glance: 40ms, 250ms, 1.5s."""
+    if ms < 100:
+        return f"{max(10, round(ms, -1)):.0f}ms"
+    if ms < 1000:
+        return f"{round(ms / 50) * 50:.0f}ms"
+    return f"{round(ms / 500) * 0.5:.1f}s"
+
 
 class HealthStrip(Static):
+    _last: str = ""
+
     def show(self, cloud: str, health, regions, read_only: bool = False) -> None:
         text = Text()
         text.append(f" {cloud} ", style="bold reverse")
         if read_only:
             text.append(" READ-ONLY ", style="bold black on yellow")
+        now = time.time()
         for h in health:
             view = regions.get(h.region)
             text.append("  ")
@@ -23,7 +45,10 @@ class HealthStrip(Static):
             else:
                 text.append(h.state, style=HEALTH_STYLE.get(h.state, ""))
                 if h.latency_ms is not None:
-                    text.append(f" {h.latency_ms:.0f}ms", style="dim")
-            if view is not None:
+                    text.append(f" {coarse_ms(h.latency_ms)}", style="dim")
+            if view is not None and (view.fetched_at is None or now - view.fetched_at >= LAGGING_AFTER):
                 text.append(f" ⟳{ago(view.fetched_at)}", style="dim")
-        self.update(text)
+        markup = text.markup
+        if markup != self._last:
+            self._last = markup
+            self.update(text)

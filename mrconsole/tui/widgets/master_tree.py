@@ -26,11 +26,13 @@ class MasterTree(Tree):
         super().__init__("no master selected", **kwargs)
         self.show_root = True
         self.guide_depth = 3
+        self._shown: tuple | None = None
 
     def show_master(self, master) -> None:
         if master is None:
             self.root.set_label(Text("no master: open one with :stack NAME or --stack", style="dim"))
             self.root.remove_children()
+            self._shown = None
             return
         topo = master.topology
         if topo is None:
@@ -40,10 +42,14 @@ class MasterTree(Tree):
             self.root.set_label(Text(f"{master.name}: " + (master.error or "loading…"),
                                      style="red" if master.error else "dim"))
             return
-        line = self.cursor_line
-        self.clear()
         m = topo.master
         stale = f"stale: master region unreachable, data {ago(master.fetched_at)} old" if master.error else ""
+        signature = self._signature(master, stale)
+        if signature == self._shown:
+            return   # the master is re-read every few seconds; most reads change nothing
+        self._shown = signature
+        line = self.cursor_line
+        self.clear()
         self.root.set_label(_stack_label(m.name, m.region, m.status, m.status_reason, stale or "master"))
         self.root.data = ("stack", m.region, m.id, m.name)
         for c in topo.constituents:
@@ -68,6 +74,23 @@ class MasterTree(Tree):
         self.root.expand()
         self.cursor_line = min(line, max(0, self.last_line))
 
+    @staticmethod
+    def _signature(master, stale: str) -> tuple:
+        """Everything the tree draws from, to skip a rebuild when none of it moved."""
+        topo = master.topology
+        m = topo.master
+        parts: list = [m.name, m.region, m.status, m.status_reason, stale.split(",")[0]]
+        for c in topo.constituents:
+            s = c.stack
+            parts.append((c.resource, c.region, c.stack_id, c.stack_name, c.error, c.discovered,
+                          s.status if s else c.resource_status,
+                          s.status_reason if s else c.resource_status_reason))
+            parts.append(tuple((r.name, r.type, r.status, r.status_reason)
+                               for r in master.resources.get(c.stack_id or "", [])))
+        parts.append(tuple((r.name, r.type, r.status, r.status_reason) for r in master.resources.get(m.id, [])))
+        parts.append(tuple(e.label() for e in topo.edges))
+        return tuple(parts)
+
     def _resource_label(self, r) -> Text:
         text = Text(f"{r.name} ", style="")
         text.append(f"{r.type} ", style="dim")
@@ -76,6 +99,9 @@ class MasterTree(Tree):
 
     def _show_analysis(self, master) -> None:
         tree = master.analysis.tree
+        if self._shown == ("analysis", id(master.analysis)):
+            return
+        self._shown = ("analysis", id(master.analysis))
         self.clear()
         self.root.set_label(Text(f"{tree.template.file} (template, not deployed)", style="bold"))
         for s in tree.regional_stacks:

@@ -1,6 +1,15 @@
-"""One pane per region: its stacks, which master owns them, and staleness."""
+"""One pane per region: its stacks, which master owns them, and staleness.
+
+The table is filled once, then changed row by row from the core's
+`StackChanges`: a changed stack updates its own cells, a new one adds a row,
+a deleted one removes its row. Nothing is re-rendered on a timer. Rows stay
+ordered by name; the cursor stays on the same stack across every update,
+sort and filter.
+"""
 
 from __future__ import annotations
+
+import re
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -8,7 +17,15 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from mrconsole.cli.fmt import short_when
+from mrconsole.models import Stack
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, status_text
+
+COLUMNS = (("Stack", "name"), ("Status", "status"), ("Updated", "updated"), ("Master", "master"))
+# Heat's name for a constituent: <master>-<resource>-<12 chars>.
+CONSTITUENT_NAME = re.compile(r"-[a-z0-9]{12}$")
+# Past this many rows to take out, one clear and refill is cheaper than
+# removing rows one by one (DataTable's row removal is O(rows)).
+BULK_REMOVE = 20
 
 
 class RegionPane(Vertical):
@@ -18,22 +35,137 @@ class RegionPane(Vertical):
         super().__init__(id=f"region-{region}", classes="region-pane", **kwargs)
         self.region_name = region
         self.border_title = region
-        self._rows: list[str] = []
+        self.name_filter = ""
+        self._owner_of = lambda region, stack: None
+        self._shown: dict[str, Stack] = {}     # row key (stack id) -> the stack as shown
+        self._total = 0
+        self._unowned: set[str] = set()         # rows named like a constituent, master not seen yet
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="region-note")
         table = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns("Stack", "Status", "Updated", "Master")
+        for label, key in COLUMNS:
+            table.add_column(label, key=key)
         yield table
+
+    def on_mount(self) -> None:
+        self.query_one(".region-note", Static).display = False
 
     @property
     def table(self) -> DataTable:
         return self.query_one(DataTable)
 
-    def show(self, view, health, owner_of, name_filter: str = "") -> None:
+    # -- rows ----------------------------------------------------------------
+    def _matches(self, s: Stack) -> bool:
+        return not self.name_filter or self.name_filter.lower() in s.name.lower()
+
+    def _cells(self, s: Stack) -> tuple:
+        owner = self._owner_of(self.region_name, s) or ""
+        if not owner and CONSTITUENT_NAME.search(s.name):
+            self._unowned.add(s.id)
+        return (s.name, status_text(s.status), short_when(s.changed_time), owner)
+
+    def load(self, view, owner_of) -> None:
+        """Fill the table from scratch (on mount, or after a filter drops many rows)."""
+        self._owner_of = owner_of
+        self._total = len(view.by_id)
+        stacks = view.stacks
+        table = self.table
+        keep = self.selected_stack_id()
+        table.clear()
+        self._shown = {}
+        for s in stacks:
+            if self._matches(s):
+                table.add_row(*self._cells(s), key=s.id)
+                self._shown[s.id] = s
+        self._order(keep)
+        self._count()
+
+    def apply(self, changes, view, owner_of) -> None:
+        """Apply one region's StackChanges: touch only the rows they name."""
+        self._owner_of = owner_of
+        self._total = len(view.by_id)
+        table = self.table
+        keep = self.selected_stack_id()
+        for s in changes.removed:
+            if s.id in self._shown:
+                table.remove_row(s.id)
+                del self._shown[s.id]
+        added = False
+        for s in changes.added + changes.changed:
+            if s.id in self._shown:
+                self._update_row(s)
+            elif self._matches(s):
+                table.add_row(*self._cells(s), key=s.id)
+                self._shown[s.id] = s
+                added = True
+        if added:
+            self._order(keep)
+        elif changes.removed and keep in self._shown:
+            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        self._count()
+
+    def _update_row(self, s: Stack) -> None:
+        before = self._shown[s.id]
+        self._shown[s.id] = s
+        table = self.table
+        if before.status != s.status:
+            table.update_cell(s.id, "status", status_text(s.status))
+        if before.changed_time != s.changed_time:
+            table.update_cell(s.id, "updated", short_when(s.changed_time))
+
+    def refresh_owners(self, stack_ids=None) -> None:
+        """Re-read the Master cell of these rows (default: rows named like a
+        constituent whose master was not seen yet, e.g. its region loaded later)."""
+        for sid in list(self._unowned if stack_ids is None else stack_ids):
+            s = self._shown.get(sid)
+            if s is None:
+                self._unowned.discard(sid)
+                continue
+            owner = self._owner_of(self.region_name, s) or ""
+            if owner:
+                self._unowned.discard(sid)
+            if owner or stack_ids is not None:
+                self.table.update_cell(sid, "master", owner)
+
+    def set_filter(self, text: str, view) -> None:
+        """Show only names containing text; the table and its cursor stay."""
+        self.name_filter = text
+        wanted = {s.id: s for s in view.stacks if self._matches(s)}
+        drop = [sid for sid in self._shown if sid not in wanted]
+        if len(drop) > BULK_REMOVE:
+            self.load(view, self._owner_of)
+            return
+        table = self.table
+        keep = self.selected_stack_id()
+        for sid in drop:
+            table.remove_row(sid)
+            del self._shown[sid]
+        missing = [s for sid, s in wanted.items() if sid not in self._shown]
+        for s in missing:
+            table.add_row(*self._cells(s), key=s.id)
+            self._shown[s.id] = s
+        if missing:
+            self._order(keep)
+        self._count()
+
+    def _order(self, keep: str | None) -> None:
+        table = self.table
+        table.sort("name", key=lambda name: str(name))
+        if keep in self._shown:
+            table.move_cursor(row=table.get_row_index(keep), animate=False)
+
+    def _count(self) -> None:
+        shown, total = len(self._shown), self._total
+        self.border_subtitle = f"{shown} of {total} stacks" if self.name_filter else f"{total} stacks"
+
+    # -- region state --------------------------------------------------------
+    def set_state(self, view, health) -> None:
+        """Title, health and the stale note: called when they change, and by the clock when stale."""
+        self._total = len(view.by_id)
         state = health.state if health else "unknown"
         self.border_title = f"{HEALTH_ICON.get(state, '?')} {self.region_name}"
-        self.border_subtitle = f"{len(view.stacks)} stacks"
+        self._count()
         self.set_class(state == "down" or view.stale, "down")
         note = self.query_one(".region-note", Static)
         if view.stale:
@@ -43,23 +175,6 @@ class RegionPane(Vertical):
             note.display = True
         else:
             note.display = False
-        table = self.table
-        stacks = [s for s in view.stacks if name_filter.lower() in s.name.lower()]
-        keys = [s.id for s in stacks]
-        if keys != self._rows:
-            cursor = table.cursor_row
-            table.clear()
-            for s in stacks:
-                table.add_row(s.name, status_text(s.status), short_when(s.changed_time), owner_of(self.region_name, s) or "",
-                              key=s.id)
-            self._rows = keys
-            if stacks:
-                table.move_cursor(row=min(cursor, len(stacks) - 1))
-        else:
-            for s in stacks:
-                table.update_cell(s.id, table.ordered_columns[1].key, status_text(s.status))
-                table.update_cell(s.id, table.ordered_columns[2].key, short_when(s.changed_time))
-                table.update_cell(s.id, table.ordered_columns[3].key, owner_of(self.region_name, s) or "")
 
     def selected_stack_id(self) -> str | None:
         table = self.table

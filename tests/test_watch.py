@@ -1,0 +1,291 @@
+"""Scale against the real lab: a fleet created under concurrent load, a region
+watch that misses no change of any kind, events of 50 stacks changing at once
+exactly once, and a frozen region that costs the others nothing.
+
+Last in the run on purpose (it leaves a fleet in RegionThree).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+
+import pytest
+
+from mrconsole.cloud.connection import authenticate, connect, lab_options
+from mrconsole.cloud.region import Timeouts
+from mrconsole.core.events import EventStream, StreamConfig
+from mrconsole.core.fleet import Fleet
+from mrconsole.core.watch import RegionWatch, WatchConfig
+
+REGION = "RegionThree"
+FAST = Timeouts(connect=1.0, read=5.0)
+
+
+def _template(value: str = "a", wait: dict | None = None, fail: bool = False) -> dict:
+    props: dict = {"value": value}
+    if wait:
+        props["action_wait_secs"] = wait
+    if fail:
+        props["fail"] = True
+    return {"heat_template_version": "2021-04-16",
+            "resources": {"r": {"type": "OS::Heat::TestResource", "properties": props},
+                          "n": {"type": "OS::Heat::None"}}}
+
+
+async def _fleet(lab, timeouts=FAST) -> Fleet:
+    fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=timeouts)))
+    await authenticate(fleet.cloud)
+    return fleet
+
+
+async def _settle(client, stack_id: str, limit: float = 60.0) -> str:
+    for _ in range(int(limit / 0.25)):
+        detail = await client.find_stack(stack_id)
+        if detail is None:
+            return "DELETE_COMPLETE"
+        if not detail.stack.in_progress:
+            return detail.stack.status
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"{stack_id} still in progress after {limit}s")
+
+
+@pytest.fixture(scope="module")
+def fleet_stacks(lab):
+    """60 stacks in RegionThree, created 8 at a time: none may fail (sqlite under load)."""
+    from mrconsole.lab.populate import populate
+
+    report = populate(lab.lab, stacks=60, regions=[REGION], masters=0, concurrency=8, busy_seconds=5)
+    assert report.failed == []
+    assert report.created + report.existing == 60
+    counts = report.statuses[REGION]
+    # The mix: 6 fail on purpose, 5 suspended, 2 long histories updated, the rest complete.
+    assert counts["CREATE_FAILED"] == 6
+    assert counts["SUSPEND_COMPLETE"] == 5
+    assert counts["UPDATE_COMPLETE"] == 2
+    assert sum(counts.values()) >= 60
+    heat_log = (lab.dir / REGION / "heat.log").read_text(errors="replace")
+    assert "database is locked" not in heat_log
+    return report
+
+
+def test_populate_again_creates_nothing(lab, fleet_stacks):
+    from mrconsole.lab.populate import populate
+
+    again = populate(lab.lab, stacks=60, regions=[REGION], masters=0, concurrency=8, busy_seconds=5)
+    assert again.created == 0 and again.existing == 60 and again.ok
+
+
+def test_populate_refuses_bad_input_in_one_line(cli, lab):
+    code, _, err = cli("lab", "populate", "--concurrency", "0", "--dir", str(lab.dir))
+    assert code == 1 and "concurrency" in err and "Traceback" not in err
+    code, _, err = cli("lab", "populate", "--regions", "Nowhere", "--dir", str(lab.dir))
+    assert code == 1 and "Nowhere" in err and len(err.strip().splitlines()) == 1
+
+
+def test_watch_misses_no_change_of_any_kind(lab, fleet_stacks):
+    """Each action runs entirely between two looks; the next look reports it."""
+
+    async def scenario():
+        fleet = await _fleet(lab)
+        client = fleet.region(REGION)
+        watch = RegionWatch(client, WatchConfig(sweep_interval=3600, reconcile_interval=3600, page=5))
+        try:
+            first = await watch.poll()
+            assert first.full and len(first.added) >= 60
+
+            async def look():
+                watch.sweep_soon()
+                return await watch.poll()
+
+            name = f"watch-{uuid.uuid4().hex[:6]}"
+            sid = (await client.create_stack(name, _template()))["id"]
+            assert await _settle(client, sid) == "CREATE_COMPLETE"
+            seen = {}
+            ch = await look()
+            assert [s.status for s in ch.added if s.id == sid] == ["CREATE_COMPLETE"]
+
+            steps = [
+                ("suspend", lambda: client.stack_action(sid, "suspend"), "SUSPEND_COMPLETE"),
+                ("resume", lambda: client.stack_action(sid, "resume"), "RESUME_COMPLETE"),
+                ("check", lambda: client.stack_action(sid, "check"), "CHECK_COMPLETE"),
+                ("patch", lambda: client.update_stack(sid, existing=True, parameters={}), "UPDATE_COMPLETE"),
+                ("full update", lambda: client.update_stack(sid, template=_template("b")), "UPDATE_COMPLETE"),
+                ("failed update", lambda: client.update_stack(sid, template=_template("c", fail=True)),
+                 "UPDATE_FAILED"),
+            ]
+            for label, act, expected in steps:
+                await act()
+                assert await _settle(client, sid) == expected, label
+                ch = await look()
+                seen[label] = [s.status for s in ch.changed if s.id == sid]
+                assert seen[label] == [expected], (label, seen)
+                assert watch.stacks[sid].status == expected
+
+            await client.delete_stack(sid)
+            assert await _settle(client, sid) == "DELETE_COMPLETE"
+            ch = await look()
+            assert [s.id for s in ch.removed] == [sid]
+            assert sid not in watch.stacks
+
+            # A stack created and deleted between two looks leaves nothing behind.
+            brief = (await client.create_stack(f"{name}-brief", _template()))["id"]
+            await _settle(client, brief)
+            await client.delete_stack(brief)
+            await _settle(client, brief)
+            await look()
+            assert brief not in watch.stacks
+
+            # A failed create is a change too.
+            bad = (await client.create_stack(f"{name}-bad", _template(fail=True)))["id"]
+            assert await _settle(client, bad) == "CREATE_FAILED"
+            ch = await look()
+            assert [s.status for s in ch.added if s.id == bad] == ["CREATE_FAILED"]
+            await client.delete_stack(bad)
+        finally:
+            fleet.close()
+
+    asyncio.run(scenario())
+
+
+def test_watch_sees_long_actions_start_and_end_without_a_sweep(lab, fleet_stacks):
+    """The busy question alone (no sweep, no full list) sees an action start and end."""
+
+    async def scenario():
+        fleet = await _fleet(lab)
+        client = fleet.region(REGION)
+        watch = RegionWatch(client, WatchConfig(sweep_interval=3600, reconcile_interval=3600))
+        try:
+            name = f"long-{uuid.uuid4().hex[:6]}"
+            sid = (await client.create_stack(name, _template(wait={"update": 4})))["id"]
+            await _settle(client, sid)
+            await watch.poll()                       # the inventory, with it
+            requests_before = watch.requests
+            await client.update_stack(sid, template=_template("z", wait={"update": 4}))
+            statuses = []
+            for _ in range(60):
+                ch = await watch.poll()
+                statuses += [s.status for s in ch.changed if s.id == sid]
+                if statuses and statuses[-1] == "UPDATE_COMPLETE":
+                    break
+                await asyncio.sleep(0.5)
+            assert statuses[0] == "UPDATE_IN_PROGRESS" and statuses[-1] == "UPDATE_COMPLETE"
+            # One busy list per look, plus one list by id when it finished: never a full list.
+            polls = watch.requests - requests_before
+            assert polls <= 62
+            await client.delete_stack(sid)
+        finally:
+            fleet.close()
+
+    asyncio.run(scenario())
+
+
+def test_watch_pages_through_more_changes_than_a_page(lab, fleet_stacks):
+    async def scenario():
+        fleet = await _fleet(lab)
+        client = fleet.region(REGION)
+        watch = RegionWatch(client, WatchConfig(sweep_interval=3600, reconcile_interval=3600, page=4))
+        try:
+            await watch.poll()
+            ids = [s.id for s in watch.stacks.values() if s.status == "CREATE_COMPLETE"][:11]
+            await asyncio.gather(*(client.stack_action(i, "check") for i in ids))
+            for i in ids:
+                await _settle(client, i)
+            watch.sweep_soon()
+            ch = await watch.poll()
+            assert {s.id for s in ch.changed} >= set(ids)
+            assert all(watch.stacks[i].status == "CHECK_COMPLETE" for i in ids)
+        finally:
+            fleet.close()
+
+    asyncio.run(scenario())
+
+
+def test_fifty_stacks_changing_at_once_lose_and_repeat_no_event(lab, fleet_stacks):
+    async def scenario():
+        fleet = await _fleet(lab)
+        client = fleet.region(REGION)
+        stream = EventStream(fleet, StreamConfig(all_stacks=True, backlog_discovered=False))
+        stream.follow_region(REGION)
+        published = Counter()
+        stream.subscribe(lambda batch: published.update(e.id for e in batch))
+        stop = asyncio.Event()
+        task = asyncio.create_task(stream.run(stop))
+        try:
+            for _ in range(100):
+                if REGION in stream.watches and stream.watches[REGION].loaded:
+                    break
+                await asyncio.sleep(0.1)
+            targets = sorted((s for s in stream.watches[REGION].stacks.values()
+                              if s.status in ("CREATE_COMPLETE", "CHECK_COMPLETE", "UPDATE_COMPLETE")),
+                             key=lambda s: s.name)[:50]
+            assert len(targets) == 50
+            await asyncio.gather(*(client.stack_action(s.id, "check") for s in targets))
+            for s in targets:
+                await _settle(client, s.id)
+            # Every event of every check, read afresh, must have reached the stream.
+            expected = set()
+            for s in targets:
+                # Newest first, down to this check's own start.
+                for e in await client.events(s.name, s.id, sort_dir="desc", limit=50):
+                    expected.add(e.id)
+                    if e.status == "CHECK_IN_PROGRESS" and e.resource_name == s.name:
+                        break
+            for _ in range(120):
+                if expected <= set(published):
+                    break
+                await asyncio.sleep(0.25)
+            missing = expected - set(published)
+            assert not missing, f"{len(missing)} of {len(expected)} events never reached the stream"
+            assert max(published.values()) == 1          # none published twice
+            assert len(expected) >= 50 * 4               # stack + 2 resources, in progress and complete
+        finally:
+            stop.set()
+            await task
+            fleet.close()
+
+    asyncio.run(scenario())
+
+
+def test_frozen_region_costs_the_others_nothing(lab, fleet_stacks):
+    """While RegionTwo hangs, RegionThree's events arrive before RegionTwo's call even times out."""
+
+    async def scenario():
+        fleet = await _fleet(lab, Timeouts(connect=2.0, read=40.0))
+        client = fleet.region(REGION)
+        stream = EventStream(fleet, StreamConfig(all_stacks=True, backlog_discovered=False))
+        for r in ("RegionTwo", REGION):
+            stream.follow_region(r)
+        answers = []
+        stream.subscribe_regions(lambda region, error, at: answers.append((region, error)))
+        got = []
+        stream.subscribe(lambda batch: got.extend(e for e in batch if e.region == REGION))
+        stop = asyncio.Event()
+        task = asyncio.create_task(stream.run(stop))
+        try:
+            for _ in range(100):
+                if all(r in stream.watches and stream.watches[r].loaded for r in ("RegionTwo", REGION)):
+                    break
+                await asyncio.sleep(0.1)
+            with lab.fault("RegionTwo", "freeze"):
+                await asyncio.sleep(1.0)    # RegionTwo's next look is now hanging
+                answers.clear()
+                name = f"thaw-{uuid.uuid4().hex[:6]}"
+                sid = (await client.create_stack(name, _template()))["id"]
+                for _ in range(250):
+                    if any(e.stack_id == sid and e.status == "CREATE_COMPLETE" and e.resource_name == name
+                           for e in got):
+                        break
+                    await asyncio.sleep(0.1)
+                # RegionThree went on answering and its create was streamed whole...
+                assert any(e.stack_id == sid for e in got)
+                assert (REGION, None) in answers
+                # ...while RegionTwo had not even failed yet: its one call was still hanging.
+                assert not any(r == "RegionTwo" for r, _ in answers)
+        finally:
+            stop.set()
+            await task
+            fleet.close()
+
+    asyncio.run(scenario())
