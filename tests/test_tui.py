@@ -151,7 +151,7 @@ async def test_events_screen_filter_pause_and_save(lab, tmp_path, monkeypatch):
         await pilot.press("space")
         assert not screen.following
         await pilot.press("w")
-        await pilot.pause(0.3)
+        assert await until(pilot, lambda: list(tmp_path.glob("mrconsole-events-*.log")), 5)
         saved = list(tmp_path.glob("mrconsole-events-*.log"))
         assert len(saved) == 1
         lines = saved[0].read_text().splitlines()

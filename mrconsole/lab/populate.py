@@ -126,7 +126,11 @@ async def _populate(lab, stacks, regions, all_regions, masters, concurrency, bus
 
     started = time.monotonic()
     report = PopulateReport()
-    cloud = await connect(lab_options(str(lab.dir), workers_per_region=concurrency))
+    from mrconsole.cloud.region import Timeouts
+
+    # Generous: a region filling with hundreds of stacks answers slowly.
+    cloud = await connect(lab_options(str(lab.dir), workers_per_region=concurrency,
+                                      timeouts=Timeouts(connect=5.0, read=60.0)))
     gate = asyncio.Semaphore(concurrency)
     try:
         existing = {}
@@ -234,16 +238,22 @@ async def _settle(cloud, regions, kinds, deadline, progress) -> dict:
     """Wait until every fleet stack but the busy ones has finished its action."""
     from mrconsole.cloud.errors import CloudError
 
+    final: dict = {}
     while True:
-        final = {}
+        unanswered = []
         for region in regions:
             try:
-                for s in await cloud.region(region).list_stacks():
-                    if (region, s.name) in kinds:
-                        final[(region, s.name)] = s
+                listed = await cloud.region(region).list_stacks()
             except CloudError as exc:
-                raise LabError(f"{region}: {exc.message}") from None
-        waiting = [k for k, s in final.items() if s.in_progress and kinds.get(k) != "busy"]
+                # A region busy with the fleet's own work may answer late: ask again next round.
+                unanswered.append(f"{region}: {exc.message}")
+                continue
+            for s in listed:
+                if (region, s.name) in kinds:
+                    final[(region, s.name)] = s
+        if unanswered and time.monotonic() > deadline:
+            raise LabError("; ".join(unanswered))
+        waiting = [k for k, s in final.items() if s.in_progress and kinds.get(k) != "busy"] + unanswered
         if not waiting or time.monotonic() > deadline:
             if waiting:
                 progress(f"{len(waiting)} stacks still in progress at the time limit")

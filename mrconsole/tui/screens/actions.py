@@ -123,11 +123,18 @@ class JournalScreen(Screen):
         self.action_reload()
 
     def action_reload(self) -> None:
+        self.run_worker(self._load(), exclusive=True, group="journal", exit_on_error=False)
+
+    async def _load(self) -> None:
+        import asyncio
+
         from mrconsole.state.journal import Journal
 
+        # sqlite on disk: read off the event loop.
+        entries = await asyncio.to_thread(lambda: Journal().entries(200))
         table = self.query_one(DataTable)
         table.clear()
-        for e in Journal().entries(200):
+        for e in entries:
             action = e.action + (" (out-of-band)" if e.out_of_band else "")
             style = "red" if e.outcome == "failed" else ("yellow" if e.outcome == "pending" else "green")
             table.add_row(time.strftime("%m-%d %H:%M:%S", time.gmtime(e.started_at)), e.user, e.region,

@@ -149,9 +149,16 @@ class EventsScreen(Screen):
 
         path = Path.cwd() / time.strftime("mrconsole-events-%Y%m%d-%H%M%S.log")
         events = self.matching()
-        try:
-            path.write_text("".join(event_line(e, colour=False) + "\n" for e in events))
-        except OSError as exc:
-            self.notify(f"could not save: {exc.strerror}", severity="error")
-            return
-        self.notify(f"saved {len(events)} events to {path}")
+        text = "".join(event_line(e, colour=False) + "\n" for e in events)
+
+        async def write() -> None:
+            import asyncio
+
+            try:
+                await asyncio.to_thread(path.write_text, text)   # the disk, off the event loop
+            except OSError as exc:
+                self.notify(f"could not save: {exc.strerror}", severity="error")
+                return
+            self.notify(f"saved {len(events)} events to {path}")
+
+        self.run_worker(write(), group="save", exit_on_error=False)

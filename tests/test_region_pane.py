@@ -1,0 +1,132 @@
+"""A region pane applies the core's changes row by row (pure UI logic: the
+pane is fed the same dataclasses the core publishes, no cloud involved)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from textual.app import App, ComposeResult
+
+from mrconsole.core.session import RegionView
+from mrconsole.core.watch import StackChanges
+from mrconsole.models import Stack
+from mrconsole.tui.widgets.region_pane import RegionPane
+
+T0 = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+
+
+def stack(i: int, status: str = "CREATE_COMPLETE", name: str | None = None, minutes: int = 0) -> Stack:
+    return Stack("RegionTwo", f"id-{i:04d}", name or f"fleet-{i:04d}", status,
+                 created_time=T0, updated_time=T0 + timedelta(minutes=minutes) if minutes else None)
+
+
+class PaneApp(App):
+    def __init__(self, view: RegionView):
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        yield RegionPane("RegionTwo")
+
+    def on_mount(self) -> None:
+        self.query_one(RegionPane).load(self.view, lambda region, s: None)
+
+
+def view_of(stacks) -> RegionView:
+    view = RegionView("RegionTwo")
+    view.apply(StackChanges("RegionTwo", added=tuple(stacks), full=True))
+    return view
+
+
+def changes(view: RegionView, **kw) -> StackChanges:
+    ch = StackChanges("RegionTwo", **kw)
+    view.apply(ch)
+    return ch
+
+
+def cursor_key(pane: RegionPane) -> str | None:
+    return pane.selected_stack_id()
+
+
+async def test_rows_follow_changes_and_the_cursor_stays_on_its_stack():
+    view = view_of(stack(i) for i in range(300))
+    app = PaneApp(view)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(RegionPane)
+        table = pane.table
+        assert table.row_count == 300 and pane.border_subtitle == "300 stacks"
+        table.move_cursor(row=table.get_row_index("id-0150"))
+        await pilot.pause()
+        assert cursor_key(pane) == "id-0150"
+
+        # A new stack sorting before it and a deleted one before it: the cursor
+        # stays on the same stack, not on the same row number.
+        pane.apply(changes(view, added=(stack(999, name="aaa-new"),), removed=(stack(10),)),
+                   view, lambda r, s: None)
+        await pilot.pause()
+        assert cursor_key(pane) == "id-0150"
+        assert table.get_row_index("id-0999") == 0          # kept in name order
+        assert table.row_count == 300 and "id-0010" not in [k.value for k in table.rows]
+
+        # A changed stack touches its own cells only.
+        calls = []
+        original = table.update_cell
+        table.update_cell = lambda *a, **k: (calls.append(a[:2]), original(*a, **k))
+        pane.apply(changes(view, changed=(stack(42, "SUSPEND_COMPLETE", minutes=5),)), view, lambda r, s: None)
+        assert sorted(calls) == [("id-0042", "status"), ("id-0042", "updated")]
+        assert "SUSPEND_COMPLETE" in str(table.get_cell("id-0042", "status"))
+        # The same state again changes nothing at all.
+        calls.clear()
+        pane.apply(changes(view, changed=(stack(42, "SUSPEND_COMPLETE", minutes=5),)), view, lambda r, s: None)
+        assert calls == []
+        assert cursor_key(pane) == "id-0150"
+
+
+async def test_filter_keeps_the_table_and_the_cursor():
+    view = view_of(stack(i) for i in range(300))
+    app = PaneApp(view)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(RegionPane)
+        table = pane.table
+        table.move_cursor(row=table.get_row_index("id-0150"))
+        await pilot.pause()
+        same_table = table
+        pane.set_filter("015", view)           # fleet-0150..0159 (and 0015)
+        await pilot.pause()
+        assert pane.table is same_table
+        assert sorted(k.value for k in table.rows) == sorted([f"id-{i:04d}" for i in range(150, 160)] + ["id-0015"])
+        assert cursor_key(pane) == "id-0150"
+        assert pane.border_subtitle == "11 of 300 stacks"
+        pane.set_filter("0150", view)          # a few rows out: removed one by one
+        await pilot.pause()
+        assert [k.value for k in table.rows] == ["id-0150"]
+        pane.set_filter("", view)
+        await pilot.pause()
+        assert table.row_count == 300 and cursor_key(pane) == "id-0150"
+        # While filtered, a new matching stack appears and a non-matching one does not.
+        pane.set_filter("new", view)
+        pane.apply(changes(view, added=(stack(1000, name="brand-new"), stack(1001, name="other"))),
+                   view, lambda r, s: None)
+        await pilot.pause()
+        assert [k.value for k in table.rows] == ["id-1000"]
+        assert pane.border_subtitle == "1 of 302 stacks"
+
+
+async def test_owner_found_later_fills_the_master_cell():
+    constituent = stack(7, name="demo-db_stack-abcdefghijkl")
+    view = view_of([constituent, stack(8)])
+    known: set[str] = set()
+
+    def owner_of(region, s):
+        return "demo/db_stack" if "demo" in known and s.name.startswith("demo-") else None
+
+    app = PaneApp(view)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(RegionPane)
+        pane.load(view, owner_of)
+        assert str(pane.table.get_cell("id-0007", "master")) == ""
+        known.add("demo")                      # the master's region answered later
+        pane.refresh_owners()
+        await pilot.pause()
+        assert str(pane.table.get_cell("id-0007", "master")) == "demo/db_stack"
+        assert str(pane.table.get_cell("id-0008", "master")) == ""
