@@ -3,6 +3,7 @@ pane is fed the same dataclasses the core publishes, no cloud involved)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 
 from textual.app import App, ComposeResult
@@ -130,3 +131,22 @@ async def test_owner_found_later_fills_the_master_cell():
         await pilot.pause()
         assert str(pane.table.get_cell("id-0007", "master")) == "demo/db_stack"
         assert str(pane.table.get_cell("id-0008", "master")) == ""
+
+
+async def test_a_failing_worker_is_a_notification_not_an_exit():
+    from mrconsole.tui.app import MrConsoleApp
+
+    async def never():
+        await asyncio.sleep(3600)
+
+    app = MrConsoleApp(never)
+
+    async def boom():
+        raise RuntimeError("injected worker fault")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.run_worker(boom(), group="detail", exit_on_error=False)
+        await pilot.pause(0.3)
+        assert app.is_running
+        assert any("detail failed: RuntimeError: injected worker fault" in n.message
+                   for n in app._notifications)

@@ -289,3 +289,49 @@ def test_frozen_region_costs_the_others_nothing(lab, fleet_stacks):
             fleet.close()
 
     asyncio.run(scenario())
+
+
+def test_a_failing_loop_is_logged_shown_and_restarted(lab, monkeypatch):
+    """An unexpected exception inside a region's loop: one line for the operator,
+    the traceback in the log file, and the loop goes on by itself."""
+    from mrconsole.logs import log_path
+
+    real_poll = RegionWatch.poll
+    calls = Counter()
+
+    async def flaky_poll(self):
+        calls[self.region] += 1
+        if self.region == "RegionTwo" and calls[self.region] <= 2:
+            raise RuntimeError("injected fault in the watch")
+        return await real_poll(self)
+
+    monkeypatch.setattr(RegionWatch, "poll", flaky_poll)
+
+    async def scenario():
+        fleet = await _fleet(lab)
+        stream = EventStream(fleet, StreamConfig(all_stacks=True, backlog_discovered=False))
+        for r in ("RegionOne", "RegionTwo"):
+            stream.follow_region(r)
+        seen = []
+        stream.subscribe_regions(lambda region, error, at: seen.append((region, error)))
+        stop = asyncio.Event()
+        task = asyncio.create_task(stream.run(stop))
+        try:
+            for _ in range(200):
+                if stream.watches.get("RegionTwo") and stream.watches["RegionTwo"].loaded:
+                    break
+                await asyncio.sleep(0.1)
+            assert stream.watches["RegionTwo"].loaded          # restarted and recovered by itself
+        finally:
+            stop.set()
+            await task
+            fleet.close()
+        return seen
+
+    seen = asyncio.run(scenario())
+    errors = [e for r, e in seen if r == "RegionTwo" and e]
+    assert errors and all(e.startswith("internal error, retrying: RuntimeError: injected fault") for e in errors)
+    assert ("RegionTwo", None) in seen                          # then answered normally
+    assert all(e is None for r, e in seen if r == "RegionOne")  # the other region never noticed
+    log = log_path().read_text()
+    assert "the loop for region RegionTwo failed" in log and "Traceback" in log

@@ -45,6 +45,7 @@ from datetime import datetime, timezone
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.watch import RegionWatch, StackChanges, WatchConfig
+from mrconsole.logs import logger
 from mrconsole.models import Event, Stack
 
 
@@ -245,7 +246,12 @@ class EventStream:
         try:
             while not stop.is_set():
                 for region in list(self._regions):
-                    if region not in tasks:
+                    task = tasks.get(region)
+                    if task is not None and task.done() and not task.cancelled() and task.exception():
+                        # Only a failure outside the loop's own guard gets here: start it again.
+                        logger().error("the loop for region %s ended", region, exc_info=task.exception())
+                        task = None
+                    if task is None:
                         self._wake.setdefault(region, asyncio.Event())
                         tasks[region] = asyncio.create_task(self._region_loop(region, stop))
                 try:
@@ -266,6 +272,7 @@ class EventStream:
 
     async def _region_loop(self, region: str, stop: asyncio.Event) -> None:
         next_watch = 0.0
+        failures = 0
         while not stop.is_set():
             now = self._clock()
             watched_ok = True
@@ -274,10 +281,15 @@ class EventStream:
                     watched_ok = await self._watch(region)
                     next_watch = self._clock() + self._watch_interval()
                 await self._poll_region(region, watch_ok=watched_ok)
+                failures = 0
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - one bad answer must not end the stream
-                next_watch = self._clock() + self._watch_interval()
+            except Exception as exc:  # noqa: BLE001 - a bug or an unexpected answer must not end the stream
+                # Logged with its traceback, shown as one line, retried with backoff.
+                failures += 1
+                logger().exception("the loop for region %s failed (%d in a row)", region, failures)
+                self._region_answered(region, f"internal error, retrying: {type(exc).__name__}: {exc}"[:200])
+                next_watch = self._clock() + min(30.0, self._watch_interval() * 2 ** min(failures, 5))
             due = [self._followed[k].due for k in self._active.get(region, ())]
             wake_at = min([next_watch, *due])
             delay = max(0.02, wake_at - self._clock())

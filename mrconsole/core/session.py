@@ -17,6 +17,7 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, MasterRecovered, RegionStatus
 from mrconsole.core.events import EventStream, StreamConfig
 from mrconsole.core.watch import StackChanges
+from mrconsole.logs import logger
 from mrconsole.core.fleet import Fleet
 from mrconsole.core.follow import MasterFollow
 from mrconsole.core.topology import Topology, find_stack, read_master, refresh_constituents
@@ -283,9 +284,19 @@ class ConsoleSession:
         (every second while either runs), when the operator asks, and every
         `master_idle_interval` otherwise; every `master_refresh_interval` while
         it cannot be read (outage)."""
+        failures = 0
         while not self._stop.is_set():
-            await self.refresh_master()
             m = self.master
+            try:
+                await self.refresh_master()
+                failures = 0
+            except Exception as exc:  # noqa: BLE001 - a bug must not end the master's view for good
+                failures += 1
+                logger().exception("reading the master %s failed (%d in a row)", m.name, failures)
+                m.error = f"internal error, retrying: {type(exc).__name__}: {exc}"[:200]
+                self._publish(MasterChanged(m.name))
+                await self._sleep(min(60.0, 2.0 ** failures))
+                continue
             busy = self._master_follow is not None and m.topology is not None and (
                 self._master_follow.master_busy()
                 or any(c.stack is not None and c.stack.in_progress for c in m.topology.constituents))

@@ -21,10 +21,13 @@ from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.signal import Signal
+from textual.worker import Worker, WorkerState
 from textual.widgets import Footer, Static
 
 from mrconsole.config import UserConfig
 from mrconsole.core.changes import MasterRecovered
+from mrconsole.logs import log_path, logger
+from mrconsole.tui import commands
 from mrconsole.tui.screens.detail import DetailScreen
 from mrconsole.tui.screens.events import EventsScreen
 from mrconsole.tui.screens.modals import CommandScreen, HelpScreen, WhyScreen
@@ -83,6 +86,12 @@ class MrConsoleApp(App):
             self.query_one("#connecting", Static).update(
                 Text(f"cannot connect: {exc}\npress q to quit", style="bold red"))
             return
+        except Exception as exc:  # noqa: BLE001 - a bug must not leave "connecting…" forever
+            logger().exception("connecting failed")
+            self.query_one("#connecting", Static).update(
+                Text(f"cannot connect: internal error ({type(exc).__name__}: {exc}); "
+                     f"details in {log_path()}\npress q to quit", style="bold red"))
+            return
         if self.analysis is not None and session.master is not None:
             session.master.analysis = self.analysis
         self.session = session
@@ -97,6 +106,16 @@ class MrConsoleApp(App):
     async def on_unmount(self) -> None:
         if self.session is not None:
             await self.session.stop()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A background task that failed is a notification, never an exit or a frozen screen."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        logger().error("worker %s failed", event.worker.name, exc_info=error)
+        what = event.worker.group if event.worker.group != "default" else event.worker.name
+        self.notify(f"{what} failed: {type(error).__name__}: {error} (details in {log_path()})",
+                    severity="error", timeout=10)
 
     # -- changes from the core ------------------------------------------------
     def _on_core_change(self, change) -> None:
@@ -147,7 +166,7 @@ class MrConsoleApp(App):
 
         def chosen(action: str | None) -> None:
             if action:
-                self.run_worker(self._confirm_and_act(region, stack_id, name, action), group="act")
+                self.run_worker(self._confirm_and_act(region, stack_id, name, action), group="act", exit_on_error=False)
 
         self.push_screen(ActionMenu(f"{name} [{region}]"), chosen)
 
@@ -269,56 +288,90 @@ class MrConsoleApp(App):
         return rows
 
     def action_command(self) -> None:
-        self.push_screen(CommandScreen(), self.run_command)
+        self.push_screen(CommandScreen(self.read_only), self.run_command)
 
     def run_command(self, text: str | None) -> None:
+        """One `:` command, parsed and dispatched through the registry (tui/commands.py)."""
         if not text:
             return
-        verb, _, arg = text.partition(" ")
-        verb, arg = verb.lower(), arg.strip()
+        cmd, arg, error = commands.parse(text)
+        if error:
+            self.notify(error, severity="error")
+            return
+        if cmd is None:
+            return
+        if cmd.mutating and self.read_only:
+            self.notify(f"read-only mode: {cmd.usage} is disabled", severity="warning")
+            return
+        getattr(self, cmd.method)(arg)
+
+    # -- the commands (one method per entry of tui/commands.py) ---------------
+    def _to_overview(self) -> OverviewScreen | None:
         overview = self._overview()
-        if verb in ("q", "quit"):
-            self.exit()
-        elif verb in ("help", "h"):
-            self.action_help()
-        elif verb == "events":
-            self.action_events(arg)
-        elif verb == "journal":
-            self.action_journal()
-        elif verb == "drift":
-            self.action_drift(arg)
-        elif verb == "launch":
-            self.action_launch(arg)
-        elif verb in ("stacks", "tree", "region") and overview is not None:
+        if overview is not None:
             while self.screen is not overview and len(self.screen_stack) > 1:
                 self.pop_screen()
-            if verb == "stacks":
-                overview.action_focus_stacks()
-            elif verb == "tree":
-                overview.action_focus_tree()
-            elif not arg or not overview.focus_region(arg):
-                self.notify(f"no region {arg!r}", severity="error")
-        elif verb in ("stack", "why"):
-            stack = self.session.find(arg) if (self.session and arg) else None
-            if stack is None:
-                self.notify(f"no stack {arg!r} in the regions' lists", severity="error")
-            elif verb == "stack":
-                self.open_stack(stack.region, stack.id, stack.name)
-            else:
-                self.troubleshoot(stack.region, stack.id, stack.name)
-        else:
-            self.notify(f"unknown command :{verb} (press ? for help)", severity="error")
+        return overview
+
+    def cmd_stacks(self, arg: str = "") -> None:
+        overview = self._to_overview()
+        if overview is not None:
+            overview.action_focus_stacks()
+
+    def cmd_tree(self, arg: str = "") -> None:
+        overview = self._to_overview()
+        if overview is not None:
+            overview.action_focus_tree()
+
+    def cmd_region(self, arg: str) -> None:
+        overview = self._to_overview()
+        if overview is None or not overview.focus_region(arg):
+            self.notify(f"no region {arg!r}", severity="error")
+
+    def _named_stack(self, arg: str):
+        stack = self.session.find(arg) if self.session else None
+        if stack is None:
+            self.notify(f"no stack {arg!r} in the regions' lists", severity="error")
+        return stack
+
+    def cmd_stack(self, arg: str) -> None:
+        stack = self._named_stack(arg)
+        if stack is not None:
+            self.open_stack(stack.region, stack.id, stack.name)
+
+    def cmd_why(self, arg: str) -> None:
+        stack = self._named_stack(arg)
+        if stack is not None:
+            self.troubleshoot(stack.region, stack.id, stack.name)
+
+    def cmd_events(self, arg: str = "") -> None:
+        self.action_events(arg)
+
+    def cmd_journal(self, arg: str = "") -> None:
+        self.action_journal()
+
+    def cmd_drift(self, arg: str = "") -> None:
+        self.action_drift(arg)
+
+    def cmd_launch(self, arg: str = "") -> None:
+        self.action_launch(arg)
+
+    def cmd_refresh(self, arg: str = "") -> None:
+        self.action_refresh()
+
+    def cmd_help(self, arg: str = "") -> None:
+        self.action_help()
+
+    def cmd_quit(self, arg: str = "") -> None:
+        self.exit()
 
     def get_system_commands(self, screen) -> list:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Events", "The merged event stream, full screen", self.action_events)
-        yield SystemCommand("Stacks", "Focus the region panes", lambda: self.run_command("stacks"))
-        yield SystemCommand("Tree", "Focus the master tree", lambda: self.run_command("tree"))
-        yield SystemCommand("Refresh", "Refresh every region now", self.action_refresh)
-        yield SystemCommand("Help", "Every key binding and command", self.action_help)
-        yield SystemCommand("Journal", "Every action taken from this machine", self.action_journal)
-        if not self.read_only:
-            yield SystemCommand("Launch", "Launch a master or regional stacks from a template", self.action_launch)
+        for cmd in commands.COMMANDS:
+            if cmd.needs_arg or (cmd.mutating and self.read_only) or cmd.name == "quit":
+                continue
+            yield SystemCommand(cmd.name.capitalize(), cmd.description,
+                                lambda c=cmd: self.run_command(c.name))
         if self.session is not None:
             for region in self.session.fleet.region_names:
                 yield SystemCommand(f"Region {region}", f"Jump to {region}",

@@ -193,10 +193,10 @@ class LaunchScreen(Screen):
         if event.button.id == "launch-load":
             self.load()
         elif event.button.id == "launch-preview":
-            self.run_worker(self.preview(), group="launch", exclusive=True)
+            self.run_worker(self.preview(), group="launch", exclusive=True, exit_on_error=False)
         elif event.button.id == "launch-create":
             if not self._submitted:
-                self.run_worker(self.create(), group="launch", exclusive=True)
+                self.run_worker(self.create(), group="launch", exclusive=True, exit_on_error=False)
 
     def load(self) -> None:
         from pathlib import Path

@@ -61,7 +61,7 @@ class DetailScreen(Screen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        self.run_worker(self._load(), exclusive=True, group="detail")
+        self.run_worker(self._load(), exclusive=True, group="detail", exit_on_error=False)
 
     def action_troubleshoot(self) -> None:
         self.app.troubleshoot(self.region_name, self.stack_id, self.stack_name)

@@ -30,7 +30,7 @@ class DriftScreen(Screen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        self.run_worker(self._load(), exclusive=True, group="drift")
+        self.run_worker(self._load(), exclusive=True, group="drift", exit_on_error=False)
 
     async def _load(self) -> None:
         from mrconsole.cloud.errors import CloudError
@@ -75,4 +75,4 @@ class DriftScreen(Screen):
         else:
             m = self.report.master
             target = (m.region, m.id, m.name)
-        self.app.run_worker(self.app._confirm_and_act(*target, s.action), group="act")
+        self.app.run_worker(self.app._confirm_and_act(*target, s.action), group="act", exit_on_error=False)

@@ -11,22 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from mrconsole.cli.fmt import when
+from mrconsole.tui.commands import COMMANDS, hint
 from mrconsole.tui.style import status_text
-
-COMMANDS = {
-    "stacks": "the region panes",
-    "events": "the events screen (optionally with a filter: :events status:failed)",
-    "tree": "the master tree",
-    "region NAME": "jump to a region's pane",
-    "stack NAME": "open a stack's detail",
-    "why NAME": "follow a stack's failure to its root cause",
-    "journal": "every action taken from this machine",
-    "drift [NAME]": "recovery report after an outage: drift, orphans, reconciliation (also D)",
-    "launch [FILE]": "launch a master, or regional stacks (fan-out), from a template",
-    "help": "this help",
-    "quit": "leave the console",
-}
-
 
 class HelpScreen(ModalScreen):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="close-help")]
@@ -45,8 +31,8 @@ class HelpScreen(ModalScreen):
         cmds = Table(title="Commands (press :)", expand=True, show_edge=False)
         cmds.add_column("Command", style="bold cyan", no_wrap=True)
         cmds.add_column("Does")
-        for c, d in COMMANDS.items():
-            cmds.add_row(":" + c, d)
+        for c in COMMANDS:
+            cmds.add_row(c.usage, c.description)
         with VerticalScroll(id="help-body"):
             yield Static(keys)
             yield Static(cmds)
@@ -59,10 +45,13 @@ class CommandScreen(ModalScreen[str]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel-command")]
 
+    def __init__(self, read_only: bool = False):
+        super().__init__()
+        self._read_only = read_only
+
     def compose(self) -> ComposeResult:
         with Vertical(id="command-box"):
-            yield Input(placeholder="stacks | events | tree | region NAME | stack NAME | why NAME | help | quit",
-                        id="command")
+            yield Input(placeholder=hint(self._read_only), id="command")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

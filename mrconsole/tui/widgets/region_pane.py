@@ -169,8 +169,8 @@ class RegionPane(Vertical):
         self.set_class(state == "down" or view.stale, "down")
         note = self.query_one(".region-note", Static)
         if view.stale:
-            note.update(Text(f"unreachable: {view.error} — showing data from {ago(view.fetched_at)} ago"
-                             if view.fetched_at else f"unreachable: {view.error} — no data yet",
+            note.update(Text(f"{view.error} — showing data from {ago(view.fetched_at)} ago"
+                             if view.fetched_at else f"{view.error} — no data yet",
                              style=HEALTH_STYLE["down"]))
             note.display = True
         else:

@@ -1,0 +1,26 @@
+"""The one command registry: parsing, hints and the help come from it."""
+
+from __future__ import annotations
+
+from mrconsole.tui import commands
+from mrconsole.tui.app import MrConsoleApp
+
+
+def test_every_command_has_its_method_on_the_app():
+    for cmd in commands.COMMANDS:
+        assert callable(getattr(MrConsoleApp, cmd.method, None)), cmd.name
+
+
+def test_parse_gives_one_line_errors():
+    assert commands.parse(":stack demo")[0].name == "stack"
+    assert commands.parse("stack demo")[1] == "demo"
+    assert commands.parse("q")[0].name == "quit"
+    assert commands.parse("stack")[2] == ":stack NAME: NAME is missing"
+    assert commands.parse("journal extra")[2] == ":journal takes no argument"
+    assert commands.parse("nonsense")[2].startswith("unknown command :nonsense")
+    assert commands.parse("")[:2] == (None, "")
+    assert commands.parse("events status:failed")[1] == "status:failed"
+
+
+def test_hint_hides_mutating_commands_in_read_only():
+    assert "launch" in commands.hint() and "launch" not in commands.hint(read_only=True)
