@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench screenshots lab-down clean
+.PHONY: install demo test check bench screenshots lab-down clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,15 +22,21 @@ demo: $(STAMP)
 	$(BIN)/mrconsole lab seed --name demo
 	$(BIN)/mrconsole --lab --stack demo
 
-test: $(STAMP)
+test: $(STAMP) check
 	$(BIN)/python -m pytest -ra
+
+# Static checks (also part of `make test`): lint, import contracts, types.
+check: $(STAMP)
+	$(BIN)/ruff check mrconsole tests tools
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab,test,bench]'
 	$(BIN)/python tests/bench/run_all.py
 
 screenshots: $(STAMP)
-	$(BIN)/python -m mrconsole.tui.screenshots
+	$(BIN)/python tools/screenshots.py
 
 lab-down:
 	$(BIN)/mrconsole lab down

@@ -117,9 +117,10 @@ def test_delete_needs_typed_confirmation(act_master, cli):
 
 
 def test_core_delete_with_wrong_confirmation_sends_nothing(lab, act_master):
-    from mrconsole.cloud.connection import connect, lab_options
+    from mrconsole.cloud.connection import connect
     from mrconsole.core.actions import ActionError, Actions, Target
     from mrconsole.core.fleet import Fleet
+    from mrconsole.lab.options import lab_options
 
     async def scenario():
         fleet = Fleet(await connect(lab_options(str(lab.dir))))
@@ -136,9 +137,10 @@ def test_core_delete_with_wrong_confirmation_sends_nothing(lab, act_master):
 
 
 def test_double_submission_sends_once(lab, act_master):
-    from mrconsole.cloud.connection import connect, lab_options
+    from mrconsole.cloud.connection import connect
     from mrconsole.core.actions import ActionError, Actions, Target
     from mrconsole.core.fleet import Fleet
+    from mrconsole.lab.options import lab_options
 
     async def scenario():
         fleet = Fleet(await connect(lab_options(str(lab.dir))))

@@ -6,14 +6,14 @@ import asyncio
 import json
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-
-from mrconsole.cloud.connection import authenticate, connect, lab_options
+from mrconsole.cloud.connection import authenticate, connect
 from mrconsole.cloud.region import Timeouts
 from mrconsole.core.events import EventStream, StreamConfig, Timeline
 from mrconsole.core.fleet import Fleet
 from mrconsole.core.follow import follow_master
+from mrconsole.lab.options import lab_options
 from mrconsole.models import Event
 from tests.conftest import MASTER
 
@@ -22,7 +22,7 @@ FAST = Timeouts(connect=1.0, read=3.0)
 
 def _event(i: int, t: int, region="R") -> Event:
     return Event(region=region, stack_id="s", stack_name="s", id=f"e{i}",
-                 time=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=t),
+                 time=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=t),
                  resource_name="r", status="CREATE_COMPLETE")
 
 

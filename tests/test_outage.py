@@ -76,10 +76,11 @@ def test_master_returns_and_drift_shows_the_out_of_band_change(lab, cli, om):
 
 
 def test_restarted_console_during_outage_works_from_the_cache(lab, om):
-    from mrconsole.cloud.connection import connect, lab_options
+    from mrconsole.cloud.connection import connect
     from mrconsole.cloud.region import Timeouts
     from mrconsole.core.fleet import Fleet
     from mrconsole.core.session import ConsoleSession
+    from mrconsole.lab.options import lab_options
 
     async def scenario():
         session = ConsoleSession(Fleet(await connect(lab_options(str(lab.dir), timeouts=Timeouts(1, 2)))),

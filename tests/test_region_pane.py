@@ -4,7 +4,7 @@ pane is fed the same dataclasses the core publishes, no cloud involved)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
 
@@ -13,7 +13,7 @@ from mrconsole.core.watch import StackChanges
 from mrconsole.models import Stack
 from mrconsole.tui.widgets.region_pane import RegionPane
 
-T0 = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 
 def stack(i: int, status: str = "CREATE_COMPLETE", name: str | None = None, minutes: int = 0) -> Stack:

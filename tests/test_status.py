@@ -6,10 +6,10 @@ import asyncio
 import json
 import time
 
-
-from mrconsole.cloud.connection import authenticate, connect, lab_options
+from mrconsole.cloud.connection import authenticate, connect
 from mrconsole.cloud.region import Timeouts
 from mrconsole.core.fleet import Fleet
+from mrconsole.lab.options import lab_options
 from tests.conftest import MASTER, run_process
 
 FAST = Timeouts(connect=1.0, read=2.0)

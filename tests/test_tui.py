@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC
 
 import pytest
 
-from mrconsole.cloud.connection import connect, lab_options
+from mrconsole.cloud.connection import connect
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.region import Timeouts
 from mrconsole.core.fleet import Fleet
 from mrconsole.core.session import ConsoleSession, SessionConfig
+from mrconsole.lab.options import lab_options
 from mrconsole.tui.app import MrConsoleApp
 from mrconsole.tui.screens.detail import DetailScreen
 from mrconsole.tui.screens.events import EventFilter, EventsScreen
@@ -122,11 +124,11 @@ async def test_filter_narrows_region_panes_and_esc_clears(lab):
 
 
 def test_event_filter_terms():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from mrconsole.models import Event
 
-    e = Event("RegionTwo", "i", "demo-db", "1", datetime.now(timezone.utc), "db_server", "CREATE_FAILED", "boom")
+    e = Event("RegionTwo", "i", "demo-db", "1", datetime.now(UTC), "db_server", "CREATE_FAILED", "boom")
     assert EventFilter.parse("region:regiontwo status:failed boom").match(e)
     assert not EventFilter.parse("region:RegionOne").match(e)
     assert EventFilter.parse("stack:demo", failures_only=True).match(e)

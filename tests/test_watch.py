@@ -13,11 +13,12 @@ from collections import Counter
 
 import pytest
 
-from mrconsole.cloud.connection import authenticate, connect, lab_options
+from mrconsole.cloud.connection import authenticate, connect
 from mrconsole.cloud.region import Timeouts
 from mrconsole.core.events import EventStream, StreamConfig
 from mrconsole.core.fleet import Fleet
 from mrconsole.core.watch import RegionWatch, WatchConfig
+from mrconsole.lab.options import lab_options
 
 REGION = "RegionThree"
 FAST = Timeouts(connect=1.0, read=5.0)

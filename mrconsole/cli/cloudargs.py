@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mrconsole.cli.common import CliError, EXIT_FAILED, EXIT_USAGE
+from mrconsole.cli.common import EXIT_FAILED, EXIT_USAGE, CliError
 
 
 def add_cloud_arguments(parser) -> None:
@@ -19,8 +19,9 @@ def add_cloud_arguments(parser) -> None:
 
 
 def cloud_options(args):
-    from mrconsole.cloud.connection import CloudOptions, lab_options
+    from mrconsole.cloud.connection import CloudOptions
     from mrconsole.cloud.region import Timeouts
+    from mrconsole.lab.options import lab_options
 
     timeouts = Timeouts()
     if args.timeout is not None:
@@ -43,7 +44,8 @@ def cloud_options(args):
 async def open_fleet(args, authenticate: bool = True):
     """Connect, and fail once with a clear line on bad config or credentials."""
     from mrconsole.cloud import errors
-    from mrconsole.cloud.connection import authenticate as auth, connect
+    from mrconsole.cloud.connection import authenticate as auth
+    from mrconsole.cloud.connection import connect
     from mrconsole.cloud.errors import CloudError
     from mrconsole.core.fleet import Fleet
 

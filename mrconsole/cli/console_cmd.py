@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, cloud_options
-from mrconsole.cli.common import CliError, EXIT_USAGE
+from mrconsole.cli.common import EXIT_USAGE, CliError
 
 
 def add_parser(sub) -> None:

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import CliError, EXIT_OK, print_json
+from mrconsole.cli.common import EXIT_OK, CliError, print_json
 
 EXIT_DRIFT = 4
 

@@ -7,14 +7,12 @@ import asyncio
 import json
 import re
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
-from mrconsole.cli.common import CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
+from mrconsole.core.text import event_line
 from mrconsole.models import Event
-
-COLOURS = {"FAILED": "\033[1;31m", "IN_PROGRESS": "\033[33m", "COMPLETE": "\033[32m", "GAP": "\033[1;35m"}
-RESET = "\033[0m"
 
 
 def add_parser(sub) -> None:
@@ -55,18 +53,8 @@ def event_json(e: Event) -> dict:
             "reason": e.status_reason, "id": e.id, "kind": e.kind, "physical_id": e.physical_id}
 
 
-def event_line(e: Event, colour: bool) -> str:
-    t = e.time.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if e.time else "-"
-    status = e.status
-    if colour:
-        state = "GAP" if e.kind == "gap" else next((k for k in COLOURS if status.endswith(k)), None)
-        if state:
-            status = f"{COLOURS[state]}{status}{RESET}"
-    return f"{t}  {e.region}  {e.stack_name}  {e.resource_name}  {status}  {e.status_reason}".rstrip()
-
-
 def _event_time(e: Event):
-    return e.time or datetime.min.replace(tzinfo=timezone.utc)
+    return e.time or datetime.min.replace(tzinfo=UTC)
 
 
 def cmd_events(args) -> int:
@@ -89,7 +77,7 @@ async def _events(args, since) -> int:
 
     fleet = await open_fleet(args)
     colour = args.format == "log" and sys.stdout.isatty()
-    cutoff = datetime.now(timezone.utc) - since if since else None
+    cutoff = datetime.now(UTC) - since if since else None
 
     def emit(batch):
         for e in batch:

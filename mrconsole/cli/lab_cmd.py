@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from mrconsole.cli.common import CliError, EXIT_USAGE, print_json, print_table
+from mrconsole.cli.common import EXIT_USAGE, CliError, print_json, print_table
 
 COMPONENT_ACTIONS = ("stop", "start", "freeze", "thaw")
 

@@ -8,7 +8,7 @@ import os
 import sys
 
 from mrconsole.cli import common
-from mrconsole.cli.common import CliError, EXIT_USAGE
+from mrconsole.cli.common import EXIT_USAGE, CliError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         # `mrconsole events | head`: the reader left; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+    except Exception as exc:  # the last line of defence: one line, no traceback
         from mrconsole.errors import describe
 
         print(f"mrconsole: error: {describe(exc)}", file=sys.stderr)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from mrconsole.cli.common import CliError, EXIT_DEGRADED, EXIT_OK, print_json
-from mrconsole.cli.fmt import age
+from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, CliError, print_json
+from mrconsole.core.text import age
 
 
 async def master_status(fleet, args) -> int:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, print_json, to_jsonable
+from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json, to_jsonable
 
 EPILOG = """exit codes:
   0  accepted (with --wait: the action completed)
@@ -271,10 +271,10 @@ async def _report(args, fleet, actions, results) -> int:
 
 async def _wait(fleet, result, limit: float = 900.0, out=None) -> str:
     """Follow the stack's (and its constituents') events until the action ends."""
-    from mrconsole.cli.events_cmd import event_line
     from mrconsole.cloud.errors import CloudError
     from mrconsole.core.events import EventStream, StreamConfig
     from mrconsole.core.follow import follow_master
+    from mrconsole.core.text import event_line
 
     stream = EventStream(fleet, StreamConfig())
     out = out or sys.stdout
@@ -306,4 +306,6 @@ async def _wait(fleet, result, limit: float = 900.0, out=None) -> str:
         detail = await fleet.region(result.region).get_stack(result.stack_id or result.stack_name)
         return detail.stack.status
     except CloudError as exc:
-        return "DELETE_COMPLETE" if exc.kind == "not_found" and result.action == "delete" else f"UNKNOWN ({exc.message})"
+        if exc.kind == "not_found" and result.action == "delete":
+            return "DELETE_COMPLETE"
+        return f"UNKNOWN ({exc.message})"

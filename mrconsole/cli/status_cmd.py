@@ -6,7 +6,7 @@ import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, print_json, print_table
-from mrconsole.cli.fmt import age, when
+from mrconsole.core.text import age, when
 
 
 def add_parser(sub) -> None:

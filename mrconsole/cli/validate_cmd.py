@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import CliError, EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, print_json
+from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json
 
 
 def add_parser(sub) -> None:

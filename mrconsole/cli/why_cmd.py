@@ -7,7 +7,7 @@ import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
 from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, print_json, to_jsonable
-from mrconsole.cli.fmt import when
+from mrconsole.core.text import when
 
 
 def add_parser(sub) -> None:

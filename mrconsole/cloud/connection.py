@@ -29,7 +29,7 @@ def _load_config(opts: CloudOptions):
     import openstack.config as osc
     from openstack import exceptions as os_exc
 
-    kwargs = {"load_envvars": True}
+    kwargs: dict = {"load_envvars": True}
     if opts.config_file:
         if not os.path.exists(opts.config_file):
             raise CloudError(errors.CONFIG, f"clouds.yaml not found: {opts.config_file}")
@@ -100,7 +100,7 @@ async def _authenticate(session, timeouts: Timeouts):
             loop.run_in_executor(None, lambda: session.auth.get_access(session)),
             timeouts.deadline,
         )
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise CloudError(errors.UNAVAILABLE, "Keystone did not answer within the timeout") from None
     except Exception as exc:  # noqa: BLE001
         mapped = errors.map_exception(exc, None)
@@ -169,11 +169,3 @@ async def authenticate(cloud: Cloud) -> None:
     """Get a token now, so bad credentials fail once and clearly."""
     if cloud.session.auth is not None:
         await _authenticate(cloud.session, next(iter(cloud.regions.values())).timeouts)
-
-
-def lab_options(lab_dir: str | None = None, **kwargs) -> CloudOptions:
-    """Options for the local lab's cloud (`--lab`)."""
-    from mrconsole.lab.manager import CLOUD_NAME, Lab
-
-    lab = Lab(lab_dir)
-    return CloudOptions(cloud=CLOUD_NAME, config_file=str(lab.clouds_yaml), **kwargs)

@@ -54,7 +54,7 @@ class RegionHealth:
         self._recent: list[bool] = []
         self._backoff = backoff_start
         self.next_probe: float = 0.0
-        self._listeners = []
+        self._listeners: list = []
 
     def subscribe(self, callback) -> None:
         """callback(snapshot) on every state change."""

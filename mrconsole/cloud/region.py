@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from mrconsole.cloud import errors
 from mrconsole.cloud.convert import to_detail, to_event, to_resource, to_stack
@@ -79,7 +80,7 @@ class RegionClient:
         try:
             try:
                 return fn(self._client(request_id, headers)), None, time.monotonic() - started
-            except Exception as exc:  # noqa: BLE001 - mapped below
+            except Exception as exc:  # mapped below
                 mapped = errors.map_exception(exc, self.region)
                 if mapped.kind != errors.UNAUTHORIZED:
                     raise
@@ -97,7 +98,7 @@ class RegionClient:
         future = loop.run_in_executor(self._pool, self._run, fn, request_id, headers)
         try:
             result, error, elapsed = await asyncio.wait_for(future, self.timeouts.deadline)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             error = CloudError(errors.UNAVAILABLE,
                                f"no answer within {self.timeouts.deadline:.0f}s ({what})", self.region)
             self.health.record_failure(error.message)

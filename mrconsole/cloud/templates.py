@@ -21,8 +21,8 @@ class TemplateBundle:
 
 
 def gather(template_path: str, env_paths: list[str] | tuple = ()) -> TemplateBundle:
-    from heatclient.common import template_utils
     from heatclient import exc as hexc
+    from heatclient.common import template_utils
 
     try:
         env_files, environment = template_utils.process_multiple_environments_and_files(

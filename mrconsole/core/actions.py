@@ -183,3 +183,8 @@ class Actions:
             return
         ok = not final_status.endswith("_FAILED")
         self.journal.finish(result.journal_id, OK if ok else FAILED, final_status, stack_id=result.stack_id)
+
+
+def recent_journal(limit: int = 200) -> list:
+    """The newest journal entries (a read of sqlite on disk: call it off the event loop)."""
+    return Journal().entries(limit)

@@ -39,8 +39,9 @@ import itertools
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
@@ -70,7 +71,7 @@ class Followed:
     id: str
     marker: str | None = None
     status: str = ""
-    updated: object = None
+    updated: datetime | None = None
     due: float = 0.0                # monotonic time of the next event poll
     primed: bool = False            # first poll done
     gone: bool = False              # deleted: polled one last time, then dropped
@@ -136,7 +137,7 @@ class Timeline:
 
 def gap_event(f: Followed, reason: str) -> Event:
     return Event(region=f.region, stack_id=f.id, stack_name=f.name, id=f"gap-{uuid.uuid4()}",
-                 time=datetime.now(timezone.utc), resource_name=f.name, status="GAP",
+                 time=datetime.now(UTC), resource_name=f.name, status="GAP",
                  status_reason=reason, kind="gap")
 
 
@@ -148,9 +149,9 @@ class EventStream:
         self._followed: dict[tuple[str, str], Followed] = {}
         self._active: dict[str, set[tuple[str, str]]] = {}   # region -> keys that need polling
         self._regions: set[str] = set()
-        self._listeners = []
-        self._stack_listeners = []
-        self._region_listeners = []
+        self._listeners: list[Callable[[list[Event]], None]] = []
+        self._stack_listeners: list[Callable[[StackChanges], None]] = []
+        self._region_listeners: list[Callable[[str, str | None, float], None]] = []
         self._clock = clock
         self.requests: dict[str, int] = {}
         self._wake: dict[str, asyncio.Event] = {}
@@ -207,7 +208,7 @@ class EventStream:
             # action, whose events are from this second on (Heat keeps seconds).
             f.boundary, f.include_boundary = f.status or None, False
             f.boundary_time = f.updated
-            f.boundary_before = datetime.now(timezone.utc).replace(microsecond=0)
+            f.boundary_before = datetime.now(UTC).replace(microsecond=0)
         self._activate(f)
         watch = self.watches.get(region)
         if watch is not None:
@@ -242,7 +243,7 @@ class EventStream:
     # -- running -------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
         """Follow until stop is set: one task per region, none waits on another."""
-        tasks = {}
+        tasks: dict[str, asyncio.Task] = {}
         try:
             while not stop.is_set():
                 for region in list(self._regions):
@@ -256,7 +257,7 @@ class EventStream:
                         tasks[region] = asyncio.create_task(self._region_loop(region, stop))
                 try:
                     await asyncio.wait_for(stop.wait(), 0.5)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         finally:
             for t in tasks.values():
@@ -296,7 +297,7 @@ class EventStream:
             wake = self._wake.setdefault(region, asyncio.Event())
             try:
                 await asyncio.wait_for(wake.wait(), delay)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             wake.clear()
 
@@ -363,18 +364,18 @@ class EventStream:
                                 backlog=True)
                 f.due = now
         for s in changes.changed:
-            f = self._followed.get((region, s.id))
-            if f is None:
-                f = self.follow(region, s.name, s.id, status=s.status, backlog=True)
-                f.due = now
+            known = self._followed.get((region, s.id))
+            if known is None:
+                self.follow(region, s.name, s.id, status=s.status, backlog=True).due = now
                 continue
             before = changes.previous.get(s.id)
-            self._changed(f, s, now, before.status if before else f.status,
+            self._changed(known, s, now, before.status if before else known.status,
                           before.changed_time if before else None)
         for s in changes.removed:
-            f = self._followed.get((region, s.id))
-            if f is None:
+            gone = self._followed.get((region, s.id))
+            if gone is None:
                 continue
+            f = gone
             if f.primed and f.marker is None and not f.backlog and f.boundary is None:
                 f.boundary = f.status or None
             f.gone, f.pending, f.due = True, True, now

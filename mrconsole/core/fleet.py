@@ -80,7 +80,7 @@ class Fleet:
             await self.probe_due_regions()
             try:
                 await asyncio.wait_for(stop.wait(), tick)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     def close(self) -> None:

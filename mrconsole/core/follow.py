@@ -75,7 +75,7 @@ class MasterFollow:
                     pass
             try:
                 await asyncio.wait_for(stop.wait(), interval)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     def finished(self) -> bool:

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.topology import (
-    Constituent, Topology, constituent_name_pattern, find_stack, read_master, refresh_constituents,
+    Constituent,
+    Topology,
+    constituent_name_pattern,
+    find_stack,
+    read_master,
+    refresh_constituents,
 )
 from mrconsole.models import Stack
 from mrconsole.state.topology_cache import TopologyCache, from_topology
@@ -184,8 +189,10 @@ class DriftReport:
 
 def _intended(spec: dict, master_params: dict, outputs_of: dict) -> dict[str, str]:
     """The parameter values the master means to pass, where they can be known."""
-    props = spec.get("properties") if isinstance(spec.get("properties"), dict) else {}
-    params = props.get("parameters") if isinstance(props.get("parameters"), dict) else {}
+    props = spec.get("properties")
+    props = props if isinstance(props, dict) else {}
+    params = props.get("parameters")
+    params = params if isinstance(params, dict) else {}
     out = {}
     for key, value in params.items():
         if isinstance(value, (str, int, float, bool)):
@@ -259,6 +266,8 @@ async def drift(fleet, name: str, cache: TopologyCache | None = None) -> DriftRe
 
 def _suggest(report: DriftReport) -> None:
     m = report.master
+    if m is None:
+        return
     if any(c.drifted for c in report.constituents):
         report.suggestions.append(Suggestion(
             "check", m.region, m.name, "verify the master against its constituents",

@@ -11,16 +11,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, MasterRecovered, RegionStatus
 from mrconsole.core.events import EventStream, StreamConfig
-from mrconsole.core.watch import StackChanges
-from mrconsole.logs import logger
 from mrconsole.core.fleet import Fleet
 from mrconsole.core.follow import MasterFollow
 from mrconsole.core.topology import Topology, find_stack, read_master, refresh_constituents
+from mrconsole.core.watch import StackChanges
+from mrconsole.logs import logger
 from mrconsole.models import Stack
 
 
@@ -93,7 +94,7 @@ class ConsoleSession:
         self.master: MasterView | None = MasterView(master) if master else None
         self.stream = EventStream(fleet, self.config.stream)
         self._master_follow: MasterFollow | None = None
-        self._listeners = []
+        self._listeners: list[Callable[[object], None]] = []
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._wake = asyncio.Event()
@@ -178,7 +179,7 @@ class ConsoleSession:
     async def _sleep(self, seconds: float) -> None:
         try:
             await asyncio.wait_for(self._wake.wait(), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         self._wake.clear()
 
@@ -188,19 +189,22 @@ class ConsoleSession:
         from mrconsole.core.outage import DISCOVERED, MISSING, OUTAGE, master_state
 
         m = self.master
+        assert m is not None
         state = await master_state(self.fleet, m.name, self.cache, save=False)
         if state.mode not in (OUTAGE, DISCOVERED):
             m.error = state.master_error or f"stack {m.name} not found"
             return state.mode != MISSING
-        m.topology, m.region, m.mode = state.topology, state.master_region, state.mode
+        topo = state.topology
+        assert topo is not None    # outage and discovered modes always carry one
+        m.topology, m.region, m.mode = topo, state.master_region, state.mode
         m.error = state.master_error or "the master's region is unreachable"
         m.fetched_at = state.cached_at
         if self._master_follow is None:
-            self._master_follow = MasterFollow(self.fleet, self.stream, m.topology)
+            self._master_follow = MasterFollow(self.fleet, self.stream, topo)
         else:
-            for c in m.topology.constituents:
+            for c in topo.constituents:
                 self._master_follow._add(c.region, c.stack_name, c.stack_id, c.status)
-        await self._read_resources(m.topology, include_master=False)
+        await self._read_resources(topo, include_master=False)
         return True
 
     async def refresh_master(self) -> None:
@@ -218,12 +222,14 @@ class ConsoleSession:
                     m.topology, m.mode = None, "live"   # the master is back: read it afresh
                     self._publish(MasterRecovered(m.name))
                 m.region = found[0].stack.region
+            if m.region is None:
+                return
             if m.topology is None:
                 m.topology = await read_master(self.fleet, m.region, m.name)
                 self._master_follow = MasterFollow(self.fleet, self.stream, m.topology)
             else:
-                known = m.topology.master
-                fresh = await read_master(self.fleet, m.region, f"{known.name}/{known.id}")
+                current = m.topology.master
+                fresh = await read_master(self.fleet, m.region, f"{current.name}/{current.id}")
                 m.topology.master = fresh.master
                 m.topology.parameters = fresh.parameters
                 m.topology.edges = fresh.edges
@@ -233,7 +239,8 @@ class ConsoleSession:
                         c.stack, c.stack_name = known[c.resource].stack, known[c.resource].stack_name
                 m.topology.constituents = fresh.constituents
                 m.topology.master_resources = fresh.master_resources
-                await self._master_follow.refresh(fresh.master_resources)
+                if self._master_follow is not None:
+                    await self._master_follow.refresh(fresh.master_resources)
             if m.error and m.topology is not None:
                 self._publish(MasterRecovered(m.name))   # its region answered again
             m.error, m.fetched_at = None, time.time()
@@ -261,6 +268,7 @@ class ConsoleSession:
     async def _read_resources(self, topo: Topology, include_master: bool = True) -> None:
         """Resources of the master and of each constituent, each in its own region."""
         m = self.master
+        assert m is not None
         if include_master:
             m.resources[topo.master.id] = topo.master_resources   # read with the master already
         targets = [(c.region, c.stack) for c in topo.constituents if c.stack is not None]
@@ -285,8 +293,9 @@ class ConsoleSession:
         `master_idle_interval` otherwise; every `master_refresh_interval` while
         it cannot be read (outage)."""
         failures = 0
+        m = self.master
+        assert m is not None   # the loop runs only with a master
         while not self._stop.is_set():
-            m = self.master
             try:
                 await self.refresh_master()
                 failures = 0

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.models import Event, Resource, Stack
 from mrconsole.template.flow import REMOTE_STACK, region_of, regional_resources
 
-_EPOCH = datetime.min.replace(tzinfo=timezone.utc)
+_EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -90,7 +90,7 @@ async def _walk(fleet, stack: Stack, parameters: dict, report: WhyReport, candid
     for r in step.failed_resources:
         if r.type == REMOTE_STACK and r.name in specs and r.stack_id == stack.id and depth > 0:
             remote_region = region_of(specs[r.name], parameters, stack.region)
-            if r.physical_id and remote_region in fleet.region_names:
+            if r.physical_id and remote_region is not None and remote_region in fleet.region_names:
                 try:
                     remote = await fleet.region(remote_region).get_stack(r.physical_id)
                 except CloudError as exc:

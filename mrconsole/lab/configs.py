@@ -10,12 +10,13 @@ import json
 import sys
 from pathlib import Path
 
+
 # Heat ships its api-paste.ini under <prefix>/etc/heat when pip-installed.
 def heat_paste_config() -> Path:
     candidate = Path(sys.prefix) / "etc" / "heat" / "api-paste.ini"
     if candidate.exists():
         return candidate
-    import heat  # noqa: F401 - only to locate the package
+    import heat  # only to locate the package
 
     pkg = Path(heat.__file__).resolve().parent
     for base in (pkg.parent, *pkg.parents):

@@ -23,11 +23,10 @@ def main(argv: list[str]) -> None:
 
     backend.init_backend(backend.BackendType.THREADING)
 
+    from heat import version
+    from heat.common import config, messaging
     from oslo_config import cfg
     from oslo_log import log as logging
-
-    from heat.common import config, messaging
-    from heat import version
 
     conf = cfg.CONF
     logging.register_options(conf)

@@ -3,6 +3,9 @@
 Runs once, right after `keystone-manage bootstrap`, through Keystone's own
 v3 API as the bootstrap admin. Every region gets identity endpoints on all
 three interfaces: Heat answers 500 EndpointNotFound without them.
+
+Lab-only, and the one place outside cloud/ that uses keystoneauth1: it acts
+as Keystone's administrator, which the console itself never does.
 """
 
 from __future__ import annotations

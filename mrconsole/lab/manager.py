@@ -440,7 +440,7 @@ def _answers(url: str) -> bool:
         return True
     except urllib.error.HTTPError:
         return True  # any HTTP answer (300 from Heat's version list) means ready
-    except Exception:
+    except Exception:  # noqa: BLE001 - refused, reset, timed out: not ready yet, whatever the cause
         return False
 
 

@@ -121,8 +121,9 @@ def populate(lab: Lab, stacks: int = 100, regions: list[str] | None = None, mast
 
 async def _populate(lab, stacks, regions, all_regions, masters, concurrency, busy_seconds,
                     progress, timeout) -> PopulateReport:
-    from mrconsole.cloud.connection import connect, lab_options
+    from mrconsole.cloud.connection import connect
     from mrconsole.cloud.errors import CloudError
+    from mrconsole.lab.options import lab_options
 
     started = time.monotonic()
     report = PopulateReport()

@@ -23,14 +23,15 @@ def seed(lab: Lab, name: str = "demo", example: str = "multi-region", wait: bool
 
 
 async def _seed(lab, name, example, wait, progress, timeout) -> str:
-    from heatclient.common import template_utils
-
-    from mrconsole.cloud.connection import connect, lab_options
+    from mrconsole.cloud.connection import connect
+    from mrconsole.cloud.templates import gather
+    from mrconsole.lab.options import lab_options
 
     layout = lab.layout()
     region = layout.regions[0]
     path = example_template(example)
-    files, template = template_utils.get_template_contents(str(path))
+    bundle = gather(str(path))
+    files, template = bundle.files, bundle.template
     cloud = await connect(lab_options(str(lab.dir)))
     try:
         client = cloud.region(region)

@@ -24,7 +24,7 @@ class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 class _QuietHandler(WSGIRequestHandler):
     """wsgiref logs every request to stderr; the access log replaces that."""
 
-    def log_message(self, format, *args):  # noqa: A002 - wsgiref's signature
+    def log_message(self, format, *args):  # wsgiref names it so
         pass
 
 
@@ -59,14 +59,8 @@ class AccessLog:
             size = sum(len(c) for c in chunks)
             return chunks
         finally:
-            line = "%.3f %s %s %s %.1f %d\n" % (
-                started,
-                environ.get("REQUEST_METHOD", "-"),
-                path,
-                status_holder.get("status", "-"),
-                (time.time() - started) * 1000.0,
-                size,
-            )
+            method, status = environ.get("REQUEST_METHOD", "-"), status_holder.get("status", "-")
+            line = f"{started:.3f} {method} {path} {status} {(time.time() - started) * 1000.0:.1f} {size}\n"
             with self._lock:
                 self._file.write(line)
 

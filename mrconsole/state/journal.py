@@ -89,7 +89,8 @@ class Journal:
                 " request_id, outcome, out_of_band, master_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (time.time(), _user(), cloud, region, stack_name, stack_id, action, json.dumps(params),
                  request_id, PENDING, int(out_of_band), master_id))
-            return int(cur.lastrowid)
+            assert cur.lastrowid is not None
+            return cur.lastrowid
 
     def finish(self, entry_id: int, outcome: str, message: str = "", stack_id: str | None = None) -> None:
         with self._connect() as db:
@@ -98,8 +99,10 @@ class Journal:
 
     def entries(self, limit: int = 100) -> list[JournalEntry]:
         with self._connect() as db:
+            db.row_factory = sqlite3.Row
             rows = db.execute("SELECT * FROM journal ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [JournalEntry(*row[:9], json.loads(row[9] or "{}"), *row[10:13], bool(row[13]), row[14])
+        return [JournalEntry(**{**dict(row), "parameters": json.loads(row["parameters"] or "{}"),
+                                "out_of_band": bool(row["out_of_band"])})
                 for row in rows]
 
 

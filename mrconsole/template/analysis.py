@@ -13,8 +13,17 @@ from pathlib import Path
 from mrconsole.template import constraints
 from mrconsole.template.loader import Pos, TemplateSyntaxError, key_pos_of, loads, pos_of
 from mrconsole.template.model import (
-    ERROR, WARNING, Analysis, Edge, Finding, MasterTree, OutputDef, ParamDef,
-    RegionalStack, ResourceDef, TemplateModel,
+    ERROR,
+    WARNING,
+    Analysis,
+    Edge,
+    Finding,
+    MasterTree,
+    OutputDef,
+    ParamDef,
+    RegionalStack,
+    ResourceDef,
+    TemplateModel,
 )
 
 REMOTE_STACK = "OS::Heat::Stack"
@@ -172,13 +181,17 @@ class _Analyser:
                     default=spec.get("default"), has_default="default" in spec,
                     hidden=bool(spec.get("hidden", False)), description=str(spec.get("description") or ""),
                     label=str(spec.get("label") or ""),
-                    constraints=list(spec.get("constraints") or []) if isinstance(spec.get("constraints"), list) else [],
+                    constraints=(list(spec.get("constraints") or [])
+                                 if isinstance(spec.get("constraints"), list) else []),
                 )
         if isinstance(resources, dict):
             for name, spec in resources.items():
                 spec = spec if isinstance(spec, dict) else {}
                 deps = spec.get("depends_on") or []
-                deps = [deps] if isinstance(deps, str) else [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
+                if isinstance(deps, str):
+                    deps = [deps]
+                else:
+                    deps = [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
                 model.resources[str(name)] = ResourceDef(
                     name=str(name), type=str(spec.get("type", "")), pos=key_pos_of(resources, name, top),
                     depends_on=deps)
@@ -201,7 +214,7 @@ class _Analyser:
         resources = doc.get("resources") if isinstance(doc, dict) else None
         if not isinstance(resources, dict):
             return
-        for name, spec in resources.items():
+        for spec in resources.values():
             if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
                 continue
             rtype = spec["type"]
@@ -289,7 +302,8 @@ class _Analyser:
                 self.add("MR053", ERROR, p.pos, f"parameter {name}: {msg}")
         return values
 
-    def regional_stack(self, name, spec, resources, master_path, registry, values, master, master_region) -> RegionalStack:
+    def regional_stack(self, name, spec, resources, master_path, registry, values, master,
+                       master_region) -> RegionalStack:
         rpos = key_pos_of(resources, name, Pos(master.file, 1, 1))
         props = spec.get("properties")
         props = props if isinstance(props, dict) else {}
@@ -413,7 +427,8 @@ class _Analyser:
                         self.add("MR033", ERROR, pos_of(spec, "depends_on", cpos),
                                  f"{consumer}: depends_on {dep}: no such resource")
                     else:
-                        tree.edges.append(Edge("depends_on", dep, consumer, None, None, pos_of(spec, "depends_on", cpos)))
+                        tree.edges.append(Edge("depends_on", dep, consumer, None, None,
+                                               pos_of(spec, "depends_on", cpos)))
             passed = {}
             props = spec.get("properties")
             if consumer in stacks and isinstance(props, dict) and isinstance(props.get("parameters"), dict):
@@ -463,7 +478,7 @@ class _Analyser:
             if s.child:
                 for rname in s.child.resources:
                     owner.setdefault(rname, f"{s.resource} ({s.region or 'unknown region'})")
-        for sname, (cdoc, child) in self._child_docs.items():
+        for cdoc, child in self._child_docs.values():
             top = Pos(child.file, 1, 1)
             for fname, args, pos in _functions(cdoc, top):
                 if fname == "get_param":
@@ -485,7 +500,8 @@ class _Analyser:
             for rname, res in child.resources.items():
                 for dep in res.depends_on:
                     if dep not in child.resources:
-                        self.add("MR033", ERROR, res.pos, f"{rname}: depends_on {dep}: no such resource in {child.file}")
+                        self.add("MR033", ERROR, res.pos,
+                                 f"{rname}: depends_on {dep}: no such resource in {child.file}")
 
     def cycles(self, tree: MasterTree, master: TemplateModel) -> None:
         graph: dict[str, set[str]] = {n: set() for n in master.resources}

@@ -47,7 +47,8 @@ def regional_resources(template: dict) -> dict[str, dict]:
 
 def region_of(spec: dict, parameters: dict[str, str], default: str) -> str | None:
     """The region a regional stack resource targets; None if not static."""
-    props = spec.get("properties") if isinstance(spec.get("properties"), dict) else {}
+    props = spec.get("properties")
+    props = props if isinstance(props, dict) else {}
     context = props.get("context")
     if not isinstance(context, dict) or "region_name" not in context:
         return default

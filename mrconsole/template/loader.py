@@ -49,7 +49,7 @@ def _make_loader(file: str, line_offset: int = 0, col_offset: int = 0):
     class Loader(yaml.SafeLoader):
         pass
 
-    def _mark(file, mark):  # noqa: F811 - positions shifted for embedded documents
+    def _mark(file, mark):  # positions shifted for embedded documents
         return Pos(file, mark.line + 1 + line_offset, mark.column + 1 + col_offset)
 
     def construct_mapping(loader, node, deep=False):
@@ -98,7 +98,8 @@ def loads(text: str, file: str = "<string>", line_offset: int = 0, col_offset: i
     written inline as a block scalar) at its real lines in that file.
     """
     try:
-        return yaml.load(text, Loader=_make_loader(file, line_offset, col_offset))  # noqa: S506
+        # _make_loader's Loader is a SafeLoader subclass: no arbitrary objects.
+        return yaml.load(text, Loader=_make_loader(file, line_offset, col_offset))
     except TemplateSyntaxError:
         raise
     except yaml.MarkedYAMLError as exc:

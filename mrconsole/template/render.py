@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mrconsole.template.model import Analysis, MasterTree
+from mrconsole.template.model import Analysis, MasterTree, RegionalStack
 
 
 def tree_lines(tree: MasterTree) -> list[str]:
@@ -12,7 +12,7 @@ def tree_lines(tree: MasterTree) -> list[str]:
     for i, (kind, item) in enumerate(items):
         last = i == len(items) - 1
         branch, cont = ("└── ", "    ") if last else ("├── ", "│   ")
-        if kind == "plain":
+        if not isinstance(item, RegionalStack):
             lines.append(f"{branch}{item.name}  {item.type}  [{tree.region or 'master region'}]")
             continue
         s = item
@@ -23,7 +23,8 @@ def tree_lines(tree: MasterTree) -> list[str]:
         if s.parameters:
             rows.append("parameters: " + ", ".join(f"{k}={v}" for k, v in s.parameters.items()))
         if s.child:
-            rows.append("resources: " + (", ".join(f"{r.name} ({r.type})" for r in s.child.resources.values()) or "none"))
+            resources = ", ".join(f"{r.name} ({r.type})" for r in s.child.resources.values())
+            rows.append("resources: " + (resources or "none"))
             rows.append("outputs: " + (", ".join(s.child.outputs) or "none"))
         if s.timeout is not None:
             rows.append(f"timeout: {s.timeout} min")

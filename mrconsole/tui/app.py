@@ -15,14 +15,14 @@ A new live view needs its widget and a subscription, no edit here. The
 from __future__ import annotations
 
 import time
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.signal import Signal
-from textual.worker import Worker, WorkerState
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from mrconsole.config import UserConfig
 from mrconsole.core.changes import MasterRecovered
@@ -78,7 +78,7 @@ class MrConsoleApp(App):
         self.set_interval(1.0, lambda: self.clock.publish(time.time()))
 
     async def _connect(self) -> None:
-        from mrconsole.cloud.errors import CloudError
+        from mrconsole.core.errors import CloudError
 
         try:
             session = await self.session_factory()
@@ -171,8 +171,8 @@ class MrConsoleApp(App):
         self.push_screen(ActionMenu(f"{name} [{region}]"), chosen)
 
     async def _confirm_and_act(self, region: str, stack_id: str, name: str, action: str) -> None:
-        from mrconsole.cloud.errors import CloudError
         from mrconsole.core.actions import Target
+        from mrconsole.core.errors import CloudError
         from mrconsole.core.ownership import owner_of
         from mrconsole.models import Stack
         from mrconsole.tui.screens.actions import ConfirmScreen
@@ -239,7 +239,7 @@ class MrConsoleApp(App):
         self.push_screen(screen)
 
         async def walk():
-            from mrconsole.cloud.errors import CloudError
+            from mrconsole.core.errors import CloudError
             from mrconsole.core.why import why
 
             try:

@@ -6,7 +6,7 @@ import time
 
 from rich.text import Text
 
-from mrconsole.cli.fmt import age
+from mrconsole.core.text import age
 
 HEALTH_STYLE = {"up": "bold green", "degraded": "bold yellow", "down": "bold red", "unknown": "dim"}
 HEALTH_ICON = {"up": "●", "degraded": "◐", "down": "✖", "unknown": "○"}

@@ -26,7 +26,8 @@ def build(root: Path) -> Path:
     for i in range(STACKS):
         resources = {
             f"r{j}": {"type": "OS::Heat::TestResource",
-                      "properties": {"value": {"get_param": "upstream"} if j == 0 else {"get_attr": [f"r{j-1}", "output"]}}}
+                      "properties": {"value": {"get_param": "upstream"} if j == 0
+                                     else {"get_attr": [f"r{j-1}", "output"]}}}
             for j in range(RESOURCES_PER_CHILD)
         }
         child = {"heat_template_version": "2018-08-31",

@@ -23,9 +23,10 @@ import threading
 import time
 from pathlib import Path
 
-from mrconsole.cloud.connection import connect, lab_options
+from mrconsole.cloud.connection import connect
 from mrconsole.cloud.templates import gather
 from mrconsole.lab.manager import Lab
+from mrconsole.lab.options import lab_options
 from mrconsole.lab.seed import example_template
 
 MASTER = "bench"

@@ -36,6 +36,7 @@ import termios
 import threading
 import time
 import tracemalloc
+from datetime import UTC
 from pathlib import Path
 
 REGIONS = ["RegionOne", "RegionTwo", "RegionThree", "RegionFour", "RegionFive"]
@@ -173,7 +174,7 @@ def key_latencies(console: Console, n: int) -> list[float]:
 
 def timeline_bytes(n: int) -> float:
     """What n events cost in the console's timeline (tracemalloc, MB)."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from mrconsole.core.events import Timeline
     from mrconsole.models import Event
@@ -181,7 +182,7 @@ def timeline_bytes(n: int) -> float:
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     tl = Timeline(n)
-    base = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
     batch = []
     for i in range(n):
         batch.append(Event(region=REGIONS[i % 5], stack_id=f"{i % 2500:036d}", stack_name=f"fleet-{i % 500:04d}",
@@ -198,11 +199,12 @@ def timeline_bytes(n: int) -> float:
 
 async def first_event_delays(lab, n: int = 6) -> tuple[list[float], list[float]]:
     """Core-level: an action sent through the console's Actions (kicked) vs sent elsewhere."""
-    from mrconsole.cloud.connection import connect, lab_options
+    from mrconsole.cloud.connection import connect
     from mrconsole.core.actions import Actions, Target
     from mrconsole.core.changes import EventsArrived
     from mrconsole.core.fleet import Fleet
     from mrconsole.core.session import ConsoleSession
+    from mrconsole.lab.options import lab_options
 
     fleet = Fleet(await connect(lab_options(str(lab.dir))))
     session = ConsoleSession(fleet)
@@ -257,7 +259,8 @@ async def first_event_delays(lab, n: int = 6) -> tuple[list[float], list[float]]
 async def action_wave(lab, seconds: float, per_region: int, before=lambda region, name: None
                       ) -> list[tuple[str, str, float]]:
     """Checks started elsewhere (raw API), spread over the window: (region, name, t0)."""
-    from mrconsole.cloud.connection import connect, lab_options
+    from mrconsole.cloud.connection import connect
+    from mrconsole.lab.options import lab_options
 
     cloud = await connect(lab_options(str(lab.dir)))
     started = []

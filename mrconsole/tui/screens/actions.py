@@ -128,10 +128,10 @@ class JournalScreen(Screen):
     async def _load(self) -> None:
         import asyncio
 
-        from mrconsole.state.journal import Journal
+        from mrconsole.core.actions import recent_journal
 
         # sqlite on disk: read off the event loop.
-        entries = await asyncio.to_thread(lambda: Journal().entries(200))
+        entries = await asyncio.to_thread(recent_journal, 200)
         table = self.query_one(DataTable)
         table.clear()
         for e in entries:
@@ -252,7 +252,7 @@ class LaunchScreen(Screen):
         return {f.name: values[f.name] for f in self.fields if values[f.name] != "" and values[f.name] != f.default}
 
     async def preview(self) -> None:
-        from mrconsole.cloud.errors import CloudError
+        from mrconsole.core.errors import CloudError
         from mrconsole.core.launch import preview_by_region
 
         if not self._validate():
@@ -274,8 +274,8 @@ class LaunchScreen(Screen):
         self.query_one("#launch-result", Static).update(text)
 
     async def create(self) -> None:
-        from mrconsole.cloud.errors import CloudError
         from mrconsole.core.actions import ActionError, ReadOnlyError, Target
+        from mrconsole.core.errors import CloudError
         from mrconsole.core.launch import bundle
 
         if not self._validate():

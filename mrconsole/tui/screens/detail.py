@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from mrconsole.cli.fmt import when
+from mrconsole.core.text import when
 from mrconsole.tui.style import status_text
 from mrconsole.tui.widgets.event_log import EventLog
 
@@ -67,7 +67,7 @@ class DetailScreen(Screen):
         self.app.troubleshoot(self.region_name, self.stack_id, self.stack_name)
 
     async def _load(self) -> None:
-        from mrconsole.cloud.errors import CloudError
+        from mrconsole.core.errors import CloudError
         from mrconsole.core.session import describe
 
         try:

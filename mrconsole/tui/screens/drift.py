@@ -33,7 +33,7 @@ class DriftScreen(Screen):
         self.run_worker(self._load(), exclusive=True, group="drift", exit_on_error=False)
 
     async def _load(self) -> None:
-        from mrconsole.cloud.errors import CloudError
+        from mrconsole.core.errors import CloudError
         from mrconsole.core.outage import drift
 
         try:

@@ -29,7 +29,7 @@ class EventFilter:
     failures_only: bool = False
 
     @classmethod
-    def parse(cls, text: str, failures_only: bool = False) -> "EventFilter":
+    def parse(cls, text: str, failures_only: bool = False) -> EventFilter:
         regions, stacks, statuses, words = [], [], [], []
         for term in text.split():
             key, sep, value = term.partition(":")
@@ -145,7 +145,7 @@ class EventsScreen(Screen):
         self.rebuild()
 
     def action_save(self) -> None:
-        from mrconsole.cli.events_cmd import event_line
+        from mrconsole.core.text import event_line
 
         path = Path.cwd() / time.strftime("mrconsole-events-%Y%m%d-%H%M%S.log")
         events = self.matching()

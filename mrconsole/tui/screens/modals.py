@@ -10,9 +10,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from mrconsole.cli.fmt import when
+from mrconsole.core.text import when
 from mrconsole.tui.commands import COMMANDS, hint
 from mrconsole.tui.style import status_text
+
 
 class HelpScreen(ModalScreen):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="close-help")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from rich.text import Text
 from textual.widgets import RichLog
@@ -12,7 +12,7 @@ from mrconsole.tui.style import status_text
 
 
 def event_text(e: Event) -> Text:
-    t = e.time.astimezone(timezone.utc).strftime("%H:%M:%S") if e.time else "--:--:--"
+    t = e.time.astimezone(UTC).strftime("%H:%M:%S") if e.time else "--:--:--"
     line = Text(f"{t} ", style="dim")
     line.append(f"{e.region:<11} ", style="cyan")
     line.append(f"{e.stack_name} ", style="bold" if e.failed else "")

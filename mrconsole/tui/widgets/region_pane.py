@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from mrconsole.cli.fmt import short_when
+from mrconsole.core.text import short_when
 from mrconsole.models import Stack
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, status_text
 

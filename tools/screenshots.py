@@ -1,6 +1,6 @@
 """Write SVG screenshots of the real console, running against the lab.
 
-    python -m mrconsole.tui.screenshots [--out screenshots] [--lab-dir DIR]
+    python tools/screenshots.py [--out screenshots] [--lab-dir DIR]
 
 (or `make screenshots`). Brings the lab up if needed, seeds the sample
 master, and captures: the overview during a deploy, with one region down,
@@ -14,11 +14,12 @@ import asyncio
 import sys
 from pathlib import Path
 
-from mrconsole.cloud.connection import connect, lab_options
+from mrconsole.cloud.connection import connect
 from mrconsole.cloud.region import Timeouts
 from mrconsole.core.fleet import Fleet
 from mrconsole.core.session import ConsoleSession, SessionConfig
 from mrconsole.lab.manager import Lab
+from mrconsole.lab.options import lab_options
 from mrconsole.tui.app import MrConsoleApp
 from mrconsole.tui.screens.overview import OverviewScreen
 
@@ -121,7 +122,7 @@ async def capture(lab: Lab, out: Path) -> list[Path]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mrconsole.tui.screenshots")
+    parser = argparse.ArgumentParser(prog="tools/screenshots.py")
     parser.add_argument("--out", default="screenshots")
     parser.add_argument("--lab-dir", default=None)
     args = parser.parse_args(argv)

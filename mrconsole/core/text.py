@@ -1,0 +1,50 @@
+"""Plain-text renderings shared by the command line and the console: times, ages, event lines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from mrconsole.models import Event
+
+COLOURS = {"FAILED": "\033[1;31m", "IN_PROGRESS": "\033[33m", "COMPLETE": "\033[32m", "GAP": "\033[1;35m"}
+RESET = "\033[0m"
+
+
+def when(t: datetime | None) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if t else "-"
+
+
+def age(t: datetime | float | None, now: float | None = None) -> str:
+    if t is None:
+        return "-"
+    import time
+
+    ts = t.timestamp() if isinstance(t, datetime) else t
+    secs = max(0, int((now or time.time()) - ts))
+    if secs < 60:
+        return f"{secs}s"
+    if secs < 3600:
+        return f"{secs // 60}m{secs % 60:02d}s"
+    if secs < 86400:
+        return f"{secs // 3600}h{(secs % 3600) // 60:02d}m"
+    return f"{secs // 86400}d"
+
+
+def short_when(t: datetime | None, now: datetime | None = None) -> str:
+    """HH:MM:SS today (UTC), else MM-DD HH:MM: narrow enough for an 80-column pane."""
+    if t is None:
+        return "-"
+    t = t.astimezone(UTC)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    return t.strftime("%H:%M:%S") if t.date() == now.date() else t.strftime("%m-%d %H:%M")
+
+
+def event_line(e: Event, colour: bool) -> str:
+    """One event as a log line (ANSI colours on a terminal)."""
+    t = e.time.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if e.time else "-"
+    status = e.status
+    if colour:
+        state = "GAP" if e.kind == "gap" else next((k for k in COLOURS if status.endswith(k)), None)
+        if state:
+            status = f"{COLOURS[state]}{status}{RESET}"
+    return f"{t}  {e.region}  {e.stack_name}  {e.resource_name}  {status}  {e.status_reason}".rstrip()
