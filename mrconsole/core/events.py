@@ -49,6 +49,11 @@ from mrconsole.core.watch import RegionWatch, StackChanges, WatchConfig
 from mrconsole.logs import logger
 from mrconsole.models import Event, Stack
 
+# After the console acts on a stack: poll it this often, for at most this
+# long, until the action's first event shows.
+KICK_INTERVAL = 0.1
+KICK_WINDOW = 5.0
+
 
 @dataclass
 class StreamConfig:
@@ -84,6 +89,7 @@ class Followed:
     boundary_before: datetime | None = None # the boundary happened before this (the new action's start)
     include_boundary: bool = False  # an action running at start: show it from its beginning
     quiet: int = 0                  # polls in a row that found nothing
+    hot_until: float = 0.0          # just acted on: poll fast until its first event shows
 
     @property
     def key(self) -> tuple[str, str]:
@@ -203,6 +209,8 @@ class EventStream:
                 return
             f = self.follow(region, name, stack_id, status="", backlog=True)
         f.due, f.pending, f.quiet = 0.0, True, 0
+        # Heat may write the action's first event a moment after it answered.
+        f.hot_until = self._clock() + KICK_WINDOW
         if f.primed and f.marker is None and not f.backlog:
             # Never read and no marker: everything after its state before this
             # action, whose events are from this second on (Heat keeps seconds).
@@ -447,7 +455,11 @@ class EventStream:
                 return  # the region is failing: keep markers, try again next round
             f.last_polled = self._clock()
             f.quiet = 0 if fresh else f.quiet + 1
-            if f.gone:
+            if fresh:
+                f.hot_until = 0.0
+            if not f.gone and f.last_polled < f.hot_until:
+                f.due = f.last_polled + KICK_INTERVAL
+            elif f.gone:
                 f.due = float("inf")
                 active.discard(key)
             elif f.in_progress:

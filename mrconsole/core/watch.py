@@ -10,18 +10,21 @@ What Heat 27 offers, checked against the lab (tests/test_watch.py holds it):
 - `show_deleted=True` keeps a deleted stack in the list as DELETE_COMPLETE,
   with the `updated_time` of its delete.
 
-So one region is watched with three small questions instead of a full list:
+So one region is watched with small questions instead of a full list, one
+question per look (every `busy_interval`), alternating:
 
-- *busy* (every `busy_interval`): `status=IN_PROGRESS`. Any action that runs
-  longer than the interval is seen starting here, whatever its kind. A stack
-  that was busy and no longer is gets its final state from one more list
-  filtered by those ids (deleted ones included).
-- *sweep* (every `sweep_interval`): the most recently updated stacks (deleted
-  included) and the most recently created, newest first, a `page` at a time,
-  back to the newest value the previous look saw. Actions quicker than the
-  busy interval (a suspend of an empty stack, a create of a `OS::Heat::None`,
-  a delete) are seen here; however many changed, the sweep pages on until it
-  reaches what it had already seen, so nothing is skipped.
+- *busy* (even looks): `status=IN_PROGRESS`. Any action that runs longer
+  than a look is seen starting here, whatever its kind, creates included. A
+  stack that was busy and no longer is gets its final state from one more
+  list filtered by those ids (deleted ones included).
+- *updated* (odd looks): the most recently updated stacks, deleted included,
+  newest first, a `page` at a time, back to the newest value the previous
+  look saw. Every action but a create moves `updated_time` when it starts,
+  so actions quicker than a look (a suspend, a check, a delete) are seen
+  here; however many changed, it pages on until it reaches what it had
+  already seen, so nothing is skipped.
+- *created* (every `sweep_interval`): the same for `creation_time`, for
+  creates quicker than a look (a stack of `OS::Heat::None`).
 - *reconcile* (every `reconcile_interval`, at start, and when the region
   returns from an outage): the full list, paginated by `page_full`. It is
   the only request whose size grows with the number of stacks.
@@ -29,10 +32,11 @@ So one region is watched with three small questions instead of a full list:
 Cost per region, with B busy stacks, C stacks changed since the last sweep
 and N stacks in all (sizes in stacks returned):
 
-    requests/min = 60/busy_interval + 2*60/sweep_interval * ceil((C+1)/page)
-                   + [B finished] 60/busy_interval + 60/reconcile_interval * ceil(N/page_full)
-    idle (B = C = 0): 60/1.25 + 120/12 + 0.2*ceil(N/200) = 58 + 0.2*ceil(N/200)
-    size of an idle request: 0 (busy) or `page` (sweep) stacks, whatever N is.
+    requests/min = 60/busy_interval * (1 + ceil(C/page)/2) + 60/sweep_interval
+                   + [B > 0] 30/busy_interval + 60/reconcile_interval * ceil(N/page_full)
+    idle (B = C = 0): 48 + 5 + 0.1*ceil(N/200) = 53 + 0.1*ceil(N/200)
+    size of an idle request: 0 (busy) or at most `page` (updated, created)
+    stacks, whatever N is.
 
 Ordering by `updated_time` relies on the database sorting an empty value
 last in descending order (sqlite and MySQL do; PostgreSQL does not, and
@@ -90,6 +94,8 @@ class RegionWatch:
         self._next_sweep = 0.0
         self._next_reconcile = 0.0
         self.requests = 0
+        self._looks = 0
+        self._everything = False          # the next look asks every question
         self._gone: set[str] = set()     # deleted ids already accounted for
         self._marks: dict[str, datetime | None] = {}   # sort key -> newest value at the last look
 
@@ -102,8 +108,8 @@ class RegionWatch:
         self._next_reconcile = 0.0
 
     def sweep_soon(self) -> None:
-        """After the console itself acted: the change is certain, look now."""
-        self._next_sweep = 0.0
+        """After the console itself acted: the next look asks every question."""
+        self._everything = True
 
     async def _list(self, **kwargs) -> list[Stack]:
         self.requests += 1
@@ -115,20 +121,24 @@ class RegionWatch:
         if not self.loaded or now >= self._next_reconcile:
             return await self._reconcile(now)
         seen: dict[str, Stack] = {}
-        busy = await self._list(filters={"status": "IN_PROGRESS"})
-        seen.update((s.id, s) for s in busy)
-        finished = [sid for sid in self.busy_ids if sid not in seen]
-        if finished:
-            # Their final state (deleted ones come back as DELETE_COMPLETE).
-            for s in await self._list(filters={"id": finished}, show_deleted=True):
-                seen[s.id] = s
-            for sid in finished:
-                if sid not in seen:      # purged, or never listable again: gone
-                    seen[sid] = Stack(self.region, sid, self.stacks[sid].name, "DELETE_COMPLETE")
-        if now >= self._next_sweep:
+        everything, self._everything = self._everything, False
+        self._looks += 1
+        if everything or self._looks % 2 == 0:
+            busy = await self._list(filters={"status": "IN_PROGRESS"})
+            seen.update((s.id, s) for s in busy)
+            finished = [sid for sid in self.busy_ids if sid not in seen]
+            if finished:
+                # Their final state (deleted ones come back as DELETE_COMPLETE).
+                for s in await self._list(filters={"id": finished}, show_deleted=True):
+                    seen[s.id] = s
+                for sid in finished:
+                    if sid not in seen:      # purged, or never listable again: gone
+                        seen[sid] = Stack(self.region, sid, self.stacks[sid].name, "DELETE_COMPLETE")
+        if everything or self._looks % 2 == 1:
+            seen.update((sid, s) for sid, s in (await self._sweep("updated_time")).items() if sid not in seen)
+        if everything or now >= self._next_sweep:
             self._next_sweep = now + self.config.sweep_interval
-            for key in ("updated_time", "creation_time"):
-                seen.update(await self._sweep(key))
+            seen.update((sid, s) for sid, s in (await self._sweep("creation_time")).items() if sid not in seen)
         return self._apply(seen, full=False)
 
     async def _sweep(self, sort_key: str) -> dict[str, Stack]:

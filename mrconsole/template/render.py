@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from mrconsole.template.model import Analysis, MasterTree, RegionalStack
+from mrconsole.template.model import Analysis, MasterTree, RegionalStack, ResourceDef
 
 
 def tree_lines(tree: MasterTree) -> list[str]:
     t = tree.template
     lines = [f"master  {t.file}  (region: {tree.region or 'the region it is created in'})"]
-    items = [("stack", s) for s in tree.regional_stacks] + [("plain", r) for r in tree.plain_resources]
-    for i, (kind, item) in enumerate(items):
+    items: list[RegionalStack | ResourceDef] = [*tree.regional_stacks, *tree.plain_resources]
+    for i, item in enumerate(items):
         last = i == len(items) - 1
         branch, cont = ("└── ", "    ") if last else ("├── ", "│   ")
         if not isinstance(item, RegionalStack):

@@ -64,6 +64,31 @@ def access(lab, region: str, start: float, end: float) -> list[list[str]]:
     return rows
 
 
+def kind_of(path: str) -> str:
+    """Which question a request was: the watch's, an event read, or a master read."""
+    if "/events" in path:
+        return "events"
+    if "status=IN_PROGRESS" in path:
+        return "busy"
+    if "sort_keys=updated_time" in path:
+        return "updated"
+    if "sort_keys=creation_time" in path and "limit=20" in path:
+        return "created"
+    if "sort_keys=creation_time" in path:
+        return "reconcile"
+    if "/stacks?id=" in path or "&id=" in path:
+        return "finished"
+    return "other"
+
+
+def composition(lab, region: str, start: float, end: float) -> str:
+    from collections import Counter
+
+    minutes = (end - start) / 60.0
+    kinds = Counter(kind_of(f[2]) for f in access(lab, region, start, end))
+    return ", ".join(f"{k} {v / minutes:.0f}" for k, v in kinds.most_common())
+
+
 def rates(lab, start, end, skip_method: str = "") -> dict:
     minutes = (end - start) / 60.0
     out = {}
@@ -197,7 +222,7 @@ def timeline_bytes(n: int) -> float:
     return used / 1e6
 
 
-async def first_event_delays(lab, n: int = 6) -> tuple[list[float], list[float]]:
+async def first_event_delays(lab, n: int = 10) -> tuple[list[float], list[float]]:
     """Core-level: an action sent through the console's Actions (kicked) vs sent elsewhere."""
     from mrconsole.cloud.connection import connect
     from mrconsole.core.actions import Actions, Target
@@ -353,7 +378,9 @@ def main() -> int:
         t0, c0, w0 = time.time(), console.cpu_seconds(), time.monotonic()
         time.sleep(IDLE_SECONDS)
         cpu = (console.cpu_seconds() - c0) / (time.monotonic() - w0) * 100.0
-        idle = rates(lab, t0, time.time())
+        t0_end = time.time()
+        idle = rates(lab, t0, t0_end)
+        idle_kinds = {r: composition(lab, r, t0, t0_end) for r in REGIONS}
         figures.append(("console CPU while nothing changes", f"{cpu:.1f}% of a core", "<= 3%"))
 
         keys = key_latencies(console, KEYS)
@@ -414,6 +441,10 @@ def main() -> int:
             print(f"{region:<12} {i[0]:>12.0f} {i[1] / 1024:>12.1f} {i[2]:>12.0f} {i[3]:>10} "
                   f"{b[0]:>13.0f} {b[1] / 1024:>12.1f} | {o[0]:>5.2f}s {o[1]:>3.0f} req "
                   f"{o[2] / 1024:>6.0f} KB {o[3]:>4.0f} ms")
+        print()
+        print("idle requests/min by question (busy/updated/created: the watch; other: master reads)")
+        for region in REGIONS:
+            print(f"  {region:<12} {idle_kinds[region]}")
         return 0
     finally:
         if console is not None:
