@@ -169,8 +169,10 @@ class RegionPane(Vertical):
         self.set_class(state == "down" or view.stale, "down")
         note = self.query_one(".region-note", Static)
         if view.stale:
-            note.update(Text(f"{view.error} — showing data from {ago(view.fetched_at)} ago"
-                             if view.fetched_at else f"{view.error} — no data yet",
+            # A region that fails to answer is unreachable; a fault of our own says so itself.
+            what = view.error if view.error.startswith("internal error") else f"unreachable: {view.error}"
+            note.update(Text(f"{what} — showing data from {ago(view.fetched_at)} ago"
+                             if view.fetched_at else f"{what} — no data yet",
                              style=HEALTH_STYLE["down"]))
             note.display = True
         else:
