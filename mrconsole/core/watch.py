@@ -34,7 +34,7 @@ and N stacks in all (sizes in stacks returned):
 
     requests/min = 60/busy_interval * (1 + ceil(C/page)/2) + 60/sweep_interval
                    + [B > 0] 30/busy_interval + 60/reconcile_interval * ceil(N/page_full)
-    idle (B = C = 0): 48 + 5 + 0.1*ceil(N/200) = 53 + 0.1*ceil(N/200)
+    idle (B = C = 0): 48 + 5 + 0.1*ceil(N/1000) = 53 + 0.1*ceil(N/1000)
     size of an idle request: 0 (busy) or at most `page` (updated, created)
     stacks, whatever N is.
 
@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from mrconsole.models import Stack
 
@@ -72,8 +72,11 @@ class WatchConfig:
     busy_interval: float = 1.25
     sweep_interval: float = 12.0
     reconcile_interval: float = 600.0
-    page: int = 20
-    page_full: int = 200
+    # A look usually needs one row to see it reached what it saw before: small
+    # pages keep idle answers small; more pages only when more changed.
+    page: int = 5
+    # The reconcile: one answer up to this many stacks (Heat answers 500 in ~1 s).
+    page_full: int = 1000
     max_sweep_pages: int = 50
 
 
@@ -98,6 +101,7 @@ class RegionWatch:
         self._everything = False          # the next look asks every question
         self._gone: set[str] = set()     # deleted ids already accounted for
         self._marks: dict[str, datetime | None] = {}   # sort key -> newest value at the last look
+        self._at_mark: dict[str, set[str]] = {}         # sort key -> ids seen at that value
 
     @property
     def busy_ids(self) -> list[str]:
@@ -142,16 +146,20 @@ class RegionWatch:
         return self._apply(seen, full=False)
 
     async def _sweep(self, sort_key: str) -> dict[str, Stack]:
-        """The stacks whose `sort_key` moved since the last sweep, newest first.
+        """The stacks whose `sort_key` moved since the last look at it, newest first.
 
-        Pages on while the page still reaches back to the last sweep's newest
-        value (less a second: Heat keeps whole seconds), so however many
-        changed, none is skipped; rows older than that cannot have changed.
+        Heat orders by the database's own (sub-second) time, so the rows come
+        in the order things happened. The sweep stops at the first row older
+        than the newest value the last look saw (the mark), or at a row at the
+        mark that the last look already saw unchanged: everything after it
+        happened before that look. Until then it pages on, however many
+        changed, so none is skipped.
         """
         attr = "updated_time" if sort_key == "updated_time" else "created_time"
         mark = self._marks.get(sort_key)
-        floor = mark - timedelta(seconds=1) if mark is not None else None
+        at_mark = self._at_mark.get(sort_key, set())
         newest = mark
+        scanned: list[Stack] = []
         found: dict[str, Stack] = {}
         marker = None
         for _ in range(self.config.max_sweep_pages):
@@ -160,20 +168,27 @@ class RegionWatch:
             reached_old = False
             for s in page:
                 key = getattr(s, attr)
+                known = self.stacks.get(s.id)
+                if mark is not None:
+                    if key is None or key < mark:
+                        reached_old = True
+                        break
+                    if key == mark and s.id in at_mark and (known is None or _state(known) == _state(s)):
+                        reached_old = True
+                        break
+                scanned.append(s)
                 if key is not None and (newest is None or key > newest):
                     newest = key
-                if floor is not None and (key is None or key < floor):
-                    reached_old = True
-                    break
-                known = self.stacks.get(s.id)
                 if known is None:
                     if s.id not in self._gone:
                         found[s.id] = s      # new (or created and deleted between two looks)
                 elif _state(known) != _state(s):
                     found[s.id] = s
-            if reached_old or floor is None or len(page) < self.config.page:
+            if reached_old or mark is None or len(page) < self.config.page:
                 break
             marker = page[-1].id
+        latest = {s.id for s in scanned if getattr(s, attr) == newest}
+        self._at_mark[sort_key] = latest | at_mark if newest == mark else latest
         self._marks[sort_key] = newest
         return found
 
@@ -193,6 +208,7 @@ class RegionWatch:
             values = [getattr(s, attr) for s in listed.values() if getattr(s, attr) is not None]
             if values and (self._marks.get(key) is None or max(values) > self._marks[key]):
                 self._marks[key] = max(values)
+                self._at_mark[key] = {s.id for s in listed.values() if getattr(s, attr) == max(values)}
         self._next_reconcile = now + self.config.reconcile_interval
         self._next_sweep = now + self.config.sweep_interval
         seen = dict(listed)

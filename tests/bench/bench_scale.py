@@ -72,7 +72,7 @@ def kind_of(path: str) -> str:
         return "busy"
     if "sort_keys=updated_time" in path:
         return "updated"
-    if "sort_keys=creation_time" in path and "limit=20" in path:
+    if "sort_keys=creation_time" in path and "limit=5" in path:
         return "created"
     if "sort_keys=creation_time" in path:
         return "reconcile"
