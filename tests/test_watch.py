@@ -205,7 +205,9 @@ def test_watch_pages_through_more_changes_than_a_page(lab, fleet_stacks):
 
 def test_fifty_stacks_changing_at_once_lose_and_repeat_no_event(lab, fleet_stacks):
     async def scenario():
-        fleet = await _fleet(lab)
+        # 50 actions queue behind the region's 4 client threads: a deadline
+        # that counts the queue must allow for it (a loaded run needed >7 s).
+        fleet = await _fleet(lab, Timeouts(connect=2.0, read=60.0))
         client = fleet.region(REGION)
         stream = EventStream(fleet, StreamConfig(all_stacks=True, backlog_discovered=False))
         stream.follow_region(REGION)
