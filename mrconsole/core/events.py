@@ -100,6 +100,22 @@ class Followed:
         # A stack gone from the list (deleted) has no action left running.
         return not self.gone and self.status.endswith("_IN_PROGRESS")
 
+    @property
+    def unread(self) -> bool:
+        """There before the console looked, never read: no marker to go on from."""
+        return self.primed and self.marker is None and not self.backlog
+
+    def read_back_to(self, status: str | None, since: datetime | None = None,
+                     before: datetime | None = None, inclusive: bool = False) -> None:
+        """What is new starts after the stack's own `status` event older than
+        `before` (or, if that was purged, after `since`); `inclusive` shows that
+        event too (an action already running: from its start)."""
+        self.boundary, self.boundary_time = status or None, since
+        self.boundary_before, self.include_boundary = before, inclusive
+
+    def boundary_reached(self) -> None:
+        self.read_back_to(None)
+
 
 class Timeline:
     """The merged stream: deduplicated by event id, ordered by time then arrival, bounded."""
@@ -211,12 +227,10 @@ class EventStream:
         f.due, f.pending, f.quiet = 0.0, True, 0
         # Heat may write the action's first event a moment after it answered.
         f.hot_until = self._clock() + KICK_WINDOW
-        if f.primed and f.marker is None and not f.backlog:
-            # Never read and no marker: everything after its state before this
-            # action, whose events are from this second on (Heat keeps seconds).
-            f.boundary, f.include_boundary = f.status or None, False
-            f.boundary_time = f.updated
-            f.boundary_before = datetime.now(UTC).replace(microsecond=0)
+        if f.unread:
+            # Everything after its state before this action, whose events are
+            # from this second on (Heat keeps whole seconds).
+            f.read_back_to(f.status, since=f.updated, before=datetime.now(UTC).replace(microsecond=0))
         self._activate(f)
         watch = self.watches.get(region)
         if watch is not None:
@@ -334,10 +348,10 @@ class EventStream:
         try:
             changes = await watch.poll()
         except CloudError as exc:
-            self.requests[region] = self.requests.get(region, 0) + watch.requests - before
             self._region_answered(region, exc.message)
             return False
-        self.requests[region] = self.requests.get(region, 0) + watch.requests - before
+        finally:
+            self.requests[region] = self.requests.get(region, 0) + watch.requests - before
         self._apply(changes, first=changes.full and region not in self._loaded)
         self._region_answered(region, None)
         return True
@@ -363,7 +377,7 @@ class EventStream:
                              backlog=False, primed=True, pending=False, due=float("inf"))
                 self._followed[f.key] = f
                 if s.in_progress:
-                    f.boundary, f.include_boundary = s.status, True
+                    f.read_back_to(s.status, inclusive=True)
                     f.pending, f.due = True, now
                     self._activate(f)
             else:
@@ -384,8 +398,8 @@ class EventStream:
             if gone is None:
                 continue
             f = gone
-            if f.primed and f.marker is None and not f.backlog and f.boundary is None:
-                f.boundary = f.status or None
+            if f.unread and f.boundary is None:
+                f.read_back_to(f.status)
             f.gone, f.pending, f.due = True, True, now
             self._activate(f)
         if changes:
@@ -394,12 +408,11 @@ class EventStream:
 
     def _changed(self, f: Followed, s: Stack, now: float, previous_status: str,
                  previous_time: datetime | None = None) -> None:
-        if f.primed and f.marker is None and not f.backlog:
-            # Never read: what is new starts after its previous state. The
-            # previous state may be the new one too (a check after a check):
-            # its event then counts only if older than the new action's start.
-            f.boundary, f.boundary_time, f.include_boundary = previous_status or None, previous_time, False
-            f.boundary_before = s.updated_time
+        if f.unread:
+            # What is new starts after its previous state. The previous state
+            # may be the new one too (a check after a check): its event then
+            # counts only if older than the new action's start.
+            f.read_back_to(previous_status, since=previous_time, before=s.updated_time)
         f.status, f.updated = s.status, s.updated_time
         f.pending, f.due, f.quiet = True, now, 0
         self._activate(f)
@@ -476,7 +489,7 @@ class EventStream:
         if not f.primed and not f.backlog:
             # Given stacks without history: stand on the newest event.
             return await self._stand_on_newest(f)
-        if f.marker is None and f.primed and not f.backlog:
+        if f.unread:
             return await self._read_since_boundary(f)
         batch: list[Event] = []
         while True:
@@ -561,7 +574,7 @@ class EventStream:
                 break
             marker = page[-1].id
         f.marker = newest or f.marker
-        f.boundary, f.boundary_time, f.include_boundary, f.boundary_before = None, None, False, None
+        f.boundary_reached()
         collected.reverse()
         return self._done(f, collected)
 

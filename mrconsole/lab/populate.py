@@ -156,7 +156,8 @@ async def _populate(lab, stacks, regions, all_regions, masters, concurrency, bus
 
         # The lab's Heat stores passwords for deferred auth, so a stack with a
         # nested stack needs the creator's password on the create.
-        creds = ("demo", lab.layout().demo_password) if lab.layout().keystone else None
+        layout = lab.layout()
+        creds = ("demo", layout.demo_password) if layout.keystone else None
 
         async def create(item):
             region, name, kind, tmpl, files, params = item

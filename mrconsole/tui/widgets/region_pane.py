@@ -125,7 +125,7 @@ class RegionPane(Vertical):
             owner = self._owner_of(self.region_name, s) or ""
             if owner:
                 self._unowned.discard(sid)
-            if owner or stack_ids is not None:
+            if str(self.table.get_cell(sid, "master")) != owner:   # a master re-read mostly changes nothing
                 self.table.update_cell(sid, "master", owner)
 
     def set_filter(self, text: str, view) -> None:
