@@ -13,7 +13,7 @@ import asyncio
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.events import EventStream
 from mrconsole.core.topology import Topology, read_master
-from mrconsole.template.flow import REMOTE_STACK
+from mrconsole.template.heat import REMOTE_STACK
 
 
 class MasterFollow:

@@ -18,14 +18,13 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.core.topology import (
     Constituent,
     Topology,
-    constituent_name_pattern,
     find_stack,
     read_master,
     refresh_constituents,
 )
 from mrconsole.models import Stack
 from mrconsole.state.topology_cache import TopologyCache, from_topology
-from mrconsole.template.flow import regional_resources
+from mrconsole.template.heat import constituent_name_pattern, intended_parameters, regional_resources
 
 LIVE, OUTAGE, DISCOVERED, MISSING = "live", "outage", "discovered", "missing"
 
@@ -187,27 +186,6 @@ class DriftReport:
         return not self.orphans and not any(c.drifted for c in self.constituents)
 
 
-def _intended(spec: dict, master_params: dict, outputs_of: dict) -> dict[str, str]:
-    """The parameter values the master means to pass, where they can be known."""
-    props = spec.get("properties")
-    props = props if isinstance(props, dict) else {}
-    params = props.get("parameters")
-    params = params if isinstance(params, dict) else {}
-    out = {}
-    for key, value in params.items():
-        if isinstance(value, (str, int, float, bool)):
-            out[key] = str(value)
-        elif isinstance(value, dict) and set(value) == {"get_param"} and isinstance(value["get_param"], str):
-            if value["get_param"] in master_params:
-                out[key] = str(master_params[value["get_param"]])
-        elif isinstance(value, dict) and set(value) == {"get_attr"} and isinstance(value["get_attr"], list):
-            args = value["get_attr"]
-            if len(args) == 3 and args[1] == "outputs" and args[0] in outputs_of:
-                if args[2] in outputs_of[args[0]]:
-                    out[key] = str(outputs_of[args[0]][args[2]])
-    return out
-
-
 async def drift(fleet, name: str, cache: TopologyCache | None = None) -> DriftReport:
     cache = cache or TopologyCache()
     found, failed = await find_stack(fleet, name)
@@ -239,7 +217,7 @@ async def drift(fleet, name: str, cache: TopologyCache | None = None) -> DriftRe
         if s.updated_time and res.updated_time and s.updated_time > res.updated_time:
             d.differences.append(Difference("updated_time", res.updated_time.isoformat(),
                                             s.updated_time.isoformat()))
-        intended = _intended(specs.get(c.resource, {}), topo.parameters, outputs_of)
+        intended = intended_parameters(specs.get(c.resource, {}), topo.parameters, outputs_of)
         for key, value in intended.items():
             have = actual.parameters.get(key)
             if have is not None and have != "******" and str(have) != value:

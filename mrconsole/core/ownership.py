@@ -8,14 +8,11 @@ with the master's region down it is out-of-band, and journaled as such.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.models import Stack
-from mrconsole.template.flow import REMOTE_STACK
-
-_SUFFIX = re.compile(r"-([a-z0-9]{12})$")
+from mrconsole.template.heat import REMOTE_STACK, name_splits
 
 
 @dataclass
@@ -28,21 +25,8 @@ class Ownership:
     unreachable: list[str] = field(default_factory=list)
 
 
-def name_candidates(stack_name: str) -> list[tuple[str, str]]:
-    """(master name, resource name) splits of `<master>-<resource>-<suffix>`, longest master first."""
-    match = _SUFFIX.search(stack_name)
-    if not match:
-        return []
-    head = stack_name[: match.start()]
-    out = []
-    for i in range(len(head) - 1, 0, -1):
-        if head[i] == "-":
-            out.append((head[:i], head[i + 1:]))
-    return out
-
-
 async def owner_of(fleet, stack: Stack, cache=None) -> Ownership | None:
-    candidates = name_candidates(stack.name)
+    candidates = name_splits(stack.name)
     if not candidates:
         return None
     listings = await fleet.list_stacks()

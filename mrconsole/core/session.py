@@ -23,6 +23,7 @@ from mrconsole.core.topology import Topology, find_stack, read_master, refresh_c
 from mrconsole.core.watch import StackChanges
 from mrconsole.logs import logger
 from mrconsole.models import Stack
+from mrconsole.template.heat import name_splits
 
 
 @dataclass
@@ -325,19 +326,11 @@ class ConsoleSession:
             for c in m.topology.constituents:
                 if c.stack_id == stack.id:
                     return f"{m.topology.master.name}/{c.resource}"
-        # Otherwise Heat's naming says it: <master>-<resource>-<12 chars>,
-        # where <master> is a stack the console can see.
-        parts = stack.name.rsplit("-", 1)
-        if len(parts) == 2 and len(parts[1]) == 12:
-            head = parts[0]
-            # Every '-' in the head is a place where the master's name could
-            # end; the longest name that is a stack wins.
-            cut = head.rfind("-")
-            while cut > 0:
-                candidate = head[:cut]
-                if self._names.get(candidate, 0) > 0 and candidate != stack.name:
-                    return f"{candidate}/{head[cut + 1:]}"
-                cut = head.rfind("-", 0, cut)
+        # Otherwise Heat's naming says it, where <master> is a stack the
+        # console can see (the longest such name wins).
+        for master_name, resource in name_splits(stack.name):
+            if self._names.get(master_name, 0) > 0 and master_name != stack.name:
+                return f"{master_name}/{resource}"
         return None
 
     def all_stacks(self) -> list[Stack]:

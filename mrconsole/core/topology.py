@@ -8,14 +8,14 @@ constituent is then read in its own region, concurrently.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from dataclasses import dataclass, field
 
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.models import Stack, StackDetail
-from mrconsole.template.flow import REMOTE_STACK, FlowEdge, data_edges, region_of, regional_resources
+from mrconsole.template.flow import FlowEdge, data_edges
+from mrconsole.template.heat import REMOTE_STACK, regional_resources, resolve_region
 
 
 @dataclass
@@ -57,12 +57,6 @@ class Topology:
         return out
 
 
-def constituent_name_pattern(master_name: str, resource: str | None = None) -> re.Pattern:
-    """Heat names a remote stack <master>-<resource>-<12 lowercase alnum>."""
-    res = re.escape(resource) if resource else r"[^\s]+?"
-    return re.compile(rf"^{re.escape(master_name)}-({res})-([a-z0-9]{{12}})$")
-
-
 async def read_master(fleet, region: str, name_or_id: str) -> Topology:
     client = fleet.region(region)
     detail: StackDetail = await client.get_stack(name_or_id)
@@ -75,7 +69,7 @@ async def read_master(fleet, region: str, name_or_id: str) -> Topology:
         res = by_name.get(name)
         constituents.append(Constituent(
             resource=name,
-            region=region_of(spec, detail.parameters, master.region),
+            region=resolve_region(spec, detail.parameters, master.region),
             stack_id=(res.physical_id or None) if res else None,
             resource_status=res.status if res else "",
             resource_status_reason=res.status_reason if res else "",

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.models import Event, Resource, Stack
-from mrconsole.template.flow import REMOTE_STACK, region_of, regional_resources
+from mrconsole.template.heat import REMOTE_STACK, regional_resources, resolve_region
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
@@ -89,7 +89,7 @@ async def _walk(fleet, stack: Stack, parameters: dict, report: WhyReport, candid
     step.failed_resources = [r for r in resources if r.failed]
     for r in step.failed_resources:
         if r.type == REMOTE_STACK and r.name in specs and r.stack_id == stack.id and depth > 0:
-            remote_region = region_of(specs[r.name], parameters, stack.region)
+            remote_region = resolve_region(specs[r.name], parameters, stack.region)
             if r.physical_id and remote_region is not None and remote_region in fleet.region_names:
                 try:
                     remote = await fleet.region(remote_region).get_stack(r.physical_id)

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from mrconsole.template import constraints
+from mrconsole.template.heat import LITERAL, MASTER, PARAMETER, REMOTE_STACK, RegionExpression, region_expression
 from mrconsole.template.loader import Pos, TemplateSyntaxError, key_pos_of, loads, pos_of
 from mrconsole.template.model import (
     ERROR,
@@ -26,7 +27,6 @@ from mrconsole.template.model import (
     TemplateModel,
 )
 
-REMOTE_STACK = "OS::Heat::Stack"
 STACK_ATTRIBUTES = ("outputs", "stack_name")
 # Versions Heat 27 accepts (dates and their release aliases).
 KNOWN_VERSIONS = {
@@ -309,10 +309,9 @@ class _Analyser:
         props = props if isinstance(props, dict) else {}
         deps = master.resources[name].depends_on
         # Region
-        context = props.get("context")
+        expr, context = region_expression(spec)
         region, source = master_region, "master"
-        if isinstance(context, dict) and "region_name" in context:
-            expr = context["region_name"]
+        if expr.kind != MASTER:
             at = pos_of(context, "region_name", rpos)
             region, source = self.region_of(expr, at, values, master)
             if region is not None and self.known_regions is not None and region not in self.known_regions:
@@ -389,22 +388,22 @@ class _Analyser:
                     return at.line, len(following) - len(following.lstrip())
         return at.line - 1, at.col - 1
 
-    def region_of(self, expr, at: Pos, values: dict, master: TemplateModel):
-        if isinstance(expr, str):
-            return expr, "literal"
-        if isinstance(expr, dict) and set(expr) == {"get_param"}:
-            pname = expr["get_param"]
-            if isinstance(pname, str):
-                if pname not in master.parameters:
-                    self.add("MR011", ERROR, at, f"region_name: get_param {pname}: no such parameter",
-                             "declare it under parameters")
-                    return None, "unresolved"
-                value = values.get(pname)
-                if value is None:
-                    self.add("MR011", ERROR, at, f"region_name: parameter {pname} has no value",
-                             f"pass -P {pname}=REGION or give it a default")
-                    return None, "unresolved"
-                return str(value), f"parameter {pname}"
+    def region_of(self, expr: RegionExpression, at: Pos, values: dict, master: TemplateModel):
+        """Resolve a region expression (template/heat.py) and say why it cannot be, as a finding."""
+        if expr.kind == LITERAL:
+            return expr.value, "literal"
+        if expr.kind == PARAMETER:
+            pname = expr.value
+            if pname not in master.parameters:
+                self.add("MR011", ERROR, at, f"region_name: get_param {pname}: no such parameter",
+                         "declare it under parameters")
+                return None, "unresolved"
+            value = values.get(pname)
+            if value is None:
+                self.add("MR011", ERROR, at, f"region_name: parameter {pname} has no value",
+                         f"pass -P {pname}=REGION or give it a default")
+                return None, "unresolved"
+            return str(value), f"parameter {pname}"
         self.add("MR012", WARNING, at, "region_name is not a literal or get_param; it cannot be checked here",
                  "use a literal region or get_param")
         return None, "unresolved"

@@ -1,15 +1,15 @@
 """Regional stacks and data flow from a template held as plain data.
 
 The running master's template comes back from Heat as a dict (no file, no
-positions); this reads what the console needs from it: each OS::Heat::Stack
-resource's region expression and the output→parameter edges between them.
+positions); this reads the
+output→parameter edges between regional stacks (regions: template/heat.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-REMOTE_STACK = "OS::Heat::Stack"
+from mrconsole.template.heat import flow_label, regional_resources
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,7 @@ class FlowEdge:
     via: str | None  # the child parameter fed, when the target is a regional stack
 
     def label(self) -> str:
-        into = f"{self.target}.{self.via}" if self.via else self.target
-        return f"{self.key}: {self.source} → {into}"
+        return flow_label(self.source, self.key, self.target, self.via)
 
 
 def _get_attrs(node, limit: int = 100_000):
@@ -35,29 +34,6 @@ def _get_attrs(node, limit: int = 100_000):
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-
-
-def regional_resources(template: dict) -> dict[str, dict]:
-    resources = template.get("resources") if isinstance(template, dict) else None
-    if not isinstance(resources, dict):
-        return {}
-    return {name: spec for name, spec in resources.items()
-            if isinstance(spec, dict) and spec.get("type") == REMOTE_STACK}
-
-
-def region_of(spec: dict, parameters: dict[str, str], default: str) -> str | None:
-    """The region a regional stack resource targets; None if not static."""
-    props = spec.get("properties")
-    props = props if isinstance(props, dict) else {}
-    context = props.get("context")
-    if not isinstance(context, dict) or "region_name" not in context:
-        return default
-    expr = context["region_name"]
-    if isinstance(expr, str):
-        return expr
-    if isinstance(expr, dict) and set(expr) == {"get_param"} and isinstance(expr["get_param"], str):
-        return parameters.get(expr["get_param"])
-    return None
 
 
 def data_edges(template: dict) -> list[FlowEdge]:

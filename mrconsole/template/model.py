@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mrconsole.template.heat import flow_label
 from mrconsole.template.loader import Pos
 
 ERROR, WARNING = "error", "warning"
@@ -89,8 +90,7 @@ class Edge:
 
     def label(self) -> str:
         if self.kind == "data":
-            into = f"{self.target}.{self.via}" if self.via else self.target
-            return f"{self.key}: {self.source} → {into}"
+            return flow_label(self.source, self.key, self.target, self.via)
         return f"{self.source} → {self.target} ({self.kind})"
 
 

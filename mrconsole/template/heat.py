@@ -1,0 +1,119 @@
+"""Heat's rules for a multi-region master, each written once.
+
+Every part of the console that reasons about a master uses these: template
+analysis (files with positions), the running master's tree (a template read
+back from Heat as plain data), the outage cache, ownership and drift.
+
+- `REMOTE_STACK`: the resource type that creates a stack in another region.
+- `region_expression`: what `context: {region_name: ...}` says, and how.
+- `constituent_name_pattern` / `name_splits`: Heat names a remote stack
+  `<master>-<resource>-<12 lowercase alphanumerics>` (heat/engine/resources/
+  stack_resource.py `physical_resource_name`, short_id of 12 characters).
+- `flow_label`: how a data edge (an output feeding a parameter) is written.
+- `intended_parameters`: the values a master means to pass a constituent,
+  where they can be known without Heat.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+REMOTE_STACK = "OS::Heat::Stack"
+_SUFFIX = re.compile(r"-([a-z0-9]{12})$")
+
+# How a region was given: no context (the master's own region), a literal,
+# a get_param of the master, or something that cannot be known statically.
+MASTER, LITERAL, PARAMETER, UNRESOLVED = "master", "literal", "parameter", "unresolved"
+
+
+@dataclass(frozen=True)
+class RegionExpression:
+    kind: str                   # MASTER, LITERAL, PARAMETER or UNRESOLVED
+    value: str | None = None    # the literal region, or the parameter's name
+
+
+def properties(spec) -> dict:
+    props = spec.get("properties") if isinstance(spec, dict) else None
+    return props if isinstance(props, dict) else {}
+
+
+def region_expression(spec) -> tuple[RegionExpression, object]:
+    """What an OS::Heat::Stack's `context.region_name` says; also the raw context (for positions)."""
+    context = properties(spec).get("context")
+    if not isinstance(context, dict) or "region_name" not in context:
+        return RegionExpression(MASTER), context
+    expr = context["region_name"]
+    if isinstance(expr, str):
+        return RegionExpression(LITERAL, expr), context
+    if isinstance(expr, dict) and set(expr) == {"get_param"} and isinstance(expr["get_param"], str):
+        return RegionExpression(PARAMETER, expr["get_param"]), context
+    return RegionExpression(UNRESOLVED), context
+
+
+def resolve_region(spec, parameters: dict, master_region: str | None) -> str | None:
+    """The region a regional stack resource targets; None when it cannot be known."""
+    expr, _ = region_expression(spec)
+    if expr.kind == MASTER:
+        return master_region
+    if expr.kind == LITERAL:
+        return expr.value
+    if expr.kind == PARAMETER:
+        value = parameters.get(expr.value)
+        return None if value is None else str(value)
+    return None
+
+
+def regional_resources(template) -> dict[str, dict]:
+    resources = template.get("resources") if isinstance(template, dict) else None
+    if not isinstance(resources, dict):
+        return {}
+    return {str(name): spec for name, spec in resources.items()
+            if isinstance(spec, dict) and spec.get("type") == REMOTE_STACK}
+
+
+def constituent_name_pattern(master_name: str, resource: str | None = None) -> re.Pattern:
+    """Matches Heat's name for a remote stack of `master_name`; group 1 is the resource."""
+    res = re.escape(resource) if resource else r"[^\s]+?"
+    return re.compile(rf"^{re.escape(master_name)}-({res})-([a-z0-9]{{12}})$")
+
+
+def name_splits(stack_name: str) -> list[tuple[str, str]]:
+    """Every (master name, resource name) a remote stack's name could stand for, longest master first.
+
+    Both names may contain '-', so the name alone is ambiguous; a caller
+    keeps the first split whose master it can see.
+    """
+    match = _SUFFIX.search(stack_name)
+    if not match:
+        return []
+    head = stack_name[: match.start()]
+    return [(head[:i], head[i + 1:]) for i in range(len(head) - 1, 0, -1) if head[i] == "-"]
+
+
+def flow_label(source: str, key: str | None, target: str, via: str | None) -> str:
+    into = f"{target}.{via}" if via else target
+    return f"{key}: {source} → {into}"
+
+
+def intended_parameters(spec, master_parameters: dict, outputs_of: dict[str, dict]) -> dict[str, str]:
+    """The parameter values a master passes a constituent, where they can be known.
+
+    A literal, the master's own parameter (get_param) or another
+    constituent's output (get_attr [resource, outputs, key]); anything else
+    is left out rather than guessed.
+    """
+    passed = properties(spec).get("parameters")
+    passed = passed if isinstance(passed, dict) else {}
+    out = {}
+    for key, value in passed.items():
+        if isinstance(value, (str, int, float, bool)):
+            out[str(key)] = str(value)
+        elif isinstance(value, dict) and set(value) == {"get_param"} and isinstance(value["get_param"], str):
+            if value["get_param"] in master_parameters:
+                out[str(key)] = str(master_parameters[value["get_param"]])
+        elif isinstance(value, dict) and set(value) == {"get_attr"} and isinstance(value["get_attr"], list):
+            args = value["get_attr"]
+            if len(args) == 3 and args[1] == "outputs" and args[2] in outputs_of.get(args[0], {}):
+                out[str(key)] = str(outputs_of[args[0]][args[2]])
+    return out
