@@ -71,8 +71,44 @@ def test_acting_on_a_constituent_of_a_reachable_master_warns_about_drift(act_mas
     db = _constituent(cli, "db_stack", "RegionTwo")
     code, _, err = cli("stack", "suspend", db, "--lab", "--region", "RegionTwo")
     assert code == 2
-    assert "drift" in err and "stack suspend act --region RegionOne" in err
+    assert "drift" in err and "--through-master to suspend act in RegionOne" in err and "--direct" in err
     assert _status(cli, db, "RegionTwo") != "SUSPEND_COMPLETE"  # nothing was sent
+    # An update or delete has no same-action alternative through the master: only --direct is offered.
+    code, _, err = cli("stack", "update", db, "--lab", "--region", "RegionTwo", "-P", "x=1")
+    assert code == 2 and "--direct" in err and "--through-master" not in err
+    code, _, err = cli("stack", "update", db, "--lab", "--region", "RegionTwo", "--through-master", "-P", "x=1")
+    assert code == 2 and "unrecognized arguments" in err
+
+
+def test_through_the_master_acts_on_the_master(act_master, cli):
+    db = _constituent(cli, "db_stack", "RegionTwo")
+    before = len(Journal().entries(1000))
+    code, out, err = cli("stack", "check", db, "--lab", "--region", "RegionTwo", "--through-master", "--wait",
+                         "--format", "json")
+    assert code == 0, err
+    result = _json(out)[0]
+    assert (result["stack_name"], result["region"], result["final_status"]) == ("act", "RegionOne", "CHECK_COMPLETE")
+    added = Journal().entries(1000)[: len(Journal().entries(1000)) - before]
+    assert [(e.action, e.stack_name, e.out_of_band) for e in added] == [("check", "act", False)]
+
+
+def test_a_bad_parameter_item_is_one_error_and_nothing_is_sent(act_master, cli):
+    before = len(Journal().entries(1000))
+    code, _, err = cli("stack", "update", "act", "--lab", "--region", "RegionOne", "-P", "app_replicas=2",
+                       "-P", "oops")
+    assert code == 2 and err.strip().splitlines() == ["mrconsole: error: -P 'oops' is not KEY=VALUE: nothing was sent"]
+    assert len(Journal().entries(1000)) == before
+
+
+def test_parameter_text_parsing_is_the_same_rule():
+    from mrconsole.core.plan import PlanError, parse_parameter_text, parse_parameters
+
+    assert parse_parameter_text("a=1 b='two words' c=") == {"a": "1", "b": "two words", "c": ""}
+    assert parse_parameters(["a=1", "b=x=y"]) == {"a": "1", "b": "x=y"}
+    for bad in ("a=1 nope", "=1", "a='unclosed"):
+        with pytest.raises(PlanError) as info:
+            parse_parameter_text(bad)
+        assert info.value.usage and "nothing was sent" in str(info.value)
 
 
 @pytest.mark.parametrize("action, final", [("suspend", "SUSPEND_COMPLETE"), ("resume", "RESUME_COMPLETE"),

@@ -72,7 +72,54 @@ def test_master_returns_and_drift_shows_the_out_of_band_change(lab, cli, om):
     assert "updated_time" in whats
     db = next(c for c in report["constituents"] if c["resource"] == "db_stack")
     assert db["differences"] == []
-    assert {s["action"] for s in report["suggestions"]} >= {"check", "update"}
+    assert {s["action"] for s in report["suggestions"]} >= {"check", "reapply"}
+
+
+async def test_drift_screen_reapply_updates_the_master_and_undoes_the_drift(lab, cli, om):
+    """The drift screen's suggestion: a real update of the master with its own template and parameters."""
+    from mrconsole.tui.screens.actions import ConfirmScreen
+    from mrconsole.tui.screens.drift import DriftScreen
+    from mrconsole.tui.screens.overview import OverviewScreen
+    from tests.test_tui import make_app, until
+
+    before = len(Journal().entries(1000))
+    app = make_app(lab, master="om")
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        await pilot.press("colon", *"drift om", "enter")
+        assert await until(pilot, lambda: isinstance(app.screen, DriftScreen) and app.screen.report is not None, 30)
+        table = app.screen.query_one("#suggestions")
+        row = next(i for i, s in enumerate(app.screen.report.suggestions) if s.action == "reapply")
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 20)
+        plan = app.screen.plan
+        assert (plan.action, plan.stack.name, plan.stack.region) == ("reapply", "om", "RegionOne")
+        assert "constituent" in str(app.screen.query_one("#plan-effect").render())
+        app.screen.query_one("#confirm").press()
+        assert await until(pilot, lambda: len(Journal().entries(1000)) > before
+                           and Journal().entries(1)[0].outcome != "pending", 20)
+    entry = Journal().entries(1)[0]
+    assert (entry.action, entry.stack_name, entry.outcome, entry.out_of_band) == ("reapply", "om", "ok", False)
+
+    seen = []
+
+    def settled():
+        done = run_process("status", "--lab", "--master", "om", "--format", "json")
+        if not done.stdout:
+            seen.append(done.stderr)
+            return False
+        state = json.loads(done.stdout)
+        seen.append((state["master_status"], [c["status"] for c in state["constituents"]]))
+        return state["master_status"] == "UPDATE_COMPLETE" and all(
+            c["status"] == "UPDATE_COMPLETE" for c in state["constituents"])
+
+    assert wait_until(settled, 120, 1.0), seen[-3:]
+    done = run_process("drift", "om", "--lab", "--format", "json")
+    report = json.loads(done.stdout)
+    app_stack = next(c for c in report["constituents"] if c["resource"] == "app_stack")
+    assert [d for d in app_stack["differences"] if d["what"] == "parameter replicas"] == []
+    assert done.returncode == 0, done.stdout
 
 
 def test_restarted_console_during_outage_works_from_the_cache(lab, om):

@@ -48,11 +48,39 @@ async def test_read_only_hides_and_refuses_actions(lab):
             raise AssertionError("the core accepted a mutation in read-only mode")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def tui_del(lab, cli):
+    """One stack for this module: updated first, then deleted."""
     code, _, err = cli("stack", "create", "tui-del", "-t", str(SIMPLE), "--lab", "--region", "RegionTwo", "--wait")
     assert code == 0, err
     return "tui-del"
+
+
+async def test_update_from_the_console_uses_the_core_plan_and_parser(lab, tui_del):
+    app = make_app(lab, master=None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
+                           and _select(app, "RegionTwo", "tui-del"))
+        await pilot.press("a")
+        assert isinstance(app.screen, ActionMenu)
+        await pilot.press(*["down"] * 3, "enter")             # update
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.plan.action == "update" and app.screen.focused.id == "patch-params"
+        before = len(Journal().entries(1000))
+        app.screen.query_one("#patch-params").value = "size=2 oops"
+        app.screen.query_one("#confirm").press()
+        await pilot.pause(0.3)
+        # The same one-line error as `mrconsole stack update -P oops`; the screen stays, nothing is sent.
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "'oops' is not KEY=VALUE: nothing was sent" in str(app.screen.query_one("#confirm-error").render())
+        assert len(Journal().entries(1000)) == before
+        app.screen.query_one("#patch-params").value = "size=2"
+        app.screen.query_one("#confirm").press()
+        assert await until(pilot, lambda: len(Journal().entries(1000)) > before
+                           and Journal().entries(1)[0].outcome != "pending")
+    entry = Journal().entries(1)[0]
+    assert (entry.action, entry.stack_name, entry.outcome, entry.parameters) == ("update", "tui-del", "ok",
+                                                                                 {"size": "2"})
 
 
 async def test_delete_from_the_console_needs_the_typed_name(lab, tui_del):
@@ -62,7 +90,7 @@ async def test_delete_from_the_console_needs_the_typed_name(lab, tui_del):
                            and _select(app, "RegionTwo", "tui-del"))
         await pilot.press("a")
         assert isinstance(app.screen, ActionMenu)
-        await pilot.press(*["down"] * 6, "enter")              # the last entry: delete
+        await pilot.press("end", "enter")                       # the last entry: delete
         assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert app.screen.focused.id == "cancel"               # Cancel is the default
         before = len(Journal().entries(1000))

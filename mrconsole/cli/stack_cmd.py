@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json, to_jsonable
+from mrconsole.cli.validate_cmd import parse_params
 
 EPILOG = """exit codes:
   0  accepted (with --wait: the action completed)
@@ -23,7 +25,7 @@ def add_parser(sub) -> None:
     ssub = p.add_subparsers(dest="stack_command", metavar="ACTION")
     ssub.required = True
 
-    def common(q, wait=True):
+    def common(q, wait=True, through_master=False):
         q.add_argument("name", metavar="STACK")
         add_cloud_arguments(q)
         q.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
@@ -33,6 +35,9 @@ def add_parser(sub) -> None:
             q.add_argument("--wait", action="store_true", help="follow events until the action ends")
         q.add_argument("--direct", action="store_true",
                        help="act on a constituent even though its master is reachable (creates drift)")
+        if through_master:
+            q.add_argument("--through-master", action="store_true",
+                           help="act on a constituent's master instead (the action reaches every constituent)")
         q.set_defaults(func=cmd_stack)
         return q
 
@@ -51,11 +56,14 @@ def add_parser(sub) -> None:
     template_args(u, False)
     common(ssub.add_parser("delete", help="delete (type the stack name to confirm, or --yes)",
                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter))
+    common(ssub.add_parser("reapply", help="update a stack with its own template and parameters "
+                           "(a master re-applies its intent to every constituent)",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter))
     for action in ("suspend", "resume", "check"):
         common(ssub.add_parser(action, help=f"{action} a stack", epilog=EPILOG,
-                               formatter_class=argparse.RawDescriptionHelpFormatter))
+                               formatter_class=argparse.RawDescriptionHelpFormatter), through_master=True)
     k = common(ssub.add_parser("cancel", help="cancel an update in progress (rolls back)", epilog=EPILOG,
-                               formatter_class=argparse.RawDescriptionHelpFormatter))
+                               formatter_class=argparse.RawDescriptionHelpFormatter), through_master=True)
     k.add_argument("--no-rollback", action="store_true", help="cancel without rollback")
 
 
@@ -68,8 +76,6 @@ def cmd_stack(args) -> int:
 
 
 def _params(args) -> dict:
-    from mrconsole.cli.validate_cmd import parse_params
-
     return parse_params(getattr(args, "params", []) or [])
 
 
@@ -165,76 +171,55 @@ async def _preview(args, fleet, bundle, params, analysis) -> int:
     return EXIT_OK
 
 
-async def _target(args, fleet):
-    from mrconsole.core.actions import Target
-    from mrconsole.core.ownership import owner_of
-    from mrconsole.core.topology import find_stack
-
-    region = args.regions[0]
-    found, failed = await find_stack(fleet, args.name, [region])
-    if failed:
-        raise CliError(f"{region} is unreachable ({failed[region].message}): nothing was sent")
-    if not found:
-        raise CliError(f"no stack {args.name} in {region}")
-    stack = found[0].stack
-    owner = await owner_of(fleet, stack, _cache())
-    if owner and owner.master_reachable and not args.direct:
-        m = owner.master
-        raise CliError(
-            f"{stack.name} is the constituent {owner.resource} of master {m.name} in {m.region}, which is "
-            f"reachable: acting on it directly creates drift from the master. Act on {m.name} instead "
-            f"(mrconsole stack {args.stack_command} {m.name} --region {m.region}), or pass --direct.",
-            EXIT_USAGE)
-    out_of_band = bool(owner and not owner.master_reachable)
-    if out_of_band:
-        print(f"note: {stack.name} belongs to master {owner.master_name}, which is unreachable: "
-              f"this action is out-of-band and will be journaled as such", file=sys.stderr)
-    return Target(region, stack.name, stack.id, out_of_band=out_of_band,
-                  master_id=owner.master_id if owner else None), stack
-
-
-def _cache():
+async def _plan(args, fleet, action: str, params: dict):
+    """The core's plan for this action (core/plan.py), and the decision it needs from flags."""
+    from mrconsole.core.plan import PlanError, plan_action
     from mrconsole.state.topology_cache import TopologyCache
 
-    return TopologyCache()
+    try:
+        plan = await plan_action(fleet, action, args.regions[0], args.name, read_only=_read_only(args, fleet.name),
+                                 cache=TopologyCache(), parameters=params)
+    except PlanError as exc:
+        raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
+    through = bool(getattr(args, "through_master", False))
+    if through and plan.through_master is None:
+        raise CliError(f"--through-master: {plan.stack.name} has no reachable master to {action} through "
+                       "(or this action cannot go through one)", EXIT_USAGE)
+    if plan.creates_drift and not (args.direct or through):
+        options = "pass --direct to act on it anyway"
+        if plan.through_master is not None:
+            m = plan.through_master
+            options = f"pass --through-master to {action.replace('_', ' ')} {m.name} in {m.region}, or " + options
+        raise CliError(f"{plan.warning} Nothing was sent: {options}.", EXIT_USAGE)
+    if plan.warning and not plan.creates_drift:
+        print(f"note: {plan.warning}", file=sys.stderr)
+    return plan, through
 
 
 async def _act(args, fleet, actions) -> int:
-    target, stack = await _target(args, fleet)
+    from mrconsole.core.plan import PlanError, execute
+
     verb = args.stack_command
-    if verb == "delete":
-        confirmation = target.name if args.yes else _ask_name(target)
-        results = [await actions.delete(target, confirmation)]
-    elif verb == "update":
-        params = _params(args)
-        bundle = None
-        hidden: set = set()
-        if args.template:
-            analysis = _analyse(args, params, fleet, target.region)
-            hidden = analysis.tree.template.hidden_parameters if analysis.tree else set()
-            bundle = _bundle(args)
-        elif not params:
-            raise CliError("update needs -t TEMPLATE, or -P KEY=VALUE to change some parameters", EXIT_USAGE)
-        else:
-            hidden = await _hidden_of(fleet, stack)
-        results = [await actions.update(target, bundle, params, hidden, existing=bundle is None)]
-    elif verb == "cancel":
-        action = "cancel_without_rollback" if args.no_rollback else "cancel_update"
-        results = [await actions.stack_action(target, action)]
-    else:
-        results = [await actions.stack_action(target, verb)]
-    return await _report(args, fleet, actions, results)
-
-
-async def _hidden_of(fleet, stack) -> set[str]:
-    from mrconsole.cloud.errors import CloudError
-
+    action = {"cancel": "cancel_without_rollback" if getattr(args, "no_rollback", False) else "cancel_update"
+              }.get(verb, verb)
+    params = _params(args) if verb == "update" else None
+    if verb == "update" and not args.template and not params:
+        raise CliError("update needs -t TEMPLATE, or -P KEY=VALUE to change some parameters", EXIT_USAGE)
+    plan, through = await _plan(args, fleet, action, params or {})
+    bundle = None
+    if verb == "update" and args.template:
+        analysis = _analyse(args, params or {}, fleet, plan.direct.region)
+        if analysis.tree:
+            plan = replace(plan, hidden=frozenset(analysis.tree.template.hidden_parameters))
+        bundle = _bundle(args)
+    confirmation = ""
+    if plan.confirm_name:
+        confirmation = plan.confirm_name if args.yes else _ask_name(plan.direct)
     try:
-        template = await fleet.region(stack.region).template(stack)
-    except CloudError:
-        return set()
-    params = template.get("parameters") or {}
-    return {k for k, v in params.items() if isinstance(v, dict) and v.get("hidden")}
+        results = [await execute(actions, plan, through_master=through, confirmation=confirmation, bundle=bundle)]
+    except PlanError as exc:
+        raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
+    return await _report(args, fleet, actions, results)
 
 
 def _ask_name(target) -> str:

@@ -35,13 +35,13 @@ def add_parser(sub) -> None:
 
 
 def parse_params(items: list[str]) -> dict[str, str]:
-    params = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise CliError(f"-P {item!r}: expected KEY=VALUE", EXIT_USAGE)
-        params[key] = value
-    return params
+    """-P items, parsed by the same rule as every action's (core/plan.py)."""
+    from mrconsole.core.plan import PlanError, parse_parameters
+
+    try:
+        return parse_parameters(items)
+    except PlanError as exc:
+        raise CliError(f"-P {exc}", EXIT_USAGE) from None
 
 
 def cmd_validate(args) -> int:

@@ -21,7 +21,7 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.state.journal import FAILED, OK, Journal
 
 STACK_ACTIONS = ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
-MUTATIONS = ("create", "update", "delete") + STACK_ACTIONS
+MUTATIONS = ("create", "update", "reapply", "delete") + STACK_ACTIONS
 
 
 class ReadOnlyError(Exception):
@@ -155,6 +155,14 @@ class Actions:
                 existing=existing or bundle is None, request_id=rid)
 
         return await self._run("update", target, call, parameters, hidden)
+
+    async def reapply(self, target: Target) -> ActionResult:
+        """Update a stack with its own current template, environment and parameters (a PATCH of nothing)."""
+        async def call(client, rid):
+            await client.update_stack(target.ref, template=None, files=None, environment=None, parameters={},
+                                      existing=True, request_id=rid)
+
+        return await self._run("reapply", target, call)
 
     async def delete(self, target: Target, confirmation: str) -> ActionResult:
         """Delete only when the typed confirmation is the stack's name."""

@@ -251,8 +251,8 @@ def _suggest(report: DriftReport) -> None:
             "check", m.region, m.name, "verify the master against its constituents",
             f"mrconsole stack check {m.name} --region {m.region}"))
         report.suggestions.append(Suggestion(
-            "update", m.region, m.name, "re-apply the master's intent to the drifted constituents",
-            f"mrconsole stack update {m.name} --region {m.region} -t MASTER_TEMPLATE"))
+            "reapply", m.region, m.name, "re-apply the master's template and parameters to every constituent",
+            f"mrconsole stack reapply {m.name} --region {m.region}"))
     for o in report.orphans:
         report.suggestions.append(Suggestion(
             "delete", o.region, o.stack_name, f"left behind by {m.name} (no longer referenced)",

@@ -336,6 +336,11 @@ class ConsoleSession:
     def all_stacks(self) -> list[Stack]:
         return [s for view in self.regions.values() for s in view.stacks]
 
+    def stack(self, region: str, stack_id: str) -> Stack | None:
+        """A stack as its region's last look saw it. O(1)."""
+        view = self.regions.get(region)
+        return view.by_id.get(stack_id) if view else None
+
     def find(self, name_or_id: str) -> Stack | None:
         for s in self.all_stacks():
             if s.name == name_or_id or s.id == name_or_id:

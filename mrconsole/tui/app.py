@@ -157,76 +157,57 @@ class MrConsoleApp(App):
 
         self.push_screen(LaunchScreen(template))
 
-    def act_on(self, region: str, stack_id: str, name: str) -> None:
-        """Action menu → ownership check → confirmation → the action, in a worker."""
+    def act_on(self, region: str, stack_id: str, name: str, action: str = "") -> None:
+        """Action menu (unless `action` is given) → the core's plan → confirmation → the action.
+
+        The plan (core/plan.py) is the same one `mrconsole stack` presents;
+        this only asks. Everything after the menu runs in a worker.
+        """
         if self.session is None or self.read_only:
             self.notify("read-only mode: actions are disabled", severity="warning")
             return
-        from mrconsole.tui.screens.actions import ActionMenu
 
-        def chosen(action: str | None) -> None:
-            if action:
-                self.run_worker(self._confirm_and_act(region, stack_id, name, action), group="act", exit_on_error=False)
+        def chosen(choice: str | None) -> None:
+            if choice:
+                self.run_worker(self._plan_and_act(region, stack_id, name, choice), group="act",
+                                exit_on_error=False)
+
+        if action:
+            chosen(action)
+            return
+        from mrconsole.tui.screens.actions import ActionMenu
 
         self.push_screen(ActionMenu(f"{name} [{region}]"), chosen)
 
-    async def _confirm_and_act(self, region: str, stack_id: str, name: str, action: str) -> None:
-        from mrconsole.core.actions import Target
-        from mrconsole.core.errors import CloudError
-        from mrconsole.core.ownership import owner_of
+    async def _plan_and_act(self, region: str, stack_id: str, name: str, action: str) -> None:
+        from mrconsole.core.actions import ActionError, ReadOnlyError
+        from mrconsole.core.plan import PlanError, execute, plan_action
         from mrconsole.models import Stack
         from mrconsole.tui.screens.actions import ConfirmScreen
 
-        stack = next((s for s in self.session.all_stacks() if s.id == stack_id), None) or \
-            Stack(region, stack_id, name, "")
+        stack = self.session.stack(region, stack_id) or Stack(region, stack_id, name, "")
         try:
-            owner = await owner_of(self.session.fleet, stack, self.session.cache)
-        except CloudError:
-            owner = None
-        warning, via_master = "", False
-        if owner and owner.master_reachable:
-            warning = (f"{name} is the constituent {owner.resource} of master {owner.master.name} "
-                       f"({owner.master.region}), which is reachable: acting on it directly creates drift "
-                       "from the master.")
-            via_master = action != "delete"
-        elif owner:
-            warning = (f"The master {owner.master_name} is unreachable: this {action} is out-of-band "
-                       "and will be journaled as such.")
-        screen = ConfirmScreen(f"{action.replace('_', ' ')} {name} in {region}?", warning=warning,
-                               via_master=via_master, type_to_confirm=name if action == "delete" else None,
-                               ask_params=action == "update")
+            plan = await plan_action(self.session.fleet, action, region, stack, read_only=self.read_only,
+                                     cache=self.session.cache)
+        except PlanError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        screen = ConfirmScreen(plan)
         answer = await self.push_screen_wait(screen)
         if not answer:
-            self.notify(f"{action} cancelled: nothing was sent")
+            self.notify(f"{action.replace('_', ' ')} cancelled: nothing was sent")
             return
-        if answer == "master":
-            m = owner.master
-            target = Target(m.region, m.name, m.id)
-        else:
-            target = Target(region, name, stack_id, out_of_band=bool(owner and not owner.master_reachable),
-                            master_id=owner.master_id if owner else None)
-        await self._act(target, action, screen.patch, typed=name if action == "delete" else "")
-
-    async def _act(self, target, action: str, patch: str = "", typed: str = "") -> None:
-        from mrconsole.core.actions import ActionError, ReadOnlyError
-
+        if plan.action == "update":
+            plan = plan.with_parameters(screen.parameters)
         try:
-            if action == "delete":
-                result = await self.actions.delete(target, typed)
-            elif action == "update":
-                params = dict(item.partition("=")[::2] for item in patch.split() if "=" in item)
-                if not params:
-                    self.notify("update needs KEY=VALUE pairs: nothing was sent", severity="error")
-                    return
-                result = await self.actions.update(target, None, params, existing=True)
-            else:
-                result = await self.actions.stack_action(target, action)
-        except (ActionError, ReadOnlyError) as exc:
+            result = await execute(self.actions, plan, through_master=answer == "master",
+                                   confirmation=screen.typed_name)
+        except (PlanError, ActionError, ReadOnlyError) as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
         if result.ok:
             # Actions tells the session, which reads this stack's events now.
-            self.notify(f"{action} {target.name} in {target.region}: accepted", timeout=5)
+            self.notify(f"{result.action} {result.stack_name} in {result.region}: accepted", timeout=5)
         else:
             self.notify(result.message, severity="error", timeout=10)
 

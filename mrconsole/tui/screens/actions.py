@@ -22,6 +22,7 @@ ACTIONS = [
     ("suspend", "Suspend"),
     ("resume", "Resume"),
     ("update", "Update: change some parameters (PATCH)"),
+    ("reapply", "Re-apply: update with its own template and parameters"),
     ("cancel_update", "Cancel update (roll back)"),
     ("cancel_without_rollback", "Cancel update without rollback"),
     ("delete", "Delete (type the name to confirm)"),
@@ -48,62 +49,81 @@ class ActionMenu(ModalScreen[str]):
 
 
 class ConfirmScreen(ModalScreen[str]):
-    """Returns 'confirm', 'master' (act through the master) or '' (cancel, the default)."""
+    """Presents an ActionPlan (core/plan.py) and asks.
+
+    Returns 'confirm', 'master' (the plan's through-the-master alternative)
+    or '' (cancel, the default). Parameters and the typed name are checked
+    here with the core's own rules, before the screen closes.
+    """
 
     BINDINGS = [Binding("escape", "dismiss('')", "Cancel", id="cancel-confirm")]
 
-    def __init__(self, question: str, *, type_to_confirm: str | None = None, warning: str = "",
-                 via_master: bool = False, ask_params: bool = False):
+    def __init__(self, plan):
         super().__init__(id="confirm")
-        self.question = question
-        self.type_to_confirm = type_to_confirm
-        self.warning = warning
-        self.via_master = via_master
-        self.ask_params = ask_params
+        self.plan = plan
+        self.parameters: dict[str, str] = {}
+        self.typed_name = ""
         self._sent = False
 
     def compose(self) -> ComposeResult:
+        plan = self.plan
         with Vertical(id="confirm-box"):
-            yield Static(Text(self.question, style="bold"))
-            if self.warning:
-                yield Static(Text(self.warning, style="bold yellow"), id="drift-warning")
-            if self.ask_params:
-                yield Input(placeholder="KEY=VALUE KEY2=VALUE2 (only these change)", id="patch-params")
-            if self.type_to_confirm:
-                yield Input(placeholder=f"type {self.type_to_confirm} to confirm", id="typed-name")
+            yield Static(Text(plan.question[0].upper() + plan.question[1:], style="bold"))
+            if plan.effect:
+                yield Static(Text(plan.effect), id="plan-effect")
+            if plan.warning:
+                yield Static(Text(plan.warning, style="bold yellow"), id="drift-warning")
+            if plan.action == "update":
+                yield Input(placeholder="KEY=VALUE KEY2='a value' (only these change)", id="patch-params")
+            if plan.confirm_name:
+                yield Input(placeholder=f"type {plan.confirm_name} to confirm", id="typed-name")
             yield Static("", id="confirm-error")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="cancel", variant="primary")
-                if self.via_master:
-                    yield Button("Act through the master", id="master", variant="success")
-                yield Button("Confirm", id="confirm", variant="error")
+                if plan.through_master is not None:
+                    yield Button(f"Through the master {plan.through_master.name}", id="master", variant="success")
+                label = "Act directly (drift)" if plan.creates_drift else "Confirm"
+                yield Button(label, id="confirm", variant="error")
 
     def on_mount(self) -> None:
-        if self.ask_params:
+        if self.plan.action == "update":
             self.query_one("#patch-params", Input).focus()
         else:
             self.query_one("#cancel", Button).focus()
 
-    @property
-    def patch(self) -> str:
-        return self.query_one("#patch-params", Input).value if self.ask_params else ""
+    def _refuse(self, message: str) -> None:
+        self.query_one("#confirm-error", Static).update(Text(message, style="red"))
+
+    def _ready(self) -> bool:
+        """The core's checks of what was typed; a problem is shown here and nothing closes."""
+        from mrconsole.core.plan import PlanError, parse_parameter_text
+
+        if self.plan.action == "update":
+            try:
+                self.parameters = parse_parameter_text(self.query_one("#patch-params", Input).value)
+            except PlanError as exc:
+                self._refuse(str(exc))
+                return False
+            if not self.parameters:
+                self._refuse("give at least one KEY=VALUE to change: nothing will be sent")
+                return False
+        if self.plan.confirm_name:
+            self.typed_name = self.query_one("#typed-name", Input).value.strip()
+            if self.typed_name != self.plan.confirm_name:
+                self._refuse(f"that is not {self.plan.confirm_name}: nothing will be deleted")
+                return False
+        return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":
             self.dismiss("")
-        elif event.button.id == "master":
-            self.dismiss("master")
-        elif event.button.id == "confirm":
+        elif event.button.id in ("master", "confirm"):
             if self._sent:
                 return  # a second press submits nothing
-            if self.type_to_confirm:
-                typed = self.query_one("#typed-name", Input).value.strip()
-                if typed != self.type_to_confirm:
-                    self.query_one("#confirm-error", Static).update(
-                        Text(f"that is not {self.type_to_confirm}: nothing will be deleted", style="red"))
-                    return
+            if event.button.id == "confirm" and not self._ready():
+                return
             self._sent = True
-            self.dismiss("confirm")
+            self.dismiss(event.button.id)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one("#cancel", Button).focus()

@@ -64,6 +64,11 @@ class DriftScreen(Screen):
             table.add_row(s.action, s.region, s.stack, s.why)
         table.focus()
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # The table has focus and takes enter itself (select_cursor).
+        event.stop()
+        self.action_apply()
+
     def action_apply(self) -> None:
         if not self.report or not self.report.suggestions:
             return
@@ -71,8 +76,8 @@ class DriftScreen(Screen):
         s = self.report.suggestions[table.cursor_row]
         if s.action == "delete":
             orphan = next(o for o in self.report.orphans if o.stack_name == s.stack)
-            target = (orphan.region, orphan.stack_id, orphan.stack_name)
+            self.app.act_on(orphan.region, orphan.stack_id, orphan.stack_name, "delete")
         else:
+            # check, or reapply: the master updates every constituent with what it intends.
             m = self.report.master
-            target = (m.region, m.id, m.name)
-        self.app.run_worker(self.app._confirm_and_act(*target, s.action), group="act", exit_on_error=False)
+            self.app.act_on(m.region, m.id, m.name, s.action)

@@ -1,0 +1,195 @@
+"""What an action will do, and what must be decided, before anything is sent.
+
+One planner for the console and the command line. `plan_action` reads what
+it needs (the stack, its owner, hidden parameters) and returns an
+`ActionPlan`; the caller presents it and asks; `execute` sends it through
+`core.actions`. Neither front end decides any rule of its own:
+
+- read-only refuses before any question is asked;
+- parameters are KEY=VALUE items; a bad item is one error naming it, and
+  nothing is sent;
+- a constituent of a reachable master: acting on it directly creates drift,
+  so the plan carries a warning and (for check, suspend, resume and cancel)
+  the same action on the master as the alternative; the caller must choose;
+- a constituent whose master is unreachable: the action is out-of-band and
+  is journaled as such;
+- delete needs the stack's name typed;
+- "reapply" is an update of a stack with its own current template,
+  environment and parameters (a PATCH that changes nothing): for a master,
+  Heat then updates every constituent with what the master intends
+  (RemoteStack._needs_update always answers yes), which undoes drift.
+
+Cost: one stack lookup in the stack's region, the ownership lookup
+(one list per region, plus one resource list of a candidate master), and
+for an update one template read. Nothing is read for a plan that is refused.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from mrconsole.cloud.errors import CloudError
+from mrconsole.core.actions import STACK_ACTIONS, ActionResult, Actions, Target
+from mrconsole.core.ownership import Ownership, owner_of
+from mrconsole.core.topology import find_stack
+from mrconsole.models import Stack
+
+# Everything the console's action menu and `mrconsole stack` can do to an existing stack.
+PLANNED = ("check", "suspend", "resume", "update", "reapply", "delete") + STACK_ACTIONS[3:]
+_VIA_MASTER = ("check", "suspend", "resume", "cancel_update", "cancel_without_rollback")
+
+
+class PlanError(Exception):
+    """The action cannot go ahead as asked; nothing was sent. `usage`: the request itself is wrong."""
+
+    one_line = True
+
+    def __init__(self, message: str, usage: bool = False):
+        super().__init__(message)
+        self.usage = usage
+
+
+def parse_parameters(items: Iterable[str]) -> dict[str, str]:
+    """KEY=VALUE items into a dict; the first bad item is the one error."""
+    params: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise PlanError(f"{item!r} is not KEY=VALUE: nothing was sent", usage=True)
+        params[key.strip()] = value
+    return params
+
+
+def parse_parameter_text(text: str) -> dict[str, str]:
+    """A line of KEY=VALUE items as typed in the console (shell quoting for values with spaces)."""
+    try:
+        items = shlex.split(text)
+    except ValueError as exc:
+        raise PlanError(f"parameters: {exc}: nothing was sent", usage=True) from None
+    return parse_parameters(items)
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    action: str                          # one of PLANNED
+    stack: Stack
+    direct: Target                       # the stack itself (out-of-band when its master is unreachable)
+    through_master: Target | None = None  # the same action on the reachable master, when that makes sense
+    owner: Ownership | None = None
+    warning: str = ""                    # drift or out-of-band, shown before asking
+    confirm_name: str | None = None      # delete: the name to type
+    parameters: dict | None = None       # update: what changes (PATCH)
+    hidden: frozenset[str] = frozenset()  # parameters never shown or journaled in clear
+
+    @property
+    def creates_drift(self) -> bool:
+        """Acting directly on a constituent of a reachable master: the caller must choose."""
+        return bool(self.owner and self.owner.master_reachable)
+
+    @property
+    def verb(self) -> str:
+        return {"reapply": "re-apply the template and parameters of",
+                "cancel_update": "cancel the update of",
+                "cancel_without_rollback": "cancel (without rollback) the update of"}.get(self.action, self.action)
+
+    @property
+    def question(self) -> str:
+        return f"{self.verb} {self.stack.name} in {self.stack.region}?"
+
+    @property
+    def effect(self) -> str:
+        """What Heat will do, in one line."""
+        if self.action == "reapply":
+            return ("Heat updates the stack with its own current template, environment and parameters; "
+                    "a master then updates every constituent with what it intends.")
+        if self.action == "update":
+            return "Only the parameters given change; the template and every other parameter stay (PATCH)."
+        if self.action == "delete":
+            return "The stack and everything it created are deleted. This cannot be undone."
+        return ""
+
+    def with_parameters(self, parameters: dict[str, str]) -> ActionPlan:
+        return replace(self, parameters=parameters)
+
+
+async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, read_only: bool = False,
+                      cache=None, parameters: dict[str, str] | None = None) -> ActionPlan:
+    """Everything the console and the CLI need to present an action and ask."""
+    if action not in PLANNED:
+        raise PlanError(f"unknown action {action!r} (one of: {', '.join(PLANNED)})", usage=True)
+    if read_only:
+        raise PlanError(f"read-only mode: {action} is not allowed; nothing was sent")
+    if region not in fleet.region_names:
+        raise PlanError(f"region {region!r} is not in cloud {fleet.name} (it has: "
+                        f"{', '.join(fleet.region_names)})", usage=True)
+    if not isinstance(stack, Stack):
+        stack = await _find(fleet, region, stack)
+    try:
+        owner = await owner_of(fleet, stack, cache)
+    except CloudError:
+        owner = None
+    warning, through = "", None
+    if owner and owner.master_reachable and owner.master is not None:
+        m = owner.master
+        warning = (f"{stack.name} is the constituent {owner.resource} of master {m.name} ({m.region}), "
+                   "which is reachable: acting on it directly creates drift from the master.")
+        if action in _VIA_MASTER:
+            through = Target(m.region, m.name, m.id)
+            warning += f" Through the master, the {action.replace('_', ' ')} applies to every constituent."
+        elif action in ("update", "reapply"):
+            warning += f" To change it through the master, update {m.name}'s parameters."
+    elif owner:
+        warning = (f"Its master {owner.master_name} is unreachable: this {action.replace('_', ' ')} is "
+                   "out-of-band and will be journaled as such.")
+    direct = Target(region, stack.name, stack.id, out_of_band=bool(owner and not owner.master_reachable),
+                    master_id=owner.master_id if owner else None)
+    hidden: frozenset[str] = frozenset()
+    if action == "update":
+        hidden = await _hidden_of(fleet, stack)
+    return ActionPlan(action, stack, direct, through, owner, warning,
+                      confirm_name=stack.name if action == "delete" else None,
+                      parameters=parameters, hidden=hidden)
+
+
+async def _find(fleet, region: str, name_or_id: str) -> Stack:
+    found, failed = await find_stack(fleet, name_or_id, [region])
+    if failed:
+        raise PlanError(f"{region} is unreachable ({failed[region].message}): nothing was sent")
+    if not found:
+        raise PlanError(f"no stack {name_or_id} in {region}")
+    return found[0].stack
+
+
+async def _hidden_of(fleet, stack: Stack) -> frozenset[str]:
+    try:
+        template = await fleet.region(stack.region).template(stack)
+    except CloudError:
+        return frozenset()
+    params = template.get("parameters") or {}
+    return frozenset(k for k, v in params.items() if isinstance(v, dict) and v.get("hidden"))
+
+
+async def execute(actions: Actions, plan: ActionPlan, *, through_master: bool = False,
+                  confirmation: str = "", bundle=None) -> ActionResult:
+    """Send what the plan says; `through_master` takes the plan's alternative.
+
+    `bundle` (update only): a new template and files, for a full update
+    instead of a PATCH.
+    """
+    target = plan.direct
+    if through_master:
+        if plan.through_master is None:
+            raise PlanError(f"{plan.action} of {plan.stack.name} cannot go through a master", usage=True)
+        target = plan.through_master
+    if plan.action == "delete":
+        return await actions.delete(target, confirmation)
+    if plan.action == "reapply":
+        return await actions.reapply(target)
+    if plan.action == "update":
+        if bundle is None and not plan.parameters:
+            raise PlanError("update needs KEY=VALUE parameters to change (or a template): nothing was sent",
+                            usage=True)
+        return await actions.update(target, bundle, plan.parameters or {}, plan.hidden, existing=bundle is None)
+    return await actions.stack_action(target, plan.action)
