@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test check bench screenshots lab-down clean
+.PHONY: install demo test check bench screenshots scenes snapshots-update lab-down clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python tools/screenshots.py
+
+# The fast tier's data: scenes captured from a lab of their own (tests/screens/capture.py),
+# then the snapshot SVGs rewritten from them (review the diff before committing).
+scenes: $(STAMP)
+	$(BIN)/python -m tests.screens.capture
+
+snapshots-update: $(STAMP)
+	$(BIN)/python -m pytest tests/test_screens.py tests/test_snapshots.py --snapshot-update -q
 
 lab-down:
 	$(BIN)/mrconsole lab down

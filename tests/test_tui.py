@@ -98,6 +98,9 @@ async def test_stack_command_opens_detail_with_masked_hidden_parameter(lab):
         values = {str(params.get_row_at(i)[0]): str(params.get_row_at(i)[1]) for i in range(params.row_count)}
         assert values["db_password"] == "******"
         assert values["db_region"] == "RegionTwo"
+        # The template tab too: a hidden parameter's default is a secret.
+        template = app.screen.query_one("#template").content.code
+        assert "db_password:" in template and "s3cret" not in template
         summary = str(app.screen.query_one("#summary").render())
         assert "db_stack" in summary and "RegionTwo" in summary  # links to constituents
         await pilot.press("escape")

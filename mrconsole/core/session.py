@@ -142,6 +142,8 @@ class ConsoleSession:
         if error is None:
             view.fetched_at = answered_at
         if before != error:
+            if self.master is not None and region == self.master.region:
+                self._wake.set()   # the master's region went away or came back: re-read the master now
             self._publish(RegionStatus(region, error))
 
     @property
@@ -336,6 +338,26 @@ class ConsoleSession:
     def all_stacks(self) -> list[Stack]:
         return [s for view in self.regions.values() for s in view.stacks]
 
+    # -- reads for views (each screen asks the session, never the cloud) -------
+    async def describe(self, region: str, stack_id: str) -> StackDescription:
+        return await describe(self, region, stack_id)
+
+    async def why(self, region: str, stack_id: str):
+        from mrconsole.core.why import why
+
+        return await why(self.fleet, region, stack_id)
+
+    async def drift(self, master: str):
+        from mrconsole.core.outage import drift
+
+        return await drift(self.fleet, master, self.cache)
+
+    async def journal(self, limit: int = 200) -> list:
+        from mrconsole.core.actions import recent_journal
+
+        # sqlite on disk: read off the event loop.
+        return await asyncio.to_thread(recent_journal, limit)
+
     def stack(self, region: str, stack_id: str) -> Stack | None:
         """A stack as its region's last look saw it. O(1)."""
         view = self.regions.get(region)
@@ -357,6 +379,15 @@ class StackDescription:
     owner: str | None = None             # "master/resource" when this is a constituent
     constituents: list = field(default_factory=list)   # when this is the master
     errors: list[str] = field(default_factory=list)
+
+
+def _mask_hidden_defaults(template: dict, hidden: set[str]) -> dict:
+    """A hidden parameter's default is a secret too: never shown."""
+    if not hidden:
+        return template
+    params = {k: ({**v, "default": "******"} if k in hidden and isinstance(v, dict) and "default" in v else v)
+              for k, v in (template.get("parameters") or {}).items()}
+    return {**template, "parameters": params}
 
 
 async def describe(session: ConsoleSession, region: str, stack_id: str) -> StackDescription:
@@ -386,7 +417,8 @@ async def describe(session: ConsoleSession, region: str, stack_id: str) -> Stack
         desc.detail = type(detail)(stack=detail.stack, parameters=mask_parameters(detail.parameters, hidden),
                                    outputs=detail.outputs, timeout_mins=detail.timeout_mins,
                                    disable_rollback=detail.disable_rollback)
-        desc.template_text = yaml.safe_dump(template, sort_keys=False, default_flow_style=False)
+        desc.template_text = yaml.safe_dump(_mask_hidden_defaults(template, hidden), sort_keys=False,
+                                            default_flow_style=False)
     desc.owner = session.owner_of(region, stack)
     m = session.master
     if m and m.topology and m.topology.master.id == stack.id:

@@ -35,7 +35,10 @@ def short_when(t: datetime | None, now: datetime | None = None) -> str:
     if t is None:
         return "-"
     t = t.astimezone(UTC)
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    import time
+
+    # One clock for every age and date on screen: time.time (a replayed screen fixes it).
+    now = (now or datetime.fromtimestamp(time.time(), UTC)).astimezone(UTC)
     return t.strftime("%H:%M:%S") if t.date() == now.date() else t.strftime("%m-%d %H:%M")
 
 

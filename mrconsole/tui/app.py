@@ -146,6 +146,8 @@ class MrConsoleApp(App):
         self.push_screen(DriftScreen(name))
 
     def action_journal(self) -> None:
+        if self.session is None:
+            return
         from mrconsole.tui.screens.actions import JournalScreen
 
         self.push_screen(JournalScreen())
@@ -216,21 +218,7 @@ class MrConsoleApp(App):
         self.push_screen(DetailScreen(region, stack_id, name))
 
     def troubleshoot(self, region: str, stack_id: str, name: str) -> None:
-        screen = WhyScreen(f"{name} [{region}]")
-        self.push_screen(screen)
-
-        async def walk():
-            from mrconsole.core.errors import CloudError
-            from mrconsole.core.why import why
-
-            try:
-                report = await why(self.session.fleet, region, stack_id)
-            except CloudError as exc:
-                screen.show_error(f"cannot troubleshoot {name}: {exc.message}")
-                return
-            screen.show_report(report)
-
-        self.run_worker(walk(), group="why", exit_on_error=False)
+        self.push_screen(WhyScreen(region, stack_id, name))
 
     def action_back(self) -> None:
         overview = self._overview()

@@ -146,12 +146,7 @@ class JournalScreen(Screen):
         self.run_worker(self._load(), exclusive=True, group="journal", exit_on_error=False)
 
     async def _load(self) -> None:
-        import asyncio
-
-        from mrconsole.core.actions import recent_journal
-
-        # sqlite on disk: read off the event loop.
-        entries = await asyncio.to_thread(recent_journal, 200)
+        entries = await self.app.session.journal(200)
         table = self.query_one(DataTable)
         table.clear()
         for e in entries:

@@ -68,10 +68,9 @@ class DetailScreen(Screen):
 
     async def _load(self) -> None:
         from mrconsole.core.errors import CloudError
-        from mrconsole.core.session import describe
 
         try:
-            desc = await describe(self.app.session, self.region_name, self.stack_id)
+            desc = await self.app.session.describe(self.region_name, self.stack_id)
         except CloudError as exc:
             self.query_one("#summary", Static).update(
                 Text(f"{self.stack_name} [{self.region_name}]: cannot be read: {exc.message}", style="bold red"))

@@ -34,10 +34,9 @@ class DriftScreen(Screen):
 
     async def _load(self) -> None:
         from mrconsole.core.errors import CloudError
-        from mrconsole.core.outage import drift
 
         try:
-            self.report = await drift(self.app.session.fleet, self.master, self.app.session.cache)
+            self.report = await self.app.session.drift(self.master)
         except CloudError as exc:
             self.query_one("#drift-text", Static).update(
                 Text(f"No recovery report yet: {exc.message}", style="bold red"))

@@ -69,13 +69,28 @@ class WhyScreen(ModalScreen):
 
     BINDINGS = [Binding("escape,q", "dismiss", "Close", id="close-why")]
 
-    def __init__(self, title: str):
+    def __init__(self, region: str, stack_id: str, name: str):
         super().__init__(id="why")
-        self._what = title
+        self.region_name, self.stack_id, self.stack_name = region, stack_id, name
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="why-body"):
-            yield Static(Text(f"Troubleshooting {self._what}…", style="bold"), id="why-text")
+            yield Static(Text(f"Troubleshooting {self.stack_name} [{self.region_name}]…", style="bold"),
+                         id="why-text")
+
+    def on_mount(self) -> None:
+        # The screen reads once it exists: a fast answer can never arrive before its widgets.
+        self.run_worker(self._load(), group="why", exit_on_error=False)
+
+    async def _load(self) -> None:
+        from mrconsole.core.errors import CloudError
+
+        try:
+            report = await self.app.session.why(self.region_name, self.stack_id)
+        except CloudError as exc:
+            self.show_error(f"cannot troubleshoot {self.stack_name}: {exc.message}")
+            return
+        self.show_report(report)
 
     def show_report(self, report) -> None:
         text = Text()

@@ -1,0 +1,198 @@
+"""Capture the scenes the screen snapshots replay, from the real lab.
+
+    python -m tests.screens.capture [--lab-dir DIR]      (or `make scenes`)
+
+Brings the lab up, drives it into each state the README shows, runs a real
+ConsoleSession until it has seen that state, and writes the session's data
+to tests/screens/data/<scene>.json. Journal and topology cache go to a
+temporary state directory, so the journal scene holds only these actions.
+The lab is this run's own, under the temporary state directory, and is
+brought down at the end. Run it again when the core's dataclasses or the lab's behaviour change;
+then `make snapshots-update` and review the SVG diff.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="mrconsole-scenes-")
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+from mrconsole.cloud.connection import connect
+from mrconsole.cloud.region import Timeouts
+from mrconsole.cloud.templates import gather
+from mrconsole.core.actions import Actions, Target
+from mrconsole.core.fleet import Fleet
+from mrconsole.core.session import ConsoleSession, SessionConfig
+from mrconsole.lab.manager import Lab
+from mrconsole.lab.options import lab_options
+from mrconsole.lab.seed import example_template, seed
+from tests.screens.replay import DATA, save, scene_of
+
+FAST = Timeouts(connect=1.0, read=2.0)
+
+# A master whose RegionTwo constituent fails: the why scene follows it there.
+BROKEN = {
+    "heat_template_version": "2018-08-31",
+    "resources": {"db_stack": {"type": "OS::Heat::Stack", "properties": {
+        "context": {"region_name": "RegionTwo"},
+        "template": json.dumps({"heat_template_version": "2018-08-31", "resources": {"volume": {
+            "type": "OS::Heat::TestResource",
+            "properties": {"fail": True, "value": "quota exceeded for volumes (on purpose)"}}}})}}},
+}
+
+
+def log(message: str) -> None:
+    print(f"scenes: {message}", file=sys.stderr, flush=True)
+
+
+async def _until(predicate, limit: float = 60.0, what: str = "") -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await asyncio.sleep(0.3)
+    raise SystemExit(f"scenes: gave up waiting for {what or predicate}")
+
+
+class Live:
+    """A real ConsoleSession against the lab, as the console runs it."""
+
+    def __init__(self, lab: Lab, master: str | None):
+        self.lab, self.master = lab, master
+
+    async def __aenter__(self) -> ConsoleSession:
+        fleet = Fleet(await connect(lab_options(str(self.lab.dir), timeouts=FAST)))
+        self.session = ConsoleSession(fleet, master=self.master, config=SessionConfig())
+        self.session.start()
+        await _until(lambda: all(v.fetched_at for v in self.session.regions.values()), 60, "every region")
+        if self.master:
+            await _until(lambda: self.session.master.topology is not None, 60, "the master")
+        await asyncio.sleep(3.0)      # events of what was just seen
+        return self.session
+
+    async def __aexit__(self, *exc) -> None:
+        await self.session.stop()
+
+
+async def _wait_status(fleet: Fleet, region: str, ref: str, limit: float = 180.0) -> str:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        detail = await fleet.region(region).get_stack(ref)
+        if not detail.stack.in_progress:
+            return detail.stack.status
+        await asyncio.sleep(1.0)
+    raise SystemExit(f"scenes: {ref} still in progress after {limit:.0f}s")
+
+
+async def _delete_if_there(fleet: Fleet, region: str, name: str) -> None:
+    found = await fleet.region(region).find_stack(name)
+    if found is None:
+        return
+    await fleet.region(region).delete_stack(f"{name}/{found.stack.id}")
+    for _ in range(240):
+        if await fleet.region(region).find_stack(found.stack.id) is None:
+            return
+        await asyncio.sleep(0.5)
+
+
+async def capture(lab: Lab) -> None:
+    fleet = Fleet(await connect(lab_options(str(lab.dir))))
+    actions = Actions(fleet)
+    try:
+        # The why scene's failed master, and an out-of-band change for drift.
+        await _delete_if_there(fleet, "RegionOne", "broken")
+        await _delete_if_there(fleet, "RegionOne", "rollout")
+        created = await actions.create(Target("RegionOne", "broken"), gather_dict(BROKEN), {})
+        log(f"broken: {await _wait_status(fleet, 'RegionOne', created.stack_id)}")
+        async with Live(lab, "demo") as s:
+            app_stack = s.master.topology.constituent("app_stack")
+        await actions.update(Target("RegionThree", app_stack.stack_name, app_stack.stack_id), None,
+                             {"replicas": "3"}, existing=True)
+        log(f"demo app_stack out of band: "
+            f"{await _wait_status(fleet, 'RegionThree', app_stack.stack_id)}")
+    finally:
+        fleet.close()
+
+    async with Live(lab, "demo") as s:
+        demo = s.master.topology.master
+        broken = s.find("broken")
+        reads = {
+            "describe": {demo.id: await s.describe(demo.region, demo.id)},
+            "why": {broken.id: await s.why(broken.region, broken.id)},
+            "drift": {"demo": await s.drift("demo")},
+            "journal": await s.journal(200),
+        }
+        save(DATA / "healthy.json", scene_of(s, time.time(), **reads))
+        log("healthy (with detail, why, drift and journal reads)")
+
+    async with Live(lab, "demo") as s:
+        lab.stop("RegionTwo")
+        try:
+            await _until(lambda: s.regions["RegionTwo"].stale, 30, "RegionTwo stale")
+            await asyncio.sleep(3.0)
+            save(DATA / "region-down.json", scene_of(s, time.time()))
+            log("region down")
+        finally:
+            lab.start("RegionTwo")
+
+    async with Live(lab, "demo") as s:
+        lab.stop("RegionOne")
+        try:
+            # A running console keeps the master it read, marked unreachable (the banner);
+            # a console started during the outage reads it from the cache (test_outage).
+            await _until(lambda: s.master.error is not None and s.regions["RegionOne"].stale, 60,
+                         "the master unreachable")
+            await asyncio.sleep(3.0)
+            save(DATA / "outage.json", scene_of(s, time.time()))
+            log("outage")
+        finally:
+            lab.start("RegionOne")
+
+    fleet = Fleet(await connect(lab_options(str(lab.dir))))
+    try:
+        bundle = gather(str(example_template("multi-region")))
+        await Actions(fleet).create(Target("RegionOne", "rollout"), bundle, {})
+        async with Live(lab, "rollout") as s:
+            await _until(lambda: any(c.stack is not None and c.stack.in_progress
+                                     for c in s.master.topology.constituents), 60, "a constituent deploying")
+            await asyncio.sleep(1.0)
+            save(DATA / "deploying.json", scene_of(s, time.time()))
+            log("deploying")
+        await _wait_status(fleet, "RegionOne", "rollout")
+    finally:
+        fleet.close()
+
+
+def gather_dict(template: dict):
+    """A template held as data, as a bundle core.actions can send."""
+    from mrconsole.cloud.templates import TemplateBundle
+
+    return TemplateBundle(template=template)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.screens.capture")
+    parser.add_argument("--lab-dir", default=None)
+    args = parser.parse_args(argv)
+    lab = Lab(Path(args.lab_dir) if args.lab_dir else None)
+    log(f"lab: {lab.dir}")
+    lab.up(progress=log)
+    try:
+        log(seed(lab, name="demo", wait=True))
+        DATA.mkdir(parents=True, exist_ok=True)
+        asyncio.run(capture(lab))
+    finally:
+        lab.down()     # this run's own lab (its state dir is temporary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

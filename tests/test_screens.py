@@ -1,0 +1,119 @@
+"""The fast tier: every screen the README shows, at 80x24 and 120x40, from data captured on the lab.
+
+Each scene in tests/screens/data was written by a real ConsoleSession
+against the real lab (tests/screens/capture.py); here the app replays it with
+no network, so a visual change shows up as an SVG diff in review
+(`make snapshots-update` rewrites them). The lab end-to-end tests stay.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mrconsole.tui.screens.overview import OverviewScreen
+from tests.screens.replay import DATA, replay_app
+
+SIZES = [(80, 24), (120, 40)]
+LAUNCH_TEMPLATE = "mrconsole/examples/multi-region/master.yaml"
+
+
+async def _overview(pilot):
+    app = pilot.app
+    for _ in range(100):
+        if isinstance(app.screen, OverviewScreen):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+
+
+async def _command(pilot, text):
+    await _overview(pilot)
+    pilot.app.run_command(text)
+    await pilot.pause(0.5)
+
+
+def _stack(scene, name):
+    return next(s for v in scene["regions"] for s in v.by_id.values() if s.name == name)
+
+
+def _steps(scene_name):
+    """What to do after the overview is up, for each README state."""
+    async def nothing(pilot):
+        await _overview(pilot)
+
+    async def detail(pilot):
+        await _command(pilot, "stack demo")
+
+    async def events(pilot):
+        await _overview(pilot)
+        await pilot.press("e")
+        await pilot.pause(0.5)
+
+    async def why(pilot):
+        await _command(pilot, "why broken")
+
+    async def drift(pilot):
+        await _command(pilot, "drift demo")
+
+    async def launch(pilot):
+        await _overview(pilot)
+        pilot.app.action_launch(LAUNCH_TEMPLATE)
+        await pilot.pause(0.3)
+        pilot.app.screen.query_one("#launch-name").value = "shop"
+        pilot.app.screen.load()
+        await pilot.pause(1.0)
+        pilot.app.screen.query_one("#launch-template").focus()   # the top of the form, every time
+        await pilot.pause(0.3)
+
+    async def journal(pilot):
+        await _overview(pilot)
+        await pilot.press("j")
+        await pilot.pause(0.5)
+
+    async def help_screen(pilot):
+        await _overview(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.3)
+
+    return {"healthy": nothing, "deploying": nothing, "region-down": nothing, "outage": nothing,
+            "detail": detail, "events": events, "why": why, "drift": drift, "launch": launch,
+            "journal": journal, "help": help_screen}[scene_name]
+
+
+# (screen, the scene whose data it shows)
+SCREENS = [("healthy", "healthy"), ("deploying", "deploying"), ("region-down", "region-down"),
+           ("outage", "outage"), ("detail", "healthy"), ("events", "healthy"), ("why", "healthy"),
+           ("drift", "healthy"), ("launch", "healthy"), ("journal", "healthy"), ("help", "healthy")]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen, scene", SCREENS, ids=[s for s, _ in SCREENS])
+def test_screen(snap_compare, monkeypatch, screen, scene, size):
+    app, data = replay_app(scene)
+    # Ages on screen ("12s ago") count from the moment of capture.
+    monkeypatch.setattr(time, "time", lambda: data["now"])
+    assert snap_compare(app, terminal_size=size, run_before=_steps(screen))
+
+
+def test_replayed_scenes_hold_what_the_readme_shows():
+    """The captured data is the state each snapshot claims to show."""
+    from tests.screens.replay import load
+
+    healthy = load("healthy")
+    assert all(v.error is None for v in healthy["regions"]) and healthy["master"].mode == "live"
+    assert _stack(healthy, "broken").status == "CREATE_FAILED"
+    assert healthy["why"][_stack(healthy, "broken").id].root is not None
+    assert not healthy["drift"]["demo"].clean
+    assert healthy["journal"] and healthy["events"]
+    down = load("region-down")
+    assert [v.region for v in down["regions"] if v.stale] == ["RegionTwo"]
+    outage = load("outage")
+    assert outage["master"].error and [v.region for v in outage["regions"] if v.stale] == ["RegionOne"]
+    deploying = load("deploying")
+    assert deploying["master"].topology.master.in_progress
+    assert any(s.in_progress for v in deploying["regions"] for s in v.by_id.values() if s.name != "rollout")
+    # No secret was captured: the hidden parameter's default is masked in the template text.
+    text = next(iter(healthy["describe"].values())).template_text
+    assert "default: '******'" in text and "s3cret" not in (DATA / "healthy.json").read_text()
