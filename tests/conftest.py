@@ -16,7 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-_ROOT = Path(tempfile.mkdtemp(prefix="mrconsole-tests-"))
+# This module may be imported twice (as pytest's conftest and as tests.conftest
+# by a test): the second import must not move the run to a new directory.
+_ROOT = Path(os.environ.get("MRCONSOLE_TEST_ROOT") or tempfile.mkdtemp(prefix="mrconsole-tests-"))
+os.environ["MRCONSOLE_TEST_ROOT"] = str(_ROOT)
 for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = str(_ROOT / var.lower())
 for var in list(os.environ):
