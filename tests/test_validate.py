@@ -27,12 +27,27 @@ BAD = sorted((CORPUS / "bad").glob("*.yaml"))
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
 def test_each_bad_template_gives_its_code_at_its_line(path):
     code, line = _expectation(path)
-    analysis = analyse(path, master_region="RegionOne", known_regions=REGIONS)
+    # As where values are being given (a launch, -P, a preflight): a missing value is an error there.
+    analysis = analyse(path, master_region="RegionOne", known_regions=REGIONS, require_values=True)
     found = [(f.code, f.pos.line) for f in analysis.findings]
     assert (code, line) in found, f"expected {code} at line {line}, got {found}"
     finding = next(f for f in analysis.findings if (f.code, f.pos.line) == (code, line))
     assert finding.pos.file.endswith(path.name)
     assert finding.message and finding.severity == "error"
+
+
+def test_a_missing_value_is_a_note_until_values_are_given(cli):
+    """Heat's own validation accepts a template whose parameters have no value yet."""
+    path = CORPUS / "bad" / "master_required.yaml"
+    only = analyse(path)
+    assert [(f.code, f.severity) for f in only.findings] == [("MR052", "note")] and not only.errors
+    code, out, _ = cli("validate", str(path), "--format", "json")
+    assert code == 0, out
+    assert "needed at launch" in out
+    other = CORPUS / "simple.yaml"
+    assert analyse(other).findings == []
+    given = analyse(path, param_values={"unrelated": "1"})
+    assert [f.severity for f in given.findings if f.code == "MR052"] == ["error"]
 
 
 def test_the_corpus_covers_every_error_check():

@@ -4,7 +4,8 @@
 
 (or `make screenshots`). Brings the lab up if needed, seeds the sample
 master, and captures: the overview during a deploy, with one region down,
-at 80x24, a stack detail, and the events screen with a filter applied.
+at 80x24, a stack detail, the events screen with a filter applied, a
+re-apply blocked by the preflight and the per-region preview of an update.
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ async def capture(lab: Lab, out: Path) -> list[Path]:
         await pilot.pause(0.8)
         save(app, "events-filtered")
 
+    await _preflight_screens(lab, save)
+
     app = _app(lab, "demo")
     async with app.run_test(size=(132, 40)) as pilot:
         await _ready(app, pilot)
@@ -119,6 +122,54 @@ async def capture(lab: Lab, out: Path) -> list[Path]:
         finally:
             lab.start("RegionTwo")
     return written
+
+
+async def _constituent_action(lab: Lab, action: str, resource: str) -> None:
+    """Suspend or resume one of demo's constituents directly (out of band), and wait."""
+    from mrconsole.core.actions import Actions, Target
+    from mrconsole.core.topology import read_master
+
+    fleet = Fleet(await connect(lab_options(str(lab.dir))))
+    try:
+        topo = await read_master(fleet, lab.layout().regions[0], "demo")
+        c = topo.constituent(resource)
+        await Actions(fleet).stack_action(Target(c.region, c.stack_name, c.stack_id), action)
+        for _ in range(120):
+            detail = await fleet.region(c.region).get_stack(c.stack_id)
+            if not detail.stack.in_progress:
+                return
+            await asyncio.sleep(0.5)
+    finally:
+        fleet.close()
+
+
+async def _preflight_screens(lab: Lab, save) -> None:
+    """A blocked re-apply (a constituent suspended) and the per-region preview of an update."""
+    from mrconsole.tui.screens.actions import ConfirmScreen
+
+    await _constituent_action(lab, "suspend", "db_stack")
+    try:
+        app = _app(lab, "demo")
+        async with app.run_test(size=(132, 40)) as pilot:
+            await _ready(app, pilot)
+            m = app.session.find("demo")
+            app.act_on(m.region, m.id, m.name, "reapply")
+            await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30)
+            await pilot.pause(0.5)
+            save(app, "preflight-blocked")
+    finally:
+        await _constituent_action(lab, "resume", "db_stack")
+    app = _app(lab, "demo")
+    async with app.run_test(size=(132, 40)) as pilot:
+        await _ready(app, pilot)
+        m = app.session.find("demo")
+        app.act_on(m.region, m.id, m.name, "update")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30)
+        app.screen.query_one("#patch-params").value = "app_replicas=4"
+        app.screen.query_one("#preview").press()
+        await _until(pilot, lambda: "RegionThree" in str(app.screen.query_one("#plan-preview").render()), 30)
+        await pilot.pause(0.3)
+        save(app, "update-preview")
 
 
 def main(argv=None) -> int:

@@ -33,6 +33,8 @@ def add_parser(sub) -> None:
         q.add_argument("--format", choices=("text", "json"), default="text")
         if wait:
             q.add_argument("--wait", action="store_true", help="follow events until the action ends")
+        q.add_argument("--force", action="store_true",
+                       help="send even when the preflight says Heat will refuse (not for a missing confirmation)")
         q.add_argument("--direct", action="store_true",
                        help="act on a constituent even though its master is reachable (creates drift)")
         if through_master:
@@ -46,24 +48,31 @@ def add_parser(sub) -> None:
         q.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
         q.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
 
+    def previewable(q):
+        q.add_argument("--preview", action="store_true",
+                       help="show the preflight (and for an update, what changes in every region); send nothing")
+        return q
+
     c = common(ssub.add_parser("create", help="create a stack (several --region: fan-out)",
                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter))
     template_args(c, True)
     c.add_argument("--preview", action="store_true", help="show what would be created, by region, and stop")
     c.add_argument("--timeout-mins", type=int, default=None)
-    u = common(ssub.add_parser("update", help="update with a new template, or PATCH some parameters",
-                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter))
+    u = previewable(common(ssub.add_parser("update", help="update with a new template, or PATCH some parameters",
+                                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)))
     template_args(u, False)
-    common(ssub.add_parser("delete", help="delete (type the stack name to confirm, or --yes)",
-                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter))
-    common(ssub.add_parser("reapply", help="update a stack with its own template and parameters "
-                           "(a master re-applies its intent to every constituent)",
-                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter))
+    previewable(common(ssub.add_parser("delete", help="delete (type the stack name to confirm, or --yes)",
+                                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)))
+    previewable(common(ssub.add_parser("reapply", help="update a stack with its own template and parameters "
+                                       "(a master re-applies its intent to every constituent)",
+                                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)))
     for action in ("suspend", "resume", "check"):
-        common(ssub.add_parser(action, help=f"{action} a stack", epilog=EPILOG,
-                               formatter_class=argparse.RawDescriptionHelpFormatter), through_master=True)
-    k = common(ssub.add_parser("cancel", help="cancel an update in progress (rolls back)", epilog=EPILOG,
-                               formatter_class=argparse.RawDescriptionHelpFormatter), through_master=True)
+        previewable(common(ssub.add_parser(action, help=f"{action} a stack", epilog=EPILOG,
+                                           formatter_class=argparse.RawDescriptionHelpFormatter),
+                           through_master=True))
+    k = previewable(common(ssub.add_parser("cancel", help="cancel an update in progress (rolls back)",
+                                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter),
+                           through_master=True))
     k.add_argument("--no-rollback", action="store_true", help="cancel without rollback")
 
 
@@ -126,7 +135,7 @@ def _analyse(args, params: dict, fleet, master_region: str):
 
     if not Path(args.template).is_file():
         raise CliError(f"template {args.template}: no such file", EXIT_USAGE)
-    analysis = analyse(args.template, args.env, params, master_region=master_region,
+    analysis = analyse(args.template, args.env, params, master_region=master_region, require_values=True,
                        known_regions=fleet.region_names)
     for f in analysis.findings:
         print(str(f), file=sys.stderr)
@@ -191,8 +200,13 @@ async def _plan(args, fleet, action: str, params: dict):
             m = plan.through_master
             options = f"pass --through-master to {action.replace('_', ' ')} {m.name} in {m.region}, or " + options
         raise CliError(f"{plan.warning} Nothing was sent: {options}.", EXIT_USAGE)
-    if plan.warning and not plan.creates_drift:
-        print(f"note: {plan.warning}", file=sys.stderr)
+    if getattr(args, "preview", False):
+        return plan, through           # shown by _preview_action, on stdout
+    # The preflight, before anything is sent (a blocking finding refuses in execute, unless --force).
+    for finding in plan.findings:
+        label = {"info": "note", "warning": "warning", "blocking": "blocking"}[finding.severity]
+        print(f"{label}: {finding.message}" + (f" Instead: {finding.instead}" if finding.instead else ""),
+              file=sys.stderr)
     return plan, through
 
 
@@ -206,6 +220,11 @@ async def _act(args, fleet, actions) -> int:
     if verb == "update" and not args.template and not params:
         raise CliError("update needs -t TEMPLATE, or -P KEY=VALUE to change some parameters", EXIT_USAGE)
     plan, through = await _plan(args, fleet, action, params or {})
+    if getattr(args, "preview", False):
+        if verb == "update" and args.template:
+            raise CliError("--preview of a full update (-t) is not supported yet: preview the PATCH of its "
+                           "parameters, or use `mrconsole validate`", EXIT_USAGE)
+        return await _preview_action(args, fleet, plan)
     bundle = None
     if verb == "update" and args.template:
         analysis = _analyse(args, params or {}, fleet, plan.direct.region)
@@ -216,10 +235,34 @@ async def _act(args, fleet, actions) -> int:
     if plan.confirm_name:
         confirmation = plan.confirm_name if args.yes else _ask_name(plan.direct)
     try:
-        results = [await execute(actions, plan, through_master=through, confirmation=confirmation, bundle=bundle)]
+        results = [await execute(actions, plan, through_master=through, confirmation=confirmation, bundle=bundle,
+                                 force=args.force)]
     except PlanError as exc:
         raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
     return await _report(args, fleet, actions, results)
+
+
+async def _preview_action(args, fleet, plan) -> int:
+    """The preflight and, for an update or re-apply, what changes in every region. Sends nothing."""
+    from mrconsole.core.preview import preview_update
+
+    preview = None
+    if plan.action in ("update", "reapply"):
+        preview = await preview_update(fleet, plan.stack, plan.parameters or {})
+    if args.format == "json":
+        print_json({"action": plan.action, "stack": plan.stack.name, "region": plan.stack.region,
+                    "findings": plan.findings, "blocked": bool(plan.blocking),
+                    "preview": preview.by_region() if preview else None})
+    else:
+        print(f"{plan.question[0].upper()}{plan.question[1:]}")
+        for f in plan.findings:
+            print(f"  {f.severity}: {f.message}" + (f" Instead: {f.instead}" if f.instead else ""))
+        if not plan.findings:
+            print("  preflight: nothing stands in the way")
+        for line in preview.lines() if preview else []:
+            print(line)
+        print("nothing was sent (--preview)")
+    return EXIT_FAILED if plan.blocking else EXIT_OK
 
 
 def _ask_name(target) -> str:

@@ -221,6 +221,17 @@ class RegionClient:
 
         return await self.call(fn, "stack preview")
 
+    async def preview_update(self, ref: str, parameters: dict | None = None) -> dict[str, list[str]]:
+        """Heat's own plan for a PATCH update (nothing changes): resource names by
+        kind of change (added, deleted, replaced, updated, unchanged)."""
+        def fn(hc):
+            body = hc.stacks.preview_update(ref, existing=True, parameters=parameters or {})
+            changes = body.get("resource_changes", {}) if isinstance(body, dict) else {}
+            return {kind: sorted(str(r.get("resource_name", "?")) for r in items if isinstance(r, dict))
+                    for kind, items in changes.items() if isinstance(items, list)}
+
+        return await self.call(fn, "stack update preview")
+
     # -- mutations (reached only through core.actions, which journals them) --
     async def create_stack(self, name: str, template: dict, *, files=None, environment=None,
                            parameters=None, timeout_mins=None, disable_rollback=True,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
-from mrconsole.state.journal import FAILED, OK, Journal
+from mrconsole.state.journal import FAILED, OK, REFUSED, Journal
 
 STACK_ACTIONS = ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
 MUTATIONS = ("create", "update", "reapply", "delete") + STACK_ACTIONS
@@ -128,6 +128,15 @@ class Actions:
             return ActionResult(action, target.region, target.name, stack_id, True, "accepted", request_id, entry)
         finally:
             self._inflight.discard(key)
+
+    async def refuse(self, target: Target, action: str, reason: str, parameters=None,
+                     hidden=frozenset()) -> None:
+        """Journal an action the preflight refused: it was never sent."""
+        entry = await asyncio.to_thread(
+            self.journal.begin, cloud=self.fleet.name, region=target.region, stack_name=target.name,
+            stack_id=target.id, action=action, parameters=parameters, hidden=hidden, request_id=None,
+            out_of_band=target.out_of_band, master_id=target.master_id)
+        await asyncio.to_thread(self.journal.finish, entry, REFUSED, f"not sent: {reason}")
 
     # -- the actions ---------------------------------------------------------
     async def create(self, target: Target, bundle, parameters: dict, hidden=frozenset(),

@@ -42,7 +42,7 @@ def form_fields(analysis) -> list[FormField]:
 
 def load(template: str, env_files: list[str], params: dict, region: str | None, regions: list[str]):
     """Analysis (pure) of what is about to be launched."""
-    return analyse(template, env_files, params, master_region=region, known_regions=regions)
+    return analyse(template, env_files, params, master_region=region, known_regions=regions, require_values=True)
 
 
 def bundle(template: str, env_files: list[str]):

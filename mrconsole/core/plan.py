@@ -33,12 +33,14 @@ from dataclasses import dataclass, replace
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.actions import STACK_ACTIONS, ActionResult, Actions, Target
 from mrconsole.core.ownership import Ownership, owner_of
+from mrconsole.core.preflight import BLOCKING, INFO, WARNING, Finding, check_master, check_parameters, drift_findings
 from mrconsole.core.topology import find_stack
 from mrconsole.models import Stack
 
 # Everything the console's action menu and `mrconsole stack` can do to an existing stack.
 PLANNED = ("check", "suspend", "resume", "update", "reapply", "delete") + STACK_ACTIONS[3:]
 _VIA_MASTER = ("check", "suspend", "resume", "cancel_update", "cancel_without_rollback")
+_ON_A_MASTER = ("update", "reapply", "suspend", "resume", "check", "delete")  # what constituents' state decides
 
 
 class PlanError(Exception):
@@ -82,6 +84,12 @@ class ActionPlan:
     confirm_name: str | None = None      # delete: the name to type
     parameters: dict | None = None       # update: what changes (PATCH)
     hidden: frozenset[str] = frozenset()  # parameters never shown or journaled in clear
+    findings: tuple[Finding, ...] = ()   # the preflight (core/preflight.py)
+    template: dict | None = None         # update: the stack's template, to check parameters against
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == BLOCKING]
 
     @property
     def creates_drift(self) -> bool:
@@ -111,7 +119,9 @@ class ActionPlan:
         return ""
 
     def with_parameters(self, parameters: dict[str, str]) -> ActionPlan:
-        return replace(self, parameters=parameters)
+        """The plan for these PATCH parameters, their preflight included."""
+        found = check_parameters(self.template or {}, parameters, self.hidden) if self.template is not None else []
+        return replace(self, parameters=parameters, findings=self.findings + tuple(found))
 
 
 async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, read_only: bool = False,
@@ -131,6 +141,7 @@ async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, re
     except CloudError:
         owner = None
     warning, through = "", None
+    findings: list[Finding] = []
     if owner and owner.master_reachable and owner.master is not None:
         m = owner.master
         warning = (f"{stack.name} is the constituent {owner.resource} of master {m.name} ({m.region}), "
@@ -140,17 +151,38 @@ async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, re
             warning += f" Through the master, the {action.replace('_', ' ')} applies to every constituent."
         elif action in ("update", "reapply"):
             warning += f" To change it through the master, update {m.name}'s parameters."
+        findings.append(Finding(WARNING, warning))
     elif owner:
         warning = (f"Its master {owner.master_name} is unreachable: this {action.replace('_', ' ')} is "
                    "out-of-band and will be journaled as such.")
+        findings.append(Finding(INFO, warning))
     direct = Target(region, stack.name, stack.id, out_of_band=bool(owner and not owner.master_reachable),
                     master_id=owner.master_id if owner else None)
     hidden: frozenset[str] = frozenset()
+    template = None
     if action == "update":
-        hidden = await _hidden_of(fleet, stack)
+        template = await _template_of(fleet, stack)
+        params = template.get("parameters") if isinstance(template, dict) else None
+        hidden = frozenset(k for k, v in (params or {}).items() if isinstance(v, dict) and v.get("hidden"))
+        if parameters:
+            findings += check_parameters(template, parameters, hidden) if template is not None else []
+    if action in _ON_A_MASTER:
+        topo, found = await check_master(fleet, region, f"{stack.name}/{stack.id}", action, cache)
+        findings += found
+        if topo is not None and topo.constituents and action in ("update", "reapply"):
+            findings += await _drift(fleet, stack.name, cache, action)
     return ActionPlan(action, stack, direct, through, owner, warning,
                       confirm_name=stack.name if action == "delete" else None,
-                      parameters=parameters, hidden=hidden)
+                      parameters=parameters, hidden=hidden, findings=tuple(findings), template=template)
+
+
+async def _drift(fleet, name: str, cache, action: str) -> list[Finding]:
+    from mrconsole.core.outage import drift
+
+    try:
+        return drift_findings(await drift(fleet, name, cache), action)
+    except CloudError:
+        return []
 
 
 async def _find(fleet, region: str, name_or_id: str) -> Stack:
@@ -162,22 +194,27 @@ async def _find(fleet, region: str, name_or_id: str) -> Stack:
     return found[0].stack
 
 
-async def _hidden_of(fleet, stack: Stack) -> frozenset[str]:
+async def _template_of(fleet, stack: Stack) -> dict | None:
     try:
-        template = await fleet.region(stack.region).template(stack)
+        return await fleet.region(stack.region).template(stack)
     except CloudError:
-        return frozenset()
-    params = template.get("parameters") or {}
-    return frozenset(k for k, v in params.items() if isinstance(v, dict) and v.get("hidden"))
+        return None
 
 
 async def execute(actions: Actions, plan: ActionPlan, *, through_master: bool = False,
-                  confirmation: str = "", bundle=None) -> ActionResult:
+                  confirmation: str = "", bundle=None, force: bool = False) -> ActionResult:
     """Send what the plan says; `through_master` takes the plan's alternative.
 
-    `bundle` (update only): a new template and files, for a full update
-    instead of a PATCH.
+    A blocking finding refuses the action here, journaled as not sent,
+    unless `force`. `bundle` (update only): a new template and files, for a
+    full update instead of a PATCH.
     """
+    if plan.blocking and not force and not through_master:
+        reason = plan.blocking[0]
+        await actions.refuse(plan.direct, plan.action, str(reason), plan.parameters, plan.hidden)
+        more = f" (and {len(plan.blocking) - 1} more)" if len(plan.blocking) > 1 else ""
+        raise PlanError(f"{plan.action} of {plan.stack.name} refused before sending: {reason.message}{more}."
+                        + (f" Instead: {reason.instead}" if reason.instead else ""))
     target = plan.direct
     if through_master:
         if plan.through_master is None:

@@ -352,6 +352,11 @@ class ConsoleSession:
 
         return await drift(self.fleet, master, self.cache)
 
+    async def preview_update(self, stack: Stack, parameters: dict[str, str]):
+        from mrconsole.core.preview import preview_update
+
+        return await preview_update(self.fleet, stack, parameters)
+
     async def journal(self, limit: int = 200) -> list:
         from mrconsole.core.actions import recent_journal
 

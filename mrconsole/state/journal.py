@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mrconsole.models import HIDDEN
 
-PENDING, OK, FAILED = "pending", "ok", "failed"
+PENDING, OK, FAILED, REFUSED = "pending", "ok", "failed", "refused"   # refused: never sent
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (

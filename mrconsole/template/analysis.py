@@ -15,6 +15,7 @@ from mrconsole.template.heat import LITERAL, MASTER, PARAMETER, REMOTE_STACK, Re
 from mrconsole.template.loader import Pos, TemplateSyntaxError, key_pos_of, loads, pos_of
 from mrconsole.template.model import (
     ERROR,
+    NOTE,
     WARNING,
     Analysis,
     Edge,
@@ -67,8 +68,20 @@ def analyse(
     param_values: dict[str, str] | None = None,
     master_region: str | None = None,
     known_regions: list[str] | None = None,
+    require_values: bool | None = None,
 ) -> Analysis:
-    return _Analyser(known_regions).run(Path(path), list(env_files), dict(param_values or {}), master_region)
+    """Analyse a master template and its children.
+
+    `require_values`: whether a parameter without a value is an error
+    (MR052). Heat's own validation accepts such a template, so by default it
+    is an error only where values are being given (any parameter or
+    environment file); otherwise a note that it will be needed at launch.
+    """
+    if require_values is None:
+        require_values = bool(param_values) or bool(env_files)
+    analyser = _Analyser(known_regions)
+    analyser.require_values = require_values
+    return analyser.run(Path(path), list(env_files), dict(param_values or {}), master_region)
 
 
 def _display(path: Path) -> str:
@@ -104,6 +117,7 @@ def _functions(node, pos: Pos, parent=None, key=None):
 class _Analyser:
     def __init__(self, known_regions):
         self.known_regions = list(known_regions) if known_regions else None
+        self.require_values = True
         self.findings: list[Finding] = []
         self._parsed: dict[Path, object] = {}
         self._child_docs: dict[str, tuple] = {}
@@ -293,8 +307,12 @@ class _Analyser:
         values.update({k: v for k, v in cli_params.items() if k in master.parameters})
         for name, p in master.parameters.items():
             if name not in values or values[name] is None:
-                self.add("MR052", ERROR, p.pos, f"parameter {name} has no default and no value",
-                         f"pass -P {name}=VALUE or set it in an environment file")
+                if self.require_values:
+                    self.add("MR052", ERROR, p.pos, f"parameter {name} has no default and no value",
+                             f"pass -P {name}=VALUE or set it in an environment file")
+                else:
+                    self.add("MR052", NOTE, p.pos, f"parameter {name} has no default: a value will be needed "
+                             "at launch", f"pass -P {name}=VALUE to check it now")
                 continue
             for problem in constraints.check(p.type, p.constraints, values[name]):
                 shown = "******" if p.hidden else None

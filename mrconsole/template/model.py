@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from mrconsole.template.heat import flow_label
 from mrconsole.template.loader import Pos
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, NOTE = "error", "warning", "note"
 
 
 @dataclass(frozen=True)

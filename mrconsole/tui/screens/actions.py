@@ -48,6 +48,23 @@ class ActionMenu(ModalScreen[str]):
         self.dismiss(event.option.id)
 
 
+_SEVERITY = {"blocking": ("✖ ", "bold red"), "warning": ("! ", "bold yellow"), "info": ("· ", "cyan")}
+
+
+def findings_text(findings) -> Text:
+    """The preflight, one finding per line, worst first."""
+    order = {"blocking": 0, "warning": 1, "info": 2}
+    text = Text()
+    for f in sorted(findings, key=lambda f: order[f.severity]):
+        mark, style = _SEVERITY[f.severity]
+        text.append(mark + f.message, style=style)
+        if f.instead:
+            text.append(f"\n   instead: {f.instead}", style="dim")
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
 class ConfirmScreen(ModalScreen[str]):
     """Presents an ActionPlan (core/plan.py) and asks.
 
@@ -71,19 +88,24 @@ class ConfirmScreen(ModalScreen[str]):
             yield Static(Text(plan.question[0].upper() + plan.question[1:], style="bold"))
             if plan.effect:
                 yield Static(Text(plan.effect), id="plan-effect")
-            if plan.warning:
-                yield Static(Text(plan.warning, style="bold yellow"), id="drift-warning")
+            if plan.findings:
+                yield Static(findings_text(plan.findings), id="preflight")
             if plan.action == "update":
                 yield Input(placeholder="KEY=VALUE KEY2='a value' (only these change)", id="patch-params")
             if plan.confirm_name:
                 yield Input(placeholder=f"type {plan.confirm_name} to confirm", id="typed-name")
             yield Static("", id="confirm-error")
+            if plan.action in ("update", "reapply"):
+                yield Static("", id="plan-preview")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="cancel", variant="primary")
+                if plan.action in ("update", "reapply"):
+                    yield Button("Preview", id="preview")
                 if plan.through_master is not None:
                     yield Button(f"Through the master {plan.through_master.name}", id="master", variant="success")
                 label = "Act directly (drift)" if plan.creates_drift else "Confirm"
-                yield Button(label, id="confirm", variant="error")
+                # Heat will refuse: nothing to confirm (the CLI's --force is the deliberate way round).
+                yield Button(label, id="confirm", variant="error", disabled=bool(plan.blocking))
 
     def on_mount(self) -> None:
         if self.plan.action == "update":
@@ -107,6 +129,10 @@ class ConfirmScreen(ModalScreen[str]):
             if not self.parameters:
                 self._refuse("give at least one KEY=VALUE to change: nothing will be sent")
                 return False
+            blocking = self.plan.with_parameters(self.parameters).blocking
+            if blocking:
+                self._refuse(f"{blocking[0].message}: nothing will be sent")
+                return False
         if self.plan.confirm_name:
             self.typed_name = self.query_one("#typed-name", Input).value.strip()
             if self.typed_name != self.plan.confirm_name:
@@ -117,6 +143,11 @@ class ConfirmScreen(ModalScreen[str]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":
             self.dismiss("")
+        elif event.button.id == "preview":
+            if self.plan.action == "reapply" or self._ready():
+                self.query_one("#confirm-error", Static).update("")
+                self.query_one("#plan-preview", Static).update(Text("asking every region…", style="dim"))
+                self.run_worker(self._preview(), group="preview", exclusive=True, exit_on_error=False)
         elif event.button.id in ("master", "confirm"):
             if self._sent:
                 return  # a second press submits nothing
@@ -127,6 +158,21 @@ class ConfirmScreen(ModalScreen[str]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one("#cancel", Button).focus()
+
+    async def _preview(self) -> None:
+        """What the update changes in every region, from Heat (core/preview.py, as `--preview`)."""
+        from mrconsole.core.errors import CloudError
+
+        try:
+            preview = await self.app.session.preview_update(self.plan.stack, self.parameters)
+        except CloudError as exc:
+            self.query_one("#plan-preview", Static).update(Text(f"no preview: {exc.message}", style="red"))
+            return
+        text = Text()
+        for line in preview.lines():
+            text.append(line + "\n", style="cyan" if not line.startswith(" ") else "")
+        text.rstrip()
+        self.query_one("#plan-preview", Static).update(text)
 
 
 class JournalScreen(Screen):
@@ -151,7 +197,7 @@ class JournalScreen(Screen):
         table.clear()
         for e in entries:
             action = e.action + (" (out-of-band)" if e.out_of_band else "")
-            style = "red" if e.outcome == "failed" else ("yellow" if e.outcome == "pending" else "green")
+            style = {"failed": "red", "pending": "yellow", "refused": "yellow"}.get(e.outcome, "green")
             table.add_row(time.strftime("%m-%d %H:%M:%S", time.gmtime(e.started_at)), e.user, e.region,
                           e.stack_name, action, Text(e.outcome, style=style), (e.message or "")[:60],
                           e.request_id or "")

@@ -1,0 +1,148 @@
+"""Preflight: what the console can know will fail, said before the request leaves.
+
+Each check reads the live state of what the action touches and returns
+findings: BLOCKING (Heat will refuse, or the action cannot work), WARNING
+(it will go through, with a consequence the operator should accept) and
+INFO. Every finding is one line with what to do instead.
+
+Facts behind the checks, from Heat 27 (heat/engine/resources/openstack/
+heat/remote_stack.py, heat/engine/service.py), verified on the lab by
+tests/test_preflight.py:
+- an update of a master updates every constituent (RemoteStack always
+  needs an update), and first validates each OS::Heat::Stack against its
+  region: one unreachable constituent region refuses the whole update;
+- a suspended constituent refuses the update ("Updating a stack when it is
+  suspended is not supported"); one in progress refuses any new action;
+- a CHECK_FAILED constituent is replaced, not updated;
+- deleting a master whose constituent region is down ends DELETE_FAILED,
+  with that constituent left behind;
+- a PATCH with a parameter the template does not declare is refused.
+
+Cost: for a PATCH, the stack's template (already read by the planner); for
+an action on a master, one read of the master (template, resources) and one
+read of each constituent in its own region, concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from mrconsole.cloud.errors import CloudError
+from mrconsole.core.topology import Topology, read_master
+from mrconsole.template import constraints
+
+BLOCKING, WARNING, INFO = "blocking", "warning", "info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str        # BLOCKING, WARNING or INFO
+    message: str         # what, and why
+    instead: str = ""    # what to do instead
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.message}" + (f" Instead: {self.instead}" if self.instead else "")
+
+
+def check_parameters(template: dict, parameters: dict[str, str], hidden: frozenset[str]) -> list[Finding]:
+    """A PATCH's parameters against the stack's own template: unknown names and broken constraints."""
+    declared = template.get("parameters") if isinstance(template, dict) else None
+    declared = declared if isinstance(declared, dict) else {}
+    out = []
+    for name, value in parameters.items():
+        spec = declared.get(name)
+        if spec is None:
+            out.append(Finding(BLOCKING, f"parameter {name} is not declared by the stack's template; Heat would "
+                               "refuse the update", "declared: " + (", ".join(sorted(declared)) or "none")))
+            continue
+        spec = spec if isinstance(spec, dict) else {}
+        for problem in constraints.check(str(spec.get("type") or "string"), spec.get("constraints"), value):
+            if name in hidden:
+                problem = problem.replace(str(value), "******")
+            out.append(Finding(BLOCKING, f"parameter {name}: {problem}", "give a value the template allows"))
+    return out
+
+
+def _cli(action: str, name: str, region: str) -> str:
+    return f"mrconsole stack {action} {name} --region {region} --direct"
+
+
+def check_constituents(topo: Topology, action: str) -> list[Finding]:
+    """What each constituent's state means for `action` on its master."""
+    out = []
+    master = topo.master.name
+    for c in topo.constituents:
+        where = f"{c.resource} ({c.stack_name or c.stack_id or 'not created'}) in {c.region or 'an unknown region'}"
+        if c.stack is None:
+            if c.error and c.region:
+                if action in ("update", "reapply"):
+                    out.append(Finding(
+                        BLOCKING, f"{c.region} is unreachable ({c.error}): Heat validates every constituent in its "
+                        f"own region first, so it would refuse the update of {master}",
+                        f"wait for {c.region}; constituents in reachable regions can be acted on directly "
+                        f"(suspend, resume, check, update with --direct)"))
+                elif action == "delete":
+                    out.append(Finding(
+                        WARNING, f"{where} will be left behind: {c.region} is unreachable ({c.error}), so the "
+                        f"delete of {master} will end DELETE_FAILED",
+                        f"delete again when {c.region} is back (mrconsole drift {master} lists orphans)"))
+                else:
+                    out.append(Finding(WARNING, f"{c.region} is unreachable ({c.error}): the {action} of {master} "
+                                       f"will fail on {c.resource}", f"wait for {c.region}"))
+            continue
+        status = c.stack.status
+        ref = c.stack.name
+        if c.stack.in_progress and action != "cancel_update" and action != "cancel_without_rollback":
+            out.append(Finding(BLOCKING, f"{where} is {status}: Heat refuses a new action while one runs",
+                               f"wait for it, or cancel it ({_cli('cancel', ref, c.region or '?')})"))
+        elif status.startswith("SUSPEND_") and action in ("update", "reapply", "check"):
+            out.append(Finding(BLOCKING, f"{where} is {status}: Heat does not {action} a suspended stack, so the "
+                               f"{action} of {master} would fail in {c.region}",
+                               f"resume it first: {_cli('resume', ref, c.region or '?')}"))
+        elif status == "CHECK_FAILED" and action in ("update", "reapply"):
+            out.append(Finding(WARNING, f"{where} is CHECK_FAILED: Heat will replace it (a new stack in "
+                               f"{c.region}), not update it",
+                               f"check it directly first ({_cli('check', ref, c.region or '?')})"))
+        elif status.endswith("_FAILED") and action in ("update", "reapply"):
+            out.append(Finding(WARNING, f"{where} is {status}: Heat will try to update it again",
+                               f"mrconsole why {ref} --region {c.region} shows why it failed"))
+        elif action == "resume" and not status.startswith("SUSPEND_"):
+            out.append(Finding(INFO, f"{where} is {status}, not suspended"))
+    return out
+
+
+async def check_master(fleet, region: str, stack_id: str, action: str,
+                       cache=None) -> tuple[Topology | None, list[Finding]]:
+    """Read the stack as a master; findings for its constituents (none when it has none).
+
+    A constituent whose region is down is named from the topology cache."""
+    from mrconsole.core.outage import fill_from_cache
+
+    try:
+        topo = await read_master(fleet, region, stack_id)
+    except CloudError as exc:
+        return None, [Finding(WARNING, f"could not read {stack_id} in {region} to check its constituents: "
+                              f"{exc.message}")]
+    if cache is not None and topo.constituents:
+        try:
+            fill_from_cache(topo, await asyncio.to_thread(cache.load, fleet.name, topo.master.id))
+        except Exception:  # noqa: BLE001 - a damaged cache must not stop a preflight
+            pass
+    if not topo.constituents:
+        return topo, []
+    return topo, check_constituents(topo, action)
+
+
+def drift_findings(report, action: str) -> list[Finding]:
+    """Out-of-band changes the master's update will overwrite, field by field."""
+    out = []
+    for c in report.constituents:
+        for d in c.differences:
+            if d.what in ("status", "updated_time"):
+                continue
+            verb = "will undo" if action == "reapply" else "will overwrite"
+            out.append(Finding(INFO if action == "reapply" else WARNING,
+                               f"{c.resource} in {c.region}: {d.what} was changed out of band "
+                               f"(master says {d.master_says}, actual {d.actual}); this {action} {verb} it"))
+    return out

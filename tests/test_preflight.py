@@ -1,0 +1,166 @@
+"""Preflight against the lab: what Heat will refuse is refused before anything is sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mrconsole.core.preflight import BLOCKING, WARNING, check_constituents, check_parameters
+from mrconsole.core.topology import Constituent, Topology
+from mrconsole.models import Stack
+from mrconsole.state.journal import Journal
+
+MASTER_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
+
+
+@pytest.fixture(scope="module")
+def pf(lab, cli):
+    code, out, err = cli("stack", "create", "pf", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait",
+                         "--format", "json")
+    assert code == 0, err + out
+    code, out, _ = cli("status", "--lab", "--master", "pf", "--format", "json")
+    return {c["resource"]: c for c in json.loads(out)["constituents"]}
+
+
+def _newest():
+    return Journal().entries(1)[0]
+
+
+def test_preview_of_a_master_update_shows_each_region_from_heat(pf, cli):
+    """app_replicas feeds app_stack's replicas (RegionThree); db_stack (RegionTwo) gets the same inputs."""
+    before = len(Journal().entries(1000))
+    code, out, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=4",
+                         "--preview", "--format", "json")
+    assert code == 0, err
+    preview = json.loads(out)["preview"]
+    [master] = preview["RegionOne"]
+    assert master["role"] == "master" and set(master["changes"]["updated"]) == {"db_stack", "app_stack"}
+    [app] = preview["RegionThree"]
+    assert app["role"] == "app_stack" and app["inputs"] == {"replicas": ["2", "4"]}
+    # app_scale takes replicas; Heat also lists app_server, whose value is another resource's attribute.
+    assert "app_scale" in app["changes"]["updated"] and "app_marker" in app["changes"]["unchanged"]
+    [db] = preview["RegionTwo"]
+    assert db["inputs"] == {} and not any(db["changes"].get(k) for k in ("added", "replaced", "updated", "deleted"))
+    code, out, _ = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=4",
+                       "--preview")
+    assert "RegionThree:" in out and "inputs replicas 2 → 4" in out and "inputs unchanged" in out
+    assert "nothing was sent" in out
+    assert len(Journal().entries(1000)) == before          # a preview sends and journals nothing
+
+
+def test_an_unknown_parameter_in_a_patch_is_refused_by_name(pf, cli):
+    code, _, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "nope=1")
+    assert code == 1, err
+    assert "parameter nope is not declared" in err and "refused before sending" in err
+    entry = _newest()
+    assert (entry.action, entry.stack_name, entry.outcome) == ("update", "pf", "refused")
+    assert entry.message.startswith("not sent:") and entry.request_id is None
+
+
+def test_a_broken_constraint_in_a_patch_is_refused(pf, cli):
+    code, _, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=9")
+    assert code == 1 and "app_replicas" in err and "out of range" in err, err
+
+
+def test_update_with_a_suspended_constituent_is_refused_then_heat_confirms(pf, cli):
+    db = pf["db_stack"]["stack_name"]
+    code, _, err = cli("stack", "suspend", db, "--lab", "--region", "RegionTwo", "--direct", "--wait")
+    assert code == 0, err
+    try:
+        code, _, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=3")
+        assert code == 1, err
+        assert "RegionTwo" in err and "SUSPEND_COMPLETE" in err
+        assert f"mrconsole stack resume {db} --region RegionTwo --direct" in err
+        assert _newest().outcome == "refused"
+        # The fact behind the check, on real Heat: sent anyway, the update fails on the suspended stack.
+        code, out, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=3",
+                             "--force", "--wait", "--format", "json")
+        result = json.loads(out)[0]
+        assert result["final_status"] == "UPDATE_FAILED" and code == 1, (result, err)
+    finally:
+        code, _, err = cli("stack", "resume", db, "--lab", "--region", "RegionTwo", "--direct", "--wait")
+        assert code == 0, err
+
+
+def test_master_update_with_a_constituent_region_stopped_is_refused(lab, pf, cli):
+    before = len(Journal().entries(1000))
+    with lab.fault("RegionThree", "stop"):
+        code, _, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=3",
+                           "--timeout", "2")
+    assert code == 1, err
+    assert "RegionThree is unreachable" in err and "acted on directly" in err
+    added = Journal().entries(1000)[: len(Journal().entries(1000)) - before]
+    assert [e.outcome for e in added] == ["refused"]
+
+
+def test_delete_of_a_master_with_a_region_stopped_lists_what_is_left_behind(lab, pf, cli):
+    with lab.fault("RegionThree", "stop"):
+        code, _, err = cli("stack", "delete", "pf", "--lab", "--region", "RegionOne", "--timeout", "2")
+    assert code == 2 and "confirmation" in err       # nothing was sent
+    app = pf["app_stack"]["stack_name"]
+    assert f"app_stack ({app}) in RegionThree will be left behind" in err and "DELETE_FAILED" in err
+
+
+# -- the rules themselves, on the core's dataclasses --------------------------------
+def test_parameter_rules():
+    template = {"parameters": {"size": {"type": "number", "constraints": [{"range": {"min": 1, "max": 3}}]},
+                               "secret": {"type": "string", "hidden": True,
+                                          "constraints": [{"allowed_pattern": "[a-z]{8,}"}]}}}
+    assert check_parameters(template, {"size": "2"}, frozenset()) == []
+    found = check_parameters(template, {"size": "7", "colour": "red", "secret": "short"}, frozenset({"secret"}))
+    assert {f.severity for f in found} == {BLOCKING}
+    assert ["size" in found[0].message, "colour" in found[1].message] == [True, True]
+    assert "short" not in found[2].message
+
+
+def test_constituent_rules():
+    def c(resource, region, status=None, error=None):
+        stack = Stack(region, f"id-{resource}", f"m-{resource}-abcdefghijkl", status) if status else None
+        return Constituent(resource, region, f"id-{resource}", f"m-{resource}-abcdefghijkl", stack=stack, error=error)
+
+    topo = Topology("cloud", Stack("RegionOne", "m-id", "m", "UPDATE_COMPLETE"), [
+        c("db", "RegionTwo", "SUSPEND_COMPLETE"), c("app", "RegionThree", error="connection refused"),
+        c("cache", "RegionTwo", "CHECK_FAILED"), c("web", "RegionTwo", "UPDATE_IN_PROGRESS")])
+    update = {f.message.split(" ")[0]: f.severity for f in check_constituents(topo, "update")}
+    assert update == {"db": BLOCKING, "RegionThree": BLOCKING, "cache": WARNING, "web": BLOCKING}
+    delete = check_constituents(topo, "delete")
+    assert any("left behind" in f.message and f.severity == WARNING for f in delete)
+
+
+async def test_the_console_shows_the_preflight_and_the_per_region_preview(lab, pf):
+    from mrconsole.tui.screens.actions import ConfirmScreen
+    from mrconsole.tui.screens.overview import OverviewScreen
+    from tests.conftest import run_process
+    from tests.test_tui import make_app, until
+
+    db = pf["db_stack"]["stack_name"]
+    done = run_process("stack", "suspend", db, "--lab", "--region", "RegionTwo", "--direct", "--wait")
+    assert done.returncode == 0, done.stderr
+    try:
+        app = make_app(lab, master="pf")
+        async with app.run_test(size=(120, 40)) as pilot:
+            assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen) and app.session.find("pf"))
+            master = app.session.find("pf")
+            app.act_on(master.region, master.id, master.name, "reapply")
+            assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30)
+            preflight = str(app.screen.query_one("#preflight").render())
+            assert "SUSPEND_COMPLETE" in preflight and f"mrconsole stack resume {db}" in preflight
+            assert app.screen.query_one("#confirm").disabled          # Heat would refuse: nothing to confirm
+    finally:
+        done = run_process("stack", "resume", db, "--lab", "--region", "RegionTwo", "--direct", "--wait")
+        assert done.returncode == 0, done.stderr
+    app = make_app(lab, master="pf")
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen) and app.session.find("pf"))
+        master = app.session.find("pf")
+        app.act_on(master.region, master.id, master.name, "update")
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30)
+        assert not app.screen.query_one("#confirm").disabled
+        app.screen.query_one("#patch-params").value = "app_replicas=5"
+        app.screen.query_one("#preview").press()
+        shown = app.screen.query_one("#plan-preview")
+        assert await until(pilot, lambda: "RegionThree" in str(shown.render()), 30)
+        text = str(shown.render())
+        assert "replicas" in text and "app_scale" in text and "inputs unchanged" in text
