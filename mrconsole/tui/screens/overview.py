@@ -52,7 +52,6 @@ class OverviewScreen(Screen):
         self.query_one("#events").border_title = "events (all regions)"
         session = self.app.session
         # Attributes down: draw what the core knows now, once...
-        self._show_health()
         health = {h.region: h for h in session.health()}
         for pane in self.query(RegionPane):
             view = session.regions[pane.region_name]
@@ -89,23 +88,16 @@ class OverviewScreen(Screen):
         elif isinstance(change, EventsArrived):
             self.query_one(EventLog).add(sorted(change.events, key=lambda e: e.time.timestamp() if e.time else 0))
         elif isinstance(change, (RegionStatus, HealthChanged)):
-            self._show_region(change.region)
-            self._show_health()
+            self._show_region(change.region)   # the health strip follows these changes itself
             self._show_banner()
         elif isinstance(change, MasterChanged):
             self._show_master()
 
     def on_clock(self, _now) -> None:
         """Once a second: only texts that show an age."""
-        self._show_health()
         for region, view in self.app.session.regions.items():
             if view.stale:
                 self._show_region(region)
-
-    def _show_health(self) -> None:
-        session = self.app.session
-        self.query_one(HealthStrip).show(session.cloud_name, session.health(), session.regions,
-                                         self.app.read_only)
 
     def _show_region(self, region: str) -> None:
         session = self.app.session

@@ -12,6 +12,7 @@ import time
 from rich.text import Text
 from textual.widgets import Static
 
+from mrconsole.core.changes import HealthChanged, RegionStatus
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago
 
 # A healthy region answers every ~1.25 s; older data than this is worth showing.
@@ -28,7 +29,25 @@ def coarse_ms(ms: float) -> str:
 
 
 class HealthStrip(Static):
+    """A live view on its own: it subscribes to the changes it shows when it
+    mounts (Textual drops the subscriptions when it unmounts); nothing else
+    tells it to repaint."""
+
     _last: str = ""
+
+    def on_mount(self) -> None:
+        self.app.changes.subscribe(self, self._on_change)
+        self.app.clock.subscribe(self, lambda _now: self._show_session())
+        self._show_session()
+
+    def _on_change(self, change) -> None:
+        if isinstance(change, (RegionStatus, HealthChanged)):
+            self._show_session()
+
+    def _show_session(self) -> None:
+        session = self.app.session
+        if session is not None:
+            self.show(session.cloud_name, session.health(), session.regions, self.app.read_only)
 
     def show(self, cloud: str, health, regions, read_only: bool = False) -> None:
         text = Text()
