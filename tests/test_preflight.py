@@ -144,7 +144,8 @@ async def test_the_console_shows_the_preflight_and_the_per_region_preview(lab, p
             assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen) and app.session.find("pf"))
             master = app.session.find("pf")
             app.act_on(master.region, master.id, master.name, "reapply")
-            assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30)
+            assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen)
+                               and app.screen.query("#confirm"), 30)
             preflight = str(app.screen.query_one("#preflight").render())
             assert "SUSPEND_COMPLETE" in preflight and f"mrconsole stack resume {db}" in preflight
             assert app.screen.query_one("#confirm").disabled          # Heat would refuse: nothing to confirm
@@ -156,7 +157,7 @@ async def test_the_console_shows_the_preflight_and_the_per_region_preview(lab, p
         assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen) and app.session.find("pf"))
         master = app.session.find("pf")
         app.act_on(master.region, master.id, master.name, "update")
-        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30)
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#confirm"), 30)
         assert not app.screen.query_one("#confirm").disabled
         app.screen.query_one("#patch-params").value = "app_replicas=5"
         app.screen.query_one("#preview").press()
