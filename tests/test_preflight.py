@@ -165,3 +165,22 @@ async def test_the_console_shows_the_preflight_and_the_per_region_preview(lab, p
         assert await until(pilot, lambda: "RegionThree" in str(shown.render()), 30)
         text = str(shown.render())
         assert "replicas" in text and "app_scale" in text and "inputs unchanged" in text
+
+
+def test_a_full_update_checks_parameters_against_its_new_template(pf, cli, tmp_path):
+    """A parameter only the new template declares is not refused (the template analysis checks it)."""
+    import shutil
+
+    src = Path(MASTER_T).parent
+    for f in src.glob("*.yaml"):
+        shutil.copy(f, tmp_path / f.name)
+    master = tmp_path / "master.yaml"
+    master.write_text(master.read_text().replace(
+        "parameters:\n", "parameters:\n  release:\n    type: string\n    default: one\n", 1))
+    code, out, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-t", str(master),
+                         "-P", "release=two", "--wait", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)[0]["final_status"] == "UPDATE_COMPLETE"
+    code, _, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "release=three",
+                       "--preview")
+    assert code == 0 and "release is not declared" not in err     # now the stack's own template declares it

@@ -219,7 +219,9 @@ async def _act(args, fleet, actions) -> int:
     params = _params(args) if verb == "update" else None
     if verb == "update" and not args.template and not params:
         raise CliError("update needs -t TEMPLATE, or -P KEY=VALUE to change some parameters", EXIT_USAGE)
-    plan, through = await _plan(args, fleet, action, params or {})
+    # A full update's parameters belong to its new template: the template analysis checks them.
+    full = verb == "update" and bool(args.template)
+    plan, through = await _plan(args, fleet, action, {} if full else (params or {}))
     if getattr(args, "preview", False):
         if verb == "update" and args.template:
             raise CliError("--preview of a full update (-t) is not supported yet: preview the PATCH of its "
@@ -228,8 +230,8 @@ async def _act(args, fleet, actions) -> int:
     bundle = None
     if verb == "update" and args.template:
         analysis = _analyse(args, params or {}, fleet, plan.direct.region)
-        if analysis.tree:
-            plan = replace(plan, hidden=frozenset(analysis.tree.template.hidden_parameters))
+        hidden = frozenset(analysis.tree.template.hidden_parameters) if analysis.tree else plan.hidden
+        plan = replace(plan, parameters=params or {}, hidden=hidden)
         bundle = _bundle(args)
     confirmation = ""
     if plan.confirm_name:
