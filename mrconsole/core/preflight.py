@@ -97,8 +97,9 @@ def check_constituents(topo: Topology, action: str) -> list[Finding]:
             out.append(Finding(BLOCKING, f"{where} is {status}: Heat refuses a new action while one runs",
                                f"wait for it, or cancel it ({_cli('cancel', ref, c.region or '?')})"))
         elif status.startswith("SUSPEND_") and action in ("update", "reapply", "check"):
-            out.append(Finding(BLOCKING, f"{where} is {status}: Heat does not {action} a suspended stack, so the "
-                               f"{action} of {master} would fail in {c.region}",
+            verb = "update" if action == "reapply" else action
+            out.append(Finding(BLOCKING, f"{where} is {status}: Heat does not {verb} a suspended stack, so the "
+                               f"{verb} of {master} would fail in {c.region}",
                                f"resume it first: {_cli('resume', ref, c.region or '?')}"))
         elif status == "CHECK_FAILED" and action in ("update", "reapply"):
             out.append(Finding(WARNING, f"{where} is CHECK_FAILED: Heat will replace it (a new stack in "
