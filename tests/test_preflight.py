@@ -102,6 +102,17 @@ def test_master_update_with_a_constituent_region_stopped_is_refused(lab, pf, cli
     assert "Heat refused" in result["message"], result["message"]
 
 
+def test_create_of_a_master_with_a_constituent_region_stopped_is_refused(lab, pf, cli):
+    with lab.fault("RegionThree", "stop"):
+        code, _, err = cli("stack", "create", "pf-new", "-t", MASTER_T, "--lab", "--region", "RegionOne",
+                           "--timeout", "2")
+    assert code == 1 and "RegionThree is unreachable" in err and "refused before sending" in err, err
+    entry = _newest()
+    assert (entry.action, entry.stack_name, entry.outcome) == ("create", "pf-new", "refused")
+    code, out, _ = cli("status", "--lab", "--region", "RegionOne", "--format", "json")
+    assert "pf-new" not in {s["name"] for s in json.loads(out)["regions"][0]["stacks"]}
+
+
 def test_delete_of_a_master_with_a_region_stopped_lists_what_is_left_behind(lab, pf, cli):
     with lab.fault("RegionThree", "stop"):
         code, _, err = cli("stack", "delete", "pf", "--lab", "--region", "RegionOne", "--timeout", "2")

@@ -154,11 +154,26 @@ async def _create(args, fleet, actions) -> int:
     if args.preview:
         return await _preview(args, fleet, bundle, params, analysis)
     if len(args.regions) == 1:
+        await _create_preflight(args, fleet, actions, analysis, params, hidden)
+    if len(args.regions) == 1:
         results = [await actions.create(Target(args.regions[0], args.name), bundle, params, hidden,
                                         timeout_mins=args.timeout_mins)]
     else:
         results = await actions.fan_out_create(args.name, args.regions, bundle, params, hidden)
     return await _report(args, fleet, actions, results)
+
+
+async def _create_preflight(args, fleet, actions, analysis, params, hidden) -> None:
+    """A master whose constituent regions do not answer is refused before sending, unless --force."""
+    from mrconsole.core.actions import Target
+    from mrconsole.core.launch import create_findings
+
+    findings = await create_findings(fleet, args.regions[0], analysis)
+    for f in findings:
+        print(f"blocking: {f.message} Instead: {f.instead}", file=sys.stderr)
+    if findings and not args.force:
+        await actions.refuse(Target(args.regions[0], args.name), "create", str(findings[0]), params, hidden)
+        raise CliError(f"create of {args.name} refused before sending: {findings[0].message}")
 
 
 async def _preview(args, fleet, bundle, params, analysis) -> int:

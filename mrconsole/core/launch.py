@@ -69,3 +69,33 @@ async def preview_by_region(fleet, region: str, name: str, template: str, env_fi
             groups.setdefault(s.region or "?", []).extend(
                 f"{name_}/{c.name} ({c.type})" for c in s.child.resources.values())
     return groups
+
+
+async def create_findings(fleet, region: str, analysis) -> list:
+    """Preflight of a master's create: every constituent's region must answer.
+
+    Heat validates each OS::Heat::Stack against its own region before it
+    creates anything (the same rule as an update, core/preflight.py), so one
+    region down refuses the whole create. One probe per region, concurrently.
+    """
+    import asyncio
+
+    from mrconsole.cloud.errors import CloudError
+    from mrconsole.core.preflight import BLOCKING, Finding
+
+    stacks = analysis.tree.regional_stacks if analysis and analysis.tree else []
+    targets: dict[str, list[str]] = {}
+    for s in stacks:
+        if s.region and s.region in fleet.region_names and s.region != region:
+            targets.setdefault(s.region, []).append(s.resource)
+
+    async def probe(r: str):
+        try:
+            await fleet.region(r).probe()
+            return None
+        except CloudError as exc:
+            return Finding(BLOCKING, f"{r} is unreachable ({exc.message}): Heat validates {', '.join(targets[r])} "
+                           "there first, so it would refuse the whole create",
+                           f"wait for {r}, or launch the regional stacks that do not need it on their own")
+
+    return [f for f in await asyncio.gather(*(probe(r) for r in targets)) if f is not None]

@@ -337,7 +337,7 @@ class LaunchScreen(Screen):
     async def create(self) -> None:
         from mrconsole.core.actions import ActionError, ReadOnlyError, Target
         from mrconsole.core.errors import CloudError
-        from mrconsole.core.launch import bundle
+        from mrconsole.core.launch import bundle, create_findings
 
         if not self._validate():
             return
@@ -349,6 +349,12 @@ class LaunchScreen(Screen):
             b = bundle(self.query_one("#launch-template", Input).value.strip(), self._envs())
             actions = self.app.actions
             if len(regions) == 1:
+                blocking = await create_findings(self.app.session.fleet, regions[0], self.analysis)
+                if blocking:
+                    self._submitted = False
+                    self.query_one("#launch-result", Static).update(
+                        findings_text(blocking).append("\nnothing was sent", style="dim"))
+                    return
                 results = [await actions.create(Target(regions[0], name), b, self._params(), hidden)]
             else:
                 results = await actions.fan_out_create(name, regions, b, self._params(), hidden)
