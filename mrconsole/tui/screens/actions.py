@@ -88,8 +88,8 @@ class ConfirmScreen(ModalScreen[str]):
             yield Static(Text(plan.question[0].upper() + plan.question[1:], style="bold"))
             if plan.effect:
                 yield Static(Text(plan.effect), id="plan-effect")
-            if plan.findings:
-                yield Static(findings_text(plan.findings), id="preflight")
+            yield Static(findings_text(plan.findings) if plan.findings else
+                         Text("✓ preflight: nothing stands in the way", style="green"), id="preflight")
             if plan.action == "update":
                 yield Input(placeholder="KEY=VALUE KEY2='a value' (only these change)", id="patch-params")
             if plan.confirm_name:
