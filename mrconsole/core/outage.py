@@ -215,8 +215,12 @@ async def drift(fleet, name: str, cache: TopologyCache | None = None) -> DriftRe
         if s.status != res.status:
             d.differences.append(Difference("status", res.status, s.status))
         if s.updated_time and res.updated_time and s.updated_time > res.updated_time:
-            d.differences.append(Difference("updated_time", res.updated_time.isoformat(),
-                                            s.updated_time.isoformat()))
+            # The master's own update of a constituent starts a moment after the
+            # master's resource does: drift only if it came after the master finished.
+            finished = await _last_finished(client, master.stack, c.resource)
+            if finished is None or s.updated_time > finished:
+                d.differences.append(Difference("updated_time", (finished or res.updated_time).isoformat(),
+                                                s.updated_time.isoformat()))
         intended = intended_parameters(specs.get(c.resource, {}), topo.parameters, outputs_of)
         for key, value in intended.items():
             have = actual.parameters.get(key)
@@ -240,6 +244,21 @@ async def drift(fleet, name: str, cache: TopologyCache | None = None) -> DriftRe
                 report.orphans.append(Orphan(region, st.name, st.id, st.status, m.group(1)))
     _suggest(report)
     return report
+
+
+async def _last_finished(client, master: Stack, resource: str):
+    """When the master last finished acting on one of its resources (its newest
+    complete or failed event), or None when it is acting on it now or cannot say.
+    One small events read, only for a constituent updated after its resource."""
+    try:
+        events = await client.events(master.name, master.id, sort_dir="desc", limit=3,
+                                     filters={"resource_name": resource})
+    except CloudError:
+        return None
+    newest = events[0] if events else None
+    if newest is None or newest.status.endswith("_IN_PROGRESS"):
+        return None
+    return newest.time
 
 
 def _suggest(report: DriftReport) -> None:
