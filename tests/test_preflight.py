@@ -143,6 +143,8 @@ def test_constituent_rules():
         c("cache", "RegionTwo", "CHECK_FAILED"), c("web", "RegionTwo", "UPDATE_IN_PROGRESS")])
     update = {f.message.split(" ")[0]: f.severity for f in check_constituents(topo, "update")}
     assert update == {"db": BLOCKING, "RegionThree": BLOCKING, "cache": WARNING, "web": BLOCKING}
+    cancel = check_constituents(topo, "cancel_update")
+    assert [(f.severity, f.instead.split(":")[0]) for f in cancel if "web" in f.message] == [(WARNING, "cancel it too")]
     delete = check_constituents(topo, "delete")
     assert any("left behind" in f.message and f.severity == WARNING for f in delete)
 

@@ -40,7 +40,8 @@ from mrconsole.models import Stack
 # Everything the console's action menu and `mrconsole stack` can do to an existing stack.
 PLANNED = ("check", "suspend", "resume", "update", "reapply", "delete") + STACK_ACTIONS[3:]
 _VIA_MASTER = ("check", "suspend", "resume", "cancel_update", "cancel_without_rollback")
-_ON_A_MASTER = ("update", "reapply", "suspend", "resume", "check", "delete")  # what constituents' state decides
+_ON_A_MASTER = ("update", "reapply", "suspend", "resume", "check", "delete",   # what constituents decide
+                "cancel_update", "cancel_without_rollback")
 
 
 class PlanError(Exception):

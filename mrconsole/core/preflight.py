@@ -18,6 +18,7 @@ region (tests/test_preflight.py) and for a delete with a region down
 - a CHECK_FAILED constituent is replaced, not updated;
 - deleting a master whose constituent region is down ends DELETE_FAILED,
   with that constituent left behind;
+- cancelling a master's update does not cancel the remote updates running;
 - a PATCH with a parameter the template does not declare is refused.
 
 Cost: for a PATCH, the stack's template (already read by the planner); for
@@ -95,7 +96,10 @@ def check_constituents(topo: Topology, action: str) -> list[Finding]:
             continue
         status = c.stack.status
         ref = c.stack.name
-        if c.stack.in_progress and action != "cancel_update" and action != "cancel_without_rollback":
+        if c.stack.in_progress and action in ("cancel_update", "cancel_without_rollback"):
+            out.append(Finding(WARNING, f"{where} is {status}: cancelling {master} does not cancel what already "
+                               f"runs in {c.region}", f"cancel it too: {_cli('cancel', ref, c.region or '?')}"))
+        elif c.stack.in_progress:
             out.append(Finding(BLOCKING, f"{where} is {status}: Heat refuses a new action while one runs",
                                f"wait for it, or cancel it ({_cli('cancel', ref, c.region or '?')})"))
         elif status.startswith("SUSPEND_") and action in ("update", "reapply", "check"):
