@@ -170,7 +170,7 @@ async def _create_preflight(args, fleet, actions, analysis, params, hidden) -> N
 
     findings = await create_findings(fleet, args.regions[0], analysis)
     for f in findings:
-        print(f"blocking: {f.message} Instead: {f.instead}", file=sys.stderr)
+        print(f, file=sys.stderr)
     if findings and not args.force:
         await actions.refuse(Target(args.regions[0], args.name), "create", str(findings[0]), params, hidden)
         raise CliError(f"create of {args.name} refused before sending: {findings[0].message}")
@@ -219,9 +219,7 @@ async def _plan(args, fleet, action: str, params: dict):
         return plan, through           # shown by _preview_action, on stdout
     # The preflight, before anything is sent (a blocking finding refuses in execute, unless --force).
     for finding in plan.findings:
-        label = {"info": "note", "warning": "warning", "blocking": "blocking"}[finding.severity]
-        print(f"{label}: {finding.message}" + (f" Instead: {finding.instead}" if finding.instead else ""),
-              file=sys.stderr)
+        print(finding, file=sys.stderr)
     return plan, through
 
 
@@ -273,7 +271,7 @@ async def _preview_action(args, fleet, plan) -> int:
     else:
         print(f"{plan.question[0].upper()}{plan.question[1:]}")
         for f in plan.findings:
-            print(f"  {f.severity}: {f.message}" + (f" Instead: {f.instead}" if f.instead else ""))
+            print(f"  {f}")
         if not plan.findings:
             print("  preflight: nothing stands in the way")
         for line in preview.lines() if preview else []:
