@@ -35,6 +35,8 @@ and N stacks in all (sizes in stacks returned):
     requests/min = 60/busy_interval * (1 + ceil(C/page)/2) + 60/sweep_interval
                    + [B > 0] 30/busy_interval + 60/reconcile_interval * ceil(N/page_full)
     idle (B = C = 0): 48 + 5 + 0.1*ceil(N/1000) = 53 + 0.1*ceil(N/1000)
+    for `settle` seconds after a change, C counts every stack updated in the
+    `settle` seconds before the newest change (late commits are read back).
     size of an idle request: 0 (busy) or at most `page` (updated, created)
     stacks, whatever N is.
 
@@ -47,7 +49,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mrconsole.models import Stack
 
@@ -78,6 +80,12 @@ class WatchConfig:
     # The reconcile: one answer up to this many stacks (Heat answers 500 in ~1 s).
     page_full: int = 1000
     max_sweep_pages: int = 50
+    # A stack's updated_time is stamped when its action starts but becomes
+    # visible only when that write commits, which can be later than a newer
+    # stamp's (a writer queued on the database: the lab's sqlite waits up to
+    # 30 s). For this long after the newest value moved, a sweep reads back
+    # this far below it instead of stopping at what it saw.
+    settle: float = 30.0
 
 
 def _state(s: Stack) -> tuple:
@@ -102,6 +110,7 @@ class RegionWatch:
         self._gone: set[str] = set()     # deleted ids already accounted for
         self._marks: dict[str, datetime | None] = {}   # sort key -> newest value at the last look
         self._at_mark: dict[str, set[str]] = {}         # sort key -> ids seen at that value
+        self._mark_moved: dict[str, float] = {}          # sort key -> when its mark last moved (clock)
 
     @property
     def busy_ids(self) -> list[str]:
@@ -158,6 +167,10 @@ class RegionWatch:
         attr = "updated_time" if sort_key == "updated_time" else "created_time"
         mark = self._marks.get(sort_key)
         at_mark = self._at_mark.get(sort_key, set())
+        # While a late commit may still appear, read back `settle` below the mark.
+        floor = mark
+        if mark is not None and self._clock() - self._mark_moved.get(sort_key, -1e9) < self.config.settle:
+            floor = mark - timedelta(seconds=self.config.settle)
         newest = mark
         scanned: list[Stack] = []
         found: dict[str, Stack] = {}
@@ -169,11 +182,12 @@ class RegionWatch:
             for s in page:
                 key = getattr(s, attr)
                 known = self.stacks.get(s.id)
-                if mark is not None:
-                    if key is None or key < mark:
+                if floor is not None:
+                    if key is None or key < floor:
                         reached_old = True
                         break
-                    if key == mark and s.id in at_mark and (known is None or _state(known) == _state(s)):
+                    if floor == mark and key == mark and s.id in at_mark and (
+                            known is None or _state(known) == _state(s)):
                         reached_old = True
                         break
                 scanned.append(s)
@@ -189,6 +203,8 @@ class RegionWatch:
             marker = page[-1].id
         latest = {s.id for s in scanned if getattr(s, attr) == newest}
         self._at_mark[sort_key] = latest | at_mark if newest == mark else latest
+        if newest != mark:
+            self._mark_moved[sort_key] = self._clock()
         self._marks[sort_key] = newest
         return found
 
