@@ -48,6 +48,15 @@ async def test_read_only_hides_and_refuses_actions(lab):
             raise AssertionError("the core accepted a mutation in read-only mode")
 
 
+async def _confirm_from_menu(app, pilot, name: str, *keys: str) -> None:
+    """Select `name` in RegionTwo, open the action menu, pick with `keys`, wait for the confirmation."""
+    assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen) and _select(app, "RegionTwo", name))
+    await pilot.press("a")
+    assert isinstance(app.screen, ActionMenu)
+    await pilot.press(*keys, "enter")
+    assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#confirm"))
+
+
 @pytest.fixture(scope="module")
 def tui_del(lab, cli):
     """One stack for this module: updated first, then deleted."""
@@ -59,12 +68,7 @@ def tui_del(lab, cli):
 async def test_update_from_the_console_uses_the_core_plan_and_parser(lab, tui_del):
     app = make_app(lab, master=None)
     async with app.run_test(size=(120, 36)) as pilot:
-        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
-                           and _select(app, "RegionTwo", "tui-del"))
-        await pilot.press("a")
-        assert isinstance(app.screen, ActionMenu)
-        await pilot.press(*["down"] * 3, "enter")             # update
-        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await _confirm_from_menu(app, pilot, "tui-del", *["down"] * 3)     # update
         assert app.screen.plan.action == "update" and app.screen.focused.id == "patch-params"
         before = len(Journal().entries(1000))
         app.screen.query_one("#patch-params").value = "size=2 oops"
@@ -86,12 +90,7 @@ async def test_update_from_the_console_uses_the_core_plan_and_parser(lab, tui_de
 async def test_delete_from_the_console_needs_the_typed_name(lab, tui_del):
     app = make_app(lab, master=None)
     async with app.run_test(size=(120, 36)) as pilot:
-        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
-                           and _select(app, "RegionTwo", "tui-del"))
-        await pilot.press("a")
-        assert isinstance(app.screen, ActionMenu)
-        await pilot.press("end", "enter")                       # the last entry: delete
-        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await _confirm_from_menu(app, pilot, "tui-del", "end")             # the last entry: delete
         assert app.screen.focused.id == "cancel"               # Cancel is the default
         before = len(Journal().entries(1000))
         app.screen.query_one("#typed-name").value = "tui-de"

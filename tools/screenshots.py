@@ -143,28 +143,30 @@ async def _constituent_action(lab: Lab, action: str, resource: str) -> None:
         fleet.close()
 
 
-async def _preflight_screens(lab: Lab, save) -> None:
-    """A blocked re-apply (a constituent suspended) and the per-region preview of an update."""
+async def _confirm_on_demo(app, pilot, action: str) -> None:
+    """The console up on demo, and the confirmation of `action` on the master open."""
     from mrconsole.tui.screens.actions import ConfirmScreen
 
+    await _ready(app, pilot)
+    m = app.session.find("demo")
+    app.act_on(m.region, m.id, m.name, action)
+    await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#confirm"), 30)
+
+
+async def _preflight_screens(lab: Lab, save) -> None:
+    """A blocked re-apply (a constituent suspended) and the per-region preview of an update."""
     await _constituent_action(lab, "suspend", "db_stack")
     try:
         app = _app(lab, "demo")
         async with app.run_test(size=(132, 40)) as pilot:
-            await _ready(app, pilot)
-            m = app.session.find("demo")
-            app.act_on(m.region, m.id, m.name, "reapply")
-            await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30)
+            await _confirm_on_demo(app, pilot, "reapply")
             await pilot.pause(0.5)
             save(app, "preflight-blocked")
     finally:
         await _constituent_action(lab, "resume", "db_stack")
     app = _app(lab, "demo")
     async with app.run_test(size=(132, 40)) as pilot:
-        await _ready(app, pilot)
-        m = app.session.find("demo")
-        app.act_on(m.region, m.id, m.name, "update")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30)
+        await _confirm_on_demo(app, pilot, "update")
         app.screen.query_one("#patch-params").value = "app_replicas=4"
         app.screen.query_one("#preview").press()
         await _until(pilot, lambda: "RegionThree" in str(app.screen.query_one("#plan-preview").render()), 30)
