@@ -20,8 +20,11 @@ it needs (the stack, its owner, hidden parameters) and returns an
   (RemoteStack._needs_update always answers yes), which undoes drift.
 
 Cost: one stack lookup in the stack's region, the ownership lookup
-(one list per region, plus one resource list of a candidate master), and
-for an update one template read. Nothing is read for a plan that is refused.
+(one list per region, plus one resource list of a candidate master), for
+an update one template read, and for an action that a master's
+constituents decide, one read of the master and of each constituent
+(core/preflight.py), whose drift an update reuses without reading the
+master again. Nothing is read for a plan that is refused.
 """
 
 from __future__ import annotations
@@ -171,17 +174,18 @@ async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, re
         topo, found = await check_master(fleet, region, f"{stack.name}/{stack.id}", action, cache)
         findings += found
         if topo is not None and topo.constituents and action in ("update", "reapply"):
-            findings += await _drift(fleet, stack.name, cache, action)
+            findings += await _drift(fleet, topo, cache, action)
     return ActionPlan(action, stack, direct, through, owner, warning,
                       confirm_name=stack.name if action == "delete" else None,
                       parameters=parameters, hidden=hidden, findings=tuple(findings), template=template)
 
 
-async def _drift(fleet, name: str, cache, action: str) -> list[Finding]:
-    from mrconsole.core.outage import drift
+async def _drift(fleet, topo, cache, action: str) -> list[Finding]:
+    """Drift of the master just read (no second read, no search for orphans)."""
+    from mrconsole.core.outage import constituent_drifts
 
     try:
-        return drift_findings(await drift(fleet, name, cache), action)
+        return drift_findings(await constituent_drifts(fleet, topo, cache), action)
     except CloudError:
         return []
 

@@ -141,10 +141,10 @@ async def check_master(fleet, region: str, stack_id: str, action: str,
     return topo, check_constituents(topo, action)
 
 
-def drift_findings(report, action: str) -> list[Finding]:
-    """Out-of-band changes the master's update will overwrite, field by field."""
+def drift_findings(constituents, action: str) -> list[Finding]:
+    """Out-of-band changes the master's update will overwrite, field by field (core.outage's ConstituentDrift)."""
     out = []
-    for c in report.constituents:
+    for c in constituents:
         for d in c.differences:
             if d.what in ("status", "updated_time"):
                 continue

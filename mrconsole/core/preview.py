@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.topology import read_master
 from mrconsole.models import Stack
-from mrconsole.template.heat import intended_parameters, regional_resources
+from mrconsole.template.heat import intended_parameters
 
 MASKED = "******"
 KINDS = ("added", "replaced", "updated", "deleted", "unchanged")
@@ -78,10 +78,10 @@ async def preview_update(fleet, stack: Stack, parameters: dict[str, str]) -> Upd
     """A PATCH of `parameters` on `stack` (a re-apply when empty), previewed in every region it reaches."""
     client = fleet.region(stack.region)
     ref = f"{stack.name}/{stack.id}"
-    topo, template, master_changes = await asyncio.gather(
-        read_master(fleet, stack.region, ref), client.template(stack), _preview(client, ref, parameters))
+    topo, master_changes = await asyncio.gather(read_master(fleet, stack.region, ref),
+                                                _preview(client, ref, parameters))
     master = StackPreview(stack.region, stack.name, "master", changes=master_changes[0], error=master_changes[1])
-    specs = regional_resources(template)
+    specs = topo.specs
     merged = {**topo.parameters, **parameters}
     readable = [c for c in topo.constituents if c.stack is not None and c.region]
     details = await asyncio.gather(*(fleet.region(c.region).get_stack(f"{c.stack_name}/{c.stack_id}")

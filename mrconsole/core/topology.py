@@ -44,6 +44,7 @@ class Topology:
     fetched_at: float = field(default_factory=time.time)
     parameters: dict[str, str] = field(default_factory=dict)
     master_resources: list = field(default_factory=list)   # as read with the master, reused by callers
+    specs: dict[str, dict] = field(default_factory=dict)   # each OS::Heat::Stack's template spec, as read
 
     def constituent(self, resource: str) -> Constituent | None:
         return next((c for c in self.constituents if c.resource == resource), None)
@@ -83,7 +84,8 @@ async def read_master(fleet, region: str, name_or_id: str) -> Topology:
                 stack_id=r.physical_id or None, resource_status=r.status,
                 resource_status_reason=r.status_reason))
     topo = Topology(cloud=fleet.name, master=master, constituents=constituents,
-                    edges=data_edges(template), parameters=detail.parameters, master_resources=resources)
+                    edges=data_edges(template), parameters=detail.parameters, master_resources=resources,
+                    specs=specs)
     await refresh_constituents(fleet, topo)
     return topo
 
