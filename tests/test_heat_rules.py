@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from mrconsole.template.heat import (
+    child_template_text,
     constituent_name_pattern,
+    fed_by,
     flow_label,
     intended_parameters,
     name_splits,
+    parameter_values,
     resolve_region,
 )
 
@@ -48,3 +51,24 @@ def test_intended_parameters_only_what_can_be_known():
 def test_flow_label():
     assert flow_label("db", "ip", "web", "db_ip") == "ip: db → web.db_ip"
     assert flow_label("db", "ip", "outputs.db_ip", None) == "ip: db → outputs.db_ip"
+
+
+def test_child_template_from_the_bundle_or_inline():
+    files = {"file:///t/db.yaml": "heat_template_version: 2018-08-31\n"}
+    assert child_template_text({"properties": {"template": {"get_file": "file:///t/db.yaml"}}}, files) == \
+        files["file:///t/db.yaml"]
+    assert child_template_text({"properties": {"template": "inline: 1"}}, {}) == "inline: 1"
+    assert child_template_text({"properties": {"template": {"get_file": "file:///t/gone.yaml"}}}, files) is None
+    assert child_template_text({"properties": {"template": {"str_replace": {}}}}, files) is None
+
+
+def test_parameter_values_of_a_full_update():
+    template = {"parameters": {"a": {"default": 1}, "b": {"type": "string"}, "c": {"default": "x"}}}
+    env = {"parameter_defaults": {"c": "from-env", "undeclared": "dropped"}, "parameters": {"b": "env-b"}}
+    assert parameter_values(template, env, {"a": "9"}) == {"a": "9", "b": "env-b", "c": "from-env"}
+
+
+def test_fed_by_names_only_straight_get_params():
+    spec = {"properties": {"parameters": {"pw": {"get_param": "db_password"}, "n": "lit",
+                                          "j": {"list_join": ["", [{"get_param": "db_password"}]]}}}}
+    assert fed_by(spec, {"db_password"}) == {"pw"}

@@ -204,3 +204,41 @@ def test_a_full_update_checks_parameters_against_its_new_template(pf, cli, tmp_p
     code, _, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "release=three",
                        "--preview")
     assert code == 0 and "release is not declared" not in err     # now the stack's own template declares it
+
+
+def test_preview_of_a_full_update_gives_each_constituent_its_new_template(pf, cli, tmp_path):
+    """A new app.yaml resource shows in RegionThree; a new constituent is created; a moved one is replaced."""
+    import shutil
+
+    for f in Path(MASTER_T).parent.glob("*.yaml"):
+        shutil.copy(f, tmp_path / f.name)
+    app = tmp_path / "app.yaml"
+    app.write_text(app.read_text().replace("outputs:", "  app_extra:\n    type: OS::Heat::None\n\noutputs:", 1))
+    master = tmp_path / "master.yaml"
+    master.write_text(master.read_text().replace("outputs:", (
+        "  cache_stack:\n    type: OS::Heat::Stack\n    properties:\n      context:\n        region_name: RegionTwo\n"
+        "      template: |\n        heat_template_version: 2018-08-31\n        resources:\n"
+        "          cache:\n            type: OS::Heat::None\n\noutputs:"), 1))
+    before = len(Journal().entries(1000))
+    code, out, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-t", str(master),
+                         "-P", "db_password=other", "--preview", "--format", "json")
+    assert code == 0, err
+    preview = json.loads(out)["preview"]
+    [master_p] = preview["RegionOne"]
+    assert master_p["changes"]["added"] == ["cache_stack"]
+    [app_p] = preview["RegionThree"]
+    assert app_p["changes"]["added"] == ["app_extra"] and app_p["inputs"] == {}
+    db_p, cache_p = preview["RegionTwo"]
+    assert db_p["role"] == "db_stack" and not db_p["changes"].get("added")
+    assert db_p["inputs"] == {"db_password": ["******", "******"]}      # named, never shown
+    assert "other" not in out
+    assert cache_p["role"] == "cache_stack" and cache_p["changes"] == {"added": ["cache"]}
+    assert cache_p["note"].startswith("new")
+    # The app's region changes: Heat replaces it (a create in RegionTwo, a delete in RegionThree).
+    code, out, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-t", str(master),
+                         "-P", "app_region=RegionTwo", "--preview")
+    assert code == 0, err
+    assert "moves from RegionThree: Heat creates it in RegionTwo" in out and "replaced: app_stack" in out
+    assert len(Journal().entries(1000)) == before                       # nothing sent, nothing journaled
+    code, out, _ = cli("status", "--lab", "--master", "pf", "--format", "json")
+    assert {c["resource"] for c in json.loads(out)["constituents"]} == {"db_stack", "app_stack"}

@@ -235,17 +235,14 @@ async def _act(args, fleet, actions) -> int:
     # A full update's parameters belong to its new template: the template analysis checks them.
     full = verb == "update" and bool(args.template)
     plan, through = await _plan(args, fleet, action, {} if full else (params or {}))
-    if getattr(args, "preview", False):
-        if verb == "update" and args.template:
-            raise CliError("--preview of a full update (-t) is not supported yet: preview the PATCH of its "
-                           "parameters, or use `mrconsole validate`", EXIT_USAGE)
-        return await _preview_action(args, fleet, plan)
     bundle = None
     if verb == "update" and args.template:
         analysis = _analyse(args, params or {}, fleet, plan.direct.region)
         hidden = frozenset(analysis.tree.template.hidden_parameters) if analysis.tree else plan.hidden
         plan = replace(plan, parameters=params or {}, hidden=hidden)
         bundle = _bundle(args)
+    if getattr(args, "preview", False):
+        return await _preview_action(args, fleet, plan, bundle)
     confirmation = ""
     if plan.confirm_name:
         confirmation = plan.confirm_name if args.yes else _ask_name(plan.direct)
@@ -257,13 +254,13 @@ async def _act(args, fleet, actions) -> int:
     return await _report(args, fleet, actions, results)
 
 
-async def _preview_action(args, fleet, plan) -> int:
+async def _preview_action(args, fleet, plan, bundle=None) -> int:
     """The preflight and, for an update or re-apply, what changes in every region. Sends nothing."""
     from mrconsole.core.preview import preview_update
 
     preview = None
     if plan.action in ("update", "reapply"):
-        preview = await preview_update(fleet, plan.stack, plan.parameters or {})
+        preview = await preview_update(fleet, plan.stack, plan.parameters or {}, bundle, plan.hidden)
     if args.format == "json":
         print_json({"action": plan.action, "stack": plan.stack.name, "region": plan.stack.region,
                     "findings": plan.findings, "blocked": bool(plan.blocking),

@@ -221,11 +221,17 @@ class RegionClient:
 
         return await self.call(fn, "stack preview")
 
-    async def preview_update(self, ref: str, parameters: dict | None = None) -> dict[str, list[str]]:
-        """Heat's own plan for a PATCH update (nothing changes): resource names by
-        kind of change (added, deleted, replaced, updated, unchanged)."""
+    async def preview_update(self, ref: str, parameters: dict | None = None, *, template: dict | None = None,
+                             files: dict | None = None, environment: dict | None = None) -> dict[str, list[str]]:
+        """Heat's own plan for an update (nothing changes): resource names by
+        kind of change (added, deleted, replaced, updated, unchanged). Without
+        a template, a PATCH of `parameters`; with one, a full update."""
         def fn(hc):
-            body = hc.stacks.preview_update(ref, existing=True, parameters=parameters or {})
+            if template is None:
+                body = hc.stacks.preview_update(ref, existing=True, parameters=parameters or {})
+            else:
+                body = hc.stacks.preview_update(ref, template=template, files=files or {},
+                                                environment=environment or {}, parameters=parameters or {})
             changes = body.get("resource_changes", {}) if isinstance(body, dict) else {}
             return {kind: sorted(str(r.get("resource_name", "?")) for r in items if isinstance(r, dict))
                     for kind, items in changes.items() if isinstance(items, list)}

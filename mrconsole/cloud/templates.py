@@ -31,3 +31,16 @@ def gather(template_path: str, env_paths: list[str] | tuple = ()) -> TemplateBun
     except (hexc.CommandError, OSError, ValueError) as exc:
         raise CloudError(errors.CONFIG, str(exc).strip().splitlines()[0]) from None
     return TemplateBundle(template=template, files={**env_files, **files}, environment=environment or {})
+
+
+def parse(text: str) -> dict:
+    """A template's text as Heat parses it (dates stay strings); CloudError when it is not a template."""
+    from heatclient.common import template_format
+
+    try:
+        parsed = template_format.parse(text)
+    except ValueError as exc:
+        raise CloudError(errors.CONFIG, str(exc).strip().splitlines()[0]) from None
+    if not isinstance(parsed, dict):
+        raise CloudError(errors.CONFIG, "not a template")
+    return parsed

@@ -45,7 +45,8 @@ class Finding:
     instead: str = ""    # what to do instead
 
     def __str__(self) -> str:
-        return f"{self.severity}: {self.message}" + (f" Instead: {self.instead}" if self.instead else "")
+        message = self.message if self.message.endswith((".", ":")) or not self.instead else self.message + "."
+        return f"{self.severity}: {message}" + (f" Instead: {self.instead}" if self.instead else "")
 
 
 def check_parameters(template: dict, parameters: dict[str, str], hidden: frozenset[str]) -> list[Finding]:

@@ -117,3 +117,41 @@ def intended_parameters(spec, master_parameters: dict, outputs_of: dict[str, dic
             if len(args) == 3 and args[1] == "outputs" and args[2] in outputs_of.get(args[0], {}):
                 out[str(key)] = str(outputs_of[args[0]][args[2]])
     return out
+
+
+def child_template_text(spec, files: dict) -> str | None:
+    """The text of a regional stack's template: inline, or from the bundle's files (get_file)."""
+    template = properties(spec).get("template")
+    if isinstance(template, str):
+        return template
+    if isinstance(template, dict) and set(template) == {"get_file"}:
+        text = files.get(template["get_file"])
+        return text if isinstance(text, str) else None
+    return None
+
+
+def passed_parameters(spec) -> list[str]:
+    """The parameter names a master passes a constituent (Heat passes exactly these on update)."""
+    passed = properties(spec).get("parameters")
+    return [str(k) for k in passed] if isinstance(passed, dict) else []
+
+
+def parameter_values(template, environment: dict, given: dict) -> dict:
+    """The values a stack gets from a full create or update: defaults, the environment, then -P."""
+    declared = template.get("parameters") if isinstance(template, dict) else None
+    declared = declared if isinstance(declared, dict) else {}
+    out = {str(k): v["default"] for k, v in declared.items() if isinstance(v, dict) and "default" in v}
+    for section in ("parameter_defaults", "parameters"):
+        values = environment.get(section) if isinstance(environment, dict) else None
+        if isinstance(values, dict):
+            out.update({str(k): v for k, v in values.items() if section == "parameters" or k in declared})
+    out.update(given)
+    return out
+
+
+def fed_by(spec, names: frozenset[str] | set[str]) -> set[str]:
+    """The constituent parameters a master passes straight from one of its parameters `names`."""
+    passed = properties(spec).get("parameters")
+    passed = passed if isinstance(passed, dict) else {}
+    return {str(k) for k, v in passed.items()
+            if isinstance(v, dict) and set(v) == {"get_param"} and v["get_param"] in names}
