@@ -147,6 +147,13 @@ def test_constituent_rules():
     assert [(f.severity, f.instead.split(":")[0]) for f in cancel if "web" in f.message] == [(WARNING, "cancel it too")]
     delete = check_constituents(topo, "delete")
     assert any("left behind" in f.message and f.severity == WARNING for f in delete)
+    check = {f.message.split(" ")[0]: f.severity for f in check_constituents(topo, "check")}
+    assert check["db"] == BLOCKING and check["RegionThree"] == BLOCKING      # stranded suspend; replace later
+    # What the master's resource records decides a replace, whatever the constituent says of itself.
+    replaced = Constituent("db", "RegionTwo", "id-db", "m-db-abcdefghijkl", resource_status="CHECK_FAILED",
+                           stack=Stack("RegionTwo", "id-db", "m-db-abcdefghijkl", "CHECK_COMPLETE"))
+    [f] = check_constituents(Topology("cloud", topo.master, [replaced]), "reapply")
+    assert f.severity == BLOCKING and "replace" in f.message and "check m again" in f.instead
 
 
 async def test_the_console_shows_the_preflight_and_the_per_region_preview(lab, pf):
@@ -242,3 +249,67 @@ def test_preview_of_a_full_update_gives_each_constituent_its_new_template(pf, cl
     assert len(Journal().entries(1000)) == before                       # nothing sent, nothing journaled
     code, out, _ = cli("status", "--lab", "--master", "pf", "--format", "json")
     assert {c["resource"] for c in json.loads(out)["constituents"]} == {"db_stack", "app_stack"}
+
+
+def _events(cli, stack: str, region: str) -> list[dict]:
+    code, out, err = cli("events", stack, "--lab", "--region", region, "--format", "json", "--timeout", "2")
+    assert code in (0, 3), err          # 3: a constituent's region did not answer
+    return [json.loads(line) for line in out.splitlines() if line.strip()]      # one event per line
+
+
+def test_a_check_during_an_outage_would_make_the_next_update_replace_a_constituent(lab, cli):
+    """Heat 27, seen on the lab: a master check with a region down leaves that constituent CHECK_FAILED in
+    the master, and the master's next update replaces it (a new stack, the old one deleted)."""
+    import time
+
+    code, _, err = cli("stack", "create", "cf", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait")
+    assert code == 0, err
+    with lab.fault("RegionTwo", "stop"):
+        code, _, err = cli("stack", "check", "cf", "--lab", "--region", "RegionOne", "--timeout", "2")
+        assert code == 1 and "RegionTwo is unreachable" in err and "next update replaces" in err, err
+        assert _newest().outcome == "refused"
+        # Sent anyway: Heat records the failure on the master's resource.
+        code, _, err = cli("stack", "check", "cf", "--lab", "--region", "RegionOne", "--timeout", "5", "--force")
+        assert code == 0, err
+        deadline = time.monotonic() + 60
+        while not any(e["resource"] == "db_stack" and e["status"] == "CHECK_FAILED"
+                      for e in _events(cli, "cf", "RegionOne")):
+            assert time.monotonic() < deadline, "db_stack never went CHECK_FAILED"
+            time.sleep(1)
+    # RegionTwo is back: the re-apply would replace the database stack, so the preflight refuses it.
+    code, out, err = cli("stack", "reapply", "cf", "--lab", "--region", "RegionOne", "--preview", "--format", "json")
+    assert code == 1, err
+    shown = json.loads(out)
+    [finding] = [f for f in shown["findings"] if f["severity"] == "blocking"]
+    assert "db_stack is CHECK_FAILED in cf" in finding["message"] and "deleting" in finding["message"]
+    assert "mrconsole stack check cf --region RegionOne" in finding["instead"]
+    assert "db_stack" in shown["preview"]["RegionOne"][0]["changes"]["replaced"]       # Heat's own word
+    [db] = shown["preview"]["RegionTwo"]
+    assert db["note"].startswith("replaced (its last check failed)")
+    # The way out it names: a check now that every region answers clears it.
+    code, out, err = cli("stack", "check", "cf", "--lab", "--region", "RegionOne", "--wait", "--format", "json")
+    assert code == 0 and json.loads(out)[0]["final_status"] == "CHECK_COMPLETE", err + out
+    code, out, err = cli("stack", "reapply", "cf", "--lab", "--region", "RegionOne", "--preview", "--format", "json")
+    assert code == 0 and not json.loads(out)["findings"], out
+
+
+def test_a_suspended_stack_is_not_checked_and_a_stranded_one_is_told_how_to_resume(lab, cli):
+    """Heat 27, seen on the lab: a suspended stack, once checked, refuses resume; suspend again, then resume."""
+    code, out, err = cli("stack", "create", "sc", "-t", str(Path(MASTER_T).parent / "db.yaml"), "--lab",
+                         "--region", "RegionTwo", "-P", "db_password=lab-only", "--wait")
+    assert code == 0, err
+    assert cli("stack", "suspend", "sc", "--lab", "--region", "RegionTwo", "--wait")[0] == 0
+    code, _, err = cli("stack", "check", "sc", "--lab", "--region", "RegionTwo")
+    assert code == 1 and "can no longer be resumed" in err and "mrconsole stack resume sc" in err, err
+    code, out, err = cli("stack", "check", "sc", "--lab", "--region", "RegionTwo", "--force", "--wait",
+                         "--format", "json")
+    assert code == 0 and json.loads(out)[0]["final_status"] == "CHECK_COMPLETE", err
+    # What the preflight said, from Heat itself: the resume fails.
+    code, out, _ = cli("stack", "resume", "sc", "--lab", "--region", "RegionTwo", "--force", "--wait",
+                       "--format", "json")
+    assert json.loads(out)[0]["final_status"] == "RESUME_FAILED"
+    code, _, err = cli("stack", "resume", "sc", "--lab", "--region", "RegionTwo")
+    assert code == 1 and "suspend it again, then resume" in err, err
+    assert cli("stack", "suspend", "sc", "--lab", "--region", "RegionTwo", "--wait")[0] == 0
+    code, out, err = cli("stack", "resume", "sc", "--lab", "--region", "RegionTwo", "--wait", "--format", "json")
+    assert code == 0 and json.loads(out)[0]["final_status"] == "RESUME_COMPLETE", err

@@ -198,6 +198,7 @@ async def _preview(args, fleet, bundle, params, analysis) -> int:
 async def _plan(args, fleet, action: str, params: dict):
     """The core's plan for this action (core/plan.py), and the decision it needs from flags."""
     from mrconsole.core.plan import PlanError, plan_action
+    from mrconsole.core.preflight import BLOCKING
     from mrconsole.state.topology_cache import TopologyCache
 
     try:
@@ -217,9 +218,11 @@ async def _plan(args, fleet, action: str, params: dict):
         raise CliError(f"{plan.warning} Nothing was sent: {options}.", EXIT_USAGE)
     if getattr(args, "preview", False):
         return plan, through           # shown by _preview_action, on stdout
-    # The preflight, before anything is sent (a blocking finding refuses in execute, unless --force).
+    # The preflight, before anything is sent. A blocking finding refuses in execute, whose error
+    # repeats it, so here it is printed only when --force sends anyway.
     for finding in plan.findings:
-        print(finding, file=sys.stderr)
+        if finding.severity != BLOCKING or args.force:
+            print(finding, file=sys.stderr)
     return plan, through
 
 

@@ -36,7 +36,16 @@ from dataclasses import dataclass, replace
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.actions import STACK_ACTIONS, ActionResult, Actions, Target
 from mrconsole.core.ownership import Ownership, owner_of
-from mrconsole.core.preflight import BLOCKING, INFO, WARNING, Finding, check_master, check_parameters, drift_findings
+from mrconsole.core.preflight import (
+    BLOCKING,
+    INFO,
+    WARNING,
+    Finding,
+    check_master,
+    check_parameters,
+    check_stack,
+    drift_findings,
+)
 from mrconsole.core.topology import find_stack
 from mrconsole.models import Stack
 
@@ -162,6 +171,7 @@ async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, re
         findings.append(Finding(INFO, warning))
     direct = Target(region, stack.name, stack.id, out_of_band=bool(owner and not owner.master_reachable),
                     master_id=owner.master_id if owner else None)
+    findings += check_stack(stack, action)
     hidden: frozenset[str] = frozenset()
     template = None
     if action == "update":

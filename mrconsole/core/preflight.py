@@ -72,6 +72,26 @@ def _cli(action: str, name: str, region: str) -> str:
     return f"mrconsole stack {action} {name} --region {region} --direct"
 
 
+# Seen on the lab (Heat 27): a check of a suspended stack completes, but moves its
+# resources to CHECK_COMPLETE, from which Heat's resume refuses (resource.py resume()).
+CHECKED_WHILE_SUSPENDED = ("Heat checks it, but a stack checked while suspended can no longer be resumed "
+                           "(\"State ('CHECK', 'COMPLETE') invalid for resume\")")
+
+
+def check_stack(stack, action: str) -> list[Finding]:
+    """What the target's own state means for `action`, on any stack."""
+    ref = stack.name
+    if action == "check" and stack.status == "SUSPEND_COMPLETE":
+        return [Finding(BLOCKING, f"{ref} is SUSPEND_COMPLETE: {CHECKED_WHILE_SUSPENDED}",
+                        f"resume it first: {_cli('resume', ref, stack.region)}")]
+    if action == "resume" and stack.status == "RESUME_FAILED" and "invalid for resume" in stack.status_reason:
+        return [Finding(BLOCKING, f"{ref} cannot be resumed as it is: its resources left SUSPEND "
+                        "(it was checked or changed while suspended), and Heat resumes only suspended resources",
+                        f"suspend it again, then resume: {_cli('suspend', ref, stack.region)}, "
+                        f"then {_cli('resume', ref, stack.region)}")]
+    return []
+
+
 def check_constituents(topo: Topology, action: str) -> list[Finding]:
     """What each constituent's state means for `action` on its master."""
     out = []
@@ -91,6 +111,13 @@ def check_constituents(topo: Topology, action: str) -> list[Finding]:
                         WARNING, f"{where} will be left behind: {c.region} is unreachable ({c.error}), so the "
                         f"delete of {master} will end DELETE_FAILED",
                         f"delete again when {c.region} is back (mrconsole drift {master} lists orphans)"))
+                elif action == "check":
+                    out.append(Finding(
+                        BLOCKING, f"{c.region} is unreachable ({c.error}): the check of {master} fails on "
+                        f"{c.resource}, which stays CHECK_FAILED in {master}, so its next update replaces "
+                        f"{c.stack_name or c.resource} (a new stack, the old one deleted); Heat can also leave "
+                        f"{master} stuck CHECK_IN_PROGRESS until it is checked again",
+                        f"wait for {c.region}; check the constituents in reachable regions directly"))
                 else:
                     out.append(Finding(WARNING, f"{c.region} is unreachable ({c.error}): the {action} of {master} "
                                        f"will fail on {c.resource}", f"wait for {c.region}"))
@@ -103,15 +130,19 @@ def check_constituents(topo: Topology, action: str) -> list[Finding]:
         elif c.stack.in_progress:
             out.append(Finding(BLOCKING, f"{where} is {status}: Heat refuses a new action while one runs",
                                f"wait for it, or cancel it ({_cli('cancel', ref, c.region or '?')})"))
-        elif status.startswith("SUSPEND_") and action in ("update", "reapply", "check"):
-            verb = "update" if action == "reapply" else action
-            out.append(Finding(BLOCKING, f"{where} is {status}: Heat does not {verb} a suspended stack, so the "
-                               f"{verb} of {master} would fail in {c.region}",
+        elif status.startswith("SUSPEND_") and action in ("update", "reapply"):
+            out.append(Finding(BLOCKING, f"{where} is {status}: Heat does not update a suspended stack, so the "
+                               f"update of {master} would fail in {c.region}",
                                f"resume it first: {_cli('resume', ref, c.region or '?')}"))
-        elif status == "CHECK_FAILED" and action in ("update", "reapply"):
-            out.append(Finding(WARNING, f"{where} is CHECK_FAILED: Heat will replace it (a new stack in "
-                               f"{c.region}), not update it",
-                               f"check it directly first ({_cli('check', ref, c.region or '?')})"))
+        elif status == "SUSPEND_COMPLETE" and action == "check":
+            out.append(Finding(BLOCKING, f"{where} is SUSPEND_COMPLETE: {CHECKED_WHILE_SUSPENDED}",
+                               f"resume it first: {_cli('resume', ref, c.region or '?')}"))
+        elif c.resource_status == "CHECK_FAILED" and action in ("update", "reapply"):
+            out.append(Finding(BLOCKING, f"{c.resource} is CHECK_FAILED in {master} (its last check failed): "
+                               f"Heat will replace it, creating a new stack in {c.region} and deleting {ref}",
+                               f"check {master} again now that {c.region} answers "
+                               f"(mrconsole stack check {master} --region {topo.master.region}): a passing check "
+                               "clears it; or --force to replace it"))
         elif status.endswith("_FAILED") and action in ("update", "reapply"):
             out.append(Finding(WARNING, f"{where} is {status}: Heat will try to update it again",
                                f"mrconsole why {ref} --region {c.region} shows why it failed"))

@@ -154,6 +154,12 @@ async def preview_update(fleet, stack: Stack, parameters: dict[str, str], bundle
             moved = await new(c.resource, spec, region)
             return replace(moved, note=f"moves from {c.region}: Heat creates it in {region}, "
                                        f"then deletes {name} in {c.region}")
+        if c.resource in master.changes.get("replaced", []):
+            why = " (its last check failed)" if c.resource_status == "CHECK_FAILED" else ""
+            note = f"replaced{why}: Heat creates a new stack in {region}, then deletes {name}"
+            if bundle is None:       # the same template: what the new stack holds is what this one holds
+                return StackPreview(c.region, name, c.resource, note=note)
+            return replace(await new(c.resource, spec, region), note=note)
         send, shown = inputs_for(spec, detail_of[c.resource].parameters)
         target = fleet.region(c.region)
         cref = f"{c.stack_name}/{c.stack_id}"
