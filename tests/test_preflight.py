@@ -313,3 +313,47 @@ def test_a_suspended_stack_is_not_checked_and_a_stranded_one_is_told_how_to_resu
     assert cli("stack", "suspend", "sc", "--lab", "--region", "RegionTwo", "--wait")[0] == 0
     code, out, err = cli("stack", "resume", "sc", "--lab", "--region", "RegionTwo", "--wait", "--format", "json")
     assert code == 0 and json.loads(out)[0]["final_status"] == "RESUME_COMPLETE", err
+
+
+def test_cancelling_a_master_does_not_cancel_its_constituent_and_the_preflight_says_so(lab, cli, tmp_path):
+    """Heat 27, seen on the lab: the master waits for the remote update to finish, then rolls it back with
+    a second update; the constituent's own update is never cancelled."""
+    import shutil
+    import time
+
+    for f in Path(MASTER_T).parent.glob("*.yaml"):
+        shutil.copy(f, tmp_path / f.name)
+    app = tmp_path / "app.yaml"     # a slow app update, so the cancel lands while it runs
+    app.write_text(app.read_text().replace("        update: 2\n", "        update: 20\n")
+                   .replace("postgres://DB_IP/orders", "postgres://DB_IP/orders2"))
+    assert cli("stack", "create", "cu", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait")[0] == 0
+
+    def state():
+        code, out, err = cli("status", "--lab", "--master", "cu", "--format", "json")
+        assert code == 0, err
+        shown = json.loads(out)
+        return shown["master_status"], {c["resource"]: c for c in shown["constituents"]}
+
+    assert cli("stack", "update", "cu", "--lab", "--region", "RegionOne", "-t", str(tmp_path / "master.yaml"),
+               "-y")[0] == 0
+    deadline = time.monotonic() + 90
+    while state()[1]["app_stack"]["status"] != "UPDATE_IN_PROGRESS":
+        assert time.monotonic() < deadline, "the app constituent never started its update"
+        time.sleep(0.5)
+    code, out, err = cli("stack", "cancel", "cu", "--lab", "--region", "RegionOne", "--preview", "--format", "json")
+    assert code == 0, err
+    [warning] = [f for f in json.loads(out)["findings"] if "app_stack" in f["message"]]
+    assert warning["severity"] == "warning" and "does not cancel what already runs in RegionThree" in \
+        warning["message"] and warning["instead"].startswith("cancel it too: mrconsole stack cancel cu-app_stack-")
+    code, _, err = cli("stack", "cancel", "cu", "--lab", "--region", "RegionOne", "-y")
+    assert code == 0 and "does not cancel" in err, err
+    deadline = time.monotonic() + 120
+    while (master := state())[0] != "ROLLBACK_COMPLETE":
+        assert time.monotonic() < deadline, master
+        time.sleep(1)
+    # What the warning said: the constituent's update ran to its end (and the rollback updated it again).
+    app_name = master[1]["app_stack"]["stack_name"]
+    code, out, _ = cli("events", app_name, "--lab", "--region", "RegionThree", "--format", "json")
+    stack_events = [json.loads(line) for line in out.splitlines() if line.strip()]
+    stack_events = [e["status"] for e in stack_events if e["resource"] == app_name]
+    assert stack_events[-4:] == ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"]
