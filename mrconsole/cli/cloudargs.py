@@ -16,6 +16,14 @@ def add_cloud_arguments(parser) -> None:
     g.add_argument("--lab-dir", metavar="DIR", help="the lab's directory, with --lab")
     g.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="read timeout per request (default 10; connect timeout is 3)")
+    g.add_argument("--read-only", action="store_true",
+                   help="refuse every action that would change a stack (the console hides them)")
+
+
+# Options the OpenStack CLI accepts before the command (`openstack --os-cloud prod stack list`);
+# main.hoist_global_options moves them after it, where each command's parser takes them.
+GLOBAL_WITH_VALUE = ("--os-cloud", "--region", "--timeout", "--format", "--lab-dir")
+GLOBAL_FLAGS = ("--lab", "--read-only")
 
 
 def cloud_options(args):

@@ -57,3 +57,22 @@ def print_table(headers: list[str], rows: list[list], out=None) -> None:
     out.write(line.rstrip() + "\n")
     for row in cells:
         out.write("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() + "\n")
+
+
+def require_file(path: str, what: str = "template") -> None:
+    """A file given on the command line: it must exist, be a file one can read, and hold something."""
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        problem = "no such file"
+    elif p.is_dir():
+        problem = "is a directory, not a file"
+    else:
+        try:
+            with p.open("rb") as f:
+                problem = "" if f.read(1) else "is empty"
+        except OSError as exc:
+            problem = f"cannot be read ({exc.strerror or exc})"
+    if problem:
+        raise CliError(f"{what} {path}: {problem}", EXIT_USAGE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, cloud_options
-from mrconsole.cli.common import EXIT_USAGE, CliError
+from mrconsole.cli.common import EXIT_USAGE, CliError, require_file
 
 
 def add_parser(sub) -> None:
@@ -15,7 +15,6 @@ def add_parser(sub) -> None:
     p.add_argument("--stack", metavar="MASTER", help="the master stack to show in the tree")
     p.add_argument("--template", metavar="FILE", help="show a master template's analysis (not deployed)")
     p.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
-    p.add_argument("--read-only", action="store_true", help="hide and refuse every mutating action")
     p.add_argument("--event-buffer", type=int, default=50_000, metavar="N",
                    help="events kept in memory for the timeline (default 50000; ~1.2 KB each)")
     p.set_defaults(func=cmd_console)
@@ -43,8 +42,7 @@ def cmd_console(args) -> int:
     if args.template:
         from mrconsole.template.analysis import analyse
 
-        if not Path(args.template).is_file():
-            raise CliError(f"template {args.template}: no such file", EXIT_USAGE)
+        require_file(args.template)
         analysis = analyse(args.template, args.env)
     master = args.stack or (Path(args.template).stem if args.template else None)
     if not 100 <= args.event_buffer <= 5_000_000:

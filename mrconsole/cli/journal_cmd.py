@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from mrconsole.cli.common import print_json, print_table
+from mrconsole.cli.cloudargs import add_cloud_arguments
+from mrconsole.cli.common import EXIT_USAGE, CliError, print_json, print_table
 
 
 def add_parser(sub) -> None:
@@ -12,13 +13,21 @@ def add_parser(sub) -> None:
                        description="Every action taken from this machine, newest first.")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--stack", metavar="NAME", help="only actions on this stack")
+    add_cloud_arguments(p)      # --lab, --os-cloud and --region filter the entries
     p.set_defaults(func=cmd_journal)
 
 
 def cmd_journal(args) -> int:
     from mrconsole.state.journal import Journal
 
-    entries = Journal().entries(max(1, args.limit))
+    if args.limit < 1:
+        raise CliError("--limit must be at least 1", EXIT_USAGE)
+    cloud = _cloud_name(args)
+    wanted = set(args.regions)
+    entries = [e for e in Journal().entries(100_000 if cloud or wanted or args.stack else args.limit)
+               if (not cloud or e.cloud == cloud) and (not wanted or e.region in wanted)
+               and (not args.stack or e.stack_name == args.stack)][: args.limit]
     if args.format == "json":
         print_json(entries)
         return 0
@@ -27,3 +36,14 @@ def cmd_journal(args) -> int:
              (e.message or "")[:60]] for e in entries]
     print_table(["ID", "TIME (UTC)", "USER", "CLOUD", "REGION", "STACK", "ACTION", "OUTCOME", "MESSAGE"], rows)
     return 0
+
+
+def _cloud_name(args) -> str | None:
+    """The cloud whose entries to show: --os-cloud's name, or the lab's (its clouds.yaml names it)."""
+    if args.lab and args.os_cloud:
+        raise CliError("--lab and --os-cloud are exclusive", EXIT_USAGE)
+    if args.lab:
+        from mrconsole.lab.options import CLOUD_NAME
+
+        return CLOUD_NAME
+    return args.os_cloud

@@ -29,6 +29,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _commands(parser) -> set[str]:
+    for action in parser._actions:   # argparse keeps its subcommands here, and nowhere public
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+def hoist_global_options(argv: list[str], commands: set[str]) -> list[str]:
+    """`mrconsole --lab status` as `mrconsole status --lab`: the OpenStack CLI's convention.
+
+    Only the shared cloud options (cloudargs.GLOBAL_*) are moved, and only
+    when a command follows them; anything else before the command (the
+    console's own options) leaves argv as it was, for argparse to judge.
+    """
+    from mrconsole.cli.cloudargs import GLOBAL_FLAGS, GLOBAL_WITH_VALUE
+
+    moved: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        option = token.split("=", 1)[0]
+        if token in commands:
+            return [*argv[i:], *moved] if moved else argv
+        if token in GLOBAL_FLAGS:
+            moved.append(token)
+            i += 1
+        elif option in GLOBAL_WITH_VALUE and "=" in token:
+            moved.append(token)
+            i += 1
+        elif option in GLOBAL_WITH_VALUE and i + 1 < len(argv):
+            moved += argv[i:i + 2]
+            i += 2
+        else:
+            return argv
+    return argv
+
+
 def _optional_commands() -> list[str]:
     """Command modules present in this build, in the order shown by --help."""
     import importlib.util
@@ -51,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore")
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
+    argv = hoist_global_options(argv, _commands(parser))
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["console", *argv]
     try:

@@ -6,10 +6,9 @@ import argparse
 import asyncio
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json, to_jsonable
+from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json, require_file, to_jsonable
 from mrconsole.cli.validate_cmd import parse_params
 
 EPILOG = """exit codes:
@@ -29,7 +28,6 @@ def add_parser(sub) -> None:
         q.add_argument("name", metavar="STACK")
         add_cloud_arguments(q)
         q.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-        q.add_argument("--read-only", action="store_true", help="refuse (as a read-only session would)")
         q.add_argument("--format", choices=("text", "json"), default="text")
         if wait:
             q.add_argument("--wait", action="store_true", help="follow events until the action ends")
@@ -97,9 +95,16 @@ def _read_only(args, cloud_name: str) -> bool:
 async def _stack(args) -> int:
     from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
 
+    # Read-only is the first answer, before the cloud, the stack or the template is read.
+    if args.read_only:
+        raise CliError(f"read-only mode: {args.stack_command} is not allowed; nothing was sent")
     # --region names the target here; the fleet sees every region, so a
     # constituent's master (wherever it is) can be found.
     fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    if _read_only(args, fleet.name):
+        fleet.close()
+        raise CliError(f"read-only mode (set for cloud {fleet.name} in the config): {args.stack_command} is not "
+                       "allowed; nothing was sent")
     unknown = [r for r in args.regions if r not in fleet.region_names]
     if unknown:
         fleet.close()
@@ -133,8 +138,9 @@ def _analyse(args, params: dict, fleet, master_region: str):
     """The template analysis: errors block the action, warnings are shown."""
     from mrconsole.template.analysis import analyse
 
-    if not Path(args.template).is_file():
-        raise CliError(f"template {args.template}: no such file", EXIT_USAGE)
+    require_file(args.template)
+    for env in args.env:
+        require_file(env, "environment file")
     analysis = analyse(args.template, args.env, params, master_region=master_region, require_values=True,
                        known_regions=fleet.region_names)
     for f in analysis.findings:

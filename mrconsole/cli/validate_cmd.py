@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json
+from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json, require_file
 
 
 def add_parser(sub) -> None:
@@ -48,11 +48,9 @@ def cmd_validate(args) -> int:
     from mrconsole.template.analysis import analyse
     from mrconsole.template.render import analysis_json, tree_lines
 
-    if not Path(args.template).is_file():
-        raise CliError(f"template {args.template}: no such file", EXIT_USAGE)
+    require_file(args.template)
     for env in args.env:
-        if not Path(env).is_file():
-            raise CliError(f"environment file {env}: no such file", EXIT_USAGE)
+        require_file(env, "environment file")
     params = parse_params(args.params)
     use_cloud = bool(args.os_cloud or args.lab)
     fleet = None

@@ -97,7 +97,7 @@ class Actions:
 
     def _check_allowed(self, action: str) -> None:
         if action in MUTATIONS and self.read_only:
-            raise ReadOnlyError(f"read-only mode: {action} is not allowed")
+            raise ReadOnlyError(f"read-only mode: {action} is not allowed; nothing was sent")
 
     async def _run(self, action: str, target: Target, call, parameters=None, hidden=frozenset()) -> ActionResult:
         self._check_allowed(action)
