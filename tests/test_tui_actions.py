@@ -57,6 +57,25 @@ async def _confirm_from_menu(app, pilot, name: str, *keys: str) -> None:
     assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#confirm"))
 
 
+async def test_the_menu_offers_what_fits_and_greys_the_rest_with_why(lab, tui_del):
+    app = make_app(lab, master=None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen) and _select(app, "RegionTwo",
+                                                                                              "tui-del"))
+        await pilot.press("a")
+        assert isinstance(app.screen, ActionMenu)
+        options = app.screen.query_one("#menu").options
+        greyed = {o.id: str(o.prompt) for o in options if o.disabled}
+        assert set(greyed) == {"resume", "cancel_update", "cancel_without_rollback"}, greyed
+        assert greyed["resume"].endswith("(CREATE_COMPLETE: not suspended)")
+        await pilot.press("escape")
+        # A greyed action asked for by name (the command line) says why and opens nothing.
+        app.act_on("RegionTwo", pane(app, "RegionTwo").selected_stack_id(), "tui-del", "resume")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, OverviewScreen)
+        assert any("not suspended" in str(n.message) for n in app._notifications)
+
+
 @pytest.fixture(scope="module")
 def tui_del(lab, cli):
     """One stack for this module: updated first, then deleted."""
@@ -68,7 +87,7 @@ def tui_del(lab, cli):
 async def test_update_from_the_console_uses_the_core_plan_and_parser(lab, tui_del):
     app = make_app(lab, master=None)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _confirm_from_menu(app, pilot, "tui-del", *["down"] * 3)     # update
+        await _confirm_from_menu(app, pilot, "tui-del", "down", "down")    # check, suspend, (resume greyed), update
         assert app.screen.plan.action == "update" and app.screen.focused.id == "patch-params"
         before = len(Journal().entries(1000))
         app.screen.query_one("#patch-params").value = "size=2 oops"

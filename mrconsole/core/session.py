@@ -153,6 +153,13 @@ class ConsoleSession:
     def health(self):
         return self.fleet.health()
 
+    def region_down(self, region: str) -> str:
+        """Why `region` cannot be reached now (empty when it can): what the action menu greys out for."""
+        for h in self.health():
+            if h.region == region and h.state == "down":
+                return h.last_error or "down"
+        return ""
+
     # -- lifecycle -----------------------------------------------------------
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self.fleet.monitor_health(self._stop)),

@@ -169,17 +169,27 @@ class MrConsoleApp(App):
             self.notify("read-only mode: actions are disabled", severity="warning")
             return
 
+        from mrconsole.core.choices import choices
+        from mrconsole.models import Stack
+
+        stack = self.session.stack(region, stack_id) or Stack(region, stack_id, name, "")
+        fits = choices(stack, self.session.region_down(region))
+
         def chosen(choice: str | None) -> None:
             if choice:
                 self.run_worker(self._plan_and_act(region, stack_id, name, choice), group="act",
                                 exit_on_error=False)
 
         if action:
+            why_not = next((c.reason for c in fits if c.action == action), "")
+            if why_not:
+                self.notify(f"{action.replace('_', ' ')} {name}: {why_not}", severity="warning", timeout=8)
+                return
             chosen(action)
             return
         from mrconsole.tui.screens.actions import ActionMenu
 
-        self.push_screen(ActionMenu(f"{name} [{region}]"), chosen)
+        self.push_screen(ActionMenu(f"{name} [{region}]", fits), chosen)
 
     async def _plan_and_act(self, region: str, stack_id: str, name: str, action: str) -> None:
         from mrconsole.core.actions import ActionError, ReadOnlyError

@@ -17,32 +17,45 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-ACTIONS = [
-    ("check", "Check: verify every resource"),
-    ("suspend", "Suspend"),
-    ("resume", "Resume"),
-    ("update", "Update: change some parameters (PATCH)"),
-    ("reapply", "Re-apply: update with its own template and parameters"),
-    ("cancel_update", "Cancel update (roll back)"),
-    ("cancel_without_rollback", "Cancel update without rollback"),
-    ("delete", "Delete (type the name to confirm)"),
-]
+LABELS = {
+    "check": "Check: verify every resource",
+    "suspend": "Suspend",
+    "resume": "Resume",
+    "update": "Update: change some parameters (PATCH)",
+    "reapply": "Re-apply: update with its own template and parameters",
+    "cancel_update": "Cancel update (roll back)",
+    "cancel_without_rollback": "Cancel update without rollback",
+    "delete": "Delete (type the name to confirm)",
+}
 
 
 class ActionMenu(ModalScreen[str]):
+    """The actions that fit the stack's state (core/choices.py); the others greyed, with why."""
+
     BINDINGS = [Binding("escape", "dismiss('')", "Cancel", id="cancel-menu")]
 
-    def __init__(self, title: str):
+    def __init__(self, title: str, choices):
         super().__init__(id="action-menu")
         self._what = title
+        self._choices = choices
 
     def compose(self) -> ComposeResult:
         with Vertical(id="menu-box"):
             yield Label(Text(f"Act on {self._what}", style="bold"))
-            yield OptionList(*[Option(label, id=key) for key, label in ACTIONS], id="menu")
+            yield OptionList(*[self._option(c) for c in self._choices], id="menu")
+
+    @staticmethod
+    def _option(choice) -> Option:
+        label = Text(LABELS.get(choice.action, choice.action))
+        if not choice.allowed:
+            label.append(f"  ({choice.reason})", style="italic")
+        return Option(label, id=choice.action, disabled=not choice.allowed)
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        menu = self.query_one(OptionList)
+        menu.focus()
+        allowed = [i for i, c in enumerate(self._choices) if c.allowed]
+        menu.highlighted = allowed[0] if allowed else None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
