@@ -159,6 +159,10 @@ class MrConsoleApp(App):
 
         self.push_screen(LaunchScreen(template))
 
+    def region_width(self) -> int:
+        """The widest region name: the events' region column."""
+        return max((len(r) for r in self.session.regions), default=6) if self.session else 11
+
     def act_on(self, region: str, stack_id: str, name: str, action: str = "") -> None:
         """Action menu (unless `action` is given) → the core's plan → confirmation → the action.
 

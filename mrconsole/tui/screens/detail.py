@@ -51,7 +51,7 @@ class DetailScreen(Screen):
                 with VerticalScroll():
                     yield Static("", id="template")
             with TabPane("Events", id="tab-events"):
-                yield EventLog(id="stack-events")
+                yield EventLog(id="stack-events", region_width=self.app.region_width())
         yield Footer()
 
     def on_mount(self) -> None:

@@ -74,7 +74,7 @@ class EventsScreen(Screen):
         yield Static("", id="events-status")
         yield Input(value=self.filter_text, placeholder="filter: region:RegionTwo stack:demo status:failed text",
                     id="events-filter")
-        yield EventLog(id="all-events")
+        yield EventLog(id="all-events", region_width=self.app.region_width())
         yield Footer()
 
     def on_mount(self) -> None:

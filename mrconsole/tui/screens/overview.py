@@ -42,7 +42,7 @@ class OverviewScreen(Screen):
                 for region in self.region_names:
                     yield RegionPane(region)
         yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
-        yield EventLog(id="events")
+        yield EventLog(id="events", region_width=max(map(len, self.region_names), default=6))
         yield Footer()
 
     def on_mount(self) -> None:
