@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -40,11 +39,12 @@ def add_parser(sub) -> None:
 
 
 def parse_duration(text: str) -> timedelta:
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text or "")
-    if not match:
-        raise CliError(f"--since {text!r}: expected a duration such as 30s, 10m, 2h or 1d", EXIT_USAGE)
-    value, unit = float(match.group(1)), match.group(2) or "s"
-    return timedelta(seconds=value * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit])
+    from mrconsole.core.text import parse_duration as seconds
+
+    try:
+        return timedelta(seconds=seconds(text))
+    except ValueError as exc:
+        raise CliError(f"--since {exc}", EXIT_USAGE) from None
 
 
 def event_json(e: Event) -> dict:

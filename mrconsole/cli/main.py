@@ -71,7 +71,7 @@ def _optional_commands() -> list[str]:
     import importlib.util
 
     names = ["status_cmd", "validate_cmd", "events_cmd", "stack_cmd", "journal_cmd",
-             "why_cmd", "drift_cmd", "console_cmd"]
+             "why_cmd", "drift_cmd", "timeline_cmd", "console_cmd"]
     return [n for n in names if importlib.util.find_spec(f"mrconsole.cli.{n}")]
 
 

@@ -90,6 +90,9 @@ class ConsoleSession:
 
         self.fleet = fleet
         self.cache = cache or TopologyCache()
+        from mrconsole.state.outages import Outages
+
+        self.outages = Outages()
         self.config = config or SessionConfig()
         self.regions: dict[str, RegionView] = {r: RegionView(r) for r in fleet.region_names}
         self.master: MasterView | None = MasterView(master) if master else None
@@ -103,7 +106,7 @@ class ConsoleSession:
         for region in fleet.region_names:
             self.stream.follow_region(region)
             client = fleet.region(region)
-            client.health.subscribe(lambda snap, r=region: self._publish(HealthChanged(r)))
+            client.health.subscribe(lambda snap, r=region: self._on_health(r, snap))
         self.stream.subscribe_stacks(self._on_stacks)
         self.stream.subscribe_regions(self._on_region)
         self.stream.subscribe(lambda batch: self._publish(EventsArrived(tuple(batch))))
@@ -116,6 +119,17 @@ class ConsoleSession:
     def _publish(self, change) -> None:
         for cb in list(self._listeners):
             cb(change)
+
+    def _on_health(self, region: str, snap) -> None:
+        """Each move in or out of DOWN is an outage window for the incident timeline (core/timeline.py)."""
+        try:
+            if snap.state == "down":
+                self.outages.down(self.fleet.name, region, snap.last_error or "", snap.down_since)
+            elif snap.state in ("up", "degraded"):
+                self.outages.up(self.fleet.name, region, snap.last_checked)
+        except Exception:  # noqa: BLE001 - a full disk must not stop the console from showing the outage
+            pass
+        self._publish(HealthChanged(region))
 
     def _on_stacks(self, changes: StackChanges) -> None:
         view = self.regions.get(changes.region)
@@ -152,6 +166,15 @@ class ConsoleSession:
 
     def health(self):
         return self.fleet.health()
+
+    async def export_timeline(self, since_seconds: float = 7200.0):
+        """The master's incident timeline (core/timeline.py), saved as markdown: (path, entry count)."""
+        from mrconsole.core.timeline import incident_timeline, save
+
+        if self.master is None:
+            raise LookupError("no master is followed: open the console with --stack MASTER")
+        timeline = await incident_timeline(self.fleet, self.master.name, since_seconds)
+        return await asyncio.to_thread(save, timeline), len(timeline.entries)
 
     def region_down(self, region: str) -> str:
         """Why `region` cannot be reached now (empty when it can): what the action menu greys out for."""

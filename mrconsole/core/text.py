@@ -51,3 +51,13 @@ def event_line(e: Event, colour: bool) -> str:
         if state:
             status = f"{COLOURS[state]}{status}{RESET}"
     return f"{t}  {e.region}  {e.stack_name}  {e.resource_name}  {status}  {e.status_reason}".rstrip()
+
+
+def parse_duration(text: str) -> float:
+    """`30s`, `10m`, `2h`, `1d` (a bare number is seconds) as seconds; ValueError with one line otherwise."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text or "")
+    if not match:
+        raise ValueError(f"{text!r}: expected a duration such as 30s, 10m, 2h or 1d")
+    return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2) or "s"]

@@ -46,6 +46,7 @@ class MrConsoleApp(App):
         Binding("j", "journal", "Journal", id="journal"),
         Binding("n", "launch", "Launch", id="launch"),
         Binding("D", "drift", "Drift", id="drift", show=False),
+        Binding("T", "timeline", "Timeline", id="timeline", show=False),
         Binding("escape", "back", "Back", id="back", show=False),
     ]
 
@@ -246,6 +247,35 @@ class MrConsoleApp(App):
         if self.session is not None:
             self.session.refresh_now()
             self.notify("refreshing every region", timeout=2)
+
+    def action_timeline(self, since: str = "") -> None:
+        """Save the incident timeline of the followed master (events, outages, actions) for a handover."""
+        if self.session is None:
+            return
+        seconds = 7200.0
+        if since:
+            from mrconsole.core.text import parse_duration
+
+            try:
+                seconds = parse_duration(since)
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+        self.notify("writing the incident timeline…", timeout=3)
+        self.run_worker(self._export_timeline(seconds), group="timeline", exclusive=True, exit_on_error=False)
+
+    async def _export_timeline(self, seconds: float) -> None:
+        try:
+            path, count = await self.session.export_timeline(seconds)
+        except Exception as exc:  # noqa: BLE001 - any failure is one line for the operator
+            from mrconsole.errors import describe
+
+            self.notify(f"timeline not written: {describe(exc)}", severity="error", timeout=10)
+            return
+        self.notify(f"timeline: {count} entries written to {path}", timeout=15)
+
+    def cmd_timeline(self, arg: str) -> None:
+        self.action_timeline(arg)
 
     def action_events(self, initial_filter: str = "") -> None:
         if self.session is None:

@@ -40,6 +40,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("events", "[FILTER]", "the events screen, optionally filtered (:events status:failed)"),
     Command("journal", "", "every action taken from this machine"),
     Command("drift", "[NAME]", "recovery report after an outage: drift, orphans, reconciliation (also D)"),
+    Command("timeline", "[SINCE]", "save the master's incident timeline as markdown (default 2h; also T)"),
     Command("launch", "[FILE]", "launch a master, or regional stacks (fan-out), from a template",
             mutating=True),
     Command("refresh", "", "re-read every region now (also r)"),
