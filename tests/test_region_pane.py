@@ -150,3 +150,32 @@ async def test_a_failing_worker_is_a_notification_not_an_exit():
         assert app.is_running
         assert any("detail failed: RuntimeError: injected worker fault" in n.message
                    for n in app._notifications)
+
+
+async def test_columns_give_way_by_priority_and_never_cut_the_name_or_the_status():
+    """Master goes first, then Updated, then the status's long spelling; the table never scrolls sideways."""
+    long = "demo-app_stack-56xhmlgrjp6a"
+    view = view_of([stack(1, "ROLLBACK_IN_PROGRESS", long), stack(2)])
+    owners = {"id-0001": "demo/app_stack"}
+
+    class Owned(PaneApp):
+        def on_mount(self) -> None:
+            self.query_one(RegionPane).load(self.view, lambda region, s: owners.get(s.id))
+
+    seen = {}
+    for width in (120, 78, 70, 60, 46):
+        app = Owned(view)
+        async with app.run_test(size=(width, 12)) as pilot:
+            await pilot.pause()
+            pane = app.query_one(RegionPane)
+            table = pane.table
+            keys = tuple(c.key.value for c in table.columns.values())
+            seen[width] = keys
+            row = [str(c) for c in table.get_row("id-0001")]
+            assert row[0] == long                                            # never cut
+            assert row[1] in ("ROLLBACK_IN_PROGRESS", "◐ ROLLBACK")          # whole, or its short form
+            assert table.virtual_size.width <= table.size.width, (width, keys)
+    assert seen[120] == ("name", "status", "updated", "master")
+    assert seen[46] == ("name", "short")
+    widths = sorted(seen)
+    assert all(len(seen[a]) <= len(seen[b]) for a, b in zip(widths, widths[1:], strict=False))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import time
 from datetime import UTC
 
@@ -47,15 +49,18 @@ def pane(app, region) -> RegionPane:
 
 async def test_overview_shows_tree_regions_and_events(lab):
     app = make_app(lab)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(160, 36)) as pilot:
         assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
         tree = app.screen.query_one(MasterTree)
         assert await until(pilot, lambda: MASTER in str(tree.root.label) and len(tree.root.children) >= 2)
         labels = [str(n.label) for n in tree.root.children]
-        assert any("[RegionTwo] db_stack" in l for l in labels)
-        assert any("[RegionThree] app_stack" in l for l in labels)
-        flow = next(n for n in tree.root.children if str(n.label) == "data flow")
-        assert any("db_ip: db_stack → app_stack.db_ip" in str(c.label) for c in flow.children)
+        assert any(re.fullmatch(r"db_stack  [A-Z_]+  RegionTwo", l) for l in labels), labels
+        assert any(re.fullmatch(r"app_stack  [A-Z_]+  RegionThree", l) for l in labels), labels
+        from mrconsole.tui.widgets.master_tree import DataFlow
+
+        flow = app.screen.query_one(DataFlow)
+        assert await until(pilot, lambda: len(flow.rows) == 3)
+        assert ("db_ip", "RegionTwo db_stack", "RegionThree app_stack.db_ip", "ready") in flow.rows, flow.rows
         for region in ("RegionOne", "RegionTwo", "RegionThree"):
             assert await until(pilot, lambda r=region: pane(app, r).table.row_count > 0)
         # constituents know their master

@@ -37,6 +37,8 @@ from mrconsole.tui.screens.overview import OverviewScreen
 class MrConsoleApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "mrconsole"
+    # Below 100 columns the master pane narrows and the region panes show fewer columns (region_pane.py).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),

@@ -12,6 +12,18 @@ HEALTH_STYLE = {"up": "bold green", "degraded": "bold yellow", "down": "bold red
 HEALTH_ICON = {"up": "●", "degraded": "◐", "down": "✖", "unknown": "○"}
 
 
+def status_short(status: str) -> Text:
+    """A status in at most 10 cells for a narrow pane: its state as a mark, its action as a word
+    (✔ UPDATE, ◐ CREATE, ✖ DELETE), in the same colour as the full one."""
+    action, _, state = (status or "?").rpartition("_")
+    mark = {"COMPLETE": "✔", "IN_PROGRESS": "◐", "FAILED": "✖"}.get(state, "·")
+    if state == "PROGRESS":                 # IN_PROGRESS splits as ("X_IN", "PROGRESS")
+        action, mark = action.removesuffix("_IN"), "◐"
+    text = status_text(status)
+    text.plain = f"{mark} {action or status}"
+    return text
+
+
 def status_text(status: str, reason: str = "") -> Text:
     if status.endswith("_FAILED"):
         style = "bold red"

@@ -6,7 +6,7 @@ import time
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -14,7 +14,7 @@ from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, 
 from mrconsole.tui.trace import trace
 from mrconsole.tui.widgets.event_log import EventLog
 from mrconsole.tui.widgets.health import HealthStrip
-from mrconsole.tui.widgets.master_tree import MasterTree
+from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree
 from mrconsole.tui.widgets.region_pane import RegionPane
 
 
@@ -37,7 +37,10 @@ class OverviewScreen(Screen):
         yield HealthStrip(id="health")
         yield Static("", id="banner")
         with Horizontal(id="main"):
-            yield MasterTree(id="tree")
+            with Vertical(id="master-pane"):
+                yield MasterTree(id="tree")
+                yield Static("", id="node-detail")
+                yield DataFlow("", id="flow")
             with VerticalScroll(id="regions"):
                 for region in self.region_names:
                     yield RegionPane(region)
@@ -48,7 +51,8 @@ class OverviewScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.query_one("#banner", Static).display = False
-        self.query_one("#tree").border_title = "master"
+        self.query_one("#master-pane").border_title = "master"
+        self.query_one("#flow").border_title = "data flow"
         self.query_one("#events").border_title = "events (all regions)"
         session = self.app.session
         # Attributes down: draw what the core knows now, once...
@@ -108,7 +112,10 @@ class OverviewScreen(Screen):
 
     def _show_master(self) -> None:
         session = self.app.session
-        self.query_one(MasterTree).show_master(session.master)
+        tree = self.query_one(MasterTree)
+        tree.show_master(session.master)
+        self.query_one(DataFlow).show(session.master)
+        self._show_node(tree)
         self._show_banner()
         m = session.master
         if m and m.topology:
@@ -163,6 +170,17 @@ class OverviewScreen(Screen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
+
+    def on_tree_node_highlighted(self, event) -> None:
+        if isinstance(event.control, MasterTree):
+            self._show_node(event.control)
+
+    def _show_node(self, tree: MasterTree) -> None:
+        """The highlighted node in full (physical name, type, reason): the tree's labels stay short."""
+        detail = self.query_one("#node-detail", Static)
+        text = tree.highlighted_detail()
+        detail.update(text)
+        detail.display = bool(text.plain)
 
     def on_tree_node_selected(self, event) -> None:
         data = event.node.data

@@ -49,7 +49,24 @@ class HealthStrip(Static):
         if session is not None:
             self.show(session.cloud_name, session.health(), session.regions, self.app.read_only)
 
+    def on_resize(self, event) -> None:
+        self._last = ""
+        self._show_session()
+
     def show(self, cloud: str, health, regions, read_only: bool = False) -> None:
+        """One line: the fullest of these that fits the width (latency goes first, then the word
+        for a healthy state, whose mark already says it)."""
+        width = self.size.width or self.app.size.width
+        for detail in (2, 1, 0):
+            text = self._text(cloud, health, regions, read_only, detail)
+            if text.cell_len <= width:
+                break
+        markup = text.markup
+        if markup != self._last:
+            self._last = markup
+            self.update(text)
+
+    def _text(self, cloud: str, health, regions, read_only: bool, detail: int) -> Text:
         text = Text()
         text.append(f" {cloud} ", style="bold reverse")
         if read_only:
@@ -58,16 +75,13 @@ class HealthStrip(Static):
         for h in health:
             view = regions.get(h.region)
             text.append("  ")
-            text.append(f"{HEALTH_ICON.get(h.state, '?')} {h.region} ", style=HEALTH_STYLE.get(h.state, ""))
+            text.append(f"{HEALTH_ICON.get(h.state, '?')} {h.region}", style=HEALTH_STYLE.get(h.state, ""))
             if h.state == "down":
-                text.append(f"down {ago(h.down_since)}", style="red")
-            else:
-                text.append(h.state, style=HEALTH_STYLE.get(h.state, ""))
-                if h.latency_ms is not None:
-                    text.append(f" {coarse_ms(h.latency_ms)}", style="dim")
+                text.append(f" down {ago(h.down_since)}", style="red")
+            elif detail or h.state != "up":
+                text.append(f" {h.state}", style=HEALTH_STYLE.get(h.state, ""))
+            if detail > 1 and h.state != "down" and h.latency_ms is not None:
+                text.append(f" {coarse_ms(h.latency_ms)}", style="dim")
             if view is not None and (view.fetched_at is None or now - view.fetched_at >= LAGGING_AFTER):
                 text.append(f" ⟳{ago(view.fetched_at)}", style="dim")
-        markup = text.markup
-        if markup != self._last:
-            self._last = markup
-            self.update(text)
+        return text

@@ -1,22 +1,48 @@
-"""The master tree: master, its regional stacks (region badge, status, reason),
-their resources, and the data flowing between them."""
+"""The master tree: master, its regional stacks and their resources, each as
+`name  STATUS  region` so that nothing important sits past the pane's edge;
+the full story of the highlighted node (its physical name, type, reason)
+shows under the tree, and the data flowing between regions in a table
+(DataFlow) under that."""
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
-from textual.widgets import Tree
+from textual.widgets import Static, Tree
 
-from mrconsole.tui.style import ago, status_text
+from mrconsole.tui.style import ago, status_short, status_text
+
+# Below this many cells the labels use a mark for the status (✔ ◐ ✖) instead of its name.
+COMPACT_BELOW = 44
+# Below this many cells the data flow is a line per edge (regions only), not a table.
+TABLE_FROM = 60
 
 
-def _stack_label(name: str, region: str | None, status: str, reason: str, extra: str = "") -> Text:
+def _stack_label(name: str, region: str | None, status: str, warn: str = "", compact: bool = False) -> Text:
     label = Text()
-    label.append(f"[{region or '?'}] ", style="bold cyan")
-    label.append(f"{name} ", style="bold")
-    label.append_text(status_text(status, reason if status.endswith("_FAILED") else ""))
-    if extra:
-        label.append(f" · {extra}", style="dim")
+    label.append(name, style="bold")
+    if compact:                        # a narrow pane: the state as a mark; the full status shows below
+        label.append(" ")
+        label.append_text(_mark(status))
+        label.append(f" {region or '?'}", style="cyan")
+    else:
+        label.append("  ")
+        label.append_text(status_text(status))
+        label.append(f"  {region or '?'}", style="cyan")
+    if warn:
+        label.append(f"  {warn}", style="yellow")
     return label
+
+
+def _mark(status: str) -> Text:
+    text = status_short(status)
+    text.plain = text.plain.split(" ")[0]
+    return text
+
+
+def _detail(*parts: tuple[str, str]) -> Text:
+    return Text.assemble(*[(f"{text}\n" if i < len(parts) - 1 else text, style)
+                           for i, (text, style) in enumerate(parts) if text])
 
 
 class MasterTree(Tree):
@@ -24,11 +50,22 @@ class MasterTree(Tree):
 
     def __init__(self, **kwargs):
         super().__init__("no master selected", **kwargs)
+        self.details: dict = {}            # node id -> the full story, shown under the tree
+        self.compact = False
+        self._master = None
         self.show_root = True
         self.guide_depth = 3
         self._shown: tuple | None = None
 
+    def on_resize(self, event) -> None:
+        compact = self.size.width < COMPACT_BELOW
+        if compact != self.compact:
+            self.compact = compact
+            self._shown = None
+            self.show_master(self._master)
+
     def show_master(self, master) -> None:
+        self._master = master
         if master is None:
             self.root.set_label(Text("no master: open one with :stack NAME or --stack", style="dim"))
             self.root.remove_children()
@@ -50,36 +87,39 @@ class MasterTree(Tree):
         self._shown = signature
         line = self.cursor_line
         self.clear()
-        self.root.set_label(_stack_label(m.name, m.region, m.status, m.status_reason, stale or "master"))
+        self.details = {}
+        self.root.set_label(_stack_label(m.name, m.region, m.status, "stale" if stale else "", self.compact))
         self.root.data = ("stack", m.region, m.id, m.name)
+        self.details[self.root.id] = _detail((f"master {m.name} in {m.region}: {m.status}", "bold"),
+                                             (stale, "yellow"), (m.status_reason, _reason_style(m.status)))
         for c in topo.constituents:
             status = c.stack.status if c.stack else c.resource_status
             reason = c.stack.status_reason if c.stack else c.resource_status_reason
-            extra = c.stack_name or ("(not read)" if c.error else "(not created)")
-            if c.error:
-                extra += f" ⚠ {c.error}"
-            if c.discovered:
-                extra += "  (discovered by name)"
-            node = self.root.add(_stack_label(c.resource, c.region, status, reason, extra),
+            physical = c.stack_name or ("(not read)" if c.error else "(not created)")
+            warn = "⚠ unreachable" if c.error else ("discovered" if c.discovered else "")
+            node = self.root.add(_stack_label(c.resource, c.region, status, "⚠" if warn and self.compact else warn,
+                                              self.compact),
                                  data=("stack", c.region, c.stack_id, c.stack_name), expand=True)
+            self.details[node.id] = _detail(
+                (f"{c.resource} → {physical} in {c.region}: {status}", "bold"),
+                (f"⚠ {c.error}" if c.error else "", "yellow"),
+                ("found by Heat's naming pattern, not through the master" if c.discovered else "", "dim"),
+                (reason, _reason_style(status)))
             for r in master.resources.get(c.stack_id or "", []):
-                node.add_leaf(self._resource_label(r), data=("resource", c.region, c.stack_id, r.name))
+                leaf = node.add_leaf(self._resource_label(r), data=("resource", c.region, c.stack_id, r.name))
+                self.details[leaf.id] = self._resource_detail(r, c.region)
         plain = [r for r in master.resources.get(m.id, []) if r.type != "OS::Heat::Stack"]
         for r in plain:
-            self.root.add_leaf(self._resource_label(r), data=("resource", m.region, m.id, r.name))
-        if topo.edges:
-            flow = self.root.add(Text("data flow", style="bold magenta"), expand=True)
-            for e in topo.edges:
-                flow.add_leaf(Text(e.label(), style="magenta"))
+            leaf = self.root.add_leaf(self._resource_label(r), data=("resource", m.region, m.id, r.name))
+            self.details[leaf.id] = self._resource_detail(r, m.region)
         self.root.expand()
         self.cursor_line = min(line, max(0, self.last_line))
 
-    @staticmethod
-    def _signature(master, stale: str) -> tuple:
+    def _signature(self, master, stale: str) -> tuple:
         """Everything the tree draws from, to skip a rebuild when none of it moved."""
         topo = master.topology
         m = topo.master
-        parts: list = [m.name, m.region, m.status, m.status_reason, stale.split(",")[0]]
+        parts: list = [m.name, m.region, m.status, m.status_reason, stale.split(",")[0], self.compact]
         for c in topo.constituents:
             s = c.stack
             parts.append((c.resource, c.region, c.stack_id, c.stack_name, c.error, c.discovered,
@@ -92,10 +132,18 @@ class MasterTree(Tree):
         return tuple(parts)
 
     def _resource_label(self, r) -> Text:
-        text = Text(f"{r.name} ", style="")
-        text.append(f"{r.type} ", style="dim")
-        text.append_text(status_text(r.status, r.status_reason))
+        text = Text(f"{r.name} ")
+        text.append_text(_mark(r.status) if self.compact else status_text(r.status))
         return text
+
+    @staticmethod
+    def _resource_detail(r, region: str | None) -> Text:
+        return _detail((f"{r.name} ({r.type}) in {region}: {r.status}", "bold"),
+                       (r.status_reason, _reason_style(r.status)))
+
+    def highlighted_detail(self) -> Text:
+        node = self.cursor_node
+        return self.details.get(node.id, Text()) if node is not None else Text()
 
     def _show_analysis(self, master) -> None:
         tree = master.analysis.tree
@@ -125,3 +173,92 @@ class MasterTree(Tree):
     def selected(self):
         node = self.cursor_node
         return node.data if node is not None else None
+
+
+def _reason_style(status: str) -> str:
+    return "red" if status.endswith("_FAILED") else "dim"
+
+
+WAITING, READY, STALE, BLOCKED = "waiting", "ready", "stale", "blocked"
+
+
+def flow_state(source, *, region_down: bool = False) -> str:
+    """Whether a constituent's outputs can flow: ready, waiting (not there yet), blocked (failed), stale."""
+    if source is None:
+        return READY
+    if source.error or region_down:
+        return STALE
+    status = source.stack.status if source.stack else source.resource_status
+    if status.endswith("_FAILED"):
+        return BLOCKED
+    if status.endswith("_COMPLETE") and not status.startswith(("DELETE", "INIT")):
+        return READY
+    return WAITING
+
+
+_STATE_STYLE = {READY: "green", WAITING: "yellow", STALE: "magenta", BLOCKED: "bold red"}
+# A narrow pane's marks: the same as a stack's status (✔ ◐ ✖), and ? for a region that does not answer.
+_STATE_MARK = {READY: "✔", WAITING: "◐", STALE: "?", BLOCKED: "✖"}
+
+
+class DataFlow(Static):
+    """The master's data flow as a table, one row per edge: the value, the region and stack it comes
+    from, the region and stack (and parameter) it feeds, and whether it can flow now. A table, not a
+    graph: it reads at 80 columns, and an operator scans it for the rows that are not ready."""
+
+    rows: list[tuple[str, str, str, str]] = []
+
+    def show(self, master) -> None:
+        self._master = master
+        topo = master.topology if master is not None else None
+        if topo is None or not topo.edges:
+            self.display = False
+            return
+        by_resource = {c.resource: c for c in topo.constituents}
+        self.rows = [self._row(e, topo, by_resource) for e in topo.edges]
+        if self.size.width and self.size.width < TABLE_FROM:
+            self._show_compact(topo, by_resource)
+            return
+        table = Table(box=None, padding=(0, 1), expand=True, show_edge=False, header_style="bold magenta")
+        table.add_column("value", no_wrap=True)
+        table.add_column("from", overflow="fold")
+        table.add_column("into", overflow="fold")
+        table.add_column("", no_wrap=True)
+        for key, src, into, state in self.rows:
+            table.add_row(Text(key, style="bold"), src, into, Text(state, style=_STATE_STYLE[state]))
+        self.display = True
+        self.update(table)
+
+    @staticmethod
+    def _row(e, topo, by_resource) -> tuple[str, str, str, str]:
+        """(value, from, into, state): what a row says, whatever the width."""
+        source = by_resource.get(e.source)
+        src = f"{source.region} {e.source}" if source else e.source
+        if e.target.startswith("outputs."):
+            into = f"{topo.master.region} master output"
+        else:
+            target = by_resource.get(e.target)
+            into = f"{target.region if target else '?'} {e.target}" + (f".{e.via}" if e.via else "")
+        return e.key, src, into, flow_state(source)
+
+    def _show_compact(self, topo, by_resource) -> None:
+        """One line per edge: the value, the region it leaves and the region it enters, its state."""
+        lines = Text()
+        for e in topo.edges:
+            source = by_resource.get(e.source)
+            target = by_resource.get(e.target)
+            into = "master" if e.target.startswith("outputs.") else (target.region if target else "?")
+            state = flow_state(source)
+            if lines:
+                lines.append("\n")
+            head = f"{e.key} {source.region if source else '?'}→{into} "
+            lines.append(e.key, style="bold")
+            lines.append(head[len(e.key):])
+            fits = len(head) + len(state) <= self.size.width - 2
+            lines.append(state if fits else _STATE_MARK[state], style=_STATE_STYLE[state])
+        self.display = True
+        self.update(lines)
+
+    def on_resize(self, event) -> None:
+        if getattr(self, "_master", None) is not None:
+            self.show(self._master)

@@ -18,9 +18,14 @@ from textual.widgets import DataTable, Static
 
 from mrconsole.core.text import short_when
 from mrconsole.models import Stack
-from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, status_text
+from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, status_short, status_text
 
-COLUMNS = (("Stack", "name"), ("Status", "status"), ("Updated", "updated"), ("Master", "master"))
+LABELS = {"name": "Stack", "status": "Status", "updated": "Updated", "master": "Master"}
+# What a narrow pane gives up, in order: the Master column, then Updated, then the status's full
+# spelling (status_short). The name and the status are never cut.
+LAYOUTS = (("name", "status", "updated", "master"), ("name", "status", "updated"), ("name", "status"),
+           ("name", "short"))
+UPDATED_W, SHORT_W, PAD = 8, 10, 2
 # Heat's name for a constituent: <master>-<resource>-<12 chars>.
 CONSTITUENT_NAME = re.compile(r"-[a-z0-9]{12}$")
 # Past this many rows to take out, one clear and refill is cheaper than
@@ -40,13 +45,48 @@ class RegionPane(Vertical):
         self._shown: dict[str, Stack] = {}     # row key (stack id) -> the stack as shown
         self._total = 0
         self._unowned: set[str] = set()         # rows named like a constituent, master not seen yet
+        self._columns: tuple[str, ...] = LAYOUTS[0]
+        # The widest cell seen per column (never shrinks: a width is not worth a scan of every row).
+        self._widest = {"name": 5, "status": 6, "master": 6}
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="region-note")
         table = DataTable(cursor_type="row", zebra_stripes=True)
-        for label, key in COLUMNS:
-            table.add_column(label, key=key)
+        for key in self._columns:
+            table.add_column(LABELS[key], key=key)
         yield table
+
+    # -- columns that fit ------------------------------------------------------
+    def _layout_for(self, width: int) -> tuple[str, ...]:
+        w = self._widest
+        need = {"name": w["name"], "status": w["status"], "updated": UPDATED_W, "master": w["master"],
+                "short": SHORT_W}
+        for layout in LAYOUTS:
+            if sum(need[k] + PAD for k in layout) <= width:
+                return layout
+        return LAYOUTS[-1]
+
+    def _fit(self) -> None:
+        """Choose the columns for the pane's width; rebuild the table only when the choice changes.
+        Cost: O(1) when it does not; one refill (O(rows shown)) when it does, i.e. on a resize or a
+        first name too long for the current layout."""
+        width = self.size.width - 3           # borders, and a cell for the vertical scrollbar
+        if width <= 0:
+            return
+        layout = self._layout_for(width)
+        if layout != self._columns:
+            self._columns = layout
+            table = self.table
+            keep = self.selected_stack_id()
+            table.clear(columns=True)
+            for key in layout:
+                table.add_column(LABELS["status" if key == "short" else key], key=key)
+            for s in self._shown.values():
+                table.add_row(*self._cells(s), key=s.id)
+            self._order(keep)
+
+    def on_resize(self, event) -> None:
+        self._fit()
 
     def on_mount(self) -> None:
         self.query_one(".region-note", Static).display = False
@@ -63,7 +103,12 @@ class RegionPane(Vertical):
         owner = self._owner_of(self.region_name, s) or ""
         if not owner and CONSTITUENT_NAME.search(s.name):
             self._unowned.add(s.id)
-        return (s.name, status_text(s.status), short_when(s.changed_time), owner)
+        w = self._widest
+        w["name"], w["status"], w["master"] = (max(w["name"], len(s.name)), max(w["status"], len(s.status)),
+                                               max(w["master"], len(owner)))
+        values = {"name": s.name, "status": status_text(s.status), "short": status_short(s.status),
+                  "updated": short_when(s.changed_time), "master": owner}
+        return tuple(values[k] for k in self._columns)
 
     def load(self, view, owner_of) -> None:
         """Fill the table from scratch (on mount, or after a filter drops many rows)."""
@@ -80,6 +125,7 @@ class RegionPane(Vertical):
                 self._shown[s.id] = s
         self._order(keep)
         self._count()
+        self._fit()
 
     def apply(self, changes, view, owner_of) -> None:
         """Apply one region's StackChanges: touch only the rows they name."""
@@ -104,14 +150,20 @@ class RegionPane(Vertical):
         elif changes.removed and keep in self._shown:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
         self._count()
+        if added:
+            self._fit()
 
     def _update_row(self, s: Stack) -> None:
         before = self._shown[s.id]
         self._shown[s.id] = s
         table = self.table
         if before.status != s.status:
-            table.update_cell(s.id, "status", status_text(s.status))
-        if before.changed_time != s.changed_time:
+            self._widest["status"] = max(self._widest["status"], len(s.status))
+            if "status" in self._columns:
+                table.update_cell(s.id, "status", status_text(s.status))
+            else:
+                table.update_cell(s.id, "short", status_short(s.status))
+        if before.changed_time != s.changed_time and "updated" in self._columns:
             table.update_cell(s.id, "updated", short_when(s.changed_time))
 
     def refresh_owners(self, stack_ids=None) -> None:
@@ -125,8 +177,9 @@ class RegionPane(Vertical):
             owner = self._owner_of(self.region_name, s) or ""
             if owner:
                 self._unowned.discard(sid)
-            if str(self.table.get_cell(sid, "master")) != owner:   # a master re-read mostly changes nothing
-                self.table.update_cell(sid, "master", owner)
+            self._widest["master"] = max(self._widest["master"], len(owner))
+            if "master" in self._columns and str(self.table.get_cell(sid, "master")) != owner:
+                self.table.update_cell(sid, "master", owner)   # a master re-read mostly changes nothing
 
     def set_filter(self, text: str, view) -> None:
         """Show only names containing text; the table and its cursor stay."""

@@ -1,0 +1,21 @@
+"""Which value can flow between regions now (tui/widgets/master_tree.py flow_state)."""
+
+from __future__ import annotations
+
+from mrconsole.core.topology import Constituent
+from mrconsole.models import Stack
+from mrconsole.tui.widgets.master_tree import BLOCKED, READY, STALE, WAITING, flow_state
+
+
+def source(status: str | None, error: str | None = None, resource_status: str = "") -> Constituent:
+    stack = Stack("RegionTwo", "id", "m-db-abcdefghijkl", status) if status else None
+    return Constituent("db", "RegionTwo", "id", "m-db-abcdefghijkl", resource_status, stack=stack, error=error)
+
+
+def test_flow_state_of_a_source_constituent():
+    assert flow_state(source("CREATE_COMPLETE")) == flow_state(source("UPDATE_COMPLETE")) == READY
+    assert flow_state(source("CREATE_IN_PROGRESS")) == WAITING
+    assert flow_state(source(None, resource_status="INIT_COMPLETE")) == WAITING       # not created yet
+    assert flow_state(source("CREATE_FAILED")) == BLOCKED
+    assert flow_state(source(None, error="connection refused")) == STALE
+    assert flow_state(source("DELETE_COMPLETE")) == WAITING
