@@ -19,3 +19,4 @@ def test_flow_state_of_a_source_constituent():
     assert flow_state(source("CREATE_FAILED")) == BLOCKED
     assert flow_state(source(None, error="connection refused")) == STALE
     assert flow_state(source("DELETE_COMPLETE")) == WAITING
+    assert flow_state(source("CREATE_COMPLETE"), region_down=True) == STALE      # last read, region now down

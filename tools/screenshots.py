@@ -162,6 +162,15 @@ async def _preflight_screens(lab: Lab, save) -> None:
             await _confirm_on_demo(app, pilot, "reapply")
             await pilot.pause(0.5)
             save(app, "preflight-blocked")
+        # The action menu of the suspended constituent: what fits its state, the rest greyed with why.
+        app = _app(lab, "demo")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _ready(app, pilot)
+            c = app.session.master.topology.constituent("db_stack")
+            app.act_on(c.region, c.stack_id, c.stack_name)
+            await _until(pilot, lambda: type(app.screen).__name__ == "ActionMenu", 10)
+            await pilot.pause(0.3)
+            save(app, "action-menu-suspended")
     finally:
         await _constituent_action(lab, "resume", "db_stack")
     app = _app(lab, "demo")

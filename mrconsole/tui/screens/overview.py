@@ -93,6 +93,7 @@ class OverviewScreen(Screen):
             self.query_one(EventLog).add(sorted(change.events, key=lambda e: e.time.timestamp() if e.time else 0))
         elif isinstance(change, (RegionStatus, HealthChanged)):
             self._show_region(change.region)   # the health strip follows these changes itself
+            self._show_flow()
             self._show_banner()
         elif isinstance(change, MasterChanged):
             self._show_master()
@@ -114,7 +115,7 @@ class OverviewScreen(Screen):
         session = self.app.session
         tree = self.query_one(MasterTree)
         tree.show_master(session.master)
-        self.query_one(DataFlow).show(session.master)
+        self._show_flow()
         self._show_node(tree)
         self._show_banner()
         m = session.master
@@ -127,6 +128,11 @@ class OverviewScreen(Screen):
                 pane = self._pane(region)
                 if pane is not None:
                     pane.refresh_owners(ids)
+
+    def _show_flow(self) -> None:
+        session = self.app.session
+        down = frozenset(h.region for h in session.health() if h.state == "down")
+        self.query_one(DataFlow).show(session.master, down)
 
     def _show_banner(self) -> None:
         session = self.app.session

@@ -207,15 +207,19 @@ class DataFlow(Static):
     graph: it reads at 80 columns, and an operator scans it for the rows that are not ready."""
 
     rows: list[tuple[str, str, str, str]] = []
+    _down: frozenset[str] = frozenset()
 
-    def show(self, master) -> None:
+    def show(self, master, down: frozenset[str] | None = None) -> None:
+        """`down`: regions that do not answer now; their outputs are stale, whatever was last read."""
         self._master = master
+        if down is not None:
+            self._down = down
         topo = master.topology if master is not None else None
         if topo is None or not topo.edges:
             self.display = False
             return
         by_resource = {c.resource: c for c in topo.constituents}
-        self.rows = [self._row(e, topo, by_resource) for e in topo.edges]
+        self.rows = [self._row(e, topo, by_resource, self._down) for e in topo.edges]
         if self.size.width and self.size.width < TABLE_FROM:
             self._show_compact(topo, by_resource)
             return
@@ -230,7 +234,7 @@ class DataFlow(Static):
         self.update(table)
 
     @staticmethod
-    def _row(e, topo, by_resource) -> tuple[str, str, str, str]:
+    def _row(e, topo, by_resource, down: frozenset[str]) -> tuple[str, str, str, str]:
         """(value, from, into, state): what a row says, whatever the width."""
         source = by_resource.get(e.source)
         src = f"{source.region} {e.source}" if source else e.source
@@ -239,7 +243,7 @@ class DataFlow(Static):
         else:
             target = by_resource.get(e.target)
             into = f"{target.region if target else '?'} {e.target}" + (f".{e.via}" if e.via else "")
-        return e.key, src, into, flow_state(source)
+        return e.key, src, into, flow_state(source, region_down=bool(source and source.region in down))
 
     def _show_compact(self, topo, by_resource) -> None:
         """One line per edge: the value, the region it leaves and the region it enters, its state."""
@@ -248,7 +252,7 @@ class DataFlow(Static):
             source = by_resource.get(e.source)
             target = by_resource.get(e.target)
             into = "master" if e.target.startswith("outputs.") else (target.region if target else "?")
-            state = flow_state(source)
+            state = flow_state(source, region_down=bool(source and source.region in self._down))
             if lines:
                 lines.append("\n")
             head = f"{e.key} {source.region if source else '?'}→{into} "
