@@ -47,7 +47,9 @@ async def test_timeline_of_an_outage_with_an_out_of_band_action(lab):
     assert times == sorted(times)                                                          # in order
     order = [k if k != "action" or "suspend" not in r[3] else "suspend" for (_, k), r in zip(kinds, rows,
                                                                                                strict=True)]
-    assert order.index("outage") < order.index("suspend") < order.index("recovery")
+    # The suspend sits inside a RegionOne window (earlier tests may have left windows of their own).
+    at = order.index("suspend")
+    assert "outage" in order[:at] and "recovery" in order[at:], order
     # The CLI twin gives the same entries.
     done = await asyncio.to_thread(run_process, "timeline", "tl", "--lab", "--since", "1h", "--format", "json")
     assert done.returncode == 0, done.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mrconsole.cli.common import EXIT_FAILED, EXIT_USAGE, CliError
+from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_USAGE, CliError
 
 
 def add_cloud_arguments(parser) -> None:
@@ -73,8 +73,10 @@ async def find_one(fleet, name: str, regions: list[str] | None = None):
 
     found, failed = await find_stack(fleet, name, regions or None)
     if not found:
-        where = f"; unreachable: {', '.join(failed)}" if failed else ""
-        raise CliError(f"stack {name} not found in any reachable region{where}")
+        if failed:    # it may be in a region that did not answer: degraded, not absent
+            where = ", ".join(f"{r} ({e.message})" for r, e in failed.items())
+            raise CliError(f"stack {name} not found in any reachable region; unreachable: {where}", EXIT_DEGRADED)
+        raise CliError(f"stack {name} not found in any reachable region")
     if len(found) > 1:
         where = ", ".join(d.stack.region for d in found)
         raise CliError(f"stack {name} exists in several regions ({where}): pick one with --region", EXIT_USAGE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from mrconsole.cli.common import EXIT_USAGE, CliError, print_json, print_table
@@ -47,6 +48,21 @@ def add_parser(sub) -> None:
         p = with_dir(lsub.add_parser(action, help=helps[action]))
         p.add_argument("component", metavar="COMPONENT", help="a region name or 'keystone'")
         p.set_defaults(func=cmd_component, action=action)
+
+    fault = with_dir(lsub.add_parser(
+        "fault", help="put an HTTP fault in front of a component, on its own port (or clear it)",
+        description="Misbehave as a proxy or an overloaded API would, for every client of the component "
+        "(the console, the CLI, and Heat's own calls between regions).",
+        epilog="modes:\n  html502        every request answered 502 with an HTML page\n"
+        "  truncate       the real answer, its JSON body cut in the middle\n"
+        "  garbage        200 with a body that is not JSON\n  slow:SECONDS   every answer delayed\n"
+        "  reset          the connection closed without an answer\n"
+        "  flaky:PERCENT  that share of requests answered 503\n  clear          back to normal",
+        formatter_class=argparse.RawDescriptionHelpFormatter))
+    fault.add_argument("component", metavar="COMPONENT", help="a region name or 'keystone'")
+    fault.add_argument("mode", metavar="MODE", help="html502, truncate, garbage, slow:SECONDS, reset, "
+                       "flaky:PERCENT, or clear")
+    fault.set_defaults(func=cmd_fault)
 
     down = with_dir(lsub.add_parser("down", help="stop everything; --purge also deletes the data"))
     down.add_argument("--purge", action="store_true")
@@ -112,8 +128,8 @@ def cmd_up(args) -> int:
 
 
 def _print_status(lab) -> None:
-    rows = [[c.name, c.state, c.pid or "-", c.port, c.url] for c in lab.status()]
-    print_table(["COMPONENT", "STATE", "PID", "PORT", "URL"], rows)
+    rows = [[c.name, c.state, c.pid or "-", c.port, c.url, c.fault or "-"] for c in lab.status()]
+    print_table(["COMPONENT", "STATE", "PID", "PORT", "URL", "FAULT"], rows)
 
 
 def cmd_status(args) -> int:
@@ -132,6 +148,19 @@ def cmd_component(args) -> int:
     getattr(lab, args.action)(args.component)
     state = {c.name: c.state for c in lab.status()}[args.component]
     print(f"{args.component}: {state}")
+    return 0
+
+
+def cmd_fault(args) -> int:
+    from mrconsole.lab import faults
+
+    lab = _lab(args)
+    try:
+        fault = None if args.mode == "clear" else faults.parse(args.mode)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    lab.fault(args.component, fault)
+    print(f"{args.component}: {fault or 'no fault'}")
     return 0
 
 

@@ -51,7 +51,7 @@ async def _status(args) -> int:
                         "name": region,
                         "health": health[region].state,
                         "latency_ms": round(health[region].latency_ms, 1) if health[region].latency_ms else None,
-                        "last_error": rs.error.message if rs.error else None,
+                        "last_error": rs.error.message if rs.error else (_slow(health[region]) or None),
                         "stacks": None if rs.error else [
                             {"name": s.name, "id": s.id, "status": s.status,
                              "status_reason": s.status_reason,
@@ -72,7 +72,7 @@ async def _status(args) -> int:
                 h.state,
                 f"{h.latency_ms:.0f} ms" if h.latency_ms is not None and not rs.error else "-",
                 "-" if rs.error else len(rs.stacks),
-                rs.error.message if rs.error else "",
+                rs.error.message if rs.error else _slow(h),
             ])
         print_table(["REGION", "HEALTH", "LATENCY", "STACKS", "ERROR"], rows)
         stack_rows = [
@@ -83,3 +83,9 @@ async def _status(args) -> int:
             print()
             print_table(["REGION", "STACK", "STATUS", "UPDATED", "AGE"], stack_rows)
     return EXIT_DEGRADED if any_down else EXIT_OK
+
+
+def _slow(h) -> str:
+    """A region that answers, slowly: said as such (exit 0 still: it answers, and a runbook should not
+    stop because a region is slow)."""
+    return f"slow: {h.latency_ms / 1000:.1f} s per request" if h.latency_ms and h.latency_ms >= 2000 else ""

@@ -35,10 +35,29 @@ def _heat_message(exc) -> str:
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
+def _from_a_proxy(text: str) -> bool:
+    """An HTML page where Heat answers JSON: a proxy or load balancer spoke, not Heat."""
+    head = text.lstrip("b'\"").lstrip().lower()
+    return head.startswith(("<html", "<!doctype html", "<head", "<body")) or "<html" in text.lower()[:200]
+
+
 def map_exception(exc: BaseException, region: str | None) -> CloudError:
     """Translate any exception from a Heat or Keystone call."""
     if isinstance(exc, CloudError):
         return exc
+    import json
+
+    if isinstance(exc, json.JSONDecodeError):
+        # The answer came, but not as JSON: cut short on the way, or not from Heat at all.
+        if exc.pos > 0:
+            return CloudError(UNAVAILABLE, f"response cut short (its JSON ends after {exc.pos} bytes)", region)
+        return CloudError(UNAVAILABLE, "answered with a body that is not JSON (not Heat speaking?)", region)
+    if isinstance(exc, AttributeError) and "has no attribute" in str(exc) and \
+            str(exc).startswith(("'bytes' object", "'str' object")):
+        # heatclient falls back to the raw body when it is not JSON, then fails to read it.
+        return CloudError(UNAVAILABLE, "answered with a body that is not JSON, or cut short", region)
+    if "RemoteDisconnected" in str(exc) or "without response" in str(exc):
+        return CloudError(UNAVAILABLE, "connection closed without an answer (reset)", region)
     from heatclient import exc as hexc
     from keystoneauth1 import exceptions as kexc
 
@@ -70,11 +89,16 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError:
                           + ", ".join(o.dest for o in exc.options), region)
     if isinstance(exc, hexc.HTTPException):
         code = getattr(exc, "code", 0) or 0
+        if code >= 500 and _from_a_proxy(str(exc)):
+            return CloudError(UNAVAILABLE, f"answered {code} (HTML from a proxy, not Heat)", region)
         if code >= 500:
             return CloudError(UNAVAILABLE, f"server error {code}: {_heat_message(exc)}", region)
         return CloudError(INVALID, _heat_message(exc), region)
     if isinstance(exc, kexc.http.HttpError):
         code = getattr(exc, "http_status", 0) or 0
+        response = getattr(exc, "response", None)
+        if code >= 500 and _from_a_proxy(response.text if response is not None else str(exc)):
+            return CloudError(UNAVAILABLE, f"answered {code} (HTML from a proxy, not Keystone or Heat)", region)
         kind = UNAVAILABLE if code >= 500 else INVALID
         return CloudError(kind, f"{code} {exc.message}" if code else str(exc), region)
     if isinstance(exc, kexc.ClientException):

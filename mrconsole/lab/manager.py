@@ -25,7 +25,7 @@ from pathlib import Path
 import platformdirs
 import yaml
 
-from mrconsole.lab import configs, processes
+from mrconsole.lab import configs, faults, processes
 
 CLOUD_NAME = "mrconsole-lab"
 DEFAULT_REGIONS = ("RegionOne", "RegionTwo", "RegionThree")
@@ -75,6 +75,7 @@ class ComponentStatus:
     state: str
     url: str
     log: str
+    fault: str = ""        # the HTTP fault in front of it (faults.py), if any
 
 
 class Lab:
@@ -141,6 +142,7 @@ class Lab:
                     state=state,
                     url=layout.url(name) + ("/v3" if name == KEYSTONE else "/v1"),
                     log=str(self.log_file(name)),
+                    fault=str(faults.read(self.component_dir(name)) or ""),
                 )
             )
         return out
@@ -405,6 +407,11 @@ class Lab:
             for n in started:
                 processes.terminate(self.pid_file(n))
             raise
+
+    def fault(self, name: str, fault) -> None:
+        """Put an HTTP fault (faults.Fault) in front of a component, or take it away (None)."""
+        self._component(name)
+        faults.write(self.component_dir(name), fault)
 
     def freeze(self, name: str) -> None:
         self._signal(name, signal.SIGSTOP, processes.FROZEN)

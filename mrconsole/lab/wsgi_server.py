@@ -10,7 +10,10 @@ from __future__ import annotations
 import socketserver
 import threading
 import time
+from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from mrconsole.lab.faults import FaultLayer, FaultWatch
 
 
 class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
@@ -24,8 +27,19 @@ class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 class _QuietHandler(WSGIRequestHandler):
     """wsgiref logs every request to stderr; the access log replaces that."""
 
+    faults: FaultWatch | None = None
+
     def log_message(self, format, *args):  # wsgiref names it so
         pass
+
+    def handle(self):
+        # `lab fault COMPONENT reset`: read the request, then close without a word (faults.py).
+        fault = self.faults.current() if self.faults else None
+        if fault is not None and fault.mode == "reset":
+            self.rfile.readline(65537)
+            self.close_connection = True
+            return
+        super().handle()
 
 
 class AccessLog:
@@ -66,11 +80,14 @@ class AccessLog:
 
 
 def serve(app, port: int, access_log: str) -> None:
+    """The component's directory (the access log's) also holds its fault switch (faults.py)."""
+    watch = FaultWatch(Path(access_log).parent)
+    handler = type("Handler", (_QuietHandler,), {"faults": watch})
     server = make_server(
         "127.0.0.1",
         port,
-        AccessLog(app, access_log),
+        AccessLog(FaultLayer(app, watch), access_log),
         server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
+        handler_class=handler,
     )
     server.serve_forever()

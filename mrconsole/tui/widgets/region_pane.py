@@ -222,14 +222,27 @@ class RegionPane(Vertical):
         self.set_class(state == "down" or view.stale, "down")
         note = self.query_one(".region-note", Static)
         if view.stale:
-            # A region that fails to answer is unreachable; a fault of our own says so itself.
-            what = view.error if view.error.startswith("internal error") else f"unreachable: {view.error}"
-            note.update(Text(f"{what} — showing data from {ago(view.fetched_at)} ago"
-                             if view.fetched_at else f"{what} — no data yet",
+            note.update(Text(f"{self._why(view.error)} — showing data from {ago(view.fetched_at)} ago"
+                             if view.fetched_at else f"{self._why(view.error)} — no data yet",
                              style=HEALTH_STYLE["down"]))
+            note.display = True
+        elif state == "degraded" and health is not None:
+            slow = health.latency_ms is not None and health.latency_ms >= 2000
+            note.update(Text(f"slow: {health.latency_ms / 1000:.1f} s per request" if slow else
+                             f"some requests fail: {health.last_error or 'intermittently'}",
+                             style=HEALTH_STYLE["degraded"]))
             note.display = True
         else:
             note.display = False
+
+    def _why(self, error: str) -> str:
+        """A region that does not answer is unreachable; one that answers badly says how; a fault of
+        our own says so itself."""
+        if error.startswith("internal error"):
+            return error
+        if error.startswith(("answered", "response cut short", "connection closed")):
+            return f"{self.region_name} {error}"
+        return f"unreachable: {error}"
 
     def selected_stack_id(self) -> str | None:
         table = self.table

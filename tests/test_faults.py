@@ -1,0 +1,123 @@
+"""HTTP faults in front of a region (`mrconsole lab fault`), and what the CLI and the console make of them.
+
+Each fault is real HTTP on the region's own loopback port (lab/faults.py): every client meets it.
+Faults are set and cleared per test; the other regions must not notice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import pytest
+
+from mrconsole.lab import faults
+from tests.test_tui import make_app, pane, until
+
+DB_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "db.yaml")
+
+# mode -> what an operator reads (the fault class), and the exit code of a read (status, events)
+MATRIX = {
+    "html502": ("answered 502 (HTML from a proxy, not Heat)", 3),
+    "truncate": ("cut short", 3),
+    "garbage": ("not JSON", 3),
+    "reset": ("connection closed without an answer", 3),
+    "flaky:100": ("answered 503 (HTML from a proxy, not Heat)", 3),
+    "slow:2.5": ("slow: ", 0),          # it answers: degraded, and said so
+}
+
+
+@contextlib.contextmanager
+def fault(lab, component: str, mode: str):
+    lab.lab.fault(component, faults.parse(mode))
+    try:
+        yield
+    finally:
+        lab.lab.fault(component, None)
+
+
+@pytest.fixture(scope="module")
+def fz(lab, cli):
+    code, _, err = cli("stack", "create", "fz", "-t", DB_T, "-P", "db_password=lab-only", "--lab", "--region",
+                       "RegionTwo", "--wait")
+    assert code == 0, err
+    return "fz"
+
+
+def test_the_fault_switch(lab, cli):
+    for bad in ("slow", "slow:x", "flaky:200", "html502:3", "explode"):
+        code, _, err = cli("lab", "fault", "RegionTwo", bad, "--dir", str(lab.dir))
+        assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, (bad, err)
+    code, _, err = cli("lab", "fault", "Nowhere", "reset", "--dir", str(lab.dir))
+    assert code != 0 and "unknown component" in err
+    assert cli("lab", "fault", "RegionTwo", "slow:1.5", "--dir", str(lab.dir))[0] == 0
+    try:
+        _, out, _ = cli("lab", "status", "--dir", str(lab.dir), "--format", "json")
+        shown = {c["name"]: c["fault"] for c in json.loads(out)["components"]}
+        assert shown["RegionTwo"] == "slow:1.5" and shown["RegionThree"] == ""
+    finally:
+        assert cli("lab", "fault", "RegionTwo", "clear", "--dir", str(lab.dir))[0] == 0
+    _, out, _ = cli("lab", "status", "--dir", str(lab.dir))
+    assert "slow" not in out
+
+
+@pytest.mark.parametrize("mode", list(MATRIX))
+def test_the_cli_under_each_fault(lab, cli, fz, mode):
+    says, read_code = MATRIX[mode]
+    with fault(lab, "RegionTwo", mode):
+        code, out, err = cli("status", "--lab", "--region", "RegionTwo", "--timeout", "5")
+        assert code == read_code and says in out, (mode, code, out, err)
+        code, out, err = cli("events", fz, "--lab", "--region", "RegionTwo", "--timeout", "5")
+        if read_code:
+            assert code == 3 and says.split(" (")[0] in err and err.count("\n") == 1, (mode, code, err)
+        else:
+            assert code == 0 and "CREATE_COMPLETE" in out, (mode, err)
+        code, out, err = cli("stack", "check", fz, "--lab", "--region", "RegionTwo", "--timeout", "5")
+        if read_code:
+            assert code == 1 and "nothing was sent" in err and says.split(" (")[0] in err, (mode, code, err)
+        else:
+            assert code == 0, (mode, err)
+        for text in (out, err):
+            assert "Traceback" not in text
+        # The other regions do not notice.
+        code, out, err = cli("status", "--lab", "--region", "RegionThree", "--timeout", "5")
+        assert code == 0, (mode, out, err)
+    code, _, err = cli("status", "--lab", "--region", "RegionTwo", "--timeout", "5")
+    assert code == 0, err                                                   # cleared: back by itself
+
+
+def _patient_app(lab):
+    """The console with its default read timeout (the tests' is shorter than a slow:2.5 answer)."""
+    from mrconsole.cloud.connection import connect
+    from mrconsole.core.fleet import Fleet
+    from mrconsole.core.session import ConsoleSession, SessionConfig
+    from mrconsole.lab.options import lab_options
+    from mrconsole.tui.app import MrConsoleApp
+
+    async def factory():
+        fleet = Fleet(await connect(lab_options(str(lab.dir))))
+        return ConsoleSession(fleet, config=SessionConfig())
+
+    return MrConsoleApp(factory)
+
+
+@pytest.mark.parametrize("mode", ["html502", "slow:2.5"])
+async def test_the_console_under_a_fault_says_which_and_recovers(lab, mode):
+    says, _ = MATRIX[mode]
+    app = make_app(lab, master=None) if mode != "slow:2.5" else _patient_app(lab)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: pane(app, "RegionTwo").table.row_count > 0, 30)
+
+        def note() -> str:
+            shown = pane(app, "RegionTwo").query_one(".region-note")
+            return str(shown.render()) if shown.display else ""
+
+        with fault(lab, "RegionTwo", mode):
+            assert await until(pilot, lambda: says in note(), 40), note()
+            assert "answered" not in str(pane(app, "RegionThree").query_one(".region-note").render())
+            await pilot.press("question_mark")            # keys still answer
+            assert type(app.screen).__name__ == "HelpScreen"
+            await pilot.press("escape")
+        assert await until(pilot, lambda: note() == "", 60), note()      # recovers by itself
+        assert app.is_running
