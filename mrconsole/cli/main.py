@@ -11,8 +11,22 @@ from mrconsole.cli import common
 from mrconsole.cli.common import EXIT_USAGE, CliError
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A bad invocation is one line (what is wrong, and where to look), exit 2; not a usage block.
+    Subcommands inherit it (argparse builds them with the parent's class)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see: {self.prog} --help)\n")
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """What the operator typed, echoed back: control characters escaped, a huge value cut."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    return shown[:limit] + "…" if len(shown) > limit else shown
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="mrconsole",
         description="A keyboard-first terminal console for OpenStack Heat across regions. "
         "Without a command, opens the console.",
@@ -101,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except CliError as exc:
-        print(f"mrconsole: error: {exc}", file=sys.stderr)
+        print(f"mrconsole: error: {one_line(str(exc), 2000)}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         print("mrconsole: interrupted", file=sys.stderr)
@@ -113,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: one line, no traceback
         from mrconsole.errors import describe
 
-        print(f"mrconsole: error: {describe(exc)}", file=sys.stderr)
+        print(f"mrconsole: error: {one_line(describe(exc), 2000)}", file=sys.stderr)
         if os.environ.get("MRCONSOLE_DEBUG"):
             raise
         return common.EXIT_FAILED
