@@ -78,6 +78,12 @@ class ComponentStatus:
     fault: str = ""        # the HTTP fault in front of it (faults.py), if any
 
 
+def _password() -> str:
+    """A random password that no command line can take for an option (token_urlsafe may start with '-':
+    keystone-manage then failed, once in 64 lab set-ups)."""
+    return "p" + secrets.token_urlsafe(16)
+
+
 class Lab:
     def __init__(self, directory: Path | str | None = None):
         self.dir = Path(directory) if directory else default_dir()
@@ -221,9 +227,9 @@ class Lab:
             regions=regions,
             keystone=keystone,
             ports=ports,
-            admin_password=secrets.token_urlsafe(16),
-            demo_password=secrets.token_urlsafe(16),
-            service_password=secrets.token_urlsafe(16),
+            admin_password=_password(),
+            demo_password=_password(),
+            service_password=_password(),
         )
         self._save(layout)
         return layout
@@ -302,7 +308,7 @@ class Lab:
             ["credential_setup", "--keystone-user", user, "--keystone-group", group],
             [
                 "bootstrap",
-                "--bootstrap-password", layout.admin_password,
+                f"--bootstrap-password={layout.admin_password}",
                 "--bootstrap-region-id", first,
                 "--bootstrap-admin-url", url,
                 "--bootstrap-public-url", url,
