@@ -121,3 +121,20 @@ async def test_the_console_under_a_fault_says_which_and_recovers(lab, mode):
             await pilot.press("escape")
         assert await until(pilot, lambda: note() == "", 60), note()      # recovers by itself
         assert app.is_running
+
+
+def test_an_action_whose_answer_is_lost_is_journaled_as_unknown(lab, cli):
+    """Heat creates the stack; the answer is cut on the way back: not failed, not done: unknown."""
+    from mrconsole.state.journal import Journal
+
+    with fault(lab, "RegionThree", "truncate"):
+        code, out, err = cli("stack", "create", "lost", "-t", DB_T, "-P", "db_password=lab-only", "--lab",
+                             "--region", "RegionThree", "--timeout", "5")
+    assert code == 3 and "OUTCOME UNKNOWN" in out, (code, out, err)
+    assert "check before retrying: mrconsole events lost --region RegionThree" in out
+    entry = Journal().entries(1)[0]
+    assert (entry.action, entry.stack_name, entry.outcome) == ("create", "lost", "unknown")
+    # And the command it names shows what happened: Heat did create it.
+    code, out, err = cli("events", "lost", "--lab", "--region", "RegionThree")
+    assert code == 0 and "CREATE_" in out, err
+    cli("stack", "delete", "lost", "--lab", "--region", "RegionThree", "--yes")

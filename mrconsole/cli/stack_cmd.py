@@ -8,12 +8,22 @@ import sys
 from dataclasses import replace
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json, require_file, to_jsonable
+from mrconsole.cli.common import (
+    EXIT_DEGRADED,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    print_json,
+    require_file,
+    to_jsonable,
+)
 from mrconsole.cli.validate_cmd import parse_params
 
 EPILOG = """exit codes:
   0  accepted (with --wait: the action completed)
   1  refused or failed (with --wait: the action ended FAILED)
+  3  sent, but the answer was lost (a region misbehaving): outcome unknown, journaled as such
   2  bad invocation, or a refusal that needs a decision (confirmation, drift)
 """
 
@@ -307,15 +317,18 @@ async def _report(args, fleet, actions, results) -> int:
         print_json([dict(to_jsonable(r), final_status=final.get(i)) for i, r in enumerate(results)])
     else:
         for i, r in enumerate(results):
-            state = "accepted" if r.ok else "FAILED"
+            state = "accepted" if r.ok else ("OUTCOME UNKNOWN" if r.sent else "FAILED")
             line = f"{r.region}: {r.action} {r.stack_name}: {state}"
             if not r.ok:
                 line += f": {r.message}"
             if i in final:
                 line += f" → {final[i]}"
             print(line + f"  (request {r.request_id})")
-    failed = any(not r.ok for r in results) or any(s.endswith("_FAILED") for s in final.values())
-    return EXIT_FAILED if failed else EXIT_OK
+    failed = any(not r.ok and not r.sent for r in results) or any(s.endswith("_FAILED") for s in final.values())
+    if failed:
+        return EXIT_FAILED
+    # Sent, the answer lost: not a failure, not a success; the region is misbehaving (degraded).
+    return EXIT_DEGRADED if any(not r.ok for r in results) else EXIT_OK
 
 
 async def _wait(fleet, result, limit: float = 900.0, out=None) -> str:

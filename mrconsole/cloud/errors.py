@@ -52,8 +52,9 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError:
         if exc.pos > 0:
             return CloudError(UNAVAILABLE, f"response cut short (its JSON ends after {exc.pos} bytes)", region)
         return CloudError(UNAVAILABLE, "answered with a body that is not JSON (not Heat speaking?)", region)
-    if isinstance(exc, AttributeError) and "has no attribute" in str(exc) and \
-            str(exc).startswith(("'bytes' object", "'str' object")):
+    if (isinstance(exc, AttributeError) and "has no attribute" in str(exc)
+            and str(exc).startswith(("'bytes' object", "'str' object"))) or \
+            (isinstance(exc, TypeError) and "indices must be integers" in str(exc)):
         # heatclient falls back to the raw body when it is not JSON, then fails to read it.
         return CloudError(UNAVAILABLE, "answered with a body that is not JSON, or cut short", region)
     if "RemoteDisconnected" in str(exc) or "without response" in str(exc):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
-from mrconsole.state.journal import FAILED, OK, REFUSED, Journal
+from mrconsole.state.journal import FAILED, OK, REFUSED, UNKNOWN, Journal
 
 STACK_ACTIONS = ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
 MUTATIONS = ("create", "update", "reapply", "delete") + STACK_ACTIONS
@@ -81,7 +81,8 @@ def explain(exc: CloudError, action: str, stack: str) -> ActionError:
         if "refused" in exc.message:
             return ActionError(f"{exc.region} is unreachable ({exc.message}): nothing was sent", "unreachable")
         return ActionError(f"{exc.region} did not answer ({exc.message}): the {action} may or may not have "
-                           f"been applied; check {stack} before retrying", "unknown", sent=True)
+                           f"been applied; check before retrying: mrconsole events {stack} --region {exc.region}",
+                           "unknown", sent=True)
     return ActionError(f"{exc.region}: {exc.message}", exc.kind)
 
 
@@ -118,7 +119,9 @@ class Actions:
                 result = await call(self.fleet.region(target.region), request_id)
             except CloudError as exc:
                 err = explain(exc, action, target.name)
-                await asyncio.to_thread(self.journal.finish, entry, FAILED, str(err))
+                # Sent, and the answer lost on the way back: neither failed nor done, and said so.
+                outcome = UNKNOWN if err.kind == "unknown" else FAILED
+                await asyncio.to_thread(self.journal.finish, entry, outcome, str(err))
                 return ActionResult(action, target.region, target.name, target.id, False, str(err),
                                     request_id, entry, sent=err.sent)
             stack_id = target.id or (result.get("id") if isinstance(result, dict) else None)

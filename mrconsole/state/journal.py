@@ -19,6 +19,7 @@ from pathlib import Path
 from mrconsole.models import HIDDEN
 
 PENDING, OK, FAILED, REFUSED = "pending", "ok", "failed", "refused"   # refused: never sent
+UNKNOWN = "unknown"      # sent, and the answer was lost: it may or may not have been applied
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (
