@@ -138,3 +138,23 @@ def test_an_action_whose_answer_is_lost_is_journaled_as_unknown(lab, cli):
     code, out, err = cli("events", "lost", "--lab", "--region", "RegionThree")
     assert code == 0 and "CREATE_" in out, err
     cli("stack", "delete", "lost", "--lab", "--region", "RegionThree", "--yes")
+
+
+async def test_expired_tokens_are_renewed_without_a_word(lab, fz):
+    """Keystone's keys replaced (every token invalid): the console's next calls re-authenticate and go on."""
+    import asyncio
+
+    from mrconsole.core.actions import Target
+
+    app = make_app(lab, master=None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: pane(app, "RegionTwo").table.row_count > 0, 30)
+        stack = next(s for s in app.session.regions["RegionTwo"].by_id.values() if s.name == fz)
+        await asyncio.to_thread(lab.lab.expire_tokens)
+        await pilot.pause(7)                      # past Heat's 5 s token cache: the old token is refused now
+        result = await app.actions.stack_action(Target("RegionTwo", fz, stack.id), "check")
+        assert result.ok, result.message
+        # Every region answers again, and nothing told the operator about credentials.
+        assert await until(pilot, lambda: not any(app.session.region_down(r) for r in lab.regions), 30)
+        said = " ".join(str(n.message) for n in app._notifications).lower()
+        assert "auth" not in said and "credential" not in said, said

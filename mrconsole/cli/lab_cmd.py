@@ -57,7 +57,9 @@ def add_parser(sub) -> None:
         "  truncate       the real answer, its JSON body cut in the middle\n"
         "  garbage        200 with a body that is not JSON\n  slow:SECONDS   every answer delayed\n"
         "  reset          the connection closed without an answer\n"
-        "  flaky:PERCENT  that share of requests answered 503\n  clear          back to normal",
+        "  flaky:PERCENT  that share of requests answered 503\n"
+        "  expire-tokens  (keystone) every token issued so far becomes invalid, as after a key rotation\n"
+        "  clear          back to normal",
         formatter_class=argparse.RawDescriptionHelpFormatter))
     fault.add_argument("component", metavar="COMPONENT", help="a region name or 'keystone'")
     fault.add_argument("mode", metavar="MODE", help="html502, truncate, garbage, slow:SECONDS, reset, "
@@ -155,6 +157,13 @@ def cmd_fault(args) -> int:
     from mrconsole.lab import faults
 
     lab = _lab(args)
+    if args.mode == "expire-tokens":
+        if args.component != "keystone":
+            raise CliError("expire-tokens is a fault of keystone: mrconsole lab fault keystone expire-tokens",
+                           EXIT_USAGE)
+        lab.expire_tokens()
+        print("keystone: every token issued so far is now invalid (Heat notices within 5 s)")
+        return 0
     try:
         fault = None if args.mode == "clear" else faults.parse(args.mode)
     except ValueError as exc:

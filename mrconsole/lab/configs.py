@@ -128,6 +128,10 @@ project_domain_name = Default
 www_authenticate_uri = {keystone_url}/v3
 region_name = {region}
 service_token_roles_required = false
+# A validated token is trusted for 5 s, not keystonemiddleware's 300: `lab fault keystone
+# expire-tokens` then reaches Heat's API within seconds, as a key rotation does on a real cloud
+# whose caches are short.
+token_cache_time = 5
 {auth}
 [trustee]
 {auth}

@@ -45,7 +45,7 @@ def parse(text: str) -> Fault:
     mode, _, arg = text.strip().partition(":")
     if mode not in MODES:
         raise ValueError(f"unknown fault {text!r} (one of: html502, truncate, garbage, slow:SECONDS, reset, "
-                         "flaky:PERCENT, or clear)")
+                         "flaky:PERCENT, expire-tokens for keystone, or clear)")
     if mode in ("slow", "flaky"):
         try:
             value = float(arg)

@@ -419,6 +419,24 @@ class Lab:
         self._component(name)
         faults.write(self.component_dir(name), fault)
 
+    def expire_tokens(self) -> None:
+        """Every token issued so far becomes invalid, as after a key rotation that dropped every old key:
+        each Fernet key is replaced, and Keystone restarted (its validation cache would still vouch for
+        old tokens: lab keystone.conf [cache])."""
+        from cryptography.fernet import Fernet
+
+        if not self.layout().keystone:
+            raise LabError("this lab runs without Keystone (lab up --no-keystone): there are no tokens")
+        keys = self.component_dir(KEYSTONE) / "fernet-keys"
+        for key in sorted(keys.iterdir()):
+            if key.name.isdigit():
+                tmp = key.with_name(f".{key.name}.tmp")
+                tmp.write_bytes(Fernet.generate_key())
+                os.chmod(tmp, 0o600)
+                tmp.replace(key)
+        self.stop(KEYSTONE)
+        self.start(KEYSTONE)
+
     def freeze(self, name: str) -> None:
         self._signal(name, signal.SIGSTOP, processes.FROZEN)
 
