@@ -158,3 +158,25 @@ async def test_expired_tokens_are_renewed_without_a_word(lab, fz):
         assert await until(pilot, lambda: not any(app.session.region_down(r) for r in lab.regions), 30)
         said = " ".join(str(n.message) for n in app._notifications).lower()
         assert "auth" not in said and "credential" not in said, said
+
+
+async def test_a_session_longer_than_two_token_lifetimes(lab, fz):
+    """Tokens that live 30 s: actions at 0, ~35 and ~70 s all succeed; no region is ever shown down."""
+    import asyncio
+
+    from mrconsole.core.actions import Target
+
+    await asyncio.to_thread(lab.lab.set_token_expiration, 30)
+    try:
+        app = make_app(lab, master=None)
+        async with app.run_test(size=(120, 36)) as pilot:
+            assert await until(pilot, lambda: pane(app, "RegionTwo").table.row_count > 0, 30)
+            stack = next(s for s in app.session.regions["RegionTwo"].by_id.values() if s.name == fz)
+            for round_ in range(3):
+                if round_:
+                    await pilot.pause(35)
+                assert not any(app.session.region_down(r) for r in lab.regions), round_
+                result = await app.actions.stack_action(Target("RegionTwo", fz, stack.id), "check")
+                assert result.ok, (round_, result.message)
+    finally:
+        await asyncio.to_thread(lab.lab.set_token_expiration, 7200)

@@ -32,6 +32,9 @@ def add_parser(sub) -> None:
                     help="run Heat in noauth mode, without Keystone (faster)")
     up.add_argument("--base-port", type=int, default=None,
                     help="first TCP port; components take consecutive ports (0: any free ports)")
+    up.add_argument("--token-expiration", type=int, default=None, metavar="SECONDS",
+                    help="Keystone's token lifetime (default 7200; short, to rehearse a token expiring "
+                    "mid-session); a running lab's Keystone is restarted with it")
     up.set_defaults(func=cmd_up)
 
     st = with_dir(lsub.add_parser("status", help="each component's pid, port, state and URL"))
@@ -118,6 +121,9 @@ def cmd_up(args) -> int:
         base_port=DEFAULT_BASE_PORT if args.base_port is None else args.base_port,
         progress=_progress,
     )
+    if args.token_expiration is not None and lab.set_token_expiration(args.token_expiration):
+        changed = True
+        print(f"keystone: tokens now live {args.token_expiration} s")
     if not changed:
         print(f"The lab in {lab.dir} is already up; nothing changed.")
     _print_status(lab)

@@ -26,7 +26,7 @@ def heat_paste_config() -> Path:
     raise FileNotFoundError("Heat's api-paste.ini was not found; is openstack-heat installed?")
 
 
-def keystone_conf(data_dir: Path, log_file: Path) -> str:
+def keystone_conf(data_dir: Path, log_file: Path, token_expiration: int = 7200) -> str:
     return f"""[DEFAULT]
 log_file = {log_file}
 use_stderr = false
@@ -36,8 +36,9 @@ connection = sqlite:///{data_dir / 'keystone.sqlite'}
 
 [token]
 provider = fernet
-# Long enough that a test can stop Keystone and keep using its token.
-expiration = 7200
+# Long enough that a test can stop Keystone and keep using its token (lab up --token-expiration
+# makes it short, to rehearse a night longer than a token's life).
+expiration = {token_expiration}
 
 [fernet_tokens]
 key_repository = {data_dir / 'fernet-keys'}

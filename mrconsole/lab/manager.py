@@ -295,7 +295,8 @@ class Lab:
     def _bootstrap_keystone(self, layout: LabLayout) -> None:
         kdir = self.component_dir(KEYSTONE)
         conf = kdir / "keystone.conf"
-        conf.write_text(configs.keystone_conf(kdir, self.log_file(KEYSTONE)))
+        conf.write_text(configs.keystone_conf(kdir, self.log_file(KEYSTONE),
+                                              layout.extra.get("token_expiration", 7200)))
         for sub in ("fernet-keys", "credential-keys"):
             (kdir / sub).mkdir(mode=0o700, exist_ok=True)
         user = getpass.getuser()
@@ -418,6 +419,24 @@ class Lab:
         """Put an HTTP fault (faults.Fault) in front of a component, or take it away (None)."""
         self._component(name)
         faults.write(self.component_dir(name), fault)
+
+    def set_token_expiration(self, seconds: int) -> bool:
+        """Keystone's token lifetime; a running Keystone is restarted with it. False when unchanged."""
+        if not 10 <= seconds <= 86400:
+            raise LabError("--token-expiration must be between 10 and 86400 seconds")
+        layout = self.layout()
+        if not layout.keystone:
+            raise LabError("this lab runs without Keystone (lab up --no-keystone): there are no tokens")
+        if layout.extra.get("token_expiration", 7200) == seconds:
+            return False
+        layout.extra["token_expiration"] = seconds
+        self._save(layout)
+        kdir = self.component_dir(KEYSTONE)
+        (kdir / "keystone.conf").write_text(configs.keystone_conf(kdir, self.log_file(KEYSTONE), seconds))
+        if {c.name: c.state for c in self.status()}.get(KEYSTONE) == processes.UP:
+            self.stop(KEYSTONE)
+            self.start(KEYSTONE)
+        return True
 
     def expire_tokens(self) -> None:
         """Every token issued so far becomes invalid, as after a key rotation that dropped every old key:
