@@ -180,3 +180,26 @@ async def test_a_session_longer_than_two_token_lifetimes(lab, fz):
                 assert result.ok, (round_, result.message)
     finally:
         await asyncio.to_thread(lab.lab.set_token_expiration, 7200)
+
+
+async def test_refused_credentials_say_not_authenticated_and_nothing_pretends_to_be_down(lab):
+    import asyncio
+
+    app = make_app(lab, master=None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: pane(app, "RegionTwo").table.row_count > 0, 30)
+        banner = app.screen.query_one("#banner")
+        await asyncio.to_thread(lab.lab.revoke_credentials, True)
+        try:
+            assert await until(pilot, lambda: banner.display and "NOT AUTHENTICATED" in str(banner.render()), 60)
+            assert "clouds.yaml" in str(banner.render())
+            assert "NOT AUTHENTICATED" in str(app.screen.query_one("#health").render())
+            assert not any(app.session.region_down(r) for r in lab.regions)      # the regions answer
+            def notes() -> str:
+                return " ".join(str(pane(app, r).query_one(".region-note").render()) for r in lab.regions)
+
+            assert await until(pilot, lambda: "not authenticated" in notes(), 30), notes()
+            assert "unreachable" not in notes()
+        finally:
+            await asyncio.to_thread(lab.lab.revoke_credentials, False)
+        assert await until(pilot, lambda: not banner.display, 60)            # it works again by itself

@@ -62,6 +62,7 @@ def add_parser(sub) -> None:
         "  reset          the connection closed without an answer\n"
         "  flaky:PERCENT  that share of requests answered 503\n"
         "  expire-tokens  (keystone) every token issued so far becomes invalid, as after a key rotation\n"
+        "  revoke-credentials, restore-credentials  (keystone) the lab's password stops, or starts, working\n"
         "  clear          back to normal",
         formatter_class=argparse.RawDescriptionHelpFormatter))
     fault.add_argument("component", metavar="COMPONENT", help="a region name or 'keystone'")
@@ -163,6 +164,13 @@ def cmd_fault(args) -> int:
     from mrconsole.lab import faults
 
     lab = _lab(args)
+    if args.mode in ("revoke-credentials", "restore-credentials"):
+        if args.component != "keystone":
+            raise CliError(f"{args.mode} is a fault of keystone", EXIT_USAGE)
+        lab.revoke_credentials(args.mode == "revoke-credentials")
+        print("keystone: the lab's credentials " + ("no longer work (password changed, tokens expired)"
+                                                     if args.mode == "revoke-credentials" else "work again"))
+        return 0
     if args.mode == "expire-tokens":
         if args.component != "keystone":
             raise CliError("expire-tokens is a fault of keystone: mrconsole lab fault keystone expire-tokens",

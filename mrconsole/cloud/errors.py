@@ -83,6 +83,8 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError:
         return CloudError(UNAVAILABLE, "no answer within the timeout", region)
     if isinstance(exc, kexc.UnknownConnectionError):
         return CloudError(UNAVAILABLE, "connection error", region)
+    if isinstance(exc, kexc.InvalidResponse):
+        return CloudError(UNAVAILABLE, "answered with a body that is not JSON, or cut short", region)
     if isinstance(exc, kexc.DiscoveryFailure):
         return CloudError(UNAVAILABLE, "identity service unreachable or misconfigured", region)
     if isinstance(exc, kexc.MissingRequiredOptions):

@@ -79,6 +79,9 @@ class SessionConfig:
     stream: StreamConfig = field(default_factory=lambda: StreamConfig(all_stacks=True, backlog_discovered=False))
 
 
+AUTH_FAILED = "authentication failed"
+
+
 class ConsoleSession:
     """Cost: the regions' watches and event reads (core/watch.py, core/events.py)
     plus, with a master, one master read per `master_refresh_interval` (1 s
@@ -175,6 +178,12 @@ class ConsoleSession:
             raise LookupError("no master is followed: open the console with --stack MASTER")
         timeline = await incident_timeline(self.fleet, self.master.name, since_seconds)
         return await asyncio.to_thread(save, timeline), len(timeline.entries)
+
+    @property
+    def auth_error(self) -> str:
+        """Why Keystone refuses this session's credentials now (empty when it does not): regions that
+        answer with 401 are not down, the cloud is not authenticated (cloud/errors.py UNAUTHORIZED)."""
+        return next((v.error for v in self.regions.values() if v.error and v.error.startswith(AUTH_FAILED)), "")
 
     def region_down(self, region: str) -> str:
         """Why `region` cannot be reached now (empty when it can): what the action menu greys out for."""

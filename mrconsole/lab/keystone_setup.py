@@ -38,6 +38,9 @@ class _Keystone:
     def put(self, path: str) -> None:
         self.session.put(self.base + path, timeout=30)
 
+    def patch(self, path: str, body: dict) -> None:
+        self.session.patch(self.base + path, json=body, timeout=30)
+
     def find(self, collection: str, name: str) -> dict | None:
         items = self.get(f"/{collection}", name=name)[collection]
         return items[0] if items else None
@@ -133,3 +136,12 @@ def warm_up(layout, regions: list[str]) -> None:
     for region in regions:
         session.get(f"{layout.url(region)}/v1/{project}/stacks", params={"limit": 1}, timeout=60,
                     raise_exc=False)
+
+
+def set_password(layout, user: str, password: str) -> None:
+    """As Keystone's admin: a user's password changed under its sessions (a revoked credential)."""
+    ks = _Keystone(layout.url("keystone"), layout.admin_password)
+    found = ks.find("users", user)
+    if found is None:
+        raise LookupError(f"no user {user} in the lab's Keystone")
+    ks.patch(f"/users/{found['id']}", {"user": {"password": password}})

@@ -438,6 +438,15 @@ class Lab:
             self.start(KEYSTONE)
         return True
 
+    def revoke_credentials(self, revoked: bool = True) -> None:
+        """The lab's clouds.yaml password stops working (or works again): the demo user's password is
+        changed in Keystone, and every token expired, so a running client must re-authenticate."""
+        from mrconsole.lab.keystone_setup import set_password
+
+        layout = self.layout()
+        set_password(layout, "demo", _password() if revoked else layout.demo_password)
+        self.expire_tokens()
+
     def expire_tokens(self) -> None:
         """Every token issued so far becomes invalid, as after a key rotation that dropped every old key:
         each Fernet key is replaced, and Keystone restarted (its validation cache would still vouch for

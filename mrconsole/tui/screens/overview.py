@@ -139,7 +139,13 @@ class OverviewScreen(Screen):
         health = {h.region: h for h in session.health()}
         banner = self.query_one("#banner", Static)
         m = session.master
-        if m and m.error and m.topology is not None:
+        if session.auth_error:
+            banner.update(f"NOT AUTHENTICATED: Keystone refuses the credentials of cloud {session.cloud_name} "
+                          "(clouds.yaml). Nothing is down and nothing was changed: the data below is from before. "
+                          "Fix the password or renew the application credential in clouds.yaml, then restart "
+                          "mrconsole.")
+            banner.display = True
+        elif m and m.error and m.topology is not None:
             region = m.topology.master.region
             h = health.get(region)
             since = ""

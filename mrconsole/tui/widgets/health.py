@@ -42,23 +42,24 @@ class HealthStrip(Static):
 
     def _on_change(self, change) -> None:
         if isinstance(change, (RegionStatus, HealthChanged)):
-            self._show_session()
+            self._show_session()   # a RegionStatus may also be Keystone refusing the credentials
 
     def _show_session(self) -> None:
         session = self.app.session
         if session is not None:
-            self.show(session.cloud_name, session.health(), session.regions, self.app.read_only)
+            self.show(session.cloud_name, session.health(), session.regions, self.app.read_only,
+                      bool(session.auth_error))
 
     def on_resize(self, event) -> None:
         self._last = ""
         self._show_session()
 
-    def show(self, cloud: str, health, regions, read_only: bool = False) -> None:
+    def show(self, cloud: str, health, regions, read_only: bool = False, auth_error: bool = False) -> None:
         """One line: the fullest of these that fits the width (latency goes first, then the word
         for a healthy state, whose mark already says it)."""
         width = self.size.width or self.app.size.width
         for detail in (2, 1, 0):
-            text = self._text(cloud, health, regions, read_only, detail)
+            text = self._text(cloud, health, regions, read_only, detail, auth_error)
             if text.cell_len <= width:
                 break
         markup = text.markup
@@ -66,11 +67,13 @@ class HealthStrip(Static):
             self._last = markup
             self.update(text)
 
-    def _text(self, cloud: str, health, regions, read_only: bool, detail: int) -> Text:
+    def _text(self, cloud: str, health, regions, read_only: bool, detail: int, auth_error: bool = False) -> Text:
         text = Text()
         text.append(f" {cloud} ", style="bold reverse")
         if read_only:
             text.append(" READ-ONLY ", style="bold black on yellow")
+        if auth_error:
+            text.append(" NOT AUTHENTICATED ", style="bold white on red")
         now = time.time()
         for h in health:
             view = regions.get(h.region)

@@ -240,6 +240,8 @@ class RegionPane(Vertical):
         our own says so itself."""
         if error.startswith("internal error"):
             return error
+        if error.startswith("authentication failed"):
+            return "not authenticated (Keystone refuses the credentials; the region itself answers)"
         if error.startswith(("answered", "response cut short", "connection closed")):
             return f"{self.region_name} {error}"
         return f"unreachable: {error}"
