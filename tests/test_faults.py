@@ -102,7 +102,7 @@ def _patient_app(lab):
     return MrConsoleApp(factory)
 
 
-@pytest.mark.parametrize("mode", ["html502", "slow:2.5"])
+@pytest.mark.parametrize("mode", list(MATRIX))
 async def test_the_console_under_a_fault_says_which_and_recovers(lab, mode):
     says, _ = MATRIX[mode]
     app = make_app(lab, master=None) if mode != "slow:2.5" else _patient_app(lab)
