@@ -46,6 +46,7 @@ class RegionPane(Vertical):
         self._total = 0
         self._unowned: set[str] = set()         # rows named like a constituent, master not seen yet
         self._columns: tuple[str, ...] = LAYOUTS[0]
+        self._shown_widths: tuple[int, ...] = ()
         # The widest cell seen per column (never shrinks: a width is not worth a scan of every row).
         self._widest = {"name": 5, "status": 6, "master": 6}
 
@@ -66,21 +67,29 @@ class RegionPane(Vertical):
                 return layout
         return LAYOUTS[-1]
 
+    def _widths(self, layout: tuple[str, ...]) -> tuple[int, ...]:
+        w = self._widest
+        sizes = {"name": w["name"], "status": w["status"], "short": SHORT_W, "updated": UPDATED_W,
+                 "master": w["master"]}
+        return tuple(sizes[k] for k in layout)
+
     def _fit(self) -> None:
-        """Choose the columns for the pane's width; rebuild the table only when the choice changes.
-        Cost: O(1) when it does not; one refill (O(rows shown)) when it does, i.e. on a resize or a
-        first name too long for the current layout."""
+        """Choose the columns for the pane's width, each as wide as its widest cell (set, not measured
+        by DataTable when idle, so that what is drawn never depends on timing); rebuild the table only
+        when that choice changes. Cost: O(1) when it does not; one refill (O(rows shown)) when it does,
+        i.e. on a resize, or a first name or status longer than any before (widths only grow)."""
         width = self.size.width - 3           # borders, and a cell for the vertical scrollbar
         if width <= 0:
             return
         layout = self._layout_for(width)
-        if layout != self._columns:
-            self._columns = layout
+        widths = self._widths(layout)
+        if (layout, widths) != (self._columns, self._shown_widths):
+            self._columns, self._shown_widths = layout, widths
             table = self.table
             keep = self.selected_stack_id()
             table.clear(columns=True)
-            for key in layout:
-                table.add_column(LABELS["status" if key == "short" else key], key=key)
+            for key, w in zip(layout, widths, strict=True):
+                table.add_column(LABELS["status" if key == "short" else key], key=key, width=w)
             for s in self._shown.values():
                 table.add_row(*self._cells(s), key=s.id)
             self._order(keep)
@@ -150,8 +159,7 @@ class RegionPane(Vertical):
         elif changes.removed and keep in self._shown:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
         self._count()
-        if added:
-            self._fit()
+        self._fit()
 
     def _update_row(self, s: Stack) -> None:
         before = self._shown[s.id]
@@ -180,6 +188,7 @@ class RegionPane(Vertical):
             self._widest["master"] = max(self._widest["master"], len(owner))
             if "master" in self._columns and str(self.table.get_cell(sid, "master")) != owner:
                 self.table.update_cell(sid, "master", owner)   # a master re-read mostly changes nothing
+        self._fit()
 
     def set_filter(self, text: str, view) -> None:
         """Show only names containing text; the table and its cursor stay."""
