@@ -203,3 +203,40 @@ async def test_refused_credentials_say_not_authenticated_and_nothing_pretends_to
         finally:
             await asyncio.to_thread(lab.lab.revoke_credentials, False)
         assert await until(pilot, lambda: not banner.display, 60)            # it works again by itself
+
+
+@pytest.mark.parametrize("mode", ["html502", "truncate", "garbage", "reset", "flaky:100"])
+def test_keystone_faults_are_named_in_one_line(lab, cli, mode):
+    with fault(lab, "keystone", mode):
+        code, out, err = cli("status", "--lab", "--timeout", "5")
+    assert code == 1 and err.startswith("mrconsole: error: Keystone unreachable: ") and err.count("\n") == 1, err
+    assert "Invalid response" not in err and "Traceback" not in err
+    assert cli("status", "--lab", "--timeout", "5")[0] == 0                      # cleared: back at once
+
+
+def test_events_follow_survives_a_fault_and_says_what_it_may_have_missed(lab):
+    """`events --all-regions --follow` across html502 on a region: it keeps going, says when the region stops
+    answering and why, and when it is back; ends on ^C."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "mrconsole", "events", "--all-regions", "--follow", "--lab",
+                             "--timeout", "3", "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(4)
+        with fault(lab, "RegionTwo", "html502"):
+            time.sleep(6)
+        time.sleep(6)
+        assert proc.poll() is None, proc.stderr.read()                         # still following
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    said = err.splitlines()
+    assert "RegionTwo: answered 502 (HTML from a proxy, not Heat); following the other regions" in said, err
+    assert said.index("RegionTwo: answers again") > 0, err

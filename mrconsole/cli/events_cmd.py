@@ -107,6 +107,16 @@ async def _events(args, since) -> int:
         if not args.follow:
             return EXIT_OK
         stream.subscribe(lambda batch: emit(sorted(batch, key=_event_time)))
+        # A region that stops answering (or answers badly) is said on stderr, once, and so is its return.
+        seen: dict[str, str | None] = {}
+
+        def on_region(region: str, error: str | None, _answered_at: float) -> None:
+            if seen.get(region) != error and (error or seen.get(region)):
+                print(f"{region}: {error}; following the other regions" if error else f"{region}: answers again",
+                      file=sys.stderr, flush=True)
+            seen[region] = error
+
+        stream.subscribe_regions(on_region)
         stop = asyncio.Event()
         tasks = [asyncio.create_task(stream.run(stop))]
         if master is not None:
