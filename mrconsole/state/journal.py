@@ -61,6 +61,13 @@ class JournalEntry:
     master_id: str | None
 
 
+def connect(path: Path) -> sqlite3.Connection:
+    """The journal's sqlite file (shared with state/outages.py): WAL, so a reader never blocks a writer."""
+    db = sqlite3.connect(path, timeout=10)
+    db.execute("PRAGMA journal_mode=WAL")
+    return db
+
+
 def default_path() -> Path:
     from mrconsole.config import state_dir
 
@@ -76,9 +83,7 @@ class Journal:
         os.chmod(self.path, 0o600)
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+        return connect(self.path)
 
     def begin(self, *, cloud: str, region: str, stack_name: str, action: str, stack_id: str | None = None,
               parameters: dict | None = None, hidden: set[str] | frozenset = frozenset(),

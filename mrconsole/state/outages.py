@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from mrconsole.state.journal import connect, default_path
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outage (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -35,17 +37,13 @@ class OutageWindow:
 
 class Outages:
     def __init__(self, path: Path | str | None = None):
-        from mrconsole.state.journal import default_path
-
         self.path = Path(path) if path else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+        return connect(self.path)
 
     def down(self, cloud: str, region: str, reason: str, at: float | None = None) -> None:
         """A region stopped answering; nothing is written while its window is already open."""
