@@ -111,10 +111,11 @@ async def _events(args, since) -> int:
         seen: dict[str, str | None] = {}
 
         def on_region(region: str, error: str | None, _answered_at: float) -> None:
-            if seen.get(region) != error and (error or seen.get(region)):
+            kind = error.split(" (")[0] if error else None      # the class, not the byte count of each answer
+            if seen.get(region) != kind and (kind or seen.get(region)):
                 print(f"{region}: {error}; following the other regions" if error else f"{region}: answers again",
                       file=sys.stderr, flush=True)
-            seen[region] = error
+            seen[region] = kind
 
         stream.subscribe_regions(on_region)
         stop = asyncio.Event()
