@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import re
 import pty
 import signal
 import statistics
@@ -136,7 +137,7 @@ class Console:
                 if self.watch_for:
                     text = "\n".join(self.screen.display)
                     for w in list(self.watch_for):
-                        if w in text:
+                        if re.search(w, text):
                             self.seen[w] = now
                             self.watch_for.discard(w)
 
@@ -400,16 +401,20 @@ def main() -> int:
         # Busy: checks started elsewhere, watched for on the console's screen.
         t1 = time.time()
 
+        def on_screen_text(region, name):
+            # The events pane's columns (tui/widgets/event_log.py): a stack's own event shows "—" as resource.
+            return rf"{region}\s+{re.escape(name)}\s+—\s+CHECK_IN_PROGRESS"
+
         def expect(region, name):
             with console.lock:
-                console.watch_for.add(f"{region:<11} {name} {name} CHECK_IN_PROGRESS")
+                console.watch_for.add(on_screen_text(region, name))
 
         wave = asyncio.run(action_wave(lab, BUSY_SECONDS, 6, expect))
         time.sleep(5)
         busy = rates(lab, t1, time.time(), skip_method="POST")   # the wave's own requests are not the console's
         on_screen = []
         for region, name, t0w in wave:
-            seen = console.seen.get(f"{region:<11} {name} {name} CHECK_IN_PROGRESS")
+            seen = console.seen.get(on_screen_text(region, name))
             if seen is not None:
                 on_screen.append(seen - t0w)
         figures.append(("first event on screen, action started elsewhere (p50 / p95)",
