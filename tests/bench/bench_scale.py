@@ -25,8 +25,8 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
-import re
 import pty
+import re
 import signal
 import statistics
 import struct
