@@ -227,14 +227,23 @@ def test_events_follow_survives_each_fault_and_says_so(lab, mode):
     proc = subprocess.Popen([sys.executable, "-m", "mrconsole", "events", "--all-regions", "--follow", "--lab",
                              "--timeout", "5", "--format", "json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    import threading
+
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
     try:
-        time.sleep(4)
+        deadline = time.monotonic() + 60                  # the backlog first (many stacks late in a run)
+        while not lines and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        time.sleep(2)
         with fault(lab, "RegionTwo", mode):
-            time.sleep(6)
-        time.sleep(6)
+            time.sleep(8)
+        time.sleep(8)
         assert proc.poll() is None, proc.stderr.read()                         # still following
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
+        err = proc.stderr.read()
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -92,6 +92,19 @@ async def _events(args, since) -> int:
     config = StreamConfig(nested_depth=args.nested_depth, all_stacks=args.all_regions,
                           fast_interval=args.fast_interval, watch_interval=args.watch_interval)
     stream = EventStream(fleet, config)
+    if args.follow:
+        # A region that stops answering (or answers badly) is said on stderr, once, and so is its return;
+        # from the start, so that a fault while the backlog is read is said too.
+        seen: dict[str, str | None] = {}
+
+        def on_region(region: str, error: str | None, _answered_at: float) -> None:
+            kind = error.split(" (")[0] if error else None      # the class, not the byte count of each answer
+            if seen.get(region) != kind and (kind or seen.get(region)):
+                print(f"{region}: {error}; following the other regions" if error else f"{region}: answers again",
+                      file=sys.stderr, flush=True)
+            seen[region] = kind
+
+        stream.subscribe_regions(on_region)
     master = None
     try:
         if args.stack:
@@ -107,17 +120,6 @@ async def _events(args, since) -> int:
         if not args.follow:
             return EXIT_OK
         stream.subscribe(lambda batch: emit(sorted(batch, key=_event_time)))
-        # A region that stops answering (or answers badly) is said on stderr, once, and so is its return.
-        seen: dict[str, str | None] = {}
-
-        def on_region(region: str, error: str | None, _answered_at: float) -> None:
-            kind = error.split(" (")[0] if error else None      # the class, not the byte count of each answer
-            if seen.get(region) != kind and (kind or seen.get(region)):
-                print(f"{region}: {error}; following the other regions" if error else f"{region}: answers again",
-                      file=sys.stderr, flush=True)
-            seen[region] = kind
-
-        stream.subscribe_regions(on_region)
         stop = asyncio.Event()
         tasks = [asyncio.create_task(stream.run(stop))]
         if master is not None:
