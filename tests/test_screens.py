@@ -64,6 +64,9 @@ def _steps(scene_name):
         pilot.app.screen.query_one("#launch-name").value = "shop"
         pilot.app.screen.load()
         await pilot.pause(1.0)
+        # A blinking cursor would make the picture depend on the instant it is taken.
+        for field in pilot.app.screen.query("Input"):
+            field.cursor_blink = False
         pilot.app.screen.query_one("#launch-template").focus()   # the top of the form, every time
         await pilot.pause(0.3)
 
