@@ -45,10 +45,13 @@ class MasterState:
 
 
 async def _details(fleet, topology: Topology) -> dict:
+    """Each constituent's full read, by stack id: the one the topology read kept, else read now."""
     out = {}
 
     async def one(c: Constituent):
-        if c.region in fleet.region_names and c.stack_id:
+        if c.detail is not None and c.stack_id:
+            out[c.stack_id] = c.detail
+        elif c.region in fleet.region_names and c.stack_id:
             try:
                 out[c.stack_id] = await fleet.region(c.region).get_stack(c.stack_id)
             except CloudError:

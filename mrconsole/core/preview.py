@@ -17,9 +17,9 @@ openstack/heat/remote_stack.py handle_update). A constituent the new template
 adds is previewed as a create in its region; one it drops is deleted; one
 whose region_name changes is replaced (RemoteStack needs_replace_with_prop_diff).
 
-Cost: the master read (template, resources, one read per constituent), one
-preview of the master, and per constituent one read and one preview in its
-region; all regions concurrently.
+Cost: the master read (template, resources, one read per constituent, kept
+for what follows), one preview of the master, and per constituent one
+preview in its region; all regions concurrently.
 """
 
 from __future__ import annotations
@@ -117,10 +117,8 @@ async def preview_update(fleet, stack: Stack, parameters: dict[str, str], bundle
     else:
         specs = regional_resources(bundle.template)
         merged = parameter_values(bundle.template, bundle.environment, parameters)
-    readable = [c for c in topo.constituents if c.stack is not None and c.region]
-    details = await asyncio.gather(*(fleet.region(c.region).get_stack(f"{c.stack_name}/{c.stack_id}")
-                                     for c in readable), return_exceptions=True)
-    detail_of = {c.resource: d for c, d in zip(readable, details, strict=True) if not isinstance(d, BaseException)}
+    # read_master read every constituent it could (topology.refresh_constituents): no second read.
+    detail_of = {c.resource: c.detail for c in topo.constituents if c.detail is not None and c.region}
     outputs_of = {r: {o.key: o.value for o in d.outputs} for r, d in detail_of.items()}
 
     def inputs_for(spec, current: dict) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:

@@ -29,6 +29,9 @@ class Constituent:
     stack: Stack | None = None         # the constituent as its own region reports it
     error: str | None = None           # why `stack` could not be read
     discovered: bool = False           # found by name, not through the master
+    # The whole read (parameters, outputs) behind `stack`, kept so that drift and previews do not read
+    # the constituent a second time (refresh_constituents fills it).
+    detail: StackDetail | None = field(default=None, repr=False, compare=False)
 
     @property
     def status(self) -> str:
@@ -114,7 +117,7 @@ async def refresh_constituents(fleet, topo: Topology) -> None:
             # name/id spares Heat's redirect from a bare id (one request, not two).
             ref = f"{c.stack_name}/{c.stack_id}" if c.stack_name else c.stack_id
             detail = await fleet.region(c.region).get_stack(ref)
-            c.stack, c.stack_name, c.error = detail.stack, detail.stack.name, None
+            c.stack, c.stack_name, c.error, c.detail = detail.stack, detail.stack.name, None, detail
         except CloudError as exc:
             c.error = exc.message if exc.kind != errors.NOT_FOUND else "the remote stack no longer exists"
 
