@@ -23,11 +23,7 @@ def cmd_journal(args) -> int:
 
     if args.limit < 1:
         raise CliError("--limit must be at least 1", EXIT_USAGE)
-    cloud = _cloud_name(args)
-    wanted = set(args.regions)
-    entries = [e for e in Journal().entries(100_000 if cloud or wanted or args.stack else args.limit)
-               if (not cloud or e.cloud == cloud) and (not wanted or e.region in wanted)
-               and (not args.stack or e.stack_name == args.stack)][: args.limit]
+    entries = Journal().entries(args.limit, cloud=_cloud_name(args), regions=args.regions, stack_name=args.stack)
     if args.format == "json":
         print_json(entries)
         return 0

@@ -9,7 +9,7 @@
   journaled, hidden values already masked there.
 
 Cost: one master read (or the topology cache when its region is down), one
-events read per stack, two local sqlite reads.
+events read per stack, two local sqlite reads of the window only.
 """
 
 from __future__ import annotations
@@ -153,10 +153,8 @@ def _actions(journal: Journal, cloud: str, topo, since: float) -> list[Entry]:
     names = {m.name} | {c.stack_name for c in topo.constituents if c.stack_name}
     ids = {m.id} | {c.stack_id for c in topo.constituents if c.stack_id}
     out = []
-    for j in journal.entries(100_000):
-        if j.started_at < since:
-            break                       # newest first
-        if j.cloud != cloud or not (j.stack_name in names or j.stack_id in ids or j.master_id == m.id):
+    for j in journal.entries(100_000, since=since, cloud=cloud):
+        if not (j.stack_name in names or j.stack_id in ids or j.master_id == m.id):
             continue
         params = ", ".join(f"{k}={HIDDEN if v == HIDDEN else v}" for k, v in j.parameters.items())
         band = " (out of band)" if j.out_of_band else ""

@@ -103,10 +103,22 @@ class Journal:
             db.execute("UPDATE journal SET finished_at=?, outcome=?, message=?, stack_id=COALESCE(?, stack_id)"
                        " WHERE id=?", (time.time(), outcome, message, stack_id, entry_id))
 
-    def entries(self, limit: int = 100) -> list[JournalEntry]:
+    def entries(self, limit: int = 100, *, since: float | None = None, cloud: str | None = None,
+                regions: tuple[str, ...] | list[str] = (), stack_name: str | None = None) -> list[JournalEntry]:
+        """The newest `limit` entries, newest first; the filters are applied by sqlite, not after."""
+        where, args = [], []
+        for column, value in (("started_at >=", since), ("cloud =", cloud), ("stack_name =", stack_name)):
+            if value is not None:
+                where.append(f"{column} ?")
+                args.append(value)
+        if regions:
+            where.append(f"region IN ({','.join('?' * len(regions))})")
+            args += list(regions)
+        sql = "SELECT * FROM journal" + (f" WHERE {' AND '.join(where)}" if where else "") + \
+            " ORDER BY id DESC LIMIT ?"
         with self._connect() as db:
             db.row_factory = sqlite3.Row
-            rows = db.execute("SELECT * FROM journal ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+            rows = db.execute(sql, (*args, limit)).fetchall()
         return [JournalEntry(**{**dict(row), "parameters": json.loads(row["parameters"] or "{}"),
                                 "out_of_band": bool(row["out_of_band"])})
                 for row in rows]
