@@ -93,9 +93,8 @@ class ConsoleSession:
 
         self.fleet = fleet
         self.cache = cache or TopologyCache()
-        from mrconsole.state.outages import Outages
-
-        self.outages = Outages()
+        self._outages = None                      # state/outages.py, opened at the first window
+        self._outage_open: dict[str, bool] = {}   # region -> whether this session wrote an open window
         self.config = config or SessionConfig()
         self.regions: dict[str, RegionView] = {r: RegionView(r) for r in fleet.region_names}
         self.master: MasterView | None = MasterView(master) if master else None
@@ -124,15 +123,32 @@ class ConsoleSession:
             cb(change)
 
     def _on_health(self, region: str, snap) -> None:
-        """Each move in or out of DOWN is an outage window for the incident timeline (core/timeline.py)."""
-        try:
-            if snap.state == "down":
-                self.outages.down(self.fleet.name, region, snap.last_error or "", snap.down_since)
-            elif snap.state in ("up", "degraded"):
-                self.outages.up(self.fleet.name, region, snap.last_checked)
-        except Exception:  # noqa: BLE001 - a full disk must not stop the console from showing the outage
-            pass
+        """Each move in or out of DOWN is an outage window for the incident timeline (core/timeline.py),
+        written off the event loop. A region's first answer also closes a window a previous session
+        left open; after that, `up` is written only when this session opened one."""
+        if snap.state == "down" and not self._outage_open.get(region):
+            self._outage_open[region] = True
+            self._record(lambda o: o.down(self.fleet.name, region, snap.last_error or "", snap.down_since))
+        elif snap.state in ("up", "degraded") and self._outage_open.get(region, True):
+            self._outage_open[region] = False
+            self._record(lambda o: o.up(self.fleet.name, region, snap.last_checked))
         self._publish(HealthChanged(region))
+
+    def _record(self, write) -> None:
+        def run():
+            try:
+                if self._outages is None:
+                    from mrconsole.state.outages import Outages
+
+                    self._outages = Outages()
+                write(self._outages)
+            except Exception:  # noqa: BLE001 - a full disk must not stop the console from showing the outage
+                pass
+
+        try:
+            asyncio.get_running_loop().run_in_executor(None, run)
+        except RuntimeError:     # no loop (a caller outside the console): write now
+            run()
 
     def _on_stacks(self, changes: StackChanges) -> None:
         view = self.regions.get(changes.region)
@@ -185,12 +201,13 @@ class ConsoleSession:
         answer with 401 are not down, the cloud is not authenticated (cloud/errors.py UNAUTHORIZED)."""
         return next((v.error for v in self.regions.values() if v.error and v.error.startswith(AUTH_FAILED)), "")
 
+    def down_regions(self) -> dict[str, str]:
+        """Each region that cannot be reached now, with why."""
+        return {h.region: h.last_error or "down" for h in self.health() if h.state == "down"}
+
     def region_down(self, region: str) -> str:
         """Why `region` cannot be reached now (empty when it can): what the action menu greys out for."""
-        for h in self.health():
-            if h.region == region and h.state == "down":
-                return h.last_error or "down"
-        return ""
+        return self.down_regions().get(region, "")
 
     # -- lifecycle -----------------------------------------------------------
     def start(self) -> None:

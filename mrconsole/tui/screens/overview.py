@@ -45,7 +45,7 @@ class OverviewScreen(Screen):
                 for region in self.region_names:
                     yield RegionPane(region)
         yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
-        yield EventLog(id="events", region_width=max(map(len, self.region_names), default=6))
+        yield EventLog(id="events", region_width=self.app.region_width())
         yield Footer()
 
     def on_mount(self) -> None:
@@ -131,8 +131,7 @@ class OverviewScreen(Screen):
 
     def _show_flow(self) -> None:
         session = self.app.session
-        down = frozenset(h.region for h in session.health() if h.state == "down")
-        self.query_one(DataFlow).show(session.master, down)
+        self.query_one(DataFlow).show(session.master, frozenset(session.down_regions()))
 
     def _show_banner(self) -> None:
         session = self.app.session
