@@ -6,6 +6,8 @@ line, and never carries a token or password.
 
 from __future__ import annotations
 
+import json
+
 NOT_FOUND = "not_found"
 CONFLICT = "conflict"
 UNAUTHORIZED = "unauthorized"
@@ -37,16 +39,14 @@ def _heat_message(exc) -> str:
 
 def _from_a_proxy(text: str) -> bool:
     """An HTML page where Heat answers JSON: a proxy or load balancer spoke, not Heat."""
-    head = text.lstrip("b'\"").lstrip().lower()
-    return head.startswith(("<html", "<!doctype html", "<head", "<body")) or "<html" in text.lower()[:200]
+    head = text[:300].lower()
+    return "<html" in head or "<!doctype html" in head
 
 
 def map_exception(exc: BaseException, region: str | None) -> CloudError:
     """Translate any exception from a Heat or Keystone call."""
     if isinstance(exc, CloudError):
         return exc
-    import json
-
     if isinstance(exc, json.JSONDecodeError):
         # The answer came, but not as JSON: cut short on the way, or not from Heat at all.
         if exc.pos > 0:

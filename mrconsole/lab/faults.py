@@ -96,6 +96,14 @@ class FaultWatch:
         return self.fault
 
 
+_HTML_503 = b"<html><body><h1>503 Service Unavailable</h1></body></html>\n"
+
+
+def _answer(start_response, status: str, content_type: str, body: bytes) -> list[bytes]:
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
+
+
 class FaultLayer:
     """WSGI middleware for every mode but `reset` (that one needs the socket: wsgi_server's handler)."""
 
@@ -112,19 +120,12 @@ class FaultLayer:
             return self._app(environ, start_response)
         if fault.mode == "flaky" and random.random() * 100 >= fault.value:
             return self._app(environ, start_response)
-        if fault.mode in ("html502",):
-            start_response("502 Bad Gateway", [("Content-Type", "text/html"),
-                                               ("Content-Length", str(len(_HTML_502)))])
-            return [_HTML_502]
+        if fault.mode == "html502":
+            return _answer(start_response, "502 Bad Gateway", "text/html", _HTML_502)
         if fault.mode == "flaky":
-            body = b"<html><body><h1>503 Service Unavailable</h1></body></html>\n"
-            start_response("503 Service Unavailable", [("Content-Type", "text/html"),
-                                                       ("Content-Length", str(len(body)))])
-            return [body]
+            return _answer(start_response, "503 Service Unavailable", "text/html", _HTML_503)
         if fault.mode == "garbage":
-            body = b"\x00\x13garbage, not JSON \xff\xfe\n"
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
+            return _answer(start_response, "200 OK", "application/json", b"\x00\x13garbage, not JSON \xff\xfe\n")
         return self._truncated(environ, start_response)
 
     def _truncated(self, environ, start_response):
