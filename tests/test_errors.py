@@ -5,7 +5,8 @@ from heatclient import exc as hexc
 from keystoneauth1 import exceptions as kexc
 
 from mrconsole.cloud import errors
-from mrconsole.cloud.errors import map_exception
+from mrconsole.cloud.errors import CloudError, map_exception
+from mrconsole.errors import INTERNAL, InternalError
 
 
 @pytest.mark.parametrize(
@@ -22,7 +23,7 @@ from mrconsole.cloud.errors import map_exception
         (kexc.ConnectFailure("refused"), errors.UNAVAILABLE),
         (kexc.ConnectTimeout("timeout"), errors.UNAVAILABLE),
         (kexc.EndpointNotFound(), errors.CONFIG),
-        (RuntimeError("odd"), errors.UNAVAILABLE),
+        (ConnectionResetError("reset by peer"), errors.UNAVAILABLE),
     ],
 )
 def test_mapping(exc, kind):
@@ -31,6 +32,54 @@ def test_mapping(exc, kind):
     assert mapped.region == "RegionTwo"
     assert "\n" not in str(mapped)
     assert str(mapped).startswith("RegionTwo: ")
+
+
+def _raise_in(module: str, exc: BaseException):
+    """Raise exc from a function whose module is `module`, as a traceback would show it."""
+    namespace = {"__name__": module}
+    exec("def boom(exc):\n    raise exc\n", namespace)
+    try:
+        namespace["boom"](exc)
+    except BaseException as raised:  # noqa: BLE001 - handed back to the test
+        return raised
+    raise AssertionError("not raised")
+
+
+def test_a_bug_of_ours_is_an_internal_error_not_an_outage():
+    """A KeyError raised in our own code (converting an answer) is not the region's doing."""
+    exc = _raise_in("mrconsole.cloud.convert", KeyError("stack_status"))
+    mapped = map_exception(exc, "RegionTwo")
+    assert isinstance(mapped, InternalError)
+    assert mapped.kind == INTERNAL and mapped.kind != errors.UNAVAILABLE
+    assert str(mapped) == "RegionTwo: internal error (see mrconsole.log)"
+    assert mapped.cause is exc
+
+
+def test_an_exception_never_raised_is_not_blamed_on_the_cloud():
+    assert isinstance(map_exception(RuntimeError("odd"), "RegionTwo"), InternalError)
+
+
+def test_an_odd_exception_inside_a_client_library_is_the_answer_s_doing():
+    """heatclient reading a body it did not expect raises whatever it meets: the cloud's answer."""
+    exc = _raise_in("heatclient.common.utils", TypeError("string indices must be integers"))
+    mapped = map_exception(exc, "RegionTwo")
+    assert isinstance(mapped, CloudError) and mapped.kind == errors.UNAVAILABLE
+    exc = _raise_in("heatclient.v1.stacks", KeyError("stack"))
+    mapped = map_exception(exc, "RegionTwo")
+    assert isinstance(mapped, CloudError) and mapped.kind == errors.UNAVAILABLE
+    assert "unexpected answer" in mapped.message
+
+
+def test_our_code_calling_a_client_library_that_raises_is_the_library_s():
+    """The deepest frame decides: our lambda calling heatclient, which raises, is the cloud's answer."""
+    namespace = {"__name__": "heatclient.v1.stacks"}
+    exec("def parse(body):\n    return body['stack']\n", namespace)
+    ours = {"__name__": "mrconsole.cloud.region", "parse": namespace["parse"]}
+    exec("def call():\n    return parse({})\n", ours)
+    try:
+        ours["call"]()
+    except KeyError as exc:
+        assert isinstance(map_exception(exc, "RegionTwo"), CloudError)
 
 
 def test_heat_message_keeps_first_line_without_prefix():

@@ -124,9 +124,14 @@ async def _events(args, since) -> int:
         tasks = [asyncio.create_task(stream.run(stop))]
         if master is not None:
             tasks.append(asyncio.create_task(master.run(stop)))
+        said_error = ""
         try:
             while True:
                 await asyncio.sleep(0.3)
+                if master is not None and master.error and master.error != said_error:
+                    said_error = master.error      # a bug of ours: said once, still following
+                    print(f"{master.topology.master.name}: {master.error}; still following", file=sys.stderr,
+                          flush=True)
                 if master is not None and master.finished() and not master.master_busy():
                     break
         finally:

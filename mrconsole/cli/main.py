@@ -124,10 +124,18 @@ def main(argv: list[str] | None = None) -> int:
         # `mrconsole events | head`: the reader left; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as exc:  # the last line of defence: one line, no traceback
-        from mrconsole.errors import describe
+    except Exception as exc:
+        from mrconsole.errors import INTERNAL_MESSAGE, InternalError, describe
+        from mrconsole.logs import logger
 
-        print(f"mrconsole: error: {one_line(describe(exc), 2000)}", file=sys.stderr)
+        if isinstance(exc, InternalError):      # met in a region call: logged there already
+            message = describe(exc)
+        elif getattr(exc, "one_line", False) or type(exc).__name__ in ("LabError", "CloudError", "TemplateError"):
+            message = describe(exc)             # an error we raise on purpose, already a sentence
+        else:
+            logger().exception("mrconsole %s failed", argv[0] if argv else "")
+            message = f"{INTERNAL_MESSAGE}: {describe(exc)}"
+        print(f"mrconsole: error: {one_line(message, 2000)}", file=sys.stderr)
         if os.environ.get("MRCONSOLE_DEBUG"):
             raise
         return common.EXIT_FAILED

@@ -355,7 +355,11 @@ async def _wait(fleet, result, limit: float = 900.0, out=None) -> str:
     deadline = loop.time() + limit
     try:
         await asyncio.sleep(1.0)  # let Heat flip the stack to IN_PROGRESS
+        said_error = ""
         while loop.time() < deadline:
+            if master.error and master.error != said_error:
+                said_error = master.error          # a bug of ours: said once, still waiting
+                print(f"{master.topology.master.name}: {master.error}; still waiting", file=sys.stderr, flush=True)
             if master.finished() and not master.master_busy():
                 break
             if all(t.done() for t in tasks):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, print_json, print_table
+from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, print_json, print_table
+from mrconsole.core.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.core.text import age, when
 
 
@@ -15,7 +17,8 @@ def add_parser(sub) -> None:
         help="region health and the stacks in each region",
         description="Show each region's health and latency, and its stacks.",
         epilog="exit codes:\n  0  every region is up (or degraded: slow but answering)\n"
-        "  1  error (bad credentials, ...)\n  2  bad invocation (unknown cloud or region)\n"
+        "  1  error (bad credentials, an internal error of mrconsole's: see mrconsole.log)\n"
+        "  2  bad invocation (unknown cloud or region)\n"
         "  3  a region is down (or, with --master, the master is in outage mode)",
         formatter_class=__import__("argparse").RawDescriptionHelpFormatter,
     )
@@ -82,6 +85,11 @@ async def _status(args) -> int:
         if stack_rows:
             print()
             print_table(["REGION", "STACK", "STATUS", "UPDATED", "AGE"], stack_rows)
+    internal = [region for region, rs in listing.items() if isinstance(rs.error, InternalError)]
+    if internal:
+        # Our bug, not an outage: the regions are shown as they are, and the run fails.
+        print(f"mrconsole: error: {', '.join(internal)}: {INTERNAL_MESSAGE}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_DEGRADED if any_down else EXIT_OK
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from mrconsole.errors import InternalError
+
 NOT_FOUND = "not_found"
 CONFLICT = "conflict"
 UNAUTHORIZED = "unauthorized"
@@ -43,10 +45,42 @@ def _from_a_proxy(text: str) -> bool:
     return "<html" in head or "<!doctype html" in head
 
 
-def map_exception(exc: BaseException, region: str | None) -> CloudError:
-    """Translate any exception from a Heat or Keystone call."""
-    if isinstance(exc, CloudError):
+# Where an exception can come from when a region is asked something: our own code, or the
+# libraries that speak HTTP for us. The stdlib below them (json, socket, ssl, http.client)
+# is neither: what called it decides.
+_OURS = ("mrconsole",)
+_CLIENTS = ("heatclient", "keystoneauth1", "keystoneclient", "requests", "urllib3", "openstack", "os_service_types")
+
+
+def raised_by_our_code(exc: BaseException) -> bool:
+    """True when the deepest frame of ours or of a client library in the traceback is ours:
+    a bug of mrconsole's (converting an answer, building a request), not the cloud's answer.
+    Without a traceback (an exception never raised) nothing says it came from the cloud."""
+    origin = None
+    tb = exc.__traceback__
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.startswith(_OURS):
+            origin = "ours"
+        elif module.startswith(_CLIENTS):
+            origin = "client"
+        tb = tb.tb_next
+    return origin != "client"
+
+
+def _cloud_type(exc: BaseException) -> bool:
+    """An exception type only the network or a client library raises."""
+    module = type(exc).__module__ or ""
+    return module.startswith(_CLIENTS) or isinstance(exc, (OSError, TimeoutError)) or module == "http.client"
+
+
+def map_exception(exc: BaseException, region: str | None) -> CloudError | InternalError:
+    """Translate any exception from a Heat or Keystone call: a `CloudError` for what the cloud or
+    the network answered, an `InternalError` for a bug of ours (logged by the caller)."""
+    if isinstance(exc, (CloudError, InternalError)):
         return exc
+    if not _cloud_type(exc) and raised_by_our_code(exc):
+        return InternalError(region, exc)
     if isinstance(exc, json.JSONDecodeError):
         # The answer came, but not as JSON: cut short on the way, or not from Heat at all.
         if exc.pos > 0:
@@ -106,4 +140,19 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError:
         return CloudError(kind, f"{code} {exc.message}" if code else str(exc), region)
     if isinstance(exc, kexc.ClientException):
         return CloudError(UNAVAILABLE, str(exc).splitlines()[0], region)
-    return CloudError(UNAVAILABLE, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", region)
+    # Raised inside a client library reading the answer (a body it did not expect): the cloud's doing.
+    return CloudError(UNAVAILABLE, f"unexpected answer ({type(exc).__name__}: "
+                      f"{str(exc).splitlines()[0] if str(exc) else ''})", region)
+
+
+def log_internal(error: InternalError) -> None:
+    """The traceback of a bug goes to mrconsole.log, once, never to the screen."""
+    from mrconsole.logs import logger
+
+    cause = error.cause or error
+    logger().error("internal error%s%s", f" in region {error.region}" if error.region else "",
+                   f" ({error.what})" if error.what else "",
+                   exc_info=(type(cause), cause, cause.__traceback__))
+
+
+__all__ = ["CloudError", "InternalError", "log_internal", "map_exception"]

@@ -17,7 +17,7 @@ from typing import Any
 
 from mrconsole.cloud import errors
 from mrconsole.cloud.convert import to_detail, to_event, to_resource, to_stack
-from mrconsole.cloud.errors import CloudError
+from mrconsole.cloud.errors import CloudError, InternalError
 from mrconsole.cloud.health import RegionHealth
 from mrconsole.models import Event, Resource, Stack, StackDetail
 
@@ -74,30 +74,43 @@ class RegionClient:
             self._heat = heat_client.Client("1", **kwargs)
         return self._heat
 
-    def _run(self, fn: Callable, request_id: str | None = None, headers: dict | None = None):
-        """In a pool thread: call, re-authenticating once on 401."""
+    def _run(self, fn: Callable, convert: Callable | None, request_id: str | None = None,
+             headers: dict | None = None):
+        """In a pool thread: call, re-authenticating once on 401, then convert the answer.
+        Returns (result, error, seconds, answered): the error is a `CloudError` for what the cloud
+        answered, an `InternalError` for a bug of ours; `answered` says the region did answer (so a
+        bug in converting its answer still counts as an answer for its health)."""
         started = time.monotonic()
         try:
             try:
-                return fn(self._client(request_id, headers)), None, time.monotonic() - started
-            except Exception as exc:  # mapped below
+                raw = fn(self._client(request_id, headers))
+            except Exception as exc:  # mapped below: a 401 gets one more try, the rest is re-raised
                 mapped = errors.map_exception(exc, self.region)
                 if mapped.kind != errors.UNAUTHORIZED:
                     raise
                 # A token may have been revoked or expired: one fresh try.
                 self._session.invalidate()
-                return fn(self._client(request_id, headers)), None, time.monotonic() - started
-        except Exception as exc:  # noqa: BLE001
-            return None, errors.map_exception(exc, self.region), time.monotonic() - started
+                raw = fn(self._client(request_id, headers))
+        except Exception as exc:  # noqa: BLE001 - returned to call(), which logs a bug and raises either
+            return None, errors.map_exception(exc, self.region), time.monotonic() - started, False
+        elapsed = time.monotonic() - started
+        if convert is None:
+            return raw, None, elapsed, True
+        try:
+            return convert(raw), None, elapsed, True
+        except Exception as exc:  # noqa: BLE001 - the region answered; what failed is ours
+            return None, InternalError(self.region, exc), elapsed, True
 
     async def call(self, fn: Callable, what: str = "request", request_id: str | None = None,
-                   headers: dict | None = None):
-        """Run fn(heatclient) in this region's pool, within the deadline."""
+                   headers: dict | None = None, convert: Callable | None = None):
+        """Run fn(heatclient) in this region's pool, within the deadline, then convert(its answer).
+        fn only talks to Heat (it must finish reading a paged answer: `list(...)`); convert is our
+        code, so a failure there is an `InternalError`, never held against the region."""
         loop = asyncio.get_running_loop()
         self.calls += 1
-        future = loop.run_in_executor(self._pool, self._run, fn, request_id, headers)
+        future = loop.run_in_executor(self._pool, self._run, fn, convert, request_id, headers)
         try:
-            result, error, elapsed = await asyncio.wait_for(future, self.timeouts.deadline)
+            result, error, elapsed, answered = await asyncio.wait_for(future, self.timeouts.deadline)
         except TimeoutError:
             error = CloudError(errors.UNAVAILABLE,
                                f"no answer within {self.timeouts.deadline:.0f}s ({what})", self.region)
@@ -106,6 +119,13 @@ class RegionClient:
         if error is None:
             self.health.record_success(elapsed * 1000.0)
             return result
+        if isinstance(error, InternalError):
+            # Our bug, not the region's: its traceback to the log; never counted as a failure of the region.
+            if answered:
+                self.health.record_success(elapsed * 1000.0)
+            error.what = what
+            errors.log_internal(error)
+            raise error
         if error.kind == errors.UNAVAILABLE:
             self.health.record_failure(error.message)
         else:
@@ -148,12 +168,13 @@ class RegionClient:
                 kwargs["show_nested"] = True
             if show_deleted:
                 kwargs["show_deleted"] = True
-            return [to_stack(self.region, s) for s in hc.stacks.list(**kwargs)]
+            return list(hc.stacks.list(**kwargs))
 
-        return await self.call(fn, "stack list")
+        return await self.call(fn, "stack list", convert=lambda items: [to_stack(self.region, s) for s in items])
 
     async def get_stack(self, name_or_id: str) -> StackDetail:
-        return await self.call(lambda hc: to_detail(self.region, hc.stacks.get(name_or_id)), "stack show")
+        return await self.call(lambda hc: hc.stacks.get(name_or_id), "stack show",
+                               convert=lambda s: to_detail(self.region, s))
 
     async def find_stack(self, name_or_id: str) -> StackDetail | None:
         try:
@@ -165,10 +186,10 @@ class RegionClient:
 
     async def resources(self, stack: Stack, nested_depth: int = 0) -> list[Resource]:
         def fn(hc):
-            items = hc.resources.list(f"{stack.name}/{stack.id}", nested_depth=nested_depth or None)
-            return [to_resource(self.region, stack, r) for r in items]
+            return list(hc.resources.list(f"{stack.name}/{stack.id}", nested_depth=nested_depth or None))
 
-        return await self.call(fn, "resource list")
+        return await self.call(fn, "resource list",
+                               convert=lambda items: [to_resource(self.region, stack, r) for r in items])
 
     async def template(self, stack: Stack) -> dict:
         return await self.call(lambda hc: hc.stacks.template(f"{stack.name}/{stack.id}"), "template show")
@@ -198,10 +219,10 @@ class RegionClient:
             if filters:
                 kwargs["filters"] = filters
             # name/id in the path avoids Heat's 302 redirect from a bare name.
-            items = hc.events.list(f"{stack_name}/{stack_id}", **kwargs)
-            return [to_event(self.region, stack_name, stack_id, e) for e in items]
+            return list(hc.events.list(f"{stack_name}/{stack_id}", **kwargs))
 
-        return await self.call(fn, "event list")
+        return await self.call(fn, "event list",
+                               convert=lambda items: [to_event(self.region, stack_name, stack_id, e) for e in items])
 
     # -- template checks -----------------------------------------------------
     async def validate(self, template: dict, files: dict | None = None,
@@ -232,11 +253,14 @@ class RegionClient:
             else:
                 body = hc.stacks.preview_update(ref, template=template, files=files or {},
                                                 environment=environment or {}, parameters=parameters or {})
+            return body
+
+        def convert(body):
             changes = body.get("resource_changes", {}) if isinstance(body, dict) else {}
             return {kind: sorted(str(r.get("resource_name", "?")) for r in items if isinstance(r, dict))
                     for kind, items in changes.items() if isinstance(items, list)}
 
-        return await self.call(fn, "stack update preview")
+        return await self.call(fn, "stack update preview", convert=convert)
 
     # -- mutations (reached only through core.actions, which journals them) --
     async def create_stack(self, name: str, template: dict, *, files=None, environment=None,

@@ -2,9 +2,11 @@
 
 A region that cannot be read or an action Heat refused arrives as a
 `CloudError` (a kind and a one-line message); the views show the message and
-never need the cloud layer itself.
+never need the cloud layer itself. A bug of ours met while asking a region arrives
+as an `InternalError` (its traceback already in mrconsole.log): never a region outage.
 """
 
 from mrconsole.cloud.errors import CloudError
+from mrconsole.errors import INTERNAL_MESSAGE, InternalError
 
-__all__ = ["CloudError"]
+__all__ = ["INTERNAL_MESSAGE", "CloudError", "InternalError"]

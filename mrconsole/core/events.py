@@ -46,6 +46,7 @@ from datetime import UTC, datetime
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.watch import RegionWatch, StackChanges, WatchConfig
+from mrconsole.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.logs import logger
 from mrconsole.models import Event, Stack
 
@@ -307,11 +308,14 @@ class EventStream:
                 failures = 0
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - a bug or an unexpected answer must not end the stream
-                # Logged with its traceback, shown as one line, retried with backoff.
+            except Exception as exc:  # noqa: BLE001 - a bug must not end the stream: logged, shown, retried
+                # Our bug, not the region's: its traceback to the log (once: the region client has
+                # logged one met in a call), one line on screen, retried with backoff. The region's
+                # health is not touched, so it is not shown down for it.
                 failures += 1
-                logger().exception("the loop for region %s failed (%d in a row)", region, failures)
-                self._region_answered(region, f"internal error, retrying: {type(exc).__name__}: {exc}"[:200])
+                if not isinstance(exc, InternalError):
+                    logger().exception("the loop for region %s failed (%d in a row)", region, failures)
+                self._region_answered(region, INTERNAL_MESSAGE)
                 next_watch = self._clock() + min(30.0, self._watch_interval() * 2 ** min(failures, 5))
             due = [self._followed[k].due for k in self._active.get(region, ())]
             wake_at = min([next_watch, *due])

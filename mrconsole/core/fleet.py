@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from mrconsole.cloud.connection import Cloud
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.health import HealthSnapshot
+from mrconsole.errors import InternalError
 from mrconsole.models import Stack
 
 
@@ -20,7 +21,7 @@ from mrconsole.models import Stack
 class RegionStacks:
     region: str
     stacks: tuple[Stack, ...]
-    error: CloudError | None
+    error: CloudError | InternalError | None
     fetched_at: float        # wall clock of this answer (or failure)
 
     @property
@@ -55,7 +56,7 @@ class Fleet:
             try:
                 stacks = await self.region(region).list_stacks(filters=filters, show_nested=show_nested)
                 return RegionStacks(region, tuple(stacks), None, time.time())
-            except CloudError as exc:
+            except (CloudError, InternalError) as exc:   # an InternalError is logged by the region client
                 return RegionStacks(region, (), exc, time.time())
 
         results = await asyncio.gather(*(one(r) for r in names))

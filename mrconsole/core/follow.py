@@ -13,6 +13,8 @@ import asyncio
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.events import EventStream
 from mrconsole.core.topology import Topology, read_master
+from mrconsole.errors import INTERNAL_MESSAGE, InternalError
+from mrconsole.logs import logger
 from mrconsole.template.heat import REMOTE_STACK
 
 
@@ -22,6 +24,7 @@ class MasterFollow:
         self.stream = stream
         self.topology = topology
         self._known_ids: set[str] = set()
+        self.error = ""      # INTERNAL_MESSAGE after a bug in finding new constituents (logged)
         stream.follow(topology.master.region, topology.master.name, topology.master.id,
                       status=topology.master.status, updated=topology.master.updated_time)
         for c in topology.constituents:
@@ -71,8 +74,12 @@ class MasterFollow:
                     await self.refresh()
                 except asyncio.CancelledError:
                     raise
-                except Exception:  # noqa: BLE001 - keep following; the next round retries
-                    pass
+                except Exception as exc:  # noqa: BLE001 - a bug must not stop the follow: logged, retried
+                    # Only a bug gets here (refresh() handles every CloudError): its traceback to the log,
+                    # kept for the caller to say, and the next round retries.
+                    if not isinstance(exc, InternalError):
+                        logger().exception("following %s: finding new constituents failed", self.topology.master.name)
+                    self.error = INTERNAL_MESSAGE
             try:
                 await asyncio.wait_for(stop.wait(), interval)
             except TimeoutError:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.topology import Topology, read_master
+from mrconsole.logs import logger
 from mrconsole.template import constraints
 
 BLOCKING, WARNING, INFO = "blocking", "warning", "info"
@@ -61,9 +62,8 @@ def check_parameters(template: dict, parameters: dict[str, str], hidden: frozens
                                "refuse the update", "declared: " + (", ".join(sorted(declared)) or "none")))
             continue
         spec = spec if isinstance(spec, dict) else {}
-        for problem in constraints.check(str(spec.get("type") or "string"), spec.get("constraints"), value):
-            if name in hidden:
-                problem = problem.replace(str(value), "******")
+        for problem in constraints.check(str(spec.get("type") or "string"), spec.get("constraints"), value,
+                                         hidden=name in hidden):
             out.append(Finding(BLOCKING, f"parameter {name}: {problem}", "give a value the template allows"))
     return out
 
@@ -163,14 +163,17 @@ async def check_master(fleet, region: str, stack_id: str, action: str,
     except CloudError as exc:
         return None, [Finding(WARNING, f"could not read {stack_id} in {region} to check its constituents: "
                               f"{exc.message}")]
+    findings: list[Finding] = []
     if cache is not None and topo.constituents:
         try:
             fill_from_cache(topo, await asyncio.to_thread(cache.load, fleet.name, topo.master.id))
-        except Exception:  # noqa: BLE001 - a damaged cache must not stop a preflight
-            pass
+        except Exception as exc:  # noqa: BLE001 - a damaged cache must not stop a preflight: said, and logged
+            logger().exception("topology cache for %s unreadable", topo.master.name)
+            findings.append(Finding(WARNING, f"the topology cache could not be read ({type(exc).__name__}; see "
+                                    "mrconsole.log): constituents that do not answer are not checked from it"))
     if not topo.constituents:
-        return topo, []
-    return topo, check_constituents(topo, action)
+        return topo, findings
+    return topo, findings + check_constituents(topo, action)
 
 
 def drift_findings(constituents, action: str) -> list[Finding]:

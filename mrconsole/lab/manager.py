@@ -289,7 +289,9 @@ class Lab:
         try:
             warm_up(layout, up)
         except Exception:  # noqa: BLE001 - a warm-up that fails changes nothing; the lab is up
-            pass
+            from mrconsole.logs import logger
+
+            logger().warning("lab warm-up failed (the lab is up; the first requests are slower)", exc_info=True)
 
     # -- keystone ------------------------------------------------------------
     def _bootstrap_keystone(self, layout: LabLayout) -> None:

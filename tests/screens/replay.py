@@ -132,6 +132,7 @@ class ReplaySession(ConsoleSession):
         self.scene = scene
         self.fleet = ReplayFleet(scene)
         self.cache = None
+        self.cache_error = ""
         self.config = SessionConfig()
         self.regions = {v.region: v for v in scene["regions"]}
         for view in self.regions.values():

@@ -7,11 +7,13 @@ import time
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, RegionStatus, StackChanges
-from mrconsole.tui.trace import trace
+from mrconsole.core.errors import INTERNAL_MESSAGE
+from mrconsole.trace import trace
 from mrconsole.tui.widgets.event_log import EventLog
 from mrconsole.tui.widgets.health import HealthStrip
 from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree
@@ -74,7 +76,7 @@ class OverviewScreen(Screen):
     def _pane(self, region: str) -> RegionPane | None:
         try:
             return self.query_one(f"#region-{region}", RegionPane)
-        except Exception:  # noqa: BLE001 - a region the screen was not built with
+        except NoMatches:   # a region the screen was not built with
             return None
 
     def on_core_change(self, change) -> None:
@@ -144,6 +146,11 @@ class OverviewScreen(Screen):
                           "Fix the password or renew the application credential in clouds.yaml, then restart "
                           "mrconsole.")
             banner.display = True
+        elif m and m.error == INTERNAL_MESSAGE:
+            # Our bug, not an outage: never dressed as one.
+            banner.update(f"INTERNAL ERROR reading the master {m.name}: {INTERNAL_MESSAGE}. No region is down for "
+                          "it; the master's data is from its last good read, and the console keeps retrying.")
+            banner.display = True
         elif m and m.error and m.topology is not None:
             region = m.topology.master.region
             h = health.get(region)
@@ -152,6 +159,9 @@ class OverviewScreen(Screen):
                 since = time.strftime(" since %H:%M:%S UTC", time.gmtime(h.down_since))
             banner.update(f"OUTAGE: {region}, the master's region, is unreachable{since}. "
                           f"Master data is stale; constituents are live from their own regions.")
+            banner.display = True
+        elif session.cache_error:
+            banner.update(session.cache_error.upper()[:1] + session.cache_error[1:] + " (see mrconsole.log).")
             banner.display = True
         else:
             banner.display = False

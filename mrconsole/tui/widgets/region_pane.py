@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import CellDoesNotExist
 
 from mrconsole.core.text import short_when
 from mrconsole.models import Stack
@@ -261,5 +262,5 @@ class RegionPane(Vertical):
             return None
         try:
             return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except Exception:  # noqa: BLE001 - an empty or moving table has no selection
+        except CellDoesNotExist:   # the cursor on a row just removed: no selection
             return None
