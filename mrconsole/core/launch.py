@@ -29,7 +29,7 @@ class FormField:
             return ["a value is required"]
         if value == "":
             return []
-        return constraints.check(self.type, list(self.constraints), value)
+        return constraints.check(self.type, list(self.constraints), value, hidden=self.hidden)
 
 
 def form_fields(analysis) -> list[FormField]:

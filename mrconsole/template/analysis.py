@@ -53,6 +53,7 @@ CODES = {
     "MR030": "dependency cycle",
     "MR031": "child template refers to a resource that lives in another template (another region)",
     "MR033": "reference to a resource that does not exist",
+    "MR034": "get_attr given something other than a list [resource, attribute, ...]",
     "MR040": "OS::Heat::Stack without a template",
     "MR041": "reaching into a constituent's internals (only outputs and stack_name are attributes)",
     "MR050": "get_param of a parameter that is not declared",
@@ -141,14 +142,22 @@ class _Analyser:
                      "check the path; it is relative to the file that names it")
             self._parsed[path] = None
             return None
+        duplicates: list[TemplateSyntaxError] = []
         try:
-            doc = loads(text, label)
+            doc = loads(text, label, duplicates=duplicates)
         except TemplateSyntaxError as exc:
-            self.add(exc.code, ERROR, exc.pos, exc.message,
-                     "fix the YAML" if exc.code == "MR001" else "remove or rename one of the keys")
+            self.add(exc.code, ERROR, exc.pos, exc.message, "fix the YAML")
             doc = None
+        self._duplicates(duplicates)
         self._parsed[path] = doc
         return doc
+
+    def _duplicates(self, duplicates, prefix: str = "") -> None:
+        """Heat's YAML loader keeps the last of duplicate keys (PyYAML's mapping constructor, used by
+        heat/common/template_format.py) and accepts the template: a warning, never an error."""
+        for d in duplicates:
+            self.add("MR002", WARNING, d.pos, f"{prefix}{d.message}: Heat keeps this last one",
+                     "remove or rename one of the keys")
 
     def resolve(self, base_file: Path, ref: str) -> Path | None:
         if not isinstance(ref, str) or not ref:
@@ -314,10 +323,8 @@ class _Analyser:
                     self.add("MR052", NOTE, p.pos, f"parameter {name} has no default: a value will be needed "
                              "at launch", f"pass -P {name}=VALUE to check it now")
                 continue
-            for problem in constraints.check(p.type, p.constraints, values[name]):
-                shown = "******" if p.hidden else None
-                msg = problem if shown is None else problem.replace(str(values[name]), shown)
-                self.add("MR053", ERROR, p.pos, f"parameter {name}: {msg}")
+            for problem in constraints.check(p.type, p.constraints, values[name], hidden=p.hidden):
+                self.add("MR053", ERROR, p.pos, f"parameter {name}: {problem}")
         return values
 
     def regional_stack(self, name, spec, resources, master_path, registry, values, master,
@@ -356,11 +363,13 @@ class _Analyser:
             elif isinstance(tval, str):
                 template_file = f"{master.file}[{name}.template]"
                 line_off, col_off = self._block_offset(master_path, tpos)
+                duplicates: list[TemplateSyntaxError] = []
                 try:
-                    cdoc = loads(tval, master.file, line_off, col_off)
+                    cdoc = loads(tval, master.file, line_off, col_off, duplicates=duplicates)
                 except TemplateSyntaxError as exc:
                     self.add(exc.code, ERROR, tpos, f"{name}: inline template: {exc.message}")
                     cdoc = None
+                self._duplicates(duplicates, f"{name}: inline template: ")
                 if cdoc is not None:
                     child = self.model(cdoc, master_path, registry)
                     if child:
@@ -383,10 +392,9 @@ class _Analyser:
                 continue
             static, known = _static_value(value, values)
             if known:
-                for problem in constraints.check(cparam.type, cparam.constraints, static):
-                    msg = problem.replace(str(static), "******") if cparam.hidden else problem
+                for problem in constraints.check(cparam.type, cparam.constraints, static, hidden=cparam.hidden):
                     self.add("MR023", ERROR, pos_of(passed, key, kpos),
-                             f"{name}: parameter {key}: {msg}", f"see {child.file}:{cparam.pos.line}")
+                             f"{name}: parameter {key}: {problem}", f"see {child.file}:{cparam.pos.line}")
         if child is not None:
             for pname, p in child.parameters.items():
                 if not p.has_default and pname not in passed:
@@ -456,6 +464,8 @@ class _Analyser:
                     pname = _named(fname, args)
                     if isinstance(pname, str) and pname not in master.parameters and not pname.startswith("OS::"):
                         self.add("MR050", ERROR, pos, f"{consumer}: get_param {pname}: no such parameter")
+                elif fname == "get_attr" and not isinstance(args, list):
+                    self._get_attr_not_a_list(f"{consumer}: ", args, pos)
                 elif fname in ("get_attr", "get_resource"):
                     target = _named(fname, args)
                     if not isinstance(target, str):
@@ -467,6 +477,13 @@ class _Analyser:
                         self.stack_attr(consumer, target, args, pos, stacks[target], tree, passed)
                     elif target != consumer:
                         tree.edges.append(Edge("implicit", target, consumer, None, None, pos))
+
+    def _get_attr_not_a_list(self, where: str, args, pos: Pos) -> None:
+        """Heat refuses it: 'Argument to "get_attr" must be a list' (heat/engine/hot/functions.py,
+        GetAttThenSelect._parse_args); it is not a missing resource."""
+        self.add("MR034", ERROR, pos,
+                 f"{where}get_attr {args!r}: its argument must be a list [resource, attribute, ...]",
+                 f"write get_attr: [{args}, ATTRIBUTE]" if isinstance(args, str) else "")
 
     def stack_attr(self, consumer, target, args, pos, stack: RegionalStack, tree, passed) -> None:
         attr = args[1] if len(args) > 1 else None
@@ -502,6 +519,8 @@ class _Analyser:
                     pname = _named(fname, args)
                     if isinstance(pname, str) and pname not in child.parameters and not pname.startswith("OS::"):
                         self.add("MR050", ERROR, pos, f"get_param {pname}: {child.file} declares no such parameter")
+                elif fname == "get_attr" and not isinstance(args, list):
+                    self._get_attr_not_a_list("", args, pos)
                 elif fname in ("get_attr", "get_resource"):
                     target = _named(fname, args)
                     if not isinstance(target, str) or target in child.resources:

@@ -1,8 +1,10 @@
 """YAML/JSON loading that keeps the line and column of every node.
 
 Mappings load as `YMap` and sequences as `YList`: ordinary dicts and lists
-that also carry where they and each of their members start. Duplicate keys,
-which PyYAML silently collapses, are rejected with their position.
+that also carry where they and each of their members start. A duplicate key,
+which PyYAML (and so Heat's own template loader) silently collapses to the
+last value, is reported with both positions: into the caller's `duplicates`
+list (the last value kept, as Heat does), or as an error when none is given.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ def _mark(file: str, mark, line_offset: int = 0, col_offset: int = 0) -> Pos:
     return Pos(file, mark.line + 1 + line_offset, mark.column + 1 + col_offset)
 
 
-def _make_loader(file: str, line_offset: int = 0, col_offset: int = 0):
+def _make_loader(file: str, line_offset: int = 0, col_offset: int = 0,
+                 duplicates: list[TemplateSyntaxError] | None = None):
     class Loader(yaml.SafeLoader):
         pass
 
@@ -67,9 +70,12 @@ def _make_loader(file: str, line_offset: int = 0, col_offset: int = 0):
                                           _mark(file, key_node.start_mark), "MR001") from None
             if key in result:
                 first = result.key_pos[key]
-                raise TemplateSyntaxError(
+                duplicate = TemplateSyntaxError(
                     f"duplicate key {key!r} (first at line {first.line})",
                     _mark(file, key_node.start_mark), "MR002")
+                if duplicates is None:
+                    raise duplicate
+                duplicates.append(duplicate)     # and the last value wins below, as in Heat
             result[key] = loader.construct_object(value_node, deep=True)
             result.key_pos[key] = _mark(file, key_node.start_mark)
             result.value_pos[key] = _mark(file, value_node.start_mark)
@@ -91,15 +97,17 @@ def _make_loader(file: str, line_offset: int = 0, col_offset: int = 0):
     return Loader
 
 
-def loads(text: str, file: str = "<string>", line_offset: int = 0, col_offset: int = 0):
+def loads(text: str, file: str = "<string>", line_offset: int = 0, col_offset: int = 0,
+          duplicates: list[TemplateSyntaxError] | None = None):
     """Parse HOT YAML or JSON text into YMap/YList with positions.
 
     The offsets place a document embedded in another file (a child template
-    written inline as a block scalar) at its real lines in that file.
+    written inline as a block scalar) at its real lines in that file. With
+    `duplicates`, a duplicate key is appended there and the last value kept.
     """
     try:
         # _make_loader's Loader is a SafeLoader subclass: no arbitrary objects.
-        return yaml.load(text, Loader=_make_loader(file, line_offset, col_offset))
+        return yaml.load(text, Loader=_make_loader(file, line_offset, col_offset, duplicates))
     except TemplateSyntaxError:
         raise
     except yaml.MarkedYAMLError as exc:

@@ -1,0 +1,8 @@
+#cloud-boothook
+#!/bin/sh
+
+setenforce 0
+
+sed -i '
+    /^SELINUX=/ s/=.*/=permissive/
+' /etc/selinux/config

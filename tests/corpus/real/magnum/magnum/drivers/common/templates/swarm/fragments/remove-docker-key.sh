@@ -1,0 +1,4 @@
+#!/bin/sh
+
+echo "removing docker key"
+rm -f /etc/docker/key.json

@@ -1,0 +1,11 @@
+#!/bin/sh
+
+mkdir -p /etc/sysconfig
+cat > /etc/sysconfig/heat-params <<EOF
+MESOS_MASTERS_IPS="$MESOS_MASTERS_IPS"
+CLUSTER_NAME="$CLUSTER_NAME"
+QUORUM="$((($NUMBER_OF_MASTERS+1)/2))"
+HTTP_PROXY="$HTTP_PROXY"
+HTTPS_PROXY="$HTTPS_PROXY"
+NO_PROXY="$NO_PROXY"
+EOF
