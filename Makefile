@@ -1,13 +1,15 @@
 # Two commands do all set-up on a fresh machine with Python 3.11:
 #   make demo   - venv, install with the lab extra, lab up, seed, open the console
-#   make test   - venv if needed, then the whole suite against a throw-away lab
+#   make test   - venv if needed, static checks, the fast tier, then the lab tier
+#                 against one throw-away lab (real Keystone and Heat)
+#   make test-fast - the tests that need no lab (logic, replayed screens, fuzzing): < 60 s
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test check bench screenshots scenes snapshots-update lab-down clean
+.PHONY: install demo test test-fast test-lab check bench bench-report screenshots scenes snapshots-update lab-down clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +24,14 @@ demo: $(STAMP)
 	$(BIN)/mrconsole lab seed --name demo
 	$(BIN)/mrconsole --lab --stack demo
 
-test: $(STAMP) check
-	$(BIN)/python -m pytest -ra
+# The fast tier first (seconds: a broken build fails before any lab starts), then the lab tier.
+test: $(STAMP) check test-fast test-lab
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -ra -m "not lab"
+
+test-lab: $(STAMP)
+	$(BIN)/python -m pytest -ra -m lab
 
 # Static checks (also part of `make test`): lint, import contracts, types.
 check: $(STAMP)
@@ -34,6 +42,11 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab,test,bench]'
 	$(BIN)/python tests/bench/run_all.py
+	$(BIN)/python tools/bench_report.py
+
+# The README's performance table, from the newest file in tests/bench/results/.
+bench-report:
+	$(BIN)/python tools/bench_report.py
 
 screenshots: $(STAMP)
 	$(BIN)/python tools/screenshots.py

@@ -86,6 +86,17 @@ def lab():
         lab.down()
 
 
+# Fixtures that bring up (or use) the session lab: a test that asks for one, directly or through
+# another fixture, is marked `lab`; every other test is in the fast tier (`make test-fast`).
+LAB_FIXTURES = {"lab"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if LAB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.lab)
+
+
 def _dump_logs(lab: Lab) -> None:
     for log in sorted(lab.dir.glob("*/*.log")):
         tail = log.read_text(errors="replace").splitlines()[-20:]

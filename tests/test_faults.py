@@ -140,6 +140,38 @@ def test_an_action_whose_answer_is_lost_is_journaled_as_unknown(lab, cli):
     cli("stack", "delete", "lost", "--lab", "--region", "RegionThree", "--yes")
 
 
+def _current_token(app) -> tuple[str, str]:
+    """The token (and project) the console's RegionTwo client sends now."""
+    session = app.session.fleet.region("RegionTwo")._session
+    return session.get_token(), session.get_project_id()
+
+
+async def _until_heat_refuses(lab, token: str, project: str, limit: float = 60.0) -> bool:
+    """Wait on the condition itself: RegionTwo's Heat answers 401 to `token` (its 5 s validation cache has
+    let go of it), instead of sleeping for the cache's lifetime."""
+    import asyncio
+    import time
+    import urllib.error
+    import urllib.request
+
+    url = f"{lab.lab.layout().url('RegionTwo')}/v1/{project}/stacks?limit=1"
+
+    def refused() -> bool:
+        request = urllib.request.Request(url, headers={"X-Auth-Token": token})
+        try:
+            urllib.request.urlopen(request, timeout=10).close()
+            return False
+        except urllib.error.HTTPError as exc:
+            return exc.code == 401
+
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if await asyncio.to_thread(refused):
+            return True
+        await asyncio.sleep(0.5)
+    return False
+
+
 async def test_expired_tokens_are_renewed_without_a_word(lab, fz):
     """Keystone's keys replaced (every token invalid): the console's next calls re-authenticate and go on."""
     import asyncio
@@ -150,8 +182,9 @@ async def test_expired_tokens_are_renewed_without_a_word(lab, fz):
     async with app.run_test(size=(120, 36)) as pilot:
         assert await until(pilot, lambda: pane(app, "RegionTwo").table.row_count > 0, 30)
         stack = next(s for s in app.session.regions["RegionTwo"].by_id.values() if s.name == fz)
+        token, project = await asyncio.to_thread(_current_token, app)
         await asyncio.to_thread(lab.lab.expire_tokens)
-        await pilot.pause(7)                      # past Heat's 5 s token cache: the old token is refused now
+        assert await _until_heat_refuses(lab, token, project)    # the console's token is refused now
         result = await app.actions.stack_action(Target("RegionTwo", fz, stack.id), "check")
         assert result.ok, result.message
         # Every region answers again, and nothing told the operator about credentials.
@@ -161,23 +194,26 @@ async def test_expired_tokens_are_renewed_without_a_word(lab, fz):
 
 
 async def test_a_session_longer_than_two_token_lifetimes(lab, fz):
-    """Tokens that live 30 s: actions at 0, ~35 and ~70 s all succeed; no region is ever shown down."""
+    """Tokens that live 10 s (the lab's shortest): three actions, each after the token of the one before has
+    expired (Heat refuses it), all succeed; no region is ever shown down."""
     import asyncio
 
     from mrconsole.core.actions import Target
 
-    await asyncio.to_thread(lab.lab.set_token_expiration, 30)
+    await asyncio.to_thread(lab.lab.set_token_expiration, 10)
     try:
         app = make_app(lab, master=None)
         async with app.run_test(size=(120, 36)) as pilot:
             assert await until(pilot, lambda: pane(app, "RegionTwo").table.row_count > 0, 30)
             stack = next(s for s in app.session.regions["RegionTwo"].by_id.values() if s.name == fz)
+            used = None
             for round_ in range(3):
-                if round_:
-                    await pilot.pause(35)
+                if used:
+                    assert await _until_heat_refuses(lab, *used), round_      # that token has expired
                 assert not any(app.session.region_down(r) for r in lab.regions), round_
                 result = await app.actions.stack_action(Target("RegionTwo", fz, stack.id), "check")
                 assert result.ok, (round_, result.message)
+                used = await asyncio.to_thread(_current_token, app)
     finally:
         await asyncio.to_thread(lab.lab.set_token_expiration, 7200)
 
@@ -230,23 +266,47 @@ def test_events_follow_survives_each_fault_and_says_so(lab, mode):
     import threading
 
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
-    reader.start()
+    errors: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+    threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True).start()
+    access_log = lab.dir / "RegionTwo" / "access.log"
+
+    def requests_since(size: int) -> int:
+        return access_log.read_bytes()[size:].count(b"\n")
+
+    def wait(predicate, limit: float) -> bool:
+        deadline = time.monotonic() + limit
+        while not predicate() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        return predicate()
+
+    def said_down() -> bool:
+        return any(e.startswith("RegionTwo: ") and "following the other" in e for e in errors)
+
     try:
-        deadline = time.monotonic() + 60                  # the backlog first (many stacks late in a run)
-        while not lines and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.2)
-        time.sleep(2)
+        assert wait(lambda: bool(lines), 60), "no backlog"      # the backlog first (many stacks late in a run)
+        mark = access_log.stat().st_size
+        assert wait(lambda: requests_since(mark) >= 1, 30)      # following: it looks at RegionTwo again
         with fault(lab, "RegionTwo", mode):
-            time.sleep(8)
-        time.sleep(8)
-        assert proc.poll() is None, proc.stderr.read()                         # still following
+            mark = access_log.stat().st_size
+            if read_code:
+                assert wait(said_down, 40), errors               # said, once the follower met the fault
+            else:
+                # A slow region still answers: nothing to say. Met by at least two looks, answered slowly.
+                assert wait(lambda: requests_since(mark) >= 2, 40)
+        if read_code:
+            assert wait(lambda: "RegionTwo: answers again\n" in errors, 40), errors
+        else:
+            mark = access_log.stat().st_size
+            assert wait(lambda: requests_since(mark) >= 2, 40)  # and after it
+        assert proc.poll() is None, "".join(errors)                            # still following
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
-        err = proc.stderr.read()
     finally:
         if proc.poll() is None:
             proc.kill()
+    time.sleep(0.1)                                                            # the reader takes the last lines
+    err = "".join(errors)
     assert proc.returncode == 130 and "Traceback" not in err, err
     said = err.splitlines()
     if read_code:

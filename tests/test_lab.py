@@ -143,6 +143,7 @@ def test_missing_lab_extra_is_one_line_error(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.lab      # a lab of its own: real Heat processes
 def test_noauth_lab_runs_a_master_and_down_leaves_no_process(tmp_path, cli):
     """A separate two-region lab without Keystone: remote stacks work, down cleans up."""
     from mrconsole.lab.manager import Lab

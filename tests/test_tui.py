@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC
 
 import pytest
@@ -190,13 +189,12 @@ async def test_frozen_region_never_blocks_keys_or_other_panes(lab):
             view = app.session.regions["RegionOne"]
             seen = view.fetched_at
             assert await until(pilot, lambda: app.session.regions["RegionOne"].fetched_at != seen, 10)
-            # Keys are handled right away.
-            started = time.monotonic()
+            # Keys are handled while RegionTwo's calls hang (how fast is the bench's figure: key -> repaint
+            # with RegionTwo frozen, tests/bench/bench_scale.py).
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
             await pilot.press("escape")
             assert isinstance(app.screen, OverviewScreen)
-            assert time.monotonic() - started < FAST.deadline  # not stuck behind the frozen region
             # And the frozen region is eventually shown down, its data kept and dimmed.
             assert await until(pilot, lambda: pane(app, "RegionTwo").has_class("down"), 20)
             assert pane(app, "RegionTwo").table.row_count > 0

@@ -277,7 +277,11 @@ def test_frozen_region_costs_the_others_nothing(lab, fleet_stacks):
                     break
                 await asyncio.sleep(0.1)
             with lab.fault("RegionTwo", "freeze"):
-                await asyncio.sleep(1.0)    # RegionTwo's next look is now hanging
+                calls = fleet.region("RegionTwo").calls
+                for _ in range(100):        # RegionTwo's next look has started: it hangs now
+                    if fleet.region("RegionTwo").calls > calls:
+                        break
+                    await asyncio.sleep(0.05)
                 answers.clear()
                 name = f"thaw-{uuid.uuid4().hex[:6]}"
                 sid = (await client.create_stack(name, _template()))["id"]
