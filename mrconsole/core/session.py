@@ -9,10 +9,13 @@ The next refresh of a region is scheduled when its last one ends.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, MasterRecovered, RegionStatus
@@ -21,9 +24,11 @@ from mrconsole.core.fleet import Fleet
 from mrconsole.core.follow import MasterFollow
 from mrconsole.core.topology import Topology, find_stack, read_master, refresh_constituents
 from mrconsole.core.watch import StackChanges
+from mrconsole.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.logs import logger
-from mrconsole.models import Stack
+from mrconsole.models import Event, Stack
 from mrconsole.template.heat import name_splits
+from mrconsole.trace import trace
 
 
 @dataclass
@@ -80,6 +85,7 @@ class SessionConfig:
 
 
 AUTH_FAILED = "authentication failed"
+BENCH_FILL = "MRCONSOLE_BENCH_FILL"     # tests/bench: fill the event buffer in the console's own process
 
 
 class ConsoleSession:
@@ -94,6 +100,7 @@ class ConsoleSession:
         self.fleet = fleet
         self.cache = cache or TopologyCache()
         self._outages = None                      # state/outages.py, opened at the first window
+        self.cache_error = ""                     # why the topology cache could not be written, if it could not
         self._outage_open: dict[str, bool] = {}   # region -> whether this session wrote an open window
         self.config = config or SessionConfig()
         self.regions: dict[str, RegionView] = {r: RegionView(r) for r in fleet.region_names}
@@ -143,7 +150,8 @@ class ConsoleSession:
                     self._outages = Outages()
                 write(self._outages)
             except Exception:  # noqa: BLE001 - a full disk must not stop the console from showing the outage
-                pass
+                # The outage is on screen either way; only the timeline's record of it is lost: say so in the log.
+                logger().exception("outage window for %s not recorded", self.fleet.name)
 
         try:
             asyncio.get_running_loop().run_in_executor(None, run)
@@ -215,6 +223,34 @@ class ConsoleSession:
                        asyncio.create_task(self.stream.run(self._stop))]
         if self.master:
             self._tasks.append(asyncio.create_task(self._master_loop()))
+        fill = os.environ.get(BENCH_FILL, "")
+        if fill.isdigit() and int(fill) > 0:
+            self._tasks.append(asyncio.create_task(self._bench_fill(int(fill))))
+
+    async def _bench_fill(self, count: int, batch: int = 500) -> None:
+        """tests/bench only (`MRCONSOLE_BENCH_FILL=N`): N events, on the stacks the regions hold, handed to
+        the event stream's own publish step in pages like a poll's, so that the console's memory with a
+        full buffer is measured in the console's process: timeline, subscribers and event log as for events
+        read from Heat. Heat itself cannot make 100,000 events on a 2-core lab in a bench's time."""
+        for _ in range(200):     # at most 20 s for the regions' first lists
+            if all(v.by_id for v in self.regions.values()):
+                break
+            await asyncio.sleep(0.1)
+        stacks = [s for v in self.regions.values() for s in v.by_id.values()] or [
+            Stack(region=r, id=str(uuid.uuid4()), name=f"bench-{r}", status="CREATE_COMPLETE")
+            for r in self.regions]
+        start = datetime.now(UTC) - timedelta(seconds=count)
+        for first in range(0, count, batch):
+            events = []
+            for i in range(first, min(count, first + batch)):
+                s = stacks[i % len(stacks)]
+                events.append(Event(region=s.region, stack_id=s.id, stack_name=s.name, id=str(uuid.uuid4()),
+                                    time=start + timedelta(seconds=i), resource_name=f"server_{i % 7}",
+                                    status="UPDATE_COMPLETE", status_reason="state changed",
+                                    physical_id=str(uuid.uuid4()), resource_type="OS::Heat::TestResource"))
+            self.stream._publish(events)
+            await asyncio.sleep(0)     # the UI paints between pages, as between polls
+        trace("events-filled", count, len(self.stream.timeline))
 
     async def stop(self) -> None:
         self._stop.set()
@@ -321,8 +357,11 @@ class ConsoleSession:
 
         try:
             self.cache.save(from_topology(topo))
-        except Exception:  # noqa: BLE001 - a full disk must not stop the console
-            pass
+            self.cache_error = ""
+        except Exception as exc:  # noqa: BLE001 - a full disk must not stop the console
+            # Surfaced: outage mode would later show an older topology than the operator saw.
+            logger().exception("topology cache for %s not written", topo.master.name)
+            self.cache_error = f"topology cache not written ({type(exc).__name__}): outage mode may show older data"
 
     async def _read_resources(self, topo: Topology, include_master: bool = True) -> None:
         """Resources of the master and of each constituent, each in its own region."""
@@ -360,8 +399,9 @@ class ConsoleSession:
                 failures = 0
             except Exception as exc:  # noqa: BLE001 - a bug must not end the master's view for good
                 failures += 1
-                logger().exception("reading the master %s failed (%d in a row)", m.name, failures)
-                m.error = f"internal error, retrying: {type(exc).__name__}: {exc}"[:200]
+                if not isinstance(exc, InternalError):     # one met in a region call is logged already
+                    logger().exception("reading the master %s failed (%d in a row)", m.name, failures)
+                m.error = INTERNAL_MESSAGE
                 self._publish(MasterChanged(m.name))
                 await self._sleep(min(60.0, 2.0 ** failures))
                 continue
