@@ -74,3 +74,16 @@ def test_files_given_on_the_command_line_are_checked_first(cli, tmp_path):
         assert code == 2 and f"template {path}: {problem}" in err, err
     code, _, err = cli("validate", MASTER_T, "-e", "/dev/null")
     assert code == 2 and "environment file /dev/null: is empty" in err
+
+
+def test_version_names_mrconsole_the_heat_client_and_python(cli):
+    import platform
+    from importlib import metadata
+
+    from mrconsole import __version__
+
+    code, out, err = cli("--version")
+    assert code == 0 and not err
+    assert out == (f"mrconsole {__version__} (python-heatclient {metadata.version('python-heatclient')}, "
+                   f"Python {platform.python_version()})\n")
+    assert metadata.version("mrconsole") == __version__       # the package's version is that one

@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     from mrconsole.cli import lab_cmd
 
+    parser.add_argument("--version", action="store_true",
+                        help="mrconsole's version, the Heat client's and Python's, then exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     lab_cmd.add_parser(sub)
     for name in _optional_commands():
@@ -93,6 +95,20 @@ def _optional_commands() -> list[str]:
 
 
 
+def version_line() -> str:
+    """What a bug report needs first: mrconsole, the Heat client it speaks through, Python."""
+    import platform
+    from importlib import metadata
+
+    from mrconsole import __version__
+
+    try:
+        heatclient = metadata.version("python-heatclient")
+    except metadata.PackageNotFoundError:
+        heatclient = "not installed"
+    return f"mrconsole {__version__} (python-heatclient {heatclient}, Python {platform.python_version()})"
+
+
 def main(argv: list[str] | None = None) -> int:
     # Libraries below (oslo, keystoneauth) warn loudly; an operator needs
     # our one-line messages, not their deprecation notices.
@@ -102,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore")
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--version"]:
+        print(version_line())
+        return 0
     argv = hoist_global_options(argv, _commands(parser))
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["console", *argv]

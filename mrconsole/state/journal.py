@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mrconsole.models import HIDDEN
+from mrconsole.state.sqlite import connect as private_connect
 
 PENDING, OK, FAILED, REFUSED = "pending", "ok", "failed", "refused"   # refused: never sent
 UNKNOWN = "unknown"      # sent, and the answer was lost: it may or may not have been applied
@@ -62,10 +63,8 @@ class JournalEntry:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """The journal's sqlite file (shared with state/outages.py): WAL, so a reader never blocks a writer."""
-    db = sqlite3.connect(path, timeout=10)
-    db.execute("PRAGMA journal_mode=WAL")
-    return db
+    """The journal's sqlite file (shared with state/outages.py): private, WAL (state/sqlite.py)."""
+    return private_connect(path)
 
 
 def default_path() -> Path:
@@ -80,7 +79,6 @@ class Journal:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute(_SCHEMA)
-        os.chmod(self.path, 0o600)
 
     def _connect(self) -> sqlite3.Connection:
         return connect(self.path)

@@ -10,11 +10,12 @@ sqlite transaction, so a crash leaves the previous version whole.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from mrconsole.state.sqlite import connect as private_connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS masters (
@@ -88,11 +89,9 @@ class TopologyCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(_SCHEMA)
-        os.chmod(self.path, 0o600)
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.execute("PRAGMA journal_mode=WAL")
+        db = private_connect(self.path)
         return db
 
     def save(self, master: CachedMaster) -> None:

@@ -1,0 +1,42 @@
+"""Every sqlite file the console writes is 0600: the journal, the outage windows, the topology cache, and
+their WAL and shared-memory files, even when an older version left them wider."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from mrconsole.state.journal import Journal
+from mrconsole.state.outages import Outages
+from mrconsole.state.sqlite import connect
+from mrconsole.state.topology_cache import CachedMaster, TopologyCache
+
+
+def _modes(directory) -> dict[str, int]:
+    return {p.name: stat.S_IMODE(p.stat().st_mode) for p in directory.iterdir()}
+
+
+def test_every_state_file_is_private(tmp_path):
+    os.umask(0o022)                       # a usual umask: files would be 0644 by default
+    journal = Journal(tmp_path / "journal.sqlite")
+    entry = journal.begin(cloud="c", region="RegionTwo", stack_name="s", action="check")
+    journal.finish(entry, "ok")
+    Outages(tmp_path / "journal.sqlite").down("c", "RegionTwo", "refused")
+    TopologyCache(tmp_path / "topology.sqlite").save(
+        CachedMaster("c", "id", "demo", "RegionOne", "CREATE_COMPLETE", 0.0, [], []))
+    with connect(tmp_path / "journal.sqlite") as db:      # an open connection: -wal and -shm exist now
+        db.execute("SELECT 1").fetchone()
+        modes = _modes(tmp_path)
+    assert {"journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm", "topology.sqlite"} <= set(modes)
+    assert all(mode == 0o600 for mode in modes.values()), {k: oct(v) for k, v in modes.items()}
+
+
+def test_a_wider_file_left_by_an_older_version_is_narrowed(tmp_path):
+    path = tmp_path / "journal.sqlite"
+    Journal(path)
+    with connect(path) as db:            # another console's connection keeps -wal and -shm in place
+        db.execute("SELECT 1").fetchone()
+        for name in ("journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm"):
+            os.chmod(tmp_path / name, 0o644)
+        Journal(path)
+        assert all(mode == 0o600 for mode in _modes(tmp_path).values()), _modes(tmp_path)
