@@ -62,8 +62,8 @@ def _steps(scene_name):
         pilot.app.action_launch(LAUNCH_TEMPLATE)
         await pilot.pause(0.3)
         pilot.app.screen.query_one("#launch-name").value = "shop"
-        pilot.app.screen.load()
-        await pilot.pause(1.0)
+        await pilot.app.screen.load()
+        await pilot.pause()
         # A blinking cursor would make the picture depend on the instant it is taken.
         for field in pilot.app.screen.query("Input"):
             field.cursor_blink = False

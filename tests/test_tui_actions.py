@@ -149,7 +149,7 @@ async def test_launch_form_checks_constraints_before_submit(lab):
         await pilot.pause(0.3)
         screen = app.screen
         screen.query_one("#launch-name").value = "tui-launch"
-        screen.load()
+        await screen.load()
         await pilot.pause(0.3)
         password = screen.query_one("#param-db_password")
         assert password.password                                 # hidden parameter masked

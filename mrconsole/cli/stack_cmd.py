@@ -145,7 +145,7 @@ def _bundle(args):
 
 
 def _analyse(args, params: dict, fleet, master_region: str):
-    """The template analysis: errors block the action, warnings are shown."""
+    """The template analysis of a full update: errors block the action, warnings are shown."""
     from mrconsole.template.analysis import analyse
 
     require_file(args.template)
@@ -161,44 +161,44 @@ def _analyse(args, params: dict, fleet, master_region: str):
 
 
 async def _create(args, fleet, actions) -> int:
-    from mrconsole.core.actions import Target
+    """The core's create plan (core/create.py), the same as the console's launch form."""
+    from mrconsole.core.create import execute_create, plan_create
+    from mrconsole.core.plan import PlanError
 
-    params = _params(args)
-    analysis = _analyse(args, params, fleet, args.regions[0])
-    hidden = analysis.tree.template.hidden_parameters if analysis.tree else set()
-    bundle = _bundle(args)
+    require_file(args.template)
+    for env in args.env:
+        require_file(env, "environment file")
+    try:
+        plan = await plan_create(fleet, args.name, args.regions, args.template, args.env, _params(args),
+                                 timeout_mins=args.timeout_mins, read_only=_read_only(args, fleet.name),
+                                 probe=not args.preview)
+    except PlanError as exc:
+        raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
+    for f in plan.analysis.findings:
+        print(str(f), file=sys.stderr)
     if args.preview:
-        return await _preview(args, fleet, bundle, params, analysis)
-    if len(args.regions) == 1:
-        await _create_preflight(args, fleet, actions, analysis, params, hidden)
-    if len(args.regions) == 1:
-        results = [await actions.create(Target(args.regions[0], args.name), bundle, params, hidden,
-                                        timeout_mins=args.timeout_mins)]
-    else:
-        results = await actions.fan_out_create(args.name, args.regions, bundle, params, hidden)
+        if plan.analysis.errors:
+            raise CliError(f"{len(plan.analysis.errors)} error(s) in {args.template}: nothing was sent")
+        return await _preview(args, fleet, plan)
+    # A blocking finding refuses in execute_create, whose error says it: printed here only when --force
+    # sends anyway (as for the other actions, _plan).
+    for f in plan.findings:
+        if f.severity != "blocking" or args.force:
+            print(f, file=sys.stderr)
+    try:
+        results = await execute_create(actions, plan, force=args.force)
+    except PlanError as exc:
+        raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
     return await _report(args, fleet, actions, results)
 
 
-async def _create_preflight(args, fleet, actions, analysis, params, hidden) -> None:
-    """A master whose constituent regions do not answer is refused before sending, unless --force."""
-    from mrconsole.core.actions import Target
-    from mrconsole.core.launch import create_findings
-
-    findings = await create_findings(fleet, args.regions[0], analysis)
-    for f in findings:
-        print(f, file=sys.stderr)
-    if findings and not args.force:
-        await actions.refuse(Target(args.regions[0], args.name), "create", str(findings[0]), params, hidden)
-        raise CliError(f"create of {args.name} refused before sending: {findings[0].message}")
-
-
-async def _preview(args, fleet, bundle, params, analysis) -> int:
+async def _preview(args, fleet, plan) -> int:
     from mrconsole.cloud.errors import CloudError
     from mrconsole.core.launch import preview_by_region
 
-    region = args.regions[0]
+    region = plan.regions[0]
     try:
-        groups = await preview_by_region(fleet, region, args.name, args.template, args.env, params, analysis)
+        groups = await preview_by_region(fleet, region, plan.name, plan.bundle, plan.parameters, plan.analysis)
     except CloudError as exc:
         raise CliError(f"preview refused by {region}: {exc.message}") from None
     if args.format == "json":

@@ -152,11 +152,11 @@ class Actions:
         return await self._run("create", target, call, parameters, hidden)
 
     async def fan_out_create(self, name: str, regions: list[str], bundle, parameters: dict,
-                             hidden=frozenset()) -> list[ActionResult]:
+                             hidden=frozenset(), timeout_mins: int | None = None) -> list[ActionResult]:
         """The same template to several regions at once; one failing does not stop the others."""
         self._check_allowed("create")
         return list(await asyncio.gather(*(
-            self.create(Target(region, name), bundle, parameters, hidden) for region in regions)))
+            self.create(Target(region, name), bundle, parameters, hidden, timeout_mins) for region in regions)))
 
     async def update(self, target: Target, bundle=None, parameters: dict | None = None, hidden=frozenset(),
                      existing: bool = False) -> ActionResult:

@@ -40,21 +40,15 @@ def form_fields(analysis) -> list[FormField]:
             for p in analysis.tree.template.parameters.values()]
 
 
-def load(template: str, env_files: list[str], params: dict, region: str | None, regions: list[str]):
-    """Analysis (pure) of what is about to be launched."""
-    return analyse(template, env_files, params, master_region=region, known_regions=regions, require_values=True)
+def load(template: str, env_files: list[str], region: str | None, regions: list[str]):
+    """Analysis (pure) of a template the launch form is about to ask values for: the form's fields come
+    from it. The create itself is planned with the values given (core/create.py)."""
+    return analyse(template, env_files, {}, master_region=region, known_regions=regions, require_values=False)
 
 
-def bundle(template: str, env_files: list[str]):
-    from mrconsole.cloud.templates import gather
-
-    return gather(template, env_files)
-
-
-async def preview_by_region(fleet, region: str, name: str, template: str, env_files: list[str],
-                            params: dict, analysis) -> dict[str, list[str]]:
+async def preview_by_region(fleet, region: str, name: str, bundle, params: dict, analysis) -> dict[str, list[str]]:
     """What would be created, grouped by region (the master's from Heat's preview)."""
-    b = bundle(template, env_files)
+    b = bundle
     result = await fleet.region(region).preview(name, b.template, files=b.files, environment=b.environment,
                                                 parameters=params)
     stacks = {s.resource: s for s in analysis.tree.regional_stacks} if analysis and analysis.tree else {}

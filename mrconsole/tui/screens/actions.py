@@ -218,7 +218,11 @@ class JournalScreen(Screen):
 
 
 class LaunchScreen(Screen):
-    """Template, environment, name, region(s) → parameter form → checks → preview → create."""
+    """Template, environment, name, region(s) → parameter form → the core's create plan → preview → create.
+
+    The form's fields come from the template's analysis (loaded in a worker). Preview and Create plan the
+    create in the core with the values typed now (core/create.py, the same planner as
+    `mrconsole stack create`): its preflight, its journal entries and its hidden parameters."""
 
     BINDINGS = [Binding("escape", "app.back", "Back", id="back")]
 
@@ -239,6 +243,8 @@ class LaunchScreen(Screen):
             yield Input(id="launch-name")
             yield Label("Region(s): one for a master, several to fan out the same template")
             yield Input(id="launch-regions")
+            yield Label("Timeout in minutes (empty: the cloud's default)")
+            yield Input(id="launch-timeout", type="integer")
             yield Button("Load template", id="launch-load")
             yield Static("", id="launch-findings")
             yield Vertical(id="launch-form")
@@ -263,55 +269,71 @@ class LaunchScreen(Screen):
     def _values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#param-{f.name}", Input).value for f in self.fields}
 
+    def _timeout(self) -> int | None:
+        text = self.query_one("#launch-timeout", Input).value.strip()
+        return int(text) if text.isdigit() else None
+
+    def _template_path(self) -> str:
+        return self.query_one("#launch-template", Input).value.strip()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "launch-load":
-            self.load()
+            self.run_worker(self.load(), group="launch-load", exclusive=True, exit_on_error=False)
         elif event.button.id == "launch-preview":
             self.run_worker(self.preview(), group="launch", exclusive=True, exit_on_error=False)
         elif event.button.id == "launch-create":
             if not self._submitted:
+                self._submitted = True
                 self.run_worker(self.create(), group="launch", exclusive=True, exit_on_error=False)
 
-    def load(self) -> None:
+    async def load(self) -> None:
+        """The template's analysis, for the form (in a thread: a big template must not freeze the screen)."""
+        import asyncio
         from pathlib import Path
 
         from mrconsole.core.launch import form_fields, load
 
-        path = self.query_one("#launch-template", Input).value.strip()
+        path = self._template_path()
         if not Path(path).is_file():
             self.query_one("#launch-findings", Static).update(Text(f"{path or 'template'}: no such file", "red"))
             return
         regions = self._regions()
-        self.analysis = load(path, self._envs(), {}, regions[0] if regions else None,
-                             self.app.session.fleet.region_names)
-        self.fields = form_fields(self.analysis)
-        form = self.query_one("#launch-form", Vertical)
-        form.remove_children()
-        for f in self.fields:
+        self.analysis = await asyncio.to_thread(load, path, self._envs(), regions[0] if regions else None,
+                                                self.app.session.fleet.region_names)
+        fields = form_fields(self.analysis)
+        widgets = []
+        for f in fields:
             label = f"{f.name} ({f.type}{', hidden' if f.hidden else ''}{', required' if f.required else ''})"
-            form.mount(Label(Text(label, style="bold")))
+            widgets.append(Label(Text(label, style="bold")))
             if f.description:
-                form.mount(Label(Text(f.description, style="dim")))
-            form.mount(Input(value=f.default, password=f.hidden, id=f"param-{f.name}"))
-            form.mount(Static("", id=f"error-{f.name}", classes="field-error"))
-        self._show_findings()
+                widgets.append(Label(Text(f.description, style="dim")))
+            widgets += [Input(value=f.default, password=f.hidden, id=f"param-{f.name}"),
+                        Static("", id=f"error-{f.name}", classes="field-error")]
+        self.fields = []          # no check of a form half built
+        form = self.query_one("#launch-form", Vertical)
+        await form.remove_children()
+        await form.mount_all(widgets)
+        self.fields = fields
+        self._show_findings(self.analysis.findings)
 
-    def _show_findings(self) -> None:
+    def _show_findings(self, findings) -> None:
+        """The analysis as loaded, before values: a parameter that needs one is asked for in the form."""
         text = Text()
-        for finding in self.analysis.findings if self.analysis else []:
-            # Required master parameters are asked for in the form below.
-            if finding.code == "MR052":
+        for finding in findings:
+            if finding.code == "MR052" and finding.severity != "error":
                 continue
             text.append(str(finding) + "\n", style="red" if finding.severity == "error" else "yellow")
         self.query_one("#launch-findings", Static).update(text or Text("template analysis: clean", "green"))
         self._validate()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id and event.input.id.startswith("param-"):
+        if event.input.id and (event.input.id.startswith("param-") or event.input.id in
+                               ("launch-name", "launch-regions", "launch-timeout")):
             self._validate()
 
     def _validate(self) -> bool:
-        ok = self.analysis is not None and not [f for f in self.analysis.errors if f.code != "MR052"]
+        """What can be told while typing (each value against its own constraints); the plan decides the rest."""
+        ok = self.analysis is not None and not self.analysis.errors
         for f in self.fields:
             problems = f.check(self.query_one(f"#param-{f.name}", Input).value)
             self.query_one(f"#error-{f.name}", Static).update(Text("; ".join(problems), style="red"))
@@ -325,18 +347,34 @@ class LaunchScreen(Screen):
         values = self._values()
         return {f.name: values[f.name] for f in self.fields if values[f.name] != "" and values[f.name] != f.default}
 
+    async def _plan(self, probe: bool):
+        """The core's create plan with what is typed now; None (said on screen) when it cannot be made."""
+        from mrconsole.core.create import plan_create
+        from mrconsole.core.plan import PlanError
+
+        try:
+            return await plan_create(self.app.session.fleet, self.query_one("#launch-name", Input).value,
+                                     self._regions(), self._template_path(), self._envs(), self._params(),
+                                     timeout_mins=self._timeout(), read_only=self.app.read_only, probe=probe)
+        except PlanError as exc:
+            self.query_one("#launch-result", Static).update(Text(str(exc), "red"))
+            return None
+
     async def preview(self) -> None:
         from mrconsole.core.errors import CloudError
         from mrconsole.core.launch import preview_by_region
 
         if not self._validate():
             return
-        regions = self._regions()
-        name = self.query_one("#launch-name", Input).value.strip()
+        plan = await self._plan(probe=False)
+        if plan is None:
+            return
+        if plan.blocking:
+            self.query_one("#launch-result", Static).update(findings_text(plan.blocking))
+            return
         try:
-            groups = await preview_by_region(self.app.session.fleet, regions[0], name,
-                                             self.query_one("#launch-template", Input).value.strip(),
-                                             self._envs(), self._params(), self.analysis)
+            groups = await preview_by_region(self.app.session.fleet, plan.regions[0], plan.name, plan.bundle,
+                                             plan.parameters, plan.analysis)
         except CloudError as exc:
             self.query_one("#launch-result", Static).update(Text(f"preview refused: {exc.message}", "red"))
             return
@@ -348,33 +386,28 @@ class LaunchScreen(Screen):
         self.query_one("#launch-result", Static).update(text)
 
     async def create(self) -> None:
-        from mrconsole.core.actions import ActionError, ReadOnlyError, Target
+        from mrconsole.core.actions import ActionError, ReadOnlyError
+        from mrconsole.core.create import execute_create
         from mrconsole.core.errors import CloudError
-        from mrconsole.core.launch import bundle, create_findings
+        from mrconsole.core.plan import PlanError
 
-        if not self._validate():
-            return
-        self._submitted = True
-        regions = self._regions()
-        name = self.query_one("#launch-name", Input).value.strip()
-        hidden = {f.name for f in self.fields if f.hidden}
         try:
-            b = bundle(self.query_one("#launch-template", Input).value.strip(), self._envs())
-            actions = self.app.actions
-            if len(regions) == 1:
-                blocking = await create_findings(self.app.session.fleet, regions[0], self.analysis)
-                if blocking:
-                    self._submitted = False
-                    self.query_one("#launch-result", Static).update(
-                        findings_text(blocking).append("\nnothing was sent", style="dim"))
-                    return
-                results = [await actions.create(Target(regions[0], name), b, self._params(), hidden)]
-            else:
-                results = await actions.fan_out_create(name, regions, b, self._params(), hidden)
-        except (ActionError, ReadOnlyError, CloudError) as exc:
+            if not self._validate():
+                return
+            plan = await self._plan(probe=True)
+            if plan is None:
+                return
+            try:
+                results = await execute_create(self.app.actions, plan)
+            except PlanError as exc:
+                self.query_one("#launch-result", Static).update(
+                    findings_text(plan.blocking).append(f"\n{exc}", style="dim"))
+                return
+            except (ActionError, ReadOnlyError, CloudError) as exc:
+                self.query_one("#launch-result", Static).update(Text(str(exc), "red"))
+                return
+        finally:
             self._submitted = False
-            self.query_one("#launch-result", Static).update(Text(str(exc), "red"))
-            return
         text = Text()
         for r in results:
             text.append(f"{r.region}: {r.action} {r.stack_name}: {'accepted' if r.ok else r.message}\n",
