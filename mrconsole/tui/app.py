@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from rich.text import Text
+from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.signal import Signal
@@ -28,6 +29,7 @@ from mrconsole.config import UserConfig
 from mrconsole.core.changes import MasterRecovered
 from mrconsole.logs import log_path, logger
 from mrconsole.tui import commands
+from mrconsole.tui.messages import ActOn, OpenStack, Troubleshoot
 from mrconsole.tui.screens.detail import DetailScreen
 from mrconsole.tui.screens.events import EventsScreen
 from mrconsole.tui.screens.modals import CommandScreen, HelpScreen, WhyScreen
@@ -229,6 +231,19 @@ class MrConsoleApp(App):
             self.notify(f"{result.action} {result.stack_name} in {result.region}: accepted", timeout=5)
         else:
             self.notify(result.message, severity="error", timeout=10)
+
+    # -- what screens ask for (tui/messages.py) -------------------------------
+    @on(ActOn)
+    def _on_act_on(self, message: ActOn) -> None:
+        self.act_on(message.region, message.stack_id, message.name, message.action)
+
+    @on(OpenStack)
+    def _on_open_stack(self, message: OpenStack) -> None:
+        self.open_stack(message.region, message.stack_id, message.name)
+
+    @on(Troubleshoot)
+    def _on_troubleshoot(self, message: Troubleshoot) -> None:
+        self.troubleshoot(message.region, message.stack_id, message.name)
 
     # -- navigation ----------------------------------------------------------
     def open_stack(self, region: str, stack_id: str, name: str) -> None:

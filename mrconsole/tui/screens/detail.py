@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from mrconsole.core.text import when
+from mrconsole.tui.messages import ActOn, Troubleshoot
 from mrconsole.tui.style import status_text
 from mrconsole.tui.widgets.event_log import EventLog
 
@@ -32,7 +33,7 @@ class DetailScreen(Screen):
         return True
 
     def action_act(self) -> None:
-        self.app.act_on(self.region_name, self.stack_id, self.stack_name)
+        self.post_message(ActOn(self.region_name, self.stack_id, self.stack_name))
 
     def __init__(self, region: str, stack_id: str, name: str):
         super().__init__()
@@ -64,7 +65,7 @@ class DetailScreen(Screen):
         self.run_worker(self._load(), exclusive=True, group="detail", exit_on_error=False)
 
     def action_troubleshoot(self) -> None:
-        self.app.troubleshoot(self.region_name, self.stack_id, self.stack_name)
+        self.post_message(Troubleshoot(self.region_name, self.stack_id, self.stack_name))
 
     async def _load(self) -> None:
         from mrconsole.core.errors import CloudError

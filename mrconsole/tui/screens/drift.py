@@ -8,6 +8,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from mrconsole.tui.messages import ActOn
+
 
 class DriftScreen(Screen):
     BINDINGS = [Binding("escape", "app.back", "Back", id="back"),
@@ -75,8 +77,8 @@ class DriftScreen(Screen):
         s = self.report.suggestions[table.cursor_row]
         if s.action == "delete":
             orphan = next(o for o in self.report.orphans if o.stack_name == s.stack)
-            self.app.act_on(orphan.region, orphan.stack_id, orphan.stack_name, "delete")
+            self.post_message(ActOn(orphan.region, orphan.stack_id, orphan.stack_name, "delete"))
         else:
             # check, or reapply: the master updates every constituent with what it intends.
             m = self.report.master
-            self.app.act_on(m.region, m.id, m.name, s.action)
+            self.post_message(ActOn(m.region, m.id, m.name, s.action))

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, RegionStatus, StackChanges
 from mrconsole.core.errors import INTERNAL_MESSAGE
 from mrconsole.trace import trace
+from mrconsole.tui.messages import ActOn, OpenStack, Troubleshoot
 from mrconsole.tui.widgets.event_log import EventLog
 from mrconsole.tui.widgets.health import HealthStrip
 from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree
@@ -187,7 +188,7 @@ class OverviewScreen(Screen):
     def action_open(self) -> None:
         target = self.selected()
         if target:
-            self.app.open_stack(*target)
+            self.post_message(OpenStack(*target))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
@@ -206,7 +207,7 @@ class OverviewScreen(Screen):
     def on_tree_node_selected(self, event) -> None:
         data = event.node.data
         if data and data[2] and data[0] == "stack":
-            self.app.open_stack(data[1], data[2], data[3])
+            self.post_message(OpenStack(data[1], data[2], data[3]))
 
     def action_troubleshoot(self) -> None:
         target = self.selected()
@@ -214,14 +215,14 @@ class OverviewScreen(Screen):
             m = self.app.session.master.topology.master
             target = (m.region, m.id, m.name)
         if target:
-            self.app.troubleshoot(*target)
+            self.post_message(Troubleshoot(*target))
         else:
             self.notify("select a stack first", severity="warning")
 
     def action_act(self) -> None:
         target = self.selected()
         if target:
-            self.app.act_on(*target)
+            self.post_message(ActOn(*target))
         else:
             self.notify("select a stack first", severity="warning")
 
