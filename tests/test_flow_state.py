@@ -1,10 +1,10 @@
-"""Which value can flow between regions now (tui/widgets/master_tree.py flow_state)."""
+"""Which value can flow between regions now (core/flow.py flow_state)."""
 
 from __future__ import annotations
 
+from mrconsole.core.flow import BLOCKED, READY, STALE, WAITING, flow_state
 from mrconsole.core.topology import Constituent
 from mrconsole.models import Stack
-from mrconsole.tui.widgets.master_tree import BLOCKED, READY, STALE, WAITING, flow_state
 
 
 def source(status: str | None, error: str | None = None, resource_status: str = "") -> Constituent:

@@ -92,10 +92,10 @@ async def test_update_from_the_console_uses_the_core_plan_and_parser(lab, tui_de
         before = len(Journal().entries(1000))
         app.screen.query_one("#patch-params").value = "size=2 oops"
         app.screen.query_one("#confirm").press()
-        await pilot.pause(0.3)
         # The same one-line error as `mrconsole stack update -P oops`; the screen stays, nothing is sent.
+        assert await until(pilot, lambda: "'oops' is not KEY=VALUE: nothing was sent"
+                           in str(app.screen.query_one("#confirm-error").render()), 10)
         assert isinstance(app.screen, ConfirmScreen)
-        assert "'oops' is not KEY=VALUE: nothing was sent" in str(app.screen.query_one("#confirm-error").render())
         assert len(Journal().entries(1000)) == before
         app.screen.query_one("#patch-params").value = "size=2"
         app.screen.query_one("#confirm").press()

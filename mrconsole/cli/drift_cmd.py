@@ -31,6 +31,7 @@ def cmd_drift(args) -> int:
 async def _drift(args) -> int:
     from mrconsole.cloud.errors import CloudError
     from mrconsole.core.outage import drift
+    from mrconsole.core.reports import drift_lines
 
     fleet = await open_fleet(args)
     try:
@@ -42,21 +43,6 @@ async def _drift(args) -> int:
     if args.format == "json":
         print_json(report)
         return EXIT_OK if report.clean else EXIT_DRIFT
-    m = report.master
-    print(f"master {m.name} [{m.region}] {m.status}")
-    for c in report.constituents:
-        mark = "DRIFT" if c.drifted else "ok"
-        print(f"  {c.resource:<16} [{c.region}] {c.stack_name}: {mark}" + (f" ({c.error})" if c.error else ""))
-        for d in c.differences:
-            print(f"      {d.what}: master says {d.master_says}, actual {d.actual}")
-    for o in report.orphans:
-        print(f"  ORPHAN [{o.region}] {o.stack_name} {o.status} (was {o.resource})")
-    for region, msg in report.unreachable.items():
-        print(f"  note: {region} unreachable ({msg}): orphans there are unknown")
-    if report.suggestions:
-        print("suggested:")
-        for s in report.suggestions:
-            print(f"  {s.command}    # {s.why}")
-    if report.clean:
-        print("no drift, no orphans")
+    for line in drift_lines(report):
+        print(line.text)
     return EXIT_OK if report.clean else EXIT_DRIFT

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, CliError, print_json
+from mrconsole.core.states import MasterMode
 from mrconsole.core.text import age
 
 
@@ -15,6 +16,8 @@ async def master_status(fleet, args) -> int:
     if state.mode == MISSING:
         raise CliError(state.master_error or f"master {args.master} not found")
     topo = state.topology
+    if topo is None:     # master_state gives a topology for every mode but MISSING
+        raise CliError(state.master_error or f"master {args.master}: nothing is known of it")
     rows = [{
         "resource": c.resource, "region": c.region, "stack_name": c.stack_name, "stack_id": c.stack_id,
         "status": c.status, "live": c.stack is not None, "error": c.error, "discovered": c.discovered,
@@ -28,10 +31,10 @@ async def master_status(fleet, args) -> int:
             "constituents": rows, "edges": [e.label() for e in topo.edges], "unreachable": state.unreachable,
         })
     else:
-        if state.mode == "outage":
+        if state.mode == MasterMode.OUTAGE:
             print(f"OUTAGE: master {topo.master.name} in {state.master_region} is unreachable "
                   f"({state.master_error}); master data from the cache, {age(state.cached_at)} old")
-        elif state.mode == "discovered":
+        elif state.mode == MasterMode.DISCOVERED:
             print(f"master {args.master} not reachable and never cached: constituents DISCOVERED by name")
         print(f"master  {topo.master.name}  [{state.master_region or '?'}]  {topo.master.status}"
               + ("  (stale)" if state.degraded else ""))

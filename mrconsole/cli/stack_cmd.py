@@ -182,9 +182,9 @@ async def _create(args, fleet, actions) -> int:
         return await _preview(args, fleet, plan)
     # A blocking finding refuses in execute_create, whose error says it: printed here only when --force
     # sends anyway (as for the other actions, _plan).
-    for f in plan.findings:
-        if f.severity != "blocking" or args.force:
-            print(f, file=sys.stderr)
+    for finding in plan.findings:
+        if finding.severity != "blocking" or args.force:
+            print(finding, file=sys.stderr)
     try:
         results = await execute_create(actions, plan, force=args.force)
     except PlanError as exc:

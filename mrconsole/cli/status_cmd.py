@@ -8,6 +8,7 @@ import sys
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, print_json, print_table
 from mrconsole.core.errors import INTERNAL_MESSAGE, InternalError
+from mrconsole.core.states import Health
 from mrconsole.core.text import age, when
 
 
@@ -44,7 +45,7 @@ async def _status(args) -> int:
     finally:
         fleet.close()
     health = {h.region: h for h in fleet.health()}
-    any_down = any(h.state == "down" for h in health.values())
+    any_down = any(h.state == Health.DOWN for h in health.values())
     if args.format == "json":
         print_json(
             {
@@ -96,4 +97,4 @@ async def _status(args) -> int:
 def _slow(h) -> str:
     """A region that answers, slowly: said as such (exit 0 still: it answers, and a runbook should not
     stop because a region is slow)."""
-    return f"slow: {h.latency_ms / 1000:.1f} s per request" if h.latency_ms and h.latency_ms >= 2000 else ""
+    return f"slow: {h.latency_ms / 1000:.1f} s per request" if h.slow else ""

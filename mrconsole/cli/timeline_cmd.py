@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, EXIT_USAGE, CliError, print_json
+from mrconsole.core.timeline import DEFAULT_SINCE
 
 
 def add_parser(sub) -> None:
@@ -19,7 +20,8 @@ def add_parser(sub) -> None:
                        "  3  written, but a region could not be read (named in the timeline)",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("name", metavar="MASTER")
-    p.add_argument("--since", default="2h", metavar="DURATION", help="how far back (30m, 2h, 1d; default 2h)")
+    p.add_argument("--since", default=DEFAULT_SINCE, metavar="DURATION",
+                   help=f"how far back (30m, 2h, 1d; default {DEFAULT_SINCE})")
     p.add_argument("--format", choices=("md", "json"), default="md")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
     add_cloud_arguments(p)

@@ -7,7 +7,6 @@ import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
 from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, print_json, to_jsonable
-from mrconsole.core.text import when
 
 
 def add_parser(sub) -> None:
@@ -29,6 +28,7 @@ def cmd_why(args) -> int:
 
 
 async def _why(args) -> int:
+    from mrconsole.core.reports import HEADING, ROOT, why_lines
     from mrconsole.core.why import why
 
     fleet = await open_fleet(args)
@@ -43,24 +43,8 @@ async def _why(args) -> int:
                               "failed_resources": [r.name for r in s.failed_resources]} for s in report.steps],
                     "root_cause": to_jsonable(report.root), "unreachable": report.unreachable})
         return EXIT_FAILED if report.failed else EXIT_OK
-    s = report.start
-    if not report.failed:
-        print(f"{s.name} ({s.region}) is {s.status}: nothing has failed")
-        return EXIT_OK
-    print(f"{s.name} ({s.region}): {s.status}")
-    for step in report.steps:
-        names = ", ".join(r.name for r in step.failed_resources) or "-"
-        print(f"  {step.stack.region:<12} {step.stack.name}  {step.stack.status}  failed: {names}")
-    root = report.root
-    print()
-    print(f"root cause: {root.resource or root.stack_name} ({root.resource_type or 'stack'}) "
-          f"in {root.stack_name}, region {root.region}")
-    print(f"  {root.status}: {root.reason}")
-    if root.events_around:
-        print("events around it:")
-        for e in root.events_around:
-            mark = ">" if e.resource_name == root.resource and e.status.endswith("_FAILED") else " "
-            print(f" {mark} {when(e.time)}  {e.resource_name}  {e.status}  {e.status_reason}")
-    for region, msg in report.unreachable.items():
-        print(f"note: {region} could not be read: {msg}")
-    return EXIT_FAILED
+    for line in why_lines(report):
+        if line.kind in (ROOT, HEADING):
+            print()                        # the root cause and the events around it, set apart
+        print(line.text)
+    return EXIT_FAILED if report.failed else EXIT_OK

@@ -12,8 +12,26 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
-UNKNOWN, UP, DEGRADED, DOWN = "unknown", "up", "degraded", "down"
+
+class Health(StrEnum):
+    """A region's state, as every view names it."""
+
+    UNKNOWN = "unknown"
+    UP = "up"
+    DEGRADED = "degraded"
+    DOWN = "down"
+
+
+UNKNOWN, UP, DEGRADED, DOWN = Health.UNKNOWN, Health.UP, Health.DEGRADED, Health.DOWN
+
+# A region whose smoothed latency reaches this is slow: degraded, and said so ("slow: 2.6 s per request").
+SLOW_MS = 2000.0
+
+
+def is_slow(latency_ms: float | None, slow_ms: float = SLOW_MS) -> bool:
+    return latency_ms is not None and latency_ms >= slow_ms
 
 
 @dataclass(frozen=True)
@@ -26,12 +44,17 @@ class HealthSnapshot:
     down_since: float | None
     last_checked: float | None
 
+    @property
+    def slow(self) -> bool:
+        """Answering, slowly: the one rule the pane, `status` and the state machine share."""
+        return is_slow(self.latency_ms)
+
 
 class RegionHealth:
     def __init__(
         self,
         region: str,
-        slow_ms: float = 2000.0,
+        slow_ms: float = SLOW_MS,
         window: int = 3,
         backoff_start: float = 1.0,
         backoff_cap: float = 30.0,
@@ -45,7 +68,7 @@ class RegionHealth:
         self.backoff_cap = backoff_cap
         self.recheck_secs = recheck_secs
         self._clock = clock
-        self.state = UNKNOWN
+        self.state: Health = UNKNOWN
         self.latency_ms: float | None = None
         self.last_success: float | None = None
         self.last_error: str | None = None
@@ -76,7 +99,7 @@ class RegionHealth:
         self._remember(True)
         self._backoff = self.backoff_start
         self.down_since = None
-        if self.latency_ms > self.slow_ms or not all(self._recent):
+        if is_slow(self.latency_ms, self.slow_ms) or not all(self._recent):
             # Keep checking a degraded region, so it returns to up by itself
             # even when nothing else is calling it.
             self.next_probe = now + self.recheck_secs
@@ -100,7 +123,7 @@ class RegionHealth:
     def probe_due(self) -> bool:
         return self.state in (DOWN, DEGRADED) and self._clock() >= self.next_probe
 
-    def _set(self, state: str) -> None:
+    def _set(self, state: Health) -> None:
         changed = state != self.state
         self.state = state
         if changed:

@@ -18,10 +18,8 @@ from dataclasses import dataclass
 
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
+from mrconsole.core.action_table import MUTATIONS, STACK_ACTIONS
 from mrconsole.state.journal import FAILED, OK, REFUSED, UNKNOWN, Journal
-
-STACK_ACTIONS = ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
-MUTATIONS = ("create", "update", "reapply", "delete") + STACK_ACTIONS
 
 
 class ReadOnlyError(Exception):

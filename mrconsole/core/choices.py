@@ -20,9 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mrconsole.core.action_table import MENU
 from mrconsole.models import Stack
-
-MENU = ("check", "suspend", "resume", "update", "reapply", "cancel_update", "cancel_without_rollback", "delete")
 
 
 @dataclass(frozen=True)

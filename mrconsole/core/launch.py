@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from mrconsole.template import constraints
 from mrconsole.template.analysis import analyse
+from mrconsole.template.model import Analysis
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class FormField:
         return constraints.check(self.type, list(self.constraints), value, hidden=self.hidden)
 
 
-def form_fields(analysis) -> list[FormField]:
+def form_fields(analysis: Analysis | None) -> list[FormField]:
     if analysis is None or analysis.tree is None:
         return []
     return [FormField(p.name, p.type, "" if p.default is None or p.hidden else str(p.default),
@@ -40,7 +41,7 @@ def form_fields(analysis) -> list[FormField]:
             for p in analysis.tree.template.parameters.values()]
 
 
-def load(template: str, env_files: list[str], region: str | None, regions: list[str]):
+def load(template: str, env_files: list[str], region: str | None, regions: list[str]) -> Analysis:
     """Analysis (pure) of a template the launch form is about to ask values for: the form's fields come
     from it. The create itself is planned with the values given (core/create.py)."""
     return analyse(template, env_files, {}, master_region=region, known_regions=regions, require_values=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.topology import (
@@ -26,7 +27,18 @@ from mrconsole.models import Stack
 from mrconsole.state.topology_cache import TopologyCache, from_topology
 from mrconsole.template.heat import constituent_name_pattern, intended_parameters
 
-LIVE, OUTAGE, DISCOVERED, MISSING = "live", "outage", "discovered", "missing"
+
+class MasterMode(StrEnum):
+    """How the console knows a master: read live, from the topology cache (its region is down), found by
+    its constituents' names, or not at all."""
+
+    LIVE = "live"
+    OUTAGE = "outage"
+    DISCOVERED = "discovered"
+    MISSING = "missing"
+
+
+LIVE, OUTAGE, DISCOVERED, MISSING = MasterMode.LIVE, MasterMode.OUTAGE, MasterMode.DISCOVERED, MasterMode.MISSING
 
 
 @dataclass

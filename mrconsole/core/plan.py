@@ -34,7 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from mrconsole.cloud.errors import CloudError
-from mrconsole.core.actions import STACK_ACTIONS, ActionResult, Actions, Target
+from mrconsole.core.action_table import MENU, NAME, ON_A_MASTER, TABLE, VIA_MASTER, Action
+from mrconsole.core.actions import ActionResult, Actions, Target
 from mrconsole.core.ownership import Ownership, owner_of
 from mrconsole.core.preflight import (
     BLOCKING,
@@ -49,11 +50,8 @@ from mrconsole.core.preflight import (
 from mrconsole.core.topology import find_stack
 from mrconsole.models import Stack
 
-# Everything the console's action menu and `mrconsole stack` can do to an existing stack.
-PLANNED = ("check", "suspend", "resume", "update", "reapply", "delete") + STACK_ACTIONS[3:]
-_VIA_MASTER = ("check", "suspend", "resume", "cancel_update", "cancel_without_rollback")
-_ON_A_MASTER = ("update", "reapply", "suspend", "resume", "check", "delete",   # what constituents decide
-                "cancel_update", "cancel_without_rollback")
+# Everything the console's action menu and `mrconsole stack` can do to an existing stack (core/action_table.py).
+PLANNED = MENU
 
 
 class PlanError(Exception):
@@ -111,9 +109,7 @@ class ActionPlan:
 
     @property
     def verb(self) -> str:
-        return {"reapply": "re-apply the template and parameters of",
-                "cancel_update": "cancel the update of",
-                "cancel_without_rollback": "cancel (without rollback) the update of"}.get(self.action, self.action)
+        return TABLE[Action(self.action)].verb
 
     @property
     def question(self) -> str:
@@ -159,7 +155,7 @@ async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, re
         m = owner.master
         warning = (f"{stack.name} is the constituent {owner.resource} of master {m.name} ({m.region}), "
                    "which is reachable: acting on it directly creates drift from the master.")
-        if action in _VIA_MASTER:
+        if action in VIA_MASTER:
             through = Target(m.region, m.name, m.id)
             warning += f" Through the master, the {action.replace('_', ' ')} applies to every constituent."
         elif action in ("update", "reapply"):
@@ -180,13 +176,13 @@ async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, re
         hidden = frozenset(k for k, v in (params or {}).items() if isinstance(v, dict) and v.get("hidden"))
         if parameters:
             findings += check_parameters(template, parameters, hidden) if template is not None else []
-    if action in _ON_A_MASTER:
+    if action in ON_A_MASTER:
         topo, found = await check_master(fleet, region, f"{stack.name}/{stack.id}", action, cache)
         findings += found
         if topo is not None and topo.constituents and action in ("update", "reapply"):
             findings += await _drift(fleet, topo, cache, action)
     return ActionPlan(action, stack, direct, through, owner, warning,
-                      confirm_name=stack.name if action == "delete" else None,
+                      confirm_name=stack.name if TABLE[Action(action)].confirm == NAME else None,
                       parameters=parameters, hidden=hidden, findings=tuple(findings), template=template)
 
 

@@ -18,10 +18,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from mrconsole.cloud.errors import CloudError
+from mrconsole.cloud.health import DEGRADED, DOWN, UP
+from mrconsole.core.actions import Actions
 from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, MasterRecovered, RegionStatus
+from mrconsole.core.create import CreatePlan, plan_create
 from mrconsole.core.events import EventStream, StreamConfig
 from mrconsole.core.fleet import Fleet
 from mrconsole.core.follow import MasterFollow
+from mrconsole.core.launch import preview_by_region
+from mrconsole.core.outage import LIVE
+from mrconsole.core.plan import ActionPlan, plan_action
+from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS
 from mrconsole.core.topology import Topology, find_stack, read_master, refresh_constituents
 from mrconsole.core.watch import StackChanges
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError
@@ -71,7 +78,7 @@ class MasterView:
     error: str | None = None
     fetched_at: float | None = None
     resources: dict[str, list] = field(default_factory=dict)   # stack id -> its resources
-    mode: str = "live"           # live, outage (from the cache) or discovered (by name)
+    mode: str = LIVE             # core/outage.py MasterMode: live, outage (from the cache) or discovered
     analysis: object = None      # template analysis when opened with --template
 
 
@@ -133,10 +140,10 @@ class ConsoleSession:
         """Each move in or out of DOWN is an outage window for the incident timeline (core/timeline.py),
         written off the event loop. A region's first answer also closes a window a previous session
         left open; after that, `up` is written only when this session opened one."""
-        if snap.state == "down" and not self._outage_open.get(region):
+        if snap.state == DOWN and not self._outage_open.get(region):
             self._outage_open[region] = True
             self._record(lambda o: o.down(self.fleet.name, region, snap.last_error or "", snap.down_since))
-        elif snap.state in ("up", "degraded") and self._outage_open.get(region, True):
+        elif snap.state in (UP, DEGRADED) and self._outage_open.get(region, True):
             self._outage_open[region] = False
             self._record(lambda o: o.up(self.fleet.name, region, snap.last_checked))
         self._publish(HealthChanged(region))
@@ -191,10 +198,26 @@ class ConsoleSession:
     def cloud_name(self) -> str:
         return self.fleet.name
 
+    @property
+    def region_names(self) -> list[str]:
+        return self.fleet.region_names
+
+    def events(self) -> list[Event]:
+        """The merged timeline, in time order."""
+        return self.stream.timeline.events()
+
+    def stream_stats(self) -> dict:
+        return self.stream.stats()
+
+    def actions(self, read_only: bool) -> Actions:
+        """What the console acts through (core/actions.py): an accepted action wakes this session's
+        reading of that stack's events."""
+        return Actions(self.fleet, read_only=read_only, on_accepted=self.acted)
+
     def health(self):
         return self.fleet.health()
 
-    async def export_timeline(self, since_seconds: float = 7200.0):
+    async def export_timeline(self, since_seconds: float = DEFAULT_SINCE_SECONDS):
         """The master's incident timeline (core/timeline.py), saved as markdown: (path, entry count)."""
         from mrconsole.core.timeline import incident_timeline, save
 
@@ -211,7 +234,7 @@ class ConsoleSession:
 
     def down_regions(self) -> dict[str, str]:
         """Each region that cannot be reached now, with why."""
-        return {h.region: h.last_error or "down" for h in self.health() if h.state == "down"}
+        return {h.region: h.last_error or "down" for h in self.health() if h.state == DOWN}
 
     def region_down(self, region: str) -> str:
         """Why `region` cannot be reached now (empty when it can): what the action menu greys out for."""
@@ -307,14 +330,14 @@ class ConsoleSession:
         if m is None:
             return
         try:
-            if m.region is None or m.mode != "live":
+            if m.region is None or m.mode != LIVE:
                 found, failed = await find_stack(self.fleet, m.name)
                 if not found:
                     await self._fallback_master()
                     self._publish(MasterChanged(m.name))
                     return
-                if m.mode != "live":
-                    m.topology, m.mode = None, "live"   # the master is back: read it afresh
+                if m.mode != LIVE:
+                    m.topology, m.mode = None, LIVE   # the master is back: read it afresh
                     self._publish(MasterRecovered(m.name))
                 m.region = found[0].stack.region
             if m.region is None:
@@ -410,7 +433,7 @@ class ConsoleSession:
                 or any(c.stack is not None and c.stack.in_progress for c in m.topology.constituents))
             if busy:
                 wait = 1.0
-            elif m.error or m.topology is None or m.mode != "live":
+            elif m.error or m.topology is None or m.mode != LIVE:
                 wait = self.config.master_refresh_interval
             else:
                 wait = self.config.master_idle_interval
@@ -419,17 +442,7 @@ class ConsoleSession:
     # -- queries for views ---------------------------------------------------
     def owner_of(self, region: str, stack: Stack) -> str | None:
         """Which master owns a stack, if the console knows. O(length of the name)."""
-        m = self.master
-        if m and m.topology:
-            for c in m.topology.constituents:
-                if c.stack_id == stack.id:
-                    return f"{m.topology.master.name}/{c.resource}"
-        # Otherwise Heat's naming says it, where <master> is a stack the
-        # console can see (the longest such name wins).
-        for master_name, resource in name_splits(stack.name):
-            if self._names.get(master_name, 0) > 0 and master_name != stack.name:
-                return f"{master_name}/{resource}"
-        return None
+        return owner_by_name(self.master, self._names, stack)
 
     def all_stacks(self) -> list[Stack]:
         return [s for view in self.regions.values() for s in view.stacks]
@@ -453,6 +466,21 @@ class ConsoleSession:
 
         return await preview_update(self.fleet, stack, parameters)
 
+    async def plan_action(self, action: str, region: str, stack: Stack, read_only: bool) -> ActionPlan:
+        return await plan_action(self.fleet, action, region, stack, read_only=read_only, cache=self.cache)
+
+    async def plan_create(self, name: str, regions: list[str], template: str, env_files: list[str],
+                          parameters: dict[str, str], *, timeout_mins: int | None, read_only: bool,
+                          probe: bool) -> CreatePlan:
+        return await plan_create(self.fleet, name, regions, template, env_files, parameters,
+                                 timeout_mins=timeout_mins, read_only=read_only, probe=probe)
+
+    async def preview_create(self, plan: CreatePlan) -> dict[str, list[str]]:
+        """What the create would make, by region (Heat's preview of the master in its region)."""
+        assert plan.bundle is not None, "a plan without a bundle is refused before a preview"
+        return await preview_by_region(self.fleet, plan.regions[0], plan.name, plan.bundle, plan.parameters,
+                                       plan.analysis)
+
     async def journal(self, limit: int = 200) -> list:
         from mrconsole.core.actions import recent_journal
 
@@ -469,6 +497,19 @@ class ConsoleSession:
             if s.name == name_or_id or s.id == name_or_id:
                 return s
         return None
+
+
+def owner_by_name(master: MasterView | None, names: Counter[str], stack: Stack) -> str | None:
+    """"master/resource" for a stack the followed master owns, else from Heat's naming
+    (`<master>-<resource>-<12 chars>`) where <master> is a stack the console can see (the longest wins)."""
+    if master and master.topology:
+        for c in master.topology.constituents:
+            if c.stack_id == stack.id:
+                return f"{master.topology.master.name}/{c.resource}"
+    for master_name, resource in name_splits(stack.name):
+        if names.get(master_name, 0) > 0 and master_name != stack.name:
+            return f"{master_name}/{resource}"
+    return None
 
 
 @dataclass

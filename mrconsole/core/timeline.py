@@ -25,6 +25,10 @@ from mrconsole.models import HIDDEN
 from mrconsole.state.journal import Journal
 from mrconsole.state.outages import Outages
 
+# How far back an incident timeline reaches unless told: the CLI's --since, the console's T and :timeline.
+DEFAULT_SINCE = "2h"
+DEFAULT_SINCE_SECONDS = 7200.0
+
 EVENT, OUTAGE, RECOVERY, ACTION = "event", "outage", "recovery", "action"
 
 

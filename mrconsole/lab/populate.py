@@ -138,7 +138,7 @@ async def _populate(lab, stacks, regions, all_regions, masters, concurrency, bus
         for region in regions:
             existing[region] = {s.name: s for s in await cloud.region(region).list_stacks()}
 
-        plan = []   # (region, name, kind, template, files, parameters)
+        plan: list[tuple] = []   # (region, name, kind, template, files, parameters)
         for region in regions:
             for i in range(stacks):
                 name = f"{PREFIX}{i:04d}"
@@ -151,7 +151,7 @@ async def _populate(lab, stacks, regions, all_regions, masters, concurrency, bus
         report.existing = len(plan) - len(todo)
         progress(f"{len(plan)} stacks planned in {', '.join(regions)}: {report.existing} exist, "
                  f"creating {len(todo)} at concurrency {concurrency}")
-        done = Counter()
+        done: Counter[str] = Counter()
         step = max(1, len(todo) // 20)
 
         # The lab's Heat stores passwords for deferred auth, so a stack with a
@@ -179,9 +179,9 @@ async def _populate(lab, stacks, regions, all_regions, masters, concurrency, bus
         deadline = started + timeout
         final = await _settle(cloud, regions, kinds, deadline, progress)
         # Second phase: suspend, and update the long-history stacks once.
-        follow_up = []
+        follow_up: list[tuple] = []
         for (region, name), stack in final.items():
-            kind = kinds.get((region, name))
+            kind = kinds.get((region, name), "")
             if kind == "suspended" and stack.status == "CREATE_COMPLETE":
                 follow_up.append(("suspend", region, stack, None))
             elif kind == "history" and stack.status == "CREATE_COMPLETE":
@@ -204,7 +204,7 @@ async def _populate(lab, stacks, regions, all_regions, masters, concurrency, bus
             final = await _settle(cloud, regions, kinds, deadline, progress)
 
         for (region, name), stack in final.items():
-            kind = kinds.get((region, name))
+            kind = kinds.get((region, name), "")
             report.statuses.setdefault(region, Counter())[stack.status] += 1
             if stack.failed and kind != "failed":
                 report.failed.append(f"{region}/{name}: {stack.status}: {stack.status_reason[:160]}")

@@ -78,6 +78,11 @@ def constituent_name_pattern(master_name: str, resource: str | None = None) -> r
     return re.compile(rf"^{re.escape(master_name)}-({res})-([a-z0-9]{{12}})$")
 
 
+def looks_like_constituent(stack_name: str) -> bool:
+    """Heat names a remote stack `<master>-<resource>-<12 lowercase letters or digits>`."""
+    return bool(_SUFFIX.search(stack_name))
+
+
 def name_splits(stack_name: str) -> list[tuple[str, str]]:
     """Every (master name, resource name) a remote stack's name could stand for, longest master first.
 

@@ -15,7 +15,7 @@ A new live view needs its widget and a subscription, no edit here. The
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from rich.text import Text
 from textual import on
@@ -26,7 +26,10 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from mrconsole.config import UserConfig
+from mrconsole.core.actions import Actions
 from mrconsole.core.changes import MasterRecovered
+from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS
+from mrconsole.core.view import SessionView
 from mrconsole.logs import log_path, logger
 from mrconsole.tui import commands
 from mrconsole.tui.messages import ActOn, OpenStack, Troubleshoot
@@ -64,13 +67,25 @@ class MrConsoleApp(App):
     ):
         super().__init__()
         self.session_factory = session_factory
-        self.session = None
+        self.session: SessionView | None = None
         self.read_only = read_only
         self.user_config = user_config or UserConfig()
         self.analysis = analysis
-        self.actions = None
+        self.actions: Actions | None = None
         self.changes: Signal = Signal(self, "core-changes")
         self.clock: Signal = Signal(self, "clock")
+
+    def connected(self) -> SessionView:
+        """The session, once connected (every screen but the first exists only then)."""
+        if self.session is None:
+            raise RuntimeError("not connected yet")
+        return self.session
+
+    def acting(self) -> Actions:
+        """What the console acts through (read-only enforced there), once connected."""
+        if self.actions is None:
+            raise RuntimeError("not connected yet")
+        return self.actions
 
     def compose(self) -> ComposeResult:
         yield Static(Text("mrconsole: connecting to the cloud…", style="bold"), id="connecting")
@@ -100,13 +115,11 @@ class MrConsoleApp(App):
         if self.analysis is not None and session.master is not None:
             session.master.analysis = self.analysis
         self.session = session
-        from mrconsole.core.actions import Actions
-
         # Read-only is enforced here, in the core, whatever the screens show.
-        self.actions = Actions(session.fleet, read_only=self.read_only, on_accepted=session.acted)
+        self.actions = session.actions(self.read_only)
         session.subscribe(self._on_core_change)
         session.start()
-        await self.push_screen(OverviewScreen(session.fleet.region_names))
+        await self.push_screen(OverviewScreen(session.region_names))
 
     async def on_unmount(self) -> None:
         if self.session is not None:
@@ -202,14 +215,14 @@ class MrConsoleApp(App):
 
     async def _plan_and_act(self, region: str, stack_id: str, name: str, action: str) -> None:
         from mrconsole.core.actions import ActionError, ReadOnlyError
-        from mrconsole.core.plan import PlanError, execute, plan_action
+        from mrconsole.core.plan import PlanError, execute
         from mrconsole.models import Stack
         from mrconsole.tui.screens.actions import ConfirmScreen
 
-        stack = self.session.stack(region, stack_id) or Stack(region, stack_id, name, "")
+        session = self.connected()
+        stack = session.stack(region, stack_id) or Stack(region, stack_id, name, "")
         try:
-            plan = await plan_action(self.session.fleet, action, region, stack, read_only=self.read_only,
-                                     cache=self.session.cache)
+            plan = await session.plan_action(action, region, stack, self.read_only)
         except PlanError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
@@ -221,7 +234,7 @@ class MrConsoleApp(App):
         if plan.action == "update":
             plan = plan.with_parameters(screen.parameters)
         try:
-            result = await execute(self.actions, plan, through_master=answer == "master",
+            result = await execute(self.acting(), plan, through_master=answer == "master",
                                    confirmation=screen.typed_name)
         except (PlanError, ActionError, ReadOnlyError) as exc:
             self.notify(str(exc), severity="error", timeout=8)
@@ -252,7 +265,7 @@ class MrConsoleApp(App):
     def troubleshoot(self, region: str, stack_id: str, name: str) -> None:
         self.push_screen(WhyScreen(region, stack_id, name))
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         overview = self._overview()
         if self.screen is overview:
             overview.clear_filter()
@@ -269,7 +282,7 @@ class MrConsoleApp(App):
         """Save the incident timeline of the followed master (events, outages, actions) for a handover."""
         if self.session is None:
             return
-        seconds = 7200.0
+        seconds = DEFAULT_SINCE_SECONDS
         if since:
             from mrconsole.core.text import parse_duration
 
@@ -283,7 +296,7 @@ class MrConsoleApp(App):
 
     async def _export_timeline(self, seconds: float) -> None:
         try:
-            path, count = await self.session.export_timeline(seconds)
+            path, count = await self.connected().export_timeline(seconds)
         except Exception as exc:  # noqa: BLE001 - any failure is one line for the operator
             from mrconsole.errors import describe
 
@@ -395,7 +408,7 @@ class MrConsoleApp(App):
     def cmd_quit(self, arg: str = "") -> None:
         self.exit()
 
-    def get_system_commands(self, screen) -> list:
+    def get_system_commands(self, screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for cmd in commands.COMMANDS:
             if cmd.needs_arg or (cmd.mutating and self.read_only) or cmd.name == "quit":
@@ -403,6 +416,6 @@ class MrConsoleApp(App):
             yield SystemCommand(cmd.name.capitalize(), cmd.description,
                                 lambda c=cmd: self.run_command(c.name))
         if self.session is not None:
-            for region in self.session.fleet.region_names:
+            for region in self.session.region_names:
                 yield SystemCommand(f"Region {region}", f"Jump to {region}",
                                     lambda r=region: self.run_command(f"region {r}"))

@@ -43,3 +43,20 @@ def status_text(status: str, reason: str = "") -> Text:
 
 def ago(ts: float | None) -> str:
     return "-" if ts is None else age(ts, time.time())
+
+
+# How the console styles each kind of report line (core/reports.py writes the words).
+_REPORT_STYLE = {"title": "bold", "ok": "green", "step": "cyan", "root": "bold red", "reason": "red",
+                 "heading": "bold", "event": "", "cause-event": "bold", "note": "yellow", "drift": "bold yellow",
+                 "difference": "", "orphan": "bold red", "suggestion": "dim"}
+
+
+def report_text(lines) -> Text:
+    """A why or drift report (core/reports.py), one styled line each; a root cause set apart."""
+    text = Text()
+    for line in lines:
+        if line.kind in ("root", "heading") and text.plain:
+            text.append("\n")
+        text.append(line.text + "\n", style=_REPORT_STYLE.get(line.kind, ""))
+    text.rstrip()
+    return text

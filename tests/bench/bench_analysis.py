@@ -18,6 +18,9 @@ import yaml
 
 from mrconsole.template.analysis import analyse
 
+sys.path.insert(0, str(Path(__file__).parent))
+from figures import Figure, write
+
 STACKS, RESOURCES_PER_CHILD = 50, 10
 REGIONS = [f"Region{i}" for i in range(1, 6)]
 
@@ -53,7 +56,7 @@ def timed(fn, runs=5):
         t0 = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - t0)
-    return statistics.median(samples)
+    return samples
 
 
 def peak(fn):
@@ -78,13 +81,19 @@ def main() -> int:
         for f in files:
             yaml.safe_load(f.read_text())
 
-    t_full, t_plain = timed(full), timed(plain)
+    full_runs, plain_runs = timed(full), timed(plain)
+    t_full, t_plain = statistics.median(full_runs), statistics.median(plain_runs)
     m_full, m_plain = peak(full), peak(plain)
     resources = STACKS * RESOURCES_PER_CHILD
-    print(f"analysis bench: {STACKS} regional stacks, {resources} resources in children")
+    print(f"analysis bench: {STACKS} regional stacks, {resources} resources in children "
+          f"(medians of {len(full_runs)} runs each, none missed)")
     print(f"  mrconsole analyse : {t_full*1000:8.1f} ms   peak {m_full/1e6:6.1f} MB")
     print(f"  yaml.safe_load    : {t_plain*1000:8.1f} ms   peak {m_plain/1e6:6.1f} MB")
     print(f"  ratio analyse/load: {t_full/t_plain:6.2f}x time, {m_full/m_plain:6.2f}x memory")
+    figures = [Figure("analyse a master with 50 regional stacks", "ms", samples=[t * 1000 for t in full_runs]),
+               Figure("yaml.safe_load of the same files", "ms", samples=[t * 1000 for t in plain_runs]),
+               Figure("analyse peak memory (tracemalloc)", "MB", value=m_full / 1e6)]
+    print(f"results: {write('analysis', figures, {'stacks': STACKS, 'resources': resources})}")
     return 0
 
 

@@ -23,6 +23,9 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from figures import Figure, write
+
 from mrconsole.cloud.connection import connect
 from mrconsole.cloud.templates import gather
 from mrconsole.lab.manager import Lab
@@ -85,11 +88,12 @@ def access_counts(lab: Lab, start: float, end: float) -> dict[str, int]:
     return counts
 
 
-def pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+# A first event not shown within this many seconds of its API call is a miss (counted at the limit).
+FIRST_EVENT_WAIT = 30.0
+
+
+def first_event_figure(who: str) -> Figure:
+    return Figure(f"first event of an action, {who}", "s", "", limit=FIRST_EVENT_WAIT)
 
 
 async def _act(lab: Lab, action: str, params: dict | None = None) -> float:
@@ -134,7 +138,8 @@ def settled(lab, gone) -> None:
 
 
 def run_cycles(lab: Lab, use_mr: bool, use_osc: bool) -> dict:
-    delays = {"mrconsole": [], "openstack": []}
+    delays = {"mrconsole": first_event_figure("mrconsole events --follow"),
+              "openstack": first_event_figure("openstack stack event list --follow")}
     mr = mrconsole_follower(lab) if use_mr else None
     if mr:
         time.sleep(4.0)  # start-up and priming
@@ -153,12 +158,10 @@ def run_cycles(lab: Lab, use_mr: bool, use_osc: bool) -> dict:
             time.sleep(2.0)
             if mr:
                 d = mr.first_after(t0, action, lambda l: json.loads(l).get("stack", "").startswith(MASTER))
-                if d is not None:
-                    delays["mrconsole"].append(d)
+                delays["mrconsole"].add(d if d is not None and d <= FIRST_EVENT_WAIT else None)
             if o:
                 d = o.first_after(t0, action)
-                if d is not None:
-                    delays["openstack"].append(d)
+                delays["openstack"].add(d if d is not None and d <= FIRST_EVENT_WAIT else None)
         if o:
             o.stop()
     ended = time.time()
@@ -216,8 +219,9 @@ def main() -> int:
     reference = max(shown["mrconsole"], 1)
     print(f"\nevents bench: {CYCLES} create/update/delete cycles of a three-region master")
     print(f"{'':30}{'mrconsole':>12}{'openstack':>12}{'ratio':>8}")
-    for label, q in (("first-event delay p50 (s)", 0.5), ("first-event delay p95 (s)", 0.95)):
-        a, b = pct(d["mrconsole"], q), pct(d["openstack"], q)
+    mr_s, osc_s = d["mrconsole"].summary(), d["openstack"].summary()
+    for label, key in (("first-event delay p50 (s)", "p50"), ("first-event delay p95 (s)", "p95")):
+        a, b = mr_s[key], osc_s[key]
         print(f"{label:30}{a if a is not None else float('nan'):>12.2f}"
               f"{b if b is not None else float('nan'):>12.2f}{(b / a if a and b else float('nan')):>7.1f}x")
     print(f"{'constituent events shown':30}{shown['mrconsole']:>12}{shown['openstack']:>12}")
@@ -230,7 +234,16 @@ def main() -> int:
         net_osc = max(0.0, busy_osc[region] - baseline[region])
         print(f"{'busy req/min ' + region:30}{net_mr:>12.1f}{net_osc:>12.1f}"
               f"   (Heat's own traffic, subtracted: {baseline[region]:.1f})")
-    print(f"samples: {len(d['mrconsole'])} mrconsole, {len(d['openstack'])} openstack first-event delays")
+    print(f"samples (misses at {FIRST_EVENT_WAIT:.0f} s): mrconsole n={d['mrconsole'].n} "
+          f"missed {d['mrconsole'].misses}; openstack n={d['openstack'].n} missed {d['openstack'].misses}")
+    figures = [d["mrconsole"], d["openstack"],
+               Figure("constituent events shown, mrconsole", "events", value=float(shown["mrconsole"])),
+               Figure("constituent events shown, openstack", "events", value=float(shown["openstack"])),
+               Figure("idle requests per minute per region, mrconsole", "req/min",
+                      samples=list(idle["mrconsole"].values())),
+               Figure("idle requests per minute per region, openstack", "req/min",
+                      samples=list(idle["openstack"].values()))]
+    print(f"results: {write('events', figures, {'cycles': CYCLES, 'idle_seconds': IDLE_SECONDS})}")
     return 0
 
 

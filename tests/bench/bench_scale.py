@@ -6,8 +6,11 @@ opens the real console in a pseudo-terminal (200x50) and prints one table:
 - stack creates that failed while filling the lab;
 - time from start until every region pane holds its stacks (the console's
   own milestone trace, MRCONSOLE_TRACE);
-- console CPU while nothing changes, and its RSS (plus what a full
-  100k-event timeline adds, measured with tracemalloc);
+- requests each region receives in the console's first 10 s, with and
+  without --stack;
+- console CPU while nothing changes, its RSS after start, and its RSS with
+  a full 100k-event buffer (filled in its own process: core/session.py
+  BENCH_FILL);
 - key -> repaint: time from writing a cursor key to the pty until the
   console's next output, healthy and with one region frozen (keys are sent
   just after a clock repaint, so the next output is the key's own);
@@ -17,7 +20,11 @@ opens the real console in a pseudo-terminal (200x50) and prints one table:
   screen, through pyte) and started by the console's own core (Actions
   with `on_accepted`, as the console wires it);
 - `openstack stack list` per region: wall time, requests and bytes.
-Nothing is asserted: these machines are shared and noisy.
+Every figure carries its sample count and its misses (a sample that did not
+arrive within its wait counts at the wait, never dropped: figures.py); the
+run is written to tests/bench/results/DATE-COMMIT.json, from which
+tools/bench_report.py generates the README's table. Nothing is asserted:
+these machines are shared and noisy.
 """
 
 from __future__ import annotations
@@ -36,9 +43,10 @@ import tempfile
 import termios
 import threading
 import time
-import tracemalloc
-from datetime import UTC
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from figures import Figure, write
 
 REGIONS = ["RegionOne", "RegionTwo", "RegionThree", "RegionFour", "RegionFive"]
 STACKS = int(os.environ.get("BENCH_STACKS", "500"))
@@ -47,13 +55,6 @@ BUSY_SECONDS = float(os.environ.get("BENCH_BUSY_SECONDS", "60"))
 KEYS = int(os.environ.get("BENCH_KEYS", "30"))
 COLS, ROWS = 200, 50
 BIN = Path(sys.executable).parent
-
-
-def pct(values, q):
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def access(lab, region: str, start: float, end: float) -> list[list[str]]:
@@ -179,9 +180,13 @@ class Console:
         os.close(self.fd)
 
 
-def key_latencies(console: Console, n: int) -> list[float]:
-    """Cursor down/up in a region pane, each sent 100 ms after the clock's repaint."""
-    out = []
+KEY_WAIT_MS = 5000.0
+
+
+def key_latencies(console: Console, figure: Figure, n: int) -> Figure:
+    """Cursor down/up in a region pane, each sent 100 ms after the clock's repaint; a key with no
+    repaint within KEY_WAIT_MS is a miss."""
+    figure.limit = KEY_WAIT_MS
     for i in range(n):
         # Wait for a quiet moment right after an output burst (the clock tick).
         t_end = time.monotonic() + 3.0
@@ -191,40 +196,19 @@ def key_latencies(console: Console, n: int) -> list[float]:
                 break
             time.sleep(0.01)
         t = console.key(b"\x1b[B" if i % 2 == 0 else b"\x1b[A")
-        lat = console.output_after(t, timeout=5.0)
-        if lat is not None:
-            out.append(lat * 1000.0)
+        lat = console.output_after(t, timeout=KEY_WAIT_MS / 1000.0)
+        figure.add(None if lat is None else lat * 1000.0)
         time.sleep(0.15)
-    return out
+    return figure
 
 
-def timeline_bytes(n: int) -> float:
-    """What n events cost in the console's timeline (tracemalloc, MB)."""
-    from datetime import datetime, timedelta
-
-    from mrconsole.core.events import Timeline
-    from mrconsole.models import Event
-
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    tl = Timeline(n)
-    base = datetime(2026, 1, 1, tzinfo=UTC)
-    batch = []
-    for i in range(n):
-        batch.append(Event(region=REGIONS[i % 5], stack_id=f"{i % 2500:036d}", stack_name=f"fleet-{i % 500:04d}",
-                           id=f"{i:036d}", time=base + timedelta(seconds=i), resource_name=f"step{i % 30:02d}",
-                           status="UPDATE_COMPLETE", status_reason="state changed", physical_id=f"{i:036d}",
-                           resource_type="OS::Heat::TestResource"))
-        if len(batch) == 1000:
-            tl.add(batch)
-            batch = []
-    used = tracemalloc.get_traced_memory()[0] - before
-    tracemalloc.stop()
-    return used / 1e6
+OWN_WAIT_MS = 3000.0
+ELSEWHERE_WAIT_MS = 15000.0
 
 
-async def first_event_delays(lab, n: int = 10) -> tuple[list[float], list[float]]:
-    """Core-level: an action sent through the console's Actions (kicked) vs sent elsewhere."""
+async def first_event_delays(lab, own: Figure, elsewhere: Figure, n: int = 10) -> None:
+    """Core-level: an action sent through the console's Actions (kicked) vs sent elsewhere. An event
+    not seen within the figure's limit is a miss."""
     from mrconsole.cloud.connection import connect
     from mrconsole.core.actions import Actions, Target
     from mrconsole.core.changes import EventsArrived
@@ -232,6 +216,7 @@ async def first_event_delays(lab, n: int = 10) -> tuple[list[float], list[float]
     from mrconsole.core.session import ConsoleSession
     from mrconsole.lab.options import lab_options
 
+    own.limit, elsewhere.limit = OWN_WAIT_MS, ELSEWHERE_WAIT_MS
     fleet = Fleet(await connect(lab_options(str(lab.dir))))
     session = ConsoleSession(fleet)
     arrivals: dict[str, float] = {}
@@ -242,10 +227,16 @@ async def first_event_delays(lab, n: int = 10) -> tuple[list[float], list[float]
                 if e.status.startswith("CHECK_IN_PROGRESS") and e.resource_name == e.stack_name:
                     arrivals.setdefault(e.stack_id, time.monotonic())
 
+    async def arrival(stack_id: str, t0: float, limit_ms: float) -> float | None:
+        while time.monotonic() - t0 < limit_ms / 1000.0:
+            if stack_id in arrivals:
+                return (arrivals[stack_id] - t0) * 1000.0
+            await asyncio.sleep(0.01)
+        return None
+
     session.subscribe(on_change)
     session.start()
     actions = Actions(fleet, on_accepted=session.acted)
-    own, elsewhere = [], []
     try:
         for _ in range(100):
             if all(session.regions[r].by_id for r in REGIONS):
@@ -259,11 +250,7 @@ async def first_event_delays(lab, n: int = 10) -> tuple[list[float], list[float]
             s = plain[i]
             t0 = time.monotonic()
             await actions.stack_action(Target(region, s.name, s.id), "check")
-            for _ in range(100):
-                if s.id in arrivals:
-                    own.append((arrivals[s.id] - t0) * 1000.0)
-                    break
-                await asyncio.sleep(0.01)
+            own.add(await arrival(s.id, t0, OWN_WAIT_MS))
             await asyncio.sleep(2.0)
         client = fleet.region(region)
         for i in range(n, 2 * n):
@@ -271,15 +258,10 @@ async def first_event_delays(lab, n: int = 10) -> tuple[list[float], list[float]
             await asyncio.sleep(0.37 * i % 1.3)     # not in step with the watch
             t0 = time.monotonic()
             await client.stack_action(s.id, "check")
-            for _ in range(1500):
-                if s.id in arrivals:
-                    elsewhere.append((arrivals[s.id] - t0) * 1000.0)
-                    break
-                await asyncio.sleep(0.01)
+            elsewhere.add(await arrival(s.id, t0, ELSEWHERE_WAIT_MS))
             await asyncio.sleep(2.0)
     finally:
         await session.stop()
-    return own, elsewhere
 
 
 async def action_wave(lab, seconds: float, per_region: int, before=lambda region, name: None
@@ -325,20 +307,55 @@ def openstack_lists(lab) -> dict:
     return out
 
 
+def wait_for_trace(trace: Path, what: str, limit: float) -> dict[str, float]:
+    """Milestones `what` from the console's trace file: detail -> wall time, waiting up to `limit` s."""
+    found: dict[str, float] = {}
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        text = trace.read_text() if trace.exists() else ""
+        for line in text.splitlines():
+            ts, name, *rest = line.split()
+            if name == what:
+                found.setdefault(rest[0] if rest else "", float(ts))
+        if what != "region-shown" and found or len(found) == len(REGIONS):
+            break
+        time.sleep(0.05)
+    return found
+
+
+def first_requests(lab, env: dict, argv: list[str], seconds: float = 10.0) -> Figure:
+    """Requests each region received in the console's first `seconds` (access logs); one sample a region."""
+    figure = Figure(f"requests per region in the first {seconds:.0f} s ({' '.join(argv[2:]) or 'no --stack'})",
+                    "requests", "O(1) in stacks")
+    t0 = time.time()
+    console = Console(env, argv)
+    try:
+        time.sleep(seconds)
+    finally:
+        console.stop()
+    for region in REGIONS:
+        figure.add(float(len(access(lab, region, t0, t0 + seconds))))
+    figure.note = ", ".join(f"{r} {int(v)}" for r, v in zip(REGIONS, figure.samples, strict=True))
+    return figure
+
+
 def main() -> int:
+    from mrconsole.core.session import BENCH_FILL
     from mrconsole.lab.manager import Lab
     from mrconsole.lab.populate import populate
 
     root = Path(tempfile.mkdtemp(prefix="mrconsole-bench-scale-"))
     lab = Lab(root / "lab")
     state = root / "state"
+    trace = root / "trace.log"
     env = {**os.environ, "XDG_STATE_HOME": str(state), "XDG_CONFIG_HOME": str(root / "config"),
            "MRCONSOLE_LAB_DIR": str(lab.dir), "TERM": "xterm-256color", "COLUMNS": str(COLS),
-           "LINES": str(ROWS), "MRCONSOLE_TRACE": str(root / "trace.log")}
+           "LINES": str(ROWS), "MRCONSOLE_TRACE": str(trace)}
     env = {k: v for k, v in env.items() if not k.startswith("OS_")}
     os.environ.update({"XDG_STATE_HOME": env["XDG_STATE_HOME"], "XDG_CONFIG_HOME": env["XDG_CONFIG_HOME"]})
     console = None
-    figures: list[tuple[str, str, str]] = []
+    figures: list[Figure] = []
+    mrconsole = str(BIN / "mrconsole")
     try:
         t = time.monotonic()
         lab.up(regions=REGIONS, base_port=0)
@@ -346,32 +363,27 @@ def main() -> int:
         report = populate(lab, stacks=STACKS, masters=3, concurrency=8, busy_seconds=60,
                           progress=lambda m: print(f"  populate: {m}", flush=True))
         total = sum(sum(c.values()) for c in report.statuses.values())
-        figures.append(("stack creates failed while filling (8 concurrent)",
-                        f"{len(report.failed)} of {report.created + report.existing}", "0"))
-        figures.append(("populate time", f"{report.seconds:.0f}s for {report.created} creates", "-"))
+        creates = report.created + report.existing
+        figures.append(Figure("stack creates failed while filling (8 concurrent)", "failed", "0",
+                              value=float(len(report.failed)), note=f"of {creates}"))
         for line in report.failed[:5]:
             print(f"  failed: {line}")
         # Let the busy stacks finish so that idle is idle.
         time.sleep(max(0.0, 65 - report.seconds))
 
         os_lists = openstack_lists(lab)
+        figures.append(first_requests(lab, env, [mrconsole, "--lab"]))
+        figures.append(first_requests(lab, env, [mrconsole, "--lab", "--stack", "fleet-master-0"]))
 
-        argv = [str(BIN / "mrconsole"), "--lab", "--stack", "fleet-master-0", "--event-buffer", "100000"]
+        argv = [mrconsole, "--lab", "--stack", "fleet-master-0", "--event-buffer", "100000"]
+        trace.unlink(missing_ok=True)
         t_start = time.time()
         console = Console(env, argv)
-        shown = {}
-        for _ in range(1200):
-            trace = (root / "trace.log").read_text() if (root / "trace.log").exists() else ""
-            for line in trace.splitlines():
-                ts, what, *rest = line.split()
-                if what == "region-shown" and rest[0] not in shown:
-                    shown[rest[0]] = float(ts) - t_start
-            if len(shown) == len(REGIONS):
-                break
-            time.sleep(0.05)
-        all_shown = max(shown.values()) if len(shown) == len(REGIONS) else float("nan")
-        figures.append(("start until every region pane shows its stacks", f"{all_shown:.2f}s",
-                        "<= 5s"))
+        shown = Figure("start until a region pane shows its stacks", "s", "every region <= 5 s", limit=60.0)
+        regions_shown = wait_for_trace(trace, "region-shown", 60.0)
+        for region in REGIONS:
+            shown.add(regions_shown[region] - t_start if region in regions_shown else None)
+        figures.append(shown)
 
         time.sleep(15)
         os.write(console.fd, b"s")     # focus the first region pane
@@ -382,20 +394,23 @@ def main() -> int:
         t0_end = time.time()
         idle = rates(lab, t0, t0_end)
         idle_kinds = {r: composition(lab, r, t0, t0_end) for r in REGIONS}
-        figures.append(("console CPU while nothing changes", f"{cpu:.1f}% of a core", "<= 3%"))
+        figures.append(Figure("console CPU while nothing changes", "% of a core", "<= 3 %", value=cpu,
+                              note=f"over {IDLE_SECONDS:.0f} s"))
+        figures.append(Figure("requests per region per minute while idle", "req/min", "<= 60",
+                              samples=[idle[r][0] for r in REGIONS],
+                              note=", ".join(f"{r} {idle[r][0]:.0f}" for r in REGIONS)))
+        figures.append(Figure("bytes per region per minute while idle", "KB/min", "",
+                              samples=[idle[r][1] / 1024 for r in REGIONS]))
+        figures.append(Figure("console RSS, 5 regions, after start", "MB", "", value=console.rss_mb()))
 
-        keys = key_latencies(console, KEYS)
-        figures.append(("key -> repaint, healthy (p50 / p95 / max)",
-                        f"{pct(keys, .5):.0f} / {pct(keys, .95):.0f} / {max(keys):.0f} ms", "p95 <= 50 ms"))
+        figures.append(key_latencies(console, Figure("key -> repaint, healthy", "ms", "p95 <= 50 ms"), KEYS))
         lab.freeze("RegionTwo")
         try:
             time.sleep(3)
-            keys_frozen = key_latencies(console, KEYS)
+            figures.append(key_latencies(console, Figure("key -> repaint, RegionTwo frozen", "ms",
+                                                         "p95 <= 50 ms"), KEYS))
         finally:
             lab.thaw("RegionTwo")
-        figures.append(("key -> repaint, RegionTwo frozen (p50 / p95 / max)",
-                        f"{pct(keys_frozen, .5):.0f} / {pct(keys_frozen, .95):.0f} / "
-                        f"{max(keys_frozen):.0f} ms", "p95 <= 50 ms"))
         time.sleep(10)
 
         # Busy: checks started elsewhere, watched for on the console's screen.
@@ -409,35 +424,56 @@ def main() -> int:
             with console.lock:
                 console.watch_for.add(on_screen_text(region, name))
 
+        on_screen = Figure("first event on screen, action started elsewhere", "s", "p50 <= 0.8 s",
+                           limit=ELSEWHERE_WAIT_MS / 1000.0)
         wave = asyncio.run(action_wave(lab, BUSY_SECONDS, 6, expect))
-        time.sleep(5)
+        last = max(t0w for _, _, t0w in wave)
+        while time.monotonic() < last + on_screen.limit and len(console.seen) < len(wave):
+            time.sleep(0.1)
         busy = rates(lab, t1, time.time(), skip_method="POST")   # the wave's own requests are not the console's
-        on_screen = []
         for region, name, t0w in wave:
             seen = console.seen.get(on_screen_text(region, name))
-            if seen is not None:
-                on_screen.append(seen - t0w)
-        figures.append(("first event on screen, action started elsewhere (p50 / p95)",
-                        f"{pct(on_screen, .5):.2f} / {pct(on_screen, .95):.2f}s ({len(on_screen)}/{len(wave)})",
-                        "p50 <= 0.8s"))
-        figures.append(("console RSS (5 regions, fleet, buffer 100k)", f"{console.rss_mb():.0f} MB", "<= 250 MB"))
-        full_buffer = timeline_bytes(100_000)
-        figures.append(("  + a full 100k-event timeline (tracemalloc)", f"{full_buffer:.0f} MB",
-                        f"projected {console.rss_mb() + full_buffer:.0f} MB"))
+            on_screen.add(seen - t0w if seen is not None and seen - t0w <= on_screen.limit else None)
+        figures.append(on_screen)
         console.stop()
         console = None
 
-        own, elsewhere = asyncio.run(first_event_delays(lab))
-        figures.append(("first event, action from mrconsole (p50 / p95)",
-                        f"{pct(own, .5) / 1000:.2f} / {pct(own, .95) / 1000:.2f}s", "p50 <= 0.3s"))
-        figures.append(("first event, action started elsewhere (p50 / p95)",
-                        f"{pct(elsewhere, .5) / 1000:.2f} / {pct(elsewhere, .95) / 1000:.2f}s", "p50 <= 0.8s"))
+        # The console's memory with a full 100k-event buffer, in its own process (core/session.py BENCH_FILL).
+        trace.unlink(missing_ok=True)
+        console = Console({**env, BENCH_FILL: "100000"}, [mrconsole, "--lab", "--event-buffer", "100000"])
+        filled = wait_for_trace(trace, "events-filled", 180.0)
+        time.sleep(5)      # the event log catches up
+        figures.append(Figure("console RSS with its 100k-event buffer full", "MB", "<= 250 MB",
+                              value=console.rss_mb() if filled else float("nan"),
+                              note="buffer filled through the stream's publish step" if filled
+                              else "the fill did not finish within 180 s"))
+        console.stop()
+        console = None
+
+        own = Figure("first event, action from mrconsole (core)", "s", "p50 <= 0.3 s")
+        elsewhere = Figure("first event, action started elsewhere (core)", "s", "p50 <= 0.8 s")
+        asyncio.run(first_event_delays(lab, own, elsewhere))
+        for f in (own, elsewhere):      # measured in ms, reported in s
+            f.samples = [v / 1000.0 for v in f.samples]
+            f.limit = (f.limit or 0) / 1000.0
+            figures.append(f)
+
+        per_region = {r: {"idle_req_min": idle[r][0], "idle_kb_min": idle[r][1] / 1024,
+                          "heat_ms_per_req": idle[r][2], "max_bytes": idle[r][3], "busy_req_min": busy[r][0],
+                          "busy_kb_min": busy[r][1] / 1024, "idle_requests_by_question": idle_kinds[r],
+                          "openstack_stack_list": {"wall_s": os_lists[r][0], "requests": os_lists[r][1],
+                                                   "kb": os_lists[r][2] / 1024, "heat_ms": os_lists[r][3],
+                                                   "runs": 3}}
+                      for r in REGIONS}
+        path = write("scale", figures, {"regions": len(REGIONS), "fleet_stacks_per_region": STACKS,
+                                        "stacks": total, "idle_seconds": IDLE_SECONDS, "keys": KEYS,
+                                        "terminal": f"{COLS}x{ROWS}"}, {"per_region": per_region})
 
         print()
         print(f"fleet: {total} stacks in {len(REGIONS)} regions ({STACKS} fleet stacks per region + masters)")
-        print(f"{'figure':<58} {'mrconsole':<28} target")
-        for name, value, target in figures:
-            print(f"{name:<58} {value:<28} {target}")
+        print(f"{'figure':<62} {'mrconsole':<64} target")
+        for f in figures:
+            print(f"{f.name:<62} {f.text():<64} {f.target}")
         print()
         print(f"{'per region':<12} {'idle req/min':>12} {'idle KB/min':>12} {'Heat ms/req':>12} "
               f"{'max bytes':>10} {'busy req/min':>13} {'busy KB/min':>12} | {'openstack stack list':>21}")
@@ -450,6 +486,7 @@ def main() -> int:
         print("idle requests/min by question (busy/updated/created: the watch; other: master reads)")
         for region in REGIONS:
             print(f"  {region:<12} {idle_kinds[region]}")
+        print(f"\nresults: {path}")
         return 0
     finally:
         if console is not None:

@@ -20,7 +20,8 @@ from datetime import datetime
 from pathlib import Path
 
 from mrconsole.core.events import Timeline
-from mrconsole.core.session import ConsoleSession, RegionView, SessionConfig
+from mrconsole.core.session import AUTH_FAILED, ConsoleSession, RegionView, owner_by_name
+from mrconsole.core.view import SessionView
 from mrconsole.tui.app import MrConsoleApp
 
 DATA = Path(__file__).parent / "data"
@@ -94,54 +95,62 @@ def scene_of(session: ConsoleSession, now: float, **reads) -> dict:
 
 
 # -- replaying one ----------------------------------------------------------------
-class _Health:
-    def subscribe(self, callback) -> None:
-        pass
-
-
-class ReplayFleet:
-    def __init__(self, scene: dict):
-        self.name = scene["cloud"]
-        self.region_names = scene["region_names"]
-        self._health = scene["health"]
-
-    def health(self):
-        return self._health
-
-    def region(self, name: str):
-        raise AssertionError(f"a replayed screen asked the cloud for {name}: it must read the session")
-
-    def close(self) -> None:
-        pass
-
-
-class _Stream:
-    def __init__(self, events, stats):
-        self.timeline = Timeline()
-        self.timeline.add(list(events))
-        self._stats = stats
-
-    def stats(self) -> dict:
-        return self._stats
-
-
-class ReplaySession(ConsoleSession):
-    """A ConsoleSession's state and reads, from a scene; nothing runs."""
+class ReplaySession:
+    """A ConsoleSession's state and reads, from a scene; nothing runs. It implements the core's
+    `SessionView` (mypy checks it: `_VIEW` below), the only interface the screens see."""
 
     def __init__(self, scene: dict):
         self.scene = scene
-        self.fleet = ReplayFleet(scene)
-        self.cache = None
-        self.cache_error = ""
-        self.config = SessionConfig()
-        self.regions = {v.region: v for v in scene["regions"]}
+        self.regions: dict[str, RegionView] = {v.region: v for v in scene["regions"]}
         for view in self.regions.values():
             view._ordered = None
         self.master = scene["master"]
-        self.stream = _Stream(scene["events"], scene["stats"])
-        self._listeners = []
-        self._tasks = []
+        self.cache_error = ""
+        self._timeline = Timeline()
+        self._timeline.add(list(scene["events"]))
         self._names = Counter(s.name for v in self.regions.values() for s in v.by_id.values())
+
+    # -- what is known now ----------------------------------------------------------
+    @property
+    def cloud_name(self) -> str:
+        return self.scene["cloud"]
+
+    @property
+    def region_names(self) -> list[str]:
+        return self.scene["region_names"]
+
+    @property
+    def auth_error(self) -> str:
+        return next((v.error for v in self.regions.values() if v.error and v.error.startswith(AUTH_FAILED)), "")
+
+    def health(self):
+        return self.scene["health"]
+
+    def down_regions(self) -> dict[str, str]:
+        return {h.region: h.last_error or "down" for h in self.health() if h.state == "down"}
+
+    def region_down(self, region: str) -> str:
+        return self.down_regions().get(region, "")
+
+    def stack(self, region, stack_id):
+        view = self.regions.get(region)
+        return view.by_id.get(stack_id) if view else None
+
+    def find(self, name_or_id):
+        return next((s for v in self.regions.values() for s in v.stacks if name_or_id in (s.name, s.id)), None)
+
+    def owner_of(self, region, stack):
+        return owner_by_name(self.master, self._names, stack)
+
+    def events(self):
+        return self._timeline.events()
+
+    def stream_stats(self) -> dict:
+        return self.scene["stats"]
+
+    # -- lifecycle: nothing runs ----------------------------------------------------
+    def subscribe(self, callback) -> None:
+        pass
 
     def start(self) -> None:
         pass
@@ -152,6 +161,10 @@ class ReplaySession(ConsoleSession):
     def refresh_now(self) -> None:
         pass
 
+    def actions(self, read_only: bool):
+        return _NoActions()
+
+    # -- the reads a scene captured -------------------------------------------------
     async def describe(self, region, stack_id):
         return self.scene["describe"][stack_id]
 
@@ -163,6 +176,31 @@ class ReplaySession(ConsoleSession):
 
     async def journal(self, limit=200):
         return self.scene["journal"][:limit]
+
+    async def preview_update(self, stack, parameters):
+        raise AssertionError("a replayed screen asked for a preview: scenes hold no Heat")
+
+    async def plan_action(self, action, region, stack, read_only):
+        raise AssertionError("a replayed screen planned an action: scenes hold no Heat")
+
+    async def plan_create(self, name, regions, template, env_files, parameters, *, timeout_mins, read_only, probe):
+        raise AssertionError("a replayed screen planned a create: scenes hold no Heat")
+
+    async def preview_create(self, plan):
+        raise AssertionError("a replayed screen asked for a preview: scenes hold no Heat")
+
+    async def export_timeline(self, since_seconds: float = 7200.0):
+        raise AssertionError("a replayed screen wrote a timeline: scenes hold no Heat")
+
+
+class _NoActions:
+    """A replayed screen acts on nothing."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"a replayed screen tried to act ({name})")
+
+
+_VIEW: type[SessionView] = ReplaySession     # mypy: the replay implements the screens' interface
 
 
 def replay_app(name: str) -> tuple[MrConsoleApp, dict]:

@@ -14,22 +14,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-LABELS = {
-    "check": "Check: verify every resource",
-    "suspend": "Suspend",
-    "resume": "Resume",
-    "update": "Update: change some parameters (PATCH)",
-    "reapply": "Re-apply: update with its own template and parameters",
-    "cancel_update": "Cancel update (roll back)",
-    "cancel_without_rollback": "Cancel update without rollback",
-    "delete": "Delete (type the name to confirm)",
-}
+from mrconsole.core.action_table import info
+from mrconsole.core.launch import FormField
+from mrconsole.core.view import Analysis
+from mrconsole.tui.access import ConsoleAccess
 
 
-class ActionMenu(ModalScreen[str]):
+class ActionMenu(ConsoleAccess, ModalScreen[str]):
     """The actions that fit the stack's state (core/choices.py); the others greyed, with why."""
 
     BINDINGS = [Binding("escape", "dismiss('')", "Cancel", id="cancel-menu")]
@@ -46,7 +41,8 @@ class ActionMenu(ModalScreen[str]):
 
     @staticmethod
     def _option(choice) -> Option:
-        label = Text(LABELS.get(choice.action, choice.action))
+        found = info(choice.action)
+        label = Text(found.label if found else choice.action)
         if not choice.allowed:
             label.append(f"  ({choice.reason})", style="italic")
         return Option(label, id=choice.action, disabled=not choice.allowed)
@@ -78,7 +74,7 @@ def findings_text(findings) -> Text:
     return text
 
 
-class ConfirmScreen(ModalScreen[str]):
+class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
     """Presents an ActionPlan (core/plan.py) and asks.
 
     Returns 'confirm', 'master' (the plan's through-the-master alternative)
@@ -177,7 +173,7 @@ class ConfirmScreen(ModalScreen[str]):
         from mrconsole.core.errors import CloudError
 
         try:
-            preview = await self.app.session.preview_update(self.plan.stack, self.parameters)
+            preview = await self.session.preview_update(self.plan.stack, self.parameters)
         except CloudError as exc:
             self.query_one("#plan-preview", Static).update(Text(f"no preview: {exc.message}", style="red"))
             return
@@ -188,7 +184,7 @@ class ConfirmScreen(ModalScreen[str]):
         self.query_one("#plan-preview", Static).update(text)
 
 
-class JournalScreen(Screen):
+class JournalScreen(ConsoleAccess, Screen):
     BINDINGS = [Binding("escape", "app.back", "Back", id="back"), Binding("r", "reload", "Reload", id="reload")]
 
     def compose(self) -> ComposeResult:
@@ -205,7 +201,7 @@ class JournalScreen(Screen):
         self.run_worker(self._load(), exclusive=True, group="journal", exit_on_error=False)
 
     async def _load(self) -> None:
-        entries = await self.app.session.journal(200)
+        entries = await self.session.journal(200)
         table = self.query_one(DataTable)
         table.clear()
         for e in entries:
@@ -217,7 +213,7 @@ class JournalScreen(Screen):
         table.focus()
 
 
-class LaunchScreen(Screen):
+class LaunchScreen(ConsoleAccess, Screen):
     """Template, environment, name, region(s) → parameter form → the core's create plan → preview → create.
 
     The form's fields come from the template's analysis (loaded in a worker). Preview and Create plan the
@@ -229,8 +225,8 @@ class LaunchScreen(Screen):
     def __init__(self, template: str = ""):
         super().__init__(id="launch")
         self.template = template
-        self.analysis = None
-        self.fields = []
+        self.analysis: Analysis | None = None
+        self.fields: list[FormField] = []
         self._submitted = False
 
     def compose(self) -> ComposeResult:
@@ -255,9 +251,8 @@ class LaunchScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        session = self.app.session
-        if session and session.fleet.region_names:
-            self.query_one("#launch-regions", Input).value = session.fleet.region_names[0]
+        if self.session.region_names:
+            self.query_one("#launch-regions", Input).value = self.session.region_names[0]
         self.query_one("#launch-template", Input).focus()
 
     def _regions(self) -> list[str]:
@@ -298,10 +293,11 @@ class LaunchScreen(Screen):
             self.query_one("#launch-findings", Static).update(Text(f"{path or 'template'}: no such file", "red"))
             return
         regions = self._regions()
-        self.analysis = await asyncio.to_thread(load, path, self._envs(), regions[0] if regions else None,
-                                                self.app.session.fleet.region_names)
-        fields = form_fields(self.analysis)
-        widgets = []
+        analysis = await asyncio.to_thread(load, path, self._envs(), regions[0] if regions else None,
+                                           self.session.region_names)
+        self.analysis = analysis
+        fields = form_fields(analysis)
+        widgets: list[Widget] = []
         for f in fields:
             label = f"{f.name} ({f.type}{', hidden' if f.hidden else ''}{', required' if f.required else ''})"
             widgets.append(Label(Text(label, style="bold")))
@@ -314,7 +310,7 @@ class LaunchScreen(Screen):
         await form.remove_children()
         await form.mount_all(widgets)
         self.fields = fields
-        self._show_findings(self.analysis.findings)
+        self._show_findings(analysis.findings)
 
     def _show_findings(self, findings) -> None:
         """The analysis as loaded, before values: a parameter that needs one is asked for in the form."""
@@ -340,7 +336,7 @@ class LaunchScreen(Screen):
             ok = ok and not problems
         ok = ok and bool(self.query_one("#launch-name", Input).value.strip()) and bool(self._regions())
         self.query_one("#launch-preview", Button).disabled = not ok
-        self.query_one("#launch-create", Button).disabled = not ok or self.app.read_only
+        self.query_one("#launch-create", Button).disabled = not ok or self.console.read_only
         return ok
 
     def _params(self) -> dict[str, str]:
@@ -349,20 +345,19 @@ class LaunchScreen(Screen):
 
     async def _plan(self, probe: bool):
         """The core's create plan with what is typed now; None (said on screen) when it cannot be made."""
-        from mrconsole.core.create import plan_create
         from mrconsole.core.plan import PlanError
 
         try:
-            return await plan_create(self.app.session.fleet, self.query_one("#launch-name", Input).value,
-                                     self._regions(), self._template_path(), self._envs(), self._params(),
-                                     timeout_mins=self._timeout(), read_only=self.app.read_only, probe=probe)
+            return await self.session.plan_create(self.query_one("#launch-name", Input).value, self._regions(),
+                                                  self._template_path(), self._envs(), self._params(),
+                                                  timeout_mins=self._timeout(), read_only=self.console.read_only,
+                                                  probe=probe)
         except PlanError as exc:
             self.query_one("#launch-result", Static).update(Text(str(exc), "red"))
             return None
 
     async def preview(self) -> None:
         from mrconsole.core.errors import CloudError
-        from mrconsole.core.launch import preview_by_region
 
         if not self._validate():
             return
@@ -373,8 +368,7 @@ class LaunchScreen(Screen):
             self.query_one("#launch-result", Static).update(findings_text(plan.blocking))
             return
         try:
-            groups = await preview_by_region(self.app.session.fleet, plan.regions[0], plan.name, plan.bundle,
-                                             plan.parameters, plan.analysis)
+            groups = await self.session.preview_create(plan)
         except CloudError as exc:
             self.query_one("#launch-result", Static).update(Text(f"preview refused: {exc.message}", "red"))
             return
@@ -398,7 +392,7 @@ class LaunchScreen(Screen):
             if plan is None:
                 return
             try:
-                results = await execute_create(self.app.actions, plan)
+                results = await execute_create(self.console.acting(), plan)
             except PlanError as exc:
                 self.query_one("#launch-result", Static).update(
                     findings_text(plan.blocking).append(f"\n{exc}", style="dim"))

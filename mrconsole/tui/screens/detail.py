@@ -14,12 +14,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from mrconsole.core.text import when
+from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, Troubleshoot
 from mrconsole.tui.style import status_text
 from mrconsole.tui.widgets.event_log import EventLog
 
 
-class DetailScreen(Screen):
+class DetailScreen(ConsoleAccess, Screen):
     BINDINGS = [
         Binding("escape", "app.back", "Back", id="back"),
         Binding("f", "troubleshoot", "Why failed", id="troubleshoot"),
@@ -28,7 +29,7 @@ class DetailScreen(Screen):
     ]
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action == "act" and self.app.read_only:
+        if action == "act" and self.console.read_only:
             return False
         return True
 
@@ -52,7 +53,7 @@ class DetailScreen(Screen):
                 with VerticalScroll():
                     yield Static("", id="template")
             with TabPane("Events", id="tab-events"):
-                yield EventLog(id="stack-events", region_width=self.app.region_width())
+                yield EventLog(id="stack-events", region_width=self.console.region_width())
         yield Footer()
 
     def on_mount(self) -> None:
@@ -71,7 +72,7 @@ class DetailScreen(Screen):
         from mrconsole.core.errors import CloudError
 
         try:
-            desc = await self.app.session.describe(self.region_name, self.stack_id)
+            desc = await self.session.describe(self.region_name, self.stack_id)
         except CloudError as exc:
             self.query_one("#summary", Static).update(
                 Text(f"{self.stack_name} [{self.region_name}]: cannot be read: {exc.message}", style="bold red"))

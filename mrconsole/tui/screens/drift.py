@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from mrconsole.core.reports import SUGGESTION, drift_lines
+from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn
+from mrconsole.tui.style import report_text
 
 
-class DriftScreen(Screen):
+class DriftScreen(ConsoleAccess, Screen):
     BINDINGS = [Binding("escape", "app.back", "Back", id="back"),
                 Binding("enter", "apply", "Act on suggestion", id="apply-suggestion"),
                 Binding("r", "reload", "Reload", id="reload")]
@@ -19,7 +24,7 @@ class DriftScreen(Screen):
     def __init__(self, master: str):
         super().__init__(id="drift")
         self.master = master
-        self.report = None
+        self.report: Any = None      # core/outage.py DriftReport, once read
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Recovery report for {self.master}: reading…", style="bold"), id="drift-text")
@@ -38,26 +43,14 @@ class DriftScreen(Screen):
         from mrconsole.core.errors import CloudError
 
         try:
-            self.report = await self.app.session.drift(self.master)
+            self.report = await self.session.drift(self.master)
         except CloudError as exc:
             self.query_one("#drift-text", Static).update(
                 Text(f"No recovery report yet: {exc.message}", style="bold red"))
             return
         r = self.report
-        text = Text()
-        text.append(f"master {r.master.name} [{r.master.region}] {r.master.status}\n", style="bold")
-        for c in r.constituents:
-            text.append(f"  {c.resource} [{c.region}] {c.stack_name}: ", style="cyan")
-            text.append("DRIFT\n" if c.drifted else "in line with the master\n",
-                        style="bold yellow" if c.drifted else "green")
-            for d in c.differences:
-                text.append(f"      {d.what}: master says {d.master_says}, actual {d.actual}\n")
-        for o in r.orphans:
-            text.append(f"  ORPHAN [{o.region}] {o.stack_name} {o.status} (was {o.resource})\n", style="bold red")
-        for region, msg in r.unreachable.items():
-            text.append(f"  note: {region} unreachable ({msg})\n", style="yellow")
-        if r.clean:
-            text.append("No drift, no orphans.\n", style="green")
+        # The suggestions are the table below (enter acts on one): not repeated as text.
+        text = report_text([line for line in drift_lines(r) if line.kind != SUGGESTION])
         self.query_one("#drift-text", Static).update(text)
         table = self.query_one(DataTable)
         table.clear()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -12,49 +11,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from mrconsole.core.changes import EventsArrived
+from mrconsole.core.event_filter import EventFilter
 from mrconsole.models import Event
+from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.widgets.event_log import EventLog
 
 SHOWN = 3000
 
 
-@dataclass
-class EventFilter:
-    """`region:R stack:S status:FAILED free text` — every term must match."""
-
-    regions: tuple[str, ...] = ()
-    stacks: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    words: tuple[str, ...] = ()
-    failures_only: bool = False
-
-    @classmethod
-    def parse(cls, text: str, failures_only: bool = False) -> EventFilter:
-        regions, stacks, statuses, words = [], [], [], []
-        for term in text.split():
-            key, sep, value = term.partition(":")
-            if sep and key in ("region", "stack", "status") and value:
-                {"region": regions, "stack": stacks, "status": statuses}[key].append(value.lower())
-            else:
-                words.append(term.lower())
-        return cls(tuple(regions), tuple(stacks), tuple(statuses), tuple(words), failures_only)
-
-    def match(self, e: Event) -> bool:
-        if self.failures_only and not (e.failed or e.kind == "gap"):
-            return False
-        if self.regions and e.region.lower() not in self.regions:
-            return False
-        if self.stacks and not any(s in e.stack_name.lower() for s in self.stacks):
-            return False
-        if self.statuses and not any(s in e.status.lower() for s in self.statuses):
-            return False
-        if self.words:
-            hay = f"{e.region} {e.stack_name} {e.resource_name} {e.status} {e.status_reason}".lower()
-            return all(w in hay for w in self.words)
-        return True
-
-
-class EventsScreen(Screen):
+class EventsScreen(ConsoleAccess, Screen):
     BINDINGS = [
         Binding("escape", "app.back", "Back", id="back"),
         Binding("/", "filter", "Filter", id="filter"),
@@ -74,14 +39,14 @@ class EventsScreen(Screen):
         yield Static("", id="events-status")
         yield Input(value=self.filter_text, placeholder="filter: region:RegionTwo stack:demo status:failed text",
                     id="events-filter")
-        yield EventLog(id="all-events", region_width=self.app.region_width())
+        yield EventLog(id="all-events", region_width=self.console.region_width())
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#all-events").border_title = "events (all regions)"
         self.rebuild()
         self.query_one(EventLog).focus()
-        self.app.changes.subscribe(self, self._on_change)
+        self.console.changes.subscribe(self, self._on_change)
 
     def _on_change(self, change) -> None:
         if isinstance(change, EventsArrived):
@@ -92,11 +57,11 @@ class EventsScreen(Screen):
         return EventFilter.parse(self.filter_text, self.failures_only)
 
     def matching(self) -> list[Event]:
-        session = self.app.session
+        session = self.session
         if session is None:
             return []
         f = self.current
-        return [e for e in session.stream.timeline.events() if f.match(e)]
+        return [e for e in session.events() if f.match(e)]
 
     def rebuild(self) -> None:
         log = self.query_one(EventLog)
@@ -106,8 +71,8 @@ class EventsScreen(Screen):
         self._status()
 
     def _status(self) -> None:
-        session = self.app.session
-        stats = session.stream.stats() if session else {"events": 0, "dropped": 0}
+        session = self.session
+        stats = session.stream_stats() if session else {"events": 0, "dropped": 0}
         mode = "following" if self.following else f"PAUSED ({self.pending} new)"
         flt = self.filter_text or "none"
         self.query_one("#events-status", Static).update(

@@ -10,12 +10,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from mrconsole.core.text import when
+from mrconsole.core.reports import why_lines
+from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.commands import COMMANDS, hint
-from mrconsole.tui.style import status_text
+from mrconsole.tui.style import report_text
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(ConsoleAccess, ModalScreen):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="close-help")]
 
     def __init__(self, bindings: list[tuple[str, str, str]]):
@@ -41,7 +42,7 @@ class HelpScreen(ModalScreen):
                               "ctrl+p opens the command palette. esc closes.", style="dim"))
 
 
-class CommandScreen(ModalScreen[str]):
+class CommandScreen(ConsoleAccess, ModalScreen[str]):
     """The `:` prompt at the bottom, k9s style."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel-command")]
@@ -64,7 +65,7 @@ class CommandScreen(ModalScreen[str]):
         self.dismiss("")
 
 
-class WhyScreen(ModalScreen):
+class WhyScreen(ConsoleAccess, ModalScreen):
     """The root cause of a failure, across regions."""
 
     BINDINGS = [Binding("escape,q", "dismiss", "Close", id="close-why")]
@@ -86,42 +87,14 @@ class WhyScreen(ModalScreen):
         from mrconsole.core.errors import CloudError
 
         try:
-            report = await self.app.session.why(self.region_name, self.stack_id)
+            report = await self.session.why(self.region_name, self.stack_id)
         except CloudError as exc:
             self.show_error(f"cannot troubleshoot {self.stack_name}: {exc.message}")
             return
         self.show_report(report)
 
     def show_report(self, report) -> None:
-        text = Text()
-        s = report.start
-        text.append(f"{s.name} [{s.region}] ", style="bold")
-        text.append_text(status_text(s.status))
-        text.append("\n\n")
-        if not report.failed:
-            text.append("Nothing has failed here.\n", style="green")
-        else:
-            text.append("Path of the failure:\n", style="bold")
-            for step in report.steps:
-                text.append(f"  [{step.stack.region}] {step.stack.name} ", style="cyan")
-                text.append_text(status_text(step.stack.status))
-                names = ", ".join(r.name for r in step.failed_resources)
-                text.append(f"  failed: {names or '-'}\n", style="dim")
-            root = report.root
-            text.append("\nRoot cause: ", style="bold red")
-            text.append(f"{root.resource or root.stack_name} ({root.resource_type or 'stack'}) in "
-                        f"{root.stack_name}, region {root.region}\n", style="bold")
-            text.append(f"  {root.status}: {root.reason}\n", style="red")
-            if root.events_around:
-                text.append("\nEvents around it:\n", style="bold")
-                for e in root.events_around:
-                    mark = "▶ " if e.resource_name == root.resource and e.failed else "  "
-                    text.append(f"{mark}{when(e.time)} {e.resource_name} ")
-                    text.append_text(status_text(e.status))
-                    text.append(f" {e.status_reason}\n", style="dim")
-        for region, msg in report.unreachable.items():
-            text.append(f"\nnote: {region} could not be read: {msg}\n", style="yellow")
-        self.query_one("#why-text", Static).update(text)
+        self.query_one("#why-text", Static).update(report_text(why_lines(report)))
 
     def show_error(self, message: str) -> None:
         self.query_one("#why-text", Static).update(Text(message, style="bold red"))

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, RegionStatus, StackChanges
 from mrconsole.core.errors import INTERNAL_MESSAGE
 from mrconsole.trace import trace
+from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, OpenStack, Troubleshoot
 from mrconsole.tui.widgets.event_log import EventLog
 from mrconsole.tui.widgets.health import HealthStrip
@@ -21,7 +22,7 @@ from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree
 from mrconsole.tui.widgets.region_pane import RegionPane
 
 
-class OverviewScreen(Screen):
+class OverviewScreen(ConsoleAccess, Screen):
     BINDINGS = [
         Binding("enter", "open", "Open", id="open", show=False),
         Binding("f", "troubleshoot", "Why failed", id="troubleshoot"),
@@ -48,7 +49,7 @@ class OverviewScreen(Screen):
                 for region in self.region_names:
                     yield RegionPane(region)
         yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
-        yield EventLog(id="events", region_width=self.app.region_width())
+        yield EventLog(id="events", region_width=self.console.region_width())
         yield Footer()
 
     def on_mount(self) -> None:
@@ -57,7 +58,7 @@ class OverviewScreen(Screen):
         self.query_one("#master-pane").border_title = "master"
         self.query_one("#flow").border_title = "data flow"
         self.query_one("#events").border_title = "events (all regions)"
-        session = self.app.session
+        session = self.session
         # Attributes down: draw what the core knows now, once...
         health = {h.region: h for h in session.health()}
         for pane in self.query(RegionPane):
@@ -67,12 +68,12 @@ class OverviewScreen(Screen):
             if view.by_id:
                 trace("region-shown", pane.region_name, len(view.by_id))
         self._show_master()
-        backlog = session.stream.timeline.events()[-2000:]
+        backlog = session.events()[-2000:]
         if backlog:
             self.query_one(EventLog).add(backlog)
         # ...messages up: from then on, only what each change names.
-        self.app.changes.subscribe(self, self.on_core_change)
-        self.app.clock.subscribe(self, self.on_clock)
+        self.console.changes.subscribe(self, self.on_core_change)
+        self.console.clock.subscribe(self, self.on_clock)
 
     def _pane(self, region: str) -> RegionPane | None:
         try:
@@ -81,7 +82,7 @@ class OverviewScreen(Screen):
             return None
 
     def on_core_change(self, change) -> None:
-        session = self.app.session
+        session = self.session
         if isinstance(change, StackChanges):
             pane = self._pane(change.region)
             if pane is not None:
@@ -103,19 +104,19 @@ class OverviewScreen(Screen):
 
     def on_clock(self, _now) -> None:
         """Once a second: only texts that show an age."""
-        for region, view in self.app.session.regions.items():
+        for region, view in self.session.regions.items():
             if view.stale:
                 self._show_region(region)
 
     def _show_region(self, region: str) -> None:
-        session = self.app.session
+        session = self.session
         pane = self._pane(region)
         if pane is not None:
             health = {h.region: h for h in session.health()}
             pane.set_state(session.regions[region], health.get(region))
 
     def _show_master(self) -> None:
-        session = self.app.session
+        session = self.session
         tree = self.query_one(MasterTree)
         tree.show_master(session.master)
         self._show_flow()
@@ -123,7 +124,7 @@ class OverviewScreen(Screen):
         self._show_banner()
         m = session.master
         if m and m.topology:
-            owned = {}
+            owned: dict[str, list[str]] = {}
             for c in m.topology.constituents:
                 if c.region and c.stack_id:
                     owned.setdefault(c.region, []).append(c.stack_id)
@@ -133,11 +134,11 @@ class OverviewScreen(Screen):
                     pane.refresh_owners(ids)
 
     def _show_flow(self) -> None:
-        session = self.app.session
+        session = self.session
         self.query_one(DataFlow).show(session.master, frozenset(session.down_regions()))
 
     def _show_banner(self) -> None:
-        session = self.app.session
+        session = self.session
         health = {h.region: h for h in session.health()}
         banner = self.query_one("#banner", Static)
         m = session.master
@@ -181,7 +182,7 @@ class OverviewScreen(Screen):
             if isinstance(pane, RegionPane):
                 sid = pane.selected_stack_id()
                 if sid:
-                    stack = self.app.session.regions[pane.region_name].by_id.get(sid)
+                    stack = self.session.regions[pane.region_name].by_id.get(sid)
                     return (pane.region_name, sid, stack.name if stack else sid)
         return None
 
@@ -211,8 +212,8 @@ class OverviewScreen(Screen):
 
     def action_troubleshoot(self) -> None:
         target = self.selected()
-        if target is None and self.app.session and self.app.session.master and self.app.session.master.topology:
-            m = self.app.session.master.topology.master
+        if target is None and self.session and self.session.master and self.session.master.topology:
+            m = self.session.master.topology.master
             target = (m.region, m.id, m.name)
         if target:
             self.post_message(Troubleshoot(*target))
@@ -227,7 +228,7 @@ class OverviewScreen(Screen):
             self.notify("select a stack first", severity="warning")
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action == "act" and self.app.read_only:
+        if action == "act" and self.console.read_only:
             return False
         return True
 
@@ -243,7 +244,7 @@ class OverviewScreen(Screen):
     def _set_filter(self, text: str) -> None:
         self.name_filter = text
         for pane in self.query(RegionPane):
-            pane.set_filter(text, self.app.session.regions[pane.region_name])
+            pane.set_filter(text, self.session.regions[pane.region_name])
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":

@@ -13,6 +13,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from mrconsole.core.changes import HealthChanged, RegionStatus
+from mrconsole.core.states import Health
+from mrconsole.tui.access import console
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago
 
 # A healthy region answers every ~1.25 s; older data than this is worth showing.
@@ -36,8 +38,8 @@ class HealthStrip(Static):
     _last: str = ""
 
     def on_mount(self) -> None:
-        self.app.changes.subscribe(self, self._on_change)
-        self.app.clock.subscribe(self, lambda _now: self._show_session())
+        console(self).changes.subscribe(self, self._on_change)
+        console(self).clock.subscribe(self, lambda _now: self._show_session())
         self._show_session()
 
     def _on_change(self, change) -> None:
@@ -45,9 +47,9 @@ class HealthStrip(Static):
             self._show_session()   # a RegionStatus may also be Keystone refusing the credentials
 
     def _show_session(self) -> None:
-        session = self.app.session
+        session = console(self).session
         if session is not None:
-            self.show(session.cloud_name, session.health(), session.regions, self.app.read_only,
+            self.show(session.cloud_name, session.health(), session.regions, console(self).read_only,
                       bool(session.auth_error))
 
     def on_resize(self, event) -> None:
@@ -79,7 +81,7 @@ class HealthStrip(Static):
             view = regions.get(h.region)
             text.append("  ")
             text.append(f"{HEALTH_ICON.get(h.state, '?')} {h.region}", style=HEALTH_STYLE.get(h.state, ""))
-            if h.state == "down":
+            if h.state == Health.DOWN:
                 text.append(f" down {ago(h.down_since)}", style="red")
             elif detail or h.state != "up":
                 text.append(f" {h.state}", style=HEALTH_STYLE.get(h.state, ""))

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static, Tree
 
+from mrconsole.core.flow import BLOCKED, READY, STALE, WAITING, flow_state
 from mrconsole.tui.style import ago, status_short, status_text
 
 # Below this many cells the labels use a mark for the status (✔ ◐ ✖) instead of its name.
@@ -177,23 +178,6 @@ class MasterTree(Tree):
 
 def _reason_style(status: str) -> str:
     return "red" if status.endswith("_FAILED") else "dim"
-
-
-WAITING, READY, STALE, BLOCKED = "waiting", "ready", "stale", "blocked"
-
-
-def flow_state(source, *, region_down: bool = False) -> str:
-    """Whether a constituent's outputs can flow: ready, waiting (not there yet), blocked (failed), stale."""
-    if source is None:
-        return READY
-    if source.error or region_down:
-        return STALE
-    status = source.stack.status if source.stack else source.resource_status
-    if status.endswith("_FAILED"):
-        return BLOCKED
-    if status.endswith("_COMPLETE") and not status.startswith(("DELETE", "INIT")):
-        return READY
-    return WAITING
 
 
 _STATE_STYLE = {READY: "green", WAITING: "yellow", STALE: "magenta", BLOCKED: "bold red"}

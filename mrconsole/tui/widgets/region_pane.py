@@ -9,14 +9,14 @@ sort and filter.
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
+from mrconsole.core.naming import looks_like_constituent
+from mrconsole.core.states import Health
 from mrconsole.core.text import short_when
 from mrconsole.models import Stack
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, status_short, status_text
@@ -28,7 +28,6 @@ LAYOUTS = (("name", "status", "updated", "master"), ("name", "status", "updated"
            ("name", "short"))
 UPDATED_W, SHORT_W, PAD = 8, 10, 2
 # Heat's name for a constituent: <master>-<resource>-<12 chars>.
-CONSTITUENT_NAME = re.compile(r"-[a-z0-9]{12}$")
 # Past this many rows to take out, one clear and refill is cheaper than
 # removing rows one by one (DataTable's row removal is O(rows)).
 BULK_REMOVE = 20
@@ -53,7 +52,7 @@ class RegionPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="region-note")
-        table = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
         for key in self._columns:
             table.add_column(LABELS[key], key=key)
         yield table
@@ -111,7 +110,7 @@ class RegionPane(Vertical):
 
     def _cells(self, s: Stack) -> tuple:
         owner = self._owner_of(self.region_name, s) or ""
-        if not owner and CONSTITUENT_NAME.search(s.name):
+        if not owner and looks_like_constituent(s.name):
             self._unowned.add(s.id)
         w = self._widest
         w["name"], w["status"], w["master"] = (max(w["name"], len(s.name)), max(w["status"], len(s.status)),
@@ -229,15 +228,15 @@ class RegionPane(Vertical):
         state = health.state if health else "unknown"
         self.border_title = f"{HEALTH_ICON.get(state, '?')} {self.region_name}"
         self._count()
-        self.set_class(state == "down" or view.stale, "down")
+        self.set_class(state == Health.DOWN or view.stale, "down")
         note = self.query_one(".region-note", Static)
         if view.stale:
             note.update(Text(f"{self._why(view.error)} — showing data from {ago(view.fetched_at)} ago"
                              if view.fetched_at else f"{self._why(view.error)} — no data yet",
                              style=HEALTH_STYLE["down"]))
             note.display = True
-        elif state == "degraded" and health is not None:
-            slow = health.latency_ms is not None and health.latency_ms >= 2000
+        elif state == Health.DEGRADED and health is not None:
+            slow = health.slow
             note.update(Text(f"slow: {health.latency_ms / 1000:.1f} s per request" if slow else
                              f"some requests fail: {health.last_error or 'intermittently'}",
                              style=HEALTH_STYLE["degraded"]))

@@ -1,0 +1,91 @@
+"""What the console's screens may read and ask of a session: the one interface of the core they see.
+
+`ConsoleSession` (live, core/session.py) and the snapshot tier's replay
+session (tests/screens/replay.py, a scene captured on the lab) both
+implement it, and mypy checks both against it: a screen that needs
+something new adds it here, and the replay breaks loudly, not silently.
+Screens never see the fleet, the cloud or the cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS
+from mrconsole.template.model import Analysis  # what a screen shows of a template (the launch form)
+
+if TYPE_CHECKING:
+    from mrconsole.cloud.health import HealthSnapshot
+    from mrconsole.core.actions import Actions
+    from mrconsole.core.create import CreatePlan
+    from mrconsole.core.plan import ActionPlan
+    from mrconsole.core.session import MasterView, RegionView, StackDescription
+    from mrconsole.models import Event, Stack
+
+
+__all__ = ["Analysis", "SessionView"]
+
+
+class SessionView(Protocol):
+    regions: dict[str, RegionView]
+    master: MasterView | None
+    cache_error: str
+
+    # -- what is known now (no I/O) -------------------------------------------------
+    @property
+    def cloud_name(self) -> str: ...
+
+    @property
+    def region_names(self) -> list[str]: ...
+
+    @property
+    def auth_error(self) -> str: ...
+
+    def health(self) -> list[HealthSnapshot]: ...
+
+    def down_regions(self) -> dict[str, str]: ...
+
+    def region_down(self, region: str) -> str: ...
+
+    def stack(self, region: str, stack_id: str) -> Stack | None: ...
+
+    def find(self, name_or_id: str) -> Stack | None: ...
+
+    def owner_of(self, region: str, stack: Stack) -> str | None: ...
+
+    def events(self) -> list[Event]: ...
+
+    def stream_stats(self) -> dict: ...
+
+    # -- lifecycle and changes -------------------------------------------------------
+    def subscribe(self, callback: Callable[[Any], None]) -> None: ...
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def refresh_now(self) -> None: ...
+
+    def actions(self, read_only: bool) -> Actions: ...
+
+    # -- reads and plans (each asks the regions, never from a handler) ---------------
+    async def describe(self, region: str, stack_id: str) -> StackDescription: ...
+
+    async def why(self, region: str, stack_id: str) -> Any: ...
+
+    async def drift(self, master: str) -> Any: ...
+
+    async def journal(self, limit: int = 200) -> list: ...
+
+    async def preview_update(self, stack: Stack, parameters: dict[str, str]) -> Any: ...
+
+    async def plan_action(self, action: str, region: str, stack: Stack, read_only: bool) -> ActionPlan: ...
+
+    async def plan_create(self, name: str, regions: list[str], template: str, env_files: list[str],
+                          parameters: dict[str, str], *, timeout_mins: int | None, read_only: bool,
+                          probe: bool) -> CreatePlan: ...
+
+    async def preview_create(self, plan: CreatePlan) -> dict[str, list[str]]: ...
+
+    async def export_timeline(self, since_seconds: float = DEFAULT_SINCE_SECONDS) -> tuple[Any, int]: ...
