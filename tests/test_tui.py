@@ -236,3 +236,29 @@ async def test_remapped_key_is_used(lab, tmp_path):
         assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
         await pilot.press("v")
         assert isinstance(app.screen, EventsScreen)
+
+
+async def test_the_stack_detail_follows_its_stack_without_a_reload(lab, cli):
+    """Opened, then the stack is checked from elsewhere: its status and events appear without `r`."""
+    import asyncio
+
+    from tests.test_actions import SIMPLE
+
+    code, _, err = await asyncio.to_thread(cli, "stack", "create", "live-detail", "-t", str(SIMPLE), "--lab",
+                                           "--region", "RegionTwo", "--wait")
+    assert code == 0, err
+    app = make_app(lab, master=None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: app.session.find("live-detail") is not None, 30)
+        await pilot.press("colon", *"stack live-detail", "enter")
+        assert await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        summary = app.screen.query_one("#summary")
+        assert await until(pilot, lambda: "CREATE_COMPLETE" in str(summary.render()), 20)
+        code, _, err = await asyncio.to_thread(cli, "stack", "check", "live-detail", "--lab", "--region",
+                                               "RegionTwo", "--wait")
+        assert code == 0, err
+        assert await until(pilot, lambda: "CHECK_COMPLETE" in str(summary.render()), 30), str(summary.render())
+        app.screen.query_one("#tabs").active = "tab-events"     # the operator looks at the events tab
+        log = app.screen.query_one("#stack-events")
+        assert await until(pilot, lambda: any("CHECK_COMPLETE" in str(line.text) for line in log.lines), 10)
+    await asyncio.to_thread(cli, "stack", "delete", "live-detail", "--lab", "--region", "RegionTwo", "--yes")

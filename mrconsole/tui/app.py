@@ -149,10 +149,16 @@ class MrConsoleApp(App):
         return None
 
     # -- acting --------------------------------------------------------------
+    # Key actions that change something: in read-only mode they are hidden from the footer and disabled,
+    # on every screen (each screen's check_action asks here). The core refuses them anyway (Actions).
+    MUTATING_KEYS = frozenset({"launch", "act"})
+
+    def allows(self, action: str) -> bool:
+        """The one read-only gate for keys and screens."""
+        return not (self.read_only and action in self.MUTATING_KEYS)
+
     def check_action(self, action: str, parameters) -> bool | None:
-        if self.read_only and action in ("launch", "act"):
-            return False  # hidden from the footer and disabled
-        return True
+        return self.allows(action)
 
     def action_drift(self, master: str = "") -> None:
         name = master or (self.session.master.name if self.session and self.session.master else "")

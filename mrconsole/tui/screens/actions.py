@@ -336,7 +336,7 @@ class LaunchScreen(ConsoleAccess, Screen):
             ok = ok and not problems
         ok = ok and bool(self.query_one("#launch-name", Input).value.strip()) and bool(self._regions())
         self.query_one("#launch-preview", Button).disabled = not ok
-        self.query_one("#launch-create", Button).disabled = not ok or self.console.read_only
+        self.query_one("#launch-create", Button).disabled = not ok or not self.console.allows("launch")
         return ok
 
     def _params(self) -> dict[str, str]:

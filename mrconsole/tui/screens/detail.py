@@ -11,8 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
+from mrconsole.core.changes import EventsArrived, StackChanges
 from mrconsole.core.text import when
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, Troubleshoot
@@ -29,9 +31,7 @@ class DetailScreen(ConsoleAccess, Screen):
     ]
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action == "act" and self.console.read_only:
-            return False
-        return True
+        return self.console.allows(action)
 
     def action_act(self) -> None:
         self.post_message(ActOn(self.region_name, self.stack_id, self.stack_name))
@@ -39,6 +39,8 @@ class DetailScreen(ConsoleAccess, Screen):
     def __init__(self, region: str, stack_id: str, name: str):
         super().__init__()
         self.region_name, self.stack_id, self.stack_name = region, stack_id, name
+        self._followed_ids: set[str] = {stack_id}    # and its constituents', once described
+        self._reload_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{self.stack_name}  [{self.region_name}]  loading…", style="bold"), id="summary")
@@ -60,6 +62,29 @@ class DetailScreen(ConsoleAccess, Screen):
         self.query_one("#resources", DataTable).add_columns("Resource", "Type", "Status", "Physical id", "Updated")
         self.query_one("#outputs", DataTable).add_columns("Output", "Value", "Description")
         self.query_one("#parameters", DataTable).add_columns("Parameter", "Value")
+        self.action_reload()
+        # Live: this stack's (and its constituents') events as they arrive, and a re-read when it changes.
+        self.console.changes.subscribe(self, self._on_change)
+
+    def _on_change(self, change) -> None:
+        """Cost: a scan of each change for this stack's ids; one describe (a few requests in its region) at
+        most once a second while the stack changes, none while it is quiet."""
+        if isinstance(change, EventsArrived):
+            mine = [e for e in change.events if e.stack_id in self._followed_ids]
+            if mine:
+                self.query_one("#stack-events", EventLog).add(mine)
+                if any(e.resource_name == e.stack_name for e in mine):   # the stack's own state moved
+                    self._reload_soon()
+        elif isinstance(change, StackChanges) and change.region == self.region_name and any(
+                s.id == self.stack_id for s in change.changed + change.removed):
+            self._reload_soon()
+
+    def _reload_soon(self) -> None:
+        if self._reload_timer is None:
+            self._reload_timer = self.set_timer(1.0, self._reload_now)
+
+    def _reload_now(self) -> None:
+        self._reload_timer = None
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -113,6 +138,7 @@ class DetailScreen(ConsoleAccess, Screen):
         self.query_one("#template", Static).update(
             Syntax(desc.template_text or "# template not available", "yaml", line_numbers=True,
                    theme="monokai", word_wrap=False))
+        self._followed_ids = {s.id} | {c.stack_id for c in desc.constituents if c.stack_id}
         log = self.query_one("#stack-events", EventLog)
         log.clear()
         log.add(desc.events)

@@ -228,9 +228,7 @@ class OverviewScreen(ConsoleAccess, Screen):
             self.notify("select a stack first", severity="warning")
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action == "act" and self.console.read_only:
-            return False
-        return True
+        return self.console.allows(action)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
