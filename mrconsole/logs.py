@@ -14,11 +14,12 @@ import logging.handlers
 import os
 from pathlib import Path
 
+from mrconsole.config import state_dir
+
 LOGGER = "mrconsole"
 
 
 def log_path() -> Path:
-    from mrconsole.config import state_dir
 
     return state_dir() / "mrconsole.log"
 

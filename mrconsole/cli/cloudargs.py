@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_USAGE, CliError
+from mrconsole.core import errors
+from mrconsole.core.connect import CloudOptions, Timeouts, connect
+from mrconsole.core.connect import authenticate as auth
+from mrconsole.core.errors import CloudError
+from mrconsole.core.fleet import Fleet
+from mrconsole.core.topology import find_stack
+from mrconsole.lab.options import lab_options
 
 
 def add_cloud_arguments(parser) -> None:
@@ -27,9 +36,6 @@ GLOBAL_FLAGS = ("--lab", "--read-only")
 
 
 def cloud_options(args):
-    from mrconsole.cloud.connection import CloudOptions
-    from mrconsole.cloud.region import Timeouts
-    from mrconsole.lab.options import lab_options
 
     timeouts = Timeouts()
     if args.timeout is not None:
@@ -40,7 +46,6 @@ def cloud_options(args):
         if args.os_cloud:
             raise CliError("--lab and --os-cloud are exclusive", EXIT_USAGE)
         opts = lab_options(args.lab_dir, timeouts=timeouts)
-        from pathlib import Path
 
         if not Path(opts.config_file).exists():
             raise CliError("the lab is not set up: run `mrconsole lab up` first")
@@ -51,11 +56,6 @@ def cloud_options(args):
 
 async def open_fleet(args, authenticate: bool = True):
     """Connect, and fail once with a clear line on bad config or credentials."""
-    from mrconsole.cloud import errors
-    from mrconsole.cloud.connection import authenticate as auth
-    from mrconsole.cloud.connection import connect
-    from mrconsole.cloud.errors import CloudError
-    from mrconsole.core.fleet import Fleet
 
     try:
         cloud = await connect(cloud_options(args))
@@ -69,7 +69,6 @@ async def open_fleet(args, authenticate: bool = True):
 
 async def find_one(fleet, name: str, regions: list[str] | None = None):
     """The one stack called `name` (or with that id) in the reachable regions."""
-    from mrconsole.core.topology import find_stack
 
     found, failed = await find_stack(fleet, name, regions or None)
     if not found:

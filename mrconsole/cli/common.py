@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict, is_dataclass
+from pathlib import Path
 
 # Exit codes, documented in `mrconsole --help`.
 EXIT_OK = 0
@@ -61,7 +62,6 @@ def print_table(headers: list[str], rows: list[list], out=None) -> None:
 
 def require_file(path: str, what: str = "template") -> None:
     """A file given on the command line: it must exist, be a file one can read, and hold something."""
-    from pathlib import Path
 
     p = Path(path)
     if not p.exists():

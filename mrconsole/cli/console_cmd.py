@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mrconsole import config as user_config
 from mrconsole.cli.cloudargs import add_cloud_arguments, cloud_options
 from mrconsole.cli.common import EXIT_USAGE, CliError, require_file
+from mrconsole.core import errors
+from mrconsole.core.connect import connect, load_config
+from mrconsole.core.errors import CloudError
+from mrconsole.core.fleet import Fleet
+from mrconsole.core.session import ConsoleSession, SessionConfig
+from mrconsole.template.analysis import analyse
 
 
 def add_parser(sub) -> None:
@@ -21,18 +28,12 @@ def add_parser(sub) -> None:
 
 
 def cmd_console(args) -> int:
-    from mrconsole import config as user_config
-    from mrconsole.cloud import errors
-    from mrconsole.cloud.connection import _load_config, connect
-    from mrconsole.cloud.errors import CloudError
-    from mrconsole.core.fleet import Fleet
-    from mrconsole.core.session import ConsoleSession, SessionConfig
     from mrconsole.tui.app import MrConsoleApp
 
     opts = cloud_options(args)
     try:
         # Configuration problems are one line on the terminal, before any screen.
-        _, cloud_name = _load_config(opts)
+        _, cloud_name = load_config(opts)
         conf = user_config.load()
     except CloudError as exc:
         raise CliError(str(exc), EXIT_USAGE if exc.kind == errors.CONFIG else 1) from None
@@ -40,7 +41,6 @@ def cmd_console(args) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     analysis = None
     if args.template:
-        from mrconsole.template.analysis import analyse
 
         require_file(args.template)
         analysis = analyse(args.template, args.env)

@@ -7,6 +7,9 @@ import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_OK, CliError, print_json
+from mrconsole.core.errors import CloudError
+from mrconsole.core.outage import drift
+from mrconsole.core.reports import drift_lines
 
 EXIT_DRIFT = 4
 
@@ -29,9 +32,6 @@ def cmd_drift(args) -> int:
 
 
 async def _drift(args) -> int:
-    from mrconsole.cloud.errors import CloudError
-    from mrconsole.core.outage import drift
-    from mrconsole.core.reports import drift_lines
 
     fleet = await open_fleet(args)
     try:

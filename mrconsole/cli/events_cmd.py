@@ -10,7 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
 from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
+from mrconsole.core.events import EventStream, StreamConfig
+from mrconsole.core.follow import follow_master
 from mrconsole.core.text import event_line
+from mrconsole.core.text import parse_duration as seconds
 from mrconsole.models import Event
 
 
@@ -39,7 +42,6 @@ def add_parser(sub) -> None:
 
 
 def parse_duration(text: str) -> timedelta:
-    from mrconsole.core.text import parse_duration as seconds
 
     try:
         return timedelta(seconds=seconds(text))
@@ -72,8 +74,6 @@ def cmd_events(args) -> int:
 
 
 async def _events(args, since) -> int:
-    from mrconsole.core.events import EventStream, StreamConfig
-    from mrconsole.core.follow import follow_master
 
     fleet = await open_fleet(args)
     colour = args.format == "log" and sys.stdout.isatty()

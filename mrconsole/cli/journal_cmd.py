@@ -6,6 +6,8 @@ import time
 
 from mrconsole.cli.cloudargs import add_cloud_arguments
 from mrconsole.cli.common import EXIT_USAGE, CliError, print_json, print_table
+from mrconsole.core.connect import Journal
+from mrconsole.lab.options import CLOUD_NAME
 
 
 def add_parser(sub) -> None:
@@ -19,7 +21,6 @@ def add_parser(sub) -> None:
 
 
 def cmd_journal(args) -> int:
-    from mrconsole.state.journal import Journal
 
     if args.limit < 1:
         raise CliError("--limit must be at least 1", EXIT_USAGE)
@@ -39,7 +40,6 @@ def _cloud_name(args) -> str | None:
     if args.lab and args.os_cloud:
         raise CliError("--lab and --os-cloud are exclusive", EXIT_USAGE)
     if args.lab:
-        from mrconsole.lab.options import CLOUD_NAME
 
         return CLOUD_NAME
     return args.os_cloud

@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from mrconsole.cli.common import EXIT_USAGE, CliError, print_json, print_table
+from mrconsole.lab import faults
+from mrconsole.lab.manager import DEFAULT_BASE_PORT, Lab
 
 COMPONENT_ACTIONS = ("stop", "start", "freeze", "thaw")
 
@@ -98,7 +100,6 @@ def add_parser(sub) -> None:
 
 
 def _lab(args):
-    from mrconsole.lab.manager import Lab
 
     return Lab(args.dir)
 
@@ -108,7 +109,6 @@ def _progress(msg: str) -> None:
 
 
 def cmd_up(args) -> int:
-    from mrconsole.lab.manager import DEFAULT_BASE_PORT
 
     lab = _lab(args)
     regions = None
@@ -161,7 +161,6 @@ def cmd_component(args) -> int:
 
 
 def cmd_fault(args) -> int:
-    from mrconsole.lab import faults
 
     lab = _lab(args)
     if args.mode in ("revoke-credentials", "restore-credentials"):
@@ -195,7 +194,7 @@ def cmd_down(args) -> int:
 
 
 def cmd_seed(args) -> int:
-    from mrconsole.lab.seed import seed
+    from mrconsole.lab.seed import seed  # lazy: the cloud layer (heatclient's session) costs --help 0.05 s
 
     lab = _lab(args)
     result = seed(lab, name=args.name, example=args.example, wait=args.wait, progress=_progress)
@@ -204,7 +203,7 @@ def cmd_seed(args) -> int:
 
 
 def cmd_populate(args) -> int:
-    from mrconsole.lab.populate import populate
+    from mrconsole.lab.populate import populate  # lazy: the cloud layer (start-up time)
 
     lab = _lab(args)
     regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
+import platform
 import sys
+import warnings
 
-from mrconsole.cli import common
+from mrconsole import __version__
+from mrconsole.cli import common, lab_cmd
+from mrconsole.cli.cloudargs import GLOBAL_FLAGS, GLOBAL_WITH_VALUE
 from mrconsole.cli.common import EXIT_USAGE, CliError
+from mrconsole.errors import INTERNAL_MESSAGE, InternalError, describe
+from mrconsole.logs import logger
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -33,7 +40,6 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=common.EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    from mrconsole.cli import lab_cmd
 
     parser.add_argument("--version", action="store_true",
                         help="mrconsole's version, the Heat client's and Python's, then exit")
@@ -59,7 +65,6 @@ def hoist_global_options(argv: list[str], commands: set[str]) -> list[str]:
     when a command follows them; anything else before the command (the
     console's own options) leaves argv as it was, for argparse to judge.
     """
-    from mrconsole.cli.cloudargs import GLOBAL_FLAGS, GLOBAL_WITH_VALUE
 
     moved: list[str] = []
     i = 0
@@ -84,7 +89,6 @@ def hoist_global_options(argv: list[str], commands: set[str]) -> list[str]:
 
 def _optional_commands() -> list[str]:
     """Command modules present in this build, in the order shown by --help."""
-    import importlib.util
 
     names = ["status_cmd", "validate_cmd", "events_cmd", "stack_cmd", "journal_cmd",
              "why_cmd", "drift_cmd", "timeline_cmd", "console_cmd"]
@@ -97,10 +101,9 @@ def _optional_commands() -> list[str]:
 
 def version_line() -> str:
     """What a bug report needs first: mrconsole, the Heat client it speaks through, Python."""
-    import platform
-    from importlib import metadata
+    from importlib import metadata  # lazy: only --version reads package metadata (15 ms at every start)
 
-    from mrconsole import __version__
+
 
     try:
         heatclient = metadata.version("python-heatclient")
@@ -113,7 +116,6 @@ def main(argv: list[str] | None = None) -> int:
     # Libraries below (oslo, keystoneauth) warn loudly; an operator needs
     # our one-line messages, not their deprecation notices.
     logging.basicConfig(level=logging.CRITICAL)
-    import warnings
 
     warnings.filterwarnings("ignore")
     parser = build_parser()
@@ -144,8 +146,6 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:
-        from mrconsole.errors import INTERNAL_MESSAGE, InternalError, describe
-        from mrconsole.logs import logger
 
         if isinstance(exc, InternalError):      # met in a region call: logged there already
             message = describe(exc)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, CliError, print_json
+from mrconsole.core.outage import MISSING, master_state
 from mrconsole.core.states import MasterMode
 from mrconsole.core.text import age
 
 
 async def master_status(fleet, args) -> int:
-    from mrconsole.core.outage import MISSING, master_state
 
     state = await master_state(fleet, args.master)
     if state.mode == MISSING:

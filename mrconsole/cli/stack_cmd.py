@@ -7,6 +7,7 @@ import asyncio
 import sys
 from dataclasses import replace
 
+from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import (
     EXIT_DEGRADED,
@@ -19,6 +20,18 @@ from mrconsole.cli.common import (
     to_jsonable,
 )
 from mrconsole.cli.validate_cmd import parse_params
+from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
+from mrconsole.core.connect import TopologyCache, gather
+from mrconsole.core.create import execute_create, plan_create
+from mrconsole.core.errors import CloudError
+from mrconsole.core.events import EventStream, StreamConfig
+from mrconsole.core.follow import follow_master
+from mrconsole.core.launch import preview_by_region
+from mrconsole.core.plan import PlanError, execute, plan_action
+from mrconsole.core.preflight import BLOCKING
+from mrconsole.core.preview import preview_update
+from mrconsole.core.text import event_line
+from mrconsole.template.analysis import analyse
 
 EPILOG = """exit codes:
   0  accepted (with --wait: the action completed)
@@ -97,13 +110,11 @@ def _params(args) -> dict:
 
 
 def _read_only(args, cloud_name: str) -> bool:
-    from mrconsole import config
 
     return bool(args.read_only) or config.load().read_only(cloud_name)
 
 
 async def _stack(args) -> int:
-    from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
 
     # Read-only is the first answer, before the cloud, the stack or the template is read.
     if args.read_only:
@@ -135,8 +146,6 @@ async def _stack(args) -> int:
 
 
 def _bundle(args):
-    from mrconsole.cloud.errors import CloudError
-    from mrconsole.cloud.templates import gather
 
     try:
         return gather(args.template, args.env)
@@ -146,7 +155,6 @@ def _bundle(args):
 
 def _analyse(args, params: dict, fleet, master_region: str):
     """The template analysis of a full update: errors block the action, warnings are shown."""
-    from mrconsole.template.analysis import analyse
 
     require_file(args.template)
     for env in args.env:
@@ -162,8 +170,6 @@ def _analyse(args, params: dict, fleet, master_region: str):
 
 async def _create(args, fleet, actions) -> int:
     """The core's create plan (core/create.py), the same as the console's launch form."""
-    from mrconsole.core.create import execute_create, plan_create
-    from mrconsole.core.plan import PlanError
 
     require_file(args.template)
     for env in args.env:
@@ -193,8 +199,6 @@ async def _create(args, fleet, actions) -> int:
 
 
 async def _preview(args, fleet, plan) -> int:
-    from mrconsole.cloud.errors import CloudError
-    from mrconsole.core.launch import preview_by_region
 
     region = plan.regions[0]
     try:
@@ -213,9 +217,6 @@ async def _preview(args, fleet, plan) -> int:
 
 async def _plan(args, fleet, action: str, params: dict):
     """The core's plan for this action (core/plan.py), and the decision it needs from flags."""
-    from mrconsole.core.plan import PlanError, plan_action
-    from mrconsole.core.preflight import BLOCKING
-    from mrconsole.state.topology_cache import TopologyCache
 
     try:
         plan = await plan_action(fleet, action, args.regions[0], args.name, read_only=_read_only(args, fleet.name),
@@ -243,7 +244,6 @@ async def _plan(args, fleet, action: str, params: dict):
 
 
 async def _act(args, fleet, actions) -> int:
-    from mrconsole.core.plan import PlanError, execute
 
     verb = args.stack_command
     action = {"cancel": "cancel_without_rollback" if getattr(args, "no_rollback", False) else "cancel_update"
@@ -275,7 +275,6 @@ async def _act(args, fleet, actions) -> int:
 
 async def _preview_action(args, fleet, plan, bundle=None) -> int:
     """The preflight and, for an update or re-apply, what changes in every region. Sends nothing."""
-    from mrconsole.core.preview import preview_update
 
     preview = None
     if plan.action in ("update", "reapply"):
@@ -333,10 +332,6 @@ async def _report(args, fleet, actions, results) -> int:
 
 async def _wait(fleet, result, limit: float = 900.0, out=None) -> str:
     """Follow the stack's (and its constituents') events until the action ends."""
-    from mrconsole.cloud.errors import CloudError
-    from mrconsole.core.events import EventStream, StreamConfig
-    from mrconsole.core.follow import follow_master
-    from mrconsole.core.text import event_line
 
     stream = EventStream(fleet, StreamConfig())
     out = out or sys.stdout

@@ -7,6 +7,7 @@ import sys
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, print_json, print_table
+from mrconsole.cli.master_status import master_status
 from mrconsole.core.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.core.states import Health
 from mrconsole.core.text import age, when
@@ -38,7 +39,6 @@ async def _status(args) -> int:
     fleet = await open_fleet(args, authenticate=True)
     try:
         if args.master:
-            from mrconsole.cli.master_status import master_status
 
             return await master_status(fleet, args)
         listing = await fleet.list_stacks()

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, EXIT_USAGE, CliError, print_json
-from mrconsole.core.timeline import DEFAULT_SINCE
+from mrconsole.cli.events_cmd import parse_duration
+from mrconsole.core.errors import CloudError
+from mrconsole.core.timeline import DEFAULT_SINCE, incident_timeline
 
 
 def add_parser(sub) -> None:
@@ -29,7 +31,6 @@ def add_parser(sub) -> None:
 
 
 def cmd_timeline(args) -> int:
-    from mrconsole.cli.events_cmd import parse_duration
 
     since = parse_duration(args.since).total_seconds()
     if since <= 0:
@@ -40,8 +41,6 @@ def cmd_timeline(args) -> int:
 
 
 async def _timeline(args, since: float) -> int:
-    from mrconsole.cloud.errors import CloudError
-    from mrconsole.core.timeline import incident_timeline
 
     fleet = await open_fleet(args)
     try:

@@ -9,6 +9,12 @@ from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json, require_file
+from mrconsole.core import errors
+from mrconsole.core.connect import gather
+from mrconsole.core.errors import CloudError
+from mrconsole.core.plan import PlanError, parse_parameters
+from mrconsole.template.analysis import analyse
+from mrconsole.template.render import analysis_json, tree_lines
 
 
 def add_parser(sub) -> None:
@@ -36,7 +42,6 @@ def add_parser(sub) -> None:
 
 def parse_params(items: list[str]) -> dict[str, str]:
     """-P items, parsed by the same rule as every action's (core/plan.py)."""
-    from mrconsole.core.plan import PlanError, parse_parameters
 
     try:
         return parse_parameters(items)
@@ -45,8 +50,6 @@ def parse_params(items: list[str]) -> dict[str, str]:
 
 
 def cmd_validate(args) -> int:
-    from mrconsole.template.analysis import analyse
-    from mrconsole.template.render import analysis_json, tree_lines
 
     require_file(args.template)
     for env in args.env:
@@ -97,9 +100,6 @@ def cmd_validate(args) -> int:
 
 async def _server_validate(fleet, analysis, args) -> dict:
     """Ask each target region's Heat to validate its child template."""
-    from mrconsole.cloud import errors
-    from mrconsole.cloud.errors import CloudError
-    from mrconsole.cloud.templates import gather
 
     template_dir = Path(args.template).resolve().parent
     jobs = []

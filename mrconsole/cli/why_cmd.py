@@ -7,6 +7,8 @@ import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
 from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, print_json, to_jsonable
+from mrconsole.core.reports import HEADING, ROOT, why_lines
+from mrconsole.core.why import why
 
 
 def add_parser(sub) -> None:
@@ -28,8 +30,6 @@ def cmd_why(args) -> int:
 
 
 async def _why(args) -> int:
-    from mrconsole.core.reports import HEADING, ROOT, why_lines
-    from mrconsole.core.why import why
 
     fleet = await open_fleet(args)
     try:

@@ -25,7 +25,7 @@ class CloudOptions:
     workers_per_region: int = 4
 
 
-def _load_config(opts: CloudOptions):
+def load_config(opts: CloudOptions):
     import openstack.config as osc
     from openstack import exceptions as os_exc
 
@@ -119,7 +119,7 @@ async def connect(opts: CloudOptions) -> Cloud:
     from keystoneauth1 import exceptions as kexc
     from openstack import exceptions as os_exc
 
-    config, name = _load_config(opts)
+    config, name = load_config(opts)
     known = _known_regions(config, name)
     try:
         first = config.get_one(cloud=name, region_name=known[0]["name"] if known else None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from mrconsole.errors import InternalError
+from mrconsole.logs import logger
 
 NOT_FOUND = "not_found"
 CONFLICT = "conflict"
@@ -147,7 +148,6 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError | Intern
 
 def log_internal(error: InternalError) -> None:
     """The traceback of a bug goes to mrconsole.log, once, never to the screen."""
-    from mrconsole.logs import logger
 
     cause = error.cause or error
     logger().error("internal error%s%s", f" in region {error.region}" if error.region else "",

@@ -6,7 +6,8 @@ never need the cloud layer itself. A bug of ours met while asking a region arriv
 as an `InternalError` (its traceback already in mrconsole.log): never a region outage.
 """
 
-from mrconsole.cloud.errors import CloudError
+from mrconsole.cloud.errors import CONFIG, CONFLICT, INVALID, NOT_FOUND, UNAVAILABLE, CloudError
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError
 
-__all__ = ["INTERNAL_MESSAGE", "CloudError", "InternalError"]
+__all__ = ["CONFIG", "CONFLICT", "INTERNAL_MESSAGE", "INVALID", "NOT_FOUND", "UNAVAILABLE", "CloudError",
+           "InternalError"]

@@ -8,8 +8,11 @@ nested templates reach Heat exactly as the CLI would send them.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
+from mrconsole.cloud.errors import CloudError
+from mrconsole.core.preflight import BLOCKING, Finding
 from mrconsole.template import constraints
 from mrconsole.template.analysis import analyse
 from mrconsole.template.model import Analysis
@@ -73,10 +76,7 @@ async def create_findings(fleet, region: str, analysis) -> list:
     creates anything (the same rule as an update, core/preflight.py), so one
     region down refuses the whole create. One probe per region, concurrently.
     """
-    import asyncio
 
-    from mrconsole.cloud.errors import CloudError
-    from mrconsole.core.preflight import BLOCKING, Finding
 
     stacks = analysis.tree.regional_stacks if analysis and analysis.tree else []
     targets: dict[str, list[str]] = {}

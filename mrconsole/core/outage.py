@@ -25,6 +25,7 @@ from mrconsole.core.topology import (
 )
 from mrconsole.models import Stack
 from mrconsole.state.topology_cache import TopologyCache, from_topology
+from mrconsole.template.flow import FlowEdge
 from mrconsole.template.heat import constituent_name_pattern, intended_parameters
 
 
@@ -102,7 +103,6 @@ async def master_state(fleet, name: str, cache: TopologyCache | None = None, sav
                           for c in cached.constituents],
             fetched_at=cached.seen_at,
         )
-        from mrconsole.template.flow import FlowEdge
 
         topo.edges = [FlowEdge(*e) for e in cached.edges]
         await refresh_constituents(fleet, topo)

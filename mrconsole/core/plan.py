@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.action_table import MENU, NAME, ON_A_MASTER, TABLE, VIA_MASTER, Action
 from mrconsole.core.actions import ActionResult, Actions, Target
+from mrconsole.core.outage import constituent_drifts
 from mrconsole.core.ownership import Ownership, owner_of
 from mrconsole.core.preflight import (
     BLOCKING,
@@ -188,7 +189,6 @@ async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, re
 
 async def _drift(fleet, topo, cache, action: str) -> list[Finding]:
     """Drift of the master just read (no second read, no search for orphans)."""
-    from mrconsole.core.outage import constituent_drifts
 
     try:
         return drift_findings(await constituent_drifts(fleet, topo, cache), action)

@@ -32,6 +32,7 @@ import asyncio
 from dataclasses import dataclass
 
 from mrconsole.cloud.errors import CloudError
+from mrconsole.core.outage import fill_from_cache
 from mrconsole.core.topology import Topology, read_master
 from mrconsole.logs import logger
 from mrconsole.template import constraints
@@ -156,7 +157,6 @@ async def check_master(fleet, region: str, stack_id: str, action: str,
     """Read the stack as a master; findings for its constituents (none when it has none).
 
     A constituent whose region is down is named from the topology cache."""
-    from mrconsole.core.outage import fill_from_cache
 
     try:
         topo = await read_master(fleet, region, stack_id)

@@ -17,23 +17,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from mrconsole.cloud.convert import mask_parameters
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.health import DEGRADED, DOWN, UP
-from mrconsole.core.actions import Actions
+from mrconsole.core.actions import Actions, recent_journal
 from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, MasterRecovered, RegionStatus
 from mrconsole.core.create import CreatePlan, plan_create
 from mrconsole.core.events import EventStream, StreamConfig
 from mrconsole.core.fleet import Fleet
 from mrconsole.core.follow import MasterFollow
 from mrconsole.core.launch import preview_by_region
-from mrconsole.core.outage import LIVE
+from mrconsole.core.outage import DISCOVERED, LIVE, MISSING, OUTAGE, drift, master_state
 from mrconsole.core.plan import ActionPlan, plan_action
-from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS
+from mrconsole.core.preview import preview_update
+from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS, incident_timeline, save
 from mrconsole.core.topology import Topology, find_stack, read_master, refresh_constituents
 from mrconsole.core.watch import StackChanges
+from mrconsole.core.why import why
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.logs import logger
 from mrconsole.models import Event, Stack
+from mrconsole.state.outages import Outages
+from mrconsole.state.topology_cache import TopologyCache, from_topology
 from mrconsole.template.heat import name_splits
 from mrconsole.trace import trace
 
@@ -102,7 +107,6 @@ class ConsoleSession:
 
     def __init__(self, fleet: Fleet, master: str | None = None, config: SessionConfig | None = None,
                  cache=None):
-        from mrconsole.state.topology_cache import TopologyCache
 
         self.fleet = fleet
         self.cache = cache or TopologyCache()
@@ -152,7 +156,6 @@ class ConsoleSession:
         def run():
             try:
                 if self._outages is None:
-                    from mrconsole.state.outages import Outages
 
                     self._outages = Outages()
                 write(self._outages)
@@ -219,7 +222,6 @@ class ConsoleSession:
 
     async def export_timeline(self, since_seconds: float = DEFAULT_SINCE_SECONDS):
         """The master's incident timeline (core/timeline.py), saved as markdown: (path, entry count)."""
-        from mrconsole.core.timeline import incident_timeline, save
 
         if self.master is None:
             raise LookupError("no master is followed: open the console with --stack MASTER")
@@ -304,7 +306,6 @@ class ConsoleSession:
     # -- the master ----------------------------------------------------------
     async def _fallback_master(self) -> bool:
         """The master cannot be read: use the cache (or discovery) with live constituents."""
-        from mrconsole.core.outage import DISCOVERED, MISSING, OUTAGE, master_state
 
         m = self.master
         assert m is not None
@@ -376,7 +377,6 @@ class ConsoleSession:
         self._publish(MasterChanged(m.name))
 
     def _save_cache(self, topo: Topology) -> None:
-        from mrconsole.state.topology_cache import from_topology
 
         try:
             self.cache.save(from_topology(topo))
@@ -452,17 +452,14 @@ class ConsoleSession:
         return await describe(self, region, stack_id)
 
     async def why(self, region: str, stack_id: str):
-        from mrconsole.core.why import why
 
         return await why(self.fleet, region, stack_id)
 
     async def drift(self, master: str):
-        from mrconsole.core.outage import drift
 
         return await drift(self.fleet, master, self.cache)
 
     async def preview_update(self, stack: Stack, parameters: dict[str, str]):
-        from mrconsole.core.preview import preview_update
 
         return await preview_update(self.fleet, stack, parameters)
 
@@ -482,7 +479,6 @@ class ConsoleSession:
                                        plan.analysis)
 
     async def journal(self, limit: int = 200) -> list:
-        from mrconsole.core.actions import recent_journal
 
         # sqlite on disk: read off the event loop.
         return await asyncio.to_thread(recent_journal, limit)
@@ -536,7 +532,6 @@ async def describe(session: ConsoleSession, region: str, stack_id: str) -> Stack
     """Everything the stack detail screen shows, read concurrently in the stack's region."""
     import yaml
 
-    from mrconsole.cloud.convert import mask_parameters
 
     client = session.fleet.region(region)
     detail = await client.get_stack(stack_id)

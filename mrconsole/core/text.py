@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import UTC, datetime
 
 from mrconsole.models import Event
@@ -17,7 +19,6 @@ def when(t: datetime | None) -> str:
 def age(t: datetime | float | None, now: float | None = None) -> str:
     if t is None:
         return "-"
-    import time
 
     ts = t.timestamp() if isinstance(t, datetime) else t
     secs = max(0, int((now or time.time()) - ts))
@@ -35,7 +36,6 @@ def short_when(t: datetime | None, now: datetime | None = None) -> str:
     if t is None:
         return "-"
     t = t.astimezone(UTC)
-    import time
 
     # One clock for every age and date on screen: time.time (a replayed screen fixes it).
     now = (now or datetime.fromtimestamp(time.time(), UTC)).astimezone(UTC)
@@ -55,7 +55,6 @@ def event_line(e: Event, colour: bool) -> str:
 
 def parse_duration(text: str) -> float:
     """`30s`, `10m`, `2h`, `1d` (a bare number is seconds) as seconds; ValueError with one line otherwise."""
-    import re
 
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text or "")
     if not match:

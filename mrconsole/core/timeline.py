@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mrconsole.config import state_dir
 from mrconsole.core.events import EventStream, StreamConfig
 from mrconsole.core.outage import master_state
 from mrconsole.models import HIDDEN
@@ -107,7 +108,6 @@ async def incident_timeline(fleet, master: str, since_seconds: float, journal: J
 
 def save(timeline: Timeline) -> Path:
     """Write the markdown under the state directory; the path, for the operator to attach."""
-    from mrconsole.config import state_dir
 
     folder = state_dir() / "timelines"
     folder.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,6 +27,7 @@ import platformdirs
 import yaml
 
 from mrconsole.lab import configs, faults, processes
+from mrconsole.logs import logger
 
 CLOUD_NAME = "mrconsole-lab"
 DEFAULT_REGIONS = ("RegionOne", "RegionTwo", "RegionThree")
@@ -283,13 +285,12 @@ class Lab:
     def _warm_up(self, layout: LabLayout, regions: list[str]) -> None:
         if not layout.keystone:
             return
-        from mrconsole.lab.keystone_setup import warm_up
+        from mrconsole.lab.keystone_setup import warm_up  # lazy: keystoneauth1 costs `mrconsole --help` 0.1 s
 
         up = [r for r in regions if processes.process_state(self.pid_file(r))[0] == processes.UP]
         try:
             warm_up(layout, up)
         except Exception:  # noqa: BLE001 - a warm-up that fails changes nothing; the lab is up
-            from mrconsole.logs import logger
 
             logger().warning("lab warm-up failed (the lab is up; the first requests are slower)", exc_info=True)
 
@@ -335,7 +336,7 @@ class Lab:
                 )
 
     def _register(self, layout: LabLayout) -> None:
-        from mrconsole.lab.keystone_setup import register
+        from mrconsole.lab.keystone_setup import register  # lazy: keystoneauth1 (start-up time)
 
         register(layout)
 
@@ -443,7 +444,7 @@ class Lab:
     def revoke_credentials(self, revoked: bool = True) -> None:
         """The lab's clouds.yaml password stops working (or works again): the demo user's password is
         changed in Keystone, and every token expired, so a running client must re-authenticate."""
-        from mrconsole.lab.keystone_setup import set_password
+        from mrconsole.lab.keystone_setup import set_password  # lazy: keystoneauth1 (start-up time)
 
         layout = self.layout()
         set_password(layout, "demo", _password() if revoked else layout.demo_password)
@@ -506,7 +507,6 @@ def _answers(url: str) -> bool:
 
 
 def _free_port() -> int:
-    import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

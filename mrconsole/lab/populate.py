@@ -30,7 +30,13 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from mrconsole.cloud.connection import connect
+from mrconsole.cloud.errors import CloudError
+from mrconsole.cloud.region import Timeouts
+from mrconsole.cloud.templates import gather
 from mrconsole.lab.manager import Lab, LabError
+from mrconsole.lab.options import lab_options
+from mrconsole.lab.seed import example_template
 
 PREFIX = "fleet-"
 MASTER_PREFIX = "fleet-master-"
@@ -121,13 +127,9 @@ def populate(lab: Lab, stacks: int = 100, regions: list[str] | None = None, mast
 
 async def _populate(lab, stacks, regions, all_regions, masters, concurrency, busy_seconds,
                     progress, timeout) -> PopulateReport:
-    from mrconsole.cloud.connection import connect
-    from mrconsole.cloud.errors import CloudError
-    from mrconsole.lab.options import lab_options
 
     started = time.monotonic()
     report = PopulateReport()
-    from mrconsole.cloud.region import Timeouts
 
     # Generous: a region filling with hundreds of stacks answers slowly.
     cloud = await connect(lab_options(str(lab.dir), workers_per_region=concurrency,
@@ -215,13 +217,11 @@ async def _populate(lab, stacks, regions, all_regions, masters, concurrency, bus
 
 
 def _master_plan(masters: int, regions: list[str], all_regions: list[str]) -> list:
-    from mrconsole.lab.seed import example_template
 
     if masters == 0:
         return []
     if len(all_regions) < 3:
         raise LabError("--masters needs a lab with at least 3 regions (master, database, app)")
-    from mrconsole.cloud.templates import gather
 
     # The example's child templates come in through get_file.
     bundle = gather(str(example_template("multi-region")))
@@ -238,7 +238,6 @@ def _master_plan(masters: int, regions: list[str], all_regions: list[str]) -> li
 
 async def _settle(cloud, regions, kinds, deadline, progress) -> dict:
     """Wait until every fleet stack but the busy ones has finished its action."""
-    from mrconsole.cloud.errors import CloudError
 
     final: dict = {}
     while True:

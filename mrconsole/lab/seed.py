@@ -6,7 +6,10 @@ import asyncio
 import time
 from pathlib import Path
 
+from mrconsole.cloud.connection import connect
+from mrconsole.cloud.templates import gather
 from mrconsole.lab.manager import Lab, LabError, seed_files_root
+from mrconsole.lab.options import lab_options
 
 
 def example_template(example: str) -> Path:
@@ -23,9 +26,6 @@ def seed(lab: Lab, name: str = "demo", example: str = "multi-region", wait: bool
 
 
 async def _seed(lab, name, example, wait, progress, timeout) -> str:
-    from mrconsole.cloud.connection import connect
-    from mrconsole.cloud.templates import gather
-    from mrconsole.lab.options import lab_options
 
     layout = lab.layout()
     region = layout.regions[0]

@@ -35,6 +35,7 @@ Two exceptions begin deferred, as before (under WAL a reader never waits):
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 
 BUSY_TIMEOUT_MS = 30_000
@@ -106,6 +107,5 @@ def _watch_oslo_db_modes():
 
 
 def _is_sqlite(dbapi_con) -> bool:
-    import sqlite3
 
     return isinstance(dbapi_con, sqlite3.Connection)

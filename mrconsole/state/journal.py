@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from mrconsole.config import state_dir
 from mrconsole.models import HIDDEN
 from mrconsole.state.sqlite import connect as private_connect
 
@@ -68,7 +69,6 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def default_path() -> Path:
-    from mrconsole.config import state_dir
 
     return state_dir() / "journal.sqlite"
 

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mrconsole.config import state_dir
 from mrconsole.state.sqlite import connect as private_connect
 
 _SCHEMA = """
@@ -78,7 +79,6 @@ class ConstituentHit:
 
 
 def default_path() -> Path:
-    from mrconsole.config import state_dir
 
     return state_dir() / "topology.sqlite"
 

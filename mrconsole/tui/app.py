@@ -26,14 +26,22 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from mrconsole.config import UserConfig
-from mrconsole.core.actions import Actions
+from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.changes import MasterRecovered
+from mrconsole.core.choices import choices
+from mrconsole.core.errors import CloudError
+from mrconsole.core.plan import PlanError, execute
+from mrconsole.core.text import parse_duration
 from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS
 from mrconsole.core.view import SessionView
+from mrconsole.errors import describe
 from mrconsole.logs import log_path, logger
+from mrconsole.models import Stack
 from mrconsole.tui import commands
 from mrconsole.tui.messages import ActOn, OpenStack, Troubleshoot
+from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen, JournalScreen, LaunchScreen
 from mrconsole.tui.screens.detail import DetailScreen
+from mrconsole.tui.screens.drift import DriftScreen
 from mrconsole.tui.screens.events import EventsScreen
 from mrconsole.tui.screens.modals import CommandScreen, HelpScreen, WhyScreen
 from mrconsole.tui.screens.overview import OverviewScreen
@@ -98,7 +106,6 @@ class MrConsoleApp(App):
         self.set_interval(1.0, lambda: self.clock.publish(time.time()))
 
     async def _connect(self) -> None:
-        from mrconsole.core.errors import CloudError
 
         try:
             session = await self.session_factory()
@@ -165,21 +172,18 @@ class MrConsoleApp(App):
         if not name:
             self.notify("no master: use :drift NAME", severity="warning")
             return
-        from mrconsole.tui.screens.drift import DriftScreen
 
         self.push_screen(DriftScreen(name))
 
     def action_journal(self) -> None:
         if self.session is None:
             return
-        from mrconsole.tui.screens.actions import JournalScreen
 
         self.push_screen(JournalScreen())
 
     def action_launch(self, template: str = "") -> None:
         if self.session is None or self.read_only:
             return
-        from mrconsole.tui.screens.actions import LaunchScreen
 
         self.push_screen(LaunchScreen(template))
 
@@ -197,8 +201,6 @@ class MrConsoleApp(App):
             self.notify("read-only mode: actions are disabled", severity="warning")
             return
 
-        from mrconsole.core.choices import choices
-        from mrconsole.models import Stack
 
         stack = self.session.stack(region, stack_id) or Stack(region, stack_id, name, "")
         fits = choices(stack, self.session.region_down(region))
@@ -215,15 +217,10 @@ class MrConsoleApp(App):
                 return
             chosen(action)
             return
-        from mrconsole.tui.screens.actions import ActionMenu
 
         self.push_screen(ActionMenu(f"{name} [{region}]", fits), chosen)
 
     async def _plan_and_act(self, region: str, stack_id: str, name: str, action: str) -> None:
-        from mrconsole.core.actions import ActionError, ReadOnlyError
-        from mrconsole.core.plan import PlanError, execute
-        from mrconsole.models import Stack
-        from mrconsole.tui.screens.actions import ConfirmScreen
 
         session = self.connected()
         stack = session.stack(region, stack_id) or Stack(region, stack_id, name, "")
@@ -290,7 +287,6 @@ class MrConsoleApp(App):
             return
         seconds = DEFAULT_SINCE_SECONDS
         if since:
-            from mrconsole.core.text import parse_duration
 
             try:
                 seconds = parse_duration(since)
@@ -304,7 +300,6 @@ class MrConsoleApp(App):
         try:
             path, count = await self.connected().export_timeline(seconds)
         except Exception as exc:  # noqa: BLE001 - any failure is one line for the operator
-            from mrconsole.errors import describe
 
             self.notify(f"timeline not written: {describe(exc)}", severity="error", timeout=10)
             return

@@ -7,7 +7,9 @@ Confirmations default to Cancel; delete needs the stack's name typed.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,7 +21,11 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList,
 from textual.widgets.option_list import Option
 
 from mrconsole.core.action_table import info
-from mrconsole.core.launch import FormField
+from mrconsole.core.actions import ActionError, ReadOnlyError
+from mrconsole.core.create import execute_create
+from mrconsole.core.errors import CloudError
+from mrconsole.core.launch import FormField, form_fields, load
+from mrconsole.core.plan import PlanError, parse_parameter_text
 from mrconsole.core.view import Analysis
 from mrconsole.tui.access import ConsoleAccess
 
@@ -127,7 +133,6 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
 
     def _ready(self) -> bool:
         """The core's checks of what was typed; a problem is shown here and nothing closes."""
-        from mrconsole.core.plan import PlanError, parse_parameter_text
 
         if self.plan.action == "update":
             try:
@@ -170,7 +175,6 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
 
     async def _preview(self) -> None:
         """What the update changes in every region, from Heat (core/preview.py, as `--preview`)."""
-        from mrconsole.core.errors import CloudError
 
         try:
             preview = await self.session.preview_update(self.plan.stack, self.parameters)
@@ -283,10 +287,7 @@ class LaunchScreen(ConsoleAccess, Screen):
 
     async def load(self) -> None:
         """The template's analysis, for the form (in a thread: a big template must not freeze the screen)."""
-        import asyncio
-        from pathlib import Path
 
-        from mrconsole.core.launch import form_fields, load
 
         path = self._template_path()
         if not Path(path).is_file():
@@ -345,7 +346,6 @@ class LaunchScreen(ConsoleAccess, Screen):
 
     async def _plan(self, probe: bool):
         """The core's create plan with what is typed now; None (said on screen) when it cannot be made."""
-        from mrconsole.core.plan import PlanError
 
         try:
             return await self.session.plan_create(self.query_one("#launch-name", Input).value, self._regions(),
@@ -357,7 +357,6 @@ class LaunchScreen(ConsoleAccess, Screen):
             return None
 
     async def preview(self) -> None:
-        from mrconsole.core.errors import CloudError
 
         if not self._validate():
             return
@@ -380,10 +379,6 @@ class LaunchScreen(ConsoleAccess, Screen):
         self.query_one("#launch-result", Static).update(text)
 
     async def create(self) -> None:
-        from mrconsole.core.actions import ActionError, ReadOnlyError
-        from mrconsole.core.create import execute_create
-        from mrconsole.core.errors import CloudError
-        from mrconsole.core.plan import PlanError
 
         try:
             if not self._validate():

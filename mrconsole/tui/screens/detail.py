@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from mrconsole.core.changes import EventsArrived, StackChanges
+from mrconsole.core.errors import CloudError
 from mrconsole.core.text import when
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, Troubleshoot
@@ -94,7 +95,6 @@ class DetailScreen(ConsoleAccess, Screen):
         self.post_message(Troubleshoot(self.region_name, self.stack_id, self.stack_name))
 
     async def _load(self) -> None:
-        from mrconsole.core.errors import CloudError
 
         try:
             desc = await self.session.describe(self.region_name, self.stack_id)

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from mrconsole.core.errors import CloudError
 from mrconsole.core.reports import SUGGESTION, drift_lines
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn
@@ -40,7 +41,6 @@ class DriftScreen(ConsoleAccess, Screen):
         self.run_worker(self._load(), exclusive=True, group="drift", exit_on_error=False)
 
     async def _load(self) -> None:
-        from mrconsole.core.errors import CloudError
 
         try:
             self.report = await self.session.drift(self.master)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from textual.widgets import Footer, Input, Static
 
 from mrconsole.core.changes import EventsArrived
 from mrconsole.core.event_filter import EventFilter
+from mrconsole.core.text import event_line
 from mrconsole.models import Event
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.widgets.event_log import EventLog
@@ -110,14 +112,12 @@ class EventsScreen(ConsoleAccess, Screen):
         self.rebuild()
 
     def action_save(self) -> None:
-        from mrconsole.core.text import event_line
 
         path = Path.cwd() / time.strftime("mrconsole-events-%Y%m%d-%H%M%S.log")
         events = self.matching()
         text = "".join(event_line(e, colour=False) + "\n" for e in events)
 
         async def write() -> None:
-            import asyncio
 
             try:
                 await asyncio.to_thread(path.write_text, text)   # the disk, off the event loop

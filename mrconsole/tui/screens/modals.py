@@ -10,6 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from mrconsole.core.errors import CloudError
 from mrconsole.core.reports import why_lines
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.commands import COMMANDS, hint
@@ -84,7 +85,6 @@ class WhyScreen(ConsoleAccess, ModalScreen):
         self.run_worker(self._load(), group="why", exit_on_error=False)
 
     async def _load(self) -> None:
-        from mrconsole.core.errors import CloudError
 
         try:
             report = await self.session.why(self.region_name, self.stack_id)
