@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast test-lab check bench bench-report screenshots scenes snapshots-update lab-down clean
+.PHONY: install demo test test-fast test-lab check format bench bench-report screenshots scenes snapshots-update lab-down clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,17 @@ test-fast: $(STAMP)
 test-lab: $(STAMP)
 	$(BIN)/python -m pytest -ra -m lab
 
-# Static checks (also part of `make test`): lint, import contracts, types.
+# Static checks (also part of `make test`, and of the pre-commit hook: .pre-commit-config.yaml):
+# lint, one format, import contracts, types over the whole package.
 check: $(STAMP)
 	$(BIN)/ruff check mrconsole tests tools
+	$(BIN)/ruff format --check mrconsole tests tools
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# Rewrite the code in the one format `make check` expects.
+format: $(STAMP)
+	$(BIN)/ruff format mrconsole tests tools
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab,test,bench]'

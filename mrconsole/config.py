@@ -1,12 +1,12 @@
 """The user's config file (XDG config dir): key remapping and per-cloud settings.
 
-    # ~/.config/mrconsole/config.yaml
-    keys:                 # binding id -> key(s), comma-separated
-      refresh: r,f5
-      quit: q
-    clouds:
-      production:
-        read_only: true
+# ~/.config/mrconsole/config.yaml
+keys:                 # binding id -> key(s), comma-separated
+  refresh: r,f5
+  quit: q
+clouds:
+  production:
+    read_only: true
 """
 
 from __future__ import annotations

@@ -27,16 +27,17 @@ def log_path() -> Path:
 def logger() -> logging.Logger:
     log = logging.getLogger(LOGGER)
     if not log.handlers:
-        log.propagate = False          # the terminal belongs to the console
+        log.propagate = False  # the terminal belongs to the console
         log.setLevel(logging.INFO)
         try:
             path = log_path()
             path.parent.mkdir(parents=True, exist_ok=True)
             handler: logging.Handler = logging.handlers.RotatingFileHandler(
-                path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+                path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+            )
             os.chmod(path, 0o600)
         except OSError:
-            handler = logging.NullHandler()   # a read-only home must not stop the console
+            handler = logging.NullHandler()  # a read-only home must not stop the console
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         log.addHandler(handler)
     return log

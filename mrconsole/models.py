@@ -116,7 +116,7 @@ class Event:
     status_reason: str = ""
     physical_id: str = ""
     resource_type: str = ""
-    kind: str = "event"   # "event", or "gap" when events may have been missed
+    kind: str = "event"  # "event", or "gap" when events may have been missed
 
     @property
     def failed(self) -> bool:

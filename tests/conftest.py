@@ -123,7 +123,9 @@ def run_process(*args: str, env: dict | None = None, timeout: float = 120.0):
 
     return subprocess.run(
         [sys.executable, "-m", "mrconsole", *args],
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         env={**os.environ, **(env or {})},
     )
 

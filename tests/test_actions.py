@@ -23,8 +23,21 @@ def _json(out: str):
 @pytest.fixture(scope="module")
 def act_master(lab, cli):
     """A master of this module's own, so the session's demo stays untouched."""
-    code, out, err = cli("stack", "create", "act", "-t", MASTER_T, "--lab", "--region", "RegionOne",
-                         "-P", f"db_password={SECRET}", "--wait", "--format", "json")
+    code, out, err = cli(
+        "stack",
+        "create",
+        "act",
+        "-t",
+        MASTER_T,
+        "--lab",
+        "--region",
+        "RegionOne",
+        "-P",
+        f"db_password={SECRET}",
+        "--wait",
+        "--format",
+        "json",
+    )
     assert code == 0, err + out
     return _json(out)
 
@@ -45,8 +58,9 @@ def test_create_master_with_wait_completes(act_master, cli):
     assert _status(cli, "act", "RegionOne") == "CREATE_COMPLETE"
 
 
-@pytest.mark.parametrize("action, final", [("suspend", "SUSPEND_COMPLETE"), ("resume", "RESUME_COMPLETE"),
-                                           ("check", "CHECK_COMPLETE")])
+@pytest.mark.parametrize(
+    "action, final", [("suspend", "SUSPEND_COMPLETE"), ("resume", "RESUME_COMPLETE"), ("check", "CHECK_COMPLETE")]
+)
 def test_actions_on_the_master(act_master, cli, action, final):
     code, out, err = cli("stack", action, "act", "--lab", "--region", "RegionOne", "--wait", "--format", "json")
     assert code == 0, err
@@ -74,22 +88,49 @@ def test_patch_update_of_the_master_changes_only_given_parameters(lab, act_maste
     db = _constituent(cli, "db_stack", "RegionTwo")
     db_before = _parameters(lab, "RegionTwo", db)
     new = "4" if before["app_replicas"] == "3" else "3"
-    code, out, err = cli("stack", "update", "act", "--lab", "--region", "RegionOne", "-P", f"app_replicas={new}",
-                         "--wait", "--format", "json")
+    code, out, err = cli(
+        "stack",
+        "update",
+        "act",
+        "--lab",
+        "--region",
+        "RegionOne",
+        "-P",
+        f"app_replicas={new}",
+        "--wait",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     assert _json(out)[0]["final_status"] == "UPDATE_COMPLETE"
     after = _parameters(lab, "RegionOne", "act")
     # The given parameter changed, and reached its constituent in RegionThree...
     assert after["app_replicas"] == new and _parameters(lab, "RegionThree", app)["replicas"] == new
     # ...and every other one is as it was: the master's, and the database constituent's in RegionTwo.
-    assert {k: v for k, v in after.items() if k != "app_replicas"} == \
-        {k: v for k, v in before.items() if k != "app_replicas"}
+    assert {k: v for k, v in after.items() if k != "app_replicas"} == {
+        k: v for k, v in before.items() if k != "app_replicas"
+    }
     assert _parameters(lab, "RegionTwo", db) == db_before
 
 
 def test_full_update_with_a_template(act_master, cli):
-    code, out, err = cli("stack", "update", "act", "--lab", "--region", "RegionOne", "-t", MASTER_T,
-                         "-P", "app_replicas=2", "-P", f"db_password={SECRET}", "--wait", "--format", "json")
+    code, out, err = cli(
+        "stack",
+        "update",
+        "act",
+        "--lab",
+        "--region",
+        "RegionOne",
+        "-t",
+        MASTER_T,
+        "-P",
+        "app_replicas=2",
+        "-P",
+        f"db_password={SECRET}",
+        "--wait",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     assert _json(out)[0]["final_status"] == "UPDATE_COMPLETE"
 
@@ -110,8 +151,9 @@ def test_acting_on_a_constituent_of_a_reachable_master_warns_about_drift(act_mas
 def test_through_the_master_acts_on_the_master(act_master, cli):
     db = _constituent(cli, "db_stack", "RegionTwo")
     before = len(Journal().entries(1000))
-    code, out, err = cli("stack", "check", db, "--lab", "--region", "RegionTwo", "--through-master", "--wait",
-                         "--format", "json")
+    code, out, err = cli(
+        "stack", "check", db, "--lab", "--region", "RegionTwo", "--through-master", "--wait", "--format", "json"
+    )
     assert code == 0, err
     result = _json(out)[0]
     assert (result["stack_name"], result["region"], result["final_status"]) == ("act", "RegionOne", "CHECK_COMPLETE")
@@ -121,8 +163,7 @@ def test_through_the_master_acts_on_the_master(act_master, cli):
 
 def test_a_bad_parameter_item_is_one_error_and_nothing_is_sent(act_master, cli):
     before = len(Journal().entries(1000))
-    code, _, err = cli("stack", "update", "act", "--lab", "--region", "RegionOne", "-P", "app_replicas=2",
-                       "-P", "oops")
+    code, _, err = cli("stack", "update", "act", "--lab", "--region", "RegionOne", "-P", "app_replicas=2", "-P", "oops")
     assert code == 2 and err.strip().splitlines() == ["mrconsole: error: -P 'oops' is not KEY=VALUE: nothing was sent"]
     assert len(Journal().entries(1000)) == before
 
@@ -138,20 +179,34 @@ def test_parameter_text_parsing_is_the_same_rule():
         assert info.value.usage and "nothing was sent" in str(info.value)
 
 
-@pytest.mark.parametrize("action, final", [("suspend", "SUSPEND_COMPLETE"), ("resume", "RESUME_COMPLETE"),
-                                           ("check", "CHECK_COMPLETE")])
+@pytest.mark.parametrize(
+    "action, final", [("suspend", "SUSPEND_COMPLETE"), ("resume", "RESUME_COMPLETE"), ("check", "CHECK_COMPLETE")]
+)
 def test_actions_on_a_constituent_directly(act_master, cli, action, final):
     app = _constituent(cli, "app_stack", "RegionThree")
-    code, out, err = cli("stack", action, app, "--lab", "--region", "RegionThree", "--direct", "--wait",
-                         "--format", "json")
+    code, out, err = cli(
+        "stack", action, app, "--lab", "--region", "RegionThree", "--direct", "--wait", "--format", "json"
+    )
     assert code == 0, err
     assert _json(out)[0]["final_status"] == final
 
 
 def test_update_a_constituent_directly(act_master, cli):
     app = _constituent(cli, "app_stack", "RegionThree")
-    code, out, err = cli("stack", "update", app, "--lab", "--region", "RegionThree", "--direct",
-                         "-P", "replicas=4", "--wait", "--format", "json")
+    code, out, err = cli(
+        "stack",
+        "update",
+        app,
+        "--lab",
+        "--region",
+        "RegionThree",
+        "--direct",
+        "-P",
+        "replicas=4",
+        "--wait",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     assert _json(out)[0]["final_status"] == "UPDATE_COMPLETE"
 
@@ -217,8 +272,9 @@ def test_double_submission_sends_once(lab, act_master):
         try:
             actions = Actions(fleet)
             target = Target("RegionOne", "act")
-            return await asyncio.gather(actions.stack_action(target, "check"),
-                                        actions.stack_action(target, "check"), return_exceptions=True)
+            return await asyncio.gather(
+                actions.stack_action(target, "check"), actions.stack_action(target, "check"), return_exceptions=True
+            )
         finally:
             fleet.close()
 
@@ -241,8 +297,22 @@ def test_read_only_refuses_on_the_command_line(act_master, cli, tmp_path, monkey
 
 def test_fan_out_with_one_region_down(lab, cli):
     with lab.fault("RegionThree", "stop"):
-        code, out, err = cli("stack", "create", "fan", "-t", str(SIMPLE), "--lab", "--region", "RegionTwo",
-                             "--region", "RegionThree", "--timeout", "2", "--format", "json")
+        code, out, err = cli(
+            "stack",
+            "create",
+            "fan",
+            "-t",
+            str(SIMPLE),
+            "--lab",
+            "--region",
+            "RegionTwo",
+            "--region",
+            "RegionThree",
+            "--timeout",
+            "2",
+            "--format",
+            "json",
+        )
     assert code == 1
     results = {r["region"]: r for r in _json(out)}
     assert results["RegionTwo"]["ok"] is True

@@ -12,8 +12,12 @@ def offered(status: str, region_down: str = "") -> set[str]:
 
 def test_a_complete_stack():
     assert offered("CREATE_COMPLETE") == {"check", "suspend", "update", "reapply", "delete"}
-    assert offered("UPDATE_COMPLETE") == offered("ROLLBACK_COMPLETE") == offered("CHECK_COMPLETE") == \
-        offered("CREATE_COMPLETE")
+    assert (
+        offered("UPDATE_COMPLETE")
+        == offered("ROLLBACK_COMPLETE")
+        == offered("CHECK_COMPLETE")
+        == offered("CREATE_COMPLETE")
+    )
 
 
 def test_a_suspended_stack():
@@ -29,7 +33,7 @@ def test_a_stack_in_progress():
     assert offered("UPDATE_IN_PROGRESS") == {"cancel_update", "cancel_without_rollback", "delete"}
     assert offered("CREATE_IN_PROGRESS") == {"cancel_without_rollback", "delete"}
     assert offered("SUSPEND_IN_PROGRESS") == {"delete"}
-    assert offered("CHECK_IN_PROGRESS") == {"check", "delete"}        # a new check clears a stuck one
+    assert offered("CHECK_IN_PROGRESS") == {"check", "delete"}  # a new check clears a stuck one
     assert offered("DELETE_IN_PROGRESS") == offered("DELETE_FAILED") == {"delete"}
 
 

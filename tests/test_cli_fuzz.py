@@ -20,20 +20,87 @@ _DIR = Path(tempfile.mkdtemp(prefix="mrconsole-cli-fuzz-"))
 (_DIR / "latin1.yaml").write_bytes(b"heat_template_version: 2018-08-31\ndescription: caf\xe9 \xff\xfe\n")
 (_DIR / "empty.yaml").write_bytes(b"")
 (_DIR / "binary.yaml").write_bytes(bytes(range(256)))
-FILES = [str(_DIR / n) for n in ("latin1.yaml", "empty.yaml", "binary.yaml")] + [str(_DIR), "/dev/null",
-                                                                                   str(_DIR / "gone.yaml")]
+FILES = [str(_DIR / n) for n in ("latin1.yaml", "empty.yaml", "binary.yaml")] + [
+    str(_DIR),
+    "/dev/null",
+    str(_DIR / "gone.yaml"),
+]
 
-COMMANDS = [["status"], ["validate"], ["events"], ["why"], ["drift"], ["timeline"], ["journal"],
-            ["stack", "create"], ["stack", "update"], ["stack", "delete"], ["stack", "reapply"],
-            ["stack", "suspend"], ["stack", "resume"], ["stack", "check"], ["stack", "cancel"],
-            ["lab", "fault"], ["lab", "status"], ["stack"], ["lab"], []]
-OPTIONS = ["--region", "--timeout", "--format", "--os-cloud", "-t", "-e", "-P", "--since", "--limit", "--stack",
-           "--master", "--nested-depth", "--yes", "--wait", "--preview", "--force", "--direct", "--read-only",
-           "--through-master", "--all-regions", "--follow", "--output", "--timeout-mins", "--tree", "-h"]
+COMMANDS = [
+    ["status"],
+    ["validate"],
+    ["events"],
+    ["why"],
+    ["drift"],
+    ["timeline"],
+    ["journal"],
+    ["stack", "create"],
+    ["stack", "update"],
+    ["stack", "delete"],
+    ["stack", "reapply"],
+    ["stack", "suspend"],
+    ["stack", "resume"],
+    ["stack", "check"],
+    ["stack", "cancel"],
+    ["lab", "fault"],
+    ["lab", "status"],
+    ["stack"],
+    ["lab"],
+    [],
+]
+OPTIONS = [
+    "--region",
+    "--timeout",
+    "--format",
+    "--os-cloud",
+    "-t",
+    "-e",
+    "-P",
+    "--since",
+    "--limit",
+    "--stack",
+    "--master",
+    "--nested-depth",
+    "--yes",
+    "--wait",
+    "--preview",
+    "--force",
+    "--direct",
+    "--read-only",
+    "--through-master",
+    "--all-regions",
+    "--follow",
+    "--output",
+    "--timeout-mins",
+    "--tree",
+    "-h",
+]
 odd = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["", " ", "-", "--", "-1", "0", "1e999", "nan", "RegionTwo", "json", "md", "x=1", "=", "a=",
-                     "2h", "-5m", "☃", "\t", "--nope", "-Z"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "-",
+            "--",
+            "-1",
+            "0",
+            "1e999",
+            "nan",
+            "RegionTwo",
+            "json",
+            "md",
+            "x=1",
+            "=",
+            "a=",
+            "2h",
+            "-5m",
+            "☃",
+            "\t",
+            "--nope",
+            "-Z",
+        ]
+    ),
     st.text(min_size=2000, max_size=5000, alphabet="ab-=:/"),
     st.sampled_from(FILES),
 )

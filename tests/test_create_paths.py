@@ -15,8 +15,7 @@ SIMPLE = str(Path(__file__).parent / "corpus" / "simple.yaml")
 
 # (name suffix, template, region, parameters): a master whose database region is typed wrong (the analysis of
 # the values given refuses it), and a small stack that is created.
-CASES = [("bad", MASTER_T, "RegionOne", {"db_region": "RegionNine"}),
-         ("ok", SIMPLE, "RegionTwo", {"size": "2"})]
+CASES = [("bad", MASTER_T, "RegionOne", {"db_region": "RegionNine"}), ("ok", SIMPLE, "RegionTwo", {"size": "2"})]
 
 
 def _entry(front: str, suffix: str) -> tuple:
@@ -48,7 +47,7 @@ def test_the_cli_and_the_console_plan_and_journal_creates_alike(lab, cli):
                 screen.query_one("#launch-name").value = f"cp-tui-{suffix}"
                 screen.query_one("#launch-regions").value = region
                 await screen.load()
-                for key, value in params.items():        # typed after the template was loaded
+                for key, value in params.items():  # typed after the template was loaded
                     screen.query_one(f"#param-{key}").value = value
                 await pilot.pause()
                 await screen.create()

@@ -21,9 +21,15 @@ FAST = Timeouts(connect=1.0, read=3.0)
 
 
 def _event(i: int, t: int, region="R") -> Event:
-    return Event(region=region, stack_id="s", stack_name="s", id=f"e{i}",
-                 time=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=t),
-                 resource_name="r", status="CREATE_COMPLETE")
+    return Event(
+        region=region,
+        stack_id="s",
+        stack_name="s",
+        id=f"e{i}",
+        time=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=t),
+        resource_name="r",
+        status="CREATE_COMPLETE",
+    )
 
 
 def test_timeline_orders_by_time_then_arrival_and_dedupes():
@@ -181,7 +187,7 @@ def test_invalid_marker_gives_a_gap_event_and_the_stream_goes_on(lab):
     events, before, marker = asyncio.run(scenario())
     gaps = [e for e in events if e.kind == "gap"]
     assert len(gaps) == 1 and gaps[0].region == "RegionOne" and "missed" in gaps[0].status_reason
-    assert len(events) == before + 1      # the re-read events were all known: no duplicates
+    assert len(events) == before + 1  # the re-read events were all known: no duplicates
     assert any(e.id == marker for e in events)
 
 
@@ -205,6 +211,7 @@ def test_buffer_bound_is_respected(lab):
 def test_idle_stacks_cost_only_the_watch(lab):
     """Once primed, idle stacks' events are not read again while nothing changes: over several looks at
     every region (counted, not timed), no event list is asked for."""
+
     async def scenario():
         fleet = await _fleet(lab)
         event_reads = Counter()
@@ -223,14 +230,14 @@ def test_idle_stacks_cost_only_the_watch(lab):
             stop = asyncio.Event()
             task = asyncio.create_task(stream.run(stop))
             try:
-                for _ in range(120):       # primed: every followed stack's history read once
+                for _ in range(120):  # primed: every followed stack's history read once
                     if stream.followed() and all(f.primed for f in stream.followed()):
                         break
                     await asyncio.sleep(0.25)
                 await asyncio.sleep(0)
                 reads_primed = dict(event_reads)
                 looks_primed = {r: fleet.region(r).calls - event_reads[r] for r in fleet.region_names}
-                for _ in range(240):       # then at least four more looks at every region
+                for _ in range(240):  # then at least four more looks at every region
                     looks = {r: fleet.region(r).calls - event_reads[r] for r in fleet.region_names}
                     if all(looks[r] - looks_primed[r] >= 4 for r in fleet.region_names):
                         break
@@ -246,7 +253,7 @@ def test_idle_stacks_cost_only_the_watch(lab):
     for f in stream.followed():
         assert f.primed and f.due == float("inf")
     for region in looks:
-        assert looks[region] - looks_primed[region] >= 4, (region, looks, looks_primed)   # it kept looking
+        assert looks[region] - looks_primed[region] >= 4, (region, looks, looks_primed)  # it kept looking
     assert reads_later == reads_primed, "idle stacks' events were read again"
 
 

@@ -24,7 +24,7 @@ MATRIX = {
     "garbage": ("not JSON", 3),
     "reset": ("connection closed without an answer", 3),
     "flaky:100": ("answered 503 (HTML from a proxy, not Heat)", 3),
-    "slow:2.5": ("slow: ", 0),          # it answers: degraded, and said so
+    "slow:2.5": ("slow: ", 0),  # it answers: degraded, and said so
 }
 
 
@@ -39,8 +39,9 @@ def fault(lab, component: str, mode: str):
 
 @pytest.fixture(scope="module")
 def fz(lab, cli):
-    code, _, err = cli("stack", "create", "fz", "-t", DB_T, "-P", "db_password=lab-only", "--lab", "--region",
-                       "RegionTwo", "--wait")
+    code, _, err = cli(
+        "stack", "create", "fz", "-t", DB_T, "-P", "db_password=lab-only", "--lab", "--region", "RegionTwo", "--wait"
+    )
     assert code == 0, err
     return "fz"
 
@@ -84,7 +85,7 @@ def test_the_cli_under_each_fault(lab, cli, fz, mode):
         code, out, err = cli("status", "--lab", "--region", "RegionThree", "--timeout", "5")
         assert code == 0, (mode, out, err)
     code, _, err = cli("status", "--lab", "--region", "RegionTwo", "--timeout", "5")
-    assert code == 0, err                                                   # cleared: back by itself
+    assert code == 0, err  # cleared: back by itself
 
 
 def _patient_app(lab):
@@ -116,10 +117,10 @@ async def test_the_console_under_a_fault_says_which_and_recovers(lab, mode):
         with fault(lab, "RegionTwo", mode):
             assert await until(pilot, lambda: says in note(), 40), note()
             assert "answered" not in str(pane(app, "RegionThree").query_one(".region-note").render())
-            await pilot.press("question_mark")            # keys still answer
+            await pilot.press("question_mark")  # keys still answer
             assert type(app.screen).__name__ == "HelpScreen"
             await pilot.press("escape")
-        assert await until(pilot, lambda: note() == "", 60), note()      # recovers by itself
+        assert await until(pilot, lambda: note() == "", 60), note()  # recovers by itself
         assert app.is_running
 
 
@@ -128,8 +129,20 @@ def test_an_action_whose_answer_is_lost_is_journaled_as_unknown(lab, cli):
     from mrconsole.state.journal import Journal
 
     with fault(lab, "RegionThree", "truncate"):
-        code, out, err = cli("stack", "create", "lost", "-t", DB_T, "-P", "db_password=lab-only", "--lab",
-                             "--region", "RegionThree", "--timeout", "5")
+        code, out, err = cli(
+            "stack",
+            "create",
+            "lost",
+            "-t",
+            DB_T,
+            "-P",
+            "db_password=lab-only",
+            "--lab",
+            "--region",
+            "RegionThree",
+            "--timeout",
+            "5",
+        )
     assert code == 3 and "OUTCOME UNKNOWN" in out, (code, out, err)
     assert "check before retrying: mrconsole events lost --region RegionThree" in out
     entry = Journal().entries(1)[0]
@@ -184,7 +197,7 @@ async def test_expired_tokens_are_renewed_without_a_word(lab, fz):
         stack = next(s for s in app.session.regions["RegionTwo"].by_id.values() if s.name == fz)
         token, project = await asyncio.to_thread(_current_token, app)
         await asyncio.to_thread(lab.lab.expire_tokens)
-        assert await _until_heat_refuses(lab, token, project)    # the console's token is refused now
+        assert await _until_heat_refuses(lab, token, project)  # the console's token is refused now
         result = await app.actions.stack_action(Target("RegionTwo", fz, stack.id), "check")
         assert result.ok, result.message
         # Every region answers again, and nothing told the operator about credentials.
@@ -209,7 +222,7 @@ async def test_a_session_longer_than_two_token_lifetimes(lab, fz):
             used = None
             for round_ in range(3):
                 if used:
-                    assert await _until_heat_refuses(lab, *used), round_      # that token has expired
+                    assert await _until_heat_refuses(lab, *used), round_  # that token has expired
                 assert not any(app.session.region_down(r) for r in lab.regions), round_
                 result = await app.actions.stack_action(Target("RegionTwo", fz, stack.id), "check")
                 assert result.ok, (round_, result.message)
@@ -230,7 +243,8 @@ async def test_refused_credentials_say_not_authenticated_and_nothing_pretends_to
             assert await until(pilot, lambda: banner.display and "NOT AUTHENTICATED" in str(banner.render()), 60)
             assert "clouds.yaml" in str(banner.render())
             assert "NOT AUTHENTICATED" in str(app.screen.query_one("#health").render())
-            assert not any(app.session.region_down(r) for r in lab.regions)      # the regions answer
+            assert not any(app.session.region_down(r) for r in lab.regions)  # the regions answer
+
             def notes() -> str:
                 return " ".join(str(pane(app, r).query_one(".region-note").render()) for r in lab.regions)
 
@@ -238,7 +252,7 @@ async def test_refused_credentials_say_not_authenticated_and_nothing_pretends_to
             assert "unreachable" not in notes()
         finally:
             await asyncio.to_thread(lab.lab.revoke_credentials, False)
-        assert await until(pilot, lambda: not banner.display, 60)            # it works again by itself
+        assert await until(pilot, lambda: not banner.display, 60)  # it works again by itself
 
 
 @pytest.mark.parametrize("mode", ["html502", "truncate", "garbage", "reset", "flaky:100"])
@@ -247,7 +261,7 @@ def test_keystone_faults_are_named_in_one_line(lab, cli, mode):
         code, out, err = cli("status", "--lab", "--timeout", "5")
     assert code == 1 and err.startswith("mrconsole: error: Keystone unreachable: ") and err.count("\n") == 1, err
     assert "Invalid response" not in err and "Traceback" not in err
-    assert cli("status", "--lab", "--timeout", "5")[0] == 0                      # cleared: back at once
+    assert cli("status", "--lab", "--timeout", "5")[0] == 0  # cleared: back at once
 
 
 @pytest.mark.parametrize("mode", list(MATRIX))
@@ -260,9 +274,24 @@ def test_events_follow_survives_each_fault_and_says_so(lab, mode):
     import time
 
     says, read_code = MATRIX[mode]
-    proc = subprocess.Popen([sys.executable, "-m", "mrconsole", "events", "--all-regions", "--follow", "--lab",
-                             "--timeout", "5", "--format", "json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mrconsole",
+            "events",
+            "--all-regions",
+            "--follow",
+            "--lab",
+            "--timeout",
+            "5",
+            "--format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     import threading
 
     lines: list[str] = []
@@ -284,13 +313,13 @@ def test_events_follow_survives_each_fault_and_says_so(lab, mode):
         return any(e.startswith("RegionTwo: ") and "following the other" in e for e in errors)
 
     try:
-        assert wait(lambda: bool(lines), 60), "no backlog"      # the backlog first (many stacks late in a run)
+        assert wait(lambda: bool(lines), 60), "no backlog"  # the backlog first (many stacks late in a run)
         mark = access_log.stat().st_size
-        assert wait(lambda: requests_since(mark) >= 1, 30)      # following: it looks at RegionTwo again
+        assert wait(lambda: requests_since(mark) >= 1, 30)  # following: it looks at RegionTwo again
         with fault(lab, "RegionTwo", mode):
             mark = access_log.stat().st_size
             if read_code:
-                assert wait(said_down, 40), errors               # said, once the follower met the fault
+                assert wait(said_down, 40), errors  # said, once the follower met the fault
             else:
                 # A slow region still answers: nothing to say. Met by at least two looks, answered slowly.
                 assert wait(lambda: requests_since(mark) >= 2, 40)
@@ -299,13 +328,13 @@ def test_events_follow_survives_each_fault_and_says_so(lab, mode):
         else:
             mark = access_log.stat().st_size
             assert wait(lambda: requests_since(mark) >= 2, 40)  # and after it
-        assert proc.poll() is None, "".join(errors)                            # still following
+        assert proc.poll() is None, "".join(errors)  # still following
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
     finally:
         if proc.poll() is None:
             proc.kill()
-    time.sleep(0.1)                                                            # the reader takes the last lines
+    time.sleep(0.1)  # the reader takes the last lines
     err = "".join(errors)
     assert proc.returncode == 130 and "Traceback" not in err, err
     said = err.splitlines()

@@ -15,8 +15,8 @@ def source(status: str | None, error: str | None = None, resource_status: str = 
 def test_flow_state_of_a_source_constituent():
     assert flow_state(source("CREATE_COMPLETE")) == flow_state(source("UPDATE_COMPLETE")) == READY
     assert flow_state(source("CREATE_IN_PROGRESS")) == WAITING
-    assert flow_state(source(None, resource_status="INIT_COMPLETE")) == WAITING       # not created yet
+    assert flow_state(source(None, resource_status="INIT_COMPLETE")) == WAITING  # not created yet
     assert flow_state(source("CREATE_FAILED")) == BLOCKED
     assert flow_state(source(None, error="connection refused")) == STALE
     assert flow_state(source("DELETE_COMPLETE")) == WAITING
-    assert flow_state(source("CREATE_COMPLETE"), region_down=True) == STALE      # last read, region now down
+    assert flow_state(source("CREATE_COMPLETE"), region_down=True) == STALE  # last read, region now down

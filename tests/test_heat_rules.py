@@ -16,9 +16,12 @@ from mrconsole.template.heat import (
 
 def test_name_splits_longest_master_first():
     assert name_splits("my-app-db-stack-abcdefgh1234") == [
-        ("my-app-db", "stack"), ("my-app", "db-stack"), ("my", "app-db-stack")]
+        ("my-app-db", "stack"),
+        ("my-app", "db-stack"),
+        ("my", "app-db-stack"),
+    ]
     assert name_splits("plain-stack") == []
-    assert name_splits("demo-db-ABCDEFGH1234") == []     # Heat's suffix is lowercase
+    assert name_splits("demo-db-ABCDEFGH1234") == []  # Heat's suffix is lowercase
 
 
 def test_pattern_matches_only_its_master():
@@ -34,16 +37,23 @@ def test_resolve_region_each_way_it_can_be_given():
 
     assert resolve_region(spec(None), {}, "RegionOne") == "RegionOne"
     assert resolve_region(spec({"region_name": "RegionTwo"}), {}, "RegionOne") == "RegionTwo"
-    assert resolve_region(spec({"region_name": {"get_param": "r"}}), {"r": "RegionThree"}, "RegionOne") == \
-        "RegionThree"
+    assert resolve_region(spec({"region_name": {"get_param": "r"}}), {"r": "RegionThree"}, "RegionOne") == "RegionThree"
     assert resolve_region(spec({"region_name": {"get_param": "r"}}), {}, "RegionOne") is None
     assert resolve_region(spec({"region_name": {"str_replace": {}}}), {}, "RegionOne") is None
 
 
 def test_intended_parameters_only_what_can_be_known():
-    spec = {"properties": {"parameters": {
-        "size": 3, "name": {"get_param": "app"}, "db_ip": {"get_attr": ["db", "outputs", "ip"]},
-        "other": {"str_replace": {"template": "x", "params": {}}}, "missing": {"get_param": "nope"}}}}
+    spec = {
+        "properties": {
+            "parameters": {
+                "size": 3,
+                "name": {"get_param": "app"},
+                "db_ip": {"get_attr": ["db", "outputs", "ip"]},
+                "other": {"str_replace": {"template": "x", "params": {}}},
+                "missing": {"get_param": "nope"},
+            }
+        }
+    }
     got = intended_parameters(spec, {"app": "shop"}, {"db": {"ip": "10.0.0.5"}})
     assert got == {"size": "3", "name": "shop", "db_ip": "10.0.0.5"}
 
@@ -55,8 +65,10 @@ def test_flow_label():
 
 def test_child_template_from_the_bundle_or_inline():
     files = {"file:///t/db.yaml": "heat_template_version: 2018-08-31\n"}
-    assert child_template_text({"properties": {"template": {"get_file": "file:///t/db.yaml"}}}, files) == \
-        files["file:///t/db.yaml"]
+    assert (
+        child_template_text({"properties": {"template": {"get_file": "file:///t/db.yaml"}}}, files)
+        == files["file:///t/db.yaml"]
+    )
     assert child_template_text({"properties": {"template": "inline: 1"}}, {}) == "inline: 1"
     assert child_template_text({"properties": {"template": {"get_file": "file:///t/gone.yaml"}}}, files) is None
     assert child_template_text({"properties": {"template": {"str_replace": {}}}}, files) is None
@@ -69,6 +81,13 @@ def test_parameter_values_of_a_full_update():
 
 
 def test_fed_by_names_only_straight_get_params():
-    spec = {"properties": {"parameters": {"pw": {"get_param": "db_password"}, "n": "lit",
-                                          "j": {"list_join": ["", [{"get_param": "db_password"}]]}}}}
+    spec = {
+        "properties": {
+            "parameters": {
+                "pw": {"get_param": "db_password"},
+                "n": "lit",
+                "j": {"list_join": ["", [{"get_param": "db_password"}]]},
+            }
+        }
+    }
     assert fed_by(spec, {"db_password"}) == {"pw"}

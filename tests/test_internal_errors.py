@@ -26,7 +26,7 @@ def broken_conversion(monkeypatch):
 
     def to_stack(region_name, s):
         if region_name == BROKEN:
-            raise KeyError("stack_status")   # the injected bug
+            raise KeyError("stack_status")  # the injected bug
         return real(region_name, s)
 
     monkeypatch.setattr(region, "to_stack", to_stack)
@@ -40,7 +40,7 @@ def test_status_says_internal_error_and_marks_no_region_down(lab, cli, broken_co
     assert err.strip() == f"mrconsole: error: {BROKEN}: {INTERNAL_MESSAGE}"
     row = next(line for line in out.splitlines() if line.startswith(BROKEN))
     assert INTERNAL_MESSAGE in row
-    assert row.split()[1] == "up", row                 # the region answered: up, not down or degraded
+    assert row.split()[1] == "up", row  # the region answered: up, not down or degraded
     other = next(line for line in out.splitlines() if line.startswith("RegionThree"))
     assert other.split()[1] == "up" and "internal" not in other
     logged = broken_conversion()
@@ -56,6 +56,7 @@ def test_status_says_internal_error_and_marks_no_region_down(lab, cli, broken_co
 async def test_the_console_says_internal_error_and_marks_no_region_down(lab, broken_conversion):
     app = make_app(lab, master=None)
     async with app.run_test(size=(120, 36)) as pilot:
+
         def note() -> str:
             shown = pane(app, BROKEN).query_one(".region-note")
             return str(shown.render()) if shown.display else ""
@@ -66,7 +67,7 @@ async def test_the_console_says_internal_error_and_marks_no_region_down(lab, bro
         assert health[BROKEN] not in ("down", "degraded"), health
         assert "unreachable" not in note()
         assert BROKEN not in app.session.down_regions()
-        await pilot.press("question_mark")        # keys still answer
+        await pilot.press("question_mark")  # keys still answer
         assert type(app.screen).__name__ == "HelpScreen"
         await pilot.press("escape")
     logged = broken_conversion()

@@ -59,7 +59,7 @@ def test_access_log_records_each_request(lab, cli):
     fields = lines[-1].split()
     assert len(fields) == 6
     float(fields[0]), float(fields[4])  # time and duration are numbers
-    assert fields[3].isdigit() and int(fields[5]) > 0   # status, response bytes
+    assert fields[3].isdigit() and int(fields[5]) > 0  # status, response bytes
 
 
 def test_status_json_reports_pid_port_state_url(lab, cli):
@@ -124,8 +124,17 @@ def test_port_in_use_is_reported_without_orphans(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        done = run_process("lab", "up", "--no-keystone", "--regions", "RegionA",
-                           "--base-port", str(port), "--dir", str(tmp_path / "lab"))
+        done = run_process(
+            "lab",
+            "up",
+            "--no-keystone",
+            "--regions",
+            "RegionA",
+            "--base-port",
+            str(port),
+            "--dir",
+            str(tmp_path / "lab"),
+        )
     assert done.returncode == 1
     assert f"port {port}" in done.stderr and "in use" in done.stderr
     assert "Traceback" not in done.stderr
@@ -143,7 +152,7 @@ def test_missing_lab_extra_is_one_line_error(tmp_path):
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.lab      # a lab of its own: real Heat processes
+@pytest.mark.lab  # a lab of its own: real Heat processes
 def test_noauth_lab_runs_a_master_and_down_leaves_no_process(tmp_path, cli):
     """A separate two-region lab without Keystone: remote stacks work, down cleans up."""
     from mrconsole.lab.manager import Lab
@@ -152,8 +161,17 @@ def test_noauth_lab_runs_a_master_and_down_leaves_no_process(tmp_path, cli):
     d = tmp_path / "noauth"
     small = Lab(d)
     try:
-        code, out, err = cli("lab", "up", "--no-keystone", "--regions", "RegionOne,RegionTwo,RegionThree",
-                             "--base-port", "0", "--dir", str(d))
+        code, out, err = cli(
+            "lab",
+            "up",
+            "--no-keystone",
+            "--regions",
+            "RegionOne,RegionTwo,RegionThree",
+            "--base-port",
+            "0",
+            "--dir",
+            str(d),
+        )
         assert code == 0, err
         result = seed(small, name="nk", wait=True)
         assert "CREATE_COMPLETE" in result

@@ -17,8 +17,9 @@ MASTER_T = str(EXAMPLES / "multi-region" / "master.yaml")
 
 @pytest.fixture(scope="module")
 def om(lab, cli):
-    code, out, err = cli("stack", "create", "om", "-t", MASTER_T, "--lab", "--region", "RegionOne",
-                         "--wait", "--format", "json")
+    code, out, err = cli(
+        "stack", "create", "om", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait", "--format", "json"
+    )
     assert code == 0, err
     # Seen once while healthy: the cache now knows it.
     code, out, err = cli("status", "--lab", "--master", "om", "--format", "json")
@@ -40,15 +41,42 @@ def test_master_down_constituents_live_and_actions_out_of_band(lab, cli, om):
         assert state["master_region"] == "RegionOne" and state["cached_age_seconds"] is not None
         assert all(c["live"] for c in state["constituents"])
         assert {c["region"] for c in state["constituents"]} == {"RegionTwo", "RegionThree"}
-        for action, final in (("suspend", "SUSPEND_COMPLETE"), ("resume", "RESUME_COMPLETE"),
-                              ("check", "CHECK_COMPLETE")):
-            code, out, err = cli("stack", action, app["stack_name"], "--lab", "--region", "RegionThree",
-                                 "--timeout", "2", "--wait", "--format", "json")
+        for action, final in (
+            ("suspend", "SUSPEND_COMPLETE"),
+            ("resume", "RESUME_COMPLETE"),
+            ("check", "CHECK_COMPLETE"),
+        ):
+            code, out, err = cli(
+                "stack",
+                action,
+                app["stack_name"],
+                "--lab",
+                "--region",
+                "RegionThree",
+                "--timeout",
+                "2",
+                "--wait",
+                "--format",
+                "json",
+            )
             assert code == 0, err
             assert json.loads(out)[0]["final_status"] == final
             assert "out-of-band" in err
-        code, out, err = cli("stack", "update", app["stack_name"], "--lab", "--region", "RegionThree",
-                             "--timeout", "2", "-P", "replicas=3", "--wait", "--format", "json")
+        code, out, err = cli(
+            "stack",
+            "update",
+            app["stack_name"],
+            "--lab",
+            "--region",
+            "RegionThree",
+            "--timeout",
+            "2",
+            "-P",
+            "replicas=3",
+            "--wait",
+            "--format",
+            "json",
+        )
         assert code == 0, err
         assert json.loads(out)[0]["final_status"] == "UPDATE_COMPLETE"
     entries = [e for e in Journal().entries(200) if e.stack_name == app["stack_name"]]
@@ -96,8 +124,9 @@ async def test_drift_screen_reapply_updates_the_master_and_undoes_the_drift(lab,
         assert (plan.action, plan.stack.name, plan.stack.region) == ("reapply", "om", "RegionOne")
         assert "constituent" in str(app.screen.query_one("#plan-effect").render())
         app.screen.query_one("#confirm").press()
-        assert await until(pilot, lambda: len(Journal().entries(1000)) > before
-                           and Journal().entries(1)[0].outcome != "pending", 20)
+        assert await until(
+            pilot, lambda: len(Journal().entries(1000)) > before and Journal().entries(1)[0].outcome != "pending", 20
+        )
     entry = Journal().entries(1)[0]
     assert (entry.action, entry.stack_name, entry.outcome, entry.out_of_band) == ("reapply", "om", "ok", False)
 
@@ -111,7 +140,8 @@ async def test_drift_screen_reapply_updates_the_master_and_undoes_the_drift(lab,
         state = json.loads(done.stdout)
         seen.append((state["master_status"], [c["status"] for c in state["constituents"]]))
         return state["master_status"] == "UPDATE_COMPLETE" and all(
-            c["status"] == "UPDATE_COMPLETE" for c in state["constituents"])
+            c["status"] == "UPDATE_COMPLETE" for c in state["constituents"]
+        )
 
     assert wait_until(settled, 120, 1.0), seen[-3:]
     done = run_process("drift", "om", "--lab", "--format", "json")
@@ -129,8 +159,7 @@ def test_restarted_console_during_outage_works_from_the_cache(lab, om):
     from mrconsole.lab.options import lab_options
 
     async def scenario():
-        session = ConsoleSession(Fleet(await connect(lab_options(str(lab.dir), timeouts=Timeouts(1, 2)))),
-                                 master="om")
+        session = ConsoleSession(Fleet(await connect(lab_options(str(lab.dir), timeouts=Timeouts(1, 2)))), master="om")
         try:
             await session.refresh_master()
             return session.master
@@ -155,8 +184,17 @@ def test_frozen_master_region_same_results_within_timeout(lab, om):
 
 def test_fresh_state_dir_during_outage_discovers_constituents(lab, tmp_path, om):
     with lab.fault("RegionOne", "stop"):
-        done = run_process("status", "--lab", "--master", "om", "--timeout", "2", "--format", "json",
-                           env={"XDG_STATE_HOME": str(tmp_path)})
+        done = run_process(
+            "status",
+            "--lab",
+            "--master",
+            "om",
+            "--timeout",
+            "2",
+            "--format",
+            "json",
+            env={"XDG_STATE_HOME": str(tmp_path)},
+        )
     assert done.returncode == 3, done.stderr
     state = json.loads(done.stdout)
     assert state["mode"] == "discovered"
@@ -168,8 +206,20 @@ def test_fresh_state_dir_during_outage_discovers_constituents(lab, tmp_path, om)
 
 def test_delete_with_a_constituent_region_down_then_clean_up(lab, cli, om):
     with lab.fault("RegionThree", "stop"):
-        code, out, err = cli("stack", "delete", "om", "--lab", "--region", "RegionOne", "--yes", "--wait",
-                             "--timeout", "2", "--format", "json")
+        code, out, err = cli(
+            "stack",
+            "delete",
+            "om",
+            "--lab",
+            "--region",
+            "RegionOne",
+            "--yes",
+            "--wait",
+            "--timeout",
+            "2",
+            "--format",
+            "json",
+        )
         assert json.loads(out)[0]["final_status"] == "DELETE_FAILED"
         assert code == 1
         # What is left behind: the master (DELETE_FAILED) still references the app stack.
@@ -181,8 +231,9 @@ def test_delete_with_a_constituent_region_down_then_clean_up(lab, cli, om):
     # Region back: the delete is taken up again, with confirmation, and finishes the job.
     code, _, err = cli("stack", "delete", "om", "--lab", "--region", "RegionOne")
     assert code == 2 and "confirmation" in err
-    code, out, err = cli("stack", "delete", "om", "--lab", "--region", "RegionOne", "--yes", "--wait",
-                         "--format", "json")
+    code, out, err = cli(
+        "stack", "delete", "om", "--lab", "--region", "RegionOne", "--yes", "--wait", "--format", "json"
+    )
     assert code == 0, err
     assert json.loads(out)[0]["final_status"] == "DELETE_COMPLETE"
     code, out, _ = cli("status", "--lab", "--region", "RegionThree", "--format", "json")

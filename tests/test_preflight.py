@@ -17,8 +17,9 @@ MASTER_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / 
 
 @pytest.fixture(scope="module")
 def pf(lab, cli):
-    code, out, err = cli("stack", "create", "pf", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait",
-                         "--format", "json")
+    code, out, err = cli(
+        "stack", "create", "pf", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait", "--format", "json"
+    )
     assert code == 0, err + out
     code, out, _ = cli("status", "--lab", "--master", "pf", "--format", "json")
     return {c["resource"]: c for c in json.loads(out)["constituents"]}
@@ -31,8 +32,19 @@ def _newest():
 def test_preview_of_a_master_update_shows_each_region_from_heat(pf, cli):
     """app_replicas feeds app_stack's replicas (RegionThree); db_stack (RegionTwo) gets the same inputs."""
     before = len(Journal().entries(1000))
-    code, out, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=4",
-                         "--preview", "--format", "json")
+    code, out, err = cli(
+        "stack",
+        "update",
+        "pf",
+        "--lab",
+        "--region",
+        "RegionOne",
+        "-P",
+        "app_replicas=4",
+        "--preview",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     preview = json.loads(out)["preview"]
     [master] = preview["RegionOne"]
@@ -43,11 +55,10 @@ def test_preview_of_a_master_update_shows_each_region_from_heat(pf, cli):
     assert "app_scale" in app["changes"]["updated"] and "app_marker" in app["changes"]["unchanged"]
     [db] = preview["RegionTwo"]
     assert db["inputs"] == {} and not any(db["changes"].get(k) for k in ("added", "replaced", "updated", "deleted"))
-    code, out, _ = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=4",
-                       "--preview")
+    code, out, _ = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=4", "--preview")
     assert "RegionThree:" in out and "inputs replicas 2 → 4" in out and "inputs unchanged" in out
     assert "nothing was sent" in out
-    assert len(Journal().entries(1000)) == before          # a preview sends and journals nothing
+    assert len(Journal().entries(1000)) == before  # a preview sends and journals nothing
 
 
 def test_an_unknown_parameter_in_a_patch_is_refused_by_name(pf, cli):
@@ -75,8 +86,20 @@ def test_update_with_a_suspended_constituent_is_refused_then_heat_confirms(pf, c
         assert f"mrconsole stack resume {db} --region RegionTwo --direct" in err
         assert _newest().outcome == "refused"
         # The fact behind the check, on real Heat: sent anyway, the update fails on the suspended stack.
-        code, out, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=3",
-                             "--force", "--wait", "--format", "json")
+        code, out, err = cli(
+            "stack",
+            "update",
+            "pf",
+            "--lab",
+            "--region",
+            "RegionOne",
+            "-P",
+            "app_replicas=3",
+            "--force",
+            "--wait",
+            "--format",
+            "json",
+        )
         result = json.loads(out)[0]
         assert result["final_status"] == "UPDATE_FAILED" and code == 1, (result, err)
     finally:
@@ -87,16 +110,30 @@ def test_update_with_a_suspended_constituent_is_refused_then_heat_confirms(pf, c
 def test_master_update_with_a_constituent_region_stopped_is_refused(lab, pf, cli):
     before = len(Journal().entries(1000))
     with lab.fault("RegionThree", "stop"):
-        code, _, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=3",
-                           "--timeout", "2")
+        code, _, err = cli(
+            "stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=3", "--timeout", "2"
+        )
         refused_err = err
         # The fact behind the check, on real Heat: sent anyway, the whole update is refused.
-        forced, out, ferr = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=3",
-                                "--timeout", "5", "--force", "--format", "json")
+        forced, out, ferr = cli(
+            "stack",
+            "update",
+            "pf",
+            "--lab",
+            "--region",
+            "RegionOne",
+            "-P",
+            "app_replicas=3",
+            "--timeout",
+            "5",
+            "--force",
+            "--format",
+            "json",
+        )
     assert code == 1, refused_err
     assert "RegionThree is unreachable" in refused_err and "acted on directly" in refused_err
     added = Journal().entries(1000)[: len(Journal().entries(1000)) - before]
-    assert [e.outcome for e in added] == ["failed", "refused"]      # newest first: the forced one failed
+    assert [e.outcome for e in added] == ["failed", "refused"]  # newest first: the forced one failed
     result = json.loads(out)[0]
     assert forced == 1 and not result["ok"], (result, ferr)
     assert "Heat refused" in result["message"], result["message"]
@@ -104,8 +141,9 @@ def test_master_update_with_a_constituent_region_stopped_is_refused(lab, pf, cli
 
 def test_create_of_a_master_with_a_constituent_region_stopped_is_refused(lab, pf, cli):
     with lab.fault("RegionThree", "stop"):
-        code, _, err = cli("stack", "create", "pf-new", "-t", MASTER_T, "--lab", "--region", "RegionOne",
-                           "--timeout", "2")
+        code, _, err = cli(
+            "stack", "create", "pf-new", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--timeout", "2"
+        )
     assert code == 1 and "RegionThree is unreachable" in err and "refused before sending" in err, err
     entry = _newest()
     assert (entry.action, entry.stack_name, entry.outcome) == ("create", "pf-new", "refused")
@@ -116,16 +154,19 @@ def test_create_of_a_master_with_a_constituent_region_stopped_is_refused(lab, pf
 def test_delete_of_a_master_with_a_region_stopped_lists_what_is_left_behind(lab, pf, cli):
     with lab.fault("RegionThree", "stop"):
         code, _, err = cli("stack", "delete", "pf", "--lab", "--region", "RegionOne", "--timeout", "2")
-    assert code == 2 and "confirmation" in err       # nothing was sent
+    assert code == 2 and "confirmation" in err  # nothing was sent
     app = pf["app_stack"]["stack_name"]
     assert f"app_stack ({app}) in RegionThree will be left behind" in err and "DELETE_FAILED" in err
 
 
 # -- the rules themselves, on the core's dataclasses --------------------------------
 def test_parameter_rules():
-    template = {"parameters": {"size": {"type": "number", "constraints": [{"range": {"min": 1, "max": 3}}]},
-                               "secret": {"type": "string", "hidden": True,
-                                          "constraints": [{"allowed_pattern": "[a-z]{8,}"}]}}}
+    template = {
+        "parameters": {
+            "size": {"type": "number", "constraints": [{"range": {"min": 1, "max": 3}}]},
+            "secret": {"type": "string", "hidden": True, "constraints": [{"allowed_pattern": "[a-z]{8,}"}]},
+        }
+    }
     assert check_parameters(template, {"size": "2"}, frozenset()) == []
     found = check_parameters(template, {"size": "7", "colour": "red", "secret": "short"}, frozenset({"secret"}))
     assert {f.severity for f in found} == {BLOCKING}
@@ -138,9 +179,16 @@ def test_constituent_rules():
         stack = Stack(region, f"id-{resource}", f"m-{resource}-abcdefghijkl", status) if status else None
         return Constituent(resource, region, f"id-{resource}", f"m-{resource}-abcdefghijkl", stack=stack, error=error)
 
-    topo = Topology("cloud", Stack("RegionOne", "m-id", "m", "UPDATE_COMPLETE"), [
-        c("db", "RegionTwo", "SUSPEND_COMPLETE"), c("app", "RegionThree", error="connection refused"),
-        c("cache", "RegionTwo", "CHECK_FAILED"), c("web", "RegionTwo", "UPDATE_IN_PROGRESS")])
+    topo = Topology(
+        "cloud",
+        Stack("RegionOne", "m-id", "m", "UPDATE_COMPLETE"),
+        [
+            c("db", "RegionTwo", "SUSPEND_COMPLETE"),
+            c("app", "RegionThree", error="connection refused"),
+            c("cache", "RegionTwo", "CHECK_FAILED"),
+            c("web", "RegionTwo", "UPDATE_IN_PROGRESS"),
+        ],
+    )
     update = {f.message.split(" ")[0]: f.severity for f in check_constituents(topo, "update")}
     assert update == {"db": BLOCKING, "RegionThree": BLOCKING, "cache": WARNING, "web": BLOCKING}
     cancel = check_constituents(topo, "cancel_update")
@@ -148,10 +196,16 @@ def test_constituent_rules():
     delete = check_constituents(topo, "delete")
     assert any("left behind" in f.message and f.severity == WARNING for f in delete)
     check = {f.message.split(" ")[0]: f.severity for f in check_constituents(topo, "check")}
-    assert check["db"] == BLOCKING and check["RegionThree"] == BLOCKING      # stranded suspend; replace later
+    assert check["db"] == BLOCKING and check["RegionThree"] == BLOCKING  # stranded suspend; replace later
     # What the master's resource records decides a replace, whatever the constituent says of itself.
-    replaced = Constituent("db", "RegionTwo", "id-db", "m-db-abcdefghijkl", resource_status="CHECK_FAILED",
-                           stack=Stack("RegionTwo", "id-db", "m-db-abcdefghijkl", "CHECK_COMPLETE"))
+    replaced = Constituent(
+        "db",
+        "RegionTwo",
+        "id-db",
+        "m-db-abcdefghijkl",
+        resource_status="CHECK_FAILED",
+        stack=Stack("RegionTwo", "id-db", "m-db-abcdefghijkl", "CHECK_COMPLETE"),
+    )
     [f] = check_constituents(Topology("cloud", topo.master, [replaced]), "reapply")
     assert f.severity == BLOCKING and "replace" in f.message and "check m again" in f.instead
 
@@ -171,11 +225,12 @@ async def test_the_console_shows_the_preflight_and_the_per_region_preview(lab, p
             assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen) and app.session.find("pf"))
             master = app.session.find("pf")
             app.act_on(master.region, master.id, master.name, "reapply")
-            assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen)
-                               and app.screen.query("#confirm"), 30)
+            assert await until(
+                pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#confirm"), 30
+            )
             preflight = str(app.screen.query_one("#preflight").render())
             assert "SUSPEND_COMPLETE" in preflight and f"mrconsole stack resume {db}" in preflight
-            assert app.screen.query_one("#confirm").disabled          # Heat would refuse: nothing to confirm
+            assert app.screen.query_one("#confirm").disabled  # Heat would refuse: nothing to confirm
     finally:
         done = run_process("stack", "resume", db, "--lab", "--region", "RegionTwo", "--direct", "--wait")
         assert done.returncode == 0, done.stderr
@@ -202,15 +257,28 @@ def test_a_full_update_checks_parameters_against_its_new_template(pf, cli, tmp_p
     for f in src.glob("*.yaml"):
         shutil.copy(f, tmp_path / f.name)
     master = tmp_path / "master.yaml"
-    master.write_text(master.read_text().replace(
-        "parameters:\n", "parameters:\n  release:\n    type: string\n    default: one\n", 1))
-    code, out, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-t", str(master),
-                         "-P", "release=two", "--wait", "--format", "json")
+    master.write_text(
+        master.read_text().replace("parameters:\n", "parameters:\n  release:\n    type: string\n    default: one\n", 1)
+    )
+    code, out, err = cli(
+        "stack",
+        "update",
+        "pf",
+        "--lab",
+        "--region",
+        "RegionOne",
+        "-t",
+        str(master),
+        "-P",
+        "release=two",
+        "--wait",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     assert json.loads(out)[0]["final_status"] == "UPDATE_COMPLETE"
-    code, _, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "release=three",
-                       "--preview")
-    assert code == 0 and "release is not declared" not in err     # now the stack's own template declares it
+    code, _, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "release=three", "--preview")
+    assert code == 0 and "release is not declared" not in err  # now the stack's own template declares it
 
 
 def test_preview_of_a_full_update_gives_each_constituent_its_new_template(pf, cli, tmp_path):
@@ -222,13 +290,34 @@ def test_preview_of_a_full_update_gives_each_constituent_its_new_template(pf, cl
     app = tmp_path / "app.yaml"
     app.write_text(app.read_text().replace("outputs:", "  app_extra:\n    type: OS::Heat::None\n\noutputs:", 1))
     master = tmp_path / "master.yaml"
-    master.write_text(master.read_text().replace("outputs:", (
-        "  cache_stack:\n    type: OS::Heat::Stack\n    properties:\n      context:\n        region_name: RegionTwo\n"
-        "      template: |\n        heat_template_version: 2018-08-31\n        resources:\n"
-        "          cache:\n            type: OS::Heat::None\n\noutputs:"), 1))
+    master.write_text(
+        master.read_text().replace(
+            "outputs:",
+            (
+                "  cache_stack:\n    type: OS::Heat::Stack\n    properties:\n      context:\n"
+                "        region_name: RegionTwo\n"
+                "      template: |\n        heat_template_version: 2018-08-31\n        resources:\n"
+                "          cache:\n            type: OS::Heat::None\n\noutputs:"
+            ),
+            1,
+        )
+    )
     before = len(Journal().entries(1000))
-    code, out, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-t", str(master),
-                         "-P", "db_password=other", "--preview", "--format", "json")
+    code, out, err = cli(
+        "stack",
+        "update",
+        "pf",
+        "--lab",
+        "--region",
+        "RegionOne",
+        "-t",
+        str(master),
+        "-P",
+        "db_password=other",
+        "--preview",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     preview = json.loads(out)["preview"]
     [master_p] = preview["RegionOne"]
@@ -237,24 +326,35 @@ def test_preview_of_a_full_update_gives_each_constituent_its_new_template(pf, cl
     assert app_p["changes"]["added"] == ["app_extra"] and app_p["inputs"] == {}
     db_p, cache_p = preview["RegionTwo"]
     assert db_p["role"] == "db_stack" and not db_p["changes"].get("added")
-    assert db_p["inputs"] == {"db_password": ["******", "******"]}      # named, never shown
+    assert db_p["inputs"] == {"db_password": ["******", "******"]}  # named, never shown
     assert "other" not in out
     assert cache_p["role"] == "cache_stack" and cache_p["changes"] == {"added": ["cache"]}
     assert cache_p["note"].startswith("new")
     # The app's region changes: Heat replaces it (a create in RegionTwo, a delete in RegionThree).
-    code, out, err = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-t", str(master),
-                         "-P", "app_region=RegionTwo", "--preview")
+    code, out, err = cli(
+        "stack",
+        "update",
+        "pf",
+        "--lab",
+        "--region",
+        "RegionOne",
+        "-t",
+        str(master),
+        "-P",
+        "app_region=RegionTwo",
+        "--preview",
+    )
     assert code == 0, err
     assert "moves from RegionThree: Heat creates it in RegionTwo" in out and "replaced: app_stack" in out
-    assert len(Journal().entries(1000)) == before                       # nothing sent, nothing journaled
+    assert len(Journal().entries(1000)) == before  # nothing sent, nothing journaled
     code, out, _ = cli("status", "--lab", "--master", "pf", "--format", "json")
     assert {c["resource"] for c in json.loads(out)["constituents"]} == {"db_stack", "app_stack"}
 
 
 def _events(cli, stack: str, region: str) -> list[dict]:
     code, out, err = cli("events", stack, "--lab", "--region", region, "--format", "json", "--timeout", "2")
-    assert code in (0, 3), err          # 3: a constituent's region did not answer
-    return [json.loads(line) for line in out.splitlines() if line.strip()]      # one event per line
+    assert code in (0, 3), err  # 3: a constituent's region did not answer
+    return [json.loads(line) for line in out.splitlines() if line.strip()]  # one event per line
 
 
 def test_a_check_during_an_outage_would_make_the_next_update_replace_a_constituent(lab, cli):
@@ -272,8 +372,9 @@ def test_a_check_during_an_outage_would_make_the_next_update_replace_a_constitue
         code, _, err = cli("stack", "check", "cf", "--lab", "--region", "RegionOne", "--timeout", "5", "--force")
         assert code == 0, err
         deadline = time.monotonic() + 60
-        while not any(e["resource"] == "db_stack" and e["status"] == "CHECK_FAILED"
-                      for e in _events(cli, "cf", "RegionOne")):
+        while not any(
+            e["resource"] == "db_stack" and e["status"] == "CHECK_FAILED" for e in _events(cli, "cf", "RegionOne")
+        ):
             assert time.monotonic() < deadline, "db_stack never went CHECK_FAILED"
             time.sleep(1)
     # RegionTwo is back: the re-apply would replace the database stack, so the preflight refuses it.
@@ -283,7 +384,7 @@ def test_a_check_during_an_outage_would_make_the_next_update_replace_a_constitue
     [finding] = [f for f in shown["findings"] if f["severity"] == "blocking"]
     assert "db_stack is CHECK_FAILED in cf" in finding["message"] and "deleting" in finding["message"]
     assert "mrconsole stack check cf --region RegionOne" in finding["instead"]
-    assert "db_stack" in shown["preview"]["RegionOne"][0]["changes"]["replaced"]       # Heat's own word
+    assert "db_stack" in shown["preview"]["RegionOne"][0]["changes"]["replaced"]  # Heat's own word
     [db] = shown["preview"]["RegionTwo"]
     assert db["note"].startswith("replaced (its last check failed)")
     # The way out it names: a check now that every region answers clears it.
@@ -295,18 +396,31 @@ def test_a_check_during_an_outage_would_make_the_next_update_replace_a_constitue
 
 def test_a_suspended_stack_is_not_checked_and_a_stranded_one_is_told_how_to_resume(lab, cli):
     """Heat 27, seen on the lab: a suspended stack, once checked, refuses resume; suspend again, then resume."""
-    code, out, err = cli("stack", "create", "sc", "-t", str(Path(MASTER_T).parent / "db.yaml"), "--lab",
-                         "--region", "RegionTwo", "-P", "db_password=lab-only", "--wait")
+    code, out, err = cli(
+        "stack",
+        "create",
+        "sc",
+        "-t",
+        str(Path(MASTER_T).parent / "db.yaml"),
+        "--lab",
+        "--region",
+        "RegionTwo",
+        "-P",
+        "db_password=lab-only",
+        "--wait",
+    )
     assert code == 0, err
     assert cli("stack", "suspend", "sc", "--lab", "--region", "RegionTwo", "--wait")[0] == 0
     code, _, err = cli("stack", "check", "sc", "--lab", "--region", "RegionTwo")
     assert code == 1 and "can no longer be resumed" in err and "mrconsole stack resume sc" in err, err
-    code, out, err = cli("stack", "check", "sc", "--lab", "--region", "RegionTwo", "--force", "--wait",
-                         "--format", "json")
+    code, out, err = cli(
+        "stack", "check", "sc", "--lab", "--region", "RegionTwo", "--force", "--wait", "--format", "json"
+    )
     assert code == 0 and json.loads(out)[0]["final_status"] == "CHECK_COMPLETE", err
     # What the preflight said, from Heat itself: the resume fails.
-    code, out, _ = cli("stack", "resume", "sc", "--lab", "--region", "RegionTwo", "--force", "--wait",
-                       "--format", "json")
+    code, out, _ = cli(
+        "stack", "resume", "sc", "--lab", "--region", "RegionTwo", "--force", "--wait", "--format", "json"
+    )
     assert json.loads(out)[0]["final_status"] == "RESUME_FAILED"
     code, _, err = cli("stack", "resume", "sc", "--lab", "--region", "RegionTwo")
     assert code == 1 and "suspend it again, then resume" in err, err
@@ -323,9 +437,12 @@ def test_cancelling_a_master_does_not_cancel_its_constituent_and_the_preflight_s
 
     for f in Path(MASTER_T).parent.glob("*.yaml"):
         shutil.copy(f, tmp_path / f.name)
-    app = tmp_path / "app.yaml"     # a slow app update, so the cancel lands while it runs
-    app.write_text(app.read_text().replace("        update: 2\n", "        update: 20\n")
-                   .replace("postgres://DB_IP/orders", "postgres://DB_IP/orders2"))
+    app = tmp_path / "app.yaml"  # a slow app update, so the cancel lands while it runs
+    app.write_text(
+        app.read_text()
+        .replace("        update: 2\n", "        update: 20\n")
+        .replace("postgres://DB_IP/orders", "postgres://DB_IP/orders2")
+    )
     assert cli("stack", "create", "cu", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait")[0] == 0
 
     def state():
@@ -334,8 +451,10 @@ def test_cancelling_a_master_does_not_cancel_its_constituent_and_the_preflight_s
         shown = json.loads(out)
         return shown["master_status"], {c["resource"]: c for c in shown["constituents"]}
 
-    assert cli("stack", "update", "cu", "--lab", "--region", "RegionOne", "-t", str(tmp_path / "master.yaml"),
-               "-y")[0] == 0
+    assert (
+        cli("stack", "update", "cu", "--lab", "--region", "RegionOne", "-t", str(tmp_path / "master.yaml"), "-y")[0]
+        == 0
+    )
     deadline = time.monotonic() + 90
     while state()[1]["app_stack"]["status"] != "UPDATE_IN_PROGRESS":
         assert time.monotonic() < deadline, "the app constituent never started its update"
@@ -343,8 +462,11 @@ def test_cancelling_a_master_does_not_cancel_its_constituent_and_the_preflight_s
     code, out, err = cli("stack", "cancel", "cu", "--lab", "--region", "RegionOne", "--preview", "--format", "json")
     assert code == 0, err
     [warning] = [f for f in json.loads(out)["findings"] if "app_stack" in f["message"]]
-    assert warning["severity"] == "warning" and "does not cancel what already runs in RegionThree" in \
-        warning["message"] and warning["instead"].startswith("cancel it too: mrconsole stack cancel cu-app_stack-")
+    assert (
+        warning["severity"] == "warning"
+        and "does not cancel what already runs in RegionThree" in warning["message"]
+        and warning["instead"].startswith("cancel it too: mrconsole stack cancel cu-app_stack-")
+    )
     code, _, err = cli("stack", "cancel", "cu", "--lab", "--region", "RegionOne", "-y")
     assert code == 0 and "does not cancel" in err, err
     deadline = time.monotonic() + 120

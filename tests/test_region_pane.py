@@ -17,8 +17,14 @@ T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 
 def stack(i: int, status: str = "CREATE_COMPLETE", name: str | None = None, minutes: int = 0) -> Stack:
-    return Stack("RegionTwo", f"id-{i:04d}", name or f"fleet-{i:04d}", status,
-                 created_time=T0, updated_time=T0 + timedelta(minutes=minutes) if minutes else None)
+    return Stack(
+        "RegionTwo",
+        f"id-{i:04d}",
+        name or f"fleet-{i:04d}",
+        status,
+        created_time=T0,
+        updated_time=T0 + timedelta(minutes=minutes) if minutes else None,
+    )
 
 
 class PaneApp(App):
@@ -62,11 +68,10 @@ async def test_rows_follow_changes_and_the_cursor_stays_on_its_stack():
 
         # A new stack sorting before it and a deleted one before it: the cursor
         # stays on the same stack, not on the same row number.
-        pane.apply(changes(view, added=(stack(999, name="aaa-new"),), removed=(stack(10),)),
-                   view, lambda r, s: None)
+        pane.apply(changes(view, added=(stack(999, name="aaa-new"),), removed=(stack(10),)), view, lambda r, s: None)
         await pilot.pause()
         assert cursor_key(pane) == "id-0150"
-        assert table.get_row_index("id-0999") == 0          # kept in name order
+        assert table.get_row_index("id-0999") == 0  # kept in name order
         assert table.row_count == 300 and "id-0010" not in [k.value for k in table.rows]
 
         # A changed stack touches its own cells only.
@@ -92,13 +97,13 @@ async def test_filter_keeps_the_table_and_the_cursor():
         table.move_cursor(row=table.get_row_index("id-0150"))
         await pilot.pause()
         same_table = table
-        pane.set_filter("015", view)           # fleet-0150..0159 (and 0015)
+        pane.set_filter("015", view)  # fleet-0150..0159 (and 0015)
         await pilot.pause()
         assert pane.table is same_table
         assert sorted(k.value for k in table.rows) == sorted([f"id-{i:04d}" for i in range(150, 160)] + ["id-0015"])
         assert cursor_key(pane) == "id-0150"
         assert pane.border_subtitle == "11 of 300 stacks"
-        pane.set_filter("0150", view)          # a few rows out: removed one by one
+        pane.set_filter("0150", view)  # a few rows out: removed one by one
         await pilot.pause()
         assert [k.value for k in table.rows] == ["id-0150"]
         pane.set_filter("", view)
@@ -106,8 +111,9 @@ async def test_filter_keeps_the_table_and_the_cursor():
         assert table.row_count == 300 and cursor_key(pane) == "id-0150"
         # While filtered, a new matching stack appears and a non-matching one does not.
         pane.set_filter("new", view)
-        pane.apply(changes(view, added=(stack(1000, name="brand-new"), stack(1001, name="other"))),
-                   view, lambda r, s: None)
+        pane.apply(
+            changes(view, added=(stack(1000, name="brand-new"), stack(1001, name="other"))), view, lambda r, s: None
+        )
         await pilot.pause()
         assert [k.value for k in table.rows] == ["id-1000"]
         assert pane.border_subtitle == "1 of 302 stacks"
@@ -126,7 +132,7 @@ async def test_owner_found_later_fills_the_master_cell():
         pane = app.query_one(RegionPane)
         pane.load(view, owner_of)
         assert str(pane.table.get_cell("id-0007", "master")) == ""
-        known.add("demo")                      # the master's region answered later
+        known.add("demo")  # the master's region answered later
         pane.refresh_owners()
         await pilot.pause()
         assert str(pane.table.get_cell("id-0007", "master")) == "demo/db_stack"
@@ -148,8 +154,7 @@ async def test_a_failing_worker_is_a_notification_not_an_exit():
         app.run_worker(boom(), group="detail", exit_on_error=False)
         await pilot.pause(0.3)
         assert app.is_running
-        assert any("detail failed: RuntimeError: injected worker fault" in n.message
-                   for n in app._notifications)
+        assert any("detail failed: RuntimeError: injected worker fault" in n.message for n in app._notifications)
 
 
 async def test_columns_give_way_by_priority_and_never_cut_the_name_or_the_status():
@@ -172,8 +177,8 @@ async def test_columns_give_way_by_priority_and_never_cut_the_name_or_the_status
             keys = tuple(c.key.value for c in table.columns.values())
             seen[width] = keys
             row = [str(c) for c in table.get_row("id-0001")]
-            assert row[0] == long                                            # never cut
-            assert row[1] in ("ROLLBACK_IN_PROGRESS", "◐ ROLLBACK")          # whole, or its short form
+            assert row[0] == long  # never cut
+            assert row[1] in ("ROLLBACK_IN_PROGRESS", "◐ ROLLBACK")  # whole, or its short form
             assert table.virtual_size.width <= table.size.width, (width, keys)
     assert seen[120] == ("name", "status", "updated", "master")
     assert seen[46] == ("name", "short")

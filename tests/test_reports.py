@@ -12,7 +12,7 @@ def test_the_console_shows_the_lines_the_cli_prints():
     scene = load("healthy")
     reports = [why_lines(r) for r in scene["why"].values()] + [drift_lines(r) for r in scene["drift"].values()]
     assert reports and all(reports)
-    for lines in reports:        # (the drift screen shows its suggestions as a table instead: drift.py)
+    for lines in reports:  # (the drift screen shows its suggestions as a table instead: drift.py)
         shown = report_text(lines).plain.splitlines()
         assert [s for s in shown if s] == [line.text for line in lines]
 

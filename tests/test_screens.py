@@ -40,6 +40,7 @@ def _stack(scene, name):
 
 def _steps(scene_name):
     """What to do after the overview is up, for each README state."""
+
     async def nothing(pilot):
         await _overview(pilot)
 
@@ -67,7 +68,7 @@ def _steps(scene_name):
         # A blinking cursor would make the picture depend on the instant it is taken.
         for field in pilot.app.screen.query("Input"):
             field.cursor_blink = False
-        pilot.app.screen.query_one("#launch-template").focus()   # the top of the form, every time
+        pilot.app.screen.query_one("#launch-template").focus()  # the top of the form, every time
         await pilot.pause(0.3)
 
     async def journal(pilot):
@@ -80,15 +81,35 @@ def _steps(scene_name):
         await pilot.press("question_mark")
         await pilot.pause(0.3)
 
-    return {"healthy": nothing, "deploying": nothing, "region-down": nothing, "outage": nothing,
-            "detail": detail, "events": events, "why": why, "drift": drift, "launch": launch,
-            "journal": journal, "help": help_screen}[scene_name]
+    return {
+        "healthy": nothing,
+        "deploying": nothing,
+        "region-down": nothing,
+        "outage": nothing,
+        "detail": detail,
+        "events": events,
+        "why": why,
+        "drift": drift,
+        "launch": launch,
+        "journal": journal,
+        "help": help_screen,
+    }[scene_name]
 
 
 # (screen, the scene whose data it shows)
-SCREENS = [("healthy", "healthy"), ("deploying", "deploying"), ("region-down", "region-down"),
-           ("outage", "outage"), ("detail", "healthy"), ("events", "healthy"), ("why", "healthy"),
-           ("drift", "healthy"), ("launch", "healthy"), ("journal", "healthy"), ("help", "healthy")]
+SCREENS = [
+    ("healthy", "healthy"),
+    ("deploying", "deploying"),
+    ("region-down", "region-down"),
+    ("outage", "outage"),
+    ("detail", "healthy"),
+    ("events", "healthy"),
+    ("why", "healthy"),
+    ("drift", "healthy"),
+    ("launch", "healthy"),
+    ("journal", "healthy"),
+    ("help", "healthy"),
+]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -17,14 +17,15 @@ def _modes(directory) -> dict[str, int]:
 
 
 def test_every_state_file_is_private(tmp_path):
-    os.umask(0o022)                       # a usual umask: files would be 0644 by default
+    os.umask(0o022)  # a usual umask: files would be 0644 by default
     journal = Journal(tmp_path / "journal.sqlite")
     entry = journal.begin(cloud="c", region="RegionTwo", stack_name="s", action="check")
     journal.finish(entry, "ok")
     Outages(tmp_path / "journal.sqlite").down("c", "RegionTwo", "refused")
     TopologyCache(tmp_path / "topology.sqlite").save(
-        CachedMaster("c", "id", "demo", "RegionOne", "CREATE_COMPLETE", 0.0, [], []))
-    with connect(tmp_path / "journal.sqlite") as db:      # an open connection: -wal and -shm exist now
+        CachedMaster("c", "id", "demo", "RegionOne", "CREATE_COMPLETE", 0.0, [], [])
+    )
+    with connect(tmp_path / "journal.sqlite") as db:  # an open connection: -wal and -shm exist now
         db.execute("SELECT 1").fetchone()
         modes = _modes(tmp_path)
     assert {"journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm", "topology.sqlite"} <= set(modes)
@@ -34,7 +35,7 @@ def test_every_state_file_is_private(tmp_path):
 def test_a_wider_file_left_by_an_older_version_is_narrowed(tmp_path):
     path = tmp_path / "journal.sqlite"
     Journal(path)
-    with connect(path) as db:            # another console's connection keeps -wal and -shm in place
+    with connect(path) as db:  # another console's connection keeps -wal and -shm in place
         db.execute("SELECT 1").fetchone()
         for name in ("journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm"):
             os.chmod(tmp_path / name, 0o644)

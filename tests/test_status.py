@@ -121,6 +121,7 @@ def test_health_recovers_by_itself_after_thaw(lab):
 
 def test_fleet_refresh_is_concurrent_across_regions(lab):
     """One frozen region costs one deadline, not one per region in sequence."""
+
     async def scenario():
         fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
         try:
@@ -138,17 +139,19 @@ def test_fleet_refresh_is_concurrent_across_regions(lab):
 
 
 def test_wrong_cloud_name_is_one_line_error(lab):
-    done = run_process("status", "--os-cloud", "no-such-cloud",
-                       env={"OS_CLIENT_CONFIG_FILE": str(lab.clouds_yaml)})
+    done = run_process("status", "--os-cloud", "no-such-cloud", env={"OS_CLIENT_CONFIG_FILE": str(lab.clouds_yaml)})
     assert done.returncode == 2
     assert "no-such-cloud" in done.stderr and "mrconsole-lab" in done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
 def test_missing_clouds_yaml_is_one_line_error(tmp_path):
-    done = run_process("status", "--os-cloud", "anything",
-                       env={"OS_CLIENT_CONFIG_FILE": str(tmp_path / "absent.yaml"),
-                            "HOME": str(tmp_path)})
+    done = run_process(
+        "status",
+        "--os-cloud",
+        "anything",
+        env={"OS_CLIENT_CONFIG_FILE": str(tmp_path / "absent.yaml"), "HOME": str(tmp_path)},
+    )
     assert done.returncode != 0
     assert "clouds.yaml" in done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
@@ -161,8 +164,7 @@ def test_wrong_password_is_one_line_error(lab, tmp_path):
     clouds["clouds"]["mrconsole-lab"]["auth"]["password"] = "wrong"
     bad = tmp_path / "clouds.yaml"
     bad.write_text(yaml.safe_dump(clouds))
-    done = run_process("status", "--os-cloud", "mrconsole-lab",
-                       env={"OS_CLIENT_CONFIG_FILE": str(bad)})
+    done = run_process("status", "--os-cloud", "mrconsole-lab", env={"OS_CLIENT_CONFIG_FILE": str(bad)})
     assert done.returncode == 1
     assert "authentication failed" in done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
@@ -176,8 +178,9 @@ def test_regions_discovered_from_catalog_when_clouds_yaml_lists_none(lab, tmp_pa
     del clouds["clouds"]["mrconsole-lab"]["regions"]
     path = tmp_path / "clouds.yaml"
     path.write_text(yaml.safe_dump(clouds))
-    done = run_process("status", "--os-cloud", "mrconsole-lab", "--format", "json",
-                       env={"OS_CLIENT_CONFIG_FILE": str(path)})
+    done = run_process(
+        "status", "--os-cloud", "mrconsole-lab", "--format", "json", env={"OS_CLIENT_CONFIG_FILE": str(path)}
+    )
     assert done.returncode == 0, done.stderr
     assert set(_regions(done.stdout)) == {"RegionOne", "RegionTwo", "RegionThree"}
 
@@ -205,13 +208,18 @@ def test_application_credential_auth(lab, tmp_path):
     session = _password_session(lab)
     auth_url = yaml_auth_url(lab)
     user_id = session.get_user_id()
-    body = session.post(f"{auth_url}/users/{user_id}/application_credentials",
-                        json={"application_credential": {"name": f"mrconsole-test-{tmp_path.name}"}}).json()
+    body = session.post(
+        f"{auth_url}/users/{user_id}/application_credentials",
+        json={"application_credential": {"name": f"mrconsole-test-{tmp_path.name}"}},
+    ).json()
     cred = body["application_credential"]
-    path = _clouds_with(lab, tmp_path, "v3applicationcredential",
-                        {"application_credential_id": cred["id"], "application_credential_secret": cred["secret"]})
-    done = run_process("status", "--os-cloud", "mrconsole-lab", "--format", "json",
-                       env={"OS_CLIENT_CONFIG_FILE": path})
+    path = _clouds_with(
+        lab,
+        tmp_path,
+        "v3applicationcredential",
+        {"application_credential_id": cred["id"], "application_credential_secret": cred["secret"]},
+    )
+    done = run_process("status", "--os-cloud", "mrconsole-lab", "--format", "json", env={"OS_CLIENT_CONFIG_FILE": path})
     assert done.returncode == 0, done.stderr
     assert MASTER in [s["name"] for s in _regions(done.stdout)["RegionOne"]["stacks"]]
     assert cred["secret"] not in done.stdout + done.stderr
@@ -220,10 +228,10 @@ def test_application_credential_auth(lab, tmp_path):
 def test_token_auth(lab, tmp_path):
     session = _password_session(lab)
     token = session.get_token()
-    path = _clouds_with(lab, tmp_path, "v3token", {"token": token, "project_name": "demo",
-                                                   "project_domain_name": "Default"})
-    done = run_process("status", "--os-cloud", "mrconsole-lab", "--format", "json",
-                       env={"OS_CLIENT_CONFIG_FILE": path})
+    path = _clouds_with(
+        lab, tmp_path, "v3token", {"token": token, "project_name": "demo", "project_domain_name": "Default"}
+    )
+    done = run_process("status", "--os-cloud", "mrconsole-lab", "--format", "json", env={"OS_CLIENT_CONFIG_FILE": path})
     assert done.returncode == 0, done.stderr
     assert set(_regions(done.stdout)) == {"RegionOne", "RegionTwo", "RegionThree"}
     assert token not in done.stdout + done.stderr

@@ -15,20 +15,27 @@ MASTER_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / 
 
 
 async def test_timeline_of_an_outage_with_an_out_of_band_action(lab):
-    done = await asyncio.to_thread(run_process, "stack", "create", "tl", "-t", MASTER_T, "--lab", "--region",
-                                   "RegionOne", "--wait")
+    done = await asyncio.to_thread(
+        run_process, "stack", "create", "tl", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait"
+    )
     assert done.returncode == 0, done.stderr
     app = make_app(lab, master="tl")
     async with app.run_test(size=(120, 36)) as pilot:
         session = lambda: app.session  # noqa: E731 - read late: the session is built after mount
-        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen) and session().master
-                           and session().master.topology is not None, 30)
+        assert await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, OverviewScreen) and session().master and session().master.topology is not None
+            ),
+            30,
+        )
         db = next(c for c in session().master.topology.constituents if c.resource == "db_stack").stack_name
         with lab.fault("RegionOne", "stop"):
             assert await until(pilot, lambda: session().region_down("RegionOne"), 40)
             # The master's region is down: an action on its constituent is out of band.
-            done = await asyncio.to_thread(run_process, "stack", "suspend", db, "--lab", "--region", "RegionTwo",
-                                           "--timeout", "2", "--wait")
+            done = await asyncio.to_thread(
+                run_process, "stack", "suspend", db, "--lab", "--region", "RegionTwo", "--timeout", "2", "--wait"
+            )
             assert done.returncode == 0, done.stderr
         assert await until(pilot, lambda: not session().region_down("RegionOne"), 60)
         await pilot.press("T")
@@ -38,15 +45,14 @@ async def test_timeline_of_an_outage_with_an_out_of_band_action(lab):
     text = path.read_text()
     rows = [line.split(" | ") for line in text.splitlines() if re.match(r"\| \d{4}-", line)]
     kinds = [(r[1], r[2]) for r in rows]
-    assert "| RegionOne |" in text.split("## Outages")[1].split("## Timeline")[0]          # the window
+    assert "| RegionOne |" in text.split("## Outages")[1].split("## Timeline")[0]  # the window
     assert ("RegionOne", "outage") in kinds and ("RegionOne", "recovery") in kinds
     [action] = [r for r in rows if r[2] == "action" and "suspend" in r[3]]
     assert f"ran suspend on {db} (out of band)" in action[3] and "→ ok" in action[3]
     assert {"RegionOne", "RegionTwo", "RegionThree"} <= {r[1] for r in rows if r[2] == "event"}
     times = [r[0].lstrip("| ") for r in rows]
-    assert times == sorted(times)                                                          # in order
-    order = [k if k != "action" or "suspend" not in r[3] else "suspend" for (_, k), r in zip(kinds, rows,
-                                                                                               strict=True)]
+    assert times == sorted(times)  # in order
+    order = [k if k != "action" or "suspend" not in r[3] else "suspend" for (_, k), r in zip(kinds, rows, strict=True)]
     # The suspend sits inside a RegionOne window (earlier tests may have left windows of their own).
     at = order.index("suspend")
     assert "outage" in order[:at] and "recovery" in order[at:], order

@@ -93,8 +93,9 @@ async def test_help_command_mode_and_back(lab):
 async def test_stack_command_opens_detail_with_masked_hidden_parameter(lab):
     app = make_app(lab)
     async with app.run_test(size=(120, 36)) as pilot:
-        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
-                           and pane(app, "RegionOne").table.row_count > 0)
+        assert await until(
+            pilot, lambda: isinstance(app.screen, OverviewScreen) and pane(app, "RegionOne").table.row_count > 0
+        )
         await pilot.press("colon", *f"stack {MASTER}", "enter")
         assert await until(pilot, lambda: isinstance(app.screen, DetailScreen))
         params = app.screen.query_one("#parameters")
@@ -114,8 +115,9 @@ async def test_stack_command_opens_detail_with_masked_hidden_parameter(lab):
 async def test_filter_narrows_region_panes_and_esc_clears(lab):
     app = make_app(lab)
     async with app.run_test(size=(120, 36)) as pilot:
-        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
-                           and pane(app, "RegionTwo").table.row_count > 0)
+        assert await until(
+            pilot, lambda: isinstance(app.screen, OverviewScreen) and pane(app, "RegionTwo").table.row_count > 0
+        )
         before = pane(app, "RegionOne").table.row_count
         await pilot.press("slash")
         # Type only once the filter box has focus: letters are bindings elsewhere.
@@ -170,8 +172,9 @@ async def test_events_screen_filter_pause_and_save(lab, tmp_path, monkeypatch):
 async def test_troubleshoot_key_opens_the_report(lab):
     app = make_app(lab)
     async with app.run_test(size=(120, 36)) as pilot:
-        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
-                           and app.session.master.topology is not None)
+        assert await until(
+            pilot, lambda: isinstance(app.screen, OverviewScreen) and app.session.master.topology is not None
+        )
         app.screen.query_one(MasterTree).focus()
         await pilot.press("f")
         assert isinstance(app.screen, WhyScreen)
@@ -182,8 +185,9 @@ async def test_troubleshoot_key_opens_the_report(lab):
 async def test_frozen_region_never_blocks_keys_or_other_panes(lab):
     app = make_app(lab)
     async with app.run_test(size=(120, 36)) as pilot:
-        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
-                           and pane(app, "RegionOne").table.row_count > 0)
+        assert await until(
+            pilot, lambda: isinstance(app.screen, OverviewScreen) and pane(app, "RegionOne").table.row_count > 0
+        )
         lab.lab.freeze("RegionTwo")
         try:
             # RegionOne keeps refreshing while RegionTwo hangs.
@@ -244,8 +248,9 @@ async def test_the_stack_detail_follows_its_stack_without_a_reload(lab, cli):
 
     from tests.test_actions import SIMPLE
 
-    code, _, err = await asyncio.to_thread(cli, "stack", "create", "live-detail", "-t", str(SIMPLE), "--lab",
-                                           "--region", "RegionTwo", "--wait")
+    code, _, err = await asyncio.to_thread(
+        cli, "stack", "create", "live-detail", "-t", str(SIMPLE), "--lab", "--region", "RegionTwo", "--wait"
+    )
     assert code == 0, err
     app = make_app(lab, master=None)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -254,11 +259,12 @@ async def test_the_stack_detail_follows_its_stack_without_a_reload(lab, cli):
         assert await until(pilot, lambda: isinstance(app.screen, DetailScreen))
         summary = app.screen.query_one("#summary")
         assert await until(pilot, lambda: "CREATE_COMPLETE" in str(summary.render()), 20)
-        code, _, err = await asyncio.to_thread(cli, "stack", "check", "live-detail", "--lab", "--region",
-                                               "RegionTwo", "--wait")
+        code, _, err = await asyncio.to_thread(
+            cli, "stack", "check", "live-detail", "--lab", "--region", "RegionTwo", "--wait"
+        )
         assert code == 0, err
         assert await until(pilot, lambda: "CHECK_COMPLETE" in str(summary.render()), 30), str(summary.render())
-        app.screen.query_one("#tabs").active = "tab-events"     # the operator looks at the events tab
+        app.screen.query_one("#tabs").active = "tab-events"  # the operator looks at the events tab
         log = app.screen.query_one("#stack-events")
         assert await until(pilot, lambda: any("CHECK_COMPLETE" in str(line.text) for line in log.lines), 10)
     await asyncio.to_thread(cli, "stack", "delete", "live-detail", "--lab", "--region", "RegionTwo", "--yes")

@@ -27,16 +27,20 @@ def _select(app, region, name) -> bool:
 async def test_read_only_hides_and_refuses_actions(lab):
     app = make_app(lab, read_only=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
-                           and pane(app, "RegionOne").table.row_count > 0)
+        assert await until(
+            pilot, lambda: isinstance(app.screen, OverviewScreen) and pane(app, "RegionOne").table.row_count > 0
+        )
         assert "READ-ONLY" in str(app.screen.query_one("#health").render())
-        footer_keys = [b.id for b in app.screen.active_bindings and [
-            ab.binding for ab in app.screen.active_bindings.values() if ab.enabled]]
+        footer_keys = [
+            b.id
+            for b in app.screen.active_bindings
+            and [ab.binding for ab in app.screen.active_bindings.values() if ab.enabled]
+        ]
         assert "act" not in footer_keys and "launch" not in footer_keys
         pane(app, "RegionOne").table.focus()
         await pilot.press("a")
         await pilot.press("n")
-        assert isinstance(app.screen, OverviewScreen)   # nothing opened
+        assert isinstance(app.screen, OverviewScreen)  # nothing opened
         # And the core refuses, whatever a screen might do.
         from mrconsole.core.actions import ReadOnlyError, Target
 
@@ -60,8 +64,9 @@ async def _confirm_from_menu(app, pilot, name: str, *keys: str) -> None:
 async def test_the_menu_offers_what_fits_and_greys_the_rest_with_why(lab, tui_del):
     app = make_app(lab, master=None)
     async with app.run_test(size=(120, 36)) as pilot:
-        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen) and _select(app, "RegionTwo",
-                                                                                              "tui-del"))
+        assert await until(
+            pilot, lambda: isinstance(app.screen, OverviewScreen) and _select(app, "RegionTwo", "tui-del")
+        )
         await pilot.press("a")
         assert isinstance(app.screen, ActionMenu)
         options = app.screen.query_one("#menu").options
@@ -87,41 +92,50 @@ def tui_del(lab, cli):
 async def test_update_from_the_console_uses_the_core_plan_and_parser(lab, tui_del):
     app = make_app(lab, master=None)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _confirm_from_menu(app, pilot, "tui-del", "down", "down")    # check, suspend, (resume greyed), update
+        await _confirm_from_menu(app, pilot, "tui-del", "down", "down")  # check, suspend, (resume greyed), update
         assert app.screen.plan.action == "update" and app.screen.focused.id == "patch-params"
         before = len(Journal().entries(1000))
         app.screen.query_one("#patch-params").value = "size=2 oops"
         app.screen.query_one("#confirm").press()
         # The same one-line error as `mrconsole stack update -P oops`; the screen stays, nothing is sent.
-        assert await until(pilot, lambda: "'oops' is not KEY=VALUE: nothing was sent"
-                           in str(app.screen.query_one("#confirm-error").render()), 10)
+        assert await until(
+            pilot,
+            lambda: "'oops' is not KEY=VALUE: nothing was sent" in str(app.screen.query_one("#confirm-error").render()),
+            10,
+        )
         assert isinstance(app.screen, ConfirmScreen)
         assert len(Journal().entries(1000)) == before
         app.screen.query_one("#patch-params").value = "size=2"
         app.screen.query_one("#confirm").press()
-        assert await until(pilot, lambda: len(Journal().entries(1000)) > before
-                           and Journal().entries(1)[0].outcome != "pending")
+        assert await until(
+            pilot, lambda: len(Journal().entries(1000)) > before and Journal().entries(1)[0].outcome != "pending"
+        )
     entry = Journal().entries(1)[0]
-    assert (entry.action, entry.stack_name, entry.outcome, entry.parameters) == ("update", "tui-del", "ok",
-                                                                                 {"size": "2"})
+    assert (entry.action, entry.stack_name, entry.outcome, entry.parameters) == (
+        "update",
+        "tui-del",
+        "ok",
+        {"size": "2"},
+    )
 
 
 async def test_delete_from_the_console_needs_the_typed_name(lab, tui_del):
     app = make_app(lab, master=None)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _confirm_from_menu(app, pilot, "tui-del", "end")             # the last entry: delete
-        assert app.screen.focused.id == "cancel"               # Cancel is the default
+        await _confirm_from_menu(app, pilot, "tui-del", "end")  # the last entry: delete
+        assert app.screen.focused.id == "cancel"  # Cancel is the default
         before = len(Journal().entries(1000))
         app.screen.query_one("#typed-name").value = "tui-de"
         app.screen.query_one("#confirm").press()
         await pilot.pause(0.3)
         assert isinstance(app.screen, ConfirmScreen) and "nothing will be deleted" in str(
-            app.screen.query_one("#confirm-error").render())
+            app.screen.query_one("#confirm-error").render()
+        )
         assert len(Journal().entries(1000)) == before
         app.screen.query_one("#typed-name").value = "tui-del"
         confirm = app.screen.query_one("#confirm")
         confirm.press()
-        confirm.press()                                         # a repeated press sends nothing twice
+        confirm.press()  # a repeated press sends nothing twice
         assert await until(pilot, lambda: len(Journal().entries(1000)) > before)
         await pilot.pause(0.5)
     deletes = [e for e in Journal().entries(1000) if e.stack_name == "tui-del" and e.action == "delete"]
@@ -152,17 +166,17 @@ async def test_launch_form_checks_constraints_before_submit(lab):
         await screen.load()
         await pilot.pause(0.3)
         password = screen.query_one("#param-db_password")
-        assert password.password                                 # hidden parameter masked
+        assert password.password  # hidden parameter masked
         screen.query_one("#param-app_replicas").value = "9"
         await pilot.pause(0.3)
         assert "out of range" in str(screen.query_one("#error-app_replicas").render())
-        assert screen.query_one("#launch-create").disabled       # nothing can be sent
+        assert screen.query_one("#launch-create").disabled  # nothing can be sent
         screen.query_one("#param-app_replicas").value = "3"
         await pilot.pause(0.3)
         assert not screen.query_one("#launch-create").disabled
         await screen.preview()
         result = str(screen.query_one("#launch-result").render())
-        assert "RegionTwo" in result and "db_server" in result   # grouped by region
+        assert "RegionTwo" in result and "db_server" in result  # grouped by region
 
 
 async def test_drift_screen_reports_on_the_master(lab):

@@ -79,8 +79,10 @@ def test_sample_templates_validate_clean(example):
 def test_sample_tree_regions_and_data_flow():
     tree = analyse(EXAMPLES / "multi-region" / "master.yaml", master_region="RegionOne").tree
     regions = {s.resource: (s.region, s.region_source) for s in tree.regional_stacks}
-    assert regions == {"db_stack": ("RegionTwo", "parameter db_region"),
-                       "app_stack": ("RegionThree", "parameter app_region")}
+    assert regions == {
+        "db_stack": ("RegionTwo", "parameter db_region"),
+        "app_stack": ("RegionThree", "parameter app_region"),
+    }
     data = {e.label() for e in tree.edges if e.kind == "data"}
     assert "db_ip: db_stack → app_stack.db_ip" in data
     assert "app_url: app_stack → outputs.app_url" in data
@@ -124,9 +126,11 @@ def test_hidden_values_never_appear_in_findings():
 def test_non_static_region_is_a_warning(tmp_path):
     t = tmp_path / "m.yaml"
     (tmp_path / "child.yaml").write_text((CORPUS / "child.yaml").read_text())
-    t.write_text("heat_template_version: 2018-08-31\nresources:\n  s:\n    type: OS::Heat::Stack\n"
-                 "    properties:\n      context:\n        region_name: {str_replace: {template: R, params: {R: x}}}\n"
-                 "      template: {get_file: child.yaml}\n      parameters: {db_ip: x}\n")
+    t.write_text(
+        "heat_template_version: 2018-08-31\nresources:\n  s:\n    type: OS::Heat::Stack\n"
+        "    properties:\n      context:\n        region_name: {str_replace: {template: R, params: {R: x}}}\n"
+        "      template: {get_file: child.yaml}\n      parameters: {db_ip: x}\n"
+    )
     analysis = analyse(t)
     assert [(f.code, f.severity, f.pos.line) for f in analysis.findings] == [("MR012", "warning", 7)]
 
@@ -147,6 +151,7 @@ def test_environment_registry_and_nested_type(tmp_path):
 
 
 # -- the command ----------------------------------------------------------------
+
 
 def test_validate_text_output_is_compiler_style(cli):
     path = CORPUS / "bad" / "missing_output.yaml"
@@ -188,8 +193,9 @@ def test_validate_with_cloud_asks_each_region(lab, cli):
 
 def test_validate_reports_unreachable_region_as_such(lab, cli):
     with lab.fault("RegionThree", "stop"):
-        code, out, _ = cli("validate", str(EXAMPLES / "multi-region" / "master.yaml"), "--lab",
-                           "--timeout", "2", "--format", "json")
+        code, out, _ = cli(
+            "validate", str(EXAMPLES / "multi-region" / "master.yaml"), "--lab", "--timeout", "2", "--format", "json"
+        )
     data = json.loads(out)
     assert data["findings"] == []
     assert data["server_validation"]["app_stack@RegionThree"]["status"] == "unreachable"
@@ -197,6 +203,7 @@ def test_validate_reports_unreachable_region_as_such(lab, cli):
 
 
 def test_region_not_in_lab_catalog(lab, cli):
-    code, out, _ = cli("validate", str(EXAMPLES / "multi-region" / "master.yaml"), "--lab",
-                       "-P", "app_region=RegionNine")
+    code, out, _ = cli(
+        "validate", str(EXAMPLES / "multi-region" / "master.yaml"), "--lab", "-P", "app_region=RegionNine"
+    )
     assert code == 1 and "[MR010]" in out

@@ -12,15 +12,51 @@ from hypothesis import strategies as st
 from mrconsole.template.analysis import analyse
 from mrconsole.template.loader import TemplateSyntaxError, loads
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                    st.text(max_size=20),
-                    st.sampled_from(["OS::Heat::Stack", "get_attr", "get_param", "get_file",
-                                     "get_resource", "outputs", "region_name", "template",
-                                     "2018-08-31", "RegionTwo"]))
-keys = st.one_of(st.text(max_size=12), st.sampled_from(
-    ["heat_template_version", "resources", "parameters", "outputs", "type", "properties",
-     "context", "region_name", "template", "get_attr", "get_param", "get_file", "get_resource",
-     "depends_on", "constraints", "default", "value"]))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=20),
+    st.sampled_from(
+        [
+            "OS::Heat::Stack",
+            "get_attr",
+            "get_param",
+            "get_file",
+            "get_resource",
+            "outputs",
+            "region_name",
+            "template",
+            "2018-08-31",
+            "RegionTwo",
+        ]
+    ),
+)
+keys = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "heat_template_version",
+            "resources",
+            "parameters",
+            "outputs",
+            "type",
+            "properties",
+            "context",
+            "region_name",
+            "template",
+            "get_attr",
+            "get_param",
+            "get_file",
+            "get_resource",
+            "depends_on",
+            "constraints",
+            "default",
+            "value",
+        ]
+    ),
+)
 _DIR = Path(tempfile.mkdtemp(prefix="mrconsole-fuzz-"))
 
 
@@ -30,8 +66,11 @@ def _write(text: str) -> Path:
     return path
 
 
-documents = st.recursive(scalars, lambda children: st.one_of(
-    st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=4)), max_leaves=40)
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=4)),
+    max_leaves=40,
+)
 
 
 @settings(max_examples=150, deadline=None)

@@ -33,7 +33,7 @@ REAL = CORPUS / "real"
 # template (relative to tests/corpus) -> the line of Heat's source that makes mrconsole stricter on purpose
 STRICTER: dict[str, str] = {}
 
-NOT_JUDGED = ("HEAT-E99001",)   # a service missing from the lab's catalog: Heat does not look at the template
+NOT_JUDGED = ("HEAT-E99001",)  # a service missing from the lab's catalog: Heat does not look at the template
 
 
 def corpus() -> list[Path]:
@@ -89,15 +89,18 @@ def test_validate_never_errs_where_heat_accepts(heat, cli):
             continue
         judged += 1
         if verdict == "valid" and errors and name not in STRICTER:
-            disagreements.append(f"{name}: Heat accepts it, mrconsole says: {errors[0]['message']} "
-                                 f"[{errors[0]['code']}]")
+            disagreements.append(
+                f"{name}: Heat accepts it, mrconsole says: {errors[0]['message']} [{errors[0]['code']}]"
+            )
         elif verdict == "rejected" and errors:
             agree_rejected += 1
         elif verdict == "rejected":
             laxer.append(f"{name}: {message[:120]}")
     valid = sum(1 for v, _ in heat.values() if v == "valid")
-    print(f"\ncorpus {len(heat)}: Heat judged {judged} ({valid} valid), not judged {len(heat) - judged}; "
-          f"both reject {agree_rejected}; Heat alone rejects {len(laxer)}")
+    print(
+        f"\ncorpus {len(heat)}: Heat judged {judged} ({valid} valid), not judged {len(heat) - judged}; "
+        f"both reject {agree_rejected}; Heat alone rejects {len(laxer)}"
+    )
     assert not disagreements, "\n".join(disagreements)
     # The test must be able to fail: Heat has to have judged most of the corpus valid.
     assert valid >= 80, f"only {valid} templates judged valid by Heat: the oracle did not run"

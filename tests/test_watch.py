@@ -30,9 +30,10 @@ def _template(value: str = "a", wait: dict | None = None, fail: bool = False) ->
         props["action_wait_secs"] = wait
     if fail:
         props["fail"] = True
-    return {"heat_template_version": "2021-04-16",
-            "resources": {"r": {"type": "OS::Heat::TestResource", "properties": props},
-                          "n": {"type": "OS::Heat::None"}}}
+    return {
+        "heat_template_version": "2021-04-16",
+        "resources": {"r": {"type": "OS::Heat::TestResource", "properties": props}, "n": {"type": "OS::Heat::None"}},
+    }
 
 
 async def _fleet(lab, timeouts=FAST) -> Fleet:
@@ -113,8 +114,11 @@ def test_watch_misses_no_change_of_any_kind(lab, fleet_stacks):
                 ("check", lambda: client.stack_action(sid, "check"), "CHECK_COMPLETE"),
                 ("patch", lambda: client.update_stack(sid, existing=True, parameters={}), "UPDATE_COMPLETE"),
                 ("full update", lambda: client.update_stack(sid, template=_template("b")), "UPDATE_COMPLETE"),
-                ("failed update", lambda: client.update_stack(sid, template=_template("c", fail=True)),
-                 "UPDATE_FAILED"),
+                (
+                    "failed update",
+                    lambda: client.update_stack(sid, template=_template("c", fail=True)),
+                    "UPDATE_FAILED",
+                ),
             ]
             for label, act, expected in steps:
                 await act()
@@ -161,7 +165,7 @@ def test_watch_sees_long_actions_start_and_end_without_a_sweep(lab, fleet_stacks
             name = f"long-{uuid.uuid4().hex[:6]}"
             sid = (await client.create_stack(name, _template(wait={"update": 4})))["id"]
             await _settle(client, sid)
-            await watch.poll()                       # the inventory, with it
+            await watch.poll()  # the inventory, with it
             requests_before = watch.requests
             await client.update_stack(sid, template=_template("z", wait={"update": 4}))
             statuses = []
@@ -220,9 +224,14 @@ def test_fifty_stacks_changing_at_once_lose_and_repeat_no_event(lab, fleet_stack
                 if REGION in stream.watches and stream.watches[REGION].loaded:
                     break
                 await asyncio.sleep(0.1)
-            targets = sorted((s for s in stream.watches[REGION].stacks.values()
-                              if s.status in ("CREATE_COMPLETE", "CHECK_COMPLETE", "UPDATE_COMPLETE")),
-                             key=lambda s: s.name)[:50]
+            targets = sorted(
+                (
+                    s
+                    for s in stream.watches[REGION].stacks.values()
+                    if s.status in ("CREATE_COMPLETE", "CHECK_COMPLETE", "UPDATE_COMPLETE")
+                ),
+                key=lambda s: s.name,
+            )[:50]
             assert len(targets) == 50
             await asyncio.gather(*(client.stack_action(s.id, "check") for s in targets))
             for s in targets:
@@ -242,12 +251,15 @@ def test_fifty_stacks_changing_at_once_lose_and_repeat_no_event(lab, fleet_stack
                     break
                 await asyncio.sleep(0.25)
             missing = expected - set(published)
-            detail = [(e.stack_name, e.resource_name, e.status, e.time)
-                      for s in targets for e in await client.events(s.name, s.id, sort_dir="desc", limit=50)
-                      if e.id in missing]
+            detail = [
+                (e.stack_name, e.resource_name, e.status, e.time)
+                for s in targets
+                for e in await client.events(s.name, s.id, sort_dir="desc", limit=50)
+                if e.id in missing
+            ]
             assert not missing, f"{len(missing)} of {len(expected)} events never reached the stream: {detail}"
-            assert max(published.values()) == 1          # none published twice
-            assert len(expected) >= 50 * 4               # stack + 2 resources, in progress and complete
+            assert max(published.values()) == 1  # none published twice
+            assert len(expected) >= 50 * 4  # stack + 2 resources, in progress and complete
         finally:
             stop.set()
             await task
@@ -278,7 +290,7 @@ def test_frozen_region_costs_the_others_nothing(lab, fleet_stacks):
                 await asyncio.sleep(0.1)
             with lab.fault("RegionTwo", "freeze"):
                 calls = fleet.region("RegionTwo").calls
-                for _ in range(100):        # RegionTwo's next look has started: it hangs now
+                for _ in range(100):  # RegionTwo's next look has started: it hangs now
                     if fleet.region("RegionTwo").calls > calls:
                         break
                     await asyncio.sleep(0.05)
@@ -286,8 +298,9 @@ def test_frozen_region_costs_the_others_nothing(lab, fleet_stacks):
                 name = f"thaw-{uuid.uuid4().hex[:6]}"
                 sid = (await client.create_stack(name, _template()))["id"]
                 for _ in range(250):
-                    if any(e.stack_id == sid and e.status == "CREATE_COMPLETE" and e.resource_name == name
-                           for e in got):
+                    if any(
+                        e.stack_id == sid and e.status == "CREATE_COMPLETE" and e.resource_name == name for e in got
+                    ):
                         break
                     await asyncio.sleep(0.1)
                 # RegionThree went on answering and its create was streamed whole...
@@ -333,7 +346,7 @@ def test_a_failing_loop_is_logged_shown_and_restarted(lab, monkeypatch):
                 if stream.watches.get("RegionTwo") and stream.watches["RegionTwo"].loaded:
                     break
                 await asyncio.sleep(0.1)
-            assert stream.watches["RegionTwo"].loaded          # restarted and recovered by itself
+            assert stream.watches["RegionTwo"].loaded  # restarted and recovered by itself
         finally:
             stop.set()
             await task
@@ -343,7 +356,7 @@ def test_a_failing_loop_is_logged_shown_and_restarted(lab, monkeypatch):
     seen = asyncio.run(scenario())
     errors = [e for r, e in seen if r == "RegionTwo" and e]
     assert errors and all(e.startswith("internal error, retrying: RuntimeError: injected fault") for e in errors)
-    assert ("RegionTwo", None) in seen                          # then answered normally
+    assert ("RegionTwo", None) in seen  # then answered normally
     assert all(e is None for r, e in seen if r == "RegionOne")  # the other region never noticed
     log = log_path().read_text()
     assert "the loop for region RegionTwo failed" in log and "Traceback" in log

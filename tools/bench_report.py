@@ -29,9 +29,12 @@ def newest(bench: str = "scale") -> Path:
 
 def table(path: Path) -> str:
     data = json.loads(path.read_text())
-    lines = [f"From `{path.relative_to(ROOT)}`: run of {data['date']} on commit `{data['commit']}`, "
-             f"{data['machine']['cores']} cores, Python {data['machine']['python']}. "
-             "n is the sample count; a missed sample counts at its wait in the percentiles.", ""]
+    lines = [
+        f"From `{path.relative_to(ROOT)}`: run of {data['date']} on commit `{data['commit']}`, "
+        f"{data['machine']['cores']} cores, Python {data['machine']['python']}. "
+        "n is the sample count; a missed sample counts at its wait in the percentiles.",
+        "",
+    ]
     for bench, part in data["benches"].items():
         config = ", ".join(f"{k} {v}" for k, v in part["config"].items())
         lines += [f"**{bench}** ({config})", "", "| figure | measured | target |", "|---|---|---|"]
@@ -40,13 +43,18 @@ def table(path: Path) -> str:
             lines.append(f"| {f['name']} | {f['text']}{note} | {f.get('target') or ''} |")
         per_region = part.get("tables", {}).get("per_region")
         if per_region:
-            lines += ["", "| region | idle req/min | idle KB/min | Heat ms/req | `openstack stack list` |",
-                      "|---|---|---|---|---|"]
+            lines += [
+                "",
+                "| region | idle req/min | idle KB/min | Heat ms/req | `openstack stack list` |",
+                "|---|---|---|---|---|",
+            ]
             for region, r in per_region.items():
                 o = r["openstack_stack_list"]
-                lines.append(f"| {region} | {r['idle_req_min']:.0f} | {r['idle_kb_min']:.1f} | "
-                             f"{r['heat_ms_per_req']:.0f} | {o['wall_s']:.2f} s, {o['requests']:.0f} req, "
-                             f"{o['kb']:.0f} KB (median of {o['runs']}) |")
+                lines.append(
+                    f"| {region} | {r['idle_req_min']:.0f} | {r['idle_kb_min']:.1f} | "
+                    f"{r['heat_ms_per_req']:.0f} | {o['wall_s']:.2f} s, {o['requests']:.0f} req, "
+                    f"{o['kb']:.0f} KB (median of {o['runs']}) |"
+                )
         lines.append("")
     return "\n".join(lines)
 

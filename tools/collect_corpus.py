@@ -33,8 +33,7 @@ SOURCES = [
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "--git-dir", str(repo), *args], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["git", "--git-dir", str(repo), *args], capture_output=True, text=True, check=True).stdout
 
 
 def references(doc) -> set[str]:
@@ -66,7 +65,7 @@ def bundle(repo: Path, commit: str, path: str, files: set[str]) -> dict[str, str
         if p in out:
             continue
         if p not in files or "://" in p or p.startswith("/"):
-            return None     # missing, or outside the repository (a URL, an absolute path): not reproducible
+            return None  # missing, or outside the repository (a URL, an absolute path): not reproducible
         text = git(repo, "show", f"{commit}:{p}")
         out[p] = text
         if p.endswith((".yaml", ".yml", ".template")):
@@ -82,10 +81,13 @@ def bundle(repo: Path, commit: str, path: str, files: set[str]) -> dict[str, str
 
 
 def main(root: str) -> int:
-    sources = ["# Where the corpus comes from\n",
-               "Public Heat templates, kept unchanged at their paths, as test data for",
-               "tests/test_validate_oracle.py. Each repository's licence is beside its files.\n",
-               "| directory | repository | commit | licence | templates |", "|---|---|---|---|---|"]
+    sources = [
+        "# Where the corpus comes from\n",
+        "Public Heat templates, kept unchanged at their paths, as test data for",
+        "tests/test_validate_oracle.py. Each repository's licence is beside its files.\n",
+        "| directory | repository | commit | licence | templates |",
+        "|---|---|---|---|---|",
+    ]
     for short, mirror, commit, prefixes, most in SOURCES:
         repo = Path(root) / mirror
         repo = repo / "repo" if (repo / "repo").exists() else repo
@@ -115,8 +117,10 @@ def main(root: str) -> int:
         licence = next((name for name in ("LICENSE", "LICENSE.txt") if name in files), None)
         if licence:
             (OUT / short / "LICENSE").write_text(git(repo, "show", f"{sha}:{licence}"))
-        sources.append(f"| {short} | github.com/openstack/{mirror.split('+', 1)[1]} | {sha[:12]} | "
-                       f"Apache-2.0 ({licence}) | {taken} |")
+        sources.append(
+            f"| {short} | github.com/openstack/{mirror.split('+', 1)[1]} | {sha[:12]} | "
+            f"Apache-2.0 ({licence}) | {taken} |"
+        )
     (OUT / "SOURCES.md").write_text("\n".join(sources) + "\n")
     return 0
 

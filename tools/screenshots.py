@@ -44,8 +44,14 @@ async def _until(pilot, predicate, limit=30.0):
 
 
 async def _ready(app, pilot):
-    await _until(pilot, lambda: isinstance(app.screen, OverviewScreen)
-                 and app.session.master is not None and app.session.master.topology is not None)
+    await _until(
+        pilot,
+        lambda: (
+            isinstance(app.screen, OverviewScreen)
+            and app.session.master is not None
+            and app.session.master.topology is not None
+        ),
+    )
     await pilot.pause(2.5)
 
 
@@ -84,8 +90,13 @@ async def capture(lab: Lab, out: Path) -> list[Path]:
     app = _app(lab, "rollout")
     async with app.run_test(size=(132, 40)) as pilot:
         await _until(pilot, lambda: isinstance(app.screen, OverviewScreen))
-        await _until(pilot, lambda: app.session.master.topology is not None
-                     and any(c.stack_id for c in app.session.master.topology.constituents))
+        await _until(
+            pilot,
+            lambda: (
+                app.session.master.topology is not None
+                and any(c.stack_id for c in app.session.master.topology.constituents)
+            ),
+        )
         await pilot.pause(1.5)
         save(app, "overview-deploying")
 

@@ -16,17 +16,26 @@ from mrconsole.lab.options import lab_options
 
 def add_cloud_arguments(parser) -> None:
     g = parser.add_argument_group("cloud")
-    g.add_argument("--os-cloud", dest="os_cloud", metavar="CLOUD",
-                   help="cloud name in clouds.yaml (default: $OS_CLOUD)")
-    g.add_argument("--region", dest="regions", action="append", default=[], metavar="R",
-                   help="only this region (repeatable)")
-    g.add_argument("--lab", action="store_true",
-                   help="use the local lab's cloud (see `mrconsole lab`)")
+    g.add_argument(
+        "--os-cloud", dest="os_cloud", metavar="CLOUD", help="cloud name in clouds.yaml (default: $OS_CLOUD)"
+    )
+    g.add_argument(
+        "--region", dest="regions", action="append", default=[], metavar="R", help="only this region (repeatable)"
+    )
+    g.add_argument("--lab", action="store_true", help="use the local lab's cloud (see `mrconsole lab`)")
     g.add_argument("--lab-dir", metavar="DIR", help="the lab's directory, with --lab")
-    g.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                   help="read timeout per request (default 10; connect timeout is 3)")
-    g.add_argument("--read-only", action="store_true",
-                   help="refuse every action that would change a stack (the console hides them)")
+    g.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="read timeout per request (default 10; connect timeout is 3)",
+    )
+    g.add_argument(
+        "--read-only",
+        action="store_true",
+        help="refuse every action that would change a stack (the console hides them)",
+    )
 
 
 # Options the OpenStack CLI accepts before the command (`openstack --os-cloud prod stack list`);
@@ -72,7 +81,7 @@ async def find_one(fleet, name: str, regions: list[str] | None = None):
 
     found, failed = await find_stack(fleet, name, regions or None)
     if not found:
-        if failed:    # it may be in a region that did not answer: degraded, not absent
+        if failed:  # it may be in a region that did not answer: degraded, not absent
             where = ", ".join(f"{r} ({e.message})" for r, e in failed.items())
             raise CliError(f"stack {name} not found in any reachable region; unreachable: {where}", EXIT_DEGRADED)
         raise CliError(f"stack {name} not found in any reachable region")

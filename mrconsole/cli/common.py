@@ -9,9 +9,9 @@ from pathlib import Path
 
 # Exit codes, documented in `mrconsole --help`.
 EXIT_OK = 0
-EXIT_FAILED = 1       # the thing asked for failed (an action, a template with errors)
-EXIT_USAGE = 2        # bad invocation
-EXIT_DEGRADED = 3     # a region is down / a master is in outage mode
+EXIT_FAILED = 1  # the thing asked for failed (an action, a template with errors)
+EXIT_USAGE = 2  # bad invocation
+EXIT_DEGRADED = 3  # a region is down / a master is in outage mode
 
 EXIT_CODES_HELP = """exit codes:
   0  success (every region up)

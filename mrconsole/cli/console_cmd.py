@@ -16,14 +16,22 @@ from mrconsole.template.analysis import analyse
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("console", help="open the console (the default without a command)",
-                       description="The keyboard-first console: master tree, region panes, live events.")
+    p = sub.add_parser(
+        "console",
+        help="open the console (the default without a command)",
+        description="The keyboard-first console: master tree, region panes, live events.",
+    )
     add_cloud_arguments(p)
     p.add_argument("--stack", metavar="MASTER", help="the master stack to show in the tree")
     p.add_argument("--template", metavar="FILE", help="show a master template's analysis (not deployed)")
     p.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
-    p.add_argument("--event-buffer", type=int, default=50_000, metavar="N",
-                   help="events kept in memory for the timeline (default 50000; ~1.2 KB each)")
+    p.add_argument(
+        "--event-buffer",
+        type=int,
+        default=50_000,
+        metavar="N",
+        help="events kept in memory for the timeline (default 50000; ~1.2 KB each)",
+    )
     p.set_defaults(func=cmd_console)
 
 
@@ -41,7 +49,6 @@ def cmd_console(args) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     analysis = None
     if args.template:
-
         require_file(args.template)
         analysis = analyse(args.template, args.env)
     master = args.stack or (Path(args.template).stem if args.template else None)
@@ -54,7 +61,8 @@ def cmd_console(args) -> int:
         fleet = Fleet(await connect(opts))
         return ConsoleSession(fleet, master=master, config=config)
 
-    app = MrConsoleApp(factory, read_only=args.read_only or conf.read_only(cloud_name),
-                       user_config=conf, analysis=analysis)
+    app = MrConsoleApp(
+        factory, read_only=args.read_only or conf.read_only(cloud_name), user_config=conf, analysis=analysis
+    )
     app.run()
     return 0

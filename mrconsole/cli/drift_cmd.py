@@ -15,12 +15,15 @@ EXIT_DRIFT = 4
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("drift", help="recovery report: constituents changed out of band, and orphans",
-                       description="Compare what a master records and intends with its constituents' "
-                       "actual state; find remote stacks it no longer references; suggest reconciliation.",
-                       epilog="exit codes:\n  0  no drift and no orphans\n  1  error (e.g. master unreachable)\n"
-                       "  2  bad invocation\n  4  drift or orphans found",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "drift",
+        help="recovery report: constituents changed out of band, and orphans",
+        description="Compare what a master records and intends with its constituents' "
+        "actual state; find remote stacks it no longer references; suggest reconciliation.",
+        epilog="exit codes:\n  0  no drift and no orphans\n  1  error (e.g. master unreachable)\n"
+        "  2  bad invocation\n  4  drift or orphans found",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("name", metavar="MASTER")
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_cloud_arguments(p)

@@ -31,8 +31,13 @@ def add_parser(sub) -> None:
     p.add_argument("stack", nargs="?", metavar="STACK", help="stack name or id (a master or any stack)")
     p.add_argument("--all-regions", action="store_true", help="every stack in the chosen regions")
     p.add_argument("--follow", "-f", action="store_true", help="keep streaming new events")
-    p.add_argument("--nested-depth", type=int, default=0, metavar="N",
-                   help="include events of nested stacks inside a region, N levels deep")
+    p.add_argument(
+        "--nested-depth",
+        type=int,
+        default=0,
+        metavar="N",
+        help="include events of nested stacks inside a region, N levels deep",
+    )
     p.add_argument("--since", metavar="DURATION", help="only events newer than this (30s, 10m, 2h, 1d)")
     p.add_argument("--format", choices=("log", "json"), default="log")
     p.add_argument("--fast-interval", type=float, default=1.0, metavar="S", help=argparse.SUPPRESS)
@@ -50,9 +55,18 @@ def parse_duration(text: str) -> timedelta:
 
 
 def event_json(e: Event) -> dict:
-    return {"time": e.time.isoformat() if e.time else None, "region": e.region, "stack": e.stack_name,
-            "stack_id": e.stack_id, "resource": e.resource_name, "status": e.status,
-            "reason": e.status_reason, "id": e.id, "kind": e.kind, "physical_id": e.physical_id}
+    return {
+        "time": e.time.isoformat() if e.time else None,
+        "region": e.region,
+        "stack": e.stack_name,
+        "stack_id": e.stack_id,
+        "resource": e.resource_name,
+        "status": e.status,
+        "reason": e.status_reason,
+        "id": e.id,
+        "kind": e.kind,
+        "physical_id": e.physical_id,
+    }
 
 
 def _event_time(e: Event):
@@ -89,8 +103,12 @@ async def _events(args, since) -> int:
                 sys.stdout.write(event_line(e, colour) + "\n")
         sys.stdout.flush()
 
-    config = StreamConfig(nested_depth=args.nested_depth, all_stacks=args.all_regions,
-                          fast_interval=args.fast_interval, watch_interval=args.watch_interval)
+    config = StreamConfig(
+        nested_depth=args.nested_depth,
+        all_stacks=args.all_regions,
+        fast_interval=args.fast_interval,
+        watch_interval=args.watch_interval,
+    )
     stream = EventStream(fleet, config)
     if args.follow:
         # A region that stops answering (or answers badly) is said on stderr, once, and so is its return;
@@ -98,10 +116,13 @@ async def _events(args, since) -> int:
         seen: dict[str, str | None] = {}
 
         def on_region(region: str, error: str | None, _answered_at: float) -> None:
-            kind = error.split(" (")[0] if error else None      # the class, not the byte count of each answer
+            kind = error.split(" (")[0] if error else None  # the class, not the byte count of each answer
             if seen.get(region) != kind and (kind or seen.get(region)):
-                print(f"{region}: {error}; following the other regions" if error else f"{region}: answers again",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"{region}: {error}; following the other regions" if error else f"{region}: answers again",
+                    file=sys.stderr,
+                    flush=True,
+                )
             seen[region] = kind
 
         stream.subscribe_regions(on_region)
@@ -129,9 +150,10 @@ async def _events(args, since) -> int:
             while True:
                 await asyncio.sleep(0.3)
                 if master is not None and master.error and master.error != said_error:
-                    said_error = master.error      # a bug of ours: said once, still following
-                    print(f"{master.topology.master.name}: {master.error}; still following", file=sys.stderr,
-                          flush=True)
+                    said_error = master.error  # a bug of ours: said once, still following
+                    print(
+                        f"{master.topology.master.name}: {master.error}; still following", file=sys.stderr, flush=True
+                    )
                 if master is not None and master.finished() and not master.master_busy():
                     break
         finally:

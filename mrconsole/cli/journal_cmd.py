@@ -11,12 +11,15 @@ from mrconsole.lab.options import CLOUD_NAME
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("journal", help="the local journal of every action taken",
-                       description="Every action taken from this machine, newest first.")
+    p = sub.add_parser(
+        "journal",
+        help="the local journal of every action taken",
+        description="Every action taken from this machine, newest first.",
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--stack", metavar="NAME", help="only actions on this stack")
-    add_cloud_arguments(p)      # --lab, --os-cloud and --region filter the entries
+    add_cloud_arguments(p)  # --lab, --os-cloud and --region filter the entries
     p.set_defaults(func=cmd_journal)
 
 
@@ -28,9 +31,20 @@ def cmd_journal(args) -> int:
     if args.format == "json":
         print_json(entries)
         return 0
-    rows = [[e.id, time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(e.started_at)), e.user, e.cloud, e.region,
-             e.stack_name, e.action + (" (out-of-band)" if e.out_of_band else ""), e.outcome,
-             (e.message or "")[:60]] for e in entries]
+    rows = [
+        [
+            e.id,
+            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(e.started_at)),
+            e.user,
+            e.cloud,
+            e.region,
+            e.stack_name,
+            e.action + (" (out-of-band)" if e.out_of_band else ""),
+            e.outcome,
+            (e.message or "")[:60],
+        ]
+        for e in entries
+    ]
     print_table(["ID", "TIME (UTC)", "USER", "CLOUD", "REGION", "STACK", "ACTION", "OUTCOME", "MESSAGE"], rows)
     return 0
 
@@ -40,6 +54,5 @@ def _cloud_name(args) -> str | None:
     if args.lab and args.os_cloud:
         raise CliError("--lab and --os-cloud are exclusive", EXIT_USAGE)
     if args.lab:
-
         return CLOUD_NAME
     return args.os_cloud

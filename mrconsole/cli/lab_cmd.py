@@ -23,20 +23,28 @@ def add_parser(sub) -> None:
     lsub.required = True
 
     def with_dir(p):
-        p.add_argument("--dir", help="lab directory (default: under the XDG state dir, "
-                       "or $MRCONSOLE_LAB_DIR)")
+        p.add_argument("--dir", help="lab directory (default: under the XDG state dir, or $MRCONSOLE_LAB_DIR)")
         return p
 
     up = with_dir(lsub.add_parser("up", help="start the lab (reports status if already up)"))
-    up.add_argument("--regions", default=None,
-                    help="comma-separated region names (default RegionOne,RegionTwo,RegionThree)")
-    up.add_argument("--no-keystone", action="store_true",
-                    help="run Heat in noauth mode, without Keystone (faster)")
-    up.add_argument("--base-port", type=int, default=None,
-                    help="first TCP port; components take consecutive ports (0: any free ports)")
-    up.add_argument("--token-expiration", type=int, default=None, metavar="SECONDS",
-                    help="Keystone's token lifetime (default 7200; short, to rehearse a token expiring "
-                    "mid-session); a running lab's Keystone is restarted with it")
+    up.add_argument(
+        "--regions", default=None, help="comma-separated region names (default RegionOne,RegionTwo,RegionThree)"
+    )
+    up.add_argument("--no-keystone", action="store_true", help="run Heat in noauth mode, without Keystone (faster)")
+    up.add_argument(
+        "--base-port",
+        type=int,
+        default=None,
+        help="first TCP port; components take consecutive ports (0: any free ports)",
+    )
+    up.add_argument(
+        "--token-expiration",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="Keystone's token lifetime (default 7200; short, to rehearse a token expiring "
+        "mid-session); a running lab's Keystone is restarted with it",
+    )
     up.set_defaults(func=cmd_up)
 
     st = with_dir(lsub.add_parser("status", help="each component's pid, port, state and URL"))
@@ -54,22 +62,27 @@ def add_parser(sub) -> None:
         p.add_argument("component", metavar="COMPONENT", help="a region name or 'keystone'")
         p.set_defaults(func=cmd_component, action=action)
 
-    fault = with_dir(lsub.add_parser(
-        "fault", help="put an HTTP fault in front of a component, on its own port (or clear it)",
-        description="Misbehave as a proxy or an overloaded API would, for every client of the component "
-        "(the console, the CLI, and Heat's own calls between regions).",
-        epilog="modes:\n  html502        every request answered 502 with an HTML page\n"
-        "  truncate       the real answer, its JSON body cut in the middle\n"
-        "  garbage        200 with a body that is not JSON\n  slow:SECONDS   every answer delayed\n"
-        "  reset          the connection closed without an answer\n"
-        "  flaky:PERCENT  that share of requests answered 503\n"
-        "  expire-tokens  (keystone) every token issued so far becomes invalid, as after a key rotation\n"
-        "  revoke-credentials, restore-credentials  (keystone) the lab's password stops, or starts, working\n"
-        "  clear          back to normal",
-        formatter_class=argparse.RawDescriptionHelpFormatter))
+    fault = with_dir(
+        lsub.add_parser(
+            "fault",
+            help="put an HTTP fault in front of a component, on its own port (or clear it)",
+            description="Misbehave as a proxy or an overloaded API would, for every client of the component "
+            "(the console, the CLI, and Heat's own calls between regions).",
+            epilog="modes:\n  html502        every request answered 502 with an HTML page\n"
+            "  truncate       the real answer, its JSON body cut in the middle\n"
+            "  garbage        200 with a body that is not JSON\n  slow:SECONDS   every answer delayed\n"
+            "  reset          the connection closed without an answer\n"
+            "  flaky:PERCENT  that share of requests answered 503\n"
+            "  expire-tokens  (keystone) every token issued so far becomes invalid, as after a key rotation\n"
+            "  revoke-credentials, restore-credentials  (keystone) the lab's password stops, or starts, working\n"
+            "  clear          back to normal",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
     fault.add_argument("component", metavar="COMPONENT", help="a region name or 'keystone'")
-    fault.add_argument("mode", metavar="MODE", help="html502, truncate, garbage, slow:SECONDS, reset, "
-                       "flaky:PERCENT, or clear")
+    fault.add_argument(
+        "mode", metavar="MODE", help="html502, truncate, garbage, slow:SECONDS, reset, flaky:PERCENT, or clear"
+    )
     fault.set_defaults(func=cmd_fault)
 
     down = with_dir(lsub.add_parser("down", help="stop everything; --purge also deletes the data"))
@@ -78,23 +91,28 @@ def add_parser(sub) -> None:
 
     seed = with_dir(lsub.add_parser("seed", help="create the sample multi-region master stack"))
     seed.add_argument("--name", default="demo", help="master stack name (default: demo)")
-    seed.add_argument("--example", default="multi-region",
-                      help="example directory under mrconsole/examples (default: multi-region)")
+    seed.add_argument(
+        "--example", default="multi-region", help="example directory under mrconsole/examples (default: multi-region)"
+    )
     seed.add_argument("--wait", action="store_true", help="wait until the master is COMPLETE")
     seed.set_defaults(func=cmd_seed)
 
-    pop = with_dir(lsub.add_parser(
-        "populate", help="fill the lab with a realistic fleet (idempotent)",
-        description="Create a fleet in every region: plain stacks in every state (complete, failed, "
-        "suspended, in progress for a while), nested stacks, stacks with long event histories, and "
-        "multi-region masters. A re-run creates only what is missing."))
+    pop = with_dir(
+        lsub.add_parser(
+            "populate",
+            help="fill the lab with a realistic fleet (idempotent)",
+            description="Create a fleet in every region: plain stacks in every state (complete, failed, "
+            "suspended, in progress for a while), nested stacks, stacks with long event histories, and "
+            "multi-region masters. A re-run creates only what is missing.",
+        )
+    )
     pop.add_argument("--stacks", type=int, default=100, help="fleet stacks per region (default 100)")
     pop.add_argument("--regions", default=None, help="comma-separated regions (default: every region)")
-    pop.add_argument("--masters", type=int, default=2,
-                     help="multi-region masters, spread over the regions (default 2)")
+    pop.add_argument("--masters", type=int, default=2, help="multi-region masters, spread over the regions (default 2)")
     pop.add_argument("--concurrency", type=int, default=8, help="creates in flight at once (default 8)")
-    pop.add_argument("--busy-seconds", type=int, default=600,
-                     help="how long the in-progress stacks stay in progress (default 600)")
+    pop.add_argument(
+        "--busy-seconds", type=int, default=600, help="how long the in-progress stacks stay in progress (default 600)"
+    )
     pop.add_argument("--format", choices=("table", "json"), default="table")
     pop.set_defaults(func=cmd_populate)
 
@@ -167,13 +185,20 @@ def cmd_fault(args) -> int:
         if args.component != "keystone":
             raise CliError(f"{args.mode} is a fault of keystone", EXIT_USAGE)
         lab.revoke_credentials(args.mode == "revoke-credentials")
-        print("keystone: the lab's credentials " + ("no longer work (password changed, tokens expired)"
-                                                     if args.mode == "revoke-credentials" else "work again"))
+        print(
+            "keystone: the lab's credentials "
+            + (
+                "no longer work (password changed, tokens expired)"
+                if args.mode == "revoke-credentials"
+                else "work again"
+            )
+        )
         return 0
     if args.mode == "expire-tokens":
         if args.component != "keystone":
-            raise CliError("expire-tokens is a fault of keystone: mrconsole lab fault keystone expire-tokens",
-                           EXIT_USAGE)
+            raise CliError(
+                "expire-tokens is a fault of keystone: mrconsole lab fault keystone expire-tokens", EXIT_USAGE
+            )
         lab.expire_tokens()
         print("keystone: every token issued so far is now invalid (Heat notices within 5 s)")
         return 0
@@ -209,18 +234,33 @@ def cmd_populate(args) -> int:
     regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None
     if args.busy_seconds < 1:
         raise CliError("--busy-seconds must be 1 or more", EXIT_USAGE)
-    report = populate(lab, stacks=args.stacks, regions=regions, masters=args.masters,
-                      concurrency=args.concurrency, busy_seconds=args.busy_seconds, progress=_progress)
+    report = populate(
+        lab,
+        stacks=args.stacks,
+        regions=regions,
+        masters=args.masters,
+        concurrency=args.concurrency,
+        busy_seconds=args.busy_seconds,
+        progress=_progress,
+    )
     if args.format == "json":
-        print_json({"created": report.created, "existing": report.existing, "failed": report.failed,
-                    "seconds": round(report.seconds, 1),
-                    "statuses": {r: dict(c) for r, c in report.statuses.items()}})
+        print_json(
+            {
+                "created": report.created,
+                "existing": report.existing,
+                "failed": report.failed,
+                "seconds": round(report.seconds, 1),
+                "statuses": {r: dict(c) for r, c in report.statuses.items()},
+            }
+        )
     else:
         statuses = sorted({s for c in report.statuses.values() for s in c})
         rows = [[r, sum(c.values()), *[c.get(s, 0) for s in statuses]] for r, c in report.statuses.items()]
         print_table(["REGION", "STACKS", *statuses], rows)
-        print(f"created {report.created}, already there {report.existing}, failed {len(report.failed)} "
-              f"in {report.seconds:.0f}s")
+        print(
+            f"created {report.created}, already there {report.existing}, failed {len(report.failed)} "
+            f"in {report.seconds:.0f}s"
+        )
         for line in report.failed[:20]:
             print(f"  failed: {line}")
     return 0 if report.ok else 1

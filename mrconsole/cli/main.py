@@ -41,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
-    parser.add_argument("--version", action="store_true",
-                        help="mrconsole's version, the Heat client's and Python's, then exit")
+    parser.add_argument(
+        "--version", action="store_true", help="mrconsole's version, the Heat client's and Python's, then exit"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     lab_cmd.add_parser(sub)
     for name in _optional_commands():
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _commands(parser) -> set[str]:
-    for action in parser._actions:   # argparse keeps its subcommands here, and nowhere public
+    for action in parser._actions:  # argparse keeps its subcommands here, and nowhere public
         if isinstance(action, argparse._SubParsersAction):
             return set(action.choices)
     return set()
@@ -80,7 +81,7 @@ def hoist_global_options(argv: list[str], commands: set[str]) -> list[str]:
             moved.append(token)
             i += 1
         elif option in GLOBAL_WITH_VALUE and i + 1 < len(argv):
-            moved += argv[i:i + 2]
+            moved += argv[i : i + 2]
             i += 2
         else:
             return argv
@@ -90,20 +91,23 @@ def hoist_global_options(argv: list[str], commands: set[str]) -> list[str]:
 def _optional_commands() -> list[str]:
     """Command modules present in this build, in the order shown by --help."""
 
-    names = ["status_cmd", "validate_cmd", "events_cmd", "stack_cmd", "journal_cmd",
-             "why_cmd", "drift_cmd", "timeline_cmd", "console_cmd"]
+    names = [
+        "status_cmd",
+        "validate_cmd",
+        "events_cmd",
+        "stack_cmd",
+        "journal_cmd",
+        "why_cmd",
+        "drift_cmd",
+        "timeline_cmd",
+        "console_cmd",
+    ]
     return [n for n in names if importlib.util.find_spec(f"mrconsole.cli.{n}")]
-
-
-
-
 
 
 def version_line() -> str:
     """What a bug report needs first: mrconsole, the Heat client it speaks through, Python."""
     from importlib import metadata  # lazy: only --version reads package metadata (15 ms at every start)
-
-
 
     try:
         heatclient = metadata.version("python-heatclient")
@@ -146,11 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:
-
-        if isinstance(exc, InternalError):      # met in a region call: logged there already
+        if isinstance(exc, InternalError):  # met in a region call: logged there already
             message = describe(exc)
         elif getattr(exc, "one_line", False) or type(exc).__name__ in ("LabError", "CloudError", "TemplateError"):
-            message = describe(exc)             # an error we raise on purpose, already a sentence
+            message = describe(exc)  # an error we raise on purpose, already a sentence
         else:
             logger().exception("mrconsole %s failed", argv[0] if argv else "")
             message = f"{INTERNAL_MESSAGE}: {describe(exc)}"

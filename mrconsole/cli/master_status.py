@@ -16,28 +16,48 @@ async def master_status(fleet, args) -> int:
     if state.mode == MISSING:
         raise CliError(state.master_error or f"master {args.master} not found")
     topo = state.topology
-    if topo is None:     # master_state gives a topology for every mode but MISSING
+    if topo is None:  # master_state gives a topology for every mode but MISSING
         raise CliError(state.master_error or f"master {args.master}: nothing is known of it")
-    rows = [{
-        "resource": c.resource, "region": c.region, "stack_name": c.stack_name, "stack_id": c.stack_id,
-        "status": c.status, "live": c.stack is not None, "error": c.error, "discovered": c.discovered,
-    } for c in topo.constituents]
+    rows = [
+        {
+            "resource": c.resource,
+            "region": c.region,
+            "stack_name": c.stack_name,
+            "stack_id": c.stack_id,
+            "status": c.status,
+            "live": c.stack is not None,
+            "error": c.error,
+            "discovered": c.discovered,
+        }
+        for c in topo.constituents
+    ]
     if args.format == "json":
-        print_json({
-            "master": args.master, "mode": state.mode, "degraded": state.degraded,
-            "master_region": state.master_region, "master_status": topo.master.status,
-            "master_error": state.master_error,
-            "cached_age_seconds": round(time.time() - state.cached_at, 1) if state.cached_at else None,
-            "constituents": rows, "edges": [e.label() for e in topo.edges], "unreachable": state.unreachable,
-        })
+        print_json(
+            {
+                "master": args.master,
+                "mode": state.mode,
+                "degraded": state.degraded,
+                "master_region": state.master_region,
+                "master_status": topo.master.status,
+                "master_error": state.master_error,
+                "cached_age_seconds": round(time.time() - state.cached_at, 1) if state.cached_at else None,
+                "constituents": rows,
+                "edges": [e.label() for e in topo.edges],
+                "unreachable": state.unreachable,
+            }
+        )
     else:
         if state.mode == MasterMode.OUTAGE:
-            print(f"OUTAGE: master {topo.master.name} in {state.master_region} is unreachable "
-                  f"({state.master_error}); master data from the cache, {age(state.cached_at)} old")
+            print(
+                f"OUTAGE: master {topo.master.name} in {state.master_region} is unreachable "
+                f"({state.master_error}); master data from the cache, {age(state.cached_at)} old"
+            )
         elif state.mode == MasterMode.DISCOVERED:
             print(f"master {args.master} not reachable and never cached: constituents DISCOVERED by name")
-        print(f"master  {topo.master.name}  [{state.master_region or '?'}]  {topo.master.status}"
-              + ("  (stale)" if state.degraded else ""))
+        print(
+            f"master  {topo.master.name}  [{state.master_region or '?'}]  {topo.master.status}"
+            + ("  (stale)" if state.degraded else "")
+        )
         for r in rows:
             live = "live" if r["live"] else f"not read: {r['error']}"
             tag = "  (discovered)" if r["discovered"] else ""

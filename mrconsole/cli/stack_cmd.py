@@ -42,8 +42,11 @@ EPILOG = """exit codes:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("stack", help="create, update, delete, suspend, resume, check or cancel a stack",
-                       description="Act on a stack in a region. Every action is journaled.")
+    p = sub.add_parser(
+        "stack",
+        help="create, update, delete, suspend, resume, check or cancel a stack",
+        description="Act on a stack in a region. Every action is journaled.",
+    )
     ssub = p.add_subparsers(dest="stack_command", metavar="ACTION")
     ssub.required = True
 
@@ -54,13 +57,22 @@ def add_parser(sub) -> None:
         q.add_argument("--format", choices=("text", "json"), default="text")
         if wait:
             q.add_argument("--wait", action="store_true", help="follow events until the action ends")
-        q.add_argument("--force", action="store_true",
-                       help="send even when the preflight says Heat will refuse (not for a missing confirmation)")
-        q.add_argument("--direct", action="store_true",
-                       help="act on a constituent even though its master is reachable (creates drift)")
+        q.add_argument(
+            "--force",
+            action="store_true",
+            help="send even when the preflight says Heat will refuse (not for a missing confirmation)",
+        )
+        q.add_argument(
+            "--direct",
+            action="store_true",
+            help="act on a constituent even though its master is reachable (creates drift)",
+        )
         if through_master:
-            q.add_argument("--through-master", action="store_true",
-                           help="act on a constituent's master instead (the action reaches every constituent)")
+            q.add_argument(
+                "--through-master",
+                action="store_true",
+                help="act on a constituent's master instead (the action reaches every constituent)",
+            )
         q.set_defaults(func=cmd_stack)
         return q
 
@@ -70,30 +82,79 @@ def add_parser(sub) -> None:
         q.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
 
     def previewable(q):
-        q.add_argument("--preview", action="store_true",
-                       help="show the preflight (and for an update, what changes in every region); send nothing")
+        q.add_argument(
+            "--preview",
+            action="store_true",
+            help="show the preflight (and for an update, what changes in every region); send nothing",
+        )
         return q
 
-    c = common(ssub.add_parser("create", help="create a stack (several --region: fan-out)",
-                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter))
+    c = common(
+        ssub.add_parser(
+            "create",
+            help="create a stack (several --region: fan-out)",
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
     template_args(c, True)
     c.add_argument("--preview", action="store_true", help="show what would be created, by region, and stop")
     c.add_argument("--timeout-mins", type=int, default=None)
-    u = previewable(common(ssub.add_parser("update", help="update with a new template, or PATCH some parameters",
-                                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)))
+    u = previewable(
+        common(
+            ssub.add_parser(
+                "update",
+                help="update with a new template, or PATCH some parameters",
+                epilog=EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
+        )
+    )
     template_args(u, False)
-    previewable(common(ssub.add_parser("delete", help="delete (type the stack name to confirm, or --yes)",
-                                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)))
-    previewable(common(ssub.add_parser("reapply", help="update a stack with its own template and parameters "
-                                       "(a master re-applies its intent to every constituent)",
-                                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)))
+    previewable(
+        common(
+            ssub.add_parser(
+                "delete",
+                help="delete (type the stack name to confirm, or --yes)",
+                epilog=EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
+        )
+    )
+    previewable(
+        common(
+            ssub.add_parser(
+                "reapply",
+                help="update a stack with its own template and parameters "
+                "(a master re-applies its intent to every constituent)",
+                epilog=EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
+        )
+    )
     for action in ("suspend", "resume", "check"):
-        previewable(common(ssub.add_parser(action, help=f"{action} a stack", epilog=EPILOG,
-                                           formatter_class=argparse.RawDescriptionHelpFormatter),
-                           through_master=True))
-    k = previewable(common(ssub.add_parser("cancel", help="cancel an update in progress (rolls back)",
-                                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter),
-                           through_master=True))
+        previewable(
+            common(
+                ssub.add_parser(
+                    action,
+                    help=f"{action} a stack",
+                    epilog=EPILOG,
+                    formatter_class=argparse.RawDescriptionHelpFormatter,
+                ),
+                through_master=True,
+            )
+        )
+    k = previewable(
+        common(
+            ssub.add_parser(
+                "cancel",
+                help="cancel an update in progress (rolls back)",
+                epilog=EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            ),
+            through_master=True,
+        )
+    )
     k.add_argument("--no-rollback", action="store_true", help="cancel without rollback")
 
 
@@ -124,13 +185,16 @@ async def _stack(args) -> int:
     fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
     if _read_only(args, fleet.name):
         fleet.close()
-        raise CliError(f"read-only mode (set for cloud {fleet.name} in the config): {args.stack_command} is not "
-                       "allowed; nothing was sent")
+        raise CliError(
+            f"read-only mode (set for cloud {fleet.name} in the config): {args.stack_command} is not "
+            "allowed; nothing was sent"
+        )
     unknown = [r for r in args.regions if r not in fleet.region_names]
     if unknown:
         fleet.close()
-        raise CliError(f"region {unknown[0]!r} is not in cloud {fleet.name} (it has: "
-                       f"{', '.join(fleet.region_names)})", EXIT_USAGE)
+        raise CliError(
+            f"region {unknown[0]!r} is not in cloud {fleet.name} (it has: {', '.join(fleet.region_names)})", EXIT_USAGE
+        )
     try:
         actions = Actions(fleet, read_only=_read_only(args, fleet.name))
         try:
@@ -159,8 +223,14 @@ def _analyse(args, params: dict, fleet, master_region: str):
     require_file(args.template)
     for env in args.env:
         require_file(env, "environment file")
-    analysis = analyse(args.template, args.env, params, master_region=master_region, require_values=True,
-                       known_regions=fleet.region_names)
+    analysis = analyse(
+        args.template,
+        args.env,
+        params,
+        master_region=master_region,
+        require_values=True,
+        known_regions=fleet.region_names,
+    )
     for f in analysis.findings:
         print(str(f), file=sys.stderr)
     if analysis.errors:
@@ -175,9 +245,17 @@ async def _create(args, fleet, actions) -> int:
     for env in args.env:
         require_file(env, "environment file")
     try:
-        plan = await plan_create(fleet, args.name, args.regions, args.template, args.env, _params(args),
-                                 timeout_mins=args.timeout_mins, read_only=_read_only(args, fleet.name),
-                                 probe=not args.preview)
+        plan = await plan_create(
+            fleet,
+            args.name,
+            args.regions,
+            args.template,
+            args.env,
+            _params(args),
+            timeout_mins=args.timeout_mins,
+            read_only=_read_only(args, fleet.name),
+            probe=not args.preview,
+        )
     except PlanError as exc:
         raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
     for f in plan.analysis.findings:
@@ -219,14 +297,24 @@ async def _plan(args, fleet, action: str, params: dict):
     """The core's plan for this action (core/plan.py), and the decision it needs from flags."""
 
     try:
-        plan = await plan_action(fleet, action, args.regions[0], args.name, read_only=_read_only(args, fleet.name),
-                                 cache=TopologyCache(), parameters=params)
+        plan = await plan_action(
+            fleet,
+            action,
+            args.regions[0],
+            args.name,
+            read_only=_read_only(args, fleet.name),
+            cache=TopologyCache(),
+            parameters=params,
+        )
     except PlanError as exc:
         raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
     through = bool(getattr(args, "through_master", False))
     if through and plan.through_master is None:
-        raise CliError(f"--through-master: {plan.stack.name} has no reachable master to {action} through "
-                       "(or this action cannot go through one)", EXIT_USAGE)
+        raise CliError(
+            f"--through-master: {plan.stack.name} has no reachable master to {action} through "
+            "(or this action cannot go through one)",
+            EXIT_USAGE,
+        )
     if plan.creates_drift and not (args.direct or through):
         options = "pass --direct to act on it anyway"
         if plan.through_master is not None:
@@ -234,7 +322,7 @@ async def _plan(args, fleet, action: str, params: dict):
             options = f"pass --through-master to {action.replace('_', ' ')} {m.name} in {m.region}, or " + options
         raise CliError(f"{plan.warning} Nothing was sent: {options}.", EXIT_USAGE)
     if getattr(args, "preview", False):
-        return plan, through           # shown by _preview_action, on stdout
+        return plan, through  # shown by _preview_action, on stdout
     # The preflight, before anything is sent. A blocking finding refuses in execute, whose error
     # repeats it, so here it is printed only when --force sends anyway.
     for finding in plan.findings:
@@ -246,8 +334,9 @@ async def _plan(args, fleet, action: str, params: dict):
 async def _act(args, fleet, actions) -> int:
 
     verb = args.stack_command
-    action = {"cancel": "cancel_without_rollback" if getattr(args, "no_rollback", False) else "cancel_update"
-              }.get(verb, verb)
+    action = {"cancel": "cancel_without_rollback" if getattr(args, "no_rollback", False) else "cancel_update"}.get(
+        verb, verb
+    )
     params = _params(args) if verb == "update" else None
     if verb == "update" and not args.template and not params:
         raise CliError("update needs -t TEMPLATE, or -P KEY=VALUE to change some parameters", EXIT_USAGE)
@@ -266,8 +355,11 @@ async def _act(args, fleet, actions) -> int:
     if plan.confirm_name:
         confirmation = plan.confirm_name if args.yes else _ask_name(plan.direct)
     try:
-        results = [await execute(actions, plan, through_master=through, confirmation=confirmation, bundle=bundle,
-                                 force=args.force)]
+        results = [
+            await execute(
+                actions, plan, through_master=through, confirmation=confirmation, bundle=bundle, force=args.force
+            )
+        ]
     except PlanError as exc:
         raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
     return await _report(args, fleet, actions, results)
@@ -280,9 +372,16 @@ async def _preview_action(args, fleet, plan, bundle=None) -> int:
     if plan.action in ("update", "reapply"):
         preview = await preview_update(fleet, plan.stack, plan.parameters or {}, bundle, plan.hidden)
     if args.format == "json":
-        print_json({"action": plan.action, "stack": plan.stack.name, "region": plan.stack.region,
-                    "findings": plan.findings, "blocked": bool(plan.blocking),
-                    "preview": preview.by_region() if preview else None})
+        print_json(
+            {
+                "action": plan.action,
+                "stack": plan.stack.name,
+                "region": plan.stack.region,
+                "findings": plan.findings,
+                "blocked": bool(plan.blocking),
+                "preview": preview.by_region() if preview else None,
+            }
+        )
     else:
         print(f"{plan.question[0].upper()}{plan.question[1:]}")
         for f in plan.findings:
@@ -342,8 +441,9 @@ async def _wait(fleet, result, limit: float = 900.0, out=None) -> str:
         return f"UNKNOWN ({exc.message})"
     await stream.poll_once()
     seen = {e.id for e in stream.timeline.events()}  # history before this action is not shown
-    stream.subscribe(lambda batch: [print(event_line(e, colour), file=out, flush=True)
-                                    for e in batch if e.id not in seen])
+    stream.subscribe(
+        lambda batch: [print(event_line(e, colour), file=out, flush=True) for e in batch if e.id not in seen]
+    )
     stop = asyncio.Event()
     tasks = [asyncio.create_task(stream.run(stop)), asyncio.create_task(master.run(stop))]
     loop = asyncio.get_running_loop()
@@ -353,7 +453,7 @@ async def _wait(fleet, result, limit: float = 900.0, out=None) -> str:
         said_error = ""
         while loop.time() < deadline:
             if master.error and master.error != said_error:
-                said_error = master.error          # a bug of ours: said once, still waiting
+                said_error = master.error  # a bug of ours: said once, still waiting
                 print(f"{master.topology.master.name}: {master.error}; still waiting", file=sys.stderr, flush=True)
             if master.finished() and not master.master_busy():
                 break

@@ -25,8 +25,11 @@ def add_parser(sub) -> None:
         formatter_class=__import__("argparse").RawDescriptionHelpFormatter,
     )
     add_cloud_arguments(p)
-    p.add_argument("--master", metavar="NAME", help="show one master and its constituents "
-                   "(works while the master's region is down, from the topology cache)")
+    p.add_argument(
+        "--master",
+        metavar="NAME",
+        help="show one master and its constituents (works while the master's region is down, from the topology cache)",
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_status)
 
@@ -39,7 +42,6 @@ async def _status(args) -> int:
     fleet = await open_fleet(args, authenticate=True)
     try:
         if args.master:
-
             return await master_status(fleet, args)
         listing = await fleet.list_stacks()
     finally:
@@ -56,10 +58,17 @@ async def _status(args) -> int:
                         "health": health[region].state,
                         "latency_ms": round(health[region].latency_ms, 1) if health[region].latency_ms else None,
                         "last_error": rs.error.message if rs.error else (_slow(health[region]) or None),
-                        "stacks": None if rs.error else [
-                            {"name": s.name, "id": s.id, "status": s.status,
-                             "status_reason": s.status_reason,
-                             "updated_time": s.changed_time} for s in rs.stacks
+                        "stacks": None
+                        if rs.error
+                        else [
+                            {
+                                "name": s.name,
+                                "id": s.id,
+                                "status": s.status,
+                                "status_reason": s.status_reason,
+                                "updated_time": s.changed_time,
+                            }
+                            for s in rs.stacks
                         ],
                     }
                     for region, rs in listing.items()
@@ -71,17 +80,20 @@ async def _status(args) -> int:
         rows = []
         for region, rs in listing.items():
             h = health[region]
-            rows.append([
-                region,
-                h.state,
-                f"{h.latency_ms:.0f} ms" if h.latency_ms is not None and not rs.error else "-",
-                "-" if rs.error else len(rs.stacks),
-                rs.error.message if rs.error else _slow(h),
-            ])
+            rows.append(
+                [
+                    region,
+                    h.state,
+                    f"{h.latency_ms:.0f} ms" if h.latency_ms is not None and not rs.error else "-",
+                    "-" if rs.error else len(rs.stacks),
+                    rs.error.message if rs.error else _slow(h),
+                ]
+            )
         print_table(["REGION", "HEALTH", "LATENCY", "STACKS", "ERROR"], rows)
         stack_rows = [
             [s.region, s.name, s.status, when(s.changed_time), age(s.changed_time)]
-            for rs in listing.values() for s in rs.stacks
+            for rs in listing.values()
+            for s in rs.stacks
         ]
         if stack_rows:
             print()

@@ -15,15 +15,22 @@ from mrconsole.core.timeline import DEFAULT_SINCE, incident_timeline
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("timeline", help="an incident's timeline: every region's events, outages, actions",
-                       description="One timeline of a master's incident: the merged events of every region, "
-                       "the outage windows the console saw, and every journaled action (hidden values masked).",
-                       epilog="exit codes:\n  0  written\n  1  error (e.g. no such master)\n  2  bad invocation\n"
-                       "  3  written, but a region could not be read (named in the timeline)",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "timeline",
+        help="an incident's timeline: every region's events, outages, actions",
+        description="One timeline of a master's incident: the merged events of every region, "
+        "the outage windows the console saw, and every journaled action (hidden values masked).",
+        epilog="exit codes:\n  0  written\n  1  error (e.g. no such master)\n  2  bad invocation\n"
+        "  3  written, but a region could not be read (named in the timeline)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("name", metavar="MASTER")
-    p.add_argument("--since", default=DEFAULT_SINCE, metavar="DURATION",
-                   help=f"how far back (30m, 2h, 1d; default {DEFAULT_SINCE})")
+    p.add_argument(
+        "--since",
+        default=DEFAULT_SINCE,
+        metavar="DURATION",
+        help=f"how far back (30m, 2h, 1d; default {DEFAULT_SINCE})",
+    )
     p.add_argument("--format", choices=("md", "json"), default="md")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
     add_cloud_arguments(p)
@@ -63,6 +70,7 @@ async def _timeline(args, since: float) -> int:
         if args.output:
             out.close()
     if args.output:
-        print(f"timeline of {timeline.master}: {len(timeline.entries)} entries written to {args.output}",
-              file=sys.stderr)
+        print(
+            f"timeline of {timeline.master}: {len(timeline.entries)} entries written to {args.output}", file=sys.stderr
+        )
     return EXIT_DEGRADED if timeline.unreachable else EXIT_OK

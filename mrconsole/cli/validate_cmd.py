@@ -28,12 +28,27 @@ def add_parser(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("template", metavar="TEMPLATE")
-    p.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV",
-                   help="environment file (repeatable)")
-    p.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE",
-                   help="master parameter value (repeatable)")
-    p.add_argument("--master-region", metavar="R",
-                   help="region the master is created in (default: the cloud's first region)")
+    p.add_argument(
+        "-e",
+        "--environment",
+        dest="env",
+        action="append",
+        default=[],
+        metavar="ENV",
+        help="environment file (repeatable)",
+    )
+    p.add_argument(
+        "-P",
+        "--parameter",
+        dest="params",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="master parameter value (repeatable)",
+    )
+    p.add_argument(
+        "--master-region", metavar="R", help="region the master is created in (default: the cloud's first region)"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--tree", action="store_true", help="draw the master tree")
     add_cloud_arguments(p)

@@ -13,12 +13,14 @@ from mrconsole.core.why import why
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
-        "why", help="follow a stack's failure across regions to its root cause",
+        "why",
+        help="follow a stack's failure across regions to its root cause",
         description="From a failed stack (master or constituent), walk into failed constituents "
         "in their own regions and name the first resource that failed.",
         epilog="exit codes:\n  0  the stack has not failed\n  1  it failed (the root cause is shown)\n"
         "  2  bad invocation",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("stack", metavar="STACK")
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_cloud_arguments(p)
@@ -38,13 +40,26 @@ async def _why(args) -> int:
     finally:
         fleet.close()
     if args.format == "json":
-        print_json({"stack": to_jsonable(report.start), "failed": report.failed,
-                    "path": [{"region": s.stack.region, "stack": s.stack.name, "status": s.stack.status,
-                              "failed_resources": [r.name for r in s.failed_resources]} for s in report.steps],
-                    "root_cause": to_jsonable(report.root), "unreachable": report.unreachable})
+        print_json(
+            {
+                "stack": to_jsonable(report.start),
+                "failed": report.failed,
+                "path": [
+                    {
+                        "region": s.stack.region,
+                        "stack": s.stack.name,
+                        "status": s.stack.status,
+                        "failed_resources": [r.name for r in s.failed_resources],
+                    }
+                    for s in report.steps
+                ],
+                "root_cause": to_jsonable(report.root),
+                "unreachable": report.unreachable,
+            }
+        )
         return EXIT_FAILED if report.failed else EXIT_OK
     for line in why_lines(report):
         if line.kind in (ROOT, HEADING):
-            print()                        # the root cause and the events around it, set apart
+            print()  # the root cause and the events around it, set apart
         print(line.text)
     return EXIT_FAILED if report.failed else EXIT_OK

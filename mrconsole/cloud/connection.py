@@ -20,7 +20,7 @@ from mrconsole.cloud.region import RegionClient, Timeouts
 class CloudOptions:
     cloud: str | None = None
     regions: list[str] = field(default_factory=list)
-    config_file: str | None = None   # a specific clouds.yaml (the lab's), instead of the search path
+    config_file: str | None = None  # a specific clouds.yaml (the lab's), instead of the search path
     timeouts: Timeouts = Timeouts()
     workers_per_region: int = 4
 
@@ -47,8 +47,11 @@ def load_config(opts: CloudOptions):
             raise CloudError(errors.CONFIG, "no cloud given: use --os-cloud NAME, OS_CLOUD, or --lab")
     if name not in config.get_cloud_names():
         if config.config_filename is None:
-            raise CloudError(errors.CONFIG, f"cloud {name!r} not found: no clouds.yaml was found "
-                             "(set OS_CLIENT_CONFIG_FILE or put one in ~/.config/openstack/)")
+            raise CloudError(
+                errors.CONFIG,
+                f"cloud {name!r} not found: no clouds.yaml was found "
+                "(set OS_CLIENT_CONFIG_FILE or put one in ~/.config/openstack/)",
+            )
         known = ", ".join(n for n in config.get_cloud_names() if n != "envvars") or "none"
         raise CloudError(errors.CONFIG, f"cloud {name!r} is not in {config.config_filename} (it has: {known})")
     return config, name
@@ -77,8 +80,9 @@ class Cloud:
         try:
             return self.regions[name]
         except KeyError:
-            raise CloudError(errors.CONFIG, f"region {name!r} is not in cloud {self.name!r} "
-                             f"(it has: {', '.join(self.regions)})") from None
+            raise CloudError(
+                errors.CONFIG, f"region {name!r} is not in cloud {self.name!r} (it has: {', '.join(self.regions)})"
+            ) from None
 
     def close(self) -> None:
         for client in self.regions.values():
@@ -141,8 +145,9 @@ async def connect(opts: CloudOptions) -> Cloud:
     if opts.regions:
         unknown = [r for r in opts.regions if r not in names]
         if unknown:
-            raise CloudError(errors.CONFIG, f"region {unknown[0]!r} is not in cloud {name!r} "
-                             f"(it has: {', '.join(names)})")
+            raise CloudError(
+                errors.CONFIG, f"region {unknown[0]!r} is not in cloud {name!r} (it has: {', '.join(names)})"
+            )
         names = [r for r in names if r in opts.regions]
 
     clients = {}

@@ -16,8 +16,8 @@ CONFLICT = "conflict"
 UNAUTHORIZED = "unauthorized"
 FORBIDDEN = "forbidden"
 UNAVAILABLE = "unavailable"
-INVALID = "invalid"          # Heat rejected the request (validation, 400)
-CONFIG = "config"            # clouds.yaml, cloud or region problems
+INVALID = "invalid"  # Heat rejected the request (validation, 400)
+CONFIG = "config"  # clouds.yaml, cloud or region problems
 
 
 class CloudError(Exception):
@@ -36,7 +36,7 @@ def _heat_message(exc) -> str:
     text = str(getattr(exc, "error", None) and exc.error.get("error", {}).get("message") or exc)
     for prefix in ("ERROR: ",):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
@@ -87,9 +87,11 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError | Intern
         if exc.pos > 0:
             return CloudError(UNAVAILABLE, f"response cut short (its JSON ends after {exc.pos} bytes)", region)
         return CloudError(UNAVAILABLE, "answered with a body that is not JSON (not Heat speaking?)", region)
-    if (isinstance(exc, AttributeError) and "has no attribute" in str(exc)
-            and str(exc).startswith(("'bytes' object", "'str' object"))) or \
-            (isinstance(exc, TypeError) and "indices must be integers" in str(exc)):
+    if (
+        isinstance(exc, AttributeError)
+        and "has no attribute" in str(exc)
+        and str(exc).startswith(("'bytes' object", "'str' object"))
+    ) or (isinstance(exc, TypeError) and "indices must be integers" in str(exc)):
         # heatclient falls back to the raw body when it is not JSON, then fails to read it.
         return CloudError(UNAVAILABLE, "answered with a body that is not JSON, or cut short", region)
     if "RemoteDisconnected" in str(exc) or "without response" in str(exc):
@@ -123,8 +125,9 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError | Intern
     if isinstance(exc, kexc.DiscoveryFailure):
         return CloudError(UNAVAILABLE, "identity service unreachable or misconfigured", region)
     if isinstance(exc, kexc.MissingRequiredOptions):
-        return CloudError(CONFIG, "clouds.yaml is missing auth options: "
-                          + ", ".join(o.dest for o in exc.options), region)
+        return CloudError(
+            CONFIG, "clouds.yaml is missing auth options: " + ", ".join(o.dest for o in exc.options), region
+        )
     if isinstance(exc, hexc.HTTPException):
         code = getattr(exc, "code", 0) or 0
         if code >= 500 and _from_a_proxy(str(exc)):
@@ -142,17 +145,21 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError | Intern
     if isinstance(exc, kexc.ClientException):
         return CloudError(UNAVAILABLE, str(exc).splitlines()[0], region)
     # Raised inside a client library reading the answer (a body it did not expect): the cloud's doing.
-    return CloudError(UNAVAILABLE, f"unexpected answer ({type(exc).__name__}: "
-                      f"{str(exc).splitlines()[0] if str(exc) else ''})", region)
+    return CloudError(
+        UNAVAILABLE, f"unexpected answer ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})", region
+    )
 
 
 def log_internal(error: InternalError) -> None:
     """The traceback of a bug goes to mrconsole.log, once, never to the screen."""
 
     cause = error.cause or error
-    logger().error("internal error%s%s", f" in region {error.region}" if error.region else "",
-                   f" ({error.what})" if error.what else "",
-                   exc_info=(type(cause), cause, cause.__traceback__))
+    logger().error(
+        "internal error%s%s",
+        f" in region {error.region}" if error.region else "",
+        f" ({error.what})" if error.what else "",
+        exc_info=(type(cause), cause, cause.__traceback__),
+    )
 
 
 __all__ = ["CloudError", "InternalError", "log_internal", "map_exception"]

@@ -39,7 +39,7 @@ class HealthSnapshot:
     region: str
     state: str
     latency_ms: float | None
-    last_success: float | None     # wall-clock seconds
+    last_success: float | None  # wall-clock seconds
     last_error: str | None
     down_since: float | None
     last_checked: float | None

@@ -59,8 +59,7 @@ class RegionClient:
     def _client(self, request_id: str | None = None, headers: dict | None = None):
         from heatclient import client as heat_client
 
-        kwargs: dict[str, Any] = {"session": self._session, "region_name": self.region,
-                                  "interface": self._interface}
+        kwargs: dict[str, Any] = {"session": self._session, "region_name": self.region, "interface": self._interface}
         if self._endpoint_override:
             kwargs["endpoint_override"] = self._endpoint_override
         if request_id or headers:
@@ -74,8 +73,7 @@ class RegionClient:
             self._heat = heat_client.Client("1", **kwargs)
         return self._heat
 
-    def _run(self, fn: Callable, convert: Callable | None, request_id: str | None = None,
-             headers: dict | None = None):
+    def _run(self, fn: Callable, convert: Callable | None, request_id: str | None = None, headers: dict | None = None):
         """In a pool thread: call, re-authenticating once on 401, then convert the answer.
         Returns (result, error, seconds, answered): the error is a `CloudError` for what the cloud
         answered, an `InternalError` for a bug of ours; `answered` says the region did answer (so a
@@ -101,8 +99,14 @@ class RegionClient:
         except Exception as exc:  # noqa: BLE001 - the region answered; what failed is ours
             return None, InternalError(self.region, exc), elapsed, True
 
-    async def call(self, fn: Callable, what: str = "request", request_id: str | None = None,
-                   headers: dict | None = None, convert: Callable | None = None):
+    async def call(
+        self,
+        fn: Callable,
+        what: str = "request",
+        request_id: str | None = None,
+        headers: dict | None = None,
+        convert: Callable | None = None,
+    ):
         """Run fn(heatclient) in this region's pool, within the deadline, then convert(its answer).
         fn only talks to Heat (it must finish reading a paged answer: `list(...)`); convert is our
         code, so a failure there is an `InternalError`, never held against the region."""
@@ -112,8 +116,9 @@ class RegionClient:
         try:
             result, error, elapsed, answered = await asyncio.wait_for(future, self.timeouts.deadline)
         except TimeoutError:
-            error = CloudError(errors.UNAVAILABLE,
-                               f"no answer within {self.timeouts.deadline:.0f}s ({what})", self.region)
+            error = CloudError(
+                errors.UNAVAILABLE, f"no answer within {self.timeouts.deadline:.0f}s ({what})", self.region
+            )
             self.health.record_failure(error.message)
             raise error from None
         if error is None:
@@ -154,6 +159,7 @@ class RegionClient:
         """One stack list. With `limit`, one page of at most that many
         (continue from `marker`, the last id of the page before); without it,
         Heat returns every stack in one answer."""
+
         def fn(hc):
             kwargs: dict[str, Any] = {"filters": filters or {}}
             if sort_keys:
@@ -173,8 +179,9 @@ class RegionClient:
         return await self.call(fn, "stack list", convert=lambda items: [to_stack(self.region, s) for s in items])
 
     async def get_stack(self, name_or_id: str) -> StackDetail:
-        return await self.call(lambda hc: hc.stacks.get(name_or_id), "stack show",
-                               convert=lambda s: to_detail(self.region, s))
+        return await self.call(
+            lambda hc: hc.stacks.get(name_or_id), "stack show", convert=lambda s: to_detail(self.region, s)
+        )
 
     async def find_stack(self, name_or_id: str) -> StackDetail | None:
         try:
@@ -188,8 +195,9 @@ class RegionClient:
         def fn(hc):
             return list(hc.resources.list(f"{stack.name}/{stack.id}", nested_depth=nested_depth or None))
 
-        return await self.call(fn, "resource list",
-                               convert=lambda items: [to_resource(self.region, stack, r) for r in items])
+        return await self.call(
+            fn, "resource list", convert=lambda items: [to_resource(self.region, stack, r) for r in items]
+        )
 
     async def template(self, stack: Stack) -> dict:
         return await self.call(lambda hc: hc.stacks.template(f"{stack.name}/{stack.id}"), "template show")
@@ -221,61 +229,106 @@ class RegionClient:
             # name/id in the path avoids Heat's 302 redirect from a bare name.
             return list(hc.events.list(f"{stack_name}/{stack_id}", **kwargs))
 
-        return await self.call(fn, "event list",
-                               convert=lambda items: [to_event(self.region, stack_name, stack_id, e) for e in items])
+        return await self.call(
+            fn, "event list", convert=lambda items: [to_event(self.region, stack_name, stack_id, e) for e in items]
+        )
 
     # -- template checks -----------------------------------------------------
-    async def validate(self, template: dict, files: dict | None = None,
-                       environment: dict | None = None, parameters: dict | None = None) -> dict:
+    async def validate(
+        self, template: dict, files: dict | None = None, environment: dict | None = None, parameters: dict | None = None
+    ) -> dict:
         def fn(hc):
-            return hc.stacks.validate(template=template, files=files or {},
-                                      environment=environment or {}, parameters=parameters or {})
+            return hc.stacks.validate(
+                template=template, files=files or {}, environment=environment or {}, parameters=parameters or {}
+            )
 
         return await self.call(fn, "template validate")
 
-    async def preview(self, name: str, template: dict, files: dict | None = None,
-                      environment: dict | None = None, parameters: dict | None = None) -> dict:
+    async def preview(
+        self,
+        name: str,
+        template: dict,
+        files: dict | None = None,
+        environment: dict | None = None,
+        parameters: dict | None = None,
+    ) -> dict:
         def fn(hc):
-            result = hc.stacks.preview(stack_name=name, template=template, files=files or {},
-                                       environment=environment or {}, parameters=parameters or {})
+            result = hc.stacks.preview(
+                stack_name=name,
+                template=template,
+                files=files or {},
+                environment=environment or {},
+                parameters=parameters or {},
+            )
             return result.to_dict() if hasattr(result, "to_dict") else result
 
         return await self.call(fn, "stack preview")
 
-    async def preview_update(self, ref: str, parameters: dict | None = None, *, template: dict | None = None,
-                             files: dict | None = None, environment: dict | None = None) -> dict[str, list[str]]:
+    async def preview_update(
+        self,
+        ref: str,
+        parameters: dict | None = None,
+        *,
+        template: dict | None = None,
+        files: dict | None = None,
+        environment: dict | None = None,
+    ) -> dict[str, list[str]]:
         """Heat's own plan for an update (nothing changes): resource names by
         kind of change (added, deleted, replaced, updated, unchanged). Without
         a template, a PATCH of `parameters`; with one, a full update."""
+
         def fn(hc):
             if template is None:
                 body = hc.stacks.preview_update(ref, existing=True, parameters=parameters or {})
             else:
-                body = hc.stacks.preview_update(ref, template=template, files=files or {},
-                                                environment=environment or {}, parameters=parameters or {})
+                body = hc.stacks.preview_update(
+                    ref,
+                    template=template,
+                    files=files or {},
+                    environment=environment or {},
+                    parameters=parameters or {},
+                )
             return body
 
         def convert(body):
             changes = body.get("resource_changes", {}) if isinstance(body, dict) else {}
-            return {kind: sorted(str(r.get("resource_name", "?")) for r in items if isinstance(r, dict))
-                    for kind, items in changes.items() if isinstance(items, list)}
+            return {
+                kind: sorted(str(r.get("resource_name", "?")) for r in items if isinstance(r, dict))
+                for kind, items in changes.items()
+                if isinstance(items, list)
+            }
 
         return await self.call(fn, "stack update preview", convert=convert)
 
     # -- mutations (reached only through core.actions, which journals them) --
-    async def create_stack(self, name: str, template: dict, *, files=None, environment=None,
-                           parameters=None, timeout_mins=None, disable_rollback=True,
-                           tags: list[str] | None = None, request_id: str | None = None,
-                           deferred_auth: tuple[str, str] | None = None) -> dict:
+    async def create_stack(
+        self,
+        name: str,
+        template: dict,
+        *,
+        files=None,
+        environment=None,
+        parameters=None,
+        timeout_mins=None,
+        disable_rollback=True,
+        tags: list[str] | None = None,
+        request_id: str | None = None,
+        deferred_auth: tuple[str, str] | None = None,
+    ) -> dict:
         """deferred_auth: (username, password) for a cloud whose Heat stores
         passwords (`deferred_auth_method = password`): it refuses stacks with
         nested stacks unless the create carries them. Never logged."""
         headers = {"X-Auth-User": deferred_auth[0], "X-Auth-Key": deferred_auth[1]} if deferred_auth else None
 
         def fn(hc):
-            fields = dict(stack_name=name, template=template, files=files or {},
-                          environment=environment or {}, parameters=parameters or {},
-                          disable_rollback=disable_rollback)
+            fields = dict(
+                stack_name=name,
+                template=template,
+                files=files or {},
+                environment=environment or {},
+                parameters=parameters or {},
+                disable_rollback=disable_rollback,
+            )
             if timeout_mins:
                 fields["timeout_mins"] = timeout_mins
             if tags:
@@ -284,9 +337,18 @@ class RegionClient:
 
         return await self.call(fn, "stack create", request_id, headers)
 
-    async def update_stack(self, ref: str, *, template=None, files=None, environment=None,
-                           parameters=None, existing: bool = False, timeout_mins=None,
-                           request_id: str | None = None) -> None:
+    async def update_stack(
+        self,
+        ref: str,
+        *,
+        template=None,
+        files=None,
+        environment=None,
+        parameters=None,
+        existing: bool = False,
+        timeout_mins=None,
+        request_id: str | None = None,
+    ) -> None:
         def fn(hc):
             fields: dict[str, Any] = {"parameters": parameters or {}}
             if existing:

@@ -26,7 +26,8 @@ def gather(template_path: str, env_paths: list[str] | tuple = ()) -> TemplateBun
 
     try:
         env_files, environment = template_utils.process_multiple_environments_and_files(
-            env_paths=list(env_paths) or None)
+            env_paths=list(env_paths) or None
+        )
         files, template = template_utils.get_template_contents(template_file=template_path)
     except (hexc.CommandError, OSError, ValueError) as exc:
         raise CloudError(errors.CONFIG, str(exc).strip().splitlines()[0]) from None

@@ -26,34 +26,43 @@ class Action(StrEnum):
     CREATE = "create"
 
 
-NAME, NOTHING = "name", ""     # what a confirmation needs: the stack's name typed, or a plain yes
+NAME, NOTHING = "name", ""  # what a confirmation needs: the stack's name typed, or a plain yes
 
 
 @dataclass(frozen=True)
 class ActionInfo:
-    label: str                 # the console's menu
-    verb: str                  # "{verb} {stack} in {region}?"
-    mutates: bool = True       # refused in read-only mode
+    label: str  # the console's menu
+    verb: str  # "{verb} {stack} in {region}?"
+    mutates: bool = True  # refused in read-only mode
     stack_action: bool = False  # Heat's POST .../actions (not a create, update or delete)
-    via_master: bool = False   # the same action on a constituent's master reaches every constituent
+    via_master: bool = False  # the same action on a constituent's master reaches every constituent
     on_a_master: bool = False  # its constituents decide whether Heat accepts it (the preflight reads them)
-    in_menu: bool = True       # offered on an existing stack
+    in_menu: bool = True  # offered on an existing stack
     confirm: str = NOTHING
 
 
 TABLE: dict[Action, ActionInfo] = {
-    Action.CHECK: ActionInfo("Check: verify every resource", "check", stack_action=True, via_master=True,
-                             on_a_master=True),
+    Action.CHECK: ActionInfo(
+        "Check: verify every resource", "check", stack_action=True, via_master=True, on_a_master=True
+    ),
     Action.SUSPEND: ActionInfo("Suspend", "suspend", stack_action=True, via_master=True, on_a_master=True),
     Action.RESUME: ActionInfo("Resume", "resume", stack_action=True, via_master=True, on_a_master=True),
     Action.UPDATE: ActionInfo("Update: change some parameters (PATCH)", "update", on_a_master=True),
-    Action.REAPPLY: ActionInfo("Re-apply: update with its own template and parameters",
-                               "re-apply the template and parameters of", on_a_master=True),
-    Action.CANCEL_UPDATE: ActionInfo("Cancel update (roll back)", "cancel the update of", stack_action=True,
-                                     via_master=True, on_a_master=True),
-    Action.CANCEL_WITHOUT_ROLLBACK: ActionInfo("Cancel update without rollback",
-                                               "cancel (without rollback) the update of", stack_action=True,
-                                               via_master=True, on_a_master=True),
+    Action.REAPPLY: ActionInfo(
+        "Re-apply: update with its own template and parameters",
+        "re-apply the template and parameters of",
+        on_a_master=True,
+    ),
+    Action.CANCEL_UPDATE: ActionInfo(
+        "Cancel update (roll back)", "cancel the update of", stack_action=True, via_master=True, on_a_master=True
+    ),
+    Action.CANCEL_WITHOUT_ROLLBACK: ActionInfo(
+        "Cancel update without rollback",
+        "cancel (without rollback) the update of",
+        stack_action=True,
+        via_master=True,
+        on_a_master=True,
+    ),
     Action.DELETE: ActionInfo("Delete (type the name to confirm)", "delete", on_a_master=True, confirm=NAME),
     Action.CREATE: ActionInfo("Create", "create", in_menu=False),
 }

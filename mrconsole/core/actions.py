@@ -57,7 +57,7 @@ class Target:
     region: str
     name: str
     id: str | None = None
-    out_of_band: bool = False        # a constituent acted on directly while its master is unreachable
+    out_of_band: bool = False  # a constituent acted on directly while its master is unreachable
     master_id: str | None = None
 
     @property
@@ -68,8 +68,9 @@ class Target:
 def explain(exc: CloudError, action: str, stack: str) -> ActionError:
     if exc.kind == errors.CONFLICT:
         if "progress" in exc.message.lower():
-            return ActionError(f"{stack} is busy: {exc.message}. Wait for the current action, or cancel it.",
-                               "conflict")
+            return ActionError(
+                f"{stack} is busy: {exc.message}. Wait for the current action, or cancel it.", "conflict"
+            )
         return ActionError(f"conflict, nothing changed: {exc.message}", "conflict")
     if exc.kind == errors.INVALID:
         return ActionError(f"Heat refused to {action} {stack}: {exc.message}", "invalid")
@@ -78,9 +79,12 @@ def explain(exc: CloudError, action: str, stack: str) -> ActionError:
     if exc.kind == errors.UNAVAILABLE:
         if "refused" in exc.message:
             return ActionError(f"{exc.region} is unreachable ({exc.message}): nothing was sent", "unreachable")
-        return ActionError(f"{exc.region} did not answer ({exc.message}): the {action} may or may not have "
-                           f"been applied; check before retrying: mrconsole events {stack} --region {exc.region}",
-                           "unknown", sent=True)
+        return ActionError(
+            f"{exc.region} did not answer ({exc.message}): the {action} may or may not have "
+            f"been applied; check before retrying: mrconsole events {stack} --region {exc.region}",
+            "unknown",
+            sent=True,
+        )
     return ActionError(f"{exc.region}: {exc.message}", exc.kind)
 
 
@@ -110,9 +114,17 @@ class Actions:
             # slow disk never stalls a screen.
             entry = await asyncio.to_thread(
                 self.journal.begin,
-                cloud=self.fleet.name, region=target.region, stack_name=target.name, stack_id=target.id,
-                action=action, parameters=parameters, hidden=hidden, request_id=request_id,
-                out_of_band=target.out_of_band, master_id=target.master_id)
+                cloud=self.fleet.name,
+                region=target.region,
+                stack_name=target.name,
+                stack_id=target.id,
+                action=action,
+                parameters=parameters,
+                hidden=hidden,
+                request_id=request_id,
+                out_of_band=target.out_of_band,
+                master_id=target.master_id,
+            )
             try:
                 result = await call(self.fleet.region(target.region), request_id)
             except CloudError as exc:
@@ -120,8 +132,9 @@ class Actions:
                 # Sent, and the answer lost on the way back: neither failed nor done, and said so.
                 outcome = UNKNOWN if err.kind == "unknown" else FAILED
                 await asyncio.to_thread(self.journal.finish, entry, outcome, str(err))
-                return ActionResult(action, target.region, target.name, target.id, False, str(err),
-                                    request_id, entry, sent=err.sent)
+                return ActionResult(
+                    action, target.region, target.name, target.id, False, str(err), request_id, entry, sent=err.sent
+                )
             stack_id = target.id or (result.get("id") if isinstance(result, dict) else None)
             if self.on_accepted is not None and stack_id:
                 self.on_accepted(target.region, stack_id, target.name)
@@ -130,47 +143,80 @@ class Actions:
         finally:
             self._inflight.discard(key)
 
-    async def refuse(self, target: Target, action: str, reason: str, parameters=None,
-                     hidden=frozenset()) -> None:
+    async def refuse(self, target: Target, action: str, reason: str, parameters=None, hidden=frozenset()) -> None:
         """Journal an action the preflight refused: it was never sent."""
         entry = await asyncio.to_thread(
-            self.journal.begin, cloud=self.fleet.name, region=target.region, stack_name=target.name,
-            stack_id=target.id, action=action, parameters=parameters, hidden=hidden, request_id=None,
-            out_of_band=target.out_of_band, master_id=target.master_id)
+            self.journal.begin,
+            cloud=self.fleet.name,
+            region=target.region,
+            stack_name=target.name,
+            stack_id=target.id,
+            action=action,
+            parameters=parameters,
+            hidden=hidden,
+            request_id=None,
+            out_of_band=target.out_of_band,
+            master_id=target.master_id,
+        )
         await asyncio.to_thread(self.journal.finish, entry, REFUSED, f"not sent: {reason}")
 
     # -- the actions ---------------------------------------------------------
-    async def create(self, target: Target, bundle, parameters: dict, hidden=frozenset(),
-                     timeout_mins: int | None = None) -> ActionResult:
+    async def create(
+        self, target: Target, bundle, parameters: dict, hidden=frozenset(), timeout_mins: int | None = None
+    ) -> ActionResult:
         async def call(client, rid):
-            return await client.create_stack(target.name, bundle.template, files=bundle.files,
-                                             environment=bundle.environment, parameters=parameters,
-                                             timeout_mins=timeout_mins, request_id=rid)
+            return await client.create_stack(
+                target.name,
+                bundle.template,
+                files=bundle.files,
+                environment=bundle.environment,
+                parameters=parameters,
+                timeout_mins=timeout_mins,
+                request_id=rid,
+            )
 
         return await self._run("create", target, call, parameters, hidden)
 
-    async def fan_out_create(self, name: str, regions: list[str], bundle, parameters: dict,
-                             hidden=frozenset(), timeout_mins: int | None = None) -> list[ActionResult]:
+    async def fan_out_create(
+        self,
+        name: str,
+        regions: list[str],
+        bundle,
+        parameters: dict,
+        hidden=frozenset(),
+        timeout_mins: int | None = None,
+    ) -> list[ActionResult]:
         """The same template to several regions at once; one failing does not stop the others."""
         self._check_allowed("create")
-        return list(await asyncio.gather(*(
-            self.create(Target(region, name), bundle, parameters, hidden, timeout_mins) for region in regions)))
+        return list(
+            await asyncio.gather(
+                *(self.create(Target(region, name), bundle, parameters, hidden, timeout_mins) for region in regions)
+            )
+        )
 
-    async def update(self, target: Target, bundle=None, parameters: dict | None = None, hidden=frozenset(),
-                     existing: bool = False) -> ActionResult:
+    async def update(
+        self, target: Target, bundle=None, parameters: dict | None = None, hidden=frozenset(), existing: bool = False
+    ) -> ActionResult:
         async def call(client, rid):
             await client.update_stack(
-                target.ref, template=bundle.template if bundle else None, files=bundle.files if bundle else None,
-                environment=bundle.environment if bundle else None, parameters=parameters or {},
-                existing=existing or bundle is None, request_id=rid)
+                target.ref,
+                template=bundle.template if bundle else None,
+                files=bundle.files if bundle else None,
+                environment=bundle.environment if bundle else None,
+                parameters=parameters or {},
+                existing=existing or bundle is None,
+                request_id=rid,
+            )
 
         return await self._run("update", target, call, parameters, hidden)
 
     async def reapply(self, target: Target) -> ActionResult:
         """Update a stack with its own current template, environment and parameters (a PATCH of nothing)."""
+
         async def call(client, rid):
-            await client.update_stack(target.ref, template=None, files=None, environment=None, parameters={},
-                                      existing=True, request_id=rid)
+            await client.update_stack(
+                target.ref, template=None, files=None, environment=None, parameters={}, existing=True, request_id=rid
+            )
 
         return await self._run("reapply", target, call)
 
@@ -178,8 +224,10 @@ class Actions:
         """Delete only when the typed confirmation is the stack's name."""
         self._check_allowed("delete")
         if confirmation != target.name:
-            raise ActionError(f"confirmation {confirmation!r} is not the stack name {target.name!r}: "
-                              "nothing was deleted", "unconfirmed")
+            raise ActionError(
+                f"confirmation {confirmation!r} is not the stack name {target.name!r}: nothing was deleted",
+                "unconfirmed",
+            )
 
         async def call(client, rid):
             await client.delete_stack(target.ref, request_id=rid)

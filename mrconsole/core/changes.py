@@ -51,5 +51,12 @@ class MasterRecovered:
 
 Change = StackChanges | RegionStatus | HealthChanged | EventsArrived | MasterChanged | MasterRecovered
 
-__all__ = ["Change", "EventsArrived", "HealthChanged", "MasterChanged", "MasterRecovered",
-           "RegionStatus", "StackChanges"]
+__all__ = [
+    "Change",
+    "EventsArrived",
+    "HealthChanged",
+    "MasterChanged",
+    "MasterRecovered",
+    "RegionStatus",
+    "StackChanges",
+]

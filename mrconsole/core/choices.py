@@ -27,7 +27,7 @@ from mrconsole.models import Stack
 @dataclass(frozen=True)
 class Choice:
     action: str
-    reason: str = ""          # why it does not fit; empty when it does
+    reason: str = ""  # why it does not fit; empty when it does
 
     @property
     def allowed(self) -> bool:
@@ -52,10 +52,13 @@ def _why_not(action: str, stack: Stack) -> str:
     if action == "cancel_update":
         return "" if status == "UPDATE_IN_PROGRESS" else f"{status}: there is no update to cancel"
     if action == "cancel_without_rollback":
-        return "" if status in ("UPDATE_IN_PROGRESS", "CREATE_IN_PROGRESS") else \
-            f"{status}: there is no create or update to cancel"
+        return (
+            ""
+            if status in ("UPDATE_IN_PROGRESS", "CREATE_IN_PROGRESS")
+            else f"{status}: there is no create or update to cancel"
+        )
     if action == "check" and status == "CHECK_IN_PROGRESS":
-        return ""                      # a new check clears one that is stuck
+        return ""  # a new check clears one that is stuck
     if running:
         return f"{status}: wait for it to end, or cancel it"
     if action in ("update", "reapply"):
@@ -65,6 +68,9 @@ def _why_not(action: str, stack: Stack) -> str:
     if action == "suspend":
         return f"{status}: already suspended" if status == "SUSPEND_COMPLETE" else ""
     if action == "check":
-        return f"{status}: a check would leave it unable to resume; resume it first" \
-            if status == "SUSPEND_COMPLETE" else ""
+        return (
+            f"{status}: a check would leave it unable to resume; resume it first"
+            if status == "SUSPEND_COMPLETE"
+            else ""
+        )
     return ""

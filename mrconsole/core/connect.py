@@ -10,5 +10,14 @@ from mrconsole.cloud.templates import TemplateBundle, gather
 from mrconsole.state.journal import Journal
 from mrconsole.state.topology_cache import TopologyCache
 
-__all__ = ["CloudOptions", "Journal", "TemplateBundle", "Timeouts", "TopologyCache", "authenticate", "connect",
-           "gather", "load_config"]
+__all__ = [
+    "CloudOptions",
+    "Journal",
+    "TemplateBundle",
+    "Timeouts",
+    "TopologyCache",
+    "authenticate",
+    "connect",
+    "gather",
+    "load_config",
+]

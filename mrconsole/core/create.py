@@ -65,8 +65,9 @@ def _check_request(fleet, name: str, regions: list[str], timeout_mins: int | Non
         raise PlanError("at least one region is needed: say where the stack goes", usage=True)
     unknown = [r for r in regions if r not in fleet.region_names]
     if unknown:
-        raise PlanError(f"region {unknown[0]!r} is not in cloud {fleet.name} (it has: "
-                        f"{', '.join(fleet.region_names)})", usage=True)
+        raise PlanError(
+            f"region {unknown[0]!r} is not in cloud {fleet.name} (it has: {', '.join(fleet.region_names)})", usage=True
+        )
     if len(set(regions)) != len(regions):
         twice = next(r for r in regions if regions.count(r) > 1)
         raise PlanError(f"region {twice} is named twice: nothing was sent", usage=True)
@@ -74,23 +75,44 @@ def _check_request(fleet, name: str, regions: list[str], timeout_mins: int | Non
         raise PlanError("the timeout must be between 1 and 10080 minutes", usage=True)
 
 
-async def plan_create(fleet, name: str, regions: list[str], template: str, env_files: list[str] | tuple = (),
-                      parameters: dict[str, str] | None = None, *, timeout_mins: int | None = None,
-                      read_only: bool = False, probe: bool = True) -> CreatePlan:
+async def plan_create(
+    fleet,
+    name: str,
+    regions: list[str],
+    template: str,
+    env_files: list[str] | tuple = (),
+    parameters: dict[str, str] | None = None,
+    *,
+    timeout_mins: int | None = None,
+    read_only: bool = False,
+    probe: bool = True,
+) -> CreatePlan:
     """Everything both front ends need to show a create and send it. `probe`: ask the constituent regions
     (a preview does not need to)."""
     if read_only:
         raise PlanError("read-only mode: create is not allowed; nothing was sent")
     _check_request(fleet, name, list(regions), timeout_mins)
     params = dict(parameters or {})
-    analysis = await asyncio.to_thread(analyse, template, list(env_files), params, master_region=regions[0],
-                                       known_regions=fleet.region_names, require_values=True)
+    analysis = await asyncio.to_thread(
+        analyse,
+        template,
+        list(env_files),
+        params,
+        master_region=regions[0],
+        known_regions=fleet.region_names,
+        require_values=True,
+    )
     findings: list[Finding] = []
     if analysis.errors:
         first = analysis.errors[0]
-        findings.append(Finding(BLOCKING, f"{len(analysis.errors)} error(s) in {template}, the first: "
-                                f"line {first.pos.line}: {first.message} [{first.code}]",
-                                f"fix the template; mrconsole validate {template} lists them all"))
+        findings.append(
+            Finding(
+                BLOCKING,
+                f"{len(analysis.errors)} error(s) in {template}, the first: "
+                f"line {first.pos.line}: {first.message} [{first.code}]",
+                f"fix the template; mrconsole validate {template} lists them all",
+            )
+        )
     hidden = frozenset(analysis.tree.template.hidden_parameters) if analysis.tree else frozenset()
     bundle = None
     if not analysis.errors:
@@ -100,8 +122,18 @@ async def plan_create(fleet, name: str, regions: list[str], template: str, env_f
             findings.append(Finding(BLOCKING, f"{template}: {exc.message}"))
     if probe and bundle is not None and len(regions) == 1:
         findings += await create_findings(fleet, regions[0], analysis)
-    return CreatePlan(name.strip(), tuple(regions), template, tuple(env_files), params, hidden, timeout_mins,
-                      analysis, bundle, tuple(findings))
+    return CreatePlan(
+        name.strip(),
+        tuple(regions),
+        template,
+        tuple(env_files),
+        params,
+        hidden,
+        timeout_mins,
+        analysis,
+        bundle,
+        tuple(findings),
+    )
 
 
 async def execute_create(actions: Actions, plan: CreatePlan, *, force: bool = False) -> list[ActionResult]:
@@ -114,11 +146,21 @@ async def execute_create(actions: Actions, plan: CreatePlan, *, force: bool = Fa
         for region in plan.regions:
             await actions.refuse(Target(region, plan.name), "create", str(reason), plan.parameters, plan.hidden)
         more = f" (and {len(plan.blocking) - 1} more)" if len(plan.blocking) > 1 else ""
-        raise PlanError(f"create of {plan.name} refused before sending: {reason.message}{more}."
-                        + (f" Instead: {reason.instead}" if reason.instead else ""))
+        raise PlanError(
+            f"create of {plan.name} refused before sending: {reason.message}{more}."
+            + (f" Instead: {reason.instead}" if reason.instead else "")
+        )
     assert plan.bundle is not None
     if plan.fan_out:
-        return await actions.fan_out_create(plan.name, list(plan.regions), plan.bundle, plan.parameters,
-                                            plan.hidden, timeout_mins=plan.timeout_mins)
-    return [await actions.create(Target(plan.regions[0], plan.name), plan.bundle, plan.parameters, plan.hidden,
-                                 timeout_mins=plan.timeout_mins)]
+        return await actions.fan_out_create(
+            plan.name, list(plan.regions), plan.bundle, plan.parameters, plan.hidden, timeout_mins=plan.timeout_mins
+        )
+    return [
+        await actions.create(
+            Target(plan.regions[0], plan.name),
+            plan.bundle,
+            plan.parameters,
+            plan.hidden,
+            timeout_mins=plan.timeout_mins,
+        )
+    ]

@@ -9,5 +9,13 @@ as an `InternalError` (its traceback already in mrconsole.log): never a region o
 from mrconsole.cloud.errors import CONFIG, CONFLICT, INVALID, NOT_FOUND, UNAVAILABLE, CloudError
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError
 
-__all__ = ["CONFIG", "CONFLICT", "INTERNAL_MESSAGE", "INVALID", "NOT_FOUND", "UNAVAILABLE", "CloudError",
-           "InternalError"]
+__all__ = [
+    "CONFIG",
+    "CONFLICT",
+    "INTERNAL_MESSAGE",
+    "INVALID",
+    "NOT_FOUND",
+    "UNAVAILABLE",
+    "CloudError",
+    "InternalError",
+]

@@ -58,15 +58,15 @@ KICK_WINDOW = 5.0
 
 @dataclass
 class StreamConfig:
-    fast_interval: float = 1.0      # stacks with an action running
-    quiet_interval: float = 8.0     # ... that have been quiet for a while
-    idle_interval: float = 15.0     # given stacks, only when their watch cannot run
-    watch_interval: float = 1.2     # given stacks: the filtered list
+    fast_interval: float = 1.0  # stacks with an action running
+    quiet_interval: float = 8.0  # ... that have been quiet for a while
+    idle_interval: float = 15.0  # given stacks, only when their watch cannot run
+    watch_interval: float = 1.2  # given stacks: the filtered list
     nested_depth: int = 0
     buffer_size: int = 50_000
     page_limit: int = 200
-    all_stacks: bool = False        # follow every stack in the regions (new ones too)
-    backlog_discovered: bool = True # read the whole history of stacks already there at start
+    all_stacks: bool = False  # follow every stack in the regions (new ones too)
+    backlog_discovered: bool = True  # read the whole history of stacks already there at start
     watch: WatchConfig = field(default_factory=WatchConfig)
 
 
@@ -78,19 +78,19 @@ class Followed:
     marker: str | None = None
     status: str = ""
     updated: datetime | None = None
-    due: float = 0.0                # monotonic time of the next event poll
-    primed: bool = False            # first poll done
-    gone: bool = False              # deleted: polled one last time, then dropped
+    due: float = 0.0  # monotonic time of the next event poll
+    primed: bool = False  # first poll done
+    gone: bool = False  # deleted: polled one last time, then dropped
     last_polled: float = 0.0
-    pending: bool = True            # its status changed and its events are not read yet
-    backlog: bool = True            # read its history, or only what happens from now on
+    pending: bool = True  # its status changed and its events are not read yet
+    backlog: bool = True  # read its history, or only what happens from now on
     # Without a marker and without backlog: read back to this stack-level status...
     boundary: str | None = None
-    boundary_time: datetime | None = None   # ...or, if it was purged, to this time
-    boundary_before: datetime | None = None # the boundary happened before this (the new action's start)
+    boundary_time: datetime | None = None  # ...or, if it was purged, to this time
+    boundary_before: datetime | None = None  # the boundary happened before this (the new action's start)
     include_boundary: bool = False  # an action running at start: show it from its beginning
-    quiet: int = 0                  # polls in a row that found nothing
-    hot_until: float = 0.0          # just acted on: poll fast until its first event shows
+    quiet: int = 0  # polls in a row that found nothing
+    hot_until: float = 0.0  # just acted on: poll fast until its first event shows
 
     @property
     def key(self) -> tuple[str, str]:
@@ -106,8 +106,9 @@ class Followed:
         """There before the console looked, never read: no marker to go on from."""
         return self.primed and self.marker is None and not self.backlog
 
-    def read_back_to(self, status: str | None, since: datetime | None = None,
-                     before: datetime | None = None, inclusive: bool = False) -> None:
+    def read_back_to(
+        self, status: str | None, since: datetime | None = None, before: datetime | None = None, inclusive: bool = False
+    ) -> None:
         """What is new starts after the stack's own `status` event older than
         `before` (or, if that was purged, after `since`); `inclusive` shows that
         event too (an action already running: from its start)."""
@@ -123,7 +124,7 @@ class Timeline:
 
     def __init__(self, capacity: int = 50_000):
         self.capacity = capacity
-        self._items: list[tuple] = []      # (time, arrival, event)
+        self._items: list[tuple] = []  # (time, arrival, event)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._arrival = itertools.count()
         self.dropped = 0
@@ -159,9 +160,17 @@ class Timeline:
 
 
 def gap_event(f: Followed, reason: str) -> Event:
-    return Event(region=f.region, stack_id=f.id, stack_name=f.name, id=f"gap-{uuid.uuid4()}",
-                 time=datetime.now(UTC), resource_name=f.name, status="GAP",
-                 status_reason=reason, kind="gap")
+    return Event(
+        region=f.region,
+        stack_id=f.id,
+        stack_name=f.name,
+        id=f"gap-{uuid.uuid4()}",
+        time=datetime.now(UTC),
+        resource_name=f.name,
+        status="GAP",
+        status_reason=reason,
+        kind="gap",
+    )
 
 
 class EventStream:
@@ -170,7 +179,7 @@ class EventStream:
         self.config = config or StreamConfig()
         self.timeline = Timeline(self.config.buffer_size)
         self._followed: dict[tuple[str, str], Followed] = {}
-        self._active: dict[str, set[tuple[str, str]]] = {}   # region -> keys that need polling
+        self._active: dict[str, set[tuple[str, str]]] = {}  # region -> keys that need polling
         self._regions: set[str] = set()
         self._listeners: list[Callable[[list[Event]], None]] = []
         self._stack_listeners: list[Callable[[StackChanges], None]] = []
@@ -180,11 +189,12 @@ class EventStream:
         self._wake: dict[str, asyncio.Event] = {}
         self.watches: dict[str, RegionWatch] = {}
         self.region_errors: dict[str, str | None] = {}
-        self._loaded: set[str] = set()      # regions whose first inventory is in
+        self._loaded: set[str] = set()  # regions whose first inventory is in
 
     # -- what to follow ------------------------------------------------------
-    def follow(self, region: str, name: str, stack_id: str, status: str = "", updated=None,
-               backlog: bool = True) -> Followed:
+    def follow(
+        self, region: str, name: str, stack_id: str, status: str = "", updated=None, backlog: bool = True
+    ) -> Followed:
         key = (region, stack_id)
         existing = self._followed.get(key)
         if existing is None:
@@ -334,7 +344,7 @@ class EventStream:
         failed_before = self.region_errors.get(region)
         self.region_errors[region] = error
         if failed_before and error is None and region in self.watches:
-            self.watches[region].reconcile_soon()   # back from an outage: catch up once
+            self.watches[region].reconcile_soon()  # back from an outage: catch up once
         for cb in list(self._region_listeners):
             cb(region, error, time.time())
 
@@ -346,8 +356,7 @@ class EventStream:
     async def _watch_all(self, region: str) -> bool:
         watch = self.watches.get(region)
         if watch is None:
-            watch = self.watches[region] = RegionWatch(self.fleet.region(region), self.config.watch,
-                                                       clock=self._clock)
+            watch = self.watches[region] = RegionWatch(self.fleet.region(region), self.config.watch, clock=self._clock)
         before = watch.requests
         try:
             changes = await watch.poll()
@@ -377,8 +386,17 @@ class EventStream:
             if first and not self.config.backlog_discovered:
                 # There before we looked: no history, and nothing to read until
                 # it changes, except an action already running (shown from its start).
-                f = Followed(region, s.name, s.id, status=s.status, updated=s.updated_time,
-                             backlog=False, primed=True, pending=False, due=float("inf"))
+                f = Followed(
+                    region,
+                    s.name,
+                    s.id,
+                    status=s.status,
+                    updated=s.updated_time,
+                    backlog=False,
+                    primed=True,
+                    pending=False,
+                    due=float("inf"),
+                )
                 self._followed[f.key] = f
                 if s.in_progress:
                     f.read_back_to(s.status, inclusive=True)
@@ -386,8 +404,7 @@ class EventStream:
                     self._activate(f)
             else:
                 # New since we looked (or history wanted): all of it is news.
-                f = self.follow(region, s.name, s.id, status=s.status, updated=s.updated_time,
-                                backlog=True)
+                f = self.follow(region, s.name, s.id, status=s.status, updated=s.updated_time, backlog=True)
                 f.due = now
         for s in changes.changed:
             known = self._followed.get((region, s.id))
@@ -395,8 +412,9 @@ class EventStream:
                 self.follow(region, s.name, s.id, status=s.status, backlog=True).due = now
                 continue
             before = changes.previous.get(s.id)
-            self._changed(known, s, now, before.status if before else known.status,
-                          before.changed_time if before else None)
+            self._changed(
+                known, s, now, before.status if before else known.status, before.changed_time if before else None
+            )
         for s in changes.removed:
             gone = self._followed.get((region, s.id))
             if gone is None:
@@ -410,8 +428,9 @@ class EventStream:
             for cb in list(self._stack_listeners):
                 cb(changes)
 
-    def _changed(self, f: Followed, s: Stack, now: float, previous_status: str,
-                 previous_time: datetime | None = None) -> None:
+    def _changed(
+        self, f: Followed, s: Stack, now: float, previous_status: str, previous_time: datetime | None = None
+    ) -> None:
         if f.unread:
             # What is new starts after its previous state. The previous state
             # may be the new one too (a check after a check): its event then
@@ -501,8 +520,13 @@ class EventStream:
             asked_after = f.marker
             try:
                 page = await self.fleet.region(f.region).events(
-                    f.name, f.id, marker=f.marker, limit=self.config.page_limit, sort_dir="asc",
-                    nested_depth=self.config.nested_depth or None)
+                    f.name,
+                    f.id,
+                    marker=f.marker,
+                    limit=self.config.page_limit,
+                    sort_dir="asc",
+                    nested_depth=self.config.nested_depth or None,
+                )
             except CloudError as exc:
                 if exc.kind == errors.NOT_FOUND:
                     f.gone = f.primed = True
@@ -514,8 +538,13 @@ class EventStream:
             if asked_after and page and self.timeline.seen(page[0].id):
                 # Heat ignores a marker it no longer knows and answers from the
                 # start: the event we stood on was purged, so others may be too.
-                batch.append(gap_event(f, "events may have been missed: the last event seen is gone "
-                                          "(purged or replaced); the stream resumed after it"))
+                batch.append(
+                    gap_event(
+                        f,
+                        "events may have been missed: the last event seen is gone "
+                        "(purged or replaced); the stream resumed after it",
+                    )
+                )
             batch.extend(page)
             if page:
                 f.marker = page[-1].id
@@ -528,7 +557,7 @@ class EventStream:
         f.pending = False
         own = [e for e in batch if e.kind == "event" and e.resource_name == f.name]
         if f.gone and own:
-            f.status = own[-1].status   # e.g. DELETE_COMPLETE: the list no longer says it
+            f.status = own[-1].status  # e.g. DELETE_COMPLETE: the list no longer says it
         if batch:
             self._publish(batch)
         return len(batch)
@@ -554,8 +583,14 @@ class EventStream:
         for _ in range(20):
             self._count(f.region)
             try:
-                page = await client.events(f.name, f.id, marker=marker, limit=self.config.page_limit,
-                                           sort_dir="desc", nested_depth=self.config.nested_depth or None)
+                page = await client.events(
+                    f.name,
+                    f.id,
+                    marker=marker,
+                    limit=self.config.page_limit,
+                    sort_dir="desc",
+                    nested_depth=self.config.nested_depth or None,
+                )
             except CloudError as exc:
                 if exc.kind == errors.NOT_FOUND:
                     f.gone = True
@@ -583,11 +618,14 @@ class EventStream:
         return self._done(f, collected)
 
     def _is_boundary(self, f: Followed, e: Event) -> bool:
-        return (f.boundary is not None and e.status == f.boundary and e.resource_name == f.name
-                and e.physical_id in ("", f.id)
-                and (f.boundary_before is None or e.time is None or e.time < f.boundary_before))
+        return (
+            f.boundary is not None
+            and e.status == f.boundary
+            and e.resource_name == f.name
+            and e.physical_id in ("", f.id)
+            and (f.boundary_before is None or e.time is None or e.time < f.boundary_before)
+        )
 
     # -- state for callers ---------------------------------------------------
     def stats(self) -> dict:
-        return {"events": len(self.timeline), "dropped": self.timeline.dropped,
-                "requests": dict(self.requests)}
+        return {"events": len(self.timeline), "dropped": self.timeline.dropped, "requests": dict(self.requests)}

@@ -22,7 +22,7 @@ class RegionStacks:
     region: str
     stacks: tuple[Stack, ...]
     error: CloudError | InternalError | None
-    fetched_at: float        # wall clock of this answer (or failure)
+    fetched_at: float  # wall clock of this answer (or failure)
 
     @property
     def ok(self) -> bool:
@@ -56,7 +56,7 @@ class Fleet:
             try:
                 stacks = await self.region(region).list_stacks(filters=filters, show_nested=show_nested)
                 return RegionStacks(region, tuple(stacks), None, time.time())
-            except (CloudError, InternalError) as exc:   # an InternalError is logged by the region client
+            except (CloudError, InternalError) as exc:  # an InternalError is logged by the region client
                 return RegionStacks(region, (), exc, time.time())
 
         results = await asyncio.gather(*(one(r) for r in names))

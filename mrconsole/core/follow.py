@@ -24,9 +24,14 @@ class MasterFollow:
         self.stream = stream
         self.topology = topology
         self._known_ids: set[str] = set()
-        self.error = ""      # INTERNAL_MESSAGE after a bug in finding new constituents (logged)
-        stream.follow(topology.master.region, topology.master.name, topology.master.id,
-                      status=topology.master.status, updated=topology.master.updated_time)
+        self.error = ""  # INTERNAL_MESSAGE after a bug in finding new constituents (logged)
+        stream.follow(
+            topology.master.region,
+            topology.master.name,
+            topology.master.id,
+            status=topology.master.status,
+            updated=topology.master.updated_time,
+        )
         for c in topology.constituents:
             self._add(c.region, c.stack_name, c.stack_id, c.stack.status if c.stack else "")
 

@@ -39,9 +39,18 @@ class FormField:
 def form_fields(analysis: Analysis | None) -> list[FormField]:
     if analysis is None or analysis.tree is None:
         return []
-    return [FormField(p.name, p.type, "" if p.default is None or p.hidden else str(p.default),
-                      p.description, p.hidden, not p.has_default, tuple(p.constraints))
-            for p in analysis.tree.template.parameters.values()]
+    return [
+        FormField(
+            p.name,
+            p.type,
+            "" if p.default is None or p.hidden else str(p.default),
+            p.description,
+            p.hidden,
+            not p.has_default,
+            tuple(p.constraints),
+        )
+        for p in analysis.tree.template.parameters.values()
+    ]
 
 
 def load(template: str, env_files: list[str], region: str | None, regions: list[str]) -> Analysis:
@@ -53,8 +62,9 @@ def load(template: str, env_files: list[str], region: str | None, regions: list[
 async def preview_by_region(fleet, region: str, name: str, bundle, params: dict, analysis) -> dict[str, list[str]]:
     """What would be created, grouped by region (the master's from Heat's preview)."""
     b = bundle
-    result = await fleet.region(region).preview(name, b.template, files=b.files, environment=b.environment,
-                                                parameters=params)
+    result = await fleet.region(region).preview(
+        name, b.template, files=b.files, environment=b.environment, parameters=params
+    )
     stacks = {s.resource: s for s in analysis.tree.regional_stacks} if analysis and analysis.tree else {}
     groups: dict[str, list[str]] = {region: []}
     for r in result.get("resources", []):
@@ -65,7 +75,8 @@ async def preview_by_region(fleet, region: str, name: str, bundle, params: dict,
         s = stacks.get(name_)
         if s and s.child:
             groups.setdefault(s.region or "?", []).extend(
-                f"{name_}/{c.name} ({c.type})" for c in s.child.resources.values())
+                f"{name_}/{c.name} ({c.type})" for c in s.child.resources.values()
+            )
     return groups
 
 
@@ -76,7 +87,6 @@ async def create_findings(fleet, region: str, analysis) -> list:
     creates anything (the same rule as an update, core/preflight.py), so one
     region down refuses the whole create. One probe per region, concurrently.
     """
-
 
     stacks = analysis.tree.regional_stacks if analysis and analysis.tree else []
     targets: dict[str, list[str]] = {}
@@ -89,8 +99,11 @@ async def create_findings(fleet, region: str, analysis) -> list:
             await fleet.region(r).probe()
             return None
         except CloudError as exc:
-            return Finding(BLOCKING, f"{r} is unreachable ({exc.message}): Heat validates {', '.join(targets[r])} "
-                           "there first, so it would refuse the whole create",
-                           f"wait for {r}, or launch the regional stacks that do not need it on their own")
+            return Finding(
+                BLOCKING,
+                f"{r} is unreachable ({exc.message}): Heat validates {', '.join(targets[r])} "
+                "there first, so it would refuse the whole create",
+                f"wait for {r}, or launch the regional stacks that do not need it on their own",
+            )
 
     return [f for f in await asyncio.gather(*(probe(r) for r in targets)) if f is not None]

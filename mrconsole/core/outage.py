@@ -49,7 +49,7 @@ class MasterState:
     topology: Topology | None = None
     master_region: str | None = None
     master_error: str | None = None
-    cached_at: float | None = None          # when the cached master data was seen
+    cached_at: float | None = None  # when the cached master data was seen
     unreachable: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -94,27 +94,36 @@ async def master_state(fleet, name: str, cache: TopologyCache | None = None, sav
     if cached is not None and (cached.region in unreachable or not listed):
         if cached.region not in unreachable:
             # Its region answers but the master is not there: deleted, not an outage.
-            return MasterState(MISSING, name, None, cached.region, f"{name} is not in {cached.region}",
-                               cached.seen_at, unreachable)
+            return MasterState(
+                MISSING, name, None, cached.region, f"{name} is not in {cached.region}", cached.seen_at, unreachable
+            )
         topo = Topology(
             cloud=fleet.name,
             master=Stack(cached.region, cached.master_id, cached.name, cached.status),
-            constituents=[Constituent(c.resource, c.region, c.stack_id, c.stack_name, c.status)
-                          for c in cached.constituents],
+            constituents=[
+                Constituent(c.resource, c.region, c.stack_id, c.stack_name, c.status) for c in cached.constituents
+            ],
             fetched_at=cached.seen_at,
         )
 
         topo.edges = [FlowEdge(*e) for e in cached.edges]
         await refresh_constituents(fleet, topo)
-        return MasterState(OUTAGE, name, topo, cached.region, unreachable.get(cached.region), cached.seen_at,
-                           unreachable)
+        return MasterState(
+            OUTAGE, name, topo, cached.region, unreachable.get(cached.region), cached.seen_at, unreachable
+        )
     if unreachable:
         topo = discover(name, listings)
         if topo.constituents:
-            return MasterState(DISCOVERED, name, topo, None, "the master's region is unknown and no "
-                               "reachable region holds it", None, unreachable)
-    return MasterState(MISSING, name, None, None, f"no stack {name} in any reachable region",
-                       None, unreachable)
+            return MasterState(
+                DISCOVERED,
+                name,
+                topo,
+                None,
+                "the master's region is unknown and no reachable region holds it",
+                None,
+                unreachable,
+            )
+    return MasterState(MISSING, name, None, None, f"no stack {name} in any reachable region", None, unreachable)
 
 
 def fill_from_cache(topo: Topology, cached) -> None:
@@ -140,18 +149,27 @@ def discover(name: str, listings) -> Topology:
         for s in rs.stacks:
             m = pattern.match(s.name)
             if m:
-                constituents.append(Constituent(resource=m.group(1), region=region, stack_id=s.id,
-                                                stack_name=s.name, resource_status="", stack=s,
-                                                discovered=True))
+                constituents.append(
+                    Constituent(
+                        resource=m.group(1),
+                        region=region,
+                        stack_id=s.id,
+                        stack_name=s.name,
+                        resource_status="",
+                        stack=s,
+                        discovered=True,
+                    )
+                )
     master = Stack(region="?", id="", name=name, status="UNKNOWN", status_reason="not reachable")
     return Topology(cloud="", master=master, constituents=sorted(constituents, key=lambda c: c.resource))
 
 
 # -- recovery -----------------------------------------------------------------
 
+
 @dataclass
 class Difference:
-    what: str          # status, updated_time, parameter <name>, output <key>
+    what: str  # status, updated_time, parameter <name>, output <key>
     master_says: str
     actual: str
 
@@ -181,7 +199,7 @@ class Orphan:
 
 @dataclass
 class Suggestion:
-    action: str        # check, update, delete
+    action: str  # check, update, delete
     region: str
     stack: str
     why: str
@@ -235,8 +253,11 @@ async def constituent_drifts(fleet, topo: Topology, cache: TopologyCache | None)
     details = await _details(fleet, topo)
     cached = await asyncio.to_thread(cache.load, fleet.name, master.id) if cache is not None else None
     cached_by_resource = {c.resource: c for c in cached.constituents} if cached else {}
-    outputs_of = {c.resource: {o.key: o.value for o in details[c.stack_id].outputs}
-                  for c in topo.constituents if c.stack_id in details}
+    outputs_of = {
+        c.resource: {o.key: o.value for o in details[c.stack_id].outputs}
+        for c in topo.constituents
+        if c.stack_id in details
+    }
     by_name = {r.name: r for r in topo.master_resources}
     out = []
     for c in topo.constituents:
@@ -254,8 +275,9 @@ async def constituent_drifts(fleet, topo: Topology, cache: TopologyCache | None)
             # master's resource does: drift only if it came after the master finished.
             finished = await _last_finished(client, master, c.resource)
             if finished is None or s.updated_time > finished:
-                d.differences.append(Difference("updated_time", (finished or res.updated_time).isoformat(),
-                                                s.updated_time.isoformat()))
+                d.differences.append(
+                    Difference("updated_time", (finished or res.updated_time).isoformat(), s.updated_time.isoformat())
+                )
         intended = intended_parameters(topo.specs.get(c.resource, {}), topo.parameters, outputs_of)
         for key, value in intended.items():
             have = actual.parameters.get(key)
@@ -275,8 +297,9 @@ async def _last_finished(client, master: Stack, resource: str):
     complete or failed event), or None when it is acting on it now or cannot say.
     One small events read, only for a constituent updated after its resource."""
     try:
-        events = await client.events(master.name, master.id, sort_dir="desc", limit=3,
-                                     filters={"resource_name": resource})
+        events = await client.events(
+            master.name, master.id, sort_dir="desc", limit=3, filters={"resource_name": resource}
+        )
     except CloudError:
         return None
     newest = events[0] if events else None
@@ -290,14 +313,31 @@ def _suggest(report: DriftReport) -> None:
     if m is None:
         return
     if any(c.drifted for c in report.constituents):
-        report.suggestions.append(Suggestion(
-            "check", m.region, m.name, "verify the master against its constituents",
-            f"mrconsole stack check {m.name} --region {m.region}"))
-        report.suggestions.append(Suggestion(
-            "reapply", m.region, m.name, "re-apply the master's template and parameters to every constituent",
-            f"mrconsole stack reapply {m.name} --region {m.region}"))
+        report.suggestions.append(
+            Suggestion(
+                "check",
+                m.region,
+                m.name,
+                "verify the master against its constituents",
+                f"mrconsole stack check {m.name} --region {m.region}",
+            )
+        )
+        report.suggestions.append(
+            Suggestion(
+                "reapply",
+                m.region,
+                m.name,
+                "re-apply the master's template and parameters to every constituent",
+                f"mrconsole stack reapply {m.name} --region {m.region}",
+            )
+        )
     for o in report.orphans:
-        report.suggestions.append(Suggestion(
-            "delete", o.region, o.stack_name, f"left behind by {m.name} (no longer referenced)",
-            f"mrconsole stack delete {o.stack_name} --region {o.region}"))
-
+        report.suggestions.append(
+            Suggestion(
+                "delete",
+                o.region,
+                o.stack_name,
+                f"left behind by {m.name} (no longer referenced)",
+                f"mrconsole stack delete {o.stack_name} --region {o.region}",
+            )
+        )

@@ -17,7 +17,7 @@ from mrconsole.template.heat import REMOTE_STACK, name_splits
 
 @dataclass
 class Ownership:
-    master: Stack | None = None       # the master, when it could be read
+    master: Stack | None = None  # the master, when it could be read
     master_name: str | None = None
     resource: str | None = None
     master_id: str | None = None

@@ -87,17 +87,17 @@ def parse_parameter_text(text: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ActionPlan:
-    action: str                          # one of PLANNED
+    action: str  # one of PLANNED
     stack: Stack
-    direct: Target                       # the stack itself (out-of-band when its master is unreachable)
+    direct: Target  # the stack itself (out-of-band when its master is unreachable)
     through_master: Target | None = None  # the same action on the reachable master, when that makes sense
     owner: Ownership | None = None
-    warning: str = ""                    # drift or out-of-band, shown before asking
-    confirm_name: str | None = None      # delete: the name to type
-    parameters: dict | None = None       # update: what changes (PATCH)
+    warning: str = ""  # drift or out-of-band, shown before asking
+    confirm_name: str | None = None  # delete: the name to type
+    parameters: dict | None = None  # update: what changes (PATCH)
     hidden: frozenset[str] = frozenset()  # parameters never shown or journaled in clear
-    findings: tuple[Finding, ...] = ()   # the preflight (core/preflight.py)
-    template: dict | None = None         # update: the stack's template, to check parameters against
+    findings: tuple[Finding, ...] = ()  # the preflight (core/preflight.py)
+    template: dict | None = None  # update: the stack's template, to check parameters against
 
     @property
     def blocking(self) -> list[Finding]:
@@ -120,8 +120,10 @@ class ActionPlan:
     def effect(self) -> str:
         """What Heat will do, in one line."""
         if self.action == "reapply":
-            return ("Heat updates the stack with its own current template, environment and parameters; "
-                    "a master then updates every constituent with what it intends.")
+            return (
+                "Heat updates the stack with its own current template, environment and parameters; "
+                "a master then updates every constituent with what it intends."
+            )
         if self.action == "update":
             return "Only the parameters given change; the template and every other parameter stay (PATCH)."
         if self.action == "delete":
@@ -134,16 +136,25 @@ class ActionPlan:
         return replace(self, parameters=parameters, findings=self.findings + tuple(found))
 
 
-async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, read_only: bool = False,
-                      cache=None, parameters: dict[str, str] | None = None) -> ActionPlan:
+async def plan_action(
+    fleet,
+    action: str,
+    region: str,
+    stack: Stack | str,
+    *,
+    read_only: bool = False,
+    cache=None,
+    parameters: dict[str, str] | None = None,
+) -> ActionPlan:
     """Everything the console and the CLI need to present an action and ask."""
     if action not in PLANNED:
         raise PlanError(f"unknown action {action!r} (one of: {', '.join(PLANNED)})", usage=True)
     if read_only:
         raise PlanError(f"read-only mode: {action} is not allowed; nothing was sent")
     if region not in fleet.region_names:
-        raise PlanError(f"region {region!r} is not in cloud {fleet.name} (it has: "
-                        f"{', '.join(fleet.region_names)})", usage=True)
+        raise PlanError(
+            f"region {region!r} is not in cloud {fleet.name} (it has: {', '.join(fleet.region_names)})", usage=True
+        )
     if not isinstance(stack, Stack):
         stack = await _find(fleet, region, stack)
     try:
@@ -154,8 +165,10 @@ async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, re
     findings: list[Finding] = []
     if owner and owner.master_reachable and owner.master is not None:
         m = owner.master
-        warning = (f"{stack.name} is the constituent {owner.resource} of master {m.name} ({m.region}), "
-                   "which is reachable: acting on it directly creates drift from the master.")
+        warning = (
+            f"{stack.name} is the constituent {owner.resource} of master {m.name} ({m.region}), "
+            "which is reachable: acting on it directly creates drift from the master."
+        )
         if action in VIA_MASTER:
             through = Target(m.region, m.name, m.id)
             warning += f" Through the master, the {action.replace('_', ' ')} applies to every constituent."
@@ -163,11 +176,18 @@ async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, re
             warning += f" To change it through the master, update {m.name}'s parameters."
         findings.append(Finding(WARNING, warning))
     elif owner:
-        warning = (f"Its master {owner.master_name} is unreachable: this {action.replace('_', ' ')} is "
-                   "out-of-band and will be journaled as such.")
+        warning = (
+            f"Its master {owner.master_name} is unreachable: this {action.replace('_', ' ')} is "
+            "out-of-band and will be journaled as such."
+        )
         findings.append(Finding(INFO, warning))
-    direct = Target(region, stack.name, stack.id, out_of_band=bool(owner and not owner.master_reachable),
-                    master_id=owner.master_id if owner else None)
+    direct = Target(
+        region,
+        stack.name,
+        stack.id,
+        out_of_band=bool(owner and not owner.master_reachable),
+        master_id=owner.master_id if owner else None,
+    )
     findings += check_stack(stack, action)
     hidden: frozenset[str] = frozenset()
     template = None
@@ -182,9 +202,19 @@ async def plan_action(fleet, action: str, region: str, stack: Stack | str, *, re
         findings += found
         if topo is not None and topo.constituents and action in ("update", "reapply"):
             findings += await _drift(fleet, topo, cache, action)
-    return ActionPlan(action, stack, direct, through, owner, warning,
-                      confirm_name=stack.name if TABLE[Action(action)].confirm == NAME else None,
-                      parameters=parameters, hidden=hidden, findings=tuple(findings), template=template)
+    return ActionPlan(
+        action,
+        stack,
+        direct,
+        through,
+        owner,
+        warning,
+        confirm_name=stack.name if TABLE[Action(action)].confirm == NAME else None,
+        parameters=parameters,
+        hidden=hidden,
+        findings=tuple(findings),
+        template=template,
+    )
 
 
 async def _drift(fleet, topo, cache, action: str) -> list[Finding]:
@@ -212,8 +242,15 @@ async def _template_of(fleet, stack: Stack) -> dict | None:
         return None
 
 
-async def execute(actions: Actions, plan: ActionPlan, *, through_master: bool = False,
-                  confirmation: str = "", bundle=None, force: bool = False) -> ActionResult:
+async def execute(
+    actions: Actions,
+    plan: ActionPlan,
+    *,
+    through_master: bool = False,
+    confirmation: str = "",
+    bundle=None,
+    force: bool = False,
+) -> ActionResult:
     """Send what the plan says; `through_master` takes the plan's alternative.
 
     A blocking finding refuses the action here, journaled as not sent,
@@ -224,8 +261,10 @@ async def execute(actions: Actions, plan: ActionPlan, *, through_master: bool = 
         reason = plan.blocking[0]
         await actions.refuse(plan.direct, plan.action, str(reason), plan.parameters, plan.hidden)
         more = f" (and {len(plan.blocking) - 1} more)" if len(plan.blocking) > 1 else ""
-        raise PlanError(f"{plan.action} of {plan.stack.name} refused before sending: {reason.message}{more}."
-                        + (f" Instead: {reason.instead}" if reason.instead else ""))
+        raise PlanError(
+            f"{plan.action} of {plan.stack.name} refused before sending: {reason.message}{more}."
+            + (f" Instead: {reason.instead}" if reason.instead else "")
+        )
     target = plan.direct
     if through_master:
         if plan.through_master is None:
@@ -237,7 +276,6 @@ async def execute(actions: Actions, plan: ActionPlan, *, through_master: bool = 
         return await actions.reapply(target)
     if plan.action == "update":
         if bundle is None and not plan.parameters:
-            raise PlanError("update needs KEY=VALUE parameters to change (or a template): nothing was sent",
-                            usage=True)
+            raise PlanError("update needs KEY=VALUE parameters to change (or a template): nothing was sent", usage=True)
         return await actions.update(target, bundle, plan.parameters or {}, plan.hidden, existing=bundle is None)
     return await actions.stack_action(target, plan.action)

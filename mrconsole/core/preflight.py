@@ -42,9 +42,9 @@ BLOCKING, WARNING, INFO = "blocking", "warning", "info"
 
 @dataclass(frozen=True)
 class Finding:
-    severity: str        # BLOCKING, WARNING or INFO
-    message: str         # what, and why
-    instead: str = ""    # what to do instead
+    severity: str  # BLOCKING, WARNING or INFO
+    message: str  # what, and why
+    instead: str = ""  # what to do instead
 
     def __str__(self) -> str:
         message = self.message if self.message.endswith((".", ":")) or not self.instead else self.message + "."
@@ -59,12 +59,18 @@ def check_parameters(template: dict, parameters: dict[str, str], hidden: frozens
     for name, value in parameters.items():
         spec = declared.get(name)
         if spec is None:
-            out.append(Finding(BLOCKING, f"parameter {name} is not declared by the stack's template; Heat would "
-                               "refuse the update", "declared: " + (", ".join(sorted(declared)) or "none")))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    f"parameter {name} is not declared by the stack's template; Heat would refuse the update",
+                    "declared: " + (", ".join(sorted(declared)) or "none"),
+                )
+            )
             continue
         spec = spec if isinstance(spec, dict) else {}
-        for problem in constraints.check(str(spec.get("type") or "string"), spec.get("constraints"), value,
-                                         hidden=name in hidden):
+        for problem in constraints.check(
+            str(spec.get("type") or "string"), spec.get("constraints"), value, hidden=name in hidden
+        ):
             out.append(Finding(BLOCKING, f"parameter {name}: {problem}", "give a value the template allows"))
     return out
 
@@ -75,21 +81,33 @@ def _cli(action: str, name: str, region: str) -> str:
 
 # Seen on the lab (Heat 27): a check of a suspended stack completes, but moves its
 # resources to CHECK_COMPLETE, from which Heat's resume refuses (resource.py resume()).
-CHECKED_WHILE_SUSPENDED = ("Heat checks it, but a stack checked while suspended can no longer be resumed "
-                           "(\"State ('CHECK', 'COMPLETE') invalid for resume\")")
+CHECKED_WHILE_SUSPENDED = (
+    "Heat checks it, but a stack checked while suspended can no longer be resumed "
+    "(\"State ('CHECK', 'COMPLETE') invalid for resume\")"
+)
 
 
 def check_stack(stack, action: str) -> list[Finding]:
     """What the target's own state means for `action`, on any stack."""
     ref = stack.name
     if action == "check" and stack.status == "SUSPEND_COMPLETE":
-        return [Finding(BLOCKING, f"{ref} is SUSPEND_COMPLETE: {CHECKED_WHILE_SUSPENDED}",
-                        f"resume it first: {_cli('resume', ref, stack.region)}")]
+        return [
+            Finding(
+                BLOCKING,
+                f"{ref} is SUSPEND_COMPLETE: {CHECKED_WHILE_SUSPENDED}",
+                f"resume it first: {_cli('resume', ref, stack.region)}",
+            )
+        ]
     if action == "resume" and stack.status == "RESUME_FAILED" and "invalid for resume" in stack.status_reason:
-        return [Finding(BLOCKING, f"{ref} cannot be resumed as it is: its resources left SUSPEND "
-                        "(it was checked or changed while suspended), and Heat resumes only suspended resources",
-                        f"suspend it again, then resume: {_cli('suspend', ref, stack.region)}, "
-                        f"then {_cli('resume', ref, stack.region)}")]
+        return [
+            Finding(
+                BLOCKING,
+                f"{ref} cannot be resumed as it is: its resources left SUSPEND "
+                "(it was checked or changed while suspended), and Heat resumes only suspended resources",
+                f"suspend it again, then resume: {_cli('suspend', ref, stack.region)}, "
+                f"then {_cli('resume', ref, stack.region)}",
+            )
+        ]
     return []
 
 
@@ -102,58 +120,107 @@ def check_constituents(topo: Topology, action: str) -> list[Finding]:
         if c.stack is None:
             if c.error and c.region:
                 if action in ("update", "reapply"):
-                    out.append(Finding(
-                        BLOCKING, f"{c.region} is unreachable ({c.error}): Heat validates every constituent in its "
-                        f"own region first, so it would refuse the update of {master}",
-                        f"wait for {c.region}; constituents in reachable regions can be acted on directly "
-                        f"(suspend, resume, check, update with --direct)"))
+                    out.append(
+                        Finding(
+                            BLOCKING,
+                            f"{c.region} is unreachable ({c.error}): Heat validates every constituent in its "
+                            f"own region first, so it would refuse the update of {master}",
+                            f"wait for {c.region}; constituents in reachable regions can be acted on directly "
+                            f"(suspend, resume, check, update with --direct)",
+                        )
+                    )
                 elif action == "delete":
-                    out.append(Finding(
-                        WARNING, f"{where} will be left behind: {c.region} is unreachable ({c.error}), so the "
-                        f"delete of {master} will end DELETE_FAILED",
-                        f"delete again when {c.region} is back (mrconsole drift {master} lists orphans)"))
+                    out.append(
+                        Finding(
+                            WARNING,
+                            f"{where} will be left behind: {c.region} is unreachable ({c.error}), so the "
+                            f"delete of {master} will end DELETE_FAILED",
+                            f"delete again when {c.region} is back (mrconsole drift {master} lists orphans)",
+                        )
+                    )
                 elif action == "check":
-                    out.append(Finding(
-                        BLOCKING, f"{c.region} is unreachable ({c.error}): the check of {master} fails on "
-                        f"{c.resource}, which stays CHECK_FAILED in {master}, so its next update replaces "
-                        f"{c.stack_name or c.resource} (a new stack, the old one deleted); Heat can also leave "
-                        f"{master} stuck CHECK_IN_PROGRESS until it is checked again",
-                        f"wait for {c.region}; check the constituents in reachable regions directly"))
+                    out.append(
+                        Finding(
+                            BLOCKING,
+                            f"{c.region} is unreachable ({c.error}): the check of {master} fails on "
+                            f"{c.resource}, which stays CHECK_FAILED in {master}, so its next update replaces "
+                            f"{c.stack_name or c.resource} (a new stack, the old one deleted); Heat can also leave "
+                            f"{master} stuck CHECK_IN_PROGRESS until it is checked again",
+                            f"wait for {c.region}; check the constituents in reachable regions directly",
+                        )
+                    )
                 else:
-                    out.append(Finding(WARNING, f"{c.region} is unreachable ({c.error}): the {action} of {master} "
-                                       f"will fail on {c.resource}", f"wait for {c.region}"))
+                    out.append(
+                        Finding(
+                            WARNING,
+                            f"{c.region} is unreachable ({c.error}): the {action} of {master} "
+                            f"will fail on {c.resource}",
+                            f"wait for {c.region}",
+                        )
+                    )
             continue
         status = c.stack.status
         ref = c.stack.name
         if c.stack.in_progress and action in ("cancel_update", "cancel_without_rollback"):
-            out.append(Finding(WARNING, f"{where} is {status}: cancelling {master} does not cancel what already "
-                               f"runs in {c.region}", f"cancel it too: {_cli('cancel', ref, c.region or '?')}"))
+            out.append(
+                Finding(
+                    WARNING,
+                    f"{where} is {status}: cancelling {master} does not cancel what already runs in {c.region}",
+                    f"cancel it too: {_cli('cancel', ref, c.region or '?')}",
+                )
+            )
         elif c.stack.in_progress:
-            out.append(Finding(BLOCKING, f"{where} is {status}: Heat refuses a new action while one runs",
-                               f"wait for it, or cancel it ({_cli('cancel', ref, c.region or '?')})"))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    f"{where} is {status}: Heat refuses a new action while one runs",
+                    f"wait for it, or cancel it ({_cli('cancel', ref, c.region or '?')})",
+                )
+            )
         elif status.startswith("SUSPEND_") and action in ("update", "reapply"):
-            out.append(Finding(BLOCKING, f"{where} is {status}: Heat does not update a suspended stack, so the "
-                               f"update of {master} would fail in {c.region}",
-                               f"resume it first: {_cli('resume', ref, c.region or '?')}"))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    f"{where} is {status}: Heat does not update a suspended stack, so the "
+                    f"update of {master} would fail in {c.region}",
+                    f"resume it first: {_cli('resume', ref, c.region or '?')}",
+                )
+            )
         elif status == "SUSPEND_COMPLETE" and action == "check":
-            out.append(Finding(BLOCKING, f"{where} is SUSPEND_COMPLETE: {CHECKED_WHILE_SUSPENDED}",
-                               f"resume it first: {_cli('resume', ref, c.region or '?')}"))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    f"{where} is SUSPEND_COMPLETE: {CHECKED_WHILE_SUSPENDED}",
+                    f"resume it first: {_cli('resume', ref, c.region or '?')}",
+                )
+            )
         elif c.resource_status == "CHECK_FAILED" and action in ("update", "reapply"):
-            out.append(Finding(BLOCKING, f"{c.resource} is CHECK_FAILED in {master} (its last check failed): "
-                               f"Heat will replace it, creating a new stack in {c.region} and deleting {ref}",
-                               f"check {master} again now that {c.region} answers "
-                               f"(mrconsole stack check {master} --region {topo.master.region}): a passing check "
-                               "clears it; or --force to replace it"))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    f"{c.resource} is CHECK_FAILED in {master} (its last check failed): "
+                    f"Heat will replace it, creating a new stack in {c.region} and deleting {ref}",
+                    f"check {master} again now that {c.region} answers "
+                    f"(mrconsole stack check {master} --region {topo.master.region}): a passing check "
+                    "clears it; or --force to replace it",
+                )
+            )
         elif status.endswith("_FAILED") and action in ("update", "reapply"):
-            out.append(Finding(WARNING, f"{where} is {status}: Heat will try to update it again",
-                               f"mrconsole why {ref} --region {c.region} shows why it failed"))
+            out.append(
+                Finding(
+                    WARNING,
+                    f"{where} is {status}: Heat will try to update it again",
+                    f"mrconsole why {ref} --region {c.region} shows why it failed",
+                )
+            )
         elif action == "resume" and not status.startswith("SUSPEND_"):
             out.append(Finding(INFO, f"{where} is {status}, not suspended"))
     return out
 
 
-async def check_master(fleet, region: str, stack_id: str, action: str,
-                       cache=None) -> tuple[Topology | None, list[Finding]]:
+async def check_master(
+    fleet, region: str, stack_id: str, action: str, cache=None
+) -> tuple[Topology | None, list[Finding]]:
     """Read the stack as a master; findings for its constituents (none when it has none).
 
     A constituent whose region is down is named from the topology cache."""
@@ -161,16 +228,22 @@ async def check_master(fleet, region: str, stack_id: str, action: str,
     try:
         topo = await read_master(fleet, region, stack_id)
     except CloudError as exc:
-        return None, [Finding(WARNING, f"could not read {stack_id} in {region} to check its constituents: "
-                              f"{exc.message}")]
+        return None, [
+            Finding(WARNING, f"could not read {stack_id} in {region} to check its constituents: {exc.message}")
+        ]
     findings: list[Finding] = []
     if cache is not None and topo.constituents:
         try:
             fill_from_cache(topo, await asyncio.to_thread(cache.load, fleet.name, topo.master.id))
         except Exception as exc:  # noqa: BLE001 - a damaged cache must not stop a preflight: said, and logged
             logger().exception("topology cache for %s unreadable", topo.master.name)
-            findings.append(Finding(WARNING, f"the topology cache could not be read ({type(exc).__name__}; see "
-                                    "mrconsole.log): constituents that do not answer are not checked from it"))
+            findings.append(
+                Finding(
+                    WARNING,
+                    f"the topology cache could not be read ({type(exc).__name__}; see "
+                    "mrconsole.log): constituents that do not answer are not checked from it",
+                )
+            )
     if not topo.constituents:
         return topo, findings
     return topo, findings + check_constituents(topo, action)
@@ -184,7 +257,11 @@ def drift_findings(constituents, action: str) -> list[Finding]:
             if d.what in ("status", "updated_time"):
                 continue
             verb = "will undo" if action == "reapply" else "will overwrite"
-            out.append(Finding(INFO if action == "reapply" else WARNING,
-                               f"{c.resource} in {c.region}: {d.what} was changed out of band "
-                               f"(master says {d.master_says}, actual {d.actual}); this {action} {verb} it"))
+            out.append(
+                Finding(
+                    INFO if action == "reapply" else WARNING,
+                    f"{c.resource} in {c.region}: {d.what} was changed out of band "
+                    f"(master says {d.master_says}, actual {d.actual}); this {action} {verb} it",
+                )
+            )
     return out

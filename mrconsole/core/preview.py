@@ -48,12 +48,12 @@ KINDS = ("added", "replaced", "updated", "deleted", "unchanged")
 @dataclass(frozen=True)
 class StackPreview:
     region: str
-    stack: str                       # the stack's name
-    role: str                        # "master", or the constituent's resource name
-    changes: dict[str, list[str]] = field(default_factory=dict)   # kind -> resource names
+    stack: str  # the stack's name
+    role: str  # "master", or the constituent's resource name
+    changes: dict[str, list[str]] = field(default_factory=dict)  # kind -> resource names
     inputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # parameter -> (now, after)
-    error: str | None = None         # why this stack could not be previewed
-    note: str | None = None          # what Heat does with the stack as a whole (created, deleted, moved)
+    error: str | None = None  # why this stack could not be previewed
+    note: str | None = None  # what Heat does with the stack as a whole (created, deleted, moved)
 
     @property
     def changes_nothing(self) -> bool:
@@ -94,8 +94,9 @@ class UpdatePreview:
         return out
 
 
-async def preview_update(fleet, stack: Stack, parameters: dict[str, str], bundle=None,
-                         hidden: frozenset[str] = frozenset()) -> UpdatePreview:
+async def preview_update(
+    fleet, stack: Stack, parameters: dict[str, str], bundle=None, hidden: frozenset[str] = frozenset()
+) -> UpdatePreview:
     """An update of `stack` previewed in every region it reaches.
 
     Without `bundle`, a PATCH of `parameters` (a re-apply when empty). With a
@@ -107,9 +108,13 @@ async def preview_update(fleet, stack: Stack, parameters: dict[str, str], bundle
     """
     client = fleet.region(stack.region)
     ref = f"{stack.name}/{stack.id}"
-    master_preview = (_preview(client, ref, parameters) if bundle is None else
-                      _preview(client, ref, parameters, template=bundle.template, files=bundle.files,
-                               environment=bundle.environment))
+    master_preview = (
+        _preview(client, ref, parameters)
+        if bundle is None
+        else _preview(
+            client, ref, parameters, template=bundle.template, files=bundle.files, environment=bundle.environment
+        )
+    )
     topo, master_changes = await asyncio.gather(read_master(fleet, stack.region, ref), master_preview)
     master = StackPreview(stack.region, stack.name, "master", changes=master_changes[0], error=master_changes[1])
     if bundle is None:
@@ -131,31 +136,39 @@ async def preview_update(fleet, stack: Stack, parameters: dict[str, str], bundle
             for k in passed_parameters(spec):
                 if k not in send and current.get(k) not in (None, MASKED):
                     send[k] = str(current[k])
-        shown = {k: (str(current.get(k)), MASKED if k in secret else v) for k, v in send.items()
-                 if k in intended and current.get(k) != MASKED and str(current.get(k)) != v}
+        shown = {
+            k: (str(current.get(k)), MASKED if k in secret else v)
+            for k, v in send.items()
+            if k in intended and current.get(k) != MASKED and str(current.get(k)) != v
+        }
         # A hidden value this update sets: whether it differs cannot be seen, so it is named, masked.
         given = fed_by(spec, set(parameters))
-        shown.update({k: (MASKED, MASKED) for k in send
-                      if k in given and (k in secret or current.get(k) == MASKED)})
+        shown.update({k: (MASKED, MASKED) for k in send if k in given and (k in secret or current.get(k) == MASKED)})
         return send, shown
 
     async def existing(c) -> StackPreview:
         name = c.stack_name or c.resource
         spec = specs.get(c.resource)
         if spec is None:
-            return StackPreview(c.region or "?", name, c.resource, changes={"deleted": [name]},
-                                note="not in the new template: Heat deletes this stack")
+            return StackPreview(
+                c.region or "?",
+                name,
+                c.resource,
+                changes={"deleted": [name]},
+                note="not in the new template: Heat deletes this stack",
+            )
         if c.resource not in detail_of:
             return StackPreview(c.region or "?", name, c.resource, error=c.error or "its region could not be read")
         region = resolve_region(spec, merged, stack.region) if bundle is not None else c.region
         if region != c.region:
             moved = await new(c.resource, spec, region)
-            return replace(moved, note=f"moves from {c.region}: Heat creates it in {region}, "
-                                       f"then deletes {name} in {c.region}")
+            return replace(
+                moved, note=f"moves from {c.region}: Heat creates it in {region}, then deletes {name} in {c.region}"
+            )
         if c.resource in master.changes.get("replaced", []):
             why = " (its last check failed)" if c.resource_status == "CHECK_FAILED" else ""
             note = f"replaced{why}: Heat creates a new stack in {region}, then deletes {name}"
-            if bundle is None:       # the same template: what the new stack holds is what this one holds
+            if bundle is None:  # the same template: what the new stack holds is what this one holds
                 return StackPreview(c.region, name, c.resource, note=note)
             return replace(await new(c.resource, spec, region), note=note)
         send, shown = inputs_for(spec, detail_of[c.resource].parameters)
@@ -167,8 +180,9 @@ async def preview_update(fleet, stack: Stack, parameters: dict[str, str], bundle
             child, error = _child(spec, bundle)
             changes = {}
             if child is not None:
-                changes, error = await _preview(target, cref, send, template=child, files=bundle.files,
-                                                environment=_child_environment(bundle))
+                changes, error = await _preview(
+                    target, cref, send, template=child, files=bundle.files, environment=_child_environment(bundle)
+                )
         return StackPreview(c.region, name, c.resource, changes, shown, error)
 
     async def new(resource: str, spec, region: str | None) -> StackPreview:
@@ -180,8 +194,9 @@ async def preview_update(fleet, stack: Stack, parameters: dict[str, str], bundle
             return StackPreview(region, name, resource, error=error)
         send, _ = inputs_for(spec, {})
         try:
-            result = await fleet.region(region).preview(name, child, files=bundle.files,
-                                                        environment=_child_environment(bundle), parameters=send)
+            result = await fleet.region(region).preview(
+                name, child, files=bundle.files, environment=_child_environment(bundle), parameters=send
+            )
         except CloudError as exc:
             return StackPreview(region, name, resource, error=exc.message, note="new: Heat creates this stack")
         added = sorted(str(r.get("resource_name")) for r in result.get("resources", []) if isinstance(r, dict))
@@ -189,9 +204,10 @@ async def preview_update(fleet, stack: Stack, parameters: dict[str, str], bundle
 
     current = {c.resource for c in topo.constituents}
     added = [(r, spec) for r, spec in specs.items() if r not in current] if bundle is not None else []
-    constituents = await asyncio.gather(*(existing(c) for c in topo.constituents),
-                                        *(new(r, spec, resolve_region(spec, merged, stack.region))
-                                          for r, spec in added))
+    constituents = await asyncio.gather(
+        *(existing(c) for c in topo.constituents),
+        *(new(r, spec, resolve_region(spec, merged, stack.region)) for r, spec in added),
+    )
     return UpdatePreview((master, *constituents))
 
 

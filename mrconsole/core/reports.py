@@ -12,8 +12,20 @@ from mrconsole.core.text import when
 
 # Kinds of line.
 TITLE, OK, STEP, ROOT, REASON, HEADING, EVENT, CAUSE_EVENT, NOTE, DRIFT, DIFFERENCE, ORPHAN, SUGGESTION = (
-    "title", "ok", "step", "root", "reason", "heading", "event", "cause-event", "note", "drift", "difference",
-    "orphan", "suggestion")
+    "title",
+    "ok",
+    "step",
+    "root",
+    "reason",
+    "heading",
+    "event",
+    "cause-event",
+    "note",
+    "drift",
+    "difference",
+    "orphan",
+    "suggestion",
+)
 
 
 @dataclass(frozen=True)
@@ -33,16 +45,24 @@ def why_lines(report) -> list[Line]:
         out.append(Line(STEP, f"  {step.stack.region:<12} {step.stack.name}  {step.stack.status}  failed: {names}"))
     root = report.root
     if root is not None:
-        out.append(Line(ROOT, f"root cause: {root.resource or root.stack_name} ({root.resource_type or 'stack'}) "
-                              f"in {root.stack_name}, region {root.region}"))
+        out.append(
+            Line(
+                ROOT,
+                f"root cause: {root.resource or root.stack_name} ({root.resource_type or 'stack'}) "
+                f"in {root.stack_name}, region {root.region}",
+            )
+        )
         out.append(Line(REASON, f"  {root.status}: {root.reason}"))
         if root.events_around:
             out.append(Line(HEADING, "events around it:"))
             for e in root.events_around:
                 cause = e.resource_name == root.resource and e.status.endswith("_FAILED")
-                out.append(Line(CAUSE_EVENT if cause else EVENT,
-                                f" {'>' if cause else ' '} {when(e.time)}  {e.resource_name}  {e.status}  "
-                                f"{e.status_reason}"))
+                out.append(
+                    Line(
+                        CAUSE_EVENT if cause else EVENT,
+                        f" {'>' if cause else ' '} {when(e.time)}  {e.resource_name}  {e.status}  {e.status_reason}",
+                    )
+                )
     out += [Line(NOTE, f"note: {region} could not be read: {msg}") for region, msg in report.unreachable.items()]
     return out
 
@@ -53,14 +73,20 @@ def drift_lines(report) -> list[Line]:
     out = [Line(TITLE, f"master {m.name} [{m.region}] {m.status}")]
     for c in report.constituents:
         mark = "DRIFT" if c.drifted else "ok"
-        out.append(Line(DRIFT if c.drifted else OK, f"  {c.resource:<16} [{c.region}] {c.stack_name}: {mark}"
-                        + (f" ({c.error})" if c.error else "")))
-        out += [Line(DIFFERENCE, f"      {d.what}: master says {d.master_says}, actual {d.actual}")
-                for d in c.differences]
-    out += [Line(ORPHAN, f"  ORPHAN [{o.region}] {o.stack_name} {o.status} (was {o.resource})")
-            for o in report.orphans]
-    out += [Line(NOTE, f"  note: {region} unreachable ({msg}): orphans there are unknown")
-            for region, msg in report.unreachable.items()]
+        out.append(
+            Line(
+                DRIFT if c.drifted else OK,
+                f"  {c.resource:<16} [{c.region}] {c.stack_name}: {mark}" + (f" ({c.error})" if c.error else ""),
+            )
+        )
+        out += [
+            Line(DIFFERENCE, f"      {d.what}: master says {d.master_says}, actual {d.actual}") for d in c.differences
+        ]
+    out += [Line(ORPHAN, f"  ORPHAN [{o.region}] {o.stack_name} {o.status} (was {o.resource})") for o in report.orphans]
+    out += [
+        Line(NOTE, f"  note: {region} unreachable ({msg}): orphans there are unknown")
+        for region, msg in report.unreachable.items()
+    ]
     if report.suggestions:
         out.append(Line(SUGGESTION, "suggested:"))
         out += [Line(SUGGESTION, f"  {s.command}    # {s.why}") for s in report.suggestions]

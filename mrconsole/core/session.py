@@ -53,8 +53,8 @@ class RegionView:
 
     region: str
     by_id: dict[str, Stack] = field(default_factory=dict)
-    fetched_at: float | None = None     # wall clock of the last answer from the region
-    error: str | None = None            # the last look's failure, if it failed
+    fetched_at: float | None = None  # wall clock of the last answer from the region
+    error: str | None = None  # the last look's failure, if it failed
     _ordered: tuple[Stack, ...] | None = field(default=None, repr=False)
 
     @property
@@ -82,22 +82,22 @@ class MasterView:
     topology: Topology | None = None
     error: str | None = None
     fetched_at: float | None = None
-    resources: dict[str, list] = field(default_factory=dict)   # stack id -> its resources
-    mode: str = LIVE             # core/outage.py MasterMode: live, outage (from the cache) or discovered
-    analysis: object = None      # template analysis when opened with --template
+    resources: dict[str, list] = field(default_factory=dict)  # stack id -> its resources
+    mode: str = LIVE  # core/outage.py MasterMode: live, outage (from the cache) or discovered
+    analysis: object = None  # template analysis when opened with --template
 
 
 @dataclass
 class SessionConfig:
-    master_refresh_interval: float = 5.0   # while the master cannot be read
-    master_idle_interval: float = 60.0     # a safety net; changes wake the loop at once
+    master_refresh_interval: float = 5.0  # while the master cannot be read
+    master_idle_interval: float = 60.0  # a safety net; changes wake the loop at once
     # The console follows every stack in every region, showing history only
     # for the master and its constituents.
     stream: StreamConfig = field(default_factory=lambda: StreamConfig(all_stacks=True, backlog_discovered=False))
 
 
 AUTH_FAILED = "authentication failed"
-BENCH_FILL = "MRCONSOLE_BENCH_FILL"     # tests/bench: fill the event buffer in the console's own process
+BENCH_FILL = "MRCONSOLE_BENCH_FILL"  # tests/bench: fill the event buffer in the console's own process
 
 
 class ConsoleSession:
@@ -105,14 +105,13 @@ class ConsoleSession:
     plus, with a master, one master read per `master_refresh_interval` (1 s
     while it runs). Nothing here lists every stack on a timer."""
 
-    def __init__(self, fleet: Fleet, master: str | None = None, config: SessionConfig | None = None,
-                 cache=None):
+    def __init__(self, fleet: Fleet, master: str | None = None, config: SessionConfig | None = None, cache=None):
 
         self.fleet = fleet
         self.cache = cache or TopologyCache()
-        self._outages = None                      # state/outages.py, opened at the first window
-        self.cache_error = ""                     # why the topology cache could not be written, if it could not
-        self._outage_open: dict[str, bool] = {}   # region -> whether this session wrote an open window
+        self._outages = None  # state/outages.py, opened at the first window
+        self.cache_error = ""  # why the topology cache could not be written, if it could not
+        self._outage_open: dict[str, bool] = {}  # region -> whether this session wrote an open window
         self.config = config or SessionConfig()
         self.regions: dict[str, RegionView] = {r: RegionView(r) for r in fleet.region_names}
         self.master: MasterView | None = MasterView(master) if master else None
@@ -122,7 +121,7 @@ class ConsoleSession:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._wake = asyncio.Event()
-        self._names: Counter[str] = Counter()     # stack names in every region, for owner_of
+        self._names: Counter[str] = Counter()  # stack names in every region, for owner_of
         for region in fleet.region_names:
             self.stream.follow_region(region)
             client = fleet.region(region)
@@ -156,7 +155,6 @@ class ConsoleSession:
         def run():
             try:
                 if self._outages is None:
-
                     self._outages = Outages()
                 write(self._outages)
             except Exception:  # noqa: BLE001 - a full disk must not stop the console from showing the outage
@@ -165,7 +163,7 @@ class ConsoleSession:
 
         try:
             asyncio.get_running_loop().run_in_executor(None, run)
-        except RuntimeError:     # no loop (a caller outside the console): write now
+        except RuntimeError:  # no loop (a caller outside the console): write now
             run()
 
     def _on_stacks(self, changes: StackChanges) -> None:
@@ -181,7 +179,7 @@ class ConsoleSession:
         view.apply(changes)
         ids = self._master_ids()
         if ids and any(s.id in ids for s in changes.added + changes.changed + changes.removed):
-            self._wake.set()      # the master or a constituent moved: read the tree now
+            self._wake.set()  # the master or a constituent moved: read the tree now
         self._publish(changes)
 
     def _on_region(self, region: str, error: str | None, answered_at: float) -> None:
@@ -194,7 +192,7 @@ class ConsoleSession:
             view.fetched_at = answered_at
         if before != error:
             if self.master is not None and region == self.master.region:
-                self._wake.set()   # the master's region went away or came back: re-read the master now
+                self._wake.set()  # the master's region went away or came back: re-read the master now
             self._publish(RegionStatus(region, error))
 
     @property
@@ -244,8 +242,10 @@ class ConsoleSession:
 
     # -- lifecycle -----------------------------------------------------------
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self.fleet.monitor_health(self._stop)),
-                       asyncio.create_task(self.stream.run(self._stop))]
+        self._tasks = [
+            asyncio.create_task(self.fleet.monitor_health(self._stop)),
+            asyncio.create_task(self.stream.run(self._stop)),
+        ]
         if self.master:
             self._tasks.append(asyncio.create_task(self._master_loop()))
         fill = os.environ.get(BENCH_FILL, "")
@@ -257,24 +257,34 @@ class ConsoleSession:
         the event stream's own publish step in pages like a poll's, so that the console's memory with a
         full buffer is measured in the console's process: timeline, subscribers and event log as for events
         read from Heat. Heat itself cannot make 100,000 events on a 2-core lab in a bench's time."""
-        for _ in range(200):     # at most 20 s for the regions' first lists
+        for _ in range(200):  # at most 20 s for the regions' first lists
             if all(v.by_id for v in self.regions.values()):
                 break
             await asyncio.sleep(0.1)
         stacks = [s for v in self.regions.values() for s in v.by_id.values()] or [
-            Stack(region=r, id=str(uuid.uuid4()), name=f"bench-{r}", status="CREATE_COMPLETE")
-            for r in self.regions]
+            Stack(region=r, id=str(uuid.uuid4()), name=f"bench-{r}", status="CREATE_COMPLETE") for r in self.regions
+        ]
         start = datetime.now(UTC) - timedelta(seconds=count)
         for first in range(0, count, batch):
             events = []
             for i in range(first, min(count, first + batch)):
                 s = stacks[i % len(stacks)]
-                events.append(Event(region=s.region, stack_id=s.id, stack_name=s.name, id=str(uuid.uuid4()),
-                                    time=start + timedelta(seconds=i), resource_name=f"server_{i % 7}",
-                                    status="UPDATE_COMPLETE", status_reason="state changed",
-                                    physical_id=str(uuid.uuid4()), resource_type="OS::Heat::TestResource"))
+                events.append(
+                    Event(
+                        region=s.region,
+                        stack_id=s.id,
+                        stack_name=s.name,
+                        id=str(uuid.uuid4()),
+                        time=start + timedelta(seconds=i),
+                        resource_name=f"server_{i % 7}",
+                        status="UPDATE_COMPLETE",
+                        status_reason="state changed",
+                        physical_id=str(uuid.uuid4()),
+                        resource_type="OS::Heat::TestResource",
+                    )
+                )
             self.stream._publish(events)
-            await asyncio.sleep(0)     # the UI paints between pages, as between polls
+            await asyncio.sleep(0)  # the UI paints between pages, as between polls
         trace("events-filled", count, len(self.stream.timeline))
 
     async def stop(self) -> None:
@@ -314,7 +324,7 @@ class ConsoleSession:
             m.error = state.master_error or f"stack {m.name} not found"
             return state.mode != MISSING
         topo = state.topology
-        assert topo is not None    # outage and discovered modes always carry one
+        assert topo is not None  # outage and discovered modes always carry one
         m.topology, m.region, m.mode = topo, state.master_region, state.mode
         m.error = state.master_error or "the master's region is unreachable"
         m.fetched_at = state.cached_at
@@ -338,7 +348,7 @@ class ConsoleSession:
                     self._publish(MasterChanged(m.name))
                     return
                 if m.mode != LIVE:
-                    m.topology, m.mode = None, LIVE   # the master is back: read it afresh
+                    m.topology, m.mode = None, LIVE  # the master is back: read it afresh
                     self._publish(MasterRecovered(m.name))
                 m.region = found[0].stack.region
             if m.region is None:
@@ -361,10 +371,10 @@ class ConsoleSession:
                 if self._master_follow is not None:
                     await self._master_follow.refresh(fresh.master_resources)
             if m.error and m.topology is not None:
-                self._publish(MasterRecovered(m.name))   # its region answered again
+                self._publish(MasterRecovered(m.name))  # its region answered again
             m.error, m.fetched_at = None, time.time()
             await self._read_resources(m.topology)
-            await asyncio.to_thread(self._save_cache, m.topology)   # sqlite: off the event loop
+            await asyncio.to_thread(self._save_cache, m.topology)  # sqlite: off the event loop
         except CloudError as exc:
             m.error = exc.message
             if m.topology is not None:
@@ -391,7 +401,7 @@ class ConsoleSession:
         m = self.master
         assert m is not None
         if include_master:
-            m.resources[topo.master.id] = topo.master_resources   # read with the master already
+            m.resources[topo.master.id] = topo.master_resources  # read with the master already
         targets = [(c.region, c.stack) for c in topo.constituents if c.stack is not None]
 
         async def one(region, stack):
@@ -415,22 +425,27 @@ class ConsoleSession:
         it cannot be read (outage)."""
         failures = 0
         m = self.master
-        assert m is not None   # the loop runs only with a master
+        assert m is not None  # the loop runs only with a master
         while not self._stop.is_set():
             try:
                 await self.refresh_master()
                 failures = 0
             except Exception as exc:  # noqa: BLE001 - a bug must not end the master's view for good
                 failures += 1
-                if not isinstance(exc, InternalError):     # one met in a region call is logged already
+                if not isinstance(exc, InternalError):  # one met in a region call is logged already
                     logger().exception("reading the master %s failed (%d in a row)", m.name, failures)
                 m.error = INTERNAL_MESSAGE
                 self._publish(MasterChanged(m.name))
-                await self._sleep(min(60.0, 2.0 ** failures))
+                await self._sleep(min(60.0, 2.0**failures))
                 continue
-            busy = self._master_follow is not None and m.topology is not None and (
-                self._master_follow.master_busy()
-                or any(c.stack is not None and c.stack.in_progress for c in m.topology.constituents))
+            busy = (
+                self._master_follow is not None
+                and m.topology is not None
+                and (
+                    self._master_follow.master_busy()
+                    or any(c.stack is not None and c.stack.in_progress for c in m.topology.constituents)
+                )
+            )
             if busy:
                 wait = 1.0
             elif m.error or m.topology is None or m.mode != LIVE:
@@ -466,17 +481,36 @@ class ConsoleSession:
     async def plan_action(self, action: str, region: str, stack: Stack, read_only: bool) -> ActionPlan:
         return await plan_action(self.fleet, action, region, stack, read_only=read_only, cache=self.cache)
 
-    async def plan_create(self, name: str, regions: list[str], template: str, env_files: list[str],
-                          parameters: dict[str, str], *, timeout_mins: int | None, read_only: bool,
-                          probe: bool) -> CreatePlan:
-        return await plan_create(self.fleet, name, regions, template, env_files, parameters,
-                                 timeout_mins=timeout_mins, read_only=read_only, probe=probe)
+    async def plan_create(
+        self,
+        name: str,
+        regions: list[str],
+        template: str,
+        env_files: list[str],
+        parameters: dict[str, str],
+        *,
+        timeout_mins: int | None,
+        read_only: bool,
+        probe: bool,
+    ) -> CreatePlan:
+        return await plan_create(
+            self.fleet,
+            name,
+            regions,
+            template,
+            env_files,
+            parameters,
+            timeout_mins=timeout_mins,
+            read_only=read_only,
+            probe=probe,
+        )
 
     async def preview_create(self, plan: CreatePlan) -> dict[str, list[str]]:
         """What the create would make, by region (Heat's preview of the master in its region)."""
         assert plan.bundle is not None, "a plan without a bundle is refused before a preview"
-        return await preview_by_region(self.fleet, plan.regions[0], plan.name, plan.bundle, plan.parameters,
-                                       plan.analysis)
+        return await preview_by_region(
+            self.fleet, plan.regions[0], plan.name, plan.bundle, plan.parameters, plan.analysis
+        )
 
     async def journal(self, limit: int = 200) -> list:
 
@@ -496,7 +530,7 @@ class ConsoleSession:
 
 
 def owner_by_name(master: MasterView | None, names: Counter[str], stack: Stack) -> str | None:
-    """"master/resource" for a stack the followed master owns, else from Heat's naming
+    """ "master/resource" for a stack the followed master owns, else from Heat's naming
     (`<master>-<resource>-<12 chars>`) where <master> is a stack the console can see (the longest wins)."""
     if master and master.topology:
         for c in master.topology.constituents:
@@ -510,12 +544,12 @@ def owner_by_name(master: MasterView | None, names: Counter[str], stack: Stack) 
 
 @dataclass
 class StackDescription:
-    detail: object                       # StackDetail
+    detail: object  # StackDetail
     resources: list = field(default_factory=list)
     template_text: str = ""
     events: list = field(default_factory=list)
-    owner: str | None = None             # "master/resource" when this is a constituent
-    constituents: list = field(default_factory=list)   # when this is the master
+    owner: str | None = None  # "master/resource" when this is a constituent
+    constituents: list = field(default_factory=list)  # when this is the master
     errors: list[str] = field(default_factory=list)
 
 
@@ -523,8 +557,10 @@ def _mask_hidden_defaults(template: dict, hidden: set[str]) -> dict:
     """A hidden parameter's default is a secret too: never shown."""
     if not hidden:
         return template
-    params = {k: ({**v, "default": "******"} if k in hidden and isinstance(v, dict) and "default" in v else v)
-              for k, v in (template.get("parameters") or {}).items()}
+    params = {
+        k: ({**v, "default": "******"} if k in hidden and isinstance(v, dict) and "default" in v else v)
+        for k, v in (template.get("parameters") or {}).items()
+    }
     return {**template, "parameters": params}
 
 
@@ -532,13 +568,15 @@ async def describe(session: ConsoleSession, region: str, stack_id: str) -> Stack
     """Everything the stack detail screen shows, read concurrently in the stack's region."""
     import yaml
 
-
     client = session.fleet.region(region)
     detail = await client.get_stack(stack_id)
     stack = detail.stack
-    results = await asyncio.gather(client.resources(stack, nested_depth=2), client.template(stack),
-                                   client.events(stack.name, stack.id, sort_dir="asc"),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        client.resources(stack, nested_depth=2),
+        client.template(stack),
+        client.events(stack.name, stack.id, sort_dir="asc"),
+        return_exceptions=True,
+    )
     desc = StackDescription(detail=detail)
     resources, template, events = results
     for r in results:
@@ -551,11 +589,16 @@ async def describe(session: ConsoleSession, region: str, stack_id: str) -> Stack
     if isinstance(template, dict):
         params = template.get("parameters") or {}
         hidden = {k for k, v in params.items() if isinstance(v, dict) and v.get("hidden")}
-        desc.detail = type(detail)(stack=detail.stack, parameters=mask_parameters(detail.parameters, hidden),
-                                   outputs=detail.outputs, timeout_mins=detail.timeout_mins,
-                                   disable_rollback=detail.disable_rollback)
-        desc.template_text = yaml.safe_dump(_mask_hidden_defaults(template, hidden), sort_keys=False,
-                                            default_flow_style=False)
+        desc.detail = type(detail)(
+            stack=detail.stack,
+            parameters=mask_parameters(detail.parameters, hidden),
+            outputs=detail.outputs,
+            timeout_mins=detail.timeout_mins,
+            disable_rollback=detail.disable_rollback,
+        )
+        desc.template_text = yaml.safe_dump(
+            _mask_hidden_defaults(template, hidden), sort_keys=False, default_flow_style=False
+        )
     desc.owner = session.owner_of(region, stack)
     m = session.master
     if m and m.topology and m.topology.master.id == stack.id:

@@ -35,10 +35,10 @@ EVENT, OUTAGE, RECOVERY, ACTION = "event", "outage", "recovery", "action"
 
 @dataclass(frozen=True)
 class Entry:
-    at: float                 # epoch seconds
-    kind: str                 # EVENT, OUTAGE, RECOVERY or ACTION
+    at: float  # epoch seconds
+    kind: str  # EVENT, OUTAGE, RECOVERY or ACTION
     region: str
-    what: str                 # one line
+    what: str  # one line
     failed: bool = False
 
 
@@ -55,9 +55,12 @@ class Timeline:
 
     def markdown(self) -> str:
         """Fit to paste into a post-mortem: a header, the outage windows, then every entry in order."""
-        out = [f"# Incident timeline: {self.master} ({self.cloud})", "",
-               f"- Window: {_when(self.since)} → {_when(self.until)} UTC",
-               f"- Master region: {self.master_region or 'unknown'}; regions: {', '.join(self.regions) or '-'}"]
+        out = [
+            f"# Incident timeline: {self.master} ({self.cloud})",
+            "",
+            f"- Window: {_when(self.since)} → {_when(self.until)} UTC",
+            f"- Master region: {self.master_region or 'unknown'}; regions: {', '.join(self.regions) or '-'}",
+        ]
         for region, why in self.unreachable.items():
             out.append(f"- Not readable while this was written: {region} ({why})")
         windows = [e for e in self.entries if e.kind == OUTAGE]
@@ -65,10 +68,12 @@ class Timeline:
         if windows:
             out += ["| Region | Down (UTC) | Back (UTC) | Reason |", "|---|---|---|---|"]
             for w in windows:
-                back = next((e for e in self.entries if e.kind == RECOVERY and e.region == w.region
-                             and e.at >= w.at), None)
-                out.append(f"| {w.region} | {_when(w.at)} | {_when(back.at) if back else 'still down'} | "
-                           f"{_cell(w.what)} |")
+                back = next(
+                    (e for e in self.entries if e.kind == RECOVERY and e.region == w.region and e.at >= w.at), None
+                )
+                out.append(
+                    f"| {w.region} | {_when(w.at)} | {_when(back.at) if back else 'still down'} | {_cell(w.what)} |"
+                )
         else:
             out.append("None seen by the console in this window.")
         out += ["", "## Timeline", "", "| Time (UTC) | Region | Kind | What |", "|---|---|---|---|"]
@@ -86,8 +91,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-async def incident_timeline(fleet, master: str, since_seconds: float, journal: Journal | None = None,
-                            outages: Outages | None = None) -> Timeline:
+async def incident_timeline(
+    fleet, master: str, since_seconds: float, journal: Journal | None = None, outages: Outages | None = None
+) -> Timeline:
     now = time.time()
     since = now - since_seconds
     state = await master_state(fleet, master, save=False)
@@ -131,19 +137,31 @@ async def _events(fleet, topo, since: float) -> list[Entry]:
             continue
         resource = "" if e.resource_name == e.stack_name else f" {e.resource_name}"
         reason = f": {e.status_reason}" if e.status_reason and e.status_reason != "state changed" else ""
-        out.append(Entry(e.time.timestamp(), EVENT, e.region, f"{e.stack_name}{resource} {e.status}{reason}",
-                         e.failed))
+        out.append(Entry(e.time.timestamp(), EVENT, e.region, f"{e.stack_name}{resource} {e.status}{reason}", e.failed))
     return out
 
 
 def _outages(outages: Outages, cloud: str, regions: set[str], since: float) -> list[Entry]:
     out = []
     for w in outages.windows(cloud, regions, since):
-        out.append(Entry(w.started_at, OUTAGE, w.region, f"{w.region} stopped answering"
-                         + (f": {w.reason}" if w.reason else ""), True))
+        out.append(
+            Entry(
+                w.started_at,
+                OUTAGE,
+                w.region,
+                f"{w.region} stopped answering" + (f": {w.reason}" if w.reason else ""),
+                True,
+            )
+        )
         if w.ended_at is not None:
-            out.append(Entry(w.ended_at, RECOVERY, w.region, f"{w.region} answers again "
-                             f"(down {_duration(w.ended_at - w.started_at)})"))
+            out.append(
+                Entry(
+                    w.ended_at,
+                    RECOVERY,
+                    w.region,
+                    f"{w.region} answers again (down {_duration(w.ended_at - w.started_at)})",
+                )
+            )
     return out
 
 
@@ -163,8 +181,15 @@ def _actions(journal: Journal, cloud: str, topo, since: float) -> list[Entry]:
         params = ", ".join(f"{k}={HIDDEN if v == HIDDEN else v}" for k, v in j.parameters.items())
         band = " (out of band)" if j.out_of_band else ""
         message = f": {j.message}" if j.message and j.message != j.outcome else ""
-        out.append(Entry(j.started_at, ACTION, j.region,
-                         f"{j.user} ran {j.action} on {j.stack_name}{band}"
-                         + (f" with {params}" if params else "") + f" → {j.outcome}{message}",
-                         j.outcome in ("failed", "pending")))
+        out.append(
+            Entry(
+                j.started_at,
+                ACTION,
+                j.region,
+                f"{j.user} ran {j.action} on {j.stack_name}{band}"
+                + (f" with {params}" if params else "")
+                + f" → {j.outcome}{message}",
+                j.outcome in ("failed", "pending"),
+            )
+        )
     return out

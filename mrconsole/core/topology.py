@@ -24,11 +24,11 @@ class Constituent:
     region: str | None
     stack_id: str | None
     stack_name: str | None = None
-    resource_status: str = ""          # what the master's resource records
+    resource_status: str = ""  # what the master's resource records
     resource_status_reason: str = ""
-    stack: Stack | None = None         # the constituent as its own region reports it
-    error: str | None = None           # why `stack` could not be read
-    discovered: bool = False           # found by name, not through the master
+    stack: Stack | None = None  # the constituent as its own region reports it
+    error: str | None = None  # why `stack` could not be read
+    discovered: bool = False  # found by name, not through the master
     # The whole read (parameters, outputs) behind `stack`, kept so that drift and previews do not read
     # the constituent a second time (refresh_constituents fills it).
     detail: StackDetail | None = field(default=None, repr=False, compare=False)
@@ -46,8 +46,8 @@ class Topology:
     edges: list[FlowEdge] = field(default_factory=list)
     fetched_at: float = field(default_factory=time.time)
     parameters: dict[str, str] = field(default_factory=dict)
-    master_resources: list = field(default_factory=list)   # as read with the master, reused by callers
-    specs: dict[str, dict] = field(default_factory=dict)   # each OS::Heat::Stack's template spec, as read
+    master_resources: list = field(default_factory=list)  # as read with the master, reused by callers
+    specs: dict[str, dict] = field(default_factory=dict)  # each OS::Heat::Stack's template spec, as read
 
     def constituent(self, resource: str) -> Constituent | None:
         return next((c for c in self.constituents if c.resource == resource), None)
@@ -71,30 +71,44 @@ async def read_master(fleet, region: str, name_or_id: str) -> Topology:
     constituents = []
     for name, spec in specs.items():
         res = by_name.get(name)
-        constituents.append(Constituent(
-            resource=name,
-            region=resolve_region(spec, detail.parameters, master.region),
-            stack_id=(res.physical_id or None) if res else None,
-            resource_status=res.status if res else "",
-            resource_status_reason=res.status_reason if res else "",
-        ))
+        constituents.append(
+            Constituent(
+                resource=name,
+                region=resolve_region(spec, detail.parameters, master.region),
+                stack_id=(res.physical_id or None) if res else None,
+                resource_status=res.status if res else "",
+                resource_status_reason=res.status_reason if res else "",
+            )
+        )
     # A delete (even a failed one) replaces the master's template with an empty
     # one in Heat's convergence engine; the resources still name what is left.
     for r in resources:
         if r.type == REMOTE_STACK and r.name not in specs and r.stack_id == master.id:
-            constituents.append(Constituent(
-                resource=r.name, region=await locate(fleet, r.physical_id) if r.physical_id else None,
-                stack_id=r.physical_id or None, resource_status=r.status,
-                resource_status_reason=r.status_reason))
-    topo = Topology(cloud=fleet.name, master=master, constituents=constituents,
-                    edges=data_edges(template), parameters=detail.parameters, master_resources=resources,
-                    specs=specs)
+            constituents.append(
+                Constituent(
+                    resource=r.name,
+                    region=await locate(fleet, r.physical_id) if r.physical_id else None,
+                    stack_id=r.physical_id or None,
+                    resource_status=r.status,
+                    resource_status_reason=r.status_reason,
+                )
+            )
+    topo = Topology(
+        cloud=fleet.name,
+        master=master,
+        constituents=constituents,
+        edges=data_edges(template),
+        parameters=detail.parameters,
+        master_resources=resources,
+        specs=specs,
+    )
     await refresh_constituents(fleet, topo)
     return topo
 
 
 async def locate(fleet, stack_id: str) -> str | None:
     """The region holding a stack id, asking every region at once."""
+
     async def one(region):
         try:
             await fleet.region(region).get_stack(stack_id)

@@ -82,9 +82,18 @@ class SessionView(Protocol):
 
     async def plan_action(self, action: str, region: str, stack: Stack, read_only: bool) -> ActionPlan: ...
 
-    async def plan_create(self, name: str, regions: list[str], template: str, env_files: list[str],
-                          parameters: dict[str, str], *, timeout_mins: int | None, read_only: bool,
-                          probe: bool) -> CreatePlan: ...
+    async def plan_create(
+        self,
+        name: str,
+        regions: list[str],
+        template: str,
+        env_files: list[str],
+        parameters: dict[str, str],
+        *,
+        timeout_mins: int | None,
+        read_only: bool,
+        probe: bool,
+    ) -> CreatePlan: ...
 
     async def preview_create(self, plan: CreatePlan) -> dict[str, list[str]]: ...
 

@@ -61,9 +61,9 @@ class StackChanges:
     region: str
     added: tuple[Stack, ...] = ()
     changed: tuple[Stack, ...] = ()
-    removed: tuple[Stack, ...] = ()       # their last known state
-    full: bool = False                    # the result of a full list (reconcile)
-    previous: dict[str, Stack] = field(default_factory=dict, compare=False)   # id -> before
+    removed: tuple[Stack, ...] = ()  # their last known state
+    full: bool = False  # the result of a full list (reconcile)
+    previous: dict[str, Stack] = field(default_factory=dict, compare=False)  # id -> before
 
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed)
@@ -106,11 +106,11 @@ class RegionWatch:
         self._next_reconcile = 0.0
         self.requests = 0
         self._looks = 0
-        self._everything = False          # the next look asks every question
-        self._gone: set[str] = set()     # deleted ids already accounted for
-        self._marks: dict[str, datetime | None] = {}   # sort key -> newest value at the last look
-        self._at_mark: dict[str, set[str]] = {}         # sort key -> ids seen at that value
-        self._mark_moved: dict[str, float] = {}          # sort key -> when its mark last moved (clock)
+        self._everything = False  # the next look asks every question
+        self._gone: set[str] = set()  # deleted ids already accounted for
+        self._marks: dict[str, datetime | None] = {}  # sort key -> newest value at the last look
+        self._at_mark: dict[str, set[str]] = {}  # sort key -> ids seen at that value
+        self._mark_moved: dict[str, float] = {}  # sort key -> when its mark last moved (clock)
 
     @property
     def busy_ids(self) -> list[str]:
@@ -145,7 +145,7 @@ class RegionWatch:
                 for s in await self._list(filters={"id": finished}, show_deleted=True):
                     seen[s.id] = s
                 for sid in finished:
-                    if sid not in seen:      # purged, or never listable again: gone
+                    if sid not in seen:  # purged, or never listable again: gone
                         seen[sid] = Stack(self.region, sid, self.stacks[sid].name, "DELETE_COMPLETE")
         if everything or self._looks % 2 == 1:
             seen.update((sid, s) for sid, s in (await self._sweep("updated_time")).items() if sid not in seen)
@@ -176,8 +176,9 @@ class RegionWatch:
         found: dict[str, Stack] = {}
         marker = None
         for _ in range(self.config.max_sweep_pages):
-            page = await self._list(sort_keys=sort_key, sort_dir="desc", limit=self.config.page,
-                                    marker=marker, show_deleted=True)
+            page = await self._list(
+                sort_keys=sort_key, sort_dir="desc", limit=self.config.page, marker=marker, show_deleted=True
+            )
             reached_old = False
             for s in page:
                 key = getattr(s, attr)
@@ -186,8 +187,12 @@ class RegionWatch:
                     if key is None or key < floor:
                         reached_old = True
                         break
-                    if floor == mark and key == mark and s.id in at_mark and (
-                            known is None or _state(known) == _state(s)):
+                    if (
+                        floor == mark
+                        and key == mark
+                        and s.id in at_mark
+                        and (known is None or _state(known) == _state(s))
+                    ):
                         reached_old = True
                         break
                 scanned.append(s)
@@ -195,7 +200,7 @@ class RegionWatch:
                     newest = key
                 if known is None:
                     if s.id not in self._gone:
-                        found[s.id] = s      # new (or created and deleted between two looks)
+                        found[s.id] = s  # new (or created and deleted between two looks)
                 elif _state(known) != _state(s):
                     found[s.id] = s
             if reached_old or mark is None or len(page) < self.config.page:
@@ -212,8 +217,9 @@ class RegionWatch:
         listed: dict[str, Stack] = {}
         marker = None
         while True:
-            page = await self._list(limit=self.config.page_full, marker=marker,
-                                    sort_keys="creation_time", sort_dir="asc")
+            page = await self._list(
+                limit=self.config.page_full, marker=marker, sort_keys="creation_time", sort_dir="asc"
+            )
             listed.update((s.id, s) for s in page)
             if len(page) < self.config.page_full:
                 break

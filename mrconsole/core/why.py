@@ -42,7 +42,7 @@ class WhyReport:
     start: Stack | None
     steps: list[WhyStep] = field(default_factory=list)
     root: RootCause | None = None
-    unreachable: dict[str, str] = field(default_factory=dict)   # region -> why it could not be read
+    unreachable: dict[str, str] = field(default_factory=dict)  # region -> why it could not be read
 
     @property
     def failed(self) -> bool:
@@ -53,7 +53,7 @@ async def why(fleet, region: str, name_or_id: str, max_depth: int = 5, context: 
     client = fleet.region(region)
     detail = await client.get_stack(name_or_id)
     report = WhyReport(start=detail.stack)
-    candidates: list[tuple] = []   # (time, region, stack, resource)
+    candidates: list[tuple] = []  # (time, region, stack, resource)
     await _walk(fleet, detail.stack, detail.parameters, report, candidates, max_depth)
     if not candidates:
         failed_stacks = [s.stack for s in report.steps if s.stack.failed]
@@ -63,14 +63,16 @@ async def why(fleet, region: str, name_or_id: str, max_depth: int = 5, context: 
         return report
     # The root cause is the first resource that failed, in whichever region.
     _, r_region, r_stack, resource = min(candidates, key=lambda c: c[0])
-    report.root = RootCause(r_region, r_stack.name, r_stack.id, resource.name, resource.type,
-                            resource.status, resource.status_reason)
+    report.root = RootCause(
+        r_region, r_stack.name, r_stack.id, resource.name, resource.type, resource.status, resource.status_reason
+    )
     try:
         events = await fleet.region(r_region).events(resource.stack_name, resource.stack_id, sort_dir="asc")
-        idx = next((i for i, e in enumerate(events)
-                    if e.resource_name == resource.name and e.status.endswith("_FAILED")), None)
+        idx = next(
+            (i for i, e in enumerate(events) if e.resource_name == resource.name and e.status.endswith("_FAILED")), None
+        )
         if idx is not None:
-            report.root.events_around = events[max(0, idx - context): idx + context + 1]
+            report.root.events_around = events[max(0, idx - context) : idx + context + 1]
     except CloudError as exc:
         report.unreachable[r_region] = exc.message
     return report
@@ -103,8 +105,15 @@ async def _walk(fleet, stack: Stack, parameters: dict, report: WhyReport, candid
                     # Heat retries a failed resource and deletes the failed remote
                     # stack first, so its resources may be gone: its events are not.
                     cause = await _first_failure_in_events(fleet, remote.stack, report)
-                    candidates.append(cause or (remote.stack.updated_time or r.updated_time or _EPOCH,
-                                                remote_region, remote.stack, _as_resource(remote.stack)))
+                    candidates.append(
+                        cause
+                        or (
+                            remote.stack.updated_time or r.updated_time or _EPOCH,
+                            remote_region,
+                            remote.stack,
+                            _as_resource(remote.stack),
+                        )
+                    )
                 continue
             # Never created remotely (validation failed there, region unreachable...):
             # this resource's reason carries the remote region's answer.
@@ -121,9 +130,17 @@ async def _first_failure_in_events(fleet, stack: Stack, report: WhyReport):
         return None
     for e in events:
         if e.status.endswith("_FAILED") and e.resource_name != stack.name:
-            resource = Resource(region=stack.region, stack_id=stack.id, stack_name=stack.name,
-                                name=e.resource_name, type=e.resource_type or "", status=e.status,
-                                status_reason=e.status_reason, physical_id=e.physical_id, updated_time=e.time)
+            resource = Resource(
+                region=stack.region,
+                stack_id=stack.id,
+                stack_name=stack.name,
+                name=e.resource_name,
+                type=e.resource_type or "",
+                status=e.status,
+                status_reason=e.status_reason,
+                physical_id=e.physical_id,
+                updated_time=e.time,
+            )
             return (e.time or _EPOCH, stack.region, stack, resource)
     return None
 
@@ -134,6 +151,13 @@ def _is_nested_parent(r: Resource, resources: list[Resource]) -> bool:
 
 
 def _as_resource(stack: Stack) -> Resource:
-    return Resource(region=stack.region, stack_id=stack.id, stack_name=stack.name, name=stack.name,
-                    type="stack", status=stack.status, status_reason=stack.status_reason,
-                    updated_time=stack.updated_time)
+    return Resource(
+        region=stack.region,
+        stack_id=stack.id,
+        stack_name=stack.name,
+        name=stack.name,
+        type="stack",
+        status=stack.status,
+        status_reason=stack.status_reason,
+        updated_time=stack.updated_time,
+    )

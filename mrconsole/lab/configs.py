@@ -32,7 +32,7 @@ log_file = {log_file}
 use_stderr = false
 
 [database]
-connection = sqlite:///{data_dir / 'keystone.sqlite'}
+connection = sqlite:///{data_dir / "keystone.sqlite"}
 
 [token]
 provider = fernet
@@ -41,13 +41,13 @@ provider = fernet
 expiration = {token_expiration}
 
 [fernet_tokens]
-key_repository = {data_dir / 'fernet-keys'}
+key_repository = {data_dir / "fernet-keys"}
 
 [fernet_receipts]
-key_repository = {data_dir / 'fernet-keys'}
+key_repository = {data_dir / "fernet-keys"}
 
 [credential]
-key_repository = {data_dir / 'credential-keys'}
+key_repository = {data_dir / "credential-keys"}
 
 [cache]
 # Token validation without a cache costs about a second per request on sqlite.
@@ -93,10 +93,10 @@ action_retry_limit = 0
 
 [database]
 # Concurrent writers queue instead of failing: see mrconsole/lab/sqlite_tuning.py.
-connection = sqlite:///{data_dir / 'heat.sqlite'}
+connection = sqlite:///{data_dir / "heat.sqlite"}
 
 [oslo_concurrency]
-lock_path = {data_dir / 'locks'}
+lock_path = {data_dir / "locks"}
 
 [oslo_messaging_notifications]
 driver = noop
@@ -107,7 +107,9 @@ api_paste_config = {heat_paste_config()}
     if keystone_url is None:
         # noauth claims only the `admin` role, which Heat 27's new policy
         # defaults (role:member) do not accept; the deprecated rules do.
-        return common + f"""flavor = noauth
+        return (
+            common
+            + f"""flavor = noauth
 
 [noauth]
 token_response = {token_response}
@@ -116,6 +118,7 @@ token_response = {token_response}
 enforce_new_defaults = false
 enforce_scope = false
 """
+        )
     auth = f"""auth_type = password
 auth_url = {keystone_url}
 username = heat
@@ -124,7 +127,9 @@ project_name = service
 user_domain_name = Default
 project_domain_name = Default
 """
-    return common + f"""
+    return (
+        common
+        + f"""
 [keystone_authtoken]
 www_authenticate_uri = {keystone_url}/v3
 region_name = {region}
@@ -142,6 +147,7 @@ auth_uri = {keystone_url}
 [clients]
 endpoint_type = publicURL
 """
+    )
 
 
 def noauth_token_response(heat_urls: dict[str, str]) -> str:

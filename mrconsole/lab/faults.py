@@ -27,14 +27,16 @@ from pathlib import Path
 MODES = ("html502", "truncate", "garbage", "slow", "reset", "flaky")
 FAULT_FILE = "fault.json"
 
-_HTML_502 = (b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
-             b"</center><hr><center>nginx</center></body></html>\n")
+_HTML_502 = (
+    b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
+    b"</center><hr><center>nginx</center></body></html>\n"
+)
 
 
 @dataclass(frozen=True)
 class Fault:
     mode: str
-    value: float = 0.0          # slow: seconds; flaky: percent
+    value: float = 0.0  # slow: seconds; flaky: percent
 
     def __str__(self) -> str:
         return f"{self.mode}:{self.value:g}" if self.mode in ("slow", "flaky") else self.mode
@@ -44,8 +46,10 @@ def parse(text: str) -> Fault:
     """`html502`, `slow:4.8`, `flaky:30`...; ValueError with one line otherwise."""
     mode, _, arg = text.strip().partition(":")
     if mode not in MODES:
-        raise ValueError(f"unknown fault {text!r} (one of: html502, truncate, garbage, slow:SECONDS, reset, "
-                         "flaky:PERCENT, expire-tokens for keystone, or clear)")
+        raise ValueError(
+            f"unknown fault {text!r} (one of: html502, truncate, garbage, slow:SECONDS, reset, "
+            "flaky:PERCENT, expire-tokens for keystone, or clear)"
+        )
     if mode in ("slow", "flaky"):
         try:
             value = float(arg)
@@ -66,7 +70,7 @@ def write(component_dir: Path, fault: Fault | None) -> None:
         return
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"mode": fault.mode, "value": fault.value}))
-    os.replace(tmp, path)            # a server never reads half a file
+    os.replace(tmp, path)  # a server never reads half a file
 
 
 def read(component_dir: Path) -> Fault | None:

@@ -17,7 +17,7 @@ def main(argv: list[str]) -> None:
 
     from mrconsole.lab import sqlite_tuning
 
-    sqlite_tuning.install()   # before Heat creates its engine
+    sqlite_tuning.install()  # before Heat creates its engine
 
     from oslo_service import backend
 

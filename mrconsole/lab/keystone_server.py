@@ -17,7 +17,7 @@ def main(argv: list[str]) -> None:
 
     from mrconsole.lab import sqlite_tuning
 
-    sqlite_tuning.install()   # before Keystone creates its engine
+    sqlite_tuning.install()  # before Keystone creates its engine
 
     from keystone.server import wsgi
 

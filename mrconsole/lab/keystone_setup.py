@@ -100,11 +100,13 @@ def register(layout) -> None:
     service = ks.ensure("projects", "project", {"name": "service", "domain_id": domain_id})
     demo = ks.ensure("projects", "project", {"name": "demo", "domain_id": domain_id})
     heat_user = ks.ensure(
-        "users", "user",
+        "users",
+        "user",
         {"name": "heat", "domain_id": domain_id, "password": layout.service_password, "enabled": True},
     )
     demo_user = ks.ensure(
-        "users", "user",
+        "users",
+        "user",
         {"name": "demo", "domain_id": domain_id, "password": layout.demo_password, "enabled": True},
     )
     # Heat's service user validates tokens (service role) and manages
@@ -134,8 +136,7 @@ def warm_up(layout, regions: list[str]) -> None:
     session = ks_session.Session(auth=auth)
     project = session.get_project_id()
     for region in regions:
-        session.get(f"{layout.url(region)}/v1/{project}/stacks", params={"limit": 1}, timeout=60,
-                    raise_exc=False)
+        session.get(f"{layout.url(region)}/v1/{project}/stacks", params={"limit": 1}, timeout=60, raise_exc=False)
 
 
 def set_password(layout, user: str, password: str) -> None:

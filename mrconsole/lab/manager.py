@@ -77,7 +77,7 @@ class ComponentStatus:
     state: str
     url: str
     log: str
-    fault: str = ""        # the HTTP fault in front of it (faults.py), if any
+    fault: str = ""  # the HTTP fault in front of it (faults.py), if any
 
 
 def _password() -> str:
@@ -218,9 +218,7 @@ class Lab:
             ports = {name: base_port + i for i, name in enumerate(names)}
         for name, port in ports.items():
             if processes.port_in_use(port):
-                raise LabError(
-                    f"port {port} for {name} is already in use; pick another --base-port"
-                )
+                raise LabError(f"port {port} for {name} is already in use; pick another --base-port")
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
         for name in names:
@@ -269,9 +267,7 @@ class Lab:
             for name in list(pending):
                 state, _ = processes.process_state(self.pid_file(name))
                 if state == processes.STOPPED:
-                    raise LabError(
-                        f"{name} failed to start; read {self.output_file(name)} and {self.log_file(name)}"
-                    )
+                    raise LabError(f"{name} failed to start; read {self.output_file(name)} and {self.log_file(name)}")
                 if _answers(layout.url(name) + ("/v3" if name == KEYSTONE else "/")):
                     pending.remove(name)
             if not pending:
@@ -291,15 +287,15 @@ class Lab:
         try:
             warm_up(layout, up)
         except Exception:  # noqa: BLE001 - a warm-up that fails changes nothing; the lab is up
-
             logger().warning("lab warm-up failed (the lab is up; the first requests are slower)", exc_info=True)
 
     # -- keystone ------------------------------------------------------------
     def _bootstrap_keystone(self, layout: LabLayout) -> None:
         kdir = self.component_dir(KEYSTONE)
         conf = kdir / "keystone.conf"
-        conf.write_text(configs.keystone_conf(kdir, self.log_file(KEYSTONE),
-                                              layout.extra.get("token_expiration", 7200)))
+        conf.write_text(
+            configs.keystone_conf(kdir, self.log_file(KEYSTONE), layout.extra.get("token_expiration", 7200))
+        )
         for sub in ("fernet-keys", "credential-keys"):
             (kdir / sub).mkdir(mode=0o700, exist_ok=True)
         user = getpass.getuser()
@@ -313,27 +309,35 @@ class Lab:
             [
                 "bootstrap",
                 f"--bootstrap-password={layout.admin_password}",
-                "--bootstrap-region-id", first,
-                "--bootstrap-admin-url", url,
-                "--bootstrap-public-url", url,
-                "--bootstrap-internal-url", url,
+                "--bootstrap-region-id",
+                first,
+                "--bootstrap-admin-url",
+                url,
+                "--bootstrap-public-url",
+                url,
+                "--bootstrap-internal-url",
+                url,
             ],
         ]
         for step in steps:
             cmd = [
-                sys.executable, "-c",
+                sys.executable,
+                "-c",
                 "import sys; from keystone.cmd.manage import main; sys.exit(main())",
-                "--config-file", str(conf), *step,
+                "--config-file",
+                str(conf),
+                *step,
             ]
             with open(self.output_file(KEYSTONE), "ab") as out:
                 done = subprocess.run(
-                    cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    cmd,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
                     env={**os.environ, "PYTHONWARNINGS": "ignore"},
                 )
             if done.returncode != 0:
-                raise LabError(
-                    f"keystone-manage {step[0]} failed; read {self.output_file(KEYSTONE)}"
-                )
+                raise LabError(f"keystone-manage {step[0]} failed; read {self.output_file(KEYSTONE)}")
 
     def _register(self, layout: LabLayout) -> None:
         from mrconsole.lab.keystone_setup import register  # lazy: keystoneauth1 (start-up time)
@@ -532,9 +536,7 @@ def _check_lab_extra(keystone: bool) -> None:
             missing.append(module)
     if missing:
         raise LabError(
-            "the lab extra is not installed (missing: "
-            + ", ".join(missing)
-            + "); run `pip install 'mrconsole[lab]'`"
+            "the lab extra is not installed (missing: " + ", ".join(missing) + "); run `pip install 'mrconsole[lab]'`"
         )
 
 

@@ -70,27 +70,33 @@ def template_for(kind: str, index: int, busy_seconds: int, generation: int = 0) 
     res: dict = {}
     files: dict = {}
     if kind == "busy":
-        res["slow"] = {"type": "OS::Heat::TestResource",
-                       "properties": {"value": "slow", "action_wait_secs": {"create": busy_seconds}}}
+        res["slow"] = {
+            "type": "OS::Heat::TestResource",
+            "properties": {"value": "slow", "action_wait_secs": {"create": busy_seconds}},
+        }
     elif kind == "failed":
         res["ok"] = {"type": "OS::Heat::None"}
-        res["broken"] = {"type": "OS::Heat::TestResource",
-                         "properties": {"fail": True, "value": "fails on purpose"},
-                         "depends_on": ["ok"]}
+        res["broken"] = {
+            "type": "OS::Heat::TestResource",
+            "properties": {"fail": True, "value": "fails on purpose"},
+            "depends_on": ["ok"],
+        }
     elif kind == "nested":
         res["group"] = {"type": NESTED_FILE, "properties": {"label": f"fleet-{index}"}}
         files[NESTED_FILE] = yaml.safe_dump(NESTED_TEMPLATE)
     elif kind == "history":
         for r in range(30):
-            res[f"step{r:02d}"] = {"type": "OS::Heat::TestResource",
-                                   "properties": {"value": f"v{generation}"}}
+            res[f"step{r:02d}"] = {"type": "OS::Heat::TestResource", "properties": {"value": f"v{generation}"}}
     else:
         for r in range(1 + index % 3):
-            res[f"r{r}"] = ({"type": "OS::Heat::None"} if r == 1 else
-                            {"type": "OS::Heat::RandomString", "properties": {"length": 12}} if r == 2 else
-                            {"type": "OS::Heat::TestResource", "properties": {"value": f"fleet-{index}"}})
-    template = {"heat_template_version": "2021-04-16",
-                "description": f"mrconsole lab fleet: {kind}", "resources": res}
+            res[f"r{r}"] = (
+                {"type": "OS::Heat::None"}
+                if r == 1
+                else {"type": "OS::Heat::RandomString", "properties": {"length": 12}}
+                if r == 2
+                else {"type": "OS::Heat::TestResource", "properties": {"value": f"fleet-{index}"}}
+            )
+    template = {"heat_template_version": "2021-04-16", "description": f"mrconsole lab fleet: {kind}", "resources": res}
     return template, files
 
 
@@ -98,7 +104,7 @@ def template_for(kind: str, index: int, busy_seconds: int, generation: int = 0) 
 class PopulateReport:
     created: int = 0
     existing: int = 0
-    failed: list[str] = field(default_factory=list)      # "region/name: reason"
+    failed: list[str] = field(default_factory=list)  # "region/name: reason"
     statuses: dict[str, Counter] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -107,9 +113,16 @@ class PopulateReport:
         return not self.failed
 
 
-def populate(lab: Lab, stacks: int = 100, regions: list[str] | None = None, masters: int = 2,
-             concurrency: int = 8, busy_seconds: int = 600, progress=lambda m: None,
-             timeout: float = 3600.0) -> PopulateReport:
+def populate(
+    lab: Lab,
+    stacks: int = 100,
+    regions: list[str] | None = None,
+    masters: int = 2,
+    concurrency: int = 8,
+    busy_seconds: int = 600,
+    progress=lambda m: None,
+    timeout: float = 3600.0,
+) -> PopulateReport:
     if stacks < 0 or masters < 0:
         raise LabError("--stacks and --masters must be 0 or more")
     if not 1 <= concurrency <= 64:
@@ -121,26 +134,29 @@ def populate(lab: Lab, stacks: int = 100, regions: list[str] | None = None, mast
         raise LabError(f"region {unknown[0]!r} is not in the lab (it has: {', '.join(layout.regions)})")
     if not lab.is_up():
         raise LabError("the lab is not fully up; run `mrconsole lab up` (or `lab start COMPONENT`)")
-    return asyncio.run(_populate(lab, stacks, chosen, list(layout.regions), masters, concurrency,
-                                 busy_seconds, progress, timeout))
+    return asyncio.run(
+        _populate(lab, stacks, chosen, list(layout.regions), masters, concurrency, busy_seconds, progress, timeout)
+    )
 
 
-async def _populate(lab, stacks, regions, all_regions, masters, concurrency, busy_seconds,
-                    progress, timeout) -> PopulateReport:
+async def _populate(
+    lab, stacks, regions, all_regions, masters, concurrency, busy_seconds, progress, timeout
+) -> PopulateReport:
 
     started = time.monotonic()
     report = PopulateReport()
 
     # Generous: a region filling with hundreds of stacks answers slowly.
-    cloud = await connect(lab_options(str(lab.dir), workers_per_region=concurrency,
-                                      timeouts=Timeouts(connect=5.0, read=60.0)))
+    cloud = await connect(
+        lab_options(str(lab.dir), workers_per_region=concurrency, timeouts=Timeouts(connect=5.0, read=60.0))
+    )
     gate = asyncio.Semaphore(concurrency)
     try:
         existing = {}
         for region in regions:
             existing[region] = {s.name: s for s in await cloud.region(region).list_stacks()}
 
-        plan: list[tuple] = []   # (region, name, kind, template, files, parameters)
+        plan: list[tuple] = []  # (region, name, kind, template, files, parameters)
         for region in regions:
             for i in range(stacks):
                 name = f"{PREFIX}{i:04d}"
@@ -151,8 +167,10 @@ async def _populate(lab, stacks, regions, all_regions, masters, concurrency, bus
 
         todo = [p for p in plan if p[1] not in existing[p[0]]]
         report.existing = len(plan) - len(todo)
-        progress(f"{len(plan)} stacks planned in {', '.join(regions)}: {report.existing} exist, "
-                 f"creating {len(todo)} at concurrency {concurrency}")
+        progress(
+            f"{len(plan)} stacks planned in {', '.join(regions)}: {report.existing} exist, "
+            f"creating {len(todo)} at concurrency {concurrency}"
+        )
         done: Counter[str] = Counter()
         step = max(1, len(todo) // 20)
 
@@ -166,8 +184,13 @@ async def _populate(lab, stacks, regions, all_regions, masters, concurrency, bus
             async with gate:
                 try:
                     await cloud.region(region).create_stack(
-                        name, tmpl, files=files, parameters=params, disable_rollback=True,
-                        deferred_auth=creds if kind == "nested" else None)
+                        name,
+                        tmpl,
+                        files=files,
+                        parameters=params,
+                        disable_rollback=True,
+                        deferred_auth=creds if kind == "nested" else None,
+                    )
                     report.created += 1
                 except CloudError as exc:
                     report.failed.append(f"{region}/{name}: {exc.message}")
@@ -231,8 +254,7 @@ def _master_plan(masters: int, regions: list[str], all_regions: list[str]) -> li
         home = regions[j % len(regions)]
         others = [r for r in all_regions if r != home]
         db, app = others[j % len(others)], others[(j + 1) % len(others)]
-        plan.append((home, f"{MASTER_PREFIX}{j}", "master", template, files,
-                     {"db_region": db, "app_region": app}))
+        plan.append((home, f"{MASTER_PREFIX}{j}", "master", template, files, {"db_region": db, "app_region": app}))
     return plan
 
 

@@ -20,8 +20,14 @@ def example_template(example: str) -> Path:
     return path
 
 
-def seed(lab: Lab, name: str = "demo", example: str = "multi-region", wait: bool = False,
-         progress=lambda m: None, timeout: float = 300.0) -> str:
+def seed(
+    lab: Lab,
+    name: str = "demo",
+    example: str = "multi-region",
+    wait: bool = False,
+    progress=lambda m: None,
+    timeout: float = 300.0,
+) -> str:
     return asyncio.run(_seed(lab, name, example, wait, progress, timeout))
 
 

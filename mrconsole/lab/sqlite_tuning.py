@@ -39,8 +39,8 @@ import sqlite3
 import threading
 
 BUSY_TIMEOUT_MS = 30_000
-_held = threading.local()    # write transactions this thread holds open
-_mode = threading.local()    # the oslo.db mode (reader/writer) of this thread's outermost transaction
+_held = threading.local()  # write transactions this thread holds open
+_mode = threading.local()  # the oslo.db mode (reader/writer) of this thread's outermost transaction
 
 
 def install() -> None:
@@ -90,7 +90,7 @@ def _watch_oslo_db_modes():
         return None
     ctx = enginefacade._TransactionContext
     for name in ("_session", "_connection"):
-        original = getattr(ctx, name).__wrapped__   # under contextlib.contextmanager
+        original = getattr(ctx, name).__wrapped__  # under contextlib.contextmanager
 
         def wrapped(self, savepoint=False, context=None, _original=original):
             outermost = getattr(_mode, "value", None) is None

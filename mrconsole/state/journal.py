@@ -20,8 +20,8 @@ from mrconsole.config import state_dir
 from mrconsole.models import HIDDEN
 from mrconsole.state.sqlite import connect as private_connect
 
-PENDING, OK, FAILED, REFUSED = "pending", "ok", "failed", "refused"   # refused: never sent
-UNKNOWN = "unknown"      # sent, and the answer was lost: it may or may not have been applied
+PENDING, OK, FAILED, REFUSED = "pending", "ok", "failed", "refused"  # refused: never sent
+UNKNOWN = "unknown"  # sent, and the answer was lost: it may or may not have been applied
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (
@@ -83,26 +83,59 @@ class Journal:
     def _connect(self) -> sqlite3.Connection:
         return connect(self.path)
 
-    def begin(self, *, cloud: str, region: str, stack_name: str, action: str, stack_id: str | None = None,
-              parameters: dict | None = None, hidden: set[str] | frozenset = frozenset(),
-              request_id: str | None = None, out_of_band: bool = False, master_id: str | None = None) -> int:
+    def begin(
+        self,
+        *,
+        cloud: str,
+        region: str,
+        stack_name: str,
+        action: str,
+        stack_id: str | None = None,
+        parameters: dict | None = None,
+        hidden: set[str] | frozenset = frozenset(),
+        request_id: str | None = None,
+        out_of_band: bool = False,
+        master_id: str | None = None,
+    ) -> int:
         params = {k: (HIDDEN if k in hidden else v) for k, v in (parameters or {}).items()}
         with self._connect() as db:
             cur = db.execute(
                 "INSERT INTO journal (started_at, user, cloud, region, stack_name, stack_id, action, parameters,"
                 " request_id, outcome, out_of_band, master_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (time.time(), _user(), cloud, region, stack_name, stack_id, action, json.dumps(params),
-                 request_id, PENDING, int(out_of_band), master_id))
+                (
+                    time.time(),
+                    _user(),
+                    cloud,
+                    region,
+                    stack_name,
+                    stack_id,
+                    action,
+                    json.dumps(params),
+                    request_id,
+                    PENDING,
+                    int(out_of_band),
+                    master_id,
+                ),
+            )
             assert cur.lastrowid is not None
             return cur.lastrowid
 
     def finish(self, entry_id: int, outcome: str, message: str = "", stack_id: str | None = None) -> None:
         with self._connect() as db:
-            db.execute("UPDATE journal SET finished_at=?, outcome=?, message=?, stack_id=COALESCE(?, stack_id)"
-                       " WHERE id=?", (time.time(), outcome, message, stack_id, entry_id))
+            db.execute(
+                "UPDATE journal SET finished_at=?, outcome=?, message=?, stack_id=COALESCE(?, stack_id) WHERE id=?",
+                (time.time(), outcome, message, stack_id, entry_id),
+            )
 
-    def entries(self, limit: int = 100, *, since: float | None = None, cloud: str | None = None,
-                regions: tuple[str, ...] | list[str] = (), stack_name: str | None = None) -> list[JournalEntry]:
+    def entries(
+        self,
+        limit: int = 100,
+        *,
+        since: float | None = None,
+        cloud: str | None = None,
+        regions: tuple[str, ...] | list[str] = (),
+        stack_name: str | None = None,
+    ) -> list[JournalEntry]:
         """The newest `limit` entries, newest first; the filters are applied by sqlite, not after."""
         where, args = [], []
         for column, value in (("started_at >=", since), ("cloud =", cloud), ("stack_name =", stack_name)):
@@ -112,14 +145,20 @@ class Journal:
         if regions:
             where.append(f"region IN ({','.join('?' * len(regions))})")
             args += list(regions)
-        sql = "SELECT * FROM journal" + (f" WHERE {' AND '.join(where)}" if where else "") + \
-            " ORDER BY id DESC LIMIT ?"
+        sql = "SELECT * FROM journal" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY id DESC LIMIT ?"
         with self._connect() as db:
             db.row_factory = sqlite3.Row
             rows = db.execute(sql, (*args, limit)).fetchall()
-        return [JournalEntry(**{**dict(row), "parameters": json.loads(row["parameters"] or "{}"),
-                                "out_of_band": bool(row["out_of_band"])})
-                for row in rows]
+        return [
+            JournalEntry(
+                **{
+                    **dict(row),
+                    "parameters": json.loads(row["parameters"] or "{}"),
+                    "out_of_band": bool(row["out_of_band"]),
+                }
+            )
+            for row in rows
+        ]
 
 
 def _user() -> str:

@@ -48,20 +48,28 @@ class Outages:
     def down(self, cloud: str, region: str, reason: str, at: float | None = None) -> None:
         """A region stopped answering; nothing is written while its window is already open."""
         with self._connect() as db:
-            open_ = db.execute("SELECT 1 FROM outage WHERE cloud=? AND region=? AND ended_at IS NULL",
-                               (cloud, region)).fetchone()
+            open_ = db.execute(
+                "SELECT 1 FROM outage WHERE cloud=? AND region=? AND ended_at IS NULL", (cloud, region)
+            ).fetchone()
             if not open_:
-                db.execute("INSERT INTO outage (cloud, region, started_at, reason) VALUES (?,?,?,?)",
-                           (cloud, region, at or time.time(), reason))
+                db.execute(
+                    "INSERT INTO outage (cloud, region, started_at, reason) VALUES (?,?,?,?)",
+                    (cloud, region, at or time.time(), reason),
+                )
 
     def up(self, cloud: str, region: str, at: float | None = None) -> None:
         with self._connect() as db:
-            db.execute("UPDATE outage SET ended_at=? WHERE cloud=? AND region=? AND ended_at IS NULL",
-                       (at or time.time(), cloud, region))
+            db.execute(
+                "UPDATE outage SET ended_at=? WHERE cloud=? AND region=? AND ended_at IS NULL",
+                (at or time.time(), cloud, region),
+            )
 
     def windows(self, cloud: str, regions: set[str] | None = None, since: float = 0.0) -> list[OutageWindow]:
         """Windows that overlap [since, now], oldest first."""
         with self._connect() as db:
-            rows = db.execute("SELECT cloud, region, started_at, ended_at, reason FROM outage WHERE cloud=? AND "
-                              "(ended_at IS NULL OR ended_at >= ?) ORDER BY started_at", (cloud, since)).fetchall()
+            rows = db.execute(
+                "SELECT cloud, region, started_at, ended_at, reason FROM outage WHERE cloud=? AND "
+                "(ended_at IS NULL OR ended_at >= ?) ORDER BY started_at",
+                (cloud, since),
+            ).fetchall()
         return [OutageWindow(*row) for row in rows if regions is None or row[1] in regions]

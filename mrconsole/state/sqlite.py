@@ -24,7 +24,7 @@ def connect(path: Path) -> sqlite3.Connection:
             os.fchmod(fd, PRIVATE)
     finally:
         os.close(fd)
-    for suffix in ("-wal", "-shm"):     # left by an older version, with wider permissions
+    for suffix in ("-wal", "-shm"):  # left by an older version, with wider permissions
         side = path.with_name(path.name + suffix)
         if side.exists() and side.stat().st_mode & 0o777 != PRIVATE:
             os.chmod(side, PRIVATE)

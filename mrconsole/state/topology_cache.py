@@ -66,7 +66,7 @@ class CachedMaster:
     region: str
     status: str
     seen_at: float
-    edges: list = field(default_factory=list)          # [source, key, target, via]
+    edges: list = field(default_factory=list)  # [source, key, target, via]
     constituents: list[CachedConstituent] = field(default_factory=list)
 
 
@@ -96,27 +96,55 @@ class TopologyCache:
 
     def save(self, master: CachedMaster) -> None:
         with self._connect() as db:  # one transaction: all of it or none of it
-            db.execute("INSERT OR REPLACE INTO masters VALUES (?,?,?,?,?,?,?)",
-                       (master.cloud, master.master_id, master.name, master.region, master.status,
-                        master.seen_at, json.dumps(master.edges)))
+            db.execute(
+                "INSERT OR REPLACE INTO masters VALUES (?,?,?,?,?,?,?)",
+                (
+                    master.cloud,
+                    master.master_id,
+                    master.name,
+                    master.region,
+                    master.status,
+                    master.seen_at,
+                    json.dumps(master.edges),
+                ),
+            )
             db.execute("DELETE FROM constituents WHERE cloud=? AND master_id=?", (master.cloud, master.master_id))
             db.executemany(
                 "INSERT INTO constituents VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [(master.cloud, master.master_id, c.resource, c.region, c.stack_id, c.stack_name, c.status,
-                  c.updated_time, json.dumps(c.parameters), json.dumps(c.outputs))
-                 for c in master.constituents])
+                [
+                    (
+                        master.cloud,
+                        master.master_id,
+                        c.resource,
+                        c.region,
+                        c.stack_id,
+                        c.stack_name,
+                        c.status,
+                        c.updated_time,
+                        json.dumps(c.parameters),
+                        json.dumps(c.outputs),
+                    )
+                    for c in master.constituents
+                ],
+            )
 
     def load(self, cloud: str, name_or_id: str) -> CachedMaster | None:
         with self._connect() as db:
-            row = db.execute("SELECT * FROM masters WHERE cloud=? AND (name=? OR master_id=?) "
-                             "ORDER BY seen_at DESC LIMIT 1", (cloud, name_or_id, name_or_id)).fetchone()
+            row = db.execute(
+                "SELECT * FROM masters WHERE cloud=? AND (name=? OR master_id=?) ORDER BY seen_at DESC LIMIT 1",
+                (cloud, name_or_id, name_or_id),
+            ).fetchone()
             if row is None:
                 return None
-            rows = db.execute("SELECT resource, region, stack_id, stack_name, status, updated_time, parameters,"
-                              " outputs FROM constituents WHERE cloud=? AND master_id=? ORDER BY resource",
-                              (cloud, row[1])).fetchall()
-        constituents = [CachedConstituent(r[0], r[1], r[2], r[3], r[4] or "", r[5], json.loads(r[6]),
-                                          json.loads(r[7])) for r in rows]
+            rows = db.execute(
+                "SELECT resource, region, stack_id, stack_name, status, updated_time, parameters,"
+                " outputs FROM constituents WHERE cloud=? AND master_id=? ORDER BY resource",
+                (cloud, row[1]),
+            ).fetchall()
+        constituents = [
+            CachedConstituent(r[0], r[1], r[2], r[3], r[4] or "", r[5], json.loads(r[6]), json.loads(r[7]))
+            for r in rows
+        ]
         return CachedMaster(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), constituents)
 
     def find_constituent(self, cloud: str, stack_id: str) -> ConstituentHit | None:
@@ -124,7 +152,9 @@ class TopologyCache:
             row = db.execute(
                 "SELECT m.name, m.master_id, m.region, c.resource FROM constituents c JOIN masters m "
                 "ON m.cloud=c.cloud AND m.master_id=c.master_id WHERE c.cloud=? AND c.stack_id=? "
-                "ORDER BY m.seen_at DESC LIMIT 1", (cloud, stack_id)).fetchone()
+                "ORDER BY m.seen_at DESC LIMIT 1",
+                (cloud, stack_id),
+            ).fetchone()
         return ConstituentHit(*row) if row else None
 
 
@@ -134,15 +164,26 @@ def from_topology(topology, constituent_details: dict | None = None) -> CachedMa
     constituents = []
     for c in topology.constituents:
         d = details.get(c.stack_id)
-        constituents.append(CachedConstituent(
-            resource=c.resource, region=c.region, stack_id=c.stack_id, stack_name=c.stack_name,
-            status=c.stack.status if c.stack else c.resource_status,
-            updated_time=(c.stack.changed_time.isoformat() if c.stack and c.stack.changed_time else None),
-            parameters=dict(d.parameters) if d else {},
-            outputs={o.key: o.value for o in d.outputs} if d else {},
-        ))
+        constituents.append(
+            CachedConstituent(
+                resource=c.resource,
+                region=c.region,
+                stack_id=c.stack_id,
+                stack_name=c.stack_name,
+                status=c.stack.status if c.stack else c.resource_status,
+                updated_time=(c.stack.changed_time.isoformat() if c.stack and c.stack.changed_time else None),
+                parameters=dict(d.parameters) if d else {},
+                outputs={o.key: o.value for o in d.outputs} if d else {},
+            )
+        )
     m = topology.master
-    return CachedMaster(cloud=topology.cloud, master_id=m.id, name=m.name, region=m.region, status=m.status,
-                        seen_at=time.time(), edges=[[e.source, e.key, e.target, e.via] for e in topology.edges],
-                        constituents=constituents)
-
+    return CachedMaster(
+        cloud=topology.cloud,
+        master_id=m.id,
+        name=m.name,
+        region=m.region,
+        status=m.status,
+        seen_at=time.time(),
+        edges=[[e.source, e.key, e.target, e.via] for e in topology.edges],
+        constituents=constituents,
+    )

@@ -31,9 +31,23 @@ from mrconsole.template.model import (
 STACK_ATTRIBUTES = ("outputs", "stack_name")
 # Versions Heat 27 accepts (dates and their release aliases).
 KNOWN_VERSIONS = {
-    "2013-05-23", "2014-10-16", "2015-04-30", "2015-10-15", "2016-04-08",
-    "2016-10-14", "2017-02-24", "2017-09-01", "2018-03-02", "2018-08-31",
-    "2021-04-16", "newton", "ocata", "pike", "queens", "rocky", "wallaby",
+    "2013-05-23",
+    "2014-10-16",
+    "2015-04-30",
+    "2015-10-15",
+    "2016-04-08",
+    "2016-10-14",
+    "2017-02-24",
+    "2017-09-01",
+    "2018-03-02",
+    "2018-08-31",
+    "2021-04-16",
+    "newton",
+    "ocata",
+    "pike",
+    "queens",
+    "rocky",
+    "wallaby",
 }
 FUNCTIONS = {"get_param", "get_attr", "get_resource", "get_file"}
 
@@ -103,7 +117,7 @@ def _functions(node, pos: Pos, parent=None, key=None):
             return
         if isinstance(item, dict):
             if len(item) == 1:
-                (fname, args), = item.items()
+                ((fname, args),) = item.items()
                 if fname in FUNCTIONS:
                     yield fname, args, getattr(item, "pos", ipos)
                     if fname == "get_file":
@@ -138,8 +152,13 @@ class _Analyser:
             self._texts[path] = text
         except (OSError, UnicodeDecodeError) as exc:
             reason = "not found" if isinstance(exc, FileNotFoundError) else getattr(exc, "strerror", None) or str(exc)
-            self.add("MR004", ERROR, at or Pos(label, 1, 1), f"{what} {label}: {reason}",
-                     "check the path; it is relative to the file that names it")
+            self.add(
+                "MR004",
+                ERROR,
+                at or Pos(label, 1, 1),
+                f"{what} {label}: {reason}",
+                "check the path; it is relative to the file that names it",
+            )
             self._parsed[path] = None
             return None
         duplicates: list[TemplateSyntaxError] = []
@@ -156,40 +175,67 @@ class _Analyser:
         """Heat's YAML loader keeps the last of duplicate keys (PyYAML's mapping constructor, used by
         heat/common/template_format.py) and accepts the template: a warning, never an error."""
         for d in duplicates:
-            self.add("MR002", WARNING, d.pos, f"{prefix}{d.message}: Heat keeps this last one",
-                     "remove or rename one of the keys")
+            self.add(
+                "MR002",
+                WARNING,
+                d.pos,
+                f"{prefix}{d.message}: Heat keeps this last one",
+                "remove or rename one of the keys",
+            )
 
     def resolve(self, base_file: Path, ref: str) -> Path | None:
         if not isinstance(ref, str) or not ref:
             return None
         if ref.startswith("file://"):
-            return Path(ref[len("file://"):])
+            return Path(ref[len("file://") :])
         if "://" in ref:
             return None  # remote URL: not read here (no network in analysis)
-        return (base_file.parent / ref)
+        return base_file.parent / ref
 
     # -- one template --------------------------------------------------------
     def model(self, doc, file: Path, registry: dict[str, Path]) -> TemplateModel | None:
         label = _display(file)
         top = Pos(label, 1, 1)
         if not isinstance(doc, dict):
-            self.add("MR003", ERROR, getattr(doc, "pos", top), "not a Heat template: the document is not a mapping",
-                     "a HOT template starts with heat_template_version")
+            self.add(
+                "MR003",
+                ERROR,
+                getattr(doc, "pos", top),
+                "not a Heat template: the document is not a mapping",
+                "a HOT template starts with heat_template_version",
+            )
             return None
         version = doc.get("heat_template_version")
         if version is None:
             if "AWSTemplateFormatVersion" in doc:
-                self.add("MR003", WARNING, top, "CloudFormation templates are only partly analysed",
-                         "convert to HOT for full checks")
+                self.add(
+                    "MR003",
+                    WARNING,
+                    top,
+                    "CloudFormation templates are only partly analysed",
+                    "convert to HOT for full checks",
+                )
             else:
-                self.add("MR003", ERROR, top, "not a Heat template: heat_template_version is missing",
-                         "add heat_template_version: 2018-08-31")
+                self.add(
+                    "MR003",
+                    ERROR,
+                    top,
+                    "not a Heat template: heat_template_version is missing",
+                    "add heat_template_version: 2018-08-31",
+                )
         elif str(version) not in KNOWN_VERSIONS:
-            self.add("MR003", ERROR, pos_of(doc, "heat_template_version", top),
-                     f"heat_template_version {version} is not one Heat knows",
-                     "use a known version such as 2018-08-31 or 2021-04-16")
-        model = TemplateModel(file=label, version=str(version) if version is not None else None,
-                              description=str(doc.get("description") or ""))
+            self.add(
+                "MR003",
+                ERROR,
+                pos_of(doc, "heat_template_version", top),
+                f"heat_template_version {version} is not one Heat knows",
+                "use a known version such as 2018-08-31 or 2021-04-16",
+            )
+        model = TemplateModel(
+            file=label,
+            version=str(version) if version is not None else None,
+            description=str(doc.get("description") or ""),
+        )
         params = doc.get("parameters") or {}
         resources = doc.get("resources") or {}
         outputs = doc.get("outputs") or {}
@@ -200,12 +246,17 @@ class _Analyser:
             for name, spec in params.items():
                 spec = spec if isinstance(spec, dict) else {}
                 model.parameters[str(name)] = ParamDef(
-                    name=str(name), type=str(spec.get("type", "string")), pos=key_pos_of(params, name, top),
-                    default=spec.get("default"), has_default="default" in spec,
-                    hidden=bool(spec.get("hidden", False)), description=str(spec.get("description") or ""),
+                    name=str(name),
+                    type=str(spec.get("type", "string")),
+                    pos=key_pos_of(params, name, top),
+                    default=spec.get("default"),
+                    has_default="default" in spec,
+                    hidden=bool(spec.get("hidden", False)),
+                    description=str(spec.get("description") or ""),
                     label=str(spec.get("label") or ""),
-                    constraints=(list(spec.get("constraints") or [])
-                                 if isinstance(spec.get("constraints"), list) else []),
+                    constraints=(
+                        list(spec.get("constraints") or []) if isinstance(spec.get("constraints"), list) else []
+                    ),
                 )
         if isinstance(resources, dict):
             for name, spec in resources.items():
@@ -216,13 +267,17 @@ class _Analyser:
                 else:
                     deps = [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
                 model.resources[str(name)] = ResourceDef(
-                    name=str(name), type=str(spec.get("type", "")), pos=key_pos_of(resources, name, top),
-                    depends_on=deps)
+                    name=str(name),
+                    type=str(spec.get("type", "")),
+                    pos=key_pos_of(resources, name, top),
+                    depends_on=deps,
+                )
         if isinstance(outputs, dict):
             for name, spec in outputs.items():
                 spec = spec if isinstance(spec, dict) else {}
-                model.outputs[str(name)] = OutputDef(str(name), key_pos_of(outputs, name, top),
-                                                     str(spec.get("description") or ""))
+                model.outputs[str(name)] = OutputDef(
+                    str(name), key_pos_of(outputs, name, top), str(spec.get("description") or "")
+                )
         self.check_files(doc, file, top, registry)
         return model
 
@@ -232,8 +287,9 @@ class _Analyser:
             if fname == "get_file" and isinstance(args, str):
                 target = self.resolve(file, args)
                 if target is not None and not target.exists():
-                    self.add("MR004", ERROR, pos, f"get_file target {args} does not exist",
-                             f"looked for {_display(target)}")
+                    self.add(
+                        "MR004", ERROR, pos, f"get_file target {args} does not exist", f"looked for {_display(target)}"
+                    )
         resources = doc.get("resources") if isinstance(doc, dict) else None
         if not isinstance(resources, dict):
             return
@@ -263,8 +319,12 @@ class _Analyser:
             if doc is None:
                 continue
             if not isinstance(doc, dict):
-                self.add("MR005", ERROR, getattr(doc, "pos", Pos(_display(env_path), 1, 1)),
-                         "an environment file must be a mapping")
+                self.add(
+                    "MR005",
+                    ERROR,
+                    getattr(doc, "pos", Pos(_display(env_path), 1, 1)),
+                    "an environment file must be a mapping",
+                )
                 continue
             for section in ("parameter_defaults", "parameters"):
                 values = doc.get(section) or {}
@@ -277,8 +337,12 @@ class _Analyser:
                         resolved = self.resolve(env_path, target)
                         if resolved is not None:
                             if not resolved.exists():
-                                self.add("MR004", ERROR, pos_of(reg, rtype, Pos(_display(env_path), 1, 1)),
-                                         f"resource_registry target {target} does not exist")
+                                self.add(
+                                    "MR004",
+                                    ERROR,
+                                    pos_of(reg, rtype, Pos(_display(env_path), 1, 1)),
+                                    f"resource_registry target {target} does not exist",
+                                )
                             registry[str(rtype)] = resolved
         doc = self.load(path, None, "template")
         if doc is None:
@@ -311,24 +375,40 @@ class _Analyser:
         values.update({k: v for k, v in env_values.items() if k in master.parameters})
         for key in cli_params:
             if key not in master.parameters:
-                self.add("MR051", ERROR, top, f"-P {key}: the template declares no parameter {key}",
-                         "known: " + (", ".join(master.parameters) or "none"))
+                self.add(
+                    "MR051",
+                    ERROR,
+                    top,
+                    f"-P {key}: the template declares no parameter {key}",
+                    "known: " + (", ".join(master.parameters) or "none"),
+                )
         values.update({k: v for k, v in cli_params.items() if k in master.parameters})
         for name, p in master.parameters.items():
             if name not in values or values[name] is None:
                 if self.require_values:
-                    self.add("MR052", ERROR, p.pos, f"parameter {name} has no default and no value",
-                             f"pass -P {name}=VALUE or set it in an environment file")
+                    self.add(
+                        "MR052",
+                        ERROR,
+                        p.pos,
+                        f"parameter {name} has no default and no value",
+                        f"pass -P {name}=VALUE or set it in an environment file",
+                    )
                 else:
-                    self.add("MR052", NOTE, p.pos, f"parameter {name} has no default: a value will be needed "
-                             "at launch", f"pass -P {name}=VALUE to check it now")
+                    self.add(
+                        "MR052",
+                        NOTE,
+                        p.pos,
+                        f"parameter {name} has no default: a value will be needed at launch",
+                        f"pass -P {name}=VALUE to check it now",
+                    )
                 continue
             for problem in constraints.check(p.type, p.constraints, values[name], hidden=p.hidden):
                 self.add("MR053", ERROR, p.pos, f"parameter {name}: {problem}")
         return values
 
-    def regional_stack(self, name, spec, resources, master_path, registry, values, master,
-                       master_region) -> RegionalStack:
+    def regional_stack(
+        self, name, spec, resources, master_path, registry, values, master, master_region
+    ) -> RegionalStack:
         rpos = key_pos_of(resources, name, Pos(master.file, 1, 1))
         props = spec.get("properties")
         props = props if isinstance(props, dict) else {}
@@ -340,14 +420,24 @@ class _Analyser:
             at = pos_of(context, "region_name", rpos)
             region, source = self.region_of(expr, at, values, master)
             if region is not None and self.known_regions is not None and region not in self.known_regions:
-                self.add("MR010", ERROR, at, f"{name}: region {region} is not in the cloud's catalog",
-                         "regions: " + ", ".join(self.known_regions))
+                self.add(
+                    "MR010",
+                    ERROR,
+                    at,
+                    f"{name}: region {region} is not in the cloud's catalog",
+                    "regions: " + ", ".join(self.known_regions),
+                )
         # Template
         child = None
         template_file = None
         if "template" not in props:
-            self.add("MR040", ERROR, rpos, f"{name}: OS::Heat::Stack has no template property",
-                     "add template: {get_file: child.yaml}")
+            self.add(
+                "MR040",
+                ERROR,
+                rpos,
+                f"{name}: OS::Heat::Stack has no template property",
+                "add template: {get_file: child.yaml}",
+            )
         else:
             tval = props["template"]
             tpos = pos_of(props, "template", rpos)
@@ -387,29 +477,51 @@ class _Analyser:
                 continue
             cparam = child.parameters.get(key)
             if cparam is None:
-                self.add("MR021", ERROR, kpos, f"{name}: parameter {key} is not declared by {child.file}",
-                         "declared: " + (", ".join(child.parameters) or "none"))
+                self.add(
+                    "MR021",
+                    ERROR,
+                    kpos,
+                    f"{name}: parameter {key} is not declared by {child.file}",
+                    "declared: " + (", ".join(child.parameters) or "none"),
+                )
                 continue
             static, known = _static_value(value, values)
             if known:
                 for problem in constraints.check(cparam.type, cparam.constraints, static, hidden=cparam.hidden):
-                    self.add("MR023", ERROR, pos_of(passed, key, kpos),
-                             f"{name}: parameter {key}: {problem}", f"see {child.file}:{cparam.pos.line}")
+                    self.add(
+                        "MR023",
+                        ERROR,
+                        pos_of(passed, key, kpos),
+                        f"{name}: parameter {key}: {problem}",
+                        f"see {child.file}:{cparam.pos.line}",
+                    )
         if child is not None:
             for pname, p in child.parameters.items():
                 if not p.has_default and pname not in passed:
-                    self.add("MR022", ERROR, key_pos_of(props, "parameters", rpos) if passed else rpos,
-                             f"{name}: required parameter {pname} of {child.file} is not passed",
-                             f"pass it under {name}.properties.parameters")
+                    self.add(
+                        "MR022",
+                        ERROR,
+                        key_pos_of(props, "parameters", rpos) if passed else rpos,
+                        f"{name}: required parameter {pname} of {child.file} is not passed",
+                        f"pass it under {name}.properties.parameters",
+                    )
         return RegionalStack(
-            resource=name, pos=rpos, region=region, region_source=source, template_file=template_file,
-            child=child, parameters=shown, timeout=props.get("timeout"), depends_on=list(deps))
+            resource=name,
+            pos=rpos,
+            region=region,
+            region_source=source,
+            template_file=template_file,
+            child=child,
+            parameters=shown,
+            timeout=props.get("timeout"),
+            depends_on=list(deps),
+        )
 
     def _block_offset(self, path: Path, at: Pos) -> tuple[int, int]:
         """Where an inline `template: |` block's text starts in its file."""
         lines = self._texts.get(path.resolve(), "").splitlines()
         if 0 < at.line <= len(lines) and lines[at.line - 1].rstrip().endswith(("|", "|-", "|+", ">", ">-", ">+")):
-            for following in lines[at.line:]:
+            for following in lines[at.line :]:
                 if following.strip():
                     return at.line, len(following) - len(following.lstrip())
         return at.line - 1, at.col - 1
@@ -421,17 +533,32 @@ class _Analyser:
         if expr.kind == PARAMETER:
             pname = expr.value
             if pname not in master.parameters:
-                self.add("MR011", ERROR, at, f"region_name: get_param {pname}: no such parameter",
-                         "declare it under parameters")
+                self.add(
+                    "MR011",
+                    ERROR,
+                    at,
+                    f"region_name: get_param {pname}: no such parameter",
+                    "declare it under parameters",
+                )
                 return None, "unresolved"
             value = values.get(pname)
             if value is None:
-                self.add("MR011", ERROR, at, f"region_name: parameter {pname} has no value",
-                         f"pass -P {pname}=REGION or give it a default")
+                self.add(
+                    "MR011",
+                    ERROR,
+                    at,
+                    f"region_name: parameter {pname} has no value",
+                    f"pass -P {pname}=REGION or give it a default",
+                )
                 return None, "unresolved"
             return str(value), f"parameter {pname}"
-        self.add("MR012", WARNING, at, "region_name is not a literal or get_param; it cannot be checked here",
-                 "use a literal region or get_param")
+        self.add(
+            "MR012",
+            WARNING,
+            at,
+            "region_name is not a literal or get_param; it cannot be checked here",
+            "use a literal region or get_param",
+        )
         return None, "unresolved"
 
     # -- references ----------------------------------------------------------
@@ -449,11 +576,16 @@ class _Analyser:
             if is_resource:
                 for dep in master.resources[consumer].depends_on:
                     if dep not in master.resources:
-                        self.add("MR033", ERROR, pos_of(spec, "depends_on", cpos),
-                                 f"{consumer}: depends_on {dep}: no such resource")
+                        self.add(
+                            "MR033",
+                            ERROR,
+                            pos_of(spec, "depends_on", cpos),
+                            f"{consumer}: depends_on {dep}: no such resource",
+                        )
                     else:
-                        tree.edges.append(Edge("depends_on", dep, consumer, None, None,
-                                               pos_of(spec, "depends_on", cpos)))
+                        tree.edges.append(
+                            Edge("depends_on", dep, consumer, None, None, pos_of(spec, "depends_on", cpos))
+                        )
             passed = {}
             props = spec.get("properties")
             if consumer in stacks and isinstance(props, dict) and isinstance(props.get("parameters"), dict):
@@ -481,24 +613,37 @@ class _Analyser:
     def _get_attr_not_a_list(self, where: str, args, pos: Pos) -> None:
         """Heat refuses it: 'Argument to "get_attr" must be a list' (heat/engine/hot/functions.py,
         GetAttThenSelect._parse_args); it is not a missing resource."""
-        self.add("MR034", ERROR, pos,
-                 f"{where}get_attr {args!r}: its argument must be a list [resource, attribute, ...]",
-                 f"write get_attr: [{args}, ATTRIBUTE]" if isinstance(args, str) else "")
+        self.add(
+            "MR034",
+            ERROR,
+            pos,
+            f"{where}get_attr {args!r}: its argument must be a list [resource, attribute, ...]",
+            f"write get_attr: [{args}, ATTRIBUTE]" if isinstance(args, str) else "",
+        )
 
     def stack_attr(self, consumer, target, args, pos, stack: RegionalStack, tree, passed) -> None:
         attr = args[1] if len(args) > 1 else None
         if attr not in STACK_ATTRIBUTES:
-            self.add("MR041", ERROR, pos,
-                     f"{consumer}: get_attr {target} {attr}: a constituent exposes only outputs and stack_name",
-                     f"add an output to {stack.template_file or 'the child template'} and read outputs instead")
+            self.add(
+                "MR041",
+                ERROR,
+                pos,
+                f"{consumer}: get_attr {target} {attr}: a constituent exposes only outputs and stack_name",
+                f"add an output to {stack.template_file or 'the child template'} and read outputs instead",
+            )
             return
         if attr == "stack_name":
             tree.edges.append(Edge("implicit", target, consumer, None, None, pos))
             return
         key = args[2] if len(args) > 2 else "*"
         if isinstance(key, str) and key != "*" and stack.child is not None and key not in stack.child.outputs:
-            self.add("MR020", ERROR, pos, f"{consumer}: {target} has no output {key}",
-                     f"{stack.child.file} defines: " + (", ".join(stack.child.outputs) or "no outputs"))
+            self.add(
+                "MR020",
+                ERROR,
+                pos,
+                f"{consumer}: {target} has no output {key}",
+                f"{stack.child.file} defines: " + (", ".join(stack.child.outputs) or "no outputs"),
+            )
         via = None
         for pname, pvalue in passed.items():
             if any(a == args for f, a, _ in _functions({"x": pvalue}, pos) if f == "get_attr"):
@@ -527,17 +672,22 @@ class _Analyser:
                         continue
                     elsewhere = owner.get(target)
                     if elsewhere:
-                        self.add("MR031", ERROR, pos,
-                                 f"{fname} {target}: that resource lives in {elsewhere}, not in {child.file}; "
-                                 "a stack cannot reach another stack's resources",
-                                 "pass the value in as a parameter from the master (get_attr outputs)")
+                        self.add(
+                            "MR031",
+                            ERROR,
+                            pos,
+                            f"{fname} {target}: that resource lives in {elsewhere}, not in {child.file}; "
+                            "a stack cannot reach another stack's resources",
+                            "pass the value in as a parameter from the master (get_attr outputs)",
+                        )
                     else:
                         self.add("MR033", ERROR, pos, f"{fname} {target}: no such resource in {child.file}")
             for rname, res in child.resources.items():
                 for dep in res.depends_on:
                     if dep not in child.resources:
-                        self.add("MR033", ERROR, res.pos,
-                                 f"{rname}: depends_on {dep}: no such resource in {child.file}")
+                        self.add(
+                            "MR033", ERROR, res.pos, f"{rname}: depends_on {dep}: no such resource in {child.file}"
+                        )
 
     def cycles(self, tree: MasterTree, master: TemplateModel) -> None:
         graph: dict[str, set[str]] = {n: set() for n in master.resources}
@@ -552,13 +702,17 @@ class _Analyser:
             path.append(node)
             for dep in sorted(graph[node]):
                 if state.get(dep) == 1:
-                    cycle = path[path.index(dep):] + [dep]
+                    cycle = path[path.index(dep) :] + [dep]
                     key = frozenset(cycle)
                     if key not in reported:
                         reported.add(key)
-                        self.add("MR030", ERROR, master.resources[dep].pos,
-                                 "dependency cycle: " + " → ".join(reversed(cycle)),
-                                 "break the cycle: one of these must not need the other")
+                        self.add(
+                            "MR030",
+                            ERROR,
+                            master.resources[dep].pos,
+                            "dependency cycle: " + " → ".join(reversed(cycle)),
+                            "break the cycle: one of these must not need the other",
+                        )
                 elif state.get(dep) is None:
                     visit(dep, path)
             path.pop()
@@ -595,7 +749,7 @@ def _describe(value) -> object:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, dict) and len(value) == 1:
-        (fname, args), = value.items()
+        ((fname, args),) = value.items()
         if fname == "get_param":
             return f"get_param {args}"
         if fname == "get_attr" and isinstance(args, list):

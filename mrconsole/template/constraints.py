@@ -47,7 +47,7 @@ def coerce(ptype: str, value, shown: str | None = None):
         if isinstance(value, (dict, list)):
             return value
         if value == "":
-            return value       # Heat's JsonParam.parse parses only a non-empty string: '' is accepted as it is
+            return value  # Heat's JsonParam.parse parses only a non-empty string: '' is accepted as it is
         try:
             return json.loads(value)
         except (TypeError, ValueError):

@@ -14,9 +14,9 @@ from mrconsole.template.heat import flow_label, regional_resources
 
 @dataclass(frozen=True)
 class FlowEdge:
-    source: str     # regional stack resource giving the output
-    key: str        # output key, "*" for all outputs
-    target: str     # consuming resource, or "outputs.<name>"
+    source: str  # regional stack resource giving the output
+    key: str  # output key, "*" for all outputs
+    target: str  # consuming resource, or "outputs.<name>"
     via: str | None  # the child parameter fed, when the target is a regional stack
 
     def label(self) -> str:

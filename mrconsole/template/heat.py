@@ -29,8 +29,8 @@ MASTER, LITERAL, PARAMETER, UNRESOLVED = "master", "literal", "parameter", "unre
 
 @dataclass(frozen=True)
 class RegionExpression:
-    kind: str                   # MASTER, LITERAL, PARAMETER or UNRESOLVED
-    value: str | None = None    # the literal region, or the parameter's name
+    kind: str  # MASTER, LITERAL, PARAMETER or UNRESOLVED
+    value: str | None = None  # the literal region, or the parameter's name
 
 
 def properties(spec) -> dict:
@@ -68,8 +68,11 @@ def regional_resources(template) -> dict[str, dict]:
     resources = template.get("resources") if isinstance(template, dict) else None
     if not isinstance(resources, dict):
         return {}
-    return {str(name): spec for name, spec in resources.items()
-            if isinstance(spec, dict) and spec.get("type") == REMOTE_STACK}
+    return {
+        str(name): spec
+        for name, spec in resources.items()
+        if isinstance(spec, dict) and spec.get("type") == REMOTE_STACK
+    }
 
 
 def constituent_name_pattern(master_name: str, resource: str | None = None) -> re.Pattern:
@@ -93,7 +96,7 @@ def name_splits(stack_name: str) -> list[tuple[str, str]]:
     if not match:
         return []
     head = stack_name[: match.start()]
-    return [(head[:i], head[i + 1:]) for i in range(len(head) - 1, 0, -1) if head[i] == "-"]
+    return [(head[:i], head[i + 1 :]) for i in range(len(head) - 1, 0, -1) if head[i] == "-"]
 
 
 def flow_label(source: str, key: str | None, target: str, via: str | None) -> str:
@@ -158,5 +161,6 @@ def fed_by(spec, names: frozenset[str] | set[str]) -> set[str]:
     """The constituent parameters a master passes straight from one of its parameters `names`."""
     passed = properties(spec).get("parameters")
     passed = passed if isinstance(passed, dict) else {}
-    return {str(k) for k, v in passed.items()
-            if isinstance(v, dict) and set(v) == {"get_param"} and v["get_param"] in names}
+    return {
+        str(k) for k, v in passed.items() if isinstance(v, dict) and set(v) == {"get_param"} and v["get_param"] in names
+    }

@@ -17,8 +17,8 @@ import yaml
 @dataclass(frozen=True)
 class Pos:
     file: str
-    line: int   # 1-based
-    col: int    # 1-based
+    line: int  # 1-based
+    col: int  # 1-based
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
@@ -47,8 +47,9 @@ def _mark(file: str, mark, line_offset: int = 0, col_offset: int = 0) -> Pos:
     return Pos(file, mark.line + 1 + line_offset, mark.column + 1 + col_offset)
 
 
-def _make_loader(file: str, line_offset: int = 0, col_offset: int = 0,
-                 duplicates: list[TemplateSyntaxError] | None = None):
+def _make_loader(
+    file: str, line_offset: int = 0, col_offset: int = 0, duplicates: list[TemplateSyntaxError] | None = None
+):
     class Loader(yaml.SafeLoader):
         pass
 
@@ -66,16 +67,17 @@ def _make_loader(file: str, line_offset: int = 0, col_offset: int = 0,
             try:
                 hash(key)
             except TypeError:
-                raise TemplateSyntaxError("a mapping key must be a plain value",
-                                          _mark(file, key_node.start_mark), "MR001") from None
+                raise TemplateSyntaxError(
+                    "a mapping key must be a plain value", _mark(file, key_node.start_mark), "MR001"
+                ) from None
             if key in result:
                 first = result.key_pos[key]
                 duplicate = TemplateSyntaxError(
-                    f"duplicate key {key!r} (first at line {first.line})",
-                    _mark(file, key_node.start_mark), "MR002")
+                    f"duplicate key {key!r} (first at line {first.line})", _mark(file, key_node.start_mark), "MR002"
+                )
                 if duplicates is None:
                     raise duplicate
-                duplicates.append(duplicate)     # and the last value wins below, as in Heat
+                duplicates.append(duplicate)  # and the last value wins below, as in Heat
             result[key] = loader.construct_object(value_node, deep=True)
             result.key_pos[key] = _mark(file, key_node.start_mark)
             result.value_pos[key] = _mark(file, value_node.start_mark)
@@ -97,8 +99,13 @@ def _make_loader(file: str, line_offset: int = 0, col_offset: int = 0,
     return Loader
 
 
-def loads(text: str, file: str = "<string>", line_offset: int = 0, col_offset: int = 0,
-          duplicates: list[TemplateSyntaxError] | None = None):
+def loads(
+    text: str,
+    file: str = "<string>",
+    line_offset: int = 0,
+    col_offset: int = 0,
+    duplicates: list[TemplateSyntaxError] | None = None,
+):
     """Parse HOT YAML or JSON text into YMap/YList with positions.
 
     The offsets place a document embedded in another file (a child template

@@ -70,22 +70,22 @@ class RegionalStack:
 
     resource: str
     pos: Pos
-    region: str | None                  # None when it cannot be resolved statically
-    region_source: str                  # "literal", "parameter <name>", "master", "unresolved"
+    region: str | None  # None when it cannot be resolved statically
+    region_source: str  # "literal", "parameter <name>", "master", "unresolved"
     template_file: str | None
     child: TemplateModel | None
-    parameters: dict[str, object] = field(default_factory=dict)   # literal or a description of the expression
+    parameters: dict[str, object] = field(default_factory=dict)  # literal or a description of the expression
     timeout: object = None
     depends_on: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Edge:
-    kind: str          # "data", "depends_on", "implicit"
-    source: str        # the resource that must exist first
-    target: str        # a resource name, or "outputs.<name>"
-    key: str | None    # for data: the output key ("*" for all outputs); else None
-    via: str | None    # for data into a stack: the child parameter it feeds
+    kind: str  # "data", "depends_on", "implicit"
+    source: str  # the resource that must exist first
+    target: str  # a resource name, or "outputs.<name>"
+    key: str | None  # for data: the output key ("*" for all outputs); else None
+    via: str | None  # for data into a stack: the child parameter it feeds
     pos: Pos
 
     def label(self) -> str:

@@ -17,8 +17,10 @@ def tree_lines(tree: MasterTree) -> list[str]:
             continue
         s = item
         region = s.region or "?"
-        lines.append(f"{branch}{s.resource}  OS::Heat::Stack → {region}  ({s.region_source})"
-                     + (f"  {s.template_file}" if s.template_file else ""))
+        lines.append(
+            f"{branch}{s.resource}  OS::Heat::Stack → {region}  ({s.region_source})"
+            + (f"  {s.template_file}" if s.template_file else "")
+        )
         rows = []
         if s.parameters:
             rows.append("parameters: " + ", ".join(f"{k}={v}" for k, v in s.parameters.items()))
@@ -43,27 +45,49 @@ def tree_lines(tree: MasterTree) -> list[str]:
 
 def analysis_json(analysis: Analysis) -> dict:
     tree = analysis.tree
-    out: dict = {"findings": [
-        {"code": f.code, "severity": f.severity, "file": f.pos.file, "line": f.pos.line,
-         "col": f.pos.col, "message": f.message, "hint": f.hint}
-        for f in analysis.findings
-    ]}
+    out: dict = {
+        "findings": [
+            {
+                "code": f.code,
+                "severity": f.severity,
+                "file": f.pos.file,
+                "line": f.pos.line,
+                "col": f.pos.col,
+                "message": f.message,
+                "hint": f.hint,
+            }
+            for f in analysis.findings
+        ]
+    }
     if tree is None:
         out["tree"] = None
         return out
     out["tree"] = {
         "template": tree.template.file,
         "region": tree.region,
-        "parameters": {n: {"type": p.type, "hidden": p.hidden, "has_default": p.has_default,
-                           "default": None if p.hidden else p.default, "description": p.description}
-                       for n, p in tree.template.parameters.items()},
+        "parameters": {
+            n: {
+                "type": p.type,
+                "hidden": p.hidden,
+                "has_default": p.has_default,
+                "default": None if p.hidden else p.default,
+                "description": p.description,
+            }
+            for n, p in tree.template.parameters.items()
+        },
         "outputs": list(tree.template.outputs),
         "regional_stacks": [
             {
-                "resource": s.resource, "region": s.region, "region_source": s.region_source,
-                "template": s.template_file, "parameters": s.parameters, "timeout": s.timeout,
+                "resource": s.resource,
+                "region": s.region,
+                "region_source": s.region_source,
+                "template": s.template_file,
+                "parameters": s.parameters,
+                "timeout": s.timeout,
                 "depends_on": s.depends_on,
-                "child": None if s.child is None else {
+                "child": None
+                if s.child is None
+                else {
                     "parameters": list(s.child.parameters),
                     "resources": {r.name: r.type for r in s.child.resources.values()},
                     "outputs": list(s.child.outputs),
@@ -72,7 +96,8 @@ def analysis_json(analysis: Analysis) -> dict:
             for s in tree.regional_stacks
         ],
         "resources": {r.name: r.type for r in tree.plain_resources},
-        "edges": [{"kind": e.kind, "source": e.source, "target": e.target, "key": e.key, "via": e.via}
-                  for e in tree.edges],
+        "edges": [
+            {"kind": e.kind, "source": e.source, "target": e.target, "key": e.key, "via": e.via} for e in tree.edges
+        ],
     }
     return out

@@ -111,13 +111,18 @@ class MrConsoleApp(App):
             session = await self.session_factory()
         except CloudError as exc:
             self.query_one("#connecting", Static).update(
-                Text(f"cannot connect: {exc}\npress q to quit", style="bold red"))
+                Text(f"cannot connect: {exc}\npress q to quit", style="bold red")
+            )
             return
         except Exception as exc:  # noqa: BLE001 - a bug must not leave "connecting…" forever
             logger().exception("connecting failed")
             self.query_one("#connecting", Static).update(
-                Text(f"cannot connect: internal error ({type(exc).__name__}: {exc}); "
-                     f"details in {log_path()}\npress q to quit", style="bold red"))
+                Text(
+                    f"cannot connect: internal error ({type(exc).__name__}: {exc}); "
+                    f"details in {log_path()}\npress q to quit",
+                    style="bold red",
+                )
+            )
             return
         if self.analysis is not None and session.master is not None:
             session.master.analysis = self.analysis
@@ -139,14 +144,18 @@ class MrConsoleApp(App):
         error = event.worker.error
         logger().error("worker %s failed", event.worker.name, exc_info=error)
         what = event.worker.group if event.worker.group != "default" else event.worker.name
-        self.notify(f"{what} failed: {type(error).__name__}: {error} (details in {log_path()})",
-                    severity="error", timeout=10)
+        self.notify(
+            f"{what} failed: {type(error).__name__}: {error} (details in {log_path()})", severity="error", timeout=10
+        )
 
     # -- changes from the core ------------------------------------------------
     def _on_core_change(self, change) -> None:
         if isinstance(change, MasterRecovered):
-            self.notify("The master's region is back. Press D (or :drift) for the recovery report: "
-                        "drift, orphans and how to reconcile.", timeout=15)
+            self.notify(
+                "The master's region is back. Press D (or :drift) for the recovery report: "
+                "drift, orphans and how to reconcile.",
+                timeout=15,
+            )
         self.changes.publish(change)
 
     def _overview(self) -> OverviewScreen | None:
@@ -201,14 +210,12 @@ class MrConsoleApp(App):
             self.notify("read-only mode: actions are disabled", severity="warning")
             return
 
-
         stack = self.session.stack(region, stack_id) or Stack(region, stack_id, name, "")
         fits = choices(stack, self.session.region_down(region))
 
         def chosen(choice: str | None) -> None:
             if choice:
-                self.run_worker(self._plan_and_act(region, stack_id, name, choice), group="act",
-                                exit_on_error=False)
+                self.run_worker(self._plan_and_act(region, stack_id, name, choice), group="act", exit_on_error=False)
 
         if action:
             why_not = next((c.reason for c in fits if c.action == action), "")
@@ -237,8 +244,9 @@ class MrConsoleApp(App):
         if plan.action == "update":
             plan = plan.with_parameters(screen.parameters)
         try:
-            result = await execute(self.acting(), plan, through_master=answer == "master",
-                                   confirmation=screen.typed_name)
+            result = await execute(
+                self.acting(), plan, through_master=answer == "master", confirmation=screen.typed_name
+            )
         except (PlanError, ActionError, ReadOnlyError) as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
@@ -287,7 +295,6 @@ class MrConsoleApp(App):
             return
         seconds = DEFAULT_SINCE_SECONDS
         if since:
-
             try:
                 seconds = parse_duration(since)
             except ValueError as exc:
@@ -300,7 +307,6 @@ class MrConsoleApp(App):
         try:
             path, count = await self.connected().export_timeline(seconds)
         except Exception as exc:  # noqa: BLE001 - any failure is one line for the operator
-
             self.notify(f"timeline not written: {describe(exc)}", severity="error", timeout=10)
             return
         self.notify(f"timeline: {count} entries written to {path}", timeout=15)
@@ -414,9 +420,9 @@ class MrConsoleApp(App):
         for cmd in commands.COMMANDS:
             if cmd.needs_arg or (cmd.mutating and self.read_only) or cmd.name == "quit":
                 continue
-            yield SystemCommand(cmd.name.capitalize(), cmd.description,
-                                lambda c=cmd: self.run_command(c.name))
+            yield SystemCommand(cmd.name.capitalize(), cmd.description, lambda c=cmd: self.run_command(c.name))
         if self.session is not None:
             for region in self.session.region_names:
-                yield SystemCommand(f"Region {region}", f"Jump to {region}",
-                                    lambda r=region: self.run_command(f"region {r}"))
+                yield SystemCommand(
+                    f"Region {region}", f"Jump to {region}", lambda r=region: self.run_command(f"region {r}")
+                )

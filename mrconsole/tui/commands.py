@@ -13,7 +13,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Command:
     name: str
-    args: str              # "" (none), "NAME" (required) or "[NAME]" (optional)
+    args: str  # "" (none), "NAME" (required) or "[NAME]" (optional)
     description: str
     aliases: tuple[str, ...] = ()
     mutating: bool = False  # hidden and refused in read-only mode
@@ -41,8 +41,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("journal", "", "every action taken from this machine"),
     Command("drift", "[NAME]", "recovery report after an outage: drift, orphans, reconciliation (also D)"),
     Command("timeline", "[SINCE]", "save the master's incident timeline as markdown (default 2h; also T)"),
-    Command("launch", "[FILE]", "launch a master, or regional stacks (fan-out), from a template",
-            mutating=True),
+    Command("launch", "[FILE]", "launch a master, or regional stacks (fan-out), from a template", mutating=True),
     Command("refresh", "", "re-read every region now (also r)"),
     Command("help", "", "every key and command (also ?)", aliases=("h",)),
     Command("quit", "", "leave the console", aliases=("q",)),

@@ -17,7 +17,7 @@ def status_short(status: str) -> Text:
     (✔ UPDATE, ◐ CREATE, ✖ DELETE), in the same colour as the full one."""
     action, _, state = (status or "?").rpartition("_")
     mark = {"COMPLETE": "✔", "IN_PROGRESS": "◐", "FAILED": "✖"}.get(state, "·")
-    if state == "PROGRESS":                 # IN_PROGRESS splits as ("X_IN", "PROGRESS")
+    if state == "PROGRESS":  # IN_PROGRESS splits as ("X_IN", "PROGRESS")
         action, mark = action.removesuffix("_IN"), "◐"
     text = status_text(status)
     text.plain = f"{mark} {action or status}"
@@ -46,9 +46,21 @@ def ago(ts: float | None) -> str:
 
 
 # How the console styles each kind of report line (core/reports.py writes the words).
-_REPORT_STYLE = {"title": "bold", "ok": "green", "step": "cyan", "root": "bold red", "reason": "red",
-                 "heading": "bold", "event": "", "cause-event": "bold", "note": "yellow", "drift": "bold yellow",
-                 "difference": "", "orphan": "bold red", "suggestion": "dim"}
+_REPORT_STYLE = {
+    "title": "bold",
+    "ok": "green",
+    "step": "cyan",
+    "root": "bold red",
+    "reason": "red",
+    "heading": "bold",
+    "event": "",
+    "cause-event": "bold",
+    "note": "yellow",
+    "drift": "bold yellow",
+    "difference": "",
+    "orphan": "bold red",
+    "suggestion": "dim",
+}
 
 
 def report_text(lines) -> Text:

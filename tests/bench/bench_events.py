@@ -42,8 +42,9 @@ class Follower:
 
     def __init__(self, argv: list[str], env: dict):
         self.lines: list[tuple[float, str]] = []
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                     env=env, bufsize=1)
+        self.proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, bufsize=1
+        )
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -66,13 +67,34 @@ class Follower:
 
 
 def _env(lab: Lab) -> dict:
-    return {**os.environ, "OS_CLIENT_CONFIG_FILE": str(lab.clouds_yaml), "OS_CLOUD": "mrconsole-lab",
-            "OS_REGION_NAME": "RegionOne", "PYTHONWARNINGS": "ignore"}
+    return {
+        **os.environ,
+        "OS_CLIENT_CONFIG_FILE": str(lab.clouds_yaml),
+        "OS_CLOUD": "mrconsole-lab",
+        "OS_REGION_NAME": "RegionOne",
+        "PYTHONWARNINGS": "ignore",
+    }
 
 
 def mrconsole_follower(lab: Lab) -> Follower:
-    return Follower([sys.executable, "-m", "mrconsole", "events", "--all-regions", "--follow", "--format",
-                     "json", "--lab", "--lab-dir", str(lab.dir), "--since", "1s"], _env(lab))
+    return Follower(
+        [
+            sys.executable,
+            "-m",
+            "mrconsole",
+            "events",
+            "--all-regions",
+            "--follow",
+            "--format",
+            "json",
+            "--lab",
+            "--lab-dir",
+            str(lab.dir),
+            "--since",
+            "1s",
+        ],
+        _env(lab),
+    )
 
 
 def openstack_follower(lab: Lab) -> Follower:
@@ -138,8 +160,10 @@ def settled(lab, gone) -> None:
 
 
 def run_cycles(lab: Lab, use_mr: bool, use_osc: bool) -> dict:
-    delays = {"mrconsole": first_event_figure("mrconsole events --follow"),
-              "openstack": first_event_figure("openstack stack event list --follow")}
+    delays = {
+        "mrconsole": first_event_figure("mrconsole events --follow"),
+        "openstack": first_event_figure("openstack stack event list --follow"),
+    }
     mr = mrconsole_follower(lab) if use_mr else None
     if mr:
         time.sleep(4.0)  # start-up and priming
@@ -199,7 +223,6 @@ def busy_rate(lab: Lab, result: dict) -> dict[str, float]:
     return {r: n * 60.0 / (end - start) for r, n in access_counts(lab, start, end).items()}
 
 
-
 def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="mrconsole-bench-events-"))
     lab = Lab(root / "lab")
@@ -222,27 +245,36 @@ def main() -> int:
     mr_s, osc_s = d["mrconsole"].summary(), d["openstack"].summary()
     for label, key in (("first-event delay p50 (s)", "p50"), ("first-event delay p95 (s)", "p95")):
         a, b = mr_s[key], osc_s[key]
-        print(f"{label:30}{a if a is not None else float('nan'):>12.2f}"
-              f"{b if b is not None else float('nan'):>12.2f}{(b / a if a and b else float('nan')):>7.1f}x")
+        print(
+            f"{label:30}{a if a is not None else float('nan'):>12.2f}"
+            f"{b if b is not None else float('nan'):>12.2f}{(b / a if a and b else float('nan')):>7.1f}x"
+        )
     print(f"{'constituent events shown':30}{shown['mrconsole']:>12}{shown['openstack']:>12}")
-    print(f"{'share of constituent events':30}{shown['mrconsole'] / reference:>12.0%}"
-          f"{shown['openstack'] / reference:>12.0%}")
+    print(
+        f"{'share of constituent events':30}{shown['mrconsole'] / reference:>12.0%}"
+        f"{shown['openstack'] / reference:>12.0%}"
+    )
     for region in idle["mrconsole"]:
         print(f"{'idle req/min ' + region:30}{idle['mrconsole'][region]:>12.1f}{idle['openstack'][region]:>12.1f}")
     for region in busy_mr:
         net_mr = max(0.0, busy_mr[region] - baseline[region])
         net_osc = max(0.0, busy_osc[region] - baseline[region])
-        print(f"{'busy req/min ' + region:30}{net_mr:>12.1f}{net_osc:>12.1f}"
-              f"   (Heat's own traffic, subtracted: {baseline[region]:.1f})")
-    print(f"samples (misses at {FIRST_EVENT_WAIT:.0f} s): mrconsole n={d['mrconsole'].n} "
-          f"missed {d['mrconsole'].misses}; openstack n={d['openstack'].n} missed {d['openstack'].misses}")
-    figures = [d["mrconsole"], d["openstack"],
-               Figure("constituent events shown, mrconsole", "events", value=float(shown["mrconsole"])),
-               Figure("constituent events shown, openstack", "events", value=float(shown["openstack"])),
-               Figure("idle requests per minute per region, mrconsole", "req/min",
-                      samples=list(idle["mrconsole"].values())),
-               Figure("idle requests per minute per region, openstack", "req/min",
-                      samples=list(idle["openstack"].values()))]
+        print(
+            f"{'busy req/min ' + region:30}{net_mr:>12.1f}{net_osc:>12.1f}"
+            f"   (Heat's own traffic, subtracted: {baseline[region]:.1f})"
+        )
+    print(
+        f"samples (misses at {FIRST_EVENT_WAIT:.0f} s): mrconsole n={d['mrconsole'].n} "
+        f"missed {d['mrconsole'].misses}; openstack n={d['openstack'].n} missed {d['openstack'].misses}"
+    )
+    figures = [
+        d["mrconsole"],
+        d["openstack"],
+        Figure("constituent events shown, mrconsole", "events", value=float(shown["mrconsole"])),
+        Figure("constituent events shown, openstack", "events", value=float(shown["openstack"])),
+        Figure("idle requests per minute per region, mrconsole", "req/min", samples=list(idle["mrconsole"].values())),
+        Figure("idle requests per minute per region, openstack", "req/min", samples=list(idle["openstack"].values())),
+    ]
     print(f"results: {write('events', figures, {'cycles': CYCLES, 'idle_seconds': IDLE_SECONDS})}")
     return 0
 

@@ -97,9 +97,12 @@ def rates(lab, start, end, skip_method: str = "") -> dict:
     for region in REGIONS:
         rows = [f for f in access(lab, region, start, end) if f[1] != skip_method]
         heat_ms = [float(f[4]) for f in rows]
-        out[region] = (len(rows) / minutes, sum(int(f[5]) for f in rows) / minutes,
-                       statistics.median(heat_ms) if heat_ms else float("nan"),
-                       max((int(f[5]) for f in rows), default=0))
+        out[region] = (
+            len(rows) / minutes,
+            sum(int(f[5]) for f in rows) / minutes,
+            statistics.median(heat_ms) if heat_ms else float("nan"),
+            max((int(f[5]) for f in rows), default=0),
+        )
     return out
 
 
@@ -113,12 +116,13 @@ class Console:
         self.stream = pyte.ByteStream(self.screen)
         self.chunks: list[tuple[float, int]] = []
         self.lock = threading.Lock()
-        self.seen: dict[str, float] = {}        # watched text -> first time on screen
+        self.seen: dict[str, float] = {}  # watched text -> first time on screen
         self.watch_for: set[str] = set()
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                     start_new_session=True, close_fds=True)
+        self.proc = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True
+        )
         os.close(slave)
         self.fd = master
         threading.Thread(target=self._read, daemon=True).start()
@@ -244,8 +248,9 @@ async def first_event_delays(lab, own: Figure, elsewhere: Figure, n: int = 10) -
             await asyncio.sleep(0.2)
         await asyncio.sleep(3.0)
         region = "RegionTwo"
-        plain = sorted((s for s in session.regions[region].stacks if s.status == "CREATE_COMPLETE"),
-                       key=lambda s: s.name)
+        plain = sorted(
+            (s for s in session.regions[region].stacks if s.status == "CREATE_COMPLETE"), key=lambda s: s.name
+        )
         for i in range(n):
             s = plain[i]
             t0 = time.monotonic()
@@ -255,7 +260,7 @@ async def first_event_delays(lab, own: Figure, elsewhere: Figure, n: int = 10) -
         client = fleet.region(region)
         for i in range(n, 2 * n):
             s = plain[i]
-            await asyncio.sleep(0.37 * i % 1.3)     # not in step with the watch
+            await asyncio.sleep(0.37 * i % 1.3)  # not in step with the watch
             t0 = time.monotonic()
             await client.stack_action(s.id, "check")
             elsewhere.add(await arrival(s.id, t0, ELSEWHERE_WAIT_MS))
@@ -264,8 +269,9 @@ async def first_event_delays(lab, own: Figure, elsewhere: Figure, n: int = 10) -
         await session.stop()
 
 
-async def action_wave(lab, seconds: float, per_region: int, before=lambda region, name: None
-                      ) -> list[tuple[str, str, float]]:
+async def action_wave(
+    lab, seconds: float, per_region: int, before=lambda region, name: None
+) -> list[tuple[str, str, float]]:
     """Checks started elsewhere (raw API), spread over the window: (region, name, t0)."""
     from mrconsole.cloud.connection import connect
     from mrconsole.lab.options import lab_options
@@ -273,8 +279,14 @@ async def action_wave(lab, seconds: float, per_region: int, before=lambda region
     cloud = await connect(lab_options(str(lab.dir)))
     started = []
     try:
-        listing = {r: [s for s in await cloud.region(r).list_stacks() if s.status == "CREATE_COMPLETE"
-                       and s.name.startswith("fleet-")] for r in REGIONS}
+        listing = {
+            r: [
+                s
+                for s in await cloud.region(r).list_stacks()
+                if s.status == "CREATE_COMPLETE" and s.name.startswith("fleet-")
+            ]
+            for r in REGIONS
+        }
         gap = seconds / per_region
         for i in range(per_region):
             for r in REGIONS:
@@ -297,13 +309,21 @@ def openstack_lists(lab) -> dict:
         start = time.time()
         for _ in range(3):
             t = time.monotonic()
-            subprocess.run([str(BIN / "openstack"), "--os-region-name", region, "stack", "list", "-f", "value",
-                            "-c", "ID"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           check=False)
+            subprocess.run(
+                [str(BIN / "openstack"), "--os-region-name", region, "stack", "list", "-f", "value", "-c", "ID"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
             walls.append(time.monotonic() - t)
         rows = [f for f in access(lab, region, start, time.time()) if "/stacks" in f[2]]
-        out[region] = (statistics.median(walls), len(rows) / 3, sum(int(f[5]) for f in rows) / 3,
-                       statistics.median(float(f[4]) for f in rows) if rows else float("nan"))
+        out[region] = (
+            statistics.median(walls),
+            len(rows) / 3,
+            sum(int(f[5]) for f in rows) / 3,
+            statistics.median(float(f[4]) for f in rows) if rows else float("nan"),
+        )
     return out
 
 
@@ -325,8 +345,11 @@ def wait_for_trace(trace: Path, what: str, limit: float) -> dict[str, float]:
 
 def first_requests(lab, env: dict, argv: list[str], seconds: float = 10.0) -> Figure:
     """Requests each region received in the console's first `seconds` (access logs); one sample a region."""
-    figure = Figure(f"requests per region in the first {seconds:.0f} s ({' '.join(argv[2:]) or 'no --stack'})",
-                    "requests", "O(1) in stacks")
+    figure = Figure(
+        f"requests per region in the first {seconds:.0f} s ({' '.join(argv[2:]) or 'no --stack'})",
+        "requests",
+        "O(1) in stacks",
+    )
     t0 = time.time()
     console = Console(env, argv)
     try:
@@ -348,9 +371,16 @@ def main() -> int:
     lab = Lab(root / "lab")
     state = root / "state"
     trace = root / "trace.log"
-    env = {**os.environ, "XDG_STATE_HOME": str(state), "XDG_CONFIG_HOME": str(root / "config"),
-           "MRCONSOLE_LAB_DIR": str(lab.dir), "TERM": "xterm-256color", "COLUMNS": str(COLS),
-           "LINES": str(ROWS), "MRCONSOLE_TRACE": str(trace)}
+    env = {
+        **os.environ,
+        "XDG_STATE_HOME": str(state),
+        "XDG_CONFIG_HOME": str(root / "config"),
+        "MRCONSOLE_LAB_DIR": str(lab.dir),
+        "TERM": "xterm-256color",
+        "COLUMNS": str(COLS),
+        "LINES": str(ROWS),
+        "MRCONSOLE_TRACE": str(trace),
+    }
     env = {k: v for k, v in env.items() if not k.startswith("OS_")}
     os.environ.update({"XDG_STATE_HOME": env["XDG_STATE_HOME"], "XDG_CONFIG_HOME": env["XDG_CONFIG_HOME"]})
     console = None
@@ -360,12 +390,25 @@ def main() -> int:
         t = time.monotonic()
         lab.up(regions=REGIONS, base_port=0)
         print(f"lab up with {len(REGIONS)} regions in {time.monotonic() - t:.0f}s", flush=True)
-        report = populate(lab, stacks=STACKS, masters=3, concurrency=8, busy_seconds=60,
-                          progress=lambda m: print(f"  populate: {m}", flush=True))
+        report = populate(
+            lab,
+            stacks=STACKS,
+            masters=3,
+            concurrency=8,
+            busy_seconds=60,
+            progress=lambda m: print(f"  populate: {m}", flush=True),
+        )
         total = sum(sum(c.values()) for c in report.statuses.values())
         creates = report.created + report.existing
-        figures.append(Figure("stack creates failed while filling (8 concurrent)", "failed", "0",
-                              value=float(len(report.failed)), note=f"of {creates}"))
+        figures.append(
+            Figure(
+                "stack creates failed while filling (8 concurrent)",
+                "failed",
+                "0",
+                value=float(len(report.failed)),
+                note=f"of {creates}",
+            )
+        )
         for line in report.failed[:5]:
             print(f"  failed: {line}")
         # Let the busy stacks finish so that idle is idle.
@@ -386,7 +429,7 @@ def main() -> int:
         figures.append(shown)
 
         time.sleep(15)
-        os.write(console.fd, b"s")     # focus the first region pane
+        os.write(console.fd, b"s")  # focus the first region pane
         time.sleep(1)
         t0, c0, w0 = time.time(), console.cpu_seconds(), time.monotonic()
         time.sleep(IDLE_SECONDS)
@@ -394,21 +437,36 @@ def main() -> int:
         t0_end = time.time()
         idle = rates(lab, t0, t0_end)
         idle_kinds = {r: composition(lab, r, t0, t0_end) for r in REGIONS}
-        figures.append(Figure("console CPU while nothing changes", "% of a core", "<= 3 %", value=cpu,
-                              note=f"over {IDLE_SECONDS:.0f} s"))
-        figures.append(Figure("requests per region per minute while idle", "req/min", "<= 60",
-                              samples=[idle[r][0] for r in REGIONS],
-                              note=", ".join(f"{r} {idle[r][0]:.0f}" for r in REGIONS)))
-        figures.append(Figure("bytes per region per minute while idle", "KB/min", "",
-                              samples=[idle[r][1] / 1024 for r in REGIONS]))
+        figures.append(
+            Figure(
+                "console CPU while nothing changes",
+                "% of a core",
+                "<= 3 %",
+                value=cpu,
+                note=f"over {IDLE_SECONDS:.0f} s",
+            )
+        )
+        figures.append(
+            Figure(
+                "requests per region per minute while idle",
+                "req/min",
+                "<= 60",
+                samples=[idle[r][0] for r in REGIONS],
+                note=", ".join(f"{r} {idle[r][0]:.0f}" for r in REGIONS),
+            )
+        )
+        figures.append(
+            Figure("bytes per region per minute while idle", "KB/min", "", samples=[idle[r][1] / 1024 for r in REGIONS])
+        )
         figures.append(Figure("console RSS, 5 regions, after start", "MB", "", value=console.rss_mb()))
 
         figures.append(key_latencies(console, Figure("key -> repaint, healthy", "ms", "p95 <= 50 ms"), KEYS))
         lab.freeze("RegionTwo")
         try:
             time.sleep(3)
-            figures.append(key_latencies(console, Figure("key -> repaint, RegionTwo frozen", "ms",
-                                                         "p95 <= 50 ms"), KEYS))
+            figures.append(
+                key_latencies(console, Figure("key -> repaint, RegionTwo frozen", "ms", "p95 <= 50 ms"), KEYS)
+            )
         finally:
             lab.thaw("RegionTwo")
         time.sleep(10)
@@ -424,13 +482,14 @@ def main() -> int:
             with console.lock:
                 console.watch_for.add(on_screen_text(region, name))
 
-        on_screen = Figure("first event on screen, action started elsewhere", "s", "p50 <= 0.8 s",
-                           limit=ELSEWHERE_WAIT_MS / 1000.0)
+        on_screen = Figure(
+            "first event on screen, action started elsewhere", "s", "p50 <= 0.8 s", limit=ELSEWHERE_WAIT_MS / 1000.0
+        )
         wave = asyncio.run(action_wave(lab, BUSY_SECONDS, 6, expect))
         last = max(t0w for _, _, t0w in wave)
         while time.monotonic() < last + on_screen.limit and len(console.seen) < len(wave):
             time.sleep(0.1)
-        busy = rates(lab, t1, time.time(), skip_method="POST")   # the wave's own requests are not the console's
+        busy = rates(lab, t1, time.time(), skip_method="POST")  # the wave's own requests are not the console's
         for region, name, t0w in wave:
             seen = console.seen.get(on_screen_text(region, name))
             on_screen.add(seen - t0w if seen is not None and seen - t0w <= on_screen.limit else None)
@@ -442,32 +501,61 @@ def main() -> int:
         trace.unlink(missing_ok=True)
         console = Console({**env, BENCH_FILL: "100000"}, [mrconsole, "--lab", "--event-buffer", "100000"])
         filled = wait_for_trace(trace, "events-filled", 180.0)
-        time.sleep(5)      # the event log catches up
-        figures.append(Figure("console RSS with its 100k-event buffer full", "MB", "<= 250 MB",
-                              value=console.rss_mb() if filled else float("nan"),
-                              note="buffer filled through the stream's publish step" if filled
-                              else "the fill did not finish within 180 s"))
+        time.sleep(5)  # the event log catches up
+        figures.append(
+            Figure(
+                "console RSS with its 100k-event buffer full",
+                "MB",
+                "<= 250 MB",
+                value=console.rss_mb() if filled else float("nan"),
+                note="buffer filled through the stream's publish step"
+                if filled
+                else "the fill did not finish within 180 s",
+            )
+        )
         console.stop()
         console = None
 
         own = Figure("first event, action from mrconsole (core)", "s", "p50 <= 0.3 s")
         elsewhere = Figure("first event, action started elsewhere (core)", "s", "p50 <= 0.8 s")
         asyncio.run(first_event_delays(lab, own, elsewhere))
-        for f in (own, elsewhere):      # measured in ms, reported in s
+        for f in (own, elsewhere):  # measured in ms, reported in s
             f.samples = [v / 1000.0 for v in f.samples]
             f.limit = (f.limit or 0) / 1000.0
             figures.append(f)
 
-        per_region = {r: {"idle_req_min": idle[r][0], "idle_kb_min": idle[r][1] / 1024,
-                          "heat_ms_per_req": idle[r][2], "max_bytes": idle[r][3], "busy_req_min": busy[r][0],
-                          "busy_kb_min": busy[r][1] / 1024, "idle_requests_by_question": idle_kinds[r],
-                          "openstack_stack_list": {"wall_s": os_lists[r][0], "requests": os_lists[r][1],
-                                                   "kb": os_lists[r][2] / 1024, "heat_ms": os_lists[r][3],
-                                                   "runs": 3}}
-                      for r in REGIONS}
-        path = write("scale", figures, {"regions": len(REGIONS), "fleet_stacks_per_region": STACKS,
-                                        "stacks": total, "idle_seconds": IDLE_SECONDS, "keys": KEYS,
-                                        "terminal": f"{COLS}x{ROWS}"}, {"per_region": per_region})
+        per_region = {
+            r: {
+                "idle_req_min": idle[r][0],
+                "idle_kb_min": idle[r][1] / 1024,
+                "heat_ms_per_req": idle[r][2],
+                "max_bytes": idle[r][3],
+                "busy_req_min": busy[r][0],
+                "busy_kb_min": busy[r][1] / 1024,
+                "idle_requests_by_question": idle_kinds[r],
+                "openstack_stack_list": {
+                    "wall_s": os_lists[r][0],
+                    "requests": os_lists[r][1],
+                    "kb": os_lists[r][2] / 1024,
+                    "heat_ms": os_lists[r][3],
+                    "runs": 3,
+                },
+            }
+            for r in REGIONS
+        }
+        path = write(
+            "scale",
+            figures,
+            {
+                "regions": len(REGIONS),
+                "fleet_stacks_per_region": STACKS,
+                "stacks": total,
+                "idle_seconds": IDLE_SECONDS,
+                "keys": KEYS,
+                "terminal": f"{COLS}x{ROWS}",
+            },
+            {"per_region": per_region},
+        )
 
         print()
         print(f"fleet: {total} stacks in {len(REGIONS)} regions ({STACKS} fleet stacks per region + masters)")
@@ -475,13 +563,17 @@ def main() -> int:
         for f in figures:
             print(f"{f.name:<62} {f.text():<64} {f.target}")
         print()
-        print(f"{'per region':<12} {'idle req/min':>12} {'idle KB/min':>12} {'Heat ms/req':>12} "
-              f"{'max bytes':>10} {'busy req/min':>13} {'busy KB/min':>12} | {'openstack stack list':>21}")
+        print(
+            f"{'per region':<12} {'idle req/min':>12} {'idle KB/min':>12} {'Heat ms/req':>12} "
+            f"{'max bytes':>10} {'busy req/min':>13} {'busy KB/min':>12} | {'openstack stack list':>21}"
+        )
         for region in REGIONS:
             i, b, o = idle[region], busy[region], os_lists[region]
-            print(f"{region:<12} {i[0]:>12.0f} {i[1] / 1024:>12.1f} {i[2]:>12.0f} {i[3]:>10} "
-                  f"{b[0]:>13.0f} {b[1] / 1024:>12.1f} | {o[0]:>5.2f}s {o[1]:>3.0f} req "
-                  f"{o[2] / 1024:>6.0f} KB {o[3]:>4.0f} ms")
+            print(
+                f"{region:<12} {i[0]:>12.0f} {i[1] / 1024:>12.1f} {i[2]:>12.0f} {i[3]:>10} "
+                f"{b[0]:>13.0f} {b[1] / 1024:>12.1f} | {o[0]:>5.2f}s {o[1]:>3.0f} req "
+                f"{o[2] / 1024:>6.0f} KB {o[3]:>4.0f} ms"
+            )
         print()
         print("idle requests/min by question (busy/updated/created: the watch; other: master reads)")
         for region in REGIONS:

@@ -36,8 +36,8 @@ class Figure:
     target: str = ""
     samples: list[float] = field(default_factory=list)
     misses: int = 0
-    limit: float | None = None          # the wait: a miss counts as this value in the percentiles
-    value: float | None = None          # a single reading (CPU, RSS), when not a distribution
+    limit: float | None = None  # the wait: a miss counts as this value in the percentiles
+    value: float | None = None  # a single reading (CPU, RSS), when not a distribution
     note: str = ""
 
     def add(self, sample: float | None) -> None:
@@ -90,10 +90,20 @@ def _num(v) -> str:
 
 def commit() -> str:
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True,
-                             cwd=Path(__file__).parent, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                               text=True, cwd=Path(__file__).parent, check=True).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short=10", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+            check=True,
+        ).stdout.strip()
         return sha + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -104,11 +114,20 @@ def write(bench: str, figures: list[Figure], config: dict, tables: dict | None =
     RESULTS.mkdir(parents=True, exist_ok=True)
     sha = commit()
     path = RESULTS / f"{time.strftime('%Y-%m-%d', time.gmtime())}-{sha}.json"
-    data = json.loads(path.read_text()) if path.exists() else {
-        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": sha,
-        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "system": platform.system()},
-        "benches": {}}
-    data["benches"][bench] = {"config": config, "figures": [f.summary() | {"text": f.text()} for f in figures],
-                              "tables": tables or {}}
+    data = (
+        json.loads(path.read_text())
+        if path.exists()
+        else {
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "commit": sha,
+            "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "system": platform.system()},
+            "benches": {},
+        }
+    )
+    data["benches"][bench] = {
+        "config": config,
+        "figures": [f.summary() | {"text": f.text()} for f in figures],
+        "tables": tables or {},
+    }
     path.write_text(json.dumps(data, indent=1) + "\n")
     return path

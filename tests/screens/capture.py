@@ -41,11 +41,25 @@ FAST = Timeouts(connect=1.0, read=2.0)
 # A master whose RegionTwo constituent fails: the why scene follows it there.
 BROKEN = {
     "heat_template_version": "2018-08-31",
-    "resources": {"db_stack": {"type": "OS::Heat::Stack", "properties": {
-        "context": {"region_name": "RegionTwo"},
-        "template": json.dumps({"heat_template_version": "2018-08-31", "resources": {"volume": {
-            "type": "OS::Heat::TestResource",
-            "properties": {"fail": True, "value": "quota exceeded for volumes (on purpose)"}}}})}}},
+    "resources": {
+        "db_stack": {
+            "type": "OS::Heat::Stack",
+            "properties": {
+                "context": {"region_name": "RegionTwo"},
+                "template": json.dumps(
+                    {
+                        "heat_template_version": "2018-08-31",
+                        "resources": {
+                            "volume": {
+                                "type": "OS::Heat::TestResource",
+                                "properties": {"fail": True, "value": "quota exceeded for volumes (on purpose)"},
+                            }
+                        },
+                    }
+                ),
+            },
+        }
+    },
 }
 
 
@@ -75,7 +89,7 @@ class Live:
         await _until(lambda: all(v.fetched_at for v in self.session.regions.values()), 60, "every region")
         if self.master:
             await _until(lambda: self.session.master.topology is not None, 60, "the master")
-        await asyncio.sleep(3.0)      # events of what was just seen
+        await asyncio.sleep(3.0)  # events of what was just seen
         return self.session
 
     async def __aexit__(self, *exc) -> None:
@@ -114,10 +128,10 @@ async def capture(lab: Lab) -> None:
         log(f"broken: {await _wait_status(fleet, 'RegionOne', created.stack_id)}")
         async with Live(lab, "demo") as s:
             app_stack = s.master.topology.constituent("app_stack")
-        await actions.update(Target("RegionThree", app_stack.stack_name, app_stack.stack_id), None,
-                             {"replicas": "3"}, existing=True)
-        log(f"demo app_stack out of band: "
-            f"{await _wait_status(fleet, 'RegionThree', app_stack.stack_id)}")
+        await actions.update(
+            Target("RegionThree", app_stack.stack_name, app_stack.stack_id), None, {"replicas": "3"}, existing=True
+        )
+        log(f"demo app_stack out of band: {await _wait_status(fleet, 'RegionThree', app_stack.stack_id)}")
     finally:
         fleet.close()
 
@@ -148,8 +162,9 @@ async def capture(lab: Lab) -> None:
         try:
             # A running console keeps the master it read, marked unreachable (the banner);
             # a console started during the outage reads it from the cache (test_outage).
-            await _until(lambda: s.master.error is not None and s.regions["RegionOne"].stale, 60,
-                         "the master unreachable")
+            await _until(
+                lambda: s.master.error is not None and s.regions["RegionOne"].stale, 60, "the master unreachable"
+            )
             await asyncio.sleep(3.0)
             save(DATA / "outage.json", scene_of(s, time.time()))
             log("outage")
@@ -161,8 +176,11 @@ async def capture(lab: Lab) -> None:
         bundle = gather(str(example_template("multi-region")))
         await Actions(fleet).create(Target("RegionOne", "rollout"), bundle, {})
         async with Live(lab, "rollout") as s:
-            await _until(lambda: any(c.stack is not None and c.stack.in_progress
-                                     for c in s.master.topology.constituents), 60, "a constituent deploying")
+            await _until(
+                lambda: any(c.stack is not None and c.stack.in_progress for c in s.master.topology.constituents),
+                60,
+                "a constituent deploying",
+            )
             await asyncio.sleep(1.0)
             save(DATA / "deploying.json", scene_of(s, time.time()))
             log("deploying")
@@ -190,7 +208,7 @@ def main(argv=None) -> int:
         DATA.mkdir(parents=True, exist_ok=True)
         asyncio.run(capture(lab))
     finally:
-        lab.down()     # this run's own lab (its state dir is temporary)
+        lab.down()  # this run's own lab (its state dir is temporary)
     return 0
 
 

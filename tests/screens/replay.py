@@ -200,7 +200,7 @@ class _NoActions:
         raise AssertionError(f"a replayed screen tried to act ({name})")
 
 
-_VIEW: type[SessionView] = ReplaySession     # mypy: the replay implements the screens' interface
+_VIEW: type[SessionView] = ReplaySession  # mypy: the replay implements the screens' interface
 
 
 def replay_app(name: str) -> tuple[MrConsoleApp, dict]:

@@ -103,8 +103,12 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
             yield Static(Text(plan.question[0].upper() + plan.question[1:], style="bold"))
             if plan.effect:
                 yield Static(Text(plan.effect), id="plan-effect")
-            yield Static(findings_text(plan.findings) if plan.findings else
-                         Text("✓ preflight: nothing stands in the way", style="green"), id="preflight")
+            yield Static(
+                findings_text(plan.findings)
+                if plan.findings
+                else Text("✓ preflight: nothing stands in the way", style="green"),
+                id="preflight",
+            )
             if plan.action == "update":
                 yield Input(placeholder="KEY=VALUE KEY2='a value' (only these change)", id="patch-params")
             if plan.confirm_name:
@@ -197,8 +201,9 @@ class JournalScreen(ConsoleAccess, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Time (UTC)", "User", "Region", "Stack", "Action", "Outcome",
-                                              "Message", "Request")
+        self.query_one(DataTable).add_columns(
+            "Time (UTC)", "User", "Region", "Stack", "Action", "Outcome", "Message", "Request"
+        )
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -211,9 +216,16 @@ class JournalScreen(ConsoleAccess, Screen):
         for e in entries:
             action = e.action + (" (out-of-band)" if e.out_of_band else "")
             style = {"failed": "red", "pending": "yellow", "refused": "yellow"}.get(e.outcome, "green")
-            table.add_row(time.strftime("%m-%d %H:%M:%S", time.gmtime(e.started_at)), e.user, e.region,
-                          e.stack_name, action, Text(e.outcome, style=style), (e.message or "")[:60],
-                          e.request_id or "")
+            table.add_row(
+                time.strftime("%m-%d %H:%M:%S", time.gmtime(e.started_at)),
+                e.user,
+                e.region,
+                e.stack_name,
+                action,
+                Text(e.outcome, style=style),
+                (e.message or "")[:60],
+                e.request_id or "",
+            )
         table.focus()
 
 
@@ -288,14 +300,14 @@ class LaunchScreen(ConsoleAccess, Screen):
     async def load(self) -> None:
         """The template's analysis, for the form (in a thread: a big template must not freeze the screen)."""
 
-
         path = self._template_path()
         if not Path(path).is_file():
             self.query_one("#launch-findings", Static).update(Text(f"{path or 'template'}: no such file", "red"))
             return
         regions = self._regions()
-        analysis = await asyncio.to_thread(load, path, self._envs(), regions[0] if regions else None,
-                                           self.session.region_names)
+        analysis = await asyncio.to_thread(
+            load, path, self._envs(), regions[0] if regions else None, self.session.region_names
+        )
         self.analysis = analysis
         fields = form_fields(analysis)
         widgets: list[Widget] = []
@@ -304,9 +316,11 @@ class LaunchScreen(ConsoleAccess, Screen):
             widgets.append(Label(Text(label, style="bold")))
             if f.description:
                 widgets.append(Label(Text(f.description, style="dim")))
-            widgets += [Input(value=f.default, password=f.hidden, id=f"param-{f.name}"),
-                        Static("", id=f"error-{f.name}", classes="field-error")]
-        self.fields = []          # no check of a form half built
+            widgets += [
+                Input(value=f.default, password=f.hidden, id=f"param-{f.name}"),
+                Static("", id=f"error-{f.name}", classes="field-error"),
+            ]
+        self.fields = []  # no check of a form half built
         form = self.query_one("#launch-form", Vertical)
         await form.remove_children()
         await form.mount_all(widgets)
@@ -324,8 +338,9 @@ class LaunchScreen(ConsoleAccess, Screen):
         self._validate()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id and (event.input.id.startswith("param-") or event.input.id in
-                               ("launch-name", "launch-regions", "launch-timeout")):
+        if event.input.id and (
+            event.input.id.startswith("param-") or event.input.id in ("launch-name", "launch-regions", "launch-timeout")
+        ):
             self._validate()
 
     def _validate(self) -> bool:
@@ -348,10 +363,16 @@ class LaunchScreen(ConsoleAccess, Screen):
         """The core's create plan with what is typed now; None (said on screen) when it cannot be made."""
 
         try:
-            return await self.session.plan_create(self.query_one("#launch-name", Input).value, self._regions(),
-                                                  self._template_path(), self._envs(), self._params(),
-                                                  timeout_mins=self._timeout(), read_only=self.console.read_only,
-                                                  probe=probe)
+            return await self.session.plan_create(
+                self.query_one("#launch-name", Input).value,
+                self._regions(),
+                self._template_path(),
+                self._envs(),
+                self._params(),
+                timeout_mins=self._timeout(),
+                read_only=self.console.read_only,
+                probe=probe,
+            )
         except PlanError as exc:
             self.query_one("#launch-result", Static).update(Text(str(exc), "red"))
             return None
@@ -390,7 +411,8 @@ class LaunchScreen(ConsoleAccess, Screen):
                 results = await execute_create(self.console.acting(), plan)
             except PlanError as exc:
                 self.query_one("#launch-result", Static).update(
-                    findings_text(plan.blocking).append(f"\n{exc}", style="dim"))
+                    findings_text(plan.blocking).append(f"\n{exc}", style="dim")
+                )
                 return
             except (ActionError, ReadOnlyError, CloudError) as exc:
                 self.query_one("#launch-result", Static).update(Text(str(exc), "red"))
@@ -399,7 +421,9 @@ class LaunchScreen(ConsoleAccess, Screen):
             self._submitted = False
         text = Text()
         for r in results:
-            text.append(f"{r.region}: {r.action} {r.stack_name}: {'accepted' if r.ok else r.message}\n",
-                        style="green" if r.ok else "red")
+            text.append(
+                f"{r.region}: {r.action} {r.stack_name}: {'accepted' if r.ok else r.message}\n",
+                style="green" if r.ok else "red",
+            )
         text.append("Progress appears in the live event stream.", style="dim")
         self.query_one("#launch-result", Static).update(text)

@@ -40,7 +40,7 @@ class DetailScreen(ConsoleAccess, Screen):
     def __init__(self, region: str, stack_id: str, name: str):
         super().__init__()
         self.region_name, self.stack_id, self.stack_name = region, stack_id, name
-        self._followed_ids: set[str] = {stack_id}    # and its constituents', once described
+        self._followed_ids: set[str] = {stack_id}  # and its constituents', once described
         self._reload_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -74,10 +74,13 @@ class DetailScreen(ConsoleAccess, Screen):
             mine = [e for e in change.events if e.stack_id in self._followed_ids]
             if mine:
                 self.query_one("#stack-events", EventLog).add(mine)
-                if any(e.resource_name == e.stack_name for e in mine):   # the stack's own state moved
+                if any(e.resource_name == e.stack_name for e in mine):  # the stack's own state moved
                     self._reload_soon()
-        elif isinstance(change, StackChanges) and change.region == self.region_name and any(
-                s.id == self.stack_id for s in change.changed + change.removed):
+        elif (
+            isinstance(change, StackChanges)
+            and change.region == self.region_name
+            and any(s.id == self.stack_id for s in change.changed + change.removed)
+        ):
             self._reload_soon()
 
     def _reload_soon(self) -> None:
@@ -100,7 +103,8 @@ class DetailScreen(ConsoleAccess, Screen):
             desc = await self.session.describe(self.region_name, self.stack_id)
         except CloudError as exc:
             self.query_one("#summary", Static).update(
-                Text(f"{self.stack_name} [{self.region_name}]: cannot be read: {exc.message}", style="bold red"))
+                Text(f"{self.stack_name} [{self.region_name}]: cannot be read: {exc.message}", style="bold red")
+            )
             return
         self._show(desc)
 
@@ -115,8 +119,9 @@ class DetailScreen(ConsoleAccess, Screen):
         if desc.owner:
             summary.append(f"constituent of master {desc.owner}\n", style="magenta")
         for c in desc.constituents:
-            summary.append(f"→ {c.resource}: [{c.region}] {c.stack_name or '(not created)'} {c.status}\n",
-                           style="magenta")
+            summary.append(
+                f"→ {c.resource}: [{c.region}] {c.stack_name or '(not created)'} {c.status}\n", style="magenta"
+            )
         for err in desc.errors:
             summary.append(f"⚠ {err}\n", style="yellow")
         self.query_one("#summary", Static).update(summary)
@@ -124,8 +129,9 @@ class DetailScreen(ConsoleAccess, Screen):
         table.clear()
         for r in desc.resources:
             name = r.name if r.stack_id == s.id else f"{r.parent_resource or r.stack_name}/{r.name}"
-            table.add_row(name, r.type, status_text(r.status, r.status_reason), r.physical_id[:36],
-                          when(r.updated_time))
+            table.add_row(
+                name, r.type, status_text(r.status, r.status_reason), r.physical_id[:36], when(r.updated_time)
+            )
         outputs = self.query_one("#outputs", DataTable)
         outputs.clear()
         for o in desc.detail.outputs:
@@ -136,8 +142,14 @@ class DetailScreen(ConsoleAccess, Screen):
         for k, v in sorted(desc.detail.parameters.items()):
             params.add_row(k, v)
         self.query_one("#template", Static).update(
-            Syntax(desc.template_text or "# template not available", "yaml", line_numbers=True,
-                   theme="monokai", word_wrap=False))
+            Syntax(
+                desc.template_text or "# template not available",
+                "yaml",
+                line_numbers=True,
+                theme="monokai",
+                word_wrap=False,
+            )
+        )
         self._followed_ids = {s.id} | {c.stack_id for c in desc.constituents if c.stack_id}
         log = self.query_one("#stack-events", EventLog)
         log.clear()

@@ -18,14 +18,16 @@ from mrconsole.tui.style import report_text
 
 
 class DriftScreen(ConsoleAccess, Screen):
-    BINDINGS = [Binding("escape", "app.back", "Back", id="back"),
-                Binding("enter", "apply", "Act on suggestion", id="apply-suggestion"),
-                Binding("r", "reload", "Reload", id="reload")]
+    BINDINGS = [
+        Binding("escape", "app.back", "Back", id="back"),
+        Binding("enter", "apply", "Act on suggestion", id="apply-suggestion"),
+        Binding("r", "reload", "Reload", id="reload"),
+    ]
 
     def __init__(self, master: str):
         super().__init__(id="drift")
         self.master = master
-        self.report: Any = None      # core/outage.py DriftReport, once read
+        self.report: Any = None  # core/outage.py DriftReport, once read
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Recovery report for {self.master}: reading…", style="bold"), id="drift-text")
@@ -46,7 +48,8 @@ class DriftScreen(ConsoleAccess, Screen):
             self.report = await self.session.drift(self.master)
         except CloudError as exc:
             self.query_one("#drift-text", Static).update(
-                Text(f"No recovery report yet: {exc.message}", style="bold red"))
+                Text(f"No recovery report yet: {exc.message}", style="bold red")
+            )
             return
         r = self.report
         # The suggestions are the table below (enter acts on one): not repeated as text.

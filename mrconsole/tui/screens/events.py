@@ -39,8 +39,11 @@ class EventsScreen(ConsoleAccess, Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="events-status")
-        yield Input(value=self.filter_text, placeholder="filter: region:RegionTwo stack:demo status:failed text",
-                    id="events-filter")
+        yield Input(
+            value=self.filter_text,
+            placeholder="filter: region:RegionTwo stack:demo status:failed text",
+            id="events-filter",
+        )
         yield EventLog(id="all-events", region_width=self.console.region_width())
         yield Footer()
 
@@ -79,7 +82,8 @@ class EventsScreen(ConsoleAccess, Screen):
         flt = self.filter_text or "none"
         self.query_one("#events-status", Static).update(
             f" {mode}  |  filter: {flt}{'  |  failures only' if self.failures_only else ''}"
-            f"  |  {stats['events']} events, {stats['dropped']} dropped")
+            f"  |  {stats['events']} events, {stats['dropped']} dropped"
+        )
 
     def add_events(self, batch: list[Event]) -> None:
         f = self.current
@@ -120,7 +124,7 @@ class EventsScreen(ConsoleAccess, Screen):
         async def write() -> None:
 
             try:
-                await asyncio.to_thread(path.write_text, text)   # the disk, off the event loop
+                await asyncio.to_thread(path.write_text, text)  # the disk, off the event loop
             except OSError as exc:
                 self.notify(f"could not save: {exc.strerror}", severity="error")
                 return

@@ -39,8 +39,13 @@ class HelpScreen(ConsoleAccess, ModalScreen):
         with VerticalScroll(id="help-body"):
             yield Static(keys)
             yield Static(cmds)
-            yield Static(Text("Remap keys in the config file (keys: {binding-id: key}). "
-                              "ctrl+p opens the command palette. esc closes.", style="dim"))
+            yield Static(
+                Text(
+                    "Remap keys in the config file (keys: {binding-id: key}). "
+                    "ctrl+p opens the command palette. esc closes.",
+                    style="dim",
+                )
+            )
 
 
 class CommandScreen(ConsoleAccess, ModalScreen[str]):
@@ -77,8 +82,7 @@ class WhyScreen(ConsoleAccess, ModalScreen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="why-body"):
-            yield Static(Text(f"Troubleshooting {self.stack_name} [{self.region_name}]…", style="bold"),
-                         id="why-text")
+            yield Static(Text(f"Troubleshooting {self.stack_name} [{self.region_name}]…", style="bold"), id="why-text")
 
     def on_mount(self) -> None:
         # The screen reads once it exists: a fast answer can never arrive before its widgets.

@@ -78,7 +78,7 @@ class OverviewScreen(ConsoleAccess, Screen):
     def _pane(self, region: str) -> RegionPane | None:
         try:
             return self.query_one(f"#region-{region}", RegionPane)
-        except NoMatches:   # a region the screen was not built with
+        except NoMatches:  # a region the screen was not built with
             return None
 
     def on_core_change(self, change) -> None:
@@ -96,7 +96,7 @@ class OverviewScreen(ConsoleAccess, Screen):
         elif isinstance(change, EventsArrived):
             self.query_one(EventLog).add(sorted(change.events, key=lambda e: e.time.timestamp() if e.time else 0))
         elif isinstance(change, (RegionStatus, HealthChanged)):
-            self._show_region(change.region)   # the health strip follows these changes itself
+            self._show_region(change.region)  # the health strip follows these changes itself
             self._show_flow()
             self._show_banner()
         elif isinstance(change, MasterChanged):
@@ -143,15 +143,19 @@ class OverviewScreen(ConsoleAccess, Screen):
         banner = self.query_one("#banner", Static)
         m = session.master
         if session.auth_error:
-            banner.update(f"NOT AUTHENTICATED: Keystone refuses the credentials of cloud {session.cloud_name} "
-                          "(clouds.yaml). Nothing is down and nothing was changed: the data below is from before. "
-                          "Fix the password or renew the application credential in clouds.yaml, then restart "
-                          "mrconsole.")
+            banner.update(
+                f"NOT AUTHENTICATED: Keystone refuses the credentials of cloud {session.cloud_name} "
+                "(clouds.yaml). Nothing is down and nothing was changed: the data below is from before. "
+                "Fix the password or renew the application credential in clouds.yaml, then restart "
+                "mrconsole."
+            )
             banner.display = True
         elif m and m.error == INTERNAL_MESSAGE:
             # Our bug, not an outage: never dressed as one.
-            banner.update(f"INTERNAL ERROR reading the master {m.name}: {INTERNAL_MESSAGE}. No region is down for "
-                          "it; the master's data is from its last good read, and the console keeps retrying.")
+            banner.update(
+                f"INTERNAL ERROR reading the master {m.name}: {INTERNAL_MESSAGE}. No region is down for "
+                "it; the master's data is from its last good read, and the console keeps retrying."
+            )
             banner.display = True
         elif m and m.error and m.topology is not None:
             region = m.topology.master.region
@@ -159,8 +163,10 @@ class OverviewScreen(ConsoleAccess, Screen):
             since = ""
             if h and h.down_since:
                 since = time.strftime(" since %H:%M:%S UTC", time.gmtime(h.down_since))
-            banner.update(f"OUTAGE: {region}, the master's region, is unreachable{since}. "
-                          f"Master data is stale; constituents are live from their own regions.")
+            banner.update(
+                f"OUTAGE: {region}, the master's region, is unreachable{since}. "
+                f"Master data is stale; constituents are live from their own regions."
+            )
             banner.display = True
         elif session.cache_error:
             banner.update(session.cache_error.upper()[:1] + session.cache_error[1:] + " (see mrconsole.log).")

@@ -22,7 +22,7 @@ from textual.widgets import RichLog
 from mrconsole.models import Event
 from mrconsole.tui.style import status_text
 
-STATUS_W = 20            # ROLLBACK_IN_PROGRESS
+STATUS_W = 20  # ROLLBACK_IN_PROGRESS
 SAYS_NOTHING = ("state changed", "")
 
 
@@ -31,13 +31,13 @@ class Columns:
     region: int
     stack: int
     resource: int
-    reason: int          # 0: the reason goes on a line of its own
+    reason: int  # 0: the reason goes on a line of its own
     width: int = 140
 
     @classmethod
     def fit(cls, width: int, region: int = 11) -> Columns:
         """Widths for a log `width` cells wide: the stack and resource shrink first, then the reason leaves."""
-        fixed = 8 + 1 + region + 1 + 1 + STATUS_W + 1          # time, region, gaps, status
+        fixed = 8 + 1 + region + 1 + 1 + STATUS_W + 1  # time, region, gaps, status
         stack, resource = (28, 18) if width >= 110 else (20, 14)
         reason = width - fixed - stack - 1 - resource - 2
         return cls(region, stack, resource, reason if reason >= 24 else 0, width)
@@ -73,8 +73,7 @@ def event_text(e: Event, cols: Columns | None = None) -> Text:
     style = "red" if e.failed else ("magenta" if e.kind == "gap" else "dim")
     if reason.lower() not in SAYS_NOTHING or loud:
         if cols.reason and not loud:
-            line.append("  " + (reason if len(reason) <= cols.reason else reason[: cols.reason - 1] + "…"),
-                        style=style)
+            line.append("  " + (reason if len(reason) <= cols.reason else reason[: cols.reason - 1] + "…"), style=style)
         elif cols.reason:
             first, *rest = textwrap.wrap(reason, cols.reason) or [""]
             line.append(f"  {first}", style=style)
@@ -96,7 +95,7 @@ class EventLog(RichLog):
 
     def columns(self) -> Columns:
         width = self.scrollable_content_region.width or self.app.size.width - 2
-        return Columns.fit(width - 1, self.region_width)       # one cell for the scrollbar's gutter
+        return Columns.fit(width - 1, self.region_width)  # one cell for the scrollbar's gutter
 
     def add(self, events: list[Event]) -> None:
         cols = self.columns()

@@ -44,13 +44,14 @@ class HealthStrip(Static):
 
     def _on_change(self, change) -> None:
         if isinstance(change, (RegionStatus, HealthChanged)):
-            self._show_session()   # a RegionStatus may also be Keystone refusing the credentials
+            self._show_session()  # a RegionStatus may also be Keystone refusing the credentials
 
     def _show_session(self) -> None:
         session = console(self).session
         if session is not None:
-            self.show(session.cloud_name, session.health(), session.regions, console(self).read_only,
-                      bool(session.auth_error))
+            self.show(
+                session.cloud_name, session.health(), session.regions, console(self).read_only, bool(session.auth_error)
+            )
 
     def on_resize(self, event) -> None:
         self._last = ""

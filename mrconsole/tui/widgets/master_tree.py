@@ -22,7 +22,7 @@ TABLE_FROM = 60
 def _stack_label(name: str, region: str | None, status: str, warn: str = "", compact: bool = False) -> Text:
     label = Text()
     label.append(name, style="bold")
-    if compact:                        # a narrow pane: the state as a mark; the full status shows below
+    if compact:  # a narrow pane: the state as a mark; the full status shows below
         label.append(" ")
         label.append_text(_mark(status))
         label.append(f" {region or '?'}", style="cyan")
@@ -42,8 +42,9 @@ def _mark(status: str) -> Text:
 
 
 def _detail(*parts: tuple[str, str]) -> Text:
-    return Text.assemble(*[(f"{text}\n" if i < len(parts) - 1 else text, style)
-                           for i, (text, style) in enumerate(parts) if text])
+    return Text.assemble(
+        *[(f"{text}\n" if i < len(parts) - 1 else text, style) for i, (text, style) in enumerate(parts) if text]
+    )
 
 
 class MasterTree(Tree):
@@ -51,7 +52,7 @@ class MasterTree(Tree):
 
     def __init__(self, **kwargs):
         super().__init__("no master selected", **kwargs)
-        self.details: dict = {}            # node id -> the full story, shown under the tree
+        self.details: dict = {}  # node id -> the full story, shown under the tree
         self.compact = False
         self._master = None
         self.show_root = True
@@ -77,35 +78,42 @@ class MasterTree(Tree):
             if master.analysis is not None:
                 self._show_analysis(master)
                 return
-            self.root.set_label(Text(f"{master.name}: " + (master.error or "loading…"),
-                                     style="red" if master.error else "dim"))
+            self.root.set_label(
+                Text(f"{master.name}: " + (master.error or "loading…"), style="red" if master.error else "dim")
+            )
             return
         m = topo.master
         stale = f"stale: master region unreachable, data {ago(master.fetched_at)} old" if master.error else ""
         signature = self._signature(master, stale)
         if signature == self._shown:
-            return   # the master is re-read every few seconds; most reads change nothing
+            return  # the master is re-read every few seconds; most reads change nothing
         self._shown = signature
         line = self.cursor_line
         self.clear()
         self.details = {}
         self.root.set_label(_stack_label(m.name, m.region, m.status, "stale" if stale else "", self.compact))
         self.root.data = ("stack", m.region, m.id, m.name)
-        self.details[self.root.id] = _detail((f"master {m.name} in {m.region}: {m.status}", "bold"),
-                                             (stale, "yellow"), (m.status_reason, _reason_style(m.status)))
+        self.details[self.root.id] = _detail(
+            (f"master {m.name} in {m.region}: {m.status}", "bold"),
+            (stale, "yellow"),
+            (m.status_reason, _reason_style(m.status)),
+        )
         for c in topo.constituents:
             status = c.stack.status if c.stack else c.resource_status
             reason = c.stack.status_reason if c.stack else c.resource_status_reason
             physical = c.stack_name or ("(not read)" if c.error else "(not created)")
             warn = "⚠ unreachable" if c.error else ("discovered" if c.discovered else "")
-            node = self.root.add(_stack_label(c.resource, c.region, status, "⚠" if warn and self.compact else warn,
-                                              self.compact),
-                                 data=("stack", c.region, c.stack_id, c.stack_name), expand=True)
+            node = self.root.add(
+                _stack_label(c.resource, c.region, status, "⚠" if warn and self.compact else warn, self.compact),
+                data=("stack", c.region, c.stack_id, c.stack_name),
+                expand=True,
+            )
             self.details[node.id] = _detail(
                 (f"{c.resource} → {physical} in {c.region}: {status}", "bold"),
                 (f"⚠ {c.error}" if c.error else "", "yellow"),
                 ("found by Heat's naming pattern, not through the master" if c.discovered else "", "dim"),
-                (reason, _reason_style(status)))
+                (reason, _reason_style(status)),
+            )
             for r in master.resources.get(c.stack_id or "", []):
                 leaf = node.add_leaf(self._resource_label(r), data=("resource", c.region, c.stack_id, r.name))
                 self.details[leaf.id] = self._resource_detail(r, c.region)
@@ -123,11 +131,21 @@ class MasterTree(Tree):
         parts: list = [m.name, m.region, m.status, m.status_reason, stale.split(",")[0], self.compact]
         for c in topo.constituents:
             s = c.stack
-            parts.append((c.resource, c.region, c.stack_id, c.stack_name, c.error, c.discovered,
-                          s.status if s else c.resource_status,
-                          s.status_reason if s else c.resource_status_reason))
-            parts.append(tuple((r.name, r.type, r.status, r.status_reason)
-                               for r in master.resources.get(c.stack_id or "", [])))
+            parts.append(
+                (
+                    c.resource,
+                    c.region,
+                    c.stack_id,
+                    c.stack_name,
+                    c.error,
+                    c.discovered,
+                    s.status if s else c.resource_status,
+                    s.status_reason if s else c.resource_status_reason,
+                )
+            )
+            parts.append(
+                tuple((r.name, r.type, r.status, r.status_reason) for r in master.resources.get(c.stack_id or "", []))
+            )
         parts.append(tuple((r.name, r.type, r.status, r.status_reason) for r in master.resources.get(m.id, [])))
         parts.append(tuple(e.label() for e in topo.edges))
         return tuple(parts)
@@ -139,8 +157,9 @@ class MasterTree(Tree):
 
     @staticmethod
     def _resource_detail(r, region: str | None) -> Text:
-        return _detail((f"{r.name} ({r.type}) in {region}: {r.status}", "bold"),
-                       (r.status_reason, _reason_style(r.status)))
+        return _detail(
+            (f"{r.name} ({r.type}) in {region}: {r.status}", "bold"), (r.status_reason, _reason_style(r.status))
+        )
 
     def highlighted_detail(self) -> Text:
         node = self.cursor_node
@@ -154,8 +173,12 @@ class MasterTree(Tree):
         self.clear()
         self.root.set_label(Text(f"{tree.template.file} (template, not deployed)", style="bold"))
         for s in tree.regional_stacks:
-            node = self.root.add(Text.assemble((f"[{s.region or '?'}] ", "bold cyan"), (s.resource, "bold"),
-                                               (f"  {s.template_file or ''}", "dim")), expand=True)
+            node = self.root.add(
+                Text.assemble(
+                    (f"[{s.region or '?'}] ", "bold cyan"), (s.resource, "bold"), (f"  {s.template_file or ''}", "dim")
+                ),
+                expand=True,
+            )
             if s.child:
                 for r in s.child.resources.values():
                     node.add_leaf(Text.assemble(r.name + " ", (r.type, "dim")))
@@ -241,7 +264,7 @@ class DataFlow(Static):
                 lines.append("\n")
             head = f"{e.key} {source.region if source else '?'}→{into} "
             lines.append(e.key, style="bold")
-            lines.append(head[len(e.key):])
+            lines.append(head[len(e.key) :])
             fits = len(head) + len(state) <= self.size.width - 2
             lines.append(state if fits else _STATE_MARK[state], style=_STATE_STYLE[state])
         self.display = True

@@ -24,8 +24,12 @@ from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, status_short, st
 LABELS = {"name": "Stack", "status": "Status", "updated": "Updated", "master": "Master"}
 # What a narrow pane gives up, in order: the Master column, then Updated, then the status's full
 # spelling (status_short). The name and the status are never cut.
-LAYOUTS = (("name", "status", "updated", "master"), ("name", "status", "updated"), ("name", "status"),
-           ("name", "short"))
+LAYOUTS = (
+    ("name", "status", "updated", "master"),
+    ("name", "status", "updated"),
+    ("name", "status"),
+    ("name", "short"),
+)
 UPDATED_W, SHORT_W, PAD = 8, 10, 2
 # Heat's name for a constituent: <master>-<resource>-<12 chars>.
 # Past this many rows to take out, one clear and refill is cheaper than
@@ -42,9 +46,9 @@ class RegionPane(Vertical):
         self.border_title = region
         self.name_filter = ""
         self._owner_of = lambda region, stack: None
-        self._shown: dict[str, Stack] = {}     # row key (stack id) -> the stack as shown
+        self._shown: dict[str, Stack] = {}  # row key (stack id) -> the stack as shown
         self._total = 0
-        self._unowned: set[str] = set()         # rows named like a constituent, master not seen yet
+        self._unowned: set[str] = set()  # rows named like a constituent, master not seen yet
         self._columns: tuple[str, ...] = LAYOUTS[0]
         self._shown_widths: tuple[int, ...] = ()
         # The widest cell seen per column (never shrinks: a width is not worth a scan of every row).
@@ -60,8 +64,7 @@ class RegionPane(Vertical):
     # -- columns that fit ------------------------------------------------------
     def _layout_for(self, width: int) -> tuple[str, ...]:
         w = self._widest
-        need = {"name": w["name"], "status": w["status"], "updated": UPDATED_W, "master": w["master"],
-                "short": SHORT_W}
+        need = {"name": w["name"], "status": w["status"], "updated": UPDATED_W, "master": w["master"], "short": SHORT_W}
         for layout in LAYOUTS:
             if sum(need[k] + PAD for k in layout) <= width:
                 return layout
@@ -69,8 +72,13 @@ class RegionPane(Vertical):
 
     def _widths(self, layout: tuple[str, ...]) -> tuple[int, ...]:
         w = self._widest
-        sizes = {"name": w["name"], "status": w["status"], "short": SHORT_W, "updated": UPDATED_W,
-                 "master": w["master"]}
+        sizes = {
+            "name": w["name"],
+            "status": w["status"],
+            "short": SHORT_W,
+            "updated": UPDATED_W,
+            "master": w["master"],
+        }
         return tuple(sizes[k] for k in layout)
 
     def _fit(self) -> None:
@@ -78,7 +86,7 @@ class RegionPane(Vertical):
         by DataTable when idle, so that what is drawn never depends on timing); rebuild the table only
         when that choice changes. Cost: O(1) when it does not; one refill (O(rows shown)) when it does,
         i.e. on a resize, or a first name or status longer than any before (widths only grow)."""
-        width = self.size.width - 3           # borders, and a cell for the vertical scrollbar
+        width = self.size.width - 3  # borders, and a cell for the vertical scrollbar
         if width <= 0:
             return
         layout = self._layout_for(width)
@@ -113,10 +121,18 @@ class RegionPane(Vertical):
         if not owner and looks_like_constituent(s.name):
             self._unowned.add(s.id)
         w = self._widest
-        w["name"], w["status"], w["master"] = (max(w["name"], len(s.name)), max(w["status"], len(s.status)),
-                                               max(w["master"], len(owner)))
-        values = {"name": s.name, "status": status_text(s.status), "short": status_short(s.status),
-                  "updated": short_when(s.changed_time), "master": owner}
+        w["name"], w["status"], w["master"] = (
+            max(w["name"], len(s.name)),
+            max(w["status"], len(s.status)),
+            max(w["master"], len(owner)),
+        )
+        values = {
+            "name": s.name,
+            "status": status_text(s.status),
+            "short": status_short(s.status),
+            "updated": short_when(s.changed_time),
+            "master": owner,
+        }
         return tuple(values[k] for k in self._columns)
 
     def load(self, view, owner_of) -> None:
@@ -187,7 +203,7 @@ class RegionPane(Vertical):
                 self._unowned.discard(sid)
             self._widest["master"] = max(self._widest["master"], len(owner))
             if "master" in self._columns and str(self.table.get_cell(sid, "master")) != owner:
-                self.table.update_cell(sid, "master", owner)   # a master re-read mostly changes nothing
+                self.table.update_cell(sid, "master", owner)  # a master re-read mostly changes nothing
         self._fit()
 
     def set_filter(self, text: str, view) -> None:
@@ -231,15 +247,25 @@ class RegionPane(Vertical):
         self.set_class(state == Health.DOWN or view.stale, "down")
         note = self.query_one(".region-note", Static)
         if view.stale:
-            note.update(Text(f"{self._why(view.error)} — showing data from {ago(view.fetched_at)} ago"
-                             if view.fetched_at else f"{self._why(view.error)} — no data yet",
-                             style=HEALTH_STYLE["down"]))
+            note.update(
+                Text(
+                    f"{self._why(view.error)} — showing data from {ago(view.fetched_at)} ago"
+                    if view.fetched_at
+                    else f"{self._why(view.error)} — no data yet",
+                    style=HEALTH_STYLE["down"],
+                )
+            )
             note.display = True
         elif state == Health.DEGRADED and health is not None:
             slow = health.slow
-            note.update(Text(f"slow: {health.latency_ms / 1000:.1f} s per request" if slow else
-                             f"some requests fail: {health.last_error or 'intermittently'}",
-                             style=HEALTH_STYLE["degraded"]))
+            note.update(
+                Text(
+                    f"slow: {health.latency_ms / 1000:.1f} s per request"
+                    if slow
+                    else f"some requests fail: {health.last_error or 'intermittently'}",
+                    style=HEALTH_STYLE["degraded"],
+                )
+            )
             note.display = True
         else:
             note.display = False
@@ -261,5 +287,5 @@ class RegionPane(Vertical):
             return None
         try:
             return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except CellDoesNotExist:   # the cursor on a row just removed: no selection
+        except CellDoesNotExist:  # the cursor on a row just removed: no selection
             return None
