@@ -122,11 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.CRITICAL)
 
     warnings.filterwarnings("ignore")
-    parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
     if argv == ["--version"]:
         print(version_line())
         return 0
+    parser = build_parser()
     argv = hoist_global_options(argv, _commands(parser))
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["console", *argv]
