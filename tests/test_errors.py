@@ -85,3 +85,16 @@ def test_our_code_calling_a_client_library_that_raises_is_the_library_s():
 def test_heat_message_keeps_first_line_without_prefix():
     mapped = map_exception(hexc.HTTPConflict("ERROR: Stack demo is busy\nmore detail"), None)
     assert mapped.message == "Stack demo is busy"
+
+
+def test_a_body_that_is_not_json_is_the_cloud_s_answer_not_our_bug():
+    """heatclient hands back the raw bytes of a body it could not parse; reading a field of it is the cloud's
+    fault (a cut or a proxy's page), said as such, never an internal error."""
+    import pytest
+
+    from mrconsole.cloud.region import answer_field
+
+    assert answer_field({"stack": {"id": "x"}}, "stack", "RegionTwo") == {"id": "x"}
+    with pytest.raises(CloudError) as info:
+        answer_field(b'{"stack": {"id": "x"', "stack", "RegionTwo")
+    assert info.value.kind == errors.UNAVAILABLE and "not JSON" in info.value.message

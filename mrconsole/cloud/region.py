@@ -33,6 +33,14 @@ class Timeouts:
         return self.connect + self.read + 1.0
 
 
+def answer_field(body, key: str, region: str):
+    """`body[key]` of an answer Heat sends as a JSON object. heatclient hands back the raw bytes of a body
+    that is not JSON (cut short, or a proxy's page): that is the cloud's answer, not our bug."""
+    if not isinstance(body, dict) or key not in body:
+        raise CloudError(errors.UNAVAILABLE, "answered with a body that is not JSON, or cut short", region)
+    return body[key]
+
+
 class RegionClient:
     def __init__(
         self,
@@ -96,6 +104,8 @@ class RegionClient:
             return raw, None, elapsed, True
         try:
             return convert(raw), None, elapsed, True
+        except CloudError as exc:  # the answer was not what Heat sends (convert checked its shape)
+            return None, exc, elapsed, True
         except Exception as exc:  # noqa: BLE001 - the region answered; what failed is ours
             return None, InternalError(self.region, exc), elapsed, True
 
@@ -333,9 +343,11 @@ class RegionClient:
                 fields["timeout_mins"] = timeout_mins
             if tags:
                 fields["tags"] = ",".join(tags)
-            return hc.stacks.create(**fields)["stack"]
+            return hc.stacks.create(**fields)
 
-        return await self.call(fn, "stack create", request_id, headers)
+        return await self.call(
+            fn, "stack create", request_id, headers, convert=lambda body: answer_field(body, "stack", self.region)
+        )
 
     async def update_stack(
         self,
