@@ -30,8 +30,10 @@ test: $(STAMP) check test-fast test-lab
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -ra -m "not lab"
 
+# Two workers, each with a lab of its own (tests/conftest.py), a test module's tests on one worker
+# (module fixtures are created once): the lab tier waits on Heat far more than it computes.
 test-lab: $(STAMP)
-	$(BIN)/python -m pytest -ra -m lab
+	$(BIN)/python -m pytest -ra -m lab -n 2 --dist loadscope
 
 # Static checks (also part of `make test`, and of the pre-commit hook: .pre-commit-config.yaml):
 # lint, one format, import contracts, types over the whole package.

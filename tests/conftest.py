@@ -17,9 +17,12 @@ import time
 from pathlib import Path
 
 # This module may be imported twice (as pytest's conftest and as tests.conftest
-# by a test): the second import must not move the run to a new directory.
-_ROOT = Path(os.environ.get("MRCONSOLE_TEST_ROOT") or tempfile.mkdtemp(prefix="mrconsole-tests-"))
-os.environ["MRCONSOLE_TEST_ROOT"] = str(_ROOT)
+# by a test): the second import must not move the run to a new directory. Under
+# pytest-xdist (`make test-lab` runs two workers) each worker is a process of its own
+# with its own directory, hence its own lab, journal and cache: the variable is per worker.
+_ROOT_VAR = "MRCONSOLE_TEST_ROOT_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+_ROOT = Path(os.environ.get(_ROOT_VAR) or tempfile.mkdtemp(prefix="mrconsole-tests-"))
+os.environ[_ROOT_VAR] = str(_ROOT)
 for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = str(_ROOT / var.lower())
 for var in list(os.environ):
