@@ -86,8 +86,9 @@ async def test_help_command_mode_and_back(lab):
         await pilot.press("colon", *"region RegionThree", "enter")
         assert await until(pilot, lambda: app.screen.focused is pane(app, "RegionThree").table)
         await pilot.press("colon", *"nonsense", "enter")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, OverviewScreen)  # an unknown command changes nothing
+        # An unknown command changes nothing, and says so.
+        assert await until(pilot, lambda: any("nonsense" in str(n.message) for n in app._notifications), 10)
+        assert isinstance(app.screen, OverviewScreen)
 
 
 async def test_stack_command_opens_detail_with_masked_hidden_parameter(lab):
@@ -124,12 +125,10 @@ async def test_filter_narrows_region_panes_and_esc_clears(lab):
         assert await until(pilot, lambda: getattr(app.screen.focused, "id", None) == "filter")
         await pilot.press(*"db_stack")
         assert await until(pilot, lambda: app.screen.query_one("#filter").value == "db_stack")
-        await pilot.pause(0.4)
-        assert pane(app, "RegionOne").table.row_count == 0
+        assert await until(pilot, lambda: pane(app, "RegionOne").table.row_count == 0, 10)
         assert pane(app, "RegionTwo").table.row_count >= 1
         await pilot.press("escape")
-        await pilot.pause(0.4)
-        assert pane(app, "RegionOne").table.row_count == before
+        assert await until(pilot, lambda: pane(app, "RegionOne").table.row_count == before, 10)
 
 
 def test_event_filter_terms():
@@ -157,7 +156,7 @@ async def test_events_screen_filter_pause_and_save(lab, tmp_path, monkeypatch):
         await pilot.press("slash")
         assert await until(pilot, lambda: getattr(screen.focused, "id", None) == "events-filter")
         await pilot.press(*"region:RegionThree", "enter")
-        await pilot.pause(0.3)
+        assert await until(pilot, lambda: screen.filter_text == "region:RegionThree", 10)
         assert screen.matching() and all(e.region == "RegionThree" for e in screen.matching())
         await pilot.press("space")
         assert not screen.following
@@ -214,8 +213,7 @@ async def test_cannot_connect_is_shown_not_raised():
 
     app = MrConsoleApp(factory)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
-        assert "authentication failed" in str(app.query_one("#connecting").render())
+        assert await until(pilot, lambda: "authentication failed" in str(app.query_one("#connecting").render()), 20)
         await pilot.press("q")
     assert app.return_code in (0, None)
 

@@ -76,9 +76,8 @@ async def test_the_menu_offers_what_fits_and_greys_the_rest_with_why(lab, tui_de
         await pilot.press("escape")
         # A greyed action asked for by name (the command line) says why and opens nothing.
         app.act_on("RegionTwo", pane(app, "RegionTwo").selected_stack_id(), "tui-del", "resume")
-        await pilot.pause(0.2)
+        assert await until(pilot, lambda: any("not suspended" in str(n.message) for n in app._notifications), 10)
         assert isinstance(app.screen, OverviewScreen)
-        assert any("not suspended" in str(n.message) for n in app._notifications)
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +126,9 @@ async def test_delete_from_the_console_needs_the_typed_name(lab, tui_del):
         before = len(Journal().entries(1000))
         app.screen.query_one("#typed-name").value = "tui-de"
         app.screen.query_one("#confirm").press()
-        await pilot.pause(0.3)
+        assert await until(
+            pilot, lambda: "nothing will be deleted" in str(app.screen.query_one("#confirm-error").render()), 10
+        )
         assert isinstance(app.screen, ConfirmScreen) and "nothing will be deleted" in str(
             app.screen.query_one("#confirm-error").render()
         )
@@ -137,7 +138,8 @@ async def test_delete_from_the_console_needs_the_typed_name(lab, tui_del):
         confirm.press()
         confirm.press()  # a repeated press sends nothing twice
         assert await until(pilot, lambda: len(Journal().entries(1000)) > before)
-        await pilot.pause(0.5)
+        # The repeated press: given every chance to send a second delete, it sent none (checked below).
+        assert await until(pilot, lambda: Journal().entries(1)[0].outcome != "pending", 20)
     deletes = [e for e in Journal().entries(1000) if e.stack_name == "tui-del" and e.action == "delete"]
     assert len(deletes) == 1 and deletes[0].outcome == "ok"
 
@@ -160,20 +162,19 @@ async def test_launch_form_checks_constraints_before_submit(lab):
     async with app.run_test(size=(120, 50)) as pilot:
         assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
         app.action_launch(str(template))
-        await pilot.pause(0.3)
+        assert await until(pilot, lambda: isinstance(app.screen, LaunchScreen), 10)
         screen = app.screen
         screen.query_one("#launch-name").value = "tui-launch"
         await screen.load()
-        await pilot.pause(0.3)
+        assert await until(pilot, lambda: bool(screen.query("#param-db_password")), 10)
         password = screen.query_one("#param-db_password")
         assert password.password  # hidden parameter masked
         screen.query_one("#param-app_replicas").value = "9"
-        await pilot.pause(0.3)
+        assert await until(pilot, lambda: "out of range" in str(screen.query_one("#error-app_replicas").render()), 10)
         assert "out of range" in str(screen.query_one("#error-app_replicas").render())
         assert screen.query_one("#launch-create").disabled  # nothing can be sent
         screen.query_one("#param-app_replicas").value = "3"
-        await pilot.pause(0.3)
-        assert not screen.query_one("#launch-create").disabled
+        assert await until(pilot, lambda: not screen.query_one("#launch-create").disabled, 10)
         await screen.preview()
         result = str(screen.query_one("#launch-result").render())
         assert "RegionTwo" in result and "db_server" in result  # grouped by region

@@ -3,8 +3,8 @@
     python tools/bench_report.py [RESULT.json]
 
 Replaces what stands between `<!-- bench:begin -->` and `<!-- bench:end -->` in README.md with
-a table generated from tests/bench/results/ (the newest file that holds the scale bench, unless
-one is named): each figure with its sample count and misses, the date and commit it came from.
+tables generated from tests/bench/results/ (for each bench, the newest file that holds it, unless
+one file is named): each figure with its sample count and misses, the date and commit it came from.
 No figure in that part of the README is written by hand.
 """
 
@@ -20,24 +20,37 @@ README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
-def newest(bench: str = "scale") -> Path:
-    files = [p for p in RESULTS.glob("*.json") if bench in json.loads(p.read_text()).get("benches", {})]
-    if not files:
-        raise SystemExit(f"bench_report: no result file in {RESULTS} holds the {bench} bench")
-    return max(files, key=lambda p: json.loads(p.read_text())["date"])
+def newest_per_bench() -> dict[str, Path]:
+    """For each bench (scale, startup, analysis, events), the newest result file that holds it."""
+    found: dict[str, tuple[str, Path]] = {}
+    for path in RESULTS.glob("*.json"):
+        data = json.loads(path.read_text())
+        for bench in data.get("benches", {}):
+            if bench not in found or data["date"] > found[bench][0]:
+                found[bench] = (data["date"], path)
+    if "scale" not in found:
+        raise SystemExit(f"bench_report: no result file in {RESULTS} holds the scale bench")
+    order = ["scale", "startup", "events", "analysis"]
+    return {b: found[b][1] for b in sorted(found, key=lambda b: order.index(b) if b in order else 99)}
 
 
-def table(path: Path) -> str:
-    data = json.loads(path.read_text())
+def table(benches: dict[str, Path]) -> str:
     lines = [
-        f"From `{path.relative_to(ROOT)}`: run of {data['date']} on commit `{data['commit']}`, "
-        f"{data['machine']['cores']} cores, Python {data['machine']['python']}. "
-        "n is the sample count; a missed sample counts at its wait in the percentiles.",
+        "n is the sample count; a missed sample counts at its wait in the percentiles. Each bench names the result "
+        "file, run and commit it comes from (`-dirty`: the package or the benches differed from that commit).",
         "",
     ]
-    for bench, part in data["benches"].items():
+    for bench, path in benches.items():
+        data = json.loads(path.read_text())
+        part = data["benches"][bench]
         config = ", ".join(f"{k} {v}" for k, v in part["config"].items())
-        lines += [f"**{bench}** ({config})", "", "| figure | measured | target |", "|---|---|---|"]
+        lines += [
+            f"**{bench}** ({config}): `{path.relative_to(ROOT)}`, run of {data['date']} on commit "
+            f"`{data['commit']}`, {data['machine']['cores']} cores, Python {data['machine']['python']}",
+            "",
+            "| figure | measured | target |",
+            "|---|---|---|",
+        ]
         for f in part["figures"]:
             note = f" — {f['note']}" if f.get("note") else ""
             lines.append(f"| {f['name']} | {f['text']}{note} | {f.get('target') or ''} |")
@@ -51,23 +64,26 @@ def table(path: Path) -> str:
             for region, r in per_region.items():
                 o = r["openstack_stack_list"]
                 lines.append(
-                    f"| {region} | {r['idle_req_min']:.0f} | {r['idle_kb_min']:.1f} | "
-                    f"{r['heat_ms_per_req']:.0f} | {o['wall_s']:.2f} s, {o['requests']:.0f} req, "
-                    f"{o['kb']:.0f} KB (median of {o['runs']}) |"
+                    f"| {region} | {r['idle_req_min']:.0f} | {r['idle_kb_min']:.1f} | {r['heat_ms_per_req']:.0f} | "
+                    f"{o['wall_s']:.2f} s, {o['requests']:.0f} req, {o['kb']:.0f} KB (median of {o['runs']}) |"
                 )
         lines.append("")
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
-    path = Path(argv[0]) if argv else newest()
+    if argv:
+        path = Path(argv[0])
+        benches = {b: path for b in json.loads(path.read_text())["benches"]}
+    else:
+        benches = newest_per_bench()
     text = README.read_text()
     if BEGIN not in text or END not in text:
         raise SystemExit(f"bench_report: README.md has no {BEGIN} ... {END} block")
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{BEGIN}\n{table(path)}\n{END}{tail}")
-    print(f"README.md: performance table from {path.name}")
+    README.write_text(f"{head}{BEGIN}\n{table(benches)}\n{END}{tail}")
+    print("README.md: performance tables from " + ", ".join(f"{b} ({p.name})" for b, p in benches.items()))
     return 0
 
 

@@ -97,11 +97,21 @@ def commit() -> str:
             cwd=Path(__file__).parent,
             check=True,
         ).stdout.strip()
+        # Dirty when what is measured differs from the commit: the package and the benches (not other tests).
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                "mrconsole",
+                "tests/bench",
+                "pyproject.toml",
+            ],
             capture_output=True,
             text=True,
-            cwd=Path(__file__).parent,
+            cwd=Path(__file__).resolve().parents[2],
             check=True,
         ).stdout.strip()
         return sha + ("-dirty" if dirty else "")
