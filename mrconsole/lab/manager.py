@@ -18,8 +18,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -501,6 +499,10 @@ class Lab:
 
 
 def _answers(url: str) -> bool:
+    # lazy: urllib.request pulls in http.client and email (10 ms of every `mrconsole --help`)
+    import urllib.error
+    import urllib.request
+
     try:
         urllib.request.urlopen(url, timeout=2).close()
         return True
