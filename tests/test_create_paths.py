@@ -42,7 +42,7 @@ def test_the_cli_and_the_console_plan_and_journal_creates_alike(lab, cli):
             assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
             for suffix, template, region, params in CASES:
                 app.action_launch(template)
-                await pilot.pause()
+                assert await until(pilot, lambda: bool(app.screen.query("#launch-name")), 10)
                 screen = app.screen
                 screen.query_one("#launch-name").value = f"cp-tui-{suffix}"
                 screen.query_one("#launch-regions").value = region

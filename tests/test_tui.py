@@ -254,7 +254,7 @@ async def test_the_stack_detail_follows_its_stack_without_a_reload(lab, cli):
     async with app.run_test(size=(120, 36)) as pilot:
         assert await until(pilot, lambda: app.session.find("live-detail") is not None, 30)
         await pilot.press("colon", *"stack live-detail", "enter")
-        assert await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        assert await until(pilot, lambda: isinstance(app.screen, DetailScreen) and bool(app.screen.query("#summary")))
         summary = app.screen.query_one("#summary")
         assert await until(pilot, lambda: "CREATE_COMPLETE" in str(summary.render()), 20)
         code, _, err = await asyncio.to_thread(

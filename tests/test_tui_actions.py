@@ -162,7 +162,10 @@ async def test_launch_form_checks_constraints_before_submit(lab):
     async with app.run_test(size=(120, 50)) as pilot:
         assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
         app.action_launch(str(template))
-        assert await until(pilot, lambda: isinstance(app.screen, LaunchScreen), 10)
+        # Pushed and composed: its inputs exist.
+        assert await until(
+            pilot, lambda: isinstance(app.screen, LaunchScreen) and bool(app.screen.query("#launch-name")), 10
+        )
         screen = app.screen
         screen.query_one("#launch-name").value = "tui-launch"
         await screen.load()
