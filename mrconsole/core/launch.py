@@ -61,9 +61,8 @@ def load(template: str, env_files: list[str], region: str | None, regions: list[
 
 async def preview_by_region(fleet, region: str, name: str, bundle, params: dict, analysis) -> dict[str, list[str]]:
     """What would be created, grouped by region (the master's from Heat's preview)."""
-    b = bundle
     result = await fleet.region(region).preview(
-        name, b.template, files=b.files, environment=b.environment, parameters=params
+        name, bundle.template, files=bundle.files, environment=bundle.environment, parameters=params
     )
     stacks = {s.resource: s for s in analysis.tree.regional_stacks} if analysis and analysis.tree else {}
     groups: dict[str, list[str]] = {region: []}

@@ -230,11 +230,11 @@ class ConsoleSession:
     def auth_error(self) -> str:
         """Why Keystone refuses this session's credentials now (empty when it does not): regions that
         answer with 401 are not down, the cloud is not authenticated (cloud/errors.py UNAUTHORIZED)."""
-        return next((v.error for v in self.regions.values() if v.error and v.error.startswith(AUTH_FAILED)), "")
+        return auth_error_in(self.regions)
 
     def down_regions(self) -> dict[str, str]:
         """Each region that cannot be reached now, with why."""
-        return {h.region: h.last_error or "down" for h in self.health() if h.state == DOWN}
+        return down_in(self.health())
 
     def region_down(self, region: str) -> str:
         """Why `region` cannot be reached now (empty when it can): what the action menu greys out for."""
@@ -527,6 +527,16 @@ class ConsoleSession:
             if s.name == name_or_id or s.id == name_or_id:
                 return s
         return None
+
+
+def auth_error_in(regions: dict[str, RegionView]) -> str:
+    """The refusal of a region that answered 401, if any: shared by the live and the replayed session."""
+    return next((v.error for v in regions.values() if v.error and v.error.startswith(AUTH_FAILED)), "")
+
+
+def down_in(health) -> dict[str, str]:
+    """Each region whose health is down, with why."""
+    return {h.region: h.last_error or "down" for h in health if h.state == DOWN}
 
 
 def owner_by_name(master: MasterView | None, names: Counter[str], stack: Stack) -> str | None:

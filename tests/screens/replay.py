@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mrconsole.core.events import Timeline
-from mrconsole.core.session import AUTH_FAILED, ConsoleSession, RegionView, owner_by_name
+from mrconsole.core.session import ConsoleSession, RegionView, auth_error_in, down_in, owner_by_name
 from mrconsole.core.view import SessionView
 from mrconsole.tui.app import MrConsoleApp
 
@@ -121,13 +121,13 @@ class ReplaySession:
 
     @property
     def auth_error(self) -> str:
-        return next((v.error for v in self.regions.values() if v.error and v.error.startswith(AUTH_FAILED)), "")
+        return auth_error_in(self.regions)
 
     def health(self):
         return self.scene["health"]
 
     def down_regions(self) -> dict[str, str]:
-        return {h.region: h.last_error or "down" for h in self.health() if h.state == "down"}
+        return down_in(self.health())
 
     def region_down(self, region: str) -> str:
         return self.down_regions().get(region, "")
