@@ -96,6 +96,7 @@ def _optional_commands() -> list[str]:
         "validate_cmd",
         "events_cmd",
         "stack_cmd",
+        "rollout_cmd",
         "journal_cmd",
         "why_cmd",
         "drift_cmd",

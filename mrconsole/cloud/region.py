@@ -379,6 +379,11 @@ class RegionClient:
     async def delete_stack(self, ref: str, request_id: str | None = None) -> None:
         await self.call(lambda hc: hc.stacks.delete(ref), "stack delete", request_id)
 
+    async def signal_resource(self, ref: str, resource: str, data: dict, request_id: str | None = None) -> None:
+        """POST .../resources/{resource}/signal: `{"unset_hook": "pre-update"}` releases a breakpoint
+        (what `openstack stack hook clear` sends)."""
+        await self.call(lambda hc: hc.resources.signal(ref, resource, data=data), "resource signal", request_id)
+
     async def stack_action(self, ref: str, action: str, request_id: str | None = None) -> None:
         methods = {
             "suspend": "suspend",

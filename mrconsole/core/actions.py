@@ -210,6 +210,64 @@ class Actions:
 
         return await self._run("update", target, call, parameters, hidden)
 
+    async def rollout_update(
+        self,
+        target: Target,
+        environment: dict,
+        parameters: dict | None = None,
+        hidden=frozenset(),
+        bundle=None,
+        action: str = "rollout",
+    ) -> ActionResult:
+        """A PATCH of a master that also merges `environment` (the rollout's breakpoints, or their removal)
+        into its stored one; `bundle`: a new template (its environment merged before ours)."""
+        self._check_read_only(action)
+        env = {**(bundle.environment if bundle else {})}
+        registry = {**env.get("resource_registry", {})}
+        registry["resources"] = {**registry.get("resources", {}), **environment["resource_registry"]["resources"]}
+        env["resource_registry"] = registry
+
+        async def call(client, rid):
+            await client.update_stack(
+                target.ref,
+                template=bundle.template if bundle else None,
+                files=bundle.files if bundle else None,
+                environment=env,
+                parameters=parameters or {},
+                existing=True,
+                request_id=rid,
+            )
+
+        return await self._run(action, target, call, parameters, hidden)
+
+    async def release_hook(self, target: Target, resource: str, hook: str = "pre-update") -> ActionResult:
+        """Clear the breakpoint on the master's `resource`: Heat goes on with it."""
+        self._check_read_only("release")
+
+        async def call(client, rid):
+            await client.signal_resource(target.ref, resource, {"unset_hook": hook}, request_id=rid)
+
+        return await self._run("release", target, call, {"resource": resource})
+
+    async def record(self, target: Target, action: str, outcome: str, message: str, parameters=None) -> int:
+        """A step that sends nothing to Heat (a gate's result, a hold), journaled so the timeline shows it."""
+        entry = await asyncio.to_thread(
+            self.journal.begin,
+            cloud=self.fleet.name,
+            region=target.region,
+            stack_name=target.name,
+            stack_id=target.id,
+            action=action,
+            parameters=parameters,
+            master_id=target.master_id,
+        )
+        await asyncio.to_thread(self.journal.finish, entry, outcome, message)
+        return entry
+
+    def _check_read_only(self, action: str) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"read-only mode: {action} is not allowed; nothing was sent")
+
     async def reapply(self, target: Target) -> ActionResult:
         """Update a stack with its own current template, environment and parameters (a PATCH of nothing)."""
 

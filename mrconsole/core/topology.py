@@ -48,6 +48,7 @@ class Topology:
     parameters: dict[str, str] = field(default_factory=dict)
     master_resources: list = field(default_factory=list)  # as read with the master, reused by callers
     specs: dict[str, dict] = field(default_factory=dict)  # each OS::Heat::Stack's template spec, as read
+    timeout_mins: int | None = None  # the master's own (Heat's default when None: 60)
 
     def constituent(self, resource: str) -> Constituent | None:
         return next((c for c in self.constituents if c.resource == resource), None)
@@ -101,6 +102,7 @@ async def read_master(fleet, region: str, name_or_id: str) -> Topology:
         parameters=detail.parameters,
         master_resources=resources,
         specs=specs,
+        timeout_mins=detail.timeout_mins,
     )
     await refresh_constituents(fleet, topo)
     return topo

@@ -1,0 +1,406 @@
+"""`mrconsole rollout MASTER` (a change in waves, region by region) and `mrconsole hooks MASTER`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from mrconsole import config
+from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
+from mrconsole.cli.common import (
+    EXIT_DEGRADED,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    print_json,
+    print_table,
+    require_file,
+)
+from mrconsole.cli.validate_cmd import parse_params
+from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
+from mrconsole.core.connect import Journal, TopologyCache, gather
+from mrconsole.core.errors import CloudError
+from mrconsole.core.plan import PlanError
+from mrconsole.core.preflight import BLOCKING
+from mrconsole.core.preview import preview_update
+from mrconsole.core.rollout import NONE, Change, breakpoints, plan_rollout, read_status
+from mrconsole.core.rollout_run import (
+    DONE,
+    Gate,
+    Outcome,
+    RolloutError,
+    RolloutRun,
+    gate_argv,
+    planned_waves,
+)
+from mrconsole.core.topology import read_master
+
+EPILOG = """waves:
+  --waves "RegionTwo;RegionThree,RegionFour": waves are separated by ';', a wave's regions by ','.
+  Default: one region per wave, in the cloud's order of regions; the first wave is the canary.
+
+exit codes:
+  0  every wave passed (--status, --preview: read and shown)
+  1  a gate failed: the remaining waves are held (the ways on are printed), or an update failed
+  2  bad invocation (a region named twice, an empty wave, a gate command that cannot run)
+  3  a region is unreachable
+"""
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "rollout",
+        help="change a master region by region, with a gate between waves",
+        description="Roll a change of a master out in waves: the first wave's constituents are updated while "
+        "the others wait at Heat breakpoints; each wave is released when the one before passed its gate.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("name", metavar="MASTER")
+    add_cloud_arguments(p)
+    p.add_argument("-t", "--template", metavar="FILE", help="a new template for the master (a full change)")
+    p.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
+    p.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--reapply", action="store_true", help="roll out the master's own template and parameters")
+    p.add_argument("--waves", metavar="WAVES", help="the waves (see below)")
+    p.add_argument("--soak", type=float, default=0.0, metavar="SECONDS", help="a wave must stay healthy this long")
+    p.add_argument("--gate-cmd", metavar="CMD", help="run per constituent after its wave; exit 0 passes")
+    p.add_argument("--max-failed-regions", type=int, default=0, metavar="N", help="regions allowed to fail")
+    p.add_argument("--preview", action="store_true", help="show the plan and what changes per wave; send nothing")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    ways = p.add_mutually_exclusive_group()
+    ways.add_argument("--status", action="store_true", help="where a rollout of MASTER stands")
+    ways.add_argument("--continue", dest="go_on", action="store_true", help="release the next held wave, go on")
+    ways.add_argument("--rollback", action="store_true", help="roll every region back to before the rollout")
+    ways.add_argument("--stop", action="store_true", help="cancel the master's update and what runs in each region")
+    p.set_defaults(func=cmd_rollout)
+
+    h = sub.add_parser(
+        "hooks",
+        help="list (and clear) breakpoints of a master and its constituents, across regions",
+        description="Heat breakpoints (hooks) set in the environment of a master or of a constituent, and "
+        "the ones an update waits at now.",
+    )
+    h.add_argument("name", metavar="MASTER")
+    add_cloud_arguments(h)
+    h.add_argument("--clear", metavar="RESOURCE", help="release the breakpoint RESOURCE waits at")
+    h.add_argument("--stack", dest="on_stack", metavar="STACK", help="with --clear: the stack holding RESOURCE")
+    h.add_argument("--format", choices=("text", "json"), default="text")
+    h.set_defaults(func=cmd_hooks)
+
+
+def _read_only(args, cloud_name: str) -> bool:
+    return bool(args.read_only) or config.load().read_only(cloud_name)
+
+
+def _mutates(args) -> bool:
+    return not (args.status or args.preview)
+
+
+def cmd_rollout(args) -> int:
+    if args.read_only and _mutates(args):
+        raise CliError("read-only mode: rollout is not allowed; nothing was sent")
+    if len(args.regions) > 1:
+        raise CliError("give the master's region once (--region)", EXIT_USAGE)
+    change_given = bool(args.template or args.params or args.reapply)
+    ways = args.status or args.go_on or args.rollback or args.stop
+    if ways and change_given:
+        raise CliError("--status, --continue, --rollback and --stop take no change (-t, -P, --reapply)", EXIT_USAGE)
+    if not ways and not change_given:
+        raise CliError("say what to roll out: -P KEY=VALUE, -t TEMPLATE, or --reapply", EXIT_USAGE)
+    if args.reapply and (args.template or args.params):
+        raise CliError("--reapply rolls out the master as it is: it takes no -t or -P", EXIT_USAGE)
+    if args.max_failed_regions < 0:
+        raise CliError("--max-failed-regions must be 0 or more", EXIT_USAGE)
+    if args.template:
+        require_file(args.template)
+        for env in args.env:
+            require_file(env, "environment file")
+    gate = Gate(args.soak, args.gate_cmd, args.max_failed_regions)
+    if args.gate_cmd:
+        try:
+            gate_argv(args.gate_cmd)
+        except PlanError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+    params = parse_params(args.params)
+    return asyncio.run(_rollout(args, gate, params))
+
+
+async def _rollout(args, gate: Gate, params: dict) -> int:
+    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    try:
+        if _read_only(args, fleet.name) and _mutates(args):
+            raise CliError(f"read-only mode (set for cloud {fleet.name} in the config): rollout is not allowed")
+        unknown = [r for r in args.regions if r not in fleet.region_names]
+        if unknown:
+            raise CliError(
+                f"region {unknown[0]!r} is not in cloud {fleet.name} (it has: {', '.join(fleet.region_names)})",
+                EXIT_USAGE,
+            )
+        found = await find_one(fleet, args.name, args.regions or None)
+        region = found.stack.region
+        actions = Actions(fleet, read_only=_read_only(args, fleet.name))
+        out = sys.stderr if args.format == "json" else sys.stdout
+        try:
+            if args.status or args.go_on or args.rollback or args.stop:
+                return await _way_on(args, fleet, actions, region, gate, out)
+            return await _start(args, fleet, actions, region, gate, params, out)
+        except (ReadOnlyError, RolloutError) as exc:
+            raise CliError(str(exc)) from None
+        except ActionError as exc:
+            raise CliError(str(exc), EXIT_USAGE if exc.kind == "duplicate" else EXIT_FAILED) from None
+        except PlanError as exc:
+            raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
+    finally:
+        fleet.close()
+
+
+def _unreachable(findings) -> bool:
+    return any(f.severity == BLOCKING and "unreachable" in f.message for f in findings)
+
+
+async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, out) -> int:
+    bundle = None
+    if args.template:
+        try:
+            bundle = gather(args.template, args.env)
+        except CloudError as exc:
+            raise CliError(f"{args.template}: {exc.message}", EXIT_USAGE) from None
+    change = Change(params, bundle, args.template or "")
+    plan = await plan_rollout(
+        fleet,
+        region,
+        f"{args.name}",
+        change,
+        waves=args.waves,
+        read_only=_read_only(args, fleet.name) and not args.preview,
+        cache=TopologyCache(),
+        soak=gate.soak,
+    )
+    if args.preview:
+        preview = await preview_update(fleet, plan.master, params, bundle, plan.hidden)
+        by_region = preview.by_region()
+        if args.format == "json":
+            print_json(
+                {
+                    "master": plan.master.name,
+                    "region": plan.master.region,
+                    "change": plan.change.describe(plan.hidden),
+                    "waves": [
+                        {
+                            "wave": w.number,
+                            "regions": list(w.regions),
+                            "constituents": [c.resource for c in w.constituents],
+                            "preview": {r: by_region.get(r, []) for r in w.regions},
+                        }
+                        for w in plan.waves
+                    ],
+                    "held": list(plan.held),
+                    "findings": plan.findings,
+                    "blocked": bool(plan.blocking),
+                }
+            )
+        else:
+            for line in plan.lines():
+                print(line)
+            for f in plan.findings:
+                print(f"  {f}")
+            for line in preview.lines():
+                print(line)
+            print("nothing was sent (--preview)")
+        if plan.blocking:
+            return EXIT_DEGRADED if _unreachable(plan.blocking) else EXIT_FAILED
+        return EXIT_OK
+    for f in plan.findings:
+        print(str(f), file=sys.stderr)
+    if plan.blocking:
+        reason = plan.blocking[0]
+        await actions.refuse(
+            Target(region, plan.master.name, plan.master.id), "rollout", str(reason), params, plan.hidden
+        )
+        raise CliError(
+            f"rollout of {plan.master.name} refused before sending: {reason.message}"
+            + (f". Instead: {reason.instead}" if reason.instead else ""),
+            EXIT_DEGRADED if _unreachable(plan.blocking) else EXIT_FAILED,
+        )
+    if not args.yes:
+        _confirm(plan)
+    for line in plan.lines():
+        print(line, file=out)
+    run = RolloutRun(fleet, actions, plan.topology, tuple(w.regions for w in plan.waves), gate, on_step=_printer(out))
+    outcome = await run.start(plan)
+    return _report(args, run, outcome)
+
+
+def _confirm(plan) -> None:
+    if not sys.stdin.isatty():
+        raise CliError(f"rolling out to {plan.master.name} needs confirmation: pass --yes, or run on a terminal", 2)
+    for line in plan.lines():
+        print(line, file=sys.stderr)
+    try:
+        answer = input("Start the rollout? [y/N] ").strip().lower()
+    except EOFError:
+        answer = ""
+    if answer not in ("y", "yes"):
+        raise CliError("rollout not started: nothing was sent", EXIT_USAGE)
+
+
+def _printer(out):
+    def say(text: str) -> None:
+        print(text, file=out, flush=True)
+
+    return say
+
+
+def _ways_on(name: str, region: str) -> list[str]:
+    base = f"mrconsole rollout {name} --region {region}"
+    return [
+        f"{base} --continue   # release the next wave anyway",
+        f"{base} --rollback   # every region back to before the rollout",
+        f"{base} --stop       # cancel the master's update and what runs in each region; hold the rest",
+    ]
+
+
+def _report(args, run: RolloutRun, outcome: Outcome) -> int:
+    m = run.topo.master
+    ways = [] if outcome.ok else _ways_on(m.name, m.region)
+    if args.format == "json":
+        print_json(
+            {
+                "master": m.name,
+                "region": m.region,
+                "result": outcome.result,
+                "message": outcome.message,
+                "waves": [
+                    {
+                        "wave": w.number,
+                        "regions": list(w.regions),
+                        "constituents": list(w.resources),
+                        "state": w.state,
+                        "gates": w.gates,
+                    }
+                    for w in run.waves
+                ],
+                "release_seconds": run.release_delays,
+                "next": ways,
+            }
+        )
+    else:
+        print(f"{m.name}: {outcome.message}")
+        for way in ways:
+            print(f"  {way}")
+    if outcome.result == DONE:
+        return EXIT_OK
+    return EXIT_DEGRADED if outcome.result == "unreachable" else EXIT_FAILED
+
+
+async def _way_on(args, fleet, actions, region: str, gate: Gate, out) -> int:
+    topo = await read_master(fleet, region, args.name)
+    entries = await asyncio.to_thread(Journal().entries, 200, stack_name=topo.master.name)
+    waves, kind, previous = planned_waves(entries, topo.master.id)
+    status = await read_status(fleet, topo, waves)
+    if args.status:
+        if args.format == "json":
+            print_json(status)
+        else:
+            _print_status(status)
+        return EXIT_OK
+    run = RolloutRun(fleet, actions, topo, status.waves, gate, on_step=_printer(out))
+    if status.phase == NONE:
+        raise CliError(f"no rollout of {topo.master.name} to act on: {status.message}")
+    if args.stop:
+        outcome = await run.stop(status)
+        return _report(args, run, outcome)
+    if args.rollback:
+        run.adopt(status, None)
+        outcome = await run.rollback(previous, kind, status)
+        return _report(args, run, outcome)
+    # --continue: release the next held wave and drive on from it.
+    run.adopt(status, None)
+    run.marker = await _newest(fleet, topo)
+    nxt = status.next_wave
+    if nxt is None:
+        if status.phase == "finishing":
+            await run.cleanup()
+            await actions.record(run.target, "rollout-done", "ok", "breakpoints removed")
+            return _report(args, run, Outcome(DONE, "every wave was done; the breakpoints are removed"))
+        raise CliError(f"no wave of {topo.master.name} is held: {status.message}")
+    outcome = await run.drive(nxt)
+    return _report(args, run, outcome)
+
+
+async def _newest(fleet, topo) -> str | None:
+    m = topo.master
+    newest = await fleet.region(m.region).events(m.name, m.id, sort_dir="desc", limit=1)
+    return newest[0].id if newest else None
+
+
+def _print_status(status) -> None:
+    m = status.master
+    print(f"{m.name} ({m.region}): {status.phase}: {status.message}")
+    rows = []
+    for number, _regions, members in status.wave_states():
+        for c in members:
+            rows.append([number, c.region, c.resource, c.stack_name or "-", c.state])
+    print_table(["WAVE", "REGION", "RESOURCE", "STACK", "STATE"], rows)
+    if status.breakpoints:
+        print(f"breakpoints in the environment: {', '.join(status.breakpoints)}")
+
+
+def cmd_hooks(args) -> int:
+    if args.on_stack and not args.clear:
+        raise CliError("--stack goes with --clear", EXIT_USAGE)
+    if args.clear and args.read_only:
+        raise CliError("read-only mode: clearing a breakpoint is not allowed; nothing was sent")
+    return asyncio.run(_hooks(args))
+
+
+async def _hooks(args) -> int:
+    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    try:
+        found = await find_one(fleet, args.name, args.regions or None)
+        topo = await read_master(fleet, found.stack.region, args.name)
+        points, unread = await breakpoints(fleet, topo)
+        if args.clear:
+            return await _clear(args, fleet, points)
+        if args.format == "json":
+            print_json({"master": topo.master.name, "breakpoints": points, "unreadable": unread})
+        else:
+            rows = [[b.region, b.stack_name, b.resource, b.hooks or "-", b.pending or "-"] for b in points]
+            if rows:
+                print_table(["REGION", "STACK", "RESOURCE", "HOOKS SET", "WAITING AT"], rows)
+            else:
+                print(f"no breakpoint in {topo.master.name} or its constituents")
+            for name, why in unread.items():
+                print(f"{name}: not read ({why})", file=sys.stderr)
+        return EXIT_DEGRADED if unread else EXIT_OK
+    finally:
+        fleet.close()
+
+
+async def _clear(args, fleet, points) -> int:
+    if _read_only(args, fleet.name):
+        raise CliError(f"read-only mode (set for cloud {fleet.name} in the config): nothing was sent")
+    waiting = [b for b in points if b.resource == args.clear and b.pending]
+    if args.on_stack:
+        waiting = [b for b in waiting if args.on_stack in (b.stack_name, b.stack_id)]
+    if not waiting:
+        raise CliError(f"nothing waits at a breakpoint on {args.clear}: nothing was sent", EXIT_FAILED)
+    if len(waiting) > 1:
+        where = ", ".join(f"{b.stack_name} ({b.region})" for b in waiting)
+        raise CliError(f"{args.clear} waits in several stacks ({where}): pick one with --stack", EXIT_USAGE)
+    b = waiting[0]
+    actions = Actions(fleet)
+    try:
+        result = await actions.release_hook(Target(b.region, b.stack_name, b.stack_id), b.resource, b.pending)
+    except (ReadOnlyError, ActionError) as exc:
+        raise CliError(str(exc)) from None
+    if args.format == "json":
+        print_json(result)
+    else:
+        state = "released" if result.ok else f"FAILED: {result.message}"
+        print(f"{b.region}: {b.stack_name}: {b.resource} ({b.pending}): {state}  (request {result.request_id})")
+    return EXIT_OK if result.ok else EXIT_FAILED

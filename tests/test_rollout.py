@@ -1,0 +1,291 @@
+"""Rollouts in waves against the lab: a master with constituents in three regions (examples/rollout).
+
+Each test has a master of its own, so the order of waves, the state left and the journal are its own.
+What Heat does is the oracle: the constituents' own events and environments are read back in their regions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import stat
+
+import pytest
+
+from mrconsole.state.journal import Journal
+
+REGIONS = ("RegionOne", "RegionTwo", "RegionThree")
+RESOURCES = ("web_one", "web_two", "web_three")
+
+
+def _seed(lab, name: str) -> None:
+    from mrconsole.lab.seed import seed
+
+    seed(lab.lab, name=name, example="rollout", wait=True)
+
+
+async def _read(lab, name: str):
+    """The master's topology and, per constituent, its release output, environment and own update events."""
+    from mrconsole.cloud.connection import connect
+    from mrconsole.core.fleet import Fleet
+    from mrconsole.core.topology import read_master
+    from mrconsole.lab.options import lab_options
+
+    cloud = await connect(lab_options(str(lab.dir)))
+    try:
+        fleet = Fleet(cloud)
+        topo = await read_master(fleet, "RegionOne", name)
+        master_env = await cloud.region("RegionOne").environment(topo.master)
+        out = {"master": topo.master, "master_env": master_env, "constituents": {}}
+        for c in topo.constituents:
+            client = cloud.region(c.region)
+            detail = await client.get_stack(c.stack_id)
+            events = await client.events(detail.stack.name, detail.stack.id, sort_dir="asc")
+            out["constituents"][c.resource] = {
+                "region": c.region,
+                "release": {o.key: o.value for o in detail.outputs}.get("release"),
+                "parameters": detail.parameters,
+                "status": detail.stack.status,
+                "env": await client.environment(detail.stack),
+                # When each update of the stack itself started and ended (its own region's clock, whole seconds).
+                "updates": [(e.time, e.status) for e in events if e.resource_name == detail.stack.name],
+            }
+        return out
+    finally:
+        cloud.close()
+
+
+def read(lab, name: str):
+    return asyncio.run(_read(lab, name))
+
+
+def _hooks_in(env: dict) -> dict:
+    entries = ((env or {}).get("resource_registry") or {}).get("resources") or {}
+    return {k: v for k, v in entries.items() if isinstance(v, dict) and v.get("hooks")}
+
+
+def _rollout(cli, name: str, *args: str):
+    return cli("rollout", name, "--lab", "--region", "RegionOne", "--format", "json", *args)
+
+
+def _journal_actions(name: str) -> list[str]:
+    return [j.action for j in reversed(Journal().entries(500, stack_name=name))]
+
+
+def test_rollout_updates_one_region_at_a_time_and_leaves_no_breakpoint(lab, cli):
+    _seed(lab, "roll-ok")
+    before = read(lab, "roll-ok")
+    assert {c["release"] for c in before["constituents"].values()} == {"v1"}
+
+    code, out, err = _rollout(cli, "roll-ok", "-P", "release=v2", "--yes")
+    assert code == 0, err + out
+    result = json.loads(out)
+    assert result["result"] == "done"
+    assert [w["regions"] for w in result["waves"]] == [["RegionOne"], ["RegionTwo"], ["RegionThree"]]
+    assert all(w["state"] == "passed" for w in result["waves"])
+    # The progress went to stderr in order: each wave released only after the one before passed its gate.
+    steps = [line for line in err.splitlines() if line.startswith("wave ")]
+    assert steps.index("wave 1 (RegionOne): gate passed") < steps.index("wave 2 (RegionTwo): released")
+    assert steps.index("wave 2 (RegionTwo): gate passed") < steps.index("wave 3 (RegionThree): released")
+
+    after = read(lab, "roll-ok")
+    cons = after["constituents"]
+    assert {r: c["release"] for r, c in cons.items()} == {r: "v2" for r in RESOURCES}
+
+    # Heat's own record, in each region: the rollout's update of a later wave started only after the
+    # update of the wave before had ended (the clean-up update that follows changes no resource).
+    def first_update(resource):
+        updates = cons[resource]["updates"]
+        started = [t for t, s in updates if s == "UPDATE_IN_PROGRESS"]
+        ended = [t for t, s in updates if s == "UPDATE_COMPLETE"]
+        return started[0], ended[0]
+
+    one, two, three = (first_update(r) for r in RESOURCES)
+    assert two[0] >= one[1] and three[0] >= two[1], (one, two, three)
+
+    # No breakpoint is left, in the master's environment or any constituent's.
+    assert _hooks_in(after["master_env"]) == {}
+    for resource, c in cons.items():
+        assert _hooks_in(c["env"]) == {}, (resource, c["env"])
+    assert after["master"].status == "UPDATE_COMPLETE"
+
+    # Every step is journaled, and the master's timeline lists them.
+    actions = _journal_actions("roll-ok")
+    for step in ("rollout-plan", "rollout", "release", "rollout-cleanup", "rollout-done"):
+        assert step in actions, actions
+    assert actions.count("release") == 2
+    assert actions.index("rollout-plan") < actions.index("rollout") < actions.index("rollout-done")
+    code, out, err = cli("timeline", "roll-ok", "--lab", "--format", "json")
+    assert code == 0, err
+    said = json.dumps(json.loads(out))
+    for step in ("ran rollout-plan", "ran release", "ran gate", "ran rollout-done"):
+        assert step in said, step
+
+    code, out, _ = _rollout(cli, "roll-ok", "--status")
+    assert code == 0 and json.loads(out)["phase"] == "none"
+
+
+def test_failed_canary_holds_the_other_regions_then_continue_then_roll_back(lab, cli):
+    _seed(lab, "roll-bad")
+    code, out, err = _rollout(cli, "roll-bad", "-P", "release=v2", "-P", "broken=true", "--yes")
+    assert code == 1, err + out
+    result = json.loads(out)
+    assert result["result"] == "update failed"
+    assert [w["state"] for w in result["waves"]] == ["failed", "held", "held"]
+    assert any("--rollback" in way for way in result["next"])
+
+    state = read(lab, "roll-bad")
+    cons = state["constituents"]
+    assert cons["web_one"]["status"] == "UPDATE_FAILED"
+    # The held regions were never updated: no update event at all in their own regions.
+    for resource in ("web_two", "web_three"):
+        assert cons[resource]["status"] == "CREATE_COMPLETE", cons[resource]
+        assert not any(s.startswith("UPDATE") for _, s in cons[resource]["updates"])
+    code, out, _ = _rollout(cli, "roll-bad", "--status")
+    status = json.loads(out)
+    assert status["phase"] == "stopped"
+    assert {c["resource"]: c["state"] for c in status["constituents"]}["web_two"] == "held"
+
+    # Continue anyway: the change is sent again with the third wave still held; the second wave gets it
+    # (and fails too: the release is broken), the third is still untouched.
+    code, out, err = _rollout(cli, "roll-bad", "--continue")
+    assert code == 1, err + out
+    state = read(lab, "roll-bad")
+    cons = state["constituents"]
+    assert cons["web_two"]["status"] == "UPDATE_FAILED"
+    assert cons["web_three"]["status"] == "CREATE_COMPLETE"
+    assert _hooks_in(state["master_env"]) == {"web_three": {"hooks": "pre-update"}}
+
+    # Roll back: the values before the rollout go back to every region, and the breakpoints leave.
+    code, out, err = _rollout(cli, "roll-bad", "--rollback")
+    assert code == 0, err + out
+    state = read(lab, "roll-bad")
+    assert state["master"].status == "UPDATE_COMPLETE"
+    for resource, c in state["constituents"].items():
+        assert c["release"] == "v1" and c["status"] == "UPDATE_COMPLETE", (resource, c)
+        assert c["parameters"]["broken"] in ("False", "false"), c["parameters"]
+        assert _hooks_in(c["env"]) == {}
+    assert _hooks_in(state["master_env"]) == {}
+
+
+@pytest.fixture
+def failing_gate(tmp_path):
+    script = tmp_path / "gate.sh"
+    log = tmp_path / "gate.log"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "$MRCONSOLE_REGION $MRCONSOLE_STACK_NAME $MRCONSOLE_STACK_ID $(cat)" >> {log}\n'
+        "echo smoke test failed\n"
+        "exit 1\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script, log
+
+
+def test_gate_command_that_fails_holds_the_waves_then_stop_everything(lab, cli, failing_gate):
+    script, log = failing_gate
+    _seed(lab, "roll-gate")
+    code, out, err = _rollout(cli, "roll-gate", "-P", "release=v2", "--gate-cmd", str(script), "--yes")
+    assert code == 1, err + out
+    result = json.loads(out)
+    assert result["result"] == "gate failed"
+    assert [w["state"] for w in result["waves"]] == ["failed", "held", "held"]
+    assert "smoke test failed" in result["waves"][0]["gates"][0]["lines"]
+    # The gate got the region, the constituent and its outputs on stdin.
+    region, stack_name, stack_id, outputs = log.read_text().strip().split(" ", 3)
+    state = read(lab, "roll-gate")
+    assert region == "RegionOne" and stack_name.startswith("roll-gate-web_one-")
+    assert json.loads(outputs) == {"release": "v2"}
+    assert state["master"].status == "UPDATE_IN_PROGRESS"  # held at the breakpoints
+    assert state["constituents"]["web_two"]["release"] == "v1"
+
+    # While it holds: a second rollout is refused before sending; the breakpoints are listed across regions.
+    code, out, err = _rollout(cli, "roll-gate", "-P", "release=v3", "--yes")
+    assert code == 1 and "UPDATE_IN_PROGRESS" in err and "refused before sending" in err, err
+    code, out, _ = cli("hooks", "roll-gate", "--lab", "--format", "json")
+    assert code == 0
+    waiting = {b["resource"] for b in json.loads(out)["breakpoints"] if b["pending"]}
+    assert waiting == {"web_two", "web_three"}
+
+    # Stop everything: the master's update cancelled; the held regions untouched; the breakpoints stay.
+    code, out, err = _rollout(cli, "roll-gate", "--stop")
+    assert code == 0, err + out
+    state = read(lab, "roll-gate")
+    assert state["master"].status == "UPDATE_FAILED"
+    assert state["constituents"]["web_one"]["release"] == "v2"
+    for resource in ("web_two", "web_three"):
+        assert state["constituents"][resource]["release"] == "v1"
+        assert not any(s.startswith("UPDATE") for _, s in state["constituents"][resource]["updates"])
+    assert set(_hooks_in(state["master_env"])) == {"web_two", "web_three"}
+    assert "rollout-stop" in _journal_actions("roll-gate")
+
+    # And from there, a roll back sends the values before to every region and removes the breakpoints.
+    code, out, err = _rollout(cli, "roll-gate", "--rollback")
+    assert code == 0, err + out
+    state = read(lab, "roll-gate")
+    assert {c["release"] for c in state["constituents"].values()} == {"v1"}
+    assert _hooks_in(state["master_env"]) == {}
+
+
+def test_held_rollout_rolled_back_by_heat_and_a_breakpoint_cleared_by_hand(lab, cli, failing_gate):
+    script, _log = failing_gate
+    _seed(lab, "roll-back")
+    code, out, err = _rollout(cli, "roll-back", "-P", "release=v2", "--gate-cmd", str(script), "--yes")
+    assert code == 1, err + out
+
+    # `hooks --clear` releases one held constituent: Heat updates it while the third stays held.
+    code, out, err = cli("hooks", "roll-back", "--lab", "--clear", "web_two")
+    assert code == 0 and "released" in out, err + out
+    from tests.conftest import wait_until
+
+    assert wait_until(lambda: read(lab, "roll-back")["constituents"]["web_two"]["release"] == "v2", 60)
+
+    # Roll back while the update is held: Heat's cancel rolls every updated region back.
+    code, out, err = _rollout(cli, "roll-back", "--rollback")
+    assert code == 0, err + out
+    assert "ROLLBACK_COMPLETE" in json.loads(out)["message"]
+    state = read(lab, "roll-back")
+    assert state["master"].status == "ROLLBACK_COMPLETE"
+    assert {r: c["release"] for r, c in state["constituents"].items()} == {r: "v1" for r in RESOURCES}
+    # Heat restored the environment from before the rollout: no breakpoint anywhere.
+    assert _hooks_in(state["master_env"]) == {}
+    for c in state["constituents"].values():
+        assert _hooks_in(c["env"]) == {}
+
+
+def test_rollout_bad_input_is_one_line_and_sends_nothing(lab, cli, tmp_path):
+    bad = [
+        (("--waves", "RegionTwo;RegionTwo"), "named twice"),
+        (("--waves", "RegionTwo;;RegionThree"), "wave 2 is empty"),
+        (("--waves", "RegionTwo"), "RegionThree holds constituents but is in no wave"),
+        (("--waves", "RegionOne;RegionTwo,RegionThree"), "RegionOne holds no constituent"),
+        (("--gate-cmd", str(tmp_path / "missing.sh")), "no such command"),
+        (("--soak", "-1"), "--soak"),
+    ]
+    plain = tmp_path / "plain.sh"
+    plain.write_text("#!/bin/sh\nexit 0\n")
+    os.chmod(plain, 0o644)
+    bad.append((("--gate-cmd", str(plain)), "is not executable"))
+    before = len(Journal().entries(1000))
+    for args, says in bad:
+        code, out, err = _rollout(cli, "demo", "-P", "app_replicas=3", *args, "--yes")
+        assert code == 2, (args, code, err)
+        assert says in err and err.count("\n") == 1 and "Traceback" not in err, (args, err)
+    code, out, err = _rollout(cli, "demo", "--yes")
+    assert code == 2 and "say what to roll out" in err
+    code, out, err = _rollout(cli, "demo", "--reapply", "-P", "a=b")
+    assert code == 2
+    code, out, err = cli("rollout", "demo", "--lab", "--read-only", "--reapply", "--yes")
+    assert code == 1 and "read-only" in err
+    assert len(Journal().entries(1000)) == before  # nothing was sent, nothing journaled
+
+
+def test_rollout_preview_shows_the_waves_and_sends_nothing(lab, cli):
+    code, out, err = _rollout(cli, "demo", "-P", "app_replicas=4", "--waves", "RegionThree;RegionTwo", "--preview")
+    assert code == 0, err + out
+    plan = json.loads(out)
+    assert [w["regions"] for w in plan["waves"]] == [["RegionThree"], ["RegionTwo"]]
+    assert plan["held"] == ["db_stack"]
+    assert plan["waves"][0]["constituents"] == ["app_stack"]
+    assert not plan["blocked"]
