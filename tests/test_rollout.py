@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -289,3 +290,87 @@ def test_rollout_preview_shows_the_waves_and_sends_nothing(lab, cli):
     assert plan["held"] == ["db_stack"]
     assert plan["waves"][0]["constituents"] == ["app_stack"]
     assert not plan["blocked"]
+
+
+async def test_console_started_mid_rollout_shows_it_and_finishes_it(lab, cli, failing_gate):
+    """A rollout held by a command that then went away: a fresh console shows it and drives it to the end."""
+    from mrconsole.tui.screens.overview import OverviewScreen
+    from mrconsole.tui.screens.rollout import AskScreen, RolloutScreen
+    from mrconsole.tui.widgets.master_tree import MasterTree
+    from tests.test_tui import make_app, until
+
+    script, _log = failing_gate
+    await asyncio.to_thread(_seed, lab, "roll-tui")
+    code, out, err = await asyncio.to_thread(
+        _rollout, cli, "roll-tui", "-P", "release=v2", "--gate-cmd", str(script), "--yes"
+    )
+    assert code == 1, err + out
+
+    app = make_app(lab, master="roll-tui")
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        # The tree marks the held constituents, from the master's events alone.
+        tree = app.screen.query_one(MasterTree)
+        assert await until(pilot, lambda: sum("‖ held" in str(n.label) for n in tree.root.children) == 2, 30)
+        await pilot.press("W")
+        assert await until(pilot, lambda: isinstance(app.screen, RolloutScreen) and app.screen.status is not None, 30)
+        screen = app.screen
+        assert screen.status.phase == "holding" and screen.status.next_wave == 2
+        assert screen.query_one("#rollout-table").row_count == 3
+        await pilot.press("c")
+        assert await until(pilot, lambda: isinstance(app.screen, AskScreen), 10)
+        await pilot.press("y")
+        assert await until(pilot, lambda: app.screen is screen and screen.busy, 10)
+        assert await until(pilot, lambda: not screen.busy, 120)
+        assert any("removing the breakpoints" in step for step in app.rollouts[screen.master.id].steps)
+
+    state = await asyncio.to_thread(read, lab, "roll-tui")
+    assert state["master"].status == "UPDATE_COMPLETE"
+    assert {r: c["release"] for r, c in state["constituents"].items()} == {r: "v2" for r in RESOURCES}
+    assert _hooks_in(state["master_env"]) == {}
+    actions = _journal_actions("roll-tui")
+    assert actions.count("release") == 2 and "rollout-done" in actions
+
+
+HEAT_LIMITS = Path(__file__).parent / "corpus" / "heat_limits"
+
+
+def test_heat_27_loses_a_master_read_while_an_update_changes_the_outputs_it_reads(lab, cli):
+    """Heat is the oracle, here of a limit of its own: why examples/rollout keeps no output on the master.
+
+    A master whose outputs are its constituents' outputs, read (GET resolves outputs) while an update
+    changes them, answers 404 "ResourcePropertiesData with id {} not found" from then on. If this
+    fails, Heat no longer does it: the README's note and the example can drop the limit."""
+    from mrconsole.cloud.connection import connect
+    from mrconsole.cloud.errors import CloudError
+    from mrconsole.lab.options import lab_options
+
+    code, out, err = cli(
+        "stack", "create", "heat-limit", "-t", str(HEAT_LIMITS / "master-outputs.yaml"), "--lab",
+        "--region", "RegionOne", "--wait", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err + out
+
+    async def update_while_reading() -> list[str]:
+        cloud = await connect(lab_options(str(lab.dir)))
+        client = cloud.region("RegionOne")
+        lost: list[str] = []
+        try:
+            master = (await client.get_stack("heat-limit")).stack
+            for i in range(4):  # bounded: it shows within the first two on the lab
+                await client.update_stack(f"heat-limit/{master.id}", parameters={"release": f"r{i}"}, existing=True)
+                for _ in range(40):
+                    await asyncio.sleep(0.4)
+                    try:
+                        detail = await client.get_stack(master.id)
+                    except CloudError as exc:
+                        lost.append(exc.message)
+                        return lost
+                    if not detail.stack.in_progress:
+                        break
+            return lost
+        finally:
+            cloud.close()
+
+    lost = asyncio.run(update_while_reading())
+    assert lost and "ResourcePropertiesData" in lost[0], lost

@@ -76,6 +76,14 @@ def _steps(scene_name):
         await pilot.press("j")
         await pilot.pause(0.5)
 
+    async def rollout(pilot):
+        await _command(pilot, "rollout web")
+        await pilot.pause(0.3)
+
+    async def breakpoints(pilot):
+        await _command(pilot, "breakpoints web")
+        await pilot.pause(0.3)
+
     async def help_screen(pilot):
         await _overview(pilot)
         await pilot.press("question_mark")
@@ -93,6 +101,9 @@ def _steps(scene_name):
         "launch": launch,
         "journal": journal,
         "help": help_screen,
+        "rollout-held": nothing,
+        "rollout": rollout,
+        "breakpoints": breakpoints,
     }[scene_name]
 
 
@@ -109,6 +120,9 @@ SCREENS = [
     ("launch", "healthy"),
     ("journal", "healthy"),
     ("help", "healthy"),
+    ("rollout-held", "rollout"),
+    ("rollout", "rollout"),
+    ("breakpoints", "rollout"),
 ]
 
 
@@ -138,6 +152,12 @@ def test_replayed_scenes_hold_what_the_readme_shows():
     deploying = load("deploying")
     assert deploying["master"].topology.master.in_progress
     assert any(s.in_progress for v in deploying["regions"] for s in v.by_id.values() if s.name != "rollout")
+    rollout = load("rollout")
+    assert rollout["master"].held == {"web_two": "pre-update", "web_three": "pre-update"}
+    topo, status = next(iter(rollout["rollout_state"].values()))
+    assert status.phase == "holding" and status.held == ("web_two", "web_three")
+    points, _unread = next(iter(rollout["breakpoints"].values()))
+    assert {p.resource for p in points if p.pending} == {"web_two", "web_three"}
     # No secret was captured: the hidden parameter's default is masked in the template text.
     text = next(iter(healthy["describe"].values())).template_text
     assert "default: '******'" in text and "s3cret" not in (DATA / "healthy.json").read_text()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from pathlib import Path
 
 from mrconsole.cloud.connection import connect
@@ -120,6 +121,7 @@ async def capture(lab: Lab, out: Path) -> list[Path]:
         save(app, "events-filtered")
 
     await _preflight_screens(lab, save)
+    await _rollout_screens(lab, save)
 
     app = _app(lab, "demo")
     async with app.run_test(size=(132, 40)) as pilot:
@@ -192,6 +194,44 @@ async def _preflight_screens(lab: Lab, save) -> None:
         await _until(pilot, lambda: "RegionThree" in str(app.screen.query_one("#plan-preview").render()), 30)
         await pilot.pause(0.3)
         save(app, "update-preview")
+
+
+async def _rollout_screens(lab: Lab, save) -> None:
+    """A rollout started from the console's own form, held after its canary by a gate that fails; then
+    the master's breakpoints; then rolled back from the same screen."""
+    from mrconsole.lab.seed import seed
+    from mrconsole.tui.screens.rollout import AskScreen, RolloutScreen
+
+    await asyncio.to_thread(seed, lab, name="web", example="rollout", wait=True)
+    app = _app(lab, "web")
+    async with app.run_test(size=(132, 40)) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("W")
+        await _until(pilot, lambda: isinstance(app.screen, RolloutScreen) and app.screen.status is not None)
+        screen = app.screen
+        screen.query_one("#rollout-params").value = f"release=v{int(time.time()) % 100000}"  # a new value each run
+        screen.query_one("#rollout-gate").value = "sh -c 'echo smoke test: 3 of 5 checks failed; exit 1'"
+        await pilot.press("f5")
+        await _until(pilot, lambda: isinstance(app.screen, AskScreen), 30)
+        await pilot.press("y")
+        await _until(pilot, lambda: screen.busy, 10)
+        await _until(pilot, lambda: not screen.busy, 120)
+        await pilot.pause(1.0)
+        for field in screen.query("Input"):
+            field.cursor_blink = False
+        save(app, "rollout")
+        await pilot.press("escape")
+        await pilot.press("B")
+        await _until(pilot, lambda: len(getattr(app.screen, "points", [])) > 0, 30)
+        await pilot.pause(0.5)
+        save(app, "breakpoints")
+        await pilot.press("escape")
+        await pilot.press("W")
+        await _until(pilot, lambda: isinstance(app.screen, RolloutScreen) and app.screen.status is not None)
+        await pilot.press("b")
+        await _until(pilot, lambda: isinstance(app.screen, AskScreen), 30)
+        await pilot.press("y")
+        await _until(pilot, lambda: not app.screen.busy and app.screen.status.phase == "none", 120)
 
 
 def main(argv=None) -> int:

@@ -20,12 +20,12 @@ from mrconsole.cli.common import (
 )
 from mrconsole.cli.validate_cmd import parse_params
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
-from mrconsole.core.connect import Journal, TopologyCache, gather
+from mrconsole.core.connect import TopologyCache, gather
 from mrconsole.core.errors import CloudError
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING
 from mrconsole.core.preview import preview_update
-from mrconsole.core.rollout import NONE, Change, breakpoints, plan_rollout, read_status
+from mrconsole.core.rollout import NONE, Change, breakpoints, plan_rollout
 from mrconsole.core.rollout_run import (
     DONE,
     Gate,
@@ -33,7 +33,8 @@ from mrconsole.core.rollout_run import (
     RolloutError,
     RolloutRun,
     gate_argv,
-    planned_waves,
+    journaled_plan,
+    rollout_state,
 )
 from mrconsole.core.topology import read_master
 
@@ -298,10 +299,8 @@ def _report(args, run: RolloutRun, outcome: Outcome) -> int:
 
 
 async def _way_on(args, fleet, actions, region: str, gate: Gate, out) -> int:
-    topo = await read_master(fleet, region, args.name)
-    entries = await asyncio.to_thread(Journal().entries, 200, stack_name=topo.master.name)
-    waves, kind, previous = planned_waves(entries, topo.master.id)
-    status = await read_status(fleet, topo, waves)
+    topo, status = await rollout_state(fleet, region, args.name)
+    kind, previous = await journaled_plan(topo.master.id, topo.master.name)
     if args.status:
         if args.format == "json":
             print_json(status)

@@ -23,6 +23,13 @@ from dataclasses import dataclass
 from mrconsole.core.action_table import MENU
 from mrconsole.models import Stack
 
+# Offered on a master beyond Heat's own actions: screens of their own, not a request (core/rollout.py).
+ROLLOUT, BREAKPOINTS = "rollout", "breakpoints"
+LABELS = {
+    ROLLOUT: "Roll out in waves: region by region, a gate between",
+    BREAKPOINTS: "Breakpoints: hooks set and waiting, across regions",
+}
+
 
 @dataclass(frozen=True)
 class Choice:

@@ -483,12 +483,19 @@ def _hook_names(value) -> str:
     return str(value)
 
 
+def hook_waited_at(e: Event) -> str:
+    """The hook an event says its resource now waits at ("pre-update"), or ""."""
+    if "paused until Hook" not in e.status_reason:
+        return ""
+    return e.status_reason.split("Hook", 1)[1].split()[0]
+
+
 def pending_hooks(events: list[Event]) -> dict[str, tuple[str, str]]:
     """From a stack's events (oldest first): resource -> (hook, reason) for each one waiting now."""
     pending: dict[str, tuple[str, str]] = {}
     for e in events:
-        if "paused until Hook" in e.status_reason:
-            hook = e.status_reason.split("Hook", 1)[1].split()[0]
+        hook = hook_waited_at(e)
+        if hook:
             pending[e.resource_name] = (hook, e.status_reason)
         else:
             pending.pop(e.resource_name, None)

@@ -34,11 +34,7 @@ from mrconsole.core.plan import PlanError
 from mrconsole.core.rollout import (
     FAILED,
     HELD,
-    HOLDING,
     HOOK,
-    NONE,
-    RUNNING,
-    STOPPED,
     UPDATED,
     UPDATING,
     WAITING,
@@ -46,16 +42,19 @@ from mrconsole.core.rollout import (
     RolloutStatus,
     constituent_states,
     event_state,
+    read_status,
 )
-from mrconsole.core.topology import Constituent, Topology
+from mrconsole.core.topology import Constituent, Topology, read_master
 from mrconsole.state.journal import FAILED as J_FAILED
 from mrconsole.state.journal import OK as J_OK
+from mrconsole.state.journal import Journal
 
 PLAN_ACTION = "rollout-plan"  # the journal entry that records the waves and the values before
 # A wave's state on the rollout screen and in `--status`.
 W_WAITING, W_HELD, W_UPDATING, W_GATE, W_PASSED, W_FAILED = "waiting", "held", "updating", "gate", "passed", "failed"
 # How a run ended.
 DONE, GATE_FAILED, HEAT_FAILED, UNREACHABLE = "done", "gate failed", "update failed", "unreachable"
+HELD_BY_OPERATOR = "held"  # the operator asked to hold after the current wave
 
 
 @dataclass(frozen=True)
@@ -156,6 +155,7 @@ class RolloutRun:
         self.failed_regions: set[str] = set()
         self.release_delays: list[float] = []  # gate passed → release answered by Heat, per wave
         self.steps: list[str] = []
+        self.hold = False  # set by the operator: the next wave is not released after this gate
 
     # -- the master -------------------------------------------------------------
     @property
@@ -169,6 +169,10 @@ class RolloutRun:
     def _say(self, text: str) -> None:
         self.steps.append(text)
         self.on_step(text)
+
+    async def prime(self) -> None:
+        """Read from now on: the marker at the master's newest event (before a step sent by hand)."""
+        self.marker = await self._newest_marker()
 
     async def _newest_marker(self) -> str | None:
         m = self.topo.master
@@ -312,8 +316,15 @@ class RolloutRun:
         if not failed:
             wave.state = W_PASSED
             self._say(f"{_label(wave)}: gate passed")
-            self._gate_passed_at = passed_at
             nxt = self._next(wave)
+            if nxt is not None and self.hold:
+                for w in self.waves[wave.number :]:
+                    w.state = W_HELD
+                await self.actions.record(
+                    self.target, "rollout-hold", J_OK, f"held by the operator after {_label(wave)}"
+                )
+                self._say(f"held after {_label(wave)}: {_label(nxt)} waits to be released")
+                return Outcome(HELD_BY_OPERATOR, f"held after {_label(wave)}", wave.number)
             if nxt is not None:
                 await self.release(nxt, passed_at)
             return None
@@ -593,5 +604,17 @@ def planned_waves(entries, master_id: str) -> tuple[tuple[tuple[str, ...], ...],
     return (), "", {}
 
 
-PHASES_ON = {HOLDING, STOPPED, RUNNING}
-__all__ = ["NONE", "PHASES_ON", "RolloutRun", "Gate", "Outcome", "gate_argv", "planned_waves"]
+async def rollout_state(fleet, region: str, master: str, journal=None) -> tuple[Topology, RolloutStatus]:
+    """The master read now, and where a rollout of it stands (Heat, plus the waves its plan journaled).
+    Cost: the master's read (3 + C requests), then read_status (3 requests) and one journal query."""
+    topo = await read_master(fleet, region, master)
+    entries = await asyncio.to_thread((journal or Journal()).entries, 200, stack_name=topo.master.name)
+    waves, _kind, _previous = planned_waves(entries, topo.master.id)
+    return topo, await read_status(fleet, topo, waves)
+
+
+async def journaled_plan(master_id: str, master_name: str, journal=None) -> tuple[str, dict]:
+    """The change's kind and the values before, as the newest rollout plan journaled them."""
+    entries = await asyncio.to_thread((journal or Journal()).entries, 200, stack_name=master_name)
+    _waves, kind, previous = planned_waves(entries, master_id)
+    return kind, previous

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from mrconsole.cloud.convert import mask_parameters
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.health import DEGRADED, DOWN, UP
-from mrconsole.core.actions import Actions, recent_journal
+from mrconsole.core.actions import ActionResult, Actions, Target, recent_journal
 from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, MasterRecovered, RegionStatus
 from mrconsole.core.create import CreatePlan, plan_create
 from mrconsole.core.events import EventStream, StreamConfig
@@ -30,6 +30,16 @@ from mrconsole.core.launch import preview_by_region
 from mrconsole.core.outage import DISCOVERED, LIVE, MISSING, OUTAGE, drift, master_state
 from mrconsole.core.plan import ActionPlan, plan_action
 from mrconsole.core.preview import preview_update
+from mrconsole.core.rollout import (
+    Breakpoint,
+    Change,
+    RolloutPlan,
+    RolloutStatus,
+    breakpoints,
+    hook_waited_at,
+    plan_rollout,
+)
+from mrconsole.core.rollout_run import Gate, RolloutRun, journaled_plan, rollout_state
 from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS, incident_timeline, save
 from mrconsole.core.topology import Topology, find_stack, read_master, refresh_constituents
 from mrconsole.core.watch import StackChanges
@@ -85,6 +95,9 @@ class MasterView:
     resources: dict[str, list] = field(default_factory=dict)  # stack id -> its resources
     mode: str = LIVE  # core/outage.py MasterMode: live, outage (from the cache) or discovered
     analysis: object = None  # template analysis when opened with --template
+    # Constituent resource -> the hook its update waits at (a rollout's breakpoint), from the master's
+    # events as they arrive (core/rollout.pending_hooks): no request of its own.
+    held: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -122,18 +135,40 @@ class ConsoleSession:
         self._tasks: list[asyncio.Task] = []
         self._wake = asyncio.Event()
         self._names: Counter[str] = Counter()  # stack names in every region, for owner_of
+        self._held_seen: dict[str, datetime] = {}  # master resource -> its newest event's time (master.held)
         for region in fleet.region_names:
             self.stream.follow_region(region)
             client = fleet.region(region)
             client.health.subscribe(lambda snap, r=region: self._on_health(r, snap))
         self.stream.subscribe_stacks(self._on_stacks)
         self.stream.subscribe_regions(self._on_region)
-        self.stream.subscribe(lambda batch: self._publish(EventsArrived(tuple(batch))))
+        self.stream.subscribe(self._on_events)
 
     # -- observers -----------------------------------------------------------
     def subscribe(self, callback) -> None:
         """callback(change), change one of the dataclasses in core/changes.py."""
         self._listeners.append(callback)
+
+    def _on_events(self, batch) -> None:
+        """Events as they arrive; the master's own ones move its held breakpoints. O(batch)."""
+        m = self.master
+        if m is not None:
+            topo = m.topology
+            # The master's history may arrive before its first read: known by name until then.
+            mine = [e for e in batch if (e.stack_id == topo.master.id if topo else e.stack_name == m.name)]
+            for e in mine:
+                # History may arrive after newer events (a backfill): an older event never undoes a newer one.
+                last = self._held_seen.get(e.resource_name)
+                if e.time is not None and last is not None and e.time < last:
+                    continue
+                if e.time is not None:
+                    self._held_seen[e.resource_name] = e.time
+                hook = hook_waited_at(e)
+                if hook:
+                    m.held[e.resource_name] = hook
+                else:
+                    m.held.pop(e.resource_name, None)
+        self._publish(EventsArrived(tuple(batch)))
 
     def _publish(self, change) -> None:
         for cb in list(self._listeners):
@@ -511,6 +546,39 @@ class ConsoleSession:
         return await preview_by_region(
             self.fleet, plan.regions[0], plan.name, plan.bundle, plan.parameters, plan.analysis
         )
+
+    # -- rollouts in waves (core/rollout.py, core/rollout_run.py) --------------
+    async def plan_rollout(
+        self, master: Stack, parameters: dict[str, str], waves: str, soak: float, read_only: bool
+    ) -> RolloutPlan:
+        return await plan_rollout(
+            self.fleet,
+            master.region,
+            f"{master.name}/{master.id}",
+            Change(parameters),
+            waves=waves or None,
+            read_only=read_only,
+            cache=self.cache,
+            soak=soak,
+        )
+
+    async def rollout_state(self, master: Stack) -> tuple[Topology, RolloutStatus]:
+        return await rollout_state(self.fleet, master.region, f"{master.name}/{master.id}")
+
+    async def journaled_plan(self, master: Stack) -> tuple[str, dict]:
+        return await journaled_plan(master.id, master.name)
+
+    def rollout_run(self, topo: Topology, waves, gate: Gate, read_only: bool, on_step=None) -> RolloutRun:
+        """A driver bound to this session's fleet and journal (no I/O until it is driven)."""
+        return RolloutRun(self.fleet, self.actions(read_only), topo, tuple(waves), gate, on_step=on_step)
+
+    async def breakpoints(self, master: Stack) -> tuple[list[Breakpoint], dict[str, str]]:
+        topo = await read_master(self.fleet, master.region, f"{master.name}/{master.id}")
+        return await breakpoints(self.fleet, topo)
+
+    async def release_breakpoint(self, point: Breakpoint, read_only: bool) -> ActionResult:
+        target = Target(point.region, point.stack_name, point.stack_id)
+        return await self.actions(read_only).release_hook(target, point.resource, point.pending or "pre-update")
 
     async def journal(self, limit: int = 200) -> list:
 

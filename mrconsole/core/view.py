@@ -17,10 +17,13 @@ from mrconsole.template.model import Analysis  # what a screen shows of a templa
 
 if TYPE_CHECKING:
     from mrconsole.cloud.health import HealthSnapshot
-    from mrconsole.core.actions import Actions
+    from mrconsole.core.actions import ActionResult, Actions
     from mrconsole.core.create import CreatePlan
     from mrconsole.core.plan import ActionPlan
+    from mrconsole.core.rollout import Breakpoint, RolloutPlan, RolloutStatus
+    from mrconsole.core.rollout_run import Gate, RolloutRun
     from mrconsole.core.session import MasterView, RegionView, StackDescription
+    from mrconsole.core.topology import Topology
     from mrconsole.models import Event, Stack
 
 
@@ -98,3 +101,20 @@ class SessionView(Protocol):
     async def preview_create(self, plan: CreatePlan) -> dict[str, list[str]]: ...
 
     async def export_timeline(self, since_seconds: float = DEFAULT_SINCE_SECONDS) -> tuple[Any, int]: ...
+
+    # -- rollouts in waves -------------------------------------------------------------
+    async def plan_rollout(
+        self, master: Stack, parameters: dict[str, str], waves: str, soak: float, read_only: bool
+    ) -> RolloutPlan: ...
+
+    async def rollout_state(self, master: Stack) -> tuple[Topology, RolloutStatus]: ...
+
+    async def journaled_plan(self, master: Stack) -> tuple[str, dict]: ...
+
+    def rollout_run(
+        self, topo: Topology, waves: Any, gate: Gate, read_only: bool, on_step: Any = None
+    ) -> RolloutRun: ...
+
+    async def breakpoints(self, master: Stack) -> tuple[list[Breakpoint], dict[str, str]]: ...
+
+    async def release_breakpoint(self, point: Breakpoint, read_only: bool) -> ActionResult: ...

@@ -28,9 +28,10 @@ from textual.worker import Worker, WorkerState
 from mrconsole.config import UserConfig
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.changes import MasterRecovered
-from mrconsole.core.choices import choices
+from mrconsole.core.choices import BREAKPOINTS, ROLLOUT, Choice, choices
 from mrconsole.core.errors import CloudError
 from mrconsole.core.plan import PlanError, execute
+from mrconsole.core.rollout_run import RolloutRun
 from mrconsole.core.text import parse_duration
 from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS
 from mrconsole.core.view import SessionView
@@ -45,6 +46,7 @@ from mrconsole.tui.screens.drift import DriftScreen
 from mrconsole.tui.screens.events import EventsScreen
 from mrconsole.tui.screens.modals import CommandScreen, HelpScreen, WhyScreen
 from mrconsole.tui.screens.overview import OverviewScreen
+from mrconsole.tui.screens.rollout import BreakpointsScreen, RolloutScreen
 
 
 class MrConsoleApp(App):
@@ -62,6 +64,8 @@ class MrConsoleApp(App):
         Binding("n", "launch", "Launch", id="launch"),
         Binding("D", "drift", "Drift", id="drift", show=False),
         Binding("T", "timeline", "Timeline", id="timeline", show=False),
+        Binding("W", "rollout", "Rollout", id="rollout", show=False),
+        Binding("B", "breakpoints", "Breakpoints", id="breakpoints", show=False),
         Binding("escape", "back", "Back", id="back", show=False),
     ]
 
@@ -82,6 +86,7 @@ class MrConsoleApp(App):
         self.actions: Actions | None = None
         self.changes: Signal = Signal(self, "core-changes")
         self.clock: Signal = Signal(self, "clock")
+        self.rollouts: dict[str, RolloutRun] = {}  # master id -> the rollout this console drives
 
     def connected(self) -> SessionView:
         """The session, once connected (every screen but the first exists only then)."""
@@ -212,8 +217,14 @@ class MrConsoleApp(App):
 
         stack = self.session.stack(region, stack_id) or Stack(region, stack_id, name, "")
         fits = choices(stack, self.session.region_down(region))
+        if self._is_master(stack_id):
+            # Beyond Heat's own actions: a master's change region by region, and its breakpoints.
+            fits += [Choice(ROLLOUT), Choice(BREAKPOINTS)]
 
         def chosen(choice: str | None) -> None:
+            if choice in (ROLLOUT, BREAKPOINTS):
+                self._open_master_screen(choice, stack)
+                return
             if choice:
                 self.run_worker(self._plan_and_act(region, stack_id, name, choice), group="act", exit_on_error=False)
 
@@ -226,6 +237,38 @@ class MrConsoleApp(App):
             return
 
         self.push_screen(ActionMenu(f"{name} [{region}]", fits), chosen)
+
+    def _is_master(self, stack_id: str) -> bool:
+        m = self.session.master if self.session else None
+        return bool(m and m.topology and m.topology.master.id == stack_id and m.topology.constituents)
+
+    def _current_master(self, name: str = "") -> Stack | None:
+        if name:
+            return self._named_stack(name)
+        m = self.session.master if self.session else None
+        if m is None or m.topology is None:
+            self.notify("no master open: give its name (:rollout NAME) or open one with :stack", severity="warning")
+            return None
+        return m.topology.master
+
+    def _open_master_screen(self, which: str, stack: Stack) -> None:
+        self.push_screen(RolloutScreen(stack) if which == ROLLOUT else BreakpointsScreen(stack))
+
+    def action_rollout(self, name: str = "") -> None:
+        stack = self._current_master(name)
+        if stack is not None:
+            self._open_master_screen(ROLLOUT, stack)
+
+    def action_breakpoints(self, name: str = "") -> None:
+        stack = self._current_master(name)
+        if stack is not None:
+            self._open_master_screen(BREAKPOINTS, stack)
+
+    def cmd_rollout(self, arg: str = "") -> None:
+        self.action_rollout(arg)
+
+    def cmd_breakpoints(self, arg: str = "") -> None:
+        self.action_breakpoints(arg)
 
     async def _plan_and_act(self, region: str, stack_id: str, name: str, action: str) -> None:
 

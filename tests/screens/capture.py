@@ -189,6 +189,37 @@ async def capture(lab: Lab) -> None:
         fleet.close()
 
 
+async def capture_rollout(lab: Lab) -> None:
+    """A rollout of examples/rollout held after its canary (its gate failed): the rollout screen, the
+    breakpoints list and the tree's held marks. Rolled back at the end."""
+    from mrconsole.core.rollout import Change, breakpoints, plan_rollout
+    from mrconsole.core.rollout_run import Gate, RolloutRun, rollout_state
+
+    fleet = Fleet(await connect(lab_options(str(lab.dir))))
+    actions = Actions(fleet)
+    try:
+        await _delete_if_there(fleet, "RegionOne", "web")
+        await asyncio.to_thread(seed, lab, name="web", example="rollout", wait=True)
+        plan = await plan_rollout(fleet, "RegionOne", "web", Change({"release": "v2"}))
+        waves = tuple(w.regions for w in plan.waves)
+        run = RolloutRun(fleet, actions, plan.topology, waves, Gate(command="false"))
+        log(f"rollout: {(await run.start(plan)).message}")
+        async with Live(lab, "web") as s:
+            await _until(lambda: len(s.master.held) == 2, 30, "the held constituents in the master's events")
+            master = s.master.topology.master
+            topo, status = await rollout_state(fleet, "RegionOne", "web")
+            reads = {
+                "rollout_state": {master.id: (topo, status)},
+                "breakpoints": {master.id: await breakpoints(fleet, topo)},
+            }
+            save(DATA / "rollout.json", scene_of(s, time.time(), **reads))
+            log("rollout held")
+        run.adopt(status, None)
+        log(f"rolled back: {(await run.rollback({}, 'parameters', status)).message}")
+    finally:
+        fleet.close()
+
+
 def gather_dict(template: dict):
     """A template held as data, as a bundle core.actions can send."""
     from mrconsole.cloud.templates import TemplateBundle
@@ -199,6 +230,7 @@ def gather_dict(template: dict):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.screens.capture")
     parser.add_argument("--lab-dir", default=None)
+    parser.add_argument("--only", choices=("rollout",), help="capture only this scene")
     args = parser.parse_args(argv)
     lab = Lab(Path(args.lab_dir) if args.lab_dir else None)
     log(f"lab: {lab.dir}")
@@ -206,7 +238,9 @@ def main(argv=None) -> int:
     try:
         log(seed(lab, name="demo", wait=True))
         DATA.mkdir(parents=True, exist_ok=True)
-        asyncio.run(capture(lab))
+        if not args.only:
+            asyncio.run(capture(lab))
+        asyncio.run(capture_rollout(lab))
     finally:
         lab.down()  # this run's own lab (its state dir is temporary)
     return 0

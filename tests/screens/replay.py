@@ -192,6 +192,24 @@ class ReplaySession:
     async def export_timeline(self, since_seconds: float = 7200.0):
         raise AssertionError("a replayed screen wrote a timeline: scenes hold no Heat")
 
+    async def plan_rollout(self, master, parameters, waves, soak, read_only):
+        raise AssertionError("a replayed screen planned a rollout: scenes hold no Heat")
+
+    async def rollout_state(self, master):
+        return self.scene["rollout_state"][master.id]
+
+    async def journaled_plan(self, master):
+        raise AssertionError("a replayed screen read the journal's rollout plan")
+
+    def rollout_run(self, topo, waves, gate, read_only, on_step=None):
+        raise AssertionError("a replayed screen drove a rollout: scenes hold no Heat")
+
+    async def breakpoints(self, master):
+        return self.scene["breakpoints"][master.id]
+
+    async def release_breakpoint(self, point, read_only):
+        raise AssertionError("a replayed screen released a breakpoint: scenes hold no Heat")
+
 
 class _NoActions:
     """A replayed screen acts on nothing."""

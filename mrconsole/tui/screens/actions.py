@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from mrconsole.core.action_table import info
 from mrconsole.core.actions import ActionError, ReadOnlyError
+from mrconsole.core.choices import LABELS
 from mrconsole.core.create import execute_create
 from mrconsole.core.errors import CloudError
 from mrconsole.core.launch import FormField, form_fields, load
@@ -48,7 +49,7 @@ class ActionMenu(ConsoleAccess, ModalScreen[str]):
     @staticmethod
     def _option(choice) -> Option:
         found = info(choice.action)
-        label = Text(found.label if found else choice.action)
+        label = Text(found.label if found else LABELS.get(choice.action, choice.action))
         if not choice.allowed:
             label.append(f"  ({choice.reason})", style="italic")
         return Option(label, id=choice.action, disabled=not choice.allowed)

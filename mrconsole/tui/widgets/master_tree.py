@@ -19,9 +19,13 @@ COMPACT_BELOW = 44
 TABLE_FROM = 60
 
 
-def _stack_label(name: str, region: str | None, status: str, warn: str = "", compact: bool = False) -> Text:
+def _stack_label(
+    name: str, region: str | None, status: str, warn: str = "", compact: bool = False, mark: str = ""
+) -> Text:
     label = Text()
     label.append(name, style="bold")
+    if mark:  # next to the name, where a narrow pane never cuts it
+        label.append(f" {mark}", style="bold yellow")
     if compact:  # a narrow pane: the state as a mark; the full status shows below
         label.append(" ")
         label.append_text(_mark(status))
@@ -102,9 +106,17 @@ class MasterTree(Tree):
             status = c.stack.status if c.stack else c.resource_status
             reason = c.stack.status_reason if c.stack else c.resource_status_reason
             physical = c.stack_name or ("(not read)" if c.error else "(not created)")
+            hook = master.held.get(c.resource)
             warn = "⚠ unreachable" if c.error else ("discovered" if c.discovered else "")
             node = self.root.add(
-                _stack_label(c.resource, c.region, status, "⚠" if warn and self.compact else warn, self.compact),
+                _stack_label(
+                    c.resource,
+                    c.region,
+                    status,
+                    "⚠" if warn and self.compact else warn,
+                    self.compact,
+                    mark="‖ held" if hook else "",
+                ),
                 data=("stack", c.region, c.stack_id, c.stack_name),
                 expand=True,
             )
@@ -112,6 +124,10 @@ class MasterTree(Tree):
                 (f"{c.resource} → {physical} in {c.region}: {status}", "bold"),
                 (f"⚠ {c.error}" if c.error else "", "yellow"),
                 ("found by Heat's naming pattern, not through the master" if c.discovered else "", "dim"),
+                (
+                    f"⏸ the master's update waits at its {hook} breakpoint: W opens the rollout" if hook else "",
+                    "yellow",
+                ),
                 (reason, _reason_style(status)),
             )
             for r in master.resources.get(c.stack_id or "", []):
@@ -129,6 +145,7 @@ class MasterTree(Tree):
         topo = master.topology
         m = topo.master
         parts: list = [m.name, m.region, m.status, m.status_reason, stale.split(",")[0], self.compact]
+        parts.append(tuple(sorted(master.held.items())))
         for c in topo.constituents:
             s = c.stack
             parts.append(

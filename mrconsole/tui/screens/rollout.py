@@ -1,0 +1,493 @@
+"""Rolling a master's change out in waves (core/rollout.py, core/rollout_run.py), and its breakpoints.
+
+The rollout screen has two faces. With no rollout of the master under way:
+the change (KEY=VALUE parameters, or empty for a re-apply), the waves
+(editable, one region per wave by default), the soak and an optional gate
+command; enter shows the plan and its preflight, F5 starts it. With one
+under way (started here, by `mrconsole rollout`, or by a console that was
+closed): a row per wave and region with where it stands, the steps and the
+gate's output, and the ways on: release the next wave, hold after the
+current one, roll back, or stop everything, each asked before it is sent.
+
+The driver runs in an app worker, so leaving the screen does not stop a
+rollout; opening it again shows the same one.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from mrconsole.core.actions import ActionError, ReadOnlyError
+from mrconsole.core.errors import CloudError
+from mrconsole.core.plan import PlanError, parse_parameter_text
+from mrconsole.core.rollout import FAILED, HELD, NONE, UPDATED, UPDATING, RolloutPlan, RolloutStatus
+from mrconsole.core.rollout_run import (
+    W_FAILED,
+    W_GATE,
+    W_HELD,
+    W_PASSED,
+    W_UPDATING,
+    Gate,
+    RolloutError,
+    RolloutRun,
+    gate_argv,
+)
+from mrconsole.core.topology import Topology
+from mrconsole.models import Stack
+from mrconsole.tui.access import ConsoleAccess
+from mrconsole.tui.screens.actions import findings_text
+
+# What Heat says of a constituent in the master's update (core/rollout.py) ...
+CONSTITUENT_TEXT = {
+    HELD: ("at breakpoint", "yellow"),
+    UPDATING: ("updating", "cyan"),
+    UPDATED: ("updated", "green"),
+    FAILED: ("failed", "bold red"),
+}
+# ... and what this console's driver says of its wave (core/rollout_run.py), when it drives one.
+WAVE_TEXT = {
+    W_GATE: ("gate running", "cyan"),
+    W_PASSED: ("gate passed", "green"),
+    W_FAILED: ("gate failed", "bold red"),
+    W_HELD: ("held: not released", "yellow"),
+}
+
+
+def row_state(constituent_state: str, wave_state: str | None) -> Text:
+    """What one region's row says: the driver's view of its wave when it has one, else Heat's."""
+    if wave_state in (W_GATE, W_PASSED, W_FAILED) or (wave_state == W_HELD and constituent_state in (HELD, "waiting")):
+        label, style = WAVE_TEXT[wave_state]
+    elif wave_state == W_UPDATING and constituent_state in (HELD, "waiting"):
+        label, style = CONSTITUENT_TEXT[UPDATING]
+    else:
+        label, style = CONSTITUENT_TEXT.get(constituent_state, (constituent_state, "dim"))
+    return Text(label, style=style)
+
+
+class AskScreen(ModalScreen[bool]):
+    """A yes/no question with what the answer does, in every region (y sends, anything else cancels)."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes", id="yes"), Binding("escape,n", "answer(False)", "No", id="no")]
+
+    def __init__(self, question: str, lines: list[str]):
+        super().__init__(id="ask")
+        self.question = question
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="menu-box"):
+            yield Label(Text(self.question, style="bold"))
+            yield Static(Text("\n".join(self.lines)))
+            yield Label(Text("y: send   n / esc: cancel (nothing is sent)", style="dim"))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class RolloutScreen(ConsoleAccess, Screen):
+    BINDINGS = [
+        Binding("escape", "app.back", "Back", id="back"),
+        Binding("f5", "start", "Start", id="start-rollout"),
+        Binding("c", "go_on", "Release next wave", id="release-wave"),
+        Binding("h", "hold", "Hold after this wave", id="hold-rollout"),
+        Binding("b", "roll_back", "Roll back", id="rollback-rollout"),
+        Binding("x", "stop_all", "Stop everything", id="stop-rollout"),
+        Binding("g", "reload", "Reload", id="reload-rollout"),
+    ]
+
+    def __init__(self, master: Stack):
+        super().__init__(id="rollout")
+        self.master = master
+        self.status: RolloutStatus | None = None
+        self.topo: Topology | None = None
+        self.plan: RolloutPlan | None = None
+        self.busy = False
+
+    @property
+    def run(self) -> RolloutRun | None:
+        return self.console.rollouts.get(self.master.id)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Roll out in waves: {self.master.name} ({self.master.region}): reading…"), id="rollout-head")
+        with Vertical(id="rollout-form"):
+            with Horizontal(classes="form-row"):
+                yield Label("change ", classes="form-label")
+                yield Input(placeholder="KEY=VALUE … (empty: re-apply)", id="rollout-params")
+            with Horizontal(classes="form-row"):
+                yield Label("waves  ", classes="form-label")
+                yield Input(id="rollout-waves")
+            with Horizontal(classes="form-row"):
+                yield Label("soak s ", classes="form-label")
+                yield Input("0", id="rollout-soak")
+            with Horizontal(classes="form-row"):
+                yield Label("gate   ", classes="form-label")
+                yield Input(placeholder="a command per region, exit 0 passes (optional)", id="rollout-gate")
+        yield DataTable(id="rollout-table", cursor_type="row")
+        with VerticalScroll(id="rollout-log-box"):
+            yield Static("", id="rollout-log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#rollout-table", DataTable).add_columns("Wave", "Region", "Constituent", "State", "Stack")
+        self.query_one("#rollout-form").display = False
+        self.action_reload()
+
+    # -- reading -----------------------------------------------------------------
+    def action_reload(self) -> None:
+        self.run_worker(self._load(), exclusive=True, group="rollout-read", exit_on_error=False)
+
+    async def _load(self) -> None:
+        try:
+            self.topo, self.status = await self.session.rollout_state(self.master)
+        except CloudError as exc:
+            self._head(Text(f"{self.master.name}: cannot read the master: {exc.message}", style="bold red"))
+            return
+        self.show()
+
+    def _head(self, text: Text) -> None:
+        self.query_one("#rollout-head", Static).update(text)
+
+    def show(self) -> None:
+        status, run = self.status, self.run
+        if status is None:
+            return
+        under_way = run is not None or status.phase != NONE
+        form = self.query_one("#rollout-form")
+        form.display = not under_way
+        head = Text(f"Roll out in waves: {self.master.name} ({self.master.region})  ", style="bold")
+        if under_way:
+            head.append(f"{status.phase}: {status.message}" if run is None else self._run_line(run))
+        else:
+            head.append("no rollout under way: type the change, enter shows the plan, F5 starts it")
+            waves = self.query_one("#rollout-waves", Input)
+            if not waves.value:
+                waves.value = ";".join(",".join(w) for w in status.waves)
+        self._head(head)
+        self._table()
+        self._log()
+        if not under_way and not self.focused:
+            self.query_one("#rollout-params", Input).focus()
+        elif under_way:
+            self.query_one("#rollout-table", DataTable).focus()
+
+    def _run_line(self, run: RolloutRun) -> str:
+        if self.busy:
+            return "running (h holds it after the current wave)"
+        failed = [w for w in run.waves if w.state == W_FAILED]
+        held = [w for w in run.waves if w.state == W_HELD]
+        if failed or held:
+            why = f"wave {failed[0].number} failed its gate" if failed else "held by the operator"
+            return f"held: {why}; c releases the next wave, b rolls back, x stops everything"
+        last = run.steps[-1] if run.steps else ""
+        return last.strip() or "ready"
+
+    def _table(self) -> None:
+        status, run = self.status, self.run
+        assert status is not None
+        table = self.query_one("#rollout-table", DataTable)
+        table.clear()
+        wave_state = {}
+        if run is not None:
+            for w in run.waves:
+                for r in w.resources:
+                    wave_state[r] = w.state
+        for number, _regions, members in status.wave_states():
+            for c in members:
+                state = run.states.get(c.resource, c.state) if run is not None else c.state
+                table.add_row(
+                    str(number),
+                    c.region,
+                    c.resource,
+                    row_state(state, wave_state.get(c.resource)),
+                    c.stack_name or "-",
+                )
+
+    def _log(self) -> None:
+        text = Text()
+        if self.plan is not None and (self.run is None):
+            for line in self.plan.lines():
+                text.append(line + "\n")
+            text.append_text(findings_text(self.plan.findings))
+        run = self.run
+        if run is not None:
+            for step in run.steps[-30:]:
+                text.append(step + "\n", style="red" if "failed" in step else "")
+        elif self.status is not None and self.status.breakpoints:
+            text.append(f"breakpoints in the environment: {', '.join(self.status.breakpoints)}\n", style="yellow")
+        if self.status is not None and self.status.phase != NONE and run is None:
+            text.append("c: release the next wave · b: roll back · x: stop everything · h: hold after a wave\n", "dim")
+        self.query_one("#rollout-log", Static).update(text)
+
+    # -- the plan ----------------------------------------------------------------
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.run_worker(self._plan(), exclusive=True, group="rollout-plan", exit_on_error=False)
+
+    def _form(self) -> tuple[dict[str, str], str, Gate]:
+        params = parse_parameter_text(self.query_one("#rollout-params", Input).value)
+        try:
+            soak = float(self.query_one("#rollout-soak", Input).value or "0")
+        except ValueError:
+            raise PlanError("soak: a number of seconds", usage=True) from None
+        command = self.query_one("#rollout-gate", Input).value.strip() or None
+        if command:
+            gate_argv(command)
+        return params, self.query_one("#rollout-waves", Input).value.strip(), Gate(soak, command)
+
+    async def _plan(self) -> bool:
+        try:
+            params, waves, gate = self._form()
+            self.plan = await self.session.plan_rollout(self.master, params, waves, gate.soak, self.console.read_only)
+        except PlanError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return False
+        except CloudError as exc:
+            self.notify(f"{exc.region}: {exc.message}", severity="error", timeout=8)
+            return False
+        self._log()
+        if self.plan.blocking:
+            self.notify("the preflight refuses this rollout: see why below", severity="error", timeout=8)
+        else:
+            self.notify("F5 starts the rollout", timeout=5)
+        return True
+
+    def action_start(self) -> None:
+        if self.run is not None or (self.status is not None and self.status.phase != NONE):
+            self.notify("a rollout of this master is under way: c, h, b or x act on it", severity="warning")
+            return
+        self.run_worker(self._start(), exclusive=True, group="rollout-start", exit_on_error=False)
+
+    async def _start(self) -> None:
+        if not await self._plan() or self.plan is None or self.plan.blocking:
+            return
+        plan = self.plan
+        if not await self.app.push_screen_wait(
+            AskScreen(
+                f"Start the rollout of {plan.master.name}?", [*plan.lines(), ""] + [str(f) for f in plan.findings]
+            )
+        ):
+            self.notify("rollout not started: nothing was sent")
+            return
+        _params, _waves, gate = self._form()
+        run = self.session.rollout_run(
+            plan.topology, tuple(w.regions for w in plan.waves), gate, self.console.read_only, self._stepped
+        )
+        self.console.rollouts[self.master.id] = run
+        self._drive(run.start(plan))
+
+    # -- driving ------------------------------------------------------------------
+    def _stepped(self, text: str) -> None:
+        if self.is_attached:
+            self._table_from_run()
+            self._log()
+
+    def _table_from_run(self) -> None:
+        if self.status is not None:
+            self._table()
+
+    def _drive(self, work) -> None:
+        self.busy = True
+        self.show()
+
+        async def go():
+            try:
+                outcome = await work
+                self.notify(outcome.message, severity="information" if outcome.ok else "error", timeout=10)
+            except (RolloutError, ActionError, ReadOnlyError, PlanError) as exc:
+                self.notify(str(exc), severity="error", timeout=10)
+            except CloudError as exc:
+                self.notify(f"{exc.region}: {exc.message}", severity="error", timeout=10)
+            finally:
+                self.busy = False
+                if self.is_attached:
+                    await self._load()
+
+        # On the app: leaving this screen does not stop the rollout.
+        self.app.run_worker(go(), group=f"rollout-{self.master.id}", exit_on_error=False)
+
+    async def _ready_run(self) -> RolloutRun | None:
+        """The run to act with: this console's own, or one taken over from Heat's state."""
+        if self.busy:
+            self.notify("the rollout is running: h holds it after the current wave", severity="warning")
+            return None
+        await self._load()
+        status = self.status
+        if status is None or self.topo is None:
+            return None
+        run = self.run
+        if run is None:
+            run = self.session.rollout_run(self.topo, status.waves, Gate(), self.console.read_only, self._stepped)
+            self.console.rollouts[self.master.id] = run
+        run.adopt(status, None)
+        await run.prime()
+        run.hold = False
+        return run
+
+    def action_go_on(self) -> None:
+        self.run_worker(self._go_on(), exclusive=True, group="rollout-act", exit_on_error=False)
+
+    async def _go_on(self) -> None:
+        status = self.status
+        if status is None or status.phase == NONE and self.run is None:
+            self.notify("no rollout under way", severity="warning")
+            return
+        nxt = status.next_wave
+        if nxt is None and status.phase != "finishing":
+            self.notify(f"no wave is held: {status.message}", severity="warning")
+            return
+        what = (
+            [f"wave {nxt} is released: Heat updates its constituents; the gate runs after it"]
+            if nxt
+            else ["every wave is done: one update of the master removes the breakpoints (it changes no resource)"]
+        )
+        if not await self.app.push_screen_wait(AskScreen("Release the next wave?", what)):
+            return
+        run = await self._ready_run()
+        if run is None:
+            return
+        self._drive(run.drive(nxt) if nxt else self._cleanup(run))
+
+    async def _cleanup(self, run: RolloutRun):
+        from mrconsole.core.rollout_run import DONE, Outcome
+
+        await run.cleanup()
+        return Outcome(DONE, "the breakpoints are removed")
+
+    def action_hold(self) -> None:
+        run = self.run
+        if run is None or not self.busy:
+            self.notify("nothing is running to hold", severity="warning")
+            return
+        run.hold = True
+        self.notify("the rollout holds after the current wave's gate")
+
+    def action_roll_back(self) -> None:
+        self.run_worker(self._roll_back(), exclusive=True, group="rollout-act", exit_on_error=False)
+
+    async def _roll_back(self) -> None:
+        status = self.status
+        if status is None or status.phase == NONE:
+            self.notify("no rollout under way", severity="warning")
+            return
+        kind, previous = await self.session.journaled_plan(self.master)
+        if status.master.in_progress:
+            what = [
+                f"{self.master.name}'s update is cancelled: Heat rolls every constituent back to what it was,",
+                "in every region at once (the held ones get an update that changes nothing).",
+            ]
+        else:
+            shown = ", ".join(f"{k}={v}" for k, v in previous.items()) or "nothing recorded"
+            what = [
+                f"{self.master.name} is updated with the values before the rollout ({shown}) and no breakpoint:",
+                "every region at once; the regions never reached change nothing.",
+            ]
+        if not await self.app.push_screen_wait(AskScreen("Roll back the rollout?", what)):
+            return
+        run = await self._ready_run()
+        if run is not None and self.status is not None:
+            self._drive(run.rollback(previous, kind, self.status))
+
+    def action_stop_all(self) -> None:
+        self.run_worker(self._stop_all(), exclusive=True, group="rollout-act", exit_on_error=False)
+
+    async def _stop_all(self) -> None:
+        status = self.status
+        if status is None or status.phase == NONE:
+            self.notify("no rollout under way", severity="warning")
+            return
+        what = [
+            f"{self.master.name}'s update is cancelled without rollback, and each constituent still updating is",
+            "cancelled in its own region (a master's cancel does not reach a remote stack). Regions already",
+            "updated keep the change; held ones stay untouched; the breakpoints stay in the environment.",
+        ]
+        if not await self.app.push_screen_wait(AskScreen("Stop everything?", what)):
+            return
+        run = await self._ready_run()
+        if run is not None and self.status is not None:
+            self._drive(run.stop(self.status))
+
+
+class BreakpointsScreen(ConsoleAccess, Screen):
+    """Every breakpoint of a master and its constituents, in their regions; enter releases a waiting one."""
+
+    BINDINGS = [
+        Binding("escape", "app.back", "Back", id="back"),
+        Binding("enter", "clear", "Release", id="clear-breakpoint"),
+        Binding("g", "reload", "Reload", id="reload-breakpoints"),
+    ]
+
+    def __init__(self, master: Stack):
+        super().__init__(id="breakpoints")
+        self.master = master
+        self.points: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Breakpoints of {self.master.name} and its constituents: reading…"), id="bp-head")
+        yield DataTable(id="bp-table", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("Region", "Stack", "Resource", "Hooks set", "Waiting at")
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.run_worker(self._load(), exclusive=True, group="bp-read", exit_on_error=False)
+
+    async def _load(self) -> None:
+        try:
+            self.points, unread = await self.session.breakpoints(self.master)
+        except CloudError as exc:
+            self.query_one("#bp-head", Static).update(Text(f"cannot read: {exc.message}", style="bold red"))
+            return
+        head = Text(f"Breakpoints of {self.master.name} and its constituents", style="bold")
+        waiting = sum(1 for p in self.points if p.pending)
+        head.append(f"  {len(self.points)} set, {waiting} waiting" if self.points else "  none", style="")
+        if waiting:
+            head.append("  (enter releases the one under the cursor)", style="dim")
+        for name, why in unread.items():
+            head.append(f"\n{name}: not read ({why})", style="yellow")
+        self.query_one("#bp-head", Static).update(head)
+        table = self.query_one(DataTable)
+        table.clear()
+        for p in self.points:
+            table.add_row(
+                p.region,
+                p.stack_name,
+                p.resource,
+                p.hooks or "-",
+                Text(p.pending, style="bold yellow") if p.pending else Text("-", style="dim"),
+            )
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_clear()
+
+    def action_clear(self) -> None:
+        if not self.points:
+            return
+        point = self.points[self.query_one(DataTable).cursor_row]
+        if not point.pending:
+            self.notify(f"nothing waits at {point.resource}'s breakpoint", severity="warning")
+            return
+        self.run_worker(self._clear(point), exclusive=True, group="bp-clear", exit_on_error=False)
+
+    async def _clear(self, point) -> None:
+        what = [f"Heat goes on with {point.resource} in {point.stack_name} ({point.region}): its {point.pending}."]
+        if not await self.app.push_screen_wait(AskScreen(f"Release {point.resource}?", what)):
+            return
+        try:
+            result = await self.session.release_breakpoint(point, self.console.read_only)
+        except (ActionError, ReadOnlyError) as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.notify(
+            f"{point.resource}: released" if result.ok else result.message,
+            severity="information" if result.ok else "error",
+        )
+        await self._load()

@@ -1,0 +1,148 @@
+"""The rollout's pure logic: waves, what the events say, what the journal recorded (no lab)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from mrconsole.core.plan import PlanError
+from mrconsole.core.rollout import (
+    FAILED,
+    HELD,
+    UPDATED,
+    UPDATING,
+    Change,
+    RolloutPlan,
+    Wave,
+    constituent_states,
+    default_waves,
+    parse_waves,
+    pending_hooks,
+)
+from mrconsole.core.rollout_run import PLAN_ACTION, gate_argv, planned_waves
+from mrconsole.core.topology import Constituent, Topology
+from mrconsole.models import Event, Stack
+from mrconsole.state.journal import JournalEntry
+
+MASTER = Stack("RegionOne", "m-id", "m", "UPDATE_IN_PROGRESS")
+
+
+def topo() -> Topology:
+    return Topology(
+        "lab",
+        MASTER,
+        [
+            Constituent("web_one", "RegionOne", "s1", "m-web_one-x"),
+            Constituent("web_two", "RegionTwo", "s2", "m-web_two-x"),
+            Constituent("web_three", "RegionThree", "s3", "m-web_three-x"),
+        ],
+    )
+
+
+def ev(n: int, resource: str, status: str, reason: str = "state changed", physical: str = "") -> Event:
+    return Event(
+        "RegionOne", "m-id", "m", f"e{n}", datetime(2026, 1, 1, 0, 0, n, tzinfo=UTC), resource, status, reason, physical
+    )
+
+
+def test_waves_parse_and_every_mistake_is_named():
+    regions = ["RegionOne", "RegionThree", "RegionTwo"]
+    assert parse_waves("RegionTwo;RegionOne,RegionThree", regions) == [("RegionTwo",), ("RegionOne", "RegionThree")]
+    for text, says in (
+        ("RegionTwo;RegionTwo,RegionOne,RegionThree", "named twice"),
+        ("RegionTwo;;RegionOne,RegionThree", "wave 2 is empty"),
+        ("RegionTwo; , ;RegionOne,RegionThree", "wave 2 is empty"),
+        ("RegionTwo;RegionOne", "RegionThree holds constituents but is in no wave"),
+        ("RegionTwo;RegionOne,RegionThree;RegionX", "RegionX holds no constituent"),
+    ):
+        with pytest.raises(PlanError, match=says) as caught:
+            parse_waves(text, regions)
+        assert caught.value.usage
+
+
+def test_default_waves_follow_the_clouds_order_of_regions():
+    assert default_waves(["RegionThree", "RegionOne", "RegionTwo"], ["RegionOne", "RegionTwo", "RegionThree"]) == [
+        ("RegionOne",),
+        ("RegionTwo",),
+        ("RegionThree",),
+    ]
+
+
+def test_the_plans_environment_holds_every_wave_after_the_canary_and_frees_a_leftover_on_the_canary():
+    t = topo()
+    waves = (
+        Wave(1, ("RegionOne",), (t.constituents[0],)),
+        Wave(2, ("RegionTwo", "RegionThree"), tuple(t.constituents[1:])),
+    )
+    plan = RolloutPlan(t, Change({"release": "v2"}), waves, (), leftover=("web_one",))
+    assert plan.held == ("web_two", "web_three")
+    assert plan.environment() == {
+        "resource_registry": {
+            "resources": {"web_two": {"hooks": "pre-update"}, "web_three": {"hooks": "pre-update"}, "web_one": None}
+        }
+    }
+    assert plan.waves_text() == "RegionOne;RegionTwo,RegionThree"
+    assert "2 wave(s)" in plan.lines()[0]
+
+
+def test_states_come_from_the_master_events_of_its_current_update_only():
+    events = [
+        ev(1, "m", "UPDATE_IN_PROGRESS", "Stack UPDATE started", "m-id"),
+        ev(2, "web_one", "UPDATE_FAILED"),
+        ev(3, "m", "UPDATE_FAILED", "failed", "m-id"),
+        # the current update: what came before belongs to another one
+        ev(4, "m", "UPDATE_IN_PROGRESS", "Stack UPDATE started", "m-id"),
+        ev(5, "web_one", "UPDATE_IN_PROGRESS"),
+        ev(6, "web_two", "CREATE_COMPLETE", "UPDATE paused until Hook pre-update is cleared"),
+        ev(7, "web_three", "CREATE_COMPLETE", "UPDATE paused until Hook pre-update is cleared"),
+        ev(8, "web_one", "UPDATE_COMPLETE"),
+        # a hook's events keep the old status: the reason decides
+        ev(9, "web_two", "CREATE_COMPLETE", "Hook pre-update is cleared"),
+    ]
+    start, states = constituent_states(events, MASTER, topo())
+    assert start is not None and start.id == "e4"
+    assert {k: v[0] for k, v in states.items()} == {"web_one": UPDATED, "web_two": UPDATING, "web_three": HELD}
+    assert constituent_states(events[:3], MASTER, topo())[1]["web_one"][0] == FAILED
+
+
+def test_pending_hooks_are_the_pauses_nothing_followed():
+    events = [
+        ev(1, "a", "CREATE_COMPLETE", "UPDATE paused until Hook pre-update is cleared"),
+        ev(2, "b", "INIT_COMPLETE", "CREATE paused until Hook pre-create is cleared"),
+        ev(3, "a", "CREATE_COMPLETE", "Hook pre-update is cleared"),
+    ]
+    assert pending_hooks(events) == {"b": ("pre-create", "CREATE paused until Hook pre-create is cleared")}
+
+
+def test_the_journal_gives_back_the_waves_and_the_values_before():
+    def entry(action, message, params, stack_id="m-id"):
+        return JournalEntry(
+            1, 0.0, 0.0, "u", "lab", "RegionOne", "m", stack_id, action, params, None, "ok", message, False, None
+        )
+
+    entries = [
+        entry("release", "accepted", {"resource": "web_two"}),
+        entry(PLAN_ACTION, "waves RegionTwo;RegionOne,RegionThree · parameters · release=v2", {"release": "v1"}),
+        entry(PLAN_ACTION, "waves RegionOne · parameters · x", {}),
+    ]
+    assert planned_waves(entries, "m-id") == (
+        (("RegionTwo",), ("RegionOne", "RegionThree")),
+        "parameters",
+        {"release": "v1"},
+    )
+    assert planned_waves(entries, "other") == ((), "", {})
+
+
+def test_a_gate_command_that_cannot_run_is_refused(tmp_path):
+    assert gate_argv("true --flag 'a b'")[1:] == ["--flag", "a b"]
+    with pytest.raises(PlanError, match="no such command"):
+        gate_argv("no-such-command-mrconsole")
+    plain = tmp_path / "gate"
+    plain.write_text("#!/bin/sh\n")
+    with pytest.raises(PlanError, match="not executable"):
+        gate_argv(str(plain))
+    with pytest.raises(PlanError, match="empty"):
+        gate_argv("  ")
+    with pytest.raises(PlanError, match="quotation"):
+        gate_argv("true 'open")
