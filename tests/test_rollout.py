@@ -255,6 +255,33 @@ def test_held_rollout_rolled_back_by_heat_and_a_breakpoint_cleared_by_hand(lab, 
         assert _hooks_in(c["env"]) == {}
 
 
+def test_rollout_of_a_new_template_and_a_reapply(lab, cli, tmp_path):
+    """-t: the new template goes out wave by wave too (its environment merged with the breakpoints)."""
+    import shutil
+
+    _seed(lab, "roll-tpl")
+    example = Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "rollout"
+    for f in ("master.yaml", "web.yaml"):
+        shutil.copy(example / f, tmp_path / f)
+    web = (tmp_path / "web.yaml").read_text()
+    (tmp_path / "web.yaml").write_text(
+        web.replace(
+            "  release:\n    description:",
+            "  edition:\n    description: The region's edition\n    value: blue\n  release:\n    description:",
+        )
+    )
+    code, out, err = _rollout(cli, "roll-tpl", "-t", str(tmp_path / "master.yaml"), "-P", "release=v3", "--yes")
+    assert code == 0, err + out
+    state = read(lab, "roll-tpl")
+    for resource, c in state["constituents"].items():
+        assert c["release"] == "v3" and c["status"] == "UPDATE_COMPLETE", (resource, c)
+        assert _hooks_in(c["env"]) == {}
+    assert _hooks_in(state["master_env"]) == {}
+    code, out, err = _rollout(cli, "roll-tpl", "--reapply", "--yes")
+    assert code == 0 and json.loads(out)["result"] == "done", err + out
+    assert {c["release"] for c in read(lab, "roll-tpl")["constituents"].values()} == {"v3"}
+
+
 def test_rollout_bad_input_is_one_line_and_sends_nothing(lab, cli, tmp_path):
     bad = [
         (("--waves", "RegionTwo;RegionTwo"), "named twice"),

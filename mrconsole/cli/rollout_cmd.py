@@ -37,6 +37,7 @@ from mrconsole.core.rollout_run import (
     rollout_state,
 )
 from mrconsole.core.topology import read_master
+from mrconsole.template.analysis import analyse
 
 EPILOG = """waves:
   --waves "RegionTwo;RegionThree,RegionFour": waves are separated by ';', a wave's regions by ','.
@@ -166,6 +167,13 @@ def _unreachable(findings) -> bool:
 async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, out) -> int:
     bundle = None
     if args.template:
+        analysis = analyse(
+            args.template, args.env, params, master_region=region, require_values=True, known_regions=fleet.region_names
+        )
+        for note in analysis.findings:
+            print(str(note), file=sys.stderr)
+        if analysis.errors:
+            raise CliError(f"{len(analysis.errors)} error(s) in {args.template}: nothing was sent")
         try:
             bundle = gather(args.template, args.env)
         except CloudError as exc:
