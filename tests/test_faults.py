@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -264,11 +265,14 @@ def test_keystone_faults_are_named_in_one_line(lab, cli, mode):
     assert cli("status", "--lab", "--timeout", "5")[0] == 0  # cleared: back at once
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("mode", list(MATRIX))
 def test_events_follow_survives_each_fault_and_says_so(lab, mode):
     """`events --all-regions --follow` across a fault on one region: it keeps going, says when the region stops
     answering and why (a slow one is still answering: nothing to say), and when it is back; ends on ^C."""
-    import signal
     import subprocess
     import sys
     import time
@@ -291,6 +295,9 @@ def test_events_follow_survives_each_fault_and_says_so(lab, mode):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as a terminal sends it: a test run started in the background by a shell without job
+        # control inherits SIGINT ignored, and so would the follower, which then never stops.
+        preexec_fn=_default_sigint,
     )
     import threading
 

@@ -41,3 +41,25 @@ def test_a_wider_file_left_by_an_older_version_is_narrowed(tmp_path):
             os.chmod(tmp_path / name, 0o644)
         Journal(path)
         assert all(mode == 0o600 for mode in _modes(tmp_path).values()), _modes(tmp_path)
+
+
+def test_adopt_data_round_trips_and_claimants_find_every_master_of_a_stack(tmp_path):
+    from mrconsole.state.topology_cache import AdoptData, CachedConstituent, CachedMaster, TopologyCache
+
+    cache = TopologyCache(tmp_path / "topology.sqlite")
+    for master_id, region in (("old", "RegionOne"), ("new", "RegionTwo")):
+        cache.save(
+            CachedMaster(
+                "lab", master_id, "web", region, "CREATE_COMPLETE", 1.0, [],
+                [CachedConstituent("web_two", "RegionTwo", "s2", "web-web_two-x")],
+            )
+        )  # fmt: skip
+    cache.save_adopt(AdoptData("lab", "old", "v1", 2.0, {"resources": {"web_two": {"resource_id": "s2"}}}, ("pw",)))
+    kept = cache.load_adopt("lab", "old")
+    assert kept is not None and kept.version == "v1" and kept.hidden == ("pw",)
+    assert kept.data["resources"]["web_two"]["resource_id"] == "s2"
+    assert sorted(r[0] for r in cache.claimants("lab", ["s2"])) == ["new", "old"]
+    cache.forget("lab", "old")
+    assert cache.load_adopt("lab", "old") is None
+    assert [r[0] for r in cache.claimants("lab", ["s2"])] == ["new"]
+    assert cache.claimants("lab", []) == []

@@ -97,6 +97,7 @@ def _optional_commands() -> list[str]:
         "events_cmd",
         "stack_cmd",
         "rollout_cmd",
+        "rehome_cmd",
         "journal_cmd",
         "why_cmd",
         "drift_cmd",

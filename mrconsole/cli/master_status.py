@@ -44,6 +44,12 @@ async def master_status(fleet, args) -> int:
                 "constituents": rows,
                 "edges": [e.label() for e in topo.edges],
                 "unreachable": state.unreachable,
+                "stale": (
+                    {"owned_by": state.claim.name, "region": state.claim.region, "master_id": state.claim.master_id}
+                    if state.claim
+                    else None
+                ),
+                "stale_twins": list(state.twins),
             }
         )
     else:
@@ -54,6 +60,14 @@ async def master_status(fleet, args) -> int:
             )
         elif state.mode == MasterMode.DISCOVERED:
             print(f"master {args.master} not reachable and never cached: constituents DISCOVERED by name")
+        if state.claim is not None:
+            print(
+                f"STALE: {topo.master.name} in {state.master_region}: {state.claim.name} in {state.claim.region} "
+                f"(created later) owns its constituents; abandon this one "
+                f"(mrconsole abandon {topo.master.name} --region {state.master_region}), never delete it"
+            )
+        for twin in state.twins:
+            print(f"STALE: {twin}")
         print(
             f"master  {topo.master.name}  [{state.master_region or '?'}]  {topo.master.status}"
             + ("  (stale)" if state.degraded else "")
@@ -64,6 +78,6 @@ async def master_status(fleet, args) -> int:
             print(f"  {r['resource']:<16} [{r['region']}]  {r['stack_name'] or '-'}  {r['status']}  {live}{tag}")
         for e in topo.edges:
             print(f"  data: {e.label()}")
-    if state.degraded:
+    if state.degraded or state.claim is not None:
         return EXIT_DEGRADED
     return EXIT_OK if not any(c.error for c in topo.constituents) else EXIT_DEGRADED

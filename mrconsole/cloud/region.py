@@ -9,6 +9,7 @@ the caller, another region or the UI.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -215,6 +216,20 @@ class RegionClient:
     async def environment(self, stack: Stack) -> dict:
         return await self.call(lambda hc: hc.stacks.environment(f"{stack.name}/{stack.id}"), "environment show")
 
+    async def export(self, stack: Stack) -> dict:
+        """Heat's abandon data without abandoning (`stack export`; needs enable_stack_abandon): the
+        template, files, environment and each resource's id: what adopt takes."""
+
+        def convert(body):
+            if not isinstance(body, dict) or "resources" not in body or "template" not in body:
+                raise CloudError(errors.UNAVAILABLE, "answered an export without resources or template", self.region)
+            return body
+
+        return await self.call(lambda hc: hc.stacks.export(f"{stack.name}/{stack.id}"), "stack export", convert=convert)
+
+    async def files(self, stack: Stack) -> dict:
+        return await self.call(lambda hc: hc.stacks.files(f"{stack.name}/{stack.id}"), "stack files")
+
     async def events(
         self,
         stack_name: str,
@@ -375,6 +390,29 @@ class RegionClient:
             hc.stacks.update(ref, **fields)
 
         await self.call(fn, "stack update", request_id)
+
+    async def adopt_stack(
+        self, name: str, adopt_data: dict, files: dict, parameters: dict, request_id: str | None = None
+    ) -> dict:
+        """A stack created from existing resources (`stack adopt`; needs enable_stack_adopt): each resource
+        takes the `resource_id` the data gives; nothing is created or touched."""
+
+        def fn(hc):
+            return hc.stacks.create(
+                stack_name=name,
+                adopt_stack_data=json.dumps(adopt_data),
+                files=files,
+                parameters=parameters,
+                disable_rollback=True,
+            )
+
+        return await self.call(
+            fn, "stack adopt", request_id, convert=lambda body: answer_field(body, "stack", self.region)
+        )
+
+    async def abandon_stack(self, ref: str, request_id: str | None = None) -> None:
+        """Delete a stack from Heat and leave its resources (`stack abandon`; needs enable_stack_abandon)."""
+        await self.call(lambda hc: hc.stacks.abandon(ref), "stack abandon", request_id)
 
     async def delete_stack(self, ref: str, request_id: str | None = None) -> None:
         await self.call(lambda hc: hc.stacks.delete(ref), "stack delete", request_id)

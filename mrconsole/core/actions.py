@@ -278,6 +278,24 @@ class Actions:
 
         return await self._run("reapply", target, call)
 
+    async def adopt(self, target: Target, adopt_data: dict, files: dict, parameters: dict, hidden=frozenset()):
+        """Create `target` in its region from existing resources (a master moved: core/rehome.py)."""
+        self._check_read_only("rehome")
+
+        async def call(client, rid):
+            return await client.adopt_stack(target.name, adopt_data, files, parameters, request_id=rid)
+
+        return await self._run("rehome", target, call, parameters, hidden)
+
+    async def abandon(self, target: Target) -> ActionResult:
+        """Drop `target` from Heat, leaving everything it created (its constituents) as they are."""
+        self._check_read_only("abandon")
+
+        async def call(client, rid):
+            await client.abandon_stack(target.ref, request_id=rid)
+
+        return await self._run("abandon", target, call)
+
     async def delete(self, target: Target, confirmation: str) -> ActionResult:
         """Delete only when the typed confirmation is the stack's name."""
         self._check_allowed("delete")

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from mrconsole.cloud.errors import CloudError
+from mrconsole.core.ownership import Claim, owned_elsewhere
+from mrconsole.core.rehome_data import keep_quietly
 from mrconsole.core.topology import (
     Constituent,
     Topology,
@@ -51,6 +53,8 @@ class MasterState:
     master_error: str | None = None
     cached_at: float | None = None  # when the cached master data was seen
     unreachable: dict[str, str] = field(default_factory=dict)
+    claim: Claim | None = None  # this master is stale: a newer master owns its constituents
+    twins: tuple[str, ...] = ()  # other masters of the same name, each said in a line
 
     @property
     def degraded(self) -> bool:
@@ -81,16 +85,30 @@ async def master_state(fleet, name: str, cache: TopologyCache | None = None, sav
     listed = [s for rs in listings.values() for s in rs.stacks if s.name == name or s.id == name]
     cached = cache.load(fleet.name, name)
     if listed:
-        master = listed[0]
-        try:
-            topo = await read_master(fleet, master.region, master.id)
-        except CloudError as exc:
-            unreachable.setdefault(master.region, exc.message)
-        else:
+        read: list[Topology] = []
+        for master in {s.id: s for s in listed}.values():
+            try:
+                topo = await read_master(fleet, master.region, master.id)
+            except CloudError as exc:
+                unreachable.setdefault(master.region, exc.message)
+                continue
             fill_from_cache(topo, cache.load(fleet.name, topo.master.id))
             if save:
                 cache.save(from_topology(topo, await _details(fleet, topo)))
-            return MasterState(LIVE, name, topo, master.region, unreachable=unreachable)
+                await keep_quietly(fleet, topo, cache)
+            read.append(topo)
+        # Once every master of that name is in the cache: which of them a newer one overrides.
+        found = [(topo, await owned_elsewhere(fleet, topo, cache)) for topo in read]
+        if found:
+            # Two masters of one name (one moved, the old one back): the one no newer master overrides.
+            topo, claim = next((f for f in found if f[1] is None), found[0])
+            twins = tuple(
+                f"{t.master.name} in {t.master.region} ({t.master.id}) is stale: {c.name} in {c.region} owns "
+                f"its constituents; abandon it (mrconsole abandon {t.master.name} --region {t.master.region})"
+                for t, c in found
+                if t is not topo and c is not None
+            )
+            return MasterState(LIVE, name, topo, topo.master.region, unreachable=unreachable, claim=claim, twins=twins)
     if cached is not None and (cached.region in unreachable or not listed):
         if cached.region not in unreachable:
             # Its region answers but the master is not there: deleted, not an outage.

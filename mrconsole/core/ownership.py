@@ -51,3 +51,45 @@ async def owner_of(fleet, stack: Stack, cache=None) -> Ownership | None:
         master_name, resource = candidates[0]
         return Ownership(None, master_name, resource, None, False, unreachable)
     return None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Another master that owns this master's constituents and is newer: this one is stale."""
+
+    name: str
+    region: str
+    master_id: str
+    stacks: tuple[str, ...]  # the constituent stack ids both claim
+
+
+async def owned_elsewhere(fleet, topo, cache) -> Claim | None:
+    """Is this master stale, its constituents owned by a newer master (one that was moved: core/rehome.py)?
+
+    Every master the topology cache knows that claims one of the same constituent stack ids is read in
+    its region (one GET each; none when no other master claims them); a claimant created after this
+    master wins. One that no longer exists is forgotten. Cost: one cache query, plus one GET per
+    claimant."""
+    if cache is None or not topo.constituents:
+        return None
+    ids = [c.stack_id for c in topo.constituents if c.stack_id]
+    rows = cache.claimants(fleet.name, ids)
+    others: dict[str, tuple[str, str, list[str]]] = {}
+    for master_id, name, region, stack_id in rows:
+        if master_id != topo.master.id:
+            others.setdefault(master_id, (name, region, []))[2].append(stack_id)
+    mine = topo.master.created_time
+    for master_id, (_name, region, stacks) in others.items():
+        if region not in fleet.region_names:
+            continue
+        try:
+            other = await fleet.region(region).find_stack(master_id)
+        except CloudError:
+            continue  # its region does not answer: nothing can be said of it now
+        if other is None or other.stack.action == "DELETE":
+            cache.forget(fleet.name, master_id)
+            continue
+        theirs = other.stack.created_time
+        if mine is not None and theirs is not None and theirs > mine:
+            return Claim(other.stack.name, region, master_id, tuple(stacks))
+    return None

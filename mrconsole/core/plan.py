@@ -37,7 +37,7 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.core.action_table import MENU, NAME, ON_A_MASTER, TABLE, VIA_MASTER, Action
 from mrconsole.core.actions import ActionResult, Actions, Target
 from mrconsole.core.outage import constituent_drifts
-from mrconsole.core.ownership import Ownership, owner_of
+from mrconsole.core.ownership import Ownership, owned_elsewhere, owner_of
 from mrconsole.core.preflight import (
     BLOCKING,
     INFO,
@@ -200,6 +200,8 @@ async def plan_action(
     if action in ON_A_MASTER:
         topo, found = await check_master(fleet, region, f"{stack.name}/{stack.id}", action, cache)
         findings += found
+        if topo is not None and action in ("delete", "update", "reapply"):
+            findings += await _stale(fleet, topo, cache, action)
         if topo is not None and topo.constituents and action in ("update", "reapply"):
             findings += await _drift(fleet, topo, cache, action)
     return ActionPlan(
@@ -224,6 +226,31 @@ async def _drift(fleet, topo, cache, action: str) -> list[Finding]:
         return drift_findings(await constituent_drifts(fleet, topo, cache), action)
     except CloudError:
         return []
+
+
+async def _stale(fleet, topo, cache, action: str) -> list[Finding]:
+    """A master whose constituents a newer master owns (it was moved while its region was down): a delete
+    would delete them from under the new master, an update would overwrite what was done through it."""
+    try:
+        claim = await owned_elsewhere(fleet, topo, cache)
+    except CloudError:
+        return []
+    if claim is None:
+        return []
+    m = topo.master
+    harm = (
+        "would delete every constituent from under it"
+        if action == "delete"
+        else "would overwrite what was done through it since"
+    )
+    return [
+        Finding(
+            BLOCKING,
+            f"{m.name} in {m.region} is stale: {claim.name} in {claim.region} (created later) owns its "
+            f"{len(claim.stacks)} constituent stack(s); a {action} {harm}",
+            f"abandon it, which leaves its constituents as they are: mrconsole abandon {m.name} --region {m.region}",
+        )
+    ]
 
 
 async def _find(fleet, region: str, name_or_id: str) -> Stack:

@@ -28,8 +28,10 @@ from mrconsole.core.fleet import Fleet
 from mrconsole.core.follow import MasterFollow
 from mrconsole.core.launch import preview_by_region
 from mrconsole.core.outage import DISCOVERED, LIVE, MISSING, OUTAGE, drift, master_state
+from mrconsole.core.ownership import owned_elsewhere
 from mrconsole.core.plan import ActionPlan, plan_action
 from mrconsole.core.preview import preview_update
+from mrconsole.core.rehome_data import keep_quietly, version_of
 from mrconsole.core.rollout import (
     Breakpoint,
     Change,
@@ -98,6 +100,7 @@ class MasterView:
     # Constituent resource -> the hook its update waits at (a rollout's breakpoint), from the master's
     # events as they arrive (core/rollout.pending_hooks): no request of its own.
     held: dict[str, str] = field(default_factory=dict)
+    owned_by: str = ""  # said when a newer master (moved elsewhere) owns these constituents: this one is stale
 
 
 @dataclass
@@ -135,6 +138,7 @@ class ConsoleSession:
         self._tasks: list[asyncio.Task] = []
         self._wake = asyncio.Event()
         self._names: Counter[str] = Counter()  # stack names in every region, for owner_of
+        self._kept_version = ""  # the master's version whose adopt data and owners were last checked
         self._held_seen: dict[str, datetime] = {}  # master resource -> its newest event's time (master.held)
         for region in fleet.region_names:
             self.stream.follow_region(region)
@@ -410,6 +414,7 @@ class ConsoleSession:
             m.error, m.fetched_at = None, time.time()
             await self._read_resources(m.topology)
             await asyncio.to_thread(self._save_cache, m.topology)  # sqlite: off the event loop
+            await self._keep_for_a_move(m)
         except CloudError as exc:
             m.error = exc.message
             if m.topology is not None:
@@ -420,6 +425,29 @@ class ConsoleSession:
             else:
                 await self._fallback_master()
         self._publish(MasterChanged(m.name))
+
+    async def _keep_for_a_move(self, m: MasterView) -> None:
+        """What a move needs (core/rehome_data.py), and whether a newer master owns these constituents:
+        both only when the master changed (an export and a GET per claimant then, nothing otherwise)."""
+        topo = m.topology
+        if topo is None or not topo.constituents:
+            return
+        version = version_of(topo)
+        if version == self._kept_version:
+            return
+        self._kept_version = version
+        await keep_quietly(self.fleet, topo, self.cache)
+        try:
+            claim = await owned_elsewhere(self.fleet, topo, self.cache)
+        except Exception:  # noqa: BLE001 - a damaged cache must not stop the console: logged
+            logger().exception("who else owns %s's constituents: not read", topo.master.name)
+            claim = None
+        m.owned_by = (
+            f"stale: {claim.name} in {claim.region} owns its constituents (created later); "
+            f"abandon this one, never delete it"
+            if claim
+            else ""
+        )
 
     def _save_cache(self, topo: Topology) -> None:
 

@@ -90,6 +90,10 @@ max_stacks_per_tenant = 1000
 # Fail a resource at once instead of retrying (Heat's default is 2 retries,
 # each deleting the failed remote stack): lab failures stay inspectable.
 action_retry_limit = 0
+# Both off in Heat by default; the lab turns them on so that moving a master to another region
+# (adopt) and dropping a stale master without touching its constituents (abandon) can be used.
+enable_stack_adopt = true
+enable_stack_abandon = true
 
 [database]
 # Concurrent writers queue instead of failing: see mrconsole/lab/sqlite_tuning.py.

@@ -43,6 +43,14 @@ CREATE TABLE IF NOT EXISTS constituents (
     PRIMARY KEY (cloud, master_id, resource)
 );
 CREATE INDEX IF NOT EXISTS constituents_by_stack ON constituents (cloud, stack_id);
+CREATE TABLE IF NOT EXISTS adopt_data (
+    cloud TEXT NOT NULL,
+    master_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    saved_at REAL NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (cloud, master_id)
+);
 """
 
 
@@ -68,6 +76,20 @@ class CachedMaster:
     seen_at: float
     edges: list = field(default_factory=list)  # [source, key, target, via]
     constituents: list[CachedConstituent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AdoptData:
+    """What Heat's adopt needs to rebuild a master elsewhere (its export: template, files, environment,
+    each resource's id), kept so a master can be moved while its region is down. Hidden parameters'
+    values are never kept: `hidden` names the ones the operator must give again."""
+
+    cloud: str
+    master_id: str
+    version: str  # the master's status and change time when read: refreshed only when it moves
+    saved_at: float
+    data: dict
+    hidden: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +168,42 @@ class TopologyCache:
             for r in rows
         ]
         return CachedMaster(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), constituents)
+
+    def save_adopt(self, adopt: AdoptData) -> None:
+        record = {"data": adopt.data, "hidden": list(adopt.hidden)}
+        with self._connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO adopt_data VALUES (?,?,?,?,?)",
+                (adopt.cloud, adopt.master_id, adopt.version, adopt.saved_at, json.dumps(record)),
+            )
+
+    def load_adopt(self, cloud: str, master_id: str) -> AdoptData | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT version, saved_at, data FROM adopt_data WHERE cloud=? AND master_id=?", (cloud, master_id)
+            ).fetchone()
+        if row is None:
+            return None
+        record = json.loads(row[2])
+        return AdoptData(cloud, master_id, row[0], row[1], record["data"], tuple(record.get("hidden", ())))
+
+    def claimants(self, cloud: str, stack_ids: list[str]) -> list[tuple[str, str, str, str]]:
+        """(master_id, name, region, constituent stack id) of every cached master claiming one of these stacks."""
+        if not stack_ids:
+            return []
+        marks = ",".join("?" * len(stack_ids))
+        with self._connect() as db:
+            return db.execute(
+                "SELECT DISTINCT m.master_id, m.name, m.region, c.stack_id FROM constituents c JOIN masters m "
+                f"ON m.cloud=c.cloud AND m.master_id=c.master_id WHERE c.cloud=? AND c.stack_id IN ({marks})",
+                (cloud, *stack_ids),
+            ).fetchall()
+
+    def forget(self, cloud: str, master_id: str) -> None:
+        """A master that no longer exists (abandoned, deleted): it claims nothing any more."""
+        with self._connect() as db:
+            for table in ("masters", "constituents", "adopt_data"):
+                db.execute(f"DELETE FROM {table} WHERE cloud=? AND master_id=?", (cloud, master_id))
 
     def find_constituent(self, cloud: str, stack_id: str) -> ConstituentHit | None:
         with self._connect() as db:

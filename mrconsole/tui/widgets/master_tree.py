@@ -95,11 +95,14 @@ class MasterTree(Tree):
         line = self.cursor_line
         self.clear()
         self.details = {}
-        self.root.set_label(_stack_label(m.name, m.region, m.status, "stale" if stale else "", self.compact))
+        owned = getattr(master, "owned_by", "")
+        warn = "stale" if stale or owned else ""
+        self.root.set_label(_stack_label(m.name, m.region, m.status, warn, self.compact))
         self.root.data = ("stack", m.region, m.id, m.name)
         self.details[self.root.id] = _detail(
             (f"master {m.name} in {m.region}: {m.status}", "bold"),
             (stale, "yellow"),
+            (f"⚠ {owned}" if owned else "", "bold yellow"),
             (m.status_reason, _reason_style(m.status)),
         )
         for c in topo.constituents:
@@ -146,6 +149,7 @@ class MasterTree(Tree):
         m = topo.master
         parts: list = [m.name, m.region, m.status, m.status_reason, stale.split(",")[0], self.compact]
         parts.append(tuple(sorted(master.held.items())))
+        parts.append(getattr(master, "owned_by", ""))
         for c in topo.constituents:
             s = c.stack
             parts.append(

@@ -1,0 +1,199 @@
+"""`mrconsole rehome MASTER --to REGION` (move a master) and `mrconsole abandon MASTER --region R`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from mrconsole import config
+from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json
+from mrconsole.cli.validate_cmd import parse_params
+from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
+from mrconsole.core.connect import TopologyCache
+from mrconsole.core.errors import CloudError
+from mrconsole.core.ownership import owned_elsewhere
+from mrconsole.core.plan import PlanError
+from mrconsole.core.rehome import execute_rehome, plan_rehome
+from mrconsole.core.rehome_data import ABANDON_SETTING, needs_setting
+from mrconsole.core.topology import read_master
+
+REHOME_EPILOG = """The new master is created by Heat's adopt from what the topology cache kept of the old one
+(or, if the old region answers, from its export), owning the same constituent stacks without
+creating or touching them. With the old region answering, the old master is then abandoned.
+
+exit codes:
+  0  moved (--preview: the plan shown, nothing blocks it)
+  1  refused or failed (the target's Heat without enable_stack_adopt is named)
+  2  bad invocation
+"""
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "rehome",
+        help="move a master to another region (adopt), e.g. when its region is gone",
+        description="Move a master to another region: Heat adopts its constituents there.",
+        epilog=REHOME_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("name", metavar="MASTER")
+    add_cloud_arguments(p)
+    p.add_argument("--to", required=True, metavar="REGION", help="the region of the new master")
+    p.add_argument("--name", dest="new_name", metavar="NAME", help="the new master's name (default: the same)")
+    p.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--preview", action="store_true", help="show what the new master will own; send nothing")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_rehome)
+
+    a = sub.add_parser(
+        "abandon",
+        help="remove a (stale) master from Heat, leaving its constituents as they are",
+        description="Heat's abandon: the master leaves Heat; every stack it created stays, untouched.",
+    )
+    a.add_argument("name", metavar="MASTER")
+    add_cloud_arguments(a)
+    a.add_argument("--yes", "-y", action="store_true", help="do not ask to type the name")
+    a.add_argument("--format", choices=("text", "json"), default="text")
+    a.set_defaults(func=cmd_abandon)
+
+
+def _read_only(args, cloud_name: str) -> bool:
+    return bool(args.read_only) or config.load().read_only(cloud_name)
+
+
+def cmd_rehome(args) -> int:
+    if args.read_only and not args.preview:
+        raise CliError("read-only mode: rehome is not allowed; nothing was sent")
+    params = parse_params(args.params)
+    return asyncio.run(_rehome(args, params))
+
+
+async def _rehome(args, params: dict) -> int:
+    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}), authenticate=False)
+    try:
+        cache = TopologyCache()
+        try:
+            plan = await plan_rehome(
+                fleet,
+                args.name,
+                args.to,
+                cache,
+                new_name=args.new_name,
+                parameters=params,
+                read_only=_read_only(args, fleet.name) and not args.preview,
+            )
+        except PlanError as exc:
+            raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
+        if args.preview:
+            if args.format == "json":
+                print_json(
+                    {
+                        "master": plan.old_name,
+                        "from": plan.old_region,
+                        "to": plan.to_region,
+                        "name": plan.name,
+                        "source": plan.source,
+                        "old_reachable": plan.old_reachable,
+                        "constituents": [
+                            {"resource": r, "region": g, "stack_name": n, "stack_id": i}
+                            for r, g, n, i in plan.constituents
+                        ],
+                        "findings": plan.findings,
+                        "blocked": bool(plan.blocking),
+                    }
+                )
+            else:
+                for line in plan.lines():
+                    print(line)
+                for f in plan.findings:
+                    print(f"  {f}")
+                print("nothing was sent (--preview)")
+            return EXIT_FAILED if plan.blocking else EXIT_OK
+        for f in plan.findings:
+            if f.severity != "blocking":
+                print(str(f), file=sys.stderr)
+        if not args.yes and not plan.blocking:
+            _confirm(plan.lines(), "Move the master?")
+        actions = Actions(fleet, read_only=_read_only(args, fleet.name))
+        try:
+            new_id, said = await execute_rehome(actions, plan, cache)
+        except (PlanError, ReadOnlyError, ActionError) as exc:
+            raise CliError(str(exc)) from None
+        if args.format == "json":
+            print_json({"master": plan.name, "region": plan.to_region, "id": new_id, "message": said})
+        else:
+            print(said)
+            print(f"follow it: mrconsole --stack {plan.name}   (status: mrconsole status --master {plan.name})")
+        return EXIT_OK
+    finally:
+        fleet.close()
+
+
+def _confirm(lines: list[str], question: str) -> None:
+    if not sys.stdin.isatty():
+        raise CliError("this needs confirmation: pass --yes, or run on a terminal", EXIT_USAGE)
+    for line in lines:
+        print(line, file=sys.stderr)
+    try:
+        answer = input(f"{question} [y/N] ").strip().lower()
+    except EOFError:
+        answer = ""
+    if answer not in ("y", "yes"):
+        raise CliError("nothing was sent", EXIT_USAGE)
+
+
+def cmd_abandon(args) -> int:
+    if args.read_only:
+        raise CliError("read-only mode: abandon is not allowed; nothing was sent")
+    if len(args.regions) != 1:
+        raise CliError("--region is required once: say which master of that name to abandon", EXIT_USAGE)
+    return asyncio.run(_abandon(args))
+
+
+async def _abandon(args) -> int:
+    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    try:
+        if _read_only(args, fleet.name):
+            raise CliError(f"read-only mode (set for cloud {fleet.name} in the config): nothing was sent")
+        region = args.regions[0]
+        if region not in fleet.region_names:
+            raise CliError(f"region {region!r} is not in cloud {fleet.name}", EXIT_USAGE)
+        cache = TopologyCache()
+        try:
+            topo = await read_master(fleet, region, args.name)
+        except CloudError as exc:
+            raise CliError(
+                f"{args.name} in {region}: {exc.message}", EXIT_DEGRADED if exc.kind == "unavailable" else EXIT_FAILED
+            ) from None
+        claim = await owned_elsewhere(fleet, topo, cache)
+        m = topo.master
+        lines = [f"Abandon {m.name} ({m.id}) in {region}: it leaves Heat; these stay, untouched:"]
+        lines += [f"  {c.resource}: {c.stack_name or c.stack_id} in {c.region}" for c in topo.constituents]
+        lines.append(
+            f"  {claim.name} in {claim.region} owns them now."
+            if claim
+            else "  No other master known here owns them: they are then managed only directly, region by region."
+        )
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise CliError(f"abandoning {m.name} needs confirmation: pass --yes, or run on a terminal", EXIT_USAGE)
+            for line in lines:
+                print(line, file=sys.stderr)
+            if input(f"Type the stack name ({m.name}) to confirm: ").strip() != m.name:
+                raise CliError("not confirmed: nothing was sent", EXIT_USAGE)
+        result = await Actions(fleet).abandon(Target(region, m.name, m.id))
+        if not result.ok:
+            raise CliError(needs_setting(result.message, region, ABANDON_SETTING))
+        cache.forget(fleet.name, m.id)
+        if args.format == "json":
+            print_json(result)
+        else:
+            for line in lines[1:]:
+                print(line)
+            print(f"{region}: abandon {m.name}: accepted  (request {result.request_id})")
+        return EXIT_OK
+    finally:
+        fleet.close()

@@ -1,0 +1,254 @@
+"""The master outlives its region: move it to another region (Heat's adopt), and drop a stale one (abandon).
+
+Heat's `stack adopt` (enable_stack_adopt) creates a stack whose resources take the `resource_id`s the
+adopt data gives: an adopted master owns the existing constituent stacks, creating and touching
+nothing. Its data is what `stack export` (enable_stack_abandon) returns: the template, files,
+environment and each resource's id. Checked on the lab (Heat 27, tests/test_rehome.py): a master
+adopted in another region is ADOPT_COMPLETE in seconds with the same constituent ids, and a PATCH
+through it updates the constituents in their regions. (A master unreadable after such a PATCH, seen
+once, is Heat 27 reading outputs of constituents that the update changes: tests/test_rollout.py.)
+
+So the data must be at hand before the master's region goes down: every read of a master (the
+console's session, `status --master`) keeps it in the topology cache, refreshed only when the master
+changed (its status or change time). Values of hidden parameters are never kept: a move asks for them.
+
+Cost: keeping the data, one export (or template, environment and files: 3 requests) per change of the
+master, none otherwise. A plan: the master's GET in its region (or the cache), a GET of the new name
+in the target region.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from mrconsole.cloud import errors
+from mrconsole.cloud.errors import CloudError
+from mrconsole.core.actions import ActionResult, Actions, Target
+from mrconsole.core.plan import PlanError
+from mrconsole.core.preflight import BLOCKING, INFO, WARNING, Finding
+from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, keep_adopt_data, needs_setting
+from mrconsole.core.topology import read_master
+from mrconsole.state.topology_cache import AdoptData, from_topology
+
+
+@dataclass(frozen=True)
+class RehomePlan:
+    name: str  # the new master's
+    old_name: str
+    old_region: str
+    old_id: str
+    to_region: str
+    adopt: AdoptData
+    parameters: dict[str, str]
+    old_reachable: bool
+    source: str  # where the adopt data comes from, and how old it is
+    constituents: tuple[tuple[str, str, str, str], ...]  # (resource, region, stack name, stack id)
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == BLOCKING]
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Move master {self.old_name} from {self.old_region} to {self.to_region} as {self.name}, "
+            f"from {self.source}.",
+            f"The new master owns, without creating or touching them ({len(self.constituents)}):",
+        ]
+        for resource, region, stack_name, stack_id in self.constituents:
+            out.append(f"  {resource}: {stack_name or '?'} ({stack_id}) in {region}")
+        if self.old_reachable:
+            out.append(
+                f"Then the old master in {self.old_region} is abandoned: removed from Heat, its constituents left."
+            )
+        else:
+            out.append(
+                f"The old master stays in {self.old_region} (unreachable): when it answers again it is stale; "
+                f"abandon it then (mrconsole abandon {self.old_name} --region {self.old_region}), never delete it."
+            )
+        return out
+
+
+def _age(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
+
+
+async def plan_rehome(
+    fleet,
+    name: str,
+    to_region: str,
+    cache,
+    *,
+    new_name: str | None = None,
+    parameters: dict[str, str] | None = None,
+    read_only: bool = False,
+) -> RehomePlan:
+    if read_only:
+        raise PlanError("read-only mode: rehome is not allowed; nothing was sent")
+    if to_region not in fleet.region_names:
+        raise PlanError(
+            f"--to {to_region!r} is not a region of cloud {fleet.name} (it has: {', '.join(fleet.region_names)})",
+            usage=True,
+        )
+    parameters = dict(parameters or {})
+    cached = await asyncio.to_thread(cache.load, fleet.name, name)
+    if cached is None:
+        raise PlanError(
+            f"{name} is not in the topology cache: nothing says where its constituents are. The cache is kept "
+            f"by every read of a master (the console, mrconsole status --master {name}) while its region answers"
+        )
+    old_region, old_id = cached.region, cached.master_id
+    findings: list[Finding] = []
+    reachable = False
+    try:
+        topo = await read_master(fleet, old_region, old_id)
+        reachable = True
+        adopt = await keep_adopt_data(fleet, topo, cache)
+        source = f"its export, read now in {old_region}"
+    except CloudError as exc:
+        if exc.kind == errors.NOT_FOUND:
+            raise PlanError(f"{name} ({old_id}) is no longer in {old_region}: nothing to move") from None
+        if exc.kind != errors.UNAVAILABLE:
+            raise
+        adopt = await asyncio.to_thread(cache.load_adopt, fleet.name, old_id)
+        if adopt is not None:
+            source = (
+                f"the topology cache ({old_region} is unreachable: {exc.message}); "
+                f"kept {_age(time.time() - adopt.saved_at)} ago, last seen {cached.status}"
+            )
+    if adopt is None:
+        raise PlanError(
+            f"the cache has no adopt data for {name}: it is kept by every read of the master while its region "
+            "answers (the console, mrconsole status --master); it was never read since this version"
+        )
+    target = new_name or cached.name
+    if to_region == old_region and target == cached.name:
+        raise PlanError(f"{name} is already in {to_region}", usage=True)
+    missing = [k for k in adopt.hidden if k not in parameters]
+    if missing:
+        findings.append(
+            Finding(
+                BLOCKING,
+                f"hidden parameter(s) {', '.join(missing)} were given when {name} was created; their values are "
+                "never kept",
+                f"give them again: {' '.join(f'-P {k}=…' for k in missing)}",
+            )
+        )
+    try:
+        clash = await fleet.region(to_region).find_stack(target)
+    except CloudError as exc:
+        findings.append(
+            Finding(BLOCKING, f"{to_region} is unreachable ({exc.message}): the new master cannot be created there")
+        )
+        clash = None
+    if clash is not None:
+        findings.append(
+            Finding(
+                BLOCKING,
+                f"{to_region} already has a stack named {target} ({clash.stack.status})",
+                "give the new master another name: --name",
+            )
+        )
+    by_id = {c.stack_id: c for c in cached.constituents if c.stack_id}
+    constituents = []
+    for resource, entry in sorted((adopt.data.get("resources") or {}).items()):
+        if entry.get("type") != "OS::Heat::Stack":
+            continue
+        c = by_id.get(entry.get("resource_id"))
+        constituents.append(
+            (resource, (c.region if c else None) or "?", (c.stack_name if c else "") or "", entry.get("resource_id"))
+        )
+    down = sorted({region for _r, region, _n, _i in constituents if region in _down_regions(fleet)})
+    if down:
+        findings.append(
+            Finding(
+                WARNING,
+                f"{', '.join(down)} does not answer: Heat validates each constituent in its region during the "
+                "adopt, which may then fail",
+            )
+        )
+    if reachable:
+        findings.append(
+            Finding(INFO, f"{old_region} answers: this is a planned move; the old master is abandoned after it")
+        )
+    stale = time.time() - adopt.saved_at
+    if not reachable and stale > 3600:
+        findings.append(
+            Finding(
+                WARNING,
+                f"the adopt data is {_age(stale)} old: a change made through {name} since then is not in it",
+            )
+        )
+    return RehomePlan(
+        target,
+        cached.name,
+        old_region,
+        old_id,
+        to_region,
+        adopt,
+        parameters,
+        reachable,
+        source,
+        tuple(constituents),
+        tuple(findings),
+    )
+
+
+def _down_regions(fleet) -> set[str]:
+    return {h.region for h in fleet.health() if h.state == "down"}
+
+
+async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float = 300.0) -> tuple[str, str]:
+    """Adopt in the target region, wait for ADOPT_COMPLETE, then (old region answering) abandon the old
+    master; the cache then knows the new master and forgets the old one once it is gone.
+    Returns (new master id, what happened)."""
+    if plan.blocking:
+        reason = plan.blocking[0]
+        raise PlanError(
+            f"rehome of {plan.old_name} refused before sending: {reason.message}"
+            + (f". Instead: {reason.instead}" if reason.instead else "")
+        )
+    data = dict(plan.adopt.data)
+    data["name"] = plan.name
+    env = dict(data.get("environment") or {})
+    env["parameters"] = {**(env.get("parameters") or {}), **plan.parameters}
+    data["environment"] = env
+    result: ActionResult = await actions.adopt(
+        Target(plan.to_region, plan.name), data, data.get("files") or {}, plan.parameters, frozenset(plan.adopt.hidden)
+    )
+    if not result.ok:
+        raise PlanError(needs_setting(result.message, plan.to_region, ADOPT_SETTING))
+    client = actions.fleet.region(plan.to_region)
+    new_id = result.stack_id or ""
+    deadline = time.monotonic() + wait
+    status = "ADOPT_IN_PROGRESS"
+    while time.monotonic() < deadline:
+        detail = await client.get_stack(new_id)
+        status = detail.stack.status
+        if not detail.stack.in_progress:
+            break
+        await asyncio.sleep(0.5)
+    actions.complete(result, status)
+    if status != "ADOPT_COMPLETE":
+        raise PlanError(f"the adopt of {plan.name} in {plan.to_region} ended {status}: {detail.stack.status_reason}")
+    topo = await read_master(actions.fleet, plan.to_region, new_id)
+    await asyncio.to_thread(cache.save, from_topology(topo))
+    await keep_adopt_data(actions.fleet, topo, cache)
+    said = f"{plan.name} is now the master, in {plan.to_region} ({new_id}), owning {len(topo.constituents)} stacks"
+    if plan.old_reachable:
+        old = await actions.abandon(Target(plan.old_region, plan.old_name, plan.old_id))
+        if old.ok:
+            await asyncio.to_thread(cache.forget, actions.fleet.name, plan.old_id)
+            said += f"; the old master in {plan.old_region} is abandoned (its constituents left as they are)"
+        else:
+            said += (
+                f"; abandoning the old master failed: {needs_setting(old.message, plan.old_region, ABANDON_SETTING)}"
+            )
+    return new_id, said

@@ -1,0 +1,108 @@
+"""The master outlives its region, against the lab: move it (adopt) while its region is down, then the
+old master back and stale: its delete refused, its abandon leaving every constituent untouched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mrconsole.state.topology_cache import TopologyCache
+
+SECRET = "Zebra-Secret-4711"
+MASTER_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
+
+
+def _status(cli, name: str) -> dict:
+    code, out, err = cli("status", "--lab", "--master", name, "--format", "json")
+    assert out, err
+    return json.loads(out)
+
+
+def test_rehome_while_the_master_region_is_down_then_the_stale_master_is_abandoned(lab, cli):
+    code, out, err = cli(
+        "stack", "create", "mv", "-t", MASTER_T, "--lab", "--region", "RegionOne", "-P", f"db_password={SECRET}",
+        "--wait", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err + out
+    old_id = json.loads(out)[0]["stack_id"]
+    # A read of the master keeps what a move needs (and no hidden value).
+    first = _status(cli, "mv")
+    assert first["mode"] == "live" and first["master_region"] == "RegionOne"
+    kept = TopologyCache().load_adopt("mrconsole-lab", old_id)
+    assert kept is not None and {"db_stack", "app_stack"} <= set(kept.data["resources"])
+    assert kept.hidden == ("db_password",) and SECRET not in json.dumps(kept.data)
+
+    with lab.fault("RegionOne", "stop"):
+        # A fresh process, the master's region down from its start: the cache alone.
+        code, out, err = cli("rehome", "mv", "--lab", "--to", "RegionTwo", "--preview", "--format", "json")
+        preview = json.loads(out)
+        # The hidden value given at create was never kept: the plan is blocked until it is given again.
+        assert code == 1 and preview["blocked"], err + out
+        assert "db_password" in json.dumps(preview["findings"])
+        assert not preview["old_reachable"] and "topology cache" in preview["source"]
+        owned = {c["resource"]: c for c in preview["constituents"]}
+        assert set(owned) == {"db_stack", "app_stack"}
+        code, out, err = cli("rehome", "mv", "--lab", "--to", "RegionTwo", "--yes")
+        assert code == 1 and "db_password" in err and "-P db_password=" in err, err
+        code, out, err = cli(
+            "rehome", "mv", "--lab", "--to", "RegionTwo", "-P", f"db_password={SECRET}", "--yes", "--format", "json"
+        )
+        assert code == 0, err + out
+        moved = json.loads(out)
+        assert moved["region"] == "RegionTwo" and moved["id"] != old_id
+        # A PATCH through the new master reaches a constituent in a third region.
+        code, out, err = cli(
+            "stack", "update", "mv", "--lab", "--region", "RegionTwo", "-P", "app_replicas=3", "--wait"
+        )
+        assert code == 0 and "UPDATE_COMPLETE" in out, err + out
+        now = _status(cli, "mv")
+        assert now["master_region"] == "RegionTwo"
+        ids = {c["resource"]: c["stack_id"] for c in now["constituents"]}
+        assert ids == {r: c["stack_id"] for r, c in owned.items()}  # the same stacks, owned, not recreated
+        code, out, err = cli("status", "--lab", "--region", "RegionThree", "--format", "json")
+        app = next(s for s in json.loads(out)["regions"][0]["stacks"] if s["id"] == ids["app_stack"])
+        assert app["status"] == "UPDATE_COMPLETE"
+
+    # The old region is back: its master is stale, its delete refused with the way out.
+    state = _status(cli, "mv")
+    assert state["master_region"] == "RegionTwo"
+    assert state["stale_twins"] and "abandon mv --region RegionOne" in state["stale_twins"][0]
+    code, out, err = cli("stack", "delete", "mv", "--lab", "--region", "RegionOne", "--yes")
+    assert code == 1 and "stale" in err and "mrconsole abandon mv --region RegionOne" in err, err
+    code, out, err = cli("stack", "update", "mv", "--lab", "--region", "RegionOne", "-P", "app_replicas=1")
+    assert code == 1 and "stale" in err, err
+    before = {c["resource"]: (c["stack_id"], c["status"]) for c in _status(cli, "mv")["constituents"]}
+    updated = _updated_times(cli, before)
+
+    code, out, err = cli("abandon", "mv", "--lab", "--region", "RegionOne", "--yes")
+    assert code == 0 and "accepted" in out, err + out
+    from tests.conftest import wait_until
+
+    assert wait_until(lambda: not _status(cli, "mv")["stale_twins"], 30)
+    after = {c["resource"]: (c["stack_id"], c["status"]) for c in _status(cli, "mv")["constituents"]}
+    assert after == before
+    assert _updated_times(cli, before) == updated  # untouched
+    code, out, err = cli("drift", "mv", "--lab")
+    assert code == 0 and "no drift, no orphans" in out, err + out
+
+
+def _updated_times(cli, constituents: dict) -> dict:
+    out = {}
+    for region in ("RegionTwo", "RegionThree"):
+        code, text, _ = cli("status", "--lab", "--region", region, "--format", "json")
+        for s in json.loads(text)["regions"][0]["stacks"]:
+            for resource, (stack_id, _) in constituents.items():
+                if s["id"] == stack_id:
+                    out[resource] = s.get("updated_time")
+    return out
+
+
+def test_rehome_refuses_what_cannot_work(lab, cli):
+    code, out, err = cli("rehome", "never-seen", "--lab", "--to", "RegionTwo", "--yes")
+    assert code == 1 and "not in the topology cache" in err and err.count("\n") == 1, err
+    code, out, err = cli("rehome", "demo", "--lab", "--to", "RegionNine", "--yes")
+    assert code == 2 and "RegionNine" in err, err
+    code, out, err = cli("rehome", "demo", "--lab", "--to", "RegionTwo", "--read-only")
+    assert code == 1 and "read-only" in err
+    code, out, err = cli("abandon", "demo", "--lab", "--yes")
+    assert code == 2 and "--region" in err
