@@ -150,7 +150,7 @@ def test_failed_canary_holds_the_other_regions_then_continue_then_roll_back(lab,
 
     # Continue anyway: the change is sent again with the third wave still held; the second wave gets it
     # (and fails too: the release is broken), the third is still untouched.
-    code, out, err = _rollout(cli, "roll-bad", "--continue")
+    code, out, err = _rollout(cli, "roll-bad", "--continue", "--yes")
     assert code == 1, err + out
     state = read(lab, "roll-bad")
     cons = state["constituents"]
@@ -159,7 +159,7 @@ def test_failed_canary_holds_the_other_regions_then_continue_then_roll_back(lab,
     assert _hooks_in(state["master_env"]) == {"web_three": {"hooks": "pre-update"}}
 
     # Roll back: the values before the rollout go back to every region, and the breakpoints leave.
-    code, out, err = _rollout(cli, "roll-bad", "--rollback")
+    code, out, err = _rollout(cli, "roll-bad", "--rollback", "--yes")
     assert code == 0, err + out
     state = read(lab, "roll-bad")
     assert state["master"].status == "UPDATE_COMPLETE"
@@ -209,8 +209,12 @@ def test_gate_command_that_fails_holds_the_waves_then_stop_everything(lab, cli, 
     waiting = {b["resource"] for b in json.loads(out)["breakpoints"] if b["pending"]}
     assert waiting == {"web_two", "web_three"}
 
-    # Stop everything: the master's update cancelled; the held regions untouched; the breakpoints stay.
+    # Stop everything: said first, region by region; not sent unconfirmed.
     code, out, err = _rollout(cli, "roll-gate", "--stop")
+    assert code == 2 and "cancelled without rollback" in err and "needs confirmation" in err, err
+    assert "rollout-stop" not in _journal_actions("roll-gate")
+    # The master's update cancelled; the held regions untouched; the breakpoints stay.
+    code, out, err = _rollout(cli, "roll-gate", "--stop", "--yes")
     assert code == 0, err + out
     state = read(lab, "roll-gate")
     assert state["master"].status == "UPDATE_FAILED"
@@ -222,7 +226,7 @@ def test_gate_command_that_fails_holds_the_waves_then_stop_everything(lab, cli, 
     assert "rollout-stop" in _journal_actions("roll-gate")
 
     # And from there, a roll back sends the values before to every region and removes the breakpoints.
-    code, out, err = _rollout(cli, "roll-gate", "--rollback")
+    code, out, err = _rollout(cli, "roll-gate", "--rollback", "--yes")
     assert code == 0, err + out
     state = read(lab, "roll-gate")
     assert {c["release"] for c in state["constituents"].values()} == {"v1"}
@@ -243,7 +247,7 @@ def test_held_rollout_rolled_back_by_heat_and_a_breakpoint_cleared_by_hand(lab, 
     assert wait_until(lambda: read(lab, "roll-back")["constituents"]["web_two"]["release"] == "v2", 60)
 
     # Roll back while the update is held: Heat's cancel rolls every updated region back.
-    code, out, err = _rollout(cli, "roll-back", "--rollback")
+    code, out, err = _rollout(cli, "roll-back", "--rollback", "--yes")
     assert code == 0, err + out
     assert "ROLLBACK_COMPLETE" in json.loads(out)["message"]
     state = read(lab, "roll-back")

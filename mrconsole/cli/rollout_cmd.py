@@ -27,7 +27,10 @@ from mrconsole.core.preflight import BLOCKING
 from mrconsole.core.preview import preview_update
 from mrconsole.core.rollout import NONE, Change, breakpoints, plan_rollout
 from mrconsole.core.rollout_run import (
+    CONTINUE,
     DONE,
+    ROLLBACK,
+    STOP,
     Gate,
     Outcome,
     RolloutError,
@@ -35,6 +38,7 @@ from mrconsole.core.rollout_run import (
     gate_argv,
     journaled_plan,
     rollout_state,
+    what_it_does,
 )
 from mrconsole.core.topology import read_master
 from mrconsole.template.analysis import analyse
@@ -318,6 +322,19 @@ async def _way_on(args, fleet, actions, region: str, gate: Gate, out) -> int:
     run = RolloutRun(fleet, actions, topo, status.waves, gate, on_step=_printer(out))
     if status.phase == NONE:
         raise CliError(f"no rollout of {topo.master.name} to act on: {status.message}")
+    way = STOP if args.stop else ROLLBACK if args.rollback else CONTINUE
+    # What it does in every region, before it is sent.
+    for line in what_it_does(way, status, previous, kind):
+        print(line, file=out)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError(f"--{way} needs confirmation: pass --yes, or run on a terminal", EXIT_USAGE)
+        try:
+            answer = input(f"{way.capitalize()}? [y/N] ").strip().lower()
+        except EOFError:
+            answer = ""
+        if answer not in ("y", "yes"):
+            raise CliError("nothing was sent", EXIT_USAGE)
     if args.stop:
         outcome = await run.stop(status)
         return _report(args, run, outcome)

@@ -618,3 +618,42 @@ async def journaled_plan(master_id: str, master_name: str, journal=None) -> tupl
     entries = await asyncio.to_thread((journal or Journal()).entries, 200, stack_name=master_name)
     _waves, kind, previous = planned_waves(entries, master_id)
     return kind, previous
+
+
+CONTINUE, ROLLBACK, STOP = "continue", "rollback", "stop"
+
+
+def what_it_does(way: str, status: RolloutStatus, previous: dict, kind: str) -> list[str]:
+    """What a way on does in every region, said before it is sent (the console asks with it; the CLI
+    prints it and asks unless --yes)."""
+    name = status.master.name
+    held = status.master.in_progress
+    if way == CONTINUE:
+        nxt = status.next_wave
+        if nxt is None:
+            return [f"every wave is done: one update of {name} removes the breakpoints (it changes no resource)"]
+        regions = ", ".join(status.waves[nxt - 1]) if nxt <= len(status.waves) else "?"
+        if held:
+            return [f"wave {nxt} ({regions}) is released: Heat updates its constituents; its gate runs after it"]
+        return [
+            f"{name}'s update has ended ({status.master.status}): the change is sent again with the later waves "
+            f"still held; Heat retries what failed and updates wave {nxt} ({regions})"
+        ]
+    if way == ROLLBACK:
+        if held:
+            return [
+                f"{name}'s update is cancelled: Heat rolls every constituent back to what it was, in every region "
+                "at once (the held ones get an update that changes nothing); no breakpoint is left"
+            ]
+        if kind == "template":
+            return [f"{name} ran a new template: Heat keeps no way back to the old one after the update ended"]
+        shown = ", ".join(f"{k}={v}" for k, v in previous.items()) or "nothing recorded"
+        return [
+            f"{name} is updated with the values before the rollout ({shown}) and no breakpoint: every region at "
+            "once; the regions never reached change nothing"
+        ]
+    return [
+        f"{name}'s update is cancelled without rollback (if it runs), and each constituent still updating is "
+        "cancelled in its own region (a master's cancel does not reach a remote stack); updated regions keep "
+        "the change; held ones stay untouched; the breakpoints stay in the environment"
+    ]

@@ -27,6 +27,9 @@ from mrconsole.core.errors import CloudError
 from mrconsole.core.plan import PlanError, parse_parameter_text
 from mrconsole.core.rollout import FAILED, HELD, NONE, UPDATED, UPDATING, RolloutPlan, RolloutStatus
 from mrconsole.core.rollout_run import (
+    CONTINUE,
+    ROLLBACK,
+    STOP,
     W_FAILED,
     W_GATE,
     W_HELD,
@@ -36,6 +39,7 @@ from mrconsole.core.rollout_run import (
     RolloutError,
     RolloutRun,
     gate_argv,
+    what_it_does,
 )
 from mrconsole.core.topology import Topology
 from mrconsole.models import Stack
@@ -340,11 +344,7 @@ class RolloutScreen(ConsoleAccess, Screen):
         if nxt is None and status.phase != "finishing":
             self.notify(f"no wave is held: {status.message}", severity="warning")
             return
-        what = (
-            [f"wave {nxt} is released: Heat updates its constituents; the gate runs after it"]
-            if nxt
-            else ["every wave is done: one update of the master removes the breakpoints (it changes no resource)"]
-        )
+        what = what_it_does(CONTINUE, status, {}, "")
         if not await self.app.push_screen_wait(AskScreen("Release the next wave?", what)):
             return
         run = await self._ready_run()
@@ -375,17 +375,7 @@ class RolloutScreen(ConsoleAccess, Screen):
             self.notify("no rollout under way", severity="warning")
             return
         kind, previous = await self.session.journaled_plan(self.master)
-        if status.master.in_progress:
-            what = [
-                f"{self.master.name}'s update is cancelled: Heat rolls every constituent back to what it was,",
-                "in every region at once (the held ones get an update that changes nothing).",
-            ]
-        else:
-            shown = ", ".join(f"{k}={v}" for k, v in previous.items()) or "nothing recorded"
-            what = [
-                f"{self.master.name} is updated with the values before the rollout ({shown}) and no breakpoint:",
-                "every region at once; the regions never reached change nothing.",
-            ]
+        what = what_it_does(ROLLBACK, status, previous, kind)
         if not await self.app.push_screen_wait(AskScreen("Roll back the rollout?", what)):
             return
         run = await self._ready_run()
@@ -400,11 +390,7 @@ class RolloutScreen(ConsoleAccess, Screen):
         if status is None or status.phase == NONE:
             self.notify("no rollout under way", severity="warning")
             return
-        what = [
-            f"{self.master.name}'s update is cancelled without rollback, and each constituent still updating is",
-            "cancelled in its own region (a master's cancel does not reach a remote stack). Regions already",
-            "updated keep the change; held ones stay untouched; the breakpoints stay in the environment.",
-        ]
+        what = what_it_does(STOP, status, {}, "")
         if not await self.app.push_screen_wait(AskScreen("Stop everything?", what)):
             return
         run = await self._ready_run()
