@@ -106,3 +106,33 @@ def test_rehome_refuses_what_cannot_work(lab, cli):
     assert code == 1 and "read-only" in err
     code, out, err = cli("abandon", "demo", "--lab", "--yes")
     assert code == 2 and "--region" in err
+
+
+def test_evict_a_region_gone_for_good_then_its_stack_is_an_orphan(lab, cli):
+    code, out, err = cli(
+        "stack", "create", "ev", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait", "--format", "json"
+    )
+    assert code == 0, err + out
+    before = {c["resource"]: c["stack_id"] for c in _status(cli, "ev")["constituents"]}  # keeps the export
+    # While the region answers, evict is refused: it is for a region gone for good.
+    code, out, err = cli("evict", "ev", "--lab", "--region", "RegionThree", "--yes")
+    assert code == 1 and "RegionThree answers" in err, err
+    with lab.fault("RegionThree", "stop"):
+        code, out, err = cli("evict", "ev", "--lab", "--region", "RegionThree", "--preview", "--format", "json")
+        assert code == 0, err + out
+        plan = json.loads(out)
+        assert [o["stack_id"] for o in plan["orphans"]] == [before["app_stack"]]
+        assert plan["dropped_outputs"] == ["app_url"]
+        code, out, err = cli("evict", "ev", "--lab", "--region", "RegionThree", "--yes")
+        assert code == 0 and "orphans" in out, err + out
+        # The master's next update succeeds without the lost region, and still owns the other constituent.
+        code, out, err = cli(
+            "stack", "update", "ev", "--lab", "--region", "RegionOne", "-P", "app_replicas=4", "--wait"
+        )
+        assert code == 0 and "UPDATE_COMPLETE" in out, err + out
+        now = {c["resource"]: c["stack_id"] for c in _status(cli, "ev")["constituents"]}
+        assert now == {"db_stack": before["db_stack"]}
+    # The region is back: the stack left there is an orphan of the master, to delete there.
+    code, out, err = cli("drift", "ev", "--lab", "--format", "json")
+    report = json.loads(out)
+    assert code == 4 and [o["stack_id"] for o in report["orphans"]] == [before["app_stack"]], out

@@ -13,6 +13,7 @@ from mrconsole.cli.validate_cmd import parse_params
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.connect import TopologyCache
 from mrconsole.core.errors import CloudError
+from mrconsole.core.evict import execute_evict, plan_evict
 from mrconsole.core.ownership import owned_elsewhere
 from mrconsole.core.plan import PlanError
 from mrconsole.core.rehome import execute_rehome, plan_rehome
@@ -47,6 +48,20 @@ def add_parser(sub) -> None:
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_rehome)
+
+    e = sub.add_parser(
+        "evict",
+        help="drop a region gone for good from a master, without Heat reaching it",
+        description="The master is adopted again without its constituents in the region given with --region; "
+        "they stay there as orphans.",
+    )
+    e.add_argument("name", metavar="MASTER")
+    add_cloud_arguments(e)
+    e.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
+    e.add_argument("--preview", action="store_true", help="show what is dropped and kept; send nothing")
+    e.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    e.add_argument("--format", choices=("text", "json"), default="text")
+    e.set_defaults(func=cmd_evict)
 
     a = sub.add_parser(
         "abandon",
@@ -143,6 +158,65 @@ def _confirm(lines: list[str], question: str) -> None:
         answer = ""
     if answer not in ("y", "yes"):
         raise CliError("nothing was sent", EXIT_USAGE)
+
+
+def cmd_evict(args) -> int:
+    if len(args.regions) != 1:
+        raise CliError("--region is required once: the region gone for good", EXIT_USAGE)
+    args.gone = args.regions[0]
+    if args.read_only and not args.preview:
+        raise CliError("read-only mode: evict is not allowed; nothing was sent")
+    params = parse_params(args.params)
+    return asyncio.run(_evict(args, params))
+
+
+async def _evict(args, params: dict) -> int:
+    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}), authenticate=False)
+    try:
+        cache = TopologyCache()
+        try:
+            plan = await plan_evict(
+                fleet,
+                args.name,
+                args.gone,
+                cache,
+                parameters=params,
+                read_only=_read_only(args, fleet.name) and not args.preview,
+            )
+        except PlanError as exc:
+            raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
+        if args.preview:
+            if args.format == "json":
+                print_json(
+                    {
+                        "master": plan.master_name,
+                        "region": plan.region,
+                        "orphans": [{"resource": r, "stack_name": n, "stack_id": i} for r, n, i in plan.evicted],
+                        "dropped_outputs": list(plan.dropped_outputs),
+                        "findings": plan.findings,
+                        "blocked": bool(plan.blocking),
+                    }
+                )
+            else:
+                for line in plan.lines():
+                    print(line)
+                for f in plan.findings:
+                    print(f"  {f}")
+                print("nothing was sent (--preview)")
+            return EXIT_FAILED if plan.blocking else EXIT_OK
+        if not args.yes and not plan.blocking:
+            _confirm(plan.lines(), f"Drop {plan.region} from {plan.master_name}?")
+        try:
+            said = await execute_evict(Actions(fleet, read_only=_read_only(args, fleet.name)), plan, cache)
+        except (PlanError, ReadOnlyError, ActionError) as exc:
+            raise CliError(str(exc)) from None
+        if args.format == "json":
+            print_json({"master": plan.master_name, "region": plan.region, "message": said})
+        else:
+            print(said)
+        return EXIT_OK
+    finally:
+        fleet.close()
 
 
 def cmd_abandon(args) -> int:
