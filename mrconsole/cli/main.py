@@ -98,6 +98,7 @@ def _optional_commands() -> list[str]:
         "stack_cmd",
         "rollout_cmd",
         "rehome_cmd",
+        "snapshot_cmd",
         "journal_cmd",
         "why_cmd",
         "drift_cmd",

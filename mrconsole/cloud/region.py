@@ -410,6 +410,32 @@ class RegionClient:
             fn, "stack adopt", request_id, convert=lambda body: answer_field(body, "stack", self.region)
         )
 
+    async def snapshots(self, stack: Stack) -> list[dict]:
+        """The stack's snapshots (id, name, status, creation_time), newest first as Heat lists them."""
+
+        def convert(body):
+            items = body.get("snapshots") if isinstance(body, dict) else body
+            if not isinstance(items, list):
+                raise CloudError(errors.UNAVAILABLE, "answered a snapshot list that is not a list", self.region)
+            return [
+                {k: i.get(k) for k in ("id", "name", "status", "status_reason", "creation_time")}
+                for i in items
+                if isinstance(i, dict)
+            ]
+
+        return await self.call(
+            lambda hc: hc.stacks.snapshot_list(f"{stack.name}/{stack.id}"), "snapshot list", convert=convert
+        )
+
+    async def snapshot(self, ref: str, name: str | None, request_id: str | None = None) -> dict:
+        return await self.call(lambda hc: hc.stacks.snapshot(ref, name), "stack snapshot", request_id)
+
+    async def restore(self, ref: str, snapshot_id: str, request_id: str | None = None) -> None:
+        await self.call(lambda hc: hc.stacks.restore(ref, snapshot_id), "snapshot restore", request_id)
+
+    async def delete_snapshot(self, ref: str, snapshot_id: str, request_id: str | None = None) -> None:
+        await self.call(lambda hc: hc.stacks.snapshot_delete(ref, snapshot_id), "snapshot delete", request_id)
+
     async def abandon_stack(self, ref: str, request_id: str | None = None) -> None:
         """Delete a stack from Heat and leave its resources (`stack abandon`; needs enable_stack_abandon)."""
         await self.call(lambda hc: hc.stacks.abandon(ref), "stack abandon", request_id)

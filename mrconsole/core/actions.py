@@ -287,6 +287,30 @@ class Actions:
 
         return await self._run("rehome", target, call, parameters, hidden)
 
+    async def snapshot(self, target: Target, name: str | None = None) -> ActionResult:
+        self._check_read_only("snapshot")
+
+        async def call(client, rid):
+            return await client.snapshot(target.ref, name, request_id=rid)
+
+        return await self._run("snapshot", target, call, {"name": name} if name else None)
+
+    async def restore(self, target: Target, snapshot_id: str) -> ActionResult:
+        self._check_read_only("restore")
+
+        async def call(client, rid):
+            await client.restore(target.ref, snapshot_id, request_id=rid)
+
+        return await self._run("restore", target, call, {"snapshot": snapshot_id})
+
+    async def delete_snapshot(self, target: Target, snapshot_id: str) -> ActionResult:
+        self._check_read_only("snapshot-delete")
+
+        async def call(client, rid):
+            await client.delete_snapshot(target.ref, snapshot_id, request_id=rid)
+
+        return await self._run("snapshot-delete", target, call, {"snapshot": snapshot_id})
+
     async def abandon(self, target: Target) -> ActionResult:
         """Drop `target` from Heat, leaving everything it created (its constituents) as they are."""
         self._check_read_only("abandon")

@@ -170,6 +170,25 @@ class RolloutRun:
         self.steps.append(text)
         self.on_step(text)
 
+    async def settle(self, limit: float = 300.0) -> None:
+        """Before a new update of a master whose update failed: until no constituent still runs in its
+        region (Heat marks the master failed at the first failure; the others go on). C GETs per look."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            busy = []
+            for c in self.topo.constituents:
+                if c.region and c.stack_id:
+                    try:
+                        detail = await self.fleet.region(c.region).get_stack(c.stack_id)
+                    except CloudError:
+                        continue
+                    if detail.stack.in_progress:
+                        busy.append(detail.stack.name)
+            if not busy:
+                return
+            self._say(f"waiting for {', '.join(busy)} to end before sending")
+            await asyncio.sleep(1.0)
+
     async def prime(self) -> None:
         """Read from now on: the marker at the master's newest event (before a step sent by hand)."""
         self.marker = await self._newest_marker()
@@ -259,6 +278,7 @@ class RolloutRun:
                     _raise_unless(await self.actions.release_hook(self.target, name, HOOK))
                     self.states[name] = UPDATING
         else:
+            await self.settle()
             later = [r for w in self.waves if w.number > wave.number for r in w.resources]
             entries: dict[str, dict | None] = {r: None for r in wave.resources}
             entries.update({r: {"hooks": HOOK} for r in later})
@@ -440,8 +460,14 @@ class RolloutRun:
         while time.monotonic() < deadline:
             await self._read_events()
             if self.started_seen and not self.master_status.endswith("_IN_PROGRESS"):
-                return None
-            if not self.started_seen and not self.master_status.endswith("_IN_PROGRESS"):
+                # Confirmed by the stack itself: a late event of an earlier traversal (a constituent that
+                # was still failing when this update began) can say FAILED while this one still runs.
+                detail = await self.fleet.region(self.topo.master.region).get_stack(self.topo.master.id)
+                if not detail.stack.in_progress:
+                    self.master_status = detail.stack.status
+                    return None
+                self.master_status = detail.stack.status
+            elif not self.started_seen and not self.master_status.endswith("_IN_PROGRESS"):
                 # The update ended before the marker was taken: read the stack itself.
                 detail = await self.fleet.region(self.topo.master.region).get_stack(self.topo.master.id)
                 if not detail.stack.in_progress and self._last_update_seen(detail.stack.status):
@@ -475,6 +501,7 @@ class RolloutRun:
                 f"the old one; update {self.topo.master.name} with the previous template (mrconsole stack update "
                 f"{self.topo.master.name} -t OLD.yaml)"
             )
+        await self.settle()
         self._say(f"sending the values before the rollout back: {_plain(previous) or 'no parameter changed'}")
         env = {"resource_registry": {"resources": {c.resource: None for c in self.topo.constituents}}}
         self.marker = await self._newest_marker()

@@ -100,6 +100,7 @@ class MasterView:
     # Constituent resource -> the hook its update waits at (a rollout's breakpoint), from the master's
     # events as they arrive (core/rollout.pending_hooks): no request of its own.
     held: dict[str, str] = field(default_factory=dict)
+    held_in: dict[tuple[str, str], str] = field(default_factory=dict)  # (constituent id, resource) -> hook
     owned_by: str = ""  # said when a newer master (moved elsewhere) owns these constituents: this one is stale
 
 
@@ -139,7 +140,7 @@ class ConsoleSession:
         self._wake = asyncio.Event()
         self._names: Counter[str] = Counter()  # stack names in every region, for owner_of
         self._kept_version = ""  # the master's version whose adopt data and owners were last checked
-        self._held_seen: dict[str, datetime] = {}  # master resource -> its newest event's time (master.held)
+        self._held_seen: dict[tuple[str, str], datetime] = {}  # (stack id, resource) -> its newest event's time
         for region in fleet.region_names:
             self.stream.follow_region(region)
             client = fleet.region(region)
@@ -154,24 +155,33 @@ class ConsoleSession:
         self._listeners.append(callback)
 
     def _on_events(self, batch) -> None:
-        """Events as they arrive; the master's own ones move its held breakpoints. O(batch)."""
+        """Events as they arrive: the breakpoints an action waits at, in the master (`held`) and in each
+        constituent (`held_in`). O(batch)."""
         m = self.master
         if m is not None:
             topo = m.topology
-            # The master's history may arrive before its first read: known by name until then.
-            mine = [e for e in batch if (e.stack_id == topo.master.id if topo else e.stack_name == m.name)]
-            for e in mine:
+            constituents = {c.stack_id for c in topo.constituents if c.stack_id} if topo else set()
+            for e in batch:
+                # The master's history may arrive before its first read: known by name until then.
+                in_master = e.stack_id == topo.master.id if topo else e.stack_name == m.name
+                if not in_master and e.stack_id not in constituents:
+                    continue
+                key = (e.stack_id, e.resource_name)
                 # History may arrive after newer events (a backfill): an older event never undoes a newer one.
-                last = self._held_seen.get(e.resource_name)
+                last = self._held_seen.get(key)
                 if e.time is not None and last is not None and e.time < last:
                     continue
                 if e.time is not None:
-                    self._held_seen[e.resource_name] = e.time
+                    self._held_seen[key] = e.time
                 hook = hook_waited_at(e)
-                if hook:
+                if in_master and hook:
                     m.held[e.resource_name] = hook
-                else:
+                elif in_master:
                     m.held.pop(e.resource_name, None)
+                elif hook:
+                    m.held_in[key] = hook
+                else:
+                    m.held_in.pop(key, None)
         self._publish(EventsArrived(tuple(batch)))
 
     def _publish(self, change) -> None:

@@ -134,7 +134,10 @@ class MasterTree(Tree):
                 (reason, _reason_style(status)),
             )
             for r in master.resources.get(c.stack_id or "", []):
-                leaf = node.add_leaf(self._resource_label(r), data=("resource", c.region, c.stack_id, r.name))
+                label = self._resource_label(r)
+                if master.held_in.get((c.stack_id or "", r.name)):
+                    label.append(" ‖ held", style="bold yellow")
+                leaf = node.add_leaf(label, data=("resource", c.region, c.stack_id, r.name))
                 self.details[leaf.id] = self._resource_detail(r, c.region)
         plain = [r for r in master.resources.get(m.id, []) if r.type != "OS::Heat::Stack"]
         for r in plain:
@@ -149,6 +152,7 @@ class MasterTree(Tree):
         m = topo.master
         parts: list = [m.name, m.region, m.status, m.status_reason, stale.split(",")[0], self.compact]
         parts.append(tuple(sorted(master.held.items())))
+        parts.append(tuple(sorted(master.held_in.items())))
         parts.append(getattr(master, "owned_by", ""))
         for c in topo.constituents:
             s = c.stack
