@@ -250,13 +250,24 @@ async def drift(fleet, name: str, cache: TopologyCache | None = None) -> DriftRe
     referenced = {c.stack_id for c in topo.constituents if c.stack_id}
     pattern = constituent_name_pattern(master.stack.name)
     listings = await fleet.list_stacks()
+    # Another master whose name starts like this one's ("web-live" beside "web") names its constituents
+    # `web-live-<resource>-<12>`, which this master's pattern also matches: theirs, not orphans of this one.
+    others = [
+        constituent_name_pattern(st.name)
+        for rs in listings.values()
+        for st in rs.stacks
+        if st.name != master.stack.name and st.name.startswith(master.stack.name + "-")
+    ]
     for region, rs in listings.items():
         if not rs.ok:
             report.unreachable.setdefault(region, rs.error.message)
         for st in rs.stacks:
             m = pattern.match(st.name)
-            if m and st.id not in referenced and not st.status.startswith("DELETE_COMPLETE"):
-                report.orphans.append(Orphan(region, st.name, st.id, st.status, m.group(1)))
+            if not m or st.id in referenced or st.status.startswith("DELETE_COMPLETE"):
+                continue
+            if any(o.match(st.name) for o in others):
+                continue
+            report.orphans.append(Orphan(region, st.name, st.id, st.status, m.group(1)))
     _suggest(report)
     return report
 
