@@ -23,7 +23,7 @@ def om(lab, cli):
     assert code == 0, err
     # Seen once while healthy: the cache now knows it.
     code, out, err = cli("status", "--lab", "--master", "om", "--format", "json")
-    assert code == 0, err
+    assert code == 0, err + out
     return json.loads(out)
 
 

@@ -209,7 +209,7 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
     status = "ADOPT_IN_PROGRESS"
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        detail = await client.get_stack(result.stack_id or plan.master_name)
+        detail = await client.get_stack(result.stack_id or plan.master_name, outputs=False)
         status = detail.stack.status
         if not detail.stack.in_progress:
             break

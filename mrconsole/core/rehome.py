@@ -230,7 +230,7 @@ async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float 
     deadline = time.monotonic() + wait
     status = "ADOPT_IN_PROGRESS"
     while time.monotonic() < deadline:
-        detail = await client.get_stack(new_id)
+        detail = await client.get_stack(new_id, outputs=False)
         status = detail.stack.status
         if not detail.stack.in_progress:
             break

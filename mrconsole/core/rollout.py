@@ -424,7 +424,7 @@ async def read_status(
     """Where a rollout of this master stands, from Heat alone (plus the waves the journal recorded)."""
     client = fleet.region(topo.master.region)
     detail, env, newest = await asyncio.gather(
-        client.get_stack(topo.master.id),
+        client.get_stack(topo.master.id, outputs=False),
         client.environment(topo.master),
         client.events(topo.master.name, topo.master.id, sort_dir="desc", limit=event_limit),
     )

@@ -462,14 +462,14 @@ class RolloutRun:
             if self.started_seen and not self.master_status.endswith("_IN_PROGRESS"):
                 # Confirmed by the stack itself: a late event of an earlier traversal (a constituent that
                 # was still failing when this update began) can say FAILED while this one still runs.
-                detail = await self.fleet.region(self.topo.master.region).get_stack(self.topo.master.id)
+                detail = await self.fleet.region(self.topo.master.region).get_stack(self.topo.master.id, outputs=False)
                 if not detail.stack.in_progress:
                     self.master_status = detail.stack.status
                     return None
                 self.master_status = detail.stack.status
             elif not self.started_seen and not self.master_status.endswith("_IN_PROGRESS"):
                 # The update ended before the marker was taken: read the stack itself.
-                detail = await self.fleet.region(self.topo.master.region).get_stack(self.topo.master.id)
+                detail = await self.fleet.region(self.topo.master.region).get_stack(self.topo.master.id, outputs=False)
                 if not detail.stack.in_progress and self._last_update_seen(detail.stack.status):
                     self.master_status = detail.stack.status
                     return None
@@ -489,6 +489,9 @@ class RolloutRun:
             _raise_unless(await self.actions.stack_action(self.target, "cancel_update"))
             self._say(f"cancelled {self.topo.master.name}'s update: Heat rolls back every constituent")
             self.started_seen = True
+            # Only a pause met by the rollback itself is released: a breakpoint of the cancelled update
+            # released now would let that update reach its region after all.
+            self.states = {}
             ended = await self._until_rollback_ends()
             if ended is not None:
                 return ended

@@ -64,7 +64,7 @@ class Topology:
 
 async def read_master(fleet, region: str, name_or_id: str) -> Topology:
     client = fleet.region(region)
-    detail: StackDetail = await client.get_stack(name_or_id)
+    detail: StackDetail = await client.get_stack(name_or_id, outputs=False)
     master = detail.stack
     template, resources = await asyncio.gather(client.template(master), client.resources(master))
     specs = regional_resources(template)
@@ -113,7 +113,7 @@ async def locate(fleet, stack_id: str) -> str | None:
 
     async def one(region):
         try:
-            await fleet.region(region).get_stack(stack_id)
+            await fleet.region(region).get_stack(stack_id, outputs=False)
             return region
         except CloudError:
             return None
