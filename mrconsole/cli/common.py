@@ -76,3 +76,18 @@ def require_file(path: str, what: str = "template") -> None:
             problem = f"cannot be read ({exc.strerror or exc})"
     if problem:
         raise CliError(f"{what} {path}: {problem}", EXIT_USAGE)
+
+
+def ask_yes(what: str, question: str, lines=()) -> None:
+    """A yes/no before anything is sent: off a terminal, a refusal that names --yes; any answer but y
+    sends nothing. Both exit 2."""
+    if not sys.stdin.isatty():
+        raise CliError(f"{what} needs confirmation: pass --yes, or run on a terminal", EXIT_USAGE)
+    for line in lines:
+        print(line, file=sys.stderr)
+    try:
+        answer = input(f"{question} [y/N] ").strip().lower()
+    except EOFError:
+        answer = ""
+    if answer not in ("y", "yes"):
+        raise CliError("nothing was sent", EXIT_USAGE)

@@ -8,7 +8,7 @@ import sys
 
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json
+from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, ask_yes, print_json
 from mrconsole.cli.validate_cmd import parse_params
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.connect import TopologyCache
@@ -121,17 +121,13 @@ async def _rehome(args, params: dict) -> int:
                     }
                 )
             else:
-                for line in plan.lines():
-                    print(line)
-                for f in plan.findings:
-                    print(f"  {f}")
-                print("nothing was sent (--preview)")
+                _print_plan(plan)
             return EXIT_FAILED if plan.blocking else EXIT_OK
         for f in plan.findings:
             if f.severity != "blocking":
                 print(str(f), file=sys.stderr)
         if not args.yes and not plan.blocking:
-            _confirm(plan.lines(), "Move the master?")
+            ask_yes(f"moving {plan.old_name}", "Move the master?", plan.lines())
         actions = Actions(fleet, read_only=_read_only(args, fleet.name))
         try:
             new_id, said = await execute_rehome(actions, plan, cache)
@@ -147,17 +143,13 @@ async def _rehome(args, params: dict) -> int:
         fleet.close()
 
 
-def _confirm(lines: list[str], question: str) -> None:
-    if not sys.stdin.isatty():
-        raise CliError("this needs confirmation: pass --yes, or run on a terminal", EXIT_USAGE)
-    for line in lines:
-        print(line, file=sys.stderr)
-    try:
-        answer = input(f"{question} [y/N] ").strip().lower()
-    except EOFError:
-        answer = ""
-    if answer not in ("y", "yes"):
-        raise CliError("nothing was sent", EXIT_USAGE)
+def _print_plan(plan) -> None:
+    """A rehome or evict plan with its preflight, as --preview shows it."""
+    for line in plan.lines():
+        print(line)
+    for f in plan.findings:
+        print(f"  {f}")
+    print("nothing was sent (--preview)")
 
 
 def cmd_evict(args) -> int:
@@ -198,14 +190,10 @@ async def _evict(args, params: dict) -> int:
                     }
                 )
             else:
-                for line in plan.lines():
-                    print(line)
-                for f in plan.findings:
-                    print(f"  {f}")
-                print("nothing was sent (--preview)")
+                _print_plan(plan)
             return EXIT_FAILED if plan.blocking else EXIT_OK
         if not args.yes and not plan.blocking:
-            _confirm(plan.lines(), f"Drop {plan.region} from {plan.master_name}?")
+            ask_yes(f"evicting {plan.region}", f"Drop {plan.region} from {plan.master_name}?", plan.lines())
         try:
             said = await execute_evict(Actions(fleet, read_only=_read_only(args, fleet.name)), plan, cache)
         except (PlanError, ReadOnlyError, ActionError) as exc:

@@ -14,6 +14,7 @@ from mrconsole.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    ask_yes,
     print_json,
     print_table,
     require_file,
@@ -240,25 +241,12 @@ async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, ou
             EXIT_DEGRADED if _unreachable(plan.blocking) else EXIT_FAILED,
         )
     if not args.yes:
-        _confirm(plan)
+        ask_yes(f"rolling out to {plan.master.name}", "Start the rollout?", plan.lines())
     for line in plan.lines():
         print(line, file=out)
     run = RolloutRun(fleet, actions, plan.topology, tuple(w.regions for w in plan.waves), gate, on_step=_printer(out))
     outcome = await run.start(plan)
     return _report(args, run, outcome)
-
-
-def _confirm(plan) -> None:
-    if not sys.stdin.isatty():
-        raise CliError(f"rolling out to {plan.master.name} needs confirmation: pass --yes, or run on a terminal", 2)
-    for line in plan.lines():
-        print(line, file=sys.stderr)
-    try:
-        answer = input("Start the rollout? [y/N] ").strip().lower()
-    except EOFError:
-        answer = ""
-    if answer not in ("y", "yes"):
-        raise CliError("rollout not started: nothing was sent", EXIT_USAGE)
 
 
 def _printer(out):
@@ -327,14 +315,7 @@ async def _way_on(args, fleet, actions, region: str, gate: Gate, out) -> int:
     for line in what_it_does(way, status, previous, kind):
         print(line, file=out)
     if not args.yes:
-        if not sys.stdin.isatty():
-            raise CliError(f"--{way} needs confirmation: pass --yes, or run on a terminal", EXIT_USAGE)
-        try:
-            answer = input(f"{way.capitalize()}? [y/N] ").strip().lower()
-        except EOFError:
-            answer = ""
-        if answer not in ("y", "yes"):
-            raise CliError("nothing was sent", EXIT_USAGE)
+        ask_yes(f"--{way}", f"{way.capitalize()}?")
     if args.stop:
         outcome = await run.stop(status)
         return _report(args, run, outcome)

@@ -9,7 +9,16 @@ import time
 
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
-from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json, print_table
+from mrconsole.cli.common import (
+    EXIT_DEGRADED,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    ask_yes,
+    print_json,
+    print_table,
+)
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.plan import PlanError
 from mrconsole.core.snapshots import plan_restore
@@ -103,10 +112,7 @@ async def _snapshot(args, mutates: bool) -> int:
                     EXIT_DEGRADED if unreachable else EXIT_FAILED,
                 )
             if not args.yes:
-                if not sys.stdin.isatty():
-                    raise CliError("restore needs confirmation: pass --yes, or run on a terminal", EXIT_USAGE)
-                if input("Restore? [y/N] ").strip().lower() not in ("y", "yes"):
-                    raise CliError("nothing was sent", EXIT_USAGE)
+                ask_yes("restore", "Restore?")
             result = await actions.restore(target, plan.snapshot["id"])
             if result.ok and args.wait:
                 status = await _wait_stack(client, m.id)

@@ -25,7 +25,7 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.core.actions import Actions, Target
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, Finding
-from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, keep_adopt_data, needs_setting
+from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, hidden_to_give, keep_adopt_data, needs_setting
 from mrconsole.core.topology import read_master
 from mrconsole.state.topology_cache import from_topology
 
@@ -58,6 +58,7 @@ class EvictPlan:
     parameters: dict[str, str]
     dropped_outputs: tuple[str, ...]
     findings: tuple[Finding, ...]
+    hidden: frozenset[str] = frozenset()  # parameters never shown or journaled in clear
 
     @property
     def blocking(self) -> list[Finding]:
@@ -145,16 +146,7 @@ async def plan_evict(
         template["outputs"].pop(key, None)
     if dropped:
         findings.append(Finding(INFO, f"outputs {', '.join(dropped)} read the evicted constituents: dropped"))
-    missing = [k for k in adopt.hidden if k not in parameters]
-    if missing:
-        findings.append(
-            Finding(
-                BLOCKING,
-                f"hidden parameter(s) {', '.join(missing)} were given when {name} was created; their values are "
-                "never kept",
-                f"give them again: {' '.join(f'-P {k}=…' for k in missing)}",
-            )
-        )
+    findings += hidden_to_give(adopt, parameters, name)
     names_known = {k.stack_id: k.stack_name for k in found.constituents if k.stack_id and k.stack_name}
     return EvictPlan(
         topo.master.name,
@@ -166,6 +158,7 @@ async def plan_evict(
         parameters,
         dropped,
         tuple(findings),
+        frozenset(adopt.hidden),
     )
 
 
@@ -198,7 +191,7 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
             break
         await asyncio.sleep(0.5)
     result = await actions.adopt(
-        Target(plan.master_region, plan.master_name), data, data.get("files") or {}, plan.parameters
+        Target(plan.master_region, plan.master_name), data, data.get("files") or {}, plan.parameters, plan.hidden
     )
     if not result.ok:
         raise PlanError(

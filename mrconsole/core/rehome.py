@@ -28,7 +28,7 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.core.actions import ActionResult, Actions, Target
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, WARNING, Finding
-from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, keep_adopt_data, needs_setting
+from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, hidden_to_give, keep_adopt_data, needs_setting
 from mrconsole.core.topology import read_master
 from mrconsole.state.topology_cache import AdoptData, from_topology
 
@@ -131,16 +131,7 @@ async def plan_rehome(
     target = new_name or cached.name
     if to_region == old_region and target == cached.name:
         raise PlanError(f"{name} is already in {to_region}", usage=True)
-    missing = [k for k in adopt.hidden if k not in parameters]
-    if missing:
-        findings.append(
-            Finding(
-                BLOCKING,
-                f"hidden parameter(s) {', '.join(missing)} were given when {name} was created; their values are "
-                "never kept",
-                f"give them again: {' '.join(f'-P {k}=…' for k in missing)}",
-            )
-        )
+    findings += hidden_to_give(adopt, parameters, name)
     try:
         clash = await fleet.region(to_region).find_stack(target)
     except CloudError as exc:

@@ -105,3 +105,20 @@ def needs_setting(message: str, region: str, setting: str) -> str:
     if "not supported" in message.lower():
         return f"{message}: {region}'s Heat has {setting} off; turn on `{setting} = true` in its heat.conf"
     return message
+
+
+def hidden_to_give(adopt: AdoptData, parameters: dict, name: str) -> list:
+    """A blocking finding when a hidden value given at create (never kept) is not given again."""
+    # Here, not at the top: preflight imports outage, which imports this module.
+    from mrconsole.core.preflight import BLOCKING, Finding
+
+    missing = [k for k in adopt.hidden if k not in parameters]
+    if not missing:
+        return []
+    return [
+        Finding(
+            BLOCKING,
+            f"hidden parameter(s) {', '.join(missing)} were given when {name} was created; their values are never kept",
+            f"give them again: {' '.join(f'-P {k}=…' for k in missing)}",
+        )
+    ]
