@@ -273,6 +273,7 @@ class RolloutRun:
         update ended (it failed elsewhere), the change sent again with the later waves held."""
         passed_at = gate_passed_at or time.monotonic()
         if self.master_status.endswith("_IN_PROGRESS"):
+            await self._until_held(wave.resources)
             for name in wave.resources:
                 if self.states.get(name, HELD) in (HELD, WAITING):
                     _raise_unless(await self.actions.release_hook(self.target, name, HOOK))
@@ -292,6 +293,19 @@ class RolloutRun:
         wave.state = W_UPDATING
         self._say(f"{_label(wave)}: released")
 
+    async def _until_held(self, resources: tuple[str, ...]) -> None:
+        """Until none of `resources` is still waiting: Heat refuses to clear a hook a resource has not
+        reached yet ("hook is not defined"), and a fast canary can pass its gate before the engine has
+        reached a later wave's breakpoint. Bounded by `poll` x 60; after that the signal is sent and
+        Heat's answer is what the operator sees. Cost: 1 events request per poll while waiting."""
+        for _ in range(60):
+            if all(self.states.get(r, WAITING) != WAITING for r in resources):
+                return
+            await self._read_events()
+            if all(self.states.get(r, WAITING) != WAITING for r in resources):
+                return
+            await asyncio.sleep(self.poll)
+
     async def _wait(self, resources: tuple[str, ...]) -> Outcome | None:
         """Until each of `resources` is updated or failed in the master's current update."""
         deadline = time.monotonic() + self.limit
@@ -309,7 +323,11 @@ class RolloutRun:
             if self.started_seen and not self.master_status.endswith("_IN_PROGRESS"):
                 if all(s in (UPDATED, FAILED) for s in states):
                     return None
-                # The update ended without reaching them (another constituent failed, or a cancel).
+                # The update ended without reaching them (another constituent failed, or a cancel). Heat
+                # marks the master failed at the first failure while a released constituent's own update
+                # goes on in its region: the outcome is said once every region has settled, so what is
+                # reported (and what a rollback or a continue starts from) is where they ended.
+                await self.settle()
                 return Outcome(
                     HEAT_FAILED,
                     f"{self.topo.master.name}'s update ended {self.master_status} before "
