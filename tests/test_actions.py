@@ -241,6 +241,40 @@ def test_delete_needs_typed_confirmation(act_master, cli):
     assert _status(cli, "act", "RegionOne") is not None
 
 
+def test_a_master_delete_names_every_stack_and_needs_their_count(lab, act_master, cli):
+    """A master's delete deletes a stack in every region: it says which, and asks for how many."""
+    from mrconsole.cloud.connection import connect
+    from mrconsole.core.actions import ActionError, Actions
+    from mrconsole.core.fleet import Fleet
+    from mrconsole.core.plan import execute, plan_action
+    from mrconsole.lab.options import lab_options
+
+    code, out, err = cli("stack", "delete", "act", "--lab", "--region", "RegionOne", "--preview", "--format", "json")
+    assert code == 0, err
+    deletes = _json(out)["deletes"]
+    assert deletes[0] == "RegionOne: act (the master)"
+    assert {d.split(":")[0] for d in deletes[1:]} == {"RegionTwo", "RegionThree"}
+    assert all(d.split(": ")[1].startswith("act-") for d in deletes[1:])
+    code, out, err = cli("stack", "delete", "act", "--lab", "--region", "RegionOne", "--preview")
+    assert "Heat deletes 3 stacks" in out and "RegionTwo: act-" in out
+
+    async def scenario():
+        fleet = Fleet(await connect(lab_options(str(lab.dir))))
+        try:
+            plan = await plan_action(fleet, "delete", "RegionOne", "act")
+            calls = fleet.region("RegionOne").calls
+            with pytest.raises(ActionError) as info:
+                await execute(Actions(fleet), plan, confirmation="act")  # the name, by habit: not enough
+            return plan, info.value, fleet.region("RegionOne").calls - calls
+        finally:
+            fleet.close()
+
+    plan, error, calls = asyncio.run(scenario())
+    assert plan.confirm_name == "3" and "number of stacks" in plan.confirm_prompt
+    assert error.kind == "unconfirmed" and "'3'" in str(error) and calls == 0
+    assert _status(cli, "act", "RegionOne") is not None
+
+
 def test_core_delete_with_wrong_confirmation_sends_nothing(lab, act_master):
     from mrconsole.cloud.connection import connect
     from mrconsole.core.actions import ActionError, Actions, Target

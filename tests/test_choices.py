@@ -48,3 +48,19 @@ def test_every_action_is_in_the_menu_with_a_reason_when_it_does_not_fit():
         menu = choices(Stack("R", "id", "web", status))
         assert [c.action for c in menu] == list(MENU)
         assert all(c.allowed or c.reason for c in menu)
+
+
+def test_a_master_is_offered_its_own_screens_and_a_stale_one_the_abandon():
+    from mrconsole.core.choices import ABANDON, BREAKPOINTS, MOVE, ROLLOUT, SNAPSHOTS, master_choices
+
+    live = {c.action: c for c in master_choices(Stack("RegionOne", "m-id", "m", "UPDATE_COMPLETE"))}
+    assert set(live) == {ROLLOUT, BREAKPOINTS, SNAPSHOTS, MOVE} and all(c.allowed for c in live.values())
+
+    # Its region lost: only the move is left, and it is the way on.
+    lost = {c.action: c for c in master_choices(Stack("RegionOne", "m-id", "m", ""), region_down="timed out")}
+    assert [a for a, c in lost.items() if c.allowed] == [MOVE]
+    assert "RegionOne is unreachable" in lost[ROLLOUT].reason
+
+    stale = master_choices(Stack("RegionOne", "m-id", "m", "UPDATE_COMPLETE"), stale="stale: m in RegionTwo owns them")
+    assert stale[0].action == ABANDON and stale[0].allowed
+    assert not next(c for c in stale if c.action == ROLLOUT).allowed

@@ -136,3 +136,73 @@ def test_evict_a_region_gone_for_good_then_its_stack_is_an_orphan(lab, cli):
     code, out, err = cli("drift", "ev", "--lab", "--format", "json")
     report = json.loads(out)
     assert code == 4 and [o["stack_id"] for o in report["orphans"]] == [before["app_stack"]], out
+
+
+async def test_the_console_snapshots_and_moves_a_master(lab, cli):
+    """From the console: S takes a snapshot (Heat says COMPLETE); M previews the move (who the new master
+    will own), F5 and y move it; the console then follows the new master in its new region."""
+    import asyncio
+
+    from mrconsole.tui.screens.master_ops import RehomeScreen, SnapshotsScreen
+    from mrconsole.tui.screens.overview import OverviewScreen
+    from mrconsole.tui.screens.rollout import AskScreen
+    from tests.test_tui import make_app, until
+
+    code, out, err = await asyncio.to_thread(
+        cli, "stack", "create", "tmv", "-t", MASTER_T, "--lab", "--region", "RegionOne",
+        "-P", f"db_password={SECRET}", "--wait", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err + out
+    app = make_app(lab, master="tmv")
+    async with app.run_test(size=(120, 40)) as pilot:
+        session = app.session
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        assert await until(pilot, lambda: session.master.topology is not None and session.master.error is None, 30)
+
+        await pilot.press("S")
+        assert await until(pilot, lambda: isinstance(app.screen, SnapshotsScreen))
+        await pilot.press("n")
+        assert await until(pilot, lambda: isinstance(app.screen, AskScreen))
+        await pilot.press("y")
+        screen = app.screen_stack[-1]
+        assert await until(
+            pilot, lambda: any(s.get("status") == "COMPLETE" for s in getattr(app.screen, "snaps", [])), 120
+        ), str(app.screen.query_one("#snap-log").render())
+        assert app.screen.snaps[0]["name"].startswith("before-console-")
+        await pilot.press("escape")
+
+        await pilot.press("M")
+        assert await until(pilot, lambda: isinstance(app.screen, RehomeScreen))
+        screen = app.screen
+        assert screen.query_one("#rehome-to").value == "RegionTwo"  # the first other region that answers
+        screen.query_one("#rehome-params").value = f"db_password={SECRET}"
+        screen.query_one("#rehome-preview").press()
+        assert await until(pilot, lambda: screen.plan is not None, 30), str(screen.query_one("#rehome-plan").render())
+        shown = str(screen.query_one("#rehome-plan").render())
+        assert "Move master tmv from RegionOne to RegionTwo" in shown and "db_stack" in shown and "app_stack" in shown
+        assert "planned move" in shown and SECRET not in shown
+        await pilot.press("f5")
+        assert await until(pilot, lambda: isinstance(app.screen, AskScreen))
+        await pilot.press("y")
+        assert await until(pilot, lambda: "is now the master" in str(screen.query_one("#rehome-plan").render()), 120), (
+            str(screen.query_one("#rehome-plan").render())
+        )
+        # The console follows the new master, read live in its new region.
+        assert await until(
+            pilot,
+            lambda: (
+                session.master.region == "RegionTwo"
+                and session.master.topology is not None
+                and session.master.topology.master.region == "RegionTwo"
+                and len(session.master.topology.constituents) == 2
+            ),
+            60,
+        )
+    # The old master is abandoned (Heat deletes it from its database in the background): then the name
+    # leads to the new master only.
+    for _ in range(60):
+        now = await asyncio.to_thread(_status, cli, "tmv")
+        if now["master_region"] == "RegionTwo":
+            break
+        await asyncio.sleep(1.0)
+    assert now["master_region"] == "RegionTwo" and now["mode"] == "live"

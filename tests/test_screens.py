@@ -84,6 +84,20 @@ def _steps(scene_name):
         await _command(pilot, "breakpoints web")
         await pilot.pause(0.3)
 
+    async def move(pilot):
+        await _command(pilot, "move")
+        screen = pilot.app.screen
+        for field in screen.query("Input"):
+            field.cursor_blink = False
+        screen.query_one("#rehome-preview").press()
+        await pilot.pause(0.5)
+
+    async def stale_menu(pilot):
+        await _overview(pilot)
+        master = pilot.app.session.master.topology.master
+        pilot.app.act_on(master.region, master.id, master.name)
+        await pilot.pause(0.5)
+
     async def help_screen(pilot):
         await _overview(pilot)
         await pilot.press("question_mark")
@@ -104,6 +118,9 @@ def _steps(scene_name):
         "rollout-held": nothing,
         "rollout": rollout,
         "breakpoints": breakpoints,
+        "move": move,
+        "stale": nothing,
+        "stale-menu": stale_menu,
     }[scene_name]
 
 
@@ -123,6 +140,9 @@ SCREENS = [
     ("rollout-held", "rollout"),
     ("rollout", "rollout"),
     ("breakpoints", "rollout"),
+    ("move", "moved"),
+    ("stale", "stale"),
+    ("stale-menu", "stale"),
 ]
 
 
@@ -161,3 +181,12 @@ def test_replayed_scenes_hold_what_the_readme_shows():
     # No secret was captured: the hidden parameter's default is masked in the template text.
     text = next(iter(healthy["describe"].values())).template_text
     assert "default: '******'" in text and "s3cret" not in (DATA / "healthy.json").read_text()
+    moved = load("moved")
+    plan = moved["rehome_plan"]["shop"]
+    assert not plan.old_reachable and "topology cache" in plan.source and not plan.blocking
+    assert {r for r, *_ in plan.constituents} == {"db_stack", "app_stack"}
+    assert [v.region for v in moved["regions"] if v.stale] == ["RegionOne"]
+    stale = load("stale")
+    assert stale["master"].region == "RegionOne" and "RegionTwo owns its constituents" in stale["master"].owned_by
+    for scene in ("moved", "stale"):
+        assert "s3cret" not in (DATA / f"{scene}.json").read_text()

@@ -5,7 +5,8 @@
 (or `make screenshots`). Brings the lab up if needed, seeds the sample
 master, and captures: the overview during a deploy, with one region down,
 at 80x24, a stack detail, the events screen with a filter applied, a
-re-apply blocked by the preflight and the per-region preview of an update.
+re-apply blocked by the preflight and the per-region preview of an update, a rollout held after its
+canary and the breakpoints, and a master moved while its region is lost, then its old master stale.
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ async def capture(lab: Lab, out: Path) -> list[Path]:
 
     await _preflight_screens(lab, save)
     await _rollout_screens(lab, save)
+    await _move_screens(lab, save)
 
     app = _app(lab, "demo")
     async with app.run_test(size=(132, 40)) as pilot:
@@ -134,6 +136,16 @@ async def capture(lab: Lab, out: Path) -> list[Path]:
             save(app, "overview-region-down")
         finally:
             lab.start("RegionTwo")
+    return written
+
+
+async def capture_move(out: Path, lab: Lab) -> list[Path]:
+    written = []
+
+    def save(app, name):
+        written.append(Path(app.save_screenshot(filename=f"{name}.svg", path=str(out))))
+
+    await _move_screens(lab, save)
     return written
 
 
@@ -234,10 +246,77 @@ async def _rollout_screens(lab: Lab, save) -> None:
         await _until(pilot, lambda: not app.screen.busy and app.screen.status.phase == "none", 120)
 
 
+async def _gone(lab: Lab, name: str) -> None:
+    """Delete every stack named `name` in the lab, and wait until Heat has."""
+    fleet = Fleet(await connect(lab_options(str(lab.dir))))
+    try:
+        for region in fleet.region_names:
+            found = await fleet.region(region).find_stack(name)
+            if found is None:
+                continue
+            await fleet.region(region).delete_stack(f"{name}/{found.stack.id}")
+            for _ in range(240):
+                if await fleet.region(region).find_stack(found.stack.id) is None:
+                    break
+                await asyncio.sleep(0.5)
+    finally:
+        fleet.close()
+
+
+async def _move_screens(lab: Lab, save) -> None:
+    """A master's region lost: the move's preview in the console, the move; the region back: the old
+    master stale in a console opened on it, and abandoned from its action menu."""
+    from mrconsole.lab.seed import seed
+    from mrconsole.tui.screens.actions import ActionMenu
+    from mrconsole.tui.screens.master_ops import RehomeScreen
+    from mrconsole.tui.screens.rollout import AskScreen
+
+    await _gone(lab, "shop")  # a master of an earlier run (moved to RegionTwo) would stand in the way
+    await asyncio.to_thread(seed, lab, name="shop", wait=True)
+    app = _app(lab, "shop")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)  # the console keeps what a move needs, while the region answers
+        lab.stop("RegionOne")
+        try:
+            await _until(pilot, lambda: app.session.master.error is not None, 60)
+            await _until(pilot, lambda: app.session.regions["RegionOne"].stale, 30)
+            await pilot.press("M")
+            await _until(pilot, lambda: isinstance(app.screen, RehomeScreen))
+            screen = app.screen
+            for field in screen.query("Input"):
+                field.cursor_blink = False
+            screen.query_one("#rehome-preview").press()
+            await _until(pilot, lambda: screen.plan is not None, 30)
+            await pilot.pause(0.5)
+            save(app, "move-master")
+            await pilot.press("f5")
+            await _until(pilot, lambda: isinstance(app.screen, AskScreen), 10)
+            await pilot.press("y")
+            await _until(pilot, lambda: "is now the master" in str(screen.query_one("#rehome-plan").render()), 120)
+        finally:
+            lab.start("RegionOne")
+    app = _app(lab, "shop")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        await _until(pilot, lambda: bool(app.session.master.owned_by), 90)
+        await pilot.pause(1.0)
+        save(app, "stale-master")
+        old = app.session.master.topology.master
+        app.act_on(old.region, old.id, old.name)
+        await _until(pilot, lambda: isinstance(app.screen, ActionMenu), 10)
+        await pilot.pause(0.3)
+        save(app, "stale-master-menu")
+        await pilot.press("enter")  # Abandon, the first entry
+        await _until(pilot, lambda: isinstance(app.screen, AskScreen), 10)
+        await pilot.press("y")
+        await pilot.pause(3.0)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tools/screenshots.py")
     parser.add_argument("--out", default="screenshots")
     parser.add_argument("--lab-dir", default=None)
+    parser.add_argument("--only", choices=("move",), help="only these screenshots")
     args = parser.parse_args(argv)
     from mrconsole.lab.seed import seed
 
@@ -247,7 +326,7 @@ def main(argv=None) -> int:
     print(seed(lab, name="demo", wait=True), file=sys.stderr)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(capture(lab, out)):
+    for path in asyncio.run(capture(lab, out) if not args.only else capture_move(out, lab)):
         print(path)
     return 0
 

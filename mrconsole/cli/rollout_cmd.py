@@ -41,6 +41,7 @@ from mrconsole.core.rollout_run import (
     rollout_state,
     what_it_does,
 )
+from mrconsole.core.snapshots import snapshot_name, take_snapshot
 from mrconsole.core.topology import read_master
 from mrconsole.template.analysis import analyse
 
@@ -76,6 +77,11 @@ def add_parser(sub) -> None:
     p.add_argument("--gate-cmd", metavar="CMD", help="run per constituent after its wave; exit 0 passes")
     p.add_argument("--max-failed-regions", type=int, default=0, metavar="N", help="regions allowed to fail")
     p.add_argument("--preview", action="store_true", help="show the plan and what changes per wave; send nothing")
+    p.add_argument(
+        "--snapshot-first",
+        action="store_true",
+        help="snapshot the master (each constituent in its region) and wait for it before the rollout starts",
+    )
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.add_argument("--format", choices=("text", "json"), default="text")
     ways = p.add_mutually_exclusive_group()
@@ -245,6 +251,14 @@ async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, ou
     for line in plan.lines():
         print(line, file=out)
     run = RolloutRun(fleet, actions, plan.topology, tuple(w.regions for w in plan.waves), gate, on_step=_printer(out))
+    if args.snapshot_first:
+        m = plan.master
+        try:
+            snap = await take_snapshot(actions, Target(m.region, m.name, m.id), snapshot_name("rollout"))
+        except PlanError as exc:
+            raise CliError(str(exc)) from None
+        print(f"snapshot {snap['name']} ({snap['id']}): COMPLETE; restore: mrconsole snapshot {m.name} restore "
+              f"{snap['id']}", file=out)  # fmt: skip
     outcome = await run.start(plan)
     return _report(args, run, outcome)
 

@@ -30,6 +30,7 @@ from mrconsole.core.launch import preview_by_region
 from mrconsole.core.plan import PlanError, execute, plan_action
 from mrconsole.core.preflight import BLOCKING
 from mrconsole.core.preview import preview_update
+from mrconsole.core.snapshots import snapshot_name, take_snapshot
 from mrconsole.core.text import event_line
 from mrconsole.template.analysis import analyse
 
@@ -81,6 +82,15 @@ def add_parser(sub) -> None:
         q.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
         q.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
 
+    def snapshot_first(q):
+        q.add_argument(
+            "--snapshot-first",
+            action="store_true",
+            help="snapshot the stack (a master: every constituent, in its region) and wait for it before "
+            "sending; a failed snapshot sends nothing",
+        )
+        return q
+
     def previewable(q):
         q.add_argument(
             "--preview",
@@ -111,6 +121,7 @@ def add_parser(sub) -> None:
         )
     )
     template_args(u, False)
+    snapshot_first(u)
     previewable(
         common(
             ssub.add_parser(
@@ -121,14 +132,16 @@ def add_parser(sub) -> None:
             )
         )
     )
-    previewable(
-        common(
-            ssub.add_parser(
-                "reapply",
-                help="update a stack with its own template and parameters "
-                "(a master re-applies its intent to every constituent)",
-                epilog=EPILOG,
-                formatter_class=argparse.RawDescriptionHelpFormatter,
+    snapshot_first(
+        previewable(
+            common(
+                ssub.add_parser(
+                    "reapply",
+                    help="update a stack with its own template and parameters "
+                    "(a master re-applies its intent to every constituent)",
+                    epilog=EPILOG,
+                    formatter_class=argparse.RawDescriptionHelpFormatter,
+                )
             )
         )
     )
@@ -351,9 +364,15 @@ async def _act(args, fleet, actions) -> int:
         bundle = _bundle(args)
     if getattr(args, "preview", False):
         return await _preview_action(args, fleet, plan, bundle)
+    if getattr(args, "snapshot_first", False) and (args.force or not plan.blocking):
+        try:
+            snap = await take_snapshot(actions, plan.direct, snapshot_name(action))
+        except PlanError as exc:
+            raise CliError(str(exc)) from None
+        print(f"{plan.direct.region}: snapshot {snap['name']} ({snap['id']}): COMPLETE", file=sys.stderr)
     confirmation = ""
     if plan.confirm_name:
-        confirmation = plan.confirm_name if args.yes else _ask_name(plan.direct)
+        confirmation = plan.confirm_name if args.yes else _ask_name(plan)
     try:
         results = [
             await execute(
@@ -380,10 +399,13 @@ async def _preview_action(args, fleet, plan, bundle=None) -> int:
                 "findings": plan.findings,
                 "blocked": bool(plan.blocking),
                 "preview": preview.by_region() if preview else None,
+                "deletes": list(plan.deletes),
             }
         )
     else:
         print(f"{plan.question[0].upper()}{plan.question[1:]}")
+        if plan.deletes:
+            print(f"  {plan.effect}")
         for f in plan.findings:
             print(f"  {f}")
         if not plan.findings:
@@ -394,12 +416,13 @@ async def _preview_action(args, fleet, plan, bundle=None) -> int:
     return EXIT_FAILED if plan.blocking else EXIT_OK
 
 
-def _ask_name(target) -> str:
+def _ask_name(plan) -> str:
+    target = plan.direct
     if not sys.stdin.isatty():
         raise CliError(f"deleting {target.name} needs confirmation: pass --yes, or run on a terminal", EXIT_USAGE)
-    print(f"Delete {target.name} in {target.region}? This cannot be undone.", file=sys.stderr)
+    print(f"Delete {target.name} in {target.region}? {plan.effect}", file=sys.stderr)
     try:
-        return input(f"Type the stack name ({target.name}) to confirm, anything else cancels: ").strip()
+        return input(f"{plan.confirm_prompt[0].upper()}{plan.confirm_prompt[1:]}, anything else cancels: ").strip()
     except EOFError:
         return ""
 

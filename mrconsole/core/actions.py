@@ -320,12 +320,15 @@ class Actions:
 
         return await self._run("abandon", target, call)
 
-    async def delete(self, target: Target, confirmation: str) -> ActionResult:
-        """Delete only when the typed confirmation is the stack's name."""
+    async def delete(self, target: Target, confirmation: str, expected: str | None = None) -> ActionResult:
+        """Delete only when the typed confirmation is what was asked for: the stack's name, unless
+        `expected` (a master's delete asks for the number of stacks it deletes)."""
         self._check_allowed("delete")
-        if confirmation != target.name:
+        expected = expected or target.name
+        if confirmation != expected:
+            what = "the stack name" if expected == target.name else "the number of stacks deleted"
             raise ActionError(
-                f"confirmation {confirmation!r} is not the stack name {target.name!r}: nothing was deleted",
+                f"confirmation {confirmation!r} is not {what} {expected!r}: nothing was deleted",
                 "unconfirmed",
             )
 

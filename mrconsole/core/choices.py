@@ -25,10 +25,30 @@ from mrconsole.models import Stack
 
 # Offered on a master beyond Heat's own actions: screens of their own, not a request (core/rollout.py).
 ROLLOUT, BREAKPOINTS = "rollout", "breakpoints"
+MOVE, SNAPSHOTS, ABANDON = "move", "snapshots", "abandon"
 LABELS = {
     ROLLOUT: "Roll out in waves: region by region, a gate between",
     BREAKPOINTS: "Breakpoints: hooks set and waiting, across regions",
+    MOVE: "Move the master to another region (adopt there)",
+    SNAPSHOTS: "Snapshots: take, restore, delete (every constituent in its region)",
+    ABANDON: "Abandon this stale master: drop it from Heat, its constituents untouched",
 }
+
+
+def master_choices(stack: Stack, region_down: str = "", stale: str = "") -> list[Choice]:
+    """Beyond Heat's own actions, on a master: screens of their own. A master whose region does not
+    answer can still be moved (from the topology cache); a stale one (another master owns its
+    constituents) is offered the abandon, and a rollout of it is refused with why."""
+    unreachable = f"{stack.region} is unreachable ({region_down})" if region_down else ""
+    out = [
+        Choice(ROLLOUT, unreachable or stale),
+        Choice(BREAKPOINTS, unreachable),
+        Choice(SNAPSHOTS, unreachable),
+        Choice(MOVE),
+    ]
+    if stale:
+        out.insert(0, Choice(ABANDON, unreachable))
+    return out
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ it needs (the stack, its owner, hidden parameters) and returns an
   the same action on the master as the alternative; the caller must choose;
 - a constituent whose master is unreachable: the action is out-of-band and
   is journaled as such;
-- delete needs the stack's name typed;
+- delete needs the stack's name typed; a master's delete names every stack
+  it deletes in each region and needs their count typed instead (a master
+  named by habit is the slip that deletes a whole deployment);
 - "reapply" is an update of a stack with its own current template,
   environment and parameters (a PATCH that changes nothing): for a master,
   Heat then updates every constituent with what the master intends
@@ -93,11 +95,20 @@ class ActionPlan:
     through_master: Target | None = None  # the same action on the reachable master, when that makes sense
     owner: Ownership | None = None
     warning: str = ""  # drift or out-of-band, shown before asking
-    confirm_name: str | None = None  # delete: the name to type
+    confirm_name: str | None = None  # delete: what to type (the stack's name; for a master, the count)
     parameters: dict | None = None  # update: what changes (PATCH)
     hidden: frozenset[str] = frozenset()  # parameters never shown or journaled in clear
     findings: tuple[Finding, ...] = ()  # the preflight (core/preflight.py)
     template: dict | None = None  # update: the stack's template, to check parameters against
+    deletes: tuple[str, ...] = ()  # a master's delete: every stack it deletes, "REGION: NAME", master first
+    is_master: bool = False  # it has constituents: its snapshot, update and delete reach other regions
+
+    @property
+    def confirm_prompt(self) -> str:
+        """What the operator is asked to type, and why."""
+        if self.deletes:
+            return f"type {self.confirm_name} (the number of stacks deleted) to confirm"
+        return f"type {self.confirm_name} to confirm"
 
     @property
     def blocking(self) -> list[Finding]:
@@ -126,6 +137,11 @@ class ActionPlan:
             )
         if self.action == "update":
             return "Only the parameters given change; the template and every other parameter stay (PATCH)."
+        if self.action == "delete" and self.deletes:
+            return (
+                f"Heat deletes {len(self.deletes)} stacks, every constituent in its own region, and everything "
+                "they created. This cannot be undone:\n  " + "\n  ".join(self.deletes)
+            )
         if self.action == "delete":
             return "The stack and everything it created are deleted. This cannot be undone."
         return ""
@@ -197,9 +213,14 @@ async def plan_action(
         hidden = frozenset(k for k, v in (params or {}).items() if isinstance(v, dict) and v.get("hidden"))
         if parameters:
             findings += check_parameters(template, parameters, hidden) if template is not None else []
+    deletes: tuple[str, ...] = ()
+    is_master = False
     if action in ON_A_MASTER:
         topo, found = await check_master(fleet, region, f"{stack.name}/{stack.id}", action, cache)
         findings += found
+        is_master = bool(topo is not None and topo.constituents)
+        if topo is not None and topo.constituents and action == "delete":
+            deletes = _deletes(topo)
         if topo is not None and action in ("delete", "update", "reapply"):
             findings += await _stale(fleet, topo, cache, action)
         if topo is not None and topo.constituents and action in ("update", "reapply"):
@@ -211,12 +232,25 @@ async def plan_action(
         through,
         owner,
         warning,
-        confirm_name=stack.name if TABLE[Action(action)].confirm == NAME else None,
+        confirm_name=(str(len(deletes)) if deletes else stack.name) if TABLE[Action(action)].confirm == NAME else None,
         parameters=parameters,
         hidden=hidden,
         findings=tuple(findings),
         template=template,
+        deletes=deletes,
+        is_master=is_master,
     )
+
+
+def _deletes(topo) -> tuple[str, ...]:
+    """Every stack a master's delete deletes (RemoteStack.handle_delete deletes each constituent in its
+    region), master first; a constituent not read is named by its resource."""
+    out = [f"{topo.master.region}: {topo.master.name} (the master)"]
+    for c in topo.constituents:
+        if c.stack_id:
+            name = c.stack_name or f"{c.resource}'s stack {c.stack_id}"
+            out.append(f"{c.region or '?'}: {name} ({c.status or 'status unknown'})")
+    return tuple(out)
 
 
 async def _drift(fleet, topo, cache, action: str) -> list[Finding]:
@@ -298,7 +332,7 @@ async def execute(
             raise PlanError(f"{plan.action} of {plan.stack.name} cannot go through a master", usage=True)
         target = plan.through_master
     if plan.action == "delete":
-        return await actions.delete(target, confirmation)
+        return await actions.delete(target, confirmation, expected=plan.confirm_name)
     if plan.action == "reapply":
         return await actions.reapply(target)
     if plan.action == "update":

@@ -31,6 +31,7 @@ from mrconsole.core.outage import DISCOVERED, LIVE, MISSING, OUTAGE, drift, mast
 from mrconsole.core.ownership import owned_elsewhere
 from mrconsole.core.plan import ActionPlan, plan_action
 from mrconsole.core.preview import preview_update
+from mrconsole.core.rehome import RehomePlan, execute_rehome, plan_rehome
 from mrconsole.core.rehome_data import keep_quietly, version_of
 from mrconsole.core.rollout import (
     Breakpoint,
@@ -42,6 +43,7 @@ from mrconsole.core.rollout import (
     plan_rollout,
 )
 from mrconsole.core.rollout_run import Gate, RolloutRun, journaled_plan, rollout_state
+from mrconsole.core.snapshots import RestorePlan, plan_restore, snapshot_name, take_snapshot
 from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS, incident_timeline, save
 from mrconsole.core.topology import Topology, find_stack, read_master, refresh_constituents
 from mrconsole.core.watch import StackChanges
@@ -296,7 +298,7 @@ class ConsoleSession:
             asyncio.create_task(self.stream.run(self._stop)),
         ]
         if self.master:
-            self._tasks.append(asyncio.create_task(self._master_loop()))
+            self._tasks.append(asyncio.create_task(self._master_loop(), name="master-loop"))
         fill = os.environ.get(BENCH_FILL, "")
         if fill.isdigit() and int(fill) > 0:
             self._tasks.append(asyncio.create_task(self._bench_fill(int(fill))))
@@ -497,9 +499,9 @@ class ConsoleSession:
         `master_idle_interval` otherwise; every `master_refresh_interval` while
         it cannot be read (outage)."""
         failures = 0
-        m = self.master
-        assert m is not None  # the loop runs only with a master
         while not self._stop.is_set():
+            m = self.master  # the operator may follow another master (a move): read whichever is shown now
+            assert m is not None  # the loop runs only with a master
             try:
                 await self.refresh_master()
                 failures = 0
@@ -617,6 +619,58 @@ class ConsoleSession:
     async def release_breakpoint(self, point: Breakpoint, read_only: bool) -> ActionResult:
         target = Target(point.region, point.stack_name, point.stack_id)
         return await self.actions(read_only).release_hook(target, point.resource, point.pending or "pre-update")
+
+    # -- the master outlives its region (core/rehome.py, core/snapshots.py) ------
+    def follow_master(self, name: str, region: str | None = None) -> None:
+        """Show another master from now on (after a move, the new one): the master loop reads it next."""
+        self.master = MasterView(name, region=region)
+        self._master_follow = None
+        if not any(t.get_name() == "master-loop" and not t.done() for t in self._tasks):
+            self._tasks.append(asyncio.create_task(self._master_loop(), name="master-loop"))
+        self._wake.set()
+        self._publish(MasterChanged(name))
+
+    async def plan_rehome(
+        self, name: str, to_region: str, new_name: str, parameters: dict[str, str], read_only: bool
+    ) -> RehomePlan:
+        return await plan_rehome(
+            self.fleet,
+            name,
+            to_region,
+            self.cache,
+            new_name=new_name or None,
+            parameters=parameters,
+            read_only=read_only,
+        )
+
+    async def rehome(self, plan: RehomePlan, read_only: bool) -> tuple[str, str]:
+        new_id, said = await execute_rehome(self.actions(read_only), plan, self.cache)
+        self.follow_master(plan.name, plan.to_region)
+        return new_id, said
+
+    async def abandon(self, stack: Stack, read_only: bool) -> ActionResult:
+        """Drop a (stale) master from Heat, its constituents left as they are."""
+        return await self.actions(read_only).abandon(Target(stack.region, stack.name, stack.id, master_id=stack.id))
+
+    async def snapshots(self, master: Stack) -> list[dict]:
+        return await self.fleet.region(master.region).snapshots(master)
+
+    async def take_snapshot(self, master: Stack, before: str, read_only: bool) -> dict:
+        target = Target(master.region, master.name, master.id, master_id=master.id)
+        return await take_snapshot(self.actions(read_only), target, snapshot_name(before))
+
+    async def plan_restore(self, master: Stack, snapshot_id: str, read_only: bool) -> RestorePlan:
+        return await plan_restore(self.fleet, master.region, f"{master.name}/{master.id}", snapshot_id, read_only)
+
+    async def restore(self, plan: RestorePlan, read_only: bool) -> ActionResult:
+        m = plan.topology.master
+        return await self.actions(read_only).restore(
+            Target(m.region, m.name, m.id, master_id=m.id), plan.snapshot["id"]
+        )
+
+    async def delete_snapshot(self, master: Stack, snapshot_id: str, read_only: bool) -> ActionResult:
+        target = Target(master.region, master.name, master.id, master_id=master.id)
+        return await self.actions(read_only).delete_snapshot(target, snapshot_id)
 
     async def journal(self, limit: int = 200) -> list:
 

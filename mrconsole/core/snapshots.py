@@ -5,16 +5,22 @@ A master's snapshot asks each constituent's region for a snapshot of that consti
 snapshot's template in which each OS::Heat::Stack takes the template and parameters from its own
 constituent's snapshot, read in that constituent's region (RemoteStack.handle_restore): every
 constituent is then updated in its region to what it was. So a restore needs every constituent's
-region; the plan refuses it before sending when one does not answer.
+region; the plan refuses it before sending when one does not answer. The frozen template and
+parameters stay in the master's template after the restore (checked on the lab, tests/test_snapshot.py):
+its parameters no longer reach the constituents until an update with the master's template file.
 
-Cost of a plan: the master's read (3 + C requests) and its snapshot list (1).
+Cost of a plan: the master's read (3 + C requests) and its snapshot list (1). A snapshot taken
+before a risky change (`take_snapshot`): one request, then one snapshot list per second until it ends.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 
 from mrconsole.cloud.errors import CloudError
+from mrconsole.core.actions import Actions, Target
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, Finding
 from mrconsole.core.topology import Topology, read_master
@@ -39,6 +45,12 @@ class RestorePlan:
             out.append(
                 f"  {c.region}: {c.stack_name or c.resource} is updated to the template and parameters of its own "
                 "snapshot (read there)"
+            )
+        if self.topology.constituents:
+            out.append(
+                "Heat writes each constituent's template and parameters, as they were, into the master's template "
+                "(RemoteStack.handle_restore): after it, the master's parameters no longer reach its constituents. "
+                f"An update of {m.name} with its own template file (-t) links them again."
             )
         return out
 
@@ -72,3 +84,34 @@ async def plan_restore(fleet, region: str, master: str, snapshot_id: str, read_o
         elif c.stack.in_progress:
             findings.append(Finding(BLOCKING, f"{c.stack.name} in {c.region} is {c.stack.status}: wait for it"))
     return RestorePlan(topo, snap, tuple(findings))
+
+
+def snapshot_name(before: str) -> str:
+    """The name of a snapshot taken before a change: what and when (UTC), so the list says why it exists."""
+    return f"before-{before}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
+
+
+async def take_snapshot(actions: Actions, target: Target, name: str, limit: float = 300.0) -> dict:
+    """Snapshot `target` (a master: every constituent in its region) and wait until Heat says it ended.
+
+    Returns the snapshot (id, name, status COMPLETE); raises PlanError when it was refused or failed, so a
+    change that was to follow it is not sent. Cost: 1 request, then 1 list per second until it ends."""
+    result = await actions.snapshot(target, name)
+    if not result.ok:
+        raise PlanError(f"the snapshot of {target.name} was refused: {result.message}; nothing else was sent")
+    client = actions.fleet.region(target.region)
+    stack = await client.get_stack(target.ref, outputs=False)
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        mine = [s for s in await client.snapshots(stack.stack) if s.get("name") == name]
+        if mine and mine[0].get("status") in ("COMPLETE", "FAILED"):
+            snap = mine[0]
+            actions.complete(result, f"SNAPSHOT_{snap['status']}")
+            if snap["status"] != "COMPLETE":
+                raise PlanError(
+                    f"the snapshot of {target.name} failed ({snap.get('status_reason') or 'no reason given'}); "
+                    "nothing else was sent"
+                )
+            return snap
+        await asyncio.sleep(1.0)
+    raise PlanError(f"the snapshot of {target.name} did not end within {limit:.0f}s; nothing else was sent")

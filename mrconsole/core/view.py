@@ -20,9 +20,11 @@ if TYPE_CHECKING:
     from mrconsole.core.actions import ActionResult, Actions
     from mrconsole.core.create import CreatePlan
     from mrconsole.core.plan import ActionPlan
+    from mrconsole.core.rehome import RehomePlan
     from mrconsole.core.rollout import Breakpoint, RolloutPlan, RolloutStatus
     from mrconsole.core.rollout_run import Gate, RolloutRun
     from mrconsole.core.session import MasterView, RegionView, StackDescription
+    from mrconsole.core.snapshots import RestorePlan
     from mrconsole.core.topology import Topology
     from mrconsole.models import Event, Stack
 
@@ -118,3 +120,24 @@ class SessionView(Protocol):
     async def breakpoints(self, master: Stack) -> tuple[list[Breakpoint], dict[str, str]]: ...
 
     async def release_breakpoint(self, point: Breakpoint, read_only: bool) -> ActionResult: ...
+
+    # -- the master outlives its region --------------------------------------------------
+    def follow_master(self, name: str, region: str | None = None) -> None: ...
+
+    async def plan_rehome(
+        self, name: str, to_region: str, new_name: str, parameters: dict[str, str], read_only: bool
+    ) -> RehomePlan: ...
+
+    async def rehome(self, plan: RehomePlan, read_only: bool) -> tuple[str, str]: ...
+
+    async def abandon(self, stack: Stack, read_only: bool) -> ActionResult: ...
+
+    async def snapshots(self, master: Stack) -> list[dict]: ...
+
+    async def take_snapshot(self, master: Stack, before: str, read_only: bool) -> dict: ...
+
+    async def plan_restore(self, master: Stack, snapshot_id: str, read_only: bool) -> RestorePlan: ...
+
+    async def restore(self, plan: RestorePlan, read_only: bool) -> ActionResult: ...
+
+    async def delete_snapshot(self, master: Stack, snapshot_id: str, read_only: bool) -> ActionResult: ...

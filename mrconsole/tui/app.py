@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerState
 from mrconsole.config import UserConfig
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.changes import MasterRecovered
-from mrconsole.core.choices import BREAKPOINTS, ROLLOUT, Choice, choices
+from mrconsole.core.choices import ABANDON, BREAKPOINTS, MOVE, ROLLOUT, SNAPSHOTS, choices, master_choices
 from mrconsole.core.errors import CloudError
 from mrconsole.core.plan import PlanError, execute
 from mrconsole.core.rollout_run import RolloutRun
@@ -44,9 +44,10 @@ from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen, JournalScre
 from mrconsole.tui.screens.detail import DetailScreen
 from mrconsole.tui.screens.drift import DriftScreen
 from mrconsole.tui.screens.events import EventsScreen
+from mrconsole.tui.screens.master_ops import RehomeScreen, SnapshotsScreen
 from mrconsole.tui.screens.modals import CommandScreen, HelpScreen, WhyScreen
 from mrconsole.tui.screens.overview import OverviewScreen
-from mrconsole.tui.screens.rollout import BreakpointsScreen, RolloutScreen
+from mrconsole.tui.screens.rollout import AskScreen, BreakpointsScreen, RolloutScreen
 
 
 class MrConsoleApp(App):
@@ -66,6 +67,8 @@ class MrConsoleApp(App):
         Binding("T", "timeline", "Timeline", id="timeline", show=False),
         Binding("W", "rollout", "Rollout", id="rollout", show=False),
         Binding("B", "breakpoints", "Breakpoints", id="breakpoints", show=False),
+        Binding("M", "move", "Move master", id="move", show=False),
+        Binding("S", "snapshots", "Snapshots", id="snapshots", show=False),
         Binding("escape", "back", "Back", id="back", show=False),
     ]
 
@@ -218,12 +221,17 @@ class MrConsoleApp(App):
         stack = self.session.stack(region, stack_id) or Stack(region, stack_id, name, "")
         fits = choices(stack, self.session.region_down(region))
         if self._is_master(stack_id):
-            # Beyond Heat's own actions: a master's change region by region, and its breakpoints.
-            fits += [Choice(ROLLOUT), Choice(BREAKPOINTS)]
+            # Beyond Heat's own actions: a master's change region by region, its breakpoints, snapshots, a move.
+            m = self.session.master
+            stale = m.owned_by if m is not None else ""
+            fits = master_choices(stack, self.session.region_down(region), stale) + fits
 
         def chosen(choice: str | None) -> None:
-            if choice in (ROLLOUT, BREAKPOINTS):
+            if choice in (ROLLOUT, BREAKPOINTS, MOVE, SNAPSHOTS):
                 self._open_master_screen(choice, stack)
+                return
+            if choice == ABANDON:
+                self.run_worker(self._abandon(stack), group="act", exit_on_error=False)
                 return
             if choice:
                 self.run_worker(self._plan_and_act(region, stack_id, name, choice), group="act", exit_on_error=False)
@@ -252,7 +260,56 @@ class MrConsoleApp(App):
         return m.topology.master
 
     def _open_master_screen(self, which: str, stack: Stack) -> None:
-        self.push_screen(RolloutScreen(stack) if which == ROLLOUT else BreakpointsScreen(stack))
+        if which == MOVE:
+            self.push_screen(RehomeScreen(stack.name, stack.region))
+        elif which == SNAPSHOTS:
+            self.push_screen(SnapshotsScreen(stack))
+        else:
+            self.push_screen(RolloutScreen(stack) if which == ROLLOUT else BreakpointsScreen(stack))
+
+    async def _abandon(self, stack: Stack) -> None:
+        """A stale master: drop it from Heat and leave its constituents to the master that owns them."""
+        session = self.connected()
+        owner = session.master.owned_by if session.master else ""
+        what = [
+            f"Heat removes {stack.name} from {stack.region} without deleting anything it created: its "
+            "constituents stay as they are, owned by the newer master.",
+            owner,
+        ]
+        if not await self.push_screen_wait(AskScreen(f"Abandon {stack.name} in {stack.region}?", what)):
+            self.notify("abandon cancelled: nothing was sent")
+            return
+        try:
+            result = await session.abandon(stack, self.read_only)
+        except (ActionError, ReadOnlyError) as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.notify(
+            f"{stack.name} in {stack.region}: abandoned, its constituents untouched" if result.ok else result.message,
+            severity="information" if result.ok else "error",
+            timeout=10,
+        )
+
+    def action_move(self, name: str = "") -> None:
+        if name:
+            self.push_screen(RehomeScreen(name, None))
+            return
+        m = self.session.master if self.session else None
+        if m is None:
+            self.notify("no master open: give its name (:move NAME)", severity="warning")
+            return
+        self.push_screen(RehomeScreen(m.name, m.region))
+
+    def action_snapshots(self, name: str = "") -> None:
+        stack = self._current_master(name)
+        if stack is not None:
+            self._open_master_screen(SNAPSHOTS, stack)
+
+    def cmd_move(self, arg: str = "") -> None:
+        self.action_move(arg)
+
+    def cmd_snapshots(self, arg: str = "") -> None:
+        self.action_snapshots(arg)
 
     def action_rollout(self, name: str = "") -> None:
         stack = self._current_master(name)
@@ -286,6 +343,14 @@ class MrConsoleApp(App):
             return
         if plan.action == "update":
             plan = plan.with_parameters(screen.parameters)
+        if screen.snapshot_first and not plan.blocking:
+            self.notify(f"snapshotting {plan.stack.name} first: the {action} is sent once it is COMPLETE")
+            try:
+                snap = await session.take_snapshot(plan.stack, action, self.read_only)
+            except (PlanError, ActionError, ReadOnlyError, CloudError) as exc:
+                self.notify(str(exc), severity="error", timeout=10)
+                return
+            self.notify(f"snapshot {snap['name']} COMPLETE", timeout=5)
         try:
             result = await execute(
                 self.acting(), plan, through_master=answer == "master", confirmation=screen.typed_name

@@ -20,6 +20,7 @@ os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="mrconsole-scenes-")
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import sys
 import time
@@ -220,6 +221,50 @@ async def capture_rollout(lab: Lab) -> None:
         fleet.close()
 
 
+async def capture_moved(lab: Lab) -> None:
+    """examples/multi-region's master moved while its region is down: the move's preview (from the topology
+    cache alone), then the old master back and stale. The stale master is abandoned at the end."""
+    from mrconsole.core.rehome import execute_rehome, plan_rehome
+    from mrconsole.core.rehome_data import keep_adopt_data
+    from mrconsole.core.topology import read_master
+    from mrconsole.state.topology_cache import TopologyCache, from_topology
+
+    fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
+    actions = Actions(fleet)
+    cache = TopologyCache()
+    try:
+        for region in ("RegionOne", "RegionTwo"):
+            await _delete_if_there(fleet, region, "shop")
+        await asyncio.to_thread(seed, lab, name="shop", example="multi-region", wait=True)
+        topo = await read_master(fleet, "RegionOne", "shop")
+        cache.save(from_topology(topo))
+        await keep_adopt_data(fleet, topo, cache)
+        async with Live(lab, "shop") as s:
+            lab.stop("RegionOne")
+            try:
+                await _until(lambda: s.master.error is not None and s.regions["RegionOne"].stale, 60, "shop lost")
+                plan = await plan_rehome(s.fleet, "shop", "RegionTwo", cache)
+                await asyncio.sleep(2.0)
+                # The adopt data holds the master's template as Heat has it, a hidden parameter's default
+                # included: the screen shows none of it, and a scene kept in the repository must not.
+                shown = dataclasses.replace(plan, adopt=dataclasses.replace(plan.adopt, data={}))
+                save(DATA / "moved.json", scene_of(s, time.time(), rehome_plan={"shop": shown}))
+                log(f"move preview: {plan.source}")
+                new_id, said = await execute_rehome(actions, plan, cache)
+                log(said)
+            finally:
+                lab.start("RegionOne")
+        async with Live(lab, "shop") as s:
+            await _until(lambda: bool(s.master.owned_by), 90, "the old master marked stale")
+            await asyncio.sleep(2.0)
+            save(DATA / "stale.json", scene_of(s, time.time()))
+            log(f"stale: {s.master.owned_by}")
+            old = s.master.topology.master
+        await actions.abandon(Target(old.region, old.name, old.id))
+    finally:
+        fleet.close()
+
+
 def gather_dict(template: dict):
     """A template held as data, as a bundle core.actions can send."""
     from mrconsole.cloud.templates import TemplateBundle
@@ -230,7 +275,7 @@ def gather_dict(template: dict):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.screens.capture")
     parser.add_argument("--lab-dir", default=None)
-    parser.add_argument("--only", choices=("rollout",), help="capture only this scene")
+    parser.add_argument("--only", choices=("rollout", "moved"), help="capture only this scene")
     args = parser.parse_args(argv)
     lab = Lab(Path(args.lab_dir) if args.lab_dir else None)
     log(f"lab: {lab.dir}")
@@ -240,7 +285,10 @@ def main(argv=None) -> int:
         DATA.mkdir(parents=True, exist_ok=True)
         if not args.only:
             asyncio.run(capture(lab))
-        asyncio.run(capture_rollout(lab))
+        if args.only in (None, "rollout"):
+            asyncio.run(capture_rollout(lab))
+        if args.only in (None, "moved"):
+            asyncio.run(capture_moved(lab))
     finally:
         lab.down()  # this run's own lab (its state dir is temporary)
     return 0

@@ -210,6 +210,33 @@ class ReplaySession:
     async def release_breakpoint(self, point, read_only):
         raise AssertionError("a replayed screen released a breakpoint: scenes hold no Heat")
 
+    def follow_master(self, name, region=None):
+        raise AssertionError("a replayed screen followed another master: scenes hold no Heat")
+
+    async def plan_rehome(self, name, to_region, new_name, parameters, read_only):
+        return self.scene["rehome_plan"][name]
+
+    async def rehome(self, plan, read_only):
+        raise AssertionError("a replayed screen moved a master: scenes hold no Heat")
+
+    async def abandon(self, stack, read_only):
+        raise AssertionError("a replayed screen abandoned a stack: scenes hold no Heat")
+
+    async def snapshots(self, master):
+        return self.scene["snapshots"][master.id]
+
+    async def take_snapshot(self, master, before, read_only):
+        raise AssertionError("a replayed screen took a snapshot: scenes hold no Heat")
+
+    async def plan_restore(self, master, snapshot_id, read_only):
+        raise AssertionError("a replayed screen planned a restore: scenes hold no Heat")
+
+    async def restore(self, plan, read_only):
+        raise AssertionError("a replayed screen restored a snapshot: scenes hold no Heat")
+
+    async def delete_snapshot(self, master, snapshot_id, read_only):
+        raise AssertionError("a replayed screen deleted a snapshot: scenes hold no Heat")
+
 
 class _NoActions:
     """A replayed screen acts on nothing."""

@@ -2,7 +2,8 @@
 
 Every mutation goes through core.actions (the same code as the CLI), so
 read-only mode, the journal and double-submission protection hold here too.
-Confirmations default to Cancel; delete needs the stack's name typed.
+Confirmations default to Cancel; delete needs the stack's name typed (a master's: the number of
+stacks it deletes, which it lists region by region).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mrconsole.core.action_table import info
@@ -96,6 +97,7 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
         self.plan = plan
         self.parameters: dict[str, str] = {}
         self.typed_name = ""
+        self.snapshot_first = False
         self._sent = False
 
     def compose(self) -> ComposeResult:
@@ -113,9 +115,11 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
             if plan.action == "update":
                 yield Input(placeholder="KEY=VALUE KEY2='a value' (only these change)", id="patch-params")
             if plan.confirm_name:
-                yield Input(placeholder=f"type {plan.confirm_name} to confirm", id="typed-name")
+                yield Input(placeholder=plan.confirm_prompt, id="typed-name")
             yield Static("", id="confirm-error")
             if plan.action in ("update", "reapply"):
+                what = "each constituent in its region" if plan.is_master else "its resources"
+                yield Checkbox(f"Snapshot first ({what}); a failed snapshot sends nothing", id="snapshot-first")
                 yield Static("", id="plan-preview")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="cancel", variant="primary")
@@ -173,6 +177,8 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
             if event.button.id == "confirm" and not self._ready():
                 return
             self._sent = True
+            if self.plan.action in ("update", "reapply"):
+                self.snapshot_first = self.query_one("#snapshot-first", Checkbox).value
             self.dismiss(event.button.id)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

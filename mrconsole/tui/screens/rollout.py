@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Static
 
 from mrconsole.core.actions import ActionError, ReadOnlyError
 from mrconsole.core.errors import CloudError
@@ -131,6 +131,9 @@ class RolloutScreen(ConsoleAccess, Screen):
             with Horizontal(classes="form-row"):
                 yield Label("gate   ", classes="form-label")
                 yield Input(placeholder="a command per region, exit 0 passes (optional)", id="rollout-gate")
+            with Horizontal(classes="form-row"):
+                yield Label("       ", classes="form-label")
+                yield Checkbox("snapshot the master first (each constituent in its region)", id="rollout-snapshot")
         yield DataTable(id="rollout-table", cursor_type="row")
         with VerticalScroll(id="rollout-log-box"):
             yield Static("", id="rollout-log")
@@ -282,7 +285,20 @@ class RolloutScreen(ConsoleAccess, Screen):
             plan.topology, tuple(w.regions for w in plan.waves), gate, self.console.read_only, self._stepped
         )
         self.console.rollouts[self.master.id] = run
-        self._drive(run.start(plan))
+        first = self.query_one("#rollout-snapshot", Checkbox).value
+        self._drive(self._snapshot_then(run, plan) if first else run.start(plan))
+
+    async def _snapshot_then(self, run: RolloutRun, plan: RolloutPlan):
+        """Snapshot first: the rollout starts only once Heat says the snapshot is COMPLETE."""
+        run.steps.append(f"snapshotting {plan.master.name} (each constituent in its region)…")
+        self._stepped("")
+        try:
+            snap = await self.session.take_snapshot(self.master, "rollout", self.console.read_only)
+        except (PlanError, ActionError, ReadOnlyError, CloudError):
+            self.console.rollouts.pop(self.master.id, None)  # nothing was started: no rollout to show
+            raise
+        run.steps.append(f"snapshot {snap['name']} COMPLETE: S restores it from the snapshots screen")
+        return await run.start(plan)
 
     # -- driving ------------------------------------------------------------------
     def _stepped(self, text: str) -> None:

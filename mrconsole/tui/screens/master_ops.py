@@ -1,0 +1,289 @@
+"""A master that outlives its region, from the console: move it (Heat's adopt), its snapshots.
+
+Both screens only present what the core plans (core/rehome.py, core/snapshots.py, the same planners as
+`mrconsole rehome` and `mrconsole snapshot`) and ask before anything is sent, with what it does in every
+region. Nothing here decides a rule of its own.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+
+from mrconsole.core.actions import ActionError, ReadOnlyError
+from mrconsole.core.errors import CloudError
+from mrconsole.core.plan import PlanError, parse_parameter_text
+from mrconsole.core.rehome import RehomePlan
+from mrconsole.models import Stack
+from mrconsole.tui.access import ConsoleAccess
+from mrconsole.tui.screens.actions import findings_text
+from mrconsole.tui.screens.rollout import AskScreen
+
+REFUSALS = (PlanError, ActionError, ReadOnlyError)
+
+
+class RehomeScreen(ConsoleAccess, Screen):
+    """Move the master to another region: the target, the plan (who it will own, how old the data is), then
+    the move. Offered whenever a master is shown; it is the way on when the master's region is lost."""
+
+    BINDINGS = [
+        Binding("escape", "app.back", "Back", id="back"),
+        Binding("f5", "move", "Move", id="move-master"),
+    ]
+
+    def __init__(self, master: str, region: str | None):
+        super().__init__(id="rehome")
+        self.master = master
+        self.master_region = region
+        self.plan: RehomePlan | None = None
+        self._sending = False
+
+    def compose(self) -> ComposeResult:
+        down = self.session.region_down(self.master_region) if self.master_region else ""
+        head = Text(f"Move master {self.master} ", style="bold")
+        head.append(f"(now in {self.master_region or '?'}", style="")
+        head.append(f", unreachable: {down})" if down else ", which answers: a planned move)", "red" if down else "")
+        yield Static(head, id="rehome-head")
+        with VerticalScroll(id="rehome-body"):
+            with Horizontal(classes="form-row"):
+                yield Label("to region ", classes="form-label")
+                yield Input(self._default_target(), id="rehome-to")
+            with Horizontal(classes="form-row"):
+                yield Label("new name  ", classes="form-label")
+                yield Input(placeholder=f"empty: {self.master}", id="rehome-name")
+            with Horizontal(classes="form-row"):
+                yield Label("hidden    ", classes="form-label")
+                yield Input(
+                    placeholder="KEY=VALUE for each hidden parameter (never kept by the console)",
+                    password=True,
+                    id="rehome-params",
+                )
+            with Horizontal(id="rehome-buttons"):
+                yield Button("Preview", id="rehome-preview", variant="primary")
+                yield Button("Move (F5)", id="rehome-go", variant="error", disabled=True)
+            yield Static(
+                Text("enter or Preview shows the plan; nothing is sent before F5 and a yes", "dim"), id="rehome-plan"
+            )
+        yield Footer()
+
+    def _default_target(self) -> str:
+        """The first region other than the master's that answers."""
+        down = self.session.down_regions()
+        return next((r for r in self.session.region_names if r != self.master_region and r not in down), "")
+
+    def on_mount(self) -> None:
+        self.query_one("#rehome-to", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.run_worker(self._preview(), exclusive=True, group="rehome-plan", exit_on_error=False)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.plan = None  # what was previewed is no longer what is typed
+        self.query_one("#rehome-go", Button).disabled = True
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "rehome-preview":
+            self.run_worker(self._preview(), exclusive=True, group="rehome-plan", exit_on_error=False)
+        elif event.button.id == "rehome-go":
+            self.action_move()
+
+    async def _preview(self) -> RehomePlan | None:
+        out = self.query_one("#rehome-plan", Static)
+        out.update(Text("reading the master or its cache…", style="dim"))
+        try:
+            params = parse_parameter_text(self.query_one("#rehome-params", Input).value)
+            plan = await self.session.plan_rehome(
+                self.master,
+                self.query_one("#rehome-to", Input).value.strip(),
+                self.query_one("#rehome-name", Input).value.strip(),
+                params,
+                self.console.read_only,
+            )
+        except PlanError as exc:
+            out.update(Text(str(exc), style="red"))
+            return None
+        except CloudError as exc:
+            out.update(Text(f"{exc.region}: {exc.message}", style="red"))
+            return None
+        self.plan = plan
+        text = Text("\n".join(plan.lines()) + "\n")
+        text.append_text(findings_text(plan.findings))
+        if not plan.blocking:
+            text.append("\nF5 moves it (asked once more).", style="dim")
+        out.update(text)
+        self.query_one("#rehome-go", Button).disabled = bool(plan.blocking)
+        return plan
+
+    def action_move(self) -> None:
+        if not self._sending:
+            self.run_worker(self._move(), exclusive=True, group="rehome-go", exit_on_error=False)
+
+    async def _move(self) -> None:
+        plan = self.plan or await self._preview()
+        if plan is None or plan.blocking:
+            return
+        if not await self.app.push_screen_wait(AskScreen("Move the master?", plan.lines())):
+            self.notify("not moved: nothing was sent")
+            return
+        self._sending = True
+        out = self.query_one("#rehome-plan", Static)
+        out.update(Text(f"adopting {plan.name} in {plan.to_region}…", style="yellow"))
+        try:
+            _new_id, said = await self.session.rehome(plan, self.console.read_only)
+        except REFUSALS as exc:
+            out.update(Text(str(exc), style="red"))
+            return
+        except CloudError as exc:
+            out.update(Text(f"{exc.region}: {exc.message}", style="red"))
+            return
+        finally:
+            self._sending = False
+        out.update(Text(said + "\nThe console now shows the new master (escape).", style="green"))
+        self.notify(said, timeout=10)
+
+
+class SnapshotsScreen(ConsoleAccess, Screen):
+    """A master's snapshots: take one, restore one (what it does in each region first), delete one."""
+
+    BINDINGS = [
+        Binding("escape", "app.back", "Back", id="back"),
+        Binding("n", "take", "Snapshot now", id="take-snapshot"),
+        Binding("enter", "restore", "Restore", id="restore-snapshot"),
+        Binding("d", "delete", "Delete", id="delete-snapshot"),
+        Binding("g", "reload", "Reload", id="reload-snapshots"),
+    ]
+
+    def __init__(self, master: Stack):
+        super().__init__(id="snapshots")
+        self.master = master
+        self.snaps: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Snapshots of {self.master.name}: reading…"), id="snap-head")
+        with Vertical():
+            yield DataTable(id="snap-table", cursor_type="row")
+            yield Static("", id="snap-log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("Name", "Status", "Created (UTC)", "ID")
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.run_worker(self._load(), exclusive=True, group="snap-read", exit_on_error=False)
+
+    async def _load(self) -> None:
+        head = self.query_one("#snap-head", Static)
+        try:
+            self.snaps = await self.session.snapshots(self.master)
+        except CloudError as exc:
+            head.update(Text(f"{self.master.name} ({self.master.region}): cannot read: {exc.message}", "bold red"))
+            return
+        text = Text(f"Snapshots of {self.master.name} ({self.master.region})  ", style="bold")
+        text.append(
+            f"{len(self.snaps)}: a master's snapshot holds each constituent's, taken in its region"
+            if self.snaps
+            else "none: n takes one"
+        )
+        head.update(text)
+        table = self.query_one(DataTable)
+        table.clear()
+        for s in self.snaps:
+            status = s.get("status") or "-"
+            style = {"COMPLETE": "green", "FAILED": "red"}.get(status, "yellow")
+            table.add_row(s.get("name") or "-", Text(status, style=style), s.get("creation_time") or "-", s["id"])
+        table.focus()
+
+    def _say(self, text: str, style: str = "") -> None:
+        self.query_one("#snap-log", Static).update(Text(text, style=style))
+
+    def _current(self) -> dict | None:
+        if not self.snaps:
+            self.notify("no snapshot: n takes one", severity="warning")
+            return None
+        return self.snaps[self.query_one(DataTable).cursor_row]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_restore()
+
+    def action_take(self) -> None:
+        self.run_worker(self._take(), exclusive=True, group="snap-act", exit_on_error=False)
+
+    async def _take(self) -> None:
+        what = [
+            f"Heat snapshots {self.master.name} in {self.master.region}, and each constituent in its own region.",
+            "Every constituent's region must answer, or the snapshot fails.",
+        ]
+        if not await self.app.push_screen_wait(AskScreen(f"Snapshot {self.master.name}?", what)):
+            return
+        self._say("snapshotting (waits until Heat says COMPLETE)…", "yellow")
+        try:
+            snap = await self.session.take_snapshot(self.master, "console", self.console.read_only)
+        except REFUSALS as exc:
+            self._say(str(exc), "red")
+            return
+        except CloudError as exc:
+            self._say(f"{exc.region}: {exc.message}", "red")
+            return
+        self._say(f"snapshot {snap['name']} COMPLETE", "green")
+        await self._load()
+
+    def action_restore(self) -> None:
+        self.run_worker(self._restore(), exclusive=True, group="snap-act", exit_on_error=False)
+
+    async def _restore(self) -> None:
+        snap = self._current()
+        if snap is None:
+            return
+        try:
+            plan = await self.session.plan_restore(self.master, snap["id"], self.console.read_only)
+        except REFUSALS as exc:
+            self._say(str(exc), "red")
+            return
+        except CloudError as exc:
+            self._say(f"{exc.region}: {exc.message}", "red")
+            return
+        text = Text("\n".join(plan.lines()) + "\n")
+        text.append_text(findings_text(plan.findings))
+        self.query_one("#snap-log", Static).update(text)
+        if plan.blocking:
+            self.notify("the preflight refuses this restore: see why below", severity="error", timeout=8)
+            return
+        if not await self.app.push_screen_wait(AskScreen("Restore?", plan.lines())):
+            return
+        try:
+            result = await self.session.restore(plan, self.console.read_only)
+        except REFUSALS as exc:
+            self._say(str(exc), "red")
+            return
+        self._say(
+            f"restore of {result.stack_name}: accepted; its progress is in the event stream"
+            if result.ok
+            else result.message,
+            "green" if result.ok else "red",
+        )
+
+    def action_delete(self) -> None:
+        self.run_worker(self._delete(), exclusive=True, group="snap-act", exit_on_error=False)
+
+    async def _delete(self) -> None:
+        snap = self._current()
+        if snap is None:
+            return
+        name = snap.get("name") or snap["id"]
+        what = [f"Heat deletes snapshot {name} of {self.master.name}, and each constituent's in its region."]
+        if not await self.app.push_screen_wait(AskScreen(f"Delete snapshot {name}?", what)):
+            return
+        try:
+            result = await self.session.delete_snapshot(self.master, snap["id"], self.console.read_only)
+        except REFUSALS as exc:
+            self._say(str(exc), "red")
+            return
+        self._say(f"snapshot {name}: deleted" if result.ok else result.message, "green" if result.ok else "red")
+        await self._load()
