@@ -105,6 +105,16 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class ResourceDetail:
+    """One resource as `openstack stack resource show --with-attr` tells it, and its metadata."""
+
+    resource: Resource
+    attributes: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Event:
     region: str
     stack_id: str

@@ -23,3 +23,8 @@ def test_timeout_means_check_before_retrying():
 def test_validation_error_quotes_heat():
     err = explain(CloudError("invalid", "Property error: resources.x.properties.value", "R1"), "create", "demo")
     assert "Heat refused to create demo: Property error" in str(err)
+
+
+def test_a_refusal_for_missing_deferred_auth_says_why_and_what_to_do():
+    err = explain(CloudError("invalid", "Missing required credential: X-Auth-Key", "RegionTwo"), "create", "waiter")
+    assert "password deferred auth" in str(err) and "wait condition handle" in str(err) and "trusts" in str(err)

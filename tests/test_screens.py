@@ -98,6 +98,14 @@ def _steps(scene_name):
         pilot.app.act_on(master.region, master.id, master.name)
         await pilot.pause(0.5)
 
+    async def outputs(pilot):
+        await _command(pilot, "outputs demo")
+        await pilot.pause(0.3)
+
+    async def resources(pilot):
+        await _command(pilot, "resources demo")
+        await pilot.pause(0.3)
+
     async def help_screen(pilot):
         await _overview(pilot)
         await pilot.press("question_mark")
@@ -121,6 +129,8 @@ def _steps(scene_name):
         "move": move,
         "stale": nothing,
         "stale-menu": stale_menu,
+        "outputs": outputs,
+        "resources": resources,
     }[scene_name]
 
 
@@ -143,6 +153,8 @@ SCREENS = [
     ("move", "moved"),
     ("stale", "stale"),
     ("stale-menu", "stale"),
+    ("outputs", "oncall"),
+    ("resources", "oncall"),
 ]
 
 
@@ -190,3 +202,9 @@ def test_replayed_scenes_hold_what_the_readme_shows():
     assert stale["master"].region == "RegionOne" and "RegionTwo owns its constituents" in stale["master"].owned_by
     for scene in ("moved", "stale"):
         assert "s3cret" not in (DATA / f"{scene}.json").read_text()
+    oncall = load("oncall")
+    view = next(iter(oncall["outputs"].values()))
+    assert {r.state for r in view.rows if r.region == "RegionThree"} == {"stale"}
+    assert {r.state for r in view.rows if r.region != "RegionThree"} == {"live"}
+    listed = next(iter(oncall["resources"].values()))
+    assert {row.level for row in listed.rows} == {"master", "db_stack", "app_stack"}

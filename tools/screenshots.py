@@ -124,6 +124,7 @@ async def capture(lab: Lab, out: Path) -> list[Path]:
     await _preflight_screens(lab, save)
     await _rollout_screens(lab, save)
     await _move_screens(lab, save)
+    await _oncall_screens(lab, save)
 
     app = _app(lab, "demo")
     async with app.run_test(size=(132, 40)) as pilot:
@@ -139,13 +140,13 @@ async def capture(lab: Lab, out: Path) -> list[Path]:
     return written
 
 
-async def capture_move(out: Path, lab: Lab) -> list[Path]:
+async def capture_only(which: str, out: Path, lab: Lab) -> list[Path]:
     written = []
 
     def save(app, name):
         written.append(Path(app.save_screenshot(filename=f"{name}.svg", path=str(out))))
 
-    await _move_screens(lab, save)
+    await (_move_screens if which == "move" else _oncall_screens)(lab, save)
     return written
 
 
@@ -312,11 +313,42 @@ async def _move_screens(lab: Lab, save) -> None:
         await pilot.pause(3.0)
 
 
+async def _oncall_screens(lab: Lab, save) -> None:
+    """The sample master's outputs with RegionThree down (stale, with their age), then its resources."""
+    from mrconsole.tui.screens.oncall import OutputsScreen, ResourcesScreen
+
+    app = _app(lab, "demo")
+    async with app.run_test(size=(120, 32)) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("o")  # a live read keeps the values in the topology cache
+        await _until(pilot, lambda: isinstance(app.screen, OutputsScreen))
+        await _until(pilot, lambda: app.screen.query_one("#out-table").row_count > 0, 30)
+        await pilot.press("escape")
+        lab.stop("RegionThree")
+        try:
+            await _until(pilot, lambda: app.session.regions["RegionThree"].stale, 30)
+            await pilot.press("o")
+            await _until(pilot, lambda: isinstance(app.screen, OutputsScreen))
+            await _until(pilot, lambda: app.screen.query_one("#out-table").row_count > 0, 30)
+            await pilot.pause(0.5)
+            save(app, "outputs")
+            await pilot.press("escape")
+        finally:
+            lab.start("RegionThree")
+        await _until(pilot, lambda: not app.session.regions["RegionThree"].stale, 60)
+        await pilot.press("R")
+        await _until(pilot, lambda: isinstance(app.screen, ResourcesScreen))
+        await _until(pilot, lambda: app.screen.query_one("#res-table").row_count > 0, 30)
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.pause(1.5)
+        save(app, "resources")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tools/screenshots.py")
     parser.add_argument("--out", default="screenshots")
     parser.add_argument("--lab-dir", default=None)
-    parser.add_argument("--only", choices=("move",), help="only these screenshots")
+    parser.add_argument("--only", choices=("move", "oncall"), help="only these screenshots")
     args = parser.parse_args(argv)
     from mrconsole.lab.seed import seed
 
@@ -326,7 +358,7 @@ def main(argv=None) -> int:
     print(seed(lab, name="demo", wait=True), file=sys.stderr)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(capture(lab, out) if not args.only else capture_move(out, lab)):
+    for path in asyncio.run(capture(lab, out) if not args.only else capture_only(args.only, out, lab)):
         print(path)
     return 0
 

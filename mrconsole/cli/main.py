@@ -99,6 +99,7 @@ def _optional_commands() -> list[str]:
         "rollout_cmd",
         "rehome_cmd",
         "snapshot_cmd",
+        "resource_cmd",
         "journal_cmd",
         "why_cmd",
         "drift_cmd",

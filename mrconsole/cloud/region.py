@@ -20,7 +20,7 @@ from mrconsole.cloud import errors
 from mrconsole.cloud.convert import to_detail, to_event, to_resource, to_stack
 from mrconsole.cloud.errors import CloudError, InternalError
 from mrconsole.cloud.health import RegionHealth
-from mrconsole.models import Event, Resource, Stack, StackDetail
+from mrconsole.models import Event, Resource, ResourceDetail, Stack, StackDetail
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,37 @@ class RegionClient:
 
         return await self.call(
             fn, "resource list", convert=lambda items: [to_resource(self.region, stack, r) for r in items]
+        )
+
+    async def resource(self, stack: Stack, name: str) -> ResourceDetail:
+        """One resource with its attributes (GET .../resources/{name}) and metadata: 2 requests."""
+
+        ref = f"{stack.name}/{stack.id}"
+
+        def fn(hc):
+            return hc.resources.get(ref, name), hc.resources.metadata(ref, name)
+
+        def convert(pair):
+            r, metadata = pair
+            attributes = _get_attr(r, "attributes") or {}
+            return ResourceDetail(
+                to_resource(self.region, stack, r),
+                attributes=dict(attributes) if isinstance(attributes, dict) else {},
+                metadata=dict(metadata) if isinstance(metadata, dict) else {},
+                description=_get_attr(r, "description") or "",
+            )
+
+        return await self.call(fn, "resource show", convert=convert)
+
+    async def mark_unhealthy(
+        self, ref: str, resource: str, unhealthy: bool, reason: str, request_id: str | None = None
+    ) -> None:
+        """PATCH .../resources/{resource} {mark_unhealthy, resource_status_reason}: Heat marks it
+        CHECK_FAILED, and the stack's next update replaces it."""
+        await self.call(
+            lambda hc: hc.resources.mark_unhealthy(ref, resource, unhealthy, reason),
+            "resource mark unhealthy",
+            request_id,
         )
 
     async def template(self, stack: Stack) -> dict:
@@ -464,3 +495,7 @@ class RegionClient:
         if action not in methods:
             raise ValueError(f"unknown stack action {action!r}")
         await self.call(lambda hc: getattr(hc.actions, methods[action])(ref), f"stack {action}", request_id)
+
+
+def _get_attr(obj, key):
+    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)

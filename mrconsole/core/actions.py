@@ -72,6 +72,16 @@ def explain(exc: CloudError, action: str, stack: str) -> ActionError:
                 f"{stack} is busy: {exc.message}. Wait for the current action, or cancel it.", "conflict"
             )
         return ActionError(f"conflict, nothing changed: {exc.message}", "conflict")
+    if exc.kind == errors.INVALID and "X-Auth-Key" in exc.message:
+        # heat/engine/service.py _validate_deferred_auth_context: Heat keeps passwords for what it does
+        # later on the user's behalf, and a session-token client (this one, and `openstack stack`) sends none.
+        return ActionError(
+            f"Heat refused to {action} {stack}: {exc.message}. {exc.region}'s Heat uses password deferred auth "
+            "(deferred_auth_method = password): a template with resources that act later on your behalf (a wait "
+            "condition handle, a scaling policy, a software deployment, a nested stack) must be sent with your "
+            "password, which this client never sends; ask the cloud's operators to use trusts",
+            "invalid",
+        )
     if exc.kind == errors.INVALID:
         return ActionError(f"Heat refused to {action} {stack}: {exc.message}", "invalid")
     if exc.kind == errors.NOT_FOUND:
@@ -248,6 +258,28 @@ class Actions:
             await client.signal_resource(target.ref, resource, {"unset_hook": hook}, request_id=rid)
 
         return await self._run("release", target, call, {"resource": resource})
+
+    async def mark_unhealthy(self, target: Target, resource: str, reason: str, unhealthy: bool = True) -> ActionResult:
+        """Mark `resource` of `target` unhealthy (CHECK_FAILED): the stack's next update replaces it."""
+        action = "mark-unhealthy" if unhealthy else "mark-healthy"
+        self._check_read_only(action)
+
+        async def call(client, rid):
+            await client.mark_unhealthy(target.ref, resource, unhealthy, reason, request_id=rid)
+
+        return await self._run(action, target, call, {"resource": resource, "reason": reason})
+
+    async def signal(self, target: Target, resource: str, data: dict | None) -> ActionResult:
+        """Signal `resource` (a wait condition handle and the like) with `data`. The data is journaled by
+        its keys only: a signal may carry anything."""
+        self._check_read_only("signal")
+
+        async def call(client, rid):
+            await client.signal_resource(target.ref, resource, data or {}, request_id=rid)
+
+        return await self._run(
+            "signal", target, call, {"resource": resource, "data keys": ",".join(sorted(data or {}))}
+        )
 
     async def record(self, target: Target, action: str, outcome: str, message: str, parameters=None) -> int:
         """A step that sends nothing to Heat (a gate's result, a hold), journaled so the timeline shows it."""

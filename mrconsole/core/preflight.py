@@ -38,6 +38,8 @@ from mrconsole.logs import logger
 from mrconsole.template import constraints
 
 BLOCKING, WARNING, INFO = "blocking", "warning", "info"
+# The reason mrconsole gives Heat when it marks a resource unhealthy (core/resources.py).
+MARKED = "marked unhealthy"
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,19 @@ def check_constituents(topo: Topology, action: str) -> list[Finding]:
                     BLOCKING,
                     f"{where} is SUSPEND_COMPLETE: {CHECKED_WHILE_SUSPENDED}",
                     f"resume it first: {_cli('resume', ref, c.region or '?')}",
+                )
+            )
+        elif (
+            c.resource_status == "CHECK_FAILED"
+            and action in ("update", "reapply")
+            and c.resource_status_reason.startswith(MARKED)
+        ):
+            # Marked unhealthy on purpose (core/resources.py): the replacement is what was asked for.
+            out.append(
+                Finding(
+                    WARNING,
+                    f"{c.resource} was marked unhealthy ({c.resource_status_reason}): Heat replaces it, "
+                    f"creating a new stack in {c.region} and deleting {ref}",
                 )
             )
         elif c.resource_status == "CHECK_FAILED" and action in ("update", "reapply"):

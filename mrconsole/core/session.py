@@ -28,11 +28,22 @@ from mrconsole.core.fleet import Fleet
 from mrconsole.core.follow import MasterFollow
 from mrconsole.core.launch import preview_by_region
 from mrconsole.core.outage import DISCOVERED, LIVE, MISSING, OUTAGE, drift, master_state
+from mrconsole.core.outputs import OutputsView, outputs_across
 from mrconsole.core.ownership import owned_elsewhere
 from mrconsole.core.plan import ActionPlan, plan_action
 from mrconsole.core.preview import preview_update
 from mrconsole.core.rehome import RehomePlan, execute_rehome, plan_rehome
 from mrconsole.core.rehome_data import keep_quietly, version_of
+from mrconsole.core.resources import (
+    ResourcePlan,
+    ResourcesView,
+    execute_mark,
+    execute_signal,
+    plan_mark_unhealthy,
+    plan_signal,
+    resource_detail,
+    resources_across,
+)
 from mrconsole.core.rollout import (
     Breakpoint,
     Change,
@@ -50,7 +61,7 @@ from mrconsole.core.watch import StackChanges
 from mrconsole.core.why import why
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.logs import logger
-from mrconsole.models import Event, Stack
+from mrconsole.models import Event, ResourceDetail, Stack
 from mrconsole.state.outages import Outages
 from mrconsole.state.topology_cache import TopologyCache, from_topology
 from mrconsole.template.heat import name_splits
@@ -620,6 +631,27 @@ class ConsoleSession:
         target = Target(point.region, point.stack_name, point.stack_id)
         return await self.actions(read_only).release_hook(target, point.resource, point.pending or "pre-update")
 
+    # -- on-call depth (core/outputs.py, core/resources.py) -----------------------
+    async def outputs(self, stack: Stack) -> OutputsView:
+        return await outputs_across(self.fleet, stack.region, f"{stack.name}/{stack.id}", self.cache)
+
+    async def resources_across(self, stack: Stack, nested_depth: int = 0) -> ResourcesView:
+        return await resources_across(self.fleet, stack.region, f"{stack.name}/{stack.id}", nested_depth)
+
+    async def resource_detail(self, region: str, stack: str, resource: str) -> ResourceDetail:
+        return await resource_detail(self.fleet, region, stack, resource)
+
+    async def plan_resource(self, action: str, region: str, stack: str, resource: str, read_only: bool) -> ResourcePlan:
+        """`action`: "mark-unhealthy" or "signal"."""
+        planner = plan_mark_unhealthy if action == "mark-unhealthy" else plan_signal
+        return await planner(self.fleet, region, stack, resource, read_only)
+
+    async def mark_unhealthy(self, plan: ResourcePlan, typed: str, reason: str, read_only: bool) -> ActionResult:
+        return await execute_mark(self.actions(read_only), plan, typed, reason)
+
+    async def signal(self, plan: ResourcePlan, data: dict | None, read_only: bool) -> ActionResult:
+        return await execute_signal(self.actions(read_only), plan, data)
+
     # -- the master outlives its region (core/rehome.py, core/snapshots.py) ------
     def follow_master(self, name: str, region: str | None = None) -> None:
         """Show another master from now on (after a move, the new one): the master loop reads it next."""
@@ -703,6 +735,8 @@ def owner_by_name(master: MasterView | None, names: Counter[str], stack: Stack) 
     """ "master/resource" for a stack the followed master owns, else from Heat's naming
     (`<master>-<resource>-<12 chars>`) where <master> is a stack the console can see (the longest wins)."""
     if master and master.topology:
+        if master.owned_by and stack.id == master.topology.master.id:
+            return "⚠ STALE master: abandon it"  # its constituents belong to a newer master (a move)
         for c in master.topology.constituents:
             if c.stack_id == stack.id:
                 return f"{master.topology.master.name}/{c.resource}"

@@ -19,14 +19,16 @@ if TYPE_CHECKING:
     from mrconsole.cloud.health import HealthSnapshot
     from mrconsole.core.actions import ActionResult, Actions
     from mrconsole.core.create import CreatePlan
+    from mrconsole.core.outputs import OutputsView
     from mrconsole.core.plan import ActionPlan
     from mrconsole.core.rehome import RehomePlan
+    from mrconsole.core.resources import ResourcePlan, ResourcesView
     from mrconsole.core.rollout import Breakpoint, RolloutPlan, RolloutStatus
     from mrconsole.core.rollout_run import Gate, RolloutRun
     from mrconsole.core.session import MasterView, RegionView, StackDescription
     from mrconsole.core.snapshots import RestorePlan
     from mrconsole.core.topology import Topology
-    from mrconsole.models import Event, Stack
+    from mrconsole.models import Event, ResourceDetail, Stack
 
 
 __all__ = ["Analysis", "SessionView"]
@@ -120,6 +122,21 @@ class SessionView(Protocol):
     async def breakpoints(self, master: Stack) -> tuple[list[Breakpoint], dict[str, str]]: ...
 
     async def release_breakpoint(self, point: Breakpoint, read_only: bool) -> ActionResult: ...
+
+    # -- on-call depth --------------------------------------------------------------------
+    async def outputs(self, stack: Stack) -> OutputsView: ...
+
+    async def resources_across(self, stack: Stack, nested_depth: int = 0) -> ResourcesView: ...
+
+    async def resource_detail(self, region: str, stack: str, resource: str) -> ResourceDetail: ...
+
+    async def plan_resource(
+        self, action: str, region: str, stack: str, resource: str, read_only: bool
+    ) -> ResourcePlan: ...
+
+    async def mark_unhealthy(self, plan: ResourcePlan, typed: str, reason: str, read_only: bool) -> ActionResult: ...
+
+    async def signal(self, plan: ResourcePlan, data: dict | None, read_only: bool) -> ActionResult: ...
 
     # -- the master outlives its region --------------------------------------------------
     def follow_master(self, name: str, region: str | None = None) -> None: ...

@@ -123,6 +123,14 @@ enforce_new_defaults = false
 enforce_scope = false
 """
         )
+    # Stack domain users: what a resource that takes signals (OS::Heat::WaitConditionHandle) is given to
+    # signal with; Heat creates them in this domain as its domain admin (lab/keystone_setup.py).
+    common = common.replace(
+        "[DEFAULT]\n",
+        f"[DEFAULT]\nstack_user_domain_name = heat\nstack_domain_admin = heat_domain_admin\n"
+        f"stack_domain_admin_password = {service_password}\n",
+        1,
+    )
     auth = f"""auth_type = password
 auth_url = {keystone_url}
 username = heat

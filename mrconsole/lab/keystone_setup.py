@@ -96,7 +96,11 @@ def register(layout) -> None:
                 )
 
     domain_id = "default"
-    roles = {name: ks.ensure("roles", "role", {"name": name}) for name in ("admin", "member", "reader", "service")}
+    # heat_stack_user: the role Heat gives the users it creates for signals (heat.conf heat_stack_user_role).
+    roles = {
+        name: ks.ensure("roles", "role", {"name": name})
+        for name in ("admin", "member", "reader", "service", "heat_stack_user")
+    }
     service = ks.ensure("projects", "project", {"name": "service", "domain_id": domain_id})
     demo = ks.ensure("projects", "project", {"name": "demo", "domain_id": domain_id})
     heat_user = ks.ensure(
@@ -115,6 +119,20 @@ def register(layout) -> None:
         ks.put(f"/projects/{service['id']}/users/{heat_user['id']}/roles/{roles[role]['id']}")
     # The operator is an ordinary project member, as in a real cloud.
     ks.put(f"/projects/{demo['id']}/users/{demo_user['id']}/roles/{roles['member']['id']}")
+    # Heat's stack user domain (heat.conf stack_user_domain_name): the users a signalled resource
+    # (a wait condition handle) gets are created there by Heat's domain admin.
+    heat_domain = ks.ensure("domains", "domain", {"name": "heat", "enabled": True})
+    domain_admin = ks.ensure(
+        "users",
+        "user",
+        {
+            "name": "heat_domain_admin",
+            "domain_id": heat_domain["id"],
+            "password": layout.service_password,
+            "enabled": True,
+        },
+    )
+    ks.put(f"/domains/{heat_domain['id']}/users/{domain_admin['id']}/roles/{roles['admin']['id']}")
 
 
 def warm_up(layout, regions: list[str]) -> None:

@@ -216,12 +216,29 @@ class TopologyCache:
         return ConstituentHit(*row) if row else None
 
 
+def keeping_values(record: CachedMaster, previous: CachedMaster | None) -> CachedMaster:
+    """`record` with the parameters and outputs `previous` kept for constituents it has none for (their
+    region did not answer, or this read did not ask): a save never forgets the last values seen."""
+    if previous is None:
+        return record
+    kept = {c.stack_id: c for c in previous.constituents if c.stack_id}
+    for c in record.constituents:
+        old = kept.get(c.stack_id or "")
+        if old is None:
+            continue
+        if not c.outputs:
+            c.outputs = old.outputs
+        if not c.parameters:
+            c.parameters = old.parameters
+    return record
+
+
 def from_topology(topology, constituent_details: dict | None = None) -> CachedMaster:
     """A Topology (plus each constituent's parameters/outputs, if read) as a cache record."""
     details = constituent_details or {}
     constituents = []
     for c in topology.constituents:
-        d = details.get(c.stack_id)
+        d = (details.get(c.stack_id) if c.stack_id else None) or getattr(c, "detail", None)
         constituents.append(
             CachedConstituent(
                 resource=c.resource,

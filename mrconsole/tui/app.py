@@ -39,13 +39,14 @@ from mrconsole.errors import describe
 from mrconsole.logs import log_path, logger
 from mrconsole.models import Stack
 from mrconsole.tui import commands
-from mrconsole.tui.messages import ActOn, OpenStack, Troubleshoot
+from mrconsole.tui.messages import ActOn, OpenStack, ShowOutputs, ShowResources, Troubleshoot
 from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen, JournalScreen, LaunchScreen
 from mrconsole.tui.screens.detail import DetailScreen
 from mrconsole.tui.screens.drift import DriftScreen
 from mrconsole.tui.screens.events import EventsScreen
 from mrconsole.tui.screens.master_ops import RehomeScreen, SnapshotsScreen
 from mrconsole.tui.screens.modals import CommandScreen, HelpScreen, WhyScreen
+from mrconsole.tui.screens.oncall import OutputsScreen, ResourcesScreen
 from mrconsole.tui.screens.overview import OverviewScreen
 from mrconsole.tui.screens.rollout import AskScreen, BreakpointsScreen, RolloutScreen
 
@@ -376,6 +377,28 @@ class MrConsoleApp(App):
     @on(Troubleshoot)
     def _on_troubleshoot(self, message: Troubleshoot) -> None:
         self.troubleshoot(message.region, message.stack_id, message.name)
+
+    @on(ShowOutputs)
+    def _on_show_outputs(self, message: ShowOutputs) -> None:
+        self.push_screen(OutputsScreen(self._stack_of(message)))
+
+    @on(ShowResources)
+    def _on_show_resources(self, message: ShowResources) -> None:
+        self.push_screen(ResourcesScreen(self._stack_of(message)))
+
+    def _stack_of(self, message) -> Stack:
+        found = self.session.stack(message.region, message.stack_id) if self.session else None
+        return found or Stack(message.region, message.stack_id, message.name, "")
+
+    def cmd_outputs(self, arg: str = "") -> None:
+        stack = self._current_master(arg)
+        if stack is not None:
+            self.push_screen(OutputsScreen(stack))
+
+    def cmd_resources(self, arg: str = "") -> None:
+        stack = self._current_master(arg)
+        if stack is not None:
+            self.push_screen(ResourcesScreen(stack))
 
     # -- navigation ----------------------------------------------------------
     def open_stack(self, region: str, stack_id: str, name: str) -> None:

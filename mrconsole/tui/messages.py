@@ -35,3 +35,11 @@ class OpenStack(StackMessage):
 
 class Troubleshoot(StackMessage):
     """Show why a stack failed, across regions."""
+
+
+class ShowOutputs(StackMessage):
+    """Show a stack's outputs and, for a master, every constituent's, across regions."""
+
+
+class ShowResources(StackMessage):
+    """Show a stack's resources and, for a master, every constituent's, across regions."""

@@ -265,6 +265,30 @@ async def capture_moved(lab: Lab) -> None:
         fleet.close()
 
 
+async def capture_oncall(lab: Lab) -> None:
+    """The sample master's resources across regions, then its outputs with RegionThree down (stale, from
+    the topology cache that the session keeps)."""
+    from mrconsole.core.outputs import outputs_across
+    from mrconsole.core.resources import resources_across
+
+    async with Live(lab, "demo") as s:
+        demo = s.master.topology.master
+        resources = await resources_across(s.fleet, demo.region, f"{demo.name}/{demo.id}")
+        await outputs_across(s.fleet, demo.region, f"{demo.name}/{demo.id}", s.cache)  # kept in the cache
+        lab.stop("RegionThree")
+        try:
+            await _until(lambda: s.regions["RegionThree"].stale, 30, "RegionThree stale")
+            outputs = await outputs_across(s.fleet, demo.region, f"{demo.name}/{demo.id}", s.cache)
+            await asyncio.sleep(1.0)
+            save(
+                DATA / "oncall.json",
+                scene_of(s, time.time(), outputs={demo.id: outputs}, resources={demo.id: resources}),
+            )
+            log(f"oncall: {sum(1 for r in outputs.rows if r.state != 'live')} outputs not live")
+        finally:
+            lab.start("RegionThree")
+
+
 def gather_dict(template: dict):
     """A template held as data, as a bundle core.actions can send."""
     from mrconsole.cloud.templates import TemplateBundle
@@ -275,7 +299,7 @@ def gather_dict(template: dict):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.screens.capture")
     parser.add_argument("--lab-dir", default=None)
-    parser.add_argument("--only", choices=("rollout", "moved"), help="capture only this scene")
+    parser.add_argument("--only", choices=("rollout", "moved", "oncall"), help="capture only this scene")
     args = parser.parse_args(argv)
     lab = Lab(Path(args.lab_dir) if args.lab_dir else None)
     log(f"lab: {lab.dir}")
@@ -289,6 +313,8 @@ def main(argv=None) -> int:
             asyncio.run(capture_rollout(lab))
         if args.only in (None, "moved"):
             asyncio.run(capture_moved(lab))
+        if args.only in (None, "oncall"):
+            asyncio.run(capture_oncall(lab))
     finally:
         lab.down()  # this run's own lab (its state dir is temporary)
     return 0

@@ -210,6 +210,24 @@ class ReplaySession:
     async def release_breakpoint(self, point, read_only):
         raise AssertionError("a replayed screen released a breakpoint: scenes hold no Heat")
 
+    async def outputs(self, stack):
+        return self.scene["outputs"][stack.id]
+
+    async def resources_across(self, stack, nested_depth=0):
+        return self.scene["resources"][stack.id]
+
+    async def resource_detail(self, region, stack, resource):
+        return self.scene["resource_detail"][(stack, resource)]
+
+    async def plan_resource(self, action, region, stack, resource, read_only):
+        raise AssertionError("a replayed screen planned a resource action: scenes hold no Heat")
+
+    async def mark_unhealthy(self, plan, typed, reason, read_only):
+        raise AssertionError("a replayed screen marked a resource: scenes hold no Heat")
+
+    async def signal(self, plan, data, read_only):
+        raise AssertionError("a replayed screen signalled a resource: scenes hold no Heat")
+
     def follow_master(self, name, region=None):
         raise AssertionError("a replayed screen followed another master: scenes hold no Heat")
 

@@ -15,7 +15,7 @@ from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, 
 from mrconsole.core.errors import INTERNAL_MESSAGE
 from mrconsole.trace import trace
 from mrconsole.tui.access import ConsoleAccess
-from mrconsole.tui.messages import ActOn, OpenStack, Troubleshoot
+from mrconsole.tui.messages import ActOn, OpenStack, ShowOutputs, ShowResources, Troubleshoot
 from mrconsole.tui.widgets.event_log import EventLog
 from mrconsole.tui.widgets.health import HealthStrip
 from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree
@@ -27,6 +27,8 @@ class OverviewScreen(ConsoleAccess, Screen):
         Binding("enter", "open", "Open", id="open", show=False),
         Binding("f", "troubleshoot", "Why failed", id="troubleshoot"),
         Binding("a", "act", "Act", id="act"),
+        Binding("o", "outputs", "Outputs", id="outputs", show=False),
+        Binding("R", "resources", "Resources", id="resources", show=False),
         Binding("/", "filter", "Filter", id="filter"),
         Binding("t", "focus_tree", "Tree", id="tree", show=False),
         Binding("s", "focus_stacks", "Stacks", id="stacks", show=False),
@@ -125,6 +127,8 @@ class OverviewScreen(ConsoleAccess, Screen):
         m = session.master
         if m and m.topology:
             owned: dict[str, list[str]] = {}
+            if m.owned_by:  # the master's own row says it is stale
+                owned.setdefault(m.topology.master.region, []).append(m.topology.master.id)
             for c in m.topology.constituents:
                 if c.region and c.stack_id:
                     owned.setdefault(c.region, []).append(c.stack_id)
@@ -223,6 +227,27 @@ class OverviewScreen(ConsoleAccess, Screen):
             target = (m.region, m.id, m.name)
         if target:
             self.post_message(Troubleshoot(*target))
+        else:
+            self.notify("select a stack first", severity="warning")
+
+    def _target_or_master(self):
+        target = self.selected()
+        if target is None and self.session and self.session.master and self.session.master.topology:
+            m = self.session.master.topology.master
+            target = (m.region, m.id, m.name)
+        return target
+
+    def action_outputs(self) -> None:
+        target = self._target_or_master()
+        if target:
+            self.post_message(ShowOutputs(*target))
+        else:
+            self.notify("select a stack first", severity="warning")
+
+    def action_resources(self) -> None:
+        target = self._target_or_master()
+        if target:
+            self.post_message(ShowResources(*target))
         else:
             self.notify("select a stack first", severity="warning")
 

@@ -1,0 +1,184 @@
+"""Outputs across regions: a master's and each constituent's, with where each value came from.
+
+Heat shows one stack's outputs at a time, in its region. Here: the master's, read in its region, and each
+constituent's, read in its own; a region that does not answer gives the last values the topology cache
+kept, marked stale with their age. An output whose value reads a hidden parameter (`get_param` of a
+parameter declared `hidden: true`) is masked: Heat itself would show it in clear.
+
+A master is read with its outputs resolved only when it is not in progress: on Heat 27 resolving a
+master's outputs that read constituents' outputs during an update can leave it unreadable
+(tests/test_rollout.py); while it runs its own outputs are said "not resolved while in progress".
+
+What is read live is kept in the topology cache (its last values kept for what did not answer).
+
+Cost: the master's read (3 requests) and, when settled, its GET with outputs and its template (2); per
+constituent its GET (with outputs) and its template (2), concurrently; the cache read when a region
+does not answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from mrconsole.cloud import errors
+from mrconsole.cloud.errors import CloudError
+from mrconsole.core.plan import PlanError
+from mrconsole.core.topology import read_master, refresh_constituents
+from mrconsole.models import HIDDEN
+from mrconsole.state.topology_cache import from_topology, keeping_values
+
+LIVE, STALE, UNREAD = "live", "stale", "unread"
+
+
+@dataclass(frozen=True)
+class OutputRow:
+    source: str  # "master", or the constituent's resource in the master
+    region: str
+    stack_name: str
+    key: str
+    value: object = None
+    description: str = ""
+    state: str = LIVE  # live, stale (from the cache), unread (nothing known)
+    age: float | None = None  # seconds since the cache kept it (stale)
+    error: str = ""  # Heat's error resolving it, or why it was not read
+
+
+@dataclass
+class OutputsView:
+    master: str
+    region: str
+    rows: list[OutputRow] = field(default_factory=list)
+
+    @property
+    def degraded(self) -> bool:
+        return any(r.state != LIVE for r in self.rows)
+
+
+def _reads_hidden(value, hidden: set[str]) -> bool:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "get_param":
+                name = v[0] if isinstance(v, list) and v else v
+                if isinstance(name, str) and name in hidden:
+                    return True
+            if _reads_hidden(v, hidden):
+                return True
+    elif isinstance(value, list):
+        return any(_reads_hidden(v, hidden) for v in value)
+    return False
+
+
+def masked_outputs(template: dict | None) -> set[str]:
+    """The outputs of `template` whose value reads a hidden parameter."""
+    if not isinstance(template, dict):
+        return set()
+    params = template.get("parameters") or {}
+    hidden = {k for k, v in params.items() if isinstance(v, dict) and v.get("hidden")}
+    outputs = template.get("outputs") or {}
+    return {k for k, v in outputs.items() if isinstance(v, dict) and _reads_hidden(v.get("value"), hidden)}
+
+
+async def _template(client, stack) -> dict | None:
+    try:
+        return await client.template(stack)
+    except CloudError:
+        return None
+
+
+def _rows(source, region, stack_name, outputs, masked) -> list[OutputRow]:
+    return [
+        OutputRow(
+            source,
+            region,
+            stack_name,
+            o.key,
+            HIDDEN if o.key in masked else o.value,
+            o.description,
+            error=o.error or "",
+        )
+        for o in outputs
+    ]
+
+
+async def outputs_across(fleet, region: str, name: str, cache) -> OutputsView:
+    view = OutputsView(name, region)
+    client = fleet.region(region)
+    try:
+        topo = await read_master(fleet, region, name)
+    except CloudError as exc:
+        if exc.kind == errors.NOT_FOUND:
+            raise PlanError(f"no stack {name} in {region}", usage=True) from None
+        return await _from_cache(fleet, view, name, cache, exc.message)
+    m = topo.master
+    view.master = m.name
+    if m.in_progress:
+        view.rows.append(
+            OutputRow("master", region, m.name, "-", state=UNREAD, error=f"not resolved while {m.status} (Heat 27)")
+        )
+    else:
+        detail, template = await asyncio.gather(client.get_stack(f"{m.name}/{m.id}"), _template(client, m))
+        view.rows += _rows("master", region, m.name, detail.outputs, masked_outputs(template))
+    await refresh_constituents(fleet, topo)
+    cached = await asyncio.to_thread(cache.load, fleet.name, m.id) if cache is not None else None
+    kept = {c.resource: c for c in cached.constituents} if cached else {}
+
+    async def one(c) -> list[OutputRow]:
+        if c.stack is None or c.detail is None:
+            return _stale(c.resource, c.region or "?", c.stack_name or "?", kept.get(c.resource), cached, c.error)
+        template = await _template(fleet.region(c.region), c.stack)
+        return _rows(c.resource, c.region, c.stack.name, c.detail.outputs, masked_outputs(template))
+
+    for rows in await asyncio.gather(*(one(c) for c in topo.constituents)):
+        view.rows += rows
+    if cache is not None:
+        # What was read live is what a later read, with a region down, shows stale.
+        await asyncio.to_thread(cache.save, keeping_values(from_topology(topo), cached))
+    return view
+
+
+def _stale(source, region, stack_name, kept, cached, why) -> list[OutputRow]:
+    """A constituent whose region does not answer: the values the cache kept, with their age."""
+    why = why or "not read"
+    if kept is None or not kept.outputs:
+        return [OutputRow(source, region, stack_name, "-", state=UNREAD, error=f"{why}; nothing cached")]
+    age = time.time() - cached.seen_at
+    return [
+        OutputRow(source, region, stack_name, key, value, state=STALE, age=age, error=why)
+        for key, value in sorted(kept.outputs.items())
+    ]
+
+
+async def _from_cache(fleet, view: OutputsView, name: str, cache, why: str) -> OutputsView:
+    """The master's region does not answer: its own outputs are unknown; constituents are read live."""
+    cached = await asyncio.to_thread(cache.load, fleet.name, name) if cache is not None else None
+    if cached is None:
+        raise PlanError(f"{view.region} does not answer ({why}) and the topology cache has no {name}")
+    view.rows.append(OutputRow("master", cached.region, cached.name, "-", state=UNREAD, error=why))
+
+    async def one(c) -> list[OutputRow]:
+        if not c.region or not c.stack_id or c.region not in fleet.region_names:
+            return _stale(c.resource, c.region or "?", c.stack_name or "?", c, cached, "region unknown")
+        client = fleet.region(c.region)
+        try:
+            detail = await client.get_stack(f"{c.stack_name}/{c.stack_id}" if c.stack_name else c.stack_id)
+        except CloudError as exc:
+            return _stale(c.resource, c.region, c.stack_name or "?", c, cached, exc.message)
+        template = await _template(client, detail.stack)
+        return _rows(c.resource, c.region, detail.stack.name, detail.outputs, masked_outputs(template))
+
+    for rows in await asyncio.gather(*(one(c) for c in cached.constituents)):
+        view.rows += rows
+    return view
+
+
+def age_text(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = int(seconds)
+    if seconds < 120:
+        return f"{seconds}s old"
+    if seconds < 7200:
+        return f"{seconds // 60} min old"
+    return f"{seconds // 3600} h old"
