@@ -7,6 +7,10 @@ keys:                 # binding id -> key(s), comma-separated
 clouds:
   production:
     read_only: true
+  staging:
+    protected: true    # every region: a distinct frame, and each change asks for the region's name
+    regions:
+      RegionOne: {protected: true}   # or one region only
 """
 
 from __future__ import annotations
@@ -37,9 +41,19 @@ class UserConfig:
     keys: dict[str, str] = field(default_factory=dict)
     clouds: dict[str, dict] = field(default_factory=dict)
     path: Path | None = None
+    commands: object = None  # the `commands:` entries as written; core/user_commands.parse checks them
 
     def read_only(self, cloud: str) -> bool:
         return bool((self.clouds.get(cloud) or {}).get("read_only", False))
+
+    def protected(self, cloud: str, regions) -> frozenset[str]:
+        """The regions of `cloud` (of `regions`) marked protected: the cloud's own `protected: true`
+        covers all of them."""
+        entry = self.clouds.get(cloud) or {}
+        if entry.get("protected"):
+            return frozenset(regions)
+        per = entry.get("regions") or {}
+        return frozenset(r for r in regions if (per.get(r) or {}).get("protected"))
 
 
 class ConfigError(Exception):
@@ -62,4 +76,29 @@ def load(path: Path | None = None) -> UserConfig:
         raise ConfigError(f"{path}: 'keys' maps binding ids to key names, e.g. refresh: r")
     if not isinstance(clouds, dict):
         raise ConfigError(f"{path}: 'clouds' must be a mapping of cloud names")
-    return UserConfig(keys={str(k): v for k, v in keys.items()}, clouds=clouds, path=path)
+    for name, entry in clouds.items():
+        _check_cloud(path, str(name), entry)
+    return UserConfig(
+        keys={str(k): v for k, v in keys.items()}, clouds=clouds, path=path, commands=data.get("commands")
+    )
+
+
+def _check_cloud(path: Path, name: str, entry) -> None:
+    """One line naming the entry that is wrong."""
+    if entry is None:
+        return
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{path}: clouds.{name} must be a mapping (read_only, protected, regions)")
+    for flag in ("read_only", "protected"):
+        if flag in entry and not isinstance(entry[flag], bool):
+            raise ConfigError(f"{path}: clouds.{name}.{flag} must be true or false")
+    regions = entry.get("regions")
+    if regions is None:
+        return
+    if not isinstance(regions, dict):
+        raise ConfigError(
+            f"{path}: clouds.{name}.regions maps region names to settings, e.g. RegionOne: {{protected: true}}"
+        )
+    for region, settings in regions.items():
+        if not isinstance(settings, dict) or not isinstance(settings.get("protected", False), bool):
+            raise ConfigError(f"{path}: clouds.{name}.regions.{region} must be a mapping like {{protected: true}}")

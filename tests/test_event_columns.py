@@ -59,3 +59,40 @@ def test_at_80_columns_long_names_keep_their_start_and_end():
     text = event_text(ev(), Columns.fit(77, 11)).plain
     assert text.split()[2] == "demo-db_stack-…xirn5"
     assert len(text) <= 77
+
+
+async def test_the_merged_log_reads_in_event_time_order_and_marks_what_came_too_late():
+    from textual.app import App
+
+    from mrconsole.tui.widgets.event_log import HOLD, EventLog
+
+    now = [100.0]
+
+    def at(region, second, name):
+        return Event(region, "id", name, f"{region}-{second}", datetime(2026, 11, 28, 1, 0, second, tzinfo=UTC), name,
+                     "CREATE_COMPLETE", "")  # fmt: skip
+
+    class Host(App):
+        def compose(self):
+            yield EventLog(id="log", clock=lambda: now[0])
+
+    app = Host()
+    async with app.run_test(size=(140, 20)) as pilot:
+        log = app.query_one(EventLog)
+        log.add([at("RegionThree", 47, "three")])
+        now[0] += 0.2
+        log.add([at("RegionOne", 41, "one")])  # older, arrived later: within the hold, put in its place
+        log.flush()
+        assert len(log.lines) == 0  # nothing has waited HOLD yet
+        now[0] += HOLD
+        log.flush()
+        await pilot.pause()
+        text = [line.text for line in log.lines]
+        assert [t[:8] for t in text] == ["01:00:41", "01:00:47"], text
+        now[0] += 5
+        log.add([at("RegionTwo", 44, "two")])  # older than what is shown, and past the hold
+        now[0] += HOLD
+        log.flush()
+        await pilot.pause()
+        late = log.lines[-1].text
+        assert late.startswith("01:00:44↑") and "RegionTwo" in late

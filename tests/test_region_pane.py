@@ -184,3 +184,75 @@ async def test_columns_give_way_by_priority_and_never_cut_the_name_or_the_status
     assert seen[46] == ("name", "short")
     widths = sorted(seen)
     assert all(len(seen[a]) <= len(seen[b]) for a, b in zip(widths, widths[1:], strict=False))
+
+
+async def test_problems_come_first_and_the_subtitle_counts_them():
+    view = view_of(stack(i) for i in range(50))
+    app = PaneApp(view)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(RegionPane)
+        table = pane.table
+        assert pane.border_subtitle == "50 stacks"
+        # A stack fails, another starts an update, a third is suspended: they move to the top, in that order,
+        # and the cursor stays on its stack.
+        table.move_cursor(row=table.get_row_index("id-0020"))
+        await pilot.pause()
+        pane.apply(
+            changes(
+                view,
+                changed=(stack(30, "UPDATE_IN_PROGRESS"), stack(40, "CHECK_FAILED"), stack(45, "SUSPEND_COMPLETE")),
+            ),
+            view,
+            lambda r, s: None,
+        )
+        await pilot.pause()
+        top = [table.coordinate_to_cell_key((row, 0)).row_key.value for row in range(4)]
+        assert top == ["id-0040", "id-0030", "id-0045", "id-0000"], top
+        assert pane.border_subtitle == "50 stacks · 1 failed · 1 busy · 1 suspended"
+        assert pane.has_class("has-failed") and cursor_key(pane) == "id-0020"
+        # The failed one recovers: back in name order, and the counts follow.
+        pane.apply(changes(view, changed=(stack(40, "CHECK_COMPLETE"),)), view, lambda r, s: None)
+        await pilot.pause()
+        assert table.get_row_index("id-0040") == 41 and not pane.has_class("has-failed")  # 2 problems above
+        assert pane.border_subtitle == "50 stacks · 1 busy · 1 suspended"
+        # Name order on demand (N in the overview), and back.
+        pane.set_order(by_name=True)
+        pane._count()
+        assert table.get_row_index("id-0030") == 30 and pane.border_subtitle.endswith("· by name")
+        pane.set_order(by_name=False)
+        assert table.get_row_index("id-0030") == 0
+        pane.apply(changes(view, removed=(stack(30, "UPDATE_IN_PROGRESS"),)), view, lambda r, s: None)
+        assert pane.border_subtitle == "49 stacks · 1 suspended"
+
+
+def test_masters_are_found_from_the_names_held_and_the_cache():
+    from mrconsole.core.masters import masters_found
+    from mrconsole.state.topology_cache import CachedConstituent, CachedMaster
+
+    def st(region, name, status="CREATE_COMPLETE"):
+        return Stack(region, f"id-{region}-{name}", name, status)
+
+    held = [
+        st("RegionOne", "web"),
+        st("RegionTwo", "web-app-abcdefghijkl"),
+        st("RegionThree", "web-db-abcdefghijkm"),
+        st("RegionOne", "web-live"),  # a master whose name starts like another's constituent
+        st("RegionTwo", "web-live-app-abcdefghijkl", "UPDATE_IN_PROGRESS"),
+        st("RegionOne", "bad", "UPDATE_FAILED"),
+        st("RegionTwo", "bad-x-abcdefghijkl"),
+        st("RegionTwo", "lonely"),
+    ]
+    away = [CachedConstituent("db", "RegionTwo", "c1", "gone-db-abcdefghijkl")]
+    cached = [
+        CachedMaster("lab", "m-gone", "gone", "RegionFour", "CREATE_COMPLETE", 2.0, constituents=away),
+        CachedMaster("lab", "m-gone-old", "gone", "RegionFour", "CREATE_COMPLETE", 1.0),
+        CachedMaster("lab", "m-dead", "dead", "RegionOne", "DELETE_COMPLETE", 1.0),
+        CachedMaster("lab", "id-RegionOne-web", "web", "RegionOne", "CREATE_COMPLETE", 1.0),
+    ]
+    found = masters_found(held, cached)
+    assert [(f.name, f.constituents, f.regions, f.source) for f in found] == [
+        ("bad", 1, ("RegionTwo",), "lists"),  # problems first
+        ("web", 2, ("RegionThree", "RegionTwo"), "lists"),
+        ("web-live", 1, ("RegionTwo",), "lists"),
+        ("gone", 1, ("RegionTwo",), "cache"),  # its region lists nothing now; deleted ones left out
+    ]

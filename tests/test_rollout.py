@@ -41,6 +41,8 @@ async def _read(lab, name: str):
         out = {"master": topo.master, "master_env": master_env, "constituents": {}}
         for c in topo.constituents:
             client = cloud.region(c.region)
+            if not c.stack_id:
+                raise _NoStackYet(f"{c.resource}: {[(r.name, r.status, r.physical_id) for r in topo.master_resources]}")
             detail = await client.get_stack(c.stack_id)
             events = await client.events(detail.stack.name, detail.stack.id, sort_dir="asc")
             out["constituents"][c.resource] = {
@@ -57,8 +59,24 @@ async def _read(lab, name: str):
         cloud.close()
 
 
+class _NoStackYet(Exception):
+    pass
+
+
 def read(lab, name: str):
-    return asyncio.run(_read(lab, name))
+    """Once every constituent has its stack in the master's resources. Seen once in a clean-clone run (1 in
+    ~10): right after a rollback by cancel ended ROLLBACK_COMPLETE, a constituent's resource had no physical
+    id for a moment; the state is read once Heat names every constituent again (bounded: 30 s)."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return asyncio.run(_read(lab, name))
+        except _NoStackYet:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
 
 
 def _hooks_in(env: dict) -> dict:

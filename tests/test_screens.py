@@ -106,6 +106,16 @@ def _steps(scene_name):
         await _command(pilot, "resources demo")
         await pilot.pause(0.3)
 
+    async def protected(pilot):
+        # The healthy scene as a console whose config protects RegionTwo sees it.
+        await _overview(pilot)
+        app = pilot.app
+        app.session.protected = frozenset({"RegionTwo"})
+        for region in app.session.region_names:
+            app.screen._show_region(region)
+        app.screen.query_one("#health")._show_session()
+        await pilot.pause(0.3)
+
     async def help_screen(pilot):
         await _overview(pilot)
         await pilot.press("question_mark")
@@ -131,6 +141,7 @@ def _steps(scene_name):
         "stale-menu": stale_menu,
         "outputs": outputs,
         "resources": resources,
+        "protected": protected,
     }[scene_name]
 
 
@@ -155,6 +166,7 @@ SCREENS = [
     ("stale-menu", "stale"),
     ("outputs", "oncall"),
     ("resources", "oncall"),
+    ("protected", "healthy"),
 ]
 
 

@@ -268,3 +268,36 @@ async def test_the_stack_detail_follows_its_stack_without_a_reload(lab, cli):
         log = app.screen.query_one("#stack-events")
         assert await until(pilot, lambda: any("CHECK_COMPLETE" in str(line.text) for line in log.lines), 10)
     await asyncio.to_thread(cli, "stack", "delete", "live-detail", "--lab", "--region", "RegionTwo", "--yes")
+
+
+async def test_with_no_master_the_masters_found_are_listed_and_enter_follows_one(lab):
+    """No --stack: the tree lists the masters named from the regions' lists (the lab's sample master
+    among them), problems first; enter on one follows it; `m` lists them again."""
+    from mrconsole.tui.screens.masters import MastersScreen
+
+    app = make_app(lab, master=None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        tree = app.screen.query_one(MasterTree)
+        assert await until(pilot, lambda: "master(s) found" in str(tree.root.label), 30)
+        names = [n.data[3] for n in tree.root.children]
+        assert MASTER in names
+        failed = [n.data[3] for n in tree.root.children if "FAILED" in str(n.label)]
+        assert names[: len(failed)] == failed  # problems first
+        tree.focus()
+        tree.move_cursor(next(n for n in tree.root.children if n.data[3] == MASTER))
+        await pilot.press("enter")
+        assert await until(
+            pilot,
+            lambda: (
+                app.session.master is not None
+                and app.session.master.name == MASTER
+                and app.session.master.topology is not None
+                and len(app.session.master.topology.constituents) == 2
+            ),
+            30,
+        )
+        assert await until(pilot, lambda: MASTER in str(tree.root.label) and len(tree.root.children) >= 2)
+        await pilot.press("m")
+        assert await until(pilot, lambda: isinstance(app.screen, MastersScreen) and app.screen.found, 10)
+        assert MASTER in [f.name for f in app.screen.found]

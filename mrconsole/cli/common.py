@@ -91,3 +91,25 @@ def ask_yes(what: str, question: str, lines=()) -> None:
         answer = ""
     if answer not in ("y", "yes"):
         raise CliError("nothing was sent", EXIT_USAGE)
+
+
+def typed_regions(given: str, regions: tuple[str, ...], what: str) -> str:
+    """The protected regions (config: protected: true) a change touches, typed: `--confirm-region`, else
+    asked on a terminal (`--yes` is not enough: a protected region is named on purpose). Refused with
+    exit 2, before anything is sent."""
+    from mrconsole.core import protect
+
+    if not regions:
+        return ""
+    typed = given
+    if not typed and sys.stdin.isatty():
+        print(f"{', '.join(regions)}: protected in the config.", file=sys.stderr)
+        prompt = protect.prompt(regions)
+        try:
+            typed = input(f"{prompt[0].upper()}{prompt[1:]}: ")
+        except EOFError:
+            typed = ""
+    refused = protect.refusal(regions, typed, what)
+    if refused:
+        raise CliError(refused, EXIT_USAGE)
+    return typed

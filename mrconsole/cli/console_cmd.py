@@ -12,6 +12,7 @@ from mrconsole.core.connect import connect, load_config
 from mrconsole.core.errors import CloudError
 from mrconsole.core.fleet import Fleet
 from mrconsole.core.session import ConsoleSession, SessionConfig
+from mrconsole.core.user_commands import CommandConfigError, of_config
 from mrconsole.template.analysis import analyse
 
 
@@ -47,6 +48,10 @@ def cmd_console(args) -> int:
         raise CliError(str(exc), EXIT_USAGE if exc.kind == errors.CONFIG else 1) from None
     except user_config.ConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
+    try:
+        commands = of_config(conf)
+    except CommandConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     analysis = None
     if args.template:
         require_file(args.template)
@@ -59,10 +64,15 @@ def cmd_console(args) -> int:
 
     async def factory():
         fleet = Fleet(await connect(opts))
-        return ConsoleSession(fleet, master=master, config=config)
+        protected = conf.protected(fleet.name, fleet.region_names)
+        return ConsoleSession(fleet, master=master, config=config, protected=protected)
 
     app = MrConsoleApp(
-        factory, read_only=args.read_only or conf.read_only(cloud_name), user_config=conf, analysis=analysis
+        factory,
+        read_only=args.read_only or conf.read_only(cloud_name),
+        user_config=conf,
+        analysis=analysis,
+        commands=commands,
     )
     app.run()
     return 0

@@ -62,6 +62,20 @@ def add_parser(sub) -> None:
         p.add_argument("component", metavar="COMPONENT", help="a region name or 'keystone'")
         p.set_defaults(func=cmd_component, action=action)
 
+    lack = with_dir(
+        lsub.add_parser(
+            "lack-type",
+            help="make a region's Heat lack one of the lab's resource types (or --restore it); restarts that Heat",
+            description="Every lab region offers Lab::Cache::Redis and Lab::Queue::Kafka (its global environment); "
+            "taking one away makes that region refuse templates using it, as a region on an older Heat or "
+            "without a service does.",
+        )
+    )
+    lack.add_argument("region", metavar="REGION")
+    lack.add_argument("type_name", metavar="TYPE")
+    lack.add_argument("--restore", action="store_true", help="give the type back")
+    lack.set_defaults(func=cmd_lack_type)
+
     fault = with_dir(
         lsub.add_parser(
             "fault",
@@ -175,6 +189,13 @@ def cmd_component(args) -> int:
     getattr(lab, args.action)(args.component)
     state = {c.name: c.state for c in lab.status()}[args.component]
     print(f"{args.component}: {state}")
+    return 0
+
+
+def cmd_lack_type(args) -> int:
+    lab = _lab(args)
+    lab.lack_type(args.region, args.type_name, lacking=not args.restore)
+    print(f"{args.region}: offers {', '.join(lab.lab_types(args.region)) or 'none of the lab types'}")
     return 0
 
 

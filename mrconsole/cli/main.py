@@ -100,6 +100,7 @@ def _optional_commands() -> list[str]:
         "rehome_cmd",
         "snapshot_cmd",
         "resource_cmd",
+        "command_cmd",
         "journal_cmd",
         "why_cmd",
         "drift_cmd",

@@ -25,7 +25,9 @@ from mrconsole.cli.common import (
     ask_yes,
     print_json,
     print_table,
+    typed_regions,
 )
+from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.connect import TopologyCache
 from mrconsole.core.outputs import LIVE, age_text, outputs_across
@@ -86,6 +88,7 @@ def add_parser(sub) -> None:
             q.add_argument("--data", default="", metavar="JSON", help="the signal's data, a JSON object")
         if name != "show":
             q.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+            q.add_argument("--confirm-region", default="", metavar="R[,R2]", help="protected regions changed, typed")
             q.add_argument("--preview", action="store_true", help="what it will do; send nothing")
         q.set_defaults(func=cmd_resource)
 
@@ -231,6 +234,10 @@ async def _resource(args, data, mutates: bool) -> int:
                 f"{plan.action} refused before sending: {reason.message}"
                 + (f". Instead: {reason.instead}" if reason.instead else "")
             )
+        protected = config.load().protected(fleet.name, fleet.region_names)
+        # The stack's region, and for a master's constituent replaced, the constituent's.
+        regions = protect.touched(protected, [region, plan.confirm])
+        typed_regions(args.confirm_region, regions, f"{plan.action} of {args.resource}")
         actions = Actions(fleet, read_only=read_only)
         try:
             if args.resource_command == "mark-unhealthy":

@@ -18,7 +18,9 @@ from mrconsole.cli.common import (
     ask_yes,
     print_json,
     print_table,
+    typed_regions,
 )
+from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.plan import PlanError
 from mrconsole.core.snapshots import plan_restore
@@ -47,6 +49,9 @@ def add_parser(sub) -> None:
     p.add_argument("--wait", action="store_true", help="wait until the snapshot or restore ends")
     p.add_argument("--preview", action="store_true", help="with restore: what it does in every region; send nothing")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--confirm-region", default="", metavar="R[,R2]", help="with restore: the protected regions changed, typed"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_snapshot)
 
@@ -111,6 +116,10 @@ async def _snapshot(args, mutates: bool) -> int:
                     + (f". Instead: {reason.instead}" if reason.instead else ""),
                     EXIT_DEGRADED if unreachable else EXIT_FAILED,
                 )
+            topo = plan.topology
+            protected = config.load().protected(fleet.name, fleet.region_names)
+            regions = protect.touched(protected, [topo.master.region, *(c.region for c in topo.constituents)])
+            typed_regions(args.confirm_region, regions, f"restore of {m.name}")
             if not args.yes:
                 ask_yes("restore", "Restore?")
             result = await actions.restore(target, plan.snapshot["id"])

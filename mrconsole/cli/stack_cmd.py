@@ -18,9 +18,11 @@ from mrconsole.cli.common import (
     print_json,
     require_file,
     to_jsonable,
+    typed_regions,
 )
 from mrconsole.cli.validate_cmd import parse_params
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
+from mrconsole.core.compat import compat_findings, needs_of
 from mrconsole.core.connect import TopologyCache, gather
 from mrconsole.core.create import execute_create, plan_create
 from mrconsole.core.errors import CloudError
@@ -67,6 +69,12 @@ def add_parser(sub) -> None:
             "--direct",
             action="store_true",
             help="act on a constituent even though its master is reachable (creates drift)",
+        )
+        q.add_argument(
+            "--confirm-region",
+            default="",
+            metavar="R[,R2]",
+            help="the protected regions (config: protected: true) the action changes stacks in, typed",
         )
         if through_master:
             q.add_argument(
@@ -318,6 +326,7 @@ async def _plan(args, fleet, action: str, params: dict):
             read_only=_read_only(args, fleet.name),
             cache=TopologyCache(),
             parameters=params,
+            protected=config.load().protected(fleet.name, fleet.region_names),
         )
     except PlanError as exc:
         raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
@@ -362,8 +371,13 @@ async def _act(args, fleet, actions) -> int:
         hidden = frozenset(analysis.tree.template.hidden_parameters) if analysis.tree else plan.hidden
         plan = replace(plan, parameters=params or {}, hidden=hidden)
         bundle = _bundle(args)
+        # A new template: what each region's Heat takes (core/compat.py), the master's and each constituent's.
+        region = plan.direct.region
+        compat = await compat_findings(fleet, needs_of(bundle, params or {}, region))
+        plan = replace(plan, findings=plan.findings + tuple(compat))
     if getattr(args, "preview", False):
         return await _preview_action(args, fleet, plan, bundle)
+    typed_region = _typed_region(args, plan)
     if getattr(args, "snapshot_first", False) and (args.force or not plan.blocking):
         try:
             snap = await take_snapshot(actions, plan.direct, snapshot_name(action))
@@ -376,7 +390,13 @@ async def _act(args, fleet, actions) -> int:
     try:
         results = [
             await execute(
-                actions, plan, through_master=through, confirmation=confirmation, bundle=bundle, force=args.force
+                actions,
+                plan,
+                through_master=through,
+                confirmation=confirmation,
+                bundle=bundle,
+                force=args.force,
+                typed_region=typed_region,
             )
         ]
     except PlanError as exc:
@@ -400,6 +420,7 @@ async def _preview_action(args, fleet, plan, bundle=None) -> int:
                 "blocked": bool(plan.blocking),
                 "preview": preview.by_region() if preview else None,
                 "deletes": list(plan.deletes),
+                "protected": list(plan.protected),
             }
         )
     else:
@@ -414,6 +435,10 @@ async def _preview_action(args, fleet, plan, bundle=None) -> int:
             print(line)
         print("nothing was sent (--preview)")
     return EXIT_FAILED if plan.blocking else EXIT_OK
+
+
+def _typed_region(args, plan) -> str:
+    return typed_regions(args.confirm_region, plan.protected, f"{plan.action} of {plan.stack.name}")
 
 
 def _ask_name(plan) -> str:

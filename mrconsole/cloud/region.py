@@ -246,6 +246,27 @@ class RegionClient:
             request_id,
         )
 
+    async def template_versions(self) -> frozenset[str]:
+        """GET /template_versions: every version this region's Heat takes, with its aliases
+        ("heat_template_version.2018-08-31", "heat_template_version.rocky", ...)."""
+
+        def convert(items):
+            out: set[str] = set()
+            for v in items:
+                out.add(_get_attr(v, "version") or "")
+                out.update(_get_attr(v, "aliases") or [])
+            return frozenset(x for x in out if x)
+
+        return await self.call(lambda hc: list(hc.template_versions.list()), "template versions", convert=convert)
+
+    async def resource_types(self) -> frozenset[str]:
+        """GET /resource_types: the types this region's Heat offers this user."""
+
+        def convert(items):
+            return frozenset((i if isinstance(i, str) else _get_attr(i, "resource_type") or "") for i in items) - {""}
+
+        return await self.call(lambda hc: list(hc.resource_types.list()), "resource types", convert=convert)
+
     async def template(self, stack: Stack) -> dict:
         return await self.call(lambda hc: hc.stacks.template(f"{stack.name}/{stack.id}"), "template show")
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.templates import TemplateBundle, gather
 from mrconsole.core.actions import ActionResult, Actions, Target
+from mrconsole.core.compat import compat_findings, needs_of
 from mrconsole.core.launch import create_findings
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, Finding
@@ -122,6 +123,10 @@ async def plan_create(
             findings.append(Finding(BLOCKING, f"{template}: {exc.message}"))
     if probe and bundle is not None and len(regions) == 1:
         findings += await create_findings(fleet, regions[0], analysis)
+    if probe and bundle is not None:
+        # What each region's Heat takes (core/compat.py): every region the template goes to.
+        needs = [n for region in regions for n in needs_of(bundle, params, region)]
+        findings += await compat_findings(fleet, needs)
     return CreatePlan(
         name.strip(),
         tuple(regions),

@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from mrconsole.cloud.errors import CloudError
+from mrconsole.core import protect
 from mrconsole.core.action_table import MENU, NAME, ON_A_MASTER, TABLE, VIA_MASTER, Action
 from mrconsole.core.actions import ActionResult, Actions, Target
 from mrconsole.core.outage import constituent_drifts
@@ -102,6 +103,7 @@ class ActionPlan:
     template: dict | None = None  # update: the stack's template, to check parameters against
     deletes: tuple[str, ...] = ()  # a master's delete: every stack it deletes, "REGION: NAME", master first
     is_master: bool = False  # it has constituents: its snapshot, update and delete reach other regions
+    protected: tuple[str, ...] = ()  # protected regions it changes stacks in: typed to confirm (core/protect.py)
 
     @property
     def confirm_prompt(self) -> str:
@@ -161,8 +163,10 @@ async def plan_action(
     read_only: bool = False,
     cache=None,
     parameters: dict[str, str] | None = None,
+    protected: frozenset[str] = frozenset(),
 ) -> ActionPlan:
-    """Everything the console and the CLI need to present an action and ask."""
+    """Everything the console and the CLI need to present an action and ask. `protected`: the regions the
+    config protects; the plan says which of them this action changes stacks in."""
     if action not in PLANNED:
         raise PlanError(f"unknown action {action!r} (one of: {', '.join(PLANNED)})", usage=True)
     if read_only:
@@ -215,10 +219,14 @@ async def plan_action(
             findings += check_parameters(template, parameters, hidden) if template is not None else []
     deletes: tuple[str, ...] = ()
     is_master = False
+    regions_changed: list[str | None] = [region]
     if action in ON_A_MASTER:
         topo, found = await check_master(fleet, region, f"{stack.name}/{stack.id}", action, cache)
         findings += found
         is_master = bool(topo is not None and topo.constituents)
+        if topo is not None:
+            # A master passes the action on to every constituent, in its own region.
+            regions_changed += [c.region for c in topo.constituents]
         if topo is not None and topo.constituents and action == "delete":
             deletes = _deletes(topo)
         if topo is not None and action in ("delete", "update", "reapply"):
@@ -239,6 +247,7 @@ async def plan_action(
         template=template,
         deletes=deletes,
         is_master=is_master,
+        protected=protect.touched(protected, regions_changed),
     )
 
 
@@ -311,6 +320,7 @@ async def execute(
     confirmation: str = "",
     bundle=None,
     force: bool = False,
+    typed_region: str = "",
 ) -> ActionResult:
     """Send what the plan says; `through_master` takes the plan's alternative.
 
@@ -326,6 +336,9 @@ async def execute(
             f"{plan.action} of {plan.stack.name} refused before sending: {reason.message}{more}."
             + (f" Instead: {reason.instead}" if reason.instead else "")
         )
+    refused = protect.refusal(plan.protected, typed_region, f"{plan.action} of {plan.stack.name}")
+    if refused:
+        raise PlanError(refused, usage=True)
     target = plan.direct
     if through_master:
         if plan.through_master is None:

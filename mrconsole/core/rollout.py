@@ -35,6 +35,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from mrconsole.cloud.errors import CloudError
+from mrconsole.core.compat import compat_findings, needs_of
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, WARNING, Finding, check_master, check_parameters
 from mrconsole.core.topology import Constituent, Topology
@@ -297,6 +298,10 @@ async def plan_rollout(
             )
         )
     template = change.bundle.template if change.bundle is not None else None  # type: ignore[attr-defined]
+    if change.bundle is not None:
+        # A new template: what each region's Heat takes (core/compat.py), before any wave is sent.
+        params = {**topo.parameters, **change.parameters}
+        found += await compat_findings(fleet, needs_of(change.bundle, params, topo.master.region))
     hidden = _hidden(template or await _template(client, topo.master))
     if change.parameters and change.bundle is None:
         found += check_parameters(await _template(client, topo.master) or {}, change.parameters, hidden)

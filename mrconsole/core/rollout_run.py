@@ -515,7 +515,7 @@ class RolloutRun:
                 return ended
             ok = self.master_status == "ROLLBACK_COMPLETE"
             await self.actions.record(self.target, "rollout-rollback", J_OK if ok else J_FAILED, self.master_status)
-            return Outcome(DONE if ok else HEAT_FAILED, f"{self.topo.master.name}: {self.master_status}")
+            return Outcome(DONE if ok else HEAT_FAILED, f"rolled back by Heat: {self.master_status}")
         if change_kind == "template":
             raise RolloutError(
                 "the rolled-out change was a new template, and the update has ended: Heat keeps no way back to "

@@ -27,6 +27,7 @@ from mrconsole.core.events import EventStream, StreamConfig
 from mrconsole.core.fleet import Fleet
 from mrconsole.core.follow import MasterFollow
 from mrconsole.core.launch import preview_by_region
+from mrconsole.core.masters import FoundMaster, masters_found
 from mrconsole.core.outage import DISCOVERED, LIVE, MISSING, OUTAGE, drift, master_state
 from mrconsole.core.outputs import OutputsView, outputs_across
 from mrconsole.core.ownership import owned_elsewhere
@@ -135,9 +136,17 @@ class ConsoleSession:
     plus, with a master, one master read per `master_refresh_interval` (1 s
     while it runs). Nothing here lists every stack on a timer."""
 
-    def __init__(self, fleet: Fleet, master: str | None = None, config: SessionConfig | None = None, cache=None):
+    def __init__(
+        self,
+        fleet: Fleet,
+        master: str | None = None,
+        config: SessionConfig | None = None,
+        cache=None,
+        protected: frozenset[str] = frozenset(),
+    ):
 
         self.fleet = fleet
+        self.protected = protected  # regions the config protects: changes there ask for their names typed
         self.cache = cache or TopologyCache()
         self._outages = None  # state/outages.py, opened at the first window
         self.cache_error = ""  # why the topology cache could not be written, if it could not
@@ -565,7 +574,9 @@ class ConsoleSession:
         return await preview_update(self.fleet, stack, parameters)
 
     async def plan_action(self, action: str, region: str, stack: Stack, read_only: bool) -> ActionPlan:
-        return await plan_action(self.fleet, action, region, stack, read_only=read_only, cache=self.cache)
+        return await plan_action(
+            self.fleet, action, region, stack, read_only=read_only, cache=self.cache, protected=self.protected
+        )
 
     async def plan_create(
         self,
@@ -630,6 +641,16 @@ class ConsoleSession:
     async def release_breakpoint(self, point: Breakpoint, read_only: bool) -> ActionResult:
         target = Target(point.region, point.stack_name, point.stack_id)
         return await self.actions(read_only).release_hook(target, point.resource, point.pending or "pre-update")
+
+    # -- the masters found (core/masters.py) --------------------------------------
+    async def masters_found(self) -> list[FoundMaster]:
+        """From the lists held and the topology cache: no request."""
+        try:
+            cached = await asyncio.to_thread(self.cache.masters, self.fleet.name)
+        except Exception:  # noqa: BLE001 - a damaged cache must not hide the masters the lists show
+            logger().exception("topology cache unreadable for the masters list")
+            cached = []
+        return masters_found(self.all_stacks(), cached)
 
     # -- on-call depth (core/outputs.py, core/resources.py) -----------------------
     async def outputs(self, stack: Stack) -> OutputsView:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mrconsole.cloud.health import HealthSnapshot
     from mrconsole.core.actions import ActionResult, Actions
     from mrconsole.core.create import CreatePlan
+    from mrconsole.core.masters import FoundMaster
     from mrconsole.core.outputs import OutputsView
     from mrconsole.core.plan import ActionPlan
     from mrconsole.core.rehome import RehomePlan
@@ -38,6 +39,7 @@ class SessionView(Protocol):
     regions: dict[str, RegionView]
     master: MasterView | None
     cache_error: str
+    protected: frozenset[str]  # regions the config protects
 
     # -- what is known now (no I/O) -------------------------------------------------
     @property
@@ -122,6 +124,8 @@ class SessionView(Protocol):
     async def breakpoints(self, master: Stack) -> tuple[list[Breakpoint], dict[str, str]]: ...
 
     async def release_breakpoint(self, point: Breakpoint, read_only: bool) -> ActionResult: ...
+
+    async def masters_found(self) -> list[FoundMaster]: ...
 
     # -- on-call depth --------------------------------------------------------------------
     async def outputs(self, stack: Stack) -> OutputsView: ...

@@ -75,6 +75,8 @@ def heat_conf(
 ) -> str:
     common = f"""[DEFAULT]
 host = {region}
+# The lab's own resource types (lab/manager.py LAB_TYPES): `lab lack-type` takes one away from a region.
+plugin_dirs = {data_dir / "lab-plugins"}
 region_name_for_services = {region}
 # RPC between API and engine stays inside the one process.
 transport_url = fake://

@@ -31,6 +31,28 @@ CLOUD_NAME = "mrconsole-lab"
 DEFAULT_REGIONS = ("RegionOne", "RegionTwo", "RegionThree")
 DEFAULT_BASE_PORT = 8770
 KEYSTONE = "keystone"
+# Resource types every lab region offers through a Heat plugin of the lab's own (plugin_dirs), so that one
+# region can be made to lack one for real (`mrconsole lab lack-type`): Heat then refuses a template using it
+# there, as a region on an older release or without a service does. Plain resource classes (like
+# OS::Heat::None): no nested stack, so no deferred auth is needed to create them.
+LAB_TYPES = ("Lab::Cache::Redis", "Lab::Queue::Kafka")
+LAB_PLUGIN = """\"\"\"mrconsole's lab: resource types a region can be made to lack (mrconsole lab lack-type).\"\"\"
+import json
+import os
+
+from heat.engine.resources.openstack.heat.none_resource import NoneResource
+
+
+class LabType(NoneResource):
+    \"\"\"A lab resource type: it does nothing, like OS::Heat::None.\"\"\"
+
+
+def resource_mapping():
+    path = os.path.join(os.path.dirname(__file__), "lab-types.json")
+    with open(path) as f:
+        offered = json.load(f)
+    return {name: LabType for name in offered}
+"""
 READY_TIMEOUT = 180.0
 
 
@@ -350,6 +372,8 @@ class Lab:
     def _write_heat_conf(self, layout: LabLayout, region: str) -> None:
         cdir = self.component_dir(region)
         (cdir / "locks").mkdir(parents=True, exist_ok=True)
+        if not self._lab_types_file(region).exists():
+            self._write_lab_types(region, lacking=())
         text = configs.heat_conf(
             region=region,
             data_dir=cdir,
@@ -407,6 +431,35 @@ class Lab:
         layout = self._component(name)
         processes.terminate(self.pid_file(name))
         processes.wait_port_free(layout.ports[name])
+
+    # -- a region that lacks a resource type (Heat releases or services differ during an upgrade) --------
+    def _lab_types_file(self, region: str) -> Path:
+        return self.component_dir(region) / "lab-plugins" / "lab-types.json"
+
+    def _write_lab_types(self, region: str, lacking) -> None:
+        """The lab's plugin and the types it offers in `region` (read by its Heat at start)."""
+        path = self._lab_types_file(region)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (path.parent / "mrconsole_lab_types.py").write_text(LAB_PLUGIN)
+        path.write_text(json.dumps([t for t in LAB_TYPES if t not in lacking]) + "\n")
+
+    def lab_types(self, region: str) -> list[str]:
+        path = self._lab_types_file(region)
+        if not path.exists():
+            return list(LAB_TYPES)
+        return sorted(json.loads(path.read_text()))
+
+    def lack_type(self, region: str, type_name: str, lacking: bool = True) -> None:
+        """Take one of the lab's resource types away from `region`'s Heat (or give it back), and restart
+        that Heat so its global environment is read again."""
+        if type_name not in LAB_TYPES:
+            raise LabError(f"{type_name} is not one of the lab's types ({', '.join(LAB_TYPES)})")
+        self._component(region)  # an unknown region is one line
+        have = set(self.lab_types(region))
+        now_lacking = (set(LAB_TYPES) - have) | {type_name} if lacking else (set(LAB_TYPES) - have) - {type_name}
+        self._write_lab_types(region, now_lacking)
+        self.stop(region)
+        self.start(region)
 
     def start(self, name: str) -> None:
         layout = self._component(name)

@@ -150,6 +150,14 @@ class TopologyCache:
                 ],
             )
 
+    def masters(self, cloud: str) -> list[CachedMaster]:
+        """Every master of `cloud` the cache knows, newest first, with its constituents."""
+        with self._connect() as db:
+            ids = [r[0] for r in db.execute(
+                "SELECT master_id FROM masters WHERE cloud=? ORDER BY seen_at DESC", (cloud,)
+            ).fetchall()]  # fmt: skip
+        return [m for m in (self.load(cloud, i) for i in ids) if m is not None]
+
     def load(self, cloud: str, name_or_id: str) -> CachedMaster | None:
         with self._connect() as db:
             row = db.execute(

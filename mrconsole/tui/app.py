@@ -14,6 +14,7 @@ A new live view needs its widget and a subscription, no edit here. The
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -26,6 +27,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from mrconsole.config import UserConfig
+from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.changes import MasterRecovered
 from mrconsole.core.choices import ABANDON, BREAKPOINTS, MOVE, ROLLOUT, SNAPSHOTS, choices, master_choices
@@ -34,18 +36,20 @@ from mrconsole.core.plan import PlanError, execute
 from mrconsole.core.rollout_run import RolloutRun
 from mrconsole.core.text import parse_duration
 from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS
+from mrconsole.core.user_commands import Subject, UserCommand, environment, refusal, run_captured
 from mrconsole.core.view import SessionView
 from mrconsole.errors import describe
 from mrconsole.logs import log_path, logger
 from mrconsole.models import Stack
 from mrconsole.tui import commands
-from mrconsole.tui.messages import ActOn, OpenStack, ShowOutputs, ShowResources, Troubleshoot
+from mrconsole.tui.messages import ActOn, FollowMaster, OpenStack, ShowOutputs, ShowResources, Troubleshoot
 from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen, JournalScreen, LaunchScreen
 from mrconsole.tui.screens.detail import DetailScreen
 from mrconsole.tui.screens.drift import DriftScreen
 from mrconsole.tui.screens.events import EventsScreen
 from mrconsole.tui.screens.master_ops import RehomeScreen, SnapshotsScreen
-from mrconsole.tui.screens.modals import CommandScreen, HelpScreen, WhyScreen
+from mrconsole.tui.screens.masters import MastersScreen
+from mrconsole.tui.screens.modals import CommandOutputScreen, CommandScreen, HelpScreen, WhyScreen, protected_typed
 from mrconsole.tui.screens.oncall import OutputsScreen, ResourcesScreen
 from mrconsole.tui.screens.overview import OverviewScreen
 from mrconsole.tui.screens.rollout import AskScreen, BreakpointsScreen, RolloutScreen
@@ -70,6 +74,7 @@ class MrConsoleApp(App):
         Binding("B", "breakpoints", "Breakpoints", id="breakpoints", show=False),
         Binding("M", "move", "Move master", id="move", show=False),
         Binding("S", "snapshots", "Snapshots", id="snapshots", show=False),
+        Binding("m", "masters", "Masters", id="masters", show=False),
         Binding("escape", "back", "Back", id="back", show=False),
     ]
 
@@ -80,8 +85,10 @@ class MrConsoleApp(App):
         read_only: bool = False,
         user_config: UserConfig | None = None,
         analysis=None,
+        commands: tuple[UserCommand, ...] = (),
     ):
         super().__init__()
+        self.commands = commands  # the config file's user commands (core/user_commands.py)
         self.session_factory = session_factory
         self.session: SessionView | None = None
         self.read_only = read_only
@@ -111,6 +118,9 @@ class MrConsoleApp(App):
     def on_mount(self) -> None:
         if self.user_config.keys:
             self.set_keymap(self.user_config.keys)
+        for cmd in self.commands:
+            if cmd.key:
+                self.bind(cmd.key, f"user_command({cmd.name!r})", description=cmd.name, show=False)
         self.run_worker(self._connect(), exclusive=True, group="connect", exit_on_error=False)
         self.set_interval(1.0, lambda: self.clock.publish(time.time()))
 
@@ -277,6 +287,9 @@ class MrConsoleApp(App):
             "constituents stay as they are, owned by the newer master.",
             owner,
         ]
+        regions = protect.touched(session.protected, [stack.region])
+        if await protected_typed(self, regions, f"abandon of {stack.name}", what) is None:
+            return
         if not await self.push_screen_wait(AskScreen(f"Abandon {stack.name} in {stack.region}?", what)):
             self.notify("abandon cancelled: nothing was sent")
             return
@@ -305,6 +318,21 @@ class MrConsoleApp(App):
         stack = self._current_master(name)
         if stack is not None:
             self._open_master_screen(SNAPSHOTS, stack)
+
+    def action_masters(self) -> None:
+        """The masters found (no request); enter follows one."""
+        if self.session is None:
+            return
+        self.push_screen(MastersScreen(), self.follow_found)
+
+    def follow_found(self, found) -> None:
+        if found is None or self.session is None:
+            return
+        self.session.follow_master(found.name, found.region)
+        self.notify(f"following master {found.name} ({found.region})")
+
+    def cmd_masters(self, arg: str = "") -> None:
+        self.action_masters()
 
     def cmd_move(self, arg: str = "") -> None:
         self.action_move(arg)
@@ -354,7 +382,11 @@ class MrConsoleApp(App):
             self.notify(f"snapshot {snap['name']} COMPLETE", timeout=5)
         try:
             result = await execute(
-                self.acting(), plan, through_master=answer == "master", confirmation=screen.typed_name
+                self.acting(),
+                plan,
+                through_master=answer == "master",
+                confirmation=screen.typed_name,
+                typed_region=screen.typed_region,
             )
         except (PlanError, ActionError, ReadOnlyError) as exc:
             self.notify(str(exc), severity="error", timeout=8)
@@ -378,6 +410,12 @@ class MrConsoleApp(App):
     def _on_troubleshoot(self, message: Troubleshoot) -> None:
         self.troubleshoot(message.region, message.stack_id, message.name)
 
+    @on(FollowMaster)
+    def _on_follow_master(self, message: FollowMaster) -> None:
+        if self.session is not None:
+            self.session.follow_master(message.name, message.region)
+            self.notify(f"following master {message.name} ({message.region})")
+
     @on(ShowOutputs)
     def _on_show_outputs(self, message: ShowOutputs) -> None:
         self.push_screen(OutputsScreen(self._stack_of(message)))
@@ -399,6 +437,58 @@ class MrConsoleApp(App):
         stack = self._current_master(arg)
         if stack is not None:
             self.push_screen(ResourcesScreen(stack))
+
+    # -- user commands (the config file's; k9s's plugins) -----------------------
+    def action_user_command(self, name: str) -> None:
+        cmd = next((c for c in self.commands if c.name == name), None)
+        if cmd is None or self.session is None:
+            return
+        subject = self._subject()
+        if subject is None:
+            self.notify(f"{cmd.name}: select a stack first", severity="warning")
+            return
+        refused = refusal(cmd, subject, self.read_only)
+        if refused:
+            self.notify(refused, severity="warning", timeout=8)
+            return
+        self.run_worker(self._run_user_command(cmd, subject), group="user-command", exit_on_error=False)
+
+    def _subject(self) -> Subject | None:
+        """What is under the cursor: a resource (the resources screen), else a stack (or its region)."""
+        session = self.connected()
+        screen = self.screen
+        resource = screen.selected_resource() if isinstance(screen, ResourcesScreen) else None
+        if resource is not None:
+            return Subject(
+                session.cloud_name,
+                resource.region,
+                resource.stack_name,
+                resource.stack_id,
+                resource.name,
+                resource.physical_id,
+            )
+        stack = getattr(screen, "stack", None)
+        if isinstance(stack, Stack):
+            return Subject(session.cloud_name, stack.region, stack.name, stack.id)
+        target = screen.selected() if isinstance(screen, OverviewScreen) else None
+        if target is None:
+            return None
+        region, stack_id, name = target
+        return Subject(session.cloud_name, region, name, stack_id)
+
+    async def _run_user_command(self, cmd: UserCommand, subject: Subject) -> None:
+        where = subject.resource or subject.stack or subject.region
+        if cmd.dangerous and not await self.push_screen_wait(
+            AskScreen(f"Run {cmd.name} on {where} (marked dangerous)?", [cmd.command])
+        ):
+            return
+        if cmd.output == "terminal":
+            with self.suspend():
+                # The terminal is the command's until it ends; values reach it as environment variables.
+                subprocess.run(cmd.command, shell=True, env=environment(subject), check=False)
+            return
+        code, out = await run_captured(cmd, subject)
+        await self.push_screen(CommandOutputScreen(f"{cmd.name} on {where} ({subject.region})", code, out))
 
     # -- navigation ----------------------------------------------------------
     def open_stack(self, region: str, stack_id: str, name: str) -> None:

@@ -43,6 +43,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("timeline", "[SINCE]", "save the master's incident timeline as markdown (default 2h; also T)"),
     Command("rollout", "[NAME]", "roll a master's change out in waves, or see one under way (also W)"),
     Command("breakpoints", "[NAME]", "a master's breakpoints across regions; enter releases one (also B)"),
+    Command("masters", "", "the masters found in the regions' lists and the cache; enter follows one (also m)"),
     Command("outputs", "[NAME]", "a stack's outputs, and a master's constituents', across regions (also o)"),
     Command("resources", "[NAME]", "resources across regions: enter shows, u marks unhealthy, s signals (also R)"),
     Command("move", "[NAME]", "move a master to another region, even when its region is lost (also M)"),

@@ -43,3 +43,7 @@ class ShowOutputs(StackMessage):
 
 class ShowResources(StackMessage):
     """Show a stack's resources and, for a master, every constituent's, across regions."""
+
+
+class FollowMaster(StackMessage):
+    """Show this master from now on (one of the masters found)."""

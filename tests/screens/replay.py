@@ -106,6 +106,7 @@ class ReplaySession:
             view._ordered = None
         self.master = scene["master"]
         self.cache_error = ""
+        self.protected = frozenset(scene.get("protected", ()))
         self._timeline = Timeline()
         self._timeline.add(list(scene["events"]))
         self._names = Counter(s.name for v in self.regions.values() for s in v.by_id.values())
@@ -209,6 +210,11 @@ class ReplaySession:
 
     async def release_breakpoint(self, point, read_only):
         raise AssertionError("a replayed screen released a breakpoint: scenes hold no Heat")
+
+    async def masters_found(self):
+        from mrconsole.core.masters import masters_found
+
+        return masters_found([s for v in self.regions.values() for s in v.by_id.values()])
 
     async def outputs(self, stack):
         return self.scene["outputs"][stack.id]

@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from mrconsole.core import protect
 from mrconsole.core.action_table import info
 from mrconsole.core.actions import ActionError, ReadOnlyError
 from mrconsole.core.choices import LABELS
@@ -97,6 +98,7 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
         self.plan = plan
         self.parameters: dict[str, str] = {}
         self.typed_name = ""
+        self.typed_region = ""
         self.snapshot_first = False
         self._sent = False
 
@@ -116,6 +118,8 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
                 yield Input(placeholder="KEY=VALUE KEY2='a value' (only these change)", id="patch-params")
             if plan.confirm_name:
                 yield Input(placeholder=plan.confirm_prompt, id="typed-name")
+            if plan.protected:
+                yield Input(placeholder=protect.prompt(plan.protected), id="typed-region")
             yield Static("", id="confirm-error")
             if plan.action in ("update", "reapply"):
                 what = "each constituent in its region" if plan.is_master else "its resources"
@@ -155,6 +159,12 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
             blocking = self.plan.with_parameters(self.parameters).blocking
             if blocking:
                 self._refuse(f"{blocking[0].message}: nothing will be sent")
+                return False
+        if self.plan.protected:
+            self.typed_region = self.query_one("#typed-region", Input).value.strip()
+            refused = protect.refusal(self.plan.protected, self.typed_region, self.plan.action)
+            if refused:
+                self._refuse(f"type {protect.expected(self.plan.protected)} (protected): nothing will be sent")
                 return False
         if self.plan.confirm_name:
             self.typed_name = self.query_one("#typed-name", Input).value.strip()

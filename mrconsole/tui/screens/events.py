@@ -71,7 +71,7 @@ class EventsScreen(ConsoleAccess, Screen):
     def rebuild(self) -> None:
         log = self.query_one(EventLog)
         log.clear()
-        log.add(self.matching()[-SHOWN:])
+        log.add(self.matching()[-SHOWN:], hold=False)
         self.pending = 0
         self._status()
 

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
+from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, ReadOnlyError
 from mrconsole.core.errors import CloudError
 from mrconsole.core.plan import PlanError, parse_parameter_text
@@ -21,6 +22,7 @@ from mrconsole.core.rehome import RehomePlan
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text
+from mrconsole.tui.screens.modals import protected_typed
 from mrconsole.tui.screens.rollout import AskScreen
 
 REFUSALS = (PlanError, ActionError, ReadOnlyError)
@@ -126,6 +128,11 @@ class RehomeScreen(ConsoleAccess, Screen):
     async def _move(self) -> None:
         plan = self.plan or await self._preview()
         if plan is None or plan.blocking:
+            return
+        # The new master's region, and the old one's when it answers (its master is abandoned there).
+        changed = [plan.to_region, *([plan.old_region] if plan.old_reachable else [])]
+        regions = protect.touched(self.session.protected, changed)
+        if await protected_typed(self.app, regions, f"move of {plan.old_name}", plan.lines()) is None:
             return
         if not await self.app.push_screen_wait(AskScreen("Move the master?", plan.lines())):
             self.notify("not moved: nothing was sent")
@@ -254,6 +261,10 @@ class SnapshotsScreen(ConsoleAccess, Screen):
         self.query_one("#snap-log", Static).update(text)
         if plan.blocking:
             self.notify("the preflight refuses this restore: see why below", severity="error", timeout=8)
+            return
+        topo = plan.topology
+        regions = protect.touched(self.session.protected, [topo.master.region, *(c.region for c in topo.constituents)])
+        if await protected_typed(self.app, regions, f"restore of {self.master.name}", plan.lines()) is None:
             return
         if not await self.app.push_screen_wait(AskScreen("Restore?", plan.lines())):
             return

@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label, Static
 
+from mrconsole.core import protect
 from mrconsole.core.errors import CloudError
 from mrconsole.core.reports import why_lines
 from mrconsole.tui.access import ConsoleAccess
@@ -102,3 +103,57 @@ class WhyScreen(ConsoleAccess, ModalScreen):
 
     def show_error(self, message: str) -> None:
         self.query_one("#why-text", Static).update(Text(message, style="bold red"))
+
+
+class TypeScreen(ModalScreen[str]):
+    """One line typed (a region's name to confirm, a signal's data); escape cancels with ''."""
+
+    BINDINGS = [Binding("escape", "dismiss('')", "Cancel", id="cancel-type")]
+
+    def __init__(self, question: str, lines: list[str], placeholder: str):
+        super().__init__(id="type")
+        self.question, self.lines, self.placeholder = question, lines, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="menu-box"):
+            yield Label(Text(self.question, style="bold"))
+            yield Static(Text("\n".join(self.lines)))
+            yield Input(placeholder=self.placeholder, id="typed")
+            yield Label(Text("enter sends what is typed · esc cancels (nothing is sent)", style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or "")
+
+
+async def protected_typed(app, regions: tuple[str, ...], what: str, lines: list[str]) -> str | None:
+    """The protected regions a change touches, typed (core/protect.py); None when not typed right, said."""
+    if not regions:
+        return ""
+    typed = await app.push_screen_wait(TypeScreen(f"{what}: protected", lines, protect.prompt(regions)))
+    refused = protect.refusal(regions, typed, what)
+    if refused:
+        app.notify(refused, severity="warning", timeout=8)
+        return None
+    return typed
+
+
+class CommandOutputScreen(ModalScreen[None]):
+    """What a user command printed, and how it ended."""
+
+    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="close-output")]
+
+    def __init__(self, title: str, code: int | None, output: str):
+        super().__init__(id="command-output")
+        self.title_text, self.code, self.output = title, code, output
+
+    def compose(self) -> ComposeResult:
+        ended = "did not end (stopped)" if self.code is None else f"exit {self.code}"
+        style = "green" if self.code == 0 else "red"
+        with Vertical(id="menu-box"):
+            yield Label(Text.assemble((self.title_text, "bold"), "  ", (ended, style)))
+            with VerticalScroll(id="command-output-text"):
+                yield Static(Text(self.output.rstrip() or "(no output)"))
+            yield Label(Text("esc closes", style="dim"))

@@ -12,10 +12,10 @@ import json
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
 
+from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, ReadOnlyError
 from mrconsole.core.errors import CloudError
 from mrconsole.core.outputs import LIVE, age_text
@@ -23,6 +23,7 @@ from mrconsole.core.plan import PlanError
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text
+from mrconsole.tui.screens.modals import TypeScreen, protected_typed
 from mrconsole.tui.screens.rollout import AskScreen
 
 REFUSALS = (PlanError, ActionError, ReadOnlyError)
@@ -80,29 +81,6 @@ class OutputsScreen(ConsoleAccess, Screen):
         table.focus()
 
 
-class TypeScreen(ModalScreen[str]):
-    """One line typed (a region's name to confirm, a signal's data); escape cancels with ''."""
-
-    BINDINGS = [Binding("escape", "dismiss('')", "Cancel", id="cancel-type")]
-
-    def __init__(self, question: str, lines: list[str], placeholder: str):
-        super().__init__(id="type")
-        self.question, self.lines, self.placeholder = question, lines, placeholder
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="menu-box"):
-            yield Label(Text(self.question, style="bold"))
-            yield Static(Text("\n".join(self.lines)))
-            yield Input(placeholder=self.placeholder, id="typed")
-            yield Label(Text("enter sends what is typed · esc cancels (nothing is sent)", style="dim"))
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or "")
-
-
 class ResourcesScreen(ConsoleAccess, Screen):
     """A stack's resources, and for a master its constituents' in their regions; enter shows one,
     u marks it unhealthy, s signals it."""
@@ -158,6 +136,10 @@ class ResourcesScreen(ConsoleAccess, Screen):
             return None
         return self.rows[self.query_one(DataTable).cursor_row].resource
 
+    def selected_resource(self):
+        """The resource under the cursor (a user command's subject)."""
+        return self._current()
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_show()
@@ -194,6 +176,11 @@ class ResourcesScreen(ConsoleAccess, Screen):
         plan = await self._plan("mark-unhealthy", r)
         if plan is None:
             return
+        if (
+            await protected_typed(self.app, self._protected(r, plan), f"mark {r.name} unhealthy", list(plan.effect))
+            is None
+        ):
+            return
         if plan.confirm:
             typed = await self.app.push_screen_wait(
                 TypeScreen(f"Mark {r.name} unhealthy?", list(plan.effect), f"type {plan.confirm} to confirm")
@@ -222,6 +209,8 @@ class ResourcesScreen(ConsoleAccess, Screen):
         plan = await self._plan("signal", r)
         if plan is None:
             return
+        if await protected_typed(self.app, self._protected(r, plan), f"signal {r.name}", list(plan.effect)) is None:
+            return
         text = await self.app.push_screen_wait(
             TypeScreen(f"Signal {r.name}?", list(plan.effect), '{"status": "SUCCESS", "data": "…"}  (JSON object)')
         )
@@ -241,6 +230,9 @@ class ResourcesScreen(ConsoleAccess, Screen):
             self.notify(str(exc), severity="error", timeout=8)
             return
         self._said(result)
+
+    def _protected(self, r, plan) -> tuple[str, ...]:
+        return protect.touched(self.session.protected, [r.region, plan.confirm])
 
     async def _plan(self, action: str, r):
         try:

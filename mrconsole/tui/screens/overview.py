@@ -9,13 +9,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, RegionStatus, StackChanges
 from mrconsole.core.errors import INTERNAL_MESSAGE
 from mrconsole.trace import trace
 from mrconsole.tui.access import ConsoleAccess
-from mrconsole.tui.messages import ActOn, OpenStack, ShowOutputs, ShowResources, Troubleshoot
+from mrconsole.tui.messages import ActOn, FollowMaster, OpenStack, ShowOutputs, ShowResources, Troubleshoot
 from mrconsole.tui.widgets.event_log import EventLog
 from mrconsole.tui.widgets.health import HealthStrip
 from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree
@@ -29,6 +30,7 @@ class OverviewScreen(ConsoleAccess, Screen):
         Binding("a", "act", "Act", id="act"),
         Binding("o", "outputs", "Outputs", id="outputs", show=False),
         Binding("R", "resources", "Resources", id="resources", show=False),
+        Binding("N", "name_order", "Name order", id="name-order", show=False),
         Binding("/", "filter", "Filter", id="filter"),
         Binding("t", "focus_tree", "Tree", id="tree", show=False),
         Binding("s", "focus_stacks", "Stacks", id="stacks", show=False),
@@ -38,6 +40,7 @@ class OverviewScreen(ConsoleAccess, Screen):
         super().__init__(id="overview")
         self.region_names = regions
         self.name_filter = ""
+        self._found_timer: Timer | None = None  # the masters found, read again after a burst of changes
 
     def compose(self) -> ComposeResult:
         yield HealthStrip(id="health")
@@ -57,6 +60,10 @@ class OverviewScreen(ConsoleAccess, Screen):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.query_one("#banner", Static).display = False
+        # Every region visible at once: each pane gets a fair share of the column's height.
+        panes = list(self.query(RegionPane))
+        for pane in panes:
+            pane.styles.max_height = f"{max(100 // max(len(panes), 1), 5)}%"
         self.query_one("#master-pane").border_title = "master"
         self.query_one("#flow").border_title = "data flow"
         self.query_one("#events").border_title = "events (all regions)"
@@ -66,13 +73,15 @@ class OverviewScreen(ConsoleAccess, Screen):
         for pane in self.query(RegionPane):
             view = session.regions[pane.region_name]
             pane.load(view, session.owner_of)
-            pane.set_state(view, health.get(pane.region_name))
+            pane.set_state(view, health.get(pane.region_name), pane.region_name in session.protected)
             if view.by_id:
                 trace("region-shown", pane.region_name, len(view.by_id))
         self._show_master()
+        if session.master is None:
+            self._show_found()
         backlog = session.events()[-2000:]
         if backlog:
-            self.query_one(EventLog).add(backlog)
+            self.query_one(EventLog).add(backlog, hold=False)
         # ...messages up: from then on, only what each change names.
         self.console.changes.subscribe(self, self.on_core_change)
         self.console.clock.subscribe(self, self.on_clock)
@@ -85,6 +94,12 @@ class OverviewScreen(ConsoleAccess, Screen):
 
     def on_core_change(self, change) -> None:
         session = self.session
+        if (
+            isinstance(change, StackChanges)
+            and session.master is None
+            and (change.full or change.added or change.removed)
+        ):
+            self._found_soon()
         if isinstance(change, StackChanges):
             pane = self._pane(change.region)
             if pane is not None:
@@ -96,7 +111,7 @@ class OverviewScreen(ConsoleAccess, Screen):
                 for other in self.query(RegionPane):
                     other.refresh_owners()
         elif isinstance(change, EventsArrived):
-            self.query_one(EventLog).add(sorted(change.events, key=lambda e: e.time.timestamp() if e.time else 0))
+            self.query_one(EventLog).add(change.events)
         elif isinstance(change, (RegionStatus, HealthChanged)):
             self._show_region(change.region)  # the health strip follows these changes itself
             self._show_flow()
@@ -115,7 +130,21 @@ class OverviewScreen(ConsoleAccess, Screen):
         pane = self._pane(region)
         if pane is not None:
             health = {h.region: h for h in session.health()}
-            pane.set_state(session.regions[region], health.get(region))
+            pane.set_state(session.regions[region], health.get(region), region in session.protected)
+
+    def _found_soon(self) -> None:
+        """No master open: the masters found, read again once the lists settle (one pass over the stacks
+        held a second after a burst of changes, never per change)."""
+        if self._found_timer is None:
+            self._found_timer = self.set_timer(1.0, self._show_found)
+
+    def _show_found(self) -> None:
+        self._found_timer = None
+        self.run_worker(self._load_found(), exclusive=True, group="found", exit_on_error=False)
+
+    async def _load_found(self) -> None:
+        if self.session.master is None:
+            self.query_one(MasterTree).show_found(await self.session.masters_found())
 
     def _show_master(self) -> None:
         session = self.session
@@ -197,6 +226,12 @@ class OverviewScreen(ConsoleAccess, Screen):
         return None
 
     def action_open(self) -> None:
+        focused = self.focused
+        if isinstance(focused, MasterTree):
+            data = focused.selected()
+            if data and data[0] == "found":
+                self.post_message(FollowMaster(data[1], data[2], data[3]))
+                return
         target = self.selected()
         if target:
             self.post_message(OpenStack(*target))
@@ -216,9 +251,12 @@ class OverviewScreen(ConsoleAccess, Screen):
         detail.display = bool(text.plain)
 
     def on_tree_node_selected(self, event) -> None:
+        """Enter on a constituent opens it; on a master found (no master open), follows it."""
         data = event.node.data
         if data and data[2] and data[0] == "stack":
             self.post_message(OpenStack(data[1], data[2], data[3]))
+        elif data and data[0] == "found":
+            self.post_message(FollowMaster(data[1], data[2], data[3]))
 
     def action_troubleshoot(self) -> None:
         target = self.selected()
@@ -250,6 +288,15 @@ class OverviewScreen(ConsoleAccess, Screen):
             self.post_message(ShowResources(*target))
         else:
             self.notify("select a stack first", severity="warning")
+
+    def action_name_order(self) -> None:
+        """Toggle every region's rows between problems first (the default) and name order."""
+        panes = list(self.query(RegionPane))
+        by_name = not (panes and panes[0].by_name)
+        for pane in panes:
+            pane.set_order(by_name)
+            pane._count()
+        self.notify("rows by name" if by_name else "problems first: failed, in progress, suspended, then by name")
 
     def action_act(self) -> None:
         target = self.selected()

@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Static
 
+from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, ReadOnlyError
 from mrconsole.core.errors import CloudError
 from mrconsole.core.plan import PlanError, parse_parameter_text
@@ -45,6 +46,7 @@ from mrconsole.core.topology import Topology
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text
+from mrconsole.tui.screens.modals import protected_typed
 
 # What Heat says of a constituent in the master's update (core/rollout.py) ...
 CONSTITUENT_TEXT = {
@@ -273,6 +275,8 @@ class RolloutScreen(ConsoleAccess, Screen):
         if not await self._plan() or self.plan is None or self.plan.blocking:
             return
         plan = self.plan
+        if await self._protected_typed(plan.topology, f"rollout of {plan.master.name}", plan.lines()) is None:
+            return
         if not await self.app.push_screen_wait(
             AskScreen(
                 f"Start the rollout of {plan.master.name}?", [*plan.lines(), ""] + [str(f) for f in plan.findings]
@@ -330,6 +334,13 @@ class RolloutScreen(ConsoleAccess, Screen):
         # On the app: leaving this screen does not stop the rollout.
         self.app.run_worker(go(), group=f"rollout-{self.master.id}", exit_on_error=False)
 
+    async def _protected_typed(self, topo: Topology | None, what: str, lines: list[str]) -> str | None:
+        """A rollout and its ways on change the master and every constituent: the protected regions typed."""
+        if topo is None:
+            return ""
+        changed = [topo.master.region, *(c.region for c in topo.constituents)]
+        return await protected_typed(self.app, protect.touched(self.session.protected, changed), what, lines)
+
     async def _ready_run(self) -> RolloutRun | None:
         """The run to act with: this console's own, or one taken over from Heat's state."""
         if self.busy:
@@ -361,6 +372,8 @@ class RolloutScreen(ConsoleAccess, Screen):
             self.notify(f"no wave is held: {status.message}", severity="warning")
             return
         what = what_it_does(CONTINUE, status, {}, "")
+        if await self._protected_typed(self.topo, "this rollout", what) is None:
+            return
         if not await self.app.push_screen_wait(AskScreen("Release the next wave?", what)):
             return
         run = await self._ready_run()
@@ -392,6 +405,8 @@ class RolloutScreen(ConsoleAccess, Screen):
             return
         kind, previous = await self.session.journaled_plan(self.master)
         what = what_it_does(ROLLBACK, status, previous, kind)
+        if await self._protected_typed(self.topo, "this rollout", what) is None:
+            return
         if not await self.app.push_screen_wait(AskScreen("Roll back the rollout?", what)):
             return
         run = await self._ready_run()
@@ -407,6 +422,8 @@ class RolloutScreen(ConsoleAccess, Screen):
             self.notify("no rollout under way", severity="warning")
             return
         what = what_it_does(STOP, status, {}, "")
+        if await self._protected_typed(self.topo, "this rollout", what) is None:
+            return
         if not await self.app.push_screen_wait(AskScreen("Stop everything?", what)):
             return
         run = await self._ready_run()

@@ -8,15 +8,27 @@ are shown when they say something ("state changed" does not), cut to fit.
 Lines are laid out once, for the width the log has when they arrive; a
 resize does not re-flow what is already written (RichLog keeps rendered
 lines), which keeps the cost of an event at one layout.
+
+Time order across regions: each region's events are read on its own, so
+one region's can arrive after another's newer ones. A live event is held
+for `HOLD` seconds after it arrives, and what is ready is written in event
+time order; that costs HOLD (0.5 s) of latency on screen and O(log n) per
+event. One that still arrives after a newer one was written (a region that
+answered late) is written when it comes, marked `↑` after its time, rather
+than moved: a log that reorders itself under the reader's eyes is worse.
 """
 
 from __future__ import annotations
 
+import heapq
 import textwrap
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 
 from rich.text import Text
+from textual.timer import Timer
 from textual.widgets import RichLog
 
 from mrconsole.models import Event
@@ -88,16 +100,64 @@ def event_text(e: Event, cols: Columns | None = None) -> Text:
     return line
 
 
+HOLD = 0.5  # seconds a live event waits for an older one from a slower region
+
+
+def _when(e: Event) -> float:
+    return e.time.timestamp() if e.time else 0.0
+
+
 class EventLog(RichLog):
-    def __init__(self, region_width: int = 11, **kwargs):
+    def __init__(self, region_width: int = 11, clock=time.monotonic, **kwargs):
         super().__init__(max_lines=2000, wrap=False, markup=False, highlight=False, **kwargs)
         self.region_width = region_width
+        self.clock = clock
+        self._held: list[tuple[float, float, int, Event]] = []  # (arrived, event time, sequence, event)
+        self._seq = 0
+        self._newest = 0.0  # the newest event time written
+        self._timer: Timer | None = None
 
     def columns(self) -> Columns:
         width = self.scrollable_content_region.width or self.app.size.width - 2
         return Columns.fit(width - 1, self.region_width)  # one cell for the scrollbar's gutter
 
-    def add(self, events: list[Event]) -> None:
+    def add(self, events: Sequence[Event], hold: bool = True) -> None:
+        """Live events wait HOLD seconds for older ones; `hold=False` (a backlog, a rebuild, already in
+        order) writes them at once."""
+        if not hold:
+            self._write(sorted(events, key=_when))
+            return
+        now = self.clock()
+        for e in events:
+            self._seq += 1
+            heapq.heappush(self._held, (now, _when(e), self._seq, e))
+        if self._timer is None and self.is_attached:
+            self._timer = self.set_interval(HOLD / 4, self.flush)
+
+    def flush(self, force: bool = False) -> None:
+        """Write, in event time order, what has waited HOLD seconds. Cost: O(k log n) for k written."""
+        cutoff = self.clock() - HOLD
+        ready = []
+        while self._held and (force or self._held[0][0] <= cutoff):
+            ready.append(heapq.heappop(self._held)[3])
+        if ready:
+            self._write(sorted(ready, key=_when))
+        if not self._held and self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def clear(self):
+        self._held.clear()
+        self._newest = 0.0
+        return super().clear()
+
+    def _write(self, events: list[Event]) -> None:
         cols = self.columns()
         for e in events:
-            self.write(event_text(e, cols))
+            line = event_text(e, cols)
+            when = _when(e)
+            if when and when < self._newest:
+                # Older than what is already shown (its region answered late): said, not moved.
+                line = Text("↑", style="bold yellow").join([line[:8], line[9:]]) if len(line) > 9 else line
+            self._newest = max(self._newest, when)
+            self.write(line)

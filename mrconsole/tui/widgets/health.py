@@ -50,19 +50,26 @@ class HealthStrip(Static):
         session = console(self).session
         if session is not None:
             self.show(
-                session.cloud_name, session.health(), session.regions, console(self).read_only, bool(session.auth_error)
+                session.cloud_name,
+                session.health(),
+                session.regions,
+                console(self).read_only,
+                bool(session.auth_error),
+                session.protected,
             )
 
     def on_resize(self, event) -> None:
         self._last = ""
         self._show_session()
 
-    def show(self, cloud: str, health, regions, read_only: bool = False, auth_error: bool = False) -> None:
+    def show(
+        self, cloud: str, health, regions, read_only: bool = False, auth_error: bool = False, protected=frozenset()
+    ) -> None:
         """One line: the fullest of these that fits the width (latency goes first, then the word
         for a healthy state, whose mark already says it)."""
         width = self.size.width or self.app.size.width
         for detail in (2, 1, 0):
-            text = self._text(cloud, health, regions, read_only, detail, auth_error)
+            text = self._text(cloud, health, regions, read_only, detail, auth_error, protected)
             if text.cell_len <= width:
                 break
         markup = text.markup
@@ -70,11 +77,18 @@ class HealthStrip(Static):
             self._last = markup
             self.update(text)
 
-    def _text(self, cloud: str, health, regions, read_only: bool, detail: int, auth_error: bool = False) -> Text:
+    def _text(
+        self, cloud: str, health, regions, read_only: bool, detail: int, auth_error: bool = False, protected=frozenset()
+    ) -> Text:
         text = Text()
         text.append(f" {cloud} ", style="bold reverse")
         if read_only:
             text.append(" READ-ONLY ", style="bold black on yellow")
+        if protected:
+            every = {h.region for h in health} <= set(protected)
+            text.append(
+                " PROTECTED " if every else f" PROTECTED: {','.join(sorted(protected))} ", style="bold white on magenta"
+            )
         if auth_error:
             text.append(" NOT AUTHENTICATED ", style="bold white on red")
         now = time.time()

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import Static, Tree
 
 from mrconsole.core.flow import BLOCKED, READY, STALE, WAITING, flow_state
+from mrconsole.core.masters import FoundMaster
 from mrconsole.tui.style import ago, status_short, status_text
 
 # Below this many cells the labels use a mark for the status (✔ ◐ ✖) instead of its name.
@@ -62,6 +63,7 @@ class MasterTree(Tree):
         self.show_root = True
         self.guide_depth = 3
         self._shown: tuple | None = None
+        self._found_shown: tuple | None = None
 
     def on_resize(self, event) -> None:
         compact = self.size.width < COMPACT_BELOW
@@ -70,13 +72,31 @@ class MasterTree(Tree):
             self._shown = None
             self.show_master(self._master)
 
+    def show_found(self, found) -> None:
+        """No master open: the masters found (core/masters.py), each a node enter follows."""
+        if self._master is not None:
+            return
+        signature = tuple((f.name, f.region, f.status, f.constituents, f.source) for f in found)
+        if signature == self._found_shown:
+            return
+        self._found_shown = signature
+        self.root.remove_children()
+        if not found:
+            self.root.set_label(Text("no master: open one with :stack NAME or --stack", style="dim"))
+            return
+        self.root.set_label(Text(f"{len(found)} master(s) found: enter follows one", style="bold"))
+        for f in found:
+            self.root.add_leaf(found_label(f), data=("found", f.region, f.stack_id, f.name))
+        self.root.expand()
+
     def show_master(self, master) -> None:
         self._master = master
         if master is None:
-            self.root.set_label(Text("no master: open one with :stack NAME or --stack", style="dim"))
-            self.root.remove_children()
+            if not self.root.children:
+                self.root.set_label(Text("no master: open one with :stack NAME or --stack", style="dim"))
             self._shown = None
             return
+        self._found_shown = None
         topo = master.topology
         if topo is None:
             if master.analysis is not None:
@@ -222,6 +242,18 @@ class MasterTree(Tree):
     def selected(self):
         node = self.cursor_node
         return node.data if node is not None else None
+
+
+def found_label(f: FoundMaster) -> Text:
+    style = "red" if f.status.endswith("_FAILED") else ("yellow" if f.status.endswith("_IN_PROGRESS") else "")
+    text = Text(f.name, style="bold")
+    text.append(f"  {f.status or '?'}", style=style or "green")
+    text.append(f"  {f.region}", style="cyan")
+    where = f" in {', '.join(f.regions)}" if f.regions else ""
+    text.append(f"  · {f.constituents} constituent(s){where}", style="dim")
+    if f.source == "cache":
+        text.append("  (cache: not listed now)", style="yellow")
+    return text
 
 
 def _reason_style(status: str) -> str:

@@ -2,9 +2,13 @@
 
 The table is filled once, then changed row by row from the core's
 `StackChanges`: a changed stack updates its own cells, a new one adds a row,
-a deleted one removes its row. Nothing is re-rendered on a timer. Rows stay
-ordered by name; the cursor stays on the same stack across every update,
-sort and filter.
+a deleted one removes its row. Nothing is re-rendered on a timer. Rows are
+ordered problems first (failed, then in progress, then suspended), then by
+name; `N` in the overview orders them by name only. The cursor stays on the
+same stack across every update, sort and filter. The pane's subtitle counts
+what needs attention, kept per change: O(changed stacks), not O(stacks);
+the rows are re-sorted (O(rows log rows)) only when a stack was added or
+changed kind (a stack failing moves to the top).
 """
 
 from __future__ import annotations
@@ -37,6 +41,22 @@ UPDATED_W, SHORT_W, PAD = 8, 10, 2
 BULK_REMOVE = 20
 
 
+FAILED, BUSY, SUSPENDED, OK = "failed", "busy", "suspended", "ok"
+RANK = {FAILED: 0, BUSY: 1, SUSPENDED: 2, OK: 3}
+
+
+def kind_of(s: Stack) -> str:
+    """What a stack needs from the operator, as the pane orders and counts it."""
+    status = s.status or ""
+    if status.endswith("_FAILED"):
+        return FAILED
+    if status.endswith("_IN_PROGRESS"):
+        return BUSY
+    if status.startswith("SUSPEND"):
+        return SUSPENDED
+    return OK
+
+
 class RegionPane(Vertical):
     """Last known data stays visible when the region is down, dimmed, with its age."""
 
@@ -53,6 +73,9 @@ class RegionPane(Vertical):
         self._shown_widths: tuple[int, ...] = ()
         # The widest cell seen per column (never shrinks: a width is not worth a scan of every row).
         self._widest = {"name": 5, "status": 6, "master": 6}
+        self.by_name = False  # True: rows by name only; False: problems first
+        self._kinds: dict[str, str] = {}  # every stack of the region (not only those shown) -> kind_of
+        self._counts: dict[str, int] = {FAILED: 0, BUSY: 0, SUSPENDED: 0, OK: 0}
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="region-note")
@@ -139,6 +162,10 @@ class RegionPane(Vertical):
         """Fill the table from scratch (on mount, or after a filter drops many rows)."""
         self._owner_of = owner_of
         self._total = len(view.by_id)
+        self._kinds = {sid: kind_of(st) for sid, st in view.by_id.items()}
+        self._counts = {k: 0 for k in RANK}
+        for k in self._kinds.values():
+            self._counts[k] += 1
         stacks = view.stacks
         table = self.table
         keep = self.selected_stack_id()
@@ -159,13 +186,16 @@ class RegionPane(Vertical):
         table = self.table
         keep = self.selected_stack_id()
         for s in changes.removed:
+            self._recount(s.id, None)
             if s.id in self._shown:
                 table.remove_row(s.id)
                 del self._shown[s.id]
         added = False
         for s in changes.added + changes.changed:
+            moved = self._recount(s.id, kind_of(s))
             if s.id in self._shown:
                 self._update_row(s)
+                added = added or (moved and not self.by_name)
             elif self._matches(s):
                 table.add_row(*self._cells(s), key=s.id)
                 self._shown[s.id] = s
@@ -227,24 +257,51 @@ class RegionPane(Vertical):
             self._order(keep)
         self._count()
 
+    def _recount(self, stack_id: str, kind: str | None) -> bool:
+        """Keep the counts as one stack changes kind (None: gone); True when its kind changed."""
+        before = self._kinds.pop(stack_id, None)
+        if before is not None:
+            self._counts[before] -= 1
+        if kind is not None:
+            self._kinds[stack_id] = kind
+            self._counts[kind] += 1
+        return before != kind
+
+    def set_order(self, by_name: bool) -> None:
+        self.by_name = by_name
+        self._order(self.selected_stack_id())
+
     def _order(self, keep: str | None) -> None:
         table = self.table
-        table.sort("name", key=lambda name: str(name))
+        if self.by_name:
+            table.sort("name", key=lambda name: str(name))
+        else:
+            rank = {s.name: RANK[self._kinds.get(sid, OK)] for sid, s in self._shown.items()}
+            table.sort("name", key=lambda name: (rank.get(str(name), 3), str(name)))
         if keep in self._shown:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
 
+    def summary(self) -> str:
+        """What needs attention in the region, for its subtitle: '100 stacks · 2 failed · 1 busy'."""
+        total = self._total
+        noun = "stack" if total == 1 else "stacks"
+        head = f"{len(self._shown)} of {total} {noun}" if self.name_filter else f"{total} {noun}"
+        parts = [f"{self._counts[k]} {k}" for k in (FAILED, BUSY, SUSPENDED) if self._counts[k]]
+        return " · ".join([head, *parts]) + (" · by name" if self.by_name else "")
+
     def _count(self) -> None:
-        shown, total = len(self._shown), self._total
-        self.border_subtitle = f"{shown} of {total} stacks" if self.name_filter else f"{total} stacks"
+        self.border_subtitle = self.summary()
+        self.set_class(self._counts[FAILED] > 0, "has-failed")
 
     # -- region state --------------------------------------------------------
-    def set_state(self, view, health) -> None:
+    def set_state(self, view, health, protected: bool = False) -> None:
         """Title, health and the stale note: called when they change, and by the clock when stale."""
         self._total = len(view.by_id)
         state = health.state if health else "unknown"
-        self.border_title = f"{HEALTH_ICON.get(state, '?')} {self.region_name}"
+        self.border_title = f"{HEALTH_ICON.get(state, '?')} {self.region_name}" + (" · PROTECTED" if protected else "")
         self._count()
         self.set_class(state == Health.DOWN or view.stale, "down")
+        self.set_class(protected, "protected")
         note = self.query_one(".region-note", Static)
         if view.stale:
             note.update(

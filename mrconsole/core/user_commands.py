@@ -1,0 +1,154 @@
+"""User commands (k9s calls them plugins): named shell commands from the config file, run on a stack, a
+resource or a region, from a key in the console or `mrconsole command NAME`.
+
+    commands:
+      - name: events-cli
+        key: E                      # in the console; optional
+        scope: stack                # stack, resource or region
+        command: openstack --os-cloud "$CLOUD" --os-region-name "$REGION" stack event list "$STACK_ID"
+        output: panel               # panel (the output shown in the console) or terminal (handed the terminal)
+        dangerous: false            # true: refused in read-only mode, and asked before it runs
+
+The values reach the command as environment variables ($CLOUD, $REGION, $STACK, $STACK_ID, $RESOURCE,
+$PHYSICAL_ID), expanded by the shell: a stack name is never spliced into the command's text, so no name
+can inject shell syntax. A bad entry is one line naming it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from dataclasses import dataclass
+
+SCOPES = ("stack", "resource", "region")
+OUTPUTS = ("panel", "terminal")
+VARIABLES = ("CLOUD", "REGION", "STACK", "STACK_ID", "RESOURCE", "PHYSICAL_ID")
+# The keys the console already uses: a user command cannot take one (tui/app.py, the overview).
+TAKEN = frozenset("q ? : r e j n D T W B M S o R a f / t s".split()) | {"enter", "escape", "tab"}
+
+
+class CommandConfigError(Exception):
+    one_line = True
+
+
+@dataclass(frozen=True)
+class UserCommand:
+    name: str
+    command: str
+    scope: str = "stack"
+    key: str = ""
+    output: str = "panel"
+    dangerous: bool = False
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a command runs on: the values of its variables."""
+
+    cloud: str
+    region: str
+    stack: str = ""
+    stack_id: str = ""
+    resource: str = ""
+    physical_id: str = ""
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "CLOUD": self.cloud,
+            "REGION": self.region,
+            "STACK": self.stack,
+            "STACK_ID": self.stack_id,
+            "RESOURCE": self.resource,
+            "PHYSICAL_ID": self.physical_id,
+        }
+
+
+def of_config(conf) -> tuple[UserCommand, ...]:
+    """The commands of a loaded config file (mrconsole/config.py UserConfig)."""
+    return parse(conf.commands, str(conf.path or "config"))
+
+
+def parse(entries, where: str = "config") -> tuple[UserCommand, ...]:
+    """The `commands:` list of the config file; the first bad entry is one line naming it."""
+    if entries is None:
+        return ()
+    if not isinstance(entries, list):
+        raise CommandConfigError(f"{where}: 'commands' is a list of entries (name, scope, command, ...)")
+    out: list[UserCommand] = []
+    names: set[str] = set()
+    keys: dict[str, str] = {}
+    for i, entry in enumerate(entries):
+        label = f"{where}: commands[{i}]"
+        if not isinstance(entry, dict):
+            raise CommandConfigError(f"{label} must be a mapping with name, scope and command")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise CommandConfigError(f"{label} needs a name")
+        label = f"{where}: commands[{i}] ({name})"
+        unknown = sorted(set(entry) - {"name", "command", "scope", "key", "output", "dangerous"})
+        if unknown:
+            raise CommandConfigError(f"{label}: unknown setting {unknown[0]!r}")
+        command = entry.get("command")
+        if not isinstance(command, str) or not command.strip():
+            raise CommandConfigError(f"{label} needs a command line")
+        scope = entry.get("scope", "stack")
+        if scope not in SCOPES:
+            raise CommandConfigError(f"{label}: scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+        output = entry.get("output", "panel")
+        if output not in OUTPUTS:
+            raise CommandConfigError(f"{label}: output must be one of {', '.join(OUTPUTS)}, not {output!r}")
+        dangerous = entry.get("dangerous", False)
+        if not isinstance(dangerous, bool):
+            raise CommandConfigError(f"{label}: dangerous must be true or false")
+        key = entry.get("key", "") or ""
+        if not isinstance(key, str):
+            raise CommandConfigError(f"{label}: key must be a key name, like L or ctrl+l")
+        if key in TAKEN:
+            raise CommandConfigError(f"{label}: key {key!r} is the console's own; pick another")
+        if key and key in keys:
+            raise CommandConfigError(f"{label}: key {key!r} is also {keys[key]}'s")
+        if name in names:
+            raise CommandConfigError(f"{label}: another command has this name")
+        names.add(name)
+        if key:
+            keys[key] = name
+        out.append(UserCommand(name, command, scope, key, output, dangerous))
+    return tuple(out)
+
+
+def refusal(cmd: UserCommand, subject: Subject, read_only: bool) -> str:
+    """Why `cmd` may not run on `subject`; "" when it may."""
+    if cmd.dangerous and read_only:
+        return f"{cmd.name} is marked dangerous: refused in read-only mode; nothing was run"
+    if cmd.scope == "resource" and not subject.resource:
+        return f"{cmd.name} runs on a resource: pick one (the resources screen, or --resource)"
+    if cmd.scope == "stack" and not subject.stack:
+        return f"{cmd.name} runs on a stack: pick one"
+    return ""
+
+
+async def run_captured(cmd: UserCommand, subject: Subject, timeout: float = 60.0) -> tuple[int | None, str]:
+    """Run in a shell with the variables in its environment; (exit code or None if timed out, output)."""
+    proc = await asyncio.create_subprocess_shell(
+        cmd.command,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, **subject.environment()},
+        start_new_session=True,
+    )
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        # Its own session: the whole group goes (a shell's children too), not just the shell.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        await proc.wait()
+        return None, f"{cmd.name} did not end within {timeout:.0f}s: stopped"
+    return proc.returncode, out.decode(errors="replace")
+
+
+def environment(subject: Subject) -> dict[str, str]:
+    return {**os.environ, **subject.environment()}

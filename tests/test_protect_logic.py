@@ -1,0 +1,80 @@
+"""Protected regions, the rule and the config (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mrconsole.config import ConfigError, load
+from mrconsole.core import protect
+
+
+def test_only_the_protected_regions_a_change_touches_are_asked_for():
+    protected = frozenset({"RegionTwo", "RegionThree"})
+    assert protect.touched(protected, ["RegionOne"]) == ()
+    assert protect.touched(protected, ["RegionOne", "RegionThree", None, "RegionTwo", "RegionTwo"]) == (
+        "RegionThree",
+        "RegionTwo",
+    )
+    regions = ("RegionThree", "RegionTwo")
+    assert protect.refusal(regions, "RegionThree, RegionTwo", "update of m") == ""
+    said = protect.refusal(regions, "RegionTwo", "update of m")
+    assert "RegionThree, RegionTwo" in said and "--confirm-region RegionThree,RegionTwo" in said
+    assert "nothing was sent" in said
+    assert protect.refusal((), "", "check") == ""
+
+
+def test_the_config_protects_a_cloud_or_a_region_and_says_which_entry_is_wrong(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("clouds:\n  prod:\n    protected: true\n  stage:\n    regions:\n      R2: {protected: true}\n")
+    conf = load(path)
+    assert conf.protected("prod", ["R1", "R2"]) == {"R1", "R2"}
+    assert conf.protected("stage", ["R1", "R2"]) == {"R2"}
+    assert conf.protected("other", ["R1"]) == frozenset()
+    for text, entry in (
+        ("clouds:\n  prod:\n    protected: yes-please\n", "clouds.prod.protected"),
+        ("clouds:\n  prod:\n    regions: [R1]\n", "clouds.prod.regions"),
+        ("clouds:\n  prod:\n    regions:\n      R1: true\n", "clouds.prod.regions.R1"),
+        ("clouds:\n  prod: [1]\n", "clouds.prod"),
+    ):
+        path.write_text(text)
+        with pytest.raises(ConfigError) as info:
+            load(path)
+        assert entry in str(info.value) and "\n" not in str(info.value)
+
+
+def test_user_commands_are_checked_and_said_in_one_line():
+    from mrconsole.core.user_commands import CommandConfigError, Subject, UserCommand, parse, refusal
+
+    ok = parse([{"name": "logs", "key": "L", "command": "echo $STACK"}, {"name": "r", "scope": "region",
+                "command": "true", "output": "terminal"}])  # fmt: skip
+    assert ok[0].scope == "stack" and ok[1].output == "terminal"
+    for entries, said in (
+        ([{"name": "a"}], "commands[0] (a) needs a command line"),
+        ([{"name": "a", "command": "x", "scope": "cloud"}], "scope must be one of stack, resource, region"),
+        ([{"name": "a", "command": "x", "key": "q"}], "key 'q' is the console's own"),
+        ([{"name": "a", "command": "x", "key": "L"}, {"name": "b", "command": "y", "key": "L"}], "also a's"),
+        ([{"name": "a", "command": "x", "dangerous": "yes"}], "dangerous must be true or false"),
+        ([{"name": "a", "command": "x", "shell": "zsh"}], "unknown setting 'shell'"),
+        ([{"command": "x"}], "commands[0] needs a name"),
+        ({"name": "a"}, "'commands' is a list"),
+    ):
+        with pytest.raises(CommandConfigError) as info:
+            parse(entries, "config.yaml")
+        assert said in str(info.value) and "\n" not in str(info.value), str(info.value)
+
+    danger = UserCommand("wipe", "rm -rf x", dangerous=True)
+    subject = Subject("c", "R1", "web", "id-1")
+    assert "read-only" in refusal(danger, subject, read_only=True)
+    assert refusal(danger, subject, read_only=False) == ""
+    assert "resource" in refusal(UserCommand("r", "x", scope="resource"), subject, read_only=False)
+
+
+async def test_a_user_command_gets_its_values_as_environment_not_as_text():
+    from mrconsole.core.user_commands import Subject, UserCommand, run_captured
+
+    # A stack name with shell syntax stays a value: nothing in it runs.
+    subject = Subject("c", "R1", "web; echo INJECTED", "id-1")
+    code, out = await run_captured(UserCommand("show", 'printf "%s" "$STACK"'), subject)
+    assert code == 0 and out == "web; echo INJECTED"
+    code, out = await run_captured(UserCommand("slow", "sleep 5"), subject, timeout=0.2)
+    assert code is None and "did not end" in out

@@ -1,0 +1,100 @@
+"""Protected regions against the lab: every change to a stack there asks for the region's name typed,
+on the command line and in the console; the header and the region's pane say so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mrconsole.state.journal import Journal
+
+SIMPLE = Path(__file__).parent / "corpus" / "simple.yaml"
+MASTER_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
+
+
+@pytest.fixture
+def protected_two(tmp_path, monkeypatch):
+    config = tmp_path / "config.yaml"
+    config.write_text("clouds:\n  mrconsole-lab:\n    regions:\n      RegionTwo: {protected: true}\n")
+    monkeypatch.setenv("MRCONSOLE_CONFIG", str(config))
+    return config
+
+
+@pytest.fixture(scope="module")
+def guarded(lab, cli):
+    code, _, err = cli("stack", "create", "guarded", "-t", str(SIMPLE), "--lab", "--region", "RegionTwo", "--wait")
+    assert code == 0, err
+    code, _, err = cli("stack", "create", "pm", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait")
+    assert code == 0, err
+    return "guarded"
+
+
+def test_the_command_line_demands_the_protected_region_typed(lab, cli, guarded, protected_two):
+    before = len(Journal().entries(1000))
+    code, out, err = cli("stack", "check", "guarded", "--lab", "--region", "RegionTwo", "--yes")
+    assert code == 2 and "RegionTwo" in err and "protected" in err and "--confirm-region RegionTwo" in err, err
+    code, out, err = cli(
+        "stack", "check", "guarded", "--lab", "--region", "RegionTwo", "--yes", "--confirm-region", "RegionOne"
+    )
+    assert code == 2 and "nothing was sent" in err
+    assert len(Journal().entries(1000)) == before  # refused before anything was journaled or sent
+
+    # A master's re-apply changes its constituents: one of them is in RegionTwo.
+    code, out, err = cli("stack", "reapply", "pm", "--lab", "--region", "RegionOne", "--preview", "--format", "json")
+    assert json.loads(out)["protected"] == ["RegionTwo"], out
+    code, out, err = cli("stack", "reapply", "pm", "--lab", "--region", "RegionOne", "--yes")
+    assert code == 2 and "RegionTwo" in err
+    # A change in an unprotected region only is not asked about.
+    code, out, err = cli("resource", "signal", "pm", "db_stack", "--lab", "--region", "RegionOne", "--preview")
+    assert "protected" not in err
+
+    code, out, err = cli(
+        "stack", "check", "guarded", "--lab", "--region", "RegionTwo", "--yes", "--confirm-region", "RegionTwo"
+    )
+    assert code == 0 and "accepted" in out, err + out
+    assert Journal().entries(1)[0].action == "check" and Journal().entries(1)[0].stack_name == "guarded"
+
+
+async def test_the_console_frames_the_region_and_asks_for_its_name(lab, guarded, protected_two):
+    from mrconsole.cloud.connection import connect
+    from mrconsole.config import load
+    from mrconsole.core.fleet import Fleet
+    from mrconsole.core.session import ConsoleSession, SessionConfig
+    from mrconsole.lab.options import lab_options
+    from mrconsole.tui.app import MrConsoleApp
+    from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen
+    from mrconsole.tui.screens.overview import OverviewScreen
+    from tests.test_tui import FAST, pane, until
+    from tests.test_tui_actions import _select
+
+    async def factory():
+        fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
+        protected = load().protected(fleet.name, fleet.region_names)
+        return ConsoleSession(fleet, config=SessionConfig(), protected=protected)
+
+    app = MrConsoleApp(factory)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await until(
+            pilot, lambda: isinstance(app.screen, OverviewScreen) and _select(app, "RegionTwo", "guarded")
+        )
+        assert "PROTECTED: RegionTwo" in str(app.screen.query_one("#health").render())
+        assert pane(app, "RegionTwo").has_class("protected") and not pane(app, "RegionOne").has_class("protected")
+        assert "PROTECTED" in str(pane(app, "RegionTwo").border_title)
+        await pilot.press("a")
+        assert isinstance(app.screen, ActionMenu)
+        await pilot.press("enter")  # check
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#confirm"))
+        before = len(Journal().entries(1000))
+        app.screen.query_one("#typed-region").value = "RegionOne"
+        app.screen.query_one("#confirm").press()
+        assert await until(
+            pilot, lambda: "RegionTwo (protected)" in str(app.screen.query_one("#confirm-error").render()), 10
+        )
+        assert isinstance(app.screen, ConfirmScreen) and len(Journal().entries(1000)) == before
+        app.screen.query_one("#typed-region").value = "RegionTwo"
+        app.screen.query_one("#confirm").press()
+        assert await until(pilot, lambda: len(Journal().entries(1000)) > before, 20)
+    entry = Journal().entries(1)[0]
+    assert (entry.action, entry.stack_name, entry.region) == ("check", "guarded", "RegionTwo")
