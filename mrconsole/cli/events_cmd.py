@@ -40,10 +40,13 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--since", metavar="DURATION", help="only events newer than this (30s, 10m, 2h, 1d)")
     p.add_argument("--format", choices=("log", "json"), default="log")
-    p.add_argument("--fast-interval", type=float, default=1.0, metavar="S", help=argparse.SUPPRESS)
-    p.add_argument("--watch-interval", type=float, default=1.2, metavar="S", help=argparse.SUPPRESS)
+    p.add_argument("--fast-interval", type=float, default=None, metavar="S", help=argparse.SUPPRESS)
+    p.add_argument("--watch-interval", type=float, default=None, metavar="S", help=argparse.SUPPRESS)
     add_cloud_arguments(p)
     p.set_defaults(func=cmd_events)
+
+
+FOLLOW_ONE = 0.3  # seconds: the cadence of `events --follow STACK`
 
 
 def parse_duration(text: str) -> timedelta:
@@ -103,11 +106,15 @@ async def _events(args, since) -> int:
                 sys.stdout.write(event_line(e, colour) + "\n")
         sys.stdout.flush()
 
+    # One named stack followed: its own short cadence (one filtered list per region of it and its
+    # constituents every FOLLOW_ONE s, O(followed stacks)), so that an action started elsewhere shows at
+    # once; otherwise the stream's defaults.
+    one = bool(args.stack) and args.follow
     config = StreamConfig(
         nested_depth=args.nested_depth,
         all_stacks=args.all_regions,
-        fast_interval=args.fast_interval,
-        watch_interval=args.watch_interval,
+        fast_interval=args.fast_interval or (FOLLOW_ONE if one else 1.0),
+        watch_interval=args.watch_interval or (FOLLOW_ONE if one else 1.2),
     )
     stream = EventStream(fleet, config)
     if args.follow:

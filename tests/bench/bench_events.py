@@ -97,6 +97,15 @@ def mrconsole_follower(lab: Lab) -> Follower:
     )
 
 
+def named_follower(lab: Lab) -> Follower:
+    """`mrconsole events --follow STACK`: one named master, on its own short cadence."""
+    return Follower(
+        [sys.executable, "-m", "mrconsole", "events", MASTER, "--follow", "--format", "json", "--lab",
+         "--lab-dir", str(lab.dir), "--since", "1s"],
+        _env(lab),
+    )  # fmt: skip
+
+
 def openstack_follower(lab: Lab) -> Follower:
     openstack = str(Path(sys.executable).parent / "openstack")
     return Follower([openstack, "stack", "event", "list", "--follow", MASTER], _env(lab))
@@ -162,22 +171,29 @@ def settled(lab, gone) -> None:
 def run_cycles(lab: Lab, use_mr: bool, use_osc: bool) -> dict:
     delays = {
         "mrconsole": first_event_figure("mrconsole events --follow"),
+        "named": first_event_figure("mrconsole events --follow STACK"),
         "openstack": first_event_figure("openstack stack event list --follow"),
     }
     mr = mrconsole_follower(lab) if use_mr else None
     if mr:
         time.sleep(4.0)  # start-up and priming
     osc_runs: list[Follower] = []
+    named_runs: list[Follower] = []
     started = time.time()
     for cycle in range(CYCLES):
         o = None
+        n = None
         for action, params in (("CREATE", {}), ("UPDATE", {"app_replicas": str(3 + cycle % 2)}), ("DELETE", None)):
             time.sleep(3.0)  # the master is idle when its action begins
             t0 = act(lab, action, params)
             if use_osc and action == "CREATE":
-                # openstack's follower needs the stack to exist, so it starts after the create call.
+                # openstack's follower needs the stack to exist, so it starts after the create call;
+                # so does the named one, side by side with it.
                 o = openstack_follower(lab)
                 osc_runs.append(o)
+                if use_mr:
+                    n = named_follower(lab)
+                    named_runs.append(n)
             settled(lab, gone=action == "DELETE")
             time.sleep(2.0)
             if mr:
@@ -186,8 +202,13 @@ def run_cycles(lab: Lab, use_mr: bool, use_osc: bool) -> dict:
             if o:
                 d = o.first_after(t0, action)
                 delays["openstack"].add(d if d is not None and d <= FIRST_EVENT_WAIT else None)
+            if n and action != "CREATE":  # started after the create call: its create is not a fair sample
+                d = n.first_after(t0, action, lambda l: json.loads(l).get("stack", "").startswith(MASTER))
+                delays["named"].add(d if d is not None and d <= FIRST_EVENT_WAIT else None)
         if o:
             o.stop()
+        if n:
+            n.stop()
     ended = time.time()
     shown = {"mrconsole": 0, "openstack": 0}
     if mr:
@@ -242,6 +263,7 @@ def main() -> int:
     reference = max(shown["mrconsole"], 1)
     print(f"\nevents bench: {CYCLES} create/update/delete cycles of a three-region master")
     print(f"{'':30}{'mrconsole':>12}{'openstack':>12}{'ratio':>8}")
+    print(f"{'events --follow STACK':30}{d['named'].text()}")
     mr_s, osc_s = d["mrconsole"].summary(), d["openstack"].summary()
     for label, key in (("first-event delay p50 (s)", "p50"), ("first-event delay p95 (s)", "p95")):
         a, b = mr_s[key], osc_s[key]
@@ -269,6 +291,7 @@ def main() -> int:
     )
     figures = [
         d["mrconsole"],
+        d["named"],
         d["openstack"],
         Figure("constituent events shown, mrconsole", "events", value=float(shown["mrconsole"])),
         Figure("constituent events shown, openstack", "events", value=float(shown["openstack"])),
