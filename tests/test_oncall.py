@@ -187,3 +187,32 @@ async def _create_waiting(lab, region: str, name: str) -> None:
         await cloud.region(region).create_stack(name, template, deferred_auth=("demo", layout.demo_password))
     finally:
         cloud.close()
+
+
+async def test_the_console_keeps_each_constituents_outputs_in_the_cache(lab, oc):
+    """A console following a master keeps its constituents' outputs (once per change of the master), so
+    that a region that stops answering later still shows them, stale, with their age."""
+    from mrconsole.cloud.connection import connect
+    from mrconsole.core.fleet import Fleet
+    from mrconsole.core.session import ConsoleSession, SessionConfig
+    from mrconsole.lab.options import lab_options
+    from mrconsole.state.topology_cache import TopologyCache
+
+    fleet = Fleet(await connect(lab_options(str(lab.dir))))
+    session = ConsoleSession(fleet, master="oc", config=SessionConfig(), cache=TopologyCache())
+    session.start()
+    try:
+        kept = {}
+        for _ in range(120):
+            cached = TopologyCache().load(fleet.name, "oc")
+            kept = {c.resource: c.outputs for c in cached.constituents} if cached else {}
+            if kept.get("app_stack") and kept.get("db_stack"):
+                break
+            await asyncio.sleep(0.5)
+        assert set(kept["app_stack"]) == {"app_url", "app_dsn"} and "db_ip" in kept["db_stack"], kept
+        # A later master read (no constituent read) keeps them.
+        await session.refresh_master()
+        cached = TopologyCache().load(fleet.name, "oc")
+        assert {c.resource: bool(c.outputs) for c in cached.constituents} == {"app_stack": True, "db_stack": True}
+    finally:
+        await session.stop()

@@ -64,7 +64,7 @@ from mrconsole.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.logs import logger
 from mrconsole.models import Event, ResourceDetail, Stack
 from mrconsole.state.outages import Outages
-from mrconsole.state.topology_cache import TopologyCache, from_topology
+from mrconsole.state.topology_cache import TopologyCache, from_topology, keeping_values
 from mrconsole.template.heat import name_splits
 from mrconsole.trace import trace
 
@@ -469,6 +469,13 @@ class ConsoleSession:
             return
         self._kept_version = version
         await keep_quietly(self.fleet, topo, self.cache)
+        # Each constituent's outputs and parameters too (C GETs, once per change of the master), so that
+        # outputs of a region that stops answering later are shown from the cache, with their age.
+        try:
+            await refresh_constituents(self.fleet, topo)
+            await asyncio.to_thread(self._save_cache, topo)
+        except Exception:  # noqa: BLE001 - a failed read or write must not stop the console: logged
+            logger().exception("constituents of %s not kept in the cache", topo.master.name)
         try:
             claim = await owned_elsewhere(self.fleet, topo, self.cache)
         except Exception:  # noqa: BLE001 - a damaged cache must not stop the console: logged
@@ -484,7 +491,9 @@ class ConsoleSession:
     def _save_cache(self, topo: Topology) -> None:
 
         try:
-            self.cache.save(from_topology(topo))
+            # The last outputs and parameters of constituents not read this time are kept (keeping_values).
+            previous = self.cache.load(topo.cloud, topo.master.id)
+            self.cache.save(keeping_values(from_topology(topo), previous))
             self.cache_error = ""
         except Exception as exc:  # noqa: BLE001 - a full disk must not stop the console
             # Surfaced: outage mode would later show an older topology than the operator saw.
