@@ -265,10 +265,46 @@ def test_events_cli_json_lines_and_exit_code(lab, cli):
     assert all(set(l) >= {"time", "region", "stack", "resource", "status", "reason"} for l in lines)
 
 
-def test_events_cli_follow_on_a_finished_master_returns_its_outcome(lab, cli):
-    code, out, _ = cli("events", MASTER, "--lab", "--follow")
+def test_events_cli_follow_until_done_on_a_finished_master_returns_its_outcome(lab, cli):
+    code, out, _ = cli("events", MASTER, "--lab", "--follow", "--until-done")
     assert code == 0
     assert "CREATE_COMPLETE" in out and "\033[" not in out  # no colour when not a terminal
+    code, _, err = cli("events", "--all-regions", "--lab", "--until-done")
+    assert code == 2 and "--until-done" in err
+
+
+def test_events_follow_of_an_idle_master_shows_an_action_started_elsewhere(lab, cli):
+    """`events --follow STACK` keeps following an idle master (as `openstack stack event list --follow`
+    does) and shows the first events of an update sent by someone else, from every region."""
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mrconsole", "events", MASTER, "--follow", "--lab", "--format", "json",
+         "--since", "1s"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+    try:
+        time.sleep(4.0)  # start-up, the backlog (none newer than 1 s)
+        assert proc.poll() is None, proc.stderr.read()  # an idle master: still following
+        code, out, err = cli("stack", "check", MASTER, "--lab", "--region", "RegionOne", "--wait")
+        assert code == 0, err + out
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            seen = [json.loads(line) for line in list(lines)]
+            if {e["region"] for e in seen if e["status"].startswith("CHECK")} >= {"RegionOne", "RegionTwo"}:
+                break
+            time.sleep(0.3)
+        seen = [json.loads(line) for line in list(lines)]
+        assert {e["region"] for e in seen if e["status"].startswith("CHECK")} >= {"RegionOne", "RegionTwo"}, seen
+        assert proc.poll() is None  # and it goes on
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def test_events_cli_since_filters_old_events(lab, cli):

@@ -30,7 +30,12 @@ def add_parser(sub) -> None:
     )
     p.add_argument("stack", nargs="?", metavar="STACK", help="stack name or id (a master or any stack)")
     p.add_argument("--all-regions", action="store_true", help="every stack in the chosen regions")
-    p.add_argument("--follow", "-f", action="store_true", help="keep streaming new events")
+    p.add_argument("--follow", "-f", action="store_true", help="keep streaming new events (until ^C)")
+    p.add_argument(
+        "--until-done",
+        action="store_true",
+        help="with --follow STACK: stop when its action (and its constituents') ends; exit 0 if it succeeded",
+    )
     p.add_argument(
         "--nested-depth",
         type=int,
@@ -83,6 +88,8 @@ def cmd_events(args) -> int:
         raise CliError("STACK and --all-regions are exclusive", EXIT_USAGE)
     if args.nested_depth < 0:
         raise CliError("--nested-depth must be 0 or more", EXIT_USAGE)
+    if args.until_done and not (args.stack and args.follow):
+        raise CliError("--until-done goes with --follow STACK", EXIT_USAGE)
     since = parse_duration(args.since) if args.since else None
     try:
         return asyncio.run(_events(args, since))
@@ -161,11 +168,11 @@ async def _events(args, since) -> int:
                     print(
                         f"{master.topology.master.name}: {master.error}; still following", file=sys.stderr, flush=True
                     )
-                if master is not None and master.finished() and not master.master_busy():
+                if args.until_done and master is not None and master.finished() and not master.master_busy():
                     break
         finally:
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
-        return EXIT_OK if master.succeeded() else EXIT_FAILED
+        return EXIT_OK if master is None or master.succeeded() else EXIT_FAILED
     finally:
         fleet.close()

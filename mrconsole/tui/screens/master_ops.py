@@ -209,6 +209,16 @@ class SnapshotsScreen(ConsoleAccess, Screen):
     def _say(self, text: str, style: str = "") -> None:
         self.query_one("#snap-log", Static).update(Text(text, style=style))
 
+    async def _attempt(self, work):
+        """`work`'s result, or None when it was refused or a region did not answer (said here)."""
+        try:
+            return await work
+        except REFUSALS as exc:
+            self._say(str(exc), "red")
+        except CloudError as exc:
+            self._say(f"{exc.region}: {exc.message}", "red")
+        return None
+
     def _current(self) -> dict | None:
         if not self.snaps:
             self.notify("no snapshot: n takes one", severity="warning")
@@ -230,13 +240,8 @@ class SnapshotsScreen(ConsoleAccess, Screen):
         if not await self.app.push_screen_wait(AskScreen(f"Snapshot {self.master.name}?", what)):
             return
         self._say("snapshotting (waits until Heat says COMPLETE)…", "yellow")
-        try:
-            snap = await self.session.take_snapshot(self.master, "console", self.console.read_only)
-        except REFUSALS as exc:
-            self._say(str(exc), "red")
-            return
-        except CloudError as exc:
-            self._say(f"{exc.region}: {exc.message}", "red")
+        snap = await self._attempt(self.session.take_snapshot(self.master, "console", self.console.read_only))
+        if snap is None:
             return
         self._say(f"snapshot {snap['name']} COMPLETE", "green")
         await self._load()
@@ -248,13 +253,8 @@ class SnapshotsScreen(ConsoleAccess, Screen):
         snap = self._current()
         if snap is None:
             return
-        try:
-            plan = await self.session.plan_restore(self.master, snap["id"], self.console.read_only)
-        except REFUSALS as exc:
-            self._say(str(exc), "red")
-            return
-        except CloudError as exc:
-            self._say(f"{exc.region}: {exc.message}", "red")
+        plan = await self._attempt(self.session.plan_restore(self.master, snap["id"], self.console.read_only))
+        if plan is None:
             return
         text = Text("\n".join(plan.lines()) + "\n")
         text.append_text(findings_text(plan.findings))
@@ -268,10 +268,8 @@ class SnapshotsScreen(ConsoleAccess, Screen):
             return
         if not await self.app.push_screen_wait(AskScreen("Restore?", plan.lines())):
             return
-        try:
-            result = await self.session.restore(plan, self.console.read_only)
-        except REFUSALS as exc:
-            self._say(str(exc), "red")
+        result = await self._attempt(self.session.restore(plan, self.console.read_only))
+        if result is None:
             return
         self._say(
             f"restore of {result.stack_name}: accepted; its progress is in the event stream"
@@ -291,10 +289,8 @@ class SnapshotsScreen(ConsoleAccess, Screen):
         what = [f"Heat deletes snapshot {name} of {self.master.name}, and each constituent's in its region."]
         if not await self.app.push_screen_wait(AskScreen(f"Delete snapshot {name}?", what)):
             return
-        try:
-            result = await self.session.delete_snapshot(self.master, snap["id"], self.console.read_only)
-        except REFUSALS as exc:
-            self._say(str(exc), "red")
+        result = await self._attempt(self.session.delete_snapshot(self.master, snap["id"], self.console.read_only))
+        if result is None:
             return
         self._say(f"snapshot {name}: deleted" if result.ok else result.message, "green" if result.ok else "red")
         await self._load()
