@@ -79,6 +79,7 @@ async def test_the_merged_log_reads_in_event_time_order_and_marks_what_came_too_
     app = Host()
     async with app.run_test(size=(140, 20)) as pilot:
         log = app.query_one(EventLog)
+        log._started = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC).timestamp()  # the log started before these
         log.add([at("RegionThree", 47, "three")])
         now[0] += 0.2
         log.add([at("RegionOne", 41, "one")])  # older, arrived later: within the hold, put in its place
@@ -94,5 +95,15 @@ async def test_the_merged_log_reads_in_event_time_order_and_marks_what_came_too_
         now[0] += HOLD
         log.flush()
         await pilot.pause()
-        late = log.lines[-1].text
-        assert late.startswith("01:00:44↑") and "RegionTwo" in late
+        late = log.lines[-1]
+        assert late.text.startswith("01:00:44↑") and "RegionTwo" in late.text
+        # The mark is the only thing styled apart: the rest of the line keeps its own styles.
+        assert [seg.style.color.name for seg in late if seg.text == "↑"] == ["yellow"]
+        assert not any(seg.style and seg.style.bold for seg in late if "RegionTwo" in seg.text)
+        # History from before the log started is written in the order it comes, and not marked late.
+        log.add([at("RegionOne", 42, "history")], hold=False)
+        await pilot.pause()
+        log._started = datetime(2026, 11, 28, 1, 0, 50, tzinfo=UTC).timestamp()
+        log.add([at("RegionOne", 43, "old")], hold=False)
+        await pilot.pause()
+        assert log.lines[-1].text.startswith("01:00:43 ")

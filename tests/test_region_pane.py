@@ -256,3 +256,20 @@ def test_masters_are_found_from_the_names_held_and_the_cache():
         ("web-live", 1, ("RegionTwo",), "lists"),
         ("gone", 1, ("RegionTwo",), "cache"),  # its region lists nothing now; deleted ones left out
     ]
+
+
+async def test_an_unfocused_pane_keeps_its_problems_in_view():
+    view = view_of(stack(i) for i in range(40))
+    app = PaneApp(view)
+    async with app.run_test(size=(100, 12)) as pilot:
+        pane = app.query_one(RegionPane)
+        table = pane.table
+        table.move_cursor(row=table.get_row_index("id-0035"))  # far down: the view scrolls to it
+        await pilot.pause()
+        assert table.scroll_y > 0
+        app.set_focus(None)  # the operator is elsewhere (the tree, another region)
+        await pilot.pause()
+        pane.apply(changes(view, changed=(stack(2, "UPDATE_FAILED"),)), view, lambda r, s: None)
+        await pilot.pause()
+        assert table.get_row_index("id-0002") == 0 and table.scroll_y == 0  # the failure is in view
+        assert cursor_key(pane) == "id-0035"  # and the cursor is still on its stack

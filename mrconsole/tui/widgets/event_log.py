@@ -115,6 +115,7 @@ class EventLog(RichLog):
         self._held: list[tuple[float, float, int, Event]] = []  # (arrived, event time, sequence, event)
         self._seq = 0
         self._newest = 0.0  # the newest event time written
+        self._started = time.time()  # events from before this are history, never "late"
         self._timer: Timer | None = None
 
     def columns(self) -> Columns:
@@ -156,8 +157,9 @@ class EventLog(RichLog):
         for e in events:
             line = event_text(e, cols)
             when = _when(e)
-            if when and when < self._newest:
-                # Older than what is already shown (its region answered late): said, not moved.
-                line = Text("↑", style="bold yellow").join([line[:8], line[9:]]) if len(line) > 9 else line
+            if when and when < self._newest and when >= self._started:
+                # Older than what is already shown (its region answered late): said, not moved. History from
+                # before the log started (a master's backlog read after the first live batch) is not late.
+                line = line[:8] + Text("↑", style="bold yellow") + line[9:] if len(line) > 9 else line
             self._newest = max(self._newest, when)
             self.write(line)

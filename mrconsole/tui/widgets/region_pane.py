@@ -278,8 +278,13 @@ class RegionPane(Vertical):
         else:
             rank = {s.name: RANK[self._kinds.get(sid, OK)] for sid, s in self._shown.items()}
             table.sort("name", key=lambda name: (rank.get(str(name), 3), str(name)))
+        # Nobody reading this pane's rows (not focused): its top, the problems, stays in view, and the
+        # cursor stays on its stack for when it is focused.
+        reading = self.by_name or table.has_focus
         if keep in self._shown:
-            table.move_cursor(row=table.get_row_index(keep), animate=False)
+            table.move_cursor(row=table.get_row_index(keep), animate=False, scroll=reading)
+        if not reading:
+            table.scroll_home(animate=False, immediate=True)
 
     def summary(self) -> str:
         """What needs attention in the region, for its subtitle: '100 stacks · 2 failed · 1 busy'."""
