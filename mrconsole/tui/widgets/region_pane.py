@@ -4,8 +4,9 @@ The table is filled once, then changed row by row from the core's
 `StackChanges`: a changed stack updates its own cells, a new one adds a row,
 a deleted one removes its row. Nothing is re-rendered on a timer. Rows are
 ordered problems first (failed, then in progress, then suspended), then by
-name; `N` in the overview orders them by name only. The cursor stays on the
-same stack across every update, sort and filter. The pane's subtitle counts
+name; `N` in the overview orders them by name only. In the pane being read
+(focused), the cursor stays on the same stack across every update, sort and
+filter; in the others it goes back to the top, so the problems stay in view. The pane's subtitle counts
 what needs attention, kept per change: O(changed stacks), not O(stacks);
 the rows are re-sorted (O(rows log rows)) only when a stack was added or
 changed kind (a stack failing moves to the top).
@@ -278,13 +279,13 @@ class RegionPane(Vertical):
         else:
             rank = {s.name: RANK[self._kinds.get(sid, OK)] for sid, s in self._shown.items()}
             table.sort("name", key=lambda name: (rank.get(str(name), 3), str(name)))
-        # Nobody reading this pane's rows (not focused): its top, the problems, stays in view, and the
-        # cursor stays on its stack for when it is focused.
-        reading = self.by_name or table.has_focus
-        if keep in self._shown:
-            table.move_cursor(row=table.get_row_index(keep), animate=False, scroll=reading)
-        if not reading:
-            table.scroll_home(animate=False, immediate=True)
+        if self.by_name or table.has_focus:
+            if keep in self._shown:
+                table.move_cursor(row=table.get_row_index(keep), animate=False)
+        elif table.row_count:
+            # Nobody is reading this pane's rows: the cursor goes to its top, the first problem, so that
+            # the problems stay in view (DataTable scrolls to its cursor once new rows are measured).
+            table.move_cursor(row=0, animate=False)
 
     def summary(self) -> str:
         """What needs attention in the region, for its subtitle: '100 stacks · 2 failed · 1 busy'."""
