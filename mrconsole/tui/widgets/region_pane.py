@@ -279,7 +279,8 @@ class RegionPane(Vertical):
         else:
             rank = {s.name: RANK[self._kinds.get(sid, OK)] for sid, s in self._shown.items()}
             table.sort("name", key=lambda name: (rank.get(str(name), 3), str(name)))
-        if self.by_name or table.has_focus:
+        # Being read: focused, or the last focused on its screen (a dialog opened over it keeps its cursor).
+        if self.by_name or table.has_focus or (self.is_attached and self.screen.focused is table):
             if keep in self._shown:
                 table.move_cursor(row=table.get_row_index(keep), animate=False)
         elif table.row_count:
