@@ -62,7 +62,7 @@ def cmd_command(args) -> int:
     read_only = bool(args.read_only) or conf.read_only(subject.cloud)
     refused = refusal(cmd, subject, read_only)
     if refused:
-        raise CliError(refused, EXIT_USAGE if "pick one" in refused else EXIT_FAILED)
+        raise CliError(refused, EXIT_FAILED if cmd.dangerous and read_only else EXIT_USAGE)
     if cmd.dangerous and not args.yes:
         ask_yes(f"running {cmd.name}", f"Run {cmd.name} (marked dangerous)?", [cmd.command])
     # The values reach the shell as environment variables only (never spliced into its text).

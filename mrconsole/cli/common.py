@@ -93,6 +93,15 @@ def ask_yes(what: str, question: str, lines=()) -> None:
         raise CliError("nothing was sent", EXIT_USAGE)
 
 
+def confirm_protected(args, fleet, regions, what: str) -> str:
+    """The config's protected regions among `regions` (where a change reaches), typed (typed_regions)."""
+    from mrconsole import config
+    from mrconsole.core import protect
+
+    protected = config.load().protected(fleet.name, fleet.region_names)
+    return typed_regions(args.confirm_region, protect.touched(protected, regions), what)
+
+
 def typed_regions(given: str, regions: tuple[str, ...], what: str) -> str:
     """The protected regions (config: protected: true) a change touches, typed: `--confirm-region`, else
     asked on a terminal (`--yes` is not enough: a protected region is named on purpose). Refused with

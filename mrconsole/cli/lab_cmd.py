@@ -66,7 +66,7 @@ def add_parser(sub) -> None:
         lsub.add_parser(
             "lack-type",
             help="make a region's Heat lack one of the lab's resource types (or --restore it); restarts that Heat",
-            description="Every lab region offers Lab::Cache::Redis and Lab::Queue::Kafka (its global environment); "
+            description="Every lab region offers Lab::Cache::Redis and Lab::Queue::Kafka (a plugin of the lab's own); "
             "taking one away makes that region refuse templates using it, as a region on an older Heat or "
             "without a service does.",
         )

@@ -23,11 +23,10 @@ from mrconsole.cli.common import (
     EXIT_USAGE,
     CliError,
     ask_yes,
+    confirm_protected,
     print_json,
     print_table,
-    typed_regions,
 )
-from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.connect import TopologyCache
 from mrconsole.core.outputs import LIVE, age_text, outputs_across
@@ -234,10 +233,8 @@ async def _resource(args, data, mutates: bool) -> int:
                 f"{plan.action} refused before sending: {reason.message}"
                 + (f". Instead: {reason.instead}" if reason.instead else "")
             )
-        protected = config.load().protected(fleet.name, fleet.region_names)
         # The stack's region, and for a master's constituent replaced, the constituent's.
-        regions = protect.touched(protected, [region, plan.confirm])
-        typed_regions(args.confirm_region, regions, f"{plan.action} of {args.resource}")
+        confirm_protected(args, fleet, [region, plan.confirm], f"{plan.action} of {args.resource}")
         actions = Actions(fleet, read_only=read_only)
         try:
             if args.resource_command == "mark-unhealthy":

@@ -15,13 +15,12 @@ from mrconsole.cli.common import (
     EXIT_USAGE,
     CliError,
     ask_yes,
+    confirm_protected,
     print_json,
     print_table,
     require_file,
-    typed_regions,
 )
 from mrconsole.cli.validate_cmd import parse_params
-from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.connect import TopologyCache, gather
 from mrconsole.core.errors import CloudError
@@ -176,13 +175,6 @@ async def _rollout(args, gate: Gate, params: dict) -> int:
         fleet.close()
 
 
-def _protected(args, fleet, topo, what: str) -> None:
-    """A rollout changes the master and every constituent, in their regions: the protected ones typed."""
-    protected = config.load().protected(fleet.name, fleet.region_names)
-    regions = protect.touched(protected, [topo.master.region, *(c.region for c in topo.constituents)])
-    typed_regions(args.confirm_region, regions, what)
-
-
 def _unreachable(findings) -> bool:
     return any(f.severity == BLOCKING and "unreachable" in f.message for f in findings)
 
@@ -258,7 +250,8 @@ async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, ou
             + (f". Instead: {reason.instead}" if reason.instead else ""),
             EXIT_DEGRADED if _unreachable(plan.blocking) else EXIT_FAILED,
         )
-    _protected(args, fleet, plan.topology, f"rollout of {plan.master.name}")
+    # A rollout changes the master and every constituent, in their regions: the protected ones typed.
+    confirm_protected(args, fleet, plan.topology.regions(), f"rollout of {plan.master.name}")
     if not args.yes:
         ask_yes(f"rolling out to {plan.master.name}", "Start the rollout?", plan.lines())
     for line in plan.lines():
@@ -341,7 +334,7 @@ async def _way_on(args, fleet, actions, region: str, gate: Gate, out) -> int:
     # What it does in every region, before it is sent.
     for line in what_it_does(way, status, previous, kind):
         print(line, file=out)
-    _protected(args, fleet, topo, f"--{way} of {topo.master.name}'s rollout")
+    confirm_protected(args, fleet, topo.regions(), f"--{way} of {topo.master.name}'s rollout")
     if not args.yes:
         ask_yes(f"--{way}", f"{way.capitalize()}?")
     if args.stop:

@@ -16,11 +16,10 @@ from mrconsole.cli.common import (
     EXIT_USAGE,
     CliError,
     ask_yes,
+    confirm_protected,
     print_json,
     print_table,
-    typed_regions,
 )
-from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.plan import PlanError
 from mrconsole.core.snapshots import plan_restore
@@ -116,10 +115,7 @@ async def _snapshot(args, mutates: bool) -> int:
                     + (f". Instead: {reason.instead}" if reason.instead else ""),
                     EXIT_DEGRADED if unreachable else EXIT_FAILED,
                 )
-            topo = plan.topology
-            protected = config.load().protected(fleet.name, fleet.region_names)
-            regions = protect.touched(protected, [topo.master.region, *(c.region for c in topo.constituents)])
-            typed_regions(args.confirm_region, regions, f"restore of {m.name}")
+            confirm_protected(args, fleet, plan.topology.regions(), f"restore of {m.name}")
             if not args.yes:
                 ask_yes("restore", "Restore?")
             result = await actions.restore(target, plan.snapshot["id"])

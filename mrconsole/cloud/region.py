@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mrconsole.cloud import errors
-from mrconsole.cloud.convert import to_detail, to_event, to_resource, to_stack
+from mrconsole.cloud.convert import field_of, to_detail, to_event, to_resource, to_stack
 from mrconsole.cloud.errors import CloudError, InternalError
 from mrconsole.cloud.health import RegionHealth
 from mrconsole.models import Event, Resource, ResourceDetail, Stack, StackDetail
@@ -225,12 +225,12 @@ class RegionClient:
 
         def convert(pair):
             r, metadata = pair
-            attributes = _get_attr(r, "attributes") or {}
+            attributes = field_of(r, "attributes") or {}
             return ResourceDetail(
                 to_resource(self.region, stack, r),
                 attributes=dict(attributes) if isinstance(attributes, dict) else {},
                 metadata=dict(metadata) if isinstance(metadata, dict) else {},
-                description=_get_attr(r, "description") or "",
+                description=field_of(r, "description") or "",
             )
 
         return await self.call(fn, "resource show", convert=convert)
@@ -253,8 +253,8 @@ class RegionClient:
         def convert(items):
             out: set[str] = set()
             for v in items:
-                out.add(_get_attr(v, "version") or "")
-                out.update(_get_attr(v, "aliases") or [])
+                out.add(field_of(v, "version") or "")
+                out.update(field_of(v, "aliases") or [])
             return frozenset(x for x in out if x)
 
         return await self.call(lambda hc: list(hc.template_versions.list()), "template versions", convert=convert)
@@ -263,7 +263,7 @@ class RegionClient:
         """GET /resource_types: the types this region's Heat offers this user."""
 
         def convert(items):
-            return frozenset((i if isinstance(i, str) else _get_attr(i, "resource_type") or "") for i in items) - {""}
+            return frozenset((i if isinstance(i, str) else field_of(i, "resource_type") or "") for i in items) - {""}
 
         return await self.call(lambda hc: list(hc.resource_types.list()), "resource types", convert=convert)
 
@@ -516,7 +516,3 @@ class RegionClient:
         if action not in methods:
             raise ValueError(f"unknown stack action {action!r}")
         await self.call(lambda hc: getattr(hc.actions, methods[action])(ref), f"stack {action}", request_id)
-
-
-def _get_attr(obj, key):
-    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)

@@ -34,11 +34,6 @@ class FoundMaster:
             return 1
         return 2 if self.source == "lists" else 3
 
-    def label(self) -> str:
-        where = f" in {', '.join(self.regions)}" if self.regions else ""
-        seen = "" if self.source == "lists" else " (from the cache: its region does not list it now)"
-        return f"{self.name}  {self.status or '?'}  {self.region}  · {self.constituents} constituent(s){where}{seen}"
-
 
 def masters_found(stacks, cached=()) -> list[FoundMaster]:
     """`stacks`: every stack held (all regions); `cached`: the topology cache's masters (CachedMaster)."""

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.plan import PlanError
-from mrconsole.core.topology import read_master, refresh_constituents
+from mrconsole.core.text import duration
+from mrconsole.core.topology import read_master, refresh_constituents, template_or_none
 from mrconsole.models import HIDDEN
 from mrconsole.state.topology_cache import from_topology, keeping_values
 
@@ -80,13 +81,6 @@ def masked_outputs(template: dict | None) -> set[str]:
     return {k for k, v in outputs.items() if isinstance(v, dict) and _reads_hidden(v.get("value"), hidden)}
 
 
-async def _template(client, stack) -> dict | None:
-    try:
-        return await client.template(stack)
-    except CloudError:
-        return None
-
-
 def _rows(source, region, stack_name, outputs, masked) -> list[OutputRow]:
     return [
         OutputRow(
@@ -110,6 +104,8 @@ async def outputs_across(fleet, region: str, name: str, cache) -> OutputsView:
     except CloudError as exc:
         if exc.kind == errors.NOT_FOUND:
             raise PlanError(f"no stack {name} in {region}", usage=True) from None
+        if exc.kind != errors.UNAVAILABLE:  # it answered, and refused: said as Heat said it
+            raise PlanError(f"{name} in {region}: {exc.message}") from None
         return await _from_cache(fleet, view, name, cache, exc.message)
     m = topo.master
     view.master = m.name
@@ -118,7 +114,7 @@ async def outputs_across(fleet, region: str, name: str, cache) -> OutputsView:
             OutputRow("master", region, m.name, "-", state=UNREAD, error=f"not resolved while {m.status} (Heat 27)")
         )
     else:
-        detail, template = await asyncio.gather(client.get_stack(f"{m.name}/{m.id}"), _template(client, m))
+        detail, template = await asyncio.gather(client.get_stack(f"{m.name}/{m.id}"), template_or_none(fleet, m))
         view.rows += _rows("master", region, m.name, detail.outputs, masked_outputs(template))
     await refresh_constituents(fleet, topo)
     cached = await asyncio.to_thread(cache.load, fleet.name, m.id) if cache is not None else None
@@ -127,7 +123,7 @@ async def outputs_across(fleet, region: str, name: str, cache) -> OutputsView:
     async def one(c) -> list[OutputRow]:
         if c.stack is None or c.detail is None:
             return _stale(c.resource, c.region or "?", c.stack_name or "?", kept.get(c.resource), cached, c.error)
-        template = await _template(fleet.region(c.region), c.stack)
+        template = await template_or_none(fleet, c.stack)
         return _rows(c.resource, c.region, c.stack.name, c.detail.outputs, masked_outputs(template))
 
     for rows in await asyncio.gather(*(one(c) for c in topo.constituents)):
@@ -165,7 +161,7 @@ async def _from_cache(fleet, view: OutputsView, name: str, cache, why: str) -> O
             detail = await client.get_stack(f"{c.stack_name}/{c.stack_id}" if c.stack_name else c.stack_id)
         except CloudError as exc:
             return _stale(c.resource, c.region, c.stack_name or "?", c, cached, exc.message)
-        template = await _template(client, detail.stack)
+        template = await template_or_none(fleet, detail.stack)
         return _rows(c.resource, c.region, detail.stack.name, detail.outputs, masked_outputs(template))
 
     for rows in await asyncio.gather(*(one(c) for c in cached.constituents)):
@@ -174,11 +170,4 @@ async def _from_cache(fleet, view: OutputsView, name: str, cache, why: str) -> O
 
 
 def age_text(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = int(seconds)
-    if seconds < 120:
-        return f"{seconds}s old"
-    if seconds < 7200:
-        return f"{seconds // 60} min old"
-    return f"{seconds // 3600} h old"
+    return "" if seconds is None else f"{duration(seconds)} old"

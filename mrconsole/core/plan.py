@@ -51,7 +51,7 @@ from mrconsole.core.preflight import (
     check_stack,
     drift_findings,
 )
-from mrconsole.core.topology import find_stack
+from mrconsole.core.topology import find_stack, template_or_none
 from mrconsole.models import Stack
 
 # Everything the console's action menu and `mrconsole stack` can do to an existing stack (core/action_table.py).
@@ -212,7 +212,7 @@ async def plan_action(
     hidden: frozenset[str] = frozenset()
     template = None
     if action == "update":
-        template = await _template_of(fleet, stack)
+        template = await template_or_none(fleet, stack)
         params = template.get("parameters") if isinstance(template, dict) else None
         hidden = frozenset(k for k, v in (params or {}).items() if isinstance(v, dict) and v.get("hidden"))
         if parameters:
@@ -226,7 +226,7 @@ async def plan_action(
         is_master = bool(topo is not None and topo.constituents)
         if topo is not None:
             # A master passes the action on to every constituent, in its own region.
-            regions_changed += [c.region for c in topo.constituents]
+            regions_changed = list(topo.regions())
         if topo is not None and topo.constituents and action == "delete":
             deletes = _deletes(topo)
         if topo is not None and action in ("delete", "update", "reapply"):
@@ -303,13 +303,6 @@ async def _find(fleet, region: str, name_or_id: str) -> Stack:
     if not found:
         raise PlanError(f"no stack {name_or_id} in {region}")
     return found[0].stack
-
-
-async def _template_of(fleet, stack: Stack) -> dict | None:
-    try:
-        return await fleet.region(stack.region).template(stack)
-    except CloudError:
-        return None
 
 
 async def execute(

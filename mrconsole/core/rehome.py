@@ -29,6 +29,7 @@ from mrconsole.core.actions import ActionResult, Actions, Target
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, WARNING, Finding
 from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, hidden_to_give, keep_adopt_data, needs_setting
+from mrconsole.core.text import duration
 from mrconsole.core.topology import read_master
 from mrconsole.state.topology_cache import AdoptData, from_topology
 
@@ -69,15 +70,6 @@ class RehomePlan:
                 f"abandon it then (mrconsole abandon {self.old_name} --region {self.old_region}), never delete it."
             )
         return out
-
-
-def _age(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 120:
-        return f"{seconds}s"
-    if seconds < 7200:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h"
 
 
 async def plan_rehome(
@@ -121,7 +113,7 @@ async def plan_rehome(
         if adopt is not None:
             source = (
                 f"the topology cache ({old_region} is unreachable: {exc.message}); "
-                f"kept {_age(time.time() - adopt.saved_at)} ago, last seen {cached.status}"
+                f"kept {duration(time.time() - adopt.saved_at)} ago, last seen {cached.status}"
             )
     if adopt is None:
         raise PlanError(
@@ -174,7 +166,7 @@ async def plan_rehome(
         findings.append(
             Finding(
                 WARNING,
-                f"the adopt data is {_age(stale)} old: a change made through {name} since then is not in it",
+                f"the adopt data is {duration(stale)} old: a change made through {name} since then is not in it",
             )
         )
     return RehomePlan(

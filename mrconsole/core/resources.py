@@ -56,15 +56,6 @@ class ResourcesView:
     rows: list[ResourceRow] = field(default_factory=list)
     unread: dict[str, str] = field(default_factory=dict)  # constituent resource -> why its resources are not here
 
-    def lines(self) -> list[str]:
-        out = []
-        for row in self.rows:
-            r = row.resource
-            out.append(f"{r.region:<12} {r.stack_name:<34} {r.name:<20} {r.type:<28} {r.status}")
-        for name, why in self.unread.items():
-            out.append(f"{name}: not read ({why})")
-        return out
-
 
 async def resources_across(fleet, region: str, name: str, nested_depth: int = 0) -> ResourcesView:
     """The master's resources, then each constituent's in its region. A region that does not answer is
@@ -75,9 +66,10 @@ async def resources_across(fleet, region: str, name: str, nested_depth: int = 0)
         raise PlanError(f"{name} in {region}: {exc.message}") from None
     master = topo.master
     view = ResourcesView(master)
-    own = topo.master_resources or await fleet.region(region).resources(master)
     if nested_depth:
         own = await fleet.region(region).resources(master, nested_depth=nested_depth)
+    else:
+        own = topo.master_resources or await fleet.region(region).resources(master)
     view.rows += [ResourceRow("master", r) for r in own]
     await refresh_constituents(fleet, topo)
 
@@ -176,9 +168,9 @@ async def plan_mark_unhealthy(fleet, region: str, stack: str, name: str, read_on
             f"  Heat creates a new stack in {where}, then deletes {stack_name} ({res.physical_id}) there, with "
             "everything it created.",
         )
-        if where in fleet.region_names and where != "?":
-            return ResourcePlan("mark-unhealthy", target, res, effect, tuple(findings), confirm=where)
-        return ResourcePlan("mark-unhealthy", target, res, effect, tuple(findings), confirm=region)
+        # The region whose stack is replaced is typed; the master's own when the constituent's is unknown.
+        confirm = where if where in fleet.region_names else region
+        return ResourcePlan("mark-unhealthy", target, res, effect, tuple(findings), confirm=confirm)
     effect_lines = [
         f"The next update of {st.name} (even a re-apply) replaces {name} ({res.type}) in {region}: a new one is "
         f"created, then {res.physical_id or 'the old one'} is deleted."

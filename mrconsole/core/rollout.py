@@ -38,7 +38,7 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.core.compat import compat_findings, needs_of
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, WARNING, Finding, check_master, check_parameters
-from mrconsole.core.topology import Constituent, Topology
+from mrconsole.core.topology import Constituent, Topology, template_or_none
 from mrconsole.models import HIDDEN, Event, Stack
 
 HOOK = "pre-update"
@@ -302,9 +302,11 @@ async def plan_rollout(
         # A new template: what each region's Heat takes (core/compat.py), before any wave is sent.
         params = {**topo.parameters, **change.parameters}
         found += await compat_findings(fleet, needs_of(change.bundle, params, topo.master.region))
-    hidden = _hidden(template or await _template(client, topo.master))
+    # The master's own template, read once (a PATCH is checked against it, and it says what is hidden).
+    template = template or await template_or_none(fleet, topo.master)
+    hidden = _hidden(template)
     if change.parameters and change.bundle is None:
-        found += check_parameters(await _template(client, topo.master) or {}, change.parameters, hidden)
+        found += check_parameters(template or {}, change.parameters, hidden)
     previous = {k: topo.parameters[k] for k in change.parameters if k in topo.parameters and k not in hidden}
     return RolloutPlan(
         topo,
@@ -331,13 +333,6 @@ async def _inner_names(fleet, topo: Topology) -> dict[str, set[str]]:
 
     pairs = await asyncio.gather(*(one(c) for c in topo.constituents))
     return {name: names for name, names in pairs if names is not None}
-
-
-async def _template(client, stack: Stack) -> dict | None:
-    try:
-        return await client.template(stack)
-    except CloudError:
-        return None
 
 
 def _hidden(template: dict | None) -> frozenset[str]:

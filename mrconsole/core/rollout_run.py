@@ -298,13 +298,16 @@ class RolloutRun:
         reached yet ("hook is not defined"), and a fast canary can pass its gate before the engine has
         reached a later wave's breakpoint. Bounded by `poll` x 60; after that the signal is sent and
         Heat's answer is what the operator sees. Cost: 1 events request per poll while waiting."""
-        for _ in range(60):
-            if all(self.states.get(r, WAITING) != WAITING for r in resources):
-                return
+
+        def reached() -> bool:
+            return all(self.states.get(r, WAITING) != WAITING for r in resources)
+
+        looks = 60
+        while not reached() and looks:
             await self._read_events()
-            if all(self.states.get(r, WAITING) != WAITING for r in resources):
-                return
-            await asyncio.sleep(self.poll)
+            looks -= 1
+            if not reached():
+                await asyncio.sleep(self.poll)
 
     async def _wait(self, resources: tuple[str, ...]) -> Outcome | None:
         """Until each of `resources` is updated or failed in the master's current update."""

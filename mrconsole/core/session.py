@@ -710,29 +710,29 @@ class ConsoleSession:
         self.follow_master(plan.name, plan.to_region)
         return new_id, said
 
+    @staticmethod
+    def _master_target(master: Stack) -> Target:
+        """An action on a master, journaled as the master's own (the timeline finds it)."""
+        return Target(master.region, master.name, master.id, master_id=master.id)
+
     async def abandon(self, stack: Stack, read_only: bool) -> ActionResult:
         """Drop a (stale) master from Heat, its constituents left as they are."""
-        return await self.actions(read_only).abandon(Target(stack.region, stack.name, stack.id, master_id=stack.id))
+        return await self.actions(read_only).abandon(self._master_target(stack))
 
     async def snapshots(self, master: Stack) -> list[dict]:
         return await self.fleet.region(master.region).snapshots(master)
 
     async def take_snapshot(self, master: Stack, before: str, read_only: bool) -> dict:
-        target = Target(master.region, master.name, master.id, master_id=master.id)
-        return await take_snapshot(self.actions(read_only), target, snapshot_name(before))
+        return await take_snapshot(self.actions(read_only), self._master_target(master), snapshot_name(before))
 
     async def plan_restore(self, master: Stack, snapshot_id: str, read_only: bool) -> RestorePlan:
         return await plan_restore(self.fleet, master.region, f"{master.name}/{master.id}", snapshot_id, read_only)
 
     async def restore(self, plan: RestorePlan, read_only: bool) -> ActionResult:
-        m = plan.topology.master
-        return await self.actions(read_only).restore(
-            Target(m.region, m.name, m.id, master_id=m.id), plan.snapshot["id"]
-        )
+        return await self.actions(read_only).restore(self._master_target(plan.topology.master), plan.snapshot["id"])
 
     async def delete_snapshot(self, master: Stack, snapshot_id: str, read_only: bool) -> ActionResult:
-        target = Target(master.region, master.name, master.id, master_id=master.id)
-        return await self.actions(read_only).delete_snapshot(target, snapshot_id)
+        return await self.actions(read_only).delete_snapshot(self._master_target(master), snapshot_id)
 
     async def journal(self, limit: int = 200) -> list:
 

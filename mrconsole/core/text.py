@@ -31,6 +31,16 @@ def age(t: datetime | float | None, now: float | None = None) -> str:
     return f"{secs // 86400}d"
 
 
+def duration(seconds: float) -> str:
+    """How long, in the unit an operator reads at a glance: 45s, 12 min, 3 h."""
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
+
+
 def short_when(t: datetime | None, now: datetime | None = None) -> str:
     """HH:MM:SS today (UTC), else MM-DD HH:MM: narrow enough for an 80-column pane."""
     if t is None:

@@ -53,6 +53,10 @@ class Topology:
     def constituent(self, resource: str) -> Constituent | None:
         return next((c for c in self.constituents if c.resource == resource), None)
 
+    def regions(self) -> list[str]:
+        """The master's region and each constituent's: where a change of the master reaches."""
+        return [self.master.region, *(c.region for c in self.constituents if c.region)]
+
     def stacks(self) -> list[tuple[str, str, str]]:
         """(region, name, id) of the master and every readable constituent."""
         out = [(self.master.region, self.master.name, self.master.id)]
@@ -60,6 +64,14 @@ class Topology:
             if c.region and c.stack_id and c.stack_name:
                 out.append((c.region, c.stack_name, c.stack_id))
         return out
+
+
+async def template_or_none(fleet, stack: Stack) -> dict | None:
+    """The stack's template as Heat keeps it, or None when its region cannot say (a preflight reads on)."""
+    try:
+        return await fleet.region(stack.region).template(stack)
+    except CloudError:
+        return None
 
 
 async def read_master(fleet, region: str, name_or_id: str) -> Topology:

@@ -24,9 +24,8 @@ from dataclasses import dataclass
 
 SCOPES = ("stack", "resource", "region")
 OUTPUTS = ("panel", "terminal")
-VARIABLES = ("CLOUD", "REGION", "STACK", "STACK_ID", "RESOURCE", "PHYSICAL_ID")
 # The keys the console already uses: a user command cannot take one (tui/app.py, the overview).
-TAKEN = frozenset("q ? : r e j n D T W B M S o R a f / t s".split()) | {"enter", "escape", "tab"}
+TAKEN = frozenset("q ? : r e j n m D T W B M S N o R a f / t s".split()) | {"enter", "escape", "tab"}
 
 
 class CommandConfigError(Exception):
@@ -136,7 +135,7 @@ async def run_captured(cmd: UserCommand, subject: Subject, timeout: float = 60.0
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
-        env={**os.environ, **subject.environment()},
+        env=environment(subject),
         start_new_session=True,
     )
     try:

@@ -326,10 +326,13 @@ class MrConsoleApp(App):
         self.push_screen(MastersScreen(), self.follow_found)
 
     def follow_found(self, found) -> None:
-        if found is None or self.session is None:
-            return
-        self.session.follow_master(found.name, found.region)
-        self.notify(f"following master {found.name} ({found.region})")
+        if found is not None:
+            self._follow(found.name, found.region)
+
+    def _follow(self, name: str, region: str) -> None:
+        if self.session is not None:
+            self.session.follow_master(name, region)
+            self.notify(f"following master {name} ({region})")
 
     def cmd_masters(self, arg: str = "") -> None:
         self.action_masters()
@@ -412,9 +415,7 @@ class MrConsoleApp(App):
 
     @on(FollowMaster)
     def _on_follow_master(self, message: FollowMaster) -> None:
-        if self.session is not None:
-            self.session.follow_master(message.name, message.region)
-            self.notify(f"following master {message.name} ({message.region})")
+        self._follow(message.name, message.region)
 
     @on(ShowOutputs)
     def _on_show_outputs(self, message: ShowOutputs) -> None:

@@ -262,8 +262,7 @@ class SnapshotsScreen(ConsoleAccess, Screen):
         if plan.blocking:
             self.notify("the preflight refuses this restore: see why below", severity="error", timeout=8)
             return
-        topo = plan.topology
-        regions = protect.touched(self.session.protected, [topo.master.region, *(c.region for c in topo.constituents)])
+        regions = protect.touched(self.session.protected, plan.topology.regions())
         if await protected_typed(self.app, regions, f"restore of {self.master.name}", plan.lines()) is None:
             return
         if not await self.app.push_screen_wait(AskScreen("Restore?", plan.lines())):

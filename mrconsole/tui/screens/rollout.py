@@ -338,8 +338,7 @@ class RolloutScreen(ConsoleAccess, Screen):
         """A rollout and its ways on change the master and every constituent: the protected regions typed."""
         if topo is None:
             return ""
-        changed = [topo.master.region, *(c.region for c in topo.constituents)]
-        return await protected_typed(self.app, protect.touched(self.session.protected, changed), what, lines)
+        return await protected_typed(self.app, protect.touched(self.session.protected, topo.regions()), what, lines)
 
     async def _ready_run(self) -> RolloutRun | None:
         """The run to act with: this console's own, or one taken over from Heat's state."""
