@@ -63,3 +63,33 @@ def test_adopt_data_round_trips_and_claimants_find_every_master_of_a_stack(tmp_p
     assert cache.load_adopt("lab", "old") is None
     assert [r[0] for r in cache.claimants("lab", ["s2"])] == ["new"]
     assert cache.claimants("lab", []) == []
+
+
+def test_values_kept_for_a_constituent_not_read_keep_the_time_they_were_read(tmp_path):
+    """A later save without a constituent's values keeps them with *their* time, so that an age shown as
+    stale counts from when they were read, not from the last save; an older cache file gets the column."""
+    import sqlite3
+
+    from mrconsole.state.topology_cache import CachedConstituent, CachedMaster, TopologyCache, keeping_values
+
+    path = tmp_path / "topology.sqlite"
+    old = sqlite3.connect(path)  # a cache written by the version before: no read_at column
+    old.execute(
+        "CREATE TABLE constituents (cloud TEXT NOT NULL, master_id TEXT NOT NULL, resource TEXT NOT NULL,"
+        " region TEXT, stack_id TEXT, stack_name TEXT, status TEXT, updated_time TEXT,"
+        " parameters TEXT NOT NULL DEFAULT '{}', outputs TEXT NOT NULL DEFAULT '{}',"
+        " PRIMARY KEY (cloud, master_id, resource))"
+    )
+    old.commit()
+    old.close()
+    cache = TopologyCache(path)
+
+    def record(seen_at, **values):
+        c = CachedConstituent("db", "RegionTwo", "s1", "web-db-x", **values)
+        return CachedMaster("lab", "m1", "web", "RegionOne", "UPDATE_COMPLETE", seen_at, [], [c])
+
+    cache.save(record(100.0, outputs={"db_ip": "10.0.0.5"}, read_at=100.0))
+    later = keeping_values(record(500.0), cache.load("lab", "m1"))  # RegionTwo not read this time
+    cache.save(later)
+    kept = cache.load("lab", "m1").constituents[0]
+    assert kept.outputs == {"db_ip": "10.0.0.5"} and kept.read_at == 100.0

@@ -139,7 +139,7 @@ def _stale(source, region, stack_name, kept, cached, why) -> list[OutputRow]:
     why = why or "not read"
     if kept is None or not kept.outputs:
         return [OutputRow(source, region, stack_name, "-", state=UNREAD, error=f"{why}; nothing cached")]
-    age = time.time() - cached.seen_at
+    age = time.time() - (kept.read_at or cached.seen_at)  # since its values were read, not the record saved
     return [
         OutputRow(source, region, stack_name, key, value, state=STALE, age=age, error=why)
         for key, value in sorted(kept.outputs.items())

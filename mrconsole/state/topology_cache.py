@@ -64,6 +64,7 @@ class CachedConstituent:
     updated_time: str | None = None
     parameters: dict = field(default_factory=dict)
     outputs: dict = field(default_factory=dict)
+    read_at: float | None = None  # when its parameters and outputs were read in its region
 
 
 @dataclass
@@ -111,6 +112,9 @@ class TopologyCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(_SCHEMA)
+            # A cache written before constituents' values carried their own time: the column is added.
+            if "read_at" not in {row[1] for row in db.execute("PRAGMA table_info(constituents)")}:
+                db.execute("ALTER TABLE constituents ADD COLUMN read_at REAL")
 
     def _connect(self) -> sqlite3.Connection:
         db = private_connect(self.path)
@@ -132,7 +136,8 @@ class TopologyCache:
             )
             db.execute("DELETE FROM constituents WHERE cloud=? AND master_id=?", (master.cloud, master.master_id))
             db.executemany(
-                "INSERT INTO constituents VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO constituents (cloud, master_id, resource, region, stack_id, stack_name, status,"
+                " updated_time, parameters, outputs, read_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         master.cloud,
@@ -145,6 +150,7 @@ class TopologyCache:
                         c.updated_time,
                         json.dumps(c.parameters),
                         json.dumps(c.outputs),
+                        c.read_at,
                     )
                     for c in master.constituents
                 ],
@@ -168,11 +174,11 @@ class TopologyCache:
                 return None
             rows = db.execute(
                 "SELECT resource, region, stack_id, stack_name, status, updated_time, parameters,"
-                " outputs FROM constituents WHERE cloud=? AND master_id=? ORDER BY resource",
+                " outputs, read_at FROM constituents WHERE cloud=? AND master_id=? ORDER BY resource",
                 (cloud, row[1]),
             ).fetchall()
         constituents = [
-            CachedConstituent(r[0], r[1], r[2], r[3], r[4] or "", r[5], json.loads(r[6]), json.loads(r[7]))
+            CachedConstituent(r[0], r[1], r[2], r[3], r[4] or "", r[5], json.loads(r[6]), json.loads(r[7]), r[8])
             for r in rows
         ]
         return CachedMaster(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), constituents)
@@ -234,10 +240,8 @@ def keeping_values(record: CachedMaster, previous: CachedMaster | None) -> Cache
         old = kept.get(c.stack_id or "")
         if old is None:
             continue
-        if not c.outputs:
-            c.outputs = old.outputs
-        if not c.parameters:
-            c.parameters = old.parameters
+        if not c.outputs and not c.parameters:  # not read this time: the last values, and when they were read
+            c.outputs, c.parameters, c.read_at = old.outputs, old.parameters, old.read_at
     return record
 
 
@@ -257,6 +261,7 @@ def from_topology(topology, constituent_details: dict | None = None) -> CachedMa
                 updated_time=(c.stack.changed_time.isoformat() if c.stack and c.stack.changed_time else None),
                 parameters=dict(d.parameters) if d else {},
                 outputs={o.key: o.value for o in d.outputs} if d else {},
+                read_at=time.time() if d else None,
             )
         )
     m = topology.master
