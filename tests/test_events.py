@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections import Counter
@@ -325,3 +326,76 @@ def test_events_cli_bad_invocations(lab, cli):
     assert cli("events", MASTER, "--lab", "--since", "yesterday")[0] == 2
     code, _, err = cli("events", "no-such-stack", "--lab")
     assert code == 1 and "not found" in err
+
+
+def test_a_stack_looked_at_is_watched_on_its_own_cadence(lab):
+    """`focus` (the console's detail screen, core/session.look_at): with the region's own watch slowed to
+    once a minute, a check started elsewhere on the stack looked at shows in the stream, while the same
+    on a stack nobody looks at waits for the watch. Unfocused, the stack is left to the watch again."""
+    from mrconsole.core.watch import WatchConfig
+
+    plain = {"heat_template_version": "2018-08-31", "resources": {"r": {"type": "OS::Heat::None"}}}
+
+    async def settled(client, sid):
+        for _ in range(240):
+            detail = await client.get_stack(sid)
+            if not detail.stack.in_progress:
+                return detail.stack.status
+            await asyncio.sleep(0.25)
+        raise AssertionError(f"{sid} still in progress")
+
+    async def seen(stream, sid, status, limit):
+        for _ in range(int(limit / 0.1)):
+            if any(e.stack_id == sid and e.status == status for e in stream.timeline.events()):
+                return True
+            await asyncio.sleep(0.1)
+        return False
+
+    async def scenario():
+        fleet = await _fleet(lab)
+        client = fleet.region("RegionTwo")
+        tag = uuid.uuid4().hex[:6]
+        ids = []
+        try:
+            for name in (f"look-{tag}", f"away-{tag}"):
+                ids.append((await client.create_stack(name, plain))["id"])
+            for sid in ids:
+                assert await settled(client, sid) == "CREATE_COMPLETE"
+            slow = WatchConfig(busy_interval=60.0, sweep_interval=600.0)
+            stream = EventStream(
+                fleet, StreamConfig(all_stacks=True, backlog_discovered=False, watch=slow, watch_interval=60.0)
+            )
+            for region in fleet.region_names:
+                stream.follow_region(region)
+            await stream.discover()  # the first look: every stack known, none read
+            looked, away = ids
+            stream.focus("RegionTwo", looked)
+            stop = asyncio.Event()
+            task = asyncio.create_task(stream.run(stop))
+            try:
+                await asyncio.sleep(1.0)
+                await client.stack_action(looked, "check")
+                await client.stack_action(away, "check")
+                shown = await seen(stream, looked, "CHECK_IN_PROGRESS", 20.0)
+                other = await seen(stream, away, "CHECK_IN_PROGRESS", 3.0)
+                await settled(client, looked)
+                stream.unfocus("RegionTwo", looked)
+                await client.stack_action(looked, "check")
+                await asyncio.sleep(3.0)
+                again = sum(
+                    1 for e in stream.timeline.events() if e.stack_id == looked and e.status == "CHECK_IN_PROGRESS"
+                )
+            finally:
+                stop.set()
+                await task
+            return shown, other, again
+        finally:
+            for sid in ids:
+                with contextlib.suppress(Exception):  # clean-up only: the lab goes at the end of the run
+                    await client.delete_stack(sid)
+            fleet.close()
+
+    shown, other, again = asyncio.run(scenario())
+    assert shown, "the stack looked at: its check not shown"
+    assert not other, "a stack nobody looks at was read before its region's watch looked"
+    assert again == 1, "unfocused, the stack's next check waits for the watch"

@@ -142,6 +142,7 @@ def _steps(scene_name):
         "outputs": outputs,
         "resources": resources,
         "protected": protected,
+        "fleet": nothing,
     }[scene_name]
 
 
@@ -177,6 +178,43 @@ def test_screen(snap_compare, monkeypatch, screen, scene, size):
     # Ages on screen ("12s ago") count from the moment of capture.
     monkeypatch.setattr(time, "time", lambda: data["now"])
     assert snap_compare(app, terminal_size=size, run_before=_steps(screen))
+
+
+FLEET_SIZES = [(80, 24), (120, 40), (200, 60)]
+
+
+@pytest.mark.parametrize("size", FLEET_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_fleet(snap_compare, monkeypatch, size):
+    """5 regions x 100 stacks from `lab populate`, no master open: the fleet at a glance."""
+    app, data = replay_app("fleet")
+    monkeypatch.setattr(time, "time", lambda: data["now"])
+    assert snap_compare(app, terminal_size=size, run_before=_steps("fleet"))
+
+
+@pytest.mark.parametrize("size", FLEET_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_every_region_and_a_failed_stack_of_each_are_on_screen(monkeypatch, size):
+    """At every size: each region's name and summary are inside the column's visible area, and so is its
+    first row, a failed stack (the fleet scene has failed stacks in every region)."""
+    from mrconsole.tui.widgets.region_pane import FAILED, RegionColumn, RegionPane, kind_of
+
+    app, data = replay_app("fleet")
+    monkeypatch.setattr(time, "time", lambda: data["now"])
+    async with app.run_test(size=size) as pilot:
+        await _overview(pilot)
+        await pilot.pause(0.3)
+        column = app.screen.query_one(RegionColumn)
+        visible = column.region
+        panes = list(app.screen.query(RegionPane))
+        assert [p.region_name for p in panes] == data["region_names"] and len(panes) == 5
+        for pane in panes:
+            box = pane.region
+            assert box.height >= 2 and visible.contains_region(box), (size, pane.region_name, box, visible)
+            view = app.session.regions[pane.region_name]
+            first = view.by_id[pane.table.coordinate_to_cell_key((0, 0)).row_key.value]
+            assert kind_of(first) == FAILED, (pane.region_name, first.name, first.status)
+            assert pane.region_name in (pane.border_title or "") and "failed" in pane.summary()
+        if size == (80, 24):
+            assert all(p.compact for p in panes)  # no room for borders: one head line each
 
 
 def test_replayed_scenes_hold_what_the_readme_shows():

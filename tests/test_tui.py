@@ -279,7 +279,7 @@ async def test_with_no_master_the_masters_found_are_listed_and_enter_follows_one
     async with app.run_test(size=(120, 36)) as pilot:
         assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
         tree = app.screen.query_one(MasterTree)
-        assert await until(pilot, lambda: "master(s) found" in str(tree.root.label), 30)
+        assert await until(pilot, lambda: "found (enter follows)" in str(tree.root.label), 30)
         names = [n.data[3] for n in tree.root.children]
         assert MASTER in names
         failed = [n.data[3] for n in tree.root.children if "FAILED" in str(n.label)]

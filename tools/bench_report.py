@@ -11,6 +11,7 @@ No figure in that part of the README is written by hand.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def newest_per_bench() -> dict[str, Path]:
                 found[bench] = (data["date"], path)
     if "scale" not in found:
         raise SystemExit(f"bench_report: no result file in {RESULTS} holds the scale bench")
-    order = ["scale", "startup", "events", "analysis"]
+    order = ["scale", "scale-20", "startup", "events", "analysis"]
     return {b: found[b][1] for b in sorted(found, key=lambda b: order.index(b) if b in order else 99)}
 
 
@@ -62,13 +63,42 @@ def table(benches: dict[str, Path]) -> str:
                 "|---|---|---|---|---|",
             ]
             for region, r in per_region.items():
-                o = r["openstack_stack_list"]
+                o = r.get("openstack_stack_list")
+                compared = (
+                    f"{o['wall_s']:.2f} s, {o['requests']:.0f} req, {o['kb']:.0f} KB (median of {o['runs']})"
+                    if o
+                    else "not run in this region"
+                )
                 lines.append(
                     f"| {region} | {r['idle_req_min']:.0f} | {r['idle_kb_min']:.1f} | {r['heat_ms_per_req']:.0f} | "
-                    f"{o['wall_s']:.2f} s, {o['requests']:.0f} req, {o['kb']:.0f} KB (median of {o['runs']}) |"
+                    f"{compared} |"
                 )
         lines.append("")
+    lines += growth(benches)
     return "\n".join(lines)
+
+
+def _figures(path: Path, bench: str) -> dict[str, dict]:
+    part = json.loads(path.read_text())["benches"][bench]
+    # "console RSS, 20 regions, after start" and "... 5 regions ..." are one figure.
+    return {re.sub(r"\d+ regions", "N regions", f["name"]): f for f in part["figures"]}
+
+
+def growth(benches: dict[str, Path]) -> list[str]:
+    """From 5 to 20 regions, figure by figure, when both runs are there."""
+    if "scale" not in benches or "scale-20" not in benches:
+        return []
+    five, twenty = _figures(benches["scale"], "scale"), _figures(benches["scale-20"], "scale-20")
+    lines = [
+        "**From 5 to 20 regions** (the two runs above, figure by figure):",
+        "",
+        "| figure | 5 regions | 20 regions |",
+        "|---|---|---|",
+    ]
+    for name, f in five.items():
+        if name in twenty:
+            lines.append(f"| {name} | {f['text']} | {twenty[name]['text']} |")
+    return [*lines, ""]
 
 
 def main(argv: list[str]) -> int:

@@ -7,6 +7,11 @@ master, and captures: the overview during a deploy, with one region down,
 at 80x24, a stack detail, the events screen with a filter applied, a
 re-apply blocked by the preflight and the per-region preview of an update, a rollout held after its
 canary and the breakpoints, and a master moved while its region is lost, then its old master stale.
+
+`--only fleet` (also part of a full run): the fleet at a glance, 5 regions x 100 stacks from
+`lab populate` with no master open, at 80x24, 120x40 and 200x60. It replays the fleet scene that
+tests/screens/capture.py captured from a populated lab of its own (`--only fleet` there: a 5-region
+lab and 500 creates take minutes), the same data the snapshot tier shows.
 """
 
 from __future__ import annotations
@@ -344,20 +349,44 @@ async def _oncall_screens(lab: Lab, save) -> None:
         save(app, "resources")
 
 
+async def capture_fleet(out: Path) -> list[Path]:
+    from unittest import mock
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for its tests package
+    from tests.screens.replay import replay_app
+
+    written = []
+    for cols, rows in ((80, 24), (120, 40), (200, 60)):
+        app, data = replay_app("fleet")
+        now = data["now"]
+        with mock.patch("time.time", lambda now=now: now):  # ages count from the capture
+            async with app.run_test(size=(cols, rows)) as pilot:
+                await _until(pilot, lambda app=app: isinstance(app.screen, OverviewScreen))
+                await pilot.pause(1.0)
+                written.append(Path(app.save_screenshot(filename=f"fleet-{cols}x{rows}.svg", path=str(out))))
+    return written
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tools/screenshots.py")
     parser.add_argument("--out", default="screenshots")
     parser.add_argument("--lab-dir", default=None)
-    parser.add_argument("--only", choices=("move", "oncall"), help="only these screenshots")
+    parser.add_argument("--only", choices=("move", "oncall", "fleet"), help="only these screenshots")
     args = parser.parse_args(argv)
     from mrconsole.lab.seed import seed
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.only in (None, "fleet"):
+        for path in asyncio.run(capture_fleet(out)):
+            print(path)
+        if args.only:
+            return 0
 
     lab = Lab(args.lab_dir)
     print(f"lab: {lab.dir}", file=sys.stderr)
     lab.up(progress=lambda m: print(f"lab: {m}", file=sys.stderr))
     print(seed(lab, name="demo", wait=True), file=sys.stderr)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     for path in asyncio.run(capture(lab, out) if not args.only else capture_only(args.only, out, lab)):
         print(path)
     return 0

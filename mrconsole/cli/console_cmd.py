@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mrconsole import config as user_config
@@ -36,7 +37,14 @@ def add_parser(sub) -> None:
     p.set_defaults(func=cmd_console)
 
 
+# How long a lone Escape waits for the rest of a key sequence before it is Escape (Textual's default is
+# 100 ms, i.e. every "back" would take 100 ms before the screen changes). 25 ms, as tmux users set
+# escape-time; a terminal over a slow link can set ESCDELAY higher, as for curses programs.
+ESCAPE_DELAY_MS = "25"
+
+
 def cmd_console(args) -> int:
+    os.environ.setdefault("ESCDELAY", ESCAPE_DELAY_MS)  # read when Textual is first imported, just below
     from mrconsole.tui.app import MrConsoleApp
 
     opts = cloud_options(args)

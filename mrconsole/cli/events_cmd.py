@@ -51,9 +51,6 @@ def add_parser(sub) -> None:
     p.set_defaults(func=cmd_events)
 
 
-FOLLOW_ONE = 0.3  # seconds: the cadence of `events --follow STACK`
-
-
 def parse_duration(text: str) -> timedelta:
 
     try:
@@ -114,15 +111,15 @@ async def _events(args, since) -> int:
         sys.stdout.flush()
 
     # One named stack followed: its own short cadence (one filtered list per region of it and its
-    # constituents every FOLLOW_ONE s, O(followed stacks)), so that an action started elsewhere shows at
-    # once; otherwise the stream's defaults.
+    # constituents every FOLLOW_ONE s, core/events.py: O(followed stacks)), so that an action started
+    # elsewhere shows at once; otherwise the stream's defaults.
     one = bool(args.stack) and args.follow
-    config = StreamConfig(
-        nested_depth=args.nested_depth,
-        all_stacks=args.all_regions,
-        fast_interval=args.fast_interval or (FOLLOW_ONE if one else 1.0),
-        watch_interval=args.watch_interval or (FOLLOW_ONE if one else 1.2),
-    )
+    config = StreamConfig.following_one() if one else StreamConfig()
+    config.nested_depth, config.all_stacks = args.nested_depth, args.all_regions
+    if args.fast_interval:
+        config.fast_interval = args.fast_interval
+    if args.watch_interval:
+        config.watch_interval = args.watch_interval
     stream = EventStream(fleet, config)
     if args.follow:
         # A region that stops answering (or answers badly) is said on stderr, once, and so is its return;

@@ -480,7 +480,7 @@ async def _report(args, fleet, actions, results) -> int:
 async def _wait(fleet, result, limit: float = 900.0, out=None) -> str:
     """Follow the stack's (and its constituents') events until the action ends."""
 
-    stream = EventStream(fleet, StreamConfig())
+    stream = EventStream(fleet, StreamConfig.following_one())  # the stack it acts on, on FOLLOW_ONE
     out = out or sys.stdout
     colour = out.isatty()
     try:

@@ -371,6 +371,14 @@ class ConsoleSession:
         self.stream.refresh()
         self._wake.set()
 
+    def look_at(self, region: str, stack_id: str) -> None:
+        """A screen shows this stack now: its changes are looked for every FOLLOW_ONE s (core/events.py),
+        so an action started elsewhere shows within a fraction of a second. Undone by look_away()."""
+        self.stream.focus(region, stack_id)
+
+    def look_away(self, region: str, stack_id: str) -> None:
+        self.stream.unfocus(region, stack_id)
+
     def acted(self, region: str, stack_id: str, name: str = "") -> None:
         """The console just sent an action: show its first events without waiting for a look."""
         self.stream.kick(region, stack_id, name)

@@ -1,5 +1,6 @@
-"""Benchmark: the console on a fleet (5 regions x BENCH_STACKS stacks), side by side
-with `openstack stack list` on the same regions.
+"""Benchmark: the console on a fleet (BENCH_REGIONS regions x BENCH_STACKS stacks:
+5 x 500 by default, 20 x 50 for the many-regions run), side by side with
+`openstack stack list` on the same regions.
 
 Brings up its own lab, fills it with `lab populate` (8 concurrent creators),
 opens the real console in a pseudo-terminal (200x50) and prints one table:
@@ -11,9 +12,11 @@ opens the real console in a pseudo-terminal (200x50) and prints one table:
 - console CPU while nothing changes, its RSS after start, and its RSS with
   a full 100k-event buffer (filled in its own process: core/session.py
   BENCH_FILL);
-- key -> repaint: time from writing a cursor key to the pty until the
-  console's next output, healthy and with one region frozen (keys are sent
-  just after a clock repaint, so the next output is the key's own);
+- key -> repaint: time from writing a key to the pty until the console's
+  next output, each key its own figure: cursor keys healthy and with one
+  region frozen, and opening and closing each screen and modal (help,
+  events, journal, a stack's detail, the filter) (keys are sent just after
+  a clock repaint, so the next output is the key's own);
 - requests/min and bytes/min per region, idle and busy (from the lab's
   access logs), and the Heat time of each idle request;
 - first event of an action: started elsewhere (seen on the console's
@@ -48,8 +51,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from figures import Figure, write
 
-REGIONS = ["RegionOne", "RegionTwo", "RegionThree", "RegionFour", "RegionFive"]
+WORDS = (
+    "One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Thirteen Fourteen Fifteen Sixteen "
+    "Seventeen Eighteen Nineteen Twenty"
+).split()
+REGIONS = [f"Region{w}" for w in WORDS[: int(os.environ.get("BENCH_REGIONS", "5"))]]
 STACKS = int(os.environ.get("BENCH_STACKS", "500"))
+OPENSTACK_REGIONS = REGIONS[:5]  # `openstack stack list` compared on five regions (3 runs each)
 IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "60"))
 BUSY_SECONDS = float(os.environ.get("BENCH_BUSY_SECONDS", "60"))
 KEYS = int(os.environ.get("BENCH_KEYS", "30"))
@@ -192,18 +200,48 @@ def key_latencies(console: Console, figure: Figure, n: int) -> Figure:
     repaint within KEY_WAIT_MS is a miss."""
     figure.limit = KEY_WAIT_MS
     for i in range(n):
-        # Wait for a quiet moment right after an output burst (the clock tick).
-        t_end = time.monotonic() + 3.0
-        while time.monotonic() < t_end:
-            last = console.last_output()
-            if 0.08 < time.monotonic() - last < 0.2:
-                break
-            time.sleep(0.01)
+        quiet_moment(console)
         t = console.key(b"\x1b[B" if i % 2 == 0 else b"\x1b[A")
         lat = console.output_after(t, timeout=KEY_WAIT_MS / 1000.0)
         figure.add(None if lat is None else lat * 1000.0)
         time.sleep(0.15)
     return figure
+
+
+# (figure, key that opens, key that closes): every screen and modal an operator opens from the overview.
+SCREEN_KEYS = [
+    ("help", b"?", b"\x1b"),
+    ("events", b"e", b"\x1b"),
+    ("journal", b"j", b"\x1b"),
+    ("stack detail", b"\r", b"\x1b"),
+    ("filter", b"/", b"\x1b"),
+]
+
+
+def quiet_moment(console: Console) -> None:
+    """Just after an output burst (the clock's repaint), so that the next output is the key's own."""
+    t_end = time.monotonic() + 3.0
+    while time.monotonic() < t_end:
+        if 0.08 < time.monotonic() - console.last_output() < 0.2:
+            return
+        time.sleep(0.01)
+
+
+def screen_key_latencies(console: Console, n: int) -> list[Figure]:
+    """Open then close each screen n times; each key -> first repaint is its own figure."""
+    figures = []
+    for name, open_key, close_key in SCREEN_KEYS:
+        opened = Figure(f"key -> repaint: open {name}", "ms", "p95 <= 50 ms", limit=KEY_WAIT_MS)
+        closed = Figure(f"key -> repaint: close {name} (esc)", "ms", "p95 <= 50 ms", limit=KEY_WAIT_MS)
+        for _ in range(n):
+            for key, figure in ((open_key, opened), (close_key, closed)):
+                quiet_moment(console)
+                t = console.key(key)
+                lat = console.output_after(t, timeout=KEY_WAIT_MS / 1000.0)
+                figure.add(None if lat is None else lat * 1000.0)
+                time.sleep(0.6)  # the screen settles (a detail reads its stack) before the next key
+        figures += [opened, closed]
+    return figures
 
 
 OWN_WAIT_MS = 3000.0
@@ -304,7 +342,7 @@ async def action_wave(
 def openstack_lists(lab) -> dict:
     env = {**os.environ, "OS_CLIENT_CONFIG_FILE": str(lab.clouds_yaml), "OS_CLOUD": "mrconsole-lab"}
     out = {}
-    for region in REGIONS:
+    for region in OPENSTACK_REGIONS:
         walls = []
         start = time.time()
         for _ in range(3):
@@ -458,14 +496,17 @@ def main() -> int:
         figures.append(
             Figure("bytes per region per minute while idle", "KB/min", "", samples=[idle[r][1] / 1024 for r in REGIONS])
         )
-        figures.append(Figure("console RSS, 5 regions, after start", "MB", "", value=console.rss_mb()))
+        figures.append(Figure(f"console RSS, {len(REGIONS)} regions, after start", "MB", "", value=console.rss_mb()))
 
-        figures.append(key_latencies(console, Figure("key -> repaint, healthy", "ms", "p95 <= 50 ms"), KEYS))
+        figures.append(key_latencies(console, Figure("key -> repaint: cursor, healthy", "ms", "p95 <= 50 ms"), KEYS))
+        figures += screen_key_latencies(console, max(5, KEYS // 3))
+        os.write(console.fd, b"s")  # back in the first region pane for the cursor keys
+        time.sleep(1)
         lab.freeze("RegionTwo")
         try:
             time.sleep(3)
             figures.append(
-                key_latencies(console, Figure("key -> repaint, RegionTwo frozen", "ms", "p95 <= 50 ms"), KEYS)
+                key_latencies(console, Figure("key -> repaint: cursor, RegionTwo frozen", "ms", "p95 <= 50 ms"), KEYS)
             )
         finally:
             lab.thaw("RegionTwo")
@@ -533,18 +574,24 @@ def main() -> int:
                 "busy_req_min": busy[r][0],
                 "busy_kb_min": busy[r][1] / 1024,
                 "idle_requests_by_question": idle_kinds[r],
-                "openstack_stack_list": {
-                    "wall_s": os_lists[r][0],
-                    "requests": os_lists[r][1],
-                    "kb": os_lists[r][2] / 1024,
-                    "heat_ms": os_lists[r][3],
-                    "runs": 3,
-                },
             }
+            | (
+                {
+                    "openstack_stack_list": {
+                        "wall_s": os_lists[r][0],
+                        "requests": os_lists[r][1],
+                        "kb": os_lists[r][2] / 1024,
+                        "heat_ms": os_lists[r][3],
+                        "runs": 3,
+                    }
+                }
+                if r in os_lists
+                else {}
+            )
             for r in REGIONS
         }
         path = write(
-            "scale",
+            "scale" if len(REGIONS) == 5 else f"scale-{len(REGIONS)}",
             figures,
             {
                 "regions": len(REGIONS),
@@ -568,11 +615,12 @@ def main() -> int:
             f"{'max bytes':>10} {'busy req/min':>13} {'busy KB/min':>12} | {'openstack stack list':>21}"
         )
         for region in REGIONS:
-            i, b, o = idle[region], busy[region], os_lists[region]
+            i, b = idle[region], busy[region]
+            o = os_lists.get(region)
             print(
                 f"{region:<12} {i[0]:>12.0f} {i[1] / 1024:>12.1f} {i[2]:>12.0f} {i[3]:>10} "
-                f"{b[0]:>13.0f} {b[1] / 1024:>12.1f} | {o[0]:>5.2f}s {o[1]:>3.0f} req "
-                f"{o[2] / 1024:>6.0f} KB {o[3]:>4.0f} ms"
+                f"{b[0]:>13.0f} {b[1] / 1024:>12.1f} | "
+                + (f"{o[0]:>5.2f}s {o[1]:>3.0f} req {o[2] / 1024:>6.0f} KB {o[3]:>4.0f} ms" if o else "-")
             )
         print()
         print("idle requests/min by question (busy/updated/created: the watch; other: master reads)")

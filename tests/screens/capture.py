@@ -289,6 +289,34 @@ async def capture_oncall(lab: Lab) -> None:
             lab.start("RegionThree")
 
 
+FLEET_REGIONS = ["RegionOne", "RegionTwo", "RegionThree", "RegionFour", "RegionFive"]
+
+
+def capture_fleet(root: Path) -> None:
+    """The fleet at a glance: 5 regions x 100 stacks from `lab populate` (every state, masters), no master
+    open (the masters found). A lab of its own: five regions, any free ports."""
+    from mrconsole.lab.populate import populate
+
+    lab = Lab(root / "fleet-lab")
+    lab.up(regions=FLEET_REGIONS, base_port=0, progress=log)
+    try:
+        report = populate(lab, stacks=100, masters=2, concurrency=8, busy_seconds=900, progress=log)
+        log(f"fleet: {report.created} created, {len(report.failed)} creates failed")
+
+        async def run() -> None:
+            async with Live(lab, None) as s:
+                await _until(lambda: all(len(v.by_id) >= 100 for v in s.regions.values()), 60, "every region full")
+                await s.masters_found()
+                await asyncio.sleep(2.0)
+                scene = scene_of(s, time.time())
+                scene["events"] = scene["events"][-300:]  # what the log shows; the fleet's whole history is MBs
+                save(DATA / "fleet.json", scene)
+
+        asyncio.run(run())
+    finally:
+        lab.down(purge=True)
+
+
 def gather_dict(template: dict):
     """A template held as data, as a bundle core.actions can send."""
     from mrconsole.cloud.templates import TemplateBundle
@@ -299,8 +327,11 @@ def gather_dict(template: dict):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.screens.capture")
     parser.add_argument("--lab-dir", default=None)
-    parser.add_argument("--only", choices=("rollout", "moved", "oncall"), help="capture only this scene")
+    parser.add_argument("--only", choices=("rollout", "moved", "oncall", "fleet"), help="capture only this scene")
     args = parser.parse_args(argv)
+    if args.only == "fleet":
+        capture_fleet(Path(os.environ["XDG_STATE_HOME"]))
+        return 0
     lab = Lab(Path(args.lab_dir) if args.lab_dir else None)
     log(f"lab: {lab.dir}")
     lab.up(progress=log)
@@ -317,6 +348,8 @@ def main(argv=None) -> int:
             asyncio.run(capture_oncall(lab))
     finally:
         lab.down()  # this run's own lab (its state dir is temporary)
+    if args.only is None:
+        capture_fleet(Path(os.environ["XDG_STATE_HOME"]))
     return 0
 
 

@@ -162,6 +162,12 @@ class ReplaySession:
     def refresh_now(self) -> None:
         pass
 
+    def look_at(self, region: str, stack_id: str) -> None:
+        pass  # nothing runs in a replay
+
+    def look_away(self, region: str, stack_id: str) -> None:
+        pass
+
     def actions(self, read_only: bool):
         return _NoActions()
 

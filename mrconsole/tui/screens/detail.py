@@ -41,6 +41,7 @@ class DetailScreen(ConsoleAccess, Screen):
         super().__init__()
         self.region_name, self.stack_id, self.stack_name = region, stack_id, name
         self._followed_ids: set[str] = {stack_id}  # and its constituents', once described
+        self._looked_at: set[tuple[str, str]] = set()  # (region, stack id) on the core's short cadence
         self._reload_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -64,8 +65,23 @@ class DetailScreen(ConsoleAccess, Screen):
         self.query_one("#outputs", DataTable).add_columns("Output", "Value", "Description")
         self.query_one("#parameters", DataTable).add_columns("Parameter", "Value")
         self.action_reload()
-        # Live: this stack's (and its constituents') events as they arrive, and a re-read when it changes.
+        # Live: this stack's (and its constituents') events as they arrive, and a re-read when it changes;
+        # while the screen is open they are watched on a short cadence of their own (core/events.py focus).
         self.console.changes.subscribe(self, self._on_change)
+        self._look_at({(self.region_name, self.stack_id)})
+
+    def _look_at(self, stacks: set[tuple[str, str]]) -> None:
+        session = self.session
+        if session is None:
+            return
+        for region, sid in stacks - self._looked_at:
+            session.look_at(region, sid)
+        for region, sid in self._looked_at - stacks:
+            session.look_away(region, sid)
+        self._looked_at = set(stacks)
+
+    def on_unmount(self) -> None:
+        self._look_at(set())
 
     def _on_change(self, change) -> None:
         """Cost: a scan of each change for this stack's ids; one describe (a few requests in its region) at
@@ -151,6 +167,9 @@ class DetailScreen(ConsoleAccess, Screen):
             )
         )
         self._followed_ids = {s.id} | {c.stack_id for c in desc.constituents if c.stack_id}
+        self._look_at(
+            {(s.region, s.id)} | {(c.region, c.stack_id) for c in desc.constituents if c.stack_id and c.region}
+        )
         log = self.query_one("#stack-events", EventLog)
         log.clear()
         log.add(desc.events)

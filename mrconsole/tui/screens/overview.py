@@ -6,7 +6,7 @@ import time
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
@@ -20,7 +20,8 @@ from mrconsole.tui.messages import ActOn, FollowMaster, OpenStack, ShowOutputs, 
 from mrconsole.tui.widgets.event_log import EventLog
 from mrconsole.tui.widgets.health import HealthStrip
 from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree
-from mrconsole.tui.widgets.region_pane import RegionPane
+from mrconsole.tui.widgets.region_layout import share_height
+from mrconsole.tui.widgets.region_pane import RegionColumn, RegionPane
 
 
 class OverviewScreen(ConsoleAccess, Screen):
@@ -41,6 +42,8 @@ class OverviewScreen(ConsoleAccess, Screen):
         self.region_names = regions
         self.name_filter = ""
         self._found_timer: Timer | None = None  # the masters found, read again after a burst of changes
+        self._share_pending = False
+        self._ticks = 0
 
     def compose(self) -> ComposeResult:
         yield HealthStrip(id="health")
@@ -50,7 +53,7 @@ class OverviewScreen(ConsoleAccess, Screen):
                 yield MasterTree(id="tree")
                 yield Static("", id="node-detail")
                 yield DataFlow("", id="flow")
-            with VerticalScroll(id="regions"):
+            with RegionColumn(id="regions"):
                 for region in self.region_names:
                     yield RegionPane(region)
         yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
@@ -60,10 +63,6 @@ class OverviewScreen(ConsoleAccess, Screen):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.query_one("#banner", Static).display = False
-        # Every region visible at once: each pane gets a fair share of the column's height.
-        panes = list(self.query(RegionPane))
-        for pane in panes:
-            pane.styles.max_height = f"{max(100 // max(len(panes), 1), 5)}%"
         self.query_one("#master-pane").border_title = "master"
         self.query_one("#flow").border_title = "data flow"
         self.query_one("#events").border_title = "events (all regions)"
@@ -119,11 +118,46 @@ class OverviewScreen(ConsoleAccess, Screen):
         elif isinstance(change, MasterChanged):
             self._show_master()
 
-    def on_clock(self, _now) -> None:
-        """Once a second: only texts that show an age."""
+    def on_clock(self, now) -> None:
+        """Once a second: only texts that show an age; once a minute, the panes' recent stacks."""
         for region, view in self.session.regions.items():
             if view.stale:
                 self._show_region(region)
+        self._ticks += 1
+        if self._ticks % 60 == 0:
+            wall = time.time()
+            for pane in self.query(RegionPane):
+                pane.tick(wall)
+
+    # -- every region on screen at once (tui/widgets/region_layout.py) --------------
+    def on_region_pane_shape_changed(self, event: RegionPane.ShapeChanged) -> None:
+        self._share_soon()
+
+    def on_region_column_resized(self, event: RegionColumn.Resized) -> None:
+        self._share_soon()
+
+    def on_descendant_focus(self, event) -> None:
+        self._share_soon()  # a pane being read gets its rows, one left folds again
+
+    def on_descendant_blur(self, event) -> None:
+        self._share_soon()
+
+    def _share_soon(self) -> None:
+        """One sharing after this refresh, however many panes changed shape in it."""
+        if not self._share_pending:
+            self._share_pending = True
+            self.call_after_refresh(self._share_height)
+
+    def _share_height(self) -> None:
+        self._share_pending = False
+        column = self.query_one(RegionColumn)
+        avail = column.size.height
+        if avail <= 0:
+            return
+        panes = list(self.query(RegionPane))
+        sharing = share_height(avail, [p.shape() for p in panes])
+        for pane, height in zip(panes, sharing.heights, strict=True):
+            pane.set_height(sharing.compact, height)
 
     def _show_region(self, region: str) -> None:
         session = self.session

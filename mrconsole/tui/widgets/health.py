@@ -68,7 +68,7 @@ class HealthStrip(Static):
         """One line: the fullest of these that fits the width (latency goes first, then the word
         for a healthy state, whose mark already says it)."""
         width = self.size.width or self.app.size.width
-        for detail in (2, 1, 0):
+        for detail in (2, 1, 0, -1):
             text = self._text(cloud, health, regions, read_only, detail, auth_error, protected)
             if text.cell_len <= width:
                 break
@@ -92,6 +92,11 @@ class HealthStrip(Static):
         if auth_error:
             text.append(" NOT AUTHENTICATED ", style="bold white on red")
         now = time.time()
+        if detail < 0:
+            # Many regions (20 do not fit in 80 columns by name): how many are up, then every one that is not.
+            up = sum(1 for h in health if h.state == "up")
+            text.append(f"  {up}/{len(health)} regions up", style=HEALTH_STYLE["up"] if up == len(health) else "")
+            health = [h for h in health if h.state != "up"]
         for h in health:
             view = regions.get(h.region)
             text.append("  ")

@@ -64,6 +64,7 @@ class MasterTree(Tree):
         self.guide_depth = 3
         self._shown: tuple | None = None
         self._found_shown: tuple | None = None
+        self._found: list = []
 
     def on_resize(self, event) -> None:
         compact = self.size.width < COMPACT_BELOW
@@ -71,11 +72,15 @@ class MasterTree(Tree):
             self.compact = compact
             self._shown = None
             self.show_master(self._master)
+            if self._master is None and self._found:
+                self._found_shown = None
+                self.show_found(self._found)
 
     def show_found(self, found) -> None:
         """No master open: the masters found (core/masters.py), each a node enter follows."""
         if self._master is not None:
             return
+        self._found = list(found)
         signature = tuple((f.name, f.region, f.status, f.constituents, f.source) for f in found)
         if signature == self._found_shown:
             return
@@ -84,9 +89,10 @@ class MasterTree(Tree):
         if not found:
             self.root.set_label(Text("no master: open one with :stack NAME or --stack", style="dim"))
             return
-        self.root.set_label(Text(f"{len(found)} master(s) found: enter follows one", style="bold"))
+        noun = "master" if len(found) == 1 else "masters"
+        self.root.set_label(Text(f"{len(found)} {noun} found (enter follows)", style="bold"))
         for f in found:
-            self.root.add_leaf(found_label(f), data=("found", f.region, f.stack_id, f.name))
+            self.root.add_leaf(found_label(f, self.compact), data=("found", f.region, f.stack_id, f.name))
         self.root.expand()
 
     def show_master(self, master) -> None:
@@ -244,10 +250,14 @@ class MasterTree(Tree):
         return node.data if node is not None else None
 
 
-def found_label(f: FoundMaster) -> Text:
+def found_label(f: FoundMaster, compact: bool = False) -> Text:
     style = "red" if f.status.endswith("_FAILED") else ("yellow" if f.status.endswith("_IN_PROGRESS") else "")
     text = Text(f.name, style="bold")
-    text.append(f"  {f.status or '?'}", style=style or "green")
+    if compact:  # a narrow pane: the state as a mark, as for a master's own label
+        text.append(" ")
+        text.append_text(_mark(f.status or "?"))
+    else:
+        text.append(f"  {f.status or '?'}", style=style or "green")
     text.append(f"  {f.region}", style="cyan")
     where = f" in {', '.join(f.regions)}" if f.regions else ""
     text.append(f"  · {f.constituents} constituent(s){where}", style="dim")

@@ -9,14 +9,24 @@ name; `N` in the overview orders them by name only. In the pane being read
 filter; in the others it goes back to the top, so the problems stay in view. The pane's subtitle counts
 what needs attention, kept per change: O(changed stacks), not O(stacks);
 the rows are re-sorted (O(rows log rows)) only when a stack was added or
-changed kind (a stack failing moves to the top).
+changed kind (a stack failing moves to the top), or once a minute when a
+stack shown as recently changed has stopped being recent (an O(1) check).
+
+The overview shares the column's height between the panes
+(tui/widgets/region_layout.py): a pane says its shape (rows shown, note,
+whether it needs attention) when that changes, and is given a height, and
+in a small terminal a compact form: no border, its name, health and summary
+on one line (`.region-head`), then its first rows without a header.
 """
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
@@ -25,6 +35,7 @@ from mrconsole.core.states import Health
 from mrconsole.core.text import short_when
 from mrconsole.models import Stack
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, status_short, status_text
+from mrconsole.tui.widgets.region_layout import PaneShape
 
 LABELS = {"name": "Stack", "status": "Status", "updated": "Updated", "master": "Master"}
 # What a narrow pane gives up, in order: the Master column, then Updated, then the status's full
@@ -44,6 +55,8 @@ BULK_REMOVE = 20
 
 FAILED, BUSY, SUSPENDED, OK = "failed", "busy", "suspended", "ok"
 RANK = {FAILED: 0, BUSY: 1, SUSPENDED: 2, OK: 3}
+RECENT_RANK, REST_RANK = 3, 4  # among the stacks with nothing wrong: recently changed ones first
+RECENT = 15 * 60.0  # seconds: a stack changed this recently comes before the rest
 
 
 def kind_of(s: Stack) -> str:
@@ -58,8 +71,21 @@ def kind_of(s: Stack) -> str:
     return OK
 
 
+class RegionColumn(VerticalScroll):
+    """The column of region panes; says when its size changes, so the overview shares it again."""
+
+    class Resized(Message):
+        pass
+
+    def on_resize(self, event) -> None:
+        self.post_message(self.Resized())
+
+
 class RegionPane(Vertical):
     """Last known data stays visible when the region is down, dimmed, with its age."""
+
+    class ShapeChanged(Message):
+        """Rows shown, the note or whether the region needs attention changed: share the height again."""
 
     def __init__(self, region: str, **kwargs):
         super().__init__(id=f"region-{region}", classes="region-pane", **kwargs)
@@ -77,8 +103,14 @@ class RegionPane(Vertical):
         self.by_name = False  # True: rows by name only; False: problems first
         self._kinds: dict[str, str] = {}  # every stack of the region (not only those shown) -> kind_of
         self._counts: dict[str, int] = {FAILED: 0, BUSY: 0, SUSPENDED: 0, OK: 0}
+        self._recent_until = float("inf")  # when the first stack sorted as recent stops being recent
+        self._shape: PaneShape | None = None
+        self._note_len = 0  # characters of the region's note (down, slow); 0: none shown
+        self.compact = False
+        self._head_text = Text(region)
 
     def compose(self) -> ComposeResult:
+        yield Static(self._head_text, classes="region-head")
         yield Static("", classes="region-note")
         table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
         for key in self._columns:
@@ -94,10 +126,15 @@ class RegionPane(Vertical):
                 return layout
         return LAYOUTS[-1]
 
-    def _widths(self, layout: tuple[str, ...]) -> tuple[int, ...]:
+    def _widths(self, layout: tuple[str, ...], width: int = 0) -> tuple[int, ...]:
         w = self._widest
+        name = w["name"]
+        if layout == LAYOUTS[-1] and width and name + SHORT_W + 2 * PAD > width:
+            # Not even the name and the short status fit (a constituent's long name in a narrow pane):
+            # the name gives way (cut with …), never the status.
+            name = max(8, width - SHORT_W - 2 * PAD)
         sizes = {
-            "name": w["name"],
+            "name": name,
             "status": w["status"],
             "short": SHORT_W,
             "updated": UPDATED_W,
@@ -114,7 +151,7 @@ class RegionPane(Vertical):
         if width <= 0:
             return
         layout = self._layout_for(width)
-        widths = self._widths(layout)
+        widths = self._widths(layout, width)
         if (layout, widths) != (self._columns, self._shown_widths):
             self._columns, self._shown_widths = layout, widths
             table = self.table
@@ -128,6 +165,7 @@ class RegionPane(Vertical):
 
     def on_resize(self, event) -> None:
         self._fit()
+        self._count()  # the summary's long or short form, for the new width
 
     def on_mount(self) -> None:
         self.query_one(".region-note", Static).display = False
@@ -277,8 +315,21 @@ class RegionPane(Vertical):
         if self.by_name:
             table.sort("name", key=lambda name: str(name))
         else:
-            rank = {s.name: RANK[self._kinds.get(sid, OK)] for sid, s in self._shown.items()}
-            table.sort("name", key=lambda name: (rank.get(str(name), 3), str(name)))
+            now = time.time()
+            self._recent_until = float("inf")
+            rank: dict[str, int] = {}
+            for sid, st in self._shown.items():
+                kind = self._kinds.get(sid, OK)
+                if kind != OK:
+                    rank[st.name] = RANK[kind]
+                    continue
+                changed = st.changed_time.timestamp() if st.changed_time else 0.0
+                if now - changed < RECENT:
+                    rank[st.name] = RECENT_RANK
+                    self._recent_until = min(self._recent_until, changed + RECENT)
+                else:
+                    rank[st.name] = REST_RANK
+            table.sort("name", key=lambda name: (rank.get(str(name), REST_RANK), str(name)))
         # Being read: focused, or the last focused on its screen (a dialog opened over it keeps its cursor).
         if self.by_name or table.has_focus or (self.is_attached and self.screen.focused is table):
             if keep in self._shown:
@@ -288,17 +339,77 @@ class RegionPane(Vertical):
             # the problems stay in view (DataTable scrolls to its cursor once new rows are measured).
             table.move_cursor(row=0, animate=False)
 
-    def summary(self) -> str:
-        """What needs attention in the region, for its subtitle: '100 stacks · 2 failed · 1 busy'."""
+    def tick(self, now: float) -> None:
+        """Once a minute from the overview: a stack shown as recently changed stopped being recent."""
+        if not self.by_name and now >= self._recent_until:
+            self._order(self.selected_stack_id())
+
+    def summary(self, short: bool = False) -> str:
+        """What needs attention in the region, for its subtitle: '100 stacks · 2 failed · 1 busy'
+        (short, for a narrow pane: '100 · 2 failed · 1 busy · 1 susp.')."""
         total = self._total
-        noun = "stack" if total == 1 else "stacks"
-        head = f"{len(self._shown)} of {total} {noun}" if self.name_filter else f"{total} {noun}"
-        parts = [f"{self._counts[k]} {k}" for k in (FAILED, BUSY, SUSPENDED) if self._counts[k]]
+        noun = "" if short else (" stack" if total == 1 else " stacks")
+        head = f"{len(self._shown)} of {total}{noun}" if self.name_filter else f"{total}{noun}"
+        words = {FAILED: "failed", BUSY: "busy", SUSPENDED: "susp." if short else "suspended"}
+        parts = [f"{self._counts[k]} {words[k]}" for k in (FAILED, BUSY, SUSPENDED) if self._counts[k]]
         return " · ".join([head, *parts]) + (" · by name" if self.by_name else "")
 
+    def _fitting_summary(self, room: int) -> str:
+        full = self.summary()
+        return full if room <= 0 or len(full) <= room else self.summary(short=True)
+
     def _count(self) -> None:
-        self.border_subtitle = self.summary()
+        self.border_subtitle = self._fitting_summary(self.size.width - 6)  # the corners and the padding
         self.set_class(self._counts[FAILED] > 0, "has-failed")
+        self._show_head()
+        self._say_shape()
+
+    def _show_head(self) -> None:
+        """The compact form's one line: what the border says, title and summary."""
+        title = str(self.border_title or self.region_name)
+        text = Text(title, style="bold")
+        text.append("  ")
+        summary = self._fitting_summary(self.size.width - len(title) - 2)
+        text.append(summary, style="red" if self._counts[FAILED] else "")
+        if text != self._head_text:
+            self._head_text = text
+            if self.is_mounted:
+                self.query_one(".region-head", Static).update(text)
+
+    # -- the height the overview gives it ----------------------------------------
+    def being_read(self) -> bool:
+        table = self.table
+        return table.has_focus or (self.is_attached and self.screen.focused is table)
+
+    def shape(self) -> PaneShape:
+        note = 0
+        if self._note_len:
+            width = max(1, self.size.width - (0 if self.compact else 2))
+            note = min(2, -(-self._note_len // width))
+        needy = (
+            any(self._counts[k] for k in (FAILED, BUSY, SUSPENDED))
+            or self.has_class("down")
+            or note > 0
+            or (self.is_mounted and self.being_read())
+        )
+        return PaneShape(rows=len(self._shown), note=note, needy=needy)
+
+    def _say_shape(self) -> None:
+        if not self.is_mounted:
+            return
+        shape = self.shape()
+        if shape != self._shape:
+            self._shape = shape
+            self.post_message(self.ShapeChanged())
+
+    def set_height(self, compact: bool, height: int | None) -> None:
+        """As the overview shares the column: a height (None: as tall as its rows), and the compact form
+        (no border or table header: the name and summary on the pane's first line)."""
+        if compact != self.compact:
+            self.compact = compact
+            self.set_class(compact, "-compact")
+            self.table.show_header = not compact
+        self.styles.height = "auto" if height is None else height
 
     # -- region state --------------------------------------------------------
     def set_state(self, view, health, protected: bool = False) -> None:
@@ -310,29 +421,29 @@ class RegionPane(Vertical):
         self.set_class(state == Health.DOWN or view.stale, "down")
         self.set_class(protected, "protected")
         note = self.query_one(".region-note", Static)
+        self._show_note(note, view, state, health)
+        self._say_shape()
+
+    def _show_note(self, note: Static, view, state, health) -> None:
+        text = ""
         if view.stale:
-            note.update(
-                Text(
-                    f"{self._why(view.error)} — showing data from {ago(view.fetched_at)} ago"
-                    if view.fetched_at
-                    else f"{self._why(view.error)} — no data yet",
-                    style=HEALTH_STYLE["down"],
-                )
+            text = (
+                f"{self._why(view.error)} — showing data from {ago(view.fetched_at)} ago"
+                if view.fetched_at
+                else f"{self._why(view.error)} — no data yet"
             )
-            note.display = True
+            style = HEALTH_STYLE["down"]
         elif state == Health.DEGRADED and health is not None:
-            slow = health.slow
-            note.update(
-                Text(
-                    f"slow: {health.latency_ms / 1000:.1f} s per request"
-                    if slow
-                    else f"some requests fail: {health.last_error or 'intermittently'}",
-                    style=HEALTH_STYLE["degraded"],
-                )
+            text = (
+                f"slow: {health.latency_ms / 1000:.1f} s per request"
+                if health.slow
+                else f"some requests fail: {health.last_error or 'intermittently'}"
             )
-            note.display = True
-        else:
-            note.display = False
+            style = HEALTH_STYLE["degraded"]
+        self._note_len = len(text)
+        if text:
+            note.update(Text(text, style=style))
+        note.display = bool(text)
 
     def _why(self, error: str) -> str:
         """A region that does not answer is unreachable; one that answers badly says how; a fault of
