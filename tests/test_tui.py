@@ -301,3 +301,51 @@ async def test_with_no_master_the_masters_found_are_listed_and_enter_follows_one
         await pilot.press("m")
         assert await until(pilot, lambda: isinstance(app.screen, MastersScreen) and app.screen.found, 10)
         assert MASTER in [f.name for f in app.screen.found]
+
+
+async def test_a_failed_stack_comes_first_in_its_region_pane_and_n_gives_name_order(lab, cli, tmp_path):
+    """On the lab: a stack that fails in RegionThree goes to the top of RegionThree's pane (named to sort
+    last by name), the subtitle counts it; `N` orders by name, and back. While a stack's detail is open,
+    the core looks at it on its own cadence, and stops when the screen closes."""
+    import asyncio
+    import uuid
+
+    tag = uuid.uuid4().hex[:6]
+    name = f"zzz-failing-{tag}"
+    failing = tmp_path / "failing.yaml"
+    failing.write_text(
+        "heat_template_version: 2018-08-31\n"
+        "resources:\n  r:\n    type: OS::Heat::TestResource\n"
+        "    properties: {fail: true, value: failing on purpose}\n"
+    )
+    app = make_app(lab, master=None)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+            pane = app.screen.query_one("#region-RegionThree", RegionPane)
+            assert await until(pilot, lambda: pane.table.row_count > 0, 30)
+            await asyncio.to_thread(
+                cli, "stack", "create", name, "-t", str(failing), "--lab", "--region", "RegionThree", "--wait"
+            )
+
+            def first_row() -> str:
+                key = pane.table.coordinate_to_cell_key((0, 0)).row_key.value
+                return app.session.regions["RegionThree"].by_id[key].name
+
+            assert await until(pilot, lambda: first_row() == name, 30), first_row()
+            assert "failed" in pane.summary()
+            await pilot.press("N")
+            await pilot.pause(0.2)
+            assert first_row() != name and first_row() == min(s.name for s in pane._shown.values())
+            await pilot.press("N")
+            await pilot.pause(0.2)
+            assert first_row() == name
+            # The detail screen looks at its stack on the short cadence while it is open.
+            stack = app.session.find(name)
+            app.run_command(f"stack {name}")
+            assert await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+            assert await until(pilot, lambda: stack.id in app.session.stream.focused().get("RegionThree", set()))
+            await pilot.press("escape")
+            assert await until(pilot, lambda: stack.id not in app.session.stream.focused().get("RegionThree", set()))
+    finally:
+        await asyncio.to_thread(cli, "stack", "delete", name, "--lab", "--region", "RegionThree", "--yes")

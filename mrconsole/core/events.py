@@ -268,6 +268,10 @@ class EventStream:
         ids[stack_id] = ids.get(stack_id, 0) + 1
         self._wake_region(region)
 
+    def focused(self) -> dict[str, set[str]]:
+        """The stacks looked at now, by region."""
+        return {region: set(ids) for region, ids in self._focused.items() if ids}
+
     def unfocus(self, region: str, stack_id: str) -> None:
         ids = self._focused.get(region, {})
         if ids.get(stack_id, 0) > 1:
