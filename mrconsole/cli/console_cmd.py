@@ -38,14 +38,18 @@ def add_parser(sub) -> None:
 
 
 # How long a lone Escape waits for the rest of a key sequence before it is Escape (Textual's default is
-# 100 ms, i.e. every "back" would take 100 ms before the screen changes). 25 ms, as tmux users set
-# escape-time; a terminal over a slow link can set ESCDELAY higher, as for curses programs.
-ESCAPE_DELAY_MS = "25"
+# 100 ms, i.e. every "back" would take that long to show). 10 ms, tmux's escape-time since 3.5: a
+# terminal sends a key's sequence in one write. Over a slow link, set ESCDELAY higher, as for curses
+# programs. tui/keys.py makes Textual notice the end of that wait in time.
+ESCAPE_DELAY_MS = "10"
 
 
 def cmd_console(args) -> int:
     os.environ.setdefault("ESCDELAY", ESCAPE_DELAY_MS)  # read when Textual is first imported, just below
     from mrconsole.tui.app import MrConsoleApp
+    from mrconsole.tui.keys import prompt_escape
+
+    prompt_escape()
 
     opts = cloud_options(args)
     try:

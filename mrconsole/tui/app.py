@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.signal import Signal
@@ -42,6 +42,7 @@ from mrconsole.errors import describe
 from mrconsole.logs import log_path, logger
 from mrconsole.models import Stack
 from mrconsole.tui import commands
+from mrconsole.tui.collect import QuietCollector
 from mrconsole.tui.messages import ActOn, FollowMaster, OpenStack, ShowOutputs, ShowResources, Troubleshoot
 from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen, JournalScreen, LaunchScreen
 from mrconsole.tui.screens.detail import DetailScreen
@@ -98,6 +99,7 @@ class MrConsoleApp(App):
         self.changes: Signal = Signal(self, "core-changes")
         self.clock: Signal = Signal(self, "clock")
         self.rollouts: dict[str, RolloutRun] = {}  # master id -> the rollout this console drives
+        self.collector = QuietCollector()  # full garbage collections when nobody types (tui/collect.py)
 
     def connected(self) -> SessionView:
         """The session, once connected (every screen but the first exists only then)."""
@@ -122,7 +124,17 @@ class MrConsoleApp(App):
             if cmd.key:
                 self.bind(cmd.key, f"user_command({cmd.name!r})", description=cmd.name, show=False)
         self.run_worker(self._connect(), exclusive=True, group="connect", exit_on_error=False)
-        self.set_interval(1.0, lambda: self.clock.publish(time.time()))
+        self.set_interval(1.0, self._tick)
+        self.collector.start()
+
+    def _tick(self) -> None:
+        self.clock.publish(time.time())
+        self.collector.tick()
+
+    async def on_event(self, event) -> None:
+        if isinstance(event, events.Key):
+            self.collector.key()  # a full collection waits until keys stop for a moment
+        await super().on_event(event)
 
     async def _connect(self) -> None:
 
@@ -153,6 +165,7 @@ class MrConsoleApp(App):
         await self.push_screen(OverviewScreen(session.region_names))
 
     async def on_unmount(self) -> None:
+        self.collector.stop()
         if self.session is not None:
             await self.session.stop()
 

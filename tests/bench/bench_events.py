@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from mrconsole.lab.options import lab_options
 from mrconsole.lab.seed import example_template
 
 MASTER = "bench"
+PHASE = random.Random(20261128)
 CYCLES = int(os.environ.get("BENCH_CYCLES", "3"))
 IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "30"))
 
@@ -184,7 +186,10 @@ def run_cycles(lab: Lab, use_mr: bool, use_osc: bool) -> dict:
         o = None
         n = None
         for action, params in (("CREATE", {}), ("UPDATE", {"app_replicas": str(3 + cycle % 2)}), ("DELETE", None)):
-            time.sleep(3.0)  # the master is idle when its action begins
+            # The master is idle when its action begins, at a random phase of every follower's polling (the
+            # openstack follower polls every 5 s from its start: a fixed pause would put each action at the
+            # same point of its cycle, and its delay would be that point, not its distribution).
+            time.sleep(3.0 + PHASE.uniform(0.0, 5.0))
             t0 = act(lab, action, params)
             if use_osc and action == "CREATE":
                 # openstack's follower needs the stack to exist, so it starts after the create call;

@@ -20,7 +20,7 @@ opens the real console in a pseudo-terminal (200x50) and prints one table:
 - requests/min and bytes/min per region, idle and busy (from the lab's
   access logs), and the Heat time of each idle request;
 - first event of an action: started elsewhere (seen on the console's
-  screen, through pyte) and started by the console's own core (Actions
+  events screen, through pyte) and started by the console's own core (Actions
   with `on_accepted`, as the console wires it);
 - `openstack stack list` per region: wall time, requests and bytes.
 Every figure carries its sample count and its misses (a sample that did not
@@ -523,8 +523,16 @@ def main() -> int:
             with console.lock:
                 console.watch_for.add(on_screen_text(region, name))
 
+        # Watched on the events screen (`e`), as an operator watches a burst: the overview's event pane shows
+        # its last six lines, and at 20 regions a half-second batch can be longer than that, so a line could
+        # be written and scrolled away within one frame, never on screen for the bench to see.
+        os.write(console.fd, b"e")
+        time.sleep(1.5)
         on_screen = Figure(
-            "first event on screen, action started elsewhere", "s", "p50 <= 0.8 s", limit=ELSEWHERE_WAIT_MS / 1000.0
+            "first event on screen (events screen), action started elsewhere",
+            "s",
+            "p50 <= 0.8 s",
+            limit=ELSEWHERE_WAIT_MS / 1000.0,
         )
         wave = asyncio.run(action_wave(lab, BUSY_SECONDS, 6, expect))
         last = max(t0w for _, _, t0w in wave)
