@@ -6,7 +6,7 @@ import selectors
 import socket
 import time
 
-from mrconsole.tui.collect import INTERVAL, QUIET, QuietCollector
+from mrconsole.tui.collect import INTERVAL, QUIET, THAW, QuietCollector
 from mrconsole.tui.keys import INPUT_TICK, PromptSelector, prompt_escape
 
 
@@ -28,11 +28,15 @@ def test_the_prompt_selector_never_sleeps_longer_than_its_tick():
     try:
         sel = PromptSelector()
         sel.register(a, selectors.EVENT_READ)
-        t = time.monotonic()
-        assert sel.select(5.0) == []  # nothing to read: back after INPUT_TICK, not 5 s
-        assert time.monotonic() - t < 2.0  # bounded far above INPUT_TICK: only "not the 5 s asked"
-        b.send(b"\x1b")
+        b.send(b"\x1b")  # a lone ESC: Textual's parser now waits ESCDELAY for more
         assert [key.fileobj for key, _ in sel.select(None)] == [a]
+        a.recv(1)
+        t = time.monotonic()
+        assert sel.select(5.0) == []  # just after input: back after INPUT_TICK, not 5 s
+        assert time.monotonic() - t < 2.0  # bounded far above INPUT_TICK: only "not the 5 s asked"
+        sel._input_at = time.monotonic() - 10  # long after input: the wait Textual asks for
+        t = time.monotonic()
+        assert sel.select(0.2) == [] and time.monotonic() - t >= 0.15
         sel.close()
     finally:
         a.close()
@@ -62,7 +66,7 @@ class FakeGC:
         self.calls.append("unfreeze")
 
 
-def test_a_full_collection_waits_until_keys_stop_and_thaws_before_it_collects():
+def test_a_collection_waits_until_keys_stop_and_everything_is_thawed_now_and_then():
     now = [1000.0]
     fake = FakeGC()
     c = QuietCollector(clock=lambda: now[0], collector=fake)
@@ -76,7 +80,9 @@ def test_a_full_collection_waits_until_keys_stop_and_thaws_before_it_collects():
     now[0] += QUIET / 2
     assert not c.tick()  # still typing
     now[0] += QUIET
-    assert c.tick() and fake.calls[-3:] == ["unfreeze", "collect", "freeze"]
+    assert c.tick() and fake.calls[-2:] == ["collect", "freeze"] and "unfreeze" not in fake.calls
     assert not c.tick()  # one per INTERVAL
+    now[0] += THAW
+    assert c.tick() and fake.calls[-3:] == ["unfreeze", "collect", "freeze"]  # everything, now and then
     c.stop()
     assert fake.threshold == (700, 10, 10) and fake.calls[-1] == "unfreeze"

@@ -360,3 +360,28 @@ def test_a_failing_loop_is_logged_shown_and_restarted(lab, monkeypatch):
     assert all(e is None for r, e in seen if r == "RegionOne")  # the other region never noticed
     log = log_path().read_text()
     assert "the loop for region RegionTwo failed" in log and "Traceback" in log and "injected fault" in log
+
+
+def test_a_quiet_region_is_looked_at_less_often_and_fast_again_once_it_changes():
+    """core/watch.py: busy_interval while active (a change in the last quiet_after s, a stack in progress,
+    the console acted), quiet_interval once quiet."""
+    from mrconsole.core.watch import RegionWatch, WatchConfig
+    from mrconsole.models import Stack
+
+    class Client:
+        region = "R"
+
+    now = [0.0]
+    cfg = WatchConfig(busy_interval=1.25, quiet_interval=2.5, quiet_after=30.0)
+    w = RegionWatch(Client(), cfg, clock=lambda: now[0])
+    assert w.interval() == 1.25  # just started
+    now[0] = 31.0
+    assert w.interval() == 2.5  # quiet
+    w.stacks["a"] = Stack("R", "a", "a", "UPDATE_IN_PROGRESS")
+    assert w.interval() == 1.25  # something in progress
+    w.stacks["a"] = Stack("R", "a", "a", "UPDATE_COMPLETE")
+    assert w.interval() == 2.5
+    w.sweep_soon()  # the console acted here
+    assert w.interval() == 1.25
+    now[0] = 62.0
+    assert w.interval() == 2.5

@@ -89,6 +89,23 @@ class Cloud:
             client.close()
 
 
+def _pool_per_host(session, hosts: int, per_host: int) -> None:
+    """Keep a connection pool for every region's Heat and Keystone. requests keeps 10 host pools by
+    default and drops the oldest past that: at 20 regions every look opened a new TCP connection (seen
+    with py-spy on the 20-region bench), a cost that grew with the regions. The adapter is keystoneauth's
+    own (TCP keep-alive, the TLS settings the cloud's config gave it), with room for each host."""
+    from keystoneauth1.session import TCPKeepAliveAdapter
+
+    for scheme, before in list(session.session.adapters.items()):
+        adapter = TCPKeepAliveAdapter(
+            pool_connections=max(hosts, 10),
+            pool_maxsize=max(per_host, 10),
+            tls_ciphers=getattr(before, "tls_ciphers", None),
+            tls_min_version=getattr(before, "tls_min_version", None),
+        )
+        session.session.mount(scheme, adapter)
+
+
 def _timed_session(cloud_region, timeouts: Timeouts):
     session = cloud_region.get_session()
     # keystoneauth passes this straight to requests, which takes (connect, read).
@@ -150,6 +167,7 @@ async def connect(opts: CloudOptions) -> Cloud:
             )
         names = [r for r in names if r in opts.regions]
 
+    _pool_per_host(session, hosts=len(names) + 1, per_host=opts.workers_per_region)
     clients = {}
     for region in names:
         override = None

@@ -332,8 +332,11 @@ class EventStream:
         """One round for every region (used for a non-following read)."""
         await asyncio.gather(*(self._poll_region(r, force=True) for r in list(self._regions)))
 
-    def _watch_interval(self) -> float:
-        return self.config.watch.busy_interval if self.config.all_stacks else self.config.watch_interval
+    def _watch_interval(self, region: str) -> float:
+        if not self.config.all_stacks:
+            return self.config.watch_interval
+        watch = self.watches.get(region)
+        return watch.interval() if watch is not None else self.config.watch.busy_interval
 
     async def _region_loop(self, region: str, stop: asyncio.Event) -> None:
         next_watch = 0.0
@@ -345,7 +348,7 @@ class EventStream:
             try:
                 if now >= next_watch:
                     watched_ok = await self._watch(region)
-                    next_watch = self._clock() + self._watch_interval()
+                    next_watch = self._clock() + self._watch_interval(region)
                     next_focus = self._clock() + FOLLOW_ONE  # just looked at every stack, these too
                 elif self._focused.get(region) and now >= next_focus:
                     await self._watch_focused(region)
@@ -362,7 +365,7 @@ class EventStream:
                 if not isinstance(exc, InternalError):
                     logger().exception("the loop for region %s failed (%d in a row)", region, failures)
                 self._region_answered(region, INTERNAL_MESSAGE)
-                next_watch = self._clock() + min(30.0, self._watch_interval() * 2 ** min(failures, 5))
+                next_watch = self._clock() + min(30.0, self._watch_interval(region) * 2 ** min(failures, 5))
             due = [self._followed[k].due for k in self._active.get(region, ())]
             if self._focused.get(region):
                 due.append(next_focus)

@@ -107,6 +107,7 @@ class RegionPane(Vertical):
         self._shape: PaneShape | None = None
         self._note_len = 0  # characters of the region's note (down, slow); 0: none shown
         self.compact = False
+        self._height: int | None = None
         self._head_text = Text(region)
 
     def compose(self) -> ComposeResult:
@@ -409,7 +410,9 @@ class RegionPane(Vertical):
             self.compact = compact
             self.set_class(compact, "-compact")
             self.table.show_header = not compact
-        self.styles.height = "auto" if height is None else height
+        if height != self._height:  # the same height again is no new layout
+            self._height = height
+            self.styles.height = "auto" if height is None else height
 
     # -- region state --------------------------------------------------------
     def set_state(self, view, health, protected: bool = False) -> None:
