@@ -331,8 +331,7 @@ class RegionPane(Vertical):
                 else:
                     rank[st.name] = REST_RANK
             table.sort("name", key=lambda name: (rank.get(str(name), REST_RANK), str(name)))
-        # Being read: focused, or the last focused on its screen (a dialog opened over it keeps its cursor).
-        if self.by_name or table.has_focus or (self.is_attached and self.screen.focused is table):
+        if self.by_name or self.being_read():
             if keep in self._shown:
                 table.move_cursor(row=table.get_row_index(keep), animate=False)
         elif table.row_count:
@@ -379,6 +378,7 @@ class RegionPane(Vertical):
 
     # -- the height the overview gives it ----------------------------------------
     def being_read(self) -> bool:
+        """Focused, or the last focused on its screen (a dialog opened over it keeps its cursor)."""
         table = self.table
         return table.has_focus or (self.is_attached and self.screen.focused is table)
 
