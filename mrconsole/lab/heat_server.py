@@ -3,7 +3,8 @@
 Run as `python -m mrconsole.lab.heat_server CONFIG PORT ACCESS_LOG`.
 There is no `heat-all` any more, so this stitches the two together: the
 threading backend of oslo.service must be chosen before `oslo_service.service`
-is imported, RPC stays in-process through `fake://`, and the schema comes
+is imported, RPC stays in-process through `fake://` (woken at each delivery:
+rpc_wakeup.py), and the schema comes
 from Heat's own alembic migrations.
 """
 
@@ -38,6 +39,9 @@ def main(argv: list[str]) -> None:
     )
     logging.setup(conf, "heat")
     config.set_config_defaults()
+    from mrconsole.lab import rpc_wakeup
+
+    rpc_wakeup.install()  # before the engine listens
     messaging.setup()
 
     from heat.db import migration
