@@ -154,6 +154,75 @@ def test_watch_misses_no_change_of_any_kind(lab, fleet_stacks):
     asyncio.run(scenario())
 
 
+def test_a_quiet_watch_sees_every_kind_of_start_without_the_busy_question(lab, fleet_stacks):
+    """Heat decides (core/watch.py's note): from a quiet region (nothing in progress), every action
+    moves updated_time or creation_time when it starts, so quiet looks (updated; created every other
+    look) see each one, quick or long, and never ask which stacks are busy."""
+
+    async def scenario():
+        fleet = await _fleet(lab)
+        client = fleet.region(REGION)
+        watch = RegionWatch(client, WatchConfig(quiet_after=0.0, sweep_interval=3600, reconcile_interval=3600))
+        asked = []
+        real_list = watch._list
+
+        async def recorded(**kwargs):
+            asked.append(kwargs)
+            return await real_list(**kwargs)
+
+        watch._list = recorded
+        try:
+            for _ in range(240):  # the fleet's own long actions (populate's busy stacks) are over
+                if not await client.list_stacks(filters={"status": "IN_PROGRESS"}):
+                    break
+                await asyncio.sleep(0.25)
+            await watch.poll()  # the inventory
+            assert watch.quiet()
+
+            async def quiet_looks():
+                changes = []
+                for _ in range(2):  # `created` comes every other look
+                    assert watch.quiet()
+                    ch = await watch.poll()
+                    changes += [*ch.added, *ch.changed, *ch.removed]
+                return changes
+
+            name = f"quiet-{uuid.uuid4().hex[:6]}"
+            sid = (await client.create_stack(name, _template()))["id"]
+            assert await _settle(client, sid) == "CREATE_COMPLETE"
+            assert [s.status for s in await quiet_looks() if s.id == sid] == ["CREATE_COMPLETE"]
+            steps = [
+                ("suspend", lambda: client.stack_action(sid, "suspend"), "SUSPEND_COMPLETE"),
+                ("resume", lambda: client.stack_action(sid, "resume"), "RESUME_COMPLETE"),
+                ("check", lambda: client.stack_action(sid, "check"), "CHECK_COMPLETE"),
+                ("update", lambda: client.update_stack(sid, template=_template("b")), "UPDATE_COMPLETE"),
+            ]
+            for label, act, expected in steps:
+                await act()
+                assert await _settle(client, sid) == expected, label
+                assert [s.status for s in await quiet_looks() if s.id == sid] == [expected], label
+            # A long action is seen starting by a quiet look; the region is then active.
+            await client.update_stack(sid, template=_template("c", wait={"update": 4}))
+            for _ in range(20):
+                if watch.stacks[sid].in_progress:
+                    break
+                assert watch.quiet()
+                await watch.poll()
+                await asyncio.sleep(0.25)
+            assert watch.stacks[sid].status == "UPDATE_IN_PROGRESS" and not watch.quiet()
+            assert not any((k.get("filters") or {}).get("status") == "IN_PROGRESS" for k in asked)
+            assert await _settle(client, sid) == "UPDATE_COMPLETE"
+            await client.delete_stack(sid)
+            assert await _settle(client, sid) == "DELETE_COMPLETE"
+            for _ in range(4):
+                await watch.poll()
+            assert sid not in watch.stacks
+        finally:
+            fleet.close()
+
+    asyncio.run(scenario())
+
+
 def test_watch_sees_long_actions_start_and_end_without_a_sweep(lab, fleet_stacks):
     """The busy question alone (no sweep, no full list) sees an action start and end."""
 
@@ -374,6 +443,7 @@ def test_a_quiet_region_is_looked_at_less_often_and_fast_again_once_it_changes()
     now = [0.0]
     cfg = WatchConfig(busy_interval=1.25, quiet_interval=2.5, quiet_after=30.0)
     w = RegionWatch(Client(), cfg, clock=lambda: now[0])
+    assert WatchConfig().quiet_interval == 3.0  # the module's cost formula counts on it
     assert w.interval() == 1.25  # just started
     now[0] = 31.0
     assert w.interval() == 2.5  # quiet
@@ -385,3 +455,80 @@ def test_a_quiet_region_is_looked_at_less_often_and_fast_again_once_it_changes()
     assert w.interval() == 1.25
     now[0] = 62.0
     assert w.interval() == 2.5
+
+
+def test_a_quiet_look_asks_what_changed_never_what_is_busy():
+    """core/watch.py: in a quiet region nothing is busy, and any start moves updated_time or
+    creation_time, so a quiet look asks `updated` (and `created` every other look); an active one
+    alternates `busy` and `updated`. And a sweep that runs out of pages asks for the full list."""
+    import asyncio
+
+    from mrconsole.core.watch import RegionWatch, WatchConfig
+    from mrconsole.models import Stack
+
+    asked: list[str] = []
+
+    class Client:
+        region = "R"
+        changed: list[Stack] = []
+
+        async def list_stacks(self, **kw):
+            if (kw.get("filters") or {}).get("status") == "IN_PROGRESS":
+                asked.append("busy")
+                return []
+            if kw.get("sort_keys") in ("updated_time", "creation_time") and kw.get("sort_dir") == "desc":
+                asked.append("updated" if kw["sort_keys"] == "updated_time" else "created")
+                return list(self.changed) if not kw.get("marker") else []
+            asked.append("full")
+            return [Stack("R", "a", "a", "CREATE_COMPLETE", created_time=None)]
+
+    now = [0.0]
+    cfg = WatchConfig(busy_interval=1.25, quiet_interval=3.0, quiet_after=30.0, sweep_interval=12.0, page=5)
+    client = Client()
+    w = RegionWatch(client, cfg, clock=lambda: now[0])
+
+    async def looks(n: int) -> list[str]:
+        asked.clear()
+        for _ in range(n):
+            await w.poll()
+            now[0] += w.interval()
+        return list(asked)
+
+    assert asyncio.run(looks(1)) == ["full"]
+    active = asyncio.run(looks(4))
+    assert active.count("busy") == 2 and active.count("updated") == 2  # alternating while active
+    now[0] = 100.0
+    assert w.quiet()
+    quiet = asyncio.run(looks(6))
+    assert "busy" not in quiet
+    # (a created sweep that fell due while active may come once more)
+    assert quiet.count("updated") == 6 and 3 <= quiet.count("created") <= 4
+    assert w.interval() == 3.0
+
+    # A change seen in a quiet look makes the region active: the busy question is back.
+    from datetime import datetime
+
+    client.changed = [Stack("R", "a", "a", "UPDATE_IN_PROGRESS", updated_time=datetime(2026, 11, 28, 12, 0))]
+    asyncio.run(looks(1))
+    assert not w.quiet() and w.interval() == 1.25
+    assert "busy" in asyncio.run(looks(2))
+
+    # More changes than max_sweep_pages pages: the next look is the full list.
+    w2 = RegionWatch(client, WatchConfig(page=1, max_sweep_pages=2), clock=lambda: now[0])
+    client.changed = []
+    asyncio.run(w2.poll())  # the inventory; its marks
+    w2._marks["updated_time"] = datetime(2026, 1, 1)
+    client.changed = [Stack("R", "b", "b", "CHECK_COMPLETE", updated_time=datetime(2026, 11, 28, 12, 1))]
+    Client.list_stacks_orig = Client.list_stacks
+
+    async def endless(self, **kw):  # every page full and newer than the mark
+        asked.append("page")
+        return list(self.changed)
+
+    Client.list_stacks = endless
+    w2.sweep_soon()
+    asyncio.run(w2.poll())
+    Client.list_stacks = Client.list_stacks_orig
+    asked.clear()
+    asyncio.run(w2.poll())
+    assert asked == ["full"]

@@ -10,42 +10,53 @@ What Heat 27 offers, checked against the lab (tests/test_watch.py holds it):
 - `show_deleted=True` keeps a deleted stack in the list as DELETE_COMPLETE,
   with the `updated_time` of its delete.
 
-So one region is watched with small questions instead of a full list, one
-question per look, alternating. A look comes every `busy_interval` while the
-region is active (a stack in progress, or something changed in the last
-`quiet_after` seconds, or the console acted there), every `quiet_interval`
-once it has been quiet that long: at 20 regions the idle looks were most of
-the console's CPU (each request costs ~1.6 ms of CPU in heatclient,
-keystoneauth and requests, measured per thread on the 20-region lab), and a
-quiet region's first change is then seen up to `quiet_interval` late, after
-which the region is looked at fast again. A stack being looked at (a detail
+So one region is watched with small questions instead of a full list. A
+look comes every `busy_interval` while the region is active (a stack in
+progress, or something changed in the last `quiet_after` seconds, or the
+console acted there), every `quiet_interval` once it has been quiet that
+long: at 20 regions the idle looks were most of the console's CPU (each
+request costs ~1.5 ms of CPU in heatclient, keystoneauth and requests,
+measured per thread on the 20-region lab). A stack being looked at (a detail
 screen, `events --follow STACK`) has its own cadence (core/events.py focus).
 The questions:
 
-- *busy* (even looks): `status=IN_PROGRESS`. Any action that runs longer
-  than a look is seen starting here, whatever its kind, creates included. A
-  stack that was busy and no longer is gets its final state from one more
-  list filtered by those ids (deleted ones included).
-- *updated* (odd looks): the most recently updated stacks, deleted included,
-  newest first, a `page` at a time, back to the newest value the previous
-  look saw. Every action but a create moves `updated_time` when it starts,
-  so actions quicker than a look (a suspend, a check, a delete) are seen
-  here; however many changed, it pages on until it reaches what it had
-  already seen, so nothing is skipped.
-- *created* (every `sweep_interval`): the same for `creation_time`, for
-  creates quicker than a look (a stack of `OS::Heat::None`).
+- *busy* (active, even looks): `status=IN_PROGRESS`. Any action that runs
+  longer than a look is seen starting here, whatever its kind, creates
+  included. A stack that was busy and no longer is gets its final state from
+  one more list filtered by those ids (deleted ones included).
+- *updated* (active, odd looks; quiet, every look): the most recently
+  updated stacks, deleted included, newest first, a `page` at a time, back to
+  the newest value the previous look saw. Every action but a create moves
+  `updated_time` when it starts, so actions quicker than a look (a suspend, a
+  check, a delete) are seen here; however many changed, it pages on until it
+  reaches what it had already seen, so nothing is skipped (past
+  `max_sweep_pages`, the next look is the full list).
+- *created* (active, every `sweep_interval`; quiet, every other look): the
+  same for `creation_time`, for creates quicker than a look (a stack of
+  `OS::Heat::None`).
 - *reconcile* (every `reconcile_interval`, at start, and when the region
   returns from an outage): the full list, paginated by `page_full`. It is
   the only request whose size grows with the number of stacks.
 
-Cost per region, with B busy stacks, C stacks changed since the last sweep
-and N stacks in all (sizes in stacks returned), L the look interval
-(`busy_interval` when active, `quiet_interval` when quiet):
+A quiet region has no stack in progress, and a stack can only start being
+busy by a create (a new `creation_time`) or by an action that stamps
+`updated_time` (every other action: update, suspend, resume, check,
+snapshot, restore, delete; heat/engine/stack.py), so there the busy question
+would tell nothing the other two do not: a quiet look asks *updated*, and
+*created* every other look. The first change in a quiet region is seen
+within `quiet_interval` (a create within twice that), then the region is
+active again. (Before: quiet looks alternated busy and updated, so an update
+waited up to twice `quiet_interval`, for about the same requests.)
 
-    requests/min = 60/L * (1 + ceil(C/page)/2) + 60/sweep_interval
-                   + [B > 0] 30/L + 60/reconcile_interval * ceil(N/page_full)
-    active, nothing changing: 48 + 5 + 0.1*ceil(N/1000) = 53 + 0.1*ceil(N/1000)
-    quiet (idle for `quiet_after`): 24 + 5 + 0.1*ceil(N/1000) = 29 + 0.1*ceil(N/1000)
+Cost per region, with B busy stacks, C stacks changed since the last sweep
+and N stacks in all (sizes in stacks returned), L the look interval:
+
+    active (L = busy_interval), nothing changing:
+        60/L * (1 + ceil(C/page)/2) + [B > 0] 30/L + 60/sweep_interval + 60/reconcile_interval * ceil(N/page_full)
+        = 48 + 5 + 0.1*ceil(N/1000) = 53 + 0.1*ceil(N/1000)
+    quiet (L = quiet_interval, nothing in progress or changed for `quiet_after`):
+        60/L + 30/L + 60/reconcile_interval * ceil(N/page_full)
+        = 20 + 10 + 0.1*ceil(N/1000) = 30 + 0.1*ceil(N/1000)
     for `settle` seconds after a change, C counts every stack updated in the
     `settle` seconds before the newest change (late commits are read back).
     size of an idle request: 0 (busy) or at most `page` (updated, created)
@@ -83,7 +94,7 @@ class StackChanges:
 @dataclass
 class WatchConfig:
     busy_interval: float = 1.25
-    quiet_interval: float = 2.5  # a look, once the region has been quiet for quiet_after
+    quiet_interval: float = 3.0  # a look, once the region has been quiet for quiet_after
     quiet_after: float = 30.0
     sweep_interval: float = 12.0
     reconcile_interval: float = 600.0
@@ -139,11 +150,13 @@ class RegionWatch:
         self._everything = True
         self._active_until = self._clock() + self.config.quiet_after
 
+    def quiet(self) -> bool:
+        """Nothing in progress, nothing changed for `quiet_after`, the console did not act here. O(N)."""
+        return self._clock() >= self._active_until and not any(s.in_progress for s in self.stacks.values())
+
     def interval(self) -> float:
         """Seconds to the next look: fast while the region is active, slower once it is quiet."""
-        if self._clock() < self._active_until or any(s.in_progress for s in self.stacks.values()):
-            return self.config.busy_interval
-        return self.config.quiet_interval
+        return self.config.quiet_interval if self.quiet() else self.config.busy_interval
 
     async def _list(self, **kwargs) -> list[Stack]:
         self.requests += 1
@@ -157,6 +170,16 @@ class RegionWatch:
         seen: dict[str, Stack] = {}
         everything, self._everything = self._everything, False
         self._looks += 1
+        if not everything and self.quiet():
+            # Nothing busy to see finish; any start moves one of the two marks (the module's note).
+            seen.update(await self._sweep("updated_time"))
+            if self._looks % 2 == 0 or now >= self._next_sweep:
+                self._next_sweep = now + self.config.sweep_interval
+                seen.update((sid, s) for sid, s in (await self._sweep("creation_time")).items() if sid not in seen)
+            changes = self._apply(seen, full=False)
+            if changes:
+                self._active_until = self._clock() + self.config.quiet_after
+            return changes
         if everything or self._looks % 2 == 0:
             busy = await self._list(filters={"status": "IN_PROGRESS"})
             seen.update((s.id, s) for s in busy)
@@ -230,6 +253,9 @@ class RegionWatch:
             if reached_old or mark is None or len(page) < self.config.page:
                 break
             marker = page[-1].id
+        else:
+            # More changed than `max_sweep_pages` pages hold: what lies between is read by the full list.
+            self._next_reconcile = 0.0
         latest = {s.id for s in scanned if getattr(s, attr) == newest}
         self._at_mark[sort_key] = latest | at_mark if newest == mark else latest
         if newest != mark:
