@@ -46,6 +46,7 @@ import tempfile
 import termios
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -554,9 +555,15 @@ def main() -> int:
         while time.monotonic() < last + on_screen.limit and len(console.seen) < len(wave):
             time.sleep(0.1)
         busy = rates(lab, t1, time.time(), skip_method="POST")  # the wave's own requests are not the console's
+        missed = Counter()
         for region, name, t0w in wave:
             seen = console.seen.get(on_screen_text(region, name))
             on_screen.add(seen - t0w if seen is not None and seen - t0w <= on_screen.limit else None)
+            if seen is None or seen - t0w > on_screen.limit:
+                missed[region] += 1
+                print(f"  not seen on screen: {region} {name}")
+        if missed:
+            on_screen.note = "missed: " + ", ".join(f"{r} {n}" for r, n in sorted(missed.items()))
         figures.append(on_screen)
         console.stop()
         console = None
