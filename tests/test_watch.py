@@ -460,7 +460,8 @@ def test_a_quiet_region_is_looked_at_less_often_and_fast_again_once_it_changes()
 def test_a_quiet_look_asks_what_changed_never_what_is_busy():
     """core/watch.py: in a quiet region nothing is busy, and any start moves updated_time or
     creation_time, so a quiet look asks `updated` (and `created` every other look); an active one
-    asks `updated` at every look and `busy` at every other. And a sweep that runs out of pages asks for the full list."""
+    asks `updated` at every look and `busy` at every other. And a sweep that runs out of pages
+    asks for the full list."""
     import asyncio
 
     from mrconsole.core.watch import RegionWatch, WatchConfig
