@@ -127,6 +127,7 @@ class Console:
         self.lock = threading.Lock()
         self.seen: dict[str, float] = {}  # watched text -> first time on screen
         self.watch_for: set[str] = set()
+        self.reading: list[float] = []  # seconds the reader took per output chunk while watching
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         self.proc = subprocess.Popen(
@@ -154,6 +155,9 @@ class Console:
                         if re.search(w, text):
                             self.seen[w] = now
                             self.watch_for.discard(w)
+                    # How long the bench itself took to read this output: a reader that falls behind
+                    # would date what it finds late (its own cost, not the console's).
+                    self.reading.append(time.monotonic() - now)
 
     def last_output(self) -> float:
         with self.lock:
@@ -565,8 +569,14 @@ def main() -> int:
             if seen is None or seen - t0w > on_screen.limit:
                 missed[region] += 1
                 print(f"  not seen on screen: {region} {name}")
+        notes = []
+        if console.reading:
+            reading = sorted(console.reading)
+            p95 = reading[int(0.95 * (len(reading) - 1))] * 1000
+            notes.append(f"bench read {len(reading)} screen updates: p95 {p95:.0f} ms, {sum(reading):.1f} s in all")
         if missed:
-            on_screen.note = "missed: " + ", ".join(f"{r} {n}" for r, n in sorted(missed.items()))
+            notes.append("missed: " + ", ".join(f"{r} {n}" for r, n in sorted(missed.items())))
+        on_screen.note = "; ".join(notes)
         figures.append(on_screen)
         console.stop()
         console = None
