@@ -175,17 +175,10 @@ class RegionWatch:
         seen: dict[str, Stack] = {}
         everything, self._everything = self._everything, False
         self._looks += 1
-        if not everything and self.quiet():
-            # Nothing busy to see finish; any start moves one of the two marks (the module's note).
-            seen.update(await self._sweep("updated_time"))
-            if self._looks % 2 == 0 or now >= self._next_sweep:
-                self._next_sweep = now + self.config.sweep_interval
-                seen.update((sid, s) for sid, s in (await self._sweep("creation_time")).items() if sid not in seen)
-            changes = self._apply(seen, full=False)
-            if changes:
-                self._active_until = self._clock() + self.config.quiet_after
-            return changes
-        if everything or self._looks % 2 == 0:
+        # A quiet region has nothing busy to see finish, and any start moves one of the two marks
+        # (the module's note): it skips the busy question and asks `created` every other look.
+        quiet = not everything and self.quiet()
+        if not quiet and (everything or self._looks % 2 == 0):
             busy = await self._list(filters={"status": "IN_PROGRESS"})
             seen.update((s.id, s) for s in busy)
             finished = [sid for sid in self.busy_ids if sid not in seen]
@@ -197,7 +190,7 @@ class RegionWatch:
                     if sid not in seen:  # purged, or never listable again: gone
                         seen[sid] = Stack(self.region, sid, self.stacks[sid].name, "DELETE_COMPLETE")
         seen.update((sid, s) for sid, s in (await self._sweep("updated_time")).items() if sid not in seen)
-        if everything or now >= self._next_sweep:
+        if everything or now >= self._next_sweep or (quiet and self._looks % 2 == 0):
             self._next_sweep = now + self.config.sweep_interval
             seen.update((sid, s) for sid, s in (await self._sweep("creation_time")).items() if sid not in seen)
         changes = self._apply(seen, full=False)
