@@ -4,13 +4,14 @@ Run as `python -m mrconsole.lab.heat_server CONFIG PORT ACCESS_LOG`.
 There is no `heat-all` any more, so this stitches the two together: the
 threading backend of oslo.service must be chosen before `oslo_service.service`
 is imported, RPC stays in-process through `fake://` (woken at each delivery:
-rpc_wakeup.py), and the schema comes
-from Heat's own alembic migrations.
+rpc_wakeup.py), and the schema comes from Heat's own alembic migrations, its
+integer ids never reused as on MariaDB (sqlite_ids.py).
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str]) -> None:
@@ -43,6 +44,14 @@ def main(argv: list[str]) -> None:
 
     rpc_wakeup.install()  # before the engine listens
     messaging.setup()
+
+    from mrconsole.lab import sqlite_ids
+
+    sqlite_ids.install()  # before the schema is created
+    if conf.database.connection.startswith("sqlite:///"):
+        rebuilt = sqlite_ids.upgrade(Path(conf.database.connection.removeprefix("sqlite:///")))
+        if rebuilt:
+            logging.getLogger(__name__).info("ids never reused now in %s", ", ".join(rebuilt))
 
     from heat.db import migration
 
