@@ -34,6 +34,18 @@ def test_mapping(exc, kind):
     assert str(mapped).startswith("RegionTwo: ")
 
 
+def test_heat_losing_a_stacks_stored_data_is_said_in_words_not_as_no_such_stack():
+    """Heat's 404 for a lost ResourcePropertiesData row: the stack is there, its database is not whole.
+    Neither "not found" (a script would think the stack gone) nor an outage of the region."""
+    exc = hexc.HTTPNotFound("ERROR: ResourcePropertiesData with id {} not found")
+    mapped = map_exception(exc, "RegionOne")
+    assert mapped.kind == errors.STORE
+    assert mapped.kind not in (errors.NOT_FOUND, errors.UNAVAILABLE)
+    assert "Heat cannot load this stack" in mapped.message and "not deleted" in mapped.message
+    assert "ResourcePropertiesData with id {} not found" in mapped.message  # what Heat said, kept
+    assert "\n" not in str(mapped)
+
+
 def _raise_in(module: str, exc: BaseException):
     """Raise exc from a function whose module is `module`, as a traceback would show it."""
     namespace = {"__name__": module}

@@ -18,6 +18,12 @@ FORBIDDEN = "forbidden"
 UNAVAILABLE = "unavailable"
 INVALID = "invalid"  # Heat rejected the request (validation, 400)
 CONFIG = "config"  # clouds.yaml, cloud or region problems
+STORE = "store"  # Heat found the stack but cannot load what its database keeps for it
+
+# Heat's own 404 for a row of a stack's stored data that is gone (heat/db/api.py
+# resource_prop_data_get). The stack is there: Heat's database lost part of it. Seen on the lab when
+# its sqlite reused row ids (lab/sqlite_ids.py); said as what it is, never as "no such stack".
+_STORE_LOST = ("ResourcePropertiesData with id",)
 
 
 class CloudError(Exception):
@@ -38,6 +44,14 @@ def _heat_message(exc) -> str:
         if text.startswith(prefix):
             text = text[len(prefix) :]
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def _store_lost(message: str) -> str:
+    return (
+        "Heat cannot load this stack: its database lost part of what it keeps for it "
+        f"(Heat said: {message}); the stack was not deleted, and reading or changing it fails "
+        "until the cloud's operators repair Heat's database"
+    )
 
 
 def _from_a_proxy(text: str) -> bool:
@@ -100,7 +114,10 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError | Intern
     from keystoneauth1 import exceptions as kexc
 
     if isinstance(exc, hexc.HTTPNotFound) or isinstance(exc, kexc.http.NotFound):
-        return CloudError(NOT_FOUND, _heat_message(exc), region)
+        message = _heat_message(exc)
+        if any(marker in message for marker in _STORE_LOST):
+            return CloudError(STORE, _store_lost(message), region)
+        return CloudError(NOT_FOUND, message, region)
     if isinstance(exc, hexc.HTTPConflict) or isinstance(exc, kexc.http.Conflict):
         return CloudError(CONFLICT, _heat_message(exc), region)
     if isinstance(exc, (hexc.HTTPUnauthorized, kexc.http.Unauthorized)):
