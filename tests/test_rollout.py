@@ -38,7 +38,15 @@ async def _read(lab, name: str):
         fleet = Fleet(cloud)
         topo = await read_master(fleet, "RegionOne", name)
         master_env = await cloud.region("RegionOne").environment(topo.master)
-        out = {"master": topo.master, "master_env": master_env, "constituents": {}}
+        # Its outputs read its constituents': resolved at every read, held or not (#32: the lab on sqlite
+        # once lost such a master after one resolved read and an update).
+        resolved = await cloud.region("RegionOne").get_stack(topo.master.id)
+        out = {
+            "master": topo.master,
+            "master_env": master_env,
+            "master_outputs": {o.key: o.value for o in resolved.outputs},
+            "constituents": {},
+        }
         for c in topo.constituents:
             client = cloud.region(c.region)
             if not c.stack_id:
@@ -218,6 +226,8 @@ def test_gate_command_that_fails_holds_the_waves_then_stop_everything(lab, cli, 
     assert json.loads(outputs) == {"release": "v2"}
     assert state["master"].status == "UPDATE_IN_PROGRESS"  # held at the breakpoints
     assert state["constituents"]["web_two"]["release"] == "v1"
+    # Readable with its outputs resolved while held (#32), and they say where the rollout stands.
+    assert state["master_outputs"]["releases"] == {"web_one": "v2", "web_two": "v1", "web_three": "v1"}
 
     # While it holds: a second rollout is refused before sending; the breakpoints are listed across regions.
     code, out, err = _rollout(cli, "roll-gate", "-P", "release=v3", "--yes")
@@ -271,6 +281,7 @@ def test_held_rollout_rolled_back_by_heat_and_a_breakpoint_cleared_by_hand(lab, 
     state = read(lab, "roll-back")
     assert state["master"].status == "ROLLBACK_COMPLETE"
     assert {r: c["release"] for r, c in state["constituents"].items()} == {r: "v1" for r in RESOURCES}
+    assert state["master_outputs"]["releases"] == {r: "v1" for r in RESOURCES}
     # Heat restored the environment from before the rollout: no breakpoint anywhere.
     assert _hooks_in(state["master_env"]) == {}
     for c in state["constituents"].values():
@@ -381,45 +392,53 @@ async def test_console_started_mid_rollout_shows_it_and_finishes_it(lab, cli, fa
     assert actions.count("release") == 2 and "rollout-done" in actions
 
 
-HEAT_LIMITS = Path(__file__).parent / "corpus" / "heat_limits"
+def test_a_master_read_with_its_outputs_while_an_update_changes_them_stays_readable(lab):
+    """Heat is the oracle (#32). Plain heatclient, no mrconsole: a master whose outputs read its
+    constituents' outputs is read with them resolved, then PATCHed with a new release and a pre-update hook
+    on one constituent. The lab on sqlite once lost such a master here (404 "ResourcePropertiesData with id
+    {} not found" once the other constituents' updates completed): its row ids were reused, which MariaDB
+    never does (lab/sqlite_ids.py). Now, as on MariaDB: readable throughout, and the outputs follow."""
+    import time
 
+    from heatclient import client as heat_client
 
-def test_heat_27_loses_a_master_read_while_an_update_changes_the_outputs_it_reads(lab, cli):
-    """Heat is the oracle, here of a limit of its own: why examples/rollout keeps no output on the master.
-
-    A master whose outputs are its constituents' outputs, read (GET resolves outputs) while an update
-    changes them, answers 404 "ResourcePropertiesData with id {} not found" from then on. If this
-    fails, Heat no longer does it: the README's note and the example can drop the limit."""
-    from mrconsole.cloud.connection import connect
-    from mrconsole.cloud.errors import CloudError
     from mrconsole.lab.options import lab_options
 
-    code, out, err = cli(
-        "stack", "create", "heat-limit", "-t", str(HEAT_LIMITS / "master-outputs.yaml"), "--lab",
-        "--region", "RegionOne", "--wait", "--format", "json",
-    )  # fmt: skip
-    assert code == 0, err + out
+    _seed(lab, "heat-keeps")
+    options = lab_options(str(lab.dir))
+    import openstack.config
 
-    async def update_while_reading() -> list[str]:
-        cloud = await connect(lab_options(str(lab.dir)))
-        client = cloud.region("RegionOne")
-        lost: list[str] = []
-        try:
-            master = (await client.get_stack("heat-limit")).stack
-            for i in range(4):  # bounded: it shows within the first two on the lab
-                await client.update_stack(f"heat-limit/{master.id}", parameters={"release": f"r{i}"}, existing=True)
-                for _ in range(40):
-                    await asyncio.sleep(0.4)
-                    try:
-                        detail = await client.get_stack(master.id)
-                    except CloudError as exc:
-                        lost.append(exc.message)
-                        return lost
-                    if not detail.stack.in_progress:
-                        break
-            return lost
-        finally:
-            cloud.close()
-
-    lost = asyncio.run(update_while_reading())
-    assert lost and "ResourcePropertiesData" in lost[0], lost
+    config = openstack.config.OpenStackConfig(config_files=[options.config_file]).get_one(
+        options.cloud, region_name="RegionOne"
+    )
+    heat = heat_client.Client("1", session=config.get_session(), region_name="RegionOne")
+    master = heat.stacks.get("heat-keeps")  # outputs resolved: what the loss needed
+    assert {o["output_key"]: o["output_value"] for o in master.outputs}["release_two"] == "v1"
+    heat.stacks.update(
+        master.id,
+        existing=True,
+        parameters={"release": "v2"},
+        environment={"resource_registry": {"resources": {"web_three": {"hooks": "pre-update"}}}},
+    )
+    deadline = time.monotonic() + 90
+    held = None
+    while time.monotonic() < deadline:  # until the two free constituents are updated, web_three held
+        now = heat.stacks.get(master.id)  # every read resolves the outputs again
+        outputs = {o["output_key"]: o.get("output_value") for o in now.outputs}
+        if (outputs.get("releases") or {}).get("web_two") == "v2" and (outputs["releases"] or {}).get(
+            "web_one"
+        ) == "v2":
+            held = now
+            break
+        time.sleep(0.5)
+    assert held is not None and held.stack_status == "UPDATE_IN_PROGRESS", "the free constituents never updated"
+    assert held.outputs  # read, resolved, while the update runs
+    heat.resources.signal(master.id, "web_three", data={"unset_hook": "pre-update"})
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and heat.stacks.get(master.id).stack_status == "UPDATE_IN_PROGRESS":
+        time.sleep(0.5)
+    done = heat.stacks.get(master.id)
+    assert done.stack_status == "UPDATE_COMPLETE", done.stack_status_reason
+    outputs = {o["output_key"]: o["output_value"] for o in done.outputs}
+    assert outputs["releases"] == {r: "v2" for r in RESOURCES}
+    assert heat.resources.list(master.id)  # its resources too

@@ -206,9 +206,9 @@ class RegionClient:
         return await self.call(fn, "stack list", convert=lambda items: [to_stack(self.region, s) for s in items])
 
     async def get_stack(self, name_or_id: str, outputs: bool = True) -> StackDetail:
-        """outputs=False: Heat does not resolve the outputs. A master is read so whenever it may be in
-        progress: on Heat 27, resolving a master's outputs that read its constituents' outputs while an
-        update or create changes them can leave the master unreadable (tests/test_rollout.py pins it)."""
+        """outputs=False: Heat does not resolve the outputs. For a reader that needs only the stack, this
+        saves Heat the work: a master's outputs that read its constituents' make Heat ask each
+        constituent's region (RemoteStack._resolve_attribute) unless it has them cached."""
         return await self.call(
             lambda hc: hc.stacks.get(name_or_id, resolve_outputs=outputs),
             "stack show",

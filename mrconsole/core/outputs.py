@@ -5,13 +5,13 @@ constituent's, read in its own; a region that does not answer gives the last val
 kept, marked stale with their age. An output whose value reads a hidden parameter (`get_param` of a
 parameter declared `hidden: true`) is masked: Heat itself would show it in clear.
 
-A master is read with its outputs resolved only when it is not in progress: on Heat 27 resolving a
-master's outputs that read constituents' outputs during an update can leave it unreadable
-(tests/test_rollout.py); while it runs its own outputs are said "not resolved while in progress".
+A master's outputs are resolved by Heat even while it is in progress (an output whose constituent is
+not there yet comes back as Heat's own error for it). The lab on sqlite once lost such a master after a
+resolved read and an update; that was the lab's database, not Heat (lab/sqlite_ids.py, #32).
 
 What is read live is kept in the topology cache (its last values kept for what did not answer).
 
-Cost: the master's read (3 requests) and, when settled, its GET with outputs and its template (2); per
+Cost: the master's read (3 requests), its GET with outputs and its template (2); per
 constituent its GET (with outputs) and its template (2), concurrently; the cache read when a region
 does not answer.
 """
@@ -109,13 +109,8 @@ async def outputs_across(fleet, region: str, name: str, cache) -> OutputsView:
         return await _from_cache(fleet, view, name, cache, exc.message)
     m = topo.master
     view.master = m.name
-    if m.in_progress:
-        view.rows.append(
-            OutputRow("master", region, m.name, "-", state=UNREAD, error=f"not resolved while {m.status} (Heat 27)")
-        )
-    else:
-        detail, template = await asyncio.gather(client.get_stack(f"{m.name}/{m.id}"), template_or_none(fleet, m))
-        view.rows += _rows("master", region, m.name, detail.outputs, masked_outputs(template))
+    detail, template = await asyncio.gather(client.get_stack(f"{m.name}/{m.id}"), template_or_none(fleet, m))
+    view.rows += _rows("master", region, m.name, detail.outputs, masked_outputs(template))
     await refresh_constituents(fleet, topo)
     cached = await asyncio.to_thread(cache.load, fleet.name, m.id) if cache is not None else None
     kept = {c.resource: c for c in cached.constituents} if cached else {}

@@ -5,8 +5,9 @@ adopt data gives: an adopted master owns the existing constituent stacks, creati
 nothing. Its data is what `stack export` (enable_stack_abandon) returns: the template, files,
 environment and each resource's id. Checked on the lab (Heat 27, tests/test_rehome.py): a master
 adopted in another region is ADOPT_COMPLETE in seconds with the same constituent ids, and a PATCH
-through it updates the constituents in their regions. (A master unreadable after such a PATCH, seen
-once, is Heat 27 reading outputs of constituents that the update changes: tests/test_rollout.py.)
+through it updates the constituents in their regions; a master whose outputs read its constituents'
+stays readable through a move and the updates after it (the 404 once seen here was the lab's sqlite
+reusing row ids: lab/sqlite_ids.py, #32).
 
 So the data must be at hand before the master's region goes down: every read of a master (the
 console's session, `status --master`) keeps it in the topology cache, refreshed only when the master

@@ -134,7 +134,7 @@ async def _stack_and_resource(fleet, region: str, stack: str, name: str) -> tupl
         raise PlanError(f"region {region!r} is not in cloud {fleet.name}", usage=True)
     client = fleet.region(region)
     try:
-        # Without outputs: the stack may be a master in progress (Heat 27, core/outputs.py).
+        # Without outputs: only its id and status are needed (a master's would ask every constituent region).
         found = await client.get_stack(stack, outputs=False)
         resources = await client.resources(found.stack)
     except CloudError as exc:
