@@ -38,14 +38,15 @@ def _stack(scene, name):
     return next(s for v in scene["regions"] for s in v.by_id.values() if s.name == name)
 
 
-def _steps(scene_name):
-    """What to do after the overview is up, for each README state."""
+def _steps(scene_name, name=lambda n: n):
+    """What to do after the overview is up, for each README state (`name`: how a scene's names were
+    changed, for the hostile-text tier)."""
 
     async def nothing(pilot):
         await _overview(pilot)
 
     async def detail(pilot):
-        await _command(pilot, "stack demo")
+        await _command(pilot, f"stack {name('demo')}")
 
     async def events(pilot):
         await _overview(pilot)
@@ -53,10 +54,10 @@ def _steps(scene_name):
         await pilot.pause(0.5)
 
     async def why(pilot):
-        await _command(pilot, "why broken")
+        await _command(pilot, f"why {name('broken')}")
 
     async def drift(pilot):
-        await _command(pilot, "drift demo")
+        await _command(pilot, f"drift {name('demo')}")
 
     async def launch(pilot):
         await _overview(pilot)
@@ -77,11 +78,11 @@ def _steps(scene_name):
         await pilot.pause(0.5)
 
     async def rollout(pilot):
-        await _command(pilot, "rollout web")
+        await _command(pilot, f"rollout {name('web')}")
         await pilot.pause(0.3)
 
     async def breakpoints(pilot):
-        await _command(pilot, "breakpoints web")
+        await _command(pilot, f"breakpoints {name('web')}")
         await pilot.pause(0.3)
 
     async def move(pilot):
@@ -99,11 +100,11 @@ def _steps(scene_name):
         await pilot.pause(0.5)
 
     async def outputs(pilot):
-        await _command(pilot, "outputs demo")
+        await _command(pilot, f"outputs {name('demo')}")
         await pilot.pause(0.3)
 
     async def resources(pilot):
-        await _command(pilot, "resources demo")
+        await _command(pilot, f"resources {name('demo')}")
         await pilot.pause(0.3)
 
     async def protected(pilot):

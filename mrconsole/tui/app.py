@@ -23,7 +23,7 @@ from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.signal import Signal
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from mrconsole.config import UserConfig
@@ -34,7 +34,7 @@ from mrconsole.core.choices import ABANDON, BREAKPOINTS, MOVE, ROLLOUT, SNAPSHOT
 from mrconsole.core.errors import CloudError
 from mrconsole.core.plan import PlanError, execute
 from mrconsole.core.rollout_run import RolloutRun
-from mrconsole.core.text import parse_duration
+from mrconsole.core.text import parse_duration, printable
 from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS
 from mrconsole.core.user_commands import Subject, UserCommand, environment, refusal, run_captured
 from mrconsole.core.view import SessionView
@@ -54,6 +54,7 @@ from mrconsole.tui.screens.modals import CommandOutputScreen, CommandScreen, Hel
 from mrconsole.tui.screens.oncall import OutputsScreen, ResourcesScreen
 from mrconsole.tui.screens.overview import OverviewScreen
 from mrconsole.tui.screens.rollout import AskScreen, BreakpointsScreen, RolloutScreen
+from mrconsole.tui.widgets.plain import Static
 
 
 class MrConsoleApp(App):
@@ -78,6 +79,11 @@ class MrConsoleApp(App):
         Binding("m", "masters", "Masters", id="masters", show=False),
         Binding("escape", "back", "Back", id="back", show=False),
     ]
+
+    def notify(self, message, *, title="", severity="information", timeout=None, markup=True) -> None:
+        """Never markup, whatever a caller asks (#33): what a notification says carries Heat's text (a
+        name, a reason), and Textual's markup would raise on `[/]` or swallow `[word]`."""
+        super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False)
 
     def __init__(
         self,

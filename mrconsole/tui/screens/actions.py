@@ -18,8 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer
 
 from mrconsole.core import protect
 from mrconsole.core.action_table import info
@@ -31,6 +30,7 @@ from mrconsole.core.launch import FormField, form_fields, load
 from mrconsole.core.plan import PlanError, parse_parameter_text
 from mrconsole.core.view import Analysis
 from mrconsole.tui.access import ConsoleAccess
+from mrconsole.tui.widgets.plain import Button, Checkbox, DataTable, Input, Label, Option, OptionList, Static
 
 
 class ActionMenu(ConsoleAccess, ModalScreen[str]):

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane
 
 from mrconsole.core.changes import EventsArrived, StackChanges
 from mrconsole.core.errors import CloudError
@@ -21,6 +21,7 @@ from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, Troubleshoot
 from mrconsole.tui.style import status_text
 from mrconsole.tui.widgets.event_log import EventLog
+from mrconsole.tui.widgets.plain import DataTable, Static
 
 
 class DetailScreen(ConsoleAccess, Screen):

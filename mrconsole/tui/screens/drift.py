@@ -8,13 +8,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer
 
 from mrconsole.core.errors import CloudError
 from mrconsole.core.reports import SUGGESTION, drift_lines
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn
 from mrconsole.tui.style import report_text
+from mrconsole.tui.widgets.plain import DataTable, Static
 
 
 class DriftScreen(ConsoleAccess, Screen):

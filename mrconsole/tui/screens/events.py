@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer
 
 from mrconsole.core.changes import EventsArrived
 from mrconsole.core.event_filter import EventFilter
@@ -17,6 +17,7 @@ from mrconsole.core.text import event_line
 from mrconsole.models import Event
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.widgets.event_log import EventLog
+from mrconsole.tui.widgets.plain import Input, Static
 
 SHOWN = 3000
 

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+from textual.widgets import Footer
 
 from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, ReadOnlyError
@@ -24,6 +24,7 @@ from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text
 from mrconsole.tui.screens.modals import protected_typed
 from mrconsole.tui.screens.rollout import AskScreen
+from mrconsole.tui.widgets.plain import Button, DataTable, Input, Label, Static
 
 REFUSALS = (PlanError, ActionError, ReadOnlyError)
 

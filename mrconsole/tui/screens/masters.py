@@ -10,12 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
-from textual.widgets.option_list import Option
 
 from mrconsole.core.masters import FoundMaster
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.widgets.master_tree import found_label
+from mrconsole.tui.widgets.plain import Label, Option, OptionList
 
 
 class MastersScreen(ConsoleAccess, ModalScreen["FoundMaster | None"]):

@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
 
 from mrconsole.core import protect
 from mrconsole.core.errors import CloudError
@@ -16,6 +15,7 @@ from mrconsole.core.reports import why_lines
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.commands import COMMANDS, hint
 from mrconsole.tui.style import report_text
+from mrconsole.tui.widgets.plain import Input, Label, Static, plain
 
 
 class HelpScreen(ConsoleAccess, ModalScreen):
@@ -31,12 +31,12 @@ class HelpScreen(ConsoleAccess, ModalScreen):
         keys.add_column("Action")
         keys.add_column("Binding id", style="dim")
         for key, desc, bid in self._rows:
-            keys.add_row(key, desc, bid)
+            keys.add_row(plain(key), plain(desc), plain(bid))  # keys from the config file
         cmds = Table(title="Commands (press :)", expand=True, show_edge=False)
         cmds.add_column("Command", style="bold cyan", no_wrap=True)
         cmds.add_column("Does")
         for c in COMMANDS:
-            cmds.add_row(c.usage, c.description)
+            cmds.add_row(plain(c.usage), plain(c.description))
         with VerticalScroll(id="help-body"):
             yield Static(keys)
             yield Static(cmds)

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer
 
 from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, ReadOnlyError
@@ -25,6 +25,7 @@ from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text
 from mrconsole.tui.screens.modals import TypeScreen, protected_typed
 from mrconsole.tui.screens.rollout import AskScreen
+from mrconsole.tui.widgets.plain import DataTable, Static
 
 REFUSALS = (PlanError, ActionError, ReadOnlyError)
 

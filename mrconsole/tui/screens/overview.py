@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer
 
 from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, RegionStatus, StackChanges
 from mrconsole.core.errors import INTERNAL_MESSAGE
@@ -20,6 +20,7 @@ from mrconsole.tui.messages import ActOn, FollowMaster, OpenStack, ShowOutputs, 
 from mrconsole.tui.widgets.event_log import EventLog
 from mrconsole.tui.widgets.health import HealthStrip
 from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree
+from mrconsole.tui.widgets.plain import DataTable, Input, Static
 from mrconsole.tui.widgets.region_layout import share_height
 from mrconsole.tui.widgets.region_pane import RegionColumn, RegionPane
 

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Static
+from textual.widgets import Footer
 
 from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, ReadOnlyError
@@ -47,6 +47,7 @@ from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text
 from mrconsole.tui.screens.modals import protected_typed
+from mrconsole.tui.widgets.plain import Checkbox, DataTable, Input, Label, Static
 
 # What Heat says of a constituent in the master's update (core/rollout.py) ...
 CONSTITUENT_TEXT = {

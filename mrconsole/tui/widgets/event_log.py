@@ -29,10 +29,10 @@ from datetime import UTC
 
 from rich.text import Text
 from textual.timer import Timer
-from textual.widgets import RichLog
 
 from mrconsole.models import Event
 from mrconsole.tui.style import status_text
+from mrconsole.tui.widgets.plain import RichLog
 
 STATUS_W = 20  # ROLLBACK_IN_PROGRESS
 SAYS_NOTHING = ("state changed", "")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
-from textual.widgets import Static
 
 from mrconsole.core.changes import HealthChanged, RegionStatus
 from mrconsole.core.states import Health
 from mrconsole.tui.access import console
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago
+from mrconsole.tui.widgets.plain import Static
 
 # A healthy region answers every ~1.25 s; older data than this is worth showing.
 LAGGING_AFTER = 10.0

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static, Tree
 
 from mrconsole.core.flow import BLOCKED, READY, STALE, WAITING, flow_state
 from mrconsole.core.masters import FoundMaster
 from mrconsole.tui.style import ago, status_short, status_text
+from mrconsole.tui.widgets.plain import Static, Tree, plain
 
 # Below this many cells the labels use a mark for the status (✔ ◐ ✖) instead of its name.
 COMPACT_BELOW = 44
@@ -303,7 +303,9 @@ class DataFlow(Static):
         table.add_column("into", overflow="fold")
         table.add_column("", no_wrap=True)
         for key, src, into, state in self.rows:
-            table.add_row(Text(key, style="bold"), src, into, Text(state, style=_STATE_STYLE[state]))
+            table.add_row(
+                plain(Text(key, style="bold")), plain(src), plain(into), Text(state, style=_STATE_STYLE[state])
+            )
         self.display = True
         self.update(table)
 

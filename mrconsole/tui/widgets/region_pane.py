@@ -27,7 +27,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
 from mrconsole.core.naming import looks_like_constituent
@@ -35,6 +34,7 @@ from mrconsole.core.states import Health
 from mrconsole.core.text import short_when
 from mrconsole.models import Stack
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, status_short, status_text
+from mrconsole.tui.widgets.plain import DataTable, Static, plain
 from mrconsole.tui.widgets.region_layout import PaneShape
 
 LABELS = {"name": "Stack", "status": "Status", "updated": "Updated", "master": "Master"}
@@ -90,7 +90,8 @@ class RegionPane(Vertical):
     def __init__(self, region: str, **kwargs):
         super().__init__(id=f"region-{region}", classes="region-pane", **kwargs)
         self.region_name = region
-        self.border_title = region
+        self._title = region  # as shown; the border reads markup, so it gets plain Text
+        self.border_title = plain(region)
         self.name_filter = ""
         self._owner_of = lambda region, stack: None
         self._shown: dict[str, Stack] = {}  # row key (stack id) -> the stack as shown
@@ -359,14 +360,14 @@ class RegionPane(Vertical):
         return full if room <= 0 or len(full) <= room else self.summary(short=True)
 
     def _count(self) -> None:
-        self.border_subtitle = self._fitting_summary(self.size.width - 6)  # the corners and the padding
+        self.border_subtitle = plain(self._fitting_summary(self.size.width - 6))  # the corners, the padding
         self.set_class(self._counts[FAILED] > 0, "has-failed")
         self._show_head()
         self._say_shape()
 
     def _show_head(self) -> None:
         """The compact form's one line: what the border says, title and summary."""
-        title = str(self.border_title or self.region_name)
+        title = self._title
         text = Text(title, style="bold")
         text.append("  ")
         summary = self._fitting_summary(self.size.width - len(title) - 2)
@@ -419,7 +420,8 @@ class RegionPane(Vertical):
         """Title, health and the stale note: called when they change, and by the clock when stale."""
         self._total = len(view.by_id)
         state = health.state if health else "unknown"
-        self.border_title = f"{HEALTH_ICON.get(state, '?')} {self.region_name}" + (" · PROTECTED" if protected else "")
+        self._title = f"{HEALTH_ICON.get(state, '?')} {self.region_name}" + (" · PROTECTED" if protected else "")
+        self.border_title = plain(self._title)
         self._count()
         self.set_class(state == Health.DOWN or view.stale, "down")
         self.set_class(protected, "protected")
