@@ -14,6 +14,7 @@ from mrconsole import __version__
 from mrconsole.cli import common, lab_cmd
 from mrconsole.cli.cloudargs import GLOBAL_FLAGS, GLOBAL_WITH_VALUE
 from mrconsole.cli.common import EXIT_USAGE, CliError
+from mrconsole.core.text import PrintableStream
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError, describe
 from mrconsole.logs import logger
 
@@ -142,6 +143,19 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    # Text from Heat is data (#33): every line the command prints has its control characters drawn
+    # visibly (an event reason with ESC ] 0 ; ... would retitle the operator's terminal). Not for the
+    # console, whose terminal driver writes escape sequences of its own.
+    streams = (sys.stdout, sys.stderr)
+    if argv[0] != "console":
+        sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)
+    try:
+        return _run(args, argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args, argv: list[str]) -> int:
     try:
         return int(args.func(args) or 0)
     except CliError as exc:
