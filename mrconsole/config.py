@@ -16,6 +16,7 @@ clouds:
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +31,18 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir("mrconsole")) / "config.yaml"
 
 
+def keep_private() -> None:
+    """Every file this process creates is 0600 and every directory 0700 (#33): the journal, the cache,
+    the log (after rotation too: the handler creates a new file), timeline exports and saved events hold
+    parameters and Heat's reasons. Set once at start (cli/main.py), before anything is written."""
+    os.umask(0o077)
+
+
 def state_dir() -> Path:
     path = Path(platformdirs.user_state_dir("mrconsole"))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:  # left wider by an older version
+        path.chmod(0o700)
     return path
 
 
@@ -64,6 +74,9 @@ def load(path: Path | None = None) -> UserConfig:
     path = path or config_path()
     if not path.exists():
         return UserConfig(path=path)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o022:  # its `commands:` run as the operator: a file others may write is not theirs alone
+        raise ConfigError(f"{path} is writable by others (mode {mode:04o}); run: chmod go-w {path}")
     try:
         data = yaml.safe_load(path.read_text()) or {}
     except (OSError, yaml.YAMLError) as exc:

@@ -93,3 +93,54 @@ def test_values_kept_for_a_constituent_not_read_keep_the_time_they_were_read(tmp
     cache.save(later)
     kept = cache.load("lab", "m1").constituents[0]
     assert kept.outputs == {"db_ip": "10.0.0.5"} and kept.read_at == 100.0
+
+
+def test_what_the_console_writes_is_private_even_after_the_log_rotates(tmp_path, monkeypatch):
+    """umask 077 once at start (config.keep_private): the state directory 0700 (narrowed if an older
+    version left it wider), the log 0600 before and after rotation, an export 0600."""
+    import logging
+
+    from mrconsole import config, logs
+
+    os.umask(0o022)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "state" / "mrconsole").mkdir(parents=True, mode=0o755)
+    config.keep_private()
+    try:
+        state = config.state_dir()
+        assert stat.S_IMODE(state.stat().st_mode) == 0o700
+        log = logging.getLogger(logs.LOGGER)
+        for handler in list(log.handlers):
+            log.removeHandler(handler)
+        logs.logger().info("a line")
+        handler = next(h for h in log.handlers if hasattr(h, "doRollover"))
+        handler.doRollover()
+        logs.logger().info("a line after rotation")
+        handler.flush()
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in state.iterdir()}
+        assert {"mrconsole.log", "mrconsole.log.1"} <= set(modes)
+        assert all(mode == 0o600 for mode in modes.values()), {k: oct(v) for k, v in modes.items()}
+        export = tmp_path / "timeline.md"
+        export.write_text("# night\n")  # as timeline -o and the events screen's save write
+        assert stat.S_IMODE(export.stat().st_mode) == 0o600
+    finally:
+        for handler in list(logging.getLogger(logs.LOGGER).handlers):
+            logging.getLogger(logs.LOGGER).removeHandler(handler)
+            handler.close()
+        os.umask(0o022)
+
+
+def test_a_config_file_others_may_write_is_refused_in_one_line(tmp_path):
+    from mrconsole.config import ConfigError, load
+
+    path = tmp_path / "config.yaml"
+    path.write_text("keys:\n  refresh: r\n")
+    path.chmod(0o666)
+    try:
+        load(path)
+    except ConfigError as exc:
+        assert str(exc) == f"{path} is writable by others (mode 0666); run: chmod go-w {path}"
+    else:
+        raise AssertionError("a world-writable config was accepted")
+    path.chmod(0o600)
+    assert load(path).keys == {"refresh": "r"}

@@ -14,6 +14,7 @@ from mrconsole import __version__
 from mrconsole.cli import common, lab_cmd
 from mrconsole.cli.cloudargs import GLOBAL_FLAGS, GLOBAL_WITH_VALUE
 from mrconsole.cli.common import EXIT_USAGE, CliError
+from mrconsole.config import keep_private
 from mrconsole.core.text import PrintableStream
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError, describe
 from mrconsole.logs import logger
@@ -128,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.CRITICAL)
 
     warnings.filterwarnings("ignore")
+    keep_private()
     argv = sys.argv[1:] if argv is None else argv
     if argv == ["--version"]:
         print(version_line())
