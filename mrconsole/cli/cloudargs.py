@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_USAGE, CliError
+from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_USAGE, CliError, seconds_arg
 from mrconsole.core import errors
 from mrconsole.core.connect import CloudOptions, Timeouts, connect
 from mrconsole.core.connect import authenticate as auth
@@ -26,7 +26,7 @@ def add_cloud_arguments(parser) -> None:
     g.add_argument("--lab-dir", metavar="DIR", help="the lab's directory, with --lab")
     g.add_argument(
         "--timeout",
-        type=float,
+        type=seconds_arg(0, 3600, above=True),
         default=None,
         metavar="SECONDS",
         help="read timeout per request (default 10; connect timeout is 3)",

@@ -12,7 +12,7 @@ import subprocess
 
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import EXIT_FAILED, EXIT_USAGE, CliError, ask_yes, print_json
+from mrconsole.cli.common import EXIT_FAILED, EXIT_USAGE, CliError, ask_yes, print_json, stack_ref
 from mrconsole.core.errors import CloudError
 from mrconsole.core.user_commands import CommandConfigError, Subject, environment, of_config, refusal
 
@@ -27,7 +27,9 @@ def add_parser(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("name", metavar="NAME", nargs="?", help="the command's name (none: list them)")
-    p.add_argument("stack", metavar="STACK", nargs="?", help="the stack it runs on (scope stack or resource)")
+    p.add_argument(
+        "stack", metavar="STACK", type=stack_ref, nargs="?", help="the stack it runs on (scope stack or resource)"
+    )
     p.add_argument("--resource", default="", metavar="RES", help="the resource it runs on (scope resource)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask before a dangerous command")
     add_cloud_arguments(p)

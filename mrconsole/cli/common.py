@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
+import re
 import sys
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
@@ -28,6 +31,54 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = EXIT_FAILED):
         super().__init__(message)
         self.code = code
+
+
+# Typed arguments: bad values are usage errors (exit 2) found before anything is read or sent (#33).
+def seconds_arg(low: float, high: float, *, above: bool = False):
+    """A finite number of seconds in [low, high] (`above`: more than low)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        if not math.isfinite(value) or value > high or value < low or (above and value == low):
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: expected seconds {'above' if above else 'from'} {low:g} to {high:g}"
+            )
+        return value
+
+    return parse
+
+
+def count_arg(low: int, high: int):
+    """A whole number in [low, high]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r}: expected {low} to {high}")
+        return value
+
+    return parse
+
+
+# Heat's rule for a stack's name (heat/engine/stack.py), and its ids; a reference may be NAME/ID.
+_STACK_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_.-]{0,254}")
+_STACK_ID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
+
+
+def stack_ref(text: str) -> str:
+    """A stack's name, id or NAME/ID as Heat can have it: `prod#x` would address `prod` in a URL."""
+    name, slash, ident = text.partition("/")
+    if (_STACK_NAME.fullmatch(name) or _STACK_ID.fullmatch(name)) and (not slash or _STACK_ID.fullmatch(ident)):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not a stack name Heat accepts (a letter, then letters, digits, _ . -), an id or NAME/ID"
+    )
 
 
 def to_jsonable(obj):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mrconsole import config as user_config
 from mrconsole.cli.cloudargs import add_cloud_arguments, cloud_options
-from mrconsole.cli.common import EXIT_USAGE, CliError, require_file
+from mrconsole.cli.common import EXIT_USAGE, CliError, count_arg, require_file
 from mrconsole.core import errors
 from mrconsole.core.connect import connect, load_config
 from mrconsole.core.errors import CloudError
@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
     p.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
     p.add_argument(
         "--event-buffer",
-        type=int,
+        type=count_arg(100, 10_000_000),
         default=50_000,
         metavar="N",
         help="events kept in memory for the timeline (default 50000; ~1.2 KB each)",

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import EXIT_OK, CliError, print_json
+from mrconsole.cli.common import EXIT_OK, CliError, print_json, stack_ref
 from mrconsole.core.errors import CloudError
 from mrconsole.core.outage import drift
 from mrconsole.core.reports import drift_lines
@@ -24,7 +24,7 @@ def add_parser(sub) -> None:
         "  2  bad invocation\n  4  drift or orphans found",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("name", metavar="MASTER")
+    p.add_argument("name", metavar="MASTER", type=stack_ref)
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_cloud_arguments(p)
     p.set_defaults(func=cmd_drift)

@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
-from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
+from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, count_arg, seconds_arg, stack_ref
 from mrconsole.core.events import EventStream, StreamConfig
 from mrconsole.core.follow import follow_master
 from mrconsole.core.text import event_line
@@ -28,7 +28,7 @@ def add_parser(sub) -> None:
         "  130 interrupted",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("stack", nargs="?", metavar="STACK", help="stack name or id (a master or any stack)")
+    p.add_argument("stack", nargs="?", metavar="STACK", type=stack_ref, help="stack name or id (a master or any stack)")
     p.add_argument("--all-regions", action="store_true", help="every stack in the chosen regions")
     p.add_argument("--follow", "-f", action="store_true", help="keep streaming new events (until ^C)")
     p.add_argument(
@@ -38,15 +38,19 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--nested-depth",
-        type=int,
+        type=count_arg(0, 100),
         default=0,
         metavar="N",
         help="include events of nested stacks inside a region, N levels deep",
     )
     p.add_argument("--since", metavar="DURATION", help="only events newer than this (30s, 10m, 2h, 1d)")
     p.add_argument("--format", choices=("log", "json"), default="log")
-    p.add_argument("--fast-interval", type=float, default=None, metavar="S", help=argparse.SUPPRESS)
-    p.add_argument("--watch-interval", type=float, default=None, metavar="S", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--fast-interval", type=seconds_arg(0, 60, above=True), default=None, metavar="S", help=argparse.SUPPRESS
+    )
+    p.add_argument(
+        "--watch-interval", type=seconds_arg(0, 600, above=True), default=None, metavar="S", help=argparse.SUPPRESS
+    )
     add_cloud_arguments(p)
     p.set_defaults(func=cmd_events)
 

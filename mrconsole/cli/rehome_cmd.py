@@ -8,7 +8,16 @@ import sys
 
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, ask_yes, print_json
+from mrconsole.cli.common import (
+    EXIT_DEGRADED,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    ask_yes,
+    print_json,
+    stack_ref,
+)
 from mrconsole.cli.validate_cmd import parse_params
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.connect import TopologyCache
@@ -39,7 +48,7 @@ def add_parser(sub) -> None:
         epilog=REHOME_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("name", metavar="MASTER")
+    p.add_argument("name", metavar="MASTER", type=stack_ref)
     add_cloud_arguments(p)
     p.add_argument("--to", required=True, metavar="REGION", help="the region of the new master")
     p.add_argument("--name", dest="new_name", metavar="NAME", help="the new master's name (default: the same)")
@@ -55,7 +64,7 @@ def add_parser(sub) -> None:
         description="The master is adopted again without its constituents in the region given with --region; "
         "they stay there as orphans.",
     )
-    e.add_argument("name", metavar="MASTER")
+    e.add_argument("name", metavar="MASTER", type=stack_ref)
     add_cloud_arguments(e)
     e.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
     e.add_argument("--preview", action="store_true", help="show what is dropped and kept; send nothing")
@@ -68,7 +77,7 @@ def add_parser(sub) -> None:
         help="remove a (stale) master from Heat, leaving its constituents as they are",
         description="Heat's abandon: the master leaves Heat; every stack it created stays, untouched.",
     )
-    a.add_argument("name", metavar="MASTER")
+    a.add_argument("name", metavar="MASTER", type=stack_ref)
     add_cloud_arguments(a)
     a.add_argument("--yes", "-y", action="store_true", help="do not ask to type the name")
     a.add_argument("--format", choices=("text", "json"), default="text")

@@ -24,8 +24,10 @@ from mrconsole.cli.common import (
     CliError,
     ask_yes,
     confirm_protected,
+    count_arg,
     print_json,
     print_table,
+    stack_ref,
 )
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.connect import TopologyCache
@@ -51,7 +53,7 @@ def add_parser(sub) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    o.add_argument("name", metavar="MASTER")
+    o.add_argument("name", metavar="MASTER", type=stack_ref)
     add_cloud_arguments(o)
     o.add_argument("--format", choices=("text", "json"), default="text")
     o.set_defaults(func=cmd_outputs)
@@ -62,8 +64,10 @@ def add_parser(sub) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    r.add_argument("name", metavar="MASTER")
-    r.add_argument("--nested-depth", type=int, default=0, metavar="N", help="also nested stacks, N levels down")
+    r.add_argument("name", metavar="MASTER", type=stack_ref)
+    r.add_argument(
+        "--nested-depth", type=count_arg(0, 100), default=0, metavar="N", help="also nested stacks, N levels down"
+    )
     add_cloud_arguments(r)
     r.add_argument("--format", choices=("text", "json"), default="text")
     r.set_defaults(func=cmd_resources)
@@ -76,7 +80,7 @@ def add_parser(sub) -> None:
         ("signal", "signal a resource that takes signals (a wait condition handle), with data"),
     ):
         q = rsub.add_parser(name, help=text, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-        q.add_argument("stack", metavar="STACK")
+        q.add_argument("stack", metavar="STACK", type=stack_ref)
         q.add_argument("resource", metavar="RESOURCE")
         add_cloud_arguments(q)
         q.add_argument("--format", choices=("text", "json"), default="text")
@@ -194,6 +198,8 @@ def cmd_resource(args) -> int:
             data = json.loads(args.data)
         except ValueError as exc:
             raise CliError(f"--data is not JSON: {exc}", EXIT_USAGE) from None
+        except RecursionError:
+            raise CliError("--data is nested too deeply to be a signal's data", EXIT_USAGE) from None
         if not isinstance(data, dict):
             raise CliError('--data must be a JSON object, like \'{"status": "SUCCESS"}\'', EXIT_USAGE)
     mutates = args.resource_command != "show" and not args.preview

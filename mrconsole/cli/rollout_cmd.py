@@ -16,9 +16,12 @@ from mrconsole.cli.common import (
     CliError,
     ask_yes,
     confirm_protected,
+    count_arg,
     print_json,
     print_table,
     require_file,
+    seconds_arg,
+    stack_ref,
 )
 from mrconsole.cli.validate_cmd import parse_params
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
@@ -67,16 +70,20 @@ def add_parser(sub) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("name", metavar="MASTER")
+    p.add_argument("name", metavar="MASTER", type=stack_ref)
     add_cloud_arguments(p)
     p.add_argument("-t", "--template", metavar="FILE", help="a new template for the master (a full change)")
     p.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
     p.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--reapply", action="store_true", help="roll out the master's own template and parameters")
     p.add_argument("--waves", metavar="WAVES", help="the waves (see below)")
-    p.add_argument("--soak", type=float, default=0.0, metavar="SECONDS", help="a wave must stay healthy this long")
+    p.add_argument(
+        "--soak", type=seconds_arg(0, 86400), default=0.0, metavar="SECONDS", help="a wave must stay healthy this long"
+    )
     p.add_argument("--gate-cmd", metavar="CMD", help="run per constituent after its wave; exit 0 passes")
-    p.add_argument("--max-failed-regions", type=int, default=0, metavar="N", help="regions allowed to fail")
+    p.add_argument(
+        "--max-failed-regions", type=count_arg(0, 1000), default=0, metavar="N", help="regions allowed to fail"
+    )
     p.add_argument("--preview", action="store_true", help="show the plan and what changes per wave; send nothing")
     p.add_argument(
         "--snapshot-first",
@@ -101,7 +108,7 @@ def add_parser(sub) -> None:
         description="Heat breakpoints (hooks) set in the environment of a master or of a constituent, and "
         "the ones an update waits at now.",
     )
-    h.add_argument("name", metavar="MASTER")
+    h.add_argument("name", metavar="MASTER", type=stack_ref)
     add_cloud_arguments(h)
     h.add_argument("--clear", metavar="RESOURCE", help="release the breakpoint RESOURCE waits at")
     h.add_argument("--stack", dest="on_stack", metavar="STACK", help="with --clear: the stack holding RESOURCE")

@@ -19,6 +19,7 @@ from mrconsole.cli.common import (
     confirm_protected,
     print_json,
     print_table,
+    stack_ref,
 )
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.plan import PlanError
@@ -40,7 +41,7 @@ def add_parser(sub) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("name", metavar="MASTER")
+    p.add_argument("name", metavar="MASTER", type=stack_ref)
     p.add_argument("what", nargs="?", default="list", choices=("create", "list", "restore", "delete"))
     p.add_argument("snapshot", nargs="?", metavar="ID", help="with restore and delete: the snapshot's id or name")
     add_cloud_arguments(p)

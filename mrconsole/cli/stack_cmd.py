@@ -15,8 +15,10 @@ from mrconsole.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    count_arg,
     print_json,
     require_file,
+    stack_ref,
     to_jsonable,
     typed_regions,
 )
@@ -54,7 +56,7 @@ def add_parser(sub) -> None:
     ssub.required = True
 
     def common(q, wait=True, through_master=False):
-        q.add_argument("name", metavar="STACK")
+        q.add_argument("name", metavar="STACK", type=stack_ref)
         add_cloud_arguments(q)
         q.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
         q.add_argument("--format", choices=("text", "json"), default="text")
@@ -117,7 +119,7 @@ def add_parser(sub) -> None:
     )
     template_args(c, True)
     c.add_argument("--preview", action="store_true", help="show what would be created, by region, and stop")
-    c.add_argument("--timeout-mins", type=int, default=None)
+    c.add_argument("--timeout-mins", type=count_arg(1, 525_600), default=None)
     u = previewable(
         common(
             ssub.add_parser(

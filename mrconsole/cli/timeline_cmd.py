@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, EXIT_USAGE, CliError, print_json
+from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, EXIT_USAGE, CliError, print_json, stack_ref
 from mrconsole.cli.events_cmd import parse_duration
 from mrconsole.core.errors import CloudError
 from mrconsole.core.timeline import DEFAULT_SINCE, incident_timeline
@@ -24,7 +24,7 @@ def add_parser(sub) -> None:
         "  3  written, but a region could not be read (named in the timeline)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("name", metavar="MASTER")
+    p.add_argument("name", metavar="MASTER", type=stack_ref)
     p.add_argument(
         "--since",
         default=DEFAULT_SINCE,
@@ -44,6 +44,11 @@ def cmd_timeline(args) -> int:
         raise CliError("--since must be longer than 0s", EXIT_USAGE)
     if args.output and Path(args.output).is_dir():
         raise CliError(f"--output {args.output}: is a directory", EXIT_USAGE)
+    if args.output:  # before any read: an unwritable file is said at once, not after the cloud's answers
+        try:
+            Path(args.output).touch()
+        except OSError as exc:
+            raise CliError(f"--output {args.output}: {exc.strerror}", EXIT_USAGE) from None
     return asyncio.run(_timeline(args, since))
 
 

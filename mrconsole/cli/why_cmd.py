@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
-from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, print_json, to_jsonable
+from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, print_json, stack_ref, to_jsonable
 from mrconsole.core.reports import HEADING, ROOT, why_lines
 from mrconsole.core.why import why
 
@@ -21,7 +21,7 @@ def add_parser(sub) -> None:
         "  2  bad invocation",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("stack", metavar="STACK")
+    p.add_argument("stack", metavar="STACK", type=stack_ref)
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_cloud_arguments(p)
     p.set_defaults(func=cmd_why)

@@ -85,13 +85,19 @@ def event_line(e: Event, colour: bool) -> str:
     return f"{t}  {names}  {status}  {printable_line(e.status_reason)}".rstrip()
 
 
+MAX_DURATION = 3650 * 86400.0
+
+
 def parse_duration(text: str) -> float:
     """`30s`, `10m`, `2h`, `1d` (a bare number is seconds) as seconds; ValueError with one line otherwise."""
 
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text or "")
     if not match:
         raise ValueError(f"{text!r}: expected a duration such as 30s, 10m, 2h or 1d")
-    return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2) or "s"]
+    value = float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2) or "s"]
+    if value > MAX_DURATION:  # a date that far back is no date at all (OverflowError further on)
+        raise ValueError(f"{text!r}: at most 3650d")
+    return value
 
 
 # The only escape sequences the command line writes itself: event_line's colours.

@@ -1,0 +1,46 @@
+"""Bad numbers and names (#33): one line, exit 2, found before any cloud is asked (no cloud is configured
+here: a command that got as far as logging in would fail another way)."""
+
+from __future__ import annotations
+
+import pytest
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+BAD = [
+    (("rollout", "demo", "--soak", "nan"), "'nan': expected seconds from 0 to 86400"),
+    (("rollout", "demo", "--soak", "inf"), "'inf': expected seconds"),
+    (("rollout", "demo", "--soak", "-5"), "'-5': expected seconds"),
+    (("status", "--timeout", "inf"), "'inf': expected seconds above 0"),
+    (("status", "--timeout", "0"), "'0': expected seconds above 0"),
+    (("status", "--timeout", "-1"), "'-1': expected seconds"),
+    (("journal", "--limit", "0"), "'0': expected 1 to"),
+    (("events", "demo", "--nested-depth", "-1"), "expected 0 to 100"),
+    (("events", "demo", "--since", "9999999d"), "at most 3650d"),
+    (("timeline", "demo", "--since", "9999999d"), "at most 3650d"),
+    (("stack", "delete", "prod#x", "--yes"), "'prod#x' is not a stack name Heat accepts"),
+    (("stack", "check", "a b"), "is not a stack name Heat accepts"),
+    (("rollout", "web/not-an-id", "--status"), "is not a stack name Heat accepts"),
+    (("resource", "signal", "s", "r", "--region", "RegionOne", "--data", DEEP), "nested too deeply"),
+    (("timeline", "demo", "-o", "/nonexistent/dir/night.md"), "No such file or directory"),
+]
+
+
+@pytest.mark.parametrize("argv, said", BAD, ids=[" ".join(a)[:40] for a, _ in BAD])
+def test_bad_input_is_one_line_exit_2_before_any_login(cli, monkeypatch, argv, said):
+    monkeypatch.delenv("OS_CLOUD", raising=False)
+    code, out, err = cli(*argv)
+    assert code == 2, (code, out, err)
+    assert said in err and "Traceback" not in err and err.count("\n") == 1, err
+
+
+def test_good_names_and_ids_pass():
+    from mrconsole.cli.common import stack_ref
+
+    for ref in (
+        "demo",
+        "db-stack_2.a",
+        "4a5e1c82-7560-4479-9f25-e5bb012dac0e",
+        "demo/4a5e1c82-7560-4479-9f25-e5bb012dac0e",
+    ):
+        assert stack_ref(ref) == ref
