@@ -45,7 +45,7 @@ def test_the_config_protects_a_cloud_or_a_region_and_says_which_entry_is_wrong(t
 def test_user_commands_are_checked_and_said_in_one_line():
     from mrconsole.core.user_commands import CommandConfigError, Subject, UserCommand, parse, refusal
 
-    ok = parse([{"name": "logs", "key": "L", "command": "echo $STACK"}, {"name": "r", "scope": "region",
+    ok = parse([{"name": "logs", "key": "L", "command": "echo $MRCONSOLE_STACK"}, {"name": "r", "scope": "region",
                 "command": "true", "output": "terminal"}])  # fmt: skip
     assert ok[0].scope == "stack" and ok[1].output == "terminal"
     for entries, said in (
@@ -57,6 +57,9 @@ def test_user_commands_are_checked_and_said_in_one_line():
         ([{"name": "a", "command": "x", "shell": "zsh"}], "unknown setting 'shell'"),
         ([{"command": "x"}], "commands[0] needs a name"),
         ({"name": "a"}, "'commands' is a list"),
+        ([{"name": "a", "command": "echo $STACK_ID"}], "$STACK_ID is now $MRCONSOLE_STACK_ID (yours stay yours)"),
+        ([{"name": "a", "command": "echo ${REGION}"}], "$REGION is now $MRCONSOLE_REGION"),
+        ([{"name": "a", "command": "x", "env": "OS_PASSWORD"}], "env is a list of variable names"),
     ):
         with pytest.raises(CommandConfigError) as info:
             parse(entries, "config.yaml")
@@ -74,7 +77,35 @@ async def test_a_user_command_gets_its_values_as_environment_not_as_text():
 
     # A stack name with shell syntax stays a value: nothing in it runs.
     subject = Subject("c", "R1", "web; echo INJECTED", "id-1")
-    code, out = await run_captured(UserCommand("show", 'printf "%s" "$STACK"'), subject)
+    code, out = await run_captured(UserCommand("show", 'printf "%s" "$MRCONSOLE_STACK"'), subject)
     assert code == 0 and out == "web; echo INJECTED"
     code, out = await run_captured(UserCommand("slow", "sleep 5"), subject, timeout=0.2)
     assert code is None and "did not end" in out
+
+
+async def test_a_command_gets_what_finds_the_cloud_never_a_password_unless_named(monkeypatch):
+    from mrconsole.core.user_commands import Subject, UserCommand, run_captured
+
+    monkeypatch.setenv("OS_PASSWORD", "Zebra-4711")
+    monkeypatch.setenv("OS_CLOUD", "prod")
+    monkeypatch.setenv("REGION", "my-own")
+    subject = Subject("c", "R1", "web", "id-1")
+    show = 'printf "%s|%s|%s|%s" "$OS_PASSWORD" "$OS_CLOUD" "$REGION" "$MRCONSOLE_REGION"'
+    code, out = await run_captured(UserCommand("show", show), subject)
+    assert (code, out) == (0, "|prod||R1")  # the allow-list: no password, none of the operator's others
+    code, out = await run_captured(UserCommand("show", show, env=("OS_PASSWORD", "REGION")), subject)
+    assert (code, out) == (0, "Zebra-4711|prod|my-own|R1")
+
+
+async def test_a_gate_that_outlives_its_timeout_is_killed_with_its_children(tmp_path):
+    """The gate runs in its own process group: a child it started (here a sleep writing a file when it
+    ends) does not survive the gate's timeout."""
+    import asyncio
+
+    from mrconsole.core.rollout_run import _run_command
+
+    late = tmp_path / "late"
+    ok, lines = await _run_command(["sh", "-c", f"(sleep 1; touch {late}) & sleep 30"], {}, "", timeout=0.3)
+    assert not ok and "killed" in lines[-1]
+    await asyncio.sleep(1.5)
+    assert not late.exists()

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 SIMPLE = Path(__file__).parent / "corpus" / "simple.yaml"
-SHOW = 'echo "vars: $CLOUD|$REGION|$STACK|$STACK_ID|$RESOURCE|$PHYSICAL_ID"'
+SHOW = (
+    'echo "vars: $MRCONSOLE_CLOUD|$MRCONSOLE_REGION|$MRCONSOLE_STACK|$MRCONSOLE_STACK_ID|$MRCONSOLE_RESOURCE|'
+    '$MRCONSOLE_PHYSICAL_ID|$STACK|$OS_PASSWORD|$OS_CLOUD"'
+)
 
 
 @pytest.fixture
@@ -24,6 +27,10 @@ def commands(tmp_path, monkeypatch):
         f"  - {{name: wipe, key: X, scope: stack, dangerous: true, command: 'touch {marker}'}}\n"
     )
     monkeypatch.setenv("MRCONSOLE_CONFIG", str(config))
+    # The operator's own: $STACK stays theirs, a password is not handed on, where to find the cloud is.
+    monkeypatch.setenv("STACK", "mine")
+    monkeypatch.setenv("OS_PASSWORD", "Zebra-4711")
+    monkeypatch.setenv("OS_CLOUD", "somewhere")
     return tmp_path
 
 
@@ -41,7 +48,9 @@ def test_the_command_line_runs_a_user_command_with_its_variables(cli, uc_stack, 
     assert code == 0 and "show-vars" in out and "(dangerous)" in out, err
     code, out, err = cli("command", "show-vars", "uc-stack", "--lab", "--region", "RegionTwo")
     assert code == 0, err
-    assert (commands / "vars").read_text().strip() == f"vars: mrconsole-lab|RegionTwo|uc-stack|{uc_stack}||"
+    assert (
+        commands / "vars"
+    ).read_text().strip() == f"vars: mrconsole-lab|RegionTwo|uc-stack|{uc_stack}|||mine||somewhere"
     code, out, err = cli("command", "res-vars", "uc-stack", "--lab", "--region", "RegionTwo", "--resource", "nope")
     assert code == 2 and "no resource nope" in err
     code, out, err = cli("command", "res-vars", "uc-stack", "--lab", "--region", "RegionTwo")
@@ -70,7 +79,7 @@ async def test_the_console_runs_a_user_command_on_the_stack_under_the_cursor(lab
         )
         await pilot.press("P")
         assert await until(pilot, lambda: isinstance(app.screen, CommandOutputScreen), 20)
-        assert f"vars: mrconsole-lab|RegionTwo|uc-stack|{uc_stack}||" in app.screen.output
+        assert f"vars: mrconsole-lab|RegionTwo|uc-stack|{uc_stack}|||mine||somewhere" in app.screen.output
         await pilot.press("escape")
         await pilot.press("X")  # dangerous
         if read_only:

@@ -21,8 +21,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         "command",
         help="run a user command from the config file on a stack, a resource or a region",
-        description="Run a named command from the config file's `commands:` list, with $CLOUD, $REGION, "
-        "$STACK, $STACK_ID, $RESOURCE and $PHYSICAL_ID in its environment.",
+        description="Run a named command from the config file's `commands:` list, with $MRCONSOLE_CLOUD, "
+        "$MRCONSOLE_REGION, $MRCONSOLE_STACK, $MRCONSOLE_STACK_ID, $MRCONSOLE_RESOURCE and "
+        "$MRCONSOLE_PHYSICAL_ID in its environment.",
         epilog="exit codes: the command's own; 1 refused or not found; 2 bad invocation",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -68,7 +69,7 @@ def cmd_command(args) -> int:
     if cmd.dangerous and not args.yes:
         ask_yes(f"running {cmd.name}", f"Run {cmd.name} (marked dangerous)?", [cmd.command])
     # The values reach the shell as environment variables only (never spliced into its text).
-    done = subprocess.run(cmd.command, shell=True, env=environment(subject), check=False)
+    done = subprocess.run(cmd.command, shell=True, env=environment(cmd, subject), check=False)
     return done.returncode
 
 

@@ -21,10 +21,12 @@ waves or with the other stacks of a region.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shlex
 import shutil
+import signal
 import time
 from dataclasses import dataclass, field
 
@@ -45,6 +47,7 @@ from mrconsole.core.rollout import (
     read_status,
 )
 from mrconsole.core.topology import Constituent, Topology, read_master
+from mrconsole.core.user_commands import handed_on
 from mrconsole.state.journal import FAILED as J_FAILED
 from mrconsole.state.journal import OK as J_OK
 from mrconsole.state.journal import Journal
@@ -628,16 +631,18 @@ async def _run_command(argv: list[str], env: dict[str, str], stdin: str, timeout
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
-            env={**os.environ, **env},
+            env={**handed_on(), **env},  # no password or token of the operator's (#33)
+            start_new_session=True,  # its own group: a timeout ends its children too
         )
     except OSError as exc:
         return False, [f"gate command: {exc.strerror or exc}"]
     try:
         out, _ = await asyncio.wait_for(proc.communicate(stdin.encode()), timeout)
     except TimeoutError:
-        proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         await proc.wait()
-        return False, [f"gate command: no answer within {timeout:.0f}s (killed)"]
+        return False, [f"gate command: no answer within {timeout:.0f}s (killed, with its children)"]
     lines = out.decode(errors="replace").splitlines()[-20:]
     verdict = "passed" if proc.returncode == 0 else f"failed (exit {proc.returncode})"
     return proc.returncode == 0, [*lines, f"gate command {verdict}"]

@@ -5,13 +5,16 @@ resource or a region, from a key in the console or `mrconsole command NAME`.
       - name: events-cli
         key: E                      # in the console; optional
         scope: stack                # stack, resource or region
-        command: openstack --os-cloud "$CLOUD" --os-region-name "$REGION" stack event list "$STACK_ID"
+        command: openstack --os-region-name "$MRCONSOLE_REGION" stack event list "$MRCONSOLE_STACK_ID"
         output: panel               # panel (the output shown in the console) or terminal (handed the terminal)
         dangerous: false            # true: refused in read-only mode, and asked before it runs
+        env: [OS_PASSWORD]          # more of your environment to hand on (optional; see HANDED_ON)
 
-The values reach the command as environment variables ($CLOUD, $REGION, $STACK, $STACK_ID, $RESOURCE,
-$PHYSICAL_ID), expanded by the shell: a stack name is never spliced into the command's text, so no name
-can inject shell syntax. A bad entry is one line naming it.
+The values reach the command as environment variables ($MRCONSOLE_CLOUD, $MRCONSOLE_REGION,
+$MRCONSOLE_STACK, $MRCONSOLE_STACK_ID, $MRCONSOLE_RESOURCE, $MRCONSOLE_PHYSICAL_ID), expanded by the shell:
+a stack name is never spliced into the command's text, so no name can inject shell syntax, and none of
+your own variables is overwritten. Of your environment, only HANDED_ON is handed on (a password or a token
+only when the entry's `env:` names it). A bad entry is one line naming it.
 """
 
 from __future__ import annotations
@@ -19,11 +22,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 from dataclasses import dataclass
 
 SCOPES = ("stack", "resource", "region")
 OUTPUTS = ("panel", "terminal")
+# What a user command or a rollout gate gets of the operator's environment (#33): what a shell, a
+# terminal and the OpenStack CLI need to find the cloud, never a password, a token or a secret unless named.
+HANDED_ON = frozenset(
+    "PATH HOME USER LOGNAME SHELL LANG LANGUAGE TERM COLORTERM TZ TMPDIR COLUMNS LINES DISPLAY SSH_AUTH_SOCK "
+    "OS_CLOUD OS_CLIENT_CONFIG_FILE OS_REGION_NAME OS_CACERT REQUESTS_CA_BUNDLE "
+    "http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY".split()
+)
+HANDED_ON_PREFIXES = ("LC_", "XDG_")
+# The names before #33, which overwrote the operator's own $STACK or $REGION.
+_OLD_NAMES = re.compile(r"\$\{?(CLOUD|REGION|STACK|STACK_ID|RESOURCE|PHYSICAL_ID)\b")
 # The keys the console already uses: a user command cannot take one (tui/app.py, the overview).
 TAKEN = frozenset("q ? : r e j n m D T W B M S N o R a f / t s".split()) | {"enter", "escape", "tab"}
 
@@ -40,6 +54,7 @@ class UserCommand:
     key: str = ""
     output: str = "panel"
     dangerous: bool = False
+    env: tuple[str, ...] = ()  # more of the operator's environment to hand on
 
 
 @dataclass(frozen=True)
@@ -55,12 +70,12 @@ class Subject:
 
     def environment(self) -> dict[str, str]:
         return {
-            "CLOUD": self.cloud,
-            "REGION": self.region,
-            "STACK": self.stack,
-            "STACK_ID": self.stack_id,
-            "RESOURCE": self.resource,
-            "PHYSICAL_ID": self.physical_id,
+            "MRCONSOLE_CLOUD": self.cloud,
+            "MRCONSOLE_REGION": self.region,
+            "MRCONSOLE_STACK": self.stack,
+            "MRCONSOLE_STACK_ID": self.stack_id,
+            "MRCONSOLE_RESOURCE": self.resource,
+            "MRCONSOLE_PHYSICAL_ID": self.physical_id,
         }
 
 
@@ -86,12 +101,18 @@ def parse(entries, where: str = "config") -> tuple[UserCommand, ...]:
         if not isinstance(name, str) or not name.strip():
             raise CommandConfigError(f"{label} needs a name")
         label = f"{where}: commands[{i}] ({name})"
-        unknown = sorted(set(entry) - {"name", "command", "scope", "key", "output", "dangerous"})
+        unknown = sorted(set(entry) - {"name", "command", "scope", "key", "output", "dangerous", "env"})
         if unknown:
             raise CommandConfigError(f"{label}: unknown setting {unknown[0]!r}")
         command = entry.get("command")
         if not isinstance(command, str) or not command.strip():
             raise CommandConfigError(f"{label} needs a command line")
+        old = _OLD_NAMES.search(command)
+        if old:
+            raise CommandConfigError(f"{label}: ${old.group(1)} is now $MRCONSOLE_{old.group(1)} (yours stay yours)")
+        env = entry.get("env", []) or []
+        if not isinstance(env, list) or not all(isinstance(v, str) and v for v in env):
+            raise CommandConfigError(f"{label}: env is a list of variable names to hand on, like [OS_PASSWORD]")
         scope = entry.get("scope", "stack")
         if scope not in SCOPES:
             raise CommandConfigError(f"{label}: scope must be one of {', '.join(SCOPES)}, not {scope!r}")
@@ -113,7 +134,7 @@ def parse(entries, where: str = "config") -> tuple[UserCommand, ...]:
         names.add(name)
         if key:
             keys[key] = name
-        out.append(UserCommand(name, command, scope, key, output, dangerous))
+        out.append(UserCommand(name, command, scope, key, output, dangerous, tuple(env)))
     return tuple(out)
 
 
@@ -135,7 +156,7 @@ async def run_captured(cmd: UserCommand, subject: Subject, timeout: float = 60.0
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
-        env=environment(subject),
+        env=environment(cmd, subject),
         start_new_session=True,
     )
     try:
@@ -149,5 +170,10 @@ async def run_captured(cmd: UserCommand, subject: Subject, timeout: float = 60.0
     return proc.returncode, out.decode(errors="replace")
 
 
-def environment(subject: Subject) -> dict[str, str]:
-    return {**os.environ, **subject.environment()}
+def handed_on(extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """The operator's variables a command gets: HANDED_ON, LC_* and XDG_*, and those named in `extra`."""
+    return {k: v for k, v in os.environ.items() if k in HANDED_ON or k.startswith(HANDED_ON_PREFIXES) or k in extra}
+
+
+def environment(cmd: UserCommand, subject: Subject) -> dict[str, str]:
+    return {**handed_on(cmd.env), **subject.environment()}

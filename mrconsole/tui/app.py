@@ -505,7 +505,7 @@ class MrConsoleApp(App):
         if cmd.output == "terminal":
             with self.suspend():
                 # The terminal is the command's until it ends; values reach it as environment variables.
-                subprocess.run(cmd.command, shell=True, env=environment(subject), check=False)
+                subprocess.run(cmd.command, shell=True, env=environment(cmd, subject), check=False)
             return
         code, out = await run_captured(cmd, subject)
         await self.push_screen(CommandOutputScreen(f"{cmd.name} on {where} ({subject.region})", code, out))
