@@ -26,6 +26,9 @@ def log_path() -> Path:
 
 def logger() -> logging.Logger:
     log = logging.getLogger(LOGGER)
+    # A write that fails (a full disk) must not print logging's own traceback onto the operator's
+    # terminal, over the console: the line is lost, the console goes on (#33).
+    logging.raiseExceptions = False
     if not log.handlers:
         log.propagate = False  # the terminal belongs to the console
         log.setLevel(logging.INFO)

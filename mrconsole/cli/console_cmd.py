@@ -87,4 +87,4 @@ def cmd_console(args) -> int:
         commands=commands,
     )
     app.run()
-    return 0
+    return app.return_code or 0  # 1 when it stopped on an unexpected error (tui/app.py _fatal_error)

@@ -13,6 +13,7 @@ Every mutation here is:
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 from dataclasses import dataclass
 
@@ -24,6 +25,10 @@ from mrconsole.state.journal import FAILED, OK, REFUSED, UNKNOWN, Journal
 
 class ReadOnlyError(Exception):
     one_line = True
+
+
+def _why(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 class ActionError(Exception):
@@ -121,8 +126,8 @@ class Actions:
         request_id = f"req-{uuid.uuid4()}"
         try:
             # The journal is sqlite on disk: written off the event loop, so a
-            # slow disk never stalls a screen.
-            entry = await asyncio.to_thread(
+            # slow disk never stalls a screen. Nothing is sent that could not be journaled first.
+            entry = await self._journal_or_refuse(
                 self.journal.begin,
                 cloud=self.fleet.name,
                 region=target.region,
@@ -148,10 +153,20 @@ class Actions:
             stack_id = target.id or (result.get("id") if isinstance(result, dict) else None)
             if self.on_accepted is not None and stack_id:
                 self.on_accepted(target.region, stack_id, target.name)
-            await asyncio.to_thread(self.journal.finish, entry, OK, "accepted", stack_id=stack_id)
-            return ActionResult(action, target.region, target.name, stack_id, True, "accepted", request_id, entry)
+            said = "accepted"
+            try:
+                await asyncio.to_thread(self.journal.finish, entry, OK, "accepted", stack_id=stack_id)
+            except (sqlite3.Error, OSError) as exc:  # Heat has it: say so, or a retry would send it twice
+                said = f"Heat accepted the action; the journal could not be written ({_why(exc)})"
+            return ActionResult(action, target.region, target.name, stack_id, True, said, request_id, entry)
         finally:
             self._inflight.discard(key)
+
+    async def _journal_or_refuse(self, begin, **entry) -> int:
+        try:
+            return await asyncio.to_thread(begin, **entry)
+        except (sqlite3.Error, OSError) as exc:
+            raise ActionError(f"the journal could not be written ({_why(exc)}): nothing was sent", "journal") from None
 
     async def refuse(self, target: Target, action: str, reason: str, parameters=None, hidden=frozenset()) -> None:
         """Journal an action the preflight refused: it was never sent."""

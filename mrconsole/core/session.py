@@ -63,6 +63,7 @@ from mrconsole.core.why import why
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.logs import logger
 from mrconsole.models import Event, ResourceDetail, Stack
+from mrconsole.state.journal import Journal
 from mrconsole.state.outages import Outages
 from mrconsole.state.topology_cache import TopologyCache, from_topology, keeping_values
 from mrconsole.template.heat import name_splits
@@ -150,6 +151,10 @@ class ConsoleSession:
         self.cache = cache or TopologyCache()
         self._outages = None  # state/outages.py, opened at the first window
         self.cache_error = ""  # why the topology cache could not be written, if it could not
+        # An unreadable journal or cache was moved aside at start (state/sqlite.create): said, once.
+        for what, aside in (("topology cache", self.cache.set_aside), ("journal", Journal().set_aside)):
+            if aside:
+                self.cache_error = f"the {what} was unreadable: moved aside to {aside}, a fresh one started"
         self._outage_open: dict[str, bool] = {}  # region -> whether this session wrote an open window
         self.config = config or SessionConfig()
         self.regions: dict[str, RegionView] = {r: RegionView(r) for r in fleet.region_names}

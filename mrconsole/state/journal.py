@@ -19,6 +19,7 @@ from pathlib import Path
 from mrconsole.config import state_dir
 from mrconsole.models import HIDDEN
 from mrconsole.state.sqlite import connect as private_connect
+from mrconsole.state.sqlite import create
 
 PENDING, OK, FAILED, REFUSED = "pending", "ok", "failed", "refused"  # refused: never sent
 UNKNOWN = "unknown"  # sent, and the answer was lost: it may or may not have been applied
@@ -77,8 +78,7 @@ class Journal:
     def __init__(self, path: Path | str | None = None):
         self.path = Path(path) if path else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute(_SCHEMA)
+        self.set_aside = create(self.path, lambda db: db.execute(_SCHEMA))  # where an unreadable one went
 
     def _connect(self) -> sqlite3.Connection:
         return connect(self.path)

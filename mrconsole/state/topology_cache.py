@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mrconsole.config import state_dir
 from mrconsole.state.sqlite import connect as private_connect
+from mrconsole.state.sqlite import create
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS masters (
@@ -106,15 +107,18 @@ def default_path() -> Path:
     return state_dir() / "topology.sqlite"
 
 
+def _make_schema(db: sqlite3.Connection) -> None:
+    db.executescript(_SCHEMA)
+    # A cache written before constituents' values carried their own time: the column is added.
+    if "read_at" not in {row[1] for row in db.execute("PRAGMA table_info(constituents)")}:
+        db.execute("ALTER TABLE constituents ADD COLUMN read_at REAL")
+
+
 class TopologyCache:
     def __init__(self, path: Path | str | None = None):
         self.path = Path(path) if path else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-            # A cache written before constituents' values carried their own time: the column is added.
-            if "read_at" not in {row[1] for row in db.execute("PRAGMA table_info(constituents)")}:
-                db.execute("ALTER TABLE constituents ADD COLUMN read_at REAL")
+        self.set_aside = create(self.path, _make_schema)  # where an unreadable one went, or ""
 
     def _connect(self) -> sqlite3.Connection:
         db = private_connect(self.path)

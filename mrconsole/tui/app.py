@@ -15,6 +15,7 @@ A new live view needs its widget and a subscription, no edit here. The
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -38,7 +39,7 @@ from mrconsole.core.text import parse_duration, printable
 from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS
 from mrconsole.core.user_commands import Subject, UserCommand, environment, refusal, run_captured
 from mrconsole.core.view import SessionView
-from mrconsole.errors import describe
+from mrconsole.errors import INTERNAL_MESSAGE, describe
 from mrconsole.logs import log_path, logger
 from mrconsole.models import Stack
 from mrconsole.tui import commands
@@ -79,6 +80,16 @@ class MrConsoleApp(App):
         Binding("m", "masters", "Masters", id="masters", show=False),
         Binding("escape", "back", "Back", id="back", show=False),
     ]
+
+    def _fatal_error(self) -> None:
+        """An exception nothing expected ends the console (#33): its traceback, whose locals hold Heat's
+        data and maybe a token, goes to mrconsole.log, never the terminal; the operator reads one line,
+        and `mrconsole` exits 1 (cli/console_cmd.py returns the app's code)."""
+        error = self._exception or sys.exc_info()[1]
+        logger().error("the console stopped on an unexpected error", exc_info=error)
+        self.bell()
+        self._exit_renderables.append(Text(f"mrconsole: {INTERNAL_MESSAGE}: {describe(error) if error else '?'}"))
+        self._close_messages_no_wait()
 
     def notify(self, message, *, title="", severity="information", timeout=None, markup=True) -> None:
         """Never markup, whatever a caller asks (#33): what a notification says carries Heat's text (a
