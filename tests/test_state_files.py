@@ -144,3 +144,55 @@ def test_a_config_file_others_may_write_is_refused_in_one_line(tmp_path):
         raise AssertionError("a world-writable config was accepted")
     path.chmod(0o600)
     assert load(path).keys == {"refresh": "r"}
+
+
+def test_what_a_move_keeps_is_sealed_with_a_key_kept_apart(tmp_path):
+    """The adopt record holds a hidden default and a RandomString's value (Heat's export): the cache file
+    holds neither in clear; the key is elsewhere (XDG data, not state), 0600; without it, nothing opens."""
+    from mrconsole.state import sealed
+    from mrconsole.state.topology_cache import AdoptData
+
+    cache = TopologyCache(tmp_path / "topology.sqlite")
+    data = {
+        "template": {"parameters": {"db_password": {"type": "string", "hidden": True, "default": "Default-Secret-1"}}},
+        "resources": {"pw": {"resource_id": "x", "resource_data": {"value": "Random-Secret-2"}}},
+    }
+    cache.save_adopt(AdoptData("c", "m-1", "v1", 1.0, data, ()))
+    on_disk = (tmp_path / "topology.sqlite").read_bytes() + (tmp_path / "topology.sqlite-wal").read_bytes()
+    assert b"Default-Secret-1" not in on_disk and b"Random-Secret-2" not in on_disk
+    assert cache.load_adopt("c", "m-1").data == data
+    key = sealed.key_path()
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and key.parent != tmp_path
+    key.unlink()  # the key gone: the record is as good as absent, never an error
+    try:
+        assert cache.load_adopt("c", "m-1") is None
+    finally:
+        cache.save_adopt(AdoptData("c", "m-1", "v1", 1.0, data, ()))  # a new key for the tests after
+
+
+def test_hidden_names_are_heats_own_rules_in_both_formats():
+    from mrconsole.template.heat import hidden_parameters
+
+    assert hidden_parameters({"parameters": {"a": {"hidden": True}, "b": {"hidden": False}, "c": "x"}}) == {"a"}
+    cfn = {
+        "Parameters": {"Pw": {"Type": "String", "NoEcho": "true"}, "Key": {"NoEcho": "false"}, "T": {"NoEcho": True}}
+    }
+    assert hidden_parameters(cfn) == {"Pw", "T"}
+    assert hidden_parameters(None) == frozenset()
+
+
+def test_the_journal_masks_by_name_whatever_the_caller_said(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite")
+    entry = journal.begin(
+        cloud="c", region="R", stack_name="s", action="update",
+        parameters={"db_password": "p1", "api_token": "t1", "replicas": "3", "flavor": "m1"}, hidden={"flavor"},
+    )  # fmt: skip
+    journal.finish(entry, "ok")
+    assert journal.entries(1)[0].parameters == {
+        "db_password": "******",
+        "api_token": "******",
+        "replicas": "3",
+        "flavor": "******",
+    }
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("journal.sqlite"))
+    assert b"replicas" in stored and b"p1" not in stored and b"t1" not in stored

@@ -28,6 +28,7 @@ from mrconsole.core.preflight import BLOCKING, INFO, Finding
 from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, hidden_to_give, keep_adopt_data, needs_setting
 from mrconsole.core.topology import read_master
 from mrconsole.state.topology_cache import from_topology
+from mrconsole.template.heat import hidden_parameters
 
 
 def _mentions(node, name: str) -> bool:
@@ -158,7 +159,7 @@ async def plan_evict(
         parameters,
         dropped,
         tuple(findings),
-        frozenset(adopt.hidden),
+        frozenset(adopt.hidden) | hidden_parameters(data.get("template")),  # given at create, or defaulted
     )
 
 

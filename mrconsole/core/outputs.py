@@ -29,6 +29,7 @@ from mrconsole.core.text import duration
 from mrconsole.core.topology import read_master, refresh_constituents, template_or_none
 from mrconsole.models import HIDDEN
 from mrconsole.state.topology_cache import from_topology, keeping_values
+from mrconsole.template.heat import hidden_parameters
 
 LIVE, STALE, UNREAD = "live", "stale", "unread"
 
@@ -57,7 +58,7 @@ class OutputsView:
         return any(r.state != LIVE for r in self.rows)
 
 
-def _reads_hidden(value, hidden: set[str]) -> bool:
+def _reads_hidden(value, hidden: frozenset[str]) -> bool:
     if isinstance(value, dict):
         for k, v in value.items():
             if k == "get_param":
@@ -75,8 +76,7 @@ def masked_outputs(template: dict | None) -> set[str]:
     """The outputs of `template` whose value reads a hidden parameter."""
     if not isinstance(template, dict):
         return set()
-    params = template.get("parameters") or {}
-    hidden = {k for k, v in params.items() if isinstance(v, dict) and v.get("hidden")}
+    hidden = hidden_parameters(template)
     outputs = template.get("outputs") or {}
     return {k for k, v in outputs.items() if isinstance(v, dict) and _reads_hidden(v.get("value"), hidden)}
 

@@ -53,6 +53,7 @@ from mrconsole.core.preflight import (
 )
 from mrconsole.core.topology import find_stack, template_or_none
 from mrconsole.models import Stack
+from mrconsole.template.heat import hidden_parameters
 
 # Everything the console's action menu and `mrconsole stack` can do to an existing stack (core/action_table.py).
 PLANNED = MENU
@@ -213,8 +214,8 @@ async def plan_action(
     template = None
     if action == "update":
         template = await template_or_none(fleet, stack)
-        params = template.get("parameters") if isinstance(template, dict) else None
-        hidden = frozenset(k for k, v in (params or {}).items() if isinstance(v, dict) and v.get("hidden"))
+        # A template that could not be read says nothing of what is hidden: every value is then.
+        hidden = hidden_parameters(template) if template is not None else frozenset(parameters or {})
         if parameters:
             findings += check_parameters(template, parameters, hidden) if template is not None else []
     deletes: tuple[str, ...] = ()

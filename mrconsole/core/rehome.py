@@ -33,6 +33,7 @@ from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, hidden_to
 from mrconsole.core.text import duration
 from mrconsole.core.topology import read_master
 from mrconsole.state.topology_cache import AdoptData, from_topology
+from mrconsole.template.heat import hidden_parameters
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,11 @@ async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float 
     env["parameters"] = {**(env.get("parameters") or {}), **plan.parameters}
     data["environment"] = env
     result: ActionResult = await actions.adopt(
-        Target(plan.to_region, plan.name), data, data.get("files") or {}, plan.parameters, frozenset(plan.adopt.hidden)
+        Target(plan.to_region, plan.name),
+        data,
+        data.get("files") or {},
+        plan.parameters,
+        frozenset(plan.adopt.hidden) | hidden_parameters(data.get("template")),
     )
     if not result.ok:
         raise PlanError(needs_setting(result.message, plan.to_region, ADOPT_SETTING))

@@ -19,6 +19,7 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.core.topology import Topology
 from mrconsole.logs import logger
 from mrconsole.state.topology_cache import AdoptData
+from mrconsole.template.heat import hidden_parameters
 
 ADOPT_SETTING = "enable_stack_adopt"
 ABANDON_SETTING = "enable_stack_abandon"
@@ -29,9 +30,8 @@ def version_of(topo: Topology) -> str:
     return f"{m.status}|{m.changed_time.isoformat() if m.changed_time else ''}"
 
 
-def _hidden_names(template: dict) -> set[str]:
-    params = (template or {}).get("parameters") or {}
-    return {k for k, v in params.items() if isinstance(v, dict) and v.get("hidden")}
+def _hidden_names(template: dict) -> frozenset[str]:
+    return hidden_parameters(template)
 
 
 async def read_adopt_data(fleet, topo: Topology) -> dict:

@@ -40,6 +40,7 @@ from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, WARNING, Finding, check_master, check_parameters
 from mrconsole.core.topology import Constituent, Topology, template_or_none
 from mrconsole.models import HIDDEN, Event, Stack
+from mrconsole.template.heat import hidden_parameters
 
 HOOK = "pre-update"
 PAUSED = f"paused until Hook {HOOK} is cleared"
@@ -336,8 +337,7 @@ async def _inner_names(fleet, topo: Topology) -> dict[str, set[str]]:
 
 
 def _hidden(template: dict | None) -> frozenset[str]:
-    params = (template or {}).get("parameters") or {}
-    return frozenset(k for k, v in params.items() if isinstance(v, dict) and v.get("hidden"))
+    return hidden_parameters(template)
 
 
 # -- where a rollout stands ---------------------------------------------------

@@ -9,6 +9,7 @@ The next refresh of a region is scheduled when its last one ends.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import time
 import uuid
@@ -29,7 +30,7 @@ from mrconsole.core.follow import MasterFollow
 from mrconsole.core.launch import preview_by_region
 from mrconsole.core.masters import FoundMaster, masters_found
 from mrconsole.core.outage import DISCOVERED, LIVE, MISSING, OUTAGE, drift, master_state
-from mrconsole.core.outputs import OutputsView, outputs_across
+from mrconsole.core.outputs import OutputsView, masked_outputs, outputs_across
 from mrconsole.core.ownership import owned_elsewhere
 from mrconsole.core.plan import ActionPlan, plan_action
 from mrconsole.core.preview import preview_update
@@ -62,11 +63,11 @@ from mrconsole.core.watch import StackChanges
 from mrconsole.core.why import why
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.logs import logger
-from mrconsole.models import Event, ResourceDetail, Stack
+from mrconsole.models import HIDDEN, Event, ResourceDetail, Stack
 from mrconsole.state.journal import Journal
 from mrconsole.state.outages import Outages
 from mrconsole.state.topology_cache import TopologyCache, from_topology, keeping_values
-from mrconsole.template.heat import name_splits
+from mrconsole.template.heat import hidden_parameters, name_splits
 from mrconsole.trace import trace
 
 
@@ -800,7 +801,7 @@ class StackDescription:
     errors: list[str] = field(default_factory=list)
 
 
-def _mask_hidden_defaults(template: dict, hidden: set[str]) -> dict:
+def _mask_hidden_defaults(template: dict, hidden: frozenset[str]) -> dict:
     """A hidden parameter's default is a secret too: never shown."""
     if not hidden:
         return template
@@ -834,12 +835,12 @@ async def describe(session: ConsoleSession, region: str, stack_id: str) -> Stack
     if isinstance(events, list):
         desc.events = events
     if isinstance(template, dict):
-        params = template.get("parameters") or {}
-        hidden = {k for k, v in params.items() if isinstance(v, dict) and v.get("hidden")}
+        hidden = hidden_parameters(template)
+        masked = masked_outputs(template)  # as the outputs screen masks them (#33)
         desc.detail = type(detail)(
             stack=detail.stack,
             parameters=mask_parameters(detail.parameters, hidden),
-            outputs=detail.outputs,
+            outputs=tuple(dataclasses.replace(o, value=HIDDEN) if o.key in masked else o for o in detail.outputs),
             timeout_mins=detail.timeout_mins,
             disable_rollback=detail.disable_rollback,
         )

@@ -3,7 +3,8 @@
 A crash between the two leaves an entry with outcome 'pending', which is
 exactly what an operator needs to know afterwards. Values of hidden
 parameters never reach it: callers pass parameters already masked, and
-`record` masks again by name as a last line of defence.
+`begin` masks again by name as a last line of defence: a parameter whose name says
+it is a secret (SECRET_WORDS) is never kept in clear, hidden or not.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from mrconsole.config import state_dir
 from mrconsole.models import HIDDEN
 from mrconsole.state.sqlite import connect as private_connect
 from mrconsole.state.sqlite import create
+
+# Parameter names that say "a secret" (password, db_password, api_token, ssh_private_key...).
+SECRET_WORDS = ("password", "passwd", "secret", "token", "credential", "private_key", "privatekey", "api_key", "apikey")
 
 PENDING, OK, FAILED, REFUSED = "pending", "ok", "failed", "refused"  # refused: never sent
 UNKNOWN = "unknown"  # sent, and the answer was lost: it may or may not have been applied
@@ -97,7 +101,7 @@ class Journal:
         out_of_band: bool = False,
         master_id: str | None = None,
     ) -> int:
-        params = {k: (HIDDEN if k in hidden else v) for k, v in (parameters or {}).items()}
+        params = {k: (HIDDEN if k in hidden or _sounds_secret(k) else v) for k, v in (parameters or {}).items()}
         with self._connect() as db:
             cur = db.execute(
                 "INSERT INTO journal (started_at, user, cloud, region, stack_name, stack_id, action, parameters,"
@@ -166,3 +170,8 @@ def _user() -> str:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no passwd entry in a container
         return str(os.getuid())
+
+
+def _sounds_secret(name: str) -> bool:
+    low = str(name).lower()
+    return any(word in low for word in SECRET_WORDS)

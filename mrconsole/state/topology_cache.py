@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mrconsole.config import state_dir
+from mrconsole.logs import logger
+from mrconsole.state.sealed import seal, unseal
 from mrconsole.state.sqlite import connect as private_connect
 from mrconsole.state.sqlite import create
 
@@ -189,10 +191,11 @@ class TopologyCache:
 
     def save_adopt(self, adopt: AdoptData) -> None:
         record = {"data": adopt.data, "hidden": list(adopt.hidden)}
+        blob = seal(json.dumps(record).encode())  # state/sealed.py: secrets in it, key kept apart
         with self._connect() as db:
             db.execute(
                 "INSERT OR REPLACE INTO adopt_data VALUES (?,?,?,?,?)",
-                (adopt.cloud, adopt.master_id, adopt.version, adopt.saved_at, json.dumps(record)),
+                (adopt.cloud, adopt.master_id, adopt.version, adopt.saved_at, blob),
             )
 
     def load_adopt(self, cloud: str, master_id: str) -> AdoptData | None:
@@ -202,7 +205,11 @@ class TopologyCache:
             ).fetchone()
         if row is None:
             return None
-        record = json.loads(row[2])
+        raw = unseal(row[2] if isinstance(row[2], bytes) else str(row[2]).encode())
+        if raw is None:
+            logger().warning("adopt data of %s cannot be opened with this key: read again at the next look", master_id)
+            return None
+        record = json.loads(raw)
         return AdoptData(cloud, master_id, row[0], row[1], record["data"], tuple(record.get("hidden", ())))
 
     def claimants(self, cloud: str, stack_ids: list[str]) -> list[tuple[str, str, str, str]]:

@@ -164,3 +164,21 @@ def fed_by(spec, names: frozenset[str] | set[str]) -> set[str]:
     return {
         str(k) for k, v in passed.items() if isinstance(v, dict) and set(v) == {"get_param"} and v["get_param"] in names
     }
+
+
+def hidden_parameters(template: object) -> frozenset[str]:
+    """The parameters whose values Heat hides, as Heat decides it (heat/engine/hot/parameters.py,
+    heat/engine/parameters.py): HOT's `hidden` when truthy, CloudFormation's `NoEcho` when its text is
+    "true". A template that is not a mapping hides nothing known (callers mask every value then)."""
+    if not isinstance(template, dict):
+        return frozenset()
+    names: set[str] = set()
+    hot = template.get("parameters")
+    if isinstance(hot, dict):
+        names |= {str(k) for k, v in hot.items() if isinstance(v, dict) and v.get("hidden")}
+    cfn = template.get("Parameters")
+    if isinstance(cfn, dict):
+        names |= {
+            str(k) for k, v in cfn.items() if isinstance(v, dict) and str(v.get("NoEcho", "false")).lower() == "true"
+        }
+    return frozenset(names)
