@@ -7,8 +7,11 @@ import json
 import math
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
+
+from mrconsole.core.plan import PlanError, parse_parameters
 
 # Exit codes, documented in `mrconsole --help`.
 EXIT_OK = 0
@@ -79,6 +82,68 @@ def stack_ref(text: str) -> str:
     raise argparse.ArgumentTypeError(
         f"{text!r} is not a stack name Heat accepts (a letter, then letters, digits, _ . -), an id or NAME/ID"
     )
+
+
+PARAMETER_HELP = (
+    "a parameter's value; NAME=@FILE reads it from a file (@@ for a value that starts with @), so a secret "
+    "stays out of ps and shell history (repeatable)"
+)
+
+
+def add_parameter_arguments(p) -> None:
+    """-P NAME=VALUE and --parameter-file NAME=FILE, as `openstack stack` has them."""
+    p.add_argument(
+        "-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE", help=PARAMETER_HELP
+    )
+    p.add_argument(
+        "--parameter-file",
+        dest="parameter_files",
+        action="append",
+        default=[],
+        metavar="KEY=FILE",
+        help="a parameter's value read from a file (repeatable)",
+    )
+
+
+def parse_params(items: Sequence[str], files: Sequence[str] = ()) -> dict[str, str]:
+    """-P items and --parameter-file items, by the same rule as every action's (core/plan.py). A value read
+    from a file loses one trailing newline (what an editor or `echo` adds)."""
+    try:
+        params = parse_parameters(items)
+        named = parse_parameters(files)
+    except PlanError as exc:
+        raise CliError(f"-P {exc}", EXIT_USAGE) from None
+    for key, value in params.items():
+        if value.startswith("@@"):
+            params[key] = value[1:]
+        elif value.startswith("@"):
+            params[key] = _read_value(f"-P {key}=@", value[1:])
+    for key, path in named.items():
+        params[key] = _read_value(f"--parameter-file {key}=", path)
+    return params
+
+
+def ask_hidden(names: Sequence[str], why: str, params: dict[str, str], ask=None, tty=None) -> bool:
+    """On a terminal, ask for each hidden value not given, without echo (getpass); True if any was asked.
+    Off a terminal (a script), nothing is asked: the plan's finding says which -P to give."""
+    import getpass
+
+    ask = ask or getpass.getpass
+    tty = sys.stdin.isatty() if tty is None else tty
+    missing = [n for n in names if n not in params]
+    if not missing or not tty:
+        return False
+    for name in missing:
+        params[name] = ask(f"{name} ({why}; not echoed): ")
+    return True
+
+
+def _read_value(what: str, path: str) -> str:
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{what}{path}: {getattr(exc, 'strerror', None) or exc}", EXIT_USAGE) from None
+    return text[:-1] if text.endswith("\n") else text
 
 
 def to_jsonable(obj):

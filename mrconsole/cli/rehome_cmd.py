@@ -14,11 +14,13 @@ from mrconsole.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    add_parameter_arguments,
+    ask_hidden,
     ask_yes,
+    parse_params,
     print_json,
     stack_ref,
 )
-from mrconsole.cli.validate_cmd import parse_params
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.connect import TopologyCache
 from mrconsole.core.errors import CloudError
@@ -52,7 +54,7 @@ def add_parser(sub) -> None:
     add_cloud_arguments(p)
     p.add_argument("--to", required=True, metavar="REGION", help="the region of the new master")
     p.add_argument("--name", dest="new_name", metavar="NAME", help="the new master's name (default: the same)")
-    p.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
+    add_parameter_arguments(p)
     p.add_argument("--preview", action="store_true", help="show what the new master will own; send nothing")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -66,7 +68,7 @@ def add_parser(sub) -> None:
     )
     e.add_argument("name", metavar="MASTER", type=stack_ref)
     add_cloud_arguments(e)
-    e.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
+    add_parameter_arguments(e)
     e.add_argument("--preview", action="store_true", help="show what is dropped and kept; send nothing")
     e.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     e.add_argument("--format", choices=("text", "json"), default="text")
@@ -91,7 +93,7 @@ def _read_only(args, cloud_name: str) -> bool:
 def cmd_rehome(args) -> int:
     if args.read_only and not args.preview:
         raise CliError("read-only mode: rehome is not allowed; nothing was sent")
-    params = parse_params(args.params)
+    params = parse_params(args.params, args.parameter_files)
     return asyncio.run(_rehome(args, params))
 
 
@@ -111,6 +113,17 @@ async def _rehome(args, params: dict) -> int:
             )
         except PlanError as exc:
             raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
+        why = f"hidden, given when {plan.old_name} was created"
+        if not args.preview and plan.adopt and ask_hidden(plan.adopt.hidden, why, params):
+            plan = await plan_rehome(  # the same plan, with the values just typed
+                fleet,
+                args.name,
+                args.to,
+                cache,
+                new_name=args.new_name,
+                parameters=params,
+                read_only=_read_only(args, fleet.name),
+            )
         if args.preview:
             if args.format == "json":
                 print_json(
@@ -167,7 +180,7 @@ def cmd_evict(args) -> int:
     args.gone = args.regions[0]
     if args.read_only and not args.preview:
         raise CliError("read-only mode: evict is not allowed; nothing was sent")
-    params = parse_params(args.params)
+    params = parse_params(args.params, args.parameter_files)
     return asyncio.run(_evict(args, params))
 
 

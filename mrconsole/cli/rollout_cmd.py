@@ -14,16 +14,17 @@ from mrconsole.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    add_parameter_arguments,
     ask_yes,
     confirm_protected,
     count_arg,
+    parse_params,
     print_json,
     print_table,
     require_file,
     seconds_arg,
     stack_ref,
 )
-from mrconsole.cli.validate_cmd import parse_params
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.connect import TopologyCache, gather
 from mrconsole.core.errors import CloudError
@@ -74,7 +75,7 @@ def add_parser(sub) -> None:
     add_cloud_arguments(p)
     p.add_argument("-t", "--template", metavar="FILE", help="a new template for the master (a full change)")
     p.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
-    p.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
+    add_parameter_arguments(p)
     p.add_argument("--reapply", action="store_true", help="roll out the master's own template and parameters")
     p.add_argument("--waves", metavar="WAVES", help="the waves (see below)")
     p.add_argument(
@@ -129,13 +130,13 @@ def cmd_rollout(args) -> int:
         raise CliError("read-only mode: rollout is not allowed; nothing was sent")
     if len(args.regions) > 1:
         raise CliError("give the master's region once (--region)", EXIT_USAGE)
-    change_given = bool(args.template or args.params or args.reapply)
+    change_given = bool(args.template or args.params or args.parameter_files or args.reapply)
     ways = args.status or args.go_on or args.rollback or args.stop
     if ways and change_given:
         raise CliError("--status, --continue, --rollback and --stop take no change (-t, -P, --reapply)", EXIT_USAGE)
     if not ways and not change_given:
         raise CliError("say what to roll out: -P KEY=VALUE, -t TEMPLATE, or --reapply", EXIT_USAGE)
-    if args.reapply and (args.template or args.params):
+    if args.reapply and (args.template or args.params or args.parameter_files):
         raise CliError("--reapply rolls out the master as it is: it takes no -t or -P", EXIT_USAGE)
     if args.max_failed_regions < 0:
         raise CliError("--max-failed-regions must be 0 or more", EXIT_USAGE)
@@ -149,7 +150,7 @@ def cmd_rollout(args) -> int:
             gate_argv(args.gate_cmd)
         except PlanError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
-    params = parse_params(args.params)
+    params = parse_params(args.params, args.parameter_files)
     return asyncio.run(_rollout(args, gate, params))
 
 

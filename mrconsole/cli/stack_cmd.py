@@ -15,14 +15,15 @@ from mrconsole.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    add_parameter_arguments,
     count_arg,
+    parse_params,
     print_json,
     require_file,
     stack_ref,
     to_jsonable,
     typed_regions,
 )
-from mrconsole.cli.validate_cmd import parse_params
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.compat import compat_findings, needs_of
 from mrconsole.core.connect import TopologyCache, gather
@@ -90,7 +91,7 @@ def add_parser(sub) -> None:
     def template_args(q, required):
         q.add_argument("-t", "--template", required=required, metavar="FILE")
         q.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
-        q.add_argument("-P", "--parameter", dest="params", action="append", default=[], metavar="KEY=VALUE")
+        add_parameter_arguments(q)
 
     def snapshot_first(q):
         q.add_argument(
@@ -186,11 +187,14 @@ def cmd_stack(args) -> int:
         raise CliError("--region is required: say where the stack is", EXIT_USAGE)
     if args.stack_command != "create" and len(args.regions) > 1:
         raise CliError("only create fans out to several regions; give one --region", EXIT_USAGE)
+    args.parsed_params = _params(args)  # files read, bad items said, before any cloud is asked
     return asyncio.run(_stack(args))
 
 
 def _params(args) -> dict:
-    return parse_params(getattr(args, "params", []) or [])
+    if getattr(args, "parsed_params", None) is not None:
+        return dict(args.parsed_params)
+    return parse_params(getattr(args, "params", []) or [], getattr(args, "parameter_files", []) or [])
 
 
 def _read_only(args, cloud_name: str) -> bool:

@@ -8,11 +8,18 @@ import sys
 from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
-from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_json, require_file
+from mrconsole.cli.common import (
+    EXIT_DEGRADED,
+    EXIT_FAILED,
+    EXIT_OK,
+    add_parameter_arguments,
+    parse_params,
+    print_json,
+    require_file,
+)
 from mrconsole.core import errors
 from mrconsole.core.connect import gather
 from mrconsole.core.errors import CloudError
-from mrconsole.core.plan import PlanError, parse_parameters
 from mrconsole.template.analysis import analyse
 from mrconsole.template.render import analysis_json, tree_lines
 
@@ -37,15 +44,7 @@ def add_parser(sub) -> None:
         metavar="ENV",
         help="environment file (repeatable)",
     )
-    p.add_argument(
-        "-P",
-        "--parameter",
-        dest="params",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="master parameter value (repeatable)",
-    )
+    add_parameter_arguments(p)
     p.add_argument(
         "--master-region", metavar="R", help="region the master is created in (default: the cloud's first region)"
     )
@@ -55,21 +54,12 @@ def add_parser(sub) -> None:
     p.set_defaults(func=cmd_validate)
 
 
-def parse_params(items: list[str]) -> dict[str, str]:
-    """-P items, parsed by the same rule as every action's (core/plan.py)."""
-
-    try:
-        return parse_parameters(items)
-    except PlanError as exc:
-        raise CliError(f"-P {exc}", EXIT_USAGE) from None
-
-
 def cmd_validate(args) -> int:
 
     require_file(args.template)
     for env in args.env:
         require_file(env, "environment file")
-    params = parse_params(args.params)
+    params = parse_params(args.params, args.parameter_files)
     use_cloud = bool(args.os_cloud or args.lab)
     fleet = None
     known = None

@@ -53,7 +53,7 @@ def to_detail(region: str, s) -> StackDetail:
     )
 
 
-def mask_parameters(params: dict, hidden: set[str]) -> dict:
+def mask_parameters(params: dict, hidden: set[str] | frozenset[str]) -> dict:
     """Hide values of parameters the template marks hidden."""
     return {k: (HIDDEN if k in hidden else v) for k, v in params.items()}
 

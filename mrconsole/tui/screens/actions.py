@@ -115,7 +115,12 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
                 id="preflight",
             )
             if plan.action == "update":
-                yield Input(placeholder="KEY=VALUE KEY2='a value' (only these change)", id="patch-params")
+                yield Input(  # a stack with hidden parameters: what is typed is not shown (#33)
+                    placeholder="KEY=VALUE KEY2='a value' (only these change)"
+                    + (f"; hidden: {', '.join(sorted(plan.hidden))}, not shown as typed" if plan.hidden else ""),
+                    password=bool(plan.hidden),
+                    id="patch-params",
+                )
             if plan.confirm_name:
                 yield Input(placeholder=plan.confirm_prompt, id="typed-name")
             if plan.protected:
