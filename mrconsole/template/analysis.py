@@ -74,6 +74,8 @@ CODES = {
     "MR051": "value given for a parameter the master does not declare",
     "MR052": "required master parameter has no value",
     "MR053": "value breaks the master parameter's type or constraints",
+    "MR060": "get_file of a URL: this machine fetches it and uploads it to Heat",
+    "MR061": "get_file of a file outside the template's directory: it is uploaded to Heat",
 }
 
 
@@ -137,6 +139,8 @@ class _Analyser:
         self._parsed: dict[Path, object] = {}
         self._child_docs: dict[str, tuple] = {}
         self._texts: dict[Path, str] = {}
+        self.root: Path | None = None  # the master template's directory
+        self.uploads: list[str] = []  # every get_file target, in the order met: what Heat will be sent
 
     def add(self, code, severity, pos, message, hint=""):
         self.findings.append(Finding(code, severity, pos, message, hint))
@@ -286,6 +290,7 @@ class _Analyser:
         for fname, args, pos in _functions(doc, top):
             if fname == "get_file" and isinstance(args, str):
                 target = self.resolve(file, args)
+                self._upload(args, target, pos)
                 if target is not None and not target.exists():
                     self.add(
                         "MR004", ERROR, pos, f"get_file target {args} does not exist", f"looked for {_display(target)}"
@@ -309,8 +314,29 @@ class _Analyser:
             if ndoc is not None:
                 self.model(ndoc, nested, registry)
 
+    def _upload(self, ref: str, target: Path | None, pos: Pos) -> None:
+        """Say what get_file will send to Heat (#33): a URL this machine fetches (a metadata address
+        included), a file outside the template's directory (`../../etc/shadow`)."""
+        shown = ref if target is None else _display(target)
+        if shown in self.uploads:
+            return
+        self.uploads.append(shown)
+        if target is None:
+            said = f"get_file {ref} is fetched by this machine and uploaded to Heat"
+            self.add("MR060", WARNING, pos, said, "copy it beside the template if it is meant to be sent")
+            return
+        root = self.root or target.parent
+        try:
+            target.resolve().relative_to(root)
+        except ValueError:
+            said = (
+                f"get_file {ref} reads {_display(target.resolve())}, outside {_display(root)}: it is uploaded to Heat"
+            )
+            self.add("MR061", WARNING, pos, said, "keep what a template sends beside it")
+
     # -- the master ----------------------------------------------------------
     def run(self, path: Path, env_files: list[str], cli_params: dict, master_region: str | None) -> Analysis:
+        self.root = Path(path).resolve().parent
         registry: dict[str, Path] = {}
         env_values: dict = {}
         for env in env_files:
@@ -346,10 +372,10 @@ class _Analyser:
                             registry[str(rtype)] = resolved
         doc = self.load(path, None, "template")
         if doc is None:
-            return Analysis(None, self._sorted())
+            return Analysis(None, self._sorted(), self.uploads)
         master = self.model(doc, path, registry)
         if master is None:
-            return Analysis(None, self._sorted())
+            return Analysis(None, self._sorted(), self.uploads)
         top = Pos(master.file, 1, 1)
         values = self.master_values(master, env_values, cli_params, top)
         tree = MasterTree(template=master, region=master_region)
@@ -368,7 +394,7 @@ class _Analyser:
         self.references(doc, master, tree, top)
         self.child_references(tree, master)
         self.cycles(tree, master)
-        return Analysis(tree, self._sorted())
+        return Analysis(tree, self._sorted(), self.uploads)
 
     def master_values(self, master: TemplateModel, env_values: dict, cli_params: dict, top: Pos) -> dict:
         values = {n: p.default for n, p in master.parameters.items() if p.has_default}

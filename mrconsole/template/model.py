@@ -110,6 +110,7 @@ class MasterTree:
 class Analysis:
     tree: MasterTree | None
     findings: list[Finding] = field(default_factory=list)
+    uploads: list[str] = field(default_factory=list)  # get_file targets: the files and URLs sent to Heat
 
     @property
     def errors(self) -> list[Finding]:

@@ -57,7 +57,8 @@ def analysis_json(analysis: Analysis) -> dict:
                 "hint": f.hint,
             }
             for f in analysis.findings
-        ]
+        ],
+        "uploads": list(analysis.uploads),
     }
     if tree is None:
         out["tree"] = None
