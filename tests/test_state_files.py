@@ -196,3 +196,18 @@ def test_the_journal_masks_by_name_whatever_the_caller_said(tmp_path):
     }
     stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("journal.sqlite"))
     assert b"replicas" in stored and b"p1" not in stored and b"t1" not in stored
+
+
+def test_an_output_once_masked_stays_masked_in_every_later_save(tmp_path):
+    """The outputs screen knows a constituent's template and masks an output that reads a hidden
+    parameter; the session's cheaper look does not read templates: its save keeps the mask (#33)."""
+    from mrconsole.models import HIDDEN
+    from mrconsole.state.topology_cache import CachedConstituent, CachedMaster, keeping_values
+
+    def record(outputs):
+        c = CachedConstituent("db", "RegionTwo", "s1", "web-db-x", outputs=outputs, read_at=1.0)
+        return CachedMaster("lab", "m1", "web", "RegionOne", "UPDATE_COMPLETE", 1.0, [], [c])
+
+    masked = record({"db_url": HIDDEN, "db_ip": "10.0.0.5"})  # as the outputs screen saved it
+    later = keeping_values(record({"db_url": "postgres://admin:Zebra@10.0.0.5", "db_ip": "10.0.0.6"}), masked)
+    assert later.constituents[0].outputs == {"db_url": HIDDEN, "db_ip": "10.0.0.6"}

@@ -19,6 +19,7 @@ does not answer.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -119,7 +120,13 @@ async def outputs_across(fleet, region: str, name: str, cache) -> OutputsView:
         if c.stack is None or c.detail is None:
             return _stale(c.resource, c.region or "?", c.stack_name or "?", kept.get(c.resource), cached, c.error)
         template = await template_or_none(fleet, c.stack)
-        return _rows(c.resource, c.region, c.stack.name, c.detail.outputs, masked_outputs(template))
+        masked = masked_outputs(template)
+        # Kept masked too: a later read with this region down shows what the cache has (#33).
+        c.detail = dataclasses.replace(
+            c.detail,
+            outputs=tuple(dataclasses.replace(o, value=HIDDEN) if o.key in masked else o for o in c.detail.outputs),
+        )
+        return _rows(c.resource, c.region, c.stack.name, c.detail.outputs, masked)
 
     for rows in await asyncio.gather(*(one(c) for c in topo.constituents)):
         view.rows += rows

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mrconsole.config import state_dir
 from mrconsole.logs import logger
+from mrconsole.models import HIDDEN
 from mrconsole.state.sealed import seal, unseal
 from mrconsole.state.sqlite import connect as private_connect
 from mrconsole.state.sqlite import create
@@ -243,7 +244,9 @@ class TopologyCache:
 
 def keeping_values(record: CachedMaster, previous: CachedMaster | None) -> CachedMaster:
     """`record` with the parameters and outputs `previous` kept for constituents it has none for (their
-    region did not answer, or this read did not ask): a save never forgets the last values seen."""
+    region did not answer, or this read did not ask): a save never forgets the last values seen. An
+    output a reader that knew the constituent's template masked (it reads a hidden parameter: the
+    outputs screen) stays masked in every later save, by readers that did not read the template (#33)."""
     if previous is None:
         return record
     kept = {c.stack_id: c for c in previous.constituents if c.stack_id}
@@ -253,6 +256,8 @@ def keeping_values(record: CachedMaster, previous: CachedMaster | None) -> Cache
             continue
         if not c.outputs and not c.parameters:  # not read this time: the last values, and when they were read
             c.outputs, c.parameters, c.read_at = old.outputs, old.parameters, old.read_at
+        else:
+            c.outputs = {k: (HIDDEN if old.outputs.get(k) == HIDDEN else v) for k, v in c.outputs.items()}
     return record
 
 
