@@ -422,16 +422,18 @@ def test_a_master_read_with_its_outputs_while_an_update_changes_them_stays_reada
     )
     deadline = time.monotonic() + 90
     held = None
-    while time.monotonic() < deadline:  # until the two free constituents are updated, web_three held
+    while time.monotonic() < deadline:  # until web_three waits at its hook and the two others are updated
         now = heat.stacks.get(master.id)  # every read resolves the outputs again
-        outputs = {o["output_key"]: o.get("output_value") for o in now.outputs}
-        if (outputs.get("releases") or {}).get("web_two") == "v2" and (outputs["releases"] or {}).get(
-            "web_one"
-        ) == "v2":
+        releases = {o["output_key"]: o.get("output_value") for o in now.outputs}.get("releases") or {}
+        paused = any(
+            "paused until Hook pre-update" in (e.resource_status_reason or "")
+            for e in heat.events.list(master.id, resource_name="web_three")
+        )
+        if paused and releases.get("web_one") == releases.get("web_two") == "v2":
             held = now
             break
         time.sleep(0.5)
-    assert held is not None and held.stack_status == "UPDATE_IN_PROGRESS", "the free constituents never updated"
+    assert held is not None and held.stack_status == "UPDATE_IN_PROGRESS", "never held at web_three's hook"
     assert held.outputs  # read, resolved, while the update runs
     heat.resources.signal(master.id, "web_three", data={"unset_hook": "pre-update"})
     deadline = time.monotonic() + 90
