@@ -89,3 +89,20 @@ async def test_hostile_text_from_a_real_stack_in_the_console(lab, hostile_stack)
         assert _no_controls(screen_text(app))
         await shows("stack hostile", DetailScreen, *SHOWN_IN_TEXT, tab="tab-events")
         await shows("j", JournalScreen, "mark-unhealthy", "hostile")
+
+
+async def test_a_name_heat_never_gave_addresses_no_stack(lab):
+    """'demo#x' would have gone into the URL as is and asked Heat for 'demo'; now it is quoted, and a
+    stack Heat finds under another name is not the one asked for (#33)."""
+    from mrconsole.cloud.connection import connect
+    from mrconsole.lab.options import lab_options
+    from tests.conftest import MASTER
+
+    cloud = await connect(lab_options(str(lab.dir)))
+    try:
+        client = cloud.region("RegionOne")
+        assert (await client.find_stack(MASTER)) is not None
+        assert (await client.find_stack(f"{MASTER}#x")) is None
+        assert (await client.find_stack(f"{MASTER}?resolve_outputs=false")) is None
+    finally:
+        cloud.close()

@@ -64,3 +64,21 @@ def test_a_move_asks_for_each_hidden_value_without_echo_on_a_terminal_only():
     params = {}
     assert not ask_hidden(["db_password"], "why", params, ask=ask, tty=False)  # a script: nothing asked
     assert params == {}
+
+
+def test_create_asks_only_for_hidden_parameters_nothing_gives_a_value(tmp_path):
+    from mrconsole.cli.stack_cmd import _hidden_unset
+
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        "heat_template_version: 2018-08-31\nparameters:\n"
+        "  db_password: {type: string, hidden: true}\n"
+        "  api_key: {type: string, hidden: true}\n"
+        "  salt: {type: string, hidden: true, default: x}\n"
+        "  flavor: {type: string}\n"
+    )
+    env = tmp_path / "env.yaml"
+    env.write_text("parameter_defaults:\n  api_key: from-env\n")
+    assert _hidden_unset(str(template), [str(env)], {}) == ["db_password"]
+    assert _hidden_unset(str(template), [str(env)], {"db_password": "x"}) == []
+    assert _hidden_unset(str(tmp_path / "absent.yaml"), [], {}) == []

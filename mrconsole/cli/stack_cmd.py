@@ -6,6 +6,9 @@ import argparse
 import asyncio
 import sys
 from dataclasses import replace
+from pathlib import Path
+
+import yaml
 
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
@@ -16,6 +19,7 @@ from mrconsole.cli.common import (
     EXIT_USAGE,
     CliError,
     add_parameter_arguments,
+    ask_hidden,
     count_arg,
     parse_params,
     print_json,
@@ -38,6 +42,7 @@ from mrconsole.core.preview import preview_update
 from mrconsole.core.snapshots import snapshot_name, take_snapshot
 from mrconsole.core.text import event_line
 from mrconsole.template.analysis import analyse
+from mrconsole.template.heat import hidden_parameters
 
 EPILOG = """exit codes:
   0  accepted (with --wait: the action completed)
@@ -265,12 +270,31 @@ def _analyse(args, params: dict, fleet, master_region: str):
     return analysis
 
 
+def _hidden_unset(template: str, envs: list[str], params: dict) -> list[str]:
+    """The template's hidden parameters with no default and no value given (-P or an environment file).
+    An unreadable file says nothing here: the analysis after says what is wrong with it."""
+    try:
+        doc = yaml.safe_load(Path(template).read_text())
+        given = set(params)
+        for env in envs:
+            values = yaml.safe_load(Path(env).read_text()) or {}
+            given |= set(values.get("parameters") or {}) | set(values.get("parameter_defaults") or {})
+    except (OSError, yaml.YAMLError, AttributeError):
+        return []
+    specs = doc.get("parameters") if isinstance(doc, dict) else None
+    specs = specs if isinstance(specs, dict) else {}
+    return [n for n in sorted(hidden_parameters(doc)) if n not in given and "default" not in (specs.get(n) or {})]
+
+
 async def _create(args, fleet, actions) -> int:
     """The core's create plan (core/create.py), the same as the console's launch form."""
 
     require_file(args.template)
     for env in args.env:
         require_file(env, "environment file")
+    params = _params(args)
+    if not args.preview:  # on a terminal, a hidden parameter with no value is asked for, not echoed
+        ask_hidden(_hidden_unset(args.template, args.env, params), f"hidden parameter of {args.name}", params)
     try:
         plan = await plan_create(
             fleet,
@@ -278,7 +302,7 @@ async def _create(args, fleet, actions) -> int:
             args.regions,
             args.template,
             args.env,
-            _params(args),
+            params,
             timeout_mins=args.timeout_mins,
             read_only=_read_only(args, fleet.name),
             probe=not args.preview,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from mrconsole.cloud import errors
 from mrconsole.cloud.convert import field_of, to_detail, to_event, to_resource, to_stack
@@ -209,19 +210,26 @@ class RegionClient:
         """outputs=False: Heat does not resolve the outputs. For a reader that needs only the stack, this
         saves Heat the work: a master's outputs that read its constituents' make Heat ask each
         constituent's region (RemoteStack._resolve_attribute) unless it has them cached."""
+        ref = quote(name_or_id, safe="/")  # heatclient puts it in the URL as is: 'prod#x' would ask for 'prod'
         return await self.call(
-            lambda hc: hc.stacks.get(name_or_id, resolve_outputs=outputs),
+            lambda hc: hc.stacks.get(ref, resolve_outputs=outputs),
             "stack show",
             convert=lambda s: to_detail(self.region, s),
         )
 
     async def find_stack(self, name_or_id: str) -> StackDetail | None:
+        """The stack named (or with the id) asked for, or None: a stack Heat found under another name is
+        not it (#33)."""
         try:
-            return await self.get_stack(name_or_id)
+            found = await self.get_stack(name_or_id)
         except CloudError as exc:
             if exc.kind == errors.NOT_FOUND:
                 return None
             raise
+        name, _, ident = name_or_id.partition("/")
+        if name not in (found.stack.name, found.stack.id) or (ident and ident != found.stack.id):
+            return None
+        return found
 
     async def resources(self, stack: Stack, nested_depth: int = 0) -> list[Resource]:
         def fn(hc):
