@@ -2,7 +2,7 @@
 
 Each lab-captured scene is made hostile (tests/screens/hostile.py: markup, escape sequences, CR, a bidi
 override, an emoji, NUL in every name, reason, output and parameter; 10 kB more in every reason) and each
-screen the snapshot tier shows is driven to at 80x24 and 120x40. What the compositor would send to the
+screen the snapshot tier shows is driven to at 80x24, then resized to 120x40. What the compositor would send to the
 terminal is read back: no exception (a MarkupError used to end the app), the markup shown as written,
 and no control character left for the terminal to obey.
 """
@@ -30,9 +30,9 @@ def screen_text(app) -> str:
     return "\n".join("".join(segment.text for segment in strip) for strip in update.strips)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen, scene", SCREENS, ids=[s for s, _ in SCREENS])
-async def test_hostile_text_is_shown_as_data(monkeypatch, screen, scene, size):
+async def test_hostile_text_is_shown_as_data(monkeypatch, screen, scene):
+    """At 80x24, then the same screen resized to 120x40 (one app run for both: the tier's time)."""
     data, names = hostile(scene)
 
     async def factory():
@@ -40,14 +40,20 @@ async def test_hostile_text_is_shown_as_data(monkeypatch, screen, scene, size):
 
     app = MrConsoleApp(factory)
     monkeypatch.setattr(time, "time", lambda: data["now"])
-    async with app.run_test(size=size) as pilot:
+    shown = {}
+    async with app.run_test(size=SIZES[0]) as pilot:
         await _steps(screen, lambda n: names.get(n, n))(pilot)
-        text = screen_text(app)
+        shown[SIZES[0]] = screen_text(app)
+        await pilot.resize_terminal(*SIZES[1])
+        await pilot.pause(0.3)
+        shown[SIZES[1]] = screen_text(app)
         notes = [n.message for n in app._notifications]
-    raw = sorted(repr(c) for c in CONTROLS if c in text)
-    assert not raw, f"{screen}: control characters reach the terminal: {raw}"
-    if screen not in NO_HEAT_TEXT:
-        assert "[/]" in text, f"{screen}: no hostile text shown literally\n{text}"
+    assert set(SIZES) == set(shown)
+    for size, text in shown.items():
+        raw = sorted(repr(c) for c in CONTROLS if c in text)
+        assert not raw, f"{screen} at {size}: control characters reach the terminal: {raw}"
+        if screen not in NO_HEAT_TEXT:
+            assert "[/]" in text, f"{screen} at {size}: no hostile text shown literally\n{text}"
     assert not any(c in n for n in notes for c in CONTROLS)
 
 
