@@ -7,6 +7,7 @@ import sys
 
 from mrconsole.cli.common import EXIT_USAGE, CliError, print_json, print_table
 from mrconsole.lab import faults
+from mrconsole.lab.configs import PROFILES
 from mrconsole.lab.manager import DEFAULT_BASE_PORT, Lab
 
 COMPONENT_ACTIONS = ("stop", "start", "freeze", "thaw")
@@ -31,6 +32,13 @@ def add_parser(sub) -> None:
         "--regions", default=None, help="comma-separated region names (default RegionOne,RegionTwo,RegionThree)"
     )
     up.add_argument("--no-keystone", action="store_true", help="run Heat in noauth mode, without Keystone (faster)")
+    up.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default=None,
+        help="how Heat and Keystone are set: simple (password deferred auth; the default) or production "
+        "(trusts, re-authentication by trusts, redelegation: as real clouds run)",
+    )
     up.add_argument(
         "--base-port",
         type=int,
@@ -153,6 +161,7 @@ def cmd_up(args) -> int:
         keystone=not args.no_keystone,
         base_port=DEFAULT_BASE_PORT if args.base_port is None else args.base_port,
         progress=_progress,
+        profile=args.profile,
     )
     if args.token_expiration is not None and lab.set_token_expiration(args.token_expiration):
         changed = True

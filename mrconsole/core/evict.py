@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.actions import Actions, Target
+from mrconsole.core.adopt_probe import refuse_unless_adopts
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, Finding
 from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, hidden_to_give, keep_adopt_data, needs_setting
@@ -74,6 +75,10 @@ class EvictPlan:
         out.append(
             f"  {self.master_name} is abandoned and adopted again in {self.master_region} without them "
             "(every other constituent kept as it is)"
+        )
+        out.append(
+            f"  first, a throwaway adopt in {self.master_region} checks that its Heat adopts: one that creates "
+            "instead (re-authentication by trusts) is refused before the abandon"
         )
         return out
 
@@ -181,6 +186,8 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
         await client.validate(data["template"], data.get("files") or {}, env, plan.parameters)
     except CloudError as exc:
         raise PlanError(f"{plan.master_region} refuses the master without {plan.region}: {exc.message}") from None
+    # Before the abandon: a region that would create instead of adopting must not lose its master first.
+    await refuse_unless_adopts(actions, plan.master_region, Target(plan.master_region, plan.master_name), "evict")
     old = await actions.abandon(Target(plan.master_region, plan.master_name, plan.master_id))
     if not old.ok:
         raise PlanError(needs_setting(old.message, plan.master_region, ABANDON_SETTING))

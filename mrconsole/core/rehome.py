@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.actions import ActionResult, Actions, Target
+from mrconsole.core.adopt_probe import refuse_unless_adopts
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, WARNING, Finding
 from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, hidden_to_give, keep_adopt_data, needs_setting
@@ -62,6 +63,10 @@ class RehomePlan:
         ]
         for resource, region, stack_name, stack_id in self.constituents:
             out.append(f"  {resource}: {stack_name or '?'} ({stack_id}) in {region}")
+        out.append(
+            f"Before the adopt, a throwaway adopt in {self.to_region} checks that its Heat adopts: one that "
+            "creates instead (re-authentication by trusts) is refused, nothing else sent."
+        )
         if self.old_reachable:
             out.append(
                 f"Then the old master in {self.old_region} is abandoned: removed from Heat, its constituents left."
@@ -205,6 +210,8 @@ async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float 
     env = dict(data.get("environment") or {})
     env["parameters"] = {**(env.get("parameters") or {}), **plan.parameters}
     data["environment"] = env
+    # Under re-authentication by trusts Heat creates instead of adopting: found out first (core/adopt_probe.py).
+    await refuse_unless_adopts(actions, plan.to_region, Target(plan.to_region, plan.name), "rehome")
     result: ActionResult = await actions.adopt(
         Target(plan.to_region, plan.name),
         data,

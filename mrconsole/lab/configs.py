@@ -26,8 +26,20 @@ def heat_paste_config() -> Path:
     raise FileNotFoundError("Heat's api-paste.ini was not found; is openstack-heat installed?")
 
 
-def keystone_conf(data_dir: Path, log_file: Path, token_expiration: int = 7200) -> str:
-    return f"""[DEFAULT]
+# Lab profiles (`lab up --profile`):
+# - simple: Heat's deferred auth by password (deprecated since Heat 9; with it, Heat demands the user's
+#   password for stack-based resources inside a constituent, which a remote-stack request lacks).
+# - production: as deployment tools set a real cloud (DevStack's lib/heat, for one): deferred auth by
+#   trusts, long operations re-authenticated by trusts, trusts re-delegated to the remote region's Heat
+#   (Heat's allow_trusts_redelegation, Keystone's [trust] allow_redelegation: without both Heat "fails to
+#   create remote stack", bug 1701498), and a [trustee] section with no project ("Authentication cannot
+#   be scoped to multiple targets" with one). trusts_delegated_roles is Heat's default: every role of
+#   the user's token.
+PROFILES = ("simple", "production")
+
+
+def keystone_conf(data_dir: Path, log_file: Path, token_expiration: int = 7200, profile: str = "simple") -> str:
+    text = f"""[DEFAULT]
 log_file = {log_file}
 use_stderr = false
 
@@ -62,6 +74,9 @@ password_hash_rounds = 4
 enforce_new_defaults = true
 enforce_scope = false
 """
+    if profile == "production":  # the remote region's Heat re-delegates the user's trust
+        text += "\n[trust]\nallow_redelegation = true\n"
+    return text
 
 
 def heat_conf(
@@ -72,6 +87,7 @@ def heat_conf(
     keystone_url: str | None,
     service_password: str,
     token_response: Path | None,
+    profile: str = "simple",
 ) -> str:
     common = f"""[DEFAULT]
 host = {region}
@@ -80,9 +96,7 @@ plugin_dirs = {data_dir / "lab-plugins"}
 region_name_for_services = {region}
 # RPC between API and engine stays inside the one process.
 transport_url = fake://
-# Password deferred auth: trusts failed with HTTPForbidden for remote stacks.
-deferred_auth_method = password
-num_engine_workers = 1
+{_deferred_auth(profile)}num_engine_workers = 1
 executor_thread_pool_size = 16
 log_file = {log_file}
 use_stderr = false
@@ -154,7 +168,7 @@ service_token_roles_required = false
 token_cache_time = 5
 {auth}
 [trustee]
-{auth}
+{_trustee(auth, profile)}
 [clients_keystone]
 auth_uri = {keystone_url}
 
@@ -162,6 +176,26 @@ auth_uri = {keystone_url}
 endpoint_type = publicURL
 """
     )
+
+
+def _deferred_auth(profile: str) -> str:
+    if profile == "production":
+        return (
+            "# As real clouds run (see PROFILES): trusts, long operations re-authenticated by them, and\n"
+            "# the trust re-delegated to the remote region's Heat for a remote stack.\n"
+            "deferred_auth_method = trusts\n"
+            "reauthentication_auth_method = trusts\n"
+            "allow_trusts_redelegation = true\n"
+        )
+    return "# The simple profile: password deferred auth (see PROFILES).\ndeferred_auth_method = password\n"
+
+
+def _trustee(auth: str, profile: str) -> str:
+    """The trustee Heat acts as: with a project it fails "Authentication cannot be scoped to multiple
+    targets" under trusts, so the production profile gives none (as DevStack does)."""
+    if profile != "production":
+        return auth
+    return "".join(line + "\n" for line in auth.splitlines() if not line.startswith("project_"))
 
 
 def noauth_token_response(heat_urls: dict[str, str]) -> str:

@@ -175,6 +175,10 @@ class Lab:
             )
         return out
 
+    @staticmethod
+    def profile(layout: LabLayout) -> str:
+        return layout.extra.get("profile", "simple")
+
     def is_up(self) -> bool:
         return self.exists() and all(c.state == processes.UP for c in self.status())
 
@@ -185,13 +189,22 @@ class Lab:
         keystone: bool = True,
         base_port: int = DEFAULT_BASE_PORT,
         progress=lambda msg: None,
+        profile: str | None = None,
     ) -> bool:
-        """Bring the lab up. Returns False when it was already up (nothing changed)."""
+        """Bring the lab up. Returns False when it was already up (nothing changed). `profile`: how its
+        Heat and Keystone are set (configs.PROFILES); a lab keeps the one it was made with."""
+        if profile is not None and profile not in configs.PROFILES:
+            raise LabError(f"profile {profile!r}: one of {', '.join(configs.PROFILES)}")
         if self.exists():
             layout = self.layout()
             if regions and list(regions) != layout.regions:
                 raise LabError(
                     f"the lab in {self.dir} has regions {','.join(layout.regions)}; "
+                    "use another --dir or `lab down --purge` first"
+                )
+            if profile is not None and profile != self.profile(layout):
+                raise LabError(
+                    f"the lab in {self.dir} has the {self.profile(layout)} profile; "
                     "use another --dir or `lab down --purge` first"
                 )
             if self.is_up():
@@ -201,6 +214,8 @@ class Lab:
             _check_region_names(regions)
             _check_lab_extra(keystone)
             layout = self._new_layout(regions, keystone, base_port)
+            layout.extra["profile"] = profile or "simple"
+            self._save(layout)
         _check_lab_extra(layout.keystone)
         started: list[str] = []
         try:
@@ -314,7 +329,9 @@ class Lab:
         kdir = self.component_dir(KEYSTONE)
         conf = kdir / "keystone.conf"
         conf.write_text(
-            configs.keystone_conf(kdir, self.log_file(KEYSTONE), layout.extra.get("token_expiration", 7200))
+            configs.keystone_conf(
+                kdir, self.log_file(KEYSTONE), layout.extra.get("token_expiration", 7200), self.profile(layout)
+            )
         )
         for sub in ("fernet-keys", "credential-keys"):
             (kdir / sub).mkdir(mode=0o700, exist_ok=True)
@@ -381,6 +398,7 @@ class Lab:
             keystone_url=layout.url(KEYSTONE) if layout.keystone else None,
             service_password=layout.service_password,
             token_response=self.dir / "token_response.json",
+            profile=self.profile(layout),
         )
         conf = cdir / "heat.conf"
         conf.write_text(text)
@@ -490,7 +508,9 @@ class Lab:
         layout.extra["token_expiration"] = seconds
         self._save(layout)
         kdir = self.component_dir(KEYSTONE)
-        (kdir / "keystone.conf").write_text(configs.keystone_conf(kdir, self.log_file(KEYSTONE), seconds))
+        (kdir / "keystone.conf").write_text(
+            configs.keystone_conf(kdir, self.log_file(KEYSTONE), seconds, self.profile(layout))
+        )
         if {c.name: c.state for c in self.status()}.get(KEYSTONE) == processes.UP:
             self.stop(KEYSTONE)
             self.start(KEYSTONE)
