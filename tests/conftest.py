@@ -89,9 +89,24 @@ def lab():
         lab.down()
 
 
-# Fixtures that bring up (or use) the session lab: a test that asks for one, directly or through
+@pytest.fixture(scope="session")
+def production_lab():
+    """A second lab, on the production profile (trusts, re-authentication by trusts: lab/configs.py), for
+    what Heat does only there. Brought up by the worker that runs a test asking for it, once."""
+    lab = Lab(_ROOT / "lab-production")
+    try:
+        lab.up(base_port=0, profile="production")
+        yield LabHandle(lab)
+    except Exception:
+        _dump_logs(lab)
+        raise
+    finally:
+        lab.down()
+
+
+# Fixtures that bring up (or use) a lab: a test that asks for one, directly or through
 # another fixture, is marked `lab`; every other test is in the fast tier (`make test-fast`).
-LAB_FIXTURES = {"lab"}
+LAB_FIXTURES = {"lab", "production_lab"}
 
 
 def pytest_collection_modifyitems(config, items):

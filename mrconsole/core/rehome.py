@@ -195,6 +195,20 @@ def _down_regions(fleet) -> set[str]:
     return {h.region for h in fleet.health() if h.state == "down"}
 
 
+async def _copies(fleet, plan: RehomePlan, new_id: str) -> list[str]:
+    """The constituent stacks a master that was created instead of adopted made: not the ones it should own."""
+    owned = {stack_id for _, _, _, stack_id in plan.constituents}
+    try:
+        topo = await read_master(fleet, plan.to_region, new_id)
+    except CloudError as exc:
+        return [f"not read: {exc.message}"]
+    return [
+        f"{c.resource}: {c.stack_name or '?'} ({c.stack_id}) in {c.region}"
+        for c in topo.constituents
+        if c.stack_id and c.stack_id not in owned
+    ]
+
+
 async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float = 300.0) -> tuple[str, str]:
     """Adopt in the target region, wait for ADOPT_COMPLETE, then (old region answering) abandon the old
     master; the cache then knows the new master and forgets the old one once it is gone.
@@ -232,6 +246,13 @@ async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float 
             break
         await asyncio.sleep(0.5)
     actions.complete(result, status)
+    if status == "CREATE_COMPLETE":  # created, not adopted, though the probe said it adopts: say what exists
+        copies = await _copies(actions.fleet, plan, new_id)
+        raise PlanError(
+            f"{plan.name} in {plan.to_region} was created, not adopted: it made {len(copies)} new stack(s) "
+            f"({'; '.join(copies)}); the old master was left as it is and still owns the originals. Remove the "
+            f"copies with: mrconsole stack delete {plan.name} --region {plan.to_region} (it deletes what it made)"
+        )
     if status != "ADOPT_COMPLETE":
         raise PlanError(f"the adopt of {plan.name} in {plan.to_region} ended {status}: {detail.stack.status_reason}")
     topo = await read_master(actions.fleet, plan.to_region, new_id)

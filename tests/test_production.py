@@ -1,0 +1,116 @@
+"""The lab's production profile (#34): Heat and Keystone as real clouds run them (trusts, long operations
+re-authenticated by trusts, trusts re-delegated to the remote region). Heat is the oracle: what it does
+there, and on the simple profile (password deferred auth) beside it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+from mrconsole.state.journal import Journal
+
+CORPUS = Path(__file__).parent / "corpus" / "production"
+MASTER_T, ENV = str(CORPUS / "master.yaml"), str(CORPUS / "env.yaml")
+ROLLOUT_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "rollout" / "master.yaml")
+
+
+def _on(lab) -> tuple[str, ...]:
+    return ("--lab", "--lab-dir", str(lab.dir))
+
+
+def _status(cli, lab, name: str) -> dict:
+    code, out, err = cli("status", *_on(lab), "--master", name, "--format", "json")
+    assert out, err
+    return json.loads(out)
+
+
+def test_a_constituent_with_a_group_a_nested_template_and_a_wait_condition_creates_under_trusts(
+    production_lab, lab, cli
+):
+    """Real masters hold these inside a constituent. Under trusts Heat creates them (the wait condition
+    completes once its handle is signalled); under password deferred auth it cannot (Heat asks for the
+    user's password, which a remote-stack request does not carry)."""
+    code, out, err = cli(
+        "stack", "create", "real", "-t", MASTER_T, "-e", ENV, *_on(production_lab), "--region", "RegionOne"
+    )
+    assert code == 0, err + out
+    from tests.conftest import wait_until
+
+    def waiting_constituent() -> str:
+        cons = _status(cli, production_lab, "real")["constituents"]
+        return cons[0]["stack_name"] if cons and cons[0].get("stack_name") else ""
+
+    assert wait_until(waiting_constituent, 60)
+    constituent = waiting_constituent()
+    assert wait_until(
+        lambda: (
+            cli("resource", "signal", constituent, "handle", *_on(production_lab), "--region", "RegionTwo", "--yes")[0]
+            == 0
+        ),
+        60,
+    )
+    assert wait_until(lambda: _status(cli, production_lab, "real")["master_status"] == "CREATE_COMPLETE", 90)
+    code, out, err = cli("outputs", "real", *_on(production_lab), "--format", "json")
+    values = {(o["source"], o["key"]): o["value"] for o in json.loads(out)["outputs"]}
+    assert values[("master", "members")] == ["member-0", "member-1"], values
+
+    code, out, err = cli(
+        "stack", "create", "real-pw", "-t", MASTER_T, "-e", ENV, "--lab", "--region", "RegionOne", "--wait"
+    )
+    assert code != 0 and "Missing required credential" in out + err, out + err
+
+
+def test_heat_turns_an_adopt_into_a_create_under_trusts_and_the_probe_says_so(production_lab, lab):
+    from mrconsole.cloud.connection import connect
+    from mrconsole.core.adopt_probe import ADOPTS, CREATES, probe_adopt
+    from mrconsole.core.fleet import Fleet
+    from mrconsole.lab.options import lab_options
+
+    async def verdicts(where) -> dict[str, str]:
+        fleet = Fleet(await connect(lab_options(str(where.dir))))
+        try:
+            return {r: (await probe_adopt(fleet, r)).verdict for r in ("RegionTwo",)}
+        finally:
+            fleet.close()
+
+    assert asyncio.run(verdicts(production_lab)) == {"RegionTwo": CREATES}
+    assert asyncio.run(verdicts(lab)) == {"RegionTwo": ADOPTS}
+
+
+def _stack_names(cli, lab) -> dict[str, set[str]]:
+    code, out, err = cli("status", *_on(lab), "--format", "json")
+    return {
+        r["name"]: {s["name"] for s in r["stacks"] if not s["name"].startswith("mrconsole-adopt-probe-")}
+        for r in json.loads(out)["regions"]
+    }
+
+
+def test_a_move_under_trusts_is_refused_before_sending_and_makes_no_copy(production_lab, cli):
+    code, out, err = cli(
+        "stack", "create", "mv-trust", "-t", ROLLOUT_T, *_on(production_lab), "--region", "RegionOne", "--wait"
+    )
+    assert code == 0, err + out
+    assert _status(cli, production_lab, "mv-trust")["mode"] == "live"  # kept in the cache: what a move needs
+    before = _stack_names(cli, production_lab)
+
+    code, out, err = cli("rehome", "mv-trust", *_on(production_lab), "--to", "RegionTwo", "--yes")
+    assert code == 1, err + out
+    assert "rehome refused before sending" in err and "turns an adopt into a create" in err, err
+    assert "Instead:" in err
+
+    # No copy anywhere: the same stacks in every region (the probe's own stack is deleted after).
+    assert _stack_names(cli, production_lab) == before
+    state = _status(cli, production_lab, "mv-trust")
+    assert state["master_region"] == "RegionOne" and state["master_status"] == "CREATE_COMPLETE"
+    refused = [j for j in Journal().entries(20, stack_name="mv-trust") if j.action == "rehome"]
+    assert refused and refused[0].outcome == "refused", refused
+    deadline = time.monotonic() + 30  # the probe stack goes (Heat deletes asynchronously)
+    while time.monotonic() < deadline:
+        code, out, err = cli("status", *_on(production_lab), "--region", "RegionTwo", "--format", "json")
+        if not any(s["name"].startswith("mrconsole-adopt-probe-") for s in json.loads(out)["regions"][0]["stacks"]):
+            break
+        time.sleep(1)
+    else:
+        raise AssertionError("the adopt probe's stack was not deleted")
