@@ -89,13 +89,10 @@ def lab():
         lab.down()
 
 
-@pytest.fixture(scope="session")
-def production_lab():
-    """A second lab, on the production profile (trusts, re-authentication by trusts: lab/configs.py), for
-    what Heat does only there. Brought up by the worker that runs a test asking for it, once."""
-    lab = Lab(_ROOT / "lab-production")
+def _profile_lab(profile: str):
+    lab = Lab(_ROOT / f"lab-{profile}")
     try:
-        lab.up(base_port=0, profile="production")
+        lab.up(base_port=0, profile=profile)
         yield LabHandle(lab)
     except Exception:
         _dump_logs(lab)
@@ -104,9 +101,22 @@ def production_lab():
         lab.down()
 
 
+@pytest.fixture(scope="session")
+def production_lab():
+    """A second lab, on the production profile (trusts, re-authentication by trusts: lab/configs.py), for
+    what Heat does only there. Brought up by the worker that runs a test asking for it, once."""
+    yield from _profile_lab("production")
+
+
+@pytest.fixture(scope="session")
+def no_reauth_lab():
+    """A lab on trusts without re-authentication (Heat's default): remote calls on the user's token."""
+    yield from _profile_lab("production-no-reauth")
+
+
 # Fixtures that bring up (or use) a lab: a test that asks for one, directly or through
 # another fixture, is marked `lab`; every other test is in the fast tier (`make test-fast`).
-LAB_FIXTURES = {"lab", "production_lab"}
+LAB_FIXTURES = {"lab", "production_lab", "no_reauth_lab"}
 
 
 def pytest_collection_modifyitems(config, items):

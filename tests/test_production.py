@@ -114,3 +114,27 @@ def test_a_move_under_trusts_is_refused_before_sending_and_makes_no_copy(product
         time.sleep(1)
     else:
         raise AssertionError("the adopt probe's stack was not deleted")
+
+
+def test_without_reauthentication_a_move_adopts_and_the_moved_master_updates_every_constituent(no_reauth_lab, cli):
+    """Trusts with Heat's default re-authentication (none): Heat adopts. The move abandons the old master,
+    which deletes its trust (Heat's abandon); an update through the moved master then reaches every
+    constituent in its region, the same stacks."""
+    code, out, err = cli(
+        "stack", "create", "mv-ok", "-t", ROLLOUT_T, *_on(no_reauth_lab), "--region", "RegionOne", "--wait"
+    )
+    assert code == 0, err + out
+    before = {c["resource"]: c["stack_id"] for c in _status(cli, no_reauth_lab, "mv-ok")["constituents"]}
+
+    code, out, err = cli("rehome", "mv-ok", *_on(no_reauth_lab), "--to", "RegionTwo", "--yes", "--format", "json")
+    assert code == 0 and json.loads(out)["region"] == "RegionTwo", err + out
+    code, out, err = cli(
+        "stack", "update", "mv-ok", *_on(no_reauth_lab), "--region", "RegionTwo", "-P", "release=v2", "--yes", "--wait"
+    )
+    assert code == 0 and "UPDATE_COMPLETE" in out, err + out
+    code, out, err = cli("outputs", "mv-ok", *_on(no_reauth_lab), "--format", "json")
+    values = {(o["source"], o["key"]): o["value"] for o in json.loads(out)["outputs"]}
+    assert values[("master", "releases")] == {"web_one": "v2", "web_two": "v2", "web_three": "v2"}, values
+    after = _status(cli, no_reauth_lab, "mv-ok")
+    assert after["master_region"] == "RegionTwo"
+    assert {c["resource"]: c["stack_id"] for c in after["constituents"]} == before  # adopted, not copied

@@ -35,7 +35,9 @@ def heat_paste_config() -> Path:
 #   create remote stack", bug 1701498), and a [trustee] section with no project ("Authentication cannot
 #   be scoped to multiple targets" with one). trusts_delegated_roles is Heat's default: every role of
 #   the user's token.
-PROFILES = ("simple", "production")
+# - production-no-reauth: the same without re-authentication (Heat's own default): a remote call uses the
+#   user's token, so a hold or a soak longer than the token's life can fail when it is released.
+PROFILES = ("simple", "production", "production-no-reauth")
 
 
 def keystone_conf(data_dir: Path, log_file: Path, token_expiration: int = 7200, profile: str = "simple") -> str:
@@ -74,7 +76,7 @@ password_hash_rounds = 4
 enforce_new_defaults = true
 enforce_scope = false
 """
-    if profile == "production":  # the remote region's Heat re-delegates the user's trust
+    if profile.startswith("production"):  # the remote region's Heat re-delegates the user's trust
         text += "\n[trust]\nallow_redelegation = true\n"
     return text
 
@@ -179,6 +181,12 @@ endpoint_type = publicURL
 
 
 def _deferred_auth(profile: str) -> str:
+    if profile == "production-no-reauth":
+        return (
+            "# Trusts, with Heat's default re-authentication (none): remote calls use the user's token.\n"
+            "deferred_auth_method = trusts\n"
+            "allow_trusts_redelegation = true\n"
+        )
     if profile == "production":
         return (
             "# As real clouds run (see PROFILES): trusts, long operations re-authenticated by them, and\n"
@@ -193,7 +201,7 @@ def _deferred_auth(profile: str) -> str:
 def _trustee(auth: str, profile: str) -> str:
     """The trustee Heat acts as: with a project it fails "Authentication cannot be scoped to multiple
     targets" under trusts, so the production profile gives none (as DevStack does)."""
-    if profile != "production":
+    if not profile.startswith("production"):
         return auth
     return "".join(line + "\n" for line in auth.splitlines() if not line.startswith("project_"))
 
