@@ -44,3 +44,21 @@ def test_good_names_and_ids_pass():
         "demo/4a5e1c82-7560-4479-9f25-e5bb012dac0e",
     ):
         assert stack_ref(ref) == ref
+
+
+def test_every_printed_line_has_control_characters_drawn_and_only_the_clis_own_colours_pass():
+    import io
+
+    from mrconsole.core.text import COLOURS, RESET, PrintableStream, event_line
+    from mrconsole.models import Event
+
+    out = io.StringIO()
+    stream = PrintableStream(out)
+    stream.write("reason: \x1b]0;pwned\x07\x1b[2J done\r\n")
+    stream.writelines([f"{COLOURS['FAILED']}CREATE_FAILED{RESET}\n"])
+    assert out.getvalue() == f"reason: ␛]0;pwned␇␛[2J done␍\n{COLOURS['FAILED']}CREATE_FAILED{RESET}\n"
+
+    hostile = Event("RegionTwo", "s1", "web\x1b[31m", "e1", None, "disk", "CREATE_FAILED", "bad\x1b]0;x\x07\nline two")
+    line = event_line(hostile, colour=True)
+    assert "\x1b[31m" not in line and "␛[31m" in line and "bad␛]0;x␇⏎line two" in line
+    assert line.count("\x1b[") == 2  # the CLI's own colour and its reset, around the status
