@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 SIMPLE = Path(__file__).parent / "corpus" / "simple.yaml"
+# The operator's own STACK is read with printenv: an entry that says $STACK is refused (the old name).
 SHOW = (
     'echo "vars: $MRCONSOLE_CLOUD|$MRCONSOLE_REGION|$MRCONSOLE_STACK|$MRCONSOLE_STACK_ID|$MRCONSOLE_RESOURCE|'
-    '$MRCONSOLE_PHYSICAL_ID|$STACK|$OS_PASSWORD|$OS_CLOUD"'
+    '$MRCONSOLE_PHYSICAL_ID|$(printenv STACK)|$OS_PASSWORD|$OS_CLOUD"'
 )
 
 
@@ -27,7 +28,8 @@ def commands(tmp_path, monkeypatch):
         f"  - {{name: wipe, key: X, scope: stack, dangerous: true, command: 'touch {marker}'}}\n"
     )
     monkeypatch.setenv("MRCONSOLE_CONFIG", str(config))
-    # The operator's own: $STACK stays theirs, a password is not handed on, where to find the cloud is.
+    # The operator's own: STACK is neither overwritten nor handed on (not on the allow-list), a password is
+    # not handed on, where to find the cloud is.
     monkeypatch.setenv("STACK", "mine")
     monkeypatch.setenv("OS_PASSWORD", "Zebra-4711")
     monkeypatch.setenv("OS_CLOUD", "somewhere")
@@ -48,9 +50,7 @@ def test_the_command_line_runs_a_user_command_with_its_variables(cli, uc_stack, 
     assert code == 0 and "show-vars" in out and "(dangerous)" in out, err
     code, out, err = cli("command", "show-vars", "uc-stack", "--lab", "--region", "RegionTwo")
     assert code == 0, err
-    assert (
-        commands / "vars"
-    ).read_text().strip() == f"vars: mrconsole-lab|RegionTwo|uc-stack|{uc_stack}|||mine||somewhere"
+    assert (commands / "vars").read_text().strip() == f"vars: mrconsole-lab|RegionTwo|uc-stack|{uc_stack}|||||somewhere"
     code, out, err = cli("command", "res-vars", "uc-stack", "--lab", "--region", "RegionTwo", "--resource", "nope")
     assert code == 2 and "no resource nope" in err
     code, out, err = cli("command", "res-vars", "uc-stack", "--lab", "--region", "RegionTwo")
@@ -79,7 +79,7 @@ async def test_the_console_runs_a_user_command_on_the_stack_under_the_cursor(lab
         )
         await pilot.press("P")
         assert await until(pilot, lambda: isinstance(app.screen, CommandOutputScreen), 20)
-        assert f"vars: mrconsole-lab|RegionTwo|uc-stack|{uc_stack}|||mine||somewhere" in app.screen.output
+        assert f"vars: mrconsole-lab|RegionTwo|uc-stack|{uc_stack}|||||somewhere" in app.screen.output
         await pilot.press("escape")
         await pilot.press("X")  # dangerous
         if read_only:
