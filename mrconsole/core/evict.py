@@ -191,11 +191,12 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
     old = await actions.abandon(Target(plan.master_region, plan.master_name, plan.master_id))
     if not old.ok:
         raise PlanError(needs_setting(old.message, plan.master_region, ABANDON_SETTING))
-    # Abandon is asynchronous in Heat: the name is free once the old master is gone (or DELETE_COMPLETE).
+    # Abandon is asynchronous in Heat, and its name is taken until the row is gone: Heat sets DELETE_COMPLETE
+    # first, then deletes the row (heat/engine/stack.py Stack.delete), so only a 404 means the name is free
+    # (a clean-clone run met "The Stack (ev) already exists" when DELETE_COMPLETE was taken for gone).
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        gone = await client.find_stack(plan.master_id)
-        if gone is None or gone.stack.status == "DELETE_COMPLETE":
+        if await client.find_stack(plan.master_id) is None:
             break
         await asyncio.sleep(0.5)
     result = await actions.adopt(
