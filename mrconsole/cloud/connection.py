@@ -88,6 +88,14 @@ class Cloud:
         for client in self.regions.values():
             client.close()
 
+    async def token_expires(self):
+        """When the token this session holds expires (a datetime), or None (noauth). No request while the
+        token is valid: keystoneauth keeps it."""
+        if self.session.auth is None:
+            return None
+        access = await _authenticate(self.session, next(iter(self.regions.values())).timeouts)
+        return getattr(access, "expires", None)
+
 
 def _pool_per_host(session, hosts: int, per_host: int) -> None:
     """Keep a connection pool for every region's Heat and Keystone. requests keeps 10 host pools by

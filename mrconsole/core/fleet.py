@@ -44,6 +44,9 @@ class Fleet:
     def region(self, name: str):
         return self.cloud.region(name)
 
+    async def token_expires(self):
+        return await self.cloud.token_expires()
+
     def health(self) -> list[HealthSnapshot]:
         return [c.health.snapshot() for c in self.cloud.regions.values()]
 

@@ -33,11 +33,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.compat import compat_findings, needs_of
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, WARNING, Finding, check_master, check_parameters
+from mrconsole.core.text import duration
 from mrconsole.core.topology import Constituent, Topology, template_or_none
 from mrconsole.models import HIDDEN, Event, Stack
 from mrconsole.template.heat import hidden_parameters
@@ -298,6 +300,7 @@ async def plan_rollout(
                 "a shorter --soak, or fewer waves",
             )
         )
+    found += await _token_findings(fleet, topo, plan_waves, soak)
     template = change.bundle.template if change.bundle is not None else None  # type: ignore[attr-defined]
     if change.bundle is not None:
         # A new template: what each region's Heat takes (core/compat.py), before any wave is sent.
@@ -319,6 +322,38 @@ async def plan_rollout(
         tuple(n for n in leftover if n not in held),
         soak,
     )
+
+
+# Time a rollout takes besides its soaks (updates, gates), before a hold can outlive the token.
+TOKEN_MARGIN_SECONDS = 30 * 60
+
+
+async def _token_findings(fleet, topo: Topology, waves, soak: float) -> list[Finding]:
+    """A later wave is released (its breakpoint cleared) on the token the master's update began with;
+    seen on the lab (#34): past its expiry Heat fails that wave (HTTPUnauthorized) unless the master's
+    region re-authenticates by trusts. Said before the rollout when its soaks, plus TOKEN_MARGIN_SECONDS,
+    outlast the token. One token read (no request while it is valid)."""
+    if len(waves) < 2:
+        return []
+    try:
+        expires = await fleet.token_expires()
+    except CloudError:
+        return []
+    if expires is None:
+        return []
+    left = (expires - datetime.now(UTC)).total_seconds()
+    if left > soak * len(waves) + TOKEN_MARGIN_SECONDS:
+        return []
+    return [
+        Finding(
+            WARNING,
+            f"your token expires at {expires.astimezone(UTC):%H:%M:%S} UTC (in {duration(max(0.0, left))}): a wave "
+            f"released after that fails in Heat (HTTPUnauthorized) unless {topo.master.region}'s Heat re-authenticates "
+            "by trusts (reauthentication_auth_method = trusts)",
+            "fewer or shorter soaks, or a longer token; if it happens, --continue sends the change again on a fresh "
+            "token",
+        )
+    ]
 
 
 async def _inner_names(fleet, topo: Topology) -> dict[str, set[str]]:

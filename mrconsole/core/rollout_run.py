@@ -57,6 +57,8 @@ PLAN_ACTION = "rollout-plan"  # the journal entry that records the waves and the
 W_WAITING, W_HELD, W_UPDATING, W_GATE, W_PASSED, W_FAILED = "waiting", "held", "updating", "gate", "passed", "failed"
 # How a run ended.
 DONE, GATE_FAILED, HEAT_FAILED, UNREACHABLE = "done", "gate failed", "update failed", "unreachable"
+# What Heat says of a remote call made on a token that is no longer valid (seen on the lab, #34).
+EXPIRED_TOKEN = ("HTTPUnauthorized", "requires authentication")
 HELD_BY_OPERATOR = "held"  # the operator asked to hold after the current wave
 
 
@@ -159,6 +161,7 @@ class RolloutRun:
         self.release_delays: list[float] = []  # gate passed → release answered by Heat, per wave
         self.steps: list[str] = []
         self.hold = False  # set by the operator: the next wave is not released after this gate
+        self.reasons: dict[str, str] = {}  # a failed constituent's reason, from the master's events
 
     # -- the master -------------------------------------------------------------
     @property
@@ -216,8 +219,10 @@ class RolloutRun:
         start, states = constituent_states(events, m, self.topo)
         if start is not None:
             self.states = {}  # a new update of the master began: what came before is another update's
-        for name, (state, _reason) in states.items():
+        for name, (state, reason) in states.items():
             self.states[name] = state
+            if state == FAILED:
+                self.reasons[name] = reason or ""
         if start is None:
             for e in events:
                 if e.resource_name in {c.resource for c in self.topo.constituents}:
@@ -337,7 +342,8 @@ class RolloutRun:
                 return Outcome(
                     HEAT_FAILED,
                     f"{self.topo.master.name}'s update ended {self.master_status} before "
-                    f"{', '.join(r for r, s in zip(resources, states, strict=True) if s not in (UPDATED, FAILED))}",
+                    f"{', '.join(r for r, s in zip(resources, states, strict=True) if s not in (UPDATED, FAILED))}"
+                    + self._token_hint(),
                 )
             await asyncio.sleep(self.poll)
         return Outcome(UNREACHABLE, f"the wave did not end within {self.limit:.0f}s")
@@ -400,8 +406,20 @@ class RolloutRun:
         heat_failed = any(self.states.get(r) == FAILED for r in wave.resources)
         return Outcome(
             HEAT_FAILED if heat_failed else GATE_FAILED,
-            f"{_label(wave)} failed its gate in {', '.join(failed)}",
+            f"{_label(wave)} failed its gate in {', '.join(failed)}" + (self._token_hint() if heat_failed else ""),
             wave.number,
+        )
+
+    def _token_hint(self) -> str:
+        """Seen on the lab (#34): a wave released after the user's token expired fails in Heat with
+        HTTPUnauthorized when the master's region does not re-authenticate by trusts; Heat needs the
+        change sent again on a fresh token (the other waves stay held)."""
+        if not any(any(m in r for m in EXPIRED_TOKEN) for r in self.reasons.values()):
+            return ""
+        return (
+            f"; Heat refused a released wave on the token the update began with (expired or revoked: "
+            f"{self.topo.master.region}'s Heat does not re-authenticate by trusts). Send it again on a fresh "
+            f"token: mrconsole rollout {self.topo.master.name} --continue"
         )
 
     def _next(self, wave: WaveProgress) -> WaveProgress | None:
@@ -460,7 +478,9 @@ class RolloutRun:
         if ended is not None:
             return ended
         if not self.master_status.endswith("_COMPLETE"):
-            return Outcome(HEAT_FAILED, f"{self.topo.master.name}'s update ended {self.master_status}")
+            return Outcome(
+                HEAT_FAILED, f"{self.topo.master.name}'s update ended {self.master_status}" + self._token_hint()
+            )
         await self.cleanup()
         await self.actions.record(self.target, "rollout-done", J_OK, f"{len(self.waves)} wave(s) rolled out")
         return Outcome(DONE, f"every wave rolled out to {self.topo.master.name}; no breakpoint left")
