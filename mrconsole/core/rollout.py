@@ -413,10 +413,16 @@ class RolloutStatus:
 
     @property
     def next_wave(self) -> int | None:
-        """The first wave with a constituent held at its breakpoint."""
+        """The wave a continue goes on from: the first with a constituent held at its breakpoint, or, once
+        the master's update has failed with none held (the last wave's update failed: a release on an
+        expired token, #34), the first wave with a constituent that failed: the change is sent again for it."""
         for number, _regions, members in self.wave_states():
             if any(c.state == HELD for c in members):
                 return number
+        if self.master.failed:
+            for number, _regions, members in self.wave_states():
+                if any(c.state == FAILED for c in members):
+                    return number
         return None
 
 

@@ -227,6 +227,8 @@ class RolloutRun:
             for e in events:
                 if e.resource_name in {c.resource for c in self.topo.constituents}:
                     self.states[e.resource_name] = event_state(e)
+                    if self.states[e.resource_name] == FAILED:
+                        self.reasons[e.resource_name] = e.status_reason
 
     def adopt(self, status: RolloutStatus, marker: str | None) -> None:
         """Take over a rollout read back from Heat (core/rollout.read_status)."""
