@@ -101,29 +101,25 @@ async def _rehome(args, params: dict) -> int:
     fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}), authenticate=False)
     try:
         cache = TopologyCache()
-        try:
-            plan = await plan_rehome(
-                fleet,
-                args.name,
-                args.to,
-                cache,
-                new_name=args.new_name,
-                parameters=params,
-                read_only=_read_only(args, fleet.name) and not args.preview,
-            )
-        except PlanError as exc:
-            raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
+
+        async def planned():
+            try:
+                return await plan_rehome(
+                    fleet,
+                    args.name,
+                    args.to,
+                    cache,
+                    new_name=args.new_name,
+                    parameters=params,
+                    read_only=_read_only(args, fleet.name) and not args.preview,
+                )
+            except PlanError as exc:
+                raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
+
+        plan = await planned()
         why = f"hidden, given when {plan.old_name} was created"
         if not args.preview and plan.adopt and ask_hidden(plan.adopt.hidden, why, params):
-            plan = await plan_rehome(  # the same plan, with the values just typed
-                fleet,
-                args.name,
-                args.to,
-                cache,
-                new_name=args.new_name,
-                parameters=params,
-                read_only=_read_only(args, fleet.name),
-            )
+            plan = await planned()  # the same plan, with the values just typed
         if args.preview:
             if args.format == "json":
                 print_json(
