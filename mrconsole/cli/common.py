@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
-from mrconsole.core.plan import PlanError, parse_parameters
-
 # Exit codes, documented in `mrconsole --help`.
 EXIT_OK = 0
 EXIT_FAILED = 1  # the thing asked for failed (an action, a template with errors)
@@ -108,6 +106,10 @@ def add_parameter_arguments(p) -> None:
 def parse_params(items: Sequence[str], files: Sequence[str] = ()) -> dict[str, str]:
     """-P items and --parameter-file items, by the same rule as every action's (core/plan.py). A value read
     from a file loses one trailing newline (what an editor or `echo` adds)."""
+    # Here, not at the top: every command imports this module, and core.plan brings the action machinery
+    # (~50 ms of `mrconsole --help`, tests/bench/bench_startup.py).
+    from mrconsole.core.plan import PlanError, parse_parameters
+
     try:
         params = parse_parameters(items)
         named = parse_parameters(files)
