@@ -191,12 +191,15 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
     old = await actions.abandon(Target(plan.master_region, plan.master_name, plan.master_id))
     if not old.ok:
         raise PlanError(needs_setting(old.message, plan.master_region, ABANDON_SETTING))
-    # Abandon is asynchronous in Heat, and its name is taken until the row is gone: Heat sets DELETE_COMPLETE
-    # first, then deletes the row (heat/engine/stack.py Stack.delete), so only a 404 means the name is free
-    # (a clean-clone run met "The Stack (ev) already exists" when DELETE_COMPLETE was taken for gone).
+    # Abandon is asynchronous in Heat, and the name is taken until the row is deleted, after DELETE_COMPLETE
+    # is set (heat/engine/stack.py Stack.delete). Looked up by id Heat shows a deleted stack for ever
+    # (engine/service.py identify_stack and show_stack: show_deleted=True); by name it does not. So the name
+    # is free once a lookup by name stops finding this stack (a clean-clone run met "The Stack (ev) already
+    # exists" when DELETE_COMPLETE by id was taken for gone).
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        if await client.find_stack(plan.master_id) is None:
+        found = await client.find_stack(plan.master_name)
+        if found is None or found.stack.id != plan.master_id:
             break
         await asyncio.sleep(0.5)
     result = await actions.adopt(
