@@ -17,14 +17,13 @@ resource list, one delete: once per move, before its adopt is sent.
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from dataclasses import dataclass
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.plan import PlanError
 from mrconsole.core.rehome_data import ADOPT_SETTING, needs_setting
+from mrconsole.core.topology import until_settled
 from mrconsole.logs import logger
 
 ADOPTS, CREATES, UNKNOWN = "adopts", "creates", "unknown"
@@ -70,14 +69,8 @@ async def probe_adopt(fleet, region: str, limit: float = 60.0) -> AdoptVerdict:
         return AdoptVerdict(region, UNKNOWN, f"the probe adopt was refused: {exc.message}")
     stack_id = (created or {}).get("id") or name
     try:
-        status = ""
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            detail = await client.get_stack(stack_id, outputs=False)
-            status = detail.stack.status
-            if not detail.stack.in_progress:
-                break
-            await asyncio.sleep(0.5)
+        detail = await until_settled(client, stack_id, limit)
+        status = detail.stack.status
         resources = await client.resources(detail.stack)
         ids = [r.physical_id for r in resources if r.name == "probe"]
         if status == "ADOPT_COMPLETE" and ids == [marker]:

@@ -27,7 +27,7 @@ from mrconsole.core.adopt_probe import refuse_unless_adopts
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, Finding
 from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, hidden_to_give, keep_adopt_data, needs_setting
-from mrconsole.core.topology import read_master
+from mrconsole.core.topology import read_master, until_settled
 from mrconsole.state.topology_cache import from_topology
 from mrconsole.template.heat import hidden_parameters
 
@@ -211,14 +211,8 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
             + f"; {plan.master_name} was abandoned: adopt it again from the cache with "
             f"mrconsole rehome {plan.master_name} --to {plan.master_region}"
         )
-    status = "ADOPT_IN_PROGRESS"
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        detail = await client.get_stack(result.stack_id or plan.master_name, outputs=False)
-        status = detail.stack.status
-        if not detail.stack.in_progress:
-            break
-        await asyncio.sleep(0.5)
+    detail = await until_settled(client, result.stack_id or plan.master_name, wait)
+    status = detail.stack.status
     actions.complete(result, status)
     if status != "ADOPT_COMPLETE":
         raise PlanError(f"the adopt of {plan.master_name} without {plan.region} ended {status}")

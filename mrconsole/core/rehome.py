@@ -32,7 +32,7 @@ from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, WARNING, Finding
 from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, hidden_to_give, keep_adopt_data, needs_setting
 from mrconsole.core.text import duration
-from mrconsole.core.topology import read_master
+from mrconsole.core.topology import read_master, until_settled
 from mrconsole.state.topology_cache import AdoptData, from_topology
 from mrconsole.template.heat import hidden_parameters
 
@@ -237,14 +237,8 @@ async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float 
         raise PlanError(needs_setting(result.message, plan.to_region, ADOPT_SETTING))
     client = actions.fleet.region(plan.to_region)
     new_id = result.stack_id or ""
-    deadline = time.monotonic() + wait
-    status = "ADOPT_IN_PROGRESS"
-    while time.monotonic() < deadline:
-        detail = await client.get_stack(new_id, outputs=False)
-        status = detail.stack.status
-        if not detail.stack.in_progress:
-            break
-        await asyncio.sleep(0.5)
+    detail = await until_settled(client, new_id, wait)
+    status = detail.stack.status
     actions.complete(result, status)
     if status == "CREATE_COMPLETE":  # created, not adopted, though the probe said it adopts: say what exists
         copies = await _copies(actions.fleet, plan, new_id)

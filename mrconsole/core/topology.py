@@ -74,6 +74,17 @@ async def template_or_none(fleet, stack: Stack) -> dict | None:
         return None
 
 
+async def until_settled(client, ref: str, limit: float, poll: float = 0.5) -> StackDetail:
+    """The stack read (without outputs) every `poll` s until no action is in progress, or `limit` s have
+    passed; its last read. Cost: one GET per poll while it runs."""
+    deadline = time.monotonic() + limit
+    detail: StackDetail = await client.get_stack(ref, outputs=False)
+    while detail.stack.in_progress and time.monotonic() < deadline:
+        await asyncio.sleep(poll)
+        detail = await client.get_stack(ref, outputs=False)
+    return detail
+
+
 async def read_master(fleet, region: str, name_or_id: str) -> Topology:
     client = fleet.region(region)
     detail: StackDetail = await client.get_stack(name_or_id, outputs=False)
