@@ -63,7 +63,10 @@ def test_a_constituent_with_a_group_a_nested_template_and_a_wait_condition_creat
     code, out, err = cli(
         "stack", "create", "real-pw", "-t", MASTER_T, "-e", ENV, "--lab", "--region", "RegionOne", "--wait"
     )
-    assert code != 0 and "Missing required credential" in out + err, out + err
+    assert code != 0 and "CREATE_FAILED" in out + err, out + err
+    # Heat's reason, from its events (a failure that quick may come before --wait's first look at them).
+    code, out, err = cli("events", "real-pw", "--lab", "--region", "RegionOne")
+    assert "Missing required credential" in out, out + err
 
 
 def test_heat_turns_an_adopt_into_a_create_under_trusts_and_the_probe_says_so(production_lab, lab):
