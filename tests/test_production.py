@@ -27,7 +27,7 @@ def _status(cli, lab, name: str) -> dict:
 
 
 def test_a_constituent_with_a_group_a_nested_template_and_a_wait_condition_creates_under_trusts(
-    production_lab, lab, cli
+    production_lab, simple_lab, cli
 ):
     """Real masters hold these inside a constituent. Under trusts Heat creates them (the wait condition
     completes once its handle is signalled); under password deferred auth it cannot (Heat asks for the
@@ -61,15 +61,15 @@ def test_a_constituent_with_a_group_a_nested_template_and_a_wait_condition_creat
     assert values[("master", "members")] == ["member-0", "member-1"], values
 
     code, out, err = cli(
-        "stack", "create", "real-pw", "-t", MASTER_T, "-e", ENV, "--lab", "--region", "RegionOne", "--wait"
+        "stack", "create", "real-pw", "-t", MASTER_T, "-e", ENV, *_on(simple_lab), "--region", "RegionOne", "--wait"
     )
     assert code != 0 and "CREATE_FAILED" in out + err, out + err
     # Heat's reason, from its events (a failure that quick may come before --wait's first look at them).
-    code, out, err = cli("events", "real-pw", "--lab", "--region", "RegionOne")
+    code, out, err = cli("events", "real-pw", *_on(simple_lab), "--region", "RegionOne")
     assert "Missing required credential" in out, out + err
 
 
-def test_heat_turns_an_adopt_into_a_create_under_trusts_and_the_probe_says_so(production_lab, lab):
+def test_heat_turns_an_adopt_into_a_create_under_trusts_and_the_probe_says_so(production_lab, no_reauth_lab):
     from mrconsole.cloud.connection import connect
     from mrconsole.core.adopt_probe import ADOPTS, CREATES, probe_adopt
     from mrconsole.core.fleet import Fleet
@@ -83,7 +83,7 @@ def test_heat_turns_an_adopt_into_a_create_under_trusts_and_the_probe_says_so(pr
             fleet.close()
 
     assert asyncio.run(verdicts(production_lab)) == {"RegionTwo": CREATES}
-    assert asyncio.run(verdicts(lab)) == {"RegionTwo": ADOPTS}
+    assert asyncio.run(verdicts(no_reauth_lab)) == {"RegionTwo": ADOPTS}
 
 
 def _stack_names(cli, lab) -> dict[str, set[str]]:

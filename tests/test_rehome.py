@@ -6,10 +6,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from mrconsole.state.topology_cache import TopologyCache
 
 SECRET = "Zebra-Secret-4711"
 MASTER_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
+
+
+@pytest.fixture
+def lab(adopting_lab):
+    """Moves run where Heat adopts: trusts without re-authentication by trusts (under it, Heat creates copies
+    instead, and the console refuses the move: test_production.py)."""
+    return adopting_lab
 
 
 def _status(cli, name: str) -> dict:

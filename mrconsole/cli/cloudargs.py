@@ -52,9 +52,8 @@ def cloud_options(args):
             raise CliError("--timeout must be positive", EXIT_USAGE)
         timeouts = Timeouts(connect=min(3.0, args.timeout), read=args.timeout)
     if args.lab:
-        if args.os_cloud:
-            raise CliError("--lab and --os-cloud are exclusive", EXIT_USAGE)
-        opts = lab_options(args.lab_dir, timeouts=timeouts)
+        # --os-cloud with --lab picks one of the lab's own clouds (its reader, its application credentials).
+        opts = lab_options(args.lab_dir, timeouts=timeouts, cloud=args.os_cloud)
 
         if not Path(opts.config_file).exists():
             raise CliError("the lab is not set up: run `mrconsole lab up` first")

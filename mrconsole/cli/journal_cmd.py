@@ -51,8 +51,6 @@ def cmd_journal(args) -> int:
 
 def _cloud_name(args) -> str | None:
     """The cloud whose entries to show: --os-cloud's name, or the lab's (its clouds.yaml names it)."""
-    if args.lab and args.os_cloud:
-        raise CliError("--lab and --os-cloud are exclusive", EXIT_USAGE)
     if args.lab:
-        return CLOUD_NAME
+        return args.os_cloud or CLOUD_NAME
     return args.os_cloud

@@ -36,8 +36,8 @@ def add_parser(sub) -> None:
         "--profile",
         choices=PROFILES,
         default=None,
-        help="how Heat and Keystone are set: simple (password deferred auth; the default), production "
-        "(trusts, re-authentication by trusts, redelegation: as real clouds run) or production-no-reauth "
+        help="how Heat and Keystone are set: production (trusts, re-authentication by trusts, redelegation: as "
+        "real clouds run; the default), simple (password deferred auth, deprecated in Heat) or production-no-reauth "
         "(trusts, remote calls on the user's token: Heat's default re-authentication)",
     )
     up.add_argument(

@@ -38,6 +38,8 @@ def heat_paste_config() -> Path:
 # - production-no-reauth: the same without re-authentication (Heat's own default): a remote call uses the
 #   user's token, so a hold or a soak longer than the token's life can fail when it is released.
 PROFILES = ("simple", "production", "production-no-reauth")
+# What `lab up` makes unless told: a lab set as real clouds are (a lab made before keeps its own).
+DEFAULT_PROFILE = "production"
 
 
 def keystone_conf(data_dir: Path, log_file: Path, token_expiration: int = 7200, profile: str = "simple") -> str:

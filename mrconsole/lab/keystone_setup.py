@@ -10,6 +10,8 @@ as Keystone's administrator, which the console itself never does.
 
 from __future__ import annotations
 
+import secrets
+
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 
@@ -17,12 +19,12 @@ INTERFACES = ("public", "internal", "admin")
 
 
 class _Keystone:
-    def __init__(self, url: str, admin_password: str):
+    def __init__(self, url: str, password: str, user: str = "admin", project: str = "admin"):
         auth = v3.Password(
             auth_url=url + "/v3",
-            username="admin",
-            password=admin_password,
-            project_name="admin",
+            username=user,
+            password=password,
+            project_name=project,
             user_domain_id="default",
             project_domain_id="default",
         )
@@ -133,6 +135,57 @@ def register(layout) -> None:
         },
     )
     ks.put(f"/domains/{heat_domain['id']}/users/{domain_admin['id']}/roles/{roles['admin']['id']}")
+
+
+def add_people(layout) -> dict:
+    """The lab's other ways in, as a real project has them (#34): an on-call user with the `reader` role in
+    the demo project, and two application credentials of the operator (`demo`, a member): one unrestricted,
+    one restricted (Keystone's default, which cannot create trusts: keystone/api/trusts.py
+    `_check_unrestricted`). Returns what clouds.yaml needs (kept in lab.json, 0600, as the passwords are).
+    Idempotent per name: a credential's secret is shown by Keystone once, so one found without a kept
+    secret is deleted and made again."""
+    ks = _Keystone(layout.url("keystone"), layout.admin_password)
+    demo = ks.find("projects", "demo")
+    if demo is None:
+        raise LookupError("no demo project in the lab's Keystone (register() makes it)")
+    reader = ks.ensure("roles", "role", {"name": "reader"})
+    people = dict(layout.extra.get("people") or {})
+    if "reader_password" not in people:
+        people["reader_password"] = "p" + secrets.token_urlsafe(16)
+    oncall = ks.find("users", "oncall")
+    if oncall is None:
+        oncall = ks.post(
+            "/users",
+            {
+                "user": {
+                    "name": "oncall",
+                    "domain_id": "default",
+                    "password": people["reader_password"],
+                    "enabled": True,
+                }
+            },
+        )["user"]
+    else:
+        ks.patch(f"/users/{oncall['id']}", {"user": {"password": people["reader_password"]}})
+    ks.put(f"/projects/{demo['id']}/users/{oncall['id']}/roles/{reader['id']}")
+
+    as_demo = _Keystone(layout.url("keystone"), layout.demo_password, user="demo", project="demo")
+    demo_user = as_demo.session.get_user_id()
+    creds = dict(people.get("appcreds") or {})
+    listed = as_demo.get(f"/users/{demo_user}/application_credentials")["application_credentials"]
+    by_name = {c["name"]: c for c in listed}
+    for name, unrestricted in (("mrconsole-lab-appcred", True), ("mrconsole-lab-appcred-restricted", False)):
+        if name in creds and by_name.get(name, {}).get("id") == creds[name]["id"]:
+            continue
+        if name in by_name:
+            as_demo.session.delete(f"{as_demo.base}/users/{demo_user}/application_credentials/{by_name[name]['id']}")
+        made = as_demo.post(
+            f"/users/{demo_user}/application_credentials",
+            {"application_credential": {"name": name, "unrestricted": unrestricted}},
+        )["application_credential"]
+        creds[name] = {"id": made["id"], "secret": made["secret"], "unrestricted": unrestricted}
+    people["appcreds"] = creds
+    return people
 
 
 def warm_up(layout, regions: list[str]) -> None:

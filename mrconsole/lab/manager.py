@@ -213,8 +213,11 @@ class Lab:
             regions = list(regions or DEFAULT_REGIONS)
             _check_region_names(regions)
             _check_lab_extra(keystone)
+            if not keystone and profile not in (None, "simple"):
+                raise LabError(f"the {profile} profile needs Keystone (trusts): drop --no-keystone")
             layout = self._new_layout(regions, keystone, base_port)
-            layout.extra["profile"] = profile or "simple"
+            # Without Keystone there are no trusts to defer to: the noauth lab is the simple profile.
+            layout.extra["profile"] = profile or (configs.DEFAULT_PROFILE if keystone else "simple")
             self._save(layout)
         _check_lab_extra(layout.keystone)
         started: list[str] = []
@@ -229,6 +232,12 @@ class Lab:
                     progress("registering regions, endpoints, demo project and user")
                     self._register(layout)
                     layout.bootstrapped = True
+                    self._save(layout)
+                if "people" not in layout.extra:  # a lab made before the reader and the credentials
+                    progress("adding the on-call reader and the application credentials")
+                    from mrconsole.lab.keystone_setup import add_people
+
+                    layout.extra["people"] = add_people(layout)
                     self._save(layout)
             else:
                 self._write_token_response(layout)
@@ -405,23 +414,28 @@ class Lab:
         os.chmod(conf, 0o600)
 
     def _write_clouds_yaml(self, layout: LabLayout) -> None:
+        """The lab's clouds: `mrconsole-lab` (the operator, a member), and with Keystone the ways in a real
+        project has beside it (`lab/keystone_setup.add_people`), each chosen by `--lab --os-cloud NAME`."""
+        clouds = {}
         if layout.keystone:
-            cloud = {
-                "auth": {
-                    "auth_url": layout.url(KEYSTONE) + "/v3",
-                    "username": "demo",
-                    "password": layout.demo_password,
-                    "project_name": "demo",
-                    "user_domain_name": "Default",
-                    "project_domain_name": "Default",
-                },
-                "auth_type": "password",
-                "identity_api_version": 3,
-                "interface": "public",
-                "regions": list(layout.regions),
-            }
+            common = {"identity_api_version": 3, "interface": "public", "regions": list(layout.regions)}
+            url = layout.url(KEYSTONE) + "/v3"
+
+            def password(user: str, secret: str) -> dict:
+                auth = {"auth_url": url, "username": user, "password": secret, "project_name": "demo"}
+                auth |= {"user_domain_name": "Default", "project_domain_name": "Default"}
+                return {"auth": auth, "auth_type": "password", **common}
+
+            clouds[CLOUD_NAME] = password("demo", layout.demo_password)
+            people = layout.extra.get("people") or {}
+            if people:
+                clouds[CLOUD_NAME + "-reader"] = password("oncall", people["reader_password"])
+            for name, cred in (people.get("appcreds") or {}).items():
+                auth = {"auth_url": url, "application_credential_id": cred["id"]}
+                auth["application_credential_secret"] = cred["secret"]
+                clouds[name] = {"auth": auth, "auth_type": "v3applicationcredential", **common}
         else:
-            cloud = {
+            clouds[CLOUD_NAME] = {
                 "auth_type": "none",
                 "regions": [
                     {
@@ -431,7 +445,7 @@ class Lab:
                     for r in layout.regions
                 ],
             }
-        clouds = {"clouds": {CLOUD_NAME: cloud}}
+        clouds = {"clouds": clouds}
         tmp = self.clouds_yaml.with_suffix(".tmp")
         tmp.write_text(yaml.safe_dump(clouds, sort_keys=False))
         os.chmod(tmp, 0o600)

@@ -10,7 +10,8 @@ from mrconsole.cloud.connection import CloudOptions
 from mrconsole.lab.manager import CLOUD_NAME, Lab
 
 
-def lab_options(lab_dir: str | None = None, **kwargs) -> CloudOptions:
-    """Options for the local lab's cloud."""
+def lab_options(lab_dir: str | None = None, cloud: str | None = None, **kwargs) -> CloudOptions:
+    """Options for one of the local lab's clouds: the operator's (`mrconsole-lab`) unless `cloud` names
+    another in its clouds.yaml (`mrconsole-lab-reader`, `mrconsole-lab-appcred`, ...)."""
     lab = Lab(lab_dir)
-    return CloudOptions(cloud=CLOUD_NAME, config_file=str(lab.clouds_yaml), **kwargs)
+    return CloudOptions(cloud=cloud or CLOUD_NAME, config_file=str(lab.clouds_yaml), **kwargs)
