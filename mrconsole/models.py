@@ -131,3 +131,22 @@ class Event:
     @property
     def failed(self) -> bool:
         return self.status.endswith("_FAILED")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the console is, from the token Keystone gave (no secret): what Heat's policy and Keystone's
+    trust rules decide by."""
+
+    user: str
+    project: str
+    roles: tuple[str, ...]
+    methods: tuple[str, ...]  # how the token was got: password, token, application_credential, ...
+
+    @property
+    def role_text(self) -> str:
+        return ", ".join(self.roles) or "no role"
+
+    @property
+    def application_credential(self) -> bool:
+        return "application_credential" in self.methods

@@ -26,9 +26,11 @@ from tests.conftest import MASTER
 FAST = Timeouts(connect=1.0, read=2.0)
 
 
-def make_app(lab, master=MASTER, **kwargs) -> MrConsoleApp:
+def make_app(lab, master=MASTER, cloud: str | None = None, **kwargs) -> MrConsoleApp:
+    """The console on the lab; `cloud`: another of its logins (its reader, an application credential)."""
+
     async def factory():
-        fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
+        fleet = Fleet(await connect(lab_options(str(lab.dir), cloud=cloud, timeouts=FAST)))
         return ConsoleSession(fleet, master=master, config=SessionConfig())
 
     return MrConsoleApp(factory, **kwargs)

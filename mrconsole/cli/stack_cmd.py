@@ -495,13 +495,13 @@ async def _report(args, fleet, actions, results) -> int:
         print_json([dict(to_jsonable(r), final_status=final.get(i)) for i, r in enumerate(results)])
     else:
         for i, r in enumerate(results):
-            state = "accepted" if r.ok else ("OUTCOME UNKNOWN" if r.sent else "FAILED")
+            state = "accepted" if r.ok else ("OUTCOME UNKNOWN" if r.sent else "REFUSED" if r.refused else "FAILED")
             line = f"{r.region}: {r.action} {r.stack_name}: {state}"
             if not r.ok:
                 line += f": {r.message}"
             if i in final:
                 line += f" → {final[i]}"
-            print(line + f"  (request {r.request_id})")
+            print(line + (f"  (request {r.request_id})" if r.request_id else ", nothing was sent"))
     failed = any(not r.ok and not r.sent for r in results) or any(s.endswith("_FAILED") for s in final.values())
     if failed:
         return EXIT_FAILED

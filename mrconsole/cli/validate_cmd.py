@@ -31,7 +31,8 @@ def add_parser(sub) -> None:
         description="Analyse a master template and its regional stacks. Output is "
         "compiler style: file:line:col: error|warning: message [CODE].",
         epilog="exit codes:\n  0  clean, or warnings only\n  1  errors found\n  2  bad invocation\n"
-        "  3  no errors, but Heat in some region could not be reached to validate",
+        "  3  no errors, but Heat in some region could not be reached to validate, or would not validate\n"
+        "     for your role (a reader's, say)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("template", metavar="TEMPLATE")
@@ -79,7 +80,7 @@ def cmd_validate(args) -> int:
     code = EXIT_FAILED if analysis.errors else EXIT_OK
     if any(v["status"] == "rejected" for v in server.values()):
         code = EXIT_FAILED
-    elif code == EXIT_OK and any(v["status"] == "unreachable" for v in server.values()):
+    elif code == EXIT_OK and any(v["status"] in ("unreachable", NOT_CHECKED) for v in server.values()):
         code = EXIT_DEGRADED
     if args.format == "json":
         data = analysis_json(analysis)
@@ -105,6 +106,9 @@ def cmd_validate(args) -> int:
     return code
 
 
+NOT_CHECKED = "not checked"
+
+
 async def _server_validate(fleet, analysis, args) -> dict:
     """Ask each target region's Heat to validate its child template."""
 
@@ -126,6 +130,9 @@ async def _server_validate(fleet, analysis, args) -> dict:
             await fleet.region(region).validate(bundle.template, bundle.files)
             return target, {"region": region, "status": "valid", "message": ""}
         except CloudError as exc:
+            refused = await fleet.permissions.learn(region, "validate", exc)
+            if refused is not None:  # Heat's policy, not the template: the check was not made
+                return target, {"region": region, "status": NOT_CHECKED, "message": refused.line()}
             status = "unreachable" if exc.kind == errors.UNAVAILABLE else "rejected"
             return target, {"region": region, "status": status, "message": exc.message}
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.region import RegionClient, Timeouts
+from mrconsole.models import Identity
 
 
 @dataclass
@@ -95,6 +96,51 @@ class Cloud:
             return None
         access = await _authenticate(self.session, next(iter(self.regions.values())).timeouts)
         return getattr(access, "expires", None)
+
+    async def identity(self) -> Identity | None:
+        """Who this session is (user, project, roles, how it logged in), or None (noauth). No request while
+        the token is valid."""
+        if self.session.auth is None:
+            return None
+        access = await _authenticate(self.session, next(iter(self.regions.values())).timeouts)
+        return Identity(
+            user=str(getattr(access, "username", "") or ""),
+            project=str(getattr(access, "project_name", "") or ""),
+            roles=tuple(sorted(getattr(access, "role_names", None) or ())),
+            methods=tuple((getattr(access, "_token", None) or {}).get("methods") or ()),
+        )
+
+    async def trusts_refused(self) -> str | None:
+        """Whether Keystone lets this token manage trusts, which Heat (deferred_auth_method = trusts, its
+        default) needs to store a new stack: Keystone 30 refuses them to every application-credential token
+        unless [security_compliance] allow_insecure_application_credential_trust_escalation is set
+        (keystone/api/trusts.py `_check_delegated_token`), and listing one's own trusts is checked the same
+        way. Returns Keystone's refusal, or None. One request to Keystone."""
+        access = await _authenticate(self.session, next(iter(self.regions.values())).timeouts)
+        loop = asyncio.get_running_loop()
+
+        def ask():
+            return self.session.get(
+                "/OS-TRUST/trusts",
+                endpoint_filter={"service_type": "identity", "interface": "public", "version": (3, 0)},
+                params={"trustor_user_id": access.user_id},
+                raise_exc=False,
+            )
+
+        try:
+            answer = await asyncio.wait_for(
+                loop.run_in_executor(None, ask), next(iter(self.regions.values())).timeouts.deadline
+            )
+        except TimeoutError:
+            raise CloudError(errors.UNAVAILABLE, "Keystone did not answer within the timeout") from None
+        except Exception as exc:  # noqa: BLE001 - mapped: Keystone unreachable is one line
+            raise errors.map_exception(exc, None) from None
+        if answer.status_code != 403:
+            return None
+        try:
+            return str(answer.json()["error"]["message"])
+        except (ValueError, KeyError, TypeError):
+            return "Keystone refused (403)"
 
 
 def _pool_per_host(session, hosts: int, per_host: int) -> None:

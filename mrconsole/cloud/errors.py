@@ -37,7 +37,7 @@ class CloudError(Exception):
         super().__init__(f"{region}: {message}" if region else message)
 
 
-def _heat_message(exc) -> str:
+def heat_message(exc) -> str:
     """heatclient puts Heat's JSON error into the text; keep its first line."""
     text = str(getattr(exc, "error", None) and exc.error.get("error", {}).get("message") or exc)
     for prefix in ("ERROR: ",):
@@ -114,18 +114,18 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError | Intern
     from keystoneauth1 import exceptions as kexc
 
     if isinstance(exc, hexc.HTTPNotFound) or isinstance(exc, kexc.http.NotFound):
-        message = _heat_message(exc)
+        message = heat_message(exc)
         if any(marker in message for marker in _STORE_LOST):
             return CloudError(STORE, _store_lost(message), region)
         return CloudError(NOT_FOUND, message, region)
     if isinstance(exc, hexc.HTTPConflict) or isinstance(exc, kexc.http.Conflict):
-        return CloudError(CONFLICT, _heat_message(exc), region)
+        return CloudError(CONFLICT, heat_message(exc), region)
     if isinstance(exc, (hexc.HTTPUnauthorized, kexc.http.Unauthorized)):
         return CloudError(UNAUTHORIZED, "authentication failed: check the credentials in clouds.yaml", region)
     if isinstance(exc, (hexc.HTTPForbidden, kexc.http.Forbidden)):
-        return CloudError(FORBIDDEN, "not allowed: " + _heat_message(exc), region)
+        return CloudError(FORBIDDEN, "not allowed: " + heat_message(exc), region)
     if isinstance(exc, (hexc.HTTPBadRequest, kexc.http.BadRequest)):
-        return CloudError(INVALID, _heat_message(exc), region)
+        return CloudError(INVALID, heat_message(exc), region)
     if isinstance(exc, kexc.EndpointNotFound):
         return CloudError(CONFIG, "no orchestration endpoint for this region in the catalog", region)
     if isinstance(exc, (kexc.ConnectTimeout,)):
@@ -150,8 +150,8 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError | Intern
         if code >= 500 and _from_a_proxy(str(exc)):
             return CloudError(UNAVAILABLE, f"answered {code} (HTML from a proxy, not Heat)", region)
         if code >= 500:
-            return CloudError(UNAVAILABLE, f"server error {code}: {_heat_message(exc)}", region)
-        return CloudError(INVALID, _heat_message(exc), region)
+            return CloudError(UNAVAILABLE, f"server error {code}: {heat_message(exc)}", region)
+        return CloudError(INVALID, heat_message(exc), region)
     if isinstance(exc, kexc.http.HttpError):
         code = getattr(exc, "http_status", 0) or 0
         response = getattr(exc, "response", None)

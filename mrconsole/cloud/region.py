@@ -540,3 +540,50 @@ class RegionClient:
         if action not in methods:
             raise ValueError(f"unknown stack action {action!r}")
         await self.call(lambda hc: getattr(hc.actions, methods[action])(ref), f"stack {action}", request_id)
+
+    # -- policy --------------------------------------------------------------
+    async def policy_probe(self, action: str) -> str | None:
+        """Whether Heat's policy lets this user do `action` here, asked with a request that does nothing:
+        Heat enforces an API's policy before it looks the stack up (heat/api/openstack/v1/util.py
+        `registered_policy_enforce`), so a request on a stack that does not exist answers 403 when the
+        policy refuses and 404 (or 400, for a body it cannot use) when it allows. Returns None when
+        allowed, Heat's refusal otherwise. One request."""
+        method, path, body = POLICY_PROBES[action]
+        from heatclient import exc as heat_exc
+
+        def fn(hc):
+            kwargs = {"data": body} if body is not None else {}
+            try:
+                hc.http_client.request(path, method, **kwargs)
+            except heat_exc.HTTPForbidden as exc:
+                return errors.heat_message(exc)
+            except (heat_exc.HTTPNotFound, heat_exc.HTTPBadRequest):
+                return None
+            return None  # 2xx: nothing of ours answers so; allowed, as far as the policy goes
+
+        return await self.call(fn, f"policy of {action}")
+
+
+# A stack that cannot exist (Heat's ids are uuid4: this one is the nil uuid), and for each action the
+# console sends, the request Heat checks the same policy for (heat/policies/, heat/api/openstack/v1/).
+_NOBODY = "/stacks/mrconsole-policy-probe/00000000-0000-0000-0000-000000000000"
+POLICY_PROBES: dict[str, tuple[str, str, dict | None]] = {
+    "create": ("POST", "/stacks", {}),  # stacks:create (adopt too); 400 "no stack name" when allowed
+    "validate": ("POST", "/validate", {}),  # stacks:validate_template; 400 "no template" when allowed
+    "update": ("PUT", _NOBODY, {}),  # stacks:update
+    "update_patch": ("PATCH", _NOBODY, {}),  # stacks:update_patch
+    "preview_update": ("PUT", _NOBODY + "/preview", {}),  # stacks:preview_update
+    "preview_update_patch": ("PATCH", _NOBODY + "/preview", {}),  # stacks:preview_update_patch
+    "delete": ("DELETE", _NOBODY, None),  # stacks:delete
+    "abandon": ("DELETE", _NOBODY + "/abandon", None),  # stacks:abandon
+    "export": ("GET", _NOBODY + "/export", None),  # stacks:export
+    "snapshot": ("POST", _NOBODY + "/snapshots", {}),  # stacks:snapshot
+    "restore_snapshot": ("POST", _NOBODY + "/snapshots/nil/restore", {}),  # stacks:restore_snapshot
+    "delete_snapshot": ("DELETE", _NOBODY + "/snapshots/nil", None),  # stacks:delete_snapshot
+    "mark_unhealthy": ("PATCH", _NOBODY + "/resources/nil", {"mark_unhealthy": True}),  # resource:mark_unhealthy
+    "signal": ("POST", _NOBODY + "/resources/nil/signal", {}),  # resource:signal
+    **{
+        a: ("POST", _NOBODY + "/actions", {a: None})
+        for a in ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
+    },  # actions:<a>
+}

@@ -53,6 +53,7 @@ class ActionResult:
     request_id: str
     journal_id: int | None
     sent: bool = True
+    refused: bool = False  # known refused before sending (Heat's policy, Keystone's trusts): nothing was sent
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,10 @@ class Actions:
         if action in MUTATIONS and self.read_only:
             raise ReadOnlyError(f"read-only mode: {action} is not allowed; nothing was sent")
 
-    async def _run(self, action: str, target: Target, call, parameters=None, hidden=frozenset()) -> ActionResult:
+    async def _run(
+        self, action: str, target: Target, call, parameters=None, hidden=frozenset(), policy: str | None = None
+    ) -> ActionResult:
+        """`policy`: the name core/permissions.py knows the request by, when it is not the action's own."""
         self._check_allowed(action)
         key = (target.region, target.id or target.name, action)
         if key in self._inflight:
@@ -125,6 +129,14 @@ class Actions:
         self._inflight.add(key)
         request_id = f"req-{uuid.uuid4()}"
         try:
+            # Known to be refused (the user's role, Keystone's trusts): said, journaled as not sent.
+            refusal = await self.fleet.permissions.refusal(target.region, policy or action)
+            if refusal is not None:
+                await self.refuse(target, action, refusal.line(), parameters, hidden)
+                return ActionResult(
+                    action, target.region, target.name, target.id, False, refusal.line(), "", None, sent=False,
+                    refused=True,
+                )  # fmt: skip
             # The journal is sqlite on disk: written off the event loop, so a
             # slow disk never stalls a screen. Nothing is sent that could not be journaled first.
             entry = await self._journal_or_refuse(
@@ -143,7 +155,8 @@ class Actions:
             try:
                 result = await call(self.fleet.region(target.region), request_id)
             except CloudError as exc:
-                err = explain(exc, action, target.name)
+                learned = await self.fleet.permissions.learn(target.region, policy or action, exc)
+                err = ActionError(learned.line(), "forbidden") if learned else explain(exc, action, target.name)
                 # Sent, and the answer lost on the way back: neither failed nor done, and said so.
                 outcome = UNKNOWN if err.kind == "unknown" else FAILED
                 await asyncio.to_thread(self.journal.finish, entry, outcome, str(err))
@@ -233,7 +246,8 @@ class Actions:
                 request_id=rid,
             )
 
-        return await self._run("update", target, call, parameters, hidden)
+        policy = "update-template" if bundle is not None and not existing else "update"
+        return await self._run("update", target, call, parameters, hidden, policy=policy)
 
     async def rollout_update(
         self,
@@ -263,7 +277,7 @@ class Actions:
                 request_id=rid,
             )
 
-        return await self._run(action, target, call, parameters, hidden)
+        return await self._run(action, target, call, parameters, hidden, policy="rollout")
 
     async def release_hook(self, target: Target, resource: str, hook: str = "pre-update") -> ActionResult:
         """Clear the breakpoint on the master's `resource`: Heat goes on with it."""

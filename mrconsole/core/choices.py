@@ -26,6 +26,9 @@ from mrconsole.models import Stack
 # Offered on a master beyond Heat's own actions: screens of their own, not a request (core/rollout.py).
 ROLLOUT, BREAKPOINTS = "rollout", "breakpoints"
 MOVE, SNAPSHOTS, ABANDON = "move", "snapshots", "abandon"
+# The request each menu entry sends in the stack's own region, as core/permissions.py knows it (Heat's
+# policy decides it). A move's adopt goes to another region: its screen's plan asks there.
+FIRST_REQUEST = {ROLLOUT: "rollout", MOVE: "abandon", SNAPSHOTS: "snapshot", ABANDON: "abandon"}
 LABELS = {
     ROLLOUT: "Roll out in waves: region by region, a gate between",
     BREAKPOINTS: "Breakpoints: hooks set and waiting, across regions",
@@ -59,6 +62,21 @@ class Choice:
     @property
     def allowed(self) -> bool:
         return not self.reason
+
+
+def with_refusals(found: list[Choice], refused: dict[str, str]) -> list[Choice]:
+    """The menu with what the user's role may not do greyed, with Heat's answer (core/permissions.py);
+    `refused` is keyed by request (FIRST_REQUEST), a state's reason kept first."""
+    return [
+        Choice(c.action, refused[FIRST_REQUEST.get(c.action, c.action)])
+        if c.allowed and FIRST_REQUEST.get(c.action, c.action) in refused
+        else c
+        for c in found
+    ]
+
+
+def requests_of(found: list[Choice]) -> list[str]:
+    return [FIRST_REQUEST.get(c.action, c.action) for c in found]
 
 
 def choices(stack: Stack, region_down: str = "") -> list[Choice]:

@@ -24,6 +24,7 @@ from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.actions import Actions, Target
 from mrconsole.core.adopt_probe import refuse_unless_adopts
+from mrconsole.core.permissions import refuse_unless_permitted
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, Finding
 from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, hidden_to_give, keep_adopt_data, needs_setting
@@ -186,7 +187,10 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
         await client.validate(data["template"], data.get("files") or {}, env, plan.parameters)
     except CloudError as exc:
         raise PlanError(f"{plan.master_region} refuses the master without {plan.region}: {exc.message}") from None
-    # Before the abandon: a region that would create instead of adopting must not lose its master first.
+    # Before the abandon: every step allowed (abandon, adopt, the probe's delete), and a region that would
+    # create instead of adopting must not lose its master first.
+    steps = [(plan.master_region, a) for a in ("abandon", "rehome", "delete")]
+    await refuse_unless_permitted(actions, steps, Target(plan.master_region, plan.master_name), "evict")
     await refuse_unless_adopts(actions, plan.master_region, Target(plan.master_region, plan.master_name), "evict")
     old = await actions.abandon(Target(plan.master_region, plan.master_name, plan.master_id))
     if not old.ok:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from mrconsole.cloud.connection import Cloud
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.health import HealthSnapshot
+from mrconsole.core.permissions import Permissions
 from mrconsole.errors import InternalError
 from mrconsole.models import Stack
 
@@ -32,6 +33,7 @@ class RegionStacks:
 class Fleet:
     def __init__(self, cloud: Cloud):
         self.cloud = cloud
+        self.permissions = Permissions(self)  # what this login may do, region by region, asked once
 
     @property
     def name(self) -> str:

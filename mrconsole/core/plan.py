@@ -209,6 +209,12 @@ async def plan_action(
         out_of_band=bool(owner and not owner.master_reachable),
         master_id=owner.master_id if owner else None,
     )
+    # The user's role first: nothing else matters if Heat's policy refuses the action here (core/permissions.py).
+    refused = await fleet.permissions.refusal(region, action)
+    if refused is not None:
+        findings.append(
+            Finding(BLOCKING, refused.line(), "ask for a role that may, or leave it to someone who has one")
+        )
     findings += check_stack(stack, action)
     hidden: frozenset[str] = frozenset()
     template = None

@@ -109,10 +109,10 @@ async def preview_update(
     client = fleet.region(stack.region)
     ref = f"{stack.name}/{stack.id}"
     master_preview = (
-        _preview(client, ref, parameters)
+        _preview(fleet, client, ref, parameters)
         if bundle is None
         else _preview(
-            client, ref, parameters, template=bundle.template, files=bundle.files, environment=bundle.environment
+            fleet, client, ref, parameters, template=bundle.template, files=bundle.files, environment=bundle.environment
         )
     )
     topo, master_changes = await asyncio.gather(read_master(fleet, stack.region, ref), master_preview)
@@ -175,13 +175,19 @@ async def preview_update(
         target = fleet.region(c.region)
         cref = f"{c.stack_name}/{c.stack_id}"
         if bundle is None:
-            changes, error = await _preview(target, cref, send)
+            changes, error = await _preview(fleet, target, cref, send)
         else:
             child, error = _child(spec, bundle)
             changes = {}
             if child is not None:
                 changes, error = await _preview(
-                    target, cref, send, template=child, files=bundle.files, environment=_child_environment(bundle)
+                    fleet,
+                    target,
+                    cref,
+                    send,
+                    template=child,
+                    files=bundle.files,
+                    environment=_child_environment(bundle),
                 )
         return StackPreview(c.region, name, c.resource, changes, shown, error)
 
@@ -198,7 +204,8 @@ async def preview_update(
                 name, child, files=bundle.files, environment=_child_environment(bundle), parameters=send
             )
         except CloudError as exc:
-            return StackPreview(region, name, resource, error=exc.message, note="new: Heat creates this stack")
+            error = await _why(fleet, region, "preview", exc)
+            return StackPreview(region, name, resource, error=error, note="new: Heat creates this stack")
         added = sorted(str(r.get("resource_name")) for r in result.get("resources", []) if isinstance(r, dict))
         return StackPreview(region, name, resource, {"added": added}, note="new: Heat creates this stack")
 
@@ -227,8 +234,14 @@ def _child_environment(bundle) -> dict:
     return {k: v for k, v in bundle.environment.items() if k != "parameters"}
 
 
-async def _preview(client, ref: str, parameters: dict, **full) -> tuple[dict[str, list[str]], str | None]:
+async def _preview(fleet, client, ref: str, parameters: dict, **full) -> tuple[dict[str, list[str]], str | None]:
     try:
         return await client.preview_update(ref, parameters, **full), None
     except CloudError as exc:
-        return {}, exc.message
+        return {}, await _why(fleet, client.region, "preview_update_patch" if not full else "preview_update", exc)
+
+
+async def _why(fleet, region: str, policy: str, exc: CloudError) -> str:
+    """Heat's answer; a policy refusal said as what the user's role cannot do (and kept)."""
+    refused = await fleet.permissions.learn(region, policy, exc)
+    return refused.line() if refused else exc.message

@@ -28,6 +28,7 @@ from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.actions import ActionResult, Actions, Target
 from mrconsole.core.adopt_probe import refuse_unless_adopts
+from mrconsole.core.permissions import refuse_unless_permitted
 from mrconsole.core.plan import PlanError
 from mrconsole.core.preflight import BLOCKING, INFO, WARNING, Finding
 from mrconsole.core.rehome_data import ABANDON_SETTING, ADOPT_SETTING, hidden_to_give, keep_adopt_data, needs_setting
@@ -224,6 +225,10 @@ async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float 
     env = dict(data.get("environment") or {})
     env["parameters"] = {**(env.get("parameters") or {}), **plan.parameters}
     data["environment"] = env
+    # Every step allowed (the adopt, the probe's delete, the old master's abandon), or none is sent.
+    steps = [(plan.to_region, "rehome"), (plan.to_region, "delete")]
+    steps += [(plan.old_region, "abandon")] if plan.old_reachable else []
+    await refuse_unless_permitted(actions, steps, Target(plan.to_region, plan.name), "rehome")
     # Under re-authentication by trusts Heat creates instead of adopting: found out first (core/adopt_probe.py).
     await refuse_unless_adopts(actions, plan.to_region, Target(plan.to_region, plan.name), "rehome")
     result: ActionResult = await actions.adopt(

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.actions import ActionResult, Actions, Target
+from mrconsole.core.permissions import refuse_unless_permitted
 from mrconsole.core.plan import PlanError
 from mrconsole.core.rollout import (
     FAILED,
@@ -242,6 +243,10 @@ class RolloutRun:
     # -- the steps --------------------------------------------------------------
     async def start(self, plan: RolloutPlan) -> Outcome:
         """Journal the plan, send the PATCH with the breakpoints, and drive every wave."""
+        # Each wave after the first is a release (a signal): a role that may update but not signal would
+        # leave the rollout held at its second wave. Known before the PATCH leaves.
+        steps = [(self.target.region, "rollout")] + [(self.target.region, "release")] * (len(self.waves) > 1)
+        await refuse_unless_permitted(self.actions, steps, self.target, "rollout")
         await self.actions.record(
             self.target,
             PLAN_ACTION,

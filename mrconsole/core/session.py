@@ -317,6 +317,16 @@ class ConsoleSession:
         """Why `region` cannot be reached now (empty when it can): what the action menu greys out for."""
         return self.down_regions().get(region, "")
 
+    def refused(self, region: str, requests) -> tuple[dict[str, str], list[str]]:
+        """What the user's role may not do in `region`, as far as is known without a request, and the
+        requests not asked yet (core/permissions.py)."""
+        return self.fleet.permissions.known_refusals(region, requests)
+
+    async def ask_refused(self, region: str, requests) -> dict[str, str]:
+        """Ask Heat's policy in `region` for each request not asked yet (one request each, once a session)."""
+        await self.fleet.permissions.refusals((region, r) for r in requests)
+        return self.refused(region, requests)[0]
+
     # -- lifecycle -----------------------------------------------------------
     def start(self) -> None:
         self._tasks = [

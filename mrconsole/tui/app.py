@@ -31,7 +31,17 @@ from mrconsole.config import UserConfig
 from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.changes import MasterRecovered
-from mrconsole.core.choices import ABANDON, BREAKPOINTS, MOVE, ROLLOUT, SNAPSHOTS, choices, master_choices
+from mrconsole.core.choices import (
+    ABANDON,
+    BREAKPOINTS,
+    MOVE,
+    ROLLOUT,
+    SNAPSHOTS,
+    choices,
+    master_choices,
+    requests_of,
+    with_refusals,
+)
 from mrconsole.core.errors import CloudError
 from mrconsole.core.plan import PlanError, execute
 from mrconsole.core.rollout_run import RolloutRun
@@ -266,6 +276,10 @@ class MrConsoleApp(App):
             m = self.session.master
             stale = m.owned_by if m is not None else ""
             fits = master_choices(stack, self.session.region_down(region), stale) + fits
+        # What the user's role may not do here: greyed with Heat's answer. Asked once per region, after the
+        # menu opens (it never waits on it); the plan and the sender check again before anything leaves.
+        refused, unknown = self.session.refused(region, requests_of(fits))
+        fits = with_refusals(fits, refused)
 
         def chosen(choice: str | None) -> None:
             if choice in (ROLLOUT, BREAKPOINTS, MOVE, SNAPSHOTS):
@@ -285,7 +299,17 @@ class MrConsoleApp(App):
             chosen(action)
             return
 
-        self.push_screen(ActionMenu(f"{name} [{region}]", fits), chosen)
+        menu = ActionMenu(f"{name} [{region}]", fits)
+        self.push_screen(menu, chosen)
+        if unknown and not self.session.region_down(region):
+            self.run_worker(self._grey_refused(menu, region, fits), group="policy", exit_on_error=False)
+
+    async def _grey_refused(self, menu, region: str, fits) -> None:
+        if self.session is None:
+            return
+        refused = await self.session.ask_refused(region, requests_of(fits))
+        if refused and menu.is_attached:
+            menu.refuse(with_refusals(fits, refused))
 
     def _is_master(self, stack_id: str) -> bool:
         m = self.session.master if self.session else None

@@ -133,6 +133,14 @@ class ReplaySession:
     def region_down(self, region: str) -> str:
         return self.down_regions().get(region, "")
 
+    def refused(self, region: str, requests) -> tuple[dict[str, str], list[str]]:
+        """What the captured login's role may not do (a scene's `refused`: {region: {request: why}})."""
+        known = self.scene.get("refused", {}).get(region, {})
+        return {r: known[r] for r in requests if r in known}, []
+
+    async def ask_refused(self, region: str, requests) -> dict[str, str]:
+        return self.refused(region, requests)[0]
+
     def stack(self, region, stack_id):
         view = self.regions.get(region)
         return view.by_id.get(stack_id) if view else None

@@ -62,6 +62,21 @@ class ActionMenu(ConsoleAccess, ModalScreen[str]):
         allowed = [i for i, c in enumerate(self._choices) if c.allowed]
         menu.highlighted = allowed[0] if allowed else None
 
+    def refuse(self, choices) -> None:
+        """Grey what Heat's policy refuses, known after the menu opened (the same entries, in order)."""
+        if not self.query(OptionList):  # not composed yet: it is composed with these
+            self._choices = list(choices)
+            return
+        menu = self.query_one(OptionList)
+        for old, new in zip(self._choices, choices, strict=True):
+            if old.allowed and not new.allowed:
+                menu.replace_option_prompt(new.action, self._option(new).prompt)
+                menu.disable_option(new.action)
+        self._choices = list(choices)
+        if menu.highlighted is not None and not self._choices[menu.highlighted].allowed:
+            allowed = [i for i, c in enumerate(self._choices) if c.allowed]
+            menu.highlighted = allowed[0] if allowed else None
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
