@@ -55,6 +55,14 @@ class LabHandle:
     def clouds_yaml(self) -> Path:
         return self.lab.clouds_yaml
 
+    @property
+    def ssl_context(self):
+        """For a test's own request to a component: the lab's CA (its endpoints are HTTPS on the
+        production profile), or None on plain HTTP."""
+        from mrconsole.lab.tls import client_context
+
+        return client_context(self.lab.layout().cafile)
+
     @contextlib.contextmanager
     def fault(self, component: str, kind: str):
         """kind: 'stop' or 'freeze'; the component is restored afterwards."""

@@ -211,16 +211,22 @@ def test_update_a_constituent_directly(act_master, cli):
     assert _json(out)[0]["final_status"] == "UPDATE_COMPLETE"
 
 
-def test_conflict_while_in_progress_and_cancel_update(act_master, cli):
+def test_conflict_while_in_progress_and_cancel_update(act_master, cli, tmp_path):
     from tests.conftest import wait_until
 
     assert wait_until(lambda: "IN_PROGRESS" not in (_status(cli, "act", "RegionOne") or ""), 60)
     # Heat's 409 for a name that exists, explained in one line.
     code, out, _ = cli("stack", "create", "act", "-t", str(SIMPLE), "--lab", "--region", "RegionOne")
     assert code == 1 and "conflict" in out and "already exists" in out, out
-    code, _, err = cli("stack", "update", "act", "--lab", "--region", "RegionOne", "-P", "app_replicas=4")
+    # The update is held at a breakpoint on app_stack, so it is surely still running when the second action
+    # comes (left to its own few seconds, it sometimes ended first on a loaded machine); the rollback below
+    # returns the master to its previous environment, without the breakpoint.
+    hold = tmp_path / "hold.yaml"
+    hold.write_text("resource_registry:\n  resources:\n    app_stack:\n      hooks: pre-update\n")
+    code, _, err = cli(
+        "stack", "update", "act", "--lab", "--region", "RegionOne", "-P", "app_replicas=4", "-e", str(hold)
+    )
     assert code == 0, err
-    # The update runs (a few seconds: each constituent in turn, its resources' update waits).
     assert wait_until(lambda: _status(cli, "act", "RegionOne") == "UPDATE_IN_PROGRESS", 30, interval=0.1)
     # A second action while it runs: Heat 27 (convergence) would take it; the preflight refuses it before
     # sending, with the way out, and journals the refusal.

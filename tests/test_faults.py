@@ -173,7 +173,7 @@ async def _until_heat_refuses(lab, token: str, project: str, limit: float = 60.0
     def refused() -> bool:
         request = urllib.request.Request(url, headers={"X-Auth-Token": token})
         try:
-            urllib.request.urlopen(request, timeout=10).close()
+            urllib.request.urlopen(request, timeout=10, context=lab.ssl_context).close()
             return False
         except urllib.error.HTTPError as exc:
             return exc.code == 401

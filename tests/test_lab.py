@@ -68,7 +68,7 @@ def test_status_json_reports_pid_port_state_url(lab, cli):
     comps = {c["name"]: c for c in json.loads(out)["components"]}
     assert set(comps) == {"keystone", "RegionOne", "RegionTwo", "RegionThree"}
     for c in comps.values():
-        assert c["state"] == "up" and c["pid"] > 0 and c["url"].startswith("http://127.0.0.1:")
+        assert c["state"] == "up" and c["pid"] > 0 and c["url"].startswith("https://127.0.0.1:")  # production: TLS
         assert c["port"] == int(c["url"].split(":")[2].split("/")[0])
 
 
@@ -105,7 +105,7 @@ def test_freeze_hangs_requests_and_thaw_resumes(lab, cli):
     with lab.fault("RegionThree", "freeze"):
         assert lab.state("RegionThree") == "frozen"
         with pytest.raises(Exception) as info:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(url, timeout=2, context=lab.ssl_context)
         assert "timed out" in str(info.value).lower()
     assert lab.state("RegionThree") == "up"
     code, _, _ = cli("status", "--lab", "--region", "RegionThree")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_USAGE, CliError, seconds_arg
@@ -67,6 +68,8 @@ async def open_fleet(args, authenticate: bool = True):
 
     try:
         cloud = await connect(cloud_options(args))
+        for notice in cloud.notices:
+            print(f"mrconsole: warning: {notice}", file=sys.stderr)
         if authenticate:
             await auth(cloud)
     except CloudError as exc:

@@ -30,7 +30,7 @@ from mrconsole.cli.common import (
 )
 from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.compat import compat_findings, needs_of
-from mrconsole.core.connect import TopologyCache, gather
+from mrconsole.core.connect import TemplateBundle, TopologyCache, gather, gather_environment
 from mrconsole.core.create import execute_create, plan_create
 from mrconsole.core.errors import CloudError
 from mrconsole.core.events import EventStream, StreamConfig
@@ -392,8 +392,11 @@ async def _act(args, fleet, actions) -> int:
         verb, verb
     )
     params = _params(args) if verb == "update" else None
-    if verb == "update" and not args.template and not params:
-        raise CliError("update needs -t TEMPLATE, or -P KEY=VALUE to change some parameters", EXIT_USAGE)
+    if verb == "update" and not args.template and not params and not args.env:
+        raise CliError(
+            "update needs -t TEMPLATE, -P KEY=VALUE to change some parameters, or -e ENV to change its environment",
+            EXIT_USAGE,
+        )
     # A full update's parameters belong to its new template: the template analysis checks them.
     full = verb == "update" and bool(args.template)
     plan, through = await _plan(args, fleet, action, {} if full else (params or {}))
@@ -407,8 +410,15 @@ async def _act(args, fleet, actions) -> int:
         region = plan.direct.region
         compat = await compat_findings(fleet, needs_of(bundle, params or {}, region))
         plan = replace(plan, findings=plan.findings + tuple(compat))
+    if verb == "update" and args.env and not args.template:
+        # -e without -t: a PATCH of the stored template with these environment files merged in (as
+        # `openstack stack update --existing -e`); never silently dropped.
+        try:
+            bundle = TemplateBundle(template=None, environment=gather_environment(args.env))
+        except CloudError as exc:
+            raise CliError(f"{args.env[0]}: {exc.message}", EXIT_USAGE) from None
     if getattr(args, "preview", False):
-        return await _preview_action(args, fleet, plan, bundle)
+        return await _preview_action(args, fleet, plan, bundle if bundle is None or bundle.template else None)
     typed_region = _typed_region(args, plan)
     if getattr(args, "snapshot_first", False) and (args.force or not plan.blocking):
         try:

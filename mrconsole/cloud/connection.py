@@ -70,6 +70,7 @@ class Cloud:
     def __init__(self, name: str, session, regions: dict[str, RegionClient], config_file: str | None):
         self.name = name
         self.session = session
+        self.notices: list[str] = []  # said once to the operator (TLS verification off)
         self.regions = regions
         self.config_file = config_file
 
@@ -199,7 +200,8 @@ async def _authenticate(session, timeouts: Timeouts):
     except Exception as exc:  # noqa: BLE001
         mapped = errors.map_exception(exc, None)
         if mapped.kind == errors.UNAVAILABLE:
-            mapped = CloudError(errors.UNAVAILABLE, f"Keystone unreachable: {mapped.message}")
+            said = "Keystone" if mapped.message.startswith("TLS") else "Keystone unreachable"
+            mapped = CloudError(errors.UNAVAILABLE, f"{said}: {mapped.message}")
         raise mapped from None
 
 
@@ -242,24 +244,61 @@ async def connect(opts: CloudOptions) -> Cloud:
 
     _pool_per_host(session, hosts=len(names) + 1, per_host=opts.workers_per_region)
     _environment_once(session)
+    # One session per distinct TLS and auth setting: a region's own `values` (its cacert, its insecure,
+    # its credentials) are honoured, and regions that share settings share a session and its token.
+    sessions = {_setting(first): session}
     clients = {}
     for region in names:
         override = None
+        region_session = session
         try:
             region_cfg = config.get_one(cloud=name, region_name=region)
             override = region_cfg.config.get("orchestration_endpoint_override")
             interface = region_cfg.config.get("interface") or "public"
+            key = _setting(region_cfg)
+            if key not in sessions:
+                sessions[key] = _timed_session(region_cfg, opts.timeouts)
+                _pool_per_host(sessions[key], hosts=len(names) + 1, per_host=opts.workers_per_region)
+            region_session = sessions[key]
         except (os_exc.ConfigException, kexc.ClientException):
             interface = "public"
         clients[region] = RegionClient(
             region,
-            session,
+            region_session,
             endpoint_override=override,
             interface=interface,
             timeouts=opts.timeouts,
             max_workers=opts.workers_per_region,
         )
-    return Cloud(name, session, clients, config.config_filename)
+    cloud = Cloud(name, session, clients, config.config_filename)
+    cloud.notices = _insecure_notices(name, sessions, clients)
+    return cloud
+
+
+def _setting(region_cfg) -> tuple:
+    """What makes two regions' sessions differ: TLS (verify, client certificate) and auth."""
+    import json
+
+    verify, cert = region_cfg.get_requests_verify_args()
+    auth = json.dumps(region_cfg.config.get("auth") or {}, sort_keys=True, default=str)
+    return (verify, str(cert), region_cfg.config.get("auth_type"), auth)
+
+
+_WARNED: set[str] = set()
+
+
+def _insecure_notices(name: str, sessions: dict, clients: dict) -> list[str]:
+    """`verify: false` (or `insecure`) works, and is said once per cloud and process: the token then goes
+    to whoever answers. openstack.config silences urllib3's per-request warning for it."""
+    off = sorted(r for r, c in clients.items() if c.session_verify is False)
+    if not off or name in _WARNED:
+        return []
+    _WARNED.add(name)
+    where = "every region" if len(off) == len(clients) else ", ".join(off)
+    return [
+        f"TLS verification is off for cloud {name} ({where}: verify: false in clouds.yaml): "
+        "certificates are not checked, so your token goes to whoever answers"
+    ]
 
 
 async def authenticate(cloud: Cloud) -> None:

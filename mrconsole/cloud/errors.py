@@ -7,6 +7,7 @@ line, and never carries a token or password.
 from __future__ import annotations
 
 import json
+import re
 
 from mrconsole.errors import InternalError
 from mrconsole.logs import logger
@@ -131,6 +132,8 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError | Intern
     if isinstance(exc, (kexc.ConnectTimeout,)):
         # keystoneauth reports read timeouts as ConnectTimeout too.
         return CloudError(UNAVAILABLE, "timed out: no answer", region)
+    if isinstance(exc, kexc.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        return CloudError(UNAVAILABLE, tls_refused(str(exc)), region)
     if isinstance(exc, kexc.ConnectFailure):
         return CloudError(UNAVAILABLE, "connection refused or failed", region)
     if isinstance(exc, (TimeoutError,)) or type(exc).__name__ in ("ReadTimeout", "Timeout"):
@@ -164,6 +167,19 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError | Intern
     # Raised inside a client library reading the answer (a body it did not expect): the cloud's doing.
     return CloudError(
         UNAVAILABLE, f"unexpected answer ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})", region
+    )
+
+
+def tls_refused(text: str) -> str:
+    """One line for a TLS failure: which endpoint, and why its certificate was not trusted (the CA that
+    clouds.yaml names did not sign it, or it names another host)."""
+    found = re.search(r"https://[^/\s:]+(:\d+)?", text)
+    endpoint = found.group(0) if found else "the endpoint"
+    why = re.search(r"certificate verify failed: ([^(]+?)\s*\(_ssl", text)
+    reason = why.group(1).strip() if why else (re.search(r"\[SSL[^\]]*\][^(]*", text) or [text[:80]])[0].strip()
+    return (
+        f"TLS: {endpoint} presented a certificate this cloud does not trust ({reason}): check `cacert` "
+        "in clouds.yaml (the CA that signs the cloud's endpoints)"
     )
 
 

@@ -66,6 +66,11 @@ class RegionClient:
         self._endpoint: str | None = None  # the region's Heat URL from the catalog, found once
         self.calls = 0
 
+    @property
+    def session_verify(self):
+        """The TLS verification of this region's session: a CA file, True, or False (off)."""
+        return getattr(self._session, "verify", True)
+
     # -- plumbing ------------------------------------------------------------
     def _heat_endpoint(self) -> str | None:
         """The region's Heat endpoint: from clouds.yaml if given, else from the service catalog, once.

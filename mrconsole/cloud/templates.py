@@ -15,7 +15,7 @@ from mrconsole.cloud.errors import CloudError
 
 @dataclass
 class TemplateBundle:
-    template: dict
+    template: dict | None  # None: an environment alone, sent as a PATCH of the stored template
     files: dict = field(default_factory=dict)
     environment: dict = field(default_factory=dict)
 
@@ -32,6 +32,20 @@ def gather(template_path: str, env_paths: list[str] | tuple = ()) -> TemplateBun
     except (hexc.CommandError, OSError, ValueError) as exc:
         raise CloudError(errors.CONFIG, str(exc).strip().splitlines()[0]) from None
     return TemplateBundle(template=template, files={**env_files, **files}, environment=environment or {})
+
+
+def gather_environment(env_paths: list[str] | tuple) -> dict:
+    """Environment files merged as `openstack stack update --existing -e` sends them, for a PATCH that keeps
+    the stored template (a breakpoint set, a registry entry changed). Their get_file contents are not sent:
+    Heat takes files only with a template."""
+    from heatclient import exc as hexc
+    from heatclient.common import template_utils
+
+    try:
+        _, environment = template_utils.process_multiple_environments_and_files(env_paths=list(env_paths))
+    except (hexc.CommandError, OSError, ValueError) as exc:
+        raise CloudError(errors.CONFIG, str(exc).strip().splitlines()[0]) from None
+    return environment or {}
 
 
 def parse(text: str) -> dict:

@@ -6,7 +6,7 @@ Cost: reading clouds.yaml; `connect` authenticates only when the catalog must na
 
 from mrconsole.cloud.connection import CloudOptions, authenticate, connect, load_config
 from mrconsole.cloud.region import Timeouts
-from mrconsole.cloud.templates import TemplateBundle, gather
+from mrconsole.cloud.templates import TemplateBundle, gather, gather_environment
 from mrconsole.state.journal import Journal
 from mrconsole.state.topology_cache import TopologyCache
 
@@ -19,5 +19,6 @@ __all__ = [
     "authenticate",
     "connect",
     "gather",
+    "gather_environment",
     "load_config",
 ]

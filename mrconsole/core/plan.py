@@ -351,5 +351,7 @@ async def execute(
     if plan.action == "update":
         if bundle is None and not plan.parameters:
             raise PlanError("update needs KEY=VALUE parameters to change (or a template): nothing was sent", usage=True)
-        return await actions.update(target, bundle, plan.parameters or {}, plan.hidden, existing=bundle is None)
+        # No template (none, or only an environment): a PATCH that keeps the stored one.
+        existing = bundle is None or bundle.template is None
+        return await actions.update(target, bundle, plan.parameters or {}, plan.hidden, existing=existing)
     return await actions.stack_action(target, plan.action)

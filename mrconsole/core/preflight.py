@@ -92,6 +92,21 @@ CHECKED_WHILE_SUSPENDED = (
 def check_stack(stack, action: str) -> list[Finding]:
     """What the target's own state means for `action`, on any stack."""
     ref = stack.name
+    # Running (an update held at a breakpoint, say): Heat 27 takes a new action in the middle of it, and
+    # the two then tangle (seen on the lab: a suspend taken during a held update, whose cancel Heat then
+    # refused "when stack is SUSPEND_IN_PROGRESS"). The action menu keeps the same rule (core/choices.py).
+    if (
+        stack.status.endswith("_IN_PROGRESS")
+        and action not in ("delete", "cancel_update", "cancel_without_rollback")
+        and not (action == "check" and stack.status == "CHECK_IN_PROGRESS")
+    ):
+        return [
+            Finding(
+                BLOCKING,
+                f"{ref} is {stack.status}: Heat would start this {action.replace('_', ' ')} in the middle of it",
+                f"wait for it to end, or cancel it: mrconsole stack cancel {ref} --region {stack.region}",
+            )
+        ]
     if action == "check" and stack.status == "SUSPEND_COMPLETE":
         return [
             Finding(

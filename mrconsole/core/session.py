@@ -317,6 +317,11 @@ class ConsoleSession:
         """Why `region` cannot be reached now (empty when it can): what the action menu greys out for."""
         return self.down_regions().get(region, "")
 
+    @property
+    def notices(self) -> list[str]:
+        """What the operator is told once at start (TLS verification off)."""
+        return list(self.fleet.cloud.notices)
+
     def refused(self, region: str, requests) -> tuple[dict[str, str], list[str]]:
         """What the user's role may not do in `region`, as far as is known without a request, and the
         requests not asked yet (core/permissions.py)."""

@@ -92,6 +92,7 @@ def heat_conf(
     service_password: str,
     token_response: Path | None,
     profile: str = "simple",
+    cafile: str | None = None,
 ) -> str:
     common = f"""[DEFAULT]
 host = {region}
@@ -170,16 +171,24 @@ service_token_roles_required = false
 # expire-tokens` then reaches Heat's API within seconds, as a key rotation does on a real cloud
 # whose caches are short.
 token_cache_time = 5
-{auth}
+{auth}{_tls(cafile, "cafile")}
 [trustee]
 {_trustee(auth, profile)}
 [clients_keystone]
 auth_uri = {keystone_url}
-
+{_tls(cafile, "ca_file")}
 [clients]
 endpoint_type = publicURL
-"""
+{_tls(cafile, "ca_file")}"""
     )
+
+
+def _tls(cafile: str | None, option: str) -> str:
+    """With HTTPS endpoints Heat verifies Keystone and the other regions' Heat with the lab's CA, as a
+    deployment tool sets a private CA: keystonemiddleware's `cafile`, and `ca_file` for Heat's clients
+    (heat/common/config.py get_ssl_options: [clients_keystone] for its Keystone session, trusts and
+    trustee; [clients] for the rest, the remote regions' Heat included)."""
+    return f"{option} = {cafile}\n" if cafile else ""
 
 
 def _deferred_auth(profile: str) -> str:

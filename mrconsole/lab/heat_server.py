@@ -67,7 +67,7 @@ def main(argv: list[str]) -> None:
 
     from mrconsole.lab.wsgi_server import serve
 
-    serve(app, port, access_log)
+    serve(app, port, access_log, tls=(argv[3], argv[4]) if len(argv) > 4 else None)
 
 
 if __name__ == "__main__":

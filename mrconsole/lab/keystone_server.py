@@ -26,7 +26,7 @@ def main(argv: list[str]) -> None:
 
     from mrconsole.lab.wsgi_server import serve
 
-    serve(app, port, access_log)
+    serve(app, port, access_log, tls=(argv[3], argv[4]) if len(argv) > 4 else None)
 
 
 def _token_per_thread() -> None:

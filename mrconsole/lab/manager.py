@@ -81,7 +81,13 @@ class LabLayout:
     extra: dict = field(default_factory=dict)
 
     def url(self, component: str) -> str:
-        return f"http://127.0.0.1:{self.ports[component]}"
+        scheme = "https" if self.extra.get("tls") else "http"
+        return f"{scheme}://127.0.0.1:{self.ports[component]}"
+
+    @property
+    def cafile(self) -> str | None:
+        """The lab's CA certificate, when its endpoints are HTTPS (lab/tls.py)."""
+        return self.extra.get("cafile") if self.extra.get("tls") else None
 
     @property
     def components(self) -> list[str]:
@@ -119,6 +125,10 @@ class Lab:
     @property
     def clouds_yaml(self) -> Path:
         return self.dir / "clouds.yaml"
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.dir / "tls"
 
     def component_dir(self, name: str) -> Path:
         return self.dir / name
@@ -218,6 +228,12 @@ class Lab:
             layout = self._new_layout(regions, keystone, base_port)
             # Without Keystone there are no trusts to defer to: the noauth lab is the simple profile.
             layout.extra["profile"] = profile or (configs.DEFAULT_PROFILE if keystone else "simple")
+            # The production profiles serve every endpoint over HTTPS with a CA of the lab's own.
+            if layout.extra["profile"].startswith("production"):
+                from mrconsole.lab import tls
+
+                layout.extra["tls"] = True
+                layout.extra["cafile"] = str(tls.make_ca(self.tls_dir))
             self._save(layout)
         _check_lab_extra(layout.keystone)
         started: list[str] = []
@@ -295,9 +311,21 @@ class Lab:
         else:
             module = "mrconsole.lab.heat_server"
             conf = cdir / "heat.conf"
+        args = [str(conf), str(port), str(self.access_log(name))]
+        env = {}
+        if layout.cafile:
+            from mrconsole.lab import tls
+
+            args += [str(f) for f in tls.issue(self.tls_dir, name)]
+            # Heat's RemoteStack verifies the other region's Heat with requests' default trust whenever the
+            # template gives a `context` without `ca_cert` (remote_stack.py _context: verify = True, over
+            # [clients] ca_file): a private CA must be in the process's default trust, as kolla puts it
+            # (kolla_copy_ca_into_containers, REQUESTS_CA_BUNDLE). The lab does the same.
+            env["REQUESTS_CA_BUNDLE"] = layout.cafile
         processes.spawn(
             module,
-            [str(conf), str(port), str(self.access_log(name))],
+            args,
+            env=env,
             pid_file=self.pid_file(name),
             output=self.output_file(name),
             cwd=cdir,
@@ -312,7 +340,7 @@ class Lab:
                 state, _ = processes.process_state(self.pid_file(name))
                 if state == processes.STOPPED:
                     raise LabError(f"{name} failed to start; read {self.output_file(name)} and {self.log_file(name)}")
-                if _answers(layout.url(name) + ("/v3" if name == KEYSTONE else "/")):
+                if _answers(layout.url(name) + ("/v3" if name == KEYSTONE else "/"), layout.cafile):
                     pending.remove(name)
             if not pending:
                 return
@@ -408,6 +436,7 @@ class Lab:
             service_password=layout.service_password,
             token_response=self.dir / "token_response.json",
             profile=self.profile(layout),
+            cafile=layout.cafile,
         )
         conf = cdir / "heat.conf"
         conf.write_text(text)
@@ -419,6 +448,8 @@ class Lab:
         clouds = {}
         if layout.keystone:
             common = {"identity_api_version": 3, "interface": "public", "regions": list(layout.regions)}
+            if layout.cafile:
+                common["cacert"] = layout.cafile
             url = layout.url(KEYSTONE) + "/v3"
 
             def password(user: str, secret: str) -> dict:
@@ -585,13 +616,15 @@ class Lab:
             shutil.rmtree(self.dir)
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, cafile: str | None = None) -> bool:
     # lazy: urllib.request pulls in http.client and email (10 ms of every `mrconsole --help`)
     import urllib.error
     import urllib.request
 
+    from mrconsole.lab.tls import client_context
+
     try:
-        urllib.request.urlopen(url, timeout=2).close()
+        urllib.request.urlopen(url, timeout=2, context=client_context(cafile)).close()
         return True
     except urllib.error.HTTPError:
         return True  # any HTTP answer (300 from Heat's version list) means ready

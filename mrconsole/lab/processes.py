@@ -70,8 +70,8 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-def spawn(module: str, args: list[str], *, pid_file: Path, output: Path, cwd: Path) -> int:
-    """Start `python -m module args` detached from this terminal's session."""
+def spawn(module: str, args: list[str], *, pid_file: Path, output: Path, cwd: Path, env: dict | None = None) -> int:
+    """Start `python -m module args` detached from this terminal's session; `env`: added to ours."""
     with open(output, "ab") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", module, *args],
@@ -80,7 +80,7 @@ def spawn(module: str, args: list[str], *, pid_file: Path, output: Path, cwd: Pa
             stderr=subprocess.STDOUT,
             cwd=cwd,
             start_new_session=True,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
         )
     ticks = None
     for _ in range(50):

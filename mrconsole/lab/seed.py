@@ -38,6 +38,7 @@ async def _seed(lab, name, example, wait, progress, timeout) -> str:
     path = example_template(example)
     bundle = gather(str(path))
     files, template = bundle.files, bundle.template
+    assert template is not None  # gather() always reads a template
     cloud = await connect(lab_options(str(lab.dir)))
     try:
         client = cloud.region(region)

@@ -22,6 +22,13 @@ class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     request_queue_size = 128
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):  # a client gone, a handshake refused: its own affair
+            return
+        super().handle_error(request, client_address)
+
 
 class _Body:
     """A request's body as the app sees it: at most Content-Length bytes, so that what the app
@@ -76,6 +83,25 @@ class _QuietHandler(WSGIRequestHandler):
 
     def log_message(self, format, *args):  # wsgiref names it so
         pass
+
+    def get_environ(self):
+        environ = super().get_environ()
+        if hasattr(self.request, "do_handshake"):  # served over TLS: the URLs Heat builds (redirects) say https
+            environ["wsgi.url_scheme"] = "https"
+            environ["HTTPS"] = "on"
+        return environ
+
+    def setup(self):
+        # TLS: the handshake in this connection's thread, not in the accepting loop, so a client that
+        # never completes it (a frozen one) holds only its own thread.
+        self.request.settimeout(self.timeout)
+        if hasattr(self.request, "do_handshake"):
+            try:
+                self.request.do_handshake()
+            except (OSError, ValueError):
+                self.request.close()
+                raise ConnectionAbortedError("TLS handshake failed") from None
+        super().setup()
 
     def handle(self):
         self.close_connection = True
@@ -162,8 +188,9 @@ class AccessLog:
                 self._file.write(line)
 
 
-def serve(app, port: int, access_log: str) -> None:
-    """The component's directory (the access log's) also holds its fault switch (faults.py)."""
+def serve(app, port: int, access_log: str, tls: tuple[str, str] | None = None) -> None:
+    """The component's directory (the access log's) also holds its fault switch (faults.py).
+    `tls`: (certificate, key) files: HTTPS, as the production profile's endpoints are (lab/tls.py)."""
     watch = FaultWatch(Path(access_log).parent)
     handler = type("Handler", (_QuietHandler,), {"faults": watch})
     server = make_server(
@@ -173,4 +200,10 @@ def serve(app, port: int, access_log: str) -> None:
         server_class=_ThreadingWSGIServer,
         handler_class=handler,
     )
+    if tls is not None:
+        import ssl
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     server.serve_forever()

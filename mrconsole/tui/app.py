@@ -190,6 +190,8 @@ class MrConsoleApp(App):
         session.subscribe(self._on_core_change)
         session.start()
         await self.push_screen(OverviewScreen(session.region_names))
+        for notice in session.notices:
+            self.notify(notice, severity="warning", timeout=20)
 
     async def on_unmount(self) -> None:
         self.collector.stop()

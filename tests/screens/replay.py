@@ -133,6 +133,10 @@ class ReplaySession:
     def region_down(self, region: str) -> str:
         return self.down_regions().get(region, "")
 
+    @property
+    def notices(self) -> list[str]:
+        return list(self.scene.get("notices", []))
+
     def refused(self, region: str, requests) -> tuple[dict[str, str], list[str]]:
         """What the captured login's role may not do (a scene's `refused`: {region: {request: why}})."""
         known = self.scene.get("refused", {}).get(region, {})
