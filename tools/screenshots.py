@@ -34,9 +34,9 @@ from mrconsole.tui.screens.overview import OverviewScreen
 FAST = Timeouts(connect=1.0, read=2.0)
 
 
-def _app(lab: Lab, master: str) -> MrConsoleApp:
+def _app(lab: Lab, master: str, cloud: str | None = None) -> MrConsoleApp:
     async def factory():
-        fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
+        fleet = Fleet(await connect(lab_options(str(lab.dir), cloud=cloud, timeouts=FAST)))
         return ConsoleSession(fleet, master=master, config=SessionConfig())
 
     return MrConsoleApp(factory)
@@ -128,8 +128,13 @@ async def capture(lab: Lab, out: Path) -> list[Path]:
 
     await _preflight_screens(lab, save)
     await _rollout_screens(lab, save)
-    await _move_screens(lab, save)
+    if lab.profile(lab.layout()) == "production":
+        # Heat there turns an adopt into a create, and the console refuses the move before sending.
+        print("move screenshots: `--only move --lab-dir DIR` (a lab whose Heat adopts)", file=sys.stderr)
+    else:
+        await _move_screens(lab, save)
     await _oncall_screens(lab, save)
+    await _reader_screens(lab, save)
 
     app = _app(lab, "demo")
     async with app.run_test(size=(132, 40)) as pilot:
@@ -151,8 +156,29 @@ async def capture_only(which: str, out: Path, lab: Lab) -> list[Path]:
     def save(app, name):
         written.append(Path(app.save_screenshot(filename=f"{name}.svg", path=str(out))))
 
-    await (_move_screens if which == "move" else _oncall_screens)(lab, save)
+    await {"move": _move_screens, "oncall": _oncall_screens, "reader": _reader_screens}[which](lab, save)
     return written
+
+
+async def _reader_screens(lab: Lab, save) -> None:
+    """The on-call reader's console (`--lab --os-cloud mrconsole-lab-reader`): the master's action menu,
+    with what the role cannot do greyed from Heat's own answers."""
+    from mrconsole.tui.screens.actions import ActionMenu
+
+    app = _app(lab, "demo", cloud="mrconsole-lab-reader")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        m = app.session.master.topology.master
+        app.act_on(m.region, m.id, m.name)
+        await _until(pilot, lambda: isinstance(app.screen, ActionMenu), 10)
+
+        def greyed() -> bool:
+            menus = app.screen.query("#menu")
+            return bool(menus) and any(o.disabled and "your role" in str(o.prompt) for o in menus.first().options)
+
+        await _until(pilot, greyed, 30)
+        await pilot.pause(0.5)
+        save(app, "action-menu-reader")
 
 
 async def _constituent_action(lab: Lab, action: str, resource: str) -> None:
@@ -371,7 +397,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tools/screenshots.py")
     parser.add_argument("--out", default="screenshots")
     parser.add_argument("--lab-dir", default=None)
-    parser.add_argument("--only", choices=("move", "oncall", "fleet"), help="only these screenshots")
+    parser.add_argument("--only", choices=("move", "oncall", "fleet", "reader"), help="only these screenshots")
     args = parser.parse_args(argv)
     from mrconsole.lab.seed import seed
 
@@ -385,7 +411,10 @@ def main(argv=None) -> int:
 
     lab = Lab(args.lab_dir)
     print(f"lab: {lab.dir}", file=sys.stderr)
-    lab.up(progress=lambda m: print(f"lab: {m}", file=sys.stderr))
+    # A move needs a Heat that adopts: under re-authentication by trusts (the production profile) Heat
+    # creates copies instead, and the console refuses the move (README, the production profile).
+    profile = "production-no-reauth" if args.only == "move" and not lab.exists() else None
+    lab.up(progress=lambda m: print(f"lab: {m}", file=sys.stderr), profile=profile)
     print(seed(lab, name="demo", wait=True), file=sys.stderr)
     for path in asyncio.run(capture(lab, out) if not args.only else capture_only(args.only, out, lab)):
         print(path)
