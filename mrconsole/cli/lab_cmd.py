@@ -41,6 +41,13 @@ def add_parser(sub) -> None:
         "(trusts, remote calls on the user's token: Heat's default re-authentication)",
     )
     up.add_argument(
+        "--db",
+        choices=("mariadb", "sqlite"),
+        default=None,
+        help="where Keystone and Heat keep their data: mariadb (the production profiles' default, when "
+        "Debian's mariadb-server is installed) or sqlite (the simple profile's)",
+    )
+    up.add_argument(
         "--base-port",
         type=int,
         default=None,
@@ -163,6 +170,7 @@ def cmd_up(args) -> int:
         base_port=DEFAULT_BASE_PORT if args.base_port is None else args.base_port,
         progress=_progress,
         profile=args.profile,
+        db=args.db,
     )
     if args.token_expiration is not None and lab.set_token_expiration(args.token_expiration):
         changed = True

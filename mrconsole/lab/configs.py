@@ -42,13 +42,19 @@ PROFILES = ("simple", "production", "production-no-reauth")
 DEFAULT_PROFILE = "production"
 
 
-def keystone_conf(data_dir: Path, log_file: Path, token_expiration: int = 7200, profile: str = "simple") -> str:
+def keystone_conf(
+    data_dir: Path,
+    log_file: Path,
+    token_expiration: int = 7200,
+    profile: str = "simple",
+    database_url: str | None = None,
+) -> str:
     text = f"""[DEFAULT]
 log_file = {log_file}
 use_stderr = false
 
 [database]
-connection = sqlite:///{data_dir / "keystone.sqlite"}
+connection = {database_url or "sqlite:///" + str(data_dir / "keystone.sqlite")}
 
 [token]
 provider = fernet
@@ -93,6 +99,7 @@ def heat_conf(
     token_response: Path | None,
     profile: str = "simple",
     cafile: str | None = None,
+    database_url: str | None = None,
 ) -> str:
     common = f"""[DEFAULT]
 host = {region}
@@ -117,8 +124,9 @@ enable_stack_adopt = true
 enable_stack_abandon = true
 
 [database]
-# Concurrent writers queue instead of failing: see mrconsole/lab/sqlite_tuning.py.
-connection = sqlite:///{data_dir / "heat.sqlite"}
+# MariaDB on the production profiles (lab/mariadb.py); on sqlite, concurrent writers queue instead of
+# failing: see mrconsole/lab/sqlite_tuning.py.
+connection = {database_url or "sqlite:///" + str(data_dir / "heat.sqlite")}
 
 [oslo_concurrency]
 lock_path = {data_dir / "locks"}

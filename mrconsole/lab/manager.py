@@ -31,6 +31,7 @@ CLOUD_NAME = "mrconsole-lab"
 DEFAULT_REGIONS = ("RegionOne", "RegionTwo", "RegionThree")
 DEFAULT_BASE_PORT = 8770
 KEYSTONE = "keystone"
+DATABASE = "mariadb"  # the production profile's database server (lab/mariadb.py)
 # Resource types every lab region offers through a Heat plugin of the lab's own (plugin_dirs), so that one
 # region can be made to lack one for real (`mrconsole lab lack-type`): Heat then refuses a template using it
 # there, as a region on an older release or without a service does. Plain resource classes (like
@@ -81,6 +82,8 @@ class LabLayout:
     extra: dict = field(default_factory=dict)
 
     def url(self, component: str) -> str:
+        if component == DATABASE:
+            return f"mysql://127.0.0.1:{self.ports[component]}"
         scheme = "https" if self.extra.get("tls") else "http"
         return f"{scheme}://127.0.0.1:{self.ports[component]}"
 
@@ -91,7 +94,19 @@ class LabLayout:
 
     @property
     def components(self) -> list[str]:
-        return ([KEYSTONE] if self.keystone else []) + list(self.regions)
+        return ([DATABASE] if self.mariadb else []) + ([KEYSTONE] if self.keystone else []) + list(self.regions)
+
+    @property
+    def mariadb(self) -> bool:
+        return self.extra.get("db") == "mariadb"
+
+    def database_url(self, component: str) -> str | None:
+        """Where `component` keeps its data on MariaDB, or None (sqlite, in its own directory)."""
+        if not self.mariadb:
+            return None
+        from mrconsole.lab import mariadb
+
+        return mariadb.url(self.ports[DATABASE], self.extra["db_password"], mariadb.database_of(component))
 
 
 @dataclass
@@ -137,6 +152,8 @@ class Lab:
         return self.component_dir(name) / "pid"
 
     def log_file(self, name: str) -> Path:
+        if name == DATABASE:
+            return self.output_file(name)
         kind = "keystone" if name == KEYSTONE else "heat"
         return self.component_dir(name) / f"{kind}.log"
 
@@ -174,11 +191,11 @@ class Lab:
             out.append(
                 ComponentStatus(
                     name=name,
-                    kind=KEYSTONE if name == KEYSTONE else "heat",
+                    kind={KEYSTONE: KEYSTONE, DATABASE: "database"}.get(name, "heat"),
                     pid=pid,
                     port=layout.ports[name],
                     state=state,
-                    url=layout.url(name) + ("/v3" if name == KEYSTONE else "/v1"),
+                    url=layout.url(name) + {KEYSTONE: "/v3", DATABASE: ""}.get(name, "/v1"),
                     log=str(self.log_file(name)),
                     fault=str(faults.read(self.component_dir(name)) or ""),
                 )
@@ -200,11 +217,14 @@ class Lab:
         base_port: int = DEFAULT_BASE_PORT,
         progress=lambda msg: None,
         profile: str | None = None,
+        db: str | None = None,
     ) -> bool:
         """Bring the lab up. Returns False when it was already up (nothing changed). `profile`: how its
         Heat and Keystone are set (configs.PROFILES); a lab keeps the one it was made with."""
         if profile is not None and profile not in configs.PROFILES:
             raise LabError(f"profile {profile!r}: one of {', '.join(configs.PROFILES)}")
+        if db not in (None, "sqlite", "mariadb"):
+            raise LabError(f"--db {db!r}: sqlite or mariadb")
         if self.exists():
             layout = self.layout()
             if regions and list(regions) != layout.regions:
@@ -225,11 +245,22 @@ class Lab:
             _check_lab_extra(keystone)
             if not keystone and profile not in (None, "simple"):
                 raise LabError(f"the {profile} profile needs Keystone (trusts): drop --no-keystone")
-            layout = self._new_layout(regions, keystone, base_port)
             # Without Keystone there are no trusts to defer to: the noauth lab is the simple profile.
-            layout.extra["profile"] = profile or (configs.DEFAULT_PROFILE if keystone else "simple")
+            profile = profile or (configs.DEFAULT_PROFILE if keystone else "simple")
+            db = _database(profile, db)
+            db_port = None
+            if db == "mariadb":
+                db_port = _free_port() if base_port == 0 else base_port + len(regions) + int(keystone)
+                if processes.port_in_use(db_port):
+                    raise LabError(f"port {db_port} for {DATABASE} is already in use; pick another --base-port")
+            layout = self._new_layout(regions, keystone, base_port)
+            layout.extra["profile"] = profile
+            layout.extra["db"] = db
+            if db_port is not None:
+                layout.ports = {DATABASE: db_port, **layout.ports}
+                layout.extra["db_password"] = _password()
             # The production profiles serve every endpoint over HTTPS with a CA of the lab's own.
-            if layout.extra["profile"].startswith("production"):
+            if profile.startswith("production"):
                 from mrconsole.lab import tls
 
                 layout.extra["tls"] = True
@@ -238,6 +269,10 @@ class Lab:
         _check_lab_extra(layout.keystone)
         started: list[str] = []
         try:
+            if layout.mariadb:
+                progress("starting MariaDB")
+                self._start(layout, DATABASE, started)
+                self._wait_ready(layout, [DATABASE])
             if layout.keystone:
                 if not layout.bootstrapped:
                     progress("bootstrapping Keystone (db_sync, fernet keys, admin)")
@@ -305,6 +340,19 @@ class Lab:
         if processes.port_in_use(port):
             raise LabError(f"port {port} for {name} is already in use by another process")
         cdir = self.component_dir(name)
+        if name == DATABASE:
+            from mrconsole.lab import mariadb
+
+            cdir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            mariadb.initialise(cdir / "data", self.output_file(name))
+            processes.spawn_command(
+                mariadb.server_args(cdir / "data", port),
+                pid_file=self.pid_file(name),
+                output=self.output_file(name),
+                cwd=cdir,
+            )
+            started.append(name)
+            return
         if name == KEYSTONE:
             module = "mrconsole.lab.keystone_server"
             conf = cdir / "keystone.conf"
@@ -340,7 +388,11 @@ class Lab:
                 state, _ = processes.process_state(self.pid_file(name))
                 if state == processes.STOPPED:
                     raise LabError(f"{name} failed to start; read {self.output_file(name)} and {self.log_file(name)}")
-                if _answers(layout.url(name) + ("/v3" if name == KEYSTONE else "/"), layout.cafile):
+                if name == DATABASE:
+                    ready = _database_answers(layout)
+                else:
+                    ready = _answers(layout.url(name) + ("/v3" if name == KEYSTONE else "/"), layout.cafile)
+                if ready:
                     pending.remove(name)
             if not pending:
                 return
@@ -367,7 +419,11 @@ class Lab:
         conf = kdir / "keystone.conf"
         conf.write_text(
             configs.keystone_conf(
-                kdir, self.log_file(KEYSTONE), layout.extra.get("token_expiration", 7200), self.profile(layout)
+                kdir,
+                self.log_file(KEYSTONE),
+                layout.extra.get("token_expiration", 7200),
+                self.profile(layout),
+                layout.database_url(KEYSTONE),
             )
         )
         for sub in ("fernet-keys", "credential-keys"):
@@ -437,6 +493,7 @@ class Lab:
             token_response=self.dir / "token_response.json",
             profile=self.profile(layout),
             cafile=layout.cafile,
+            database_url=layout.database_url(region),
         )
         conf = cdir / "heat.conf"
         conf.write_text(text)
@@ -530,7 +587,8 @@ class Lab:
         try:
             self._start(layout, name, started)
             self._wait_ready(layout, [name])
-            self._warm_up(layout, layout.regions if name == KEYSTONE else [name])
+            if name != DATABASE:
+                self._warm_up(layout, layout.regions if name == KEYSTONE else [name])
         except BaseException:
             for n in started:
                 processes.terminate(self.pid_file(n))
@@ -539,6 +597,8 @@ class Lab:
     def fault(self, name: str, fault) -> None:
         """Put an HTTP fault (faults.Fault) in front of a component, or take it away (None)."""
         self._component(name)
+        if name == DATABASE:
+            raise LabError("HTTP faults are for Keystone and the regions; stop or freeze the database instead")
         faults.write(self.component_dir(name), fault)
 
     def set_token_expiration(self, seconds: int) -> bool:
@@ -554,7 +614,9 @@ class Lab:
         self._save(layout)
         kdir = self.component_dir(KEYSTONE)
         (kdir / "keystone.conf").write_text(
-            configs.keystone_conf(kdir, self.log_file(KEYSTONE), seconds, self.profile(layout))
+            configs.keystone_conf(
+                kdir, self.log_file(KEYSTONE), seconds, self.profile(layout), layout.database_url(KEYSTONE)
+            )
         )
         if {c.name: c.state for c in self.status()}.get(KEYSTONE) == processes.UP:
             self.stop(KEYSTONE)
@@ -616,6 +678,21 @@ class Lab:
             shutil.rmtree(self.dir)
 
 
+def _database_answers(layout: LabLayout) -> bool:
+    """MariaDB takes a login, and every database the lab needs is there (made at the first answer)."""
+    from mrconsole.lab import mariadb
+
+    try:
+        mariadb.prepare(
+            layout.ports[DATABASE],
+            layout.extra["db_password"],
+            [mariadb.database_of(c) for c in layout.components if c != DATABASE],
+        )
+        return True
+    except Exception:  # noqa: BLE001 - refused, not yet listening: not ready yet
+        return False
+
+
 def _answers(url: str, cafile: str | None = None) -> bool:
     # lazy: urllib.request pulls in http.client and email (10 ms of every `mrconsole --help`)
     import urllib.error
@@ -637,6 +714,20 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _database(profile: str, asked: str | None) -> str:
+    """The production profiles keep Keystone's and Heat's data in MariaDB when the machine has it (the
+    Makefile installs it); sqlite otherwise, and for the simple profile."""
+    from mrconsole.lab import mariadb
+
+    if asked == "mariadb" and not mariadb.available():
+        raise LabError(mariadb.MISSING)
+    if asked == "mariadb" and not profile.startswith("production"):
+        raise LabError("--db mariadb is for the production profiles")
+    if asked is not None:
+        return asked
+    return "mariadb" if profile.startswith("production") and mariadb.available() else "sqlite"
 
 
 def _check_region_names(regions: list[str]) -> None:

@@ -72,9 +72,14 @@ def port_in_use(port: int) -> bool:
 
 def spawn(module: str, args: list[str], *, pid_file: Path, output: Path, cwd: Path, env: dict | None = None) -> int:
     """Start `python -m module args` detached from this terminal's session; `env`: added to ours."""
+    return spawn_command([sys.executable, "-m", module, *args], pid_file=pid_file, output=output, cwd=cwd, env=env)
+
+
+def spawn_command(argv: list[str], *, pid_file: Path, output: Path, cwd: Path, env: dict | None = None) -> int:
+    """Start a program (MariaDB's server) detached from this terminal's session, its pid kept as spawn's."""
     with open(output, "ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", module, *args],
+            argv,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
