@@ -377,7 +377,15 @@ def test_a_check_during_an_outage_would_make_the_next_update_replace_a_constitue
         ):
             assert time.monotonic() < deadline, "db_stack never went CHECK_FAILED"
             time.sleep(1)
-    # RegionTwo is back: the re-apply would replace the database stack, so the preflight refuses it.
+    # RegionTwo is back. Once the check has ended (a master still CHECK_IN_PROGRESS refuses any new action
+    # for that reason first), the re-apply would replace the database stack, so the preflight refuses it.
+    from tests.conftest import wait_until
+
+    def settled() -> bool:
+        code, out, _ = cli("status", "--lab", "--master", "cf", "--format", "json")
+        return bool(out) and not json.loads(out)["master_status"].endswith("_IN_PROGRESS")
+
+    assert wait_until(settled, 120, 1.0), "the check never ended"
     code, out, err = cli("stack", "reapply", "cf", "--lab", "--region", "RegionOne", "--preview", "--format", "json")
     assert code == 1, err
     shown = json.loads(out)

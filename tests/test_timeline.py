@@ -39,7 +39,9 @@ async def test_timeline_of_an_outage_with_an_out_of_band_action(lab):
             assert done.returncode == 0, done.stderr
         assert await until(pilot, lambda: not session().region_down("RegionOne"), 60)
         await pilot.press("T")
-        assert await until(pilot, lambda: any("written to" in str(n.message) for n in app._notifications), 30)
+        assert await until(pilot, lambda: any("written to" in str(n.message) for n in app._notifications), 60), [
+            str(n.message) for n in app._notifications
+        ]
         note = next(str(n.message) for n in app._notifications if "written to" in str(n.message))
     path = Path(note.rsplit("written to ", 1)[1])
     text = path.read_text()
