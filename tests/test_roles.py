@@ -134,3 +134,28 @@ def test_heat_itself_fails_a_create_sent_with_an_application_credential(lab):
     assert said, "Heat created a stack for an application credential"
     log = Path(lab.lab.log_file("RegionOne")).read_text(errors="replace")
     assert "Delegated tokens cannot manage trusts" in log
+
+
+def test_an_update_by_another_member_leaves_the_masters_trusts_working(lab, roles_stack, cli, tmp_path, monkeypatch):
+    """Under trusts, each update re-delegates from its own user's token: another member's update of the master,
+    then the first user's, both reach every constituent (the trusts of the first are not broken)."""
+    import yaml
+
+    from mrconsole.lab.keystone_setup import add_member
+
+    add_member(lab.lab.layout(), "operator2", "p-operator2-lab")
+    clouds = yaml.safe_load(lab.clouds_yaml.read_text())
+    other = clouds["clouds"]["mrconsole-lab"]
+    other["auth"] |= {"username": "operator2", "password": "p-operator2-lab"}
+    path = tmp_path / "clouds.yaml"
+    path.write_text(yaml.safe_dump({"clouds": {"other": other}}))
+    update = ("stack", "update", roles_stack, "--region", "RegionOne", "--yes", "--wait")
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
+    code, out, err = cli(*update, "-P", "release=by-operator2", "--os-cloud", "other")
+    assert code == 0 and "UPDATE_COMPLETE" in out, err + out
+    monkeypatch.delenv("OS_CLIENT_CONFIG_FILE")
+    code, out, err = cli(*update, "-P", "release=by-demo", "--lab")
+    assert code == 0 and "UPDATE_COMPLETE" in out, err + out
+    code, out, err = cli("outputs", roles_stack, "--lab", "--format", "json")
+    values = {(o["source"], o["key"]): o["value"] for o in json.loads(out)["outputs"]}
+    assert {v for (source, key), v in values.items() if key == "release" and source != "master"} == {"by-demo"}, values

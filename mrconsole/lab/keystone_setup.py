@@ -218,3 +218,19 @@ def set_password(layout, user: str, password: str) -> None:
     if found is None:
         raise LookupError(f"no user {user} in the lab's Keystone")
     ks.patch(f"/users/{found['id']}", {"user": {"password": password}})
+
+
+def add_member(layout, user: str, password: str) -> None:
+    """As Keystone's admin: another member of the demo project (a second operator, for what one user's
+    action does to another's stacks). Idempotent."""
+    ks = _Keystone(layout.url("keystone"), layout.admin_password, cafile=layout.cafile)
+    demo, member = ks.find("projects", "demo"), ks.find("roles", "member")
+    if demo is None or member is None:
+        raise LookupError("no demo project or member role in the lab's Keystone")
+    found = (
+        ks.find("users", user)
+        or ks.post("/users", {"user": {"name": user, "domain_id": "default", "password": password, "enabled": True}})[
+            "user"
+        ]
+    )
+    ks.put(f"/projects/{demo['id']}/users/{found['id']}/roles/{member['id']}")
