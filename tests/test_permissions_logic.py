@@ -132,6 +132,8 @@ def test_a_running_stack_refuses_a_new_action_but_not_a_cancel_or_a_delete():
         found = check_stack(running, action)
         assert found and found[0].severity == BLOCKING and "UPDATE_IN_PROGRESS" in found[0].message
         assert "mrconsole stack cancel web --region RegionOne" in found[0].instead
+    [checking] = check_stack(Stack("RegionOne", "id", "web", "CHECK_IN_PROGRESS"), "update")
+    assert "mrconsole stack check web --region RegionOne" in checking.instead and "cancel" not in checking.instead
     for action in ("delete", "cancel_update", "cancel_without_rollback"):
         assert check_stack(running, action) == []
     assert check_stack(Stack("RegionOne", "id", "web", "CHECK_IN_PROGRESS"), "check") == []  # clears a stuck one

@@ -89,6 +89,20 @@ CHECKED_WHILE_SUSPENDED = (
 )
 
 
+def _way_out(stack) -> str:
+    """What ends the running action: a cancel for an update or a create; for a check, another one (Heat 27
+    leaves a master CHECK_IN_PROGRESS for good when a constituent's region was down during its check:
+    seen on the production lab; a new check clears it); otherwise waiting."""
+    where = f"{stack.name} --region {stack.region}"
+    if stack.status == "UPDATE_IN_PROGRESS":
+        return f"wait for it to end, or cancel it: mrconsole stack cancel {where}"
+    if stack.status == "CREATE_IN_PROGRESS":
+        return f"wait for it to end, or stop it: mrconsole stack cancel {where} --no-rollback"
+    if stack.status == "CHECK_IN_PROGRESS":
+        return f"wait, or check it again (a new check clears one left running): mrconsole stack check {where}"
+    return "wait for it to end"
+
+
 def check_stack(stack, action: str) -> list[Finding]:
     """What the target's own state means for `action`, on any stack."""
     ref = stack.name
@@ -104,7 +118,7 @@ def check_stack(stack, action: str) -> list[Finding]:
             Finding(
                 BLOCKING,
                 f"{ref} is {stack.status}: Heat would start this {action.replace('_', ' ')} in the middle of it",
-                f"wait for it to end, or cancel it: mrconsole stack cancel {ref} --region {stack.region}",
+                _way_out(stack),
             )
         ]
     if action == "check" and stack.status == "SUSPEND_COMPLETE":
