@@ -90,12 +90,20 @@ class Cloud:
         for client in self.regions.values():
             client.close()
 
+    @property
+    def _timeouts(self) -> Timeouts:
+        return next(iter(self.regions.values())).timeouts
+
+    async def _access(self):
+        """The session's token (and catalog): a request only when keystoneauth holds none valid."""
+        return await _authenticate(self.session, self._timeouts)
+
     async def token_expires(self):
         """When the token this session holds expires (a datetime), or None (noauth). No request while the
         token is valid: keystoneauth keeps it."""
         if self.session.auth is None:
             return None
-        access = await _authenticate(self.session, next(iter(self.regions.values())).timeouts)
+        access = await self._access()
         return getattr(access, "expires", None)
 
     async def identity(self) -> Identity | None:
@@ -103,7 +111,7 @@ class Cloud:
         the token is valid."""
         if self.session.auth is None:
             return None
-        access = await _authenticate(self.session, next(iter(self.regions.values())).timeouts)
+        access = await self._access()
         return Identity(
             user=str(getattr(access, "username", "") or ""),
             project=str(getattr(access, "project_name", "") or ""),
@@ -117,7 +125,7 @@ class Cloud:
         unless [security_compliance] allow_insecure_application_credential_trust_escalation is set
         (keystone/api/trusts.py `_check_delegated_token`), and listing one's own trusts is checked the same
         way. Returns Keystone's refusal, or None. One request to Keystone."""
-        access = await _authenticate(self.session, next(iter(self.regions.values())).timeouts)
+        access = await self._access()
         loop = asyncio.get_running_loop()
 
         def ask():
@@ -129,9 +137,7 @@ class Cloud:
             )
 
         try:
-            answer = await asyncio.wait_for(
-                loop.run_in_executor(None, ask), next(iter(self.regions.values())).timeouts.deadline
-            )
+            answer = await asyncio.wait_for(loop.run_in_executor(None, ask), self._timeouts.deadline)
         except TimeoutError:
             raise CloudError(errors.UNAVAILABLE, "Keystone did not answer within the timeout") from None
         except Exception as exc:  # noqa: BLE001 - mapped: Keystone unreachable is one line
