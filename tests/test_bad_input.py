@@ -23,6 +23,8 @@ BAD = [
     (("rollout", "web/not-an-id", "--status"), "is not a stack name Heat accepts"),
     (("resource", "signal", "s", "r", "--region", "RegionOne", "--data", DEEP), "nested too deeply"),
     (("timeline", "demo", "-o", "/nonexistent/dir/night.md"), "No such file or directory"),
+    (("lab", "up", "--dir", "/nonexistent/lab", "--token-minutes", "0"), "between 10 seconds and 1440 minutes"),
+    (("lab", "up", "--dir", "/nonexistent/lab", "--token-minutes", "1441"), "between 10 seconds and 1440 minutes"),
 ]
 
 

@@ -159,13 +159,15 @@ def _held_past_the_token(cli, lab, name: str) -> tuple[int, dict, str]:
     return code, json.loads(out), err
 
 
-def _short_tokens(lab):
-    """Keystone's tokens live 60 s for the test (Keystone restarted), 7200 s again after it."""
+def _short_tokens(lab, cli):
+    """Keystone's tokens live 60 s for the test (`lab up --token-minutes 1` restarts Keystone), 7200 s again
+    after it."""
     import contextlib
 
     @contextlib.contextmanager
     def scope():
-        lab.lab.set_token_expiration(60)
+        code, out, err = cli("lab", "up", "--dir", str(lab.lab.dir), "--token-minutes", "1")
+        assert code == 0 and "tokens now live 60 s" in out, err + out
         try:
             yield
         finally:
@@ -179,7 +181,7 @@ def test_a_wave_released_after_the_token_expired_fails_without_reauthentication_
 ):
     """Heat on the user's token: the wave released after it expired fails (HTTPUnauthorized); the rollout
     says why and --continue sends the change again on a fresh token."""
-    with _short_tokens(no_reauth_lab):
+    with _short_tokens(no_reauth_lab, cli):
         code, result, err = _held_past_the_token(cli, no_reauth_lab, "tok-user")
         assert code == 1 and result["result"] == "update failed", result
         assert "does not re-authenticate by trusts" in result["message"] and "--continue" in result["message"]
@@ -191,6 +193,6 @@ def test_a_wave_released_after_the_token_expired_fails_without_reauthentication_
 
 
 def test_a_wave_released_after_the_token_expired_goes_on_with_reauthentication_by_trusts(production_lab, cli):
-    with _short_tokens(production_lab):
+    with _short_tokens(production_lab, cli):
         code, result, err = _held_past_the_token(cli, production_lab, "tok-trust")
         assert code == 0 and result["result"] == "done", (result, err)

@@ -53,13 +53,21 @@ def add_parser(sub) -> None:
         default=None,
         help="first TCP port; components take consecutive ports (0: any free ports)",
     )
-    up.add_argument(
+    tokens = up.add_mutually_exclusive_group()
+    tokens.add_argument(
         "--token-expiration",
         type=int,
         default=None,
         metavar="SECONDS",
         help="Keystone's token lifetime (default 7200; short, to rehearse a token expiring "
         "mid-session); a running lab's Keystone is restarted with it",
+    )
+    tokens.add_argument(
+        "--token-minutes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the same in minutes (--token-minutes 2 is --token-expiration 120)",
     )
     up.set_defaults(func=cmd_up)
 
@@ -164,6 +172,10 @@ def cmd_up(args) -> int:
         regions = [r.strip() for r in args.regions.split(",") if r.strip()]
     if args.base_port is not None and not (0 <= args.base_port <= 65000):
         raise CliError("--base-port must be between 0 and 65000", EXIT_USAGE)
+    if args.token_minutes is not None:
+        args.token_expiration = args.token_minutes * 60
+    if args.token_expiration is not None and not (10 <= args.token_expiration <= 86400):
+        raise CliError("a token lifetime must be between 10 seconds and 1440 minutes", EXIT_USAGE)
     changed = lab.up(
         regions=regions,
         keystone=not args.no_keystone,
