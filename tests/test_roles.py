@@ -79,6 +79,9 @@ async def test_the_readers_console_greys_what_the_role_cannot_do(lab, roles_stac
     async with app.run_test(size=(120, 40)) as pilot:
         assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen) and app.session.master is not None)
         assert await until(pilot, lambda: app.session.master.topology is not None, 30)
+        # The header says the console acts as a reader, from the token (no request of its own).
+        header = lambda: str(app.screen.query_one("#health").render())  # noqa: E731
+        assert await until(pilot, lambda: " READER " in header(), 30), header()
         m = app.session.master.topology.master
         app.act_on(m.region, m.id, m.name)
         assert isinstance(app.screen, ActionMenu)  # at once: the policy is asked after it opens

@@ -29,6 +29,11 @@ class HealthChanged:
 
 
 @dataclass(frozen=True)
+class IdentityKnown:
+    """Keystone said who the console acts as (session.identity): the header names the role."""
+
+
+@dataclass(frozen=True)
 class EventsArrived:
     """New events, in the order they joined the timeline."""
 

@@ -22,7 +22,14 @@ from mrconsole.cloud.convert import mask_parameters
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.health import DEGRADED, DOWN, UP
 from mrconsole.core.actions import ActionResult, Actions, Target, recent_journal
-from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, MasterRecovered, RegionStatus
+from mrconsole.core.changes import (
+    EventsArrived,
+    HealthChanged,
+    IdentityKnown,
+    MasterChanged,
+    MasterRecovered,
+    RegionStatus,
+)
 from mrconsole.core.create import CreatePlan, plan_create
 from mrconsole.core.events import EventStream, StreamConfig
 from mrconsole.core.fleet import Fleet
@@ -63,7 +70,7 @@ from mrconsole.core.watch import StackChanges
 from mrconsole.core.why import why
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.logs import logger
-from mrconsole.models import HIDDEN, Event, ResourceDetail, Stack
+from mrconsole.models import HIDDEN, Event, Identity, ResourceDetail, Stack
 from mrconsole.state.journal import Journal
 from mrconsole.state.outages import Outages
 from mrconsole.state.topology_cache import TopologyCache, from_topology, keeping_values
@@ -169,6 +176,7 @@ class ConsoleSession:
         self._names: Counter[str] = Counter()  # stack names in every region, for owner_of
         self._kept_version = ""  # the master's version whose adopt data and owners were last checked
         self._held_seen: dict[tuple[str, str], datetime] = {}  # (stack id, resource) -> its newest event's time
+        self.identity: Identity | None = None  # who the console acts as (user, roles), once Keystone said
         for region in fleet.region_names:
             self.stream.follow_region(region)
             client = fleet.region(region)
@@ -340,9 +348,32 @@ class ConsoleSession:
         ]
         if self.master:
             self._tasks.append(asyncio.create_task(self._master_loop(), name="master-loop"))
+        self._tasks.append(asyncio.create_task(self._learn_identity(), name="identity"))
         fill = os.environ.get(BENCH_FILL, "")
         if fill.isdigit() and int(fill) > 0:
             self._tasks.append(asyncio.create_task(self._bench_fill(int(fill))))
+
+    async def _learn_identity(self) -> None:
+        """Who the console is, for the header: read from the token the session holds (no request of its
+        own once a region was asked). Keystone not answering leaves it unknown; nothing waits on it.
+        Cost: one token read at start, retried every 5 s (at most 12 times) while Keystone is down."""
+        for _ in range(12):
+            try:
+                self.identity = await self.fleet.cloud.identity()
+                if self.identity is not None:
+                    self._publish(IdentityKnown())
+                return
+            except CloudError as exc:  # every Keystone failure arrives as one (cloud/connection._authenticate)
+                logger().debug("identity not known yet: %s", exc.kind)
+            if await self._stopped_within(5.0):
+                return
+
+    async def _stopped_within(self, seconds: float) -> bool:
+        try:
+            await asyncio.wait_for(self._stop.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
 
     async def _bench_fill(self, count: int, batch: int = 500) -> None:
         """tests/bench only (`MRCONSOLE_BENCH_FILL=N`): N events, on the stacks the regions hold, handed to

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from mrconsole.core.session import MasterView, RegionView, StackDescription
     from mrconsole.core.snapshots import RestorePlan
     from mrconsole.core.topology import Topology
-    from mrconsole.models import Event, ResourceDetail, Stack
+    from mrconsole.models import Event, Identity, ResourceDetail, Stack
 
 
 __all__ = ["Analysis", "SessionView"]
@@ -40,6 +40,7 @@ class SessionView(Protocol):
     master: MasterView | None
     cache_error: str
     protected: frozenset[str]  # regions the config protects
+    identity: Identity | None  # who the console acts as, once Keystone said (the header names a reader)
 
     # -- what is known now (no I/O) -------------------------------------------------
     @property

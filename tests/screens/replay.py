@@ -107,6 +107,7 @@ class ReplaySession:
         self.master = scene["master"]
         self.cache_error = ""
         self.protected = frozenset(scene.get("protected", ()))
+        self.identity = scene.get("identity")  # a scene captured under another login says who
         self._timeline = Timeline()
         self._timeline.add(list(scene["events"]))
         self._names = Counter(s.name for v in self.regions.values() for s in v.by_id.values())

@@ -11,11 +11,14 @@ import time
 
 from rich.text import Text
 
-from mrconsole.core.changes import HealthChanged, RegionStatus
+from mrconsole.core.changes import HealthChanged, IdentityKnown, RegionStatus
 from mrconsole.core.states import Health
 from mrconsole.tui.access import console
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago
 from mrconsole.tui.widgets.plain import Static
+
+# Roles that may change stacks under Heat's default policy; a token with none of them is shown as its role.
+CHANGING_ROLES = frozenset({"member", "admin"})
 
 # A healthy region answers every ~1.25 s; older data than this is worth showing.
 LAGGING_AFTER = 10.0
@@ -43,7 +46,7 @@ class HealthStrip(Static):
         self._show_session()
 
     def _on_change(self, change) -> None:
-        if isinstance(change, (RegionStatus, HealthChanged)):
+        if isinstance(change, (RegionStatus, HealthChanged, IdentityKnown)):
             self._show_session()  # a RegionStatus may also be Keystone refusing the credentials
 
     def _show_session(self) -> None:
@@ -56,6 +59,7 @@ class HealthStrip(Static):
                 console(self).read_only,
                 bool(session.auth_error),
                 session.protected,
+                session.identity,
             )
 
     def on_resize(self, event) -> None:
@@ -63,13 +67,20 @@ class HealthStrip(Static):
         self._show_session()
 
     def show(
-        self, cloud: str, health, regions, read_only: bool = False, auth_error: bool = False, protected=frozenset()
+        self,
+        cloud: str,
+        health,
+        regions,
+        read_only: bool = False,
+        auth_error: bool = False,
+        protected=frozenset(),
+        identity=None,
     ) -> None:
         """One line: the fullest of these that fits the width (latency goes first, then the word
         for a healthy state, whose mark already says it)."""
         width = self.size.width or self.app.size.width
         for detail in (2, 1, 0, -1):
-            text = self._text(cloud, health, regions, read_only, detail, auth_error, protected)
+            text = self._text(cloud, health, regions, read_only, detail, auth_error, protected, identity)
             if text.cell_len <= width:
                 break
         markup = text.markup
@@ -78,10 +89,23 @@ class HealthStrip(Static):
             self.update(text)
 
     def _text(
-        self, cloud: str, health, regions, read_only: bool, detail: int, auth_error: bool = False, protected=frozenset()
+        self,
+        cloud: str,
+        health,
+        regions,
+        read_only: bool,
+        detail: int,
+        auth_error: bool = False,
+        protected=frozenset(),
+        identity=None,
     ) -> Text:
         text = Text()
         text.append(f" {cloud} ", style="bold reverse")
+        if identity is not None and not CHANGING_ROLES & set(identity.roles):
+            # A role that cannot change stacks (a reader) is said always: the menu greys most actions.
+            text.append(f" {identity.role_text.upper()} ", style="bold black on cyan")
+        elif identity is not None and detail > 1:
+            text.append(f" {identity.user} ({identity.role_text})", style="dim")
         if read_only:
             text.append(" READ-ONLY ", style="bold black on yellow")
         if protected:
