@@ -196,3 +196,33 @@ def test_a_wave_released_after_the_token_expired_goes_on_with_reauthentication_b
     with _short_tokens(production_lab, cli):
         code, result, err = _held_past_the_token(cli, production_lab, "tok-trust")
         assert code == 0 and result["result"] == "done", (result, err)
+
+
+def test_every_example_creates_through_its_master_with_its_groups_nested_templates_and_wait_condition(
+    production_lab, cli
+):
+    """The examples hold what real masters hold (#34): multi-region's and rollout's constituents a
+    ResourceGroup of a nested template, large's also a wait condition, which the lab's seed signals as
+    the listener's VM would. Heat's own outputs say each member and the signal arrived."""
+    from mrconsole.lab.seed import seed
+
+    said: list[str] = []
+    result = seed(production_lab.lab, name="ex-large", example="large", wait=True, progress=said.append)
+    assert "CREATE_COMPLETE" in result, result
+    assert any(s.startswith("signalled ready_handle in ex-large-load_balancer-") for s in said), said
+    code, out, err = cli("outputs", "ex-large", *_on(production_lab), "--format", "json")
+    values = {(o["source"], o["key"]): o["value"] for o in json.loads(out)["outputs"]}
+    assert values[("load_balancer", "ready")] == {"lab": "ready"}, values
+    assert values[("app_a", "nodes")] == ["10.30.0.0", "10.30.0.1"], values
+
+    # The session lab's master was seeded from multi-region: its app tier's pool, one worker per replica.
+    code, out, err = cli("outputs", "demo", *_on(production_lab), "--format", "json")
+    values = {(o["source"], o["key"]): o["value"] for o in json.loads(out)["outputs"]}
+    assert values[("app_stack", "app_workers")] == ["worker-0", "worker-1"], values
+    code, out, err = cli(
+        "stack", "create", "ex-rollout", "-t", ROLLOUT_T, *_on(production_lab), "--region", "RegionOne", "--wait"
+    )
+    assert code == 0, err + out
+    code, out, err = cli("outputs", "ex-rollout", *_on(production_lab), "--format", "json")
+    workers = {o["source"]: o["value"] for o in json.loads(out)["outputs"] if o["key"] == "workers"}
+    assert workers == {w: ["web-worker-0"] for w in ("web_one", "web_two", "web_three")}, workers

@@ -45,6 +45,34 @@ def test_every_upload_listed_and_the_risky_ones_warned(tmp_path):
 def test_validate_lists_them_in_text_and_json(cli, tmp_path):
     path = str(_lay_out(tmp_path))
     code, out, err = cli("validate", path)
-    assert code == 0 and "uploads (get_file): " in out and "[MR061]" in out and "[MR060]" in out, out + err
+    assert code == 0 and "uploads (get_file, nested templates): " in out and "[MR061]" in out and "[MR060]" in out, (
+        out + err
+    )
     code, out, err = cli("validate", path, "--format", "json")
     assert len(json.loads(out)["uploads"]) == 3
+
+
+GROUP = """heat_template_version: 2018-08-31
+resources:
+  pool:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: 2
+      resource_def:
+        type: member.yaml
+        properties: {index: "%index%"}
+  config:
+    type: OS::Heat::Value
+    properties: {type: string, value: x}
+"""
+
+
+def test_a_groups_nested_template_is_an_upload_and_must_exist(tmp_path):
+    """heatclient uploads the template any `type` names, a ResourceGroup's resource_def included: listed,
+    checked to exist and parse, as a resource's own nested type is."""
+    (tmp_path / "master.yaml").write_text(GROUP)
+    missing = analyse(str(tmp_path / "master.yaml"), [], {})
+    assert [f.code for f in missing.errors] == ["MR004"] and "member.yaml" in missing.errors[0].message
+    (tmp_path / "member.yaml").write_text("heat_template_version: 2018-08-31\nparameters: {index: {type: string}}\n")
+    found = analyse(str(tmp_path / "master.yaml"), [], {})
+    assert not found.errors and [u.rsplit("/", 1)[-1] for u in found.uploads] == ["member.yaml"]

@@ -312,7 +312,7 @@ async def _create(args, fleet, actions) -> int:
     for f in plan.analysis.findings:
         print(str(f), file=sys.stderr)
     if args.preview and plan.analysis.uploads:
-        print("uploads (get_file): " + ", ".join(plan.analysis.uploads), file=sys.stderr)
+        print("uploads (get_file, nested templates): " + ", ".join(plan.analysis.uploads), file=sys.stderr)
     if args.preview:
         if plan.analysis.errors:
             raise CliError(f"{len(plan.analysis.errors)} error(s) in {args.template}: nothing was sent")

@@ -94,7 +94,7 @@ def cmd_validate(args) -> int:
     for f in analysis.findings:
         print(str(f) + (f"\n    hint: {f.hint}" if f.hint else ""))
     if analysis.uploads:
-        print("uploads (get_file): " + ", ".join(analysis.uploads))
+        print("uploads (get_file, nested templates): " + ", ".join(analysis.uploads))
     for target, result in server.items():
         if result["status"] != "valid":
             print(f"{target}: {result['status']}: {result['message']}")

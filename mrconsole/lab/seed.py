@@ -7,7 +7,10 @@ import time
 from pathlib import Path
 
 from mrconsole.cloud.connection import connect
+from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.templates import gather
+from mrconsole.core.fleet import Fleet
+from mrconsole.core.topology import read_master
 from mrconsole.lab.manager import Lab, LabError, seed_files_root
 from mrconsole.lab.options import lab_options
 
@@ -47,10 +50,18 @@ async def _seed(lab, name, example, wait, progress, timeout) -> str:
             return f"stack {name} already exists in {region}: {existing.stack.status}"
         created = await client.create_stack(name, template, files=files, disable_rollback=True)
         progress(f"creating {name} in {region} from {path.parent.name}/{path.name}")
-        if not wait:
+        # A wait condition needs its VM's signal, which only the seed can play here: it waits for those.
+        vms = any(WAIT_CONDITION in str(f) for f in files.values())
+        if not wait and not vms:
             return f"stack {name} ({created['id']}) is being created in {region}"
+        if vms:
+            progress("its wait conditions wait for their VMs' signals: the seed sends them")
+        fleet = Fleet(cloud)
         deadline = time.monotonic() + timeout
+        signalled: set[tuple[str, str]] = set()
         while time.monotonic() < deadline:
+            if vms:
+                await _play_the_vms(fleet, region, created["id"], signalled, progress)
             detail = await client.get_stack(created["id"])
             if not detail.stack.in_progress:
                 if detail.stack.failed:
@@ -60,3 +71,34 @@ async def _seed(lab, name, example, wait, progress, timeout) -> str:
         raise LabError(f"{name} still in progress after {timeout:.0f}s")
     finally:
         cloud.close()
+
+
+HANDLE = "OS::Heat::WaitConditionHandle"
+WAIT_CONDITION = "OS::Heat::WaitCondition"
+VM_SAYS = {"status": "SUCCESS", "reason": "the lab's stand-in for the VM: ready", "data": "ready", "id": "lab"}
+
+
+async def _play_the_vms(fleet: Fleet, region: str, master_id: str, signalled: set, progress) -> None:
+    """A wait condition in a constituent waits for its VM's signal (a real server's user_data runs the
+    handle's curl_cli); the lab has no VMs, so the seed sends it, once per handle, as soon as the handle
+    exists. Cost per call: one master read, then one resource list per constituent that has a stack."""
+    try:
+        topo = await read_master(fleet, region, master_id)
+    except CloudError:
+        return  # not readable yet: the next round asks again
+    for c in topo.constituents:
+        if not (c.region and c.stack_id):
+            continue
+        client = fleet.region(c.region)
+        try:
+            stack = (await client.get_stack(c.stack_id, outputs=False)).stack
+            resources = await client.resources(stack)
+        except CloudError:
+            continue
+        for r in resources:
+            key = (c.stack_id, r.name)
+            if r.type != HANDLE or r.status != "CREATE_COMPLETE" or key in signalled:
+                continue
+            await client.signal_resource(c.stack_id, r.name, VM_SAYS)
+            signalled.add(key)
+            progress(f"signalled {r.name} in {c.stack_name} ({c.region}), as its VM would")

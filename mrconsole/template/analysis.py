@@ -298,16 +298,14 @@ class _Analyser:
         resources = doc.get("resources") if isinstance(doc, dict) else None
         if not isinstance(resources, dict):
             return
-        for spec in resources.values():
-            if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
-                continue
-            rtype = spec["type"]
+        for spec, rtype in _types(resources):
             nested = registry.get(rtype)
             if nested is None and rtype.endswith((".yaml", ".yml", ".template", ".json")):
                 nested = self.resolve(file, rtype)
             if nested is None:
                 continue
             at = pos_of(spec, "type", top)
+            self._upload(rtype, nested, at)  # a nested template is sent with the stack, as get_file's are
             if nested.resolve() in self._parsed:
                 continue
             ndoc = self.load(nested, at, "nested template")
@@ -751,6 +749,20 @@ class _Analyser:
     def _sorted(self) -> list[Finding]:
         unique = list(dict.fromkeys(self.findings))
         return sorted(unique, key=lambda f: (f.pos.file, f.pos.line, f.pos.col, f.code))
+
+
+def _types(node):
+    """Every (mapping, type) under a template's resources: a resource's own type and any a property holds
+    (a ResourceGroup's `resource_def`, an AutoScalingGroup's `resource`), as heatclient's template_utils
+    finds the nested templates it uploads: any `type` key, at any depth."""
+    if isinstance(node, dict):
+        if isinstance(node.get("type"), str):
+            yield node, node["type"]
+        for value in node.values():
+            yield from _types(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _types(value)
 
 
 def _named(fname: str, args):
