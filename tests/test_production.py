@@ -123,6 +123,50 @@ def test_a_move_under_trusts_is_refused_before_sending_and_makes_no_copy(product
         raise AssertionError("the adopt probe's stack was not deleted")
 
 
+def test_copies_made_by_a_create_instead_of_an_adopt_are_named_and_removed_by_a_previewed_delete(
+    production_lab, cli, monkeypatch
+):
+    """Should Heat create anyway (here the probe is skipped, as if it had said "adopts"), the move names every
+    copy and offers their removal: the delete of the new master, whose preview lists it and exactly those
+    copies; sent, it removes them, and the old master still owns the originals."""
+    import re
+
+    import mrconsole.core.rehome as rehome
+
+    async def says_it_adopts(*args, **kwargs):
+        return None
+
+    monkeypatch.setattr(rehome, "refuse_unless_adopts", says_it_adopts)
+    code, out, err = cli(
+        "stack", "create", "mv-copy", "-t", ROLLOUT_T, *_on(production_lab), "--region", "RegionOne", "--wait"
+    )
+    assert code == 0, err + out
+    originals = {c["resource"]: c["stack_id"] for c in _status(cli, production_lab, "mv-copy")["constituents"]}
+    before = _stack_names(cli, production_lab)
+
+    code, out, err = cli("rehome", "mv-copy", *_on(production_lab), "--to", "RegionTwo", "--yes")
+    assert code == 1 and "was created, not adopted: it made 3 new stack(s)" in err, err + out
+    copies = {m[0]: (m[1], m[2]) for m in re.findall(r"(web_\w+): (\S+) \(([0-9a-f-]{36})\) in Region", err)}
+    assert set(copies) == set(originals) and not {i for _, i in copies.values()} & set(originals.values()), err
+    offered = re.search(r"mrconsole stack delete (\S+) --region RegionTwo --preview", err)
+    assert offered, err
+
+    code, out, err = cli("stack", "delete", offered[1], *_on(production_lab), "--region", "RegionTwo", "--preview")
+    assert code == 0 and "nothing was sent" in out, err + out
+    assert all(name in out for name, _ in copies.values()), out
+    kept = {c["stack_name"] for c in _status(cli, production_lab, "mv-copy")["constituents"]}
+    assert "Heat deletes 4 stacks" in out and not any(name in out for name in kept), out
+    code, out, err = cli(
+        "stack", "delete", offered[1], *_on(production_lab), "--region", "RegionTwo", "--yes", "--wait"
+    )
+    assert code == 0, err + out
+    state = _status(cli, production_lab, "mv-copy")
+    assert state["master_region"] == "RegionOne" and state["master_status"] == "CREATE_COMPLETE", state
+    assert {c["resource"]: c["stack_id"] for c in state["constituents"]} == originals
+    assert all(c["status"] == "CREATE_COMPLETE" for c in state["constituents"]), state
+    assert _stack_names(cli, production_lab) == before  # the copies are gone, nothing else
+
+
 def test_without_reauthentication_a_move_adopts_and_the_moved_master_updates_every_constituent(no_reauth_lab, cli):
     """Trusts with Heat's default re-authentication (none): Heat adopts. The move abandons the old master,
     which deletes its trust (Heat's abandon); an update through the moved master then reaches every
@@ -212,7 +256,7 @@ def test_every_example_creates_through_its_master_with_its_groups_nested_templat
     assert any(s.startswith("signalled ready_handle in ex-large-load_balancer-") for s in said), said
     code, out, err = cli("outputs", "ex-large", *_on(production_lab), "--format", "json")
     values = {(o["source"], o["key"]): o["value"] for o in json.loads(out)["outputs"]}
-    assert values[("load_balancer", "ready")] == {"lab": "ready"}, values
+    assert json.loads(values[("load_balancer", "ready")]) == {"lab": "ready"}, values  # Heat's `data`: JSON
     assert values[("app_a", "nodes")] == ["10.30.0.0", "10.30.0.1"], values
 
     # The session lab's master was seeded from multi-region: its app tier's pool, one worker per replica.

@@ -117,6 +117,15 @@ def _steps(scene_name, name=lambda n: n):
         app.screen.query_one("#health")._show_session()
         await pilot.pause(0.3)
 
+    async def snapshots(pilot):
+        await _command(pilot, f"snapshots {name('demo')}")
+        await pilot.pause(0.3)
+
+    async def masters(pilot):
+        await _overview(pilot)
+        await pilot.press("m")
+        await pilot.pause(0.5)
+
     async def help_screen(pilot):
         await _overview(pilot)
         await pilot.press("question_mark")
@@ -144,6 +153,8 @@ def _steps(scene_name, name=lambda n: n):
         "resources": resources,
         "protected": protected,
         "fleet": nothing,
+        "snapshots": snapshots,
+        "masters": masters,
     }[scene_name]
 
 
@@ -169,6 +180,8 @@ SCREENS = [
     ("outputs", "oncall"),
     ("resources", "oncall"),
     ("protected", "healthy"),
+    ("snapshots", "oncall"),
+    ("masters", "fleet"),
 ]
 
 

@@ -89,7 +89,7 @@ def test_sample_tree_regions_and_data_flow():
     assert "db_ip: db_stack → app_stack.db_ip" in data
     assert "app_url: app_stack → outputs.app_url" in data
     app = tree.stack("app_stack")
-    assert set(app.child.outputs) == {"app_url", "app_dsn"} and app.timeout == 10
+    assert set(app.child.outputs) == {"app_url", "app_dsn", "app_workers"} and app.timeout == 10
 
 
 def test_region_from_p_and_environment(tmp_path):

@@ -192,6 +192,16 @@ async def plan_rehome(
     )
 
 
+class CopiesMade(PlanError):
+    """Heat created the master instead of adopting it: the new master (`region`, `stack_id`) owns copies of
+    every constituent. Deleting it, previewed first, removes them and nothing else: the old master still
+    owns the originals."""
+
+    def __init__(self, message: str, region: str, name: str, stack_id: str, copies: list[str]):
+        super().__init__(message)
+        self.region, self.name, self.stack_id, self.copies = region, name, stack_id, copies
+
+
 def _down_regions(fleet) -> set[str]:
     return {h.region for h in fleet.health() if h.state == "down"}
 
@@ -247,10 +257,15 @@ async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float 
     actions.complete(result, status)
     if status == "CREATE_COMPLETE":  # created, not adopted, though the probe said it adopts: say what exists
         copies = await _copies(actions.fleet, plan, new_id)
-        raise PlanError(
+        raise CopiesMade(
             f"{plan.name} in {plan.to_region} was created, not adopted: it made {len(copies)} new stack(s) "
-            f"({'; '.join(copies)}); the old master was left as it is and still owns the originals. Remove the "
-            f"copies with: mrconsole stack delete {plan.name} --region {plan.to_region} (it deletes what it made)"
+            f"({'; '.join(copies)}); the old master was left as it is and still owns the originals. See what "
+            f"removing the copies deletes: mrconsole stack delete {new_id} --region {plan.to_region} --preview "
+            "(the new master and its copies, nothing else), then send it without --preview",
+            plan.to_region,
+            plan.name,
+            new_id,
+            copies,
         )
     if status != "ADOPT_COMPLETE":
         raise PlanError(f"the adopt of {plan.name} in {plan.to_region} ended {status}: {detail.stack.status_reason}")

@@ -275,6 +275,9 @@ async def capture_oncall(lab: Lab) -> None:
         demo = s.master.topology.master
         resources = await resources_across(s.fleet, demo.region, f"{demo.name}/{demo.id}")
         await outputs_across(s.fleet, demo.region, f"{demo.name}/{demo.id}", s.cache)  # kept in the cache
+        if not await s.snapshots(demo):  # the snapshots screen's list: one the console took
+            log(f"snapshot: {(await s.take_snapshot(demo, 'update', False))['status']}")
+        snapshots = await s.snapshots(demo)
         lab.stop("RegionThree")
         try:
             await _until(lambda: s.regions["RegionThree"].stale, 30, "RegionThree stale")
@@ -282,7 +285,13 @@ async def capture_oncall(lab: Lab) -> None:
             await asyncio.sleep(1.0)
             save(
                 DATA / "oncall.json",
-                scene_of(s, time.time(), outputs={demo.id: outputs}, resources={demo.id: resources}),
+                scene_of(
+                    s,
+                    time.time(),
+                    outputs={demo.id: outputs},
+                    resources={demo.id: resources},
+                    snapshots={demo.id: snapshots},
+                ),
             )
             log(f"oncall: {sum(1 for r in outputs.rows if r.state != 'live')} outputs not live")
         finally:
@@ -327,7 +336,11 @@ def gather_dict(template: dict):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.screens.capture")
     parser.add_argument("--lab-dir", default=None)
-    parser.add_argument("--only", choices=("rollout", "moved", "oncall", "fleet"), help="capture only this scene")
+    parser.add_argument(
+        "--only",
+        choices=("lab", "rollout", "moved", "oncall", "fleet"),
+        help="capture only this scene (lab: every scene but the fleet's, which has a lab of its own)",
+    )
     args = parser.parse_args(argv)
     if args.only == "fleet":
         capture_fleet(Path(os.environ["XDG_STATE_HOME"]))
@@ -340,13 +353,13 @@ def main(argv=None) -> int:
     try:
         log(seed(lab, name="demo", wait=True))
         DATA.mkdir(parents=True, exist_ok=True)
-        if not args.only:
+        if args.only in (None, "lab"):
             asyncio.run(capture(lab))
-        if args.only in (None, "rollout"):
+        if args.only in (None, "lab", "rollout"):
             asyncio.run(capture_rollout(lab))
-        if args.only in (None, "moved"):
+        if args.only in (None, "lab", "moved"):
             asyncio.run(capture_moved(lab))
-        if args.only in (None, "oncall"):
+        if args.only in (None, "lab", "oncall"):
             asyncio.run(capture_oncall(lab))
     finally:
         lab.down()  # this run's own lab (its state dir is temporary)

@@ -42,7 +42,12 @@ def _collect(obj, names: dict[str, str], texts: dict[str, str]) -> None:
             if k != "__dict__" or "__dc__" in obj:
                 _collect(v, names, texts)
             else:  # a dict: its keys are looked up by name, its values may be dataclasses
-                for _key, value in v:
+                for key, value in v:
+                    # Heat's own JSON kept as it answered (a snapshot: name, status_reason): the same fields.
+                    if isinstance(value, str) and value and key in NAME_FIELDS:
+                        names.setdefault(value, value + PAYLOAD)
+                    elif isinstance(value, str) and value and key in TEXT_FIELDS:
+                        texts.setdefault(value, value + PAYLOAD + (LONG if key in REASON_FIELDS else ""))
                     _collect(value, names, texts)
 
 

@@ -18,7 +18,7 @@ from mrconsole.core import protect
 from mrconsole.core.actions import ActionError, ReadOnlyError
 from mrconsole.core.errors import CloudError
 from mrconsole.core.plan import PlanError, parse_parameter_text
-from mrconsole.core.rehome import RehomePlan
+from mrconsole.core.rehome import CopiesMade, RehomePlan
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text
@@ -43,6 +43,7 @@ class RehomeScreen(ConsoleAccess, Screen):
         self.master = master
         self.master_region = region
         self.plan: RehomePlan | None = None
+        self.copies: CopiesMade | None = None  # what Heat made instead of adopting, if it did
         self._sending = False
 
     def compose(self) -> ComposeResult:
@@ -68,6 +69,8 @@ class RehomeScreen(ConsoleAccess, Screen):
             with Horizontal(id="rehome-buttons"):
                 yield Button("Preview", id="rehome-preview", variant="primary")
                 yield Button("Move (F5)", id="rehome-go", variant="error", disabled=True)
+                # Shown only when Heat created copies instead of adopting (core/rehome.CopiesMade).
+                yield Button("Remove the copies…", id="rehome-copies", variant="warning", classes="hidden")
             yield Static(
                 Text("enter or Preview shows the plan; nothing is sent before F5 and a yes", "dim"), id="rehome-plan"
             )
@@ -92,6 +95,11 @@ class RehomeScreen(ConsoleAccess, Screen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "rehome-preview":
             self.run_worker(self._preview(), exclusive=True, group="rehome-plan", exit_on_error=False)
+        elif event.button.id == "rehome-copies" and self.copies is not None:
+            # The delete's own confirmation lists what goes (the new master and its copies) before a name is
+            # typed: the previewed action, as `stack delete ID --preview` in the CLI.
+            made = self.copies
+            self.console.act_on(made.region, made.stack_id, made.name, action="delete")
         elif event.button.id == "rehome-go":
             self.action_move()
 
@@ -143,6 +151,11 @@ class RehomeScreen(ConsoleAccess, Screen):
         out.update(Text(f"adopting {plan.name} in {plan.to_region}…", style="yellow"))
         try:
             _new_id, said = await self.session.rehome(plan, self.console.read_only)
+        except CopiesMade as exc:
+            self.copies = exc
+            out.update(Text(str(exc), style="red"))
+            self.query_one("#rehome-copies", Button).remove_class("hidden")
+            return
         except REFUSALS as exc:
             out.update(Text(str(exc), style="red"))
             return
