@@ -82,3 +82,35 @@ def test_create_asks_only_for_hidden_parameters_nothing_gives_a_value(tmp_path):
     assert _hidden_unset(str(template), [str(env)], {}) == ["db_password"]
     assert _hidden_unset(str(template), [str(env)], {"db_password": "x"}) == []
     assert _hidden_unset(str(tmp_path / "absent.yaml"), [], {}) == []
+
+
+@pytest.mark.parametrize(
+    "argv, asked",
+    [
+        (("stack", "create", "web", "-t", "{t}", "--region", "RegionOne"), ["db_password"]),
+        (("stack", "update", "web", "-t", "{t}", "--region", "RegionOne"), ["db_password"]),
+        (("stack", "update", "web", "-t", "{t}", "--region", "RegionOne", "--preview"), []),
+        (("stack", "update", "web", "-P", "flavor=m1", "--region", "RegionOne"), []),  # a PATCH keeps Heat's
+    ],
+    ids=["create", "full update", "preview", "patch"],
+)
+def test_create_and_full_update_ask_for_unset_hidden_values_before_logging_in(cli, tmp_path, monkeypatch, argv, asked):
+    """On a terminal, before any cloud is asked (none is configured here: the command ends after asking)."""
+    import getpass
+    import io
+
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        "heat_template_version: 2018-08-31\nparameters:\n"
+        "  db_password: {type: string, hidden: true}\n  flavor: {type: string, default: m1}\n"
+    )
+    prompts: list[str] = []
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr("sys.stdin", terminal)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: prompts.append(prompt) or "typed")
+    monkeypatch.delenv("OS_CLOUD", raising=False)
+    code, out, err = cli(*(a.format(t=template) for a in argv))
+    assert [p.split(" ")[0] for p in prompts] == asked, prompts
+    assert all("not echoed" in p for p in prompts)
+    assert code == 2 and "no cloud given" in err, err  # then it stopped, at the login

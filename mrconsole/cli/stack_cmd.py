@@ -193,6 +193,14 @@ def cmd_stack(args) -> int:
     if args.stack_command != "create" and len(args.regions) > 1:
         raise CliError("only create fans out to several regions; give one --region", EXIT_USAGE)
     args.parsed_params = _params(args)  # files read, bad items said, before any cloud is asked
+    # On a terminal, a hidden parameter a new template needs and nothing gives is asked for, not echoed:
+    # a create, and a full update (Heat replaces the parameters with what is sent). A PATCH keeps Heat's.
+    if args.stack_command in ("create", "update") and getattr(args, "template", None) and not args.preview:
+        ask_hidden(
+            _hidden_unset(args.template, args.env, args.parsed_params),
+            f"hidden parameter of {args.name}",
+            args.parsed_params,
+        )
     return asyncio.run(_stack(args))
 
 
@@ -292,9 +300,7 @@ async def _create(args, fleet, actions) -> int:
     require_file(args.template)
     for env in args.env:
         require_file(env, "environment file")
-    params = _params(args)
-    if not args.preview:  # on a terminal, a hidden parameter with no value is asked for, not echoed
-        ask_hidden(_hidden_unset(args.template, args.env, params), f"hidden parameter of {args.name}", params)
+    params = _params(args)  # hidden values unset were asked for before logging in (cmd_stack)
     try:
         plan = await plan_create(
             fleet,
