@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from pathlib import Path
 
@@ -209,10 +210,79 @@ async def test_the_console_keeps_each_constituents_outputs_in_the_cache(lab, oc)
             if kept.get("app_stack") and kept.get("db_stack"):
                 break
             await asyncio.sleep(0.5)
-        assert set(kept["app_stack"]) == {"app_url", "app_dsn"} and "db_ip" in kept["db_stack"], kept
+        assert set(kept["app_stack"]) == {"app_url", "app_dsn", "app_workers"} and "db_ip" in kept["db_stack"], kept
         # A later master read (no constituent read) keeps them.
         await session.refresh_master()
         cached = TopologyCache().load(fleet.name, "oc")
         assert {c.resource: bool(c.outputs) for c in cached.constituents} == {"app_stack": True, "db_stack": True}
     finally:
         await session.stop()
+
+
+SECRET_CHILD = """heat_template_version: 2018-08-31
+parameters:
+  token: {type: string, hidden: true}
+resources:
+  db: {type: OS::Heat::Value, properties: {value: db.example.test}}
+outputs:
+  dsn:
+    value: {str_replace: {template: "postgres://app:TOKEN@HOST/app", params: {TOKEN: {get_param: token}, HOST: h}}}
+  host:
+    value: {get_attr: [db, value]}
+"""
+
+SECRET_MASTER = """heat_template_version: 2018-08-31
+parameters:
+  token: {type: string, hidden: true, default: Zebra-4711-secret}
+resources:
+  db_stack:
+    type: OS::Heat::Stack
+    properties:
+      context: {region_name: RegionTwo}
+      template: {get_file: child.yaml}
+      parameters: {token: {get_param: token}}
+"""
+
+
+async def test_an_output_that_reads_a_secret_never_reaches_the_cache(lab, cli, tmp_path):
+    """A constituent's output that reads a hidden parameter of its template is masked before the console's
+    session or `status` writes the cache (#33): the secret is not in the cache's bytes, the rest is."""
+    from mrconsole.cloud.connection import connect
+    from mrconsole.core.fleet import Fleet
+    from mrconsole.core.session import ConsoleSession, SessionConfig
+    from mrconsole.lab.options import lab_options
+    from mrconsole.models import HIDDEN
+    from mrconsole.state.topology_cache import TopologyCache
+
+    (tmp_path / "child.yaml").write_text(SECRET_CHILD)
+    (tmp_path / "master.yaml").write_text(SECRET_MASTER)
+    code, out, err = await asyncio.to_thread(
+        cli, "stack", "create", "sec", "-t", str(tmp_path / "master.yaml"), "--lab", "--region", "RegionOne", "--wait"
+    )
+    assert code == 0, err + out
+    code, out, err = await asyncio.to_thread(cli, "status", "--lab", "--master", "sec", "--format", "json")
+    assert code == 0, err
+
+    def kept_outputs() -> dict:
+        cached = TopologyCache().load("mrconsole-lab", "sec")
+        return cached.constituents[0].outputs if cached else {}
+
+    assert kept_outputs() == {"dsn": HIDDEN, "host": "db.example.test"}  # written by `status`
+    fleet = Fleet(await connect(lab_options(str(lab.dir))))
+    session = ConsoleSession(fleet, master="sec", config=SessionConfig(), cache=TopologyCache())
+    session.start()
+    try:
+        for _ in range(120):
+            if session._kept_version and session.master.topology is not None:
+                break
+            await asyncio.sleep(0.5)
+        await session.refresh_master()
+        shown = {o.key: o.value for o in session.master.topology.constituents[0].detail.outputs}
+        assert shown == {"dsn": HIDDEN, "host": "db.example.test"}  # what the session's screens are given
+    finally:
+        await session.stop()
+    assert kept_outputs() == {"dsn": HIDDEN, "host": "db.example.test"}
+    cache_files = list(Path(os.environ["XDG_CACHE_HOME"]).rglob("*")) + list(
+        Path(os.environ["XDG_STATE_HOME"]).rglob("*")
+    )
+    assert not any(b"Zebra-4711" in f.read_bytes() for f in cache_files if f.is_file()), "the secret reached disk"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from mrconsole.cloud.errors import CloudError
+from mrconsole.core.masking import mask_hidden
 from mrconsole.core.ownership import Claim, owned_elsewhere
 from mrconsole.core.rehome_data import keep_quietly
 from mrconsole.core.topology import (
@@ -94,7 +95,10 @@ async def master_state(fleet, name: str, cache: TopologyCache | None = None, sav
                 continue
             fill_from_cache(topo, cache.load(fleet.name, topo.master.id))
             if save:
-                cache.save(from_topology(topo, await _details(fleet, topo)))
+                # Written with what each constituent's template hides masked (one template GET each).
+                masks = await asyncio.gather(*(mask_hidden(fleet, c) for c in topo.constituents))
+                masked = {c.stack_id: m for c, m in zip(topo.constituents, masks, strict=True) if m is not None}
+                cache.save(from_topology(topo, await _details(fleet, topo), masked=masked))
                 await keep_quietly(fleet, topo, cache)
             read.append(topo)
         # Once every master of that name is in the cache: which of them a newer one overrides.

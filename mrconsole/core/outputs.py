@@ -19,18 +19,17 @@ does not answer.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from dataclasses import dataclass, field
 
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
+from mrconsole.core.masking import mask_hidden, masked_outputs
 from mrconsole.core.plan import PlanError
 from mrconsole.core.text import duration
 from mrconsole.core.topology import read_master, refresh_constituents, template_or_none
 from mrconsole.models import HIDDEN
 from mrconsole.state.topology_cache import from_topology, keeping_values
-from mrconsole.template.heat import hidden_parameters
 
 LIVE, STALE, UNREAD = "live", "stale", "unread"
 
@@ -57,29 +56,6 @@ class OutputsView:
     @property
     def degraded(self) -> bool:
         return any(r.state != LIVE for r in self.rows)
-
-
-def _reads_hidden(value, hidden: frozenset[str]) -> bool:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if k == "get_param":
-                name = v[0] if isinstance(v, list) and v else v
-                if isinstance(name, str) and name in hidden:
-                    return True
-            if _reads_hidden(v, hidden):
-                return True
-    elif isinstance(value, list):
-        return any(_reads_hidden(v, hidden) for v in value)
-    return False
-
-
-def masked_outputs(template: dict | None) -> set[str]:
-    """The outputs of `template` whose value reads a hidden parameter."""
-    if not isinstance(template, dict):
-        return set()
-    hidden = hidden_parameters(template)
-    outputs = template.get("outputs") or {}
-    return {k for k, v in outputs.items() if isinstance(v, dict) and _reads_hidden(v.get("value"), hidden)}
 
 
 def _rows(source, region, stack_name, outputs, masked) -> list[OutputRow]:
@@ -119,20 +95,17 @@ async def outputs_across(fleet, region: str, name: str, cache) -> OutputsView:
     async def one(c) -> list[OutputRow]:
         if c.stack is None or c.detail is None:
             return _stale(c.resource, c.region or "?", c.stack_name or "?", kept.get(c.resource), cached, c.error)
-        template = await template_or_none(fleet, c.stack)
-        masked = masked_outputs(template)
-        # Kept masked too: a later read with this region down shows what the cache has (#33).
-        c.detail = dataclasses.replace(
-            c.detail,
-            outputs=tuple(dataclasses.replace(o, value=HIDDEN) if o.key in masked else o for o in c.detail.outputs),
-        )
-        return _rows(c.resource, c.region, c.stack.name, c.detail.outputs, masked)
+        masked = await mask_hidden(fleet, c)
+        if masked is not None:
+            known[c.stack_id] = masked
+        return _rows(c.resource, c.region, c.stack.name, c.detail.outputs, masked or set())
 
+    known: dict[str, set[str]] = {}
     for rows in await asyncio.gather(*(one(c) for c in topo.constituents)):
         view.rows += rows
     if cache is not None:
         # What was read live is what a later read, with a region down, shows stale.
-        await asyncio.to_thread(cache.save, keeping_values(from_topology(topo), cached))
+        await asyncio.to_thread(cache.save, keeping_values(from_topology(topo, masked=known), cached))
     return view
 
 

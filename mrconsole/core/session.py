@@ -35,9 +35,10 @@ from mrconsole.core.events import EventStream, StreamConfig
 from mrconsole.core.fleet import Fleet
 from mrconsole.core.follow import MasterFollow
 from mrconsole.core.launch import preview_by_region
+from mrconsole.core.masking import apply_masks, mask_hidden, masked_outputs
 from mrconsole.core.masters import FoundMaster, masters_found
 from mrconsole.core.outage import DISCOVERED, LIVE, MISSING, OUTAGE, drift, master_state
-from mrconsole.core.outputs import OutputsView, masked_outputs, outputs_across
+from mrconsole.core.outputs import OutputsView, outputs_across
 from mrconsole.core.ownership import owned_elsewhere
 from mrconsole.core.plan import ActionPlan, plan_action
 from mrconsole.core.preview import preview_update
@@ -176,6 +177,7 @@ class ConsoleSession:
         self._names: Counter[str] = Counter()  # stack names in every region, for owner_of
         self._kept_version = ""  # the master's version whose adopt data and owners were last checked
         self._held_seen: dict[tuple[str, str], datetime] = {}  # (stack id, resource) -> its newest event's time
+        self._masks: dict[tuple[str, str], set[str]] = {}  # (stack id, updated) -> outputs that read a secret
         self.identity: Identity | None = None  # who the console acts as (user, roles), once Keystone said
         for region in fleet.region_names:
             self.stream.follow_region(region)
@@ -505,6 +507,7 @@ class ConsoleSession:
                 self._publish(MasterRecovered(m.name))  # its region answered again
             m.error, m.fetched_at = None, time.time()
             await self._read_resources(m.topology)
+            await self._learn_masks(m.topology)
             await asyncio.to_thread(self._save_cache, m.topology)  # sqlite: off the event loop
             await self._keep_for_a_move(m)
         except CloudError as exc:
@@ -530,9 +533,11 @@ class ConsoleSession:
         self._kept_version = version
         await keep_quietly(self.fleet, topo, self.cache)
         # Each constituent's outputs and parameters too (C GETs, once per change of the master), so that
-        # outputs of a region that stops answering later are shown from the cache, with their age.
+        # outputs of a region that stops answering later are shown from the cache, with their age; an
+        # output that reads a hidden parameter of its template is masked first (C template GETs more).
         try:
             await refresh_constituents(self.fleet, topo)
+            await self._learn_masks(topo)
             await asyncio.to_thread(self._save_cache, topo)
         except Exception:  # noqa: BLE001 - a failed read or write must not stop the console: logged
             logger().exception("constituents of %s not kept in the cache", topo.master.name)
@@ -548,12 +553,39 @@ class ConsoleSession:
             else ""
         )
 
+    async def _learn_masks(self, topo: Topology) -> None:
+        """Which outputs of each constituent read a hidden parameter of its template, masked in what the
+        session holds and writes (#33). Cost: one template GET per constituent per change of it (its
+        updated time), nothing while none changes."""
+
+        async def one(c) -> None:
+            if c.stack is None or c.detail is None or not c.stack_id:
+                return
+            key = (c.stack_id, c.stack.changed_time.isoformat() if c.stack.changed_time else "")
+            if key in self._masks:
+                apply_masks(c, self._masks[key])
+                return
+            masked = await mask_hidden(self.fleet, c)
+            if masked is not None:  # unread templates are asked again at the next refresh
+                self._masks[key] = masked
+
+        await asyncio.gather(*(one(c) for c in topo.constituents))
+
+    def _masked(self, topo: Topology) -> dict[str, set[str]]:
+        out = {}
+        for c in topo.constituents:
+            if c.stack is not None and c.stack_id:
+                key = (c.stack_id, c.stack.changed_time.isoformat() if c.stack.changed_time else "")
+                if key in self._masks:
+                    out[c.stack_id] = self._masks[key]
+        return out
+
     def _save_cache(self, topo: Topology) -> None:
 
         try:
             # The last outputs and parameters of constituents not read this time are kept (keeping_values).
             previous = self.cache.load(topo.cloud, topo.master.id)
-            self.cache.save(keeping_values(from_topology(topo), previous))
+            self.cache.save(keeping_values(from_topology(topo, masked=self._masked(topo)), previous))
             self.cache_error = ""
         except Exception as exc:  # noqa: BLE001 - a full disk must not stop the console
             # Surfaced: outage mode would later show an older topology than the operator saw.

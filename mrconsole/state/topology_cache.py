@@ -261,12 +261,21 @@ def keeping_values(record: CachedMaster, previous: CachedMaster | None) -> Cache
     return record
 
 
-def from_topology(topology, constituent_details: dict | None = None) -> CachedMaster:
-    """A Topology (plus each constituent's parameters/outputs, if read) as a cache record."""
+def from_topology(topology, constituent_details: dict | None = None, masked: dict | None = None) -> CachedMaster:
+    """A Topology (plus each constituent's parameters/outputs, if read) as a cache record.
+
+    A constituent's values are written only when `masked` (stack id -> its outputs that read a hidden
+    parameter, core/outputs.mask_hidden) says which of them its template hides, and those as HIDDEN: an
+    output of a secret never reaches the disk (#33). The others are written as not read this time, so
+    `keeping_values` keeps what a reader that knew their templates wrote."""
     details = constituent_details or {}
+    masked = masked or {}
     constituents = []
     for c in topology.constituents:
         d = (details.get(c.stack_id) if c.stack_id else None) or getattr(c, "detail", None)
+        if c.stack_id not in masked:
+            d = None
+        hide = masked.get(c.stack_id) or set()
         constituents.append(
             CachedConstituent(
                 resource=c.resource,
@@ -276,7 +285,7 @@ def from_topology(topology, constituent_details: dict | None = None) -> CachedMa
                 status=c.stack.status if c.stack else c.resource_status,
                 updated_time=(c.stack.changed_time.isoformat() if c.stack and c.stack.changed_time else None),
                 parameters=dict(d.parameters) if d else {},
-                outputs={o.key: o.value for o in d.outputs} if d else {},
+                outputs={o.key: (HIDDEN if o.key in hide else o.value) for o in d.outputs} if d else {},
                 read_at=time.time() if d else None,
             )
         )
