@@ -26,7 +26,7 @@ class MastersScreen(ConsoleAccess, ModalScreen["FoundMaster | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="menu-box"):
-            yield Label(Text("Masters found (from the regions' lists and the cache): enter follows one", "bold"))
+            yield Label(Text("Masters found (regions' lists and the cache): enter follows one", "bold"))
             yield OptionList(id="masters-list")
 
     def on_mount(self) -> None:
