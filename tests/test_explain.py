@@ -28,3 +28,16 @@ def test_validation_error_quotes_heat():
 def test_a_refusal_for_missing_deferred_auth_says_why_and_what_to_do():
     err = explain(CloudError("invalid", "Missing required credential: X-Auth-Key", "RegionTwo"), "create", "waiter")
     assert "password deferred auth" in str(err) and "wait condition handle" in str(err) and "trusts" in str(err)
+
+
+def test_a_delete_failed_removing_credentials_says_delete_again_and_nothing_else_does():
+    from mrconsole.core.why import RootCause
+
+    def root(status, reason):
+        return RootCause("RegionOne", "dk", "0f3c", None, "", status, reason)
+
+    said = root("DELETE_FAILED", "Error deleting project: Unable to establish connection").instead
+    assert "resources" in said and "delete it again: mrconsole stack delete 0f3c --region RegionOne" in said
+    assert root("DELETE_FAILED", "Error deleting trust: 503").instead
+    assert not root("DELETE_FAILED", "Resource DELETE failed: volume busy").instead
+    assert not root("CREATE_FAILED", "Error deleting project").instead

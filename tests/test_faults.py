@@ -354,3 +354,43 @@ def test_events_follow_survives_each_fault_and_says_so(lab, mode):
         assert said.index("RegionTwo: answers again") > said.index(down), err
     else:
         assert not [line for line in said if line.startswith("RegionTwo")], err
+
+
+SLOW_DELETE = """heat_template_version: 2018-08-31
+resources:
+  slow:
+    type: OS::Heat::TestResource
+    properties: {value: x, action_wait_secs: {create: 0, delete: 6}}
+"""
+
+
+def test_a_delete_while_keystone_goes_down_fails_after_its_resources_and_why_says_delete_again(lab, cli, tmp_path):
+    """Heat deletes a stack's trust and stack-domain project after its resources: Keystone stopped during the
+    delete fails it there (`Error deleting project: ...`, Heat as the oracle, production profile). `why`
+    says the resources are gone and to delete again once Keystone answers; that delete ends the stack."""
+    import time as _time
+
+    template = tmp_path / "slow.yaml"
+    template.write_text(SLOW_DELETE)
+    on = ("--lab", "--region", "RegionOne")
+    code, out, err = cli("stack", "create", "dk-ks", "-t", str(template), *on, "--wait")
+    assert code == 0, err + out
+    code, out, err = cli("stack", "delete", "dk-ks", *on, "--yes")
+    assert code == 0, err + out
+    log = lab.dir / "RegionOne" / "heat.log"
+    lab.lab.stop("keystone")
+    try:
+        deadline = _time.monotonic() + 60
+        while _time.monotonic() < deadline and "Stack DELETE FAILED (dk-ks)" not in log.read_text(errors="replace"):
+            _time.sleep(1)
+    finally:
+        lab.lab.start("keystone")
+    code, out, err = cli("why", "dk-ks", *on, "--format", "json")
+    report = json.loads(out)
+    assert code == 1 and report["root_cause"]["status"] == "DELETE_FAILED", out + err
+    assert report["root_cause"]["reason"].startswith(("Error deleting project", "Error deleting trust")), out
+    assert "delete it again" in report["what_to_do"] and "--region RegionOne" in report["what_to_do"]
+    code, out, err = cli("why", "dk-ks", *on)
+    assert "what to do: Heat deleted dk-ks's resources" in out, out
+    code, out, err = cli("stack", "delete", "dk-ks", *on, "--yes", "--wait")
+    assert code == 0 and "DELETE_COMPLETE" in out, err + out

@@ -54,6 +54,7 @@ async def _why(args) -> int:
                     for s in report.steps
                 ],
                 "root_cause": to_jsonable(report.root),
+                "what_to_do": report.root.instead if report.root else "",
                 "unreachable": report.unreachable,
             }
         )

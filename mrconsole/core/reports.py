@@ -53,6 +53,8 @@ def why_lines(report) -> list[Line]:
             )
         )
         out.append(Line(REASON, f"  {root.status}: {root.reason}"))
+        if root.instead:
+            out.append(Line(NOTE, f"what to do: {root.instead}"))
         if root.events_around:
             out.append(Line(HEADING, "events around it:"))
             for e in root.events_around:

@@ -25,6 +25,12 @@ class WhyStep:
     failed_resources: list[Resource] = field(default_factory=list)
 
 
+# After a stack's resources, Heat deletes its trust and its stack-domain project (heat/engine/stack.py
+# `_delete_credentials`, `_delete_user_project`): Keystone not answering then fails the delete with these
+# reasons, the resources already gone (seen on the production lab: tests/test_faults.py).
+CREDENTIAL_CLEANUP = ("Error deleting trust", "Error deleting project")
+
+
 @dataclass
 class RootCause:
     region: str
@@ -35,6 +41,17 @@ class RootCause:
     status: str
     reason: str
     events_around: list[Event] = field(default_factory=list)
+
+    @property
+    def instead(self) -> str:
+        """What to do about a failure whose cause is known to be passing, or "" (say nothing)."""
+        if self.status == "DELETE_FAILED" and any(m in self.reason for m in CREDENTIAL_CLEANUP):
+            return (
+                f"Heat deleted {self.stack_name}'s resources but could not reach Keystone to remove its credentials; "
+                f"once Keystone answers, delete it again: mrconsole stack delete {self.stack_id} "
+                f"--region {self.region}"
+            )
+        return ""
 
 
 @dataclass
