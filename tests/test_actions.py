@@ -169,7 +169,8 @@ def test_a_bad_parameter_item_is_one_error_and_nothing_is_sent(act_master, cli):
 
 
 def test_parameter_text_parsing_is_the_same_rule():
-    from mrconsole.core.plan import PlanError, parse_parameter_text, parse_parameters
+    from mrconsole.core.acting.plan import parse_parameter_text, parse_parameters
+    from mrconsole.core.errors import PlanError
 
     assert parse_parameter_text("a=1 b='two words' c=") == {"a": "1", "b": "two words", "c": ""}
     assert parse_parameters(["a=1", "b=x=y"]) == {"a": "1", "b": "x=y"}
@@ -250,9 +251,9 @@ def test_delete_needs_typed_confirmation(act_master, cli):
 def test_a_master_delete_names_every_stack_and_needs_their_count(lab, act_master, cli):
     """A master's delete deletes a stack in every region: it says which, and asks for how many."""
     from mrconsole.cloud.connection import connect
-    from mrconsole.core.actions import ActionError, Actions
-    from mrconsole.core.fleet import Fleet
-    from mrconsole.core.plan import execute, plan_action
+    from mrconsole.core.acting.actions import ActionError, Actions
+    from mrconsole.core.acting.plan import execute, plan_action
+    from mrconsole.core.live.fleet import Fleet
     from mrconsole.lab.options import lab_options
 
     code, out, err = cli("stack", "delete", "act", "--lab", "--region", "RegionOne", "--preview", "--format", "json")
@@ -283,8 +284,8 @@ def test_a_master_delete_names_every_stack_and_needs_their_count(lab, act_master
 
 def test_core_delete_with_wrong_confirmation_sends_nothing(lab, act_master):
     from mrconsole.cloud.connection import connect
-    from mrconsole.core.actions import ActionError, Actions, Target
-    from mrconsole.core.fleet import Fleet
+    from mrconsole.core.acting.actions import ActionError, Actions, Target
+    from mrconsole.core.live.fleet import Fleet
     from mrconsole.lab.options import lab_options
 
     async def scenario():
@@ -303,8 +304,8 @@ def test_core_delete_with_wrong_confirmation_sends_nothing(lab, act_master):
 
 def test_double_submission_sends_once(lab, act_master):
     from mrconsole.cloud.connection import connect
-    from mrconsole.core.actions import ActionError, Actions, Target
-    from mrconsole.core.fleet import Fleet
+    from mrconsole.core.acting.actions import ActionError, Actions, Target
+    from mrconsole.core.live.fleet import Fleet
     from mrconsole.lab.options import lab_options
 
     async def scenario():

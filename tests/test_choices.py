@@ -1,8 +1,8 @@
-"""The action menu offers exactly what fits the stack's state (core/choices.py)."""
+"""The action menu offers exactly what fits the stack's state (core/acting/choices.py)."""
 
 from __future__ import annotations
 
-from mrconsole.core.choices import MENU, choices
+from mrconsole.core.acting.choices import MENU, choices
 from mrconsole.models import Stack
 
 
@@ -51,7 +51,7 @@ def test_every_action_is_in_the_menu_with_a_reason_when_it_does_not_fit():
 
 
 def test_a_master_is_offered_its_own_screens_and_a_stale_one_the_abandon():
-    from mrconsole.core.choices import ABANDON, BREAKPOINTS, MOVE, ROLLOUT, SNAPSHOTS, master_choices
+    from mrconsole.core.acting.choices import ABANDON, BREAKPOINTS, MOVE, ROLLOUT, SNAPSHOTS, master_choices
 
     live = {c.action: c for c in master_choices(Stack("RegionOne", "m-id", "m", "UPDATE_COMPLETE"))}
     assert set(live) == {ROLLOUT, BREAKPOINTS, SNAPSHOTS, MOVE} and all(c.allowed for c in live.values())

@@ -1,9 +1,9 @@
-"""What each region's Heat takes, checked against what is sent there (core/compat.py; pure, no Heat)."""
+"""What each region's Heat takes, checked against what is sent there (core/acting/compat.py; pure, no Heat)."""
 
 from __future__ import annotations
 
 from mrconsole.cloud.templates import TemplateBundle
-from mrconsole.core.compat import compat_findings, needs_of
+from mrconsole.core.acting.compat import compat_findings, needs_of
 
 CHILD = "heat_template_version: 2021-04-16\nresources:\n  c: {type: Lab::Cache::Redis}\n"
 MASTER = {

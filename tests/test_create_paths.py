@@ -1,4 +1,4 @@
-"""One create planner (core/create.py) for both front ends: the same creates, refused and accepted, through
+"""One create planner (core/acting/create.py) for both front ends: the same creates, refused and accepted, through
 `mrconsole stack create` and through the console's launch form, leave the same journal entries."""
 
 from __future__ import annotations

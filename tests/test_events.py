@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 from mrconsole.cloud.connection import authenticate, connect
 from mrconsole.cloud.region import Timeouts
-from mrconsole.core.events import EventStream, StreamConfig, Timeline
-from mrconsole.core.fleet import Fleet
-from mrconsole.core.follow import follow_master
+from mrconsole.core.live.events import EventStream, StreamConfig, Timeline
+from mrconsole.core.live.fleet import Fleet
+from mrconsole.core.live.follow import follow_master
 from mrconsole.lab.options import lab_options
 from mrconsole.models import Event
 from tests.conftest import MASTER
@@ -332,7 +332,7 @@ def test_a_stack_looked_at_is_watched_on_its_own_cadence(lab):
     """`focus` (the console's detail screen, core/session.look_at): with the region's own watch slowed to
     once a minute, a check started elsewhere on the stack looked at shows in the stream, while the same
     on a stack nobody looks at waits for the watch. Unfocused, the stack is left to the watch again."""
-    from mrconsole.core.watch import WatchConfig
+    from mrconsole.core.live.watch import WatchConfig
 
     plain = {"heat_template_version": "2018-08-31", "resources": {"r": {"type": "OS::Heat::None"}}}
 

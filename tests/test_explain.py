@@ -1,7 +1,7 @@
 """How refused actions are explained (pure)."""
 
 from mrconsole.cloud.errors import CloudError
-from mrconsole.core.actions import explain
+from mrconsole.core.acting.actions import explain
 
 
 def test_busy_conflict_says_wait_or_cancel():
@@ -31,7 +31,7 @@ def test_a_refusal_for_missing_deferred_auth_says_why_and_what_to_do():
 
 
 def test_a_delete_failed_removing_credentials_says_delete_again_and_nothing_else_does():
-    from mrconsole.core.why import RootCause
+    from mrconsole.core.diagnosis.why import RootCause
 
     def root(status, reason):
         return RootCause("RegionOne", "dk", "0f3c", None, "", status, reason)

@@ -92,8 +92,8 @@ def test_the_cli_under_each_fault(lab, cli, fz, mode):
 def _patient_app(lab):
     """The console with its default read timeout (the tests' is shorter than a slow:2.5 answer)."""
     from mrconsole.cloud.connection import connect
-    from mrconsole.core.fleet import Fleet
-    from mrconsole.core.session import ConsoleSession, SessionConfig
+    from mrconsole.core.live.fleet import Fleet
+    from mrconsole.core.live.session import ConsoleSession, SessionConfig
     from mrconsole.lab.options import lab_options
     from mrconsole.tui.app import MrConsoleApp
 
@@ -190,7 +190,7 @@ async def test_expired_tokens_are_renewed_without_a_word(lab, fz):
     """Keystone's keys replaced (every token invalid): the console's next calls re-authenticate and go on."""
     import asyncio
 
-    from mrconsole.core.actions import Target
+    from mrconsole.core.acting.actions import Target
 
     app = make_app(lab, master=None)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -212,7 +212,7 @@ async def test_a_session_longer_than_two_token_lifetimes(lab, fz):
     expired (Heat refuses it), all succeed; no region is ever shown down."""
     import asyncio
 
-    from mrconsole.core.actions import Target
+    from mrconsole.core.acting.actions import Target
 
     await asyncio.to_thread(lab.lab.set_token_expiration, 10)
     try:

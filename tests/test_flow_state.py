@@ -1,9 +1,9 @@
-"""Which value can flow between regions now (core/flow.py flow_state)."""
+"""Which value can flow between regions now (core/master/flow.py flow_state)."""
 
 from __future__ import annotations
 
-from mrconsole.core.flow import BLOCKED, READY, STALE, WAITING, flow_state
-from mrconsole.core.topology import Constituent
+from mrconsole.core.master.flow import BLOCKED, READY, STALE, WAITING, flow_state
+from mrconsole.core.master.topology import Constituent
 from mrconsole.models import Stack
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from mrconsole.core.session import ConsoleSession, MasterView
-from mrconsole.core.topology import Constituent, Topology
+from mrconsole.core.live.session import ConsoleSession, MasterView
+from mrconsole.core.master.topology import Constituent, Topology
 from mrconsole.models import Event, Stack
 
 

@@ -194,8 +194,8 @@ async def test_the_console_keeps_each_constituents_outputs_in_the_cache(lab, oc)
     """A console following a master keeps its constituents' outputs (once per change of the master), so
     that a region that stops answering later still shows them, stale, with their age."""
     from mrconsole.cloud.connection import connect
-    from mrconsole.core.fleet import Fleet
-    from mrconsole.core.session import ConsoleSession, SessionConfig
+    from mrconsole.core.live.fleet import Fleet
+    from mrconsole.core.live.session import ConsoleSession, SessionConfig
     from mrconsole.lab.options import lab_options
     from mrconsole.state.topology_cache import TopologyCache
 
@@ -248,8 +248,8 @@ async def test_an_output_that_reads_a_secret_never_reaches_the_cache(lab, cli, t
     """A constituent's output that reads a hidden parameter of its template is masked before the console's
     session or `status` writes the cache (#33): the secret is not in the cache's bytes, the rest is."""
     from mrconsole.cloud.connection import connect
-    from mrconsole.core.fleet import Fleet
-    from mrconsole.core.session import ConsoleSession, SessionConfig
+    from mrconsole.core.live.fleet import Fleet
+    from mrconsole.core.live.session import ConsoleSession, SessionConfig
     from mrconsole.lab.options import lab_options
     from mrconsole.models import HIDDEN
     from mrconsole.state.topology_cache import TopologyCache

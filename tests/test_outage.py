@@ -154,8 +154,8 @@ async def test_drift_screen_reapply_updates_the_master_and_undoes_the_drift(lab,
 def test_restarted_console_during_outage_works_from_the_cache(lab, om):
     from mrconsole.cloud.connection import connect
     from mrconsole.cloud.region import Timeouts
-    from mrconsole.core.fleet import Fleet
-    from mrconsole.core.session import ConsoleSession
+    from mrconsole.core.live.fleet import Fleet
+    from mrconsole.core.live.session import ConsoleSession
     from mrconsole.lab.options import lab_options
 
     async def scenario():

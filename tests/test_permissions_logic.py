@@ -1,4 +1,4 @@
-"""Pure logic of what a login may do (core/permissions.py), the menu's greying (core/choices.py), a TLS
+"""Pure logic of what a login may do (core/acting/permissions.py), the menu's greying (core/acting/choices.py), a TLS
 failure's line (cloud/errors.py) and the preflight of a running stack. Heat's and Keystone's own answers
 are pinned on the lab (tests/test_roles.py, tests/test_tls.py)."""
 
@@ -8,9 +8,10 @@ import asyncio
 
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
-from mrconsole.core.choices import Choice, requests_of, with_refusals
-from mrconsole.core.permissions import Permissions
-from mrconsole.core.preflight import BLOCKING, check_stack
+from mrconsole.core.acting.choices import Choice, requests_of, with_refusals
+from mrconsole.core.acting.findings import BLOCKING
+from mrconsole.core.acting.permissions import Permissions
+from mrconsole.core.acting.preflight import check_stack
 from mrconsole.models import Identity, Stack
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mrconsole.core.preflight import BLOCKING, WARNING, check_constituents, check_parameters
-from mrconsole.core.topology import Constituent, Topology
+from mrconsole.core.acting.findings import BLOCKING, WARNING
+from mrconsole.core.acting.preflight import check_constituents, check_parameters
+from mrconsole.core.master.topology import Constituent, Topology
 from mrconsole.models import Stack
 from mrconsole.state.journal import Journal
 

@@ -71,8 +71,8 @@ def test_a_constituent_with_a_group_a_nested_template_and_a_wait_condition_creat
 
 def test_heat_turns_an_adopt_into_a_create_under_trusts_and_the_probe_says_so(production_lab, no_reauth_lab):
     from mrconsole.cloud.connection import connect
-    from mrconsole.core.adopt_probe import ADOPTS, CREATES, probe_adopt
-    from mrconsole.core.fleet import Fleet
+    from mrconsole.core.live.fleet import Fleet
+    from mrconsole.core.master.adopt_probe import ADOPTS, CREATES, probe_adopt
     from mrconsole.lab.options import lab_options
 
     async def verdicts(where) -> dict[str, str]:
@@ -131,7 +131,7 @@ def test_copies_made_by_a_create_instead_of_an_adopt_are_named_and_removed_by_a_
     copies; sent, it removes them, and the old master still owns the originals."""
     import re
 
-    import mrconsole.core.rehome as rehome
+    import mrconsole.core.master.rehome as rehome
 
     async def says_it_adopts(*args, **kwargs):
         return None

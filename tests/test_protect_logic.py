@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mrconsole.config import ConfigError, load
-from mrconsole.core import protect
+from mrconsole.core.acting import protect
 
 
 def test_only_the_protected_regions_a_change_touches_are_asked_for():
@@ -43,7 +43,7 @@ def test_the_config_protects_a_cloud_or_a_region_and_says_which_entry_is_wrong(t
 
 
 def test_user_commands_are_checked_and_said_in_one_line():
-    from mrconsole.core.user_commands import CommandConfigError, Subject, UserCommand, parse, refusal
+    from mrconsole.core.acting.user_commands import CommandConfigError, Subject, UserCommand, parse, refusal
 
     ok = parse([{"name": "logs", "key": "L", "command": "echo $MRCONSOLE_STACK"}, {"name": "r", "scope": "region",
                 "command": "true", "output": "terminal"}])  # fmt: skip
@@ -73,7 +73,7 @@ def test_user_commands_are_checked_and_said_in_one_line():
 
 
 async def test_a_user_command_gets_its_values_as_environment_not_as_text():
-    from mrconsole.core.user_commands import Subject, UserCommand, run_captured
+    from mrconsole.core.acting.user_commands import Subject, UserCommand, run_captured
 
     # A stack name with shell syntax stays a value: nothing in it runs.
     subject = Subject("c", "R1", "web; echo INJECTED", "id-1")
@@ -84,7 +84,7 @@ async def test_a_user_command_gets_its_values_as_environment_not_as_text():
 
 
 async def test_a_command_gets_what_finds_the_cloud_never_a_password_unless_named(monkeypatch):
-    from mrconsole.core.user_commands import Subject, UserCommand, run_captured
+    from mrconsole.core.acting.user_commands import Subject, UserCommand, run_captured
 
     monkeypatch.setenv("OS_PASSWORD", "Zebra-4711")
     monkeypatch.setenv("OS_CLOUD", "prod")
@@ -102,7 +102,7 @@ async def test_a_gate_that_outlives_its_timeout_is_killed_with_its_children(tmp_
     ends) does not survive the gate's timeout."""
     import asyncio
 
-    from mrconsole.core.rollout_run import _run_command
+    from mrconsole.core.rollout.run import _run_command
 
     late = tmp_path / "late"
     ok, lines = await _run_command(["sh", "-c", f"(sleep 0.5; touch {late}) & sleep 30"], {}, "", timeout=0.2)

@@ -60,8 +60,8 @@ def test_the_command_line_demands_the_protected_region_typed(lab, cli, guarded, 
 async def test_the_console_frames_the_region_and_asks_for_its_name(lab, guarded, protected_two):
     from mrconsole.cloud.connection import connect
     from mrconsole.config import load
-    from mrconsole.core.fleet import Fleet
-    from mrconsole.core.session import ConsoleSession, SessionConfig
+    from mrconsole.core.live.fleet import Fleet
+    from mrconsole.core.live.session import ConsoleSession, SessionConfig
     from mrconsole.lab.options import lab_options
     from mrconsole.tui.app import MrConsoleApp
     from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
 
-from mrconsole.core.session import RegionView
-from mrconsole.core.watch import StackChanges
+from mrconsole.core.live.session import RegionView
+from mrconsole.core.live.watch import StackChanges
 from mrconsole.models import Stack
 from mrconsole.tui.widgets.region_pane import RegionPane
 
@@ -226,7 +226,7 @@ async def test_problems_come_first_and_the_subtitle_counts_them():
 
 
 def test_masters_are_found_from_the_names_held_and_the_cache():
-    from mrconsole.core.masters import masters_found
+    from mrconsole.core.master.masters import masters_found
     from mrconsole.state.topology_cache import CachedConstituent, CachedMaster
 
     def st(region, name, status="CREATE_COMPLETE"):

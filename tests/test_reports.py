@@ -1,9 +1,9 @@
-"""The why and drift reports are written once (core/reports.py): the console shows the same words the CLI
+"""The why and drift reports are written once (core/diagnosis/reports.py): the console shows the same words the CLI
 prints, from reports captured on the lab (tests/screens/data)."""
 
 from __future__ import annotations
 
-from mrconsole.core.reports import CAUSE_EVENT, ROOT, drift_lines, why_lines
+from mrconsole.core.diagnosis.reports import CAUSE_EVENT, ROOT, drift_lines, why_lines
 from mrconsole.tui.style import report_text
 from tests.screens.replay import load
 

@@ -29,8 +29,8 @@ def _seed(lab, name: str) -> None:
 async def _read(lab, name: str):
     """The master's topology and, per constituent, its release output, environment and own update events."""
     from mrconsole.cloud.connection import connect
-    from mrconsole.core.fleet import Fleet
-    from mrconsole.core.topology import read_master
+    from mrconsole.core.live.fleet import Fleet
+    from mrconsole.core.master.topology import read_master
     from mrconsole.lab.options import lab_options
 
     cloud = await connect(lab_options(str(lab.dir)))
@@ -223,7 +223,7 @@ def test_gate_command_that_fails_holds_the_waves_then_stop_everything(lab, cli, 
     region, stack_name, stack_id, outputs = log.read_text().strip().split(" ", 3)
     state = read(lab, "roll-gate")
     assert region == "RegionOne" and stack_name.startswith("roll-gate-web_one-")
-    assert json.loads(outputs) == {"release": "v2"}
+    assert json.loads(outputs) == {"release": "v2", "workers": ["web-worker-0"]}
     assert state["master"].status == "UPDATE_IN_PROGRESS"  # held at the breakpoints
     assert state["constituents"]["web_two"]["release"] == "v1"
     # Readable with its outputs resolved while held (#32), and they say where the rollout stands.
@@ -294,7 +294,7 @@ def test_rollout_of_a_new_template_and_a_reapply(lab, cli, tmp_path):
 
     _seed(lab, "roll-tpl")
     example = Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "rollout"
-    for f in ("master.yaml", "web.yaml"):
+    for f in ("master.yaml", "web.yaml", "web_worker.yaml"):
         shutil.copy(example / f, tmp_path / f)
     web = (tmp_path / "web.yaml").read_text()
     (tmp_path / "web.yaml").write_text(

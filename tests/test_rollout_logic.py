@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mrconsole.core.plan import PlanError
-from mrconsole.core.rollout import (
+from mrconsole.core.errors import PlanError
+from mrconsole.core.master.topology import Constituent, Topology
+from mrconsole.core.rollout.run import PLAN_ACTION, gate_argv, planned_waves
+from mrconsole.core.rollout.waves import (
     FAILED,
     HELD,
     UPDATED,
@@ -20,8 +22,6 @@ from mrconsole.core.rollout import (
     parse_waves,
     pending_hooks,
 )
-from mrconsole.core.rollout_run import PLAN_ACTION, gate_argv, planned_waves
-from mrconsole.core.topology import Constituent, Topology
 from mrconsole.models import Event, Stack
 from mrconsole.state.journal import JournalEntry
 

@@ -68,8 +68,8 @@ def _app_parameter(lab, key: str) -> str:
     import asyncio
 
     from mrconsole.cloud.connection import connect
-    from mrconsole.core.fleet import Fleet
-    from mrconsole.core.topology import read_master
+    from mrconsole.core.live.fleet import Fleet
+    from mrconsole.core.master.topology import read_master
     from mrconsole.lab.options import lab_options
 
     async def read() -> str:
@@ -89,10 +89,10 @@ def _snapshot_first_fails(lab) -> str:
     import asyncio
 
     from mrconsole.cloud.connection import connect
-    from mrconsole.core.actions import Actions, Target
-    from mrconsole.core.fleet import Fleet
-    from mrconsole.core.plan import PlanError
-    from mrconsole.core.snapshots import take_snapshot
+    from mrconsole.core.acting.actions import Actions, Target
+    from mrconsole.core.errors import PlanError
+    from mrconsole.core.live.fleet import Fleet
+    from mrconsole.core.master.snapshots import take_snapshot
     from mrconsole.lab.options import lab_options
 
     async def run() -> str:

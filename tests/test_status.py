@@ -7,7 +7,7 @@ import json
 
 from mrconsole.cloud.connection import authenticate, connect
 from mrconsole.cloud.region import Timeouts
-from mrconsole.core.fleet import Fleet
+from mrconsole.core.live.fleet import Fleet
 from mrconsole.lab.options import lab_options
 from tests.conftest import MASTER, run_process
 

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from mrconsole.core.actions import ActionError, Actions, Target
+from mrconsole.core.acting.actions import ActionError, Actions, Target
 from mrconsole.state.journal import Journal
 from mrconsole.state.topology_cache import TopologyCache
 

@@ -10,9 +10,9 @@ import pytest
 from mrconsole.cloud.connection import connect
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.region import Timeouts
-from mrconsole.core.event_filter import EventFilter
-from mrconsole.core.fleet import Fleet
-from mrconsole.core.session import ConsoleSession, SessionConfig
+from mrconsole.core.live.event_filter import EventFilter
+from mrconsole.core.live.fleet import Fleet
+from mrconsole.core.live.session import ConsoleSession, SessionConfig
 from mrconsole.lab.options import lab_options
 from mrconsole.tui.app import MrConsoleApp
 from mrconsole.tui.screens.detail import DetailScreen

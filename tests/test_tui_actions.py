@@ -42,7 +42,7 @@ async def test_read_only_hides_and_refuses_actions(lab):
         await pilot.press("n")
         assert isinstance(app.screen, OverviewScreen)  # nothing opened
         # And the core refuses, whatever a screen might do.
-        from mrconsole.core.actions import ReadOnlyError, Target
+        from mrconsole.core.acting.actions import ReadOnlyError, Target
 
         try:
             await app.actions.stack_action(Target("RegionOne", "demo"), "check")

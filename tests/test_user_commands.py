@@ -66,7 +66,7 @@ def test_the_command_line_runs_a_user_command_with_its_variables(cli, uc_stack, 
 @pytest.mark.parametrize("read_only", [False, True], ids=["read-write", "read-only"])
 async def test_the_console_runs_a_user_command_on_the_stack_under_the_cursor(lab, uc_stack, commands, read_only):
     from mrconsole.config import load
-    from mrconsole.core.user_commands import of_config
+    from mrconsole.core.acting.user_commands import of_config
     from mrconsole.tui.screens.modals import CommandOutputScreen
     from mrconsole.tui.screens.overview import OverviewScreen
     from tests.test_tui import make_app, until

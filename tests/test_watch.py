@@ -15,9 +15,9 @@ import pytest
 
 from mrconsole.cloud.connection import authenticate, connect
 from mrconsole.cloud.region import Timeouts
-from mrconsole.core.events import EventStream, StreamConfig
-from mrconsole.core.fleet import Fleet
-from mrconsole.core.watch import RegionWatch, WatchConfig
+from mrconsole.core.live.events import EventStream, StreamConfig
+from mrconsole.core.live.fleet import Fleet
+from mrconsole.core.live.watch import RegionWatch, WatchConfig
 from mrconsole.lab.options import lab_options
 
 REGION = "RegionThree"
@@ -155,7 +155,7 @@ def test_watch_misses_no_change_of_any_kind(lab, fleet_stacks):
 
 
 def test_a_quiet_watch_sees_every_kind_of_start_without_the_busy_question(lab, fleet_stacks):
-    """Heat decides (core/watch.py's note): from a quiet region (nothing in progress), every action
+    """Heat decides (core/live/watch.py's note): from a quiet region (nothing in progress), every action
     moves updated_time or creation_time when it starts, so quiet looks (updated; created every other
     look) see each one, quick or long, and never ask which stacks are busy."""
 
@@ -432,9 +432,9 @@ def test_a_failing_loop_is_logged_shown_and_restarted(lab, monkeypatch):
 
 
 def test_a_quiet_region_is_looked_at_less_often_and_fast_again_once_it_changes():
-    """core/watch.py: busy_interval while active (a change in the last quiet_after s, a stack in progress,
+    """core/live/watch.py: busy_interval while active (a change in the last quiet_after s, a stack in progress,
     the console acted), quiet_interval once quiet."""
-    from mrconsole.core.watch import RegionWatch, WatchConfig
+    from mrconsole.core.live.watch import RegionWatch, WatchConfig
     from mrconsole.models import Stack
 
     class Client:
@@ -458,13 +458,13 @@ def test_a_quiet_region_is_looked_at_less_often_and_fast_again_once_it_changes()
 
 
 def test_a_quiet_look_asks_what_changed_never_what_is_busy():
-    """core/watch.py: in a quiet region nothing is busy, and any start moves updated_time or
+    """core/live/watch.py: in a quiet region nothing is busy, and any start moves updated_time or
     creation_time, so a quiet look asks `updated` (and `created` every other look); an active one
     asks `updated` at every look and `busy` at every other. And a sweep that runs out of pages
     asks for the full list."""
     import asyncio
 
-    from mrconsole.core.watch import RegionWatch, WatchConfig
+    from mrconsole.core.live.watch import RegionWatch, WatchConfig
     from mrconsole.models import Stack
 
     asked: list[str] = []

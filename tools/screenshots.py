@@ -24,8 +24,8 @@ from pathlib import Path
 
 from mrconsole.cloud.connection import connect
 from mrconsole.cloud.region import Timeouts
-from mrconsole.core.fleet import Fleet
-from mrconsole.core.session import ConsoleSession, SessionConfig
+from mrconsole.core.live.fleet import Fleet
+from mrconsole.core.live.session import ConsoleSession, SessionConfig
 from mrconsole.lab.manager import Lab
 from mrconsole.lab.options import lab_options
 from mrconsole.tui.app import MrConsoleApp
@@ -183,8 +183,8 @@ async def _reader_screens(lab: Lab, save) -> None:
 
 async def _constituent_action(lab: Lab, action: str, resource: str) -> None:
     """Suspend or resume one of demo's constituents directly (out of band), and wait."""
-    from mrconsole.core.actions import Actions, Target
-    from mrconsole.core.topology import read_master
+    from mrconsole.core.acting.actions import Actions, Target
+    from mrconsole.core.master.topology import read_master
 
     fleet = Fleet(await connect(lab_options(str(lab.dir))))
     try:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_USAGE, CliError, seconds_arg
 from mrconsole.core import errors
-from mrconsole.core.connect import CloudOptions, Timeouts, connect
-from mrconsole.core.connect import authenticate as auth
+from mrconsole.core.connect import CloudOptions, Timeouts
+from mrconsole.core.connect import open_fleet as connect_fleet
 from mrconsole.core.errors import CloudError
-from mrconsole.core.fleet import Fleet
-from mrconsole.core.topology import find_stack
+from mrconsole.core.master.topology import find_stack
 from mrconsole.lab.options import lab_options
 
 
@@ -67,15 +66,13 @@ async def open_fleet(args, authenticate: bool = True):
     """Connect, and fail once with a clear line on bad config or credentials."""
 
     try:
-        cloud = await connect(cloud_options(args))
-        for notice in cloud.notices:
-            print(f"mrconsole: warning: {notice}", file=sys.stderr)
-        if authenticate:
-            await auth(cloud)
+        fleet = await connect_fleet(cloud_options(args), authenticate_now=authenticate)
     except CloudError as exc:
         code = EXIT_USAGE if exc.kind == errors.CONFIG else EXIT_FAILED
         raise CliError(str(exc), code) from None
-    return Fleet(cloud)
+    for notice in fleet.cloud.notices:
+        print(f"mrconsole: warning: {notice}", file=sys.stderr)
+    return fleet
 
 
 async def find_one(fleet, name: str, regions: list[str] | None = None):

@@ -1,6 +1,6 @@
 """`mrconsole command NAME [STACK] --region R [--resource RES]`: run a user command from the config file.
 
-The command line's twin of the console's user-command keys (core/user_commands.py): the same variables,
+The command line's twin of the console's user-command keys (core/acting/user_commands.py): the same variables,
 the same refusals (a dangerous command in read-only mode), the command's own output and exit code.
 """
 
@@ -13,8 +13,8 @@ import subprocess
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_FAILED, EXIT_USAGE, CliError, ask_yes, print_json, stack_ref
+from mrconsole.core.acting.user_commands import CommandConfigError, Subject, environment, of_config, refusal
 from mrconsole.core.errors import CloudError
-from mrconsole.core.user_commands import CommandConfigError, Subject, environment, of_config, refusal
 
 
 def add_parser(sub) -> None:

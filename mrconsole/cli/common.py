@@ -104,11 +104,12 @@ def add_parameter_arguments(p) -> None:
 
 
 def parse_params(items: Sequence[str], files: Sequence[str] = ()) -> dict[str, str]:
-    """-P items and --parameter-file items, by the same rule as every action's (core/plan.py). A value read
+    """-P items and --parameter-file items, by the same rule as every action's (core/acting/plan.py). A value read
     from a file loses one trailing newline (what an editor or `echo` adds)."""
-    # Here, not at the top: every command imports this module, and core.plan brings the action machinery
+    # Here, not at the top: every command imports this module, and core.acting.plan brings the action machinery
     # (~50 ms of `mrconsole --help`, tests/bench/bench_startup.py).
-    from mrconsole.core.plan import PlanError, parse_parameters
+    from mrconsole.core.acting.plan import parse_parameters
+    from mrconsole.core.errors import PlanError
 
     try:
         params = parse_parameters(items)
@@ -214,7 +215,7 @@ def ask_yes(what: str, question: str, lines=()) -> None:
 def confirm_protected(args, fleet, regions, what: str) -> str:
     """The config's protected regions among `regions` (where a change reaches), typed (typed_regions)."""
     from mrconsole import config
-    from mrconsole.core import protect
+    from mrconsole.core.acting import protect
 
     protected = config.load().protected(fleet.name, fleet.region_names)
     return typed_regions(args.confirm_region, protect.touched(protected, regions), what)
@@ -224,7 +225,7 @@ def typed_regions(given: str, regions: tuple[str, ...], what: str) -> str:
     """The protected regions (config: protected: true) a change touches, typed: `--confirm-region`, else
     asked on a terminal (`--yes` is not enough: a protected region is named on purpose). Refused with
     exit 2, before anything is sent."""
-    from mrconsole.core import protect
+    from mrconsole.core.acting import protect
 
     if not regions:
         return ""

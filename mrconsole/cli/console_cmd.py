@@ -9,11 +9,11 @@ from mrconsole import config as user_config
 from mrconsole.cli.cloudargs import add_cloud_arguments, cloud_options
 from mrconsole.cli.common import EXIT_USAGE, CliError, count_arg, require_file
 from mrconsole.core import errors
+from mrconsole.core.acting.user_commands import CommandConfigError, of_config
 from mrconsole.core.connect import connect, load_config
 from mrconsole.core.errors import CloudError
-from mrconsole.core.fleet import Fleet
-from mrconsole.core.session import ConsoleSession, SessionConfig
-from mrconsole.core.user_commands import CommandConfigError, of_config
+from mrconsole.core.live.fleet import Fleet
+from mrconsole.core.live.session import ConsoleSession, SessionConfig
 from mrconsole.template.analysis import analyse
 
 

@@ -7,9 +7,9 @@ import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_OK, CliError, print_json, stack_ref
+from mrconsole.core.diagnosis.reports import drift_lines
 from mrconsole.core.errors import CloudError
-from mrconsole.core.outage import drift
-from mrconsole.core.reports import drift_lines
+from mrconsole.core.master.outage import drift
 
 EXIT_DRIFT = 4
 

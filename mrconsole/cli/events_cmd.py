@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
 from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, count_arg, seconds_arg, stack_ref
-from mrconsole.core.events import EventStream, StreamConfig
-from mrconsole.core.follow import follow_master
+from mrconsole.core.live.events import EventStream, StreamConfig
+from mrconsole.core.live.follow import follow_master
 from mrconsole.core.text import event_line
 from mrconsole.core.text import parse_duration as seconds
 from mrconsole.models import Event
@@ -115,7 +115,7 @@ async def _events(args, since) -> int:
         sys.stdout.flush()
 
     # One named stack followed: its own short cadence (one filtered list per region of it and its
-    # constituents every FOLLOW_ONE s, core/events.py: O(followed stacks)), so that an action started
+    # constituents every FOLLOW_ONE s, core/live/events.py: O(followed stacks)), so that an action started
     # elsewhere shows at once; otherwise the stream's defaults.
     one = bool(args.stack) and args.follow
     config = StreamConfig.following_one() if one else StreamConfig()

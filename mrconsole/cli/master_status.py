@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, CliError, print_json
-from mrconsole.core.outage import MISSING, master_state
-from mrconsole.core.states import MasterMode
+from mrconsole.core.master.outage import MISSING, MasterMode, master_state
 from mrconsole.core.text import age
 
 

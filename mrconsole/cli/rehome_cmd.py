@@ -21,15 +21,14 @@ from mrconsole.cli.common import (
     print_json,
     stack_ref,
 )
-from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
+from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.connect import TopologyCache
-from mrconsole.core.errors import CloudError
-from mrconsole.core.evict import execute_evict, plan_evict
-from mrconsole.core.ownership import owned_elsewhere
-from mrconsole.core.plan import PlanError
-from mrconsole.core.rehome import execute_rehome, plan_rehome
-from mrconsole.core.rehome_data import ABANDON_SETTING, needs_setting
-from mrconsole.core.topology import read_master
+from mrconsole.core.errors import CloudError, PlanError
+from mrconsole.core.master.evict import execute_evict, plan_evict
+from mrconsole.core.master.ownership import owned_elsewhere
+from mrconsole.core.master.rehome import execute_rehome, plan_rehome
+from mrconsole.core.master.rehome_data import ABANDON_SETTING, needs_setting
+from mrconsole.core.master.topology import read_master
 
 REHOME_EPILOG = """The new master is created by Heat's adopt from what the topology cache kept of the old one
 (or, if the old region answers, from its export), owning the same constituent stacks without

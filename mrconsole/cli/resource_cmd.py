@@ -29,11 +29,10 @@ from mrconsole.cli.common import (
     print_table,
     stack_ref,
 )
-from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
+from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.connect import TopologyCache
-from mrconsole.core.outputs import LIVE, age_text, outputs_across
-from mrconsole.core.plan import PlanError
-from mrconsole.core.resources import (
+from mrconsole.core.diagnosis.outputs import LIVE, age_text, outputs_across
+from mrconsole.core.diagnosis.resources import (
     execute_mark,
     execute_signal,
     plan_mark_unhealthy,
@@ -41,6 +40,7 @@ from mrconsole.core.resources import (
     resource_detail,
     resources_across,
 )
+from mrconsole.core.errors import PlanError
 
 EPILOG = """exit codes: 0 done, every region answered; 1 refused or failed; 2 bad invocation;
 3 a region did not answer (what it holds is shown stale from the cache, or not at all)"""

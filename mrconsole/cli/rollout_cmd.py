@@ -25,14 +25,14 @@ from mrconsole.cli.common import (
     seconds_arg,
     stack_ref,
 )
-from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
+from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError, Target
+from mrconsole.core.acting.findings import BLOCKING
+from mrconsole.core.acting.preview import preview_update
 from mrconsole.core.connect import TopologyCache, gather
-from mrconsole.core.errors import CloudError
-from mrconsole.core.plan import PlanError
-from mrconsole.core.preflight import BLOCKING
-from mrconsole.core.preview import preview_update
-from mrconsole.core.rollout import NONE, Change, breakpoints, plan_rollout
-from mrconsole.core.rollout_run import (
+from mrconsole.core.errors import CloudError, PlanError
+from mrconsole.core.master.snapshots import snapshot_name, take_snapshot
+from mrconsole.core.master.topology import read_master
+from mrconsole.core.rollout.run import (
     CONTINUE,
     DONE,
     ROLLBACK,
@@ -46,8 +46,7 @@ from mrconsole.core.rollout_run import (
     rollout_state,
     what_it_does,
 )
-from mrconsole.core.snapshots import snapshot_name, take_snapshot
-from mrconsole.core.topology import read_master
+from mrconsole.core.rollout.waves import NONE, Change, breakpoints, plan_rollout
 from mrconsole.template.analysis import analyse
 
 EPILOG = """waves:

@@ -21,9 +21,9 @@ from mrconsole.cli.common import (
     print_table,
     stack_ref,
 )
-from mrconsole.core.actions import ActionError, Actions, ReadOnlyError, Target
-from mrconsole.core.plan import PlanError
-from mrconsole.core.snapshots import plan_restore
+from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError, Target
+from mrconsole.core.errors import PlanError
+from mrconsole.core.master.snapshots import plan_restore
 
 EPILOG = """A master's snapshot snapshots each constituent in its own region. A restore updates the master
 to the snapshot's template, and each constituent, in its region, to its own snapshot's template and

@@ -28,18 +28,18 @@ from mrconsole.cli.common import (
     to_jsonable,
     typed_regions,
 )
-from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
-from mrconsole.core.compat import compat_findings, needs_of
+from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError
+from mrconsole.core.acting.compat import compat_findings, needs_of
+from mrconsole.core.acting.create import execute_create, plan_create
+from mrconsole.core.acting.findings import BLOCKING
+from mrconsole.core.acting.launch import preview_by_region
+from mrconsole.core.acting.plan import execute, plan_action
+from mrconsole.core.acting.preview import preview_update
 from mrconsole.core.connect import TemplateBundle, TopologyCache, gather, gather_environment
-from mrconsole.core.create import execute_create, plan_create
-from mrconsole.core.errors import CloudError
-from mrconsole.core.events import EventStream, StreamConfig
-from mrconsole.core.follow import follow_master
-from mrconsole.core.launch import preview_by_region
-from mrconsole.core.plan import PlanError, execute, plan_action
-from mrconsole.core.preflight import BLOCKING
-from mrconsole.core.preview import preview_update
-from mrconsole.core.snapshots import snapshot_name, take_snapshot
+from mrconsole.core.errors import CloudError, PlanError
+from mrconsole.core.live.events import EventStream, StreamConfig
+from mrconsole.core.live.follow import follow_master
+from mrconsole.core.master.snapshots import snapshot_name, take_snapshot
 from mrconsole.core.text import event_line
 from mrconsole.template.analysis import analyse
 from mrconsole.template.heat import hidden_parameters
@@ -295,7 +295,7 @@ def _hidden_unset(template: str, envs: list[str], params: dict) -> list[str]:
 
 
 async def _create(args, fleet, actions) -> int:
-    """The core's create plan (core/create.py), the same as the console's launch form."""
+    """The core's create plan (core/acting/create.py), the same as the console's launch form."""
 
     require_file(args.template)
     for env in args.env:
@@ -353,7 +353,7 @@ async def _preview(args, fleet, plan) -> int:
 
 
 async def _plan(args, fleet, action: str, params: dict):
-    """The core's plan for this action (core/plan.py), and the decision it needs from flags."""
+    """The core's plan for this action (core/acting/plan.py), and the decision it needs from flags."""
 
     try:
         plan = await plan_action(
@@ -412,7 +412,7 @@ async def _act(args, fleet, actions) -> int:
         hidden = frozenset(analysis.tree.template.hidden_parameters) if analysis.tree else plan.hidden
         plan = replace(plan, parameters=params or {}, hidden=hidden)
         bundle = _bundle(args)
-        # A new template: what each region's Heat takes (core/compat.py), the master's and each constituent's.
+        # A new template: what each region's Heat takes (core/acting/compat.py), the master's and each constituent's.
         region = plan.direct.region
         compat = await compat_findings(fleet, needs_of(bundle, params or {}, region))
         plan = replace(plan, findings=plan.findings + tuple(compat))

@@ -9,7 +9,7 @@ from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, print_json, print_table
 from mrconsole.cli.master_status import master_status
 from mrconsole.core.errors import INTERNAL_MESSAGE, InternalError
-from mrconsole.core.states import Health
+from mrconsole.core.live.fleet import Health
 from mrconsole.core.text import age, when
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, EXIT_USAGE, CliError, print_json, stack_ref
 from mrconsole.cli.events_cmd import parse_duration
+from mrconsole.core.diagnosis.timeline import DEFAULT_SINCE, incident_timeline
 from mrconsole.core.errors import CloudError
-from mrconsole.core.timeline import DEFAULT_SINCE, incident_timeline
 
 
 def add_parser(sub) -> None:

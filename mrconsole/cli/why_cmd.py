@@ -7,8 +7,8 @@ import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
 from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, print_json, stack_ref, to_jsonable
-from mrconsole.core.reports import HEADING, ROOT, why_lines
-from mrconsole.core.why import why
+from mrconsole.core.diagnosis.reports import HEADING, ROOT, why_lines
+from mrconsole.core.diagnosis.why import why
 
 
 def add_parser(sub) -> None:

@@ -411,7 +411,7 @@ class RegionClient:
 
         return await self.call(fn, "stack update preview", convert=convert)
 
-    # -- mutations (reached only through core.actions, which journals them) --
+    # -- mutations (reached only through core.acting.actions, which journals them) --
     async def create_stack(
         self,
         name: str,

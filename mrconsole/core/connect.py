@@ -7,6 +7,7 @@ Cost: reading clouds.yaml; `connect` authenticates only when the catalog must na
 from mrconsole.cloud.connection import CloudOptions, authenticate, connect, load_config
 from mrconsole.cloud.region import Timeouts
 from mrconsole.cloud.templates import TemplateBundle, gather, gather_environment
+from mrconsole.core.live.fleet import Fleet
 from mrconsole.state.journal import Journal
 from mrconsole.state.topology_cache import TopologyCache
 
@@ -21,4 +22,18 @@ __all__ = [
     "gather",
     "gather_environment",
     "load_config",
+    "open_fleet",
 ]
+
+
+async def open_fleet(opts: CloudOptions, authenticate_now: bool = True) -> Fleet:
+    """The cloud `opts` names, as a fleet; authenticated once now unless told not to, so that bad settings
+    or credentials fail here, as one CloudError (`cloud.notices` then holds what to warn about)."""
+    cloud = await connect(opts)
+    try:
+        if authenticate_now:
+            await authenticate(cloud)
+    except BaseException:
+        cloud.close()
+        raise
+    return Fleet(cloud)

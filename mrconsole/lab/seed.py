@@ -9,8 +9,8 @@ from pathlib import Path
 from mrconsole.cloud.connection import connect
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.templates import gather
-from mrconsole.core.fleet import Fleet
-from mrconsole.core.topology import read_master
+from mrconsole.core.live.fleet import Fleet
+from mrconsole.core.master.topology import read_master
 from mrconsole.lab.manager import Lab, LabError, seed_files_root
 from mrconsole.lab.options import lab_options
 

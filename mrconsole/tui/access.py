@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.dom import DOMNode
 
-from mrconsole.core.view import SessionView
+from mrconsole.core.live.view import SessionView
 
 if TYPE_CHECKING:
     from mrconsole.tui.app import MrConsoleApp

@@ -4,7 +4,7 @@ It holds a ConsoleSession (the core) and renders it. Nothing here waits on
 the network in a handler: connecting, describing a stack and troubleshooting
 run in workers; the core's own loops run as asyncio tasks.
 
-Changes flow one way: the core publishes typed changes (core/changes.py),
+Changes flow one way: the core publishes typed changes (core/live/changes.py),
 the app republishes each on its `changes` Signal, and every screen or widget
 that shows something subscribes when it mounts (Textual drops the
 subscription when it unmounts) and updates only what the change names.
@@ -28,10 +28,9 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from mrconsole.config import UserConfig
-from mrconsole.core import protect
-from mrconsole.core.actions import ActionError, Actions, ReadOnlyError
-from mrconsole.core.changes import MasterRecovered
-from mrconsole.core.choices import (
+from mrconsole.core.acting import protect
+from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError
+from mrconsole.core.acting.choices import (
     ABANDON,
     BREAKPOINTS,
     MOVE,
@@ -42,13 +41,14 @@ from mrconsole.core.choices import (
     requests_of,
     with_refusals,
 )
-from mrconsole.core.errors import CloudError
-from mrconsole.core.plan import PlanError, execute
-from mrconsole.core.rollout_run import RolloutRun
+from mrconsole.core.acting.plan import execute
+from mrconsole.core.acting.user_commands import Subject, UserCommand, environment, refusal, run_captured
+from mrconsole.core.diagnosis.timeline import DEFAULT_SINCE_SECONDS
+from mrconsole.core.errors import CloudError, PlanError
+from mrconsole.core.live.changes import MasterRecovered
+from mrconsole.core.live.view import SessionView
+from mrconsole.core.rollout.run import RolloutRun
 from mrconsole.core.text import parse_duration, printable
-from mrconsole.core.timeline import DEFAULT_SINCE_SECONDS
-from mrconsole.core.user_commands import Subject, UserCommand, environment, refusal, run_captured
-from mrconsole.core.view import SessionView
 from mrconsole.errors import INTERNAL_MESSAGE, describe
 from mrconsole.logs import log_path, logger
 from mrconsole.models import Stack
@@ -116,7 +116,7 @@ class MrConsoleApp(App):
         commands: tuple[UserCommand, ...] = (),
     ):
         super().__init__()
-        self.commands = commands  # the config file's user commands (core/user_commands.py)
+        self.commands = commands  # the config file's user commands (core/acting/user_commands.py)
         self.session_factory = session_factory
         self.session: SessionView | None = None
         self.read_only = read_only
@@ -264,7 +264,7 @@ class MrConsoleApp(App):
     def act_on(self, region: str, stack_id: str, name: str, action: str = "") -> None:
         """Action menu (unless `action` is given) → the core's plan → confirmation → the action.
 
-        The plan (core/plan.py) is the same one `mrconsole stack` presents;
+        The plan (core/acting/plan.py) is the same one `mrconsole stack` presents;
         this only asks. Everything after the menu runs in a worker.
         """
         if self.session is None or self.read_only:

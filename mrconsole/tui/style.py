@@ -45,7 +45,7 @@ def ago(ts: float | None) -> str:
     return "-" if ts is None else age(ts, time.time())
 
 
-# How the console styles each kind of report line (core/reports.py writes the words).
+# How the console styles each kind of report line (core/diagnosis/reports.py writes the words).
 _REPORT_STYLE = {
     "title": "bold",
     "ok": "green",
@@ -64,7 +64,7 @@ _REPORT_STYLE = {
 
 
 def report_text(lines) -> Text:
-    """A why or drift report (core/reports.py), one styled line each; a root cause set apart."""
+    """A why or drift report (core/diagnosis/reports.py), one styled line each; a root cause set apart."""
     text = Text()
     for line in lines:
         if line.kind in ("root", "heading") and text.plain:

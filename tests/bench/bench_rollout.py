@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from figures import Figure, write
 
 from mrconsole.cloud.connection import connect
-from mrconsole.core.actions import Actions
-from mrconsole.core.fleet import Fleet
-from mrconsole.core.rollout import Change, plan_rollout, read_status
-from mrconsole.core.rollout_run import Gate, RolloutRun
+from mrconsole.core.acting.actions import Actions
+from mrconsole.core.live.fleet import Fleet
+from mrconsole.core.rollout.run import Gate, RolloutRun
+from mrconsole.core.rollout.waves import Change, plan_rollout, read_status
 from mrconsole.lab.manager import Lab
 from mrconsole.lab.options import lab_options
 from mrconsole.lab.seed import seed

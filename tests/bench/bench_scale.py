@@ -10,7 +10,7 @@ opens the real console in a pseudo-terminal (200x50) and prints one table:
 - requests each region receives in the console's first 10 s, with and
   without --stack;
 - console CPU while nothing changes, its RSS after start, and its RSS with
-  a full 100k-event buffer (filled in its own process: core/session.py
+  a full 100k-event buffer (filled in its own process: core/live/session.py
   BENCH_FILL);
 - key -> repaint: time from writing a key to the pty until the console's
   next output, each key its own figure: cursor keys healthy and with one
@@ -257,10 +257,10 @@ async def first_event_delays(lab, own: Figure, elsewhere: Figure, n: int = 10) -
     """Core-level: an action sent through the console's Actions (kicked) vs sent elsewhere. An event
     not seen within the figure's limit is a miss."""
     from mrconsole.cloud.connection import connect
-    from mrconsole.core.actions import Actions, Target
-    from mrconsole.core.changes import EventsArrived
-    from mrconsole.core.fleet import Fleet
-    from mrconsole.core.session import ConsoleSession
+    from mrconsole.core.acting.actions import Actions, Target
+    from mrconsole.core.live.changes import EventsArrived
+    from mrconsole.core.live.fleet import Fleet
+    from mrconsole.core.live.session import ConsoleSession
     from mrconsole.lab.options import lab_options
 
     own.limit, elsewhere.limit = OWN_WAIT_MS, ELSEWHERE_WAIT_MS
@@ -406,7 +406,7 @@ def first_requests(lab, env: dict, argv: list[str], seconds: float = 10.0) -> Fi
 
 
 def main() -> int:
-    from mrconsole.core.session import BENCH_FILL
+    from mrconsole.core.live.session import BENCH_FILL
     from mrconsole.lab.manager import Lab
     from mrconsole.lab.populate import populate
 
@@ -475,7 +475,7 @@ def main() -> int:
         os.write(console.fd, b"s")  # focus the first region pane
         time.sleep(1)
         # Two windows: the first minute after start (every region is looked at fast for its first 30 s,
-        # core/watch.py, and the first full garbage collection, tui/collect.py, comes at 60 s), then
+        # core/live/watch.py, and the first full garbage collection, tui/collect.py, comes at 60 s), then
         # idle once settled: what an open console costs while nothing changes.
         c0, w0 = console.cpu_seconds(), time.monotonic()
         time.sleep(IDLE_SECONDS)
@@ -581,7 +581,7 @@ def main() -> int:
         console.stop()
         console = None
 
-        # The console's memory with a full 100k-event buffer, in its own process (core/session.py BENCH_FILL).
+        # The console's memory with a full 100k-event buffer, in its own process (core/live/session.py BENCH_FILL).
         trace.unlink(missing_ok=True)
         console = Console({**env, BENCH_FILL: "100000"}, [mrconsole, "--lab", "--event-buffer", "100000"])
         filled = wait_for_trace(trace, "events-filled", 180.0)

@@ -29,9 +29,9 @@ from pathlib import Path
 from mrconsole.cloud.connection import connect
 from mrconsole.cloud.region import Timeouts
 from mrconsole.cloud.templates import gather
-from mrconsole.core.actions import Actions, Target
-from mrconsole.core.fleet import Fleet
-from mrconsole.core.session import ConsoleSession, SessionConfig
+from mrconsole.core.acting.actions import Actions, Target
+from mrconsole.core.live.fleet import Fleet
+from mrconsole.core.live.session import ConsoleSession, SessionConfig
 from mrconsole.lab.manager import Lab
 from mrconsole.lab.options import lab_options
 from mrconsole.lab.seed import example_template, seed
@@ -193,8 +193,8 @@ async def capture(lab: Lab) -> None:
 async def capture_rollout(lab: Lab) -> None:
     """A rollout of examples/rollout held after its canary (its gate failed): the rollout screen, the
     breakpoints list and the tree's held marks. Rolled back at the end."""
-    from mrconsole.core.rollout import Change, breakpoints, plan_rollout
-    from mrconsole.core.rollout_run import Gate, RolloutRun, rollout_state
+    from mrconsole.core.rollout.run import Gate, RolloutRun, rollout_state
+    from mrconsole.core.rollout.waves import Change, breakpoints, plan_rollout
 
     fleet = Fleet(await connect(lab_options(str(lab.dir))))
     actions = Actions(fleet)
@@ -224,9 +224,9 @@ async def capture_rollout(lab: Lab) -> None:
 async def capture_moved(lab: Lab) -> None:
     """examples/multi-region's master moved while its region is down: the move's preview (from the topology
     cache alone), then the old master back and stale. The stale master is abandoned at the end."""
-    from mrconsole.core.rehome import execute_rehome, plan_rehome
-    from mrconsole.core.rehome_data import keep_adopt_data
-    from mrconsole.core.topology import read_master
+    from mrconsole.core.master.rehome import execute_rehome, plan_rehome
+    from mrconsole.core.master.rehome_data import keep_adopt_data
+    from mrconsole.core.master.topology import read_master
     from mrconsole.state.topology_cache import TopologyCache, from_topology
 
     fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
@@ -268,8 +268,8 @@ async def capture_moved(lab: Lab) -> None:
 async def capture_oncall(lab: Lab) -> None:
     """The sample master's resources across regions, then its outputs with RegionThree down (stale, from
     the topology cache that the session keeps)."""
-    from mrconsole.core.outputs import outputs_across
-    from mrconsole.core.resources import resources_across
+    from mrconsole.core.diagnosis.outputs import outputs_across
+    from mrconsole.core.diagnosis.resources import resources_across
 
     async with Live(lab, "demo") as s:
         demo = s.master.topology.master
@@ -327,7 +327,7 @@ def capture_fleet(root: Path) -> None:
 
 
 def gather_dict(template: dict):
-    """A template held as data, as a bundle core.actions can send."""
+    """A template held as data, as a bundle core.acting.actions can send."""
     from mrconsole.cloud.templates import TemplateBundle
 
     return TemplateBundle(template=template)

@@ -19,9 +19,9 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from mrconsole.core.events import Timeline
-from mrconsole.core.session import ConsoleSession, RegionView, auth_error_in, down_in, owner_by_name
-from mrconsole.core.view import SessionView
+from mrconsole.core.live.events import Timeline
+from mrconsole.core.live.session import ConsoleSession, RegionView, auth_error_in, down_in, owner_by_name
+from mrconsole.core.live.view import SessionView
 from mrconsole.tui.app import MrConsoleApp
 
 DATA = Path(__file__).parent / "data"
@@ -231,7 +231,7 @@ class ReplaySession:
         raise AssertionError("a replayed screen released a breakpoint: scenes hold no Heat")
 
     async def masters_found(self):
-        from mrconsole.core.masters import masters_found
+        from mrconsole.core.master.masters import masters_found
 
         return masters_found([s for v in self.regions.values() for s in v.by_id.values()])
 

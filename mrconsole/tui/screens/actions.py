@@ -1,6 +1,6 @@
 """Acting from the console: the action menu, confirmations, journal, launch.
 
-Every mutation goes through core.actions (the same code as the CLI), so
+Every mutation goes through core.acting.actions (the same code as the CLI), so
 read-only mode, the journal and double-submission protection hold here too.
 Confirmations default to Cancel; delete needs the stack's name typed (a master's: the number of
 stacks it deletes, which it lists region by region).
@@ -20,21 +20,21 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from mrconsole.core import protect
-from mrconsole.core.action_table import info
-from mrconsole.core.actions import ActionError, ReadOnlyError
-from mrconsole.core.choices import LABELS
-from mrconsole.core.create import execute_create
-from mrconsole.core.errors import CloudError
-from mrconsole.core.launch import FormField, form_fields, load
-from mrconsole.core.plan import PlanError, parse_parameter_text
-from mrconsole.core.view import Analysis
+from mrconsole.core.acting import protect
+from mrconsole.core.acting.action_table import info
+from mrconsole.core.acting.actions import ActionError, ReadOnlyError
+from mrconsole.core.acting.choices import LABELS
+from mrconsole.core.acting.create import execute_create
+from mrconsole.core.acting.launch import FormField, form_fields, load
+from mrconsole.core.acting.plan import parse_parameter_text
+from mrconsole.core.errors import CloudError, PlanError
+from mrconsole.core.live.view import Analysis
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.widgets.plain import Button, Checkbox, DataTable, Input, Label, Option, OptionList, Static
 
 
 class ActionMenu(ConsoleAccess, ModalScreen[str]):
-    """The actions that fit the stack's state (core/choices.py); the others greyed, with why."""
+    """The actions that fit the stack's state (core/acting/choices.py); the others greyed, with why."""
 
     BINDINGS = [Binding("escape", "dismiss('')", "Cancel", id="cancel-menu")]
 
@@ -99,7 +99,7 @@ def findings_text(findings) -> Text:
 
 
 class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
-    """Presents an ActionPlan (core/plan.py) and asks.
+    """Presents an ActionPlan (core/acting/plan.py) and asks.
 
     Returns 'confirm', 'master' (the plan's through-the-master alternative)
     or '' (cancel, the default). Parameters and the typed name are checked
@@ -215,7 +215,7 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
         self.query_one("#cancel", Button).focus()
 
     async def _preview(self) -> None:
-        """What the update changes in every region, from Heat (core/preview.py, as `--preview`)."""
+        """What the update changes in every region, from Heat (core/acting/preview.py, as `--preview`)."""
 
         try:
             preview = await self.session.preview_update(self.plan.stack, self.parameters)
@@ -270,7 +270,7 @@ class LaunchScreen(ConsoleAccess, Screen):
     """Template, environment, name, region(s) → parameter form → the core's create plan → preview → create.
 
     The form's fields come from the template's analysis (loaded in a worker). Preview and Create plan the
-    create in the core with the values typed now (core/create.py, the same planner as
+    create in the core with the values typed now (core/acting/create.py, the same planner as
     `mrconsole stack create`): its preflight, its journal entries and its hidden parameters."""
 
     BINDINGS = [Binding("escape", "app.back", "Back", id="back")]

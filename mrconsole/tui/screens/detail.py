@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from mrconsole.core.changes import EventsArrived, StackChanges
 from mrconsole.core.errors import CloudError
+from mrconsole.core.live.changes import EventsArrived, StackChanges
 from mrconsole.core.text import when
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, Troubleshoot
@@ -67,7 +67,7 @@ class DetailScreen(ConsoleAccess, Screen):
         self.query_one("#parameters", DataTable).add_columns("Parameter", "Value")
         self.action_reload()
         # Live: this stack's (and its constituents') events as they arrive, and a re-read when it changes;
-        # while the screen is open they are watched on a short cadence of their own (core/events.py focus).
+        # while the screen is open they are watched on a short cadence of their own (core/live/events.py focus).
         self.console.changes.subscribe(self, self._on_change)
         self._look_at({(self.region_name, self.stack_id)})
 

@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from mrconsole.core.diagnosis.reports import SUGGESTION, drift_lines
 from mrconsole.core.errors import CloudError
-from mrconsole.core.reports import SUGGESTION, drift_lines
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn
 from mrconsole.tui.style import report_text
@@ -28,7 +28,7 @@ class DriftScreen(ConsoleAccess, Screen):
     def __init__(self, master: str):
         super().__init__(id="drift")
         self.master = master
-        self.report: Any = None  # core/outage.py DriftReport, once read
+        self.report: Any = None  # core/master/outage.py DriftReport, once read
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Recovery report for {self.master}: reading…", style="bold"), id="drift-text")

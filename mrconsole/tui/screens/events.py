@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from mrconsole.core.changes import EventsArrived
-from mrconsole.core.event_filter import EventFilter
+from mrconsole.core.live.changes import EventsArrived
+from mrconsole.core.live.event_filter import EventFilter
 from mrconsole.core.text import event_line
 from mrconsole.models import Event
 from mrconsole.tui.access import ConsoleAccess

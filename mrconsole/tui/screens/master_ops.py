@@ -1,6 +1,6 @@
 """A master that outlives its region, from the console: move it (Heat's adopt), its snapshots.
 
-Both screens only present what the core plans (core/rehome.py, core/snapshots.py, the same planners as
+Both screens only present what the core plans (core/master/rehome.py, core/master/snapshots.py, the same planners as
 `mrconsole rehome` and `mrconsole snapshot`) and ask before anything is sent, with what it does in every
 region. Nothing here decides a rule of its own.
 """
@@ -14,11 +14,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from mrconsole.core import protect
-from mrconsole.core.actions import ActionError, ReadOnlyError
-from mrconsole.core.errors import CloudError
-from mrconsole.core.plan import PlanError, parse_parameter_text
-from mrconsole.core.rehome import CopiesMade, RehomePlan
+from mrconsole.core.acting import protect
+from mrconsole.core.acting.actions import ActionError, ReadOnlyError
+from mrconsole.core.acting.plan import parse_parameter_text
+from mrconsole.core.errors import CloudError, PlanError
+from mrconsole.core.master.rehome import CopiesMade, RehomePlan
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text

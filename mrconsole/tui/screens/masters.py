@@ -1,4 +1,4 @@
-"""The masters found (core/masters.py): from the regions' lists and the topology cache, no request.
+"""The masters found (core/master/masters.py): from the regions' lists and the topology cache, no request.
 
 `m` opens it; enter follows the chosen master (the overview's tree, the data flow, its events).
 """
@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
-from mrconsole.core.masters import FoundMaster
+from mrconsole.core.master.masters import FoundMaster
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.widgets.master_tree import found_label
 from mrconsole.tui.widgets.plain import Label, Option, OptionList

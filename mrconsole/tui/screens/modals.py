@@ -9,9 +9,9 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 
-from mrconsole.core import protect
+from mrconsole.core.acting import protect
+from mrconsole.core.diagnosis.reports import why_lines
 from mrconsole.core.errors import CloudError
-from mrconsole.core.reports import why_lines
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.commands import COMMANDS, hint
 from mrconsole.tui.style import report_text
@@ -129,7 +129,7 @@ class TypeScreen(ModalScreen[str]):
 
 
 async def protected_typed(app, regions: tuple[str, ...], what: str, lines: list[str]) -> str | None:
-    """The protected regions a change touches, typed (core/protect.py); None when not typed right, said."""
+    """The protected regions a change touches, typed (core/acting/protect.py); None when not typed right, said."""
     if not regions:
         return ""
     typed = await app.push_screen_wait(TypeScreen(f"{what}: protected", lines, protect.prompt(regions)))

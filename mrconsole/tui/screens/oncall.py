@@ -1,6 +1,7 @@
 """On-call depth in the console: a stack's outputs and resources across regions, mark unhealthy, signal.
 
-The screens present what the core reads and plans (core/outputs.py, core/resources.py, the same code as
+The screens present what the core reads and plans (core/diagnosis/outputs.py, core/diagnosis/resources.py,
+the same code as
 `mrconsole outputs`, `mrconsole resources` and `mrconsole resource`), and ask before anything is sent:
 a whole constituent stack replaced needs its region's name typed.
 """
@@ -15,11 +16,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from mrconsole.core import protect
-from mrconsole.core.actions import ActionError, ReadOnlyError
-from mrconsole.core.errors import CloudError
-from mrconsole.core.outputs import LIVE, age_text
-from mrconsole.core.plan import PlanError
+from mrconsole.core.acting import protect
+from mrconsole.core.acting.actions import ActionError, ReadOnlyError
+from mrconsole.core.diagnosis.outputs import LIVE, age_text
+from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text

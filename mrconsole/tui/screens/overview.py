@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from mrconsole.core.changes import EventsArrived, HealthChanged, MasterChanged, RegionStatus, StackChanges
 from mrconsole.core.errors import INTERNAL_MESSAGE
+from mrconsole.core.live.changes import EventsArrived, HealthChanged, MasterChanged, RegionStatus, StackChanges
 from mrconsole.trace import trace
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, FollowMaster, OpenStack, ShowOutputs, ShowResources, Troubleshoot

@@ -1,4 +1,4 @@
-"""Rolling a master's change out in waves (core/rollout.py, core/rollout_run.py), and its breakpoints.
+"""Rolling a master's change out in waves (core/rollout/waves.py, core/rollout/run.py), and its breakpoints.
 
 The rollout screen has two faces. With no rollout of the master under way:
 the change (KEY=VALUE parameters, or empty for a re-apply), the waves
@@ -22,12 +22,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
-from mrconsole.core import protect
-from mrconsole.core.actions import ActionError, ReadOnlyError
-from mrconsole.core.errors import CloudError
-from mrconsole.core.plan import PlanError, parse_parameter_text
-from mrconsole.core.rollout import FAILED, HELD, NONE, UPDATED, UPDATING, RolloutPlan, RolloutStatus
-from mrconsole.core.rollout_run import (
+from mrconsole.core.acting import protect
+from mrconsole.core.acting.actions import ActionError, ReadOnlyError
+from mrconsole.core.acting.plan import parse_parameter_text
+from mrconsole.core.errors import CloudError, PlanError
+from mrconsole.core.master.topology import Topology
+from mrconsole.core.rollout.run import (
     CONTINUE,
     ROLLBACK,
     STOP,
@@ -42,21 +42,21 @@ from mrconsole.core.rollout_run import (
     gate_argv,
     what_it_does,
 )
-from mrconsole.core.topology import Topology
+from mrconsole.core.rollout.waves import FAILED, HELD, NONE, UPDATED, UPDATING, RolloutPlan, RolloutStatus
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text
 from mrconsole.tui.screens.modals import protected_typed
 from mrconsole.tui.widgets.plain import Checkbox, DataTable, Input, Label, Static
 
-# What Heat says of a constituent in the master's update (core/rollout.py) ...
+# What Heat says of a constituent in the master's update (core/rollout/waves.py) ...
 CONSTITUENT_TEXT = {
     HELD: ("at breakpoint", "yellow"),
     UPDATING: ("updating", "cyan"),
     UPDATED: ("updated", "green"),
     FAILED: ("failed", "bold red"),
 }
-# ... and what this console's driver says of its wave (core/rollout_run.py), when it drives one.
+# ... and what this console's driver says of its wave (core/rollout/run.py), when it drives one.
 WAVE_TEXT = {
     W_GATE: ("gate running", "cyan"),
     W_PASSED: ("gate passed", "green"),
@@ -382,7 +382,7 @@ class RolloutScreen(ConsoleAccess, Screen):
         self._drive(run.drive(nxt) if nxt else self._cleanup(run))
 
     async def _cleanup(self, run: RolloutRun):
-        from mrconsole.core.rollout_run import DONE, Outcome
+        from mrconsole.core.rollout.run import DONE, Outcome
 
         await run.cleanup()
         return Outcome(DONE, "the breakpoints are removed")

@@ -11,8 +11,8 @@ import time
 
 from rich.text import Text
 
-from mrconsole.core.changes import HealthChanged, IdentityKnown, RegionStatus
-from mrconsole.core.states import Health
+from mrconsole.core.live.changes import HealthChanged, IdentityKnown, RegionStatus
+from mrconsole.core.live.fleet import Health
 from mrconsole.tui.access import console
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago
 from mrconsole.tui.widgets.plain import Static

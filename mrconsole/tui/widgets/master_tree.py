@@ -9,8 +9,8 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from mrconsole.core.flow import BLOCKED, READY, STALE, WAITING, flow_state
-from mrconsole.core.masters import FoundMaster
+from mrconsole.core.master.flow import BLOCKED, READY, STALE, WAITING, flow_state
+from mrconsole.core.master.masters import FoundMaster
 from mrconsole.tui.style import ago, status_short, status_text
 from mrconsole.tui.widgets.plain import Static, Tree, plain
 
@@ -77,7 +77,7 @@ class MasterTree(Tree):
                 self.show_found(self._found)
 
     def show_found(self, found) -> None:
-        """No master open: the masters found (core/masters.py), each a node enter follows."""
+        """No master open: the masters found (core/master/masters.py), each a node enter follows."""
         if self._master is not None:
             return
         self._found = list(found)

@@ -29,8 +29,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets.data_table import CellDoesNotExist
 
-from mrconsole.core.naming import looks_like_constituent
-from mrconsole.core.states import Health
+from mrconsole.core.live.fleet import Health
+from mrconsole.core.master.masters import looks_like_constituent
 from mrconsole.core.text import short_when
 from mrconsole.models import Stack
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, status_short, status_text

@@ -1,0 +1,108 @@
+"""Launching a stack: the parameter form, checks before submit, preview by region.
+
+The console builds its form from `form_fields`; every value is checked with
+the template's own constraints before anything is sent. Template files are
+gathered with heatclient's template_utils (through cloud/), so get_file and
+nested templates reach Heat exactly as the CLI would send them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from mrconsole.cloud.errors import CloudError
+from mrconsole.core.acting.findings import BLOCKING, Finding
+from mrconsole.template import constraints
+from mrconsole.template.analysis import analyse
+from mrconsole.template.model import Analysis
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    type: str
+    default: str
+    description: str
+    hidden: bool
+    required: bool
+    constraints: tuple = ()
+
+    def check(self, value: str) -> list[str]:
+        if value == "" and self.required:
+            return ["a value is required"]
+        if value == "":
+            return []
+        return constraints.check(self.type, list(self.constraints), value, hidden=self.hidden)
+
+
+def form_fields(analysis: Analysis | None) -> list[FormField]:
+    if analysis is None or analysis.tree is None:
+        return []
+    return [
+        FormField(
+            p.name,
+            p.type,
+            "" if p.default is None or p.hidden else str(p.default),
+            p.description,
+            p.hidden,
+            not p.has_default,
+            tuple(p.constraints),
+        )
+        for p in analysis.tree.template.parameters.values()
+    ]
+
+
+def load(template: str, env_files: list[str], region: str | None, regions: list[str]) -> Analysis:
+    """Analysis (pure) of a template the launch form is about to ask values for: the form's fields come
+    from it. The create itself is planned with the values given (core/acting/create.py)."""
+    return analyse(template, env_files, {}, master_region=region, known_regions=regions, require_values=False)
+
+
+async def preview_by_region(fleet, region: str, name: str, bundle, params: dict, analysis) -> dict[str, list[str]]:
+    """What would be created, grouped by region (the master's from Heat's preview)."""
+    result = await fleet.region(region).preview(
+        name, bundle.template, files=bundle.files, environment=bundle.environment, parameters=params
+    )
+    stacks = {s.resource: s for s in analysis.tree.regional_stacks} if analysis and analysis.tree else {}
+    groups: dict[str, list[str]] = {region: []}
+    for r in result.get("resources", []):
+        if isinstance(r, list):
+            continue
+        name_, rtype = r.get("resource_name"), r.get("resource_type")
+        groups[region].append(f"{name_} ({rtype})")
+        s = stacks.get(name_)
+        if s and s.child:
+            groups.setdefault(s.region or "?", []).extend(
+                f"{name_}/{c.name} ({c.type})" for c in s.child.resources.values()
+            )
+    return groups
+
+
+async def create_findings(fleet, region: str, analysis) -> list:
+    """Preflight of a master's create: every constituent's region must answer.
+
+    Heat validates each OS::Heat::Stack against its own region before it
+    creates anything (the same rule as an update, core/acting/preflight.py), so one
+    region down refuses the whole create. One probe per region, concurrently.
+    """
+
+    stacks = analysis.tree.regional_stacks if analysis and analysis.tree else []
+    targets: dict[str, list[str]] = {}
+    for s in stacks:
+        if s.region and s.region in fleet.region_names and s.region != region:
+            targets.setdefault(s.region, []).append(s.resource)
+
+    async def probe(r: str):
+        try:
+            await fleet.region(r).probe()
+            return None
+        except CloudError as exc:
+            return Finding(
+                BLOCKING,
+                f"{r} is unreachable ({exc.message}): Heat validates {', '.join(targets[r])} "
+                "there first, so it would refuse the whole create",
+                f"wait for {r}, or launch the regional stacks that do not need it on their own",
+            )
+
+    return [f for f in await asyncio.gather(*(probe(r) for r in targets)) if f is not None]

@@ -1,0 +1,176 @@
+"""What the console's screens may read and ask of a session: the one interface of the core they see.
+
+`ConsoleSession` (live, core/live/session.py) and the snapshot tier's replay
+session (tests/screens/replay.py, a scene captured on the lab) both
+implement it, and mypy checks both against it: a screen that needs
+something new adds it here, and the replay breaks loudly, not silently.
+Screens never see the fleet, the cloud or the cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from mrconsole.core.diagnosis.timeline import DEFAULT_SINCE_SECONDS
+from mrconsole.template.model import Analysis  # what a screen shows of a template (the launch form)
+
+if TYPE_CHECKING:
+    from mrconsole.cloud.health import HealthSnapshot
+    from mrconsole.core.acting.actions import ActionResult, Actions
+    from mrconsole.core.acting.create import CreatePlan
+    from mrconsole.core.acting.plan import ActionPlan
+    from mrconsole.core.diagnosis.outputs import OutputsView
+    from mrconsole.core.diagnosis.resources import ResourcePlan, ResourcesView
+    from mrconsole.core.live.session import MasterView, RegionView, StackDescription
+    from mrconsole.core.master.masters import FoundMaster
+    from mrconsole.core.master.rehome import RehomePlan
+    from mrconsole.core.master.snapshots import RestorePlan
+    from mrconsole.core.master.topology import Topology
+    from mrconsole.core.rollout.run import Gate, RolloutRun
+    from mrconsole.core.rollout.waves import Breakpoint, RolloutPlan, RolloutStatus
+    from mrconsole.models import Event, Identity, ResourceDetail, Stack
+
+
+__all__ = ["Analysis", "SessionView"]
+
+
+class SessionView(Protocol):
+    regions: dict[str, RegionView]
+    master: MasterView | None
+    cache_error: str
+    protected: frozenset[str]  # regions the config protects
+    identity: Identity | None  # who the console acts as, once Keystone said (the header names a reader)
+
+    # -- what is known now (no I/O) -------------------------------------------------
+    @property
+    def cloud_name(self) -> str: ...
+
+    @property
+    def region_names(self) -> list[str]: ...
+
+    @property
+    def auth_error(self) -> str: ...
+
+    @property
+    def notices(self) -> list[str]: ...
+
+    def health(self) -> list[HealthSnapshot]: ...
+
+    def down_regions(self) -> dict[str, str]: ...
+
+    def region_down(self, region: str) -> str: ...
+
+    def refused(self, region: str, requests) -> tuple[dict[str, str], list[str]]: ...
+
+    def stack(self, region: str, stack_id: str) -> Stack | None: ...
+
+    def find(self, name_or_id: str) -> Stack | None: ...
+
+    def owner_of(self, region: str, stack: Stack) -> str | None: ...
+
+    def events(self) -> list[Event]: ...
+
+    def stream_stats(self) -> dict: ...
+
+    # -- lifecycle and changes -------------------------------------------------------
+    def subscribe(self, callback: Callable[[Any], None]) -> None: ...
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def refresh_now(self) -> None: ...
+
+    def look_at(self, region: str, stack_id: str) -> None: ...
+
+    def look_away(self, region: str, stack_id: str) -> None: ...
+
+    def actions(self, read_only: bool) -> Actions: ...
+
+    # -- reads and plans (each asks the regions, never from a handler) ---------------
+    async def ask_refused(self, region: str, requests) -> dict[str, str]: ...
+
+    async def describe(self, region: str, stack_id: str) -> StackDescription: ...
+
+    async def why(self, region: str, stack_id: str) -> Any: ...
+
+    async def drift(self, master: str) -> Any: ...
+
+    async def journal(self, limit: int = 200) -> list: ...
+
+    async def preview_update(self, stack: Stack, parameters: dict[str, str]) -> Any: ...
+
+    async def plan_action(self, action: str, region: str, stack: Stack, read_only: bool) -> ActionPlan: ...
+
+    async def plan_create(
+        self,
+        name: str,
+        regions: list[str],
+        template: str,
+        env_files: list[str],
+        parameters: dict[str, str],
+        *,
+        timeout_mins: int | None,
+        read_only: bool,
+        probe: bool,
+    ) -> CreatePlan: ...
+
+    async def preview_create(self, plan: CreatePlan) -> dict[str, list[str]]: ...
+
+    async def export_timeline(self, since_seconds: float = DEFAULT_SINCE_SECONDS) -> tuple[Any, int]: ...
+
+    # -- rollouts in waves -------------------------------------------------------------
+    async def plan_rollout(
+        self, master: Stack, parameters: dict[str, str], waves: str, soak: float, read_only: bool
+    ) -> RolloutPlan: ...
+
+    async def rollout_state(self, master: Stack) -> tuple[Topology, RolloutStatus]: ...
+
+    async def journaled_plan(self, master: Stack) -> tuple[str, dict]: ...
+
+    def rollout_run(
+        self, topo: Topology, waves: Any, gate: Gate, read_only: bool, on_step: Any = None
+    ) -> RolloutRun: ...
+
+    async def breakpoints(self, master: Stack) -> tuple[list[Breakpoint], dict[str, str]]: ...
+
+    async def release_breakpoint(self, point: Breakpoint, read_only: bool) -> ActionResult: ...
+
+    async def masters_found(self) -> list[FoundMaster]: ...
+
+    # -- on-call depth --------------------------------------------------------------------
+    async def outputs(self, stack: Stack) -> OutputsView: ...
+
+    async def resources_across(self, stack: Stack, nested_depth: int = 0) -> ResourcesView: ...
+
+    async def resource_detail(self, region: str, stack: str, resource: str) -> ResourceDetail: ...
+
+    async def plan_resource(
+        self, action: str, region: str, stack: str, resource: str, read_only: bool
+    ) -> ResourcePlan: ...
+
+    async def mark_unhealthy(self, plan: ResourcePlan, typed: str, reason: str, read_only: bool) -> ActionResult: ...
+
+    async def signal(self, plan: ResourcePlan, data: dict | None, read_only: bool) -> ActionResult: ...
+
+    # -- the master outlives its region --------------------------------------------------
+    def follow_master(self, name: str, region: str | None = None) -> None: ...
+
+    async def plan_rehome(
+        self, name: str, to_region: str, new_name: str, parameters: dict[str, str], read_only: bool
+    ) -> RehomePlan: ...
+
+    async def rehome(self, plan: RehomePlan, read_only: bool) -> tuple[str, str]: ...
+
+    async def abandon(self, stack: Stack, read_only: bool) -> ActionResult: ...
+
+    async def snapshots(self, master: Stack) -> list[dict]: ...
+
+    async def take_snapshot(self, master: Stack, before: str, read_only: bool) -> dict: ...
+
+    async def plan_restore(self, master: Stack, snapshot_id: str, read_only: bool) -> RestorePlan: ...
+
+    async def restore(self, plan: RestorePlan, read_only: bool) -> ActionResult: ...
+
+    async def delete_snapshot(self, master: Stack, snapshot_id: str, read_only: bool) -> ActionResult: ...

@@ -1,0 +1,291 @@
+"""The master outlives its region: move it to another region (Heat's adopt), and drop a stale one (abandon).
+
+Heat's `stack adopt` (enable_stack_adopt) creates a stack whose resources take the `resource_id`s the
+adopt data gives: an adopted master owns the existing constituent stacks, creating and touching
+nothing. Its data is what `stack export` (enable_stack_abandon) returns: the template, files,
+environment and each resource's id. Checked on the lab (Heat 27, tests/test_rehome.py): a master
+adopted in another region is ADOPT_COMPLETE in seconds with the same constituent ids, and a PATCH
+through it updates the constituents in their regions; a master whose outputs read its constituents'
+stays readable through a move and the updates after it (the 404 once seen here was the lab's sqlite
+reusing row ids: lab/sqlite_ids.py, #32).
+
+So the data must be at hand before the master's region goes down: every read of a master (the
+console's session, `status --master`) keeps it in the topology cache, refreshed only when the master
+changed (its status or change time). Values of hidden parameters are never kept: a move asks for them.
+
+Cost: keeping the data, one export (or template, environment and files: 3 requests) per change of the
+master, none otherwise. A plan: the master's GET in its region (or the cache), a GET of the new name
+in the target region.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from mrconsole.cloud import errors
+from mrconsole.cloud.errors import CloudError
+from mrconsole.core.acting.actions import ActionResult, Actions, Target
+from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Finding
+from mrconsole.core.acting.permissions import refuse_unless_permitted
+from mrconsole.core.errors import PlanError
+from mrconsole.core.master.adopt_probe import refuse_unless_adopts
+from mrconsole.core.master.rehome_data import (
+    ABANDON_SETTING,
+    ADOPT_SETTING,
+    hidden_to_give,
+    keep_adopt_data,
+    needs_setting,
+)
+from mrconsole.core.master.topology import read_master, until_settled
+from mrconsole.core.text import duration
+from mrconsole.state.topology_cache import AdoptData, from_topology
+from mrconsole.template.heat import hidden_parameters
+
+
+@dataclass(frozen=True)
+class RehomePlan:
+    name: str  # the new master's
+    old_name: str
+    old_region: str
+    old_id: str
+    to_region: str
+    adopt: AdoptData
+    parameters: dict[str, str]
+    old_reachable: bool
+    source: str  # where the adopt data comes from, and how old it is
+    constituents: tuple[tuple[str, str, str, str], ...]  # (resource, region, stack name, stack id)
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == BLOCKING]
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Move master {self.old_name} from {self.old_region} to {self.to_region} as {self.name}, "
+            f"from {self.source}.",
+            f"The new master owns, without creating or touching them ({len(self.constituents)}):",
+        ]
+        for resource, region, stack_name, stack_id in self.constituents:
+            out.append(f"  {resource}: {stack_name or '?'} ({stack_id}) in {region}")
+        out.append(
+            f"Before the adopt, a throwaway adopt in {self.to_region} checks that its Heat adopts: one that "
+            "creates instead (re-authentication by trusts) is refused, nothing else sent."
+        )
+        if self.old_reachable:
+            out.append(
+                f"Then the old master in {self.old_region} is abandoned: removed from Heat, its constituents left."
+            )
+        else:
+            out.append(
+                f"The old master stays in {self.old_region} (unreachable): when it answers again it is stale; "
+                f"abandon it then (mrconsole abandon {self.old_name} --region {self.old_region}), never delete it."
+            )
+        return out
+
+
+async def plan_rehome(
+    fleet,
+    name: str,
+    to_region: str,
+    cache,
+    *,
+    new_name: str | None = None,
+    parameters: dict[str, str] | None = None,
+    read_only: bool = False,
+) -> RehomePlan:
+    if read_only:
+        raise PlanError("read-only mode: rehome is not allowed; nothing was sent")
+    if to_region not in fleet.region_names:
+        raise PlanError(
+            f"--to {to_region!r} is not a region of cloud {fleet.name} (it has: {', '.join(fleet.region_names)})",
+            usage=True,
+        )
+    parameters = dict(parameters or {})
+    cached = await asyncio.to_thread(cache.load, fleet.name, name)
+    if cached is None:
+        raise PlanError(
+            f"{name} is not in the topology cache: nothing says where its constituents are. The cache is kept "
+            f"by every read of a master (the console, mrconsole status --master {name}) while its region answers"
+        )
+    old_region, old_id = cached.region, cached.master_id
+    findings: list[Finding] = []
+    reachable = False
+    try:
+        topo = await read_master(fleet, old_region, old_id)
+        reachable = True
+        adopt = await keep_adopt_data(fleet, topo, cache)
+        source = f"its export, read now in {old_region}"
+    except CloudError as exc:
+        if exc.kind == errors.NOT_FOUND:
+            raise PlanError(f"{name} ({old_id}) is no longer in {old_region}: nothing to move") from None
+        if exc.kind != errors.UNAVAILABLE:
+            raise
+        adopt = await asyncio.to_thread(cache.load_adopt, fleet.name, old_id)
+        if adopt is not None:
+            source = (
+                f"the topology cache ({old_region} is unreachable: {exc.message}); "
+                f"kept {duration(time.time() - adopt.saved_at)} ago, last seen {cached.status}"
+            )
+    if adopt is None:
+        raise PlanError(
+            f"the cache has no adopt data for {name}: it is kept by every read of the master while its region "
+            "answers (the console, mrconsole status --master); it was never read since this version"
+        )
+    target = new_name or cached.name
+    if to_region == old_region and target == cached.name:
+        raise PlanError(f"{name} is already in {to_region}", usage=True)
+    findings += hidden_to_give(adopt, parameters, name)
+    try:
+        clash = await fleet.region(to_region).find_stack(target)
+    except CloudError as exc:
+        findings.append(
+            Finding(BLOCKING, f"{to_region} is unreachable ({exc.message}): the new master cannot be created there")
+        )
+        clash = None
+    if clash is not None:
+        findings.append(
+            Finding(
+                BLOCKING,
+                f"{to_region} already has a stack named {target} ({clash.stack.status})",
+                "give the new master another name: --name",
+            )
+        )
+    by_id = {c.stack_id: c for c in cached.constituents if c.stack_id}
+    constituents = []
+    for resource, entry in sorted((adopt.data.get("resources") or {}).items()):
+        if entry.get("type") != "OS::Heat::Stack":
+            continue
+        c = by_id.get(entry.get("resource_id"))
+        constituents.append(
+            (resource, (c.region if c else None) or "?", (c.stack_name if c else "") or "", entry.get("resource_id"))
+        )
+    down = sorted({region for _r, region, _n, _i in constituents if region in _down_regions(fleet)})
+    if down:
+        findings.append(
+            Finding(
+                WARNING,
+                f"{', '.join(down)} does not answer: Heat validates each constituent in its region during the "
+                "adopt, which may then fail",
+            )
+        )
+    if reachable:
+        findings.append(
+            Finding(INFO, f"{old_region} answers: this is a planned move; the old master is abandoned after it")
+        )
+    stale = time.time() - adopt.saved_at
+    if not reachable and stale > 3600:
+        findings.append(
+            Finding(
+                WARNING,
+                f"the adopt data is {duration(stale)} old: a change made through {name} since then is not in it",
+            )
+        )
+    return RehomePlan(
+        target,
+        cached.name,
+        old_region,
+        old_id,
+        to_region,
+        adopt,
+        parameters,
+        reachable,
+        source,
+        tuple(constituents),
+        tuple(findings),
+    )
+
+
+class CopiesMade(PlanError):
+    """Heat created the master instead of adopting it: the new master (`region`, `stack_id`) owns copies of
+    every constituent. Deleting it, previewed first, removes them and nothing else: the old master still
+    owns the originals."""
+
+    def __init__(self, message: str, region: str, name: str, stack_id: str, copies: list[str]):
+        super().__init__(message)
+        self.region, self.name, self.stack_id, self.copies = region, name, stack_id, copies
+
+
+def _down_regions(fleet) -> set[str]:
+    return {h.region for h in fleet.health() if h.state == "down"}
+
+
+async def _copies(fleet, plan: RehomePlan, new_id: str) -> list[str]:
+    """The constituent stacks a master that was created instead of adopted made: not the ones it should own."""
+    owned = {stack_id for _, _, _, stack_id in plan.constituents}
+    try:
+        topo = await read_master(fleet, plan.to_region, new_id)
+    except CloudError as exc:
+        return [f"not read: {exc.message}"]
+    return [
+        f"{c.resource}: {c.stack_name or '?'} ({c.stack_id}) in {c.region}"
+        for c in topo.constituents
+        if c.stack_id and c.stack_id not in owned
+    ]
+
+
+async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float = 300.0) -> tuple[str, str]:
+    """Adopt in the target region, wait for ADOPT_COMPLETE, then (old region answering) abandon the old
+    master; the cache then knows the new master and forgets the old one once it is gone.
+    Returns (new master id, what happened)."""
+    if plan.blocking:
+        reason = plan.blocking[0]
+        raise PlanError(
+            f"rehome of {plan.old_name} refused before sending: {reason.message}"
+            + (f". Instead: {reason.instead}" if reason.instead else "")
+        )
+    data = dict(plan.adopt.data)
+    data["name"] = plan.name
+    env = dict(data.get("environment") or {})
+    env["parameters"] = {**(env.get("parameters") or {}), **plan.parameters}
+    data["environment"] = env
+    # Every step allowed (the adopt, the probe's delete, the old master's abandon), or none is sent.
+    steps = [(plan.to_region, "rehome"), (plan.to_region, "delete")]
+    steps += [(plan.old_region, "abandon")] if plan.old_reachable else []
+    await refuse_unless_permitted(actions, steps, Target(plan.to_region, plan.name), "rehome")
+    # Under re-authentication by trusts Heat creates instead of adopting: found out first (core/master/adopt_probe.py).
+    await refuse_unless_adopts(actions, plan.to_region, Target(plan.to_region, plan.name), "rehome")
+    result: ActionResult = await actions.adopt(
+        Target(plan.to_region, plan.name),
+        data,
+        data.get("files") or {},
+        plan.parameters,
+        frozenset(plan.adopt.hidden) | hidden_parameters(data.get("template")),
+    )
+    if not result.ok:
+        raise PlanError(needs_setting(result.message, plan.to_region, ADOPT_SETTING))
+    client = actions.fleet.region(plan.to_region)
+    new_id = result.stack_id or ""
+    detail = await until_settled(client, new_id, wait)
+    status = detail.stack.status
+    actions.complete(result, status)
+    if status == "CREATE_COMPLETE":  # created, not adopted, though the probe said it adopts: say what exists
+        copies = await _copies(actions.fleet, plan, new_id)
+        raise CopiesMade(
+            f"{plan.name} in {plan.to_region} was created, not adopted: it made {len(copies)} new stack(s) "
+            f"({'; '.join(copies)}); the old master was left as it is and still owns the originals. See what "
+            f"removing the copies deletes: mrconsole stack delete {new_id} --region {plan.to_region} --preview "
+            "(the new master and its copies, nothing else), then send it without --preview",
+            plan.to_region,
+            plan.name,
+            new_id,
+            copies,
+        )
+    if status != "ADOPT_COMPLETE":
+        raise PlanError(f"the adopt of {plan.name} in {plan.to_region} ended {status}: {detail.stack.status_reason}")
+    topo = await read_master(actions.fleet, plan.to_region, new_id)
+    await asyncio.to_thread(cache.save, from_topology(topo))
+    await keep_adopt_data(actions.fleet, topo, cache)
+    said = f"{plan.name} is now the master, in {plan.to_region} ({new_id}), owning {len(topo.constituents)} stacks"
+    if plan.old_reachable:
+        old = await actions.abandon(Target(plan.old_region, plan.old_name, plan.old_id))
+        if old.ok:
+            await asyncio.to_thread(cache.forget, actions.fleet.name, plan.old_id)
+            said += f"; the old master in {plan.old_region} is abandoned (its constituents left as they are)"
+        else:
+            said += (
+                f"; abandoning the old master failed: {needs_setting(old.message, plan.old_region, ABANDON_SETTING)}"
+            )
+    return new_id, said
