@@ -73,7 +73,7 @@ scenes: $(STAMP)
 	$(BIN)/python -m tests.screens.capture
 
 snapshots-update: $(STAMP)
-	$(BIN)/python -m pytest tests/test_screens.py tests/test_snapshots.py --snapshot-update -q
+	$(BIN)/python -m pytest tests/screens/test_screens.py tests/screens/test_static_views.py --snapshot-update -q
 
 lab-down:
 	$(BIN)/mrconsole lab down

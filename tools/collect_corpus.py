@@ -84,7 +84,7 @@ def main(root: str) -> int:
     sources = [
         "# Where the corpus comes from\n",
         "Public Heat templates, kept unchanged at their paths, as test data for",
-        "tests/test_validate_oracle.py. Each repository's licence is beside its files.\n",
+        "tests/lab/test_validate_oracle.py. Each repository's licence is beside its files.\n",
         "| directory | repository | commit | licence | templates |",
         "|---|---|---|---|---|",
     ]

@@ -8,8 +8,8 @@ INFO. Every finding is one line with what to do instead.
 Facts behind the checks, from Heat 27 (heat/engine/resources/openstack/
 heat/remote_stack.py, heat/engine/service.py). Sent anyway with --force on
 the lab, Heat does as said for a suspended constituent and an unreachable
-region (tests/test_preflight.py) and for a delete with a region down
-(tests/test_outage.py); the CHECK_FAILED replacement is from the source only.
+region (tests/lab/test_preflight.py) and for a delete with a region down
+(tests/lab/test_outage.py); the CHECK_FAILED replacement is from the source only.
 - an update of a master updates every constituent (RemoteStack always
   needs an update), and first validates each OS::Heat::Stack against its
   region: one unreachable constituent region refuses the whole update;

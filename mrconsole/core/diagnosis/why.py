@@ -27,7 +27,7 @@ class WhyStep:
 
 # After a stack's resources, Heat deletes its trust and its stack-domain project (heat/engine/stack.py
 # `_delete_credentials`, `_delete_user_project`): Keystone not answering then fails the delete with these
-# reasons, the resources already gone (seen on the production lab: tests/test_faults.py).
+# reasons, the resources already gone (seen on the production lab: tests/lab/test_faults.py).
 CREDENTIAL_CLEANUP = ("Error deleting trust", "Error deleting project")
 
 

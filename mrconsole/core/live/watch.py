@@ -1,6 +1,6 @@
 """One region's stack inventory, kept current at a cost that grows with change.
 
-What Heat 27 offers, checked against the lab (tests/test_watch.py holds it):
+What Heat 27 offers, checked against the lab (tests/lab/test_watch.py holds it):
 - `updated_time` is set when suspend, resume, check, update (PATCH or full)
   and delete *start*; a create leaves it empty, and the end of an action
   does not move it;

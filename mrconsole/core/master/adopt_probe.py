@@ -4,7 +4,7 @@ Heat 27, `engine/service.py` `create_stack`: with `reauthentication_auth_method 
 production clouds run long operations) the stored stack is reloaded with `use_stored_context=True`,
 which drops `adopt_stack_data`, so Heat *creates* every resource instead of adopting it. A master moved
 there would create a second copy of every constituent stack in every region (servers included), and
-answer CREATE_COMPLETE. Seen on the lab's production profile and pinned (tests/test_production.py).
+answer CREATE_COMPLETE. Seen on the lab's production profile and pinned (tests/lab/test_production.py).
 
 The probe is Heat's own answer, on something harmless: a throwaway stack adopted from one
 `OS::Heat::None` whose adopt data names its resource id. ADOPT_COMPLETE with that id: the region

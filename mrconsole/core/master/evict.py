@@ -2,7 +2,7 @@
 
 Through Heat it cannot be done: an update of the master without those constituents first validates the
 remaining ones and then deletes the removed ones, in their region, which does not answer. What works on
-Heat 27 (checked on the lab, tests/test_rehome.py): the master's export with those resources (and the
+Heat 27 (checked on the lab, tests/lab/test_rehome.py): the master's export with those resources (and the
 outputs that read them) taken out, validated in the master's region (which reaches only the regions
 left), then the master abandoned (Heat forgets it; every constituent stays) and adopted again, under the
 same name in the same region, from that export. The new master owns the same constituents in the other

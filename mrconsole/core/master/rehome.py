@@ -3,7 +3,7 @@
 Heat's `stack adopt` (enable_stack_adopt) creates a stack whose resources take the `resource_id`s the
 adopt data gives: an adopted master owns the existing constituent stacks, creating and touching
 nothing. Its data is what `stack export` (enable_stack_abandon) returns: the template, files,
-environment and each resource's id. Checked on the lab (Heat 27, tests/test_rehome.py): a master
+environment and each resource's id. Checked on the lab (Heat 27, tests/lab/test_rehome.py): a master
 adopted in another region is ADOPT_COMPLETE in seconds with the same constituent ids, and a PATCH
 through it updates the constituents in their regions; a master whose outputs read its constituents'
 stays readable through a move and the updates after it (the 404 once seen here was the lab's sqlite

@@ -6,7 +6,7 @@ snapshot's template in which each OS::Heat::Stack takes the template and paramet
 constituent's snapshot, read in that constituent's region (RemoteStack.handle_restore): every
 constituent is then updated in its region to what it was. So a restore needs every constituent's
 region; the plan refuses it before sending when one does not answer. The frozen template and
-parameters stay in the master's template after the restore (checked on the lab, tests/test_snapshot.py):
+parameters stay in the master's template after the restore (checked on the lab, tests/lab/test_heat_snapshots.py):
 its parameters no longer reach the constituents until an update with the master's template file.
 
 Cost of a plan: the master's read (3 + C requests) and its snapshot list (1). A snapshot taken

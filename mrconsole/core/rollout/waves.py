@@ -7,7 +7,7 @@ pre-update}}}`, makes that update pause before it touches the constituent
 NAME, until a resource signal `{"unset_hook": "pre-update"}` clears it. A
 rollout is one PATCH of the master that holds every constituent outside the
 first wave at its breakpoint, then releases the waves one after another
-(core/rollout/run.py). Checked on Heat 27 (tests/test_rollout.py pins each):
+(core/rollout/run.py). Checked on Heat 27 (tests/lab/test_rollout.py pins each):
 
 - the PATCH's environment is merged into the master's stored one, and the
   master's environment is copied whole into every constituent: afterwards

@@ -27,7 +27,7 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.templates import gather
 from mrconsole.lab.options import lab_options
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 REAL = CORPUS / "real"
 
 # template (relative to tests/corpus) -> the line of Heat's source that makes mrconsole stricter on purpose

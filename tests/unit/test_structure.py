@@ -8,7 +8,7 @@ from pathlib import Path
 
 import grimp
 
-PACKAGE = Path(__file__).resolve().parents[1] / "mrconsole"
+PACKAGE = Path(__file__).resolve().parents[2] / "mrconsole"
 
 
 def _circles(edges: dict[str, set[str]]) -> list[list[str]]:

@@ -10,8 +10,8 @@ import pytest
 
 from mrconsole.state.journal import Journal
 
-SIMPLE = Path(__file__).parent / "corpus" / "simple.yaml"
-MASTER_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
+SIMPLE = Path(__file__).resolve().parents[1] / "corpus" / "simple.yaml"
+MASTER_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
 
 
 @pytest.fixture
@@ -66,8 +66,8 @@ async def test_the_console_frames_the_region_and_asks_for_its_name(lab, guarded,
     from mrconsole.tui.app import MrConsoleApp
     from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen
     from mrconsole.tui.screens.overview import OverviewScreen
-    from tests.test_tui import FAST, pane, until
-    from tests.test_tui_actions import _select
+    from tests.lab.test_tui import FAST, pane, until
+    from tests.lab.test_tui_actions import _select
 
     async def factory():
         fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))

@@ -14,7 +14,7 @@ import pytest
 from mrconsole.cloud import convert, region
 from mrconsole.errors import INTERNAL_MESSAGE
 from mrconsole.logs import log_path
-from tests.test_tui import make_app, pane, until
+from tests.lab.test_tui import make_app, pane, until
 
 BROKEN = "RegionTwo"
 

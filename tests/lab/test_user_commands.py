@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-SIMPLE = Path(__file__).parent / "corpus" / "simple.yaml"
+SIMPLE = Path(__file__).resolve().parents[1] / "corpus" / "simple.yaml"
 # The operator's own STACK is read with printenv: an entry that says $STACK is refused (the old name).
 SHOW = (
     'echo "vars: $MRCONSOLE_CLOUD|$MRCONSOLE_REGION|$MRCONSOLE_STACK|$MRCONSOLE_STACK_ID|$MRCONSOLE_RESOURCE|'
@@ -69,8 +69,8 @@ async def test_the_console_runs_a_user_command_on_the_stack_under_the_cursor(lab
     from mrconsole.core.acting.user_commands import of_config
     from mrconsole.tui.screens.modals import CommandOutputScreen
     from mrconsole.tui.screens.overview import OverviewScreen
-    from tests.test_tui import make_app, until
-    from tests.test_tui_actions import _select
+    from tests.lab.test_tui import make_app, until
+    from tests.lab.test_tui_actions import _select
 
     app = make_app(lab, master=None, read_only=read_only, commands=of_config(load()))
     async with app.run_test(size=(120, 36)) as pilot:

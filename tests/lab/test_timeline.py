@@ -9,9 +9,9 @@ from pathlib import Path
 
 from mrconsole.tui.screens.overview import OverviewScreen
 from tests.conftest import run_process
-from tests.test_tui import make_app, until
+from tests.lab.test_tui import make_app, until
 
-MASTER_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
+MASTER_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
 
 
 async def test_timeline_of_an_outage_with_an_out_of_band_action(lab):

@@ -13,7 +13,7 @@ from mrconsole.core.master.topology import Constituent, Topology
 from mrconsole.models import Stack
 from mrconsole.state.journal import Journal
 
-MASTER_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
+MASTER_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +215,7 @@ async def test_the_console_shows_the_preflight_and_the_per_region_preview(lab, p
     from mrconsole.tui.screens.actions import ConfirmScreen
     from mrconsole.tui.screens.overview import OverviewScreen
     from tests.conftest import run_process
-    from tests.test_tui import make_app, until
+    from tests.lab.test_tui import make_app, until
 
     db = pf["db_stack"]["stack_name"]
     done = run_process("stack", "suspend", db, "--lab", "--region", "RegionTwo", "--direct", "--wait")

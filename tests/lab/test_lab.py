@@ -149,7 +149,7 @@ def test_missing_lab_extra_is_one_line_error(tmp_path):
     shim = tmp_path / "shim"
     shim.mkdir()
     (shim / "heat.py").write_text("raise ImportError('heat is not installed')\n")
-    env = {"PYTHONPATH": os.pathsep.join([str(shim), str(Path(__file__).resolve().parents[1])])}
+    env = {"PYTHONPATH": os.pathsep.join([str(shim), str(Path(__file__).resolve().parents[2])])}
     done = run_process("lab", "up", "--no-keystone", "--dir", str(tmp_path / "lab"), env=env)
     assert done.returncode == 1
     assert "lab extra is not installed" in done.stderr

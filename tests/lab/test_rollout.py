@@ -293,7 +293,7 @@ def test_rollout_of_a_new_template_and_a_reapply(lab, cli, tmp_path):
     import shutil
 
     _seed(lab, "roll-tpl")
-    example = Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "rollout"
+    example = Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "rollout"
     for f in ("master.yaml", "web.yaml", "web_worker.yaml"):
         shutil.copy(example / f, tmp_path / f)
     web = (tmp_path / "web.yaml").read_text()
@@ -357,7 +357,7 @@ async def test_console_started_mid_rollout_shows_it_and_finishes_it(lab, cli, fa
     from mrconsole.tui.screens.overview import OverviewScreen
     from mrconsole.tui.screens.rollout import AskScreen, RolloutScreen
     from mrconsole.tui.widgets.master_tree import MasterTree
-    from tests.test_tui import make_app, until
+    from tests.lab.test_tui import make_app, until
 
     script, _log = failing_gate
     await asyncio.to_thread(_seed, lab, "roll-tui")

@@ -256,7 +256,7 @@ async def test_the_stack_detail_follows_its_stack_without_a_reload(lab, cli):
     """Opened, then the stack is checked from elsewhere: its status and events appear without `r`."""
     import asyncio
 
-    from tests.test_actions import SIMPLE
+    from tests.lab.test_actions import SIMPLE
 
     code, _, err = await asyncio.to_thread(
         cli, "stack", "create", "live-detail", "-t", str(SIMPLE), "--lab", "--region", "RegionTwo", "--wait"

@@ -1,6 +1,6 @@
 """Pure logic of what a login may do (core/acting/permissions.py), the menu's greying (core/acting/choices.py), a TLS
 failure's line (cloud/errors.py) and the preflight of a running stack. Heat's and Keystone's own answers
-are pinned on the lab (tests/test_roles.py, tests/test_tls.py)."""
+are pinned on the lab (tests/lab/test_roles.py, tests/lab/test_tls.py)."""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ import pytest
 
 from mrconsole.template.analysis import CODES, analyse
 
-CORPUS = Path(__file__).parent / "corpus"
-EXAMPLES = Path(__file__).resolve().parents[1] / "mrconsole" / "examples"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+EXAMPLES = Path(__file__).resolve().parents[2] / "mrconsole" / "examples"
 REGIONS = ["RegionOne", "RegionTwo", "RegionThree"]
 
 

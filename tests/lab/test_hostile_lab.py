@@ -15,10 +15,10 @@ from mrconsole.tui.screens.actions import JournalScreen
 from mrconsole.tui.screens.detail import DetailScreen
 from mrconsole.tui.screens.oncall import OutputsScreen, ResourcesScreen
 from mrconsole.tui.screens.overview import OverviewScreen
-from tests.test_hostile_text import CONTROLS, screen_text
-from tests.test_tui import make_app, until
+from tests.lab.test_tui import make_app, until
+from tests.screens.test_hostile_text import CONTROLS, screen_text
 
-TEMPLATE = str(Path(__file__).parent / "corpus" / "hostile.yaml")
+TEMPLATE = str(Path(__file__).resolve().parents[1] / "corpus" / "hostile.yaml")
 TITLE = "\x1b]0;pwned\x07[/] x[web] [fd00::1]"  # the template's `title` output, as Heat returns it
 REASON = "[/] \x1b]0;pwned\x07 bad disk [bold]"
 SHOWN_REASON = "[/] ␛]0;pwned␇ bad disk [bold]"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from mrconsole.state.journal import Journal
 from mrconsole.tui.screens.overview import OverviewScreen
-from tests.test_tui import make_app, until
+from tests.lab.test_tui import make_app, until
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "mrconsole" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "mrconsole" / "examples"
 MASTER_T = str(EXAMPLES / "multi-region" / "master.yaml")
-SIMPLE = str(Path(__file__).parent / "corpus" / "simple.yaml")
+SIMPLE = str(Path(__file__).resolve().parents[1] / "corpus" / "simple.yaml")
 
 # (name suffix, template, region, parameters): a master whose database region is typed wrong (the analysis of
 # the values given refuses it), and a small stack that is created.

@@ -10,7 +10,7 @@ import pytest
 from mrconsole.cli.main import _commands, build_parser, hoist_global_options
 from mrconsole.state.journal import Journal
 
-MASTER_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
+MASTER_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
 
 
 def test_global_options_before_the_command_move_after_it():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 CACHE = str(CORPUS / "lab_cache.yaml")
 CACHE_MASTER = str(CORPUS / "lab_cache_master.yaml")
 

@@ -17,7 +17,7 @@ from mrconsole.core.text import printable
 from mrconsole.tui.app import MrConsoleApp
 from tests.screens.hostile import PAYLOAD, hostile
 from tests.screens.replay import ReplaySession
-from tests.test_screens import SCREENS, SIZES, _steps
+from tests.screens.test_screens import SCREENS, SIZES, _steps
 
 CONTROLS = {chr(c) for c in range(0x20) if c not in (0x0A,)} | {"\x7f", "\u202e"} | {chr(c) for c in range(0x80, 0xA0)}
 # Screens that show no text of Heat's users: only what the console itself says.

@@ -9,9 +9,9 @@ import pytest
 from mrconsole.state.journal import Journal
 from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen, JournalScreen, LaunchScreen
 from mrconsole.tui.screens.overview import OverviewScreen
-from tests.test_tui import make_app, pane, until
+from tests.lab.test_tui import make_app, pane, until
 
-SIMPLE = Path(__file__).parent / "corpus" / "simple.yaml"
+SIMPLE = Path(__file__).resolve().parents[1] / "corpus" / "simple.yaml"
 
 
 def _select(app, region, name) -> bool:
@@ -157,7 +157,7 @@ async def test_journal_and_launch_screens_open(lab):
 
 
 async def test_launch_form_checks_constraints_before_submit(lab):
-    template = Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "master.yaml"
+    template = Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "master.yaml"
     app = make_app(lab)
     async with app.run_test(size=(120, 50)) as pilot:
         assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))

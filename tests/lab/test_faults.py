@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from mrconsole.lab import faults
-from tests.test_tui import make_app, pane, until
+from tests.lab.test_tui import make_app, pane, until
 
-DB_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "db.yaml")
+DB_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "db.yaml")
 
 # mode -> what an operator reads (the fault class), and the exit code of a read (status, events)
 MATRIX = {

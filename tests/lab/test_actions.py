@@ -10,9 +10,9 @@ import pytest
 
 from mrconsole.state.journal import Journal
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "mrconsole" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "mrconsole" / "examples"
 MASTER_T = str(EXAMPLES / "multi-region" / "master.yaml")
-SIMPLE = Path(__file__).parent / "corpus" / "simple.yaml"
+SIMPLE = Path(__file__).resolve().parents[1] / "corpus" / "simple.yaml"
 SECRET = "Zebra-Secret-4711"
 
 

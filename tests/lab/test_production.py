@@ -11,9 +11,9 @@ from pathlib import Path
 
 from mrconsole.state.journal import Journal
 
-CORPUS = Path(__file__).parent / "corpus" / "production"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "production"
 MASTER_T, ENV = str(CORPUS / "master.yaml"), str(CORPUS / "env.yaml")
-ROLLOUT_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "rollout" / "master.yaml")
+ROLLOUT_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "rollout" / "master.yaml")
 
 
 def _on(lab) -> tuple[str, ...]:

@@ -284,7 +284,7 @@ def test_events_follow_of_an_idle_stack_shows_an_action_started_elsewhere(lab, c
     import time
     from pathlib import Path
 
-    simple = str(Path(__file__).parent / "corpus" / "simple.yaml")
+    simple = str(Path(__file__).resolve().parents[1] / "corpus" / "simple.yaml")
     code, out, err = cli("stack", "create", "ef-idle", "-t", simple, "--lab", "--region", "RegionTwo", "--wait")
     assert code == 0, err + out
     proc = subprocess.Popen(

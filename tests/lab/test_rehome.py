@@ -11,7 +11,7 @@ import pytest
 from mrconsole.state.topology_cache import TopologyCache
 
 SECRET = "Zebra-Secret-4711"
-MASTER_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
+MASTER_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ async def test_the_console_snapshots_and_moves_a_master(lab, cli):
     from mrconsole.tui.screens.master_ops import RehomeScreen, SnapshotsScreen
     from mrconsole.tui.screens.overview import OverviewScreen
     from mrconsole.tui.screens.rollout import AskScreen
-    from tests.test_tui import make_app, until
+    from tests.lab.test_tui import make_app, until
 
     code, out, err = await asyncio.to_thread(
         cli, "stack", "create", "tmv", "-t", MASTER_T, "--lab", "--region", "RegionOne",

@@ -11,7 +11,7 @@ import pytest
 from mrconsole.state.journal import Journal
 from tests.conftest import run_process, wait_until
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "mrconsole" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "mrconsole" / "examples"
 MASTER_T = str(EXAMPLES / "multi-region" / "master.yaml")
 
 
@@ -107,7 +107,7 @@ async def test_drift_screen_reapply_updates_the_master_and_undoes_the_drift(lab,
     from mrconsole.tui.screens.actions import ConfirmScreen
     from mrconsole.tui.screens.drift import DriftScreen
     from mrconsole.tui.screens.overview import OverviewScreen
-    from tests.test_tui import make_app, until
+    from tests.lab.test_tui import make_app, until
 
     before = len(Journal().entries(1000))
     app = make_app(lab, master="om")

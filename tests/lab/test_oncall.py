@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-MASTER_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
-WAIT_T = str(Path(__file__).parent / "corpus" / "wait.yaml")
+MASTER_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
+WAIT_T = str(Path(__file__).resolve().parents[1] / "corpus" / "wait.yaml")
 
 
 @pytest.fixture(scope="module")

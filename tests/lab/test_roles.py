@@ -13,7 +13,7 @@ import pytest
 from mrconsole.state.journal import Journal
 from tests.conftest import MASTER
 
-ROLLOUT_T = str(Path(__file__).resolve().parents[1] / "mrconsole" / "examples" / "rollout" / "master.yaml")
+ROLLOUT_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "rollout" / "master.yaml")
 READER = ("--lab", "--os-cloud", "mrconsole-lab-reader")
 ROLE = "your role (reader) cannot"
 
@@ -73,7 +73,7 @@ def test_a_readers_preflight_says_which_checks_it_could_not_make(lab, roles_stac
 async def test_the_readers_console_greys_what_the_role_cannot_do(lab, roles_stack):
     from mrconsole.tui.screens.actions import ActionMenu
     from mrconsole.tui.screens.overview import OverviewScreen
-    from tests.test_tui import make_app, until
+    from tests.lab.test_tui import make_app, until
 
     app = make_app(lab, master=roles_stack, cloud="mrconsole-lab-reader")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -1,0 +1,1 @@
+"""mrconsole's tests, by tier: unit/, lab/, screens/ (the snapshot and hostile-text tiers), bench/."""
