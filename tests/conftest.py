@@ -150,9 +150,22 @@ LAB_FIXTURES = {"lab", "production_lab", "no_reauth_lab", "simple_lab", "adoptin
 
 
 def pytest_collection_modifyitems(config, items):
+    """A test that asks for a lab (or brings its own: marked `lab` by hand) is marked `lab` (what `make test-lab`
+    selects), and lives in tests/lab/;
+    every other test lives elsewhere (#35: the folders say the tiers, and this keeps them saying it)."""
+    misplaced = []
     for item in items:
-        if LAB_FIXTURES & set(getattr(item, "fixturenames", ())):
+        needs_lab = bool(LAB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("lab")
+        if needs_lab:
             item.add_marker(pytest.mark.lab)
+        folder = Path(str(item.fspath)).resolve().relative_to(Path(__file__).resolve().parent).parts[0]
+        if bool(needs_lab) != (folder == "lab"):
+            misplaced.append(item.nodeid)
+    if misplaced:
+        raise pytest.UsageError(
+            "tests in another tier's folder (a lab fixture belongs in tests/lab/, nothing else does): "
+            + ", ".join(misplaced[:5])
+        )
 
 
 def _dump_logs(lab: Lab) -> None:

@@ -7,11 +7,10 @@ import contextlib
 import json
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 
 from mrconsole.cloud.connection import authenticate, connect
 from mrconsole.cloud.region import Timeouts
-from mrconsole.core.live.events import EventStream, StreamConfig, Timeline
+from mrconsole.core.live.events import EventStream, StreamConfig
 from mrconsole.core.live.fleet import Fleet
 from mrconsole.core.live.follow import follow_master
 from mrconsole.lab.options import lab_options
@@ -19,32 +18,6 @@ from mrconsole.models import Event
 from tests.conftest import MASTER
 
 FAST = Timeouts(connect=1.0, read=3.0)
-
-
-def _event(i: int, t: int, region="R") -> Event:
-    return Event(
-        region=region,
-        stack_id="s",
-        stack_name="s",
-        id=f"e{i}",
-        time=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=t),
-        resource_name="r",
-        status="CREATE_COMPLETE",
-    )
-
-
-def test_timeline_orders_by_time_then_arrival_and_dedupes():
-    tl = Timeline(100)
-    assert [e.id for e in tl.add([_event(1, 5), _event(2, 1)])] == ["e1", "e2"]
-    assert tl.add([_event(1, 5), _event(3, 5)]) == [_event(3, 5)]
-    assert [e.id for e in tl.events()] == ["e2", "e1", "e3"]
-
-
-def test_timeline_is_bounded_and_counts_drops():
-    tl = Timeline(10)
-    tl.add([_event(i, i) for i in range(25)])
-    assert len(tl) == 10 and tl.dropped == 15
-    assert [e.id for e in tl.events()][0] == "e15"
 
 
 async def _fleet(lab) -> Fleet:

@@ -145,18 +145,6 @@ def test_wrong_cloud_name_is_one_line_error(lab):
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
-def test_missing_clouds_yaml_is_one_line_error(tmp_path):
-    done = run_process(
-        "status",
-        "--os-cloud",
-        "anything",
-        env={"OS_CLIENT_CONFIG_FILE": str(tmp_path / "absent.yaml"), "HOME": str(tmp_path)},
-    )
-    assert done.returncode != 0
-    assert "clouds.yaml" in done.stderr
-    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
-
-
 def test_wrong_password_is_one_line_error(lab, tmp_path):
     import yaml
 

@@ -1,0 +1,109 @@
+"""A region's watch cadence (no lab): quiet regions looked at less often, and what a look asks."""
+
+from __future__ import annotations
+
+import asyncio
+
+from mrconsole.core.live.watch import RegionWatch, WatchConfig
+
+
+def test_a_quiet_region_is_looked_at_less_often_and_fast_again_once_it_changes():
+    """core/live/watch.py: busy_interval while active (a change in the last quiet_after s, a stack in progress,
+    the console acted), quiet_interval once quiet."""
+    from mrconsole.models import Stack
+
+    class Client:
+        region = "R"
+
+    now = [0.0]
+    cfg = WatchConfig(busy_interval=1.25, quiet_interval=2.5, quiet_after=30.0)
+    w = RegionWatch(Client(), cfg, clock=lambda: now[0])
+    assert WatchConfig().quiet_interval == 3.0  # the module's cost formula counts on it
+    assert w.interval() == 1.25  # just started
+    now[0] = 31.0
+    assert w.interval() == 2.5  # quiet
+    w.stacks["a"] = Stack("R", "a", "a", "UPDATE_IN_PROGRESS")
+    assert w.interval() == 1.25  # something in progress
+    w.stacks["a"] = Stack("R", "a", "a", "UPDATE_COMPLETE")
+    assert w.interval() == 2.5
+    w.sweep_soon()  # the console acted here
+    assert w.interval() == 1.25
+    now[0] = 62.0
+    assert w.interval() == 2.5
+
+
+def test_a_quiet_look_asks_what_changed_never_what_is_busy():
+    """core/live/watch.py: in a quiet region nothing is busy, and any start moves updated_time or
+    creation_time, so a quiet look asks `updated` (and `created` every other look); an active one
+    asks `updated` at every look and `busy` at every other. And a sweep that runs out of pages
+    asks for the full list."""
+
+    from mrconsole.core.live.watch import RegionWatch, WatchConfig
+    from mrconsole.models import Stack
+
+    asked: list[str] = []
+
+    class Client:
+        region = "R"
+        changed: list[Stack] = []
+
+        async def list_stacks(self, **kw):
+            if (kw.get("filters") or {}).get("status") == "IN_PROGRESS":
+                asked.append("busy")
+                return []
+            if kw.get("sort_keys") in ("updated_time", "creation_time") and kw.get("sort_dir") == "desc":
+                asked.append("updated" if kw["sort_keys"] == "updated_time" else "created")
+                return list(self.changed) if not kw.get("marker") else []
+            asked.append("full")
+            return [Stack("R", "a", "a", "CREATE_COMPLETE", created_time=None)]
+
+    now = [0.0]
+    cfg = WatchConfig(busy_interval=1.25, quiet_interval=3.0, quiet_after=30.0, sweep_interval=12.0, page=5)
+    client = Client()
+    w = RegionWatch(client, cfg, clock=lambda: now[0])
+
+    async def looks(n: int) -> list[str]:
+        asked.clear()
+        for _ in range(n):
+            await w.poll()
+            now[0] += w.interval()
+        return list(asked)
+
+    assert asyncio.run(looks(1)) == ["full"]
+    active = asyncio.run(looks(4))
+    assert active.count("busy") == 2 and active.count("updated") == 4  # updated every look, busy every other
+    now[0] = 100.0
+    assert w.quiet()
+    quiet = asyncio.run(looks(6))
+    assert "busy" not in quiet
+    # (a created sweep that fell due while active may come once more)
+    assert quiet.count("updated") == 6 and 3 <= quiet.count("created") <= 4
+    assert w.interval() == 3.0
+
+    # A change seen in a quiet look makes the region active: the busy question is back.
+    from datetime import datetime
+
+    client.changed = [Stack("R", "a", "a", "UPDATE_IN_PROGRESS", updated_time=datetime(2026, 11, 28, 12, 0))]
+    asyncio.run(looks(1))
+    assert not w.quiet() and w.interval() == 1.25
+    assert "busy" in asyncio.run(looks(2))
+
+    # More changes than max_sweep_pages pages: the next look is the full list.
+    w2 = RegionWatch(client, WatchConfig(page=1, max_sweep_pages=2), clock=lambda: now[0])
+    client.changed = []
+    asyncio.run(w2.poll())  # the inventory; its marks
+    w2._marks["updated_time"] = datetime(2026, 1, 1)
+    client.changed = [Stack("R", "b", "b", "CHECK_COMPLETE", updated_time=datetime(2026, 11, 28, 12, 1))]
+    Client.list_stacks_orig = Client.list_stacks
+
+    async def endless(self, **kw):  # every page full and newer than the mark
+        asked.append("page")
+        return list(self.changed)
+
+    Client.list_stacks = endless
+    w2.sweep_soon()
+    asyncio.run(w2.poll())
+    Client.list_stacks = Client.list_stacks_orig
+    asked.clear()
+    asyncio.run(w2.poll())
+    assert asked == ["full"]
