@@ -17,7 +17,7 @@ from mrconsole.core.text import printable
 from mrconsole.tui.app import MrConsoleApp
 from tests.screens.hostile import PAYLOAD, hostile
 from tests.screens.replay import ReplaySession
-from tests.screens.test_screens import SCREENS, SIZES, _steps
+from tests.screens.test_screens import SCREENS, SIZES, _steps, settled
 
 CONTROLS = {chr(c) for c in range(0x20) if c not in (0x0A,)} | {"\x7f", "\u202e"} | {chr(c) for c in range(0x80, 0xA0)}
 # Screens that show no text of Heat's users: only what the console itself says.
@@ -45,7 +45,7 @@ async def test_hostile_text_is_shown_as_data(monkeypatch, screen, scene):
         await _steps(screen, lambda n: names.get(n, n))(pilot)
         shown[SIZES[0]] = screen_text(app)
         await pilot.resize_terminal(*SIZES[1])
-        await pilot.pause(0.3)
+        await settled(pilot)
         shown[SIZES[1]] = screen_text(app)
         notes = [n.message for n in app._notifications]
     assert set(SIZES) == set(shown)

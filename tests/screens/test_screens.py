@@ -8,6 +8,7 @@ no network, so a visual change shows up as an SVG diff in review
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -19,19 +20,27 @@ SIZES = [(80, 24), (120, 40)]
 LAUNCH_TEMPLATE = "mrconsole/examples/multi-region/master.yaml"
 
 
+async def settled(pilot) -> None:
+    """Until the app is idle: its workers done and its messages handled, twice over (a handled message may
+    start a worker). A condition, not a fixed wait: no test here sleeps a guessed time."""
+    for _ in range(3):
+        await asyncio.wait_for(pilot.app.workers.wait_for_complete(), 30)
+        await pilot.pause()
+
+
 async def _overview(pilot):
     app = pilot.app
     for _ in range(100):
         if isinstance(app.screen, OverviewScreen):
             break
         await pilot.pause(0.05)
-    await pilot.pause(0.3)
+    await settled(pilot)
 
 
 async def _command(pilot, text):
     await _overview(pilot)
     pilot.app.run_command(text)
-    await pilot.pause(0.5)
+    await settled(pilot)
 
 
 def _stack(scene, name):
@@ -51,7 +60,7 @@ def _steps(scene_name, name=lambda n: n):
     async def events(pilot):
         await _overview(pilot)
         await pilot.press("e")
-        await pilot.pause(0.5)
+        await settled(pilot)
 
     async def why(pilot):
         await _command(pilot, f"why {name('broken')}")
@@ -62,7 +71,7 @@ def _steps(scene_name, name=lambda n: n):
     async def launch(pilot):
         await _overview(pilot)
         pilot.app.action_launch(LAUNCH_TEMPLATE)
-        await pilot.pause(0.3)
+        await settled(pilot)
         pilot.app.screen.query_one("#launch-name").value = "shop"
         await pilot.app.screen.load()
         await pilot.pause()
@@ -70,20 +79,20 @@ def _steps(scene_name, name=lambda n: n):
         for field in pilot.app.screen.query("Input"):
             field.cursor_blink = False
         pilot.app.screen.query_one("#launch-template").focus()  # the top of the form, every time
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     async def journal(pilot):
         await _overview(pilot)
         await pilot.press("j")
-        await pilot.pause(0.5)
+        await settled(pilot)
 
     async def rollout(pilot):
         await _command(pilot, f"rollout {name('web')}")
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     async def breakpoints(pilot):
         await _command(pilot, f"breakpoints {name('web')}")
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     async def move(pilot):
         await _command(pilot, "move")
@@ -91,21 +100,21 @@ def _steps(scene_name, name=lambda n: n):
         for field in screen.query("Input"):
             field.cursor_blink = False
         screen.query_one("#rehome-preview").press()
-        await pilot.pause(0.5)
+        await settled(pilot)
 
     async def stale_menu(pilot):
         await _overview(pilot)
         master = pilot.app.session.master.topology.master
         pilot.app.act_on(master.region, master.id, master.name)
-        await pilot.pause(0.5)
+        await settled(pilot)
 
     async def outputs(pilot):
         await _command(pilot, f"outputs {name('demo')}")
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     async def resources(pilot):
         await _command(pilot, f"resources {name('demo')}")
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     async def protected(pilot):
         # The healthy scene as a console whose config protects RegionTwo sees it.
@@ -115,21 +124,21 @@ def _steps(scene_name, name=lambda n: n):
         for region in app.session.region_names:
             app.screen._show_region(region)
         app.screen.query_one("#health")._show_session()
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     async def snapshots(pilot):
         await _command(pilot, f"snapshots {name('demo')}")
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     async def masters(pilot):
         await _overview(pilot)
         await pilot.press("m")
-        await pilot.pause(0.5)
+        await settled(pilot)
 
     async def help_screen(pilot):
         await _overview(pilot)
         await pilot.press("question_mark")
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     return {
         "healthy": nothing,
@@ -215,7 +224,7 @@ async def test_every_region_and_a_failed_stack_of_each_are_on_screen(monkeypatch
     monkeypatch.setattr(time, "time", lambda: data["now"])
     async with app.run_test(size=size) as pilot:
         await _overview(pilot)
-        await pilot.pause(0.3)
+        await settled(pilot)
         column = app.screen.query_one(RegionColumn)
         visible = column.region
         panes = list(app.screen.query(RegionPane))

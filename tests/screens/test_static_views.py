@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.tui.app import MrConsoleApp
+from tests.screens.test_screens import settled
 
 
 def _offline_app() -> MrConsoleApp:
@@ -15,15 +16,15 @@ def _offline_app() -> MrConsoleApp:
 
 def test_cannot_connect_screen(snap_compare):
     async def settle(pilot):
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     assert snap_compare(_offline_app(), terminal_size=(80, 24), run_before=settle)
 
 
 def test_help_screen(snap_compare):
     async def open_help(pilot):
-        await pilot.pause(0.3)
+        await settled(pilot)
         await pilot.press("question_mark")
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     assert snap_compare(_offline_app(), terminal_size=(100, 36), run_before=open_help)
