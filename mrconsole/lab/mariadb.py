@@ -29,9 +29,10 @@ def available() -> bool:
 def initialise(data_dir: Path, log: Path) -> None:
     """The data directory, made once (system tables; root with no password, reachable only from 127.0.0.1
     until `grant` sets one)."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _tmp(data_dir).mkdir(mode=0o700, exist_ok=True)  # a lab made before it had one: the server needs it
     if (data_dir / "mysql").is_dir():
         return
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with open(log, "ab") as out:
         done = subprocess.run(
             [
@@ -41,6 +42,7 @@ def initialise(data_dir: Path, log: Path) -> None:
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
                 f"--user={_user()}",
+                f"--tmpdir={_tmp(data_dir)}",  # passed on to mariadbd --bootstrap
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -48,6 +50,12 @@ def initialise(data_dir: Path, log: Path) -> None:
         )
     if done.returncode != 0:
         raise RuntimeError(f"mariadb-install-db failed; read {log}")
+
+
+def _tmp(data_dir: Path) -> Path:
+    """The lab's own temporary directory: two labs bootstrapping at once (the lab tier's two workers) in a
+    shared /tmp collided on a temporary table's name and one failed ("Unknown table 'mysql.tmp_user_sys'")."""
+    return data_dir.parent / "tmp"
 
 
 def server_args(data_dir: Path, port: int) -> list[str]:
@@ -60,6 +68,7 @@ def server_args(data_dir: Path, port: int) -> list[str]:
         "--bind-address=127.0.0.1",
         f"--socket={run / 'mariadb.sock'}",
         f"--pid-file={run / 'mariadb.pid'}",
+        f"--tmpdir={_tmp(data_dir)}",
         f"--user={_user()}",
         "--skip-log-bin",
         "--innodb-buffer-pool-size=64M",
