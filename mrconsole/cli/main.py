@@ -11,7 +11,7 @@ import sys
 import warnings
 
 from mrconsole import __version__
-from mrconsole.cli import common, lab_cmd
+from mrconsole.cli import common, completion_cmd, lab_cmd
 from mrconsole.cli.cloudargs import GLOBAL_FLAGS, GLOBAL_WITH_VALUE
 from mrconsole.cli.common import EXIT_USAGE, CliError
 from mrconsole.config import keep_private
@@ -108,6 +108,7 @@ def _optional_commands() -> list[str]:
         "drift_cmd",
         "timeline_cmd",
         "console_cmd",
+        "completion_cmd",
     ]
     return [n for n in names if importlib.util.find_spec(f"mrconsole.cli.{n}")]
 
@@ -135,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         print(version_line())
         return 0
     parser = build_parser()
+    completion_cmd.complete_if_asked(parser)  # the shell asking for completions: answered, then exits
     argv = hoist_global_options(argv, _commands(parser))
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["console", *argv]

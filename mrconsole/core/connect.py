@@ -10,6 +10,7 @@ from mrconsole.cloud.templates import TemplateBundle, gather, gather_environment
 from mrconsole.core.live.fleet import Fleet
 from mrconsole.state.journal import Journal
 from mrconsole.state.topology_cache import TopologyCache
+from mrconsole.state.topology_cache import default_path as default_cache_path
 
 __all__ = [
     "CloudOptions",
@@ -17,6 +18,7 @@ __all__ = [
     "TemplateBundle",
     "Timeouts",
     "TopologyCache",
+    "default_cache_path",
     "authenticate",
     "connect",
     "gather",

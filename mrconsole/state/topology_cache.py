@@ -171,6 +171,17 @@ class TopologyCache:
             ).fetchall()]  # fmt: skip
         return [m for m in (self.load(cloud, i) for i in ids) if m is not None]
 
+    def known_names(self) -> tuple[set[str], set[str], set[str]]:
+        """The masters', every stack's (masters and constituents) and the regions' names the cache holds,
+        for every cloud: what shell completion offers, with no request (it works during an outage)."""
+        with self._connect() as db:
+            masters = db.execute("SELECT name, region FROM masters").fetchall()
+            constituents = db.execute("SELECT stack_name, region FROM constituents").fetchall()
+        names = {n for n, _ in masters if n}
+        stacks = names | {n for n, _ in constituents if n}
+        regions = {r for _, r in masters + constituents if r}
+        return names, stacks, regions
+
     def load(self, cloud: str, name_or_id: str) -> CachedMaster | None:
         with self._connect() as db:
             row = db.execute(

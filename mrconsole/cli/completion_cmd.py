@@ -1,0 +1,80 @@
+"""Shell completion (bash, zsh): commands, options, and stack, master and region names from the local
+topology cache, with no request, so it works during an outage. `mrconsole completion bash` prints the
+script; argcomplete answers the shell's questions (imported only then: every other start stays as fast).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from mrconsole.core.connect import TopologyCache, default_cache_path
+
+# Where a command takes a stack's name, a master's, or a region's.
+STACK_DESTS = {"stack", "name", "stacks"}
+MASTER_DESTS = {"master"}
+REGION_DESTS = {"regions", "region", "to_region", "to"}
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "completion",
+        help="print the shell completion script (bash or zsh)",
+        description="Print the completion script for your shell, then load it: "
+        "`source <(mrconsole completion bash)` (add it to ~/.bashrc), or for zsh "
+        "`source <(mrconsole completion zsh)` in ~/.zshrc. Stack, master and region names come from "
+        "the local topology cache: no request is made while you type.",
+    )
+    p.add_argument("shell", choices=("bash", "zsh"))
+    p.set_defaults(func=cmd_completion)
+
+
+def cmd_completion(args) -> int:
+    import argcomplete  # lazy: only completion needs it
+
+    print(argcomplete.shellcode(["mrconsole"], shell=args.shell))
+    return 0
+
+
+def _known() -> tuple[set[str], set[str], set[str]]:
+    if not default_cache_path().exists():  # never create state just because someone pressed tab
+        return set(), set(), set()
+    try:
+        return TopologyCache().known_names()
+    except Exception:  # noqa: BLE001 - a damaged cache must not break the shell's completion: offer nothing
+        return set(), set(), set()
+
+
+def _stacks(prefix, **kwargs):
+    return sorted(n for n in _known()[1] if n.startswith(prefix))
+
+
+def _masters(prefix, **kwargs):
+    return sorted(n for n in _known()[0] if n.startswith(prefix))
+
+
+def _regions(prefix, **kwargs):
+    return sorted(n for n in _known()[2] if n.startswith(prefix))
+
+
+def _attach(parser: argparse.ArgumentParser) -> None:
+    for action in parser._actions:  # argparse keeps them here, and nowhere public
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _attach(child)
+        elif action.dest in MASTER_DESTS:
+            action.completer = _masters  # type: ignore[attr-defined]
+        elif action.dest in REGION_DESTS:
+            action.completer = _regions  # type: ignore[attr-defined]
+        elif action.dest in STACK_DESTS:
+            action.completer = _stacks  # type: ignore[attr-defined]
+
+
+def complete_if_asked(parser: argparse.ArgumentParser) -> None:
+    """When the shell asks (argcomplete's environment), answer and exit; otherwise return at once."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    import argcomplete
+
+    _attach(parser)
+    argcomplete.autocomplete(parser)

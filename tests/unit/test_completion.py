@@ -1,0 +1,72 @@
+"""Shell completion (#35), driven in bash as the shell drives it: commands, options, and stack, master and
+region names from the local topology cache, with no cloud configured (no request is possible)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mrconsole.state.topology_cache import CachedConstituent, CachedMaster, TopologyCache
+
+DRIVER = r"""
+source <(mrconsole completion bash)
+ask() {
+  COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}; read -ra COMP_WORDS <<< "$1"
+  [[ "$1" == *" " ]] && COMP_WORDS+=("")
+  COMP_CWORD=$((${#COMP_WORDS[@]}-1)); COMPREPLY=()
+  _python_argcomplete mrconsole
+  echo "${COMPREPLY[*]}"
+}
+"""
+
+
+def _complete(*lines: str) -> list[set[str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    script = DRIVER + "".join(f"ask {line!r}\n" for line in lines)
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return [set(out.split()) for out in done.stdout.splitlines()]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_bash_completes_commands_options_and_names_from_the_cache():
+    TopologyCache().save(
+        CachedMaster(
+            "mrconsole-lab",
+            "m-1",
+            "shop",
+            "RegionTwo",
+            "CREATE_COMPLETE",
+            0.0,
+            [],
+            [CachedConstituent("db", "RegionThree", "s-1", "shop-db-x1", "CREATE_COMPLETE", None, {}, {}, None)],
+        )
+    )
+    commands, verbs, stacks, regions, masters, shells = _complete(
+        "mrconsole sta",
+        "mrconsole stack del",
+        "mrconsole stack delete sh",
+        "mrconsole stack delete shop --region Reg",
+        "mrconsole status --master ",
+        "mrconsole completion ",
+    )
+    assert commands == {"status", "stack"}
+    assert verbs == {"delete"}
+    assert stacks == {"shop", "shop-db-x1"}
+    assert regions == {"RegionTwo", "RegionThree"}
+    assert masters == {"shop"}
+    assert {"bash", "zsh"} <= shells
+
+
+def test_the_script_is_printed_for_each_shell(cli):
+    for shell in ("bash", "zsh"):
+        code, out, err = cli("completion", shell)
+        assert code == 0 and "mrconsole" in out and "_python_argcomplete" in out, err
+    code, out, err = cli("completion", "fish")
+    assert code == 2 and "invalid choice" in err
