@@ -40,7 +40,7 @@ def add_cloud_arguments(parser) -> None:
 
 # Options the OpenStack CLI accepts before the command (`openstack --os-cloud prod stack list`);
 # main.hoist_global_options moves them after it, where each command's parser takes them.
-GLOBAL_WITH_VALUE = ("--os-cloud", "--region", "--timeout", "--format", "--lab-dir")
+GLOBAL_WITH_VALUE = ("--os-cloud", "--region", "--timeout", "--format", "-f", "--lab-dir")
 GLOBAL_FLAGS = ("--lab", "--read-only")
 
 

@@ -13,6 +13,7 @@ import subprocess
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_FAILED, EXIT_USAGE, CliError, ask_yes, print_json, stack_ref
+from mrconsole.cli.output import add_format
 from mrconsole.core.acting.user_commands import CommandConfigError, Subject, environment, of_config, refusal
 from mrconsole.core.errors import CloudError
 
@@ -34,7 +35,7 @@ def add_parser(sub) -> None:
     p.add_argument("--resource", default="", metavar="RES", help="the resource it runs on (scope resource)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask before a dangerous command")
     add_cloud_arguments(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(p, ("text", "json"), "text")
     p.set_defaults(func=cmd_command)
 
 

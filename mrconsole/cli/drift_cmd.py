@@ -7,6 +7,7 @@ import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_OK, CliError, print_json, stack_ref
+from mrconsole.cli.output import add_format
 from mrconsole.core.diagnosis.reports import drift_lines
 from mrconsole.core.errors import CloudError
 from mrconsole.core.master.outage import drift
@@ -25,7 +26,7 @@ def add_parser(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("name", metavar="MASTER", type=stack_ref)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(p, ("text", "json"), "text")
     add_cloud_arguments(p)
     p.set_defaults(func=cmd_drift)
 

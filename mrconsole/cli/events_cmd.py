@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
 from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, count_arg, seconds_arg, stack_ref
+from mrconsole.cli.output import add_format
 from mrconsole.core.live.events import EventStream, StreamConfig
 from mrconsole.core.live.follow import follow_master
 from mrconsole.core.text import event_line
@@ -30,7 +31,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument("stack", nargs="?", metavar="STACK", type=stack_ref, help="stack name or id (a master or any stack)")
     p.add_argument("--all-regions", action="store_true", help="every stack in the chosen regions")
-    p.add_argument("--follow", "-f", action="store_true", help="keep streaming new events (until ^C)")
+    p.add_argument("--follow", action="store_true", help="keep streaming new events (until ^C)")
     p.add_argument(
         "--until-done",
         action="store_true",
@@ -44,7 +45,7 @@ def add_parser(sub) -> None:
         help="include events of nested stacks inside a region, N levels deep",
     )
     p.add_argument("--since", metavar="DURATION", help="only events newer than this (30s, 10m, 2h, 1d)")
-    p.add_argument("--format", choices=("log", "json"), default="log")
+    add_format(p, ("log", "json"), "log")
     p.add_argument(
         "--fast-interval", type=seconds_arg(0, 60, above=True), default=None, metavar="S", help=argparse.SUPPRESS
     )

@@ -6,6 +6,7 @@ import time
 
 from mrconsole.cli.cloudargs import add_cloud_arguments
 from mrconsole.cli.common import EXIT_USAGE, CliError, count_arg, print_json, print_table
+from mrconsole.cli.output import add_format
 from mrconsole.core.connect import Journal
 from mrconsole.lab.options import CLOUD_NAME
 
@@ -16,7 +17,7 @@ def add_parser(sub) -> None:
         help="the local journal of every action taken",
         description="Every action taken from this machine, newest first.",
     )
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    add_format(p, ("table", "json"), "table")
     p.add_argument("--limit", type=count_arg(1, 1_000_000), default=50)
     p.add_argument("--stack", metavar="NAME", help="only actions on this stack")
     add_cloud_arguments(p)  # --lab, --os-cloud and --region filter the entries

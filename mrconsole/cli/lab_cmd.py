@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from mrconsole.cli.common import EXIT_USAGE, CliError, print_json, print_table
+from mrconsole.cli.output import add_format
 from mrconsole.lab import faults
 from mrconsole.lab.configs import PROFILES
 from mrconsole.lab.manager import DEFAULT_BASE_PORT, Lab
@@ -72,7 +73,7 @@ def add_parser(sub) -> None:
     up.set_defaults(func=cmd_up)
 
     st = with_dir(lsub.add_parser("status", help="each component's pid, port, state and URL"))
-    st.add_argument("--format", choices=("table", "json"), default="table")
+    add_format(st, ("table", "json"), "table")
     st.set_defaults(func=cmd_status)
 
     for action in COMPONENT_ACTIONS:
@@ -151,7 +152,7 @@ def add_parser(sub) -> None:
     pop.add_argument(
         "--busy-seconds", type=int, default=600, help="how long the in-progress stacks stay in progress (default 600)"
     )
-    pop.add_argument("--format", choices=("table", "json"), default="table")
+    add_format(pop, ("table", "json"), "table")
     pop.set_defaults(func=cmd_populate)
 
 

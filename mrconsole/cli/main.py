@@ -11,7 +11,7 @@ import sys
 import warnings
 
 from mrconsole import __version__
-from mrconsole.cli import common, completion_cmd, lab_cmd
+from mrconsole.cli import common, completion_cmd, lab_cmd, output
 from mrconsole.cli.cloudargs import GLOBAL_FLAGS, GLOBAL_WITH_VALUE
 from mrconsole.cli.common import EXIT_USAGE, CliError
 from mrconsole.config import keep_private
@@ -113,6 +113,18 @@ def _optional_commands() -> list[str]:
     return [n for n in names if importlib.util.find_spec(f"mrconsole.cli.{n}")]
 
 
+def _old_follow(argv: list[str]) -> list[str]:
+    """`events -f` meant --follow until -f became --format, as in `openstack`: still honoured for this
+    release, with a one-line note, when no format follows it."""
+    if argv[:1] != ["events"] or "-f" not in argv:
+        return argv
+    i = argv.index("-f")
+    if i + 1 < len(argv) and argv[i + 1] in (*output.EVERY, "log"):
+        return argv
+    print("mrconsole: note: `events -f` for --follow is deprecated (-f is --format now): use --follow", file=sys.stderr)
+    return [*argv[:i], "--follow", *argv[i + 1 :]]
+
+
 def version_line() -> str:
     """What a bug report needs first: mrconsole, the Heat client it speaks through, Python."""
     from importlib import metadata  # lazy: only --version reads package metadata (15 ms at every start)
@@ -140,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = hoist_global_options(argv, _commands(parser))
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["console", *argv]
+    argv = _old_follow(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
@@ -161,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args, argv: list[str]) -> int:
     try:
+        try:
+            made = output.prepare(args)  # -f yaml|value|csv, -c: the command writes JSON, made over here
+            if made is not None:
+                return int(output.run(args.func, args, made) or 0)
+        except ValueError as exc:  # a column the rows do not have, -c with a human format
+            raise CliError(str(exc), EXIT_USAGE) from None
         return int(args.func(args) or 0)
     except CliError as exc:
         print(f"mrconsole: error: {one_line(str(exc), 2000)}", file=sys.stderr)

@@ -21,6 +21,7 @@ from mrconsole.cli.common import (
     print_json,
     stack_ref,
 )
+from mrconsole.cli.output import add_format
 from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.connect import TopologyCache
 from mrconsole.core.errors import CloudError, PlanError
@@ -56,7 +57,7 @@ def add_parser(sub) -> None:
     add_parameter_arguments(p)
     p.add_argument("--preview", action="store_true", help="show what the new master will own; send nothing")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(p, ("text", "json"), "text")
     p.set_defaults(func=cmd_rehome)
 
     e = sub.add_parser(
@@ -70,7 +71,7 @@ def add_parser(sub) -> None:
     add_parameter_arguments(e)
     e.add_argument("--preview", action="store_true", help="show what is dropped and kept; send nothing")
     e.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-    e.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(e, ("text", "json"), "text")
     e.set_defaults(func=cmd_evict)
 
     a = sub.add_parser(
@@ -81,7 +82,7 @@ def add_parser(sub) -> None:
     a.add_argument("name", metavar="MASTER", type=stack_ref)
     add_cloud_arguments(a)
     a.add_argument("--yes", "-y", action="store_true", help="do not ask to type the name")
-    a.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(a, ("text", "json"), "text")
     a.set_defaults(func=cmd_abandon)
 
 

@@ -29,6 +29,7 @@ from mrconsole.cli.common import (
     print_table,
     stack_ref,
 )
+from mrconsole.cli.output import add_format
 from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.connect import TopologyCache
 from mrconsole.core.diagnosis.outputs import LIVE, age_text, outputs_across
@@ -55,7 +56,7 @@ def add_parser(sub) -> None:
     )
     o.add_argument("name", metavar="MASTER", type=stack_ref)
     add_cloud_arguments(o)
-    o.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(o, ("text", "json"), "text")
     o.set_defaults(func=cmd_outputs)
 
     r = sub.add_parser(
@@ -69,7 +70,7 @@ def add_parser(sub) -> None:
         "--nested-depth", type=count_arg(0, 100), default=0, metavar="N", help="also nested stacks, N levels down"
     )
     add_cloud_arguments(r)
-    r.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(r, ("text", "json"), "text")
     r.set_defaults(func=cmd_resources)
 
     one = sub.add_parser("resource", help="one resource: show, mark unhealthy, signal")
@@ -83,7 +84,7 @@ def add_parser(sub) -> None:
         q.add_argument("stack", metavar="STACK", type=stack_ref)
         q.add_argument("resource", metavar="RESOURCE")
         add_cloud_arguments(q)
-        q.add_argument("--format", choices=("text", "json"), default="text")
+        add_format(q, ("text", "json"), "text")
         if name == "mark-unhealthy":
             q.add_argument("--reason", default="", help="why (kept in the resource's status reason)")
             q.add_argument("--healthy", action="store_true", help="clear the mark instead")

@@ -25,6 +25,7 @@ from mrconsole.cli.common import (
     seconds_arg,
     stack_ref,
 )
+from mrconsole.cli.output import add_format
 from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.acting.findings import BLOCKING
 from mrconsole.core.acting.preview import preview_update
@@ -94,7 +95,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--confirm-region", default="", metavar="R[,R2]", help="the protected regions the rollout changes, typed"
     )
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(p, ("text", "json"), "text")
     ways = p.add_mutually_exclusive_group()
     ways.add_argument("--status", action="store_true", help="where a rollout of MASTER stands")
     ways.add_argument("--continue", dest="go_on", action="store_true", help="release the next held wave, go on")
@@ -112,7 +113,7 @@ def add_parser(sub) -> None:
     add_cloud_arguments(h)
     h.add_argument("--clear", metavar="RESOURCE", help="release the breakpoint RESOURCE waits at")
     h.add_argument("--stack", dest="on_stack", metavar="STACK", help="with --clear: the stack holding RESOURCE")
-    h.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(h, ("text", "json"), "text")
     h.set_defaults(func=cmd_hooks)
 
 

@@ -21,6 +21,7 @@ from mrconsole.cli.common import (
     print_table,
     stack_ref,
 )
+from mrconsole.cli.output import add_format
 from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError, Target
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.snapshots import plan_restore
@@ -52,7 +53,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--confirm-region", default="", metavar="R[,R2]", help="with restore: the protected regions changed, typed"
     )
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(p, ("text", "json"), "text")
     p.set_defaults(func=cmd_snapshot)
 
 

@@ -28,6 +28,7 @@ from mrconsole.cli.common import (
     to_jsonable,
     typed_regions,
 )
+from mrconsole.cli.output import add_format
 from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.acting.compat import compat_findings, needs_of
 from mrconsole.core.acting.create import execute_create, plan_create
@@ -65,7 +66,7 @@ def add_parser(sub) -> None:
         q.add_argument("name", metavar="STACK", type=stack_ref)
         add_cloud_arguments(q)
         q.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-        q.add_argument("--format", choices=("text", "json"), default="text")
+        add_format(q, ("text", "json"), "text")
         if wait:
             q.add_argument("--wait", action="store_true", help="follow events until the action ends")
         q.add_argument(

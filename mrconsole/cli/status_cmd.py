@@ -8,6 +8,7 @@ import sys
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, print_json, print_table
 from mrconsole.cli.master_status import master_status
+from mrconsole.cli.output import add_format
 from mrconsole.core.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.core.live.fleet import Health
 from mrconsole.core.text import age, when
@@ -30,7 +31,7 @@ def add_parser(sub) -> None:
         metavar="NAME",
         help="show one master and its constituents (works while the master's region is down, from the topology cache)",
     )
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    add_format(p, ("table", "json"), "table")
     p.set_defaults(func=cmd_status)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, EXIT_USAGE, CliError, print_json, stack_ref
 from mrconsole.cli.events_cmd import parse_duration
+from mrconsole.cli.output import add_format
 from mrconsole.core.diagnosis.timeline import DEFAULT_SINCE, incident_timeline
 from mrconsole.core.errors import CloudError
 
@@ -31,7 +32,7 @@ def add_parser(sub) -> None:
         metavar="DURATION",
         help=f"how far back (30m, 2h, 1d; default {DEFAULT_SINCE})",
     )
-    p.add_argument("--format", choices=("md", "json"), default="md")
+    add_format(p, ("md", "json"), "md")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
     add_cloud_arguments(p)
     p.set_defaults(func=cmd_timeline)

@@ -17,6 +17,7 @@ from mrconsole.cli.common import (
     print_json,
     require_file,
 )
+from mrconsole.cli.output import add_format
 from mrconsole.core import errors
 from mrconsole.core.connect import gather
 from mrconsole.core.errors import CloudError
@@ -49,7 +50,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--master-region", metavar="R", help="region the master is created in (default: the cloud's first region)"
     )
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(p, ("text", "json"), "text")
     p.add_argument("--tree", action="store_true", help="draw the master tree")
     add_cloud_arguments(p)
     p.set_defaults(func=cmd_validate)

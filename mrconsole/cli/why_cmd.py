@@ -7,6 +7,7 @@ import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
 from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, print_json, stack_ref, to_jsonable
+from mrconsole.cli.output import add_format
 from mrconsole.core.diagnosis.reports import HEADING, ROOT, why_lines
 from mrconsole.core.diagnosis.why import why
 
@@ -22,7 +23,7 @@ def add_parser(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("stack", metavar="STACK", type=stack_ref)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(p, ("text", "json"), "text")
     add_cloud_arguments(p)
     p.set_defaults(func=cmd_why)
 

@@ -29,6 +29,16 @@ def test_all_regions_and_stacks_listed(lab, cli):
     assert MASTER in [s["name"] for s in regions["RegionOne"]["stacks"]]
 
 
+def test_value_and_csv_list_the_regions_as_openstack_would(lab, cli):
+    """-f value -c name -c health: one line per region for a shell loop; csv with its header (#35)."""
+    code, out, err = cli("status", "--lab", "-f", "value", "-c", "name", "-c", "health")
+    assert code == 0, err
+    assert sorted(line.split()[0] for line in out.splitlines()) == ["RegionOne", "RegionThree", "RegionTwo"]
+    assert all(line.split()[1] in ("up", "degraded") for line in out.splitlines()), out
+    code, out, err = cli("-f", "csv", "status", "--lab", "-c", "name")  # before the command, as openstack
+    assert code == 0 and out.splitlines()[0] == "name" and len(out.splitlines()) == 4, err + out
+
+
 def test_table_format_names_regions_and_stacks(lab, cli):
     code, out, _ = cli("status", "--lab")
     assert code == 0
