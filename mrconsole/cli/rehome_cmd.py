@@ -1,4 +1,4 @@
-"""`mrconsole rehome MASTER --to REGION` (move a master) and `mrconsole abandon MASTER --region R`."""
+"""`mrconsole move MASTER --to REGION` (move a master) and `mrconsole abandon MASTER --region R`."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ exit codes:
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
-        "rehome",
+        "move",
+        aliases=["rehome"],  # its first name; the console says Move
         help="move a master to another region (adopt), e.g. when its region is gone",
         description="Move a master to another region: Heat adopts its constituents there.",
         epilog=REHOME_EPILOG,
@@ -55,7 +56,9 @@ def add_parser(sub) -> None:
     p.add_argument("--to", required=True, metavar="REGION", help="the region of the new master")
     p.add_argument("--name", dest="new_name", metavar="NAME", help="the new master's name (default: the same)")
     add_parameter_arguments(p)
-    p.add_argument("--preview", action="store_true", help="show what the new master will own; send nothing")
+    p.add_argument(
+        "--preview", "--dry-run", action="store_true", help="show what the new master will own; send nothing"
+    )
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     add_format(p, ("text", "json"), "text")
     p.set_defaults(func=cmd_rehome)
@@ -69,7 +72,7 @@ def add_parser(sub) -> None:
     e.add_argument("name", metavar="MASTER", type=stack_ref)
     add_cloud_arguments(e)
     add_parameter_arguments(e)
-    e.add_argument("--preview", action="store_true", help="show what is dropped and kept; send nothing")
+    e.add_argument("--preview", "--dry-run", action="store_true", help="show what is dropped and kept; send nothing")
     e.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     add_format(e, ("text", "json"), "text")
     e.set_defaults(func=cmd_evict)

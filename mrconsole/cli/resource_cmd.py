@@ -93,7 +93,7 @@ def add_parser(sub) -> None:
         if name != "show":
             q.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
             q.add_argument("--confirm-region", default="", metavar="R[,R2]", help="protected regions changed, typed")
-            q.add_argument("--preview", action="store_true", help="what it will do; send nothing")
+            q.add_argument("--preview", "--dry-run", action="store_true", help="what it will do; send nothing")
         q.set_defaults(func=cmd_resource)
 
 

@@ -1,4 +1,4 @@
-"""`mrconsole rollout MASTER` (a change in waves, region by region) and `mrconsole hooks MASTER`."""
+"""`mrconsole rollout MASTER` (a change in waves, region by region) and `mrconsole breakpoints MASTER`."""
 
 from __future__ import annotations
 
@@ -85,7 +85,9 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--max-failed-regions", type=count_arg(0, 1000), default=0, metavar="N", help="regions allowed to fail"
     )
-    p.add_argument("--preview", action="store_true", help="show the plan and what changes per wave; send nothing")
+    p.add_argument(
+        "--preview", "--dry-run", action="store_true", help="show the plan and what changes per wave; send nothing"
+    )
     p.add_argument(
         "--snapshot-first",
         action="store_true",
@@ -104,7 +106,8 @@ def add_parser(sub) -> None:
     p.set_defaults(func=cmd_rollout)
 
     h = sub.add_parser(
-        "hooks",
+        "breakpoints",
+        aliases=["hooks"],  # Heat's word; the console's is breakpoints
         help="list (and clear) breakpoints of a master and its constituents, across regions",
         description="Heat breakpoints (hooks) set in the environment of a master or of a constituent, and "
         "the ones an update waits at now.",

@@ -48,7 +48,9 @@ def add_parser(sub) -> None:
     add_cloud_arguments(p)
     p.add_argument("--name", dest="snap_name", metavar="NAME", help="with create: the snapshot's name")
     p.add_argument("--wait", action="store_true", help="wait until the snapshot or restore ends")
-    p.add_argument("--preview", action="store_true", help="with restore: what it does in every region; send nothing")
+    p.add_argument(
+        "--preview", "--dry-run", action="store_true", help="with restore: what it does in every region; send nothing"
+    )
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.add_argument(
         "--confirm-region", default="", metavar="R[,R2]", help="with restore: the protected regions changed, typed"

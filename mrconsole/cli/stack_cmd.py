@@ -111,6 +111,7 @@ def add_parser(sub) -> None:
     def previewable(q):
         q.add_argument(
             "--preview",
+            "--dry-run",
             action="store_true",
             help="show the preflight (and for an update, what changes in every region); send nothing",
         )
@@ -125,7 +126,9 @@ def add_parser(sub) -> None:
         )
     )
     template_args(c, True)
-    c.add_argument("--preview", action="store_true", help="show what would be created, by region, and stop")
+    c.add_argument(
+        "--preview", "--dry-run", action="store_true", help="show what would be created, by region, and stop"
+    )
     c.add_argument("--timeout-mins", type=count_arg(1, 525_600), default=None)
     u = previewable(
         common(

@@ -144,7 +144,7 @@ def test_copies_made_by_a_create_instead_of_an_adopt_are_named_and_removed_by_a_
     originals = {c["resource"]: c["stack_id"] for c in _status(cli, production_lab, "mv-copy")["constituents"]}
     before = _stack_names(cli, production_lab)
 
-    code, out, err = cli("rehome", "mv-copy", *_on(production_lab), "--to", "RegionTwo", "--yes")
+    code, out, err = cli("move", "mv-copy", *_on(production_lab), "--to", "RegionTwo", "--yes")
     assert code == 1 and "was created, not adopted: it made 3 new stack(s)" in err, err + out
     copies = {m[0]: (m[1], m[2]) for m in re.findall(r"(web_\w+): (\S+) \(([0-9a-f-]{36})\) in Region", err)}
     assert set(copies) == set(originals) and not {i for _, i in copies.values()} & set(originals.values()), err

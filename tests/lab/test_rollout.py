@@ -232,7 +232,7 @@ def test_gate_command_that_fails_holds_the_waves_then_stop_everything(lab, cli, 
     # While it holds: a second rollout is refused before sending; the breakpoints are listed across regions.
     code, out, err = _rollout(cli, "roll-gate", "-P", "release=v3", "--yes")
     assert code == 1 and "UPDATE_IN_PROGRESS" in err and "refused before sending" in err, err
-    code, out, _ = cli("hooks", "roll-gate", "--lab", "--format", "json")
+    code, out, _ = cli("breakpoints", "roll-gate", "--lab", "--format", "json")
     assert code == 0
     waiting = {b["resource"] for b in json.loads(out)["breakpoints"] if b["pending"]}
     assert waiting == {"web_two", "web_three"}

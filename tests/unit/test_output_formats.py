@@ -77,3 +77,26 @@ def test_every_command_with_an_output_has_the_same_options():
             assert {"table", "json", "yaml", "value", "csv"} <= set(options["--format"].choices), path
             assert "-c" in options and "--column" in options, path
     assert seen >= 20
+
+
+def test_one_word_per_concept_with_the_other_kept_as_an_alias(cli):
+    """move (rehome) and breakpoints (hooks), as the console says them; every --preview is also --dry-run."""
+    import argparse
+
+    from mrconsole.cli.main import build_parser
+
+    for name in ("move", "rehome", "breakpoints", "hooks"):
+        code, out, _ = cli(name, "--help")
+        assert code == 0 and "MASTER" in out, name
+
+    def parsers(parser):
+        yield parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    yield from parsers(child)
+
+    previews = [p for p in parsers(build_parser()) if "--preview" in p._option_string_actions]
+    assert previews and all(
+        p._option_string_actions["--dry-run"] is p._option_string_actions["--preview"] for p in previews
+    )

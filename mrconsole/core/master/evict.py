@@ -110,11 +110,11 @@ async def plan_evict(
         if exc.kind == errors.UNAVAILABLE:
             raise PlanError(
                 f"{name}'s own region {where} does not answer ({exc.message}): move the master first "
-                f"(mrconsole rehome {name} --to REGION), then evict"
+                f"(mrconsole move {name} --to REGION), then evict"
             ) from None
         raise
     if region == topo.master.region:
-        raise PlanError(f"{region} is {name}'s own region: move the master first (mrconsole rehome)", usage=True)
+        raise PlanError(f"{region} is {name}'s own region: move the master first (mrconsole move)", usage=True)
     gone = [c for c in topo.constituents if c.region == region]
     if not gone:
         raise PlanError(f"{name} has no constituent in {region}: nothing to evict", usage=True)
@@ -219,7 +219,7 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
         raise PlanError(
             needs_setting(result.message, plan.master_region, ADOPT_SETTING)
             + f"; {plan.master_name} was abandoned: adopt it again from the cache with "
-            f"mrconsole rehome {plan.master_name} --to {plan.master_region}"
+            f"mrconsole move {plan.master_name} --to {plan.master_region}"
         )
     detail = await until_settled(client, result.stack_id or plan.master_name, wait)
     status = detail.stack.status

@@ -1,7 +1,7 @@
 """A master that outlives its region, from the console: move it (Heat's adopt), its snapshots.
 
 Both screens only present what the core plans (core/master/rehome.py, core/master/snapshots.py, the same planners as
-`mrconsole rehome` and `mrconsole snapshot`) and ask before anything is sent, with what it does in every
+`mrconsole move` and `mrconsole snapshot`) and ask before anything is sent, with what it does in every
 region. Nothing here decides a rule of its own.
 """
 
