@@ -40,8 +40,9 @@ test-fast: $(STAMP)
 
 # Two workers, each with a lab of its own (tests/conftest.py), a test module's tests on one worker
 # (module fixtures are created once): the lab tier waits on Heat far more than it computes.
+# --durations: where its time goes, in every run's log (#35: CI within 10 minutes).
 test-lab: $(STAMP) lab-deps
-	$(BIN)/python -m pytest -ra -m lab -n 2 --dist loadscope
+	$(BIN)/python -m pytest -ra -m lab -n 2 --dist loadscope --durations=30
 
 # Static checks (also part of `make test`, and of the pre-commit hook: .pre-commit-config.yaml):
 # lint, one format, import contracts, types over the whole package.
