@@ -11,7 +11,7 @@ opens the real console in a pseudo-terminal (200x50) and prints one table:
   without --stack;
 - console CPU while nothing changes, its RSS after start, and its RSS with
   a full 100k-event buffer (filled in its own process: core/live/session.py
-  BENCH_FILL);
+  tests/bench/fill_console.py);
 - key -> repaint: time from writing a key to the pty until the console's
   next output, each key its own figure: cursor keys healthy and with one
   region frozen, and opening and closing each screen and modal (help,
@@ -406,7 +406,6 @@ def first_requests(lab, env: dict, argv: list[str], seconds: float = 10.0) -> Fi
 
 
 def main() -> int:
-    from mrconsole.core.live.session import BENCH_FILL
     from mrconsole.lab.manager import Lab
     from mrconsole.lab.populate import populate
 
@@ -581,9 +580,10 @@ def main() -> int:
         console.stop()
         console = None
 
-        # The console's memory with a full 100k-event buffer, in its own process (core/live/session.py BENCH_FILL).
+        # The console's memory with a full 100k-event buffer, in its own process (tests/bench/fill_console.py).
         trace.unlink(missing_ok=True)
-        console = Console({**env, BENCH_FILL: "100000"}, [mrconsole, "--lab", "--event-buffer", "100000"])
+        filling = [sys.executable, "-m", "tests.bench.fill_console", "100000", "--lab", "--event-buffer", "100000"]
+        console = Console({**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}, filling)
         filled = wait_for_trace(trace, "events-filled", 180.0)
         time.sleep(5)  # the event log catches up
         figures.append(

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from mrconsole.cloud.convert import mask_parameters
 from mrconsole.cloud.errors import CloudError
@@ -76,7 +74,6 @@ from mrconsole.state.journal import Journal
 from mrconsole.state.outages import Outages
 from mrconsole.state.topology_cache import TopologyCache, from_topology, keeping_values
 from mrconsole.template.heat import hidden_parameters, name_splits
-from mrconsole.trace import trace
 
 
 @dataclass
@@ -138,7 +135,6 @@ class SessionConfig:
 
 
 AUTH_FAILED = "authentication failed"
-BENCH_FILL = "MRCONSOLE_BENCH_FILL"  # tests/bench: fill the event buffer in the console's own process
 
 
 class ConsoleSession:
@@ -351,9 +347,6 @@ class ConsoleSession:
         if self.master:
             self._tasks.append(asyncio.create_task(self._master_loop(), name="master-loop"))
         self._tasks.append(asyncio.create_task(self._learn_identity(), name="identity"))
-        fill = os.environ.get(BENCH_FILL, "")
-        if fill.isdigit() and int(fill) > 0:
-            self._tasks.append(asyncio.create_task(self._bench_fill(int(fill))))
 
     async def _learn_identity(self) -> None:
         """Who the console is, for the header: read from the token the session holds (no request of its
@@ -376,41 +369,6 @@ class ConsoleSession:
         except TimeoutError:
             return False
         return True
-
-    async def _bench_fill(self, count: int, batch: int = 500) -> None:
-        """tests/bench only (`MRCONSOLE_BENCH_FILL=N`): N events, on the stacks the regions hold, handed to
-        the event stream's own publish step in pages like a poll's, so that the console's memory with a
-        full buffer is measured in the console's process: timeline, subscribers and event log as for events
-        read from Heat. Heat itself cannot make 100,000 events on a 2-core lab in a bench's time."""
-        for _ in range(200):  # at most 20 s for the regions' first lists
-            if all(v.by_id for v in self.regions.values()):
-                break
-            await asyncio.sleep(0.1)
-        stacks = [s for v in self.regions.values() for s in v.by_id.values()] or [
-            Stack(region=r, id=str(uuid.uuid4()), name=f"bench-{r}", status="CREATE_COMPLETE") for r in self.regions
-        ]
-        start = datetime.now(UTC) - timedelta(seconds=count)
-        for first in range(0, count, batch):
-            events = []
-            for i in range(first, min(count, first + batch)):
-                s = stacks[i % len(stacks)]
-                events.append(
-                    Event(
-                        region=s.region,
-                        stack_id=s.id,
-                        stack_name=s.name,
-                        id=str(uuid.uuid4()),
-                        time=start + timedelta(seconds=i),
-                        resource_name=f"server_{i % 7}",
-                        status="UPDATE_COMPLETE",
-                        status_reason="state changed",
-                        physical_id=str(uuid.uuid4()),
-                        resource_type="OS::Heat::TestResource",
-                    )
-                )
-            self.stream._publish(events)
-            await asyncio.sleep(0)  # the UI paints between pages, as between polls
-        trace("events-filled", count, len(self.stream.timeline))
 
     async def stop(self) -> None:
         self._stop.set()
