@@ -33,20 +33,9 @@ from mrconsole.core.connect import TopologyCache, gather
 from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.core.master.snapshots import snapshot_name, take_snapshot
 from mrconsole.core.master.topology import read_master
-from mrconsole.core.rollout.run import (
-    CONTINUE,
-    DONE,
-    ROLLBACK,
-    STOP,
-    Gate,
-    Outcome,
-    RolloutError,
-    RolloutRun,
-    gate_argv,
-    journaled_plan,
-    rollout_state,
-    what_it_does,
-)
+from mrconsole.core.rollout.gate import Gate, gate_argv
+from mrconsole.core.rollout.run import CONTINUE, DONE, ROLLBACK, STOP, Outcome, RolloutError, RolloutRun, what_it_does
+from mrconsole.core.rollout.stored import journaled_plan, rollout_state
 from mrconsole.core.rollout.waves import NONE, Change, breakpoints, plan_rollout
 from mrconsole.template.analysis import analyse
 

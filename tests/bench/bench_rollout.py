@@ -27,7 +27,8 @@ from figures import Figure, write
 from mrconsole.cloud.connection import connect
 from mrconsole.core.acting.actions import Actions
 from mrconsole.core.live.fleet import Fleet
-from mrconsole.core.rollout.run import Gate, RolloutRun
+from mrconsole.core.rollout.gate import Gate
+from mrconsole.core.rollout.run import RolloutRun
 from mrconsole.core.rollout.waves import Change, plan_rollout, read_status
 from mrconsole.lab.manager import Lab
 from mrconsole.lab.options import lab_options

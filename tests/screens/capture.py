@@ -193,7 +193,9 @@ async def capture(lab: Lab) -> None:
 async def capture_rollout(lab: Lab) -> None:
     """A rollout of examples/rollout held after its canary (its gate failed): the rollout screen, the
     breakpoints list and the tree's held marks. Rolled back at the end."""
-    from mrconsole.core.rollout.run import Gate, RolloutRun, rollout_state
+    from mrconsole.core.rollout.gate import Gate
+    from mrconsole.core.rollout.run import RolloutRun
+    from mrconsole.core.rollout.stored import rollout_state
     from mrconsole.core.rollout.waves import Change, breakpoints, plan_rollout
 
     fleet = Fleet(await connect(lab_options(str(lab.dir))))

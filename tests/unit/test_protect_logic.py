@@ -102,10 +102,10 @@ async def test_a_gate_that_outlives_its_timeout_is_killed_with_its_children(tmp_
     ends) does not survive the gate's timeout."""
     import asyncio
 
-    from mrconsole.core.rollout.run import _run_command
+    from mrconsole.core.rollout.gate import run_command
 
     late = tmp_path / "late"
-    ok, lines = await _run_command(["sh", "-c", f"(sleep 0.5; touch {late}) & sleep 30"], {}, "", timeout=0.2)
+    ok, lines = await run_command(["sh", "-c", f"(sleep 0.5; touch {late}) & sleep 30"], {}, "", timeout=0.2)
     assert not ok and "killed" in lines[-1]
     await asyncio.sleep(0.8)  # past the child's 0.5 s: it would have written by now
     assert not late.exists()

@@ -8,7 +8,8 @@ import pytest
 
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.topology import Constituent, Topology
-from mrconsole.core.rollout.run import PLAN_ACTION, gate_argv, planned_waves
+from mrconsole.core.rollout.gate import gate_argv
+from mrconsole.core.rollout.stored import PLAN_ACTION, planned_waves
 from mrconsole.core.rollout.waves import (
     FAILED,
     HELD,

@@ -57,7 +57,9 @@ from mrconsole.core.master.rehome import RehomePlan, execute_rehome, plan_rehome
 from mrconsole.core.master.rehome_data import keep_quietly, version_of
 from mrconsole.core.master.snapshots import RestorePlan, plan_restore, snapshot_name, take_snapshot
 from mrconsole.core.master.topology import Topology, find_stack, read_master, refresh_constituents
-from mrconsole.core.rollout.run import Gate, RolloutRun, journaled_plan, rollout_state
+from mrconsole.core.rollout.gate import Gate
+from mrconsole.core.rollout.run import RolloutRun
+from mrconsole.core.rollout.stored import journaled_plan, rollout_state
 from mrconsole.core.rollout.waves import (
     Breakpoint,
     Change,

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from mrconsole.core.master.rehome import RehomePlan
     from mrconsole.core.master.snapshots import RestorePlan
     from mrconsole.core.master.topology import Topology
-    from mrconsole.core.rollout.run import Gate, RolloutRun
+    from mrconsole.core.rollout.gate import Gate
+    from mrconsole.core.rollout.run import RolloutRun
     from mrconsole.core.rollout.waves import Breakpoint, RolloutPlan, RolloutStatus
     from mrconsole.models import Event, Identity, ResourceDetail, Stack
 

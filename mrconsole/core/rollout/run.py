@@ -6,7 +6,7 @@ that does not (a gate's verdict, a hold, the end) is journaled too, so the
 timeline of the master lists the whole rollout.
 
 The driver keeps nothing Heat does not also know: where a rollout stands is
-read back from the master's events and environment (core/rollout.read_status)
+read back from the master's events and environment (waves.read_status)
 plus the waves its plan journaled, so a rollout left by a closed console or
 a killed command is continued or stopped by the next one.
 
@@ -21,21 +21,16 @@ waves or with the other stacks of a region.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
-import shlex
-import shutil
-import signal
 import time
 from dataclasses import dataclass, field
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.actions import ActionResult, Actions, Target
 from mrconsole.core.acting.permissions import refuse_unless_permitted
-from mrconsole.core.acting.user_commands import handed_on
-from mrconsole.core.errors import PlanError
-from mrconsole.core.master.topology import Constituent, Topology, read_master
+from mrconsole.core.master.topology import Constituent, Topology
+from mrconsole.core.rollout.gate import Gate, GateResult, healthy, run_command
+from mrconsole.core.rollout.stored import PLAN_ACTION
 from mrconsole.core.rollout.waves import (
     FAILED,
     HELD,
@@ -47,13 +42,10 @@ from mrconsole.core.rollout.waves import (
     RolloutStatus,
     constituent_states,
     event_state,
-    read_status,
 )
 from mrconsole.state.journal import FAILED as J_FAILED
 from mrconsole.state.journal import OK as J_OK
-from mrconsole.state.journal import Journal
 
-PLAN_ACTION = "rollout-plan"  # the journal entry that records the waves and the values before
 # A wave's state on the rollout screen and in `--status`.
 W_WAITING, W_HELD, W_UPDATING, W_GATE, W_PASSED, W_FAILED = "waiting", "held", "updating", "gate", "passed", "failed"
 # How a run ended.
@@ -61,42 +53,6 @@ DONE, GATE_FAILED, HEAT_FAILED, UNREACHABLE = "done", "gate failed", "update fai
 # What Heat says of a remote call made on a token that is no longer valid (seen on the lab, #34).
 EXPIRED_TOKEN = ("HTTPUnauthorized", "requires authentication")
 HELD_BY_OPERATOR = "held"  # the operator asked to hold after the current wave
-
-
-@dataclass(frozen=True)
-class Gate:
-    soak: float = 0.0  # seconds a wave must stay healthy after its update
-    command: str | None = None  # run per constituent; exit 0 = pass
-    max_failed_regions: int = 0
-    command_timeout: float = 600.0
-
-    def argv(self) -> list[str]:
-        return gate_argv(self.command) if self.command else []
-
-
-def gate_argv(command: str) -> list[str]:
-    """The gate command as argv (no shell: what runs is what was typed); refused if it cannot run."""
-    try:
-        argv = shlex.split(command)
-    except ValueError as exc:
-        raise PlanError(f"--gate-cmd: {exc}: nothing was sent", usage=True) from None
-    if not argv:
-        raise PlanError("--gate-cmd is empty: nothing was sent", usage=True)
-    exe = argv[0]
-    found = shutil.which(exe) if os.sep not in exe else (exe if os.path.isfile(exe) else None)
-    if found is None:
-        raise PlanError(f"--gate-cmd: {exe}: no such command: nothing was sent", usage=True)
-    if not os.access(found, os.X_OK):
-        raise PlanError(f"--gate-cmd: {exe} is not executable: nothing was sent", usage=True)
-    return argv
-
-
-@dataclass
-class GateResult:
-    resource: str
-    region: str
-    passed: bool
-    lines: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -453,10 +409,10 @@ class RolloutRun:
         problems: list[str] = []
         since = time.time()
         try:
-            problems = await _healthy(client, c)
+            problems = await healthy(client, c)
             if not problems and self.gate.soak:
                 await asyncio.sleep(self.gate.soak)
-                problems = await _healthy(client, c, since=since)
+                problems = await healthy(client, c, since=since)
             detail = await client.get_stack(c.stack_id)
         except CloudError as exc:
             return GateResult(resource, region, False, [f"{region}: {exc.message}"])
@@ -466,7 +422,7 @@ class RolloutRun:
         if not self.gate.command:
             return GateResult(resource, region, True, lines)
         outputs = {o.key: o.value for o in detail.outputs}
-        ok, out = await _run_command(
+        ok, out = await run_command(
             self.gate.argv(),
             {
                 "MRCONSOLE_REGION": region,
@@ -630,77 +586,6 @@ def _plain(parameters: dict) -> str:
 def _raise_unless(result: ActionResult) -> None:
     if not result.ok:
         raise RolloutError(f"{result.action} of {result.stack_name} in {result.region}: {result.message}")
-
-
-async def _healthy(client, c: Constituent, since: float | None = None) -> list[str]:
-    """What keeps a constituent from passing: its status, a resource not complete, a failure event."""
-    assert c.stack_id is not None
-    detail = await client.get_stack(c.stack_id)
-    problems = []
-    if detail.stack.status != "UPDATE_COMPLETE":
-        problems.append(f"{detail.stack.name}: {detail.stack.status} {detail.stack.status_reason}".strip())
-    for r in await client.resources(detail.stack):
-        if not r.status.endswith("_COMPLETE"):
-            problems.append(f"{detail.stack.name}: resource {r.name} is {r.status}")
-    if since is not None:
-        newest = await client.events(detail.stack.name, detail.stack.id, sort_dir="desc", limit=50)
-        for e in newest:
-            if e.failed and e.time is not None and e.time.timestamp() >= since - 1:
-                problems.append(f"{detail.stack.name}: {e.resource_name} {e.status} during the soak")
-    return problems
-
-
-async def _run_command(argv: list[str], env: dict[str, str], stdin: str, timeout: float) -> tuple[bool, list[str]]:
-    """The gate command: exit 0 passes; its output's last lines are kept to be shown."""
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            env={**handed_on(), **env},  # no password or token of the operator's (#33)
-            start_new_session=True,  # its own group: a timeout ends its children too
-        )
-    except OSError as exc:
-        return False, [f"gate command: {exc.strerror or exc}"]
-    try:
-        out, _ = await asyncio.wait_for(proc.communicate(stdin.encode()), timeout)
-    except TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        await proc.wait()
-        return False, [f"gate command: no answer within {timeout:.0f}s (killed, with its children)"]
-    lines = out.decode(errors="replace").splitlines()[-20:]
-    verdict = "passed" if proc.returncode == 0 else f"failed (exit {proc.returncode})"
-    return proc.returncode == 0, [*lines, f"gate command {verdict}"]
-
-
-def planned_waves(entries, master_id: str) -> tuple[tuple[tuple[str, ...], ...], str, dict]:
-    """From the journal (newest first): the waves, the change's kind and the values before, as the
-    newest rollout plan of this master recorded them."""
-    for j in entries:
-        if j.action == PLAN_ACTION and j.stack_id == master_id and j.message:
-            head, _, rest = j.message.partition(" · ")
-            kind = rest.partition(" · ")[0]
-            waves = tuple(tuple(r for r in part.split(",") if r) for part in head.removeprefix("waves ").split(";"))
-            return waves, kind, dict(j.parameters)
-    return (), "", {}
-
-
-async def rollout_state(fleet, region: str, master: str, journal=None) -> tuple[Topology, RolloutStatus]:
-    """The master read now, and where a rollout of it stands (Heat, plus the waves its plan journaled).
-    Cost: the master's read (3 + C requests), then read_status (3 requests) and one journal query."""
-    topo = await read_master(fleet, region, master)
-    entries = await asyncio.to_thread((journal or Journal()).entries, 200, stack_name=topo.master.name)
-    waves, _kind, _previous = planned_waves(entries, topo.master.id)
-    return topo, await read_status(fleet, topo, waves)
-
-
-async def journaled_plan(master_id: str, master_name: str, journal=None) -> tuple[str, dict]:
-    """The change's kind and the values before, as the newest rollout plan journaled them."""
-    entries = await asyncio.to_thread((journal or Journal()).entries, 200, stack_name=master_name)
-    _waves, kind, previous = planned_waves(entries, master_id)
-    return kind, previous
 
 
 CONTINUE, ROLLBACK, STOP = "continue", "rollback", "stop"

@@ -27,6 +27,7 @@ from mrconsole.core.acting.actions import ActionError, ReadOnlyError
 from mrconsole.core.acting.plan import parse_parameter_text
 from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.core.master.topology import Topology
+from mrconsole.core.rollout.gate import Gate, gate_argv
 from mrconsole.core.rollout.run import (
     CONTINUE,
     ROLLBACK,
@@ -36,10 +37,8 @@ from mrconsole.core.rollout.run import (
     W_HELD,
     W_PASSED,
     W_UPDATING,
-    Gate,
     RolloutError,
     RolloutRun,
-    gate_argv,
     what_it_does,
 )
 from mrconsole.core.rollout.waves import FAILED, HELD, NONE, UPDATED, UPDATING, RolloutPlan, RolloutStatus
