@@ -244,7 +244,8 @@ async def _rollout_screens(lab: Lab, save) -> None:
     """A rollout started from the console's own form, held after its canary by a gate that fails; then
     the master's breakpoints; then rolled back from the same screen."""
     from mrconsole.lab.seed import seed
-    from mrconsole.tui.screens.rollout import AskScreen, RolloutScreen
+    from mrconsole.tui.screens.modals import AskScreen
+    from mrconsole.tui.screens.rollout import RolloutScreen
 
     await asyncio.to_thread(seed, lab, name="web", example="rollout", wait=True)
     app = _app(lab, "web")
@@ -301,7 +302,7 @@ async def _move_screens(lab: Lab, save) -> None:
     from mrconsole.lab.seed import seed
     from mrconsole.tui.screens.actions import ActionMenu
     from mrconsole.tui.screens.master_ops import RehomeScreen
-    from mrconsole.tui.screens.rollout import AskScreen
+    from mrconsole.tui.screens.modals import AskScreen
 
     await _gone(lab, "shop")  # a master of an earlier run (moved to RegionTwo) would stand in the way
     await asyncio.to_thread(seed, lab, name="shop", wait=True)

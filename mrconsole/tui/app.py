@@ -61,10 +61,17 @@ from mrconsole.tui.screens.drift import DriftScreen
 from mrconsole.tui.screens.events import EventsScreen
 from mrconsole.tui.screens.master_ops import RehomeScreen, SnapshotsScreen
 from mrconsole.tui.screens.masters import MastersScreen
-from mrconsole.tui.screens.modals import CommandOutputScreen, CommandScreen, HelpScreen, WhyScreen, protected_typed
+from mrconsole.tui.screens.modals import (
+    AskScreen,
+    CommandOutputScreen,
+    CommandScreen,
+    HelpScreen,
+    WhyScreen,
+    protected_typed,
+)
 from mrconsole.tui.screens.oncall import OutputsScreen, ResourcesScreen
 from mrconsole.tui.screens.overview import OverviewScreen
-from mrconsole.tui.screens.rollout import AskScreen, BreakpointsScreen, RolloutScreen
+from mrconsole.tui.screens.rollout import BreakpointsScreen, RolloutScreen
 from mrconsole.tui.widgets.plain import Static
 
 

@@ -153,8 +153,8 @@ async def test_the_console_snapshots_and_moves_a_master(lab, cli):
     import asyncio
 
     from mrconsole.tui.screens.master_ops import RehomeScreen, SnapshotsScreen
+    from mrconsole.tui.screens.modals import AskScreen
     from mrconsole.tui.screens.overview import OverviewScreen
-    from mrconsole.tui.screens.rollout import AskScreen
     from tests.lab.test_tui import make_app, until
 
     code, out, err = await asyncio.to_thread(

@@ -354,8 +354,9 @@ def test_rollout_preview_shows_the_waves_and_sends_nothing(lab, cli):
 
 async def test_console_started_mid_rollout_shows_it_and_finishes_it(lab, cli, failing_gate):
     """A rollout held by a command that then went away: a fresh console shows it and drives it to the end."""
+    from mrconsole.tui.screens.modals import AskScreen
     from mrconsole.tui.screens.overview import OverviewScreen
-    from mrconsole.tui.screens.rollout import AskScreen, RolloutScreen
+    from mrconsole.tui.screens.rollout import RolloutScreen
     from mrconsole.tui.widgets.master_tree import MasterTree
     from tests.lab.test_tui import make_app, until
 

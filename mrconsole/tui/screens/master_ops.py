@@ -22,8 +22,7 @@ from mrconsole.core.master.rehome import CopiesMade, RehomePlan
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text
-from mrconsole.tui.screens.modals import protected_typed
-from mrconsole.tui.screens.rollout import AskScreen
+from mrconsole.tui.screens.modals import AskScreen, protected_typed
 from mrconsole.tui.widgets.plain import Button, DataTable, Input, Label, Static
 
 REFUSALS = (PlanError, ActionError, ReadOnlyError)

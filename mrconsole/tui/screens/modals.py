@@ -157,3 +157,23 @@ class CommandOutputScreen(ModalScreen[None]):
             with VerticalScroll(id="command-output-text"):
                 yield Static(Text(self.output.rstrip() or "(no output)"))
             yield Label(Text("esc closes", style="dim"))
+
+
+class AskScreen(ModalScreen[bool]):
+    """A yes/no question with what the answer does, in every region (y sends, anything else cancels)."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes", id="yes"), Binding("escape,n", "answer(False)", "No", id="no")]
+
+    def __init__(self, question: str, lines: list[str]):
+        super().__init__(id="ask")
+        self.question = question
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="menu-box"):
+            yield Label(Text(self.question, style="bold"))
+            yield Static(Text("\n".join(self.lines)))
+            yield Label(Text("y: send   n / esc: cancel (nothing is sent)", style="dim"))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

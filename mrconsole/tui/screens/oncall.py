@@ -23,8 +23,7 @@ from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text
-from mrconsole.tui.screens.modals import TypeScreen, protected_typed
-from mrconsole.tui.screens.rollout import AskScreen
+from mrconsole.tui.screens.modals import AskScreen, TypeScreen, protected_typed
 from mrconsole.tui.widgets.plain import DataTable, Static
 
 REFUSALS = (PlanError, ActionError, ReadOnlyError)

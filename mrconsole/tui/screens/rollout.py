@@ -19,7 +19,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer
 
 from mrconsole.core.acting import protect
@@ -45,7 +45,7 @@ from mrconsole.core.rollout.waves import FAILED, HELD, NONE, UPDATED, UPDATING, 
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.screens.actions import findings_text
-from mrconsole.tui.screens.modals import protected_typed
+from mrconsole.tui.screens.modals import AskScreen, protected_typed
 from mrconsole.tui.widgets.plain import Checkbox, DataTable, Input, Label, Static
 
 # What Heat says of a constituent in the master's update (core/rollout/waves.py) ...
@@ -73,26 +73,6 @@ def row_state(constituent_state: str, wave_state: str | None) -> Text:
     else:
         label, style = CONSTITUENT_TEXT.get(constituent_state, (constituent_state, "dim"))
     return Text(label, style=style)
-
-
-class AskScreen(ModalScreen[bool]):
-    """A yes/no question with what the answer does, in every region (y sends, anything else cancels)."""
-
-    BINDINGS = [Binding("y", "answer(True)", "Yes", id="yes"), Binding("escape,n", "answer(False)", "No", id="no")]
-
-    def __init__(self, question: str, lines: list[str]):
-        super().__init__(id="ask")
-        self.question = question
-        self.lines = lines
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="menu-box"):
-            yield Label(Text(self.question, style="bold"))
-            yield Static(Text("\n".join(self.lines)))
-            yield Label(Text("y: send   n / esc: cancel (nothing is sent)", style="dim"))
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class RolloutScreen(ConsoleAccess, Screen):
