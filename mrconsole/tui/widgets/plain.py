@@ -6,7 +6,7 @@ reason or an output (`[/dev/vdb]`) raises MarkupError, which ends the app; `[fd0
 vanishes. And Rich drops only BEL, BS, VT, FF and CR: an ESC in Heat's text would reach the operator's
 terminal as an escape sequence.
 
-So the screens import these widgets, never Textual's own (tests/test_text_is_data.py checks it):
+So the screens import these widgets, never Textual's own (ruff TID251 in pyproject.toml refuses them elsewhere):
 each turns a `str` into `rich.text.Text` and draws control characters visibly (core/text.printable);
 a `Text` the console built keeps its styles, its characters made printable the same way. Nothing in
 the console uses markup, so nothing is lost. `plain()` is the same rule for any other place that takes
