@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -13,8 +14,17 @@ from mrconsole.core.errors import CloudError
 from mrconsole.core.master.topology import find_stack
 from mrconsole.lab.options import lab_options
 
+# `--timeout` meant the HTTP read timeout here until `openstack stack`'s meaning (the stack's timeout in
+# minutes) took it over in `stack create|update`; elsewhere the old spelling works for one release.
+OLD_TIMEOUT_NOTE = (
+    "mrconsole: note: --timeout SECONDS after the command is deprecated: use --request-timeout "
+    "(--timeout is the stack's timeout in minutes in `stack create|update`, as in `openstack stack`)"
+)
 
-def add_cloud_arguments(parser) -> None:
+
+def add_cloud_arguments(parser, stack_timeout: bool = False) -> None:
+    """`stack_timeout`: the command has `--timeout MINUTES` of its own, so no deprecated alias here."""
+
     g = parser.add_argument_group("cloud")
     g.add_argument(
         "--os-cloud", dest="os_cloud", metavar="CLOUD", help="cloud name in clouds.yaml (default: $OS_CLOUD)"
@@ -25,12 +35,20 @@ def add_cloud_arguments(parser) -> None:
     g.add_argument("--lab", action="store_true", help="use the local lab's cloud (see `mrconsole lab`)")
     g.add_argument("--lab-dir", metavar="DIR", help="the lab's directory, with --lab")
     g.add_argument(
-        "--timeout",
+        "--request-timeout",
         type=seconds_arg(0, 3600, above=True),
         default=None,
         metavar="SECONDS",
-        help="read timeout per request (default 10; connect timeout is 3)",
+        help="read timeout per HTTP request (default 10; connect timeout is 3)",
     )
+    if not stack_timeout:
+        g.add_argument(
+            "--timeout",
+            dest="old_timeout",
+            type=seconds_arg(0, 3600, above=True),
+            default=None,
+            help=argparse.SUPPRESS,  # deprecated spelling of --request-timeout (OLD_TIMEOUT_NOTE)
+        )
     g.add_argument(
         "--read-only",
         action="store_true",
@@ -40,17 +58,28 @@ def add_cloud_arguments(parser) -> None:
 
 # Options the OpenStack CLI accepts before the command (`openstack --os-cloud prod stack list`);
 # main.hoist_global_options moves them after it, where each command's parser takes them.
-GLOBAL_WITH_VALUE = ("--os-cloud", "--region", "--timeout", "--format", "-f", "--lab-dir")
+# `--timeout` before the command is the request timeout, as `openstack --timeout 30 stack ...` has it.
+GLOBAL_WITH_VALUE = ("--os-cloud", "--region", "--timeout", "--request-timeout", "--format", "-f", "--lab-dir")
 GLOBAL_FLAGS = ("--lab", "--read-only")
 
 
-def cloud_options(args):
+def request_timeout(args) -> float | None:
+    """--request-timeout, or the deprecated --timeout SECONDS (with its one-line note)."""
 
+    if args.request_timeout is not None:
+        return args.request_timeout
+    old = getattr(args, "old_timeout", None)
+    if old is not None:
+        print(OLD_TIMEOUT_NOTE, file=sys.stderr)
+        args.request_timeout = old  # said once, however often the fleet is opened
+    return old
+
+
+def cloud_options(args):
     timeouts = Timeouts()
-    if args.timeout is not None:
-        if args.timeout <= 0:
-            raise CliError("--timeout must be positive", EXIT_USAGE)
-        timeouts = Timeouts(connect=min(3.0, args.timeout), read=args.timeout)
+    seconds = request_timeout(args)
+    if seconds is not None:
+        timeouts = Timeouts(connect=min(3.0, seconds), read=seconds)
     if args.lab:
         # --os-cloud with --lab picks one of the lab's own clouds (its reader, its application credentials).
         opts = lab_options(args.lab_dir, timeouts=timeouts, cloud=args.os_cloud)

@@ -61,6 +61,12 @@ def _commands(parser) -> set[str]:
     return set()
 
 
+def _global_spelling(token: str) -> str:
+    """Before the command, --timeout is the OpenStack CLI's request timeout, whatever the command."""
+
+    return "--request-timeout" + token[len("--timeout") :] if token.split("=", 1)[0] == "--timeout" else token
+
+
 def hoist_global_options(argv: list[str], commands: set[str]) -> list[str]:
     """`mrconsole --lab status` as `mrconsole status --lab`: the OpenStack CLI's convention.
 
@@ -80,10 +86,10 @@ def hoist_global_options(argv: list[str], commands: set[str]) -> list[str]:
             moved.append(token)
             i += 1
         elif option in GLOBAL_WITH_VALUE and "=" in token:
-            moved.append(token)
+            moved.append(_global_spelling(token))
             i += 1
         elif option in GLOBAL_WITH_VALUE and i + 1 < len(argv):
-            moved += argv[i : i + 2]
+            moved += [_global_spelling(token), argv[i + 1]]
             i += 2
         else:
             return argv

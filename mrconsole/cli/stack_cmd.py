@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -62,9 +62,22 @@ def add_parser(sub) -> None:
     ssub = p.add_subparsers(dest="stack_command", metavar="ACTION")
     ssub.required = True
 
-    def common(q, wait=True, through_master=False):
-        q.add_argument("name", metavar="STACK", type=stack_ref)
-        add_cloud_arguments(q)
+    def common(q, wait=True, through_master=False, stack_timeout=False, several=False):
+        if several:  # as `openstack stack delete|suspend|resume|check|cancel` take them: one after another
+            q.add_argument("names", metavar="STACK", nargs="+", type=stack_ref)
+        else:
+            q.add_argument("name", metavar="STACK", type=stack_ref)
+        add_cloud_arguments(q, stack_timeout=stack_timeout)
+        if stack_timeout:  # `openstack stack create|update --timeout`: Heat's timeout_mins
+            q.add_argument(
+                "--timeout",
+                "--timeout-mins",
+                dest="timeout_mins",
+                type=count_arg(1, 10080),
+                default=None,
+                metavar="MINUTES",
+                help="the stack's timeout in minutes (Heat's default: 60); HTTP's is --request-timeout",
+            )
         q.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
         add_format(q, ("text", "json"), "text")
         if wait:
@@ -123,13 +136,13 @@ def add_parser(sub) -> None:
             help="create a stack (several --region: fan-out)",
             epilog=EPILOG,
             formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
+        ),
+        stack_timeout=True,
     )
     template_args(c, True)
     c.add_argument(
         "--preview", "--dry-run", action="store_true", help="show what would be created, by region, and stop"
     )
-    c.add_argument("--timeout-mins", type=count_arg(1, 525_600), default=None)
     u = previewable(
         common(
             ssub.add_parser(
@@ -137,7 +150,8 @@ def add_parser(sub) -> None:
                 help="update with a new template, or PATCH some parameters",
                 epilog=EPILOG,
                 formatter_class=argparse.RawDescriptionHelpFormatter,
-            )
+            ),
+            stack_timeout=True,
         )
     )
     template_args(u, False)
@@ -146,10 +160,11 @@ def add_parser(sub) -> None:
         common(
             ssub.add_parser(
                 "delete",
-                help="delete (type the stack name to confirm, or --yes)",
+                help="delete one stack or several (type each name to confirm, or --yes)",
                 epilog=EPILOG,
                 formatter_class=argparse.RawDescriptionHelpFormatter,
-            )
+            ),
+            several=True,
         )
     )
     snapshot_first(
@@ -170,11 +185,12 @@ def add_parser(sub) -> None:
             common(
                 ssub.add_parser(
                     action,
-                    help=f"{action} a stack",
+                    help=f"{action} one stack or several",
                     epilog=EPILOG,
                     formatter_class=argparse.RawDescriptionHelpFormatter,
                 ),
                 through_master=True,
+                several=True,
             )
         )
     k = previewable(
@@ -186,6 +202,7 @@ def add_parser(sub) -> None:
                 formatter_class=argparse.RawDescriptionHelpFormatter,
             ),
             through_master=True,
+            several=True,
         )
     )
     k.add_argument("--no-rollback", action="store_true", help="cancel without rollback")
@@ -244,7 +261,7 @@ async def _stack(args) -> int:
         try:
             if args.stack_command == "create":
                 return await _create(args, fleet, actions)
-            return await _act(args, fleet, actions)
+            return await _act_on_each(args, fleet, actions)
         except ReadOnlyError as exc:
             raise CliError(str(exc)) from None
         except ActionError as exc:
@@ -395,7 +412,53 @@ async def _plan(args, fleet, action: str, params: dict):
     return plan, through
 
 
-async def _act(args, fleet, actions) -> int:
+@dataclass(frozen=True)
+class _Preview:
+    """What --preview found for one stack: its JSON and its lines."""
+
+    data: dict
+    lines: list[str]
+    blocked: bool
+
+
+async def _act_on_each(args, fleet, actions) -> int:
+    """Each stack named, one after another, as `openstack stack delete A B` does: one that cannot be
+    acted on is said (its own error line) and the others go on; the exit code is the worst.
+
+    Cost: one plan and one action per stack, as if each had been given alone."""
+
+    names = getattr(args, "names", None) or [args.name]
+    outcomes: list = []
+    codes: list[int] = []
+    for name in names:
+        one = argparse.Namespace(**{**vars(args), "name": name})
+        try:
+            outcomes.append(await _act(one, fleet, actions))
+        except (CliError, ActionError, ReadOnlyError) as exc:
+            if len(names) == 1:
+                raise
+            code = exc.code if isinstance(exc, CliError) else EXIT_FAILED
+            print(f"mrconsole: error: {name}: {' '.join(str(exc).split())}", file=sys.stderr)
+            codes.append(code)
+    previews = [o for o in outcomes if isinstance(o, _Preview)]
+    if previews:
+        if args.format == "json":
+            print_json(previews[0].data if len(names) == 1 else [p.data for p in previews])
+        else:
+            print("\n".join(line for p in previews for line in p.lines))
+        codes += [EXIT_FAILED if p.blocked else EXIT_OK for p in previews]
+    else:
+        codes.append(await _report(args, fleet, actions, [r for o in outcomes for r in o]))
+    if len(names) > 1 and len(codes) > len(outcomes):
+        print(
+            f"mrconsole: error: {len(names) - len(outcomes)} of {len(names)} stacks could not be acted on",
+            file=sys.stderr,
+        )
+    failed = [c for c in codes if c != EXIT_OK]
+    return (failed[0] if len(set(failed)) == 1 else EXIT_FAILED) if failed else EXIT_OK
+
+
+async def _act(args, fleet, actions) -> list | _Preview:
 
     verb = args.stack_command
     action = {"cancel": "cancel_without_rollback" if getattr(args, "no_rollback", False) else "cancel_update"}.get(
@@ -428,7 +491,7 @@ async def _act(args, fleet, actions) -> int:
         except CloudError as exc:
             raise CliError(f"{args.env[0]}: {exc.message}", EXIT_USAGE) from None
     if getattr(args, "preview", False):
-        return await _preview_action(args, fleet, plan, bundle if bundle is None or bundle.template else None)
+        return await _preview_of(fleet, plan, bundle if bundle is None or bundle.template else None)
     typed_region = _typed_region(args, plan)
     if getattr(args, "snapshot_first", False) and (args.force or not plan.blocking):
         try:
@@ -449,44 +512,37 @@ async def _act(args, fleet, actions) -> int:
                 bundle=bundle,
                 force=args.force,
                 typed_region=typed_region,
+                timeout_mins=getattr(args, "timeout_mins", None),
             )
         ]
     except PlanError as exc:
         raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
-    return await _report(args, fleet, actions, results)
+    return results
 
 
-async def _preview_action(args, fleet, plan, bundle=None) -> int:
+async def _preview_of(fleet, plan, bundle=None) -> _Preview:
     """The preflight and, for an update or re-apply, what changes in every region. Sends nothing."""
 
     preview = None
     if plan.action in ("update", "reapply"):
         preview = await preview_update(fleet, plan.stack, plan.parameters or {}, bundle, plan.hidden)
-    if args.format == "json":
-        print_json(
-            {
-                "action": plan.action,
-                "stack": plan.stack.name,
-                "region": plan.stack.region,
-                "findings": plan.findings,
-                "blocked": bool(plan.blocking),
-                "preview": preview.by_region() if preview else None,
-                "deletes": list(plan.deletes),
-                "protected": list(plan.protected),
-            }
-        )
-    else:
-        print(f"{plan.question[0].upper()}{plan.question[1:]}")
-        if plan.deletes:
-            print(f"  {plan.effect}")
-        for f in plan.findings:
-            print(f"  {f}")
-        if not plan.findings:
-            print("  preflight: nothing stands in the way")
-        for line in preview.lines() if preview else []:
-            print(line)
-        print("nothing was sent (--preview)")
-    return EXIT_FAILED if plan.blocking else EXIT_OK
+    data = {
+        "action": plan.action,
+        "stack": plan.stack.name,
+        "region": plan.stack.region,
+        "findings": plan.findings,
+        "blocked": bool(plan.blocking),
+        "preview": preview.by_region() if preview else None,
+        "deletes": list(plan.deletes),
+        "protected": list(plan.protected),
+    }
+    lines = [f"{plan.question[0].upper()}{plan.question[1:]}"]
+    if plan.deletes:
+        lines.append(f"  {plan.effect}")
+    lines += [f"  {f}" for f in plan.findings] or ["  preflight: nothing stands in the way"]
+    lines += preview.lines() if preview else []
+    lines.append("nothing was sent (--preview)")
+    return _Preview(data, lines, bool(plan.blocking))
 
 
 def _typed_region(args, plan) -> str:

@@ -67,19 +67,24 @@ def test_actions_on_the_master(act_master, cli, action, final):
     assert _json(out)[0]["final_status"] == final
 
 
-def _parameters(lab, region: str, name: str) -> dict[str, str]:
-    """A stack's parameters as Heat holds them (hidden ones masked by Heat)."""
+def _detail(lab, region: str, name: str):
+    """A stack as Heat holds it."""
     from mrconsole.cloud.connection import connect
     from mrconsole.lab.options import lab_options
 
     async def read():
         cloud = await connect(lab_options(str(lab.dir)))
         try:
-            return (await cloud.region(region).get_stack(name)).parameters
+            return await cloud.region(region).get_stack(name)
         finally:
             cloud.close()
 
     return asyncio.run(read())
+
+
+def _parameters(lab, region: str, name: str) -> dict[str, str]:
+    """A stack's parameters as Heat holds them (hidden ones masked by Heat)."""
+    return _detail(lab, region, name).parameters
 
 
 def test_patch_update_of_the_master_changes_only_given_parameters(lab, act_master, cli):
@@ -97,12 +102,15 @@ def test_patch_update_of_the_master_changes_only_given_parameters(lab, act_maste
         "RegionOne",
         "-P",
         f"app_replicas={new}",
+        "--timeout",  # minutes, as `openstack stack update --timeout` has it
+        "25",
         "--wait",
         "--format",
         "json",
     )
     assert code == 0, err
     assert _json(out)[0]["final_status"] == "UPDATE_COMPLETE"
+    assert _detail(lab, "RegionOne", "act").timeout_mins == 25  # Heat keeps it
     after = _parameters(lab, "RegionOne", "act")
     # The given parameter changed, and reached its constituent in RegionThree...
     assert after["app_replicas"] == new and _parameters(lab, "RegionThree", app)["replicas"] == new
@@ -337,7 +345,7 @@ def test_fan_out_with_one_region_down(lab, cli):
             "RegionTwo",
             "--region",
             "RegionThree",
-            "--timeout",
+            "--request-timeout",
             "2",
             "--format",
             "json",
@@ -373,3 +381,31 @@ def test_journal_entries_are_complete_and_hide_secrets(lab, act_master, cli):
     for log in lab.dir.glob("*/*.log"):
         assert SECRET not in log.read_text(errors="replace"), log
     assert SECRET not in out
+
+
+def test_several_stacks_per_action_as_openstack_stack_takes_them(lab, cli):
+    """`stack suspend A B C`: each in turn; one that is not there is its own error line, the others go on."""
+    for name in ("many-a", "many-b"):
+        code, _, err = cli("stack", "create", name, "-t", str(SIMPLE), "--lab", "--region", "RegionTwo", "--wait")
+        assert code == 0, err
+    code, out, err = cli(
+        "stack", "suspend", "many-a", "many-nope", "many-b", "--lab", "--region", "RegionTwo", "--wait", "-f", "json"
+    )  # fmt: skip
+    assert code == 1, err
+    assert "mrconsole: error: many-nope: no stack many-nope in RegionTwo" in err
+    assert "1 of 3 stacks could not be acted on" in err
+    assert [(r["stack_name"], r["final_status"]) for r in _json(out)] == [
+        ("many-a", "SUSPEND_COMPLETE"),
+        ("many-b", "SUSPEND_COMPLETE"),
+    ]
+    assert _status(cli, "many-a", "RegionTwo") == _status(cli, "many-b", "RegionTwo") == "SUSPEND_COMPLETE"
+    # The preview of several is one document with one entry per stack; nothing is sent.
+    code, out, err = cli(
+        "stack", "delete", "many-a", "many-b", "--lab", "--region", "RegionTwo", "--dry-run", "-f", "json"
+    )
+    assert code == 0, err
+    assert [p["stack"] for p in _json(out)] == ["many-a", "many-b"]
+    code, out, err = cli("stack", "delete", "many-a", "many-b", "--lab", "--region", "RegionTwo", "--yes", "--wait")
+    assert code == 0, err
+    assert out.count("accepted") == 2 and out.count("DELETE_COMPLETE") == 2
+    assert _status(cli, "many-a", "RegionTwo") is None and _status(cli, "many-b", "RegionTwo") is None

@@ -68,14 +68,14 @@ def test_the_fault_switch(lab, cli):
 def test_the_cli_under_each_fault(lab, cli, fz, mode):
     says, read_code = MATRIX[mode]
     with fault(lab, "RegionTwo", mode):
-        code, out, err = cli("status", "--lab", "--region", "RegionTwo", "--timeout", "5")
+        code, out, err = cli("status", "--lab", "--region", "RegionTwo", "--request-timeout", "5")
         assert code == read_code and says in out, (mode, code, out, err)
-        code, out, err = cli("events", fz, "--lab", "--region", "RegionTwo", "--timeout", "5")
+        code, out, err = cli("events", fz, "--lab", "--region", "RegionTwo", "--request-timeout", "5")
         if read_code:
             assert code == 3 and says.split(" (")[0] in err and err.count("\n") == 1, (mode, code, err)
         else:
             assert code == 0 and "CREATE_COMPLETE" in out, (mode, err)
-        code, out, err = cli("stack", "check", fz, "--lab", "--region", "RegionTwo", "--timeout", "5")
+        code, out, err = cli("stack", "check", fz, "--lab", "--region", "RegionTwo", "--request-timeout", "5")
         if read_code:
             assert code == 1 and "nothing was sent" in err and says.split(" (")[0] in err, (mode, code, err)
         else:
@@ -83,9 +83,9 @@ def test_the_cli_under_each_fault(lab, cli, fz, mode):
         for text in (out, err):
             assert "Traceback" not in text
         # The other regions do not notice.
-        code, out, err = cli("status", "--lab", "--region", "RegionThree", "--timeout", "5")
+        code, out, err = cli("status", "--lab", "--region", "RegionThree", "--request-timeout", "5")
         assert code == 0, (mode, out, err)
-    code, _, err = cli("status", "--lab", "--region", "RegionTwo", "--timeout", "5")
+    code, _, err = cli("status", "--lab", "--region", "RegionTwo", "--request-timeout", "5")
     assert code == 0, err  # cleared: back by itself
 
 
@@ -141,7 +141,7 @@ def test_an_action_whose_answer_is_lost_is_journaled_as_unknown(lab, cli):
             "--lab",
             "--region",
             "RegionThree",
-            "--timeout",
+            "--request-timeout",
             "5",
         )
     assert code == 3 and "OUTCOME UNKNOWN" in out, (code, out, err)
@@ -262,10 +262,10 @@ async def test_refused_credentials_say_not_authenticated_and_nothing_pretends_to
 @pytest.mark.parametrize("mode", ["html502", "truncate", "garbage", "reset", "flaky:100"])
 def test_keystone_faults_are_named_in_one_line(lab, cli, mode):
     with fault(lab, "keystone", mode):
-        code, out, err = cli("status", "--lab", "--timeout", "5")
+        code, out, err = cli("status", "--lab", "--request-timeout", "5")
     assert code == 1 and err.startswith("mrconsole: error: Keystone unreachable: ") and err.count("\n") == 1, err
     assert "Invalid response" not in err and "Traceback" not in err
-    assert cli("status", "--lab", "--timeout", "5")[0] == 0  # cleared: back at once
+    assert cli("status", "--lab", "--request-timeout", "5")[0] == 0  # cleared: back at once
 
 
 def _default_sigint() -> None:
@@ -290,7 +290,7 @@ def test_events_follow_survives_each_fault_and_says_so(lab, mode):
             "--all-regions",
             "--follow",
             "--lab",
-            "--timeout",
+            "--request-timeout",
             "5",
             "--format",
             "json",

@@ -34,7 +34,7 @@ def _constituent(state, resource):
 def test_master_down_constituents_live_and_actions_out_of_band(lab, cli, om):
     app = _constituent(om, "app_stack")
     with lab.fault("RegionOne", "stop"):
-        code, out, _ = cli("status", "--lab", "--master", "om", "--timeout", "2", "--format", "json")
+        code, out, _ = cli("status", "--lab", "--master", "om", "--request-timeout", "2", "--format", "json")
         assert code == 3
         state = json.loads(out)
         assert state["mode"] == "outage" and state["degraded"]
@@ -53,7 +53,7 @@ def test_master_down_constituents_live_and_actions_out_of_band(lab, cli, om):
                 "--lab",
                 "--region",
                 "RegionThree",
-                "--timeout",
+                "--request-timeout",
                 "2",
                 "--wait",
                 "--format",
@@ -69,7 +69,7 @@ def test_master_down_constituents_live_and_actions_out_of_band(lab, cli, om):
             "--lab",
             "--region",
             "RegionThree",
-            "--timeout",
+            "--request-timeout",
             "2",
             "-P",
             "replicas=3",
@@ -176,7 +176,9 @@ def test_restarted_console_during_outage_works_from_the_cache(lab, om):
 def test_frozen_master_region_same_results_within_timeout(lab, om):
     with lab.fault("RegionOne", "freeze"):
         # A hang would never return: run_process's bound fails the test then (no timing asserted).
-        done = run_process("status", "--lab", "--master", "om", "--timeout", "2", "--format", "json", timeout=90)
+        done = run_process(
+            "status", "--lab", "--master", "om", "--request-timeout", "2", "--format", "json", timeout=90
+        )
     assert done.returncode == 3, done.stderr
     state = json.loads(done.stdout)
     assert state["mode"] == "outage" and all(c["live"] for c in state["constituents"])
@@ -189,7 +191,7 @@ def test_fresh_state_dir_during_outage_discovers_constituents(lab, tmp_path, om)
             "--lab",
             "--master",
             "om",
-            "--timeout",
+            "--request-timeout",
             "2",
             "--format",
             "json",
@@ -215,7 +217,7 @@ def test_delete_with_a_constituent_region_down_then_clean_up(lab, cli, om):
             "RegionOne",
             "--yes",
             "--wait",
-            "--timeout",
+            "--request-timeout",
             "2",
             "--format",
             "json",
@@ -223,7 +225,7 @@ def test_delete_with_a_constituent_region_down_then_clean_up(lab, cli, om):
         assert json.loads(out)[0]["final_status"] == "DELETE_FAILED"
         assert code == 1
         # What is left behind: the master (DELETE_FAILED) still references the app stack.
-        code, out, _ = cli("status", "--lab", "--master", "om", "--timeout", "2", "--format", "json")
+        code, out, _ = cli("status", "--lab", "--master", "om", "--request-timeout", "2", "--format", "json")
         state = json.loads(out)
         assert state["master_status"] == "DELETE_FAILED"
         left = _constituent(state, "app_stack")

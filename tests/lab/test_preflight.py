@@ -108,7 +108,7 @@ def test_master_update_with_a_constituent_region_stopped_is_refused(lab, pf, cli
     before = len(Journal().entries(1000))
     with lab.fault("RegionThree", "stop"):
         code, _, err = cli(
-            "stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=3", "--timeout", "2"
+            "stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=3", "--request-timeout", "2"
         )
         refused_err = err
         # The fact behind the check, on real Heat: sent anyway, the whole update is refused.
@@ -121,7 +121,7 @@ def test_master_update_with_a_constituent_region_stopped_is_refused(lab, pf, cli
             "RegionOne",
             "-P",
             "app_replicas=3",
-            "--timeout",
+            "--request-timeout",
             "5",
             "--force",
             "--format",
@@ -139,7 +139,7 @@ def test_master_update_with_a_constituent_region_stopped_is_refused(lab, pf, cli
 def test_create_of_a_master_with_a_constituent_region_stopped_is_refused(lab, pf, cli):
     with lab.fault("RegionThree", "stop"):
         code, _, err = cli(
-            "stack", "create", "pf-new", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--timeout", "2"
+            "stack", "create", "pf-new", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--request-timeout", "2"
         )
     assert code == 1 and "RegionThree is unreachable" in err and "refused before sending" in err, err
     entry = _newest()
@@ -150,7 +150,7 @@ def test_create_of_a_master_with_a_constituent_region_stopped_is_refused(lab, pf
 
 def test_delete_of_a_master_with_a_region_stopped_lists_what_is_left_behind(lab, pf, cli):
     with lab.fault("RegionThree", "stop"):
-        code, _, err = cli("stack", "delete", "pf", "--lab", "--region", "RegionOne", "--timeout", "2")
+        code, _, err = cli("stack", "delete", "pf", "--lab", "--region", "RegionOne", "--request-timeout", "2")
     assert code == 2 and "confirmation" in err  # nothing was sent
     app = pf["app_stack"]["stack_name"]
     assert f"app_stack ({app}) in RegionThree will be left behind" in err and "DELETE_FAILED" in err
@@ -301,7 +301,7 @@ def test_preview_of_a_full_update_gives_each_constituent_its_new_template(pf, cl
 
 
 def _events(cli, stack: str, region: str) -> list[dict]:
-    code, out, err = cli("events", stack, "--lab", "--region", region, "--format", "json", "--timeout", "2")
+    code, out, err = cli("events", stack, "--lab", "--region", region, "--format", "json", "--request-timeout", "2")
     assert code in (0, 3), err  # 3: a constituent's region did not answer
     return [json.loads(line) for line in out.splitlines() if line.strip()]  # one event per line
 
@@ -314,11 +314,13 @@ def test_a_check_during_an_outage_would_make_the_next_update_replace_a_constitue
     code, _, err = cli("stack", "create", "cf", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait")
     assert code == 0, err
     with lab.fault("RegionTwo", "stop"):
-        code, _, err = cli("stack", "check", "cf", "--lab", "--region", "RegionOne", "--timeout", "2")
+        code, _, err = cli("stack", "check", "cf", "--lab", "--region", "RegionOne", "--request-timeout", "2")
         assert code == 1 and "RegionTwo is unreachable" in err and "next update replaces" in err, err
         assert _newest().outcome == "refused"
         # Sent anyway: Heat records the failure on the master's resource.
-        code, _, err = cli("stack", "check", "cf", "--lab", "--region", "RegionOne", "--timeout", "5", "--force")
+        code, _, err = cli(
+            "stack", "check", "cf", "--lab", "--region", "RegionOne", "--request-timeout", "5", "--force"
+        )
         assert code == 0, err
         deadline = time.monotonic() + 60
         while not any(

@@ -58,7 +58,7 @@ def test_region_filter_narrows_and_unknown_region_is_usage_error(lab, cli):
 
 def test_stopped_region_is_down_and_others_listed(lab, cli):
     with lab.fault("RegionTwo", "stop"):
-        code, out, _ = cli("status", "--lab", "--timeout", "2", "--format", "json")
+        code, out, _ = cli("status", "--lab", "--request-timeout", "2", "--format", "json")
     assert code == 3
     regions = _regions(out)
     assert regions["RegionTwo"]["health"] == "down"
@@ -71,7 +71,7 @@ def test_frozen_region_is_down_within_timeout(lab):
     with lab.fault("RegionThree", "freeze"):
         # Not a speed target (that is the bench's): a hang would never return, and run_process's
         # bound fails the test then. The deadline per call is connect+read+1 = 5 s.
-        done = run_process("status", "--lab", "--timeout", "2", "--format", "json", timeout=90)
+        done = run_process("status", "--lab", "--request-timeout", "2", "--format", "json", timeout=90)
     assert done.returncode == 3, done.stderr
     regions = _regions(done.stdout)
     assert regions["RegionThree"]["health"] == "down"

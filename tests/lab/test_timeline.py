@@ -34,7 +34,16 @@ async def test_timeline_of_an_outage_with_an_out_of_band_action(lab):
             assert await until(pilot, lambda: session().region_down("RegionOne"), 40)
             # The master's region is down: an action on its constituent is out of band.
             done = await asyncio.to_thread(
-                run_process, "stack", "suspend", db, "--lab", "--region", "RegionTwo", "--timeout", "2", "--wait"
+                run_process,
+                "stack",
+                "suspend",
+                db,
+                "--lab",
+                "--region",
+                "RegionTwo",
+                "--request-timeout",
+                "2",
+                "--wait",
             )
             assert done.returncode == 0, done.stderr
         assert await until(pilot, lambda: not session().region_down("RegionOne"), 60)

@@ -21,7 +21,13 @@ def test_validate_with_cloud_asks_each_region(lab, cli):
 def test_validate_reports_unreachable_region_as_such(lab, cli):
     with lab.fault("RegionThree", "stop"):
         code, out, _ = cli(
-            "validate", str(EXAMPLES / "multi-region" / "master.yaml"), "--lab", "--timeout", "2", "--format", "json"
+            "validate",
+            str(EXAMPLES / "multi-region" / "master.yaml"),
+            "--lab",
+            "--request-timeout",
+            "2",
+            "--format",
+            "json",
         )
     data = json.loads(out)
     assert data["findings"] == []

@@ -50,7 +50,7 @@ COMMANDS = [
 ]
 OPTIONS = [
     "--region",
-    "--timeout",
+    "--request-timeout",
     "--format",
     "--os-cloud",
     "-t",
@@ -72,6 +72,8 @@ OPTIONS = [
     "--follow",
     "--output",
     "--timeout-mins",
+    "--timeout",
+    "--request-timeout",
     "--tree",
     "-h",
 ]

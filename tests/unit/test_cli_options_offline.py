@@ -52,3 +52,30 @@ def test_version_names_mrconsole_the_heat_client_and_python(cli):
         f"Python {platform.python_version()})\n"
     )
     assert metadata.version("mrconsole") == __version__  # the package's version is that one
+
+
+def test_timeout_means_what_openstack_means_by_it(capsys):
+    """Before the command: the request timeout (`openstack --timeout 30 stack ...`); after `stack create|update`:
+    the stack's minutes; after any other command: the old HTTP spelling, which still works with one note."""
+    from mrconsole.cli.cloudargs import OLD_TIMEOUT_NOTE, request_timeout
+
+    parser = build_parser()
+    commands = _commands(parser)
+    argv = hoist_global_options(["--timeout", "7", "stack", "create", "s", "-t", MASTER_T, "--timeout", "30"], commands)
+    args = parser.parse_args(argv)
+    assert (args.timeout_mins, args.request_timeout) == (30, 7.0)
+    args = parser.parse_args(["stack", "update", "s", "--timeout-mins", "45", "--request-timeout", "2"])
+    assert (args.timeout_mins, request_timeout(args)) == (45, 2.0)
+    assert capsys.readouterr().err == ""
+
+    args = parser.parse_args(["status", "--timeout", "4"])
+    assert request_timeout(args) == 4.0 and request_timeout(args) == 4.0
+    assert capsys.readouterr().err == OLD_TIMEOUT_NOTE + "\n"  # once, however often asked
+    args = parser.parse_args(["status", "--request-timeout", "4"])
+    assert request_timeout(args) == 4.0 and capsys.readouterr().err == ""
+
+
+def test_a_stack_timeout_out_of_heats_range_is_a_usage_error(cli):
+    for bad in ("0", "10081", "1.5", "soon"):
+        code, _, err = cli("stack", "create", "s", "-t", MASTER_T, "--timeout", bad)
+        assert code == 2 and "--timeout" in err, err

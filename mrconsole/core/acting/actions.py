@@ -233,7 +233,13 @@ class Actions:
         )
 
     async def update(
-        self, target: Target, bundle=None, parameters: dict | None = None, hidden=frozenset(), existing: bool = False
+        self,
+        target: Target,
+        bundle=None,
+        parameters: dict | None = None,
+        hidden=frozenset(),
+        existing: bool = False,
+        timeout_mins: int | None = None,
     ) -> ActionResult:
         async def call(client, rid):
             await client.update_stack(
@@ -243,6 +249,7 @@ class Actions:
                 environment=bundle.environment if bundle else None,
                 parameters=parameters or {},
                 existing=existing or bundle is None,
+                timeout_mins=timeout_mins,
                 request_id=rid,
             )
 

@@ -304,12 +304,14 @@ async def execute(
     bundle=None,
     force: bool = False,
     typed_region: str = "",
+    timeout_mins: int | None = None,
 ) -> ActionResult:
     """Send what the plan says; `through_master` takes the plan's alternative.
 
     A blocking finding refuses the action here, journaled as not sent,
     unless `force`. `bundle` (update only): a new template and files, for a
-    full update instead of a PATCH.
+    full update instead of a PATCH; `timeout_mins` (update only): the
+    stack's new timeout, kept by Heat for later actions too.
     """
     if plan.blocking and not force and not through_master:
         reason = plan.blocking[0]
@@ -332,9 +334,14 @@ async def execute(
     if plan.action == "reapply":
         return await actions.reapply(target)
     if plan.action == "update":
-        if bundle is None and not plan.parameters:
-            raise PlanError("update needs KEY=VALUE parameters to change (or a template): nothing was sent", usage=True)
+        if bundle is None and not plan.parameters and timeout_mins is None:
+            raise PlanError(
+                "update needs KEY=VALUE parameters to change (or a template, or --timeout): nothing was sent",
+                usage=True,
+            )
         # No template (none, or only an environment): a PATCH that keeps the stored one.
         existing = bundle is None or bundle.template is None
-        return await actions.update(target, bundle, plan.parameters or {}, plan.hidden, existing=existing)
+        return await actions.update(
+            target, bundle, plan.parameters or {}, plan.hidden, existing=existing, timeout_mins=timeout_mins
+        )
     return await actions.stack_action(target, plan.action)
