@@ -11,7 +11,7 @@ import os
 from mrconsole.core.connect import TopologyCache, default_cache_path
 
 # Where a command takes a stack's name, a master's, or a region's.
-STACK_DESTS = {"stack", "name", "stacks"}
+STACK_DESTS = {"stack", "name", "names", "stacks"}
 MASTER_DESTS = {"master"}
 REGION_DESTS = {"regions", "region", "to_region", "to"}
 

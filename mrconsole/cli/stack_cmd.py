@@ -449,7 +449,7 @@ async def _act_on_each(args, fleet, actions) -> int:
         codes += [EXIT_FAILED if p.blocked else EXIT_OK for p in previews]
     else:
         codes.append(await _report(args, fleet, actions, [r for o in outcomes for r in o]))
-    if len(names) > 1 and len(codes) > len(outcomes):
+    if len(outcomes) < len(names) > 1:
         print(
             f"mrconsole: error: {len(names) - len(outcomes)} of {len(names)} stacks could not be acted on",
             file=sys.stderr,

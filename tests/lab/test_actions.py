@@ -407,5 +407,5 @@ def test_several_stacks_per_action_as_openstack_stack_takes_them(lab, cli):
     assert [p["stack"] for p in _json(out)] == ["many-a", "many-b"]
     code, out, err = cli("stack", "delete", "many-a", "many-b", "--lab", "--region", "RegionTwo", "--yes", "--wait")
     assert code == 0, err
-    assert out.count("accepted") == 2 and out.count("DELETE_COMPLETE") == 2
+    assert out.count(": accepted → DELETE_COMPLETE") == 2, out
     assert _status(cli, "many-a", "RegionTwo") is None and _status(cli, "many-b", "RegionTwo") is None
