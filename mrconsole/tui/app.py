@@ -28,8 +28,6 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from mrconsole.config import UserConfig
-from mrconsole.core.acting import protect
-from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError
 from mrconsole.core.acting.choices import (
     ABANDON,
     BREAKPOINTS,
@@ -41,33 +39,42 @@ from mrconsole.core.acting.choices import (
     requests_of,
     with_refusals,
 )
-from mrconsole.core.acting.plan import execute
 from mrconsole.core.acting.user_commands import Subject, UserCommand, environment, refusal, run_captured
 from mrconsole.core.diagnosis.timeline import DEFAULT_SINCE_SECONDS
-from mrconsole.core.errors import CloudError, PlanError
+from mrconsole.core.errors import CloudError
 from mrconsole.core.live.changes import MasterRecovered
-from mrconsole.core.live.view import SessionView
+from mrconsole.core.live.view import Session
 from mrconsole.core.rollout.run import RolloutRun
 from mrconsole.core.text import parse_duration, printable
 from mrconsole.errors import INTERNAL_MESSAGE, describe
 from mrconsole.logs import log_path, logger
 from mrconsole.models import Stack
 from mrconsole.tui import commands
+from mrconsole.tui.acting import act_on_stack, carry_out
 from mrconsole.tui.collect import QuietCollector
-from mrconsole.tui.messages import ActOn, FollowMaster, OpenStack, ShowOutputs, ShowResources, Troubleshoot
-from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen, JournalScreen, LaunchScreen
+from mrconsole.tui.messages import (
+    ActOn,
+    Change,
+    FollowMaster,
+    OpenStack,
+    Perform,
+    ShowOutputs,
+    ShowResources,
+    Troubleshoot,
+    perform,
+    said_of,
+)
+from mrconsole.tui.screens.actions import ActionMenu, JournalScreen, LaunchScreen
 from mrconsole.tui.screens.detail import DetailScreen
 from mrconsole.tui.screens.drift import DriftScreen
 from mrconsole.tui.screens.events import EventsScreen
 from mrconsole.tui.screens.master_ops import RehomeScreen, SnapshotsScreen
 from mrconsole.tui.screens.masters import MastersScreen
 from mrconsole.tui.screens.modals import (
-    AskScreen,
     CommandOutputScreen,
     CommandScreen,
     HelpScreen,
     WhyScreen,
-    protected_typed,
 )
 from mrconsole.tui.screens.oncall import OutputsScreen, ResourcesScreen
 from mrconsole.tui.screens.overview import OverviewScreen
@@ -125,27 +132,20 @@ class MrConsoleApp(App):
         super().__init__()
         self.commands = commands  # the config file's user commands (core/acting/user_commands.py)
         self.session_factory = session_factory
-        self.session: SessionView | None = None
+        self.session: Session | None = None
         self.read_only = read_only
         self.user_config = user_config or UserConfig()
         self.analysis = analysis
-        self.actions: Actions | None = None
         self.changes: Signal = Signal(self, "core-changes")
         self.clock: Signal = Signal(self, "clock")
         self.rollouts: dict[str, RolloutRun] = {}  # master id -> the rollout this console drives
         self.collector = QuietCollector()  # full garbage collections when nobody types (tui/collect.py)
 
-    def connected(self) -> SessionView:
+    def connected(self) -> Session:
         """The session, once connected (every screen but the first exists only then)."""
         if self.session is None:
             raise RuntimeError("not connected yet")
         return self.session
-
-    def acting(self) -> Actions:
-        """What the console acts through (read-only enforced there), once connected."""
-        if self.actions is None:
-            raise RuntimeError("not connected yet")
-        return self.actions
 
     def compose(self) -> ComposeResult:
         yield Static(Text("mrconsole: connecting to the cloud…", style="bold"), id="connecting")
@@ -192,8 +192,6 @@ class MrConsoleApp(App):
         if self.analysis is not None and session.master is not None:
             session.master.analysis = self.analysis
         self.session = session
-        # Read-only is enforced here, in the core, whatever the screens show.
-        self.actions = session.actions(self.read_only)
         session.subscribe(self._on_core_change)
         session.start()
         await self.push_screen(OverviewScreen(session.region_names))
@@ -350,22 +348,15 @@ class MrConsoleApp(App):
             "constituents stay as they are, owned by the newer master.",
             owner,
         ]
-        regions = protect.touched(session.protected, [stack.region])
-        if await protected_typed(self, regions, f"abandon of {stack.name}", what) is None:
-            return
-        if not await self.push_screen_wait(AskScreen(f"Abandon {stack.name} in {stack.region}?", what)):
-            self.notify("abandon cancelled: nothing was sent")
-            return
-        try:
-            result = await session.abandon(stack, self.read_only)
-        except (ActionError, ReadOnlyError) as exc:
-            self.notify(str(exc), severity="error", timeout=8)
-            return
-        self.notify(
-            f"{stack.name} in {stack.region}: abandoned, its constituents untouched" if result.ok else result.message,
-            severity="information" if result.ok else "error",
-            timeout=10,
+        change = Change(
+            f"Abandon {stack.name} in {stack.region}?",
+            what,
+            f"abandon of {stack.name}",
+            regions=[stack.region],
+            declined="abandon cancelled: nothing was sent",
+            report=lambda r: said_of(r, f"{stack.name} in {stack.region}: abandoned, its constituents untouched"),
         )
+        await perform(self, change, lambda acts, _typed: acts.abandon(stack, self.read_only))
 
     def action_move(self, name: str = "") -> None:
         if name:
@@ -397,15 +388,6 @@ class MrConsoleApp(App):
             self.session.follow_master(name, region)
             self.notify(f"following master {name} ({region})")
 
-    def cmd_masters(self, arg: str = "") -> None:
-        self.action_masters()
-
-    def cmd_move(self, arg: str = "") -> None:
-        self.action_move(arg)
-
-    def cmd_snapshots(self, arg: str = "") -> None:
-        self.action_snapshots(arg)
-
     def action_rollout(self, name: str = "") -> None:
         stack = self._current_master(name)
         if stack is not None:
@@ -416,54 +398,16 @@ class MrConsoleApp(App):
         if stack is not None:
             self._open_master_screen(BREAKPOINTS, stack)
 
-    def cmd_rollout(self, arg: str = "") -> None:
-        self.action_rollout(arg)
-
-    def cmd_breakpoints(self, arg: str = "") -> None:
-        self.action_breakpoints(arg)
-
     async def _plan_and_act(self, region: str, stack_id: str, name: str, action: str) -> None:
-
-        session = self.connected()
-        stack = session.stack(region, stack_id) or Stack(region, stack_id, name, "")
-        try:
-            plan = await session.plan_action(action, region, stack, self.read_only)
-        except PlanError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
-            return
-        screen = ConfirmScreen(plan)
-        answer = await self.push_screen_wait(screen)
-        if not answer:
-            self.notify(f"{action.replace('_', ' ')} cancelled: nothing was sent")
-            return
-        if plan.action == "update":
-            plan = plan.with_parameters(screen.parameters)
-        if screen.snapshot_first and not plan.blocking:
-            self.notify(f"snapshotting {plan.stack.name} first: the {action} is sent once it is COMPLETE")
-            try:
-                snap = await session.take_snapshot(plan.stack, action, self.read_only)
-            except (PlanError, ActionError, ReadOnlyError, CloudError) as exc:
-                self.notify(str(exc), severity="error", timeout=10)
-                return
-            self.notify(f"snapshot {snap['name']} COMPLETE", timeout=5)
-        try:
-            result = await execute(
-                self.acting(),
-                plan,
-                through_master=answer == "master",
-                confirmation=screen.typed_name,
-                typed_region=screen.typed_region,
-            )
-        except (PlanError, ActionError, ReadOnlyError) as exc:
-            self.notify(str(exc), severity="error", timeout=8)
-            return
-        if result.ok:
-            # Actions tells the session, which reads this stack's events now.
-            self.notify(f"{result.action} {result.stack_name} in {result.region}: accepted", timeout=5)
-        else:
-            self.notify(result.message, severity="error", timeout=10)
+        await act_on_stack(self, region, stack_id, name, action)
 
     # -- what screens ask for (tui/messages.py) -------------------------------
+    @on(Perform)
+    def _on_perform(self, message: Perform) -> None:
+        """Every change a screen asks for: asked, sent and reported by tui/acting.py."""
+        message.stop()
+        self.run_worker(carry_out(self, message), group="act", exit_on_error=False)
+
     @on(ActOn)
     def _on_act_on(self, message: ActOn) -> None:
         self.act_on(message.region, message.stack_id, message.name, message.action)
@@ -492,12 +436,12 @@ class MrConsoleApp(App):
         found = self.session.stack(message.region, message.stack_id) if self.session else None
         return found or Stack(message.region, message.stack_id, message.name, "")
 
-    def cmd_outputs(self, arg: str = "") -> None:
+    def action_outputs(self, arg: str = "") -> None:
         stack = self._current_master(arg)
         if stack is not None:
             self.push_screen(OutputsScreen(stack))
 
-    def cmd_resources(self, arg: str = "") -> None:
+    def action_resources(self, arg: str = "") -> None:
         stack = self._current_master(arg)
         if stack is not None:
             self.push_screen(ResourcesScreen(stack))
@@ -542,17 +486,20 @@ class MrConsoleApp(App):
 
     async def _run_user_command(self, cmd: UserCommand, subject: Subject) -> None:
         where = subject.resource or subject.stack or subject.region
-        if cmd.dangerous and not await self.push_screen_wait(
-            AskScreen(f"Run {cmd.name} on {where} (marked dangerous)?", [cmd.command])
-        ):
-            return
-        if cmd.output == "terminal":
-            with self.suspend():
-                # The terminal is the command's until it ends; values reach it as environment variables.
-                subprocess.run(cmd.command, shell=True, env=environment(cmd, subject), check=False)
-            return
-        code, out = await run_captured(cmd, subject)
-        await self.push_screen(CommandOutputScreen(f"{cmd.name} on {where} ({subject.region})", code, out))
+
+        async def run(_acts: object = None, _typed: str = "") -> None:
+            if cmd.output == "terminal":
+                with self.suspend():
+                    # The terminal is the command's until it ends; values reach it as environment variables.
+                    subprocess.run(cmd.command, shell=True, env=environment(cmd, subject), check=False)
+                return
+            code, out = await run_captured(cmd, subject)
+            await self.push_screen(CommandOutputScreen(f"{cmd.name} on {where} ({subject.region})", code, out))
+
+        if cmd.dangerous:  # asked as every change is (tui/acting.py)
+            await perform(self, Change(f"Run {cmd.name} on {where} (marked dangerous)?", [cmd.command], cmd.name), run)
+        else:
+            await run()
 
     # -- navigation ----------------------------------------------------------
     def open_stack(self, region: str, stack_id: str, name: str) -> None:
@@ -596,9 +543,6 @@ class MrConsoleApp(App):
             return
         self.notify(f"timeline: {count} entries written to {path}", timeout=15)
 
-    def cmd_timeline(self, arg: str) -> None:
-        self.action_timeline(arg)
-
     def action_events(self, initial_filter: str = "") -> None:
         if self.session is None:
             return
@@ -638,9 +582,9 @@ class MrConsoleApp(App):
         if cmd.mutating and self.read_only:
             self.notify(f"read-only mode: {cmd.usage} is disabled", severity="warning")
             return
-        getattr(self, cmd.method)(arg)
+        cmd.run(self, arg)
 
-    # -- the commands (one method per entry of tui/commands.py) ---------------
+    # -- what some `:` commands run (their handlers are in tui/commands.py) -----
     def _to_overview(self) -> OverviewScreen | None:
         overview = self._overview()
         if overview is not None:
@@ -648,17 +592,17 @@ class MrConsoleApp(App):
                 self.pop_screen()
         return overview
 
-    def cmd_stacks(self, arg: str = "") -> None:
+    def action_stacks(self, arg: str = "") -> None:
         overview = self._to_overview()
         if overview is not None:
             overview.action_focus_stacks()
 
-    def cmd_tree(self, arg: str = "") -> None:
+    def action_tree(self, arg: str = "") -> None:
         overview = self._to_overview()
         if overview is not None:
             overview.action_focus_tree()
 
-    def cmd_region(self, arg: str) -> None:
+    def action_region(self, arg: str = "") -> None:
         overview = self._to_overview()
         if overview is None or not overview.focus_region(arg):
             self.notify(f"no region {arg!r}", severity="error")
@@ -669,36 +613,15 @@ class MrConsoleApp(App):
             self.notify(f"no stack {arg!r} in the regions' lists", severity="error")
         return stack
 
-    def cmd_stack(self, arg: str) -> None:
+    def action_stack(self, arg: str = "") -> None:
         stack = self._named_stack(arg)
         if stack is not None:
             self.open_stack(stack.region, stack.id, stack.name)
 
-    def cmd_why(self, arg: str) -> None:
+    def action_why(self, arg: str = "") -> None:
         stack = self._named_stack(arg)
         if stack is not None:
             self.troubleshoot(stack.region, stack.id, stack.name)
-
-    def cmd_events(self, arg: str = "") -> None:
-        self.action_events(arg)
-
-    def cmd_journal(self, arg: str = "") -> None:
-        self.action_journal()
-
-    def cmd_drift(self, arg: str = "") -> None:
-        self.action_drift(arg)
-
-    def cmd_launch(self, arg: str = "") -> None:
-        self.action_launch(arg)
-
-    def cmd_refresh(self, arg: str = "") -> None:
-        self.action_refresh()
-
-    def cmd_help(self, arg: str = "") -> None:
-        self.action_help()
-
-    def cmd_quit(self, arg: str = "") -> None:
-        self.exit()
 
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -1,13 +1,17 @@
-"""Every `:` command of the console, in one list.
+"""Every `:` command of the console, in one list, each with the handler it runs.
 
 Command mode (`:`), its completion hint, the help screen and the command
 palette (ctrl+p) are all built from `COMMANDS`; adding a command is one
-entry here and one app method `cmd_<name>(arg)`.
+entry here, whose handler calls what the app already does for a key.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+Handler = Callable[[Any, str], object]  # (the app, the argument typed)
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,7 @@ class Command:
     name: str
     args: str  # "" (none), "NAME" (required) or "[NAME]" (optional)
     description: str
+    run: Handler
     aliases: tuple[str, ...] = ()
     mutating: bool = False  # hidden and refused in read-only mode
 
@@ -26,32 +31,84 @@ class Command:
     def needs_arg(self) -> bool:
         return bool(self.args) and not self.args.startswith("[")
 
-    @property
-    def method(self) -> str:
-        return f"cmd_{self.name}"
-
 
 COMMANDS: tuple[Command, ...] = (
-    Command("stacks", "", "the region panes"),
-    Command("tree", "", "the master tree"),
-    Command("region", "NAME", "jump to a region's pane"),
-    Command("stack", "NAME", "open a stack's detail"),
-    Command("why", "NAME", "follow a stack's failure to its root cause"),
-    Command("events", "[FILTER]", "the events screen, optionally filtered (:events status:failed)"),
-    Command("journal", "", "every action taken from this machine"),
-    Command("drift", "[NAME]", "recovery report after an outage: drift, orphans, reconciliation (also D)"),
-    Command("timeline", "[SINCE]", "save the master's incident timeline as markdown (default 2h; also T)"),
-    Command("rollout", "[NAME]", "roll a master's change out in waves, or see one under way (also W)"),
-    Command("breakpoints", "[NAME]", "a master's breakpoints across regions; enter releases one (also B)"),
-    Command("masters", "", "the masters found in the regions' lists and the cache; enter follows one (also m)"),
-    Command("outputs", "[NAME]", "a stack's outputs, and a master's constituents', across regions (also o)"),
-    Command("resources", "[NAME]", "resources across regions: enter shows, u marks unhealthy, s signals (also R)"),
-    Command("move", "[NAME]", "move a master to another region, even when its region is lost (also M)"),
-    Command("snapshots", "[NAME]", "a master's snapshots: take, restore, delete (also S)"),
-    Command("launch", "[FILE]", "launch a master, or regional stacks (fan-out), from a template", mutating=True),
-    Command("refresh", "", "re-read every region now (also r)"),
-    Command("help", "", "every key and command (also ?)", aliases=("h",)),
-    Command("quit", "", "leave the console", aliases=("q",)),
+    Command("stacks", "", "the region panes", lambda app, arg: app.action_stacks()),
+    Command("tree", "", "the master tree", lambda app, arg: app.action_tree()),
+    Command("region", "NAME", "jump to a region's pane", lambda app, arg: app.action_region(arg)),
+    Command("stack", "NAME", "open a stack's detail", lambda app, arg: app.action_stack(arg)),
+    Command("why", "NAME", "follow a stack's failure to its root cause", lambda app, arg: app.action_why(arg)),
+    Command(
+        "events",
+        "[FILTER]",
+        "the events screen, optionally filtered (:events status:failed)",
+        lambda app, arg: app.action_events(arg),
+    ),
+    Command("journal", "", "every action taken from this machine", lambda app, arg: app.action_journal()),
+    Command(
+        "drift",
+        "[NAME]",
+        "recovery report after an outage: drift, orphans, reconciliation (also D)",
+        lambda app, arg: app.action_drift(arg),
+    ),
+    Command(
+        "timeline",
+        "[SINCE]",
+        "save the master's incident timeline as markdown (default 2h; also T)",
+        lambda app, arg: app.action_timeline(arg),
+    ),
+    Command(
+        "rollout",
+        "[NAME]",
+        "roll a master's change out in waves, or see one under way (also W)",
+        lambda app, arg: app.action_rollout(arg),
+    ),
+    Command(
+        "breakpoints",
+        "[NAME]",
+        "a master's breakpoints across regions; enter releases one (also B)",
+        lambda app, arg: app.action_breakpoints(arg),
+    ),
+    Command(
+        "masters",
+        "",
+        "the masters found in the regions' lists and the cache; enter follows one (also m)",
+        lambda app, arg: app.action_masters(),
+    ),
+    Command(
+        "outputs",
+        "[NAME]",
+        "a stack's outputs, and a master's constituents', across regions (also o)",
+        lambda app, arg: app.action_outputs(arg),
+    ),
+    Command(
+        "resources",
+        "[NAME]",
+        "resources across regions: enter shows, u marks unhealthy, s signals (also R)",
+        lambda app, arg: app.action_resources(arg),
+    ),
+    Command(
+        "move",
+        "[NAME]",
+        "move a master to another region, even when its region is lost (also M)",
+        lambda app, arg: app.action_move(arg),
+    ),
+    Command(
+        "snapshots",
+        "[NAME]",
+        "a master's snapshots: take, restore, delete (also S)",
+        lambda app, arg: app.action_snapshots(arg),
+    ),
+    Command(
+        "launch",
+        "[FILE]",
+        "launch a master, or regional stacks (fan-out), from a template",
+        lambda app, arg: app.action_launch(arg),
+        mutating=True,
+    ),
+    Command("refresh", "", "re-read every region now (also r)", lambda app, arg: app.action_refresh()),
+    Command("help", "", "every key and command (also ?)", lambda app, arg: app.action_help(), aliases=("h",)),
+    Command("quit", "", "leave the console", lambda app, arg: app.exit(), aliases=("q",)),
 )
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from mrconsole.state.journal import Journal
+from mrconsole.tui.screens.modals import AskScreen
 from mrconsole.tui.screens.overview import OverviewScreen
+from mrconsole.tui.widgets.plain import Label
 from tests.lab.test_tui import make_app, until
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "mrconsole" / "examples"
@@ -50,7 +52,12 @@ def test_the_cli_and_the_console_plan_and_journal_creates_alike(lab, cli):
                 for key, value in params.items():  # typed after the template was loaded
                     screen.query_one(f"#param-{key}").value = value
                 await pilot.pause()
-                await screen.create()
+                creating = asyncio.ensure_future(screen.create())
+                if suffix != "bad":  # asked as every change is (tui/acting.py); a refused plan is not asked about
+                    assert await until(pilot, lambda: isinstance(app.screen, AskScreen), 10)
+                    assert "Create cp-tui-ok in RegionTwo?" in str(app.screen.query_one(Label).render())
+                    await pilot.press("y")
+                await creating
                 result = str(screen.query_one("#launch-result").render())
                 if suffix == "bad":
                     assert "RegionNine" in result and "refused before sending" in result, result

@@ -249,7 +249,7 @@ async def test_with_no_master_the_masters_found_are_listed_and_enter_follows_one
         assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
         tree = app.screen.query_one(MasterTree)
         assert await until(pilot, lambda: "found (enter follows)" in str(tree.root.label), 30)
-        names = [n.data[3] for n in tree.root.children]
+        names = [n.data.name for n in tree.root.children]
         assert MASTER in names
         listed = [app.session.find(name) for name in names]  # a master from the cache alone is not listed
         failed = [s.name for s in listed if s is not None and s.status.endswith("_FAILED")]
@@ -261,7 +261,7 @@ async def test_with_no_master_the_masters_found_are_listed_and_enter_follows_one
         # repaint, selected again, a bounded number of times.
         for _ in range(3):
             await pilot.pause()
-            tree.move_cursor(next(n for n in tree.root.children if n.data[3] == MASTER))
+            tree.move_cursor(next(n for n in tree.root.children if n.data.name == MASTER))
             tree.action_select_cursor()
             if await until(pilot, lambda: app.session.master is not None and app.session.master.name == MASTER, 10):
                 break

@@ -45,7 +45,7 @@ async def test_read_only_hides_and_refuses_actions(lab):
         from mrconsole.core.acting.actions import ReadOnlyError, Target
 
         try:
-            await app.actions.stack_action(Target("RegionOne", "demo"), "check")
+            await app.session.actions(app.read_only).stack_action(Target("RegionOne", "demo"), "check")
         except ReadOnlyError:
             pass
         else:

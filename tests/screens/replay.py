@@ -21,7 +21,7 @@ from pathlib import Path
 
 from mrconsole.core.live.events import Timeline
 from mrconsole.core.live.session import ConsoleSession, RegionView, auth_error_in, down_in, owner_by_name
-from mrconsole.core.live.view import SessionView
+from mrconsole.core.live.view import Session
 from mrconsole.tui.app import MrConsoleApp
 
 DATA = Path(__file__).parent / "data"
@@ -97,7 +97,7 @@ def scene_of(session: ConsoleSession, now: float, **reads) -> dict:
 # -- replaying one ----------------------------------------------------------------
 class ReplaySession:
     """A ConsoleSession's state and reads, from a scene; nothing runs. It implements the core's
-    `SessionView` (mypy checks it: `_VIEW` below), the only interface the screens see."""
+    `Session` (mypy checks it: `_VIEW` below): what the screens see, and what tui/acting.py acts with."""
 
     def __init__(self, scene: dict):
         self.scene = scene
@@ -288,7 +288,7 @@ class _NoActions:
         raise AssertionError(f"a replayed screen tried to act ({name})")
 
 
-_VIEW: type[SessionView] = ReplaySession  # mypy: the replay implements the screens' interface
+_VIEW: type[Session] = ReplaySession  # mypy: the replay implements the session's every protocol
 
 
 def replay_app(name: str) -> tuple[MrConsoleApp, dict]:

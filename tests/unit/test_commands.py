@@ -6,9 +6,20 @@ from mrconsole.tui import commands
 from mrconsole.tui.app import MrConsoleApp
 
 
-def test_every_command_has_its_method_on_the_app():
+def test_every_command_runs_what_the_app_has_and_passes_its_argument():
+    """The registry holds each command's handler: run against a probe that only answers to the app's own
+    methods, each calls one, with the argument typed when the command takes one."""
     for cmd in commands.COMMANDS:
-        assert callable(getattr(MrConsoleApp, cmd.method, None)), cmd.name
+        called: list[tuple[str, tuple]] = []
+
+        class Probe:
+            def __getattr__(self, name, cmd=cmd, called=called):
+                assert callable(getattr(MrConsoleApp, name, None)), f":{cmd.name} calls {name}, not the app's"
+                return lambda *args: called.append((name, args))
+
+        cmd.run(Probe(), "x")
+        assert len(called) == 1, cmd.name
+        assert called[0][1] == (("x",) if cmd.args else ()), cmd.name
 
 
 def test_parse_gives_one_line_errors():

@@ -89,3 +89,49 @@ def test_no_module_only_reexports():
         if _only_reexports(ast.parse(path.read_text()))
     ]
     assert found == []
+
+
+# -- one way for the console to act (tui/acting.py) ---------------------------------------------------------------
+TUI = PACKAGE / "tui"
+ACTING_MODULE = TUI / "acting.py"
+
+
+def _acting_members() -> set[str]:
+    from mrconsole.core.live.view import Acting, SessionView
+
+    names = {n for n in vars(Acting) if not n.startswith("_")}
+    assert names and not names & set(dir(SessionView)), "a screen's SessionView must not have Acting's members"
+    return names
+
+
+def _acting_calls(tree: ast.AST, members: set[str]) -> list[str]:
+    """`<x>.session.<member>(...)`, `session.<member>(...)`, and a question pushed (push_screen_wait)."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        attr, owner = node.func.attr, node.func.value
+        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        if attr == "push_screen_wait" or (attr in members and owner_name == "session"):
+            found.append(f"line {node.lineno}: {ast.unparse(node.func)}")
+    return found
+
+
+def test_the_acting_finder_finds_a_screen_that_acts_or_asks_by_itself():
+    members = _acting_members()
+    src = "async def f(self):\n    await self.app.push_screen_wait(X())\n    await self.session.rehome(plan, False)\n"
+    assert len(_acting_calls(ast.parse(src), members)) == 2
+    assert _acting_calls(ast.parse("perform(self, change, lambda acts, t: acts.rehome(plan, False))"), members) == []
+
+
+def test_every_change_the_console_makes_goes_through_its_acting_module():
+    """No screen, widget or app method asks (push_screen_wait) or calls the session's Acting side itself: a
+    change is posted (tui/acting.py's Perform) and its send is handed the acting side there."""
+    members = _acting_members()
+    offenders = {
+        str(path.relative_to(PACKAGE.parent)): calls
+        for path in sorted(TUI.rglob("*.py"))
+        if path != ACTING_MODULE and (calls := _acting_calls(ast.parse(path.read_text()), members))
+    }
+    assert offenders == {}
+    assert _acting_calls(ast.parse(ACTING_MODULE.read_text()), members)  # where it is done, it is found

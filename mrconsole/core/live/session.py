@@ -156,6 +156,7 @@ class ConsoleSession:
         self.fleet = fleet
         self.protected = protected  # regions the config protects: changes there ask for their names typed
         self.cache = cache or TopologyCache()
+        self._actions: dict[bool, Actions] = {}  # by read-only mode (actions())
         self._outages = None  # state/outages.py, opened at the first window
         self.cache_error = ""  # why the topology cache could not be written, if it could not
         # An unreadable journal or cache was moved aside at start (state/sqlite.create): said, once.
@@ -297,8 +298,11 @@ class ConsoleSession:
 
     def actions(self, read_only: bool) -> Actions:
         """What the console acts through (core/acting/actions.py): an accepted action wakes this session's
-        reading of that stack's events."""
-        return Actions(self.fleet, read_only=read_only, on_accepted=self.acted)
+        reading of that stack's events. One per mode, so its in-flight set refuses a double submission
+        from wherever it comes."""
+        if read_only not in self._actions:
+            self._actions[read_only] = Actions(self.fleet, read_only=read_only, on_accepted=self.acted)
+        return self._actions[read_only]
 
     def health(self):
         return self.fleet.health()

@@ -1,4 +1,8 @@
-"""What the console's screens may read and ask of a session: the one interface of the core they see.
+"""What the console may read and ask of a session, one protocol per capability.
+
+`LiveView` (what is known now), `Reads` (asked of the regions), `Plans` (what an action would do) and
+`Acting` (what changes something). Screens see `SessionView`, the first three; only tui/acting.py holds
+`Acting`, and the app the whole `Session`.
 
 `ConsoleSession` (live, core/live/session.py) and the snapshot tier's replay
 session (tests/screens/replay.py, a scene captured on the lab) both
@@ -33,17 +37,18 @@ if TYPE_CHECKING:
     from mrconsole.models import Event, Identity, ResourceDetail, Stack
 
 
-__all__ = ["Analysis", "SessionView"]
+__all__ = ["Acting", "Analysis", "LiveView", "Plans", "Reads", "Session", "SessionView"]
 
 
-class SessionView(Protocol):
+class LiveView(Protocol):
+    """What is known now, with no I/O, and the session's life: health, stacks, events, the master followed."""
+
     regions: dict[str, RegionView]
     master: MasterView | None
     cache_error: str
     protected: frozenset[str]  # regions the config protects
     identity: Identity | None  # who the console acts as, once Keystone said (the header names a reader)
 
-    # -- what is known now (no I/O) -------------------------------------------------
     @property
     def cloud_name(self) -> str: ...
 
@@ -74,7 +79,6 @@ class SessionView(Protocol):
 
     def stream_stats(self) -> dict: ...
 
-    # -- lifecycle and changes -------------------------------------------------------
     def subscribe(self, callback: Callable[[Any], None]) -> None: ...
 
     def start(self) -> None: ...
@@ -87,9 +91,12 @@ class SessionView(Protocol):
 
     def look_away(self, region: str, stack_id: str) -> None: ...
 
-    def actions(self, read_only: bool) -> Actions: ...
+    def follow_master(self, name: str, region: str | None = None) -> None: ...
 
-    # -- reads and plans (each asks the regions, never from a handler) ---------------
+
+class Reads(Protocol):
+    """What is read from the regions on demand (each asks Heat: from a worker, never from a handler)."""
+
     async def ask_refused(self, region: str, requests) -> dict[str, str]: ...
 
     async def describe(self, region: str, stack_id: str) -> StackDescription: ...
@@ -99,6 +106,28 @@ class SessionView(Protocol):
     async def drift(self, master: str) -> Any: ...
 
     async def journal(self, limit: int = 200) -> list: ...
+
+    async def export_timeline(self, since_seconds: float = DEFAULT_SINCE_SECONDS) -> tuple[Any, int]: ...
+
+    async def rollout_state(self, master: Stack) -> tuple[Topology, RolloutStatus]: ...
+
+    async def journaled_plan(self, master: Stack) -> tuple[str, dict]: ...
+
+    async def breakpoints(self, master: Stack) -> tuple[list[Breakpoint], dict[str, str]]: ...
+
+    async def masters_found(self) -> list[FoundMaster]: ...
+
+    async def outputs(self, stack: Stack) -> OutputsView: ...
+
+    async def resources_across(self, stack: Stack, nested_depth: int = 0) -> ResourcesView: ...
+
+    async def resource_detail(self, region: str, stack: str, resource: str) -> ResourceDetail: ...
+
+    async def snapshots(self, master: Stack) -> list[dict]: ...
+
+
+class Plans(Protocol):
+    """What an action would do, before it is sent: reads and checks, nothing changes (core/acting/plan.py)."""
 
     async def preview_update(self, stack: Stack, parameters: dict[str, str]) -> Any: ...
 
@@ -119,59 +148,52 @@ class SessionView(Protocol):
 
     async def preview_create(self, plan: CreatePlan) -> dict[str, list[str]]: ...
 
-    async def export_timeline(self, since_seconds: float = DEFAULT_SINCE_SECONDS) -> tuple[Any, int]: ...
-
-    # -- rollouts in waves -------------------------------------------------------------
     async def plan_rollout(
         self, master: Stack, parameters: dict[str, str], waves: str, soak: float, read_only: bool
     ) -> RolloutPlan: ...
-
-    async def rollout_state(self, master: Stack) -> tuple[Topology, RolloutStatus]: ...
-
-    async def journaled_plan(self, master: Stack) -> tuple[str, dict]: ...
-
-    def rollout_run(
-        self, topo: Topology, waves: Any, gate: Gate, read_only: bool, on_step: Any = None
-    ) -> RolloutRun: ...
-
-    async def breakpoints(self, master: Stack) -> tuple[list[Breakpoint], dict[str, str]]: ...
-
-    async def release_breakpoint(self, point: Breakpoint, read_only: bool) -> ActionResult: ...
-
-    async def masters_found(self) -> list[FoundMaster]: ...
-
-    # -- on-call depth --------------------------------------------------------------------
-    async def outputs(self, stack: Stack) -> OutputsView: ...
-
-    async def resources_across(self, stack: Stack, nested_depth: int = 0) -> ResourcesView: ...
-
-    async def resource_detail(self, region: str, stack: str, resource: str) -> ResourceDetail: ...
 
     async def plan_resource(
         self, action: str, region: str, stack: str, resource: str, read_only: bool
     ) -> ResourcePlan: ...
 
-    async def mark_unhealthy(self, plan: ResourcePlan, typed: str, reason: str, read_only: bool) -> ActionResult: ...
-
-    async def signal(self, plan: ResourcePlan, data: dict | None, read_only: bool) -> ActionResult: ...
-
-    # -- the master outlives its region --------------------------------------------------
-    def follow_master(self, name: str, region: str | None = None) -> None: ...
-
     async def plan_rehome(
         self, name: str, to_region: str, new_name: str, parameters: dict[str, str], read_only: bool
     ) -> RehomePlan: ...
+
+    async def plan_restore(self, master: Stack, snapshot_id: str, read_only: bool) -> RestorePlan: ...
+
+
+class Acting(Protocol):
+    """What changes something in a cloud. Only the console's acting module (tui/acting.py) holds it: a
+    screen's send is handed this, and the screens' own `SessionView` has none of it (mypy, and
+    tests/unit/test_structure.py, say so)."""
+
+    def actions(self, read_only: bool) -> Actions: ...
+
+    def rollout_run(
+        self, topo: Topology, waves: Any, gate: Gate, read_only: bool, on_step: Any = None
+    ) -> RolloutRun: ...
+
+    async def release_breakpoint(self, point: Breakpoint, read_only: bool) -> ActionResult: ...
+
+    async def mark_unhealthy(self, plan: ResourcePlan, typed: str, reason: str, read_only: bool) -> ActionResult: ...
+
+    async def signal(self, plan: ResourcePlan, data: dict | None, read_only: bool) -> ActionResult: ...
 
     async def rehome(self, plan: RehomePlan, read_only: bool) -> tuple[str, str]: ...
 
     async def abandon(self, stack: Stack, read_only: bool) -> ActionResult: ...
 
-    async def snapshots(self, master: Stack) -> list[dict]: ...
-
     async def take_snapshot(self, master: Stack, before: str, read_only: bool) -> dict: ...
-
-    async def plan_restore(self, master: Stack, snapshot_id: str, read_only: bool) -> RestorePlan: ...
 
     async def restore(self, plan: RestorePlan, read_only: bool) -> ActionResult: ...
 
     async def delete_snapshot(self, master: Stack, snapshot_id: str, read_only: bool) -> ActionResult: ...
+
+
+class SessionView(LiveView, Reads, Plans, Protocol):
+    """Everything a screen or widget may see of a session: it reads, plans and watches; it never acts."""
+
+
+class Session(SessionView, Acting, Protocol):
+    """The whole session, as the app holds it: `ConsoleSession`, or the snapshot tier's replay."""

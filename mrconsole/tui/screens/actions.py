@@ -22,7 +22,6 @@ from textual.widgets import Footer
 
 from mrconsole.core.acting import protect
 from mrconsole.core.acting.action_table import info
-from mrconsole.core.acting.actions import ActionError, ReadOnlyError
 from mrconsole.core.acting.choices import LABELS
 from mrconsole.core.acting.create import execute_create
 from mrconsole.core.acting.launch import FormField, form_fields, load
@@ -30,6 +29,8 @@ from mrconsole.core.acting.plan import parse_parameter_text
 from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.core.live.view import Analysis
 from mrconsole.tui.access import ConsoleAccess
+from mrconsole.tui.messages import Change, Outcome, perform
+from mrconsole.tui.screens.table import TableScreen
 from mrconsole.tui.widgets.plain import Button, Checkbox, DataTable, Input, Label, Option, OptionList, Static
 
 
@@ -229,22 +230,15 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
         self.query_one("#plan-preview", Static).update(text)
 
 
-class JournalScreen(ConsoleAccess, Screen):
+class JournalScreen(TableScreen):
+    """Every action taken from this machine (state/journal.py), newest first."""
+
     BINDINGS = [Binding("escape", "app.back", "Back", id="back"), Binding("r", "reload", "Reload", id="reload")]
+    HEAD, TABLE, ZEBRA = "journal-title", "journal", True
+    COLUMNS = ("Time (UTC)", "User", "Region", "Stack", "Action", "Outcome", "Message", "Request")
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text(" Journal: every action taken from this machine", style="bold"), id="journal-title")
-        yield DataTable(id="journal", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(
-            "Time (UTC)", "User", "Region", "Stack", "Action", "Outcome", "Message", "Request"
-        )
-        self.action_reload()
-
-    def action_reload(self) -> None:
-        self.run_worker(self._load(), exclusive=True, group="journal", exit_on_error=False)
+    def heading(self) -> Text:
+        return Text(" Journal: every action taken from this machine", style="bold")
 
     async def _load(self) -> None:
         entries = await self.session.journal(200)
@@ -436,6 +430,25 @@ class LaunchScreen(ConsoleAccess, Screen):
                 text.append(f"  + {item}\n")
         self.query_one("#launch-result", Static).update(text)
 
+    async def _launch(self, plan) -> Outcome:
+        """Asked and sent by tui/acting.py. A plan the preflight refuses is not asked about: the core journals
+        the refusal in every region and sends nothing (the same entries as `stack create`)."""
+        where = ", ".join(plan.regions)
+        lines = [f"Heat creates {plan.name} in {where} from {plan.template}."]
+        if plan.parameters:
+            lines.append("parameters: " + ", ".join(sorted(plan.parameters)))
+        lines += [str(f) for f in plan.findings]
+        change = Change(
+            f"Create {plan.name} in {where}?",
+            lines,
+            f"create of {plan.name}",
+            plan.regions,
+            declined="not created: nothing was sent",
+            asked=not plan.blocking,
+        )
+        read_only = self.console.read_only
+        return await perform(self, change, lambda acts, _typed: execute_create(acts.actions(read_only), plan))
+
     async def create(self) -> None:
 
         try:
@@ -444,18 +457,20 @@ class LaunchScreen(ConsoleAccess, Screen):
             plan = await self._plan(probe=True)
             if plan is None:
                 return
-            try:
-                results = await execute_create(self.console.acting(), plan)
-            except PlanError as exc:
-                self.query_one("#launch-result", Static).update(
-                    findings_text(plan.blocking).append(f"\n{exc}", style="dim")
-                )
-                return
-            except (ActionError, ReadOnlyError, CloudError) as exc:
-                self.query_one("#launch-result", Static).update(Text(str(exc), "red"))
-                return
+            outcome = await self._launch(plan)
         finally:
             self._submitted = False
+        if isinstance(outcome.error, PlanError):
+            self.query_one("#launch-result", Static).update(
+                findings_text(plan.blocking).append(f"\n{outcome.error}", style="dim")
+            )
+            return
+        if outcome.error is not None:
+            self.query_one("#launch-result", Static).update(Text(str(outcome.error), "red"))
+            return
+        if not outcome.sent:
+            return
+        results = outcome.value
         text = Text()
         for r in results:
             text.append(

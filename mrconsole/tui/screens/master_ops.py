@@ -10,19 +10,20 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from mrconsole.core.acting import protect
 from mrconsole.core.acting.actions import ActionError, ReadOnlyError
 from mrconsole.core.acting.plan import parse_parameter_text
 from mrconsole.core.errors import CloudError, PlanError
+from mrconsole.core.live.view import Acting
 from mrconsole.core.master.rehome import CopiesMade, RehomePlan
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
+from mrconsole.tui.messages import ActOn, Change, Outcome, perform, said_of
 from mrconsole.tui.screens.actions import findings_text
-from mrconsole.tui.screens.modals import AskScreen, protected_typed
+from mrconsole.tui.screens.table import TableScreen
 from mrconsole.tui.widgets.plain import Button, DataTable, Input, Label, Static
 
 REFUSALS = (PlanError, ActionError, ReadOnlyError)
@@ -98,7 +99,7 @@ class RehomeScreen(ConsoleAccess, Screen):
             # The delete's own confirmation lists what goes (the new master and its copies) before a name is
             # typed: the previewed action, as `stack delete ID --preview` in the CLI.
             made = self.copies
-            self.console.act_on(made.region, made.stack_id, made.name, action="delete")
+            self.post_message(ActOn(made.region, made.stack_id, made.name, action="delete"))
         elif event.button.id == "rehome-go":
             self.action_move()
 
@@ -139,36 +140,42 @@ class RehomeScreen(ConsoleAccess, Screen):
             return
         # The new master's region, and the old one's when it answers (its master is abandoned there).
         changed = [plan.to_region, *([plan.old_region] if plan.old_reachable else [])]
-        regions = protect.touched(self.session.protected, changed)
-        if await protected_typed(self.app, regions, f"move of {plan.old_name}", plan.lines()) is None:
-            return
-        if not await self.app.push_screen_wait(AskScreen("Move the master?", plan.lines())):
-            self.notify("not moved: nothing was sent")
-            return
-        self._sending = True
         out = self.query_one("#rehome-plan", Static)
-        out.update(Text(f"adopting {plan.name} in {plan.to_region}…", style="yellow"))
-        try:
-            _new_id, said = await self.session.rehome(plan, self.console.read_only)
-        except CopiesMade as exc:
-            self.copies = exc
-            out.update(Text(str(exc), style="red"))
+
+        async def send(acts: Acting, _typed: str):
+            self._sending = True
+            out.update(Text(f"adopting {plan.name} in {plan.to_region}…", style="yellow"))
+            try:
+                return await acts.rehome(plan, self.console.read_only)
+            finally:
+                self._sending = False
+
+        change = Change(
+            "Move the master?",
+            plan.lines(),
+            f"move of {plan.old_name}",
+            changed,
+            declined="not moved: nothing was sent",
+        )
+        outcome = await perform(self, change, send)
+        if isinstance(outcome.error, CopiesMade):
+            self.copies = outcome.error
             self.query_one("#rehome-copies", Button).remove_class("hidden")
-            return
-        except REFUSALS as exc:
-            out.update(Text(str(exc), style="red"))
-            return
-        except CloudError as exc:
-            out.update(Text(f"{exc.region}: {exc.message}", style="red"))
-            return
-        finally:
-            self._sending = False
-        out.update(Text(said + "\nThe console now shows the new master (escape).", style="green"))
-        self.notify(said, timeout=10)
+        if isinstance(outcome.error, CloudError):
+            out.update(Text(f"{outcome.error.region}: {outcome.error.message}", style="red"))
+        elif outcome.error is not None:
+            out.update(Text(str(outcome.error), style="red"))
+        elif outcome.sent:
+            _new_id, said = outcome.value
+            out.update(Text(said + "\nThe console now shows the new master (escape).", style="green"))
+            self.notify(said, timeout=10)
 
 
-class SnapshotsScreen(ConsoleAccess, Screen):
+class SnapshotsScreen(TableScreen):
     """A master's snapshots: take one, restore one (what it does in each region first), delete one."""
+
+    HEAD, TABLE, BELOW, BOXED = "snap-head", "snap-table", "snap-log", True
+    COLUMNS = ("Name", "Status", "Created (UTC)", "ID")
 
     BINDINGS = [
         Binding("escape", "app.back", "Back", id="back"),
@@ -183,19 +190,8 @@ class SnapshotsScreen(ConsoleAccess, Screen):
         self.master = master
         self.snaps: list[dict] = []
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text(f"Snapshots of {self.master.name}: reading…"), id="snap-head")
-        with Vertical():
-            yield DataTable(id="snap-table", cursor_type="row")
-            yield Static("", id="snap-log")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Name", "Status", "Created (UTC)", "ID")
-        self.action_reload()
-
-    def action_reload(self) -> None:
-        self.run_worker(self._load(), exclusive=True, group="snap-read", exit_on_error=False)
+    def heading(self) -> Text:
+        return Text(f"Snapshots of {self.master.name}: reading…")
 
     async def _load(self) -> None:
         head = self.query_one("#snap-head", Static)
@@ -221,6 +217,16 @@ class SnapshotsScreen(ConsoleAccess, Screen):
 
     def _say(self, text: str, style: str = "") -> None:
         self.query_one("#snap-log", Static).update(Text(text, style=style))
+
+    def _said(self, outcome: Outcome, describe) -> None:
+        """What became of a change, in this screen's log line (tui/acting.py has notified a refusal)."""
+        if isinstance(outcome.error, CloudError):
+            self._say(f"{outcome.error.region}: {outcome.error.message}", "red")
+        elif outcome.error is not None:
+            self._say(str(outcome.error), "red")
+        elif outcome.sent:
+            text, ok = describe(outcome.value)
+            self._say(text, "green" if ok else "red")
 
     async def _attempt(self, work):
         """`work`'s result, or None when it was refused or a region did not answer (said here)."""
@@ -250,14 +256,16 @@ class SnapshotsScreen(ConsoleAccess, Screen):
             f"Heat snapshots {self.master.name} in {self.master.region}, and each constituent in its own region.",
             "Every constituent's region must answer, or the snapshot fails.",
         ]
-        if not await self.app.push_screen_wait(AskScreen(f"Snapshot {self.master.name}?", what)):
-            return
-        self._say("snapshotting (waits until Heat says COMPLETE)…", "yellow")
-        snap = await self._attempt(self.session.take_snapshot(self.master, "console", self.console.read_only))
-        if snap is None:
-            return
-        self._say(f"snapshot {snap['name']} COMPLETE", "green")
-        await self._load()
+
+        async def send(acts: Acting, _typed: str):
+            self._say("snapshotting (waits until Heat says COMPLETE)…", "yellow")
+            return await acts.take_snapshot(self.master, "console", self.console.read_only)
+
+        subject = f"snapshot of {self.master.name}"
+        outcome = await perform(self, Change(f"Snapshot {self.master.name}?", what, subject), send)
+        self._said(outcome, lambda snap: (f"snapshot {snap['name']} COMPLETE", True))
+        if outcome.sent:
+            await self._load()
 
     def action_restore(self) -> None:
         self.run_worker(self._restore(), exclusive=True, group="snap-act", exit_on_error=False)
@@ -275,19 +283,10 @@ class SnapshotsScreen(ConsoleAccess, Screen):
         if plan.blocking:
             self.notify("the preflight refuses this restore: see why below", severity="error", timeout=8)
             return
-        regions = protect.touched(self.session.protected, plan.topology.regions())
-        if await protected_typed(self.app, regions, f"restore of {self.master.name}", plan.lines()) is None:
-            return
-        if not await self.app.push_screen_wait(AskScreen("Restore?", plan.lines())):
-            return
-        result = await self._attempt(self.session.restore(plan, self.console.read_only))
-        if result is None:
-            return
-        self._say(
-            f"restore of {result.stack_name}: accepted; its progress is in the event stream"
-            if result.ok
-            else result.message,
-            "green" if result.ok else "red",
+        change = Change("Restore?", plan.lines(), f"restore of {self.master.name}", plan.topology.regions())
+        outcome = await perform(self, change, lambda acts, _typed: acts.restore(plan, self.console.read_only))
+        self._said(
+            outcome, lambda r: said_of(r, f"restore of {r.stack_name}: accepted; its progress is in the event stream")
         )
 
     def action_delete(self) -> None:
@@ -299,10 +298,10 @@ class SnapshotsScreen(ConsoleAccess, Screen):
             return
         name = snap.get("name") or snap["id"]
         what = [f"Heat deletes snapshot {name} of {self.master.name}, and each constituent's in its region."]
-        if not await self.app.push_screen_wait(AskScreen(f"Delete snapshot {name}?", what)):
-            return
-        result = await self._attempt(self.session.delete_snapshot(self.master, snap["id"], self.console.read_only))
-        if result is None:
-            return
-        self._say(f"snapshot {name}: deleted" if result.ok else result.message, "green" if result.ok else "red")
-        await self._load()
+        change = Change(f"Delete snapshot {name}?", what, f"delete of snapshot {name}")
+        outcome = await perform(
+            self, change, lambda acts, _typed: acts.delete_snapshot(self.master, snap["id"], self.console.read_only)
+        )
+        self._said(outcome, lambda r: said_of(r, f"snapshot {name}: deleted"))
+        if outcome.sent:
+            await self._load()

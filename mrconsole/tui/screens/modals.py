@@ -9,7 +9,6 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 
-from mrconsole.core.acting import protect
 from mrconsole.core.diagnosis.reports import why_lines
 from mrconsole.core.errors import CloudError
 from mrconsole.tui.access import ConsoleAccess
@@ -126,18 +125,6 @@ class TypeScreen(ModalScreen[str]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or "")
-
-
-async def protected_typed(app, regions: tuple[str, ...], what: str, lines: list[str]) -> str | None:
-    """The protected regions a change touches, typed (core/acting/protect.py); None when not typed right, said."""
-    if not regions:
-        return ""
-    typed = await app.push_screen_wait(TypeScreen(f"{what}: protected", lines, protect.prompt(regions)))
-    refused = protect.refusal(regions, typed, what)
-    if refused:
-        app.notify(refused, severity="warning", timeout=8)
-        return None
-    return typed
 
 
 class CommandOutputScreen(ModalScreen[None]):

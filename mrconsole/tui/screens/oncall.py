@@ -11,30 +11,27 @@ from __future__ import annotations
 import json
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import Footer
 
-from mrconsole.core.acting import protect
-from mrconsole.core.acting.actions import ActionError, ReadOnlyError
 from mrconsole.core.diagnosis.outputs import LIVE, age_text
 from mrconsole.core.errors import CloudError, PlanError
+from mrconsole.core.live.view import Acting
 from mrconsole.models import Stack
-from mrconsole.tui.access import ConsoleAccess
+from mrconsole.tui.messages import Change, perform, said_of
 from mrconsole.tui.screens.actions import findings_text
-from mrconsole.tui.screens.modals import AskScreen, TypeScreen, protected_typed
+from mrconsole.tui.screens.table import TableScreen
 from mrconsole.tui.widgets.plain import DataTable, Static
-
-REFUSALS = (PlanError, ActionError, ReadOnlyError)
 
 
 def _value(value) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-class OutputsScreen(ConsoleAccess, Screen):
+class OutputsScreen(TableScreen):
     """A stack's outputs and, for a master, each constituent's, with the region each value comes from."""
+
+    HEAD, TABLE, ZEBRA = "out-head", "out-table", True
+    COLUMNS = ("From", "Region", "Output", "State", "Value")
 
     BINDINGS = [Binding("escape", "app.back", "Back", id="back"), Binding("g", "reload", "Reload", id="reload-out")]
 
@@ -42,17 +39,8 @@ class OutputsScreen(ConsoleAccess, Screen):
         super().__init__(id="outputs")
         self.stack = stack
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text(f"Outputs of {self.stack.name}: reading…"), id="out-head")
-        yield DataTable(id="out-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("From", "Region", "Output", "State", "Value")
-        self.action_reload()
-
-    def action_reload(self) -> None:
-        self.run_worker(self._load(), exclusive=True, group="outputs", exit_on_error=False)
+    def heading(self) -> Text:
+        return Text(f"Outputs of {self.stack.name}: reading…")
 
     async def _load(self) -> None:
         head = self.query_one("#out-head", Static)
@@ -81,9 +69,12 @@ class OutputsScreen(ConsoleAccess, Screen):
         table.focus()
 
 
-class ResourcesScreen(ConsoleAccess, Screen):
+class ResourcesScreen(TableScreen):
     """A stack's resources, and for a master its constituents' in their regions; enter shows one,
     u marks it unhealthy, s signals it."""
+
+    HEAD, TABLE, BELOW, ZEBRA = "res-head", "res-table", "res-detail", True
+    COLUMNS = ("From", "Region", "Resource", "Status", "Type")
 
     BINDINGS = [
         Binding("escape", "app.back", "Back", id="back"),
@@ -98,18 +89,8 @@ class ResourcesScreen(ConsoleAccess, Screen):
         self.stack = stack
         self.rows: list = []
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text(f"Resources of {self.stack.name}: reading…"), id="res-head")
-        yield DataTable(id="res-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="res-detail")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("From", "Region", "Resource", "Status", "Type")
-        self.action_reload()
-
-    def action_reload(self) -> None:
-        self.run_worker(self._load(), exclusive=True, group="resources", exit_on_error=False)
+    def heading(self) -> Text:
+        return Text(f"Resources of {self.stack.name}: reading…")
 
     async def _load(self) -> None:
         head = self.query_one("#res-head", Static)
@@ -176,28 +157,21 @@ class ResourcesScreen(ConsoleAccess, Screen):
         plan = await self._plan("mark-unhealthy", r)
         if plan is None:
             return
-        if (
-            await protected_typed(self.app, self._protected(r, plan), f"mark {r.name} unhealthy", list(plan.effect))
-            is None
-        ):
-            return
-        if plan.confirm:
-            typed = await self.app.push_screen_wait(
-                TypeScreen(f"Mark {r.name} unhealthy?", list(plan.effect), f"type {plan.confirm} to confirm")
-            )
-            if typed != plan.confirm:
-                self.notify(f"that is not {plan.confirm}: nothing was marked", severity="warning")
-                return
-        else:
-            typed = ""
-            if not await self.app.push_screen_wait(AskScreen(f"Mark {r.name} unhealthy?", list(plan.effect))):
-                return
-        try:
-            result = await self.session.mark_unhealthy(plan, typed, "from the console", self.console.read_only)
-        except REFUSALS as exc:
-            self.notify(str(exc), severity="error", timeout=8)
-            return
-        self._said(result)
+        change = Change(
+            f"Mark {r.name} unhealthy?",
+            list(plan.effect),
+            f"mark {r.name} unhealthy",
+            [r.region, plan.confirm],
+            typed_name=plan.confirm,
+            report=lambda result: said_of(result, f"{result.action} {result.stack_name}: accepted"),
+        )
+        outcome = await perform(
+            self,
+            change,
+            lambda acts, typed: acts.mark_unhealthy(plan, typed, "from the console", self.console.read_only),
+        )
+        if outcome.sent:
+            self.action_reload()
 
     def action_signal(self) -> None:
         self.run_worker(self._signal(), exclusive=True, group="res-act", exit_on_error=False)
@@ -209,30 +183,26 @@ class ResourcesScreen(ConsoleAccess, Screen):
         plan = await self._plan("signal", r)
         if plan is None:
             return
-        if await protected_typed(self.app, self._protected(r, plan), f"signal {r.name}", list(plan.effect)) is None:
-            return
-        text = await self.app.push_screen_wait(
-            TypeScreen(f"Signal {r.name}?", list(plan.effect), '{"status": "SUCCESS", "data": "…"}  (JSON object)')
-        )
-        if not text:
-            return
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            self.notify(f"not JSON ({exc}): nothing was sent", severity="error", timeout=8)
-            return
-        if not isinstance(data, dict):
-            self.notify("the data must be a JSON object: nothing was sent", severity="error", timeout=8)
-            return
-        try:
-            result = await self.session.signal(plan, data, self.console.read_only)
-        except REFUSALS as exc:
-            self.notify(str(exc), severity="error", timeout=8)
-            return
-        self._said(result)
 
-    def _protected(self, r, plan) -> tuple[str, ...]:
-        return protect.touched(self.session.protected, [r.region, plan.confirm])
+        async def send(acts: Acting, text: str):
+            try:
+                data = json.loads(text)
+            except ValueError as exc:
+                raise PlanError(f"not JSON ({exc}): nothing was sent", usage=True) from None
+            if not isinstance(data, dict):
+                raise PlanError("the data must be a JSON object: nothing was sent", usage=True)
+            return await acts.signal(plan, data, self.console.read_only)
+
+        change = Change(
+            f"Signal {r.name}?",
+            list(plan.effect),
+            f"signal {r.name}",
+            [r.region, plan.confirm],
+            entry='{"status": "SUCCESS", "data": "…"}  (JSON object)',
+            report=lambda result: said_of(result, f"{result.action} {result.stack_name}: accepted"),
+        )
+        if (await perform(self, change, send)).sent:
+            self.action_reload()
 
     async def _plan(self, action: str, r):
         try:
@@ -247,11 +217,3 @@ class ResourcesScreen(ConsoleAccess, Screen):
             self.notify(f"{action} refused before sending: see why below", severity="error", timeout=8)
             return None
         return plan
-
-    def _said(self, result) -> None:
-        self.notify(
-            f"{result.action} {result.stack_name}: accepted" if result.ok else result.message,
-            severity="information" if result.ok else "error",
-            timeout=8,
-        )
-        self.action_reload()

@@ -19,7 +19,7 @@ from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, FollowMaster, OpenStack, ShowOutputs, ShowResources, Troubleshoot
 from mrconsole.tui.widgets.event_log import EventLog
 from mrconsole.tui.widgets.health import HealthStrip
-from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree
+from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree, NodeData
 from mrconsole.tui.widgets.plain import DataTable, Input, Static
 from mrconsole.tui.widgets.region_layout import share_height
 from mrconsole.tui.widgets.region_pane import RegionColumn, RegionPane
@@ -248,8 +248,8 @@ class OverviewScreen(ConsoleAccess, Screen):
         focused = self.focused
         if isinstance(focused, MasterTree):
             data = focused.selected()
-            if data and data[2]:
-                return data[1], data[2], data[3]
+            if data and data.stack_id:
+                return data.region, data.stack_id, data.name
             return None
         if isinstance(focused, DataTable):
             pane = focused.parent
@@ -264,8 +264,8 @@ class OverviewScreen(ConsoleAccess, Screen):
         focused = self.focused
         if isinstance(focused, MasterTree):
             data = focused.selected()
-            if data and data[0] == "found":
-                self.post_message(FollowMaster(data[1], data[2], data[3]))
+            if data and data.kind == "found":
+                self.post_message(FollowMaster(data.region, data.stack_id, data.name))
                 return
         target = self.selected()
         if target:
@@ -288,10 +288,12 @@ class OverviewScreen(ConsoleAccess, Screen):
     def on_tree_node_selected(self, event) -> None:
         """Enter on a constituent opens it; on a master found (no master open), follows it."""
         data = event.node.data
-        if data and data[2] and data[0] == "stack":
-            self.post_message(OpenStack(data[1], data[2], data[3]))
-        elif data and data[0] == "found":
-            self.post_message(FollowMaster(data[1], data[2], data[3]))
+        if not isinstance(data, NodeData):
+            return
+        if data.kind == "stack" and data.stack_id:
+            self.post_message(OpenStack(data.region, data.stack_id, data.name))
+        elif data.kind == "found":
+            self.post_message(FollowMaster(data.region, data.stack_id, data.name))
 
     def action_troubleshoot(self) -> None:
         target = self.selected()

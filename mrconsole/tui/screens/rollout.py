@@ -22,10 +22,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from mrconsole.core.acting import protect
 from mrconsole.core.acting.actions import ActionError, ReadOnlyError
 from mrconsole.core.acting.plan import parse_parameter_text
 from mrconsole.core.errors import CloudError, PlanError
+from mrconsole.core.live.view import Acting
 from mrconsole.core.master.topology import Topology
 from mrconsole.core.rollout.gate import Gate, gate_argv
 from mrconsole.core.rollout.run import (
@@ -44,8 +44,9 @@ from mrconsole.core.rollout.run import (
 from mrconsole.core.rollout.waves import FAILED, HELD, NONE, UPDATED, UPDATING, RolloutPlan, RolloutStatus
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
+from mrconsole.tui.messages import Change, perform, said_of
 from mrconsole.tui.screens.actions import findings_text
-from mrconsole.tui.screens.modals import AskScreen, protected_typed
+from mrconsole.tui.screens.table import TableScreen
 from mrconsole.tui.widgets.plain import Checkbox, DataTable, Input, Label, Static
 
 # What Heat says of a constituent in the master's update (core/rollout/waves.py) ...
@@ -255,29 +256,31 @@ class RolloutScreen(ConsoleAccess, Screen):
         if not await self._plan() or self.plan is None or self.plan.blocking:
             return
         plan = self.plan
-        if await self._protected_typed(plan.topology, f"rollout of {plan.master.name}", plan.lines()) is None:
-            return
-        if not await self.app.push_screen_wait(
-            AskScreen(
-                f"Start the rollout of {plan.master.name}?", [*plan.lines(), ""] + [str(f) for f in plan.findings]
-            )
-        ):
-            self.notify("rollout not started: nothing was sent")
-            return
-        _params, _waves, gate = self._form()
-        run = self.session.rollout_run(
-            plan.topology, tuple(w.regions for w in plan.waves), gate, self.console.read_only, self._stepped
-        )
-        self.console.rollouts[self.master.id] = run
-        first = self.query_one("#rollout-snapshot", Checkbox).value
-        self._drive(self._snapshot_then(run, plan) if first else run.start(plan))
 
-    async def _snapshot_then(self, run: RolloutRun, plan: RolloutPlan):
+        async def send(acts: Acting, _typed: str) -> None:
+            _params, _waves, gate = self._form()
+            run = acts.rollout_run(
+                plan.topology, tuple(w.regions for w in plan.waves), gate, self.console.read_only, self._stepped
+            )
+            self.console.rollouts[self.master.id] = run
+            first = self.query_one("#rollout-snapshot", Checkbox).value
+            self._drive(self._snapshot_then(acts, run, plan) if first else run.start(plan))
+
+        change = Change(
+            f"Start the rollout of {plan.master.name}?",
+            [*plan.lines(), ""] + [str(f) for f in plan.findings],
+            f"rollout of {plan.master.name}",
+            plan.topology.regions(),
+            declined="rollout not started: nothing was sent",
+        )
+        await perform(self, change, send)
+
+    async def _snapshot_then(self, acts: Acting, run: RolloutRun, plan: RolloutPlan):
         """Snapshot first: the rollout starts only once Heat says the snapshot is COMPLETE."""
         run.steps.append(f"snapshotting {plan.master.name} (each constituent in its region)…")
         self._stepped("")
         try:
-            snap = await self.session.take_snapshot(self.master, "rollout", self.console.read_only)
+            snap = await acts.take_snapshot(self.master, "rollout", self.console.read_only)
         except (PlanError, ActionError, ReadOnlyError, CloudError):
             self.console.rollouts.pop(self.master.id, None)  # nothing was started: no rollout to show
             raise
@@ -314,13 +317,11 @@ class RolloutScreen(ConsoleAccess, Screen):
         # On the app: leaving this screen does not stop the rollout.
         self.app.run_worker(go(), group=f"rollout-{self.master.id}", exit_on_error=False)
 
-    async def _protected_typed(self, topo: Topology | None, what: str, lines: list[str]) -> str | None:
-        """A rollout and its ways on change the master and every constituent: the protected regions typed."""
-        if topo is None:
-            return ""
-        return await protected_typed(self.app, protect.touched(self.session.protected, topo.regions()), what, lines)
+    def _touched(self) -> list[str]:
+        """A rollout and its ways on change the master and every constituent (their protected regions typed)."""
+        return self.topo.regions() if self.topo is not None else []
 
-    async def _ready_run(self) -> RolloutRun | None:
+    async def _ready_run(self, acts: Acting) -> RolloutRun | None:
         """The run to act with: this console's own, or one taken over from Heat's state."""
         if self.busy:
             self.notify("the rollout is running: h holds it after the current wave", severity="warning")
@@ -331,7 +332,7 @@ class RolloutScreen(ConsoleAccess, Screen):
             return None
         run = self.run
         if run is None:
-            run = self.session.rollout_run(self.topo, status.waves, Gate(), self.console.read_only, self._stepped)
+            run = acts.rollout_run(self.topo, status.waves, Gate(), self.console.read_only, self._stepped)
             self.console.rollouts[self.master.id] = run
         run.adopt(status, None)
         await run.prime()
@@ -351,14 +352,13 @@ class RolloutScreen(ConsoleAccess, Screen):
             self.notify(f"no wave is held: {status.message}", severity="warning")
             return
         what = what_it_does(CONTINUE, status, {}, "")
-        if await self._protected_typed(self.topo, "this rollout", what) is None:
-            return
-        if not await self.app.push_screen_wait(AskScreen("Release the next wave?", what)):
-            return
-        run = await self._ready_run()
-        if run is None:
-            return
-        self._drive(run.drive(nxt) if nxt else self._cleanup(run))
+
+        async def send(acts: Acting, _typed: str) -> None:
+            run = await self._ready_run(acts)
+            if run is not None:
+                self._drive(run.drive(nxt) if nxt else self._cleanup(run))
+
+        await perform(self, Change("Release the next wave?", what, "this rollout", self._touched()), send)
 
     async def _cleanup(self, run: RolloutRun):
         from mrconsole.core.rollout.run import DONE, Outcome
@@ -384,13 +384,13 @@ class RolloutScreen(ConsoleAccess, Screen):
             return
         kind, previous = await self.session.journaled_plan(self.master)
         what = what_it_does(ROLLBACK, status, previous, kind)
-        if await self._protected_typed(self.topo, "this rollout", what) is None:
-            return
-        if not await self.app.push_screen_wait(AskScreen("Roll back the rollout?", what)):
-            return
-        run = await self._ready_run()
-        if run is not None and self.status is not None:
-            self._drive(run.rollback(previous, kind, self.status))
+
+        async def send(acts: Acting, _typed: str) -> None:
+            run = await self._ready_run(acts)
+            if run is not None and self.status is not None:
+                self._drive(run.rollback(previous, kind, self.status))
+
+        await perform(self, Change("Roll back the rollout?", what, "this rollout", self._touched()), send)
 
     def action_stop_all(self) -> None:
         self.run_worker(self._stop_all(), exclusive=True, group="rollout-act", exit_on_error=False)
@@ -401,17 +401,20 @@ class RolloutScreen(ConsoleAccess, Screen):
             self.notify("no rollout under way", severity="warning")
             return
         what = what_it_does(STOP, status, {}, "")
-        if await self._protected_typed(self.topo, "this rollout", what) is None:
-            return
-        if not await self.app.push_screen_wait(AskScreen("Stop everything?", what)):
-            return
-        run = await self._ready_run()
-        if run is not None and self.status is not None:
-            self._drive(run.stop(self.status))
+
+        async def send(acts: Acting, _typed: str) -> None:
+            run = await self._ready_run(acts)
+            if run is not None and self.status is not None:
+                self._drive(run.stop(self.status))
+
+        await perform(self, Change("Stop everything?", what, "this rollout", self._touched()), send)
 
 
-class BreakpointsScreen(ConsoleAccess, Screen):
+class BreakpointsScreen(TableScreen):
     """Every breakpoint of a master and its constituents, in their regions; enter releases a waiting one."""
+
+    HEAD, TABLE = "bp-head", "bp-table"
+    COLUMNS = ("Region", "Stack", "Resource", "Hooks set", "Waiting at")
 
     BINDINGS = [
         Binding("escape", "app.back", "Back", id="back"),
@@ -424,17 +427,8 @@ class BreakpointsScreen(ConsoleAccess, Screen):
         self.master = master
         self.points: list = []
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text(f"Breakpoints of {self.master.name} and its constituents: reading…"), id="bp-head")
-        yield DataTable(id="bp-table", cursor_type="row")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Region", "Stack", "Resource", "Hooks set", "Waiting at")
-        self.action_reload()
-
-    def action_reload(self) -> None:
-        self.run_worker(self._load(), exclusive=True, group="bp-read", exit_on_error=False)
+    def heading(self) -> Text:
+        return Text(f"Breakpoints of {self.master.name} and its constituents: reading…")
 
     async def _load(self) -> None:
         try:
@@ -477,15 +471,15 @@ class BreakpointsScreen(ConsoleAccess, Screen):
 
     async def _clear(self, point) -> None:
         what = [f"Heat goes on with {point.resource} in {point.stack_name} ({point.region}): its {point.pending}."]
-        if not await self.app.push_screen_wait(AskScreen(f"Release {point.resource}?", what)):
-            return
-        try:
-            result = await self.session.release_breakpoint(point, self.console.read_only)
-        except (ActionError, ReadOnlyError) as exc:
-            self.notify(str(exc), severity="error", timeout=8)
-            return
-        self.notify(
-            f"{point.resource}: released" if result.ok else result.message,
-            severity="information" if result.ok else "error",
+        change = Change(
+            f"Release {point.resource}?",
+            what,
+            f"release of {point.resource}",
+            [point.region],
+            report=lambda result: said_of(result, f"{point.resource}: released"),
         )
-        await self._load()
+        outcome = await perform(
+            self, change, lambda acts, _typed: acts.release_breakpoint(point, self.console.read_only)
+        )
+        if outcome.sent:
+            await self._load()

@@ -6,6 +6,9 @@ shows under the tree, and the data flowing between regions in a table
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from rich.table import Table
 from rich.text import Text
 
@@ -52,8 +55,19 @@ def _detail(*parts: tuple[str, str]) -> Text:
     )
 
 
+@dataclass(frozen=True)
+class NodeData:
+    """What a tree node stands for: a stack (the master, a constituent), a resource of one, or a master found
+    in the regions' lists (no master open yet). `stack_id` is "" for a constituent Heat has not created."""
+
+    kind: Literal["stack", "resource", "found"]
+    region: str
+    stack_id: str
+    name: str
+
+
 class MasterTree(Tree):
-    """Node data: ("stack", region, stack_id, name) or ("resource", region, stack_id, name)."""
+    """Each node's data is a `NodeData` (or None: headings, data flow, findings)."""
 
     def __init__(self, **kwargs):
         super().__init__("no master selected", **kwargs)
@@ -92,7 +106,7 @@ class MasterTree(Tree):
         noun = "master" if len(found) == 1 else "masters"
         self.root.set_label(Text(f"{len(found)} {noun} found (enter follows)", style="bold"))
         for f in found:
-            self.root.add_leaf(found_label(f, self.compact), data=("found", f.region, f.stack_id, f.name))
+            self.root.add_leaf(found_label(f, self.compact), data=NodeData("found", f.region, f.stack_id, f.name))
         self.root.expand()
 
     def show_master(self, master) -> None:
@@ -124,7 +138,7 @@ class MasterTree(Tree):
         owned = getattr(master, "owned_by", "")
         warn = "stale" if stale or owned else ""
         self.root.set_label(_stack_label(m.name, m.region, m.status, warn, self.compact))
-        self.root.data = ("stack", m.region, m.id, m.name)
+        self.root.data = NodeData("stack", m.region, m.id, m.name)
         self.details[self.root.id] = _detail(
             (f"master {m.name} in {m.region}: {m.status}", "bold"),
             (stale, "yellow"),
@@ -146,7 +160,7 @@ class MasterTree(Tree):
                     self.compact,
                     mark="‖ held" if hook else "",
                 ),
-                data=("stack", c.region, c.stack_id, c.stack_name),
+                data=NodeData("stack", c.region, c.stack_id, c.stack_name),
                 expand=True,
             )
             self.details[node.id] = _detail(
@@ -163,11 +177,11 @@ class MasterTree(Tree):
                 label = self._resource_label(r)
                 if master.held_in.get((c.stack_id or "", r.name)):
                     label.append(" ‖ held", style="bold yellow")
-                leaf = node.add_leaf(label, data=("resource", c.region, c.stack_id, r.name))
+                leaf = node.add_leaf(label, data=NodeData("resource", c.region, c.stack_id, r.name))
                 self.details[leaf.id] = self._resource_detail(r, c.region)
         plain = [r for r in master.resources.get(m.id, []) if r.type != "OS::Heat::Stack"]
         for r in plain:
-            leaf = self.root.add_leaf(self._resource_label(r), data=("resource", m.region, m.id, r.name))
+            leaf = self.root.add_leaf(self._resource_label(r), data=NodeData("resource", m.region, m.id, r.name))
             self.details[leaf.id] = self._resource_detail(r, m.region)
         self.root.expand()
         self.cursor_line = min(line, max(0, self.last_line))
@@ -245,9 +259,9 @@ class MasterTree(Tree):
                 node.add_leaf(Text(str(f), style="red" if f.severity == "error" else "yellow"))
         self.root.expand()
 
-    def selected(self):
+    def selected(self) -> NodeData | None:
         node = self.cursor_node
-        return node.data if node is not None else None
+        return node.data if node is not None and isinstance(node.data, NodeData) else None
 
 
 def found_label(f: FoundMaster, compact: bool = False) -> Text:
