@@ -47,10 +47,20 @@ def _mark(file: str, mark, line_offset: int = 0, col_offset: int = 0) -> Pos:
     return Pos(file, mark.line + 1 + line_offset, mark.column + 1 + col_offset)
 
 
+# Heat parses with libyaml when PyYAML has it, and again with the pure-Python loader only when that fails
+# (heat/common/template_format.py): its messages quote the template. The same here, and 4x faster on a
+# large master (tests/bench/bench_analysis.py).
+FAST_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _make_loader(
-    file: str, line_offset: int = 0, col_offset: int = 0, duplicates: list[TemplateSyntaxError] | None = None
+    file: str,
+    line_offset: int = 0,
+    col_offset: int = 0,
+    duplicates: list[TemplateSyntaxError] | None = None,
+    base=FAST_BASE,
 ):
-    class Loader(yaml.SafeLoader):
+    class Loader(base):  # type: ignore[valid-type,misc]
         pass
 
     def _mark(file, mark):  # positions shifted for embedded documents
@@ -112,9 +122,17 @@ def loads(
     written inline as a block scalar) at its real lines in that file. With
     `duplicates`, a duplicate key is appended there and the last value kept.
     """
+    before = len(duplicates) if duplicates is not None else 0
     try:
-        # _make_loader's Loader is a SafeLoader subclass: no arbitrary objects.
+        # _make_loader's Loader is a (C)SafeLoader subclass: no arbitrary objects.
         return yaml.load(text, Loader=_make_loader(file, line_offset, col_offset, duplicates))
+    except TemplateSyntaxError:
+        raise
+    except (yaml.YAMLError, RecursionError):
+        if duplicates is not None:
+            del duplicates[before:]  # said again by the second reading, if at all
+    try:
+        return yaml.load(text, Loader=_make_loader(file, line_offset, col_offset, duplicates, yaml.SafeLoader))
     except TemplateSyntaxError:
         raise
     except yaml.MarkedYAMLError as exc:
