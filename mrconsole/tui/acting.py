@@ -53,33 +53,44 @@ async def _carry_out(app, change: Change, send: Send) -> Outcome:
             app.notify(refused, severity="warning", timeout=8)
             return Outcome(False)
     entry = ""
-    if not change.asked:
-        pass
-    elif change.typed_name:
-        entry = await app.push_screen_wait(TypeScreen(change.question, lines, f"type {change.typed_name} to confirm"))
-        if entry != change.typed_name:
-            app.notify(f"that is not {change.typed_name}: nothing was sent", severity="warning")
+    if change.asked:
+        answered, entry = await _ask(app, change, lines)
+        if not answered:
             return Outcome(False)
-    elif change.entry:
-        entry = await app.push_screen_wait(TypeScreen(change.question, lines, change.entry))
-        if not entry:
-            return Outcome(False)
-    elif not await app.push_screen_wait(AskScreen(change.question, lines)):
-        if change.declined:
-            app.notify(change.declined)
-        return Outcome(False)
     try:
         value = await send(session, entry)
-    except REFUSALS as exc:
-        app.notify(str(exc), severity="error", timeout=10)
-        return Outcome(True, error=exc)
-    except CloudError as exc:
-        app.notify(f"{exc.region}: {exc.message}", severity="error", timeout=10)
+    except (*REFUSALS, CloudError) as exc:
+        _say_refused(app, exc)
         return Outcome(True, error=exc)
     if change.report is not None:
         said, ok = change.report(value)
         app.notify(said, severity="information" if ok else "error", timeout=10)
     return Outcome(True, value)
+
+
+async def _ask(app, change: Change, lines: list[str]) -> tuple[bool, str]:
+    """(answered yes, what was typed): a name typed to confirm, a line of input, or a yes."""
+    entry = ""
+    if change.typed_name:
+        entry = await app.push_screen_wait(TypeScreen(change.question, lines, f"type {change.typed_name} to confirm"))
+        if entry != change.typed_name:
+            app.notify(f"that is not {change.typed_name}: nothing was sent", severity="warning")
+            return False, ""
+    elif change.entry:
+        entry = await app.push_screen_wait(TypeScreen(change.question, lines, change.entry))
+        if not entry:
+            return False, ""
+    elif not await app.push_screen_wait(AskScreen(change.question, lines)):
+        if change.declined:
+            app.notify(change.declined)
+        return False, ""
+    return True, entry
+
+
+def _say_refused(app, exc: BaseException) -> None:
+    """A refusal of the core, or a region's error, in one notification."""
+    said = f"{exc.region}: {exc.message}" if isinstance(exc, CloudError) else str(exc)
+    app.notify(said, severity="error", timeout=10)
 
 
 async def act_on_stack(app, region: str, stack_id: str, name: str, action: str) -> None:
@@ -111,11 +122,8 @@ async def act_on_stack(app, region: str, stack_id: str, name: str, action: str) 
             confirmation=screen.typed_name,
             typed_region=screen.typed_region,
         )
-    except REFUSALS as exc:
-        app.notify(str(exc), severity="error", timeout=8)
-        return
-    except CloudError as exc:
-        app.notify(f"{exc.region}: {exc.message}", severity="error", timeout=10)
+    except (*REFUSALS, CloudError) as exc:
+        _say_refused(app, exc)
         return
     # Actions tells the session, which reads this stack's events now.
     said, ok = said_of(result, f"{result.action} {result.stack_name} in {result.region}: accepted")
