@@ -101,7 +101,7 @@ class Journal:
         out_of_band: bool = False,
         master_id: str | None = None,
     ) -> int:
-        params = {k: (HIDDEN if k in hidden or _sounds_secret(k) else v) for k, v in (parameters or {}).items()}
+        params = {k: (HIDDEN if k in hidden or sounds_secret(k) else v) for k, v in (parameters or {}).items()}
         with self._connect() as db:
             cur = db.execute(
                 "INSERT INTO journal (started_at, user, cloud, region, stack_name, stack_id, action, parameters,"
@@ -172,6 +172,6 @@ def _user() -> str:
         return str(os.getuid())
 
 
-def _sounds_secret(name: str) -> bool:
+def sounds_secret(name: str) -> bool:
     low = str(name).lower()
     return any(word in low for word in SECRET_WORDS)

@@ -265,13 +265,16 @@ class Actions:
         bundle=None,
         action: str = "rollout",
     ) -> ActionResult:
-        """A PATCH of a master that also merges `environment` (the rollout's breakpoints, or their removal)
-        into its stored one; `bundle`: a new template (its environment merged before ours)."""
+        """A PATCH of a master that also merges `environment` (the rollout's breakpoints, or their removal, and
+        the operation's record in `parameter_defaults`) into its stored one; `bundle`: a new template (its
+        environment merged before ours)."""
         self._check_read_only(action)
         env = {**(bundle.environment if bundle else {})}
         registry = {**env.get("resource_registry", {})}
         registry["resources"] = {**registry.get("resources", {}), **environment["resource_registry"]["resources"]}
         env["resource_registry"] = registry
+        if environment.get("parameter_defaults"):  # the operation's record (core/rollout/record.py)
+            env["parameter_defaults"] = {**env.get("parameter_defaults", {}), **environment["parameter_defaults"]}
 
         async def call(client, rid):
             await client.update_stack(

@@ -30,6 +30,16 @@ from mrconsole.core.acting.actions import ActionResult, Actions, Target
 from mrconsole.core.acting.permissions import refuse_unless_permitted
 from mrconsole.core.master.topology import Constituent, Topology
 from mrconsole.core.rollout.gate import Gate, GateResult, healthy, run_command
+from mrconsole.core.rollout.record import DONE as DONE_RECORD
+from mrconsole.core.rollout.record import (
+    ROLLED_BACK,
+    RUNNING,
+    STOPPED,
+    OperationRecord,
+    new_record,
+    operator_id,
+    with_record,
+)
 from mrconsole.core.rollout.stored import PLAN_ACTION
 from mrconsole.core.rollout.waves import (
     FAILED,
@@ -119,6 +129,9 @@ class RolloutRun:
         self.steps: list[str] = []
         self.hold = False  # set by the operator: the next wave is not released after this gate
         self.reasons: dict[str, str] = {}  # a failed constituent's reason, from the master's events
+        # The operation's record in the master's environment (core/rollout/record.py), and the others there.
+        self.record: OperationRecord | None = None
+        self.records: tuple[OperationRecord, ...] = ()
 
     # -- the master -------------------------------------------------------------
     @property
@@ -195,6 +208,50 @@ class RolloutRun:
         self.started_seen = status.started is not None
         for w in self.waves:
             w.state = _wave_state([self.states.get(r, WAITING) for r in w.resources])
+        self.records = status.records
+        if self.record is None or status.operation is None or status.operation.id != self.record.id:
+            self.record = status.operation  # else this run's own (taken over here, perhaps: not yet in Heat)
+
+    async def take_over(self, take_over: bool) -> None:
+        """Before acting on a rollout read back from Heat: one another operator started (or took over) is
+        theirs until this one says --take-over; the take-over is journaled here and reaches Heat's record with
+        the next update of the master this run sends (its clean-up or its rollback)."""
+        record = self.record
+        if record is None or record.owner == operator_id():
+            return
+        name = self.topo.master.name
+        if not take_over:
+            raise RolloutError(
+                f"{record.describe()} has not ended on {name}, and it is {record.whose()}: nothing was sent. "
+                f"See it: mrconsole rollout {name} --status; take it over: add --take-over"
+            )
+        self.record = record.taken_over()
+        await self.actions.record(
+            self.target, "rollout-takeover", J_OK, f"{record.id} taken over from {record.owner_name}"
+        )
+        self._say(f"took {record.id} over from {record.owner_name}")
+
+    def _results(self) -> dict[str, str]:
+        """Per region, how the rollout left its constituents: the worst of failed, held, not reached, updated."""
+        order = ("updated", "not reached", "held", "failed")
+        out: dict[str, str] = {}
+        for c in self.topo.constituents:
+            word = {UPDATED: "updated", FAILED: "failed", HELD: "held"}.get(self.states.get(c.resource, WAITING))
+            word = word or "not reached"
+            if c.region and order.index(word) >= order.index(out.get(c.region, "updated")):
+                out[c.region] = word
+        return out
+
+    def _records_env(self, state: str | None = None) -> dict:
+        """The `parameter_defaults` that store this run's record (ended as `state`, when given)."""
+        if self.record is None:
+            return {}
+        if state == ROLLED_BACK:
+            regions = {c.region for c in self.topo.constituents if c.region}
+            self.record = self.record.ended_as(state, dict.fromkeys(sorted(regions), "rolled back"))
+        elif state is not None:
+            self.record = self.record.ended_as(state, self._results())
+        return {"parameter_defaults": with_record(self.records, self.record)}
 
     # -- the steps --------------------------------------------------------------
     async def start(self, plan: RolloutPlan) -> Outcome:
@@ -203,17 +260,21 @@ class RolloutRun:
         # leave the rollout held at its second wave. Known before the PATCH leaves.
         steps = [(self.target.region, "rollout")] + [(self.target.region, "release")] * (len(self.waves) > 1)
         await refuse_unless_permitted(self.actions, steps, self.target, "rollout")
+        waves = tuple(w.regions for w in plan.waves)
+        self.record = new_record("rollout", waves, plan.change.kind, plan.previous)
+        # A record left running by a stopped rollout this one goes over (its plan said so) has ended.
+        self.records = tuple(r.ended_as(STOPPED) if r.state == RUNNING else r for r in plan.records)
         await self.actions.record(
             self.target,
             PLAN_ACTION,
             J_OK,
-            f"waves {plan.waves_text()} · {plan.change.kind} · {plan.change.describe(plan.hidden)}",
+            f"waves {plan.waves_text()} · {plan.change.kind} · {plan.change.describe(plan.hidden)} · {self.record.id}",
             parameters=plan.previous,
         )
         self.marker = await self._newest_marker()
         result = await self.actions.rollout_update(
             self.target,
-            plan.environment(),
+            {**plan.environment(), **self._records_env()},
             plan.change.parameters,
             plan.hidden,
             bundle=plan.change.bundle,
@@ -451,7 +512,10 @@ class RolloutRun:
     async def cleanup(self) -> None:
         """A PATCH with `null` for every constituent: the breakpoints leave the master's environment and, as
         that update reaches every constituent, theirs. It changes no resource."""
-        env = {"resource_registry": {"resources": {c.resource: None for c in self.topo.constituents}}}
+        env = {
+            "resource_registry": {"resources": {c.resource: None for c in self.topo.constituents}},
+            **self._records_env(DONE_RECORD),
+        }
         self.marker = await self._newest_marker()
         self.started_seen = False
         self._say("removing the breakpoints (an update that changes no resource)")
@@ -504,7 +568,10 @@ class RolloutRun:
                 return ended
             ok = self.master_status == "ROLLBACK_COMPLETE"
             await self.actions.record(self.target, "rollout-rollback", J_OK if ok else J_FAILED, self.master_status)
-            return Outcome(DONE if ok else HEAT_FAILED, f"rolled back by Heat: {self.master_status}")
+            ended_as = self.master_status
+            if ok:
+                await self._record_again()
+            return Outcome(DONE if ok else HEAT_FAILED, f"rolled back by Heat: {ended_as}")
         if change_kind == "template":
             raise RolloutError(
                 "the rolled-out change was a new template, and the update has ended: Heat keeps no way back to "
@@ -513,7 +580,10 @@ class RolloutRun:
             )
         await self.settle()
         self._say(f"sending the values before the rollout back: {_plain(previous) or 'no parameter changed'}")
-        env = {"resource_registry": {"resources": {c.resource: None for c in self.topo.constituents}}}
+        env = {
+            "resource_registry": {"resources": {c.resource: None for c in self.topo.constituents}},
+            **self._records_env(ROLLED_BACK),
+        }
         self.marker = await self._newest_marker()
         self.started_seen = False
         _raise_unless(await self.actions.rollout_update(self.target, env, previous, action="rollout-rollback"))
@@ -522,6 +592,24 @@ class RolloutRun:
             return ended
         ok = self.master_status == "UPDATE_COMPLETE"
         return Outcome(DONE if ok else HEAT_FAILED, f"{self.topo.master.name}: {self.master_status}")
+
+    async def _record_again(self) -> None:
+        """Heat's rollback restored the environment from before the rollout, and this rollout's record went
+        with it: written again, ended, in an update that changes no resource (as the clean-up). Best effort:
+        the journal keeps it when Heat cannot be updated now."""
+        if self.record is None:
+            return
+        env = {"resource_registry": {"resources": {}}, **self._records_env(ROLLED_BACK)}
+        self.marker = await self._newest_marker()
+        self.started_seen = False
+        self._say(f"recording {self.record.id}'s end in {self.topo.master.name}'s environment")
+        result = await self.actions.rollout_update(self.target, env, action="rollout-record")
+        if not result.ok:
+            self._say(f"the record was not written to Heat ({result.message}); the journal keeps it")
+            return
+        ended = await self._until_master_ends()
+        if ended is not None or not self.master_status.endswith("_COMPLETE"):
+            self._say(f"recording the end: {self.topo.master.name} ended {self.master_status}")
 
     async def _until_rollback_ends(self) -> Outcome | None:
         """Until Heat's rollback ends. One whose previous environment still held breakpoints (a rollout

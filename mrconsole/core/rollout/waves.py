@@ -41,6 +41,8 @@ from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Finding
 from mrconsole.core.acting.preflight import check_master, check_parameters
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.topology import Constituent, Topology, template_or_none
+from mrconsole.core.rollout.record import RUNNING as UNENDED
+from mrconsole.core.rollout.record import OperationRecord, operator_id, records_in
 from mrconsole.core.text import duration
 from mrconsole.models import HIDDEN, Event, Stack
 from mrconsole.template.heat import hidden_parameters
@@ -107,6 +109,7 @@ class RolloutPlan:
     previous: dict[str, str] = field(default_factory=dict)  # changed parameters' values before (not hidden ones)
     leftover: tuple[str, ...] = ()  # breakpoints an earlier rollout left in the master's environment
     soak: float = 0.0
+    records: tuple[OperationRecord, ...] = ()  # the operations recorded in the master's environment
 
     @property
     def master(self) -> Stack:
@@ -199,6 +202,7 @@ async def plan_rollout(
     read_only: bool = False,
     cache=None,
     soak: float = 0.0,
+    take_over: bool = False,
 ) -> RolloutPlan:
     """The plan, its preflight included; raises PlanError for what cannot be planned at all.
 
@@ -235,17 +239,30 @@ async def plan_rollout(
                 "with the gate at its end",
             )
         )
-    if topo.master.in_progress:
-        found.append(
-            Finding(
-                BLOCKING,
-                f"{topo.master.name} is {topo.master.status}: a rollout starts only on a master at rest",
-                f"wait for it, or see where a rollout stands: mrconsole rollout {topo.master.name} --status",
-            )
-        )
     client = fleet.region(region)
     env, inner = await asyncio.gather(client.environment(topo.master), _inner_names(fleet, topo))
     entries = ((env or {}).get("resource_registry") or {}).get("resources") or {}
+    records = records_in(env)
+    running = records[0] if records and records[0].state == UNENDED else None
+    if topo.master.in_progress:
+        what = f"{running.describe()} is running on it" if running else "a rollout starts only on a master at rest"
+        found.append(
+            Finding(
+                BLOCKING,
+                f"{topo.master.name} is {topo.master.status}: {what}",
+                f"wait for it, or see where a rollout stands: mrconsole rollout {topo.master.name} --status",
+            )
+        )
+    elif running is not None and running.owner != operator_id() and not take_over and _has_breakpoints(entries):
+        # Stopped or held by another operator, who may come back to it: going over it is said, not assumed.
+        found.append(
+            Finding(
+                BLOCKING,
+                f"{running.describe()} has not ended on {topo.master.name}, and it is {running.whose()}",
+                f"see it: mrconsole rollout {topo.master.name} --status; go on with it: --continue --take-over; "
+                "or start this one over it with --take-over",
+            )
+        )
     held = {r for w in plan_waves[1:] for r in w.resources}
     leftover = []
     for c in topo.constituents:
@@ -322,7 +339,12 @@ async def plan_rollout(
         previous,
         tuple(n for n in leftover if n not in held),
         soak,
+        records,
     )
+
+
+def _has_breakpoints(entries: dict) -> bool:
+    return any(isinstance(v, dict) and v.get("hooks") for v in entries.values())
 
 
 # Time a rollout takes besides its soaks (updates, gates), before a hold can outlive the token.
@@ -398,6 +420,14 @@ class RolloutStatus:
     waves: tuple[tuple[str, ...], ...] = ()  # as the rollout was planned (journal), else one region each
     started: Event | None = None  # the master's "UPDATE started" event of the current update
     message: str = ""
+    records: tuple[OperationRecord, ...] = ()  # the operations recorded in the master's environment, newest first
+
+    @property
+    def operation(self) -> OperationRecord | None:
+        """The rollout this status is about, as Heat recorded it: the newest record, while it has not ended
+        (one that ended is history: `mrconsole operations`)."""
+        newest = self.records[0] if self.records else None
+        return newest if newest is not None and newest.kind == "rollout" and newest.state == UNENDED else None
 
     def state_of(self, resource: str) -> str:
         return next((c.state for c in self.constituents if c.resource == resource), WAITING)
@@ -463,7 +493,9 @@ def constituent_states(events: list[Event], master: Stack, topo: Topology) -> tu
 async def read_status(
     fleet, topo: Topology, planned_waves: tuple[tuple[str, ...], ...] = (), event_limit: int = 200
 ) -> RolloutStatus:
-    """Where a rollout of this master stands, from Heat alone (plus the waves the journal recorded)."""
+    """Where a rollout of this master stands, from Heat alone: the waves as the operation's record in the
+    master's environment holds them (core/rollout/record.py), else as this machine's journal recorded them
+    (a rollout an older version started), else one region each."""
     client = fleet.region(topo.master.region)
     detail, env, newest = await asyncio.gather(
         client.get_stack(topo.master.id, outputs=False),
@@ -480,7 +512,9 @@ async def read_status(
         for c in topo.constituents
     )
     regions = sorted({c.region for c in topo.constituents if c.region})
-    waves = planned_waves if planned_waves and set(sum(planned_waves, ())) == set(regions) else ()
+    records = records_in(env)
+    recorded = records[0].waves if records and records[0].state == UNENDED else ()
+    waves = next((w for w in (recorded, planned_waves) if w and set(sum(w, ())) == set(regions)), ())
     if not waves:
         waves = tuple(default_waves(regions, fleet.region_names))
     held = any(c.state == HELD for c in cons)
@@ -499,7 +533,7 @@ async def read_status(
         )
     else:
         phase, message = FINISHING, "every wave is done; the breakpoints are still in the environment"
-    return RolloutStatus(master, phase, cons, breakpoints, waves, started, message)
+    return RolloutStatus(master, phase, cons, breakpoints, waves, started, message, records)
 
 
 # -- breakpoints across regions -----------------------------------------------
