@@ -105,6 +105,7 @@ def _optional_commands() -> list[str]:
         "events_cmd",
         "stack_cmd",
         "rollout_cmd",
+        "operations_cmd",
         "rehome_cmd",
         "snapshot_cmd",
         "resource_cmd",

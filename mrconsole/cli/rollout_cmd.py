@@ -24,6 +24,7 @@ from mrconsole.cli.common import (
     require_file,
     seconds_arg,
     stack_ref,
+    to_jsonable,
 )
 from mrconsole.cli.output import add_format
 from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError, Target
@@ -92,6 +93,11 @@ def add_parser(sub) -> None:
     ways.add_argument("--continue", dest="go_on", action="store_true", help="release the next held wave, go on")
     ways.add_argument("--rollback", action="store_true", help="roll every region back to before the rollout")
     ways.add_argument("--stop", action="store_true", help="cancel the master's update and what runs in each region")
+    p.add_argument(
+        "--take-over",
+        action="store_true",
+        help="act on (or start over) a rollout another operator started and has not ended: said in its record",
+    )
     p.set_defaults(func=cmd_rollout)
 
     h = sub.add_parser(
@@ -203,6 +209,7 @@ async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, ou
         read_only=_read_only(args, fleet.name) and not args.preview,
         cache=TopologyCache(),
         soak=gate.soak,
+        take_over=args.take_over,
     )
     if args.preview:
         preview = await preview_update(fleet, plan.master, params, bundle, plan.hidden)
@@ -320,16 +327,20 @@ def _report(args, run: RolloutRun, outcome: Outcome) -> int:
 
 async def _way_on(args, fleet, actions, region: str, gate: Gate, out) -> int:
     topo, status = await rollout_state(fleet, region, args.name)
-    kind, previous = await journaled_plan(topo.master.id, topo.master.name)
+    op = status.operation
+    kind, previous = (op.change, op.previous) if op else await journaled_plan(topo.master.id, topo.master.name)
     if args.status:
         if args.format == "json":
-            print_json(status)
+            print_json({**to_jsonable(status), "operation": op})
         else:
             _print_status(status)
         return EXIT_OK
     run = RolloutRun(fleet, actions, topo, status.waves, gate, on_step=_printer(out))
     if status.phase == NONE:
         raise CliError(f"no rollout of {topo.master.name} to act on: {status.message}")
+    run.adopt(status, None)
+    # Another operator's rollout is theirs until --take-over says otherwise (nothing sent before).
+    await run.take_over(args.take_over)
     way = STOP if args.stop else ROLLBACK if args.rollback else CONTINUE
     # What it does in every region, before it is sent.
     for line in what_it_does(way, status, previous, kind):
@@ -341,11 +352,9 @@ async def _way_on(args, fleet, actions, region: str, gate: Gate, out) -> int:
         outcome = await run.stop(status)
         return _report(args, run, outcome)
     if args.rollback:
-        run.adopt(status, None)
         outcome = await run.rollback(previous, kind, status)
         return _report(args, run, outcome)
     # --continue: release the next held wave and drive on from it.
-    run.adopt(status, None)
     run.marker = await _newest(fleet, topo)
     nxt = status.next_wave
     if nxt is None:
@@ -367,6 +376,8 @@ async def _newest(fleet, topo) -> str | None:
 def _print_status(status) -> None:
     m = status.master
     print(f"{m.name} ({m.region}): {status.phase}: {status.message}")
+    if status.operation is not None:
+        print(f"operation: {status.operation.describe()}")
     rows = []
     for number, _regions, members in status.wave_states():
         for c in members:

@@ -77,6 +77,7 @@ from mrconsole.tui.screens.modals import (
     WhyScreen,
 )
 from mrconsole.tui.screens.oncall import OutputsScreen, ResourcesScreen
+from mrconsole.tui.screens.operations import OperationsScreen
 from mrconsole.tui.screens.overview import OverviewScreen
 from mrconsole.tui.screens.rollout import BreakpointsScreen, RolloutScreen
 from mrconsole.tui.widgets.plain import Static
@@ -445,6 +446,11 @@ class MrConsoleApp(App):
         stack = self._current_master(arg)
         if stack is not None:
             self.push_screen(ResourcesScreen(stack))
+
+    def action_operations(self, arg: str = "") -> None:
+        stack = self._current_master(arg)
+        if stack is not None:
+            self.push_screen(OperationsScreen(stack))
 
     # -- user commands (the config file's; k9s's plugins) -----------------------
     def action_user_command(self, name: str) -> None:

@@ -46,6 +46,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("journal", "", "every action taken from this machine", lambda app, arg: app.action_journal()),
     Command(
+        "operations",
+        "[NAME]",
+        "a master's operations (every operator's rollouts, from Heat) and each region's standing",
+        lambda app, arg: app.action_operations(arg),
+        aliases=("ops",),
+    ),
+    Command(
         "drift",
         "[NAME]",
         "recovery report after an outage: drift, orphans, reconciliation (also D)",

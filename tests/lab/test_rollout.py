@@ -279,7 +279,11 @@ def test_held_rollout_rolled_back_by_heat_and_a_breakpoint_cleared_by_hand(lab, 
     assert code == 0, err + out
     assert "ROLLBACK_COMPLETE" in json.loads(out)["message"]
     state = read(lab, "roll-back")
-    assert state["master"].status == "ROLLBACK_COMPLETE"
+    # Heat's rollback restored the environment from before, and the rollout's record with it: written again
+    # with its end, in an update that changes no resource (so the master ends UPDATE_COMPLETE).
+    assert state["master"].status == "UPDATE_COMPLETE"
+    code, out, err = cli("operations", "roll-back", "--lab", "--format", "json")
+    assert code == 0 and json.loads(out)["operations"][0]["state"] == "rolled back", err + out
     assert {r: c["release"] for r, c in state["constituents"].items()} == {r: "v1" for r in RESOURCES}
     assert state["master_outputs"]["releases"] == {r: "v1" for r in RESOURCES}
     # Heat restored the environment from before the rollout: no breakpoint anywhere.

@@ -193,6 +193,7 @@ async def capture(lab: Lab) -> None:
 async def capture_rollout(lab: Lab) -> None:
     """A rollout of examples/rollout held after its canary (its gate failed): the rollout screen, the
     breakpoints list and the tree's held marks. Rolled back at the end."""
+    from mrconsole.core.diagnosis.operations import operations
     from mrconsole.core.rollout.gate import Gate
     from mrconsole.core.rollout.run import RolloutRun
     from mrconsole.core.rollout.stored import rollout_state
@@ -214,6 +215,7 @@ async def capture_rollout(lab: Lab) -> None:
             reads = {
                 "rollout_state": {master.id: (topo, status)},
                 "breakpoints": {master.id: await breakpoints(fleet, topo)},
+                "operations": {master.id: await operations(fleet, "RegionOne", "web")},
             }
             save(DATA / "rollout.json", scene_of(s, time.time(), **reads))
             log("rollout held")

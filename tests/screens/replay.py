@@ -221,6 +221,9 @@ class ReplaySession:
     async def journaled_plan(self, master):
         raise AssertionError("a replayed screen read the journal's rollout plan")
 
+    async def operations(self, master):
+        return self.scene["operations"][master.id]
+
     def rollout_run(self, topo, waves, gate, read_only, on_step=None):
         raise AssertionError("a replayed screen drove a rollout: scenes hold no Heat")
 

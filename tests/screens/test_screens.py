@@ -94,6 +94,10 @@ def _steps(scene_name, name=lambda n: n):
         await _command(pilot, f"breakpoints {name('web')}")
         await settled(pilot)
 
+    async def operations(pilot):
+        await _command(pilot, f"operations {name('web')}")
+        await settled(pilot)
+
     async def move(pilot):
         await _command(pilot, "move")
         screen = pilot.app.screen
@@ -155,6 +159,7 @@ def _steps(scene_name, name=lambda n: n):
         "rollout-held": nothing,
         "rollout": rollout,
         "breakpoints": breakpoints,
+        "operations": operations,
         "move": move,
         "stale": nothing,
         "stale-menu": stale_menu,
@@ -183,6 +188,7 @@ SCREENS = [
     ("rollout-held", "rollout"),
     ("rollout", "rollout"),
     ("breakpoints", "rollout"),
+    ("operations", "rollout"),
     ("move", "moved"),
     ("stale", "stale"),
     ("stale-menu", "stale"),

@@ -25,6 +25,7 @@ from mrconsole.core.acting.launch import preview_by_region
 from mrconsole.core.acting.plan import ActionPlan, plan_action
 from mrconsole.core.acting.preview import preview_update
 from mrconsole.core.diagnosis.masking import apply_masks, mask_hidden, masked_outputs
+from mrconsole.core.diagnosis.operations import OperationsView, operations
 from mrconsole.core.diagnosis.outputs import OutputsView, outputs_across
 from mrconsole.core.diagnosis.resources import (
     ResourcePlan,
@@ -694,6 +695,9 @@ class ConsoleSession:
 
     async def journaled_plan(self, master: Stack) -> tuple[str, dict]:
         return await journaled_plan(master.id, master.name)
+
+    async def operations(self, master: Stack) -> OperationsView:
+        return await operations(self.fleet, master.region, f"{master.name}/{master.id}")
 
     def rollout_run(self, topo: Topology, waves, gate: Gate, read_only: bool, on_step=None) -> RolloutRun:
         """A driver bound to this session's fleet and journal (no I/O until it is driven)."""

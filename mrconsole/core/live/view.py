@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from mrconsole.core.acting.actions import ActionResult, Actions
     from mrconsole.core.acting.create import CreatePlan
     from mrconsole.core.acting.plan import ActionPlan
+    from mrconsole.core.diagnosis.operations import OperationsView
     from mrconsole.core.diagnosis.outputs import OutputsView
     from mrconsole.core.diagnosis.resources import ResourcePlan, ResourcesView
     from mrconsole.core.live.session import MasterView, RegionView, StackDescription
@@ -112,6 +113,8 @@ class Reads(Protocol):
     async def rollout_state(self, master: Stack) -> tuple[Topology, RolloutStatus]: ...
 
     async def journaled_plan(self, master: Stack) -> tuple[str, dict]: ...
+
+    async def operations(self, master: Stack) -> OperationsView: ...
 
     async def breakpoints(self, master: Stack) -> tuple[list[Breakpoint], dict[str, str]]: ...
 

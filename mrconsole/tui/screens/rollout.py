@@ -28,6 +28,7 @@ from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.core.live.view import Acting
 from mrconsole.core.master.topology import Topology
 from mrconsole.core.rollout.gate import Gate, gate_argv
+from mrconsole.core.rollout.record import operator_id
 from mrconsole.core.rollout.run import (
     CONTINUE,
     ROLLBACK,
@@ -209,6 +210,12 @@ class RolloutScreen(ConsoleAccess, Screen):
                 text.append(step + "\n", style="red" if "failed" in step else "")
         elif self.status is not None and self.status.breakpoints:
             text.append(f"breakpoints in the environment: {', '.join(self.status.breakpoints)}\n", style="yellow")
+        record = self._record()
+        if record is not None:
+            mine = record.owner == operator_id()
+            text.append(f"operation: {record.describe()}\n", style="" if mine else "yellow")
+            if not mine:
+                text.append("acting on it takes it over: you type its id; the take-over is journaled\n", "dim")
         if self.status is not None and self.status.phase != NONE and run is None:
             text.append("c: release the next wave · b: roll back · x: stop everything · h: hold after a wave\n", "dim")
         self.query_one("#rollout-log", Static).update(text)
@@ -317,6 +324,25 @@ class RolloutScreen(ConsoleAccess, Screen):
         # On the app: leaving this screen does not stop the rollout.
         self.app.run_worker(go(), group=f"rollout-{self.master.id}", exit_on_error=False)
 
+    def _record(self):
+        """The operation's record: this console's run's (taken over here, perhaps), else Heat's."""
+        if self.run is not None and self.run.record is not None:
+            return self.run.record
+        return self.status.operation if self.status is not None else None
+
+    def _asked(self, question: str, what: list[str]) -> Change:
+        """The question of a way on; another operator's rollout is taken over explicitly: its id typed."""
+        record = self._record()
+        if record is None or record.owner == operator_id():
+            return Change(question, what, "this rollout", self._touched())
+        return Change(
+            f"Take over {record.id}? " + question,
+            [f"{record.describe()}: it is {record.owner_name}'s until taken over", *what],
+            "this rollout",
+            self._touched(),
+            typed_name=record.id,
+        )
+
     def _touched(self) -> list[str]:
         """A rollout and its ways on change the master and every constituent (their protected regions typed)."""
         return self.topo.regions() if self.topo is not None else []
@@ -335,6 +361,7 @@ class RolloutScreen(ConsoleAccess, Screen):
             run = acts.rollout_run(self.topo, status.waves, Gate(), self.console.read_only, self._stepped)
             self.console.rollouts[self.master.id] = run
         run.adopt(status, None)
+        await run.take_over(True)  # asked before (_asked): the id was typed
         await run.prime()
         run.hold = False
         return run
@@ -358,7 +385,7 @@ class RolloutScreen(ConsoleAccess, Screen):
             if run is not None:
                 self._drive(run.drive(nxt) if nxt else self._cleanup(run))
 
-        await perform(self, Change("Release the next wave?", what, "this rollout", self._touched()), send)
+        await perform(self, self._asked("Release the next wave?", what), send)
 
     async def _cleanup(self, run: RolloutRun):
         from mrconsole.core.rollout.run import DONE, Outcome
@@ -382,7 +409,8 @@ class RolloutScreen(ConsoleAccess, Screen):
         if status is None or status.phase == NONE:
             self.notify("no rollout under way", severity="warning")
             return
-        kind, previous = await self.session.journaled_plan(self.master)
+        op = status.operation
+        kind, previous = (op.change, op.previous) if op else await self.session.journaled_plan(self.master)
         what = what_it_does(ROLLBACK, status, previous, kind)
 
         async def send(acts: Acting, _typed: str) -> None:
@@ -390,7 +418,7 @@ class RolloutScreen(ConsoleAccess, Screen):
             if run is not None and self.status is not None:
                 self._drive(run.rollback(previous, kind, self.status))
 
-        await perform(self, Change("Roll back the rollout?", what, "this rollout", self._touched()), send)
+        await perform(self, self._asked("Roll back the rollout?", what), send)
 
     def action_stop_all(self) -> None:
         self.run_worker(self._stop_all(), exclusive=True, group="rollout-act", exit_on_error=False)
@@ -407,7 +435,7 @@ class RolloutScreen(ConsoleAccess, Screen):
             if run is not None and self.status is not None:
                 self._drive(run.stop(self.status))
 
-        await perform(self, Change("Stop everything?", what, "this rollout", self._touched()), send)
+        await perform(self, self._asked("Stop everything?", what), send)
 
 
 class BreakpointsScreen(TableScreen):

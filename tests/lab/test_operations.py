@@ -1,0 +1,107 @@
+"""Operations another operator can see and finish (#36): a rollout's record lives in Heat (the master's
+environment, core/rollout/record.py), so a rollout whose process was killed mid-wave is seen, refused and then
+taken over from another machine (another XDG state directory), and `operations` lists the history. Heat decides
+what survives: its rollback restores the environment from before, and the record with it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import run_process, wait_until
+
+ROLLOUT_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "rollout" / "master.yaml")
+WAVES = ("--waves", "RegionOne;RegionTwo,RegionThree")
+
+
+def _as(state: Path, *args: str) -> subprocess.CompletedProcess:
+    """`mrconsole ARGS --lab` as the operator whose state directory is `state`."""
+    return run_process(*args, "--lab", env={"XDG_STATE_HOME": str(state)})
+
+
+def _status(state: Path, name: str) -> dict:
+    done = _as(state, "rollout", name, "--status", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _held_then_killed(state: Path, name: str, release: str) -> dict:
+    """Operator `state` starts a two-wave rollout whose canary soaks for 10 minutes; once Heat holds the second
+    wave and the canary is updated (read from Heat, not slept), the process is killed (SIGKILL)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mrconsole", "rollout", name, "--lab", "-P", f"release={release}", *WAVES]
+        + ["--soak", "600", "--yes"],
+        env={**os.environ, "XDG_STATE_HOME": str(state)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+
+        def canary_soaking() -> dict | None:
+            status = _status(state, name)
+            states = {c["resource"]: c["state"] for c in status["constituents"]}
+            return status if status["phase"] == "holding" and states.get("web_one") == "updated" else None
+
+        status = wait_until(canary_soaking, 180, interval=1.0)
+        assert status, _status(state, name)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    return status
+
+
+def test_a_killed_rollout_is_seen_refused_then_taken_over_and_finished_from_another_state_directory(lab, tmp_path):
+    first, second = tmp_path / "alice", tmp_path / "bob"
+    done = _as(first, "stack", "create", "opx", "-t", ROLLOUT_T, "--region", "RegionOne", "--wait")
+    assert done.returncode == 0, done.stderr
+    _held_then_killed(first, "opx", "v2")
+
+    # Another operator sees the rollout from Heat alone: who, the waves, the values before.
+    status = _status(second, "opx")
+    op = status["operation"]
+    assert op and op["kind"] == "rollout" and op["state"] == "running" and op["id"].startswith("op-")
+    assert op["waves"] == [["RegionOne"], ["RegionTwo", "RegionThree"]] and op["previous"] == {"release": "v1"}
+    assert status["waves"] == op["waves"]
+
+    # A change of theirs, and a way on without --take-over, are refused before sending, naming the operation.
+    done = _as(second, "rollout", "opx", "-P", "release=v3", "--yes")
+    assert done.returncode == 1 and op["id"] in done.stderr and "Traceback" not in done.stderr, done.stderr
+    done = _as(second, "rollout", "opx", "--continue", "--yes")
+    assert done.returncode == 1, done.stderr
+    assert op["id"] in done.stderr and "--take-over" in done.stderr and "nothing was sent" in done.stderr
+    assert _status(second, "opx")["phase"] == "holding"  # nothing was released
+
+    done = _as(second, "rollout", "opx", "--continue", "--take-over", "--yes", "--format", "json")
+    assert done.returncode == 0 and json.loads(done.stdout)["result"] == "done", done.stderr + done.stdout
+
+    # The history, from Heat: ended, taken over, every region updated and current.
+    done = _as(second, "operations", "opx", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    history = json.loads(done.stdout)
+    [row] = [o for o in history["operations"] if o["id"] == op["id"]]
+    assert row["source"] == "heat" and row["state"] == "done" and row["taken_over_by"], row
+    assert row["results"] == {"RegionOne": "updated", "RegionTwo": "updated", "RegionThree": "updated"}
+    assert set(history["regions"].values()) == {"CURRENT"}, history
+    done = _as(second, "outputs", "opx", "--format", "json")
+    values = {(o["source"], o["key"]): o["value"] for o in json.loads(done.stdout)["outputs"]}
+    assert values[("master", "releases")] == {"web_one": "v2", "web_two": "v2", "web_three": "v2"}, values
+    # The take-over is in the taker's journal.
+    done = _as(second, "journal", "--format", "json")
+    assert any(e["action"] == "rollout-takeover" and op["id"] in e["message"] for e in json.loads(done.stdout))
+
+    # Heat's own rollback (a cancel by hand, not the rollout's --rollback) restores the environment from
+    # before the rollout, and the rollout's record goes with it: Heat keeps the one before; the starter's
+    # journal keeps this one.
+    _held_then_killed(first, "opx", "v4")
+    lost = _status(second, "opx")["operation"]["id"]
+    done = _as(second, "stack", "cancel", "opx", "--region", "RegionOne", "--yes", "--wait")
+    assert done.returncode == 0, done.stderr
+    in_heat = json.loads(_as(second, "operations", "opx", "--format", "json").stdout)["operations"]
+    assert [o["id"] for o in in_heat if o["source"] == "heat"] == [op["id"]]
+    assert lost not in {o["id"] for o in in_heat}
+    theirs = json.loads(_as(first, "operations", "opx", "--format", "json").stdout)["operations"]
+    assert any(o["id"] == lost and o["source"] == "journal" for o in theirs), theirs
