@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import replace
 
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
@@ -37,7 +38,7 @@ from mrconsole.core.master.topology import read_master
 from mrconsole.core.rollout.gate import Gate, gate_argv
 from mrconsole.core.rollout.run import CONTINUE, DONE, ROLLBACK, STOP, Outcome, RolloutError, RolloutRun, what_it_does
 from mrconsole.core.rollout.stored import journaled_plan, rollout_state
-from mrconsole.core.rollout.waves import NONE, Change, breakpoints, plan_rollout
+from mrconsole.core.rollout.waves import NONE, Change, breakpoints, plan_rollout, region_count
 from mrconsole.template.analysis import analyse
 
 EPILOG = """waves:
@@ -73,7 +74,19 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--gate-cmd", metavar="CMD", help="run per constituent after its wave; exit 0 passes")
     p.add_argument(
-        "--max-failed-regions", type=count_arg(0, 1000), default=0, metavar="N", help="regions allowed to fail"
+        "--failure-tolerance",
+        metavar="N|P%",
+        help="regions that may fail their gate before the rest is held (a number, or a percentage of the "
+        "regions, rounded down; default 0)",
+    )
+    p.add_argument(
+        "--max-failed-regions", type=count_arg(0, 1000), default=None, metavar="N", help=argparse.SUPPRESS
+    )  # the name before --failure-tolerance (StackSets'): kept for scripts
+    p.add_argument(
+        "--max-concurrent",
+        metavar="N|P%",
+        help="at most this many regions updated at once: a wave of more is split, in order, into waves of N "
+        "(each with its gate)",
     )
     p.add_argument(
         "--preview", "--dry-run", action="store_true", help="show the plan and what changes per wave; send nothing"
@@ -136,13 +149,26 @@ def cmd_rollout(args) -> int:
         raise CliError("say what to roll out: -P KEY=VALUE, -t TEMPLATE, or --reapply", EXIT_USAGE)
     if args.reapply and (args.template or args.params or args.parameter_files):
         raise CliError("--reapply rolls out the master as it is: it takes no -t or -P", EXIT_USAGE)
-    if args.max_failed_regions < 0:
-        raise CliError("--max-failed-regions must be 0 or more", EXIT_USAGE)
+    if args.max_failed_regions is not None:
+        if args.failure_tolerance is not None:
+            raise CliError("--max-failed-regions is --failure-tolerance: give one of them", EXIT_USAGE)
+        args.failure_tolerance = str(args.max_failed_regions)
+    if args.max_concurrent is not None and ways:
+        raise CliError("--max-concurrent shapes the waves of a new rollout: it takes a change", EXIT_USAGE)
+    # Their text, before anything is read (the count itself needs the master's regions).
+    for option, text in (("--failure-tolerance", args.failure_tolerance), ("--max-concurrent", args.max_concurrent)):
+        if text is not None:
+            try:
+                region_count(text, 100, option)
+            except PlanError as exc:
+                raise CliError(str(exc), EXIT_USAGE) from None
+    if args.max_concurrent is not None and args.max_concurrent.strip() in ("0", "0%"):
+        raise CliError("--max-concurrent must let at least one region be updated: 1 or more", EXIT_USAGE)
     if args.template:
         require_file(args.template)
         for env in args.env:
             require_file(env, "environment file")
-    gate = Gate(args.soak, args.gate_cmd, args.max_failed_regions)
+    gate = Gate(args.soak, args.gate_cmd)
     if args.gate_cmd:
         try:
             gate_argv(args.gate_cmd)
@@ -210,7 +236,9 @@ async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, ou
         cache=TopologyCache(),
         soak=gate.soak,
         take_over=args.take_over,
+        max_concurrent=args.max_concurrent,
     )
+    gate = _tolerating(args, gate, plan.topology)
     if args.preview:
         preview = await preview_update(fleet, plan.master, params, bundle, plan.hidden)
         by_region = preview.by_region()
@@ -230,6 +258,7 @@ async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, ou
                         for w in plan.waves
                     ],
                     "held": list(plan.held),
+                    "failure_tolerance": gate.max_failed_regions,
                     "findings": plan.findings,
                     "blocked": bool(plan.blocking),
                 }
@@ -237,6 +266,7 @@ async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, ou
         else:
             for line in plan.lines():
                 print(line)
+            print(f"  {_tolerance_line(gate)}")
             for f in plan.findings:
                 print(f"  {f}")
             for line in preview.lines():
@@ -263,6 +293,7 @@ async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, ou
         ask_yes(f"rolling out to {plan.master.name}", "Start the rollout?", plan.lines())
     for line in plan.lines():
         print(line, file=out)
+    print(f"  {_tolerance_line(gate)}", file=out)
     run = RolloutRun(fleet, actions, plan.topology, tuple(w.regions for w in plan.waves), gate, on_step=_printer(out))
     if args.snapshot_first:
         m = plan.master
@@ -274,6 +305,25 @@ async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, ou
               f"{snap['id']}", file=out)  # fmt: skip
     outcome = await run.start(plan)
     return _report(args, run, outcome)
+
+
+def _tolerating(args, gate: Gate, topo) -> Gate:
+    """The gate with --failure-tolerance as a number of the master's regions (a percentage resolved)."""
+    if args.failure_tolerance is None:
+        return gate
+    regions = {c.region for c in topo.constituents if c.region}
+    try:
+        count = region_count(args.failure_tolerance, len(regions), "--failure-tolerance")
+    except PlanError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    return replace(gate, max_failed_regions=count)
+
+
+def _tolerance_line(gate: Gate) -> str:
+    n = gate.max_failed_regions
+    if n == 0:
+        return "Failure tolerance 0: the first region that fails its gate holds every later wave."
+    return f"Failure tolerance {n}: up to {n} region(s) may fail their gate; one more holds every later wave."
 
 
 def _printer(out):
@@ -335,6 +385,7 @@ async def _way_on(args, fleet, actions, region: str, gate: Gate, out) -> int:
         else:
             _print_status(status)
         return EXIT_OK
+    gate = _tolerating(args, gate, topo)
     run = RolloutRun(fleet, actions, topo, status.waves, gate, on_step=_printer(out))
     if status.phase == NONE:
         raise CliError(f"no rollout of {topo.master.name} to act on: {status.message}")

@@ -449,3 +449,37 @@ def test_a_master_read_with_its_outputs_while_an_update_changes_them_stays_reada
     outputs = {o["output_key"]: o["output_value"] for o in done.outputs}
     assert outputs["releases"] == {r: "v2" for r in RESOURCES}
     assert heat.resources.list(master.id)  # its resources too
+
+
+def test_failure_tolerance_goes_on_past_one_failed_region_and_holds_the_rest_after_two(lab, cli, tmp_path):
+    """A gate that fails in RegionOne and RegionTwo: with a tolerance of 1 (34% of 3 regions, rounded down) the
+    canary's failure is tolerated, the second is one too many and RegionThree is held; --max-concurrent 1
+    splits a wave of two regions into two waves, in order (the preview says so)."""
+    gate = tmp_path / "gate.sh"
+    gate.write_text('#!/bin/sh\ncase "$MRCONSOLE_REGION" in RegionThree) exit 0;; esac\necho smoke failed\nexit 1\n')
+    gate.chmod(gate.stat().st_mode | stat.S_IXUSR)
+    _seed(lab, "roll-tol")
+    code, out, err = _rollout(
+        cli, "roll-tol", "-P", "release=v2", "--waves", "RegionOne;RegionTwo,RegionThree", "--max-concurrent", "1",
+        "--failure-tolerance", "34%", "--preview",
+    )  # fmt: skip
+    assert code == 0, err + out
+    preview = json.loads(out)
+    assert [w["regions"] for w in preview["waves"]] == [["RegionOne"], ["RegionTwo"], ["RegionThree"]]
+    assert preview["failure_tolerance"] == 1
+    said = [f["message"] for f in preview["findings"]]
+    assert any("--max-concurrent 1" in m and "2 wave(s) become 3" in m for m in said), said
+
+    code, out, err = _rollout(
+        cli, "roll-tol", "-P", "release=v2", "--waves", "RegionOne;RegionTwo,RegionThree", "--max-concurrent", "1",
+        "--failure-tolerance", "34%", "--gate-cmd", str(gate), "--yes",
+    )  # fmt: skip
+    assert code == 1, err + out
+    result = json.loads(out)
+    assert result["result"] == "gate failed" and result["message"].startswith("wave 2"), result
+    assert [w["state"] for w in result["waves"]] == ["failed", "failed", "held"]
+    state = read(lab, "roll-tol")
+    releases = {r: c["release"] for r, c in state["constituents"].items()}
+    assert releases == {"web_one": "v2", "web_two": "v2", "web_three": "v1"}, releases
+    code, out, err = _rollout(cli, "roll-tol", "--stop", "--yes")
+    assert code == 0, err + out

@@ -11,7 +11,15 @@ import pytest
 
 from mrconsole.core.diagnosis.operations import CURRENT, FAILED_REGION, OUTDATED, standing
 from mrconsole.core.rollout import record as rec
-from mrconsole.core.rollout.waves import FAILED, HELD, UPDATED, ConstituentState, RolloutStatus
+from mrconsole.core.rollout.waves import (
+    FAILED,
+    HELD,
+    UPDATED,
+    ConstituentState,
+    RolloutStatus,
+    region_count,
+    split_waves,
+)
 from mrconsole.models import Stack
 
 
@@ -96,3 +104,17 @@ def test_a_region_is_outdated_while_a_rollout_has_not_reached_it_and_failed_when
     assert standing(status) == {"RegionOne": CURRENT, "RegionTwo": OUTDATED, "RegionThree": FAILED_REGION}
     ended = running.ended_as(rec.DONE)
     assert standing(_status({"two": ("RegionTwo", HELD)}, [ended])) == {"RegionTwo": CURRENT}
+
+
+@pytest.mark.parametrize(
+    "text, total, count",
+    [("0", 5, 0), ("2", 5, 2), ("40%", 5, 2), ("34%", 3, 1), ("33%", 3, 0), ("100%", 20, 20), (" 1 ", 3, 1)],
+)
+def test_a_count_of_regions_is_a_number_or_a_percentage_rounded_down(text, total, count):
+    assert region_count(text, total, "--failure-tolerance") == count
+
+
+def test_max_concurrent_splits_a_wave_in_order_and_leaves_smaller_ones_alone():
+    waves = [("A",), ("B", "C", "D", "E", "F")]
+    assert split_waves(waves, 2) == [("A",), ("B", "C"), ("D", "E"), ("F",)]
+    assert split_waves(waves, 5) == waves

@@ -410,8 +410,8 @@ class RolloutRun:
                     self._say(f"  {g.resource} ({g.region}): {line}")
         if len(self.failed_regions) <= self.gate.max_failed_regions:
             self._say(
-                f"{len(self.failed_regions)} region(s) failed, within --max-failed-regions "
-                f"{self.gate.max_failed_regions}: going on"
+                f"{len(self.failed_regions)} region(s) failed, within the failure tolerance "
+                f"({self.gate.max_failed_regions}): going on"
             )
             nxt = self._next(wave)
             if nxt is not None:

@@ -186,6 +186,36 @@ def parse_waves(text: str, regions: list[str]) -> list[tuple[str, ...]]:
     return waves
 
 
+def region_count(text: str, total: int, option: str) -> int:
+    """`N` regions, or `P%` of `total` (rounded down, as StackSets' percentages): what --failure-tolerance and
+    --max-concurrent take. Bad text is one usage line."""
+    value = (text or "").strip()
+    try:
+        if value.endswith("%"):
+            percent = float(value[:-1])
+            if not 0 <= percent <= 100 or percent != percent:
+                raise ValueError
+            return int(total * percent // 100)
+        number = int(value)
+        if number < 0:
+            raise ValueError
+        return number
+    except ValueError:
+        raise PlanError(
+            f"{option} {text!r}: give a number of regions (2) or a percentage of them (50%): nothing was sent",
+            usage=True,
+        ) from None
+
+
+def split_waves(waves: list[tuple[str, ...]], at_most: int) -> list[tuple[str, ...]]:
+    """Each wave of more than `at_most` regions as consecutive waves of at most that many, in order, each with
+    its gate: how --max-concurrent bounds the regions Heat updates at once."""
+    out: list[tuple[str, ...]] = []
+    for wave in waves:
+        out += [wave[i : i + at_most] for i in range(0, len(wave), at_most)] if at_most else [wave]
+    return out
+
+
 def default_waves(regions: list[str], order: list[str]) -> list[tuple[str, ...]]:
     """One region per wave, in the cloud's own order of regions (a stable order): the first is the canary."""
     rank = {name: i for i, name in enumerate(order)}
@@ -203,6 +233,7 @@ async def plan_rollout(
     cache=None,
     soak: float = 0.0,
     take_over: bool = False,
+    max_concurrent: str | None = None,
 ) -> RolloutPlan:
     """The plan, its preflight included; raises PlanError for what cannot be planned at all.
 
@@ -228,9 +259,23 @@ async def plan_rollout(
         raise PlanError(f"the region of {', '.join(unplaced)} is not known: nothing was sent")
     regions = sorted({c.region for c in topo.constituents if c.region})
     groups = parse_waves(waves, regions) if waves else default_waves(regions, fleet.region_names)
+    split_note = None
+    if max_concurrent is not None:
+        at_most = max(1, region_count(max_concurrent, len(regions), "--max-concurrent"))
+        split = split_waves(groups, at_most)
+        if len(split) != len(groups):
+            split_note = Finding(
+                INFO,
+                f"--max-concurrent {max_concurrent}: at most {at_most} region(s) updated at once; a wave of more "
+                f"is split, in order, into waves of {at_most} (each with its gate): {len(groups)} wave(s) become "
+                f"{len(split)}",
+            )
+        groups = split
     plan_waves = tuple(
         Wave(i, group, tuple(c for c in topo.constituents if c.region in group)) for i, group in enumerate(groups, 1)
     )
+    if split_note is not None:
+        found.append(split_note)
     if len(plan_waves) < 2:
         found.append(
             Finding(
