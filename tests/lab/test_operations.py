@@ -75,8 +75,11 @@ def test_a_killed_rollout_is_seen_refused_then_taken_over_and_finished_from_anot
     assert op["id"] in done.stderr and "--take-over" in done.stderr and "nothing was sent" in done.stderr
     assert _status(second, "opx")["phase"] == "holding"  # nothing was released
 
-    done = _as(second, "rollout", "opx", "--continue", "--take-over", "--yes", "--format", "json")
+    # Taken over: the canary's gate runs again first (its soak was under way when the process was killed), here
+    # with a soak of 1 s instead of the record's 600.
+    done = _as(second, "rollout", "opx", "--continue", "--take-over", "--soak", "1", "--yes", "--format", "json")
     assert done.returncode == 0 and json.loads(done.stdout)["result"] == "done", done.stderr + done.stdout
+    assert "wave 1 (RegionOne): its gate again" in done.stderr and "took " + op["id"] in done.stderr, done.stderr
 
     # The history, from Heat: ended, taken over, every region updated and current.
     done = _as(second, "operations", "opx", "--format", "json")

@@ -60,6 +60,7 @@ class OperationRecord:
     taken_over_by: str = ""  # user@host of the operator who took it over, when one did
     taken_over_operator: str = ""
     results: dict[str, str] = field(default_factory=dict)  # region -> updated / failed / held, at the end
+    soak: float = 0.0  # the gate's soak, for a take-over that gates a wave again
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -98,6 +99,7 @@ class OperationRecord:
             taken_over_by=text("taken_over_by"),
             taken_over_operator=text("taken_over_operator"),
             results=mapping("results"),
+            soak=_seconds(data.get("soak")),
         )
 
     @property
@@ -142,6 +144,14 @@ class OperationRecord:
         return replace(self, taken_over_by=who(), taken_over_operator=operator_id())
 
 
+def _seconds(value) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return seconds if 0 <= seconds <= 86400 else 0.0
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -170,7 +180,9 @@ def operator_id() -> str:
     return value
 
 
-def new_record(kind: str, waves: tuple[tuple[str, ...], ...], change: str, previous: dict[str, str]) -> OperationRecord:
+def new_record(
+    kind: str, waves: tuple[tuple[str, ...], ...], change: str, previous: dict[str, str], soak: float = 0.0
+) -> OperationRecord:
     """A new operation's record. `previous` holds no hidden value (the plan leaves them out); a value whose
     name says a secret is left out too, as the journal masks it: the record is readable by every user of
     the project."""
@@ -183,6 +195,7 @@ def new_record(kind: str, waves: tuple[tuple[str, ...], ...], change: str, previ
         waves=waves,
         change=change,
         previous={k: v for k, v in previous.items() if not sounds_secret(k)},
+        soak=soak,
     )
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.actions import ActionResult, Actions, Target
@@ -132,6 +132,7 @@ class RolloutRun:
         # The operation's record in the master's environment (core/rollout/record.py), and the others there.
         self.record: OperationRecord | None = None
         self.records: tuple[OperationRecord, ...] = ()
+        self.regate = False  # set by a take-over: gate the wave before the first one released
 
     # -- the master -------------------------------------------------------------
     @property
@@ -220,6 +221,9 @@ class RolloutRun:
         if record is None or record.owner == operator_id():
             return
         name = self.topo.master.name
+        if await self._taken_here(record.id):
+            self.record = record.taken_over()  # by this operator, earlier: not yet in Heat's record
+            return
         if not take_over:
             raise RolloutError(
                 f"{record.describe()} has not ended on {name}, and it is {record.whose()}: nothing was sent. "
@@ -230,6 +234,14 @@ class RolloutRun:
             self.target, "rollout-takeover", J_OK, f"{record.id} taken over from {record.owner_name}"
         )
         self._say(f"took {record.id} over from {record.owner_name}")
+        # Where the one who started it stopped is not known beyond Heat: a gate under way when their process
+        # ended may not have passed. The wave before the held one is gated again before it is released.
+        self.regate = True
+
+    async def _taken_here(self, record_id: str) -> bool:
+        """This operator took `record_id` over before (its journal says so)."""
+        entries = await asyncio.to_thread(self.actions.journal.entries, 200, stack_name=self.topo.master.name)
+        return any(j.action == "rollout-takeover" and (j.message or "").startswith(record_id) for j in entries)
 
     def _results(self) -> dict[str, str]:
         """Per region, how the rollout left its constituents: the worst of failed, held, not reached, updated."""
@@ -261,7 +273,7 @@ class RolloutRun:
         steps = [(self.target.region, "rollout")] + [(self.target.region, "release")] * (len(self.waves) > 1)
         await refuse_unless_permitted(self.actions, steps, self.target, "rollout")
         waves = tuple(w.regions for w in plan.waves)
-        self.record = new_record("rollout", waves, plan.change.kind, plan.previous)
+        self.record = new_record("rollout", waves, plan.change.kind, plan.previous, self.gate.soak)
         # A record left running by a stopped rollout this one goes over (its plan said so) has ended.
         self.records = tuple(r.ended_as(STOPPED) if r.state == RUNNING else r for r in plan.records)
         await self.actions.record(
@@ -285,7 +297,18 @@ class RolloutRun:
         return await self.drive(1)
 
     async def drive(self, first: int) -> Outcome:
-        """From wave `first` (released if it is held) to the end."""
+        """From wave `first` (released if it is held) to the end. After a take-over, the wave before `first`
+        passes its gate first (the gate releases `first` when it passes)."""
+        if self.regate and first > 1:
+            self.regate = False
+            before = self.waves[first - 2]
+            if all(self.states.get(r) == UPDATED for r in before.resources):
+                if not self.gate.soak and self.record is not None and self.record.soak:
+                    self.gate = replace(self.gate, soak=self.record.soak)  # the soak the rollout was started with
+                self._say(f"{_label(before)}: its gate again (taken over: it may not have passed)")
+                ended = await self._gate(before)
+                if ended is not None:
+                    return ended
         for wave in self.waves[first - 1 :]:
             if wave.number > 1 or any(self.states.get(r) == HELD for r in wave.resources):
                 if wave.state != W_UPDATING:
