@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install lab-deps demo test test-fast test-lab check format bench bench-report screenshots scenes snapshots-update lab-down clean
+.PHONY: install lab-deps demo test test-fast test-lab test-chaos check format bench bench-report screenshots scenes snapshots-update lab-down clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ test: $(STAMP) check test-fast test-lab
 # Four workers on two cores: the replayed screens mostly wait (Pilot pauses), so they overlap
 # (43 s here, 65 s on two workers, with the hostile-text tier).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -ra -m "not lab" -n 4
+	$(BIN)/python -m pytest -ra -m "not lab and not chaos" -n 4
 
 # Two workers, each with a lab of its own (tests/conftest.py), a test module's tests on one worker
 # (module fixtures are created once). With two, 20-60% of the CPU sits idle while the tests wait on
@@ -45,6 +45,13 @@ test-fast: $(STAMP)
 # --durations: where its time goes, in every run's log (#35: CI within 10 minutes).
 test-lab: $(STAMP) lab-deps
 	$(BIN)/python -m pytest -ra -m lab -n 2 --dist loadscope --durations=30
+
+# The fault matrix (tests/chaos/, #36): one fault at each step boundary of an operation, recovered by another
+# operator; minutes per cell, so not part of `make test`. Writes tests/chaos/results/DATE-COMMIT.json (commit
+# it) and the README's table from it.
+test-chaos: $(STAMP) lab-deps
+	$(BIN)/python -m pytest -ra -m chaos tests/chaos
+	$(BIN)/python tools/chaos_report.py
 
 # Static checks (also part of `make test`, and of the pre-commit hook: .pre-commit-config.yaml):
 # lint, one format, import contracts, types over the whole package.

@@ -156,9 +156,12 @@ def pytest_collection_modifyitems(config, items):
     misplaced = []
     for item in items:
         needs_lab = bool(LAB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("lab")
+        folder = Path(str(item.fspath)).resolve().relative_to(Path(__file__).resolve().parent).parts[0]
+        if folder == "chaos":  # the chaos tier runs on a lab too, on its own (make test-chaos), never in make test
+            item.add_marker(pytest.mark.chaos)
+            continue
         if needs_lab:
             item.add_marker(pytest.mark.lab)
-        folder = Path(str(item.fspath)).resolve().relative_to(Path(__file__).resolve().parent).parts[0]
         if bool(needs_lab) != (folder == "lab"):
             misplaced.append(item.nodeid)
     if misplaced:
