@@ -204,6 +204,22 @@ def run_process(*args: str, env: dict | None = None, timeout: float = 120.0):
     )
 
 
+def journal_mark() -> int:
+    """The newest journal entry's id: what a test counts from. Not a count of entries: a lab worker's journal
+    grows past any page of it, and a count capped by the page would stop growing (or never change)."""
+    from mrconsole.state.journal import Journal
+
+    newest = Journal().entries(1)
+    return newest[0].id if newest else 0
+
+
+def journal_since(mark: int) -> list:
+    """The entries journaled after `mark` (journal_mark), oldest first."""
+    from mrconsole.state.journal import Journal
+
+    return sorted((e for e in Journal().entries(200) if e.id > mark), key=lambda e: e.id)
+
+
 def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2):
     """Poll a condition with a bound; returns its last value."""
     deadline = time.monotonic() + timeout

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mrconsole.state.journal import Journal
+from tests.conftest import journal_mark, journal_since
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "mrconsole" / "examples"
 MASTER_T = str(EXAMPLES / "multi-region" / "master.yaml")
@@ -158,22 +159,22 @@ def test_acting_on_a_constituent_of_a_reachable_master_warns_about_drift(act_mas
 
 def test_through_the_master_acts_on_the_master(act_master, cli):
     db = _constituent(cli, "db_stack", "RegionTwo")
-    before = len(Journal().entries(1000))
+    before = journal_mark()
     code, out, err = cli(
         "stack", "check", db, "--lab", "--region", "RegionTwo", "--through-master", "--wait", "--format", "json"
     )
     assert code == 0, err
     result = _json(out)[0]
     assert (result["stack_name"], result["region"], result["final_status"]) == ("act", "RegionOne", "CHECK_COMPLETE")
-    added = Journal().entries(1000)[: len(Journal().entries(1000)) - before]
+    added = journal_since(before)
     assert [(e.action, e.stack_name, e.out_of_band) for e in added] == [("check", "act", False)]
 
 
 def test_a_bad_parameter_item_is_one_error_and_nothing_is_sent(act_master, cli):
-    before = len(Journal().entries(1000))
+    before = journal_mark()
     code, _, err = cli("stack", "update", "act", "--lab", "--region", "RegionOne", "-P", "app_replicas=2", "-P", "oops")
     assert code == 2 and err.strip().splitlines() == ["mrconsole: error: -P 'oops' is not KEY=VALUE: nothing was sent"]
-    assert len(Journal().entries(1000)) == before
+    assert journal_since(before) == []
 
 
 @pytest.mark.parametrize(
@@ -321,7 +322,7 @@ def test_double_submission_sends_once(lab, act_master):
 
 
 def test_read_only_refuses_on_the_command_line(act_master, cli, tmp_path, monkeypatch):
-    before = len(Journal().entries(1000))
+    before = journal_mark()
     code, _, err = cli("stack", "suspend", "act", "--lab", "--region", "RegionOne", "--read-only")
     assert code == 1 and "read-only" in err
     config = tmp_path / "config.yaml"
@@ -329,7 +330,7 @@ def test_read_only_refuses_on_the_command_line(act_master, cli, tmp_path, monkey
     monkeypatch.setenv("MRCONSOLE_CONFIG", str(config))
     code, _, err = cli("stack", "check", "act", "--lab", "--region", "RegionOne")
     assert code == 1 and "read-only" in err
-    assert len(Journal().entries(1000)) == before  # refused before anything was journaled or sent
+    assert journal_since(before) == []  # refused before anything was journaled or sent
 
 
 def test_fan_out_with_one_region_down(lab, cli):

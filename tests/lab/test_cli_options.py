@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mrconsole.state.journal import Journal
+from tests.conftest import journal_mark, journal_since
 
 MASTER_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
 
@@ -53,9 +53,9 @@ def test_options_before_or_after_the_command_give_the_same_answer(lab, cli):
 )
 def test_read_only_is_the_first_answer_of_every_action(lab, cli, argv):
     """Even for a stack that does not exist: nothing is read, nothing is sent, read-only is named."""
-    before = len(Journal().entries(1000))
+    before = journal_mark()
     for args in (("--read-only", "--lab", *argv), (*argv, "--lab", "--read-only")):
         code, _, err = cli(*args)
         assert code == 1 and "read-only" in err and "nothing was sent" in err, (args, err)
         assert err.count("\n") == 1 and "Traceback" not in err
-    assert len(Journal().entries(1000)) == before
+    assert journal_since(before) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mrconsole.state.journal import Journal
-from tests.conftest import run_process, wait_until
+from tests.conftest import journal_mark, run_process, wait_until
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "mrconsole" / "examples"
 MASTER_T = str(EXAMPLES / "multi-region" / "master.yaml")
@@ -109,7 +109,7 @@ async def test_drift_screen_reapply_updates_the_master_and_undoes_the_drift(lab,
     from mrconsole.tui.screens.overview import OverviewScreen
     from tests.lab.test_tui import make_app, until
 
-    before = len(Journal().entries(1000))
+    before = journal_mark()
     app = make_app(lab, master="om")
     async with app.run_test(size=(120, 36)) as pilot:
         assert await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
@@ -124,9 +124,7 @@ async def test_drift_screen_reapply_updates_the_master_and_undoes_the_drift(lab,
         assert (plan.action, plan.stack.name, plan.stack.region) == ("reapply", "om", "RegionOne")
         assert "constituent" in str(app.screen.query_one("#plan-effect").render())
         app.screen.query_one("#confirm").press()
-        assert await until(
-            pilot, lambda: len(Journal().entries(1000)) > before and Journal().entries(1)[0].outcome != "pending", 20
-        )
+        assert await until(pilot, lambda: journal_mark() > before and Journal().entries(1)[0].outcome != "pending", 60)
     entry = Journal().entries(1)[0]
     assert (entry.action, entry.stack_name, entry.outcome, entry.out_of_band) == ("reapply", "om", "ok", False)
 

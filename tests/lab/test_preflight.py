@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mrconsole.state.journal import Journal
+from tests.conftest import journal_mark, journal_since
 
 MASTER_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
 
@@ -28,7 +29,7 @@ def _newest():
 
 def test_preview_of_a_master_update_shows_each_region_from_heat(pf, cli):
     """app_replicas feeds app_stack's replicas (RegionThree); db_stack (RegionTwo) gets the same inputs."""
-    before = len(Journal().entries(1000))
+    before = journal_mark()
     code, out, err = cli(
         "stack",
         "update",
@@ -55,7 +56,7 @@ def test_preview_of_a_master_update_shows_each_region_from_heat(pf, cli):
     code, out, _ = cli("stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=4", "--preview")
     assert "RegionThree:" in out and "inputs replicas 2 → 4" in out and "inputs unchanged" in out
     assert "nothing was sent" in out
-    assert len(Journal().entries(1000)) == before  # a preview sends and journals nothing
+    assert journal_since(before) == []  # a preview sends and journals nothing
 
 
 def test_an_unknown_parameter_in_a_patch_is_refused_by_name(pf, cli):
@@ -105,7 +106,7 @@ def test_update_with_a_suspended_constituent_is_refused_then_heat_confirms(pf, c
 
 
 def test_master_update_with_a_constituent_region_stopped_is_refused(lab, pf, cli):
-    before = len(Journal().entries(1000))
+    before = journal_mark()
     with lab.fault("RegionThree", "stop"):
         code, _, err = cli(
             "stack", "update", "pf", "--lab", "--region", "RegionOne", "-P", "app_replicas=3", "--request-timeout", "2"
@@ -129,7 +130,7 @@ def test_master_update_with_a_constituent_region_stopped_is_refused(lab, pf, cli
         )
     assert code == 1, refused_err
     assert "RegionThree is unreachable" in refused_err and "acted on directly" in refused_err
-    added = Journal().entries(1000)[: len(Journal().entries(1000)) - before]
+    added = journal_since(before)[::-1]
     assert [e.outcome for e in added] == ["failed", "refused"]  # newest first: the forced one failed
     result = json.loads(out)[0]
     assert forced == 1 and not result["ok"], (result, ferr)
@@ -251,7 +252,7 @@ def test_preview_of_a_full_update_gives_each_constituent_its_new_template(pf, cl
             1,
         )
     )
-    before = len(Journal().entries(1000))
+    before = journal_mark()
     code, out, err = cli(
         "stack",
         "update",
@@ -295,7 +296,7 @@ def test_preview_of_a_full_update_gives_each_constituent_its_new_template(pf, cl
     )
     assert code == 0, err
     assert "moves from RegionThree: Heat creates it in RegionTwo" in out and "replaced: app_stack" in out
-    assert len(Journal().entries(1000)) == before  # nothing sent, nothing journaled
+    assert journal_since(before) == []  # nothing sent, nothing journaled
     code, out, _ = cli("status", "--lab", "--master", "pf", "--format", "json")
     assert {c["resource"] for c in json.loads(out)["constituents"]} == {"db_stack", "app_stack"}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mrconsole.state.journal import Journal
+from tests.conftest import journal_mark, journal_since
 
 SIMPLE = Path(__file__).resolve().parents[1] / "corpus" / "simple.yaml"
 MASTER_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
@@ -32,14 +33,14 @@ def guarded(lab, cli):
 
 
 def test_the_command_line_demands_the_protected_region_typed(lab, cli, guarded, protected_two):
-    before = len(Journal().entries(1000))
+    before = journal_mark()
     code, out, err = cli("stack", "check", "guarded", "--lab", "--region", "RegionTwo", "--yes")
     assert code == 2 and "RegionTwo" in err and "protected" in err and "--confirm-region RegionTwo" in err, err
     code, out, err = cli(
         "stack", "check", "guarded", "--lab", "--region", "RegionTwo", "--yes", "--confirm-region", "RegionOne"
     )
     assert code == 2 and "nothing was sent" in err
-    assert len(Journal().entries(1000)) == before  # refused before anything was journaled or sent
+    assert journal_since(before) == []  # refused before anything was journaled or sent
 
     # A master's re-apply changes its constituents: one of them is in RegionTwo.
     code, out, err = cli("stack", "reapply", "pm", "--lab", "--region", "RegionOne", "--preview", "--format", "json")
@@ -86,15 +87,15 @@ async def test_the_console_frames_the_region_and_asks_for_its_name(lab, guarded,
         assert isinstance(app.screen, ActionMenu)
         await pilot.press("enter")  # check
         assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#confirm"))
-        before = len(Journal().entries(1000))
+        before = journal_mark()
         app.screen.query_one("#typed-region").value = "RegionOne"
         app.screen.query_one("#confirm").press()
         assert await until(
             pilot, lambda: "RegionTwo (protected)" in str(app.screen.query_one("#confirm-error").render()), 10
         )
-        assert isinstance(app.screen, ConfirmScreen) and len(Journal().entries(1000)) == before
+        assert isinstance(app.screen, ConfirmScreen) and journal_since(before) == []
         app.screen.query_one("#typed-region").value = "RegionTwo"
         app.screen.query_one("#confirm").press()
-        assert await until(pilot, lambda: len(Journal().entries(1000)) > before, 20)
+        assert await until(pilot, lambda: journal_mark() > before, 20)
     entry = Journal().entries(1)[0]
     assert (entry.action, entry.stack_name, entry.region) == ("check", "guarded", "RegionTwo")

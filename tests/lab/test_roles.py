@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mrconsole.state.journal import Journal
-from tests.conftest import MASTER
+from tests.conftest import MASTER, journal_mark, journal_since
 
 ROLLOUT_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "rollout" / "master.yaml")
 READER = ("--lab", "--os-cloud", "mrconsole-lab-reader")
@@ -41,7 +40,7 @@ def test_a_reader_sees_everything_and_checks(lab, roles_stack, cli):
 
 def test_what_a_reader_cannot_do_is_refused_before_sending_with_the_role_and_heats_words(lab, roles_stack, cli):
     before = _events(cli, roles_stack)
-    journal = len(Journal().entries(1000))
+    journal = journal_mark()
     for action, verb in (
         (("stack", "update", roles_stack, "-P", "release=v2"), "update stacks"),
         (("stack", "suspend", roles_stack), "suspend stacks"),
@@ -54,8 +53,7 @@ def test_what_a_reader_cannot_do_is_refused_before_sending_with_the_role_and_hea
     code, out, err = cli("rollout", roles_stack, *READER, "--region", "RegionOne", "-P", "release=v2", "--yes")
     assert code == 1 and f"{ROLE} update stacks in RegionOne" in err and "before sending" in err, err + out
     assert _events(cli, roles_stack) == before  # Heat was never asked to change anything
-    now = Journal().entries(1000)
-    entries = now[: len(now) - journal]  # newest first
+    entries = journal_since(journal)
     assert entries and all(e.outcome == "refused" and ROLE in e.message for e in entries), entries
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from mrconsole.state.journal import Journal
+from tests.conftest import journal_mark, journal_since
 
 REGIONS = ("RegionOne", "RegionTwo", "RegionThree")
 RESOURCES = ("web_one", "web_two", "web_three")
@@ -332,7 +333,7 @@ def test_rollout_bad_input_is_one_line_and_sends_nothing(lab, cli, tmp_path):
     plain.write_text("#!/bin/sh\nexit 0\n")
     os.chmod(plain, 0o644)
     bad.append((("--gate-cmd", str(plain)), "is not executable"))
-    before = len(Journal().entries(1000))
+    before = journal_mark()
     for args, says in bad:
         code, out, err = _rollout(cli, "demo", "-P", "app_replicas=3", *args, "--yes")
         assert code == 2, (args, code, err)
@@ -343,7 +344,7 @@ def test_rollout_bad_input_is_one_line_and_sends_nothing(lab, cli, tmp_path):
     assert code == 2
     code, out, err = cli("rollout", "demo", "--lab", "--read-only", "--reapply", "--yes")
     assert code == 1 and "read-only" in err
-    assert len(Journal().entries(1000)) == before  # nothing was sent, nothing journaled
+    assert journal_since(before) == []  # nothing was sent, nothing journaled
 
 
 def test_rollout_preview_shows_the_waves_and_sends_nothing(lab, cli):

@@ -9,6 +9,7 @@ import pytest
 from mrconsole.state.journal import Journal
 from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen, JournalScreen, LaunchScreen
 from mrconsole.tui.screens.overview import OverviewScreen
+from tests.conftest import journal_mark, journal_since
 from tests.lab.test_tui import make_app, pane, until
 
 SIMPLE = Path(__file__).resolve().parents[1] / "corpus" / "simple.yaml"
@@ -93,7 +94,7 @@ async def test_update_from_the_console_uses_the_core_plan_and_parser(lab, tui_de
     async with app.run_test(size=(120, 36)) as pilot:
         await _confirm_from_menu(app, pilot, "tui-del", "down", "down")  # check, suspend, (resume greyed), update
         assert app.screen.plan.action == "update" and app.screen.focused.id == "patch-params"
-        before = len(Journal().entries(1000))
+        before = journal_mark()
         app.screen.query_one("#patch-params").value = "size=2 oops"
         app.screen.query_one("#confirm").press()
         # The same one-line error as `mrconsole stack update -P oops`; the screen stays, nothing is sent.
@@ -103,12 +104,10 @@ async def test_update_from_the_console_uses_the_core_plan_and_parser(lab, tui_de
             10,
         )
         assert isinstance(app.screen, ConfirmScreen)
-        assert len(Journal().entries(1000)) == before
+        assert journal_since(before) == []
         app.screen.query_one("#patch-params").value = "size=2"
         app.screen.query_one("#confirm").press()
-        assert await until(
-            pilot, lambda: len(Journal().entries(1000)) > before and Journal().entries(1)[0].outcome != "pending"
-        )
+        assert await until(pilot, lambda: journal_mark() > before and Journal().entries(1)[0].outcome != "pending")
     entry = Journal().entries(1)[0]
     assert (entry.action, entry.stack_name, entry.outcome, entry.parameters) == (
         "update",
@@ -123,7 +122,7 @@ async def test_delete_from_the_console_needs_the_typed_name(lab, tui_del):
     async with app.run_test(size=(120, 36)) as pilot:
         await _confirm_from_menu(app, pilot, "tui-del", "end")  # the last entry: delete
         assert app.screen.focused.id == "cancel"  # Cancel is the default
-        before = len(Journal().entries(1000))
+        before = journal_mark()
         app.screen.query_one("#typed-name").value = "tui-de"
         app.screen.query_one("#confirm").press()
         assert await until(
@@ -132,12 +131,12 @@ async def test_delete_from_the_console_needs_the_typed_name(lab, tui_del):
         assert isinstance(app.screen, ConfirmScreen) and "nothing will be deleted" in str(
             app.screen.query_one("#confirm-error").render()
         )
-        assert len(Journal().entries(1000)) == before
+        assert journal_since(before) == []
         app.screen.query_one("#typed-name").value = "tui-del"
         confirm = app.screen.query_one("#confirm")
         confirm.press()
         confirm.press()  # a repeated press sends nothing twice
-        assert await until(pilot, lambda: len(Journal().entries(1000)) > before)
+        assert await until(pilot, lambda: journal_mark() > before)
         # The repeated press: given every chance to send a second delete, it sent none (checked below).
         assert await until(pilot, lambda: Journal().entries(1)[0].outcome != "pending", 20)
     deletes = [e for e in Journal().entries(1000) if e.stack_name == "tui-del" and e.action == "delete"]
