@@ -136,7 +136,9 @@ async def test_delete_from_the_console_needs_the_typed_name(lab, tui_del):
         confirm = app.screen.query_one("#confirm")
         confirm.press()
         confirm.press()  # a repeated press sends nothing twice
-        assert await until(pilot, lambda: journal_mark() > before)
+        # The bound is a hang guard (the delete's policy probe goes to a busy lab's engine); when it trips, what
+        # the console said is the evidence.
+        assert await until(pilot, lambda: journal_mark() > before, 60), [str(n.message) for n in app._notifications]
         # The repeated press: given every chance to send a second delete, it sent none (checked below).
         assert await until(pilot, lambda: Journal().entries(1)[0].outcome != "pending", 20)
     deletes = [e for e in Journal().entries(1000) if e.stack_name == "tui-del" and e.action == "delete"]
