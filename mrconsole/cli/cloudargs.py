@@ -91,9 +91,13 @@ def cloud_options(args):
     return CloudOptions(cloud=args.os_cloud, regions=list(args.regions), timeouts=timeouts)
 
 
-async def open_fleet(args, authenticate: bool = True):
-    """Connect, and fail once with a clear line on bad config or credentials."""
+async def open_fleet(args, authenticate: bool = True, every_region: bool = False):
+    """Connect, and fail once with a clear line on bad config or credentials. `every_region`: every region of
+    the cloud, whatever --region says (a master's commands reach its constituents' regions; --region then names
+    where the master is, read by the command itself)."""
 
+    if every_region:
+        args = argparse.Namespace(**{**vars(args), "regions": []})
     try:
         fleet = await connect_fleet(cloud_options(args), authenticate_now=authenticate)
     except CloudError as exc:

@@ -34,7 +34,7 @@ def cmd_operations(args) -> int:
 
 
 async def _operations(args) -> int:
-    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    fleet = await open_fleet(args, every_region=True)
     try:
         found = await find_one(fleet, args.name, args.regions or None)
         view = await operations(fleet, found.stack.region, f"{found.stack.name}/{found.stack.id}")

@@ -101,7 +101,7 @@ def cmd_rehome(args) -> int:
 
 
 async def _rehome(args, params: dict) -> int:
-    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}), authenticate=False)
+    fleet = await open_fleet(args, authenticate=False, every_region=True)
     try:
         cache = TopologyCache()
 
@@ -184,7 +184,7 @@ def cmd_evict(args) -> int:
 
 
 async def _evict(args, params: dict) -> int:
-    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}), authenticate=False)
+    fleet = await open_fleet(args, authenticate=False, every_region=True)
     try:
         cache = TopologyCache()
         try:
@@ -237,7 +237,7 @@ def cmd_abandon(args) -> int:
 
 
 async def _abandon(args) -> int:
-    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    fleet = await open_fleet(args, every_region=True)
     try:
         if _read_only(args, fleet.name):
             raise CliError(f"read-only mode (set for cloud {fleet.name} in the config): nothing was sent")

@@ -103,7 +103,7 @@ def cmd_outputs(args) -> int:
 
 
 async def _outputs(args) -> int:
-    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    fleet = await open_fleet(args, every_region=True)
     try:
         region = await _master_region(fleet, args)
         try:
@@ -145,7 +145,7 @@ def cmd_resources(args) -> int:
 
 
 async def _resources(args) -> int:
-    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    fleet = await open_fleet(args, every_region=True)
     try:
         region = await _master_region(fleet, args)
         try:
@@ -211,7 +211,7 @@ def cmd_resource(args) -> int:
 
 async def _resource(args, data, mutates: bool) -> int:
     # Every region: the plan looks for the stack's master (and a master's constituents) in theirs.
-    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    fleet = await open_fleet(args, every_region=True)
     region = args.regions[0]
     try:
         read_only = bool(args.read_only) or config.load().read_only(fleet.name)

@@ -179,7 +179,7 @@ def cmd_rollout(args) -> int:
 
 
 async def _rollout(args, gate: Gate, params: dict) -> int:
-    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    fleet = await open_fleet(args, every_region=True)
     try:
         if _read_only(args, fleet.name) and _mutates(args):
             raise CliError(f"read-only mode (set for cloud {fleet.name} in the config): rollout is not allowed")
@@ -447,7 +447,7 @@ def cmd_hooks(args) -> int:
 
 
 async def _hooks(args) -> int:
-    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    fleet = await open_fleet(args, every_region=True)
     try:
         found = await find_one(fleet, args.name, args.regions or None)
         topo = await read_master(fleet, found.stack.region, args.name)

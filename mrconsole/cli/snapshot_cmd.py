@@ -71,7 +71,7 @@ def cmd_snapshot(args) -> int:
 
 
 async def _snapshot(args, mutates: bool) -> int:
-    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    fleet = await open_fleet(args, every_region=True)
     try:
         read_only = bool(args.read_only) or config.load().read_only(fleet.name)
         if read_only and mutates:

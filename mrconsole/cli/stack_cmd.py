@@ -243,7 +243,7 @@ async def _stack(args) -> int:
         raise CliError(f"read-only mode: {args.stack_command} is not allowed; nothing was sent")
     # --region names the target here; the fleet sees every region, so a
     # constituent's master (wherever it is) can be found.
-    fleet = await open_fleet(argparse.Namespace(**{**vars(args), "regions": []}))
+    fleet = await open_fleet(args, every_region=True)
     if _read_only(args, fleet.name):
         fleet.close()
         raise CliError(

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from mrconsole.core.rollout.record import RUNNING
+from mrconsole.core.rollout.record import STOPPED as STOPPED_RECORD
 from mrconsole.core.rollout.stored import PLAN_ACTION, rollout_state
-from mrconsole.core.rollout.waves import FAILED, UPDATED, RolloutStatus
+from mrconsole.core.rollout.waves import FAILED, STOPPED, UPDATED, RolloutStatus, worst_by_region
 from mrconsole.models import Stack
 from mrconsole.state.journal import Journal
 
@@ -62,20 +63,14 @@ class OperationsView:
 def standing(status: RolloutStatus) -> dict[str, str]:
     """Each constituent's region: FAILED, OUTDATED or CURRENT (see the module's docstring)."""
     op = status.operation
-    out: dict[str, str] = {}
-    for c in status.constituents:
-        if c.region == "?":
-            continue
-        if c.state == FAILED:
-            word = FAILED_REGION
-        elif op is not None and c.state != UPDATED:
-            word = OUTDATED
-        else:
-            word = CURRENT
-        rank = (CURRENT, OUTDATED, FAILED_REGION)
-        if rank.index(word) >= rank.index(out.get(c.region, CURRENT)):
-            out[c.region] = word
-    return out
+
+    def word(state: str) -> str:
+        if state == FAILED:
+            return FAILED_REGION
+        return OUTDATED if op is not None and state != UPDATED else CURRENT
+
+    known = (c for c in status.constituents if c.region != "?")
+    return worst_by_region(((c.region, word(c.state)) for c in known), (CURRENT, OUTDATED, FAILED_REGION))
 
 
 def _from_journal(entries, known: set[str]) -> list[Operation]:
@@ -106,7 +101,7 @@ async def operations(fleet, region: str, master: str, journal=None, limit: int =
             r.kind,
             r.by,
             r.started,
-            r.state if not (r.state == RUNNING and status.phase == "stopped") else "stopped",
+            r.state if not (r.state == RUNNING and status.phase == STOPPED) else STOPPED_RECORD,
             "heat",
             dict(r.results),
             f"waves {';'.join(','.join(w) for w in r.waves)} · {r.change}" if r.waves else r.change,

@@ -52,6 +52,7 @@ from mrconsole.core.rollout.waves import (
     RolloutStatus,
     constituent_states,
     event_state,
+    worst_by_region,
 )
 from mrconsole.state.journal import FAILED as J_FAILED
 from mrconsole.state.journal import OK as J_OK
@@ -245,14 +246,10 @@ class RolloutRun:
 
     def _results(self) -> dict[str, str]:
         """Per region, how the rollout left its constituents: the worst of failed, held, not reached, updated."""
-        order = ("updated", "not reached", "held", "failed")
-        out: dict[str, str] = {}
-        for c in self.topo.constituents:
-            word = {UPDATED: "updated", FAILED: "failed", HELD: "held"}.get(self.states.get(c.resource, WAITING))
-            word = word or "not reached"
-            if c.region and order.index(word) >= order.index(out.get(c.region, "updated")):
-                out[c.region] = word
-        return out
+        words = {UPDATED: "updated", FAILED: "failed", HELD: "held"}
+        states = ((c.region, self.states.get(c.resource, WAITING)) for c in self.topo.constituents)
+        pairs = ((region, words.get(state, "not reached")) for region, state in states)
+        return worst_by_region(pairs, ("updated", "not reached", "held", "failed"))
 
     def _records_env(self, state: str | None = None) -> dict:
         """The `parameter_defaults` that store this run's record (ended as `state`, when given)."""

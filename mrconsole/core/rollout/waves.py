@@ -57,6 +57,16 @@ WAITING, HELD, UPDATING, UPDATED, FAILED = "waiting", "held", "updating", "updat
 NONE, RUNNING, HOLDING, STOPPED, FINISHING, DONE = "none", "running", "holding", "stopped", "finishing", "done"
 
 
+def worst_by_region(pairs, order: tuple[str, ...]) -> dict[str, str]:
+    """Per region, the worst word among (region, word) pairs, `order` going from best to worst: a region of
+    several constituents is as bad as its worst one. Pairs without a region are left out."""
+    out: dict[str, str] = {}
+    for region, word in pairs:
+        if region and order.index(word) >= order.index(out.get(region, order[0])):
+            out[region] = word
+    return out
+
+
 @dataclass(frozen=True)
 class Wave:
     number: int  # 1 is the canary
