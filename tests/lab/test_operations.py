@@ -108,3 +108,50 @@ def test_a_killed_rollout_is_seen_refused_then_taken_over_and_finished_from_anot
     assert lost not in {o["id"] for o in in_heat}
     theirs = json.loads(_as(first, "operations", "opx", "--format", "json").stdout)["operations"]
     assert any(o["id"] == lost and o["source"] == "journal" for o in theirs), theirs
+
+
+def test_a_take_over_while_the_first_operator_still_runs_stops_the_first_before_it_sends(lab, tmp_path):
+    """The first operator's process lives on (a laptop that slept, a console left open): once the second has
+    taken the rollout over and released the next wave, the first, at the end of its gate, reads the wave
+    released by another run and stops with nothing sent; the second's run ends the rollout."""
+    first, second = tmp_path / "alice", tmp_path / "bob"
+    done = _as(first, "stack", "create", "opy", "-t", ROLLOUT_T, "--region", "RegionOne", "--wait")
+    assert done.returncode == 0, done.stderr
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mrconsole", "rollout", "opy", "--lab", "-P", "release=v2", *WAVES]
+        + ["--soak", "40", "--yes"],
+        env={**os.environ, "XDG_STATE_HOME": str(first)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+
+        def canary_soaking() -> bool:
+            status = _status(second, "opy")
+            states = {c["resource"]: c["state"] for c in status["constituents"]}
+            return status["phase"] == "holding" and states.get("web_one") == "updated"
+
+        assert wait_until(canary_soaking, 180, interval=1.0), _status(second, "opy")
+        done = _as(second, "rollout", "opy", "--continue", "--take-over", "--soak", "1", "--yes", "--format", "json")
+        assert done.returncode == 0 and json.loads(done.stdout)["result"] == "done", done.stderr + done.stdout
+        out, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(30)
+    assert proc.returncode == 1, out + err
+    assert "released by another run" in err and "nothing more was sent" in err and "Traceback" not in err, err
+    # The first sent nothing after its first PATCH: no release, no resent change, no clean-up of its own.
+    sent = [e["action"] for e in json.loads(_as(first, "journal", "--format", "json").stdout)]
+    assert "rollout" in sent and "rollout-stop" in sent, sent
+    assert not {"release", "rollout-continue", "rollout-cleanup"} & set(sent), sent
+    # The rollout ended once, by the second: every region at v2, Heat's record done and taken over.
+    values = {
+        (o["source"], o["key"]): o["value"]
+        for o in json.loads(_as(second, "outputs", "opy", "--format", "json").stdout)["outputs"]
+    }
+    assert values[("master", "releases")] == {"web_one": "v2", "web_two": "v2", "web_three": "v2"}, values
+    history = json.loads(_as(first, "operations", "opy", "--format", "json").stdout)
+    newest = next(o for o in history["operations"] if o["source"] == "heat")
+    assert newest["state"] == "done" and newest["taken_over_by"], newest

@@ -38,6 +38,7 @@ from mrconsole.core.rollout.record import (
     OperationRecord,
     new_record,
     operator_id,
+    records_in,
     with_record,
 )
 from mrconsole.core.rollout.stored import PLAN_ACTION
@@ -133,6 +134,11 @@ class RolloutRun:
         # The operation's record in the master's environment (core/rollout/record.py), and the others there.
         self.record: OperationRecord | None = None
         self.records: tuple[OperationRecord, ...] = ()
+        # Which constituents this run set going (a release, or a resent change), and where they stood when it
+        # began: one released by anybody else is another run's (a take-over), and this run stops (release).
+        self.released: set[str] = set()
+        self.found: dict[str, str] = {}
+        self.taken_from = ""  # the operator this run took the rollout over from (Heat's record says them still)
         self.regate = False  # set by a take-over: gate the wave before the first one released
 
     # -- the master -------------------------------------------------------------
@@ -205,6 +211,7 @@ class RolloutRun:
     def adopt(self, status: RolloutStatus, marker: str | None) -> None:
         """Take over a rollout read back from Heat (core/rollout.read_status)."""
         self.states = {c.resource: c.state for c in status.constituents if c.state != WAITING}
+        self.found = dict(self.states)
         self.master_status = status.master.status
         self.marker = marker
         self.started_seen = status.started is not None
@@ -224,6 +231,7 @@ class RolloutRun:
         name = self.topo.master.name
         if await self._taken_here(record.id):
             self.record = record.taken_over()  # by this operator, earlier: not yet in Heat's record
+            self.taken_from = record.owner
             return
         if not take_over:
             raise RolloutError(
@@ -231,6 +239,7 @@ class RolloutRun:
                 f"See it: mrconsole rollout {name} --status; take it over: add --take-over"
             )
         self.record = record.taken_over()
+        self.taken_from = record.owner
         await self.actions.record(
             self.target, "rollout-takeover", J_OK, f"{record.id} taken over from {record.owner_name}"
         )
@@ -322,14 +331,20 @@ class RolloutRun:
 
     async def release(self, wave: WaveProgress, gate_passed_at: float | None = None) -> None:
         """Release a wave: a signal per held constituent while the master's update runs; after the
-        update ended (it failed elsewhere), the change sent again with the later waves held."""
+        update ended (it failed elsewhere), the change sent again with the later waves held. A wave
+        another run released first (an operator who took this rollout over while this process lived) stops
+        this run, with nothing sent. Cost: 1 events request, then 1 signal per constituent of the wave."""
         passed_at = gate_passed_at or time.monotonic()
+        await self._read_events()
+        await self._unless_released_elsewhere(wave)
         if self.master_status.endswith("_IN_PROGRESS"):
             await self._until_held(wave.resources)
+            await self._unless_released_elsewhere(wave)
             for name in wave.resources:
                 if self.states.get(name, HELD) in (HELD, WAITING):
                     _raise_unless(await self.actions.release_hook(self.target, name, HOOK))
                     self.states[name] = UPDATING
+                    self.released.add(name)
         else:
             await self.settle()
             later = [r for w in self.waves if w.number > wave.number for r in w.resources]
@@ -341,9 +356,53 @@ class RolloutRun:
             _raise_unless(await self.actions.rollout_update(self.target, env, action="rollout-continue"))
             for name in wave.resources:
                 self.states[name] = WAITING
+                self.released.add(name)
         self.release_delays.append(time.monotonic() - passed_at)
         wave.state = W_UPDATING
         self._say(f"{_label(wave)}: released")
+
+    async def _unless_released_elsewhere(self, wave: WaveProgress) -> None:
+        """Stop (RolloutError, journaled) when a constituent of `wave` is updating or updated and neither this
+        run set it going nor was it so when this run began: another run released it. Heat would refuse the
+        second signal ("hook is not defined"), but a resent change would reach a region twice."""
+        going = (UPDATING, UPDATED)
+        elsewhere = [
+            r
+            for r in wave.resources
+            if self.states.get(r) in going and r not in self.released and self.found.get(r) not in going
+        ]
+        if not elsewhere:
+            return
+        op = f"{self.record.id} " if self.record is not None else ""
+        message = (
+            f"{_label(wave)} was released by another run, not this one ({', '.join(elsewhere)}): another "
+            f"operator took the rollout {op}over, or drives it too. This run stops here; nothing more was sent. "
+            f"See: mrconsole operations {self.topo.master.name}"
+        )
+        await self.actions.record(self.target, "rollout-stop", J_OK, message)
+        raise RolloutError(message)
+
+    async def _unless_ended_elsewhere(self) -> None:
+        """Before the clean-up: Heat's record of this rollout, read again (1 request). One another operator
+        took over, or ended, or a newer operation, is theirs to finish: this run stops with nothing sent."""
+        if self.record is None:
+            return
+        env = await self.fleet.region(self.topo.master.region).environment(self.topo.master)
+        newest = next(iter(records_in(env)), None)
+        mine = self.record
+        if newest is None or (newest.id != mine.id and newest.state != RUNNING):
+            return  # Heat's record lost (a cancel by hand: pinned in tests/lab/test_operations.py): not another's
+        if newest.id == mine.id and newest.owner in (mine.owner, self.taken_from) and newest.state == RUNNING:
+            return  # this run's, or the one it took over from (the take-over reaches Heat with the clean-up)
+        if newest.id != mine.id:
+            why = f"{newest.describe()} is now the master's running operation"
+        elif newest.state != RUNNING:
+            why = f"{mine.id} was ended ({newest.state}) by {newest.owner_name}"
+        else:
+            why = f"{mine.id} was taken over by {newest.owner_name}"
+        message = f"{why}: this run stops before its clean-up; nothing more was sent"
+        await self.actions.record(self.target, "rollout-stop", J_OK, message)
+        raise RolloutError(message)
 
     async def _until_held(self, resources: tuple[str, ...]) -> None:
         """Until none of `resources` is still waiting: Heat refuses to clear a hook a resource has not
@@ -525,6 +584,7 @@ class RolloutRun:
             return Outcome(
                 HEAT_FAILED, f"{self.topo.master.name}'s update ended {self.master_status}" + self._token_hint()
             )
+        await self._unless_ended_elsewhere()
         await self.cleanup()
         await self.actions.record(self.target, "rollout-done", J_OK, f"{len(self.waves)} wave(s) rolled out")
         return Outcome(DONE, f"every wave rolled out to {self.topo.master.name}; no breakpoint left")
@@ -641,6 +701,7 @@ class RolloutRun:
                 if state == HELD:
                     _raise_unless(await self.actions.release_hook(self.target, name, HOOK))
                     self.states[name] = UPDATING
+                    self.released.add(name)
             if self.master_status.startswith("ROLLBACK_") and not self.master_status.endswith("_IN_PROGRESS"):
                 return None
             await asyncio.sleep(self.poll)
