@@ -151,7 +151,7 @@ async def _rehome(args, params: dict) -> int:
             ask_yes(f"moving {plan.old_name}", "Move the master?", plan.lines())
         actions = Actions(fleet, read_only=_read_only(args, fleet.name))
         try:
-            new_id, said = await execute_rehome(actions, plan, cache)
+            new_id, said = await execute_rehome(actions, plan, cache, on_step=_step)
         except (PlanError, ReadOnlyError, ActionError) as exc:
             raise CliError(str(exc)) from None
         if args.format == "json":
@@ -162,6 +162,11 @@ async def _rehome(args, params: dict) -> int:
         return EXIT_OK
     finally:
         fleet.close()
+
+
+def _step(text: str) -> None:
+    """A step of a move or an evict, as it is passed (stderr: stdout keeps the result, JSON with --format json)."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def _print_plan(plan) -> None:
@@ -216,7 +221,9 @@ async def _evict(args, params: dict) -> int:
         if not args.yes and not plan.blocking:
             ask_yes(f"evicting {plan.region}", f"Drop {plan.region} from {plan.master_name}?", plan.lines())
         try:
-            said = await execute_evict(Actions(fleet, read_only=_read_only(args, fleet.name)), plan, cache)
+            said = await execute_evict(
+                Actions(fleet, read_only=_read_only(args, fleet.name)), plan, cache, on_step=_step
+            )
         except (PlanError, ReadOnlyError, ActionError) as exc:
             raise CliError(str(exc)) from None
         if args.format == "json":

@@ -64,6 +64,9 @@ def test_rehome_while_the_master_region_is_down_then_the_stale_master_is_abandon
         assert code == 0, err + out
         moved = json.loads(out)
         assert moved["region"] == "RegionTwo" and moved["id"] != old_id
+        # Its steps, said as passed (stderr: stdout is the JSON); the old region is down: no abandon.
+        assert f"adopt sent: mv in RegionTwo ({moved['id']})" in err and "adopted: mv is now" in err, err
+        assert "abandon sent" not in err, err
         # A PATCH through the new master reaches a constituent in a third region.
         code, out, err = cli(
             "stack", "update", "mv", "--lab", "--region", "RegionTwo", "-P", "app_replicas=3", "--wait"
@@ -142,6 +145,13 @@ def test_evict_a_region_gone_for_good_then_its_stack_is_an_orphan(lab, cli):
         assert plan["dropped_outputs"] == ["app_url"]
         code, out, err = cli("evict", "ev", "--lab", "--region", "RegionThree", "--yes")
         assert code == 0 and "orphans" in out, err + out
+        said = [line.split(":")[0] for line in err.splitlines() if ":" in line]
+        assert [w for w in said if w in ("abandon sent", "name free", "adopt sent", "adopted")] == [
+            "abandon sent",
+            "name free",
+            "adopt sent",
+            "adopted",
+        ], err
         # The master's next update succeeds without the lost region, and still owns the other constituent.
         code, out, err = cli(
             "stack", "update", "ev", "--lab", "--region", "RegionOne", "-P", "app_replicas=4", "--wait"

@@ -175,7 +175,14 @@ async def plan_evict(
     )
 
 
-async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 300.0) -> str:
+async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 300.0, on_step=None) -> str:
+    """Validate the master without the region, abandon it, adopt it again without the region.
+
+    Its steps, each said to `on_step` (an operator, and tests/chaos, follow them): `abandon sent`, `name
+    free` (the abandoned master gone from its region), `adopt sent`, `adopted`. Between `abandon sent` and
+    `adopted` the master exists only in this machine's cache (the adopt data): what a fault there leaves
+    another operator is measured by the fault matrix (tests/chaos/)."""
+    say = on_step or (lambda text: None)
     if plan.blocking:
         reason = plan.blocking[0]
         raise PlanError(
@@ -201,6 +208,7 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
     old = await actions.abandon(Target(plan.master_region, plan.master_name, plan.master_id))
     if not old.ok:
         raise PlanError(needs_setting(old.message, plan.master_region, ABANDON_SETTING))
+    say(f"abandon sent: {plan.master_name} in {plan.master_region}")
     # Abandon is asynchronous in Heat, and the name is taken until the row is deleted, after DELETE_COMPLETE
     # is set (heat/engine/stack.py Stack.delete). Looked up by id Heat shows a deleted stack for ever
     # (engine/service.py identify_stack and show_stack: show_deleted=True); by name it does not. So the name
@@ -212,6 +220,7 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
         if found is None or found.stack.id != plan.master_id:
             break
         await asyncio.sleep(0.5)
+    say(f"name free: {plan.master_name} in {plan.master_region}")
     result = await actions.adopt(
         Target(plan.master_region, plan.master_name), data, data.get("files") or {}, plan.parameters, plan.hidden
     )
@@ -221,11 +230,13 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
             + f"; {plan.master_name} was abandoned: adopt it again from the cache with "
             f"mrconsole move {plan.master_name} --to {plan.master_region}"
         )
+    say(f"adopt sent: {plan.master_name} in {plan.master_region} ({result.stack_id})")
     detail = await until_settled(client, result.stack_id or plan.master_name, wait)
     status = detail.stack.status
     actions.complete(result, status)
     if status != "ADOPT_COMPLETE":
         raise PlanError(f"the adopt of {plan.master_name} without {plan.region} ended {status}")
+    say(f"adopted: {plan.master_name} in {plan.master_region} without {plan.region}")
     topo = await read_master(fleet, plan.master_region, result.stack_id or plan.master_name)
     await asyncio.to_thread(cache.forget, fleet.name, plan.master_id)
     await asyncio.to_thread(cache.save, from_topology(topo))

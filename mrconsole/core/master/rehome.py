@@ -226,10 +226,17 @@ async def _copies(fleet, plan: RehomePlan, new_id: str) -> list[str]:
     ]
 
 
-async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float = 300.0) -> tuple[str, str]:
+async def execute_rehome(
+    actions: Actions, plan: RehomePlan, cache, wait: float = 300.0, on_step=None
+) -> tuple[str, str]:
     """Adopt in the target region, wait for ADOPT_COMPLETE, then (old region answering) abandon the old
     master; the cache then knows the new master and forgets the old one once it is gone.
-    Returns (new master id, what happened)."""
+    Returns (new master id, what happened).
+
+    Its steps, each said to `on_step` as it is passed (an operator, and tests/chaos, follow them): `adopt
+    sent` (Heat accepted the adopt), `adopted` (ADOPT_COMPLETE, the old master not yet abandoned), `abandon
+    sent`. Between two of them a fault leaves two masters (the old one stale: `mrconsole abandon`) or one."""
+    say = on_step or (lambda text: None)
     if plan.blocking:
         reason = plan.blocking[0]
         raise PlanError(
@@ -258,6 +265,7 @@ async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float 
         raise PlanError(needs_setting(result.message, plan.to_region, ADOPT_SETTING))
     client = actions.fleet.region(plan.to_region)
     new_id = result.stack_id or ""
+    say(f"adopt sent: {plan.name} in {plan.to_region} ({new_id})")
     detail = await until_settled(client, new_id, wait)
     status = detail.stack.status
     actions.complete(result, status)
@@ -279,8 +287,10 @@ async def execute_rehome(actions: Actions, plan: RehomePlan, cache, wait: float 
     await asyncio.to_thread(cache.save, from_topology(topo))
     await keep_adopt_data(actions.fleet, topo, cache)
     said = f"{plan.name} is now the master, in {plan.to_region} ({new_id}), owning {len(topo.constituents)} stacks"
+    say(f"adopted: {said}")
     if plan.old_reachable:
         old = await actions.abandon(Target(plan.old_region, plan.old_name, plan.old_id))
+        say(f"abandon sent: {plan.old_name} in {plan.old_region}" if old.ok else f"abandon refused: {old.message}")
         if old.ok:
             await asyncio.to_thread(cache.forget, actions.fleet.name, plan.old_id)
             said += f"; the old master in {plan.old_region} is abandoned (its constituents left as they are)"
