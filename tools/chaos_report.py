@@ -20,26 +20,34 @@ README = ROOT / "README.md"
 BEGIN, END = "<!-- chaos:begin -->", "<!-- chaos:end -->"
 
 
-def newest() -> Path | None:
-    files = sorted(RESULTS.glob("*.json"), key=lambda p: (json.loads(p.read_text()).get("run", ""), p.name))
-    return files[-1] if files else None
+def cells() -> tuple[list[dict], list[str]]:
+    """Every cell's newest row across the result files (a run may cover part of the matrix: a change to one
+    operation re-runs its cells), each with the file it comes from; and the files used."""
+    rows: dict[tuple, dict] = {}
+    for path in sorted(RESULTS.glob("*.json"), key=lambda p: (json.loads(p.read_text()).get("run", ""), p.name)):
+        doc = json.loads(path.read_text())
+        for c in doc["cells"]:
+            rows[(c["operation"], c["boundary"], c["fault"])] = {**c, "file": path.name, "commit": doc["commit"]}
+    used = sorted({r["file"] for r in rows.values()})
+    return list(rows.values()), used
 
 
-def table(path: Path) -> str:
-    doc = json.loads(path.read_text())
-    cells = doc["cells"]
+def table(found: list[dict], used: list[str]) -> str:
+    recovered = sum(1 for c in found if c["recovered"])
+    lost = sum(1 for c in found if c["lost"])
+    operations = sorted({c["operation"] for c in found})
     lines = [
-        f"`{path.relative_to(ROOT)}`, run of {doc['run']} on commit `{doc['commit']}` ({doc['machine']}): "
-        f"{doc['recovered']} of {len(cells)} cells recovered, {doc['lost_data']} lost data.",
+        f"From {', '.join(f'`tests/chaos/results/{u}`' for u in used)}: {len(found)} cells over "
+        f"{len(operations)} operations; {recovered} recovered, {len(found) - recovered} not, {lost} lost data.",
         "",
-        "| operation | boundary | fault | seen by another operator | recovery | outcome |",
-        "|---|---|---|---|---|---|",
+        "| operation | boundary | fault | seen by another operator | recovery | outcome | commit |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for c in cells:
+    for c in found:
         outcome = "clean end" if c["recovered"] else "NOT recovered: " + "; ".join(c["problems"])
         lines.append(
             f"| {c['operation']} | {c['boundary']} | {c['fault']} | {c['status_seen']} | `{c['command']}` "
-            f"| {outcome} ({c['seconds']} s) |"
+            f"| {outcome} ({c['seconds']} s) | `{c['commit']}` |"
         )
     return "\n".join(lines)
 
@@ -48,8 +56,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
-    path = newest()
-    if path is None:
+    found, used = cells()
+    if not found:
         print("no result file in tests/chaos/results/: run make test-chaos", file=sys.stderr)
         return 1
     text = README.read_text()
@@ -58,11 +66,11 @@ def main(argv=None) -> int:
         return 1
     head, rest = text.split(BEGIN, 1)
     _old, tail = rest.split(END, 1)
-    new = f"{head}{BEGIN}\n{table(path)}\n{END}{tail}"
+    new = f"{head}{BEGIN}\n{table(found, used)}\n{END}{tail}"
     if args.check:
         return 0 if new == text else 1
     README.write_text(new)
-    print(f"README: the fault matrix from {path.relative_to(ROOT)}")
+    print(f"README: the fault matrix from {', '.join(used)}")
     return 0
 
 

@@ -27,21 +27,46 @@ def _commit() -> str:
         return "unknown"
 
 
+KEY = ("operation", "boundary", "fault")
+
+
+class Matrix(list):
+    """The run's cells: each row is also appended at once to results/.cells-COMMIT.jsonl (one line, O_APPEND),
+    so an interrupted run keeps what it ran and the workers of one run (pytest-xdist) add to one matrix; the
+    result file is written again from it when each worker's session ends."""
+
+    def __init__(self, commit: str):
+        super().__init__()
+        self.commit = commit
+        self.cells = RESULTS / f".cells-{commit}.jsonl"
+
+    def append(self, row: dict) -> None:
+        super().append(row)
+        RESULTS.mkdir(exist_ok=True)
+        with self.cells.open("a") as f:
+            f.write(json.dumps({**row, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}) + "\n")
+
+    def write(self) -> None:
+        rows: dict[tuple, dict] = {}
+        for line in self.cells.read_text().splitlines():
+            row = json.loads(line)
+            rows[tuple(row[k] for k in KEY)] = row  # a cell run again: its newest row
+        cells = list(rows.values())
+        doc = {
+            "run": max(r["at"] for r in cells),
+            "commit": self.commit,
+            "machine": f"{platform.machine()}, Python {platform.python_version()}",
+            "cells": cells,
+            "recovered": sum(1 for r in cells if r["recovered"]),
+            "lost_data": sum(1 for r in cells if r["lost"]),
+        }
+        day = doc["run"][:10]
+        (RESULTS / f"{day}-{self.commit}.json").write_text(json.dumps(doc, indent=1) + "\n")
+
+
 @pytest.fixture(scope="session")
 def matrix():
-    rows: list[dict] = []
+    rows = Matrix(_commit())
     yield rows
-    if not rows:
-        return
-    commit = _commit()
-    RESULTS.mkdir(exist_ok=True)
-    doc = {
-        "run": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "commit": commit,
-        "machine": f"{platform.machine()}, Python {platform.python_version()}",
-        "cells": rows,
-        "recovered": sum(1 for r in rows if r["recovered"]),
-        "lost_data": sum(1 for r in rows if r["lost"]),
-    }
-    path = RESULTS / f"{time.strftime('%Y-%m-%d', time.gmtime())}-{commit}.json"
-    path.write_text(json.dumps(doc, indent=1) + "\n")
+    if rows:
+        rows.write()

@@ -9,68 +9,30 @@ its boundary (never by sleeping):
 - `released`: the next wave released, Heat updating it ("wave 2 (...): released");
 - `cleanup`: every wave done, the clean-up PATCH about to go ("removing the breakpoints ...").
 
-Faults: the mrconsole process killed (SIGKILL); the next wave's region stopped for a while; the master's
-region answering 502 for a while. After the fault, the other operator reads `--status`; if anything is left to
-do, one `--continue --take-over` must reach a clean end: every constituent at the new release, no breakpoint
-in any environment, one stack per constituent in its region (no orphan, no duplicate), the operation ended in
-Heat's record, the take-over in the taker's journal."""
+Faults (tests/chaos/harness.py FAULTS): the process killed, the next wave's region (RegionTwo) stopped,
+frozen or resetting connections, the master's region answering 502 or stopped, every token expired.
+After the fault, the other operator reads `--status`; if anything is left to do, one `--continue --take-over`
+must reach a clean end: every constituent at the new release, no breakpoint in any environment, one stack
+per constituent in its region (no orphan, no duplicate), the operation ended in Heat's record, the take-over
+in the taker's journal."""
 
 from __future__ import annotations
 
-import json
-import os
-import select
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_process
+from tests.chaos.harness import FAULTS, RESOURCES, ROLLOUT_T, finish, inject, start, until_said, use_lab
+from tests.chaos.harness import as_json as _json
+from tests.chaos.harness import as_operator as _as
 
-ROLLOUT_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "rollout" / "master.yaml")
-RESOURCES = ("web_one", "web_two", "web_three")
 BOUNDARIES = {
     "sent": "sent the update of",
     "gate": "wave 1 (RegionOne): gate running",
     "released": "): released",
     "cleanup": "removing the breakpoints",
 }
-FAULTS = ("kill", "next-region-stopped", "master-region-502")
-HOLD_FAULT = 20.0  # seconds a region stays stopped or answers 502
-
-
-def _as(state: Path, *args: str, timeout: float = 300.0) -> subprocess.CompletedProcess:
-    return run_process(*args, "--lab", env={"XDG_STATE_HOME": str(state)}, timeout=timeout)
-
-
-def _json(done: subprocess.CompletedProcess):
-    try:
-        return json.loads(done.stdout)
-    except ValueError:
-        return None
-
-
-def _until_said(proc: subprocess.Popen, words: str, limit: float = 240.0) -> list[str]:
-    """The driver's lines until one holds `words` (bounded); the lines read."""
-    assert proc.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 1.0)
-        if not ready:
-            if proc.poll() is not None:
-                break
-            continue
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip())
-        if words in line:
-            return lines
-    raise AssertionError(f"the driver never said {words!r}: {lines}")
 
 
 def _clean_end(lab, state: Path, name: str) -> list[str]:
@@ -101,47 +63,33 @@ def _clean_end(lab, state: Path, name: str) -> list[str]:
 @pytest.mark.parametrize("fault", FAULTS)
 @pytest.mark.parametrize("boundary", list(BOUNDARIES))
 def test_a_rollout_recovers_from_one_fault_at_each_step(lab, tmp_path, matrix, boundary, fault):
-    name = f"cx-{boundary[:4]}-{fault[:4]}"
+    name = f"cxro{list(BOUNDARIES).index(boundary)}{FAULTS.index(fault)}"
+    use_lab(lab)
     first, second = tmp_path / "first", tmp_path / "second"
     done = _as(first, "stack", "create", name, "-t", ROLLOUT_T, "--region", "RegionOne", "--wait")
     assert done.returncode == 0, done.stderr
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mrconsole", "rollout", name, "--lab", "-P", "release=v2"]
-        + ["--waves", "RegionOne;RegionTwo,RegionThree", "--soak", "10", "--yes"],
-        env={**os.environ, "XDG_STATE_HOME": str(first)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
+    proc = start(
+        first,
+        "rollout",
+        name,
+        "-P",
+        "release=v2",
+        "--waves",
+        "RegionOne;RegionTwo,RegionThree",
+        "--soak",
+        "10",
+        "--yes",
     )
     row = {"operation": "rollout (2 waves, soak)", "boundary": boundary, "fault": fault}
     try:
-        _until_said(proc, BOUNDARIES[boundary])
-        if fault == "kill":
-            proc.send_signal(signal.SIGKILL)
-        else:
-            component, kind = ("RegionTwo", "stop") if fault == "next-region-stopped" else ("RegionOne", "html502")
-            if kind == "stop":
-                lab.lab.stop(component)
-            else:
-                from mrconsole.lab import faults
-
-                lab.lab.fault(component, faults.parse(kind))
-            try:
-                deadline = time.monotonic() + HOLD_FAULT
-                while proc.poll() is None and time.monotonic() < deadline:
-                    time.sleep(0.5)
-            finally:
-                if kind == "stop":
-                    lab.lab.start(component)
-                else:
-                    lab.lab.fault(component, None)
-        proc.wait(300)
+        until_said(proc, BOUNDARIES[boundary])
+        inject(lab, fault, proc, "RegionTwo")
+        row["first_exit"], row["first_said"] = finish(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(30)
-    row["first_exit"] = proc.returncode
 
     # Another operator: where things stand once Heat is at rest or held (a PATCH the first sent may still run),
     # and one command if anything is left.

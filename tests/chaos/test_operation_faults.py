@@ -1,0 +1,187 @@
+"""The fault matrix beyond the rollout (#36): a 3-region create, a re-apply, a move of the master with its old
+region up, and an evict of a region gone for good; one fault (harness.FAULTS) at each step boundary each passes,
+then another operator finishes it with one command.
+
+The steps, found in what each operation says (never by sleeping):
+- create and re-apply (`stack create|reapply --wait` follows Heat's events): `sent`, Heat's "Stack CREATE|UPDATE
+  started"; `constituent`, the first constituent's CREATE|UPDATE_COMPLETE in the master;
+- move (core/master/rehome.py execute_rehome's step lines): `adopt-sent`, `adopted` (the old master not yet
+  abandoned);
+- evict (core/master/evict.py execute_evict's step lines): `abandoned` (the master gone from Heat, not yet
+  adopted again), `adopt-sent`.
+
+The other operator's one command: a re-apply for a create or re-apply that did not complete; for a move, the
+abandon `status --master` says for a stale master, or the move again when the adopt never happened; for an
+evict, the evict again (its `status --master` read the master into that operator's cache). A cell without one
+such command (a master only the first operator's cache could adopt again) is not recovered, with its reason."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.chaos.harness import (
+    FAULTS,
+    RESOURCES,
+    ROLLOUT_T,
+    abandon_said,
+    as_json,
+    as_operator,
+    finish,
+    inject,
+    lost,
+    master_status,
+    one_master_owning,
+    quiet,
+    releases,
+    start,
+    until_said,
+    use_lab,
+)
+
+
+@dataclass(frozen=True)
+class Operation:
+    label: str
+    boundaries: dict[str, str]  # boundary -> words the operation says there
+    next_region: str  # the region it reaches next (a fault's target)
+    faults: tuple[str, ...] = FAULTS
+    created: bool = True  # the master exists before the operation (created by the cell)
+    gone: tuple[str, ...] = field(default_factory=tuple)  # regions stopped for the whole cell
+    lab: str = "lab"  # the fixture of the lab it runs on
+
+
+OPERATIONS = {
+    "create": Operation(
+        "create (3 regions)",
+        {"sent": "Stack CREATE started", "constituent": "web_one  CREATE_COMPLETE"},
+        "RegionTwo",
+        created=False,
+    ),
+    "reapply": Operation(
+        "re-apply (3 regions)",
+        {"sent": "Stack UPDATE started", "constituent": "web_one  UPDATE_COMPLETE"},
+        "RegionTwo",
+    ),
+    "move": Operation(
+        "move (old region up)", {"adopt-sent": "adopt sent:", "adopted": "adopted:"}, "RegionTwo", lab="no_reauth_lab"
+    ),
+    # Its only region is the master's: "master-region-stopped" would be "next-region-stopped" again.
+    "evict": Operation(
+        "evict (RegionThree gone)",
+        {"abandoned": "abandon sent:", "adopt-sent": "adopt sent:"},
+        "RegionOne",
+        faults=tuple(f for f in FAULTS if f != "master-region-stopped"),
+        gone=("RegionThree",),
+        lab="no_reauth_lab",
+    ),
+}
+CELLS = [(op, b, f) for op, spec in OPERATIONS.items() for b in spec.boundaries for f in spec.faults]
+
+
+def _argv(op: str, name: str) -> tuple[str, ...]:
+    return {
+        "create": ("stack", "create", name, "-t", ROLLOUT_T, "--region", "RegionOne", "--wait"),
+        "reapply": ("stack", "reapply", name, "--region", "RegionOne", "--yes", "--wait"),
+        "move": ("move", name, "--to", "RegionTwo", "--yes"),
+        "evict": ("evict", name, "--region", "RegionThree", "--yes"),
+    }[op]
+
+
+def _where(op: str) -> tuple[str, tuple[str, ...]]:
+    """Where the master should be at a clean end, and what it owns."""
+    if op == "move":
+        return "RegionTwo", RESOURCES
+    if op == "evict":
+        return "RegionOne", RESOURCES[:2]
+    return "RegionOne", RESOURCES
+
+
+def _problems(op: str, state: Path, name: str, ids: dict[str, str]) -> list[str]:
+    region, owns = _where(op)
+    problems = one_master_owning(state, name, region, owns, ids if op in ("move", "evict") else None)
+    if op != "evict" and not problems and releases(state, name) != dict.fromkeys(RESOURCES, "v1"):
+        problems.append(f"releases {releases(state, name)}")
+    return problems
+
+
+def _recovery(op: str, name: str, status: dict) -> tuple[str, ...]:
+    """The one command another operator runs, chosen from what `status --master` says."""
+    if op in ("create", "reapply"):
+        if not status.get("master_status"):
+            return _argv("create", name)  # Heat never had it
+        return ("stack", "reapply", name, "--region", "RegionOne", "--yes", "--wait")
+    if op == "move":
+        said = abandon_said(status)
+        if said:
+            verb, stack, flag, region = said.split()
+            return (verb, stack, flag, region, "--yes")
+        if status.get("master_region") == "RegionOne":
+            return _argv("move", name)
+        return ()
+    if status.get("master_region") == "RegionOne" and len(status.get("constituents", [])) == 3:
+        return _argv("evict", name)
+    return ()
+
+
+@pytest.mark.timeout(1200)
+@pytest.mark.parametrize(("op", "boundary", "fault"), CELLS)
+def test_an_operation_recovers_from_one_fault_at_each_step(request, tmp_path, matrix, op, boundary, fault):
+    spec = OPERATIONS[op]
+    # A move or an evict adopts: under re-authentication by trusts Heat creates instead, and the console refuses
+    # before sending (pinned in tests/lab/test_production.py); they run on the lab whose Heat adopts.
+    lab = request.getfixturevalue(spec.lab)
+    use_lab(lab)
+    name = f"cx{op[:2]}{list(spec.boundaries).index(boundary)}{FAULTS.index(fault)}"
+    first, second = tmp_path / "first", tmp_path / "second"
+    ids: dict[str, str] = {}
+    if spec.created:
+        done = as_operator(first, "stack", "create", name, "-t", ROLLOUT_T, "--region", "RegionOne", "--wait")
+        assert done.returncode == 0, done.stderr
+        ids = {c["resource"]: c["stack_id"] for c in master_status(first, name)["constituents"]}  # and caches it
+    for region in spec.gone:
+        lab.lab.stop(region)
+    row: dict = {"operation": spec.label, "boundary": boundary, "fault": fault}
+    started = time.monotonic()
+    try:
+        proc = start(first, *_argv(op, name))
+        try:
+            until_said(proc, spec.boundaries[boundary])
+            inject(lab, fault, proc, spec.next_region)
+            row["first_exit"], row["first_said"] = finish(proc)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(30)
+        status = quiet(second, name)
+        row["status_seen"] = status.get("master_status") or "no master"
+        row["operation_seen"] = bool(status)
+        problems = _problems(op, second, name, ids)
+        command: tuple[str, ...] = ()
+        if problems:
+            command = _recovery(op, name, status)
+            if command:
+                done = as_operator(second, *command, "--format", "json", timeout=600)
+                row["command_exit"] = done.returncode
+                row["command_said"] = done.stderr.strip()[-300:] or str(as_json(done))[:300]
+                quiet(second, name)
+                problems = _problems(op, second, name, ids)
+            else:
+                problems.append("no one command recovers it from another state directory")
+    finally:
+        for region in spec.gone:
+            lab.lab.start(region)
+    row.update(
+        {
+            "command": " ".join(command) if command else "none needed" if not problems else "none",
+            "recovered": not problems,
+            "problems": problems,
+            "lost": lost(problems, row["operation_seen"]),
+            "seconds": round(time.monotonic() - started, 1),
+        }
+    )
+    matrix.append(row)
+    assert not problems, row
