@@ -223,7 +223,7 @@ async def _resource(args, data, mutates: bool) -> int:
             if args.resource_command == "mark-unhealthy":
                 plan = await plan_mark_unhealthy(fleet, region, args.stack, args.resource, read_only and mutates)
             else:
-                plan = await plan_signal(fleet, region, args.stack, args.resource, read_only and mutates)
+                plan = await plan_signal(fleet, region, args.stack, args.resource, read_only and mutates, data)
         except PlanError as exc:
             raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
         for line in plan.effect:

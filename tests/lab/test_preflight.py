@@ -444,3 +444,52 @@ def test_cancelling_a_master_does_not_cancel_its_constituent_and_the_preflight_s
     stack_events = [json.loads(line) for line in out.splitlines() if line.strip()]
     stack_events = [e["status"] for e in stack_events if e["resource"] == app_name]
     assert stack_events[-4:] == ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"]
+
+
+def test_a_constituent_whose_create_failed_before_its_stack_existed_needs_marking_first(lab, cli, tmp_path):
+    """Heat 27, seen on the lab (and found by the fault matrix, tests/chaos/): a constituent whose region stopped
+    after its master's create was accepted is CREATE_FAILED with no stack; an update of the master (even a
+    re-apply) does not create it (RemoteStack replaces only a CHECK_FAILED resource) and fails reading "The
+    Stack (None)". The preflight says so before sending, with the way out; marked unhealthy, the re-apply
+    creates it. The create is held before db_stack by a breakpoint (a pre-create hook) while RegionTwo is
+    stopped: Heat validates every constituent in its region when it accepts a create, so the region must stop
+    after that."""
+    from tests.conftest import wait_until
+
+    env = tmp_path / "hold.yaml"
+    env.write_text("resource_registry:\n  resources:\n    db_stack:\n      hooks: pre-create\n")
+    code, _, err = cli("stack", "create", "nc", "-t", MASTER_T, "-e", str(env), "--lab", "--region", "RegionOne")
+    assert code == 0, err
+    assert wait_until(lambda: any("Hook pre-create" in e["reason"] for e in _events(cli, "nc", "RegionOne")), 60)
+
+    def master_status() -> str:
+        code, out, _ = cli("status", "--lab", "--region", "RegionOne", "--format", "json")
+        return next((s["status"] for s in json.loads(out)["regions"][0]["stacks"] if s["name"] == "nc"), "")
+
+    with lab.fault("RegionTwo", "stop"):
+        code, _, err = cli(
+            "resource", "signal", "nc", "db_stack", "--lab", "--region", "RegionOne", "--data",
+            '{"unset_hook": "pre-create"}', "--yes",
+        )  # fmt: skip
+        assert code == 0, err
+        assert wait_until(lambda: master_status() == "CREATE_FAILED", 120), master_status()
+    code, out, err = cli("stack", "reapply", "nc", "--lab", "--region", "RegionOne", "--preview", "--format", "json")
+    assert code == 1 and out, err + out
+    [finding] = [f for f in json.loads(out)["findings"] if "never got its stack" in f["message"]]
+    assert finding["severity"] == "blocking" and finding["message"].startswith(
+        "db_stack never got its stack in RegionTwo"
+    )
+    assert finding["instead"].endswith("mrconsole resource mark-unhealthy nc db_stack --region RegionOne"), finding
+    # Heat decides: sent anyway, the re-apply fails on it.
+    code, out, err = cli("stack", "reapply", "nc", "--lab", "--region", "RegionOne", "--force", "--wait")
+    assert code == 1 and "UPDATE_FAILED" in out and "The Stack (None) could not be found" in out, err + out
+    # The way out it names, then the re-apply creates the stack.
+    code, out, err = cli("resource", "mark-unhealthy", "nc", "db_stack", "--lab", "--region", "RegionOne", "--yes")
+    assert code == 0 and "never got a stack" in out + err, err + out
+    code, out, err = cli("stack", "reapply", "nc", "--lab", "--region", "RegionOne", "--preview", "--format", "json")
+    assert code == 0 and any("this update creates it" in f["message"] for f in json.loads(out)["findings"]), out
+    code, out, err = cli("stack", "reapply", "nc", "--lab", "--region", "RegionOne", "--wait")
+    assert code == 0 and "UPDATE_COMPLETE" in out, err + out
+    code, out, _ = cli("status", "--lab", "--master", "nc", "--format", "json")
+    db = next(c for c in json.loads(out)["constituents"] if c["resource"] == "db_stack")
+    assert db["live"] and db["stack_id"] and db["status"] == "CREATE_COMPLETE", db

@@ -15,7 +15,8 @@ region (tests/lab/test_preflight.py) and for a delete with a region down
   region: one unreachable constituent region refuses the whole update;
 - a suspended constituent refuses the update ("Updating a stack when it is
   suspended is not supported"); one in progress refuses any new action;
-- a CHECK_FAILED constituent is replaced, not updated;
+- a CHECK_FAILED constituent is replaced, not updated; one whose create failed before its stack existed
+  is not created by an update (only when marked unhealthy: CHECK_FAILED);
 - deleting a master whose constituent region is down ends DELETE_FAILED,
   with that constituent left behind;
 - cancelling a master's update does not cancel the remote updates running;
@@ -133,6 +134,9 @@ def check_constituents(topo: Topology, action: str) -> list[Finding]:
     master = topo.master.name
     for c in topo.constituents:
         where = f"{c.resource} ({c.stack_name or c.stack_id or 'not created'}) in {c.region or 'an unknown region'}"
+        if c.stack is None and not c.stack_id and c.resource_status.endswith("_FAILED") and action in UPDATES:
+            out.append(_never_created(topo, c))
+            continue
         if c.stack is None:
             if c.error and c.region:
                 if action in ("update", "reapply"):
@@ -245,6 +249,27 @@ def check_constituents(topo: Topology, action: str) -> list[Finding]:
         elif action == "resume" and not status.startswith("SUSPEND_"):
             out.append(Finding(INFO, f"{where} is {status}, not suspended"))
     return out
+
+
+UPDATES = ("update", "reapply")
+
+
+def _never_created(topo: Topology, c) -> Finding:
+    """A constituent whose create failed before its stack existed (its region down, say): Heat 27's RemoteStack
+    replaces only a CHECK_FAILED resource on an update (remote_stack.py _needs_update), and updates nothing
+    without a stack id, then fails reading it ("The Stack (None) could not be found": seen on the lab,
+    tests/lab/test_preflight.py). Marked unhealthy, the update creates it."""
+    master, region = topo.master.name, topo.master.region
+    if c.resource_status == "CHECK_FAILED":
+        return Finding(WARNING, f"{c.resource} never got its stack: this update creates it in {c.region or '?'}")
+    return Finding(
+        BLOCKING,
+        f"{c.resource} never got its stack in {c.region or '?'} ({c.resource_status}: "
+        f"{c.resource_status_reason[:160]}): Heat does not create it on an update of {master}, which would fail "
+        "on it (The Stack (None) could not be found)",
+        f"mark it unhealthy, then send this again: mrconsole resource mark-unhealthy {master} {c.resource} "
+        f"--region {region}",
+    )
 
 
 async def check_master(

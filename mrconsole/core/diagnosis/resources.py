@@ -162,11 +162,17 @@ async def plan_mark_unhealthy(fleet, region: str, stack: str, name: str, read_on
         c = topo.constituent(name)
         where = (c.region if c else None) or "?"
         stack_name = (c.stack_name if c else None) or res.physical_id
+        replaced = (
+            f"  Heat creates a new stack in {where}, then deletes {stack_name} ({res.physical_id}) there, with "
+            "everything it created."
+            if res.physical_id
+            # Its create failed before the stack existed (Heat 27 never creates it on a plain update: preflight).
+            else f"  It never got a stack ({res.status}): Heat creates it in {where}; nothing is deleted."
+        )
         effect = (
             f"{name} is an OS::Heat::Stack of master {st.name}: its next update (even a re-apply) replaces the "
             f"whole constituent stack in {where}:",
-            f"  Heat creates a new stack in {where}, then deletes {stack_name} ({res.physical_id}) there, with "
-            "everything it created.",
+            replaced,
         )
         # The region whose stack is replaced is typed; the master's own when the constituent's is unknown.
         confirm = where if where in fleet.region_names else region
@@ -198,11 +204,34 @@ async def execute_mark(actions: Actions, plan: ResourcePlan, confirmation: str, 
     return await actions.mark_unhealthy(plan.target, plan.resource.name, text)
 
 
-async def plan_signal(fleet, region: str, stack: str, name: str, read_only: bool = False) -> ResourcePlan:
+async def plan_signal(
+    fleet, region: str, stack: str, name: str, read_only: bool = False, data: dict | None = None
+) -> ResourcePlan:
     if read_only:
         raise PlanError("read-only mode: signal is not allowed; nothing was sent")
     st, res, _ = await _stack_and_resource(fleet, region, stack, name)
     findings: list[Finding] = []
+    hook = (data or {}).get("unset_hook")
+    if hook:
+        # A breakpoint's release: Heat takes it on any resource (Resource.signal clears the hook before it looks
+        # for a handler), and refuses it on one not paused there ("The hook ... is not defined"). A pause is an
+        # event, never the resource's status: its newest event says (1 request).
+        try:
+            newest = await fleet.region(region).events(
+                st.name, st.id, sort_dir="desc", limit=1, filters={"resource_name": name}
+            )
+        except CloudError:
+            newest = []  # not known: Heat's answer says
+        if newest and f"paused until Hook {hook} is cleared" not in newest[0].status_reason:
+            findings.append(
+                Finding(
+                    BLOCKING,
+                    f"{name} is not paused at {hook} ({res.status}): Heat would refuse the release",
+                    f"mrconsole breakpoints {st.name} --region {region} lists where it is held",
+                )
+            )
+        effect = (f"Heat clears the {hook} breakpoint of {name} ({res.type}) of {st.name} in {region}: it goes on.",)
+        return ResourcePlan("signal", Target(region, st.name, st.id), res, effect, tuple(findings))
     if res.type not in SIGNALLED:
         findings.append(
             Finding(
