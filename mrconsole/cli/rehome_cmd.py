@@ -209,6 +209,7 @@ async def _evict(args, params: dict) -> int:
                     {
                         "master": plan.master_name,
                         "region": plan.region,
+                        "step": plan.step,
                         "orphans": [{"resource": r, "stack_name": n, "stack_id": i} for r, n, i in plan.evicted],
                         "dropped_outputs": list(plan.dropped_outputs),
                         "findings": plan.findings,
@@ -218,6 +219,9 @@ async def _evict(args, params: dict) -> int:
             else:
                 _print_plan(plan)
             return EXIT_FAILED if plan.blocking else EXIT_OK
+        for f in plan.findings:
+            if f.severity != "blocking":
+                print(str(f), file=sys.stderr)
         if not args.yes and not plan.blocking:
             ask_yes(f"evicting {plan.region}", f"Drop {plan.region} from {plan.master_name}?", plan.lines())
         try:

@@ -546,6 +546,40 @@ class RegionClient:
             raise ValueError(f"unknown stack action {action!r}")
         await self.call(lambda hc: getattr(hc.actions, methods[action])(ref), f"stack {action}", request_id)
 
+    # -- software configs: a record kept in Heat beside the stacks -------------
+    # An operation that leaves a stack's data nowhere else for a while (an evict, between its abandon and
+    # its adopt) keeps it here: Heat stores a software config per project until it is deleted, any operator
+    # of the project reads it, and it is no stack (nothing in a region's stack list).
+    async def create_software_config(self, name: str, config: str, request_id: str | None = None) -> str:
+        """The new software config's id."""
+        return await self.call(
+            lambda hc: hc.software_configs.create(name=name, config=config, group="Heat::Ungrouped").id,
+            "software config create",
+            request_id,
+        )
+
+    async def software_configs_named(self, name: str, page: int = 100) -> list[str]:
+        """The ids of the software configs called `name`, oldest first. Heat's list has no filter by name:
+        read by pages of `page` (cost: configs / page requests)."""
+
+        def fn(hc):
+            ids, marker = [], None
+            while True:
+                batch = list(hc.software_configs.list(limit=page, **({"marker": marker} if marker else {})))
+                ids += [c.id for c in batch if getattr(c, "name", None) == name]
+                if len(batch) < page:
+                    return ids
+                marker = batch[-1].id
+
+        return await self.call(fn, "software config list")
+
+    async def software_config(self, config_id: str) -> str:
+        """What a software config holds (its `config`)."""
+        return await self.call(lambda hc: hc.software_configs.get(config_id).config or "", "software config show")
+
+    async def delete_software_config(self, config_id: str, request_id: str | None = None) -> None:
+        await self.call(lambda hc: hc.software_configs.delete(config_id), "software config delete", request_id)
+
     # -- policy --------------------------------------------------------------
     async def policy_probe(self, action: str) -> str | None:
         """Whether Heat's policy lets this user do `action` here, asked with a request that does nothing:

@@ -4,14 +4,20 @@ old master back and stale: its delete refused, its abandon leaving every constit
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from mrconsole.state.topology_cache import TopologyCache
+from tests.conftest import run_process
 
 SECRET = "Zebra-Secret-4711"
 MASTER_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
+ROLLOUT_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "rollout" / "master.yaml")
 
 
 @pytest.fixture
@@ -146,12 +152,8 @@ def test_evict_a_region_gone_for_good_then_its_stack_is_an_orphan(lab, cli):
         code, out, err = cli("evict", "ev", "--lab", "--region", "RegionThree", "--yes")
         assert code == 0 and "orphans" in out, err + out
         said = [line.split(":")[0] for line in err.splitlines() if ":" in line]
-        assert [w for w in said if w in ("abandon sent", "name free", "adopt sent", "adopted")] == [
-            "abandon sent",
-            "name free",
-            "adopt sent",
-            "adopted",
-        ], err
+        steps = ("kept", "abandon sent", "name free", "adopt sent", "adopted", "record removed")
+        assert [w for w in said if w in steps] == list(steps), err
         # The master's next update succeeds without the lost region, and still owns the other constituent.
         code, out, err = cli(
             "stack", "update", "ev", "--lab", "--region", "RegionOne", "-P", "app_replicas=4", "--wait"
@@ -289,3 +291,58 @@ def test_a_moved_master_whose_outputs_read_its_constituents_stays_readable_throu
 
 def _each(release: str) -> dict:
     return {"web_one": release, "web_two": release, "web_three": release}
+
+
+def test_an_evict_killed_after_its_abandon_is_finished_from_another_state_directory(lab, tmp_path):
+    """Between its abandon and its adopt an evict's master is in Heat only as the record the evict kept there
+    (a software config): its process killed then, another operator, who never read the master, finishes it;
+    the master owns the constituents it owned, and no record is left."""
+    first, second = tmp_path / "alice", tmp_path / "bob"
+
+    def as_(state, *args):
+        return run_process(*args, "--lab", env={"XDG_STATE_HOME": str(state)}, timeout=300)
+
+    done = as_(first, "stack", "create", "evk", "-t", ROLLOUT_T, "--region", "RegionOne", "--wait")
+    assert done.returncode == 0, done.stderr
+    done = as_(first, "status", "--master", "evk", "--format", "json")  # alice's cache has it
+    ids = {c["resource"]: c["stack_id"] for c in json.loads(done.stdout)["constituents"]}
+    with lab.fault("RegionThree", "stop"):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mrconsole", "evict", "evk", "--lab", "--region", "RegionThree", "--yes"],
+            env={**os.environ, "XDG_STATE_HOME": str(first)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        said = []
+        try:
+            assert proc.stderr is not None
+            for line in proc.stderr:  # bounded by the evict itself: it ends, or is killed below
+                said.append(line)
+                if line.startswith("abandon sent"):
+                    proc.send_signal(signal.SIGKILL)
+                    break
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(30)
+        assert said and said[-1].startswith("abandon sent"), said
+        assert any(line.startswith("kept: ") for line in said), said
+
+        # Bob's preview says what is left: the adopt again, from the record.
+        done = as_(second, "evict", "evk", "--region", "RegionThree", "--preview", "--format", "json")
+        assert done.returncode == 0, done.stderr
+        plan = json.loads(done.stdout)
+        assert plan["step"] == "adopt again" and [o["stack_id"] for o in plan["orphans"]] == [ids["web_three"]]
+        done = as_(second, "evict", "evk", "--region", "RegionThree", "--yes")
+        assert done.returncode == 0 and "orphans" in done.stdout, done.stderr + done.stdout
+        assert "stopped after its abandon" in done.stderr and "record removed" in done.stderr, done.stderr
+        status = json.loads(as_(second, "status", "--master", "evk", "--format", "json").stdout)
+        assert status["master_status"] == "ADOPT_COMPLETE", status
+        assert {c["resource"]: c["stack_id"] for c in status["constituents"]} == {
+            "web_one": ids["web_one"],
+            "web_two": ids["web_two"],
+        }
+        # Finished: no record is left, so nothing is left to evict.
+        done = as_(second, "evict", "evk", "--region", "RegionThree", "--preview")
+        assert done.returncode == 2 and "no constituent in RegionThree" in done.stderr, done.stderr

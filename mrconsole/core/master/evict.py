@@ -9,14 +9,21 @@ same name in the same region, from that export. The new master owns the same con
 regions; the stacks left in the lost region are orphans: `mrconsole drift` lists them by Heat's naming
 pattern when the region answers again, to be deleted there.
 
-Cost: the master's read (3 + C requests), its export (kept by core/master/rehome_data.py), one validate,
-the abandon, the adopt and its wait.
+Between the abandon and the adopt the master is nowhere in Heat: what adopts it again is kept first in the
+master's region as a software config named `mrconsole-evict-NAME` (the export without the evicted, hidden
+values never), deleted once it is adopted. An evict that stopped there (its process killed, its region down)
+is finished by `mrconsole evict NAME --region REGION` from any machine: the plan finds the record and adopts
+the master again from it (tests/chaos/ found the cell, tests/lab/test_rehome.py pins it).
+
+Cost: the master's read (3 + C requests), its export (kept by core/master/rehome_data.py), the records'
+look-up (configs / 100 requests per region), one validate, the record, the abandon, the adopt and its wait.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import time
 from dataclasses import dataclass
 
@@ -35,6 +42,7 @@ from mrconsole.core.master.rehome_data import (
     needs_setting,
 )
 from mrconsole.core.master.topology import read_master, until_settled
+from mrconsole.core.rollout.record import now_iso, who
 from mrconsole.state.topology_cache import from_topology
 from mrconsole.template.heat import hidden_parameters
 
@@ -68,12 +76,24 @@ class EvictPlan:
     dropped_outputs: tuple[str, ...]
     findings: tuple[Finding, ...]
     hidden: frozenset[str] = frozenset()  # parameters never shown or journaled in clear
+    give_again: tuple[str, ...] = ()  # hidden values given at create, never kept: given again with -P
+    step: str = "evict"  # EVICT; ADOPT_AGAIN (an evict stopped after its abandon); FORGET (only its record left)
+    kept: str = ""  # the software config of an unfinished evict, found in the master's region
 
     @property
     def blocking(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == BLOCKING]
 
     def lines(self) -> list[str]:
+        if self.step == FORGET:
+            return [f"The evict of {self.region} from {self.master_name} has ended: its record is removed from Heat"]
+        if self.step == ADOPT_AGAIN:
+            return [
+                f"Finish the evict of {self.region} from {self.master_name}: it was abandoned and not yet adopted "
+                f"again; adopt it in {self.master_region} from the data kept in Heat (software config {self.kept}), "
+                f"owning every constituent but those left in {self.region} as orphans:",
+                *(f"  {r}: {n or i} stays in {self.region} as an orphan" for r, n, i in self.evicted),
+            ]
         out = [f"Drop {self.region} from master {self.master_name} ({self.master_region}) without reaching it:"]
         out += [f"  {r}: {n or i} stays in {self.region} as an orphan (delete it there when it answers)"
                 for r, n, i in self.evicted]  # fmt: skip
@@ -90,6 +110,99 @@ class EvictPlan:
         return out
 
 
+KEPT_PREFIX = "mrconsole-evict-"  # + the master's name: a software config holding an unfinished evict's data
+EVICT, ADOPT_AGAIN, FORGET = "evict", "adopt again", "forget"
+
+
+@dataclass(frozen=True)
+class Kept:
+    """An unfinished evict's record, found in Heat."""
+
+    region: str
+    config_id: str
+    payload: dict
+
+
+async def find_kept(fleet, name: str) -> Kept | None:
+    """The record an evict of `name` left in any region that answers (Heat keeps it until it is deleted)."""
+
+    async def look(region: str) -> Kept | None:
+        client = fleet.region(region)
+        try:
+            for config_id in await client.software_configs_named(KEPT_PREFIX + name):
+                payload = json.loads(await client.software_config(config_id))
+                if isinstance(payload, dict) and payload.get("master") == name:
+                    return Kept(region, config_id, payload)
+        except (CloudError, ValueError):
+            return None  # unreachable, or not ours: nothing to finish there
+        return None
+
+    found = await asyncio.gather(*(look(r) for r in fleet.region_names))
+    return next((k for k in found if k is not None), None)
+
+
+async def _plan_from_kept(fleet, name: str, region: str, kept: Kept, parameters: dict) -> EvictPlan | None:
+    """The plan that finishes an evict from its record; None when the master was never abandoned (the evict
+    is then planned again from the start, and its new record replaces the old)."""
+    p = kept.payload
+    if p.get("evicted_region") != region:
+        raise PlanError(
+            f"an evict of {p.get('evicted_region')} from {name} has not finished (its record is in {kept.region}'s "
+            f"Heat): finish it first (mrconsole evict {name} --region {p.get('evicted_region')})",
+            usage=True,
+        )
+    where = str(p.get("region") or kept.region)
+    try:
+        current = await fleet.region(where).find_stack(name)
+    except CloudError as exc:
+        raise PlanError(f"{name}'s region {where} does not answer ({exc.message}): nothing was sent") from None
+    old_id = str(p.get("master_id") or "")
+    if current is not None and current.stack.id == old_id and not current.stack.status.startswith("DELETE"):
+        return None
+    by = f"by {p.get('by') or 'someone'}, started {p.get('started') or 'at an unknown time'}"
+    give_again = tuple(str(k) for k in p.get("give_again") or ())
+    findings: list[Finding] = []
+    if current is not None and current.stack.id != old_id:
+        step = FORGET
+        findings.append(
+            Finding(INFO, f"the evict of {region} from {name} ({by}) has ended: {name} is {current.stack.status}")
+        )
+    else:
+        step = ADOPT_AGAIN
+        findings.append(
+            Finding(
+                INFO,
+                f"the evict of {region} from {name} ({by}) stopped after its abandon: {name} is in Heat only as "
+                f"the data it kept ({where}, software config {kept.config_id}); this adopts it again",
+            )
+        )
+        missing = [k for k in give_again if k not in parameters]
+        if missing:
+            findings.append(
+                Finding(
+                    BLOCKING,
+                    f"hidden parameter(s) {', '.join(missing)} were given when {name} was created; their values "
+                    "are never kept",
+                    f"give them again: {' '.join(f'-P {k}=…' for k in missing)}",
+                )
+            )
+    return EvictPlan(
+        name,
+        old_id,
+        where,
+        region,
+        tuple((str(r), str(n), str(i)) for r, n, i in p.get("evicted") or ()),
+        p.get("data") or {},
+        parameters,
+        tuple(p.get("dropped_outputs") or ()),
+        tuple(findings),
+        frozenset(p.get("hidden") or ()),
+        give_again,
+        step,
+        kept.config_id,
+    )
+
+
 async def plan_evict(
     fleet, name: str, region: str, cache, *, parameters: dict[str, str] | None = None, read_only: bool = False
 ) -> EvictPlan:
@@ -100,6 +213,11 @@ async def plan_evict(
             f"--region {region!r} is not in cloud {fleet.name} (it has: {', '.join(fleet.region_names)})", usage=True
         )
     parameters = dict(parameters or {})
+    kept = await find_kept(fleet, name)
+    if kept is not None:
+        finishing = await _plan_from_kept(fleet, name, region, kept, parameters)
+        if finishing is not None:
+            return finishing
     found = await asyncio.to_thread(cache.load, fleet.name, name)
     where = found.region if found else None
     if where is None:
@@ -172,16 +290,18 @@ async def plan_evict(
         dropped,
         tuple(findings),
         frozenset(adopt.hidden) | hidden_parameters(data.get("template")),  # given at create, or defaulted
+        tuple(adopt.hidden),
+        kept=kept.config_id if kept else "",  # a record of an evict that never abandoned: replaced
     )
 
 
 async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 300.0, on_step=None) -> str:
-    """Validate the master without the region, abandon it, adopt it again without the region.
+    """Validate the master without the region, keep what adopts it again in Heat, abandon it, adopt it again
+    without the region, remove the record. An unfinished evict's plan (ADOPT_AGAIN) starts at the adopt.
 
-    Its steps, each said to `on_step` (an operator, and tests/chaos, follow them): `abandon sent`, `name
-    free` (the abandoned master gone from its region), `adopt sent`, `adopted`. Between `abandon sent` and
-    `adopted` the master exists only in this machine's cache (the adopt data): what a fault there leaves
-    another operator is measured by the fault matrix (tests/chaos/)."""
+    Its steps, each said to `on_step` (an operator, and tests/chaos, follow them): `kept` (the record in
+    Heat), `abandon sent`, `name free` (the abandoned master gone from its region), `adopt sent`, `adopted`,
+    `record removed`."""
     say = on_step or (lambda text: None)
     if plan.blocking:
         reason = plan.blocking[0]
@@ -191,24 +311,38 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
         )
     fleet = actions.fleet
     client = fleet.region(plan.master_region)
+    if plan.step == FORGET:
+        await _forget(client, plan.kept, say)
+        return f"the evict of {plan.region} from {plan.master_name} had ended; its record in Heat is removed"
     env = dict(plan.data.get("environment") or {})
     env["parameters"] = {**(env.get("parameters") or {}), **plan.parameters}
     data = {**plan.data, "environment": env}
-    # Validated first, in the master's region (it reaches only the regions left): nothing is abandoned
-    # for a master that could not be adopted again.
-    try:
-        await client.validate(data["template"], data.get("files") or {}, env, plan.parameters)
-    except CloudError as exc:
-        raise PlanError(f"{plan.master_region} refuses the master without {plan.region}: {exc.message}") from None
-    # Before the abandon: every step allowed (abandon, adopt, the probe's delete), and a region that would
-    # create instead of adopting must not lose its master first.
-    steps = [(plan.master_region, a) for a in ("abandon", "rehome", "delete")]
-    await refuse_unless_permitted(actions, steps, Target(plan.master_region, plan.master_name), "evict")
-    await refuse_unless_adopts(actions, plan.master_region, Target(plan.master_region, plan.master_name), "evict")
-    old = await actions.abandon(Target(plan.master_region, plan.master_name, plan.master_id))
-    if not old.ok:
-        raise PlanError(needs_setting(old.message, plan.master_region, ABANDON_SETTING))
-    say(f"abandon sent: {plan.master_name} in {plan.master_region}")
+    master = Target(plan.master_region, plan.master_name)
+    if plan.step == ADOPT_AGAIN:
+        steps = [(plan.master_region, a) for a in ("rehome", "delete")]
+        await refuse_unless_permitted(actions, steps, master, "evict")
+        await refuse_unless_adopts(actions, plan.master_region, master, "evict")
+        kept = plan.kept
+        say(f"finishing: {plan.master_name} was abandoned; adopting it again from software config {kept}")
+    else:
+        # Validated first, in the master's region (it reaches only the regions left): nothing is abandoned
+        # for a master that could not be adopted again.
+        try:
+            await client.validate(data["template"], data.get("files") or {}, env, plan.parameters)
+        except CloudError as exc:
+            raise PlanError(f"{plan.master_region} refuses the master without {plan.region}: {exc.message}") from None
+        # Before the abandon: every step allowed (abandon, adopt, the probe's delete), and a region that would
+        # create instead of adopting must not lose its master first.
+        steps = [(plan.master_region, a) for a in ("abandon", "rehome", "delete")]
+        await refuse_unless_permitted(actions, steps, master, "evict")
+        await refuse_unless_adopts(actions, plan.master_region, master, "evict")
+        kept = await _keep(actions, plan)
+        say(f"kept: what adopts {plan.master_name} again, in {plan.master_region}'s Heat (software config {kept})")
+        old = await actions.abandon(Target(plan.master_region, plan.master_name, plan.master_id))
+        if not old.ok:
+            await _forget(client, kept, say)
+            raise PlanError(needs_setting(old.message, plan.master_region, ABANDON_SETTING))
+        say(f"abandon sent: {plan.master_name} in {plan.master_region}")
     # Abandon is asynchronous in Heat, and the name is taken until the row is deleted, after DELETE_COMPLETE
     # is set (heat/engine/stack.py Stack.delete). Looked up by id Heat shows a deleted stack for ever
     # (engine/service.py identify_stack and show_stack: show_deleted=True); by name it does not. So the name
@@ -227,8 +361,8 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
     if not result.ok:
         raise PlanError(
             needs_setting(result.message, plan.master_region, ADOPT_SETTING)
-            + f"; {plan.master_name} was abandoned: adopt it again from the cache with "
-            f"mrconsole move {plan.master_name} --to {plan.master_region}"
+            + f"; {plan.master_name} was abandoned: what adopts it again is kept in Heat (software config "
+            f"{kept}); finish it from any machine: mrconsole evict {plan.master_name} --region {plan.region}"
         )
     say(f"adopt sent: {plan.master_name} in {plan.master_region} ({result.stack_id})")
     detail = await until_settled(client, result.stack_id or plan.master_name, wait)
@@ -241,6 +375,7 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
     await asyncio.to_thread(cache.forget, fleet.name, plan.master_id)
     await asyncio.to_thread(cache.save, from_topology(topo))
     await keep_adopt_data(fleet, topo, cache)
+    await _forget(client, kept, say)
     orphans = ", ".join(f"{n or i}" for _r, n, i in plan.evicted)
     await actions.record(
         Target(plan.region, plan.master_name, result.stack_id, master_id=result.stack_id),
@@ -252,3 +387,50 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
         f"{plan.master_name} no longer reaches {plan.region} (new id {result.stack_id}); left there as orphans: "
         f"{orphans} (mrconsole drift {plan.master_name} lists them when {plan.region} answers)"
     )
+
+
+async def _keep(actions: Actions, plan: EvictPlan) -> str:
+    """The record that lets anyone finish this evict, in the master's region; a record of an evict that never
+    abandoned is replaced. Nothing is abandoned unless it is kept."""
+    client = actions.fleet.region(plan.master_region)
+    if plan.kept:
+        await _forget(client, plan.kept, lambda text: None)
+    payload = {
+        "kind": "evict",
+        "master": plan.master_name,
+        "master_id": plan.master_id,
+        "region": plan.master_region,
+        "evicted_region": plan.region,
+        "evicted": [list(e) for e in plan.evicted],
+        "data": plan.data,  # the cache's export: hidden values are never in it; those typed now are not added
+        "dropped_outputs": list(plan.dropped_outputs),
+        "hidden": sorted(plan.hidden),
+        "give_again": list(plan.give_again),
+        "by": who(),
+        "started": now_iso(),
+    }
+    try:
+        config_id = await client.create_software_config(KEPT_PREFIX + plan.master_name, json.dumps(payload))
+    except CloudError as exc:
+        raise PlanError(
+            f"{plan.master_region} did not keep what adopts {plan.master_name} again ({exc.message}): nothing was "
+            "abandoned"
+        ) from None
+    await actions.record(
+        Target(plan.master_region, plan.master_name, plan.master_id, master_id=plan.master_id),
+        "evict-kept",
+        "ok",
+        f"software config {config_id}: what adopts {plan.master_name} again without {plan.region}",
+    )
+    return config_id
+
+
+async def _forget(client, config_id: str, say) -> None:
+    """Remove an evict's record (best effort: one left behind is found, and removed, by the next evict)."""
+    try:
+        await client.delete_software_config(config_id)
+    except CloudError as exc:
+        if exc.kind != errors.NOT_FOUND:
+            say(f"record left: software config {config_id} ({exc.message}); the next evict removes it")
+            return
+    say(f"record removed: software config {config_id}")
