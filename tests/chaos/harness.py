@@ -49,8 +49,13 @@ def _env(state: Path) -> dict[str, str]:
 
 
 def as_operator(state: Path, *args: str, timeout: float = 300.0) -> subprocess.CompletedProcess:
-    """`mrconsole ARGS --lab` as the operator whose state directory is `state`."""
-    return run_process(*args, "--lab", env=_env(state), timeout=timeout)
+    """`mrconsole ARGS --lab` as the operator whose state directory is `state`. One that does not end within
+    `timeout` is killed and answers exit 124 (as timeout(1)), so that its cell still records a row."""
+    try:
+        return run_process(*args, "--lab", env=_env(state), timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
+        return subprocess.CompletedProcess(args, 124, out, f"did not end within {timeout:.0f} s")
 
 
 def as_json(done: subprocess.CompletedProcess):
@@ -155,7 +160,7 @@ def master_status(state: Path, name: str) -> dict:
     return as_json(as_operator(state, "status", "--master", name, "--format", "json")) or {}
 
 
-def quiet(state: Path, name: str, limit: float = 240.0) -> dict:
+def quiet(state: Path, name: str, limit: float = 150.0) -> dict:
     """`status --master` once nothing of this master is in progress in any region (bounded): what another
     operator finds once Heat is at rest (an action the first sent may still run)."""
     deadline = time.monotonic() + limit
@@ -182,9 +187,11 @@ def one_master_owning(state: Path, name: str, region: str, resources=RESOURCES, 
     problems = []
     stacks = stacks_named(state, name)
     masters = [(r, s) for r, ss in stacks.items() for s in ss if s["name"] == name]
-    if [r for r, _ in masters] != [region]:
+    if not masters:
+        problems.append(f"master missing: no {name} in any region that answers")
+    elif [r for r, _ in masters] != [region]:
         where = [r + " " + s["status"] for r, s in masters]
-        problems.append(f"masters of {name}: {where}")
+        problems.append(f"masters of {name}: {where}, one wanted in {region}")
     status = master_status(state, name)
     if not str(status.get("master_status", "")).endswith("_COMPLETE"):
         problems.append(f"master {status.get('master_status')}: {status.get('master_error') or ''}".strip())
@@ -199,10 +206,13 @@ def one_master_owning(state: Path, name: str, region: str, resources=RESOURCES, 
         if moved:
             problems.append(f"constituents not the originals: {moved}")
     for r, ss in stacks.items():
-        mine = [s["name"] for s in ss if s["name"] != name]
+        kept = {c["stack_id"] for c in owned.values() if c["region"] == r and c["stack_id"]}
         wanted = sum(1 for c in owned.values() if c["region"] == r)
-        if len(mine) != wanted:
-            problems.append(f"{r}: {len(mine)} stacks of {name} ({mine}), {wanted} owned")
+        orphans = [s["name"] for s in ss if s["name"] != name and s["id"] not in kept]
+        if orphans:
+            problems.append(f"orphans in {r}: {orphans}")
+        if len(kept & {s["id"] for s in ss}) < wanted:
+            problems.append(f"missing in {r}: {wanted - len(kept & {s['id'] for s in ss})} of {wanted} constituents")
     return problems
 
 
@@ -218,5 +228,5 @@ def abandon_said(status: dict) -> str:
 def lost(problems: list[str], seen: bool) -> bool:
     """Data lost: a stack too many or missing, a breakpoint left, the master gone, or an operation another
     operator cannot see."""
-    marks = ("breakpoints left", "stacks of", "masters of", "owns ", "constituents not the originals")
+    marks = ("breakpoints left", "master missing", "missing in", "owns ", "constituents not the originals")
     return not seen or any(m in p for p in problems for m in marks)

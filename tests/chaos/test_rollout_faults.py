@@ -59,7 +59,7 @@ def _clean_end(lab, state: Path, name: str) -> list[str]:
     return problems
 
 
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1500)
 @pytest.mark.parametrize("fault", FAULTS)
 @pytest.mark.parametrize("boundary", list(BOUNDARIES))
 def test_a_rollout_recovers_from_one_fault_at_each_step(lab, tmp_path, matrix, boundary, fault):
@@ -106,7 +106,7 @@ def test_a_rollout_recovers_from_one_fault_at_each_step(lab, tmp_path, matrix, b
     command = ""
     if problems:
         command = "rollout --continue --take-over --yes"
-        done = _as(second, "rollout", name, "--continue", "--take-over", "--yes", "--format", "json")
+        done = _as(second, "rollout", name, "--continue", "--take-over", "--yes", "--format", "json", timeout=400)
         row["command_exit"] = done.returncode
         row["command_said"] = ((_json(done) or {}).get("message") or done.stderr.strip())[:300]
         problems = _clean_end(lab, second, name)

@@ -37,6 +37,7 @@ from mrconsole.core.master.outage import fill_from_cache
 from mrconsole.core.master.topology import Topology, read_master
 from mrconsole.logs import logger
 from mrconsole.template import constraints
+from mrconsole.template.heat import constituent_name_pattern
 
 
 def check_parameters(template: dict, parameters: dict[str, str], hidden: frozenset[str]) -> list[Finding]:
@@ -80,10 +81,14 @@ def _way_out(stack) -> str:
     leaves a master CHECK_IN_PROGRESS for good when a constituent's region was down during its check:
     seen on the production lab; a new check clears it); otherwise waiting."""
     where = f"{stack.name} --region {stack.region}"
+    # An engine that went down leaves its stack IN_PROGRESS for good: Heat 27 resets only stacks without
+    # convergence at start (service.py reset_stack_status); a new update (a re-apply) starts a traversal that
+    # takes over from the dead engine ("Worker went down during resource ...": seen in tests/chaos/).
+    dead = f"; if {stack.region}'s Heat went down during it, it never ends: re-apply with --force takes over"
     if stack.status == "UPDATE_IN_PROGRESS":
-        return f"wait for it to end, or cancel it: mrconsole stack cancel {where}"
+        return f"wait for it to end, or cancel it: mrconsole stack cancel {where}" + dead
     if stack.status == "CREATE_IN_PROGRESS":
-        return f"wait for it to end, or stop it: mrconsole stack cancel {where} --no-rollback"
+        return f"wait for it to end, or stop it: mrconsole stack cancel {where} --no-rollback" + dead
     if stack.status == "CHECK_IN_PROGRESS":
         return f"wait, or check it again (a new check clears one left running): mrconsole stack check {where}"
     return "wait for it to end"
@@ -128,14 +133,15 @@ def check_stack(stack, action: str) -> list[Finding]:
     return []
 
 
-def check_constituents(topo: Topology, action: str) -> list[Finding]:
-    """What each constituent's state means for `action` on its master."""
+def check_constituents(topo: Topology, action: str, lost: dict | None = None) -> list[Finding]:
+    """What each constituent's state means for `action` on its master. `lost`: per constituent without a
+    stack id, the stacks its region holds under its name (see lost_stacks)."""
     out = []
     master = topo.master.name
     for c in topo.constituents:
         where = f"{c.resource} ({c.stack_name or c.stack_id or 'not created'}) in {c.region or 'an unknown region'}"
         if c.stack is None and not c.stack_id and c.resource_status.endswith("_FAILED") and action in UPDATES:
-            out.append(_never_created(topo, c))
+            out.append(_never_created(topo, c, (lost or {}).get(c.resource, [])))
             continue
         if c.stack is None:
             if c.error and c.region:
@@ -254,22 +260,52 @@ def check_constituents(topo: Topology, action: str) -> list[Finding]:
 UPDATES = ("update", "reapply")
 
 
-def _never_created(topo: Topology, c) -> Finding:
-    """A constituent whose create failed before its stack existed (its region down, say): Heat 27's RemoteStack
-    replaces only a CHECK_FAILED resource on an update (remote_stack.py _needs_update), and updates nothing
-    without a stack id, then fails reading it ("The Stack (None) could not be found": seen on the lab,
-    tests/lab/test_preflight.py). Marked unhealthy, the update creates it."""
+def _never_created(topo: Topology, c, lost: list) -> Finding:
+    """A constituent without a stack id whose create failed (its region down when it was sent, or the master's
+    engine down before it kept the id): Heat 27's RemoteStack replaces only a CHECK_FAILED resource on an
+    update (remote_stack.py _needs_update), and updates nothing without a stack id, then fails reading it
+    ("The Stack (None) could not be found": seen on the lab, tests/lab/test_preflight.py). Marked unhealthy,
+    the update creates it. A stack of it already in its region (the engine went down after sending the create:
+    seen in tests/chaos/) is not the master's any more: named, to delete once the new one exists."""
     master, region = topo.master.name, topo.master.region
+    where = c.region or "?"
+    left = ""
+    if lost:
+        names = ", ".join(f"{s.name} ({s.status})" for s in lost)
+        left = (
+            f"; {where} holds {names}, made by it and no longer the master's: an orphan once the new one exists, "
+            f"delete it then (mrconsole drift {master} lists it)"
+        )
     if c.resource_status == "CHECK_FAILED":
-        return Finding(WARNING, f"{c.resource} never got its stack: this update creates it in {c.region or '?'}")
+        return Finding(WARNING, f"{c.resource} has no stack id: this update creates its stack in {where}{left}")
     return Finding(
         BLOCKING,
-        f"{c.resource} never got its stack in {c.region or '?'} ({c.resource_status}: "
+        f"{c.resource} never got its stack id in {where} ({c.resource_status}: "
         f"{c.resource_status_reason[:160]}): Heat does not create it on an update of {master}, which would fail "
-        "on it (The Stack (None) could not be found)",
+        f"on it (The Stack (None) could not be found){left}",
         f"mark it unhealthy, then send this again: mrconsole resource mark-unhealthy {master} {c.resource} "
         f"--region {region}",
     )
+
+
+async def lost_stacks(fleet, topo: Topology) -> dict[str, list]:
+    """Per constituent without a stack id, the stacks its region holds under Heat's name for it
+    (MASTER-RESOURCE-SUFFIX). Cost: one stack list per such region (none when every constituent has an id)."""
+    missing = [c for c in topo.constituents if not c.stack_id and c.region]
+    if not missing:
+        return {}
+    pattern = constituent_name_pattern(topo.master.name)
+    lists = await asyncio.gather(*(fleet.region(r).list_stacks() for r in {c.region for c in missing}),
+                                 return_exceptions=True)  # fmt: skip
+    found: dict[str, list] = {}
+    for stacks in lists:
+        if isinstance(stacks, BaseException):
+            continue  # unreachable: said by the constituent's own finding
+        for st in stacks:
+            m = pattern.match(st.name)
+            if m and any(c.resource == m.group(1) and c.region == st.region for c in missing):
+                found.setdefault(m.group(1), []).append(st)
+    return found
 
 
 async def check_master(
@@ -300,7 +336,8 @@ async def check_master(
             )
     if not topo.constituents:
         return topo, findings
-    return topo, findings + check_constituents(topo, action)
+    lost = await lost_stacks(fleet, topo) if action in UPDATES else {}
+    return topo, findings + check_constituents(topo, action, lost)
 
 
 def drift_findings(constituents, action: str) -> list[Finding]:
