@@ -112,6 +112,7 @@ class EvictPlan:
 
 KEPT_PREFIX = "mrconsole-evict-"  # + the master's name: a software config holding an unfinished evict's data
 EVICT, ADOPT_AGAIN, FORGET = "evict", "adopt again", "forget"
+RESEND = 30.0  # seconds an abandon may take before it is sent again (a dead engine's: it never ends)
 
 
 @dataclass(frozen=True)
@@ -348,11 +349,23 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
     # (engine/service.py identify_stack and show_stack: show_deleted=True); by name it does not. So the name
     # is free once a lookup by name stops finding this stack (a clean-clone run met "The Stack (ev) already
     # exists" when DELETE_COMPLETE by id was taken for gone).
+    # An abandon whose engine went down (the region's Heat stopped) never ends: Heat 27 resumes no convergence
+    # traversal (service.py reset_stack_status), and the old master stays DELETE_IN_PROGRESS holding the name
+    # (seen in tests/chaos/). A new abandon stops that traversal and starts its own (service.py abandon_stack):
+    # sent again when the name is still taken after RESEND seconds, then every RESEND * 2.
     deadline = time.monotonic() + wait
+    resend = time.monotonic() + RESEND
     while time.monotonic() < deadline:
         found = await client.find_stack(plan.master_name)
         if found is None or found.stack.id != plan.master_id:
             break
+        if time.monotonic() > resend:
+            again = await actions.abandon(Target(plan.master_region, plan.master_name, plan.master_id))
+            say(
+                f"abandon sent again: {plan.master_name} still {found.stack.status} after {RESEND:.0f} s (its "
+                f"region's Heat may have gone down during it)" + ("" if again.ok else f"; Heat: {again.message}")
+            )
+            resend = time.monotonic() + RESEND * 2
         await asyncio.sleep(0.5)
     say(f"name free: {plan.master_name} in {plan.master_region}")
     result = await actions.adopt(
