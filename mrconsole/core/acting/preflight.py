@@ -200,7 +200,13 @@ def check_constituents(topo: Topology, action: str, lost: dict | None = None) ->
                 Finding(
                     BLOCKING,
                     f"{where} is {status}: Heat refuses a new action while one runs",
-                    f"wait for it, or cancel it ({_cli('cancel', ref, c.region or '?')})",
+                    f"wait for it, or cancel it ({_cli('cancel', ref, c.region or '?')})"
+                    + (
+                        f"; if {c.region}'s Heat went down during it, it never ends: re-apply with --force takes "
+                        "over (a new traversal there)"
+                        if action in UPDATES
+                        else ""
+                    ),
                 )
             )
         elif status.startswith("SUSPEND_") and action in ("update", "reapply"):
