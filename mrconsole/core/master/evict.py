@@ -163,10 +163,25 @@ async def _plan_from_kept(fleet, name: str, region: str, kept: Kept, parameters:
     by = f"by {p.get('by') or 'someone'}, started {p.get('started') or 'at an unknown time'}"
     give_again = tuple(str(k) for k in p.get("give_again") or ())
     findings: list[Finding] = []
-    if current is not None and current.stack.id != old_id:
+    half = current is not None and current.stack.id != old_id
+    if half and current.stack.status.endswith("_COMPLETE") and not current.stack.status.startswith("DELETE"):
         step = FORGET
         findings.append(
             Finding(INFO, f"the evict of {region} from {name} ({by}) has ended: {name} is {current.stack.status}")
+        )
+    elif half:
+        # The adopt was sent and did not complete (its engine went down: ADOPT_IN_PROGRESS for good, seen in
+        # tests/chaos/; or it failed): that master owns nothing for sure. Abandoned (nothing deleted), then
+        # adopted again from the record.
+        step = ADOPT_AGAIN
+        old_id = current.stack.id
+        findings.append(
+            Finding(
+                INFO,
+                f"the evict of {region} from {name} ({by}) stopped in its adopt: {name} ({old_id}) is "
+                f"{current.stack.status}; this abandons it (nothing is deleted) and adopts it again from the data "
+                f"the evict kept ({where}, software config {kept.config_id})",
+            )
         )
     else:
         step = ADOPT_AGAIN
@@ -177,16 +192,16 @@ async def _plan_from_kept(fleet, name: str, region: str, kept: Kept, parameters:
                 f"the data it kept ({where}, software config {kept.config_id}); this adopts it again",
             )
         )
-        missing = [k for k in give_again if k not in parameters]
-        if missing:
-            findings.append(
-                Finding(
-                    BLOCKING,
-                    f"hidden parameter(s) {', '.join(missing)} were given when {name} was created; their values "
-                    "are never kept",
-                    f"give them again: {' '.join(f'-P {k}=…' for k in missing)}",
-                )
+    missing = [k for k in give_again if k not in parameters]
+    if step == ADOPT_AGAIN and missing:
+        findings.append(
+            Finding(
+                BLOCKING,
+                f"hidden parameter(s) {', '.join(missing)} were given when {name} was created; their values "
+                "are never kept",
+                f"give them again: {' '.join(f'-P {k}=…' for k in missing)}",
             )
+        )
     return EvictPlan(
         name,
         old_id,
@@ -324,6 +339,13 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
         await refuse_unless_permitted(actions, steps, master, "evict")
         await refuse_unless_adopts(actions, plan.master_region, master, "evict")
         kept = plan.kept
+        holder = await client.find_stack(plan.master_name)
+        if holder is not None and holder.stack.id == plan.master_id and not holder.stack.status.startswith("DELETE"):
+            # An adopt that never completed holds the name: abandoned (nothing deleted) before adopting again.
+            half = await actions.abandon(Target(plan.master_region, plan.master_name, plan.master_id))
+            if not half.ok:
+                raise PlanError(needs_setting(half.message, plan.master_region, ABANDON_SETTING))
+            say(f"abandon sent: {plan.master_name} ({holder.stack.status}) in {plan.master_region}")
         say(f"finishing: {plan.master_name} was abandoned; adopting it again from software config {kept}")
     else:
         # Validated first, in the master's region (it reaches only the regions left): nothing is abandoned
