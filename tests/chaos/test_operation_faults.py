@@ -129,7 +129,8 @@ def _recovery(op: str, name: str, status: dict) -> tuple[str, ...]:
 
 def _follow(state: Path, command: tuple[str, ...]):
     """Run the recovery; refused before sending with a way out the console names (a stack stuck IN_PROGRESS by
-    a dead engine: --force; a constituent without a stack id: mark-unhealthy first), take it, at most twice.
+    a dead engine: --force; a constituent without a stack id: mark-unhealthy first; an adopt that never
+    completed: abandon it first), take it, at most twice.
     Returns the last answer and every command run, `;`-separated."""
     ran: list[str] = []
     now = command
@@ -138,7 +139,9 @@ def _follow(state: Path, command: tuple[str, ...]):
         ran += [*now, ";"]
         if done.returncode == 0:
             break
-        marked = re.search(r"mrconsole (resource mark-unhealthy \S+ \S+ --region \S+)", done.stderr)
+        marked = re.search(
+            r"mrconsole (resource mark-unhealthy \S+ \S+ --region \S+|abandon \S+ --region [^\s;.]+)", done.stderr
+        )
         if marked:
             said = (*marked.group(1).split(), "--yes")
             as_operator(state, *said, timeout=300)

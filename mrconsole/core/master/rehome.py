@@ -145,7 +145,20 @@ async def plan_rehome(
             Finding(BLOCKING, f"{to_region} is unreachable ({exc.message}): the new master cannot be created there")
         )
         clash = None
-    if clash is not None:
+    if clash is not None and clash.stack.status in ("ADOPT_IN_PROGRESS", "ADOPT_FAILED"):
+        # A move that stopped in its adopt (its region's Heat went down: Heat 27 leaves it ADOPT_IN_PROGRESS for
+        # good, seen in tests/chaos/): it owns nothing for sure, and its abandon deletes nothing.
+        findings.append(
+            Finding(
+                BLOCKING,
+                f"{to_region} holds {target} ({clash.stack.id}), {clash.stack.status} since "
+                f"{_when(clash.stack.created_time)}: an adopt that did not complete (a move stopped there, or one "
+                "under way now)",
+                f"unless a move runs now, abandon it (it deletes nothing): mrconsole abandon {target} --region "
+                f"{to_region}; then move again",
+            )
+        )
+    elif clash is not None:
         findings.append(
             Finding(
                 BLOCKING,
@@ -210,6 +223,12 @@ class CopiesMade(PlanError):
 
 def _down_regions(fleet) -> set[str]:
     return {h.region for h in fleet.health() if h.state == "down"}
+
+
+def _when(moment) -> str:
+    if moment is None:
+        return "an unknown time"
+    return f"{duration(time.time() - moment.timestamp())} ago"
 
 
 async def _copies(fleet, plan: RehomePlan, new_id: str) -> list[str]:
