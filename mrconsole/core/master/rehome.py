@@ -116,6 +116,13 @@ async def plan_rehome(
     try:
         topo = await read_master(fleet, old_region, old_id)
         reachable = True
+        if topo.master.status in INCOMPLETE_ADOPT:
+            raise PlanError(
+                f"{name} in {old_region} ({old_id}) is {topo.master.status} since "
+                f"{_when(topo.master.created_time)}: an adopt that did not complete (a move stopped there, or one "
+                f"under way now); unless a move runs now, abandon it (it deletes nothing): mrconsole abandon "
+                f"{name} --region {old_region}; then move again"
+            )
         adopt = await keep_adopt_data(fleet, topo, cache)
         source = f"its export, read now in {old_region}"
     except CloudError as exc:
@@ -145,7 +152,7 @@ async def plan_rehome(
             Finding(BLOCKING, f"{to_region} is unreachable ({exc.message}): the new master cannot be created there")
         )
         clash = None
-    if clash is not None and clash.stack.status in ("ADOPT_IN_PROGRESS", "ADOPT_FAILED"):
+    if clash is not None and clash.stack.status in INCOMPLETE_ADOPT:
         # A move that stopped in its adopt (its region's Heat went down: Heat 27 leaves it ADOPT_IN_PROGRESS for
         # good, seen in tests/chaos/): it owns nothing for sure, and its abandon deletes nothing.
         findings.append(
@@ -223,6 +230,10 @@ class CopiesMade(PlanError):
 
 def _down_regions(fleet) -> set[str]:
     return {h.region for h in fleet.health() if h.state == "down"}
+
+
+# A stack a move was adopting: Heat 27 leaves it ADOPT_IN_PROGRESS for good when its engine dies (tests/chaos/).
+INCOMPLETE_ADOPT = ("ADOPT_IN_PROGRESS", "ADOPT_FAILED")
 
 
 def _when(moment) -> str:
