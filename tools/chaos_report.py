@@ -24,10 +24,13 @@ def cells() -> tuple[list[dict], list[str]]:
     """Every cell's newest row across the result files (a run may cover part of the matrix: a change to one
     operation re-runs its cells), each with the file it comes from; and the files used."""
     rows: dict[tuple, dict] = {}
-    for path in sorted(RESULTS.glob("*.json"), key=lambda p: (json.loads(p.read_text()).get("run", ""), p.name)):
+    for path in sorted(RESULTS.glob("*.json")):
         doc = json.loads(path.read_text())
         for c in doc["cells"]:
-            rows[(c["operation"], c["boundary"], c["fault"])] = {**c, "file": path.name, "commit": doc["commit"]}
+            row = {**c, "file": path.name, "commit": doc["commit"], "at": c.get("at") or doc.get("run", "")}
+            key = (c["operation"], c["boundary"], c["fault"])
+            if key not in rows or row["at"] >= rows[key]["at"]:  # the newest run of the cell, by when it ended
+                rows[key] = row
     used = sorted({r["file"] for r in rows.values()})
     return list(rows.values()), used
 
