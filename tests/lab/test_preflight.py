@@ -477,7 +477,7 @@ def test_a_constituent_whose_create_failed_before_its_stack_existed_needs_markin
     assert code == 1 and out, err + out
     [finding] = [f for f in json.loads(out)["findings"] if "never got its stack" in f["message"]]
     assert finding["severity"] == "blocking" and finding["message"].startswith(
-        "db_stack never got its stack in RegionTwo"
+        "db_stack never got its stack id in RegionTwo"
     )
     assert finding["instead"].endswith("mrconsole resource mark-unhealthy nc db_stack --region RegionOne"), finding
     # Heat decides: sent anyway, the re-apply fails on it.

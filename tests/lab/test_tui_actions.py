@@ -59,7 +59,13 @@ async def _confirm_from_menu(app, pilot, name: str, *keys: str) -> None:
     await pilot.press("a")
     assert isinstance(app.screen, ActionMenu)
     await pilot.press(*keys, "enter")
-    assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#confirm"))
+    # Its focus is set once it is mounted, a moment after its widgets exist (a loaded CI lab saw None).
+    assert await until(
+        pilot,
+        lambda: (
+            isinstance(app.screen, ConfirmScreen) and app.screen.query("#confirm") and app.screen.focused is not None
+        ),
+    )
 
 
 async def test_the_menu_offers_what_fits_and_greys_the_rest_with_why(lab, tui_del):
