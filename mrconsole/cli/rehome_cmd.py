@@ -30,6 +30,7 @@ from mrconsole.core.master.ownership import owned_elsewhere
 from mrconsole.core.master.rehome import execute_rehome, plan_rehome
 from mrconsole.core.master.rehome_data import ABANDON_SETTING, needs_setting
 from mrconsole.core.master.topology import read_master
+from mrconsole.core.text import printable_line
 
 REHOME_EPILOG = """The new master is created by Heat's adopt from what the topology cache kept of the old one
 (or, if the old region answers, from its export), owning the same constituent stacks without
@@ -165,8 +166,9 @@ async def _rehome(args, params: dict) -> int:
 
 
 def _step(text: str) -> None:
-    """A step of a move or an evict, as it is passed (stderr: stdout keeps the result, JSON with --format json)."""
-    print(text, file=sys.stderr, flush=True)
+    """A step of a move or an evict, as it is passed (stderr: stdout keeps the result, JSON with --format json).
+    Names, statuses and Heat's answers are in it: printed as data, one line, no control character."""
+    print(printable_line(text), file=sys.stderr, flush=True)
 
 
 def _print_plan(plan) -> None:

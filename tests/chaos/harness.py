@@ -164,14 +164,12 @@ def quiet(state: Path, name: str, limit: float = 150.0) -> dict:
     """`status --master` once nothing of this master is in progress in any region (bounded): what another
     operator finds once Heat is at rest (an action the first sent may still run)."""
     deadline = time.monotonic() + limit
-    seen: dict = {}
     while time.monotonic() < deadline:
         stacks = stacks_named(state, name)
         if stacks and not any(s["status"].endswith("_IN_PROGRESS") for ss in stacks.values() for s in ss):
             break
         time.sleep(2.0)
-    seen = master_status(state, name)
-    return seen
+    return master_status(state, name)
 
 
 def releases(state: Path, name: str):
