@@ -37,6 +37,7 @@ from mrconsole.core.master.adopt_probe import refuse_unless_adopts
 from mrconsole.core.master.rehome_data import (
     ABANDON_SETTING,
     ADOPT_SETTING,
+    hidden_missing,
     hidden_to_give,
     keep_adopt_data,
     needs_setting,
@@ -192,16 +193,8 @@ async def _plan_from_kept(fleet, name: str, region: str, kept: Kept, parameters:
                 f"the data it kept ({where}, software config {kept.config_id}); this adopts it again",
             )
         )
-    missing = [k for k in give_again if k not in parameters]
-    if step == ADOPT_AGAIN and missing:
-        findings.append(
-            Finding(
-                BLOCKING,
-                f"hidden parameter(s) {', '.join(missing)} were given when {name} was created; their values "
-                "are never kept",
-                f"give them again: {' '.join(f'-P {k}=…' for k in missing)}",
-            )
-        )
+    if step == ADOPT_AGAIN:
+        findings += hidden_missing(give_again, parameters, name)
     return EvictPlan(
         name,
         old_id,

@@ -110,7 +110,12 @@ def needs_setting(message: str, region: str, setting: str) -> str:
 
 def hidden_to_give(adopt: AdoptData, parameters: dict, name: str) -> list:
     """A blocking finding when a hidden value given at create (never kept) is not given again."""
-    missing = [k for k in adopt.hidden if k not in parameters]
+    return hidden_missing(adopt.hidden, parameters, name)
+
+
+def hidden_missing(hidden, parameters: dict, name: str) -> list:
+    """The same, from the names of the hidden values given at create (an evict's record keeps only those)."""
+    missing = [k for k in hidden if k not in parameters]
     if not missing:
         return []
     return [
