@@ -38,7 +38,7 @@ from mrconsole.core.master.topology import read_master
 from mrconsole.core.rollout.gate import Gate, gate_argv
 from mrconsole.core.rollout.run import CONTINUE, DONE, ROLLBACK, STOP, Outcome, RolloutError, RolloutRun, what_it_does
 from mrconsole.core.rollout.stored import journaled_plan, rollout_state
-from mrconsole.core.rollout.waves import NONE, Change, breakpoints, plan_rollout, region_count
+from mrconsole.core.rollout.waves import NONE, RUNNING, Change, breakpoints, plan_rollout, region_count
 from mrconsole.template.analysis import analyse
 
 EPILOG = """waves:
@@ -107,6 +107,12 @@ def add_parser(sub) -> None:
     ways.add_argument("--rollback", action="store_true", help="roll every region back to before the rollout")
     ways.add_argument("--stop", action="store_true", help="cancel the master's update and what runs in each region")
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --continue: send the change again instead of releasing by signal; a new update takes over "
+        "one its engine left IN_PROGRESS (a Heat restarted during it never resumes it)",
+    )
+    p.add_argument(
         "--take-over",
         action="store_true",
         help="act on (or start over) a rollout another operator started and has not ended: said in its record",
@@ -149,6 +155,8 @@ def cmd_rollout(args) -> int:
         raise CliError("say what to roll out: -P KEY=VALUE, -t TEMPLATE, or --reapply", EXIT_USAGE)
     if args.reapply and (args.template or args.params or args.parameter_files):
         raise CliError("--reapply rolls out the master as it is: it takes no -t or -P", EXIT_USAGE)
+    if args.force and not args.go_on:
+        raise CliError("--force goes with --continue (the change sent again)", EXIT_USAGE)
     if args.max_failed_regions is not None:
         if args.failure_tolerance is not None:
             raise CliError("--max-failed-regions is --failure-tolerance: give one of them", EXIT_USAGE)
@@ -393,8 +401,23 @@ async def _way_on(args, fleet, actions, region: str, gate: Gate, out) -> int:
     # Another operator's rollout is theirs until --take-over says otherwise (nothing sent before).
     await run.take_over(args.take_over)
     way = STOP if args.stop else ROLLBACK if args.rollback else CONTINUE
+    if args.force and not status.master.in_progress:
+        raise CliError(
+            f"--force sends again an update still IN_PROGRESS; {topo.master.name} is {status.master.status}: "
+            f"--continue alone goes on. Nothing was sent"
+        )
+    if way == CONTINUE and status.phase == RUNNING and not args.force:
+        running = status.resend_wave
+        regions = ", ".join(status.waves[running - 1]) if running <= len(status.waves) else "?"
+        raise CliError(
+            f"{topo.master.name}'s update is running (wave {running}: {regions}) and no wave is held: nothing was "
+            f"sent. Watch it: mrconsole rollout {topo.master.name} --status, and --continue once the next wave "
+            f"is held. If {region}'s Heat went down during it, it never ends (Heat 27 resumes no convergence "
+            f"update after a restart): mrconsole rollout {topo.master.name} --continue --force sends the change "
+            f"again, later waves held; a new update takes over"
+        )
     # What it does in every region, before it is sent.
-    for line in what_it_does(way, status, previous, kind):
+    for line in what_it_does(way, status, previous, kind, force=args.force):
         print(line, file=out)
     confirm_protected(args, fleet, topo.regions(), f"--{way} of {topo.master.name}'s rollout")
     if not args.yes:
@@ -407,6 +430,9 @@ async def _way_on(args, fleet, actions, region: str, gate: Gate, out) -> int:
         return _report(args, run, outcome)
     # --continue: release the next held wave and drive on from it.
     run.marker = await _newest(fleet, topo)
+    if args.force:
+        outcome = await run.drive(status.resend_wave, resend=True)
+        return _report(args, run, outcome)
     nxt = status.next_wave
     if nxt is None:
         if status.phase == "finishing":

@@ -62,6 +62,11 @@ from mrconsole.state.journal import OK as J_OK
 W_WAITING, W_HELD, W_UPDATING, W_GATE, W_PASSED, W_FAILED = "waiting", "held", "updating", "gate", "passed", "failed"
 # How a run ended.
 DONE, GATE_FAILED, HEAT_FAILED, UNREACHABLE = "done", "gate failed", "update failed", "unreachable"
+STALLED = "stalled"  # a release Heat accepted and no engine acted on (a traversal whose engine died)
+# How long a released breakpoint may stay without its "cleared" event: a live engine notices a cleared hook at
+# its next step, within seconds (heat/engine/resource.py _break_if_required), so a minute of silence means no
+# engine runs this update.
+STALL_SECONDS = 60.0
 # What Heat says of a remote call made on a token that is no longer valid (seen on the lab, #34).
 EXPIRED_TOKEN = ("HTTPUnauthorized", "requires authentication")
 HELD_BY_OPERATOR = "held"  # the operator asked to hold after the current wave
@@ -140,6 +145,10 @@ class RolloutRun:
         self.found: dict[str, str] = {}
         self.taken_from = ""  # the operator this run took the rollout over from (Heat's record says them still)
         self.regate = False  # set by a take-over: gate the wave before the first one released
+        # Released by a signal and not yet seen going (a "cleared" or later event), and since when.
+        self.signalled: set[str] = set()
+        self.signalled_at = 0.0
+        self.stall_seconds = STALL_SECONDS
 
     # -- the master -------------------------------------------------------------
     @property
@@ -189,6 +198,7 @@ class RolloutRun:
         if not events:
             return
         self.marker = events[-1].id
+        self.signalled -= {e.resource_name for e in events}
         for e in events:
             if e.resource_name == m.name and e.physical_id in ("", m.id):
                 self.master_status = e.status
@@ -302,9 +312,10 @@ class RolloutRun:
         self._say(f"sent the update of {plan.master.name}; held at breakpoints: {held}")
         return await self.drive(1)
 
-    async def drive(self, first: int) -> Outcome:
+    async def drive(self, first: int, resend: bool = False) -> Outcome:
         """From wave `first` (released if it is held) to the end. After a take-over, the wave before `first`
-        passes its gate first (the gate releases `first` when it passes)."""
+        passes its gate first (the gate releases `first` when it passes). `resend`: wave `first` is released by
+        sending the change again, not by a signal (an update a dead engine left IN_PROGRESS: release)."""
         if self.regate and first > 1:
             self.regate = False
             before = self.waves[first - 2]
@@ -316,7 +327,9 @@ class RolloutRun:
                 if ended is not None:
                     return ended
         for wave in self.waves[first - 1 :]:
-            if wave.number > 1 or any(self.states.get(r) == HELD for r in wave.resources):
+            if resend and wave.number == first:
+                await self.release(wave, again=True)
+            elif wave.number > 1 or any(self.states.get(r) == HELD for r in wave.resources):
                 if wave.state != W_UPDATING:
                     await self.release(wave)
             wave.state = W_UPDATING
@@ -329,15 +342,18 @@ class RolloutRun:
                 return outcome
         return await self._finish()
 
-    async def release(self, wave: WaveProgress, gate_passed_at: float | None = None) -> None:
+    async def release(self, wave: WaveProgress, gate_passed_at: float | None = None, again: bool = False) -> None:
         """Release a wave: a signal per held constituent while the master's update runs; after the
-        update ended (it failed elsewhere), the change sent again with the later waves held. A wave
-        another run released first (an operator who took this rollout over while this process lived) stops
-        this run, with nothing sent. Cost: 1 events request, then 1 signal per constituent of the wave."""
+        update ended (it failed elsewhere), or with `again` (an update whose engine died: Heat 27 resumes no
+        convergence update, and a new one takes the dead one's resources over, "Worker went down during
+        resource UPDATE"), the change sent again with the later waves held. A wave another run released first
+        (an operator who took this rollout over while this process lived) stops this run, with nothing sent.
+        Cost: 1 events request, then 1 signal per constituent of the wave (or 1 PATCH)."""
         passed_at = gate_passed_at or time.monotonic()
         await self._read_events()
-        await self._unless_released_elsewhere(wave)
-        if self.master_status.endswith("_IN_PROGRESS"):
+        if not again:
+            await self._unless_released_elsewhere(wave)
+        if self.master_status.endswith("_IN_PROGRESS") and not again:
             await self._until_held(wave.resources)
             await self._unless_released_elsewhere(wave)
             for name in wave.resources:
@@ -345,6 +361,8 @@ class RolloutRun:
                     _raise_unless(await self.actions.release_hook(self.target, name, HOOK))
                     self.states[name] = UPDATING
                     self.released.add(name)
+                    self.signalled.add(name)
+            self.signalled_at = time.monotonic()
         else:
             await self.settle()
             later = [r for w in self.waves if w.number > wave.number for r in w.resources]
@@ -423,14 +441,35 @@ class RolloutRun:
     async def _wait(self, resources: tuple[str, ...]) -> Outcome | None:
         """Until each of `resources` is updated or failed in the master's current update."""
         deadline = time.monotonic() + self.limit
+        region, name = self.topo.master.region, self.topo.master.name
+        down = False
         while time.monotonic() < deadline:
             try:
                 await self._read_events()
             except CloudError as exc:
                 if exc.kind == "unavailable":
-                    self._say(f"{self.topo.master.region} does not answer ({exc.message}); still waiting")
+                    self._say(f"{region} does not answer ({exc.message}); still waiting")
+                    down = True
                 else:
                     raise
+            else:
+                if down:
+                    down = False
+                    self._say(
+                        f"{region} answers again. If its Heat restarted, this update will not go on by itself "
+                        f"(Heat 27 resumes no convergence update after a restart): if no event comes, stop this run "
+                        f"and send the change again: mrconsole rollout {name} --continue --take-over --force"
+                    )
+            if self.signalled and time.monotonic() - self.signalled_at > self.stall_seconds:
+                held = ", ".join(sorted(self.signalled))
+                message = (
+                    f"{region}'s Heat accepted the release of {held} {self.stall_seconds:.0f}s ago and no engine "
+                    f"acted on it: the update's engine is gone (a restarted Heat resumes no convergence update). "
+                    f"Nothing more was sent. Send the change again (a new update takes the dead one over, later "
+                    f"waves still held): mrconsole rollout {name} --continue --force"
+                )
+                await self.actions.record(self.target, "rollout-stop", J_FAILED, message)
+                return Outcome(STALLED, message)
             states = [self.states.get(r, WAITING) for r in resources]
             if self.started_seen and all(s in (UPDATED, FAILED) for s in states):
                 return None
@@ -760,11 +799,19 @@ def _raise_unless(result: ActionResult) -> None:
 CONTINUE, ROLLBACK, STOP = "continue", "rollback", "stop"
 
 
-def what_it_does(way: str, status: RolloutStatus, previous: dict, kind: str) -> list[str]:
+def what_it_does(way: str, status: RolloutStatus, previous: dict, kind: str, force: bool = False) -> list[str]:
     """What a way on does in every region, said before it is sent (the console asks with it; the CLI
     prints it and asks unless --yes)."""
     name = status.master.name
     held = status.master.in_progress
+    if way == CONTINUE and force:
+        again = status.resend_wave
+        regions = ", ".join(status.waves[again - 1]) if again <= len(status.waves) else "?"
+        return [
+            f"{name}'s update ({status.master.status}) is sent again, waves 1-{again} without breakpoints and the "
+            f"later ones held: a new Heat update takes over the one in progress (a dead engine's resources are "
+            f"marked failed, then updated); wave {again} ({regions}) is updated, then its gate runs"
+        ]
     if way == CONTINUE:
         nxt = status.next_wave
         if nxt is None:

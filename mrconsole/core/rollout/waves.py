@@ -511,6 +511,18 @@ class RolloutStatus:
                     return number
         return None
 
+    @property
+    def resend_wave(self) -> int:
+        """The wave a change sent again (--continue --force) releases, with every wave before it: the held
+        one, else the first not yet updated (the one a dead engine left updating), else the last."""
+        held = self.next_wave
+        if held is not None:
+            return held
+        for number, _regions, members in self.wave_states():
+            if any(c.state != UPDATED for c in members):
+                return number
+        return max(len(self.waves), 1)
+
 
 def event_state(e: Event) -> str:
     """What one event of a constituent's resource in the master says about it. A hook's events keep the

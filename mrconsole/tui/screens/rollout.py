@@ -375,17 +375,27 @@ class RolloutScreen(ConsoleAccess, Screen):
             self.notify("no rollout under way", severity="warning")
             return
         nxt = status.next_wave
-        if nxt is None and status.phase != "finishing":
+        # An update running with no wave held: its engine may have died (Heat 27 resumes no convergence update
+        # after a restart); the way on is the change sent again, a new update taking the dead one over.
+        again = nxt is None and status.phase == "running" and not self.busy
+        if nxt is None and status.phase != "finishing" and not again:
             self.notify(f"no wave is held: {status.message}", severity="warning")
             return
-        what = what_it_does(CONTINUE, status, {}, "")
+        what = what_it_does(CONTINUE, status, {}, "", force=again)
+        if again:
+            what = [
+                f"No wave is held: {status.message}. If its Heat went down during the update, it never ends.",
+                *what,
+            ]
+        first = status.resend_wave if again else nxt
 
         async def send(acts: Acting, _typed: str) -> None:
             run = await self._ready_run(acts)
             if run is not None:
-                self._drive(run.drive(nxt) if nxt else self._cleanup(run))
+                self._drive(run.drive(first, resend=again) if first else self._cleanup(run))
 
-        await perform(self, self._asked("Release the next wave?", what), send)
+        question = "Send the change again?" if again else "Release the next wave?"
+        await perform(self, self._asked(question, what), send)
 
     async def _cleanup(self, run: RolloutRun):
         from mrconsole.core.rollout.run import DONE, Outcome
