@@ -155,3 +155,49 @@ def test_a_take_over_while_the_first_operator_still_runs_stops_the_first_before_
     history = json.loads(_as(first, "operations", "opy", "--format", "json").stdout)
     newest = next(o for o in history["operations"] if o["source"] == "heat")
     assert newest["state"] == "done" and newest["taken_over_by"], newest
+
+
+def test_a_rollout_whose_masters_heat_restarted_mid_wave_is_sent_again_and_ends(lab, tmp_path):
+    """Heat 27 resumes no convergence update after a restart (engine/service.py reset_stack_status skips
+    convergence stacks): a master held at its second wave's breakpoints when its region's Heat stopped stays
+    UPDATE_IN_PROGRESS, and Heat still accepts the release (the hook is still recorded) with no engine to act
+    on it. The console says so within a minute, with the way out; the change sent again (--force) is taken up
+    by a new update ("Worker went down" for the dead one's resources) and the rollout ends clean."""
+    first, second = tmp_path / "alice", tmp_path / "bob"
+    done = _as(first, "stack", "create", "opd", "-t", ROLLOUT_T, "--region", "RegionOne", "--wait")
+    assert done.returncode == 0, done.stderr
+    op = _held_then_killed(first, "opd", "v2")["operation"]
+    with lab.fault("RegionOne", "stop"):
+        pass  # stopped, then started again: the engine that held the update is gone
+    status = _status(second, "opd")
+    assert status["phase"] == "holding" and status["master"]["status"] == "UPDATE_IN_PROGRESS", status
+
+    # The release is accepted by Heat and nothing moves: said, journaled, nothing more sent.
+    done = _as(second, "rollout", "opd", "--continue", "--take-over", "--soak", "1", "--yes", "--format", "json")
+    said = json.loads(done.stdout)
+    assert done.returncode == 1 and said["result"] == "stalled", done.stdout + done.stderr
+    assert "no engine acted on it" in said["message"] and "mrconsole rollout opd --continue --force" in said["message"]
+    journal = json.loads(_as(second, "journal", "--format", "json").stdout)
+    assert [e["action"] for e in journal if e["stack_name"] == "opd"][:2] == ["rollout-stop", "release"], journal
+
+    # --force goes with --continue only, and only while the update is in progress.
+    done = _as(second, "rollout", "opd", "--stop", "--force", "--yes")
+    assert done.returncode == 2 and "--force goes with --continue" in done.stderr, done.stderr
+
+    # The change sent again: a new update takes the dead one over; every region updated, no breakpoint left.
+    done = _as(second, "rollout", "opd", "--continue", "--force", "--soak", "1", "--yes", "--format", "json")
+    assert done.returncode == 0 and json.loads(done.stdout)["result"] == "done", done.stdout + done.stderr
+    values = {
+        (o["source"], o["key"]): o["value"]
+        for o in json.loads(_as(second, "outputs", "opd", "--format", "json").stdout)["outputs"]
+    }
+    assert values[("master", "releases")] == {"web_one": "v2", "web_two": "v2", "web_three": "v2"}, values
+    points = json.loads(_as(second, "breakpoints", "opd", "--format", "json").stdout)
+    assert not [b for b in points["breakpoints"] if b.get("hooks")], points
+    history = json.loads(_as(second, "operations", "opd", "--format", "json").stdout)["operations"]
+    [row] = [o for o in history if o["id"] == op["id"] and o["source"] == "heat"]
+    assert row["state"] == "done" and row["taken_over_by"], row
+    # Heat's words for the dead engine's resources, in the master's events.
+    done = _as(second, "events", "opd", "--region", "RegionOne", "--format", "json")
+    reasons = [json.loads(line)["reason"] or "" for line in done.stdout.splitlines() if line.strip()]
+    assert any("Worker went down" in r for r in reasons), reasons

@@ -18,6 +18,8 @@ BAD = [
     (("rollout", "demo", "-P", "a=b", "--max-concurrent", "0"), "1 or more"),
     (("rollout", "demo", "-P", "a=b", "--max-concurrent", "nan%"), "--max-concurrent 'nan%'"),
     (("rollout", "demo", "--continue", "--max-concurrent", "2"), "it takes a change"),
+    (("rollout", "demo", "-P", "a=b", "--force"), "--force goes with --continue"),
+    (("rollout", "demo", "--stop", "--force"), "--force goes with --continue"),
     (("status", "--request-timeout", "inf"), "'inf': expected seconds above 0"),
     (("status", "--request-timeout", "0"), "'0': expected seconds above 0"),
     (("status", "--request-timeout", "-1"), "'-1': expected seconds"),

@@ -9,14 +9,19 @@ import pytest
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.topology import Constituent, Topology
 from mrconsole.core.rollout.gate import gate_argv
+from mrconsole.core.rollout.run import CONTINUE, what_it_does
 from mrconsole.core.rollout.stored import PLAN_ACTION, planned_waves
 from mrconsole.core.rollout.waves import (
     FAILED,
     HELD,
+    RUNNING,
     UPDATED,
     UPDATING,
+    WAITING,
     Change,
+    ConstituentState,
     RolloutPlan,
+    RolloutStatus,
     Wave,
     constituent_states,
     default_waves,
@@ -147,3 +152,28 @@ def test_a_gate_command_that_cannot_run_is_refused(tmp_path):
         gate_argv("  ")
     with pytest.raises(PlanError, match="quotation"):
         gate_argv("true 'open")
+
+
+def _status(web_one: str, web_two: str, web_three: str) -> RolloutStatus:
+    cons = tuple(
+        ConstituentState(c.resource, c.region or "", c.stack_id, c.stack_name, state)
+        for c, state in zip(topo().constituents, (web_one, web_two, web_three), strict=True)
+    )
+    return RolloutStatus(
+        MASTER, RUNNING, cons, ("web_three", "web_two"), (("RegionOne",), ("RegionTwo", "RegionThree"))
+    )
+
+
+def test_a_change_sent_again_releases_the_held_wave_else_the_one_a_dead_engine_left_updating():
+    # Killed with the canary updating (nothing held yet): the canary's wave; the later one stays held.
+    assert _status(UPDATING, WAITING, WAITING).resend_wave == 1
+    assert _status(WAITING, WAITING, WAITING).resend_wave == 1
+    # Killed with the second wave released and updating.
+    assert _status(UPDATED, UPDATING, WAITING).resend_wave == 2
+    # A held wave is the one a continue releases, sent again or not.
+    assert _status(UPDATED, HELD, HELD).resend_wave == 2
+    # Every constituent updated, the master never marked complete: the last wave (no breakpoint is left).
+    assert _status(UPDATED, UPDATED, UPDATED).resend_wave == 2
+    said = " ".join(what_it_does(CONTINUE, _status(UPDATED, UPDATING, WAITING), {}, "parameters", force=True))
+    assert "waves 1-2 without breakpoints" in said and "wave 2 (RegionTwo, RegionThree)" in said
+    assert "takes over" in said
