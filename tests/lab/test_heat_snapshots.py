@@ -55,6 +55,15 @@ def test_snapshot_change_restore_and_a_region_down_refuses_the_restore(lab, cli)
     code, out, err = cli("snapshot", "snap", "list", "--lab", "--format", "json")
     taken = [s for s in json.loads(out) if s["name"].startswith("before-update-")]
     assert len(taken) == 1 and taken[0]["status"] == "COMPLETE"
+    # The history shows Heat's list of snapshots (any operator's), and this machine's journal for the one
+    # deleted since, not both for the same snapshot.
+    code, out, err = cli("operations", "snap", "--lab", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)["operations"]
+    from_heat = [(o["kind"], o["reason"], o["state"]) for o in rows if o["source"] == "heat"]
+    assert from_heat == [("snapshot", taken[0]["name"], "done")], rows
+    from_journal = [o["kind"] for o in rows if o["source"] == "journal"]
+    assert from_journal.count("snapshot") == 1 and "snapshot delete" in from_journal, rows
 
     # A snapshot Heat cannot take (a constituent's region down) is said as failed: what was to follow it
     # is not sent. (The update's own preflight refuses first in that case; the snapshot step is checked alone.)

@@ -73,6 +73,13 @@ def test_rehome_while_the_master_region_is_down_then_the_stale_master_is_abandon
         # Its steps, said as passed (stderr: stdout is the JSON); the old region is down: no abandon.
         assert f"adopt sent: mv in RegionTwo ({moved['id']})" in err and "adopted: mv is now" in err, err
         assert "abandon sent" not in err, err
+        # The move's record is in Heat with the new master: every operator's history shows it, once.
+        code, out, err = cli("operations", "mv", "--lab", "--format", "json")
+        rows = [o for o in json.loads(out)["operations"] if o["kind"] == "move"]
+        assert [(o["source"], o["state"], o["reason"]) for o in rows] == [
+            ("heat", "done", "from RegionOne to RegionTwo")
+        ], rows
+        assert rows[0]["results"] == {"RegionTwo": "adopted", "RegionOne": "left (unreachable)"}, rows
         # A PATCH through the new master reaches a constituent in a third region.
         code, out, err = cli(
             "stack", "update", "mv", "--lab", "--region", "RegionTwo", "-P", "app_replicas=3", "--wait"
@@ -343,6 +350,11 @@ def test_an_evict_killed_after_its_abandon_is_finished_from_another_state_direct
             "web_one": ids["web_one"],
             "web_two": ids["web_two"],
         }
+        # The evict's record is in Heat with the master adopted again: alice, whose evict was killed, sees it.
+        done = as_(first, "operations", "evk", "--format", "json")
+        rows = [o for o in json.loads(done.stdout)["operations"] if o["kind"] == "evict"]
+        assert [(o["source"], o["state"], o["reason"]) for o in rows] == [("heat", "done", "RegionThree dropped")]
+        assert rows[0]["results"] == {"RegionThree": "evicted", "RegionOne": "adopted"}, rows
         # Finished: no record is left, so nothing is left to evict.
         done = as_(second, "evict", "evk", "--region", "RegionThree", "--preview")
         assert done.returncode == 2 and "no constituent in RegionThree" in done.stderr, done.stderr

@@ -118,3 +118,60 @@ def test_max_concurrent_splits_a_wave_in_order_and_leaves_smaller_ones_alone():
     waves = [("A",), ("B", "C", "D", "E", "F")]
     assert split_waves(waves, 2) == [("A",), ("B", "C"), ("D", "E"), ("F",)]
     assert split_waves(waves, 5) == waves
+
+
+def test_a_moves_record_joins_the_records_the_old_master_held_and_keeps_its_other_defaults():
+    rollout = rec.new_record("rollout", (("A",),), "parameters", {}).ended_as(rec.DONE, {"A": "updated"})
+    env = {"parameters": {"x": "1"}, "parameter_defaults": {"other": 2, **rec.with_record((), rollout)}}
+    move = rec.adopt_record("move", "from A to B", {"B": "adopted", "A": "abandoned"})
+    out = rec.environment_with(env, move)
+    assert out["parameters"] == {"x": "1"} and out["parameter_defaults"]["other"] == 2
+    assert [r.kind for r in rec.records_in(out)] == ["move", "rollout"]
+    assert rec.records_in(out)[0].state == rec.DONE and env["parameter_defaults"] != out["parameter_defaults"]
+    assert rec.records_in(rec.environment_with(None, move)) == (move,)
+
+
+def _entry(n: int, action: str, stack_id: str | None, **parameters):
+    from mrconsole.state.journal import JournalEntry
+
+    return JournalEntry(
+        n, 1_700_000_000.0 + n, None, "alice", "lab", "A", "m", stack_id, action, parameters, None, "ok", "", False,
+        None,
+    )  # fmt: skip
+
+
+def test_the_history_shows_an_operation_once_heat_first_and_an_adopt_that_failed_as_failed():
+    from mrconsole.core.diagnosis.operations import _from_journal, _snapshots, _state
+
+    entries = [
+        _entry(1, "rehome", "m-new"),  # the adopt that made this master: Heat's move record stands for it
+        _entry(2, "rehome", "m-older"),  # not this master's
+        _entry(3, "snapshot", "m-new", name="kept"),  # Heat lists it
+        _entry(4, "snapshot", "m-new", name="deleted-since"),
+        _entry(5, "restore", "m-new"),
+    ]
+    rows = _from_journal(entries, set(), "m-new", {"move"}, {"kept"})
+    assert [(r.kind, r.reason or r.id) for r in rows] == [
+        ("move", "journal-2"),
+        ("snapshot", "journal-4"),
+        ("restore", "journal-5"),
+    ]
+    # Without a record in Heat (a move an older version made), the journal's row stays.
+    assert [r.kind for r in _from_journal(entries[:1], set(), "m-new", set(), set())] == ["move"]
+
+    snaps = _snapshots(
+        [{"id": "0123456789", "name": "kept", "status": "COMPLETE", "creation_time": "2026-01-01T00:00:00"}], "A"
+    )
+    assert [(s.id, s.state, s.started, s.results) for s in snaps] == [
+        ("snapshot-01234567", "done", "2026-01-01T00:00:00+00:00", {"A": "COMPLETE"})
+    ]
+
+    move = rec.adopt_record("move", "from A to B", {"B": "adopted"})
+
+    def status(master_status: str) -> RolloutStatus:
+        return RolloutStatus(Stack("B", "m-new", "m", master_status), "none", (), (), records=(move,))
+
+    assert _state(move, status("ADOPT_FAILED"), move.id) == "failed"
+    assert _state(move, status("ADOPT_IN_PROGRESS"), move.id) == "running"
+    assert _state(move, status("ADOPT_COMPLETE"), move.id) == rec.DONE
+    assert _state(move, status("UPDATE_FAILED"), move.id) == rec.DONE  # a later action's, not the move's

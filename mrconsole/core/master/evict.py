@@ -43,7 +43,7 @@ from mrconsole.core.master.rehome_data import (
     needs_setting,
 )
 from mrconsole.core.master.topology import read_master, until_settled
-from mrconsole.core.rollout.record import now_iso, who
+from mrconsole.core.rollout.record import adopt_record, environment_with, now_iso, who
 from mrconsole.state.topology_cache import from_topology
 from mrconsole.template.heat import hidden_parameters
 
@@ -325,7 +325,9 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
         return f"the evict of {plan.region} from {plan.master_name} had ended; its record in Heat is removed"
     env = dict(plan.data.get("environment") or {})
     env["parameters"] = {**(env.get("parameters") or {}), **plan.parameters}
-    data = {**plan.data, "environment": env}
+    # The evict's record goes with the master adopted again, for every operator's history (core/rollout/record.py).
+    record = adopt_record("evict", f"{plan.region} dropped", {plan.region: "evicted", plan.master_region: "adopted"})
+    data = {**plan.data, "environment": environment_with(env, record)}
     master = Target(plan.master_region, plan.master_name)
     if plan.step == ADOPT_AGAIN:
         steps = [(plan.master_region, a) for a in ("rehome", "delete")]

@@ -39,6 +39,7 @@ from mrconsole.core.master.rehome_data import (
     needs_setting,
 )
 from mrconsole.core.master.topology import read_master, until_settled
+from mrconsole.core.rollout.record import adopt_record, environment_with
 from mrconsole.core.text import duration
 from mrconsole.state.topology_cache import AdoptData, from_topology
 from mrconsole.template.heat import hidden_parameters
@@ -277,7 +278,14 @@ async def execute_rehome(
     data["name"] = plan.name
     env = dict(data.get("environment") or {})
     env["parameters"] = {**(env.get("parameters") or {}), **plan.parameters}
-    data["environment"] = env
+    # The move's record goes with the new master, for every operator's history (core/rollout/record.py).
+    left = "abandoned" if plan.old_reachable else "left (unreachable)"
+    record = adopt_record(
+        "move",
+        f"from {plan.old_region} to {plan.to_region}",
+        {plan.to_region: "adopted", plan.old_region: left},
+    )
+    data["environment"] = environment_with(env, record)
     # Every step allowed (the adopt, the probe's delete, the old master's abandon), or none is sent.
     steps = [(plan.to_region, "rehome"), (plan.to_region, "delete")]
     steps += [(plan.old_region, "abandon")] if plan.old_reachable else []

@@ -22,6 +22,12 @@ Why there, checked on Heat 27 (tests/lab/test_operations.py pins each):
   again with its end (core/rollout/run.py), in an update that changes no
   resource.
 
+A move and an evict write theirs into the environment of the adopt that makes
+the new master (the adopt data's environment is the new master's: every record
+the old one held goes with it), already ended: the adopt is their one request
+to the master, and Heat's status of it (ADOPT_COMPLETE or not) says whether it
+did what the record says (core/diagnosis/operations.py).
+
 A take-over cannot be written to Heat while the master's update runs (a PATCH
 then would start another traversal), so it is journaled here and reaches Heat
 with the taker's next update of the master (the clean-up or the rollback).
@@ -48,7 +54,7 @@ RUNNING, DONE, ROLLED_BACK, STOPPED = "running", "done", "rolled back", "stopped
 @dataclass(frozen=True)
 class OperationRecord:
     id: str
-    kind: str  # "rollout"
+    kind: str  # "rollout", "move", "evict"
     by: str  # user@host of the operator who started it
     operator: str  # that operator's state directory (config.state_dir), by its id: who may act without --take-over
     started: str  # ISO 8601, UTC
@@ -213,3 +219,16 @@ def with_record(records: tuple[OperationRecord, ...], record: OperationRecord) -
     rest = [r for r in records if r.id != record.id]
     kept = [record, *rest][:HISTORY]
     return {RECORD_KEY: [r.to_dict() for r in kept]}
+
+
+def adopt_record(kind: str, change: str, results: dict[str, str]) -> OperationRecord:
+    """The record of an operation whose last request makes the new master by adopt (a move, an evict),
+    written ended (see the module's docstring)."""
+    return new_record(kind, (), change, {}).ended_as(DONE, results)
+
+
+def environment_with(environment: dict | None, record: OperationRecord) -> dict:
+    """`environment` with `record` first among the records it holds (a new master's adopt data)."""
+    env = dict(environment or {})
+    env["parameter_defaults"] = {**(env.get("parameter_defaults") or {}), **with_record(records_in(env), record)}
+    return env
