@@ -1,12 +1,12 @@
 """The fault matrix beyond the rollout (#36): a 3-region create, a re-apply, a move of the master with its old
-region up, and an evict of a region gone for good; one fault (harness.FAULTS) at each step boundary each passes,
-then another operator finishes it with one command.
+region up and with it stopped, and an evict of a region gone for good; one fault (harness.FAULTS) at each step
+boundary each passes, then another operator finishes it with one command.
 
 The steps, found in what each operation says (never by sleeping):
 - create and re-apply (`stack create|reapply --wait` follows Heat's events): `sent`, Heat's "Stack CREATE|UPDATE
   started"; `constituent`, the first constituent's CREATE|UPDATE_COMPLETE in the master;
 - move (core/master/rehome.py execute_rehome's step lines): `adopt-sent`, `adopted` (the old master not yet
-  abandoned);
+  abandoned, or, its region down, left to abandon when it returns);
 - evict (core/master/evict.py execute_evict's step lines): `abandoned` (the master gone from Heat, not yet
   adopted again), `adopt-sent`.
 
@@ -54,6 +54,8 @@ class Operation:
     created: bool = True  # the master exists before the operation (created by the cell)
     gone: tuple[str, ...] = field(default_factory=tuple)  # regions stopped for the whole cell
     lab: str = "lab"  # the fixture of the lab it runs on
+    returns: bool = False  # the `gone` regions come back once the operation ended (before the other operator looks)
+    tag: str = ""  # the cell's stack names: cxTAG...
 
 
 OPERATIONS = {
@@ -70,6 +72,20 @@ OPERATIONS = {
     ),
     "move": Operation(
         "move (old region up)", {"adopt-sent": "adopt sent:", "adopted": "adopted:"}, "RegionTwo", lab="no_reauth_lab"
+    ),
+    # The master's region down for good (until the cell's end): the new master's region is the next one, so the
+    # master-region faults would be the next-region ones again. The old region comes back after the fault, as
+    # it does in an outage, and its stale master is abandoned: the move's own last step then, with or without
+    # a fault (tests/lab/test_rehome.py).
+    "move-down": Operation(
+        "move (old region stopped)",
+        {"adopt-sent": "adopt sent:", "adopted": "adopted:"},
+        "RegionTwo",
+        faults=tuple(f for f in FAULTS if not f.startswith("master-region")),
+        gone=("RegionOne",),
+        lab="no_reauth_lab",
+        returns=True,
+        tag="md",
     ),
     # Its only region is the master's: "master-region-stopped" would be "next-region-stopped" again.
     "evict": Operation(
@@ -89,13 +105,14 @@ def _argv(op: str, name: str) -> tuple[str, ...]:
         "create": ("stack", "create", name, "-t", ROLLOUT_T, "--region", "RegionOne", "--wait"),
         "reapply": ("stack", "reapply", name, "--region", "RegionOne", "--yes", "--wait"),
         "move": ("move", name, "--to", "RegionTwo", "--yes"),
+        "move-down": ("move", name, "--to", "RegionTwo", "--yes"),
         "evict": ("evict", name, "--region", "RegionThree", "--yes"),
     }[op]
 
 
 def _where(op: str) -> tuple[str, tuple[str, ...]]:
     """Where the master should be at a clean end, and what it owns."""
-    if op == "move":
+    if op in ("move", "move-down"):
         return "RegionTwo", RESOURCES
     if op == "evict":
         return "RegionOne", RESOURCES[:2]
@@ -104,7 +121,7 @@ def _where(op: str) -> tuple[str, tuple[str, ...]]:
 
 def _problems(op: str, state: Path, name: str, ids: dict[str, str]) -> list[str]:
     region, owns = _where(op)
-    problems = one_master_owning(state, name, region, owns, ids if op in ("move", "evict") else None)
+    problems = one_master_owning(state, name, region, owns, ids if op in ("move", "move-down", "evict") else None)
     if op != "evict" and not problems and releases(state, name) != dict.fromkeys(RESOURCES, "v1"):
         problems.append(f"releases {releases(state, name)}")
     return problems
@@ -116,7 +133,7 @@ def _recovery(op: str, name: str, status: dict) -> tuple[str, ...]:
         if not status.get("master_status"):
             return _argv("create", name)  # Heat never had it
         return ("stack", "reapply", name, "--region", "RegionOne", "--yes", "--wait")
-    if op == "move":
+    if op in ("move", "move-down"):
         said = abandon_said(status)
         if said:
             verb, stack, flag, region = said.split()
@@ -162,7 +179,7 @@ def test_an_operation_recovers_from_one_fault_at_each_step(request, tmp_path, ma
     # before sending (pinned in tests/lab/test_production.py); they run on the lab whose Heat adopts.
     lab = request.getfixturevalue(spec.lab)
     use_lab(lab)
-    name = f"cx{op[:2]}{list(spec.boundaries).index(boundary)}{FAULTS.index(fault)}"
+    name = f"cx{spec.tag or op[:2]}{list(spec.boundaries).index(boundary)}{FAULTS.index(fault)}"
     first, second = tmp_path / "first", tmp_path / "second"
     ids: dict[str, str] = {}
     if spec.created:
@@ -183,6 +200,9 @@ def test_an_operation_recovers_from_one_fault_at_each_step(request, tmp_path, ma
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(30)
+        if spec.returns:
+            for region in spec.gone:
+                lab.lab.start(region)
         status = quiet(second, name)
         row["status_seen"] = status.get("master_status") or "no master"
         row["operation_seen"] = bool(status)
