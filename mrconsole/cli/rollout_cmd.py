@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from dataclasses import replace
 
@@ -29,6 +30,7 @@ from mrconsole.cli.common import (
 )
 from mrconsole.cli.output import add_format
 from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError, Target
+from mrconsole.core.acting.by_hand import rollout_by_hand, rollout_files
 from mrconsole.core.acting.findings import BLOCKING
 from mrconsole.core.acting.preview import preview_update
 from mrconsole.core.connect import TopologyCache, gather
@@ -250,6 +252,11 @@ async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, ou
     if args.preview:
         preview = await preview_update(fleet, plan.master, params, bundle, plan.hidden)
         by_region = preview.by_region()
+        resources = [tuple(c.resource for c in w.constituents) for w in plan.waves]
+        by_hand = rollout_by_hand(
+            fleet.name, plan.master.region, plan.master.name, resources, params, plan.hidden, args.template
+        )
+        files = rollout_files(resources)
         if args.format == "json":
             print_json(
                 {
@@ -269,6 +276,8 @@ async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, ou
                     "failure_tolerance": gate.max_failed_regions,
                     "findings": plan.findings,
                     "blocked": bool(plan.blocking),
+                    "by_hand": by_hand,
+                    "by_hand_files": files,
                 }
             )
         else:
@@ -279,6 +288,11 @@ async def _start(args, fleet, actions, region: str, gate: Gate, params: dict, ou
                 print(f"  {f}")
             for line in preview.lines():
                 print(line)
+            print("by hand (hidden values as <NAME>; each hook clear once the wave before is healthy):")
+            for line in by_hand:
+                print(f"  {line}")
+            for name, content in files.items():
+                print(f"  {name}: {json.dumps(content)}")
             print("nothing was sent (--preview)")
         if plan.blocking:
             return EXIT_DEGRADED if _unreachable(plan.blocking) else EXIT_FAILED

@@ -491,7 +491,8 @@ async def _act(args, fleet, actions) -> list | _Preview:
         except CloudError as exc:
             raise CliError(f"{args.env[0]}: {exc.message}", EXIT_USAGE) from None
     if getattr(args, "preview", False):
-        return await _preview_of(fleet, plan, bundle if bundle is None or bundle.template else None)
+        by_hand = plan.by_hand(through, getattr(args, "template", None), getattr(args, "env", None) or ())
+        return await _preview_of(fleet, plan, bundle if bundle is None or bundle.template else None, by_hand)
     typed_region = _typed_region(args, plan)
     if getattr(args, "snapshot_first", False) and (args.force or not plan.blocking):
         try:
@@ -520,8 +521,9 @@ async def _act(args, fleet, actions) -> list | _Preview:
     return results
 
 
-async def _preview_of(fleet, plan, bundle=None) -> _Preview:
-    """The preflight and, for an update or re-apply, what changes in every region. Sends nothing."""
+async def _preview_of(fleet, plan, bundle=None, by_hand: list[str] | None = None) -> _Preview:
+    """The preflight, for an update or re-apply what changes in every region, and the `openstack` command that
+    would send the same request (`by_hand`). Sends nothing."""
 
     preview = None
     if plan.action in ("update", "reapply"):
@@ -535,12 +537,16 @@ async def _preview_of(fleet, plan, bundle=None) -> _Preview:
         "preview": preview.by_region() if preview else None,
         "deletes": list(plan.deletes),
         "protected": list(plan.protected),
+        "by_hand": by_hand or [],
     }
     lines = [f"{plan.question[0].upper()}{plan.question[1:]}"]
     if plan.deletes:
         lines.append(f"  {plan.effect}")
     lines += [f"  {f}" for f in plan.findings] or ["  preflight: nothing stands in the way"]
     lines += preview.lines() if preview else []
+    if by_hand:
+        lines.append("by hand (hidden values as <NAME>):")
+        lines += [f"  {c}" for c in by_hand]
     lines.append("nothing was sent (--preview)")
     return _Preview(data, lines, bool(plan.blocking))
 

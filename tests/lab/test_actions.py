@@ -259,8 +259,13 @@ def test_a_master_delete_names_every_stack_and_needs_their_count(lab, act_master
     assert deletes[0] == "RegionOne: act (the master)"
     assert {d.split(":")[0] for d in deletes[1:]} == {"RegionTwo", "RegionThree"}
     assert all(d.split(": ")[1].startswith("act-") for d in deletes[1:])
+    # The openstack command that sends the same delete, for a runbook (one request: Heat deletes the rest).
+    assert _json(out)["by_hand"] == [
+        "openstack --os-cloud mrconsole-lab --os-region-name RegionOne stack delete --yes act"
+    ]
     code, out, err = cli("stack", "delete", "act", "--lab", "--region", "RegionOne", "--preview")
     assert "Heat deletes 3 stacks" in out and "RegionTwo: act-" in out
+    assert "by hand (hidden values as <NAME>):" in out and "stack delete --yes act" in out
 
     async def scenario():
         fleet = Fleet(await connect(lab_options(str(lab.dir))))

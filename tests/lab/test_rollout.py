@@ -355,6 +355,16 @@ def test_rollout_preview_shows_the_waves_and_sends_nothing(lab, cli):
     assert plan["held"] == ["db_stack"]
     assert plan["waves"][0]["constituents"] == ["app_stack"]
     assert not plan["blocked"]
+    # By hand: the held PATCH, the hook clear of the second wave, the release (core/acting/by_hand.py).
+    head = "openstack --os-cloud mrconsole-lab --os-region-name RegionOne stack "
+    assert plan["by_hand"] == [
+        head + "update --existing -e hold.yaml --parameter app_replicas=4 demo",
+        head + "hook clear --pre-update demo db_stack",
+        head + "update --existing -e release.yaml demo",
+    ]
+    assert plan["by_hand_files"]["hold.yaml"] == {
+        "resource_registry": {"resources": {"db_stack": {"hooks": "pre-update"}}}
+    }
 
 
 async def test_console_started_mid_rollout_shows_it_and_finishes_it(lab, cli, failing_gate):

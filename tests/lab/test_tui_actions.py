@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from mrconsole import config
+from mrconsole.core.acting.by_hand import BY_HAND_FILE
 from mrconsole.state.journal import Journal
 from mrconsole.tui.screens.actions import ActionMenu, ConfirmScreen, JournalScreen, LaunchScreen
 from mrconsole.tui.screens.overview import OverviewScreen
@@ -112,6 +114,15 @@ async def test_update_from_the_console_uses_the_core_plan_and_parser(lab, tui_de
         assert isinstance(app.screen, ConfirmScreen)
         assert journal_since(before) == []
         app.screen.query_one("#patch-params").value = "size=2"
+        # `y` copies the openstack command that sends the same PATCH (and leaves it in a file); it sends nothing.
+        assert "stack update --existing tui-del" in str(app.screen.query_one("#by-hand").render())
+        app.screen.query_one("#cancel").focus()
+        await pilot.press("y")
+        kept = config.state_dir() / BY_HAND_FILE
+        assert await until(pilot, kept.exists, 10)
+        said = kept.read_text()
+        assert "--os-region-name RegionOne stack update --existing --parameter size=2 tui-del" in said, said
+        assert journal_since(before) == [] and isinstance(app.screen, ConfirmScreen)
         app.screen.query_one("#confirm").press()
         assert await until(pilot, lambda: journal_mark() > before and Journal().entries(1)[0].outcome != "pending")
     entry = Journal().entries(1)[0]

@@ -39,6 +39,7 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting import protect
 from mrconsole.core.acting.action_table import MENU, NAME, ON_A_MASTER, TABLE, VIA_MASTER, Action
 from mrconsole.core.acting.actions import ActionResult, Actions, Target
+from mrconsole.core.acting.by_hand import stack_by_hand
 from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Finding
 from mrconsole.core.acting.preflight import check_master, check_parameters, check_stack, drift_findings
 from mrconsole.core.errors import PlanError
@@ -88,6 +89,7 @@ class ActionPlan:
     deletes: tuple[str, ...] = ()  # a master's delete: every stack it deletes, "REGION: NAME", master first
     is_master: bool = False  # it has constituents: its snapshot, update and delete reach other regions
     protected: tuple[str, ...] = ()  # protected regions it changes stacks in: typed to confirm (core/acting/protect.py)
+    cloud: str = ""  # the cloud's name in clouds.yaml: what `openstack --os-cloud` takes (by_hand)
 
     @property
     def confirm_prompt(self) -> str:
@@ -131,6 +133,16 @@ class ActionPlan:
         if self.action == "delete":
             return "The stack and everything it created are deleted. This cannot be undone."
         return ""
+
+    def by_hand(
+        self, through_master: bool = False, template: str | None = None, environments: Iterable[str] = ()
+    ) -> list[str]:
+        """The `openstack` command that sends what this plan sends (core/acting/by_hand.py), hidden values as
+        placeholders."""
+        target = self.through_master if through_master and self.through_master is not None else self.direct
+        return stack_by_hand(
+            self.cloud, self.action, target.region, target.name, self.parameters, self.hidden, template, environments
+        )
 
     def with_parameters(self, parameters: dict[str, str]) -> ActionPlan:
         """The plan for these PATCH parameters, their preflight included."""
@@ -238,6 +250,7 @@ async def plan_action(
         deletes=deletes,
         is_master=is_master,
         protected=protect.touched(protected, regions_changed),
+        cloud=fleet.name,
     )
 
 

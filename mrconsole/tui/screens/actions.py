@@ -22,6 +22,7 @@ from textual.widgets import Footer
 
 from mrconsole.core.acting import protect
 from mrconsole.core.acting.action_table import info
+from mrconsole.core.acting.by_hand import keep
 from mrconsole.core.acting.choices import LABELS
 from mrconsole.core.acting.create import execute_create
 from mrconsole.core.acting.launch import FormField, form_fields, load
@@ -107,7 +108,10 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
     here with the core's own rules, before the screen closes.
     """
 
-    BINDINGS = [Binding("escape", "dismiss('')", "Cancel", id="cancel-confirm")]
+    BINDINGS = [
+        Binding("escape", "dismiss('')", "Cancel", id="cancel-confirm"),
+        Binding("y", "copy_by_hand", "Copy the openstack command", id="copy-by-hand"),
+    ]
 
     def __init__(self, plan):
         super().__init__(id="confirm")
@@ -130,6 +134,9 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
                 else Text("✓ preflight: nothing stands in the way", style="green"),
                 id="preflight",
             )
+            by_hand = plan.by_hand()
+            if by_hand:
+                yield Static(Text("by hand (y copies): " + " ; ".join(by_hand), style="dim"), id="by-hand")
             if plan.action == "update":
                 yield Input(  # a stack with hidden parameters: what is typed is not shown (#33)
                     placeholder="KEY=VALUE KEY2='a value' (only these change)"
@@ -214,6 +221,27 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one("#cancel", Button).focus()
+
+    async def action_copy_by_hand(self) -> None:
+        """The `openstack` command for this action (the parameters typed so far, hidden ones as <NAME>), to the
+        terminal's clipboard (OSC 52: over SSH and tmux too) and to a file, for a terminal that takes no copy."""
+        plan = self.plan
+        if plan.action == "update":
+            try:
+                plan = plan.with_parameters(parse_parameter_text(self.query_one("#patch-params", Input).value))
+            except PlanError:
+                pass  # the command without them: the parameters are said where they are typed
+        lines = plan.by_hand()
+        if not lines:
+            self.notify("no single openstack command does this", severity="warning")
+            return
+        self.app.copy_to_clipboard("\n".join(lines))
+        try:
+            path = await asyncio.to_thread(keep, lines)
+        except OSError as exc:
+            self.notify(f"copied (OSC 52); not written to a file: {exc.strerror or exc}", severity="warning")
+            return
+        self.notify(f"copied (OSC 52) and written to {path}")
 
     async def _preview(self) -> None:
         """What the update changes in every region, from Heat (core/acting/preview.py, as `--preview`)."""
