@@ -54,13 +54,19 @@ def add_cloud_arguments(parser, stack_timeout: bool = False) -> None:
         action="store_true",
         help="refuse every action that would change a stack (the console hides them)",
     )
+    g.add_argument(
+        "--show-requests",
+        action="store_true",
+        help="when the command ends, print on stderr every HTTP request it sent (method, path, status, ms, "
+        "request ids), one line each",
+    )
 
 
 # Options the OpenStack CLI accepts before the command (`openstack --os-cloud prod stack list`);
 # main.hoist_global_options moves them after it, where each command's parser takes them.
 # `--timeout` before the command is the request timeout, as `openstack --timeout 30 stack ...` has it.
 GLOBAL_WITH_VALUE = ("--os-cloud", "--region", "--timeout", "--request-timeout", "--format", "-f", "--lab-dir")
-GLOBAL_FLAGS = ("--lab", "--read-only")
+GLOBAL_FLAGS = ("--lab", "--read-only", "--show-requests")
 
 
 def request_timeout(args) -> float | None:

@@ -15,6 +15,8 @@ from mrconsole.cli import common, completion_cmd, lab_cmd, output
 from mrconsole.cli.cloudargs import GLOBAL_FLAGS, GLOBAL_WITH_VALUE
 from mrconsole.cli.common import EXIT_USAGE, CliError
 from mrconsole.config import keep_private
+from mrconsole.core.live.requests import last_sent, sent_since
+from mrconsole.core.live.requests import line as request_line
 from mrconsole.core.text import PrintableStream
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError, describe
 from mrconsole.logs import logger
@@ -173,10 +175,21 @@ def main(argv: list[str] | None = None) -> int:
     streams = (sys.stdout, sys.stderr)
     if argv[0] != "console":
         sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)
+    before = last_sent()
     try:
         return _run(args, argv)
     finally:
+        if getattr(args, "show_requests", False) and argv[0] != "console":
+            _show_requests(before)
         sys.stdout, sys.stderr = streams
+
+
+def _show_requests(before: int) -> None:
+    """--show-requests: what the command sent, one line each, on stderr (stdout stays the command's own)."""
+    sent = sent_since(before)
+    print(f"{len(sent)} request(s) sent:", file=sys.stderr)
+    for r in sent:
+        print(f"  {request_line(r)}", file=sys.stderr)
 
 
 def _run(args, argv: list[str]) -> int:

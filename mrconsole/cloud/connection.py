@@ -11,7 +11,7 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 
-from mrconsole.cloud import errors
+from mrconsole.cloud import errors, request_log
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.region import RegionClient, Timeouts
 from mrconsole.models import Identity
@@ -228,6 +228,7 @@ async def connect(opts: CloudOptions) -> Cloud:
     except (os_exc.ConfigException, kexc.ClientException) as exc:
         raise CloudError(errors.CONFIG, f"cloud {name!r}: {str(exc).splitlines()[0]}") from None
     session = _timed_session(first, opts.timeouts)
+    request_log.watch(session)
 
     if known:
         names = [r["name"] for r in known]
@@ -265,6 +266,7 @@ async def connect(opts: CloudOptions) -> Cloud:
             if key not in sessions:
                 sessions[key] = _timed_session(region_cfg, opts.timeouts)
                 _pool_per_host(sessions[key], hosts=len(names) + 1, per_host=opts.workers_per_region)
+                request_log.watch(sessions[key])
             region_session = sessions[key]
         except (os_exc.ConfigException, kexc.ClientException):
             interface = "public"

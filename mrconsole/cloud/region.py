@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from mrconsole.cloud import errors
+from mrconsole.cloud import errors, request_log
 from mrconsole.cloud.convert import field_of, to_detail, to_event, to_resource, to_stack
 from mrconsole.cloud.errors import CloudError, InternalError
 from mrconsole.cloud.health import RegionHealth
@@ -104,24 +104,35 @@ class RegionClient:
             self._heat = heat_client.Client("1", **kwargs)
         return self._heat
 
-    def _run(self, fn: Callable, convert: Callable | None, request_id: str | None = None, headers: dict | None = None):
+    def _run(
+        self,
+        fn: Callable,
+        convert: Callable | None,
+        request_id: str | None = None,
+        headers: dict | None = None,
+        what: str = "request",
+    ):
         """In a pool thread: call, re-authenticating once on 401, then convert the answer.
         Returns (result, error, seconds, answered): the error is a `CloudError` for what the cloud
         answered, an `InternalError` for a bug of ours; `answered` says the region did answer (so a
         bug in converting its answer still counts as an answer for its health)."""
         started = time.monotonic()
-        try:
+        with request_log.sending(self.region, request_id) as sent:
             try:
-                raw = fn(self._client(request_id, headers))
-            except Exception as exc:  # mapped below: a 401 gets one more try, the rest is re-raised
+                try:
+                    raw = fn(self._client(request_id, headers))
+                except Exception as exc:  # mapped below: a 401 gets one more try, the rest is re-raised
+                    mapped = errors.map_exception(exc, self.region)
+                    if mapped.kind != errors.UNAUTHORIZED:
+                        raise
+                    # A token may have been revoked or expired: one fresh try.
+                    self._session.invalidate()
+                    raw = fn(self._client(request_id, headers))
+            except Exception as exc:  # noqa: BLE001 - returned to call(), which logs a bug and raises either
                 mapped = errors.map_exception(exc, self.region)
-                if mapped.kind != errors.UNAUTHORIZED:
-                    raise
-                # A token may have been revoked or expired: one fresh try.
-                self._session.invalidate()
-                raw = fn(self._client(request_id, headers))
-        except Exception as exc:  # noqa: BLE001 - returned to call(), which logs a bug and raises either
-            return None, errors.map_exception(exc, self.region), time.monotonic() - started, False
+                if not sent.answered:  # no answer at all: the response hook saw nothing
+                    sent.unanswered(what, time.monotonic() - started, mapped.message)
+                return None, mapped, time.monotonic() - started, False
         elapsed = time.monotonic() - started
         if convert is None:
             return raw, None, elapsed, True
@@ -145,7 +156,7 @@ class RegionClient:
         code, so a failure there is an `InternalError`, never held against the region."""
         loop = asyncio.get_running_loop()
         self.calls += 1
-        future = loop.run_in_executor(self._pool, self._run, fn, convert, request_id, headers)
+        future = loop.run_in_executor(self._pool, self._run, fn, convert, request_id, headers, what)
         try:
             result, error, elapsed, answered = await asyncio.wait_for(future, self.timeouts.deadline)
         except TimeoutError:

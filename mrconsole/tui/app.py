@@ -79,6 +79,7 @@ from mrconsole.tui.screens.modals import (
 from mrconsole.tui.screens.oncall import OutputsScreen, ResourcesScreen
 from mrconsole.tui.screens.operations import OperationsScreen
 from mrconsole.tui.screens.overview import OverviewScreen
+from mrconsole.tui.screens.requests import RequestsScreen
 from mrconsole.tui.screens.rollout import BreakpointsScreen, RolloutScreen
 from mrconsole.tui.widgets.plain import Static
 
@@ -103,6 +104,7 @@ class MrConsoleApp(App):
         Binding("M", "move", "Move master", id="move", show=False),
         Binding("S", "snapshots", "Snapshots", id="snapshots", show=False),
         Binding("m", "masters", "Masters", id="masters", show=False),
+        Binding("L", "requests", "Requests", id="requests", show=False),
         Binding("escape", "back", "Back", id="back", show=False),
     ]
 
@@ -256,6 +258,17 @@ class MrConsoleApp(App):
             return
 
         self.push_screen(JournalScreen())
+
+    def action_requests(self, region: str = "") -> None:
+        if self.session is None:
+            return
+        region = region.strip()
+        if region and region not in self.session.region_names:
+            self.notify(
+                f"no region {region} (this cloud has: {', '.join(self.session.region_names)})", severity="warning"
+            )
+            return
+        self.push_screen(RequestsScreen(region))
 
     def action_launch(self, template: str = "") -> None:
         if self.session is None or self.read_only:

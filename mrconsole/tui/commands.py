@@ -46,6 +46,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("journal", "", "every action taken from this machine", lambda app, arg: app.action_journal()),
     Command(
+        "requests",
+        "[REGION]",
+        "every HTTP request the console sent, as answered; e: failed ones only (also L)",
+        lambda app, arg: app.action_requests(arg),
+    ),
+    Command(
         "operations",
         "[NAME]",
         "a master's operations (every operator's rollouts, from Heat) and each region's standing",

@@ -67,6 +67,36 @@ def test_stopped_region_is_down_and_others_listed(lab, cli):
     assert regions["RegionThree"]["stacks"]
 
 
+def test_show_requests_prints_what_the_command_sent_and_what_got_no_answer(lab, cli, tmp_path):
+    with lab.fault("RegionTwo", "stop"):
+        code, out, err = cli("status", "--lab", "--request-timeout", "2", "--format", "json", "--show-requests")
+    assert code == 3 and _regions(out)["RegionOne"]["health"] == "up"  # stdout stays the command's JSON
+    lines = err.splitlines()
+    head = next(i for i, text in enumerate(lines) if text.endswith("request(s) sent:"))
+    sent = lines[head + 1 :]
+    assert int(lines[head].split()[0]) == len(sent) > 0, err
+    listed = [s for s in sent if " RegionOne GET /v1/PROJECT/stacks" in s and " 200 " in s]
+    assert listed and all(" req-" in s for s in listed), sent  # Heat's request id, for its logs
+    assert any(" RegionTwo " in s and "no answer" in s for s in sent), sent
+    assert not any("gAAAA" in s for s in sent)  # never a token
+
+    # An action's request carries the id its journal entry records.
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(
+        json.dumps({"heat_template_version": "2021-04-16", "resources": {"n": {"type": "OS::Heat::None"}}})
+    )
+    code, out, err = cli("stack", "create", "shown", "-t", str(plain), "--lab", "--region", "RegionOne", "--wait")
+    assert code == 0, err
+    code, out, err = cli("stack", "check", "shown", "--lab", "--region", "RegionOne", "--yes", "--show-requests")
+    assert code == 0, err
+    from mrconsole.state.journal import Journal
+
+    entry = next(e for e in Journal().entries(20) if e.action == "check" and e.stack_name == "shown")
+    assert any(f"(sent as {entry.request_id})" in s and " POST " in s for s in err.splitlines()), err
+    code, out, err = cli("stack", "delete", "shown", "--lab", "--region", "RegionOne", "--yes", "--wait")
+    assert code == 0, err
+
+
 def test_frozen_region_is_down_within_timeout(lab):
     with lab.fault("RegionThree", "freeze"):
         # Not a speed target (that is the bench's): a hang would never return, and run_process's

@@ -197,6 +197,21 @@ async def test_frozen_region_never_blocks_keys_or_other_panes(lab):
             assert await until(pilot, lambda: pane(app, "RegionTwo").has_class("down"), 20)
             assert pane(app, "RegionTwo").table.row_count > 0
             assert "RegionTwo" in str(app.screen.query_one("#health").render())
+            # The request log says why: RegionTwo's looks got no answer; `e` keeps only those that failed.
+            from mrconsole.tui.screens.requests import RequestsScreen
+
+            await pilot.press("L")
+            assert await until(pilot, lambda: isinstance(app.screen, RequestsScreen), 10)
+            table = app.screen.query_one("#requests-table")
+
+            def rows() -> list[list[str]]:
+                return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+            assert await until(pilot, lambda: any(r[1] == "RegionOne" and r[4] == "200" for r in rows()), 10)
+            await pilot.press("e")
+            assert await until(pilot, lambda: rows() and all(r[4] == "no answer" or r[4] >= "400" for r in rows()))
+            assert any(r[1] == "RegionTwo" and r[4] == "no answer" for r in rows()), rows()
+            await pilot.press("escape")
         finally:
             lab.lab.thaw("RegionTwo")
 
