@@ -585,10 +585,28 @@ async def _report(args, fleet, actions, results) -> int:
                 line += f" → {final[i]}"
             print(line + (f"  (request {r.request_id})" if r.request_id else ", nothing was sent"))
     failed = any(not r.ok and not r.sent for r in results) or any(s.endswith("_FAILED") for s in final.values())
+    for i, r in enumerate(results):
+        if r.action in ("update", "reapply") and final.get(i, "").endswith("_FAILED"):
+            await _next_step(fleet, r)
     if failed:
         return EXIT_FAILED
     # Sent, the answer lost: not a failure, not a success; the region is misbehaving (degraded).
     return EXIT_DEGRADED if any(not r.ok for r in results) else EXIT_OK
+
+
+async def _next_step(fleet, result) -> None:
+    """An update that failed: what the preflight now says stands in the way of the next one, with its way
+    out (a constituent a dead engine left without a stack: mark it unhealthy, then the same command), on
+    stderr. Cost: one plan of a re-apply (its reads), only after a failure."""
+    try:
+        plan = await plan_action(
+            fleet, "reapply", result.region, result.stack_id or result.stack_name, cache=TopologyCache()
+        )
+    except (PlanError, CloudError):
+        return  # the failure itself was said; a plan that cannot be made adds nothing
+    for f in plan.findings:
+        if f.severity == BLOCKING and f.instead:
+            print(f"next: {f.message}. Instead: {f.instead}", file=sys.stderr)
 
 
 async def _wait(fleet, result, limit: float = 900.0, out=None) -> str:

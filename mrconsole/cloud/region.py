@@ -492,7 +492,10 @@ class RegionClient:
         self, name: str, adopt_data: dict, files: dict, parameters: dict, request_id: str | None = None
     ) -> dict:
         """A stack created from existing resources (`stack adopt`; needs enable_stack_adopt): each resource
-        takes the `resource_id` the data gives; nothing is created or touched."""
+        takes the `resource_id` the data gives; nothing is created or touched. The data's environment is
+        sent as the request's own: Heat's API takes the template from the adopt data but the environment
+        only from the request (heat/api/openstack/v1/stacks.py InstantiationData.environment), so without it
+        the new stack would lose its parameter defaults, its resource registry and the records it holds."""
 
         def fn(hc):
             return hc.stacks.create(
@@ -500,6 +503,7 @@ class RegionClient:
                 adopt_stack_data=json.dumps(adopt_data),
                 files=files,
                 parameters=parameters,
+                environment=adopt_data.get("environment") or {},
                 disable_rollback=True,
             )
 

@@ -13,12 +13,16 @@ HEALTH_ICON = {"up": "●", "degraded": "◐", "down": "✖", "unknown": "○"}
 
 
 def status_short(status: str) -> Text:
-    """A status in at most 10 cells for a narrow pane: its state as a mark, its action as a word
-    (✔ UPDATE, ◐ CREATE, ✖ DELETE), in the same colour as the full one."""
+    """A status in at most 10 cells for a narrow pane, in the same colour as the full one: its state as a
+    mark and its action as a word (✔ UPDATE, ◐ CREATE), but a failure as the word FAILED (✖ FAILED): that
+    is what an operator scans a pane for, and colour alone is lost on a monochrome terminal; which action
+    failed is one key away (enter)."""
     action, _, state = (status or "?").rpartition("_")
     mark = {"COMPLETE": "✔", "IN_PROGRESS": "◐", "FAILED": "✖"}.get(state, "·")
     if state == "PROGRESS":  # IN_PROGRESS splits as ("X_IN", "PROGRESS")
         action, mark = action.removesuffix("_IN"), "◐"
+    if state == "FAILED":
+        action = "FAILED"
     text = status_text(status)
     text.plain = f"{mark} {action or status}"
     return text

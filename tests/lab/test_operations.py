@@ -18,9 +18,9 @@ ROLLOUT_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" /
 WAVES = ("--waves", "RegionOne;RegionTwo,RegionThree")
 
 
-def _as(state: Path, *args: str) -> subprocess.CompletedProcess:
+def _as(state: Path, *args: str, timeout: float = 120.0) -> subprocess.CompletedProcess:
     """`mrconsole ARGS --lab` as the operator whose state directory is `state`."""
-    return run_process(*args, "--lab", env={"XDG_STATE_HOME": str(state)})
+    return run_process(*args, "--lab", env={"XDG_STATE_HOME": str(state)}, timeout=timeout)
 
 
 def _status(state: Path, name: str) -> dict:
@@ -173,7 +173,9 @@ def test_a_rollout_whose_masters_heat_restarted_mid_wave_is_sent_again_and_ends(
     assert status["phase"] == "holding" and status["master"]["status"] == "UPDATE_IN_PROGRESS", status
 
     # The release is accepted by Heat and nothing moves: said, journaled, nothing more sent.
-    done = _as(second, "rollout", "opd", "--continue", "--take-over", "--soak", "1", "--yes", "--format", "json")
+    done = _as(
+        second, "rollout", "opd", "--continue", "--take-over", "--soak", "1", "--yes", "--format", "json", timeout=400
+    )
     said = json.loads(done.stdout)
     assert done.returncode == 1 and said["result"] == "stalled", done.stdout + done.stderr
     assert "no engine acted on it" in said["message"] and "mrconsole rollout opd --continue --force" in said["message"]
@@ -185,7 +187,9 @@ def test_a_rollout_whose_masters_heat_restarted_mid_wave_is_sent_again_and_ends(
     assert done.returncode == 2 and "--force goes with --continue" in done.stderr, done.stderr
 
     # The change sent again: a new update takes the dead one over; every region updated, no breakpoint left.
-    done = _as(second, "rollout", "opd", "--continue", "--force", "--soak", "1", "--yes", "--format", "json")
+    done = _as(
+        second, "rollout", "opd", "--continue", "--force", "--soak", "1", "--yes", "--format", "json", timeout=400
+    )
     assert done.returncode == 0 and json.loads(done.stdout)["result"] == "done", done.stdout + done.stderr
     values = {
         (o["source"], o["key"]): o["value"]

@@ -483,6 +483,8 @@ def test_a_constituent_whose_create_failed_before_its_stack_existed_needs_markin
     # Heat decides: sent anyway, the re-apply fails on it.
     code, out, err = cli("stack", "reapply", "nc", "--lab", "--region", "RegionOne", "--force", "--wait")
     assert code == 1 and "UPDATE_FAILED" in out and "The Stack (None) could not be found" in out, err + out
+    # Failed, it says what stands in the way of the next one, and the way out.
+    assert "next: " in err and "mrconsole resource mark-unhealthy nc db_stack --region RegionOne" in err, err
     # The way out it names, then the re-apply creates the stack.
     code, out, err = cli("resource", "mark-unhealthy", "nc", "db_stack", "--lab", "--region", "RegionOne", "--yes")
     assert code == 0 and "never got a stack" in out + err, err + out

@@ -121,7 +121,9 @@ async def test_update_from_the_console_uses_the_core_plan_and_parser(lab, tui_de
         kept = config.state_dir() / BY_HAND_FILE
         assert await until(pilot, kept.exists, 10)
         said = kept.read_text()
-        assert "--os-region-name RegionOne stack update --existing --parameter size=2 tui-del" in said, said
+        assert " stack update --existing --parameter size=2 tui-del" in said and "--os-cloud mrconsole-lab" in said, (
+            said
+        )
         assert journal_since(before) == [] and isinstance(app.screen, ConfirmScreen)
         app.screen.query_one("#confirm").press()
         assert await until(pilot, lambda: journal_mark() > before and Journal().entries(1)[0].outcome != "pending")

@@ -274,3 +274,14 @@ async def test_an_unfocused_pane_keeps_its_problems_in_view():
         await pilot.pause()
         assert table.get_row_index("id-0002") == 0 and table.scroll_y == 0  # the failure is in view
         assert cursor_key(pane) == "id-0002"  # the cursor on it, for when the pane is focused
+
+
+def test_a_narrow_status_keeps_the_word_failed_and_the_action_otherwise():
+    from mrconsole.tui.style import status_short
+
+    assert status_short("CREATE_FAILED").plain == "✖ FAILED"
+    assert status_short("DELETE_FAILED").plain == "✖ FAILED"
+    assert status_short("UPDATE_IN_PROGRESS").plain == "◐ UPDATE"
+    assert status_short("CREATE_COMPLETE").plain == "✔ CREATE"
+    assert all(len(status_short(s).plain) <= 10 for s in ("ROLLBACK_IN_PROGRESS", "SNAPSHOT_FAILED", "ADOPT_COMPLETE"))
+    assert "red" in str(status_short("CHECK_FAILED").style)

@@ -63,9 +63,9 @@ W_WAITING, W_HELD, W_UPDATING, W_GATE, W_PASSED, W_FAILED = "waiting", "held", "
 # How a run ended.
 DONE, GATE_FAILED, HEAT_FAILED, UNREACHABLE = "done", "gate failed", "update failed", "unreachable"
 STALLED = "stalled"  # a release Heat accepted and no engine acted on (a traversal whose engine died)
-# How long a released breakpoint may stay without its "cleared" event: a live engine notices a cleared hook at
-# its next step, within seconds (heat/engine/resource.py _break_if_required), so a minute of silence means no
-# engine runs this update.
+# How long a released constituent may stay without an event of its update: a live engine notices a cleared
+# hook at its next step, within seconds (heat/engine/resource.py _break_if_required), and says
+# UPDATE_IN_PROGRESS, so a minute of silence means no engine runs this update.
 STALL_SECONDS = 60.0
 # What Heat says of a remote call made on a token that is no longer valid (seen on the lab, #34).
 EXPIRED_TOKEN = ("HTTPUnauthorized", "requires authentication")
@@ -198,7 +198,10 @@ class RolloutRun:
         if not events:
             return
         self.marker = events[-1].id
-        self.signalled -= {e.resource_name for e in events}
+        # Gone on: an event of its own after the release. Not the "Hook ... is cleared" one: Heat writes that
+        # while answering the signal (engine/resource.py _unset_hook), engine or none; the update's next
+        # event (UPDATE_IN_PROGRESS) comes only from an engine running the traversal.
+        self.signalled -= {e.resource_name for e in events if not _hook_cleared(e.status_reason)}
         for e in events:
             if e.resource_name == m.name and e.physical_id in ("", m.id):
                 self.master_status = e.status
@@ -769,6 +772,10 @@ class RolloutRun:
         await self.actions.record(self.target, "rollout-stop", J_OK, message + "; breakpoints left in place")
         self._say(message)
         return Outcome(DONE, message + "; the breakpoints stay in the master's environment")
+
+
+def _hook_cleared(reason: str) -> bool:
+    return "Hook" in reason and "cleared" in reason
 
 
 def _wave_state(states: list[str]) -> str:

@@ -22,7 +22,7 @@ from mrconsole.tui.widgets.health import HealthStrip
 from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree, NodeData
 from mrconsole.tui.widgets.plain import DataTable, Input, Static
 from mrconsole.tui.widgets.region_layout import share_height
-from mrconsole.tui.widgets.region_pane import RegionColumn, RegionPane
+from mrconsole.tui.widgets.region_pane import RegionColumn, RegionPane, new_widths
 
 
 class OverviewScreen(ConsoleAccess, Screen):
@@ -45,6 +45,7 @@ class OverviewScreen(ConsoleAccess, Screen):
         self._found_timer: Timer | None = None  # the masters found, read again after a burst of changes
         self._share_pending = False
         self._ticks = 0
+        self._widths = new_widths()  # the widest cell per column, shared by every region pane (RegionPane)
 
     def compose(self) -> ComposeResult:
         yield HealthStrip(id="health")
@@ -56,7 +57,7 @@ class OverviewScreen(ConsoleAccess, Screen):
                 yield DataFlow("", id="flow")
             with RegionColumn(id="regions"):
                 for region in self.region_names:
-                    yield RegionPane(region)
+                    yield RegionPane(region, widths=self._widths)
         yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
         yield EventLog(id="events", region_width=self.console.region_width())
         yield Footer()
@@ -76,6 +77,7 @@ class OverviewScreen(ConsoleAccess, Screen):
             pane.set_state(view, health.get(pane.region_name), pane.region_name in session.protected)
             if view.by_id:
                 trace("region-shown", pane.region_name, len(view.by_id))
+        self._align()
         self._show_master()
         if session.master is None:
             self._show_found()
@@ -85,6 +87,13 @@ class OverviewScreen(ConsoleAccess, Screen):
         # ...messages up: from then on, only what each change names.
         self.console.changes.subscribe(self, self.on_core_change)
         self.console.clock.subscribe(self, self.on_clock)
+
+    def _align(self) -> None:
+        """Every pane's columns at the shared widths (one pane's longer name or status widened them): the
+        columns line up across regions. Cost: O(panes) when the widths did not change since a pane last
+        fitted; one refill of each pane (O(rows shown)) when they did, and widths only grow."""
+        for pane in self.query(RegionPane):
+            pane.fit()
 
     def _pane(self, region: str) -> RegionPane | None:
         try:
@@ -101,6 +110,7 @@ class OverviewScreen(ConsoleAccess, Screen):
         ):
             self._found_soon()
         if isinstance(change, StackChanges):
+            widths = dict(self._widths)
             pane = self._pane(change.region)
             if pane is not None:
                 pane.apply(change, session.regions[change.region], session.owner_of)
@@ -110,6 +120,8 @@ class OverviewScreen(ConsoleAccess, Screen):
                 # A new stack may be the master of rows shown without one.
                 for other in self.query(RegionPane):
                     other.refresh_owners()
+            if widths != self._widths:
+                self._align()
         elif isinstance(change, EventsArrived):
             self.query_one(EventLog).add(change.events)
         elif isinstance(change, (RegionStatus, HealthChanged)):
@@ -196,10 +208,13 @@ class OverviewScreen(ConsoleAccess, Screen):
             for c in m.topology.constituents:
                 if c.region and c.stack_id:
                     owned.setdefault(c.region, []).append(c.stack_id)
+            widths = dict(self._widths)
             for region, ids in owned.items():
                 pane = self._pane(region)
                 if pane is not None:
                     pane.refresh_owners(ids)
+            if widths != self._widths:
+                self._align()
 
     def _show_flow(self) -> None:
         session = self.session

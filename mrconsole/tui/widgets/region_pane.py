@@ -59,6 +59,11 @@ RECENT_RANK, REST_RANK = 3, 4  # among the stacks with nothing wrong: recently c
 RECENT = 15 * 60.0  # seconds: a stack changed this recently comes before the rest
 
 
+def new_widths() -> dict[str, int]:
+    """The narrowest a column starts: its label's width."""
+    return {"name": 5, "status": 6, "master": 6}
+
+
 def kind_of(s: Stack) -> str:
     """What a stack needs from the operator, as the pane orders and counts it."""
     status = s.status or ""
@@ -87,7 +92,9 @@ class RegionPane(Vertical):
     class ShapeChanged(Message):
         """Rows shown, the note or whether the region needs attention changed: share the height again."""
 
-    def __init__(self, region: str, **kwargs):
+    def __init__(self, region: str, widths: dict[str, int] | None = None, **kwargs):
+        """`widths`: the widest cell per column, shared by the panes of one screen, so that every pane chooses
+        the same columns at the same widths (a status column that starts at one place in every region)."""
         super().__init__(id=f"region-{region}", classes="region-pane", **kwargs)
         self.region_name = region
         self._title = region  # as shown; the border reads markup, so it gets plain Text
@@ -100,7 +107,7 @@ class RegionPane(Vertical):
         self._columns: tuple[str, ...] = LAYOUTS[0]
         self._shown_widths: tuple[int, ...] = ()
         # The widest cell seen per column (never shrinks: a width is not worth a scan of every row).
-        self._widest = {"name": 5, "status": 6, "master": 6}
+        self._widest = widths if widths is not None else new_widths()
         self.by_name = False  # True: rows by name only; False: problems first
         self._kinds: dict[str, str] = {}  # every stack of the region (not only those shown) -> kind_of
         self._counts: dict[str, int] = {FAILED: 0, BUSY: 0, SUSPENDED: 0, OK: 0}
@@ -164,6 +171,10 @@ class RegionPane(Vertical):
             for s in self._shown.values():
                 table.add_row(*self._cells(s), key=s.id)
             self._order(keep)
+
+    def fit(self) -> None:
+        """The columns again, after another pane sharing the widths widened one. O(1) when nothing changed."""
+        self._fit()
 
     def on_resize(self, event) -> None:
         self._fit()
