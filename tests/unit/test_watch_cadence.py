@@ -8,8 +8,8 @@ from mrconsole.core.live.watch import RegionWatch, WatchConfig
 
 
 def test_a_quiet_region_is_looked_at_less_often_and_fast_again_once_it_changes():
-    """core/live/watch.py: busy_interval while active (a change in the last quiet_after s, a stack in progress,
-    the console acted), quiet_interval once quiet."""
+    """core/live/watch.py: busy_interval while active (a change in the last quiet_after s, the console
+    acted), quiet_interval once quiet, a stack in progress that changes nothing included (#37)."""
     from mrconsole.models import Stack
 
     class Client:
@@ -23,7 +23,8 @@ def test_a_quiet_region_is_looked_at_less_often_and_fast_again_once_it_changes()
     now[0] = 31.0
     assert w.interval() == 2.5  # quiet
     w.stacks["a"] = Stack("R", "a", "a", "UPDATE_IN_PROGRESS")
-    assert w.interval() == 1.25  # something in progress
+    assert w.interval() == 2.5  # in progress for longer than quiet_after, nothing changing: backed off
+    assert not w.quiet()  # but not quiet: its looks still ask what is busy (below)
     w.stacks["a"] = Stack("R", "a", "a", "UPDATE_COMPLETE")
     assert w.interval() == 2.5
     w.sweep_soon()  # the console acted here
@@ -107,3 +108,50 @@ def test_a_quiet_look_asks_what_changed_never_what_is_busy():
     asked.clear()
     asyncio.run(w2.poll())
     assert asked == ["full"]
+
+
+def test_a_stack_in_progress_for_an_hour_is_looked_at_slowly_and_its_end_seen_within_two_looks():
+    from mrconsole.core.live.watch import RegionWatch, WatchConfig
+    from mrconsole.models import Stack
+
+    asked: list[str] = []
+
+    class Client:
+        region = "R"
+        busy = [Stack("R", "a", "a", "CREATE_IN_PROGRESS")]
+
+        async def list_stacks(self, **kw):
+            filters = kw.get("filters") or {}
+            if filters.get("status") == "IN_PROGRESS":
+                asked.append("busy")
+                return list(self.busy)
+            if filters.get("id"):
+                asked.append("final")
+                return [Stack("R", "a", "a", "CREATE_COMPLETE")]
+            if kw.get("sort_dir") == "desc":
+                asked.append("sweep")
+                return []
+            asked.append("full")
+            return list(self.busy)
+
+    now = [0.0]
+    client = Client()
+    w = RegionWatch(client, WatchConfig(busy_interval=1.25, quiet_interval=3.0, quiet_after=30.0), clock=lambda: now[0])
+
+    async def run_for(seconds: float) -> list[tuple[float, object]]:
+        end, changes = now[0] + seconds, []
+        while now[0] < end:
+            changes.append((now[0], await w.poll()))
+            now[0] += w.interval()
+        return changes
+
+    asyncio.run(run_for(31.0))  # the first list, then active for quiet_after
+    asked.clear()
+    asyncio.run(run_for(600.0))  # ten minutes of a create that changes nothing
+    per_minute = len(asked) / 10
+    assert per_minute <= 40, per_minute  # every 1.25 s it was ~77
+    assert asked.count("busy") >= 90  # still asked what is busy: every other look
+    client.busy = []
+    ended = now[0]
+    seen = [at for at, c in asyncio.run(run_for(9.0)) if c.changed and c.changed[0].status == "CREATE_COMPLETE"]
+    assert seen and seen[0] - ended <= 2 * 3.0, (seen, ended)

@@ -11,10 +11,9 @@ What Heat 27 offers, checked against the lab (tests/lab/test_watch.py holds it):
   with the `updated_time` of its delete.
 
 So one region is watched with small questions instead of a full list. A
-look comes every `busy_interval` while the region is active (a stack in
-progress, or something changed in the last `quiet_after` seconds, or the
-console acted there), every `quiet_interval` once it has been quiet that
-long: at 20 regions the idle looks were most of the console's CPU (each
+look comes every `busy_interval` while the region is active (something
+changed in the last `quiet_after` seconds, or the console acted there), every
+`quiet_interval` once it has been quiet that long, stacks in progress or not: at 20 regions the idle looks were most of the console's CPU (each
 request costs ~1-1.5 ms of CPU in heatclient, keystoneauth and requests,
 measured per thread on the 20-region lab). A stack being looked at (a detail
 screen, `events --follow STACK`) has its own cadence (core/live/events.py focus).
@@ -62,6 +61,11 @@ and N stacks in all (sizes in stacks returned), L the look interval:
     quiet (L = quiet_interval, nothing in progress or changed for `quiet_after`):
         60/L + 30/L + 60/reconcile_interval * ceil(N/page_full)
         = 20 + 10 + 0.1*ceil(N/1000) = 30 + 0.1*ceil(N/1000)
+    in progress, nothing changed for `quiet_after` (L = quiet_interval: a long create):
+        60/L + 30/L * (1 + [B finished]) + 60/sweep_interval + 60/reconcile_interval * ceil(N/page_full)
+        = 20 + 10 + 5 + 0.1*ceil(N/1000) = 35 + 0.1*ceil(N/1000)
+      (its end seen within 2 * quiet_interval = 6 s; before, such a region was looked at every
+      busy_interval for as long as the stack ran: 77 requests/min)
     for `settle` seconds after a change, C counts every stack updated in the
     `settle` seconds before the newest change (late commits are read back).
     size of an idle request: 0 (busy) or at most `page` (updated, created)
@@ -160,8 +164,11 @@ class RegionWatch:
         return self._clock() >= self._active_until and not any(s.in_progress for s in self.stacks.values())
 
     def interval(self) -> float:
-        """Seconds to the next look: fast while the region is active, slower once it is quiet."""
-        return self.config.quiet_interval if self.quiet() else self.config.busy_interval
+        """Seconds to the next look: fast while something changed in the last `quiet_after` (or the console
+        acted here), slower after that, a stack still in progress or not: one that runs for an hour (a
+        slow server, a stuck wait condition) changes nothing a look could see until it ends, and its end is
+        still seen by the busy question within two slow looks (#37)."""
+        return self.config.busy_interval if self._clock() < self._active_until else self.config.quiet_interval
 
     async def _list(self, **kwargs) -> list[Stack]:
         self.requests += 1
