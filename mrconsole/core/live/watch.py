@@ -13,10 +13,11 @@ What Heat 27 offers, checked against the lab (tests/lab/test_watch.py holds it):
 So one region is watched with small questions instead of a full list. A
 look comes every `busy_interval` while the region is active (something
 changed in the last `quiet_after` seconds, or the console acted there), every
-`quiet_interval` once it has been quiet that long, stacks in progress or not: at 20 regions the idle looks were most of the console's CPU (each
-request costs ~1-1.5 ms of CPU in heatclient, keystoneauth and requests,
-measured per thread on the 20-region lab). A stack being looked at (a detail
-screen, `events --follow STACK`) has its own cadence (core/live/events.py focus).
+`quiet_interval` once it has been quiet that long, stacks in progress or not:
+at 20 regions the idle looks were most of the console's CPU (a request costs
+~1-1.5 ms of CPU in heatclient, keystoneauth and requests, measured per
+thread on the 20-region lab). A stack being looked at (a detail screen,
+`events --follow STACK`) has its own cadence (core/live/events.py focus).
 The questions:
 
 - *busy* (active, every other look): `status=IN_PROGRESS`. Any action that runs
