@@ -15,7 +15,7 @@ from pathlib import Path
 
 TEMPLATE = {
     "heat_template_version": "2021-04-16",
-    "parameters": {"size": {"type": "number", "default": 1}, "flavour": {"type": "string", "default": "plain"}},
+    "parameters": {"size": {"type": "string", "default": "1"}, "flavour": {"type": "string", "default": "plain"}},
     "resources": {
         "v": {
             "type": "OS::Heat::Value",
@@ -59,7 +59,7 @@ def test_an_update_and_a_suspend_by_hand_do_what_the_console_did(lab, cli, tmp_p
     template.write_text(json.dumps(TEMPLATE))
     for name in ("byh-console", "byh-hand"):
         code, out, err = cli("stack", "create", name, "-t", str(template), "--lab", "--region", "RegionOne", "--wait")
-        assert code == 0, err
+        assert code == 0, err + out
 
     # The update: the console's PATCH, and the command its preview names, run on the twin.
     update = ("stack", "update", "byh-console", "--lab", "--region", "RegionOne", "-P", "size=3")

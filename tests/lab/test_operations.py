@@ -162,7 +162,7 @@ def test_a_rollout_whose_masters_heat_restarted_mid_wave_is_sent_again_and_ends(
     convergence stacks): a master held at its second wave's breakpoints when its region's Heat stopped stays
     UPDATE_IN_PROGRESS, and Heat still accepts the release (the hook is still recorded) with no engine to act
     on it. The console says so within a minute, with the way out; the change sent again (--force) is taken up
-    by a new update ("Worker went down" for the dead one's resources) and the rollout ends clean."""
+    by a new update and the rollout ends clean."""
     first, second = tmp_path / "alice", tmp_path / "bob"
     done = _as(first, "stack", "create", "opd", "-t", ROLLOUT_T, "--region", "RegionOne", "--wait")
     assert done.returncode == 0, done.stderr
@@ -201,7 +201,3 @@ def test_a_rollout_whose_masters_heat_restarted_mid_wave_is_sent_again_and_ends(
     history = json.loads(_as(second, "operations", "opd", "--format", "json").stdout)["operations"]
     [row] = [o for o in history if o["id"] == op["id"] and o["source"] == "heat"]
     assert row["state"] == "done" and row["taken_over_by"], row
-    # Heat's words for the dead engine's resources, in the master's events.
-    done = _as(second, "events", "opd", "--region", "RegionOne", "--format", "json")
-    reasons = [json.loads(line)["reason"] or "" for line in done.stdout.splitlines() if line.strip()]
-    assert any("Worker went down" in r for r in reasons), reasons

@@ -348,8 +348,8 @@ class RolloutRun:
     async def release(self, wave: WaveProgress, gate_passed_at: float | None = None, again: bool = False) -> None:
         """Release a wave: a signal per held constituent while the master's update runs; after the
         update ended (it failed elsewhere), or with `again` (an update whose engine died: Heat 27 resumes no
-        convergence update, and a new one takes the dead one's resources over, "Worker went down during
-        resource UPDATE"), the change sent again with the later waves held. A wave another run released first
+        convergence update, and a convergence stack takes a new update while one is in progress), the change
+        sent again with the later waves held. A wave another run released first
         (an operator who took this rollout over while this process lived) stops this run, with nothing sent.
         Cost: 1 events request, then 1 signal per constituent of the wave (or 1 PATCH)."""
         passed_at = gate_passed_at or time.monotonic()
@@ -816,8 +816,8 @@ def what_it_does(way: str, status: RolloutStatus, previous: dict, kind: str, for
         regions = ", ".join(status.waves[again - 1]) if again <= len(status.waves) else "?"
         return [
             f"{name}'s update ({status.master.status}) is sent again, waves 1-{again} without breakpoints and the "
-            f"later ones held: a new Heat update takes over the one in progress (a dead engine's resources are "
-            f"marked failed, then updated); wave {again} ({regions}) is updated, then its gate runs"
+            f"later ones held: a new Heat update takes over the one in progress; wave {again} ({regions}) is "
+            f"updated, then its gate runs"
         ]
     if way == CONTINUE:
         nxt = status.next_wave
