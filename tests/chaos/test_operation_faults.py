@@ -55,6 +55,7 @@ class Operation:
     gone: tuple[str, ...] = field(default_factory=tuple)  # regions stopped for the whole cell
     lab: str = "lab"  # the fixture of the lab it runs on
     returns: bool = False  # the `gone` regions come back once the operation ended (before the other operator looks)
+    create_args: tuple[str, ...] = ()  # more of the master's create (where its constituents live)
     tag: str = ""  # the cell's stack names: cxTAG...
 
 
@@ -73,10 +74,12 @@ OPERATIONS = {
     "move": Operation(
         "move (old region up)", {"adopt-sent": "adopt sent:", "adopted": "adopted:"}, "RegionTwo", lab="no_reauth_lab"
     ),
-    # The master's region down for good (until the cell's end): the new master's region is the next one, so the
-    # master-region faults would be the next-region ones again. The old region comes back after the fault, as
-    # it does in an outage, and its stale master is abandoned: the move's own last step then, with or without
-    # a fault (tests/lab/test_rehome.py).
+    # The master's region down (until the fault is over): the new master's region is the next one, so the
+    # master-region faults would be the next-region ones again. No constituent lives in the region that is
+    # down: Heat validates each one in its region while it adopts, and the console refuses such a move before
+    # sending (core/master/rehome.py). The old region comes back after the fault, as it does in an outage, and
+    # its stale master is abandoned: the move's own last step then, with or without a fault
+    # (tests/lab/test_rehome.py).
     "move-down": Operation(
         "move (old region stopped)",
         {"adopt-sent": "adopt sent:", "adopted": "adopted:"},
@@ -86,6 +89,7 @@ OPERATIONS = {
         lab="no_reauth_lab",
         returns=True,
         tag="md",
+        create_args=("-P", "region_one=RegionTwo"),
     ),
     # Its only region is the master's: "master-region-stopped" would be "next-region-stopped" again.
     "evict": Operation(
@@ -183,7 +187,9 @@ def test_an_operation_recovers_from_one_fault_at_each_step(request, tmp_path, ma
     first, second = tmp_path / "first", tmp_path / "second"
     ids: dict[str, str] = {}
     if spec.created:
-        done = as_operator(first, "stack", "create", name, "-t", ROLLOUT_T, "--region", "RegionOne", "--wait")
+        done = as_operator(
+            first, "stack", "create", name, "-t", ROLLOUT_T, "--region", "RegionOne", *spec.create_args, "--wait"
+        )
         assert done.returncode == 0, done.stderr
         ids = {c["resource"]: c["stack_id"] for c in master_status(first, name)["constituents"]}  # and caches it
     for region in spec.gone:

@@ -141,6 +141,23 @@ def test_rehome_refuses_what_cannot_work(lab, cli):
     assert code == 2 and "--region" in err
 
 
+def test_a_move_whose_constituent_lives_in_a_region_down_is_refused_before_sending(lab, cli):
+    """Heat validates every constituent in its own region while it adopts: with the region of one down the
+    adopt is refused ("Failed validating stack template using Heat endpoint at region ...", found by the
+    fault matrix). The console knows it first and sends nothing."""
+    code, out, err = cli("stack", "create", "mvd", "-t", ROLLOUT_T, "--lab", "--region", "RegionOne", "--wait")
+    assert code == 0, err + out
+    assert _status(cli, "mvd")["constituents"]  # the cache keeps what a move needs
+    with lab.fault("RegionOne", "stop"):
+        code, out, err = cli("rehome", "mvd", "--lab", "--to", "RegionTwo", "--yes")
+        assert code == 1 and "holds constituent(s) web_one (RegionOne)" in err and "wait for RegionOne" in err, err
+        assert "adopt sent" not in err
+        code, out, err = cli("status", "--lab", "--region", "RegionTwo", "--format", "json")
+        assert not [s for s in json.loads(out)["regions"][0]["stacks"] if s["name"] == "mvd"], out  # nothing sent
+    code, out, err = cli("stack", "delete", "mvd", "--lab", "--region", "RegionOne", "--yes", "--wait")
+    assert code == 0, err + out
+
+
 def test_evict_a_region_gone_for_good_then_its_stack_is_an_orphan(lab, cli):
     code, out, err = cli(
         "stack", "create", "ev", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait", "--format", "json"

@@ -185,11 +185,17 @@ async def plan_rehome(
         )
     down = sorted({region for _r, region, _n, _i in constituents if region in _down_regions(fleet)})
     if down:
+        # Certain, not a risk: Heat validates every constituent in its own region while it adopts
+        # (RemoteStack.validate), and a region that does not answer fails it ("Failed validating stack
+        # template using Heat endpoint at region ...", seen in the fault matrix, tests/chaos/).
+        held = ", ".join(f"{r} ({region})" for r, region, _n, _i in constituents if region in down)
         findings.append(
             Finding(
-                WARNING,
-                f"{', '.join(down)} does not answer: Heat validates each constituent in its region during the "
-                "adopt, which may then fail",
+                BLOCKING,
+                f"{', '.join(down)} does not answer and holds constituent(s) {held}: Heat validates every "
+                "constituent in its own region while it adopts, so it would refuse the move",
+                f"wait for {', '.join(down)} to answer: a move needs every constituent's region up (the old "
+                "master's region may stay down when it holds no constituent)",
             )
         )
     if reachable:

@@ -207,6 +207,7 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
         elif event.button.id == "preview":
             if self.plan.action == "reapply" or self._ready():
                 self.query_one("#confirm-error", Static).update("")
+                self._show_by_hand()
                 self.query_one("#plan-preview", Static).update(Text("asking every region…", style="dim"))
                 self.run_worker(self._preview(), group="preview", exclusive=True, exit_on_error=False)
         elif event.button.id in ("master", "confirm"):
@@ -221,6 +222,13 @@ class ConfirmScreen(ConsoleAccess, ModalScreen[str]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one("#cancel", Button).focus()
+
+    def _show_by_hand(self) -> None:
+        """The command line again, with the parameters typed (hidden ones as <NAME>)."""
+        plan = self.plan.with_parameters(self.parameters) if self.parameters else self.plan
+        lines = plan.by_hand()
+        if lines and self.query("#by-hand"):
+            self.query_one("#by-hand", Static).update(Text("by hand (y copies): " + " ; ".join(lines), style="dim"))
 
     async def action_copy_by_hand(self) -> None:
         """The `openstack` command for this action (the parameters typed so far, hidden ones as <NAME>), to the
