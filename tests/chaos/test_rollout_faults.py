@@ -7,7 +7,10 @@ its boundary (never by sleeping):
 - `sent`: the PATCH with the breakpoints and the record was accepted ("sent the update of ...");
 - `gate`: the canary updated, its gate soaking, the next wave held ("wave 1 (RegionOne): gate running");
 - `released`: the next wave released, Heat updating it ("wave 2 (...): released");
-- `cleanup`: every wave done, the clean-up PATCH about to go ("removing the breakpoints ...").
+- `cleanup`: every wave done, the clean-up PATCH about to go ("removing the breakpoints ...");
+and in a 3-wave rollout (one region per wave), between its middle wave and the last:
+- `gate-2`: the second wave updated, its gate soaking, the third held;
+- `released-3`: the third wave released.
 
 Faults (tests/chaos/harness.py FAULTS): the process killed, the next wave's region (RegionTwo) stopped,
 frozen or resetting connections, the master's region answering 502 or stopped, every token expired.
@@ -60,11 +63,35 @@ def _clean_end(lab, state: Path, name: str) -> list[str]:
     return problems
 
 
+# A third wave adds the boundaries between a wave that is not the canary and the next: its gate (the wave
+# before it released, the one after it held) and the release of the last wave. A take-over there gates a
+# wave other than the canary again before it releases the next (core/rollout/run.py drive).
+MIDDLE = {
+    "gate-2": "wave 2 (RegionTwo): gate running",
+    "released-3": "wave 3 (RegionThree): released",
+}
+
+
 @pytest.mark.timeout(1500)
 @pytest.mark.parametrize("fault", FAULTS)
 @pytest.mark.parametrize("boundary", list(BOUNDARIES))
 def test_a_rollout_recovers_from_one_fault_at_each_step(lab, tmp_path, matrix, boundary, fault):
     name = f"cxro{list(BOUNDARIES).index(boundary)}{FAULTS.index(fault)}"
+    waves = "RegionOne;RegionTwo,RegionThree"
+    _cell(lab, tmp_path, matrix, name, waves, boundary, BOUNDARIES[boundary], fault, "RegionTwo")
+
+
+@pytest.mark.timeout(1500)
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("boundary", list(MIDDLE))
+def test_a_three_wave_rollout_recovers_at_its_middle_wave(lab, tmp_path, matrix, boundary, fault):
+    name = f"cxr3{list(MIDDLE).index(boundary)}{FAULTS.index(fault)}"
+    waves = "RegionOne;RegionTwo;RegionThree"
+    _cell(lab, tmp_path, matrix, name, waves, boundary, MIDDLE[boundary], fault, "RegionThree")
+
+
+def _cell(lab, tmp_path, matrix, name: str, waves: str, boundary: str, said: str, fault: str, nxt: str) -> None:
+    """One cell: the rollout in `waves`, `fault` where it says `said` (`nxt`: the region it reaches next)."""
     use_lab(lab)
     first, second = tmp_path / "first", tmp_path / "second"
     done = _as(first, "stack", "create", name, "-t", ROLLOUT_T, "--region", "RegionOne", "--wait")
@@ -77,15 +104,15 @@ def test_a_rollout_recovers_from_one_fault_at_each_step(lab, tmp_path, matrix, b
         "-P",
         "release=v2",
         "--waves",
-        "RegionOne;RegionTwo,RegionThree",
+        waves,
         "--soak",
         "10",
         "--yes",
     )
-    row = {"operation": "rollout (2 waves, soak)", "boundary": boundary, "fault": fault}
+    row = {"operation": f"rollout ({waves.count(';') + 1} waves, soak)", "boundary": boundary, "fault": fault}
     try:
-        until_said(proc, BOUNDARIES[boundary])
-        inject(lab, fault, proc, "RegionTwo")
+        until_said(proc, said)
+        inject(lab, fault, proc, nxt)
         row["first_exit"], row["first_said"] = finish(proc)
     finally:
         if proc.poll() is None:
