@@ -177,3 +177,40 @@ def test_a_change_sent_again_releases_the_held_wave_else_the_one_a_dead_engine_l
     said = " ".join(what_it_does(CONTINUE, _status(UPDATED, UPDATING, WAITING), {}, "parameters", force=True))
     assert "waves 1-2 without breakpoints" in said and "wave 2 (RegionTwo, RegionThree)" in said
     assert "takes over" in said
+
+
+def test_a_change_sent_again_frees_every_wave_up_to_the_one_released_and_holds_the_rest():
+    """A PATCH merges the environment: an earlier wave's breakpoint left in it would hold that wave again in
+    the new update, which would never end (found by the fault matrix's 3-wave cells)."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from mrconsole.core.acting.actions import ActionResult
+    from mrconsole.core.rollout.run import RolloutRun
+
+    sent: list[dict] = []
+
+    class Region:
+        async def events(self, *a, **kw):
+            return []
+
+        async def get_stack(self, *a, **kw):
+            return SimpleNamespace(stack=SimpleNamespace(in_progress=False, name="x"))
+
+    class Actions:
+        async def rollout_update(self, target, env, action="rollout"):
+            sent.append(env)
+            return ActionResult(action, target.region, target.name, target.id, True, "accepted", "req-1", 1)
+
+    fleet = SimpleNamespace(region=lambda name: Region())
+    waves = (("RegionOne",), ("RegionTwo",), ("RegionThree",))
+    run = RolloutRun(fleet, Actions(), topo(), waves)
+    run.master_status = "UPDATE_FAILED"
+    asyncio.run(run.release(run.waves[2]))  # the last wave
+    assert sent[-1]["resource_registry"]["resources"] == {"web_one": None, "web_two": None, "web_three": None}
+    asyncio.run(run.release(run.waves[1]))  # the middle one: the last stays held
+    assert sent[-1]["resource_registry"]["resources"] == {
+        "web_one": None,
+        "web_two": None,
+        "web_three": {"hooks": "pre-update"},
+    }

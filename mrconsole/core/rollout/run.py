@@ -368,8 +368,12 @@ class RolloutRun:
             self.signalled_at = time.monotonic()
         else:
             await self.settle()
+            # Every wave up to this one without its breakpoint, every later one held. Not this wave's alone: a
+            # PATCH merges the environment, and an earlier wave's breakpoint from the first PATCH would hold it
+            # again in the new update, which would never end (a 3-wave rollout's middle cells, tests/chaos/).
+            done = [r for w in self.waves if w.number <= wave.number for r in w.resources]
             later = [r for w in self.waves if w.number > wave.number for r in w.resources]
-            entries: dict[str, dict | None] = {r: None for r in wave.resources}
+            entries: dict[str, dict | None] = dict.fromkeys(done)
             entries.update({r: {"hooks": HOOK} for r in later})
             env = {"resource_registry": {"resources": entries}}
             self.marker = await self._newest_marker()
