@@ -20,7 +20,9 @@ SHOWN = 2000  # rows kept on screen: the newest
 
 class RequestsScreen(TableScreen):
     HEAD, TABLE, ZEBRA = "requests-head", "requests-table", True
-    COLUMNS = ("Time (UTC)", "Region", "Method", "Path", "Status", "ms", "Heat's request id", "Sent as")
+    # The status before the path: a path runs long (a stack's name and id), and what an operator scans for is
+    # which requests failed, at any width.
+    COLUMNS = ("Time (UTC)", "Region", "Status", "ms", "Method", "Path", "Heat's request id", "Sent as")
     BINDINGS = [
         Binding("escape", "app.back", "Back", id="back"),
         Binding("e", "errors_only", "Failed only / all", id="requests-errors"),
@@ -55,10 +57,10 @@ class RequestsScreen(TableScreen):
             table.add_row(
                 clock(r.at),
                 r.region or "-",
-                r.method,
-                short_path(r.path),
                 status,
                 f"{r.ms:.0f}",
+                r.method,
+                short_path(r.path),
                 r.heat_request_id or "-",
                 r.request_id or "-",
             )
