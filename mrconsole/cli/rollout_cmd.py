@@ -422,7 +422,7 @@ async def _way_on(args, fleet, actions, region: str, gate: Gate, out) -> int:
         )
     if way == CONTINUE and status.phase == RUNNING and not args.force:
         running = status.resend_wave
-        regions = ", ".join(status.waves[running - 1]) if running <= len(status.waves) else "?"
+        regions = status.wave_regions(running)
         raise CliError(
             f"{topo.master.name}'s update is running (wave {running}: {regions}) and no wave is held: nothing was "
             f"sent. Watch it: mrconsole rollout {topo.master.name} --status, and --continue once the next wave "

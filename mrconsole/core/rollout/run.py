@@ -53,6 +53,7 @@ from mrconsole.core.rollout.waves import (
     RolloutStatus,
     constituent_states,
     event_state,
+    hook_cleared,
     worst_by_region,
 )
 from mrconsole.state.journal import FAILED as J_FAILED
@@ -201,7 +202,7 @@ class RolloutRun:
         # Gone on: an event of its own after the release. Not the "Hook ... is cleared" one: Heat writes that
         # while answering the signal (engine/resource.py _unset_hook), engine or none; the update's next
         # event (UPDATE_IN_PROGRESS) comes only from an engine running the traversal.
-        self.signalled -= {e.resource_name for e in events if not _hook_cleared(e.status_reason)}
+        self.signalled -= {e.resource_name for e in events if not hook_cleared(e.status_reason)}
         for e in events:
             if e.resource_name == m.name and e.physical_id in ("", m.id):
                 self.master_status = e.status
@@ -778,10 +779,6 @@ class RolloutRun:
         return Outcome(DONE, message + "; the breakpoints stay in the master's environment")
 
 
-def _hook_cleared(reason: str) -> bool:
-    return "Hook" in reason and "cleared" in reason
-
-
 def _wave_state(states: list[str]) -> str:
     if any(s == FAILED for s in states):
         return W_FAILED
@@ -817,7 +814,7 @@ def what_it_does(way: str, status: RolloutStatus, previous: dict, kind: str, for
     held = status.master.in_progress
     if way == CONTINUE and force:
         again = status.resend_wave
-        regions = ", ".join(status.waves[again - 1]) if again <= len(status.waves) else "?"
+        regions = status.wave_regions(again)
         return [
             f"{name}'s update ({status.master.status}) is sent again, waves 1-{again} without breakpoints and the "
             f"later ones held: a new Heat update takes over the one in progress; wave {again} ({regions}) is "
@@ -827,7 +824,7 @@ def what_it_does(way: str, status: RolloutStatus, previous: dict, kind: str, for
         nxt = status.next_wave
         if nxt is None:
             return [f"every wave is done: one update of {name} removes the breakpoints (it changes no resource)"]
-        regions = ", ".join(status.waves[nxt - 1]) if nxt <= len(status.waves) else "?"
+        regions = status.wave_regions(nxt)
         if held:
             return [f"wave {nxt} ({regions}) is released: Heat updates its constituents; its gate runs after it"]
         return [

@@ -511,6 +511,10 @@ class RolloutStatus:
                     return number
         return None
 
+    def wave_regions(self, number: int) -> str:
+        """Wave `number`'s regions as said to the operator ("?" past the last wave)."""
+        return ", ".join(self.waves[number - 1]) if 0 < number <= len(self.waves) else "?"
+
     @property
     def resend_wave(self) -> int:
         """The wave a change sent again (--continue --force) releases, with every wave before it: the held
@@ -524,12 +528,17 @@ class RolloutStatus:
         return max(len(self.waves), 1)
 
 
+def hook_cleared(reason: str) -> bool:
+    """A "Hook ... is cleared" event: Heat writes it while answering the release's signal."""
+    return "Hook" in reason and "cleared" in reason
+
+
 def event_state(e: Event) -> str:
     """What one event of a constituent's resource in the master says about it. A hook's events keep the
     resource's old status (CREATE_COMPLETE): their reason decides."""
     if PAUSED in e.status_reason:
         return HELD
-    if "Hook" in e.status_reason and "cleared" in e.status_reason:
+    if hook_cleared(e.status_reason):
         return UPDATING
     if e.status.endswith("_IN_PROGRESS"):
         return UPDATING
