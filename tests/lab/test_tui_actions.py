@@ -18,12 +18,18 @@ SIMPLE = Path(__file__).resolve().parents[1] / "corpus" / "simple.yaml"
 
 
 def _select(app, region, name) -> bool:
+    """True once the pane's table has the focus and its cursor is on the stack. Called again by `until` until
+    then: focus() takes effect only later, and a pane nobody reads sends its cursor to its top whenever its
+    rows are re-sorted or its columns refitted (another pane widened one) — a cursor moved before the focus
+    has landed can be sent back to row 0, and the action would go to another stack."""
     table = pane(app, region).table
     for i in range(table.row_count):
         if str(table.get_row_at(i)[0]) == name:
+            if table.has_focus and table.cursor_row == i:
+                return True
             table.focus()
             table.move_cursor(row=i)
-            return True
+            return False
     return False
 
 
