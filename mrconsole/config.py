@@ -1,16 +1,24 @@
-"""The user's config file (XDG config dir): key remapping and per-cloud settings.
+"""The user's config file (XDG config dir): keys, words, looks and per-cloud settings.
 
 # ~/.config/mrconsole/config.yaml
-keys:                 # binding id -> key(s), comma-separated
-  refresh: r,f5
+theme: textual-light  # any Textual theme (--theme overrides)
+keys:                 # binding id -> key(s), comma-separated (ids: ? in the console)
+  refresh: r,ctrl+r
   quit: q
+aliases:              # a word of your own for a `:` command, with its arguments
+  failed: events status:failed
 clouds:
   production:
     read_only: true
+    label: PROD        # in the header, instead of the cloud's name
+    colour: red        # the header's label and every pane's frame wear it
   staging:
     protected: true    # every region: a distinct frame, and each change asks for the region's name
     regions:
-      RegionOne: {protected: true}   # or one region only
+      RegionOne: {protected: true, label: stage-eu, colour: "#ff8c00"}   # or one region only
+
+Keys, aliases and themes are checked where the console knows them (tui/keymap.py, tui/commands.py);
+a colour here, as Textual's CSS reads colours, so that the header and the frames agree.
 """
 
 from __future__ import annotations
@@ -46,12 +54,30 @@ def state_dir() -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class Look:
+    """How a cloud or a region is told apart on screen: a label instead of its name, a colour (hex)."""
+
+    label: str = ""
+    colour: str = ""
+
+
 @dataclass
 class UserConfig:
     keys: dict[str, str] = field(default_factory=dict)
     clouds: dict[str, dict] = field(default_factory=dict)
     path: Path | None = None
     commands: object = None  # the `commands:` entries as written; core/user_commands.parse checks them
+    aliases: dict[str, str] = field(default_factory=dict)
+    theme: str = ""
+
+    def look(self, cloud: str, region: str | None = None) -> Look:
+        """The cloud's look, or a region's (a region without its own colour wears its cloud's)."""
+        entry = self.clouds.get(cloud) or {}
+        if region is None:
+            return Look(str(entry.get("label") or ""), _hex(_colour_of(entry)))
+        own = (entry.get("regions") or {}).get(region) or {}
+        return Look(str(own.get("label") or ""), _hex(_colour_of(own) or _colour_of(entry)))
 
     def read_only(self, cloud: str) -> bool:
         return bool((self.clouds.get(cloud) or {}).get("read_only", False))
@@ -85,15 +111,51 @@ def load(path: Path | None = None) -> UserConfig:
         raise ConfigError(f"{path}: expected a mapping at the top")
     keys = data.get("keys") or {}
     clouds = data.get("clouds") or {}
-    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+    aliases = data.get("aliases") or {}
+    theme = data.get("theme") or ""
+    if not isinstance(keys, dict) or not all(isinstance(v, str) and v.strip() for v in keys.values()):
         raise ConfigError(f"{path}: 'keys' maps binding ids to key names, e.g. refresh: r")
+    if not isinstance(aliases, dict) or not all(isinstance(v, str) and v.strip() for v in aliases.values()):
+        raise ConfigError(f"{path}: 'aliases' maps a word to a : command, e.g. failed: events status:failed")
+    if not isinstance(theme, str):
+        raise ConfigError(f"{path}: 'theme' is a theme's name, e.g. theme: textual-light")
     if not isinstance(clouds, dict):
         raise ConfigError(f"{path}: 'clouds' must be a mapping of cloud names")
     for name, entry in clouds.items():
         _check_cloud(path, str(name), entry)
     return UserConfig(
-        keys={str(k): v for k, v in keys.items()}, clouds=clouds, path=path, commands=data.get("commands")
+        keys={str(k): v for k, v in keys.items()},
+        clouds=clouds,
+        path=path,
+        commands=data.get("commands"),
+        aliases={str(k): v.strip() for k, v in aliases.items()},
+        theme=theme,
     )
+
+
+def _colour_of(entry: dict) -> str:
+    return str(entry.get("colour") or entry.get("color") or "")
+
+
+def _hex(colour: str) -> str:
+    """A colour as '#RRGGBB' (Rich and Textual both read that), or "" for none."""
+    if not colour:
+        return ""
+    from textual.color import Color, ColorParseError
+
+    try:
+        return Color.parse(colour).hex[:7]
+    except ColorParseError:
+        return ""
+
+
+def _check_look(path: Path, where: str, entry: dict) -> None:
+    label = entry.get("label")
+    if label is not None and (not isinstance(label, str) or not label.strip() or not label.isprintable()):
+        raise ConfigError(f"{path}: {where}.label must be a short line of text")
+    colour = entry.get("colour", entry.get("color"))
+    if colour is not None and (not isinstance(colour, str) or not _hex(colour)):
+        raise ConfigError(f"{path}: {where}.colour {colour!r} is not a colour (a name like red, or #rrggbb)")
 
 
 def _check_cloud(path: Path, name: str, entry) -> None:
@@ -105,6 +167,7 @@ def _check_cloud(path: Path, name: str, entry) -> None:
     for flag in ("read_only", "protected"):
         if flag in entry and not isinstance(entry[flag], bool):
             raise ConfigError(f"{path}: clouds.{name}.{flag} must be true or false")
+    _check_look(path, f"clouds.{name}", entry)
     regions = entry.get("regions")
     if regions is None:
         return
@@ -115,3 +178,4 @@ def _check_cloud(path: Path, name: str, entry) -> None:
     for region, settings in regions.items():
         if not isinstance(settings, dict) or not isinstance(settings.get("protected", False), bool):
             raise ConfigError(f"{path}: clouds.{name}.regions.{region} must be a mapping like {{protected: true}}")
+        _check_look(path, f"clouds.{name}.regions.{region}", settings)

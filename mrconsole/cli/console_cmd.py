@@ -28,6 +28,11 @@ def add_parser(sub) -> None:
     p.add_argument("--template", metavar="FILE", help="show a master template's analysis (not deployed)")
     p.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
     p.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="the console's colours: a Textual theme (textual-dark, textual-light, ...; config: theme:)",
+    )
+    p.add_argument(
         "--event-buffer",
         type=count_arg(100, 10_000_000),
         default=50_000,
@@ -51,19 +56,19 @@ def cmd_console(args) -> int:
 
     prompt_escape()
 
+    # Configuration problems are one line on the terminal, before any screen: the operator's own file
+    # first (it needs no cloud), then the cloud's.
+    try:
+        conf = user_config.load()
+        commands = of_config(conf)
+    except (user_config.ConfigError, CommandConfigError) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    theme = _checked_words(args, conf, commands, MrConsoleApp)
     opts = cloud_options(args)
     try:
-        # Configuration problems are one line on the terminal, before any screen.
         _, cloud_name = load_config(opts)
-        conf = user_config.load()
     except CloudError as exc:
         raise CliError(str(exc), EXIT_USAGE if exc.kind == errors.CONFIG else 1) from None
-    except user_config.ConfigError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
-    try:
-        commands = of_config(conf)
-    except CommandConfigError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
     analysis = None
     if args.template:
         require_file(args.template)
@@ -85,6 +90,29 @@ def cmd_console(args) -> int:
         user_config=conf,
         analysis=analysis,
         commands=commands,
+        theme=theme,
     )
     app.run()
     return app.return_code or 0  # 1 when it stopped on an unexpected error (tui/app.py _fatal_error)
+
+
+def _checked_words(args, conf, commands, app_class) -> str:
+    """The config's keys, aliases and theme (and --theme), checked against the console's own before any
+    screen: one line and exit 2 for the first problem (Textual would drop a clashing binding silently and
+    fail on an unknown theme once the screen is up). Returns the theme to use ("" for Textual's own)."""
+    from textual.theme import BUILTIN_THEMES
+
+    from mrconsole.tui import commands as console_commands
+    from mrconsole.tui import keymap
+
+    where = f"{conf.path}: " if conf.path else ""
+    try:
+        keymap.check(app_class, conf.keys, {c.name: c.key for c in commands if c.key})
+        console_commands.check_aliases(conf.aliases)
+    except (keymap.KeymapError, console_commands.AliasError) as exc:
+        raise CliError(f"{where}{exc}", EXIT_USAGE) from None
+    theme = args.theme or conf.theme
+    if theme and theme not in BUILTIN_THEMES:
+        origin = "--theme" if args.theme else f"{where}theme"
+        raise CliError(f"{origin}: no theme {theme!r}; one of: {', '.join(sorted(BUILTIN_THEMES))}", EXIT_USAGE)
+    return theme

@@ -27,7 +27,7 @@ from textual.signal import Signal
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from mrconsole.config import UserConfig
+from mrconsole.config import Look, UserConfig
 from mrconsole.core.acting.choices import (
     ABANDON,
     BREAKPOINTS,
@@ -64,6 +64,7 @@ from mrconsole.tui.messages import (
     perform,
     said_of,
 )
+from mrconsole.tui.palette import StackCommands
 from mrconsole.tui.screens.actions import ActionMenu, JournalScreen, LaunchScreen
 from mrconsole.tui.screens.detail import DetailScreen
 from mrconsole.tui.screens.drift import DriftScreen
@@ -89,6 +90,7 @@ class MrConsoleApp(App):
     TITLE = "mrconsole"
     # Below 100 columns the master pane narrows and the region panes show fewer columns (region_pane.py).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    COMMANDS = App.COMMANDS | {StackCommands}  # ctrl+p: every stack, every action on it (tui/palette.py)
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
@@ -131,8 +133,10 @@ class MrConsoleApp(App):
         user_config: UserConfig | None = None,
         analysis=None,
         commands: tuple[UserCommand, ...] = (),
+        theme: str = "",
     ):
         super().__init__()
+        self._theme_name = theme or (user_config.theme if user_config is not None else "")
         self.commands = commands  # the config file's user commands (core/acting/user_commands.py)
         self.session_factory = session_factory
         self.session: Session | None = None
@@ -143,6 +147,17 @@ class MrConsoleApp(App):
         self.clock: Signal = Signal(self, "clock")
         self.rollouts: dict[str, RolloutRun] = {}  # master id -> the rollout this console drives
         self.collector = QuietCollector()  # full garbage collections when nobody types (tui/collect.py)
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        """The operator's words for `:` commands (config `aliases:`, checked by tui/commands.check_aliases)."""
+        return self.user_config.aliases
+
+    def look(self, region: str | None = None) -> Look:
+        """The cloud's label and colour from the config, or a region's (config.py): the header and the panes."""
+        if self.session is None:
+            return Look()
+        return self.user_config.look(self.session.cloud_name, region)
 
     def connected(self) -> Session:
         """The session, once connected (every screen but the first exists only then)."""
@@ -155,6 +170,8 @@ class MrConsoleApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self._theme_name:
+            self.theme = self._theme_name  # checked before the app started (cli/console_cmd.py)
         if self.user_config.keys:
             self.set_keymap(self.user_config.keys)
         for cmd in self.commands:
@@ -570,7 +587,7 @@ class MrConsoleApp(App):
         self.push_screen(EventsScreen(initial_filter))
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.binding_rows()))
+        self.push_screen(HelpScreen(self.binding_rows(), self.aliases))
 
     def binding_rows(self) -> list[tuple[str, str, str]]:
         rows, seen = [], set()
@@ -582,17 +599,20 @@ class MrConsoleApp(App):
                 seen.add(b.id)
                 key = keymap.get(b.id) or self.get_key_display(b)
                 rows.append((key, b.description or b.action, b.id))
-        rows.append(("ctrl+p", "Command palette", "command-palette"))
+        for cmd in self.commands:  # the config's user commands with a key of their own
+            if cmd.key:
+                rows.append((cmd.key, f"{cmd.name} (your command)", f"commands.{cmd.name}"))
+        rows.append(("ctrl+p", "Command palette: every command, stack and action", "command-palette"))
         return rows
 
     def action_command(self) -> None:
-        self.push_screen(CommandScreen(self.read_only), self.run_command)
+        self.push_screen(CommandScreen(self.read_only, self.aliases), self.run_command)
 
     def run_command(self, text: str | None) -> None:
         """One `:` command, parsed and dispatched through the registry (tui/commands.py)."""
         if not text:
             return
-        cmd, arg, error = commands.parse(text)
+        cmd, arg, error = commands.parse(commands.expand(text, self.aliases))
         if error:
             self.notify(error, severity="error")
             return
@@ -648,8 +668,4 @@ class MrConsoleApp(App):
             if cmd.needs_arg or (cmd.mutating and self.read_only) or cmd.name == "quit":
                 continue
             yield SystemCommand(cmd.name.capitalize(), cmd.description, lambda c=cmd: self.run_command(c.name))
-        if self.session is not None:
-            for region in self.session.region_names:
-                yield SystemCommand(
-                    f"Region {region}", f"Jump to {region}", lambda r=region: self.run_command(f"region {r}")
-                )
+        # Regions, stacks, actions and aliases: tui/palette.py (their names are data, never markup).

@@ -125,6 +125,32 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
+def check_aliases(aliases: dict[str, str]) -> None:
+    """Raise AliasError (one line) for an alias that takes a command's name or names no command."""
+    for word, text in aliases.items():
+        if not word or not word.replace("-", "").replace("_", "").isalnum():
+            raise AliasError(f"aliases.{word}: an alias is one word (letters, digits, - and _)")
+        taken = find(word)
+        if taken is not None:
+            raise AliasError(f"aliases.{word}: :{word} is already {taken.usage}'s; pick another word")
+        verb = text.strip().lstrip(":").split(" ", 1)[0]
+        if find(verb) is None:
+            raise AliasError(f"aliases.{word}: {text!r} is no command (:{verb} is unknown; press ? for the list)")
+
+
+def expand(text: str, aliases: dict[str, str]) -> str:
+    """`:failed web` with `failed: events status:failed` is `events status:failed web`. O(1)."""
+    verb, _, rest = text.strip().lstrip(":").partition(" ")
+    found = aliases.get(verb) or aliases.get(verb.lower())
+    if found is None:
+        return text
+    return f"{found.strip().lstrip(':')} {rest.strip()}".strip()
+
+
+class AliasError(Exception):
+    one_line = True
+
+
 def find(verb: str) -> Command | None:
     verb = verb.lower()
     return next((c for c in COMMANDS if verb == c.name or verb in c.aliases), None)
@@ -146,5 +172,6 @@ def parse(text: str) -> tuple[Command | None, str, str]:
     return cmd, arg, ""
 
 
-def hint(read_only: bool = False) -> str:
-    return " | ".join(c.usage.lstrip(":") for c in COMMANDS if not (read_only and c.mutating))
+def hint(read_only: bool = False, aliases: dict[str, str] | None = None) -> str:
+    words = [c.usage.lstrip(":") for c in COMMANDS if not (read_only and c.mutating)]
+    return " | ".join(words + sorted(aliases or {}))

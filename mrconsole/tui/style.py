@@ -12,6 +12,12 @@ HEALTH_STYLE = {"up": "bold green", "degraded": "bold yellow", "down": "bold red
 HEALTH_ICON = {"up": "●", "degraded": "◐", "down": "✖", "unknown": "○"}
 
 
+def ink(background: str) -> str:
+    """Black or white, whichever reads on `background` ('#RRGGBB', as config.Look holds it)."""
+    r, g, b = (int(background[i : i + 2], 16) for i in (1, 3, 5))
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
+
+
 def status_short(status: str) -> Text:
     """A status in at most 10 cells for a narrow pane, in the same colour as the full one: its state as a
     mark and its action as a word (✔ UPDATE, ◐ CREATE), but a failure as the word FAILED (✖ FAILED): that

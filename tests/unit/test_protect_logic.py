@@ -51,7 +51,6 @@ def test_user_commands_are_checked_and_said_in_one_line():
     for entries, said in (
         ([{"name": "a"}], "commands[0] (a) needs a command line"),
         ([{"name": "a", "command": "x", "scope": "cloud"}], "scope must be one of stack, resource, region"),
-        ([{"name": "a", "command": "x", "key": "q"}], "key 'q' is the console's own"),
         ([{"name": "a", "command": "x", "key": "L"}, {"name": "b", "command": "y", "key": "L"}], "also a's"),
         ([{"name": "a", "command": "x", "dangerous": "yes"}], "dangerous must be true or false"),
         ([{"name": "a", "command": "x", "shell": "zsh"}], "unknown setting 'shell'"),

@@ -38,8 +38,6 @@ HANDED_ON = frozenset(
 HANDED_ON_PREFIXES = ("LC_", "XDG_")
 # The names before #33, which overwrote the operator's own $STACK or $REGION.
 _OLD_NAMES = re.compile(r"\$\{?(CLOUD|REGION|STACK|STACK_ID|RESOURCE|PHYSICAL_ID)\b")
-# The keys the console already uses: a user command cannot take one (tui/app.py, the overview).
-TAKEN = frozenset("q ? : r e j n m D T W B M S N o R a f / t s".split()) | {"enter", "escape", "tab"}
 
 
 class CommandConfigError(Exception):
@@ -125,8 +123,6 @@ def parse(entries, where: str = "config") -> tuple[UserCommand, ...]:
         key = entry.get("key", "") or ""
         if not isinstance(key, str):
             raise CommandConfigError(f"{label}: key must be a key name, like L or ctrl+l")
-        if key in TAKEN:
-            raise CommandConfigError(f"{label}: key {key!r} is the console's own; pick another")
         if key and key in keys:
             raise CommandConfigError(f"{label}: key {key!r} is also {keys[key]}'s")
         if name in names:

@@ -20,9 +20,10 @@ from mrconsole.tui.widgets.plain import Input, Label, Static, plain
 class HelpScreen(ConsoleAccess, ModalScreen):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="close-help")]
 
-    def __init__(self, bindings: list[tuple[str, str, str]]):
+    def __init__(self, bindings: list[tuple[str, str, str]], aliases: dict[str, str] | None = None):
         super().__init__(id="help")
         self._rows = bindings
+        self._aliases = aliases or {}
 
     def compose(self) -> ComposeResult:
         keys = Table(title="Keys", expand=True, show_edge=False)
@@ -36,12 +37,14 @@ class HelpScreen(ConsoleAccess, ModalScreen):
         cmds.add_column("Does")
         for c in COMMANDS:
             cmds.add_row(plain(c.usage), plain(c.description))
+        for word, text in sorted(self._aliases.items()):  # the config's aliases: the operator's own words
+            cmds.add_row(plain(f":{word}"), plain(f"your alias for :{text.lstrip(':')}"))
         with VerticalScroll(id="help-body"):
             yield Static(keys)
             yield Static(cmds)
             yield Static(
                 Text(
-                    "Remap keys in the config file (keys: {binding-id: key}). "
+                    "Remap keys in the config file (keys: {binding-id: key}), add words (aliases: {word: command}). "
                     "ctrl+p opens the command palette. esc closes.",
                     style="dim",
                 )
@@ -53,13 +56,14 @@ class CommandScreen(ConsoleAccess, ModalScreen[str]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel-command")]
 
-    def __init__(self, read_only: bool = False):
+    def __init__(self, read_only: bool = False, aliases: dict[str, str] | None = None):
         super().__init__()
         self._read_only = read_only
+        self._aliases = aliases or {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="command-box"):
-            yield Input(placeholder=hint(self._read_only), id="command")
+            yield Input(placeholder=hint(self._read_only, self._aliases), id="command")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

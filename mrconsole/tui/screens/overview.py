@@ -73,6 +73,7 @@ class OverviewScreen(ConsoleAccess, Screen):
         health = {h.region: h for h in session.health()}
         for pane in self.query(RegionPane):
             view = session.regions[pane.region_name]
+            pane.set_look(self.console.look(pane.region_name))
             pane.load(view, session.owner_of)
             pane.set_state(view, health.get(pane.region_name), pane.region_name in session.protected)
             if view.by_id:

@@ -11,10 +11,11 @@ import time
 
 from rich.text import Text
 
+from mrconsole.config import Look
 from mrconsole.core.live.changes import HealthChanged, IdentityKnown, RegionStatus
 from mrconsole.core.live.fleet import Health
 from mrconsole.tui.access import console
-from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago
+from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, ink
 from mrconsole.tui.widgets.plain import Static
 
 # Roles that may change stacks under Heat's default policy; a token with none of them is shown as its role.
@@ -52,6 +53,7 @@ class HealthStrip(Static):
     def _show_session(self) -> None:
         session = console(self).session
         if session is not None:
+            look = console(self).look()
             self.show(
                 session.cloud_name,
                 session.health(),
@@ -60,6 +62,7 @@ class HealthStrip(Static):
                 bool(session.auth_error),
                 session.protected,
                 session.identity,
+                look,
             )
 
     def on_resize(self, event) -> None:
@@ -75,12 +78,13 @@ class HealthStrip(Static):
         auth_error: bool = False,
         protected=frozenset(),
         identity=None,
+        look: Look | None = None,
     ) -> None:
         """One line: the fullest of these that fits the width (latency goes first, then the word
         for a healthy state, whose mark already says it)."""
         width = self.size.width or self.app.size.width
         for detail in (2, 1, 0, -1):
-            text = self._text(cloud, health, regions, read_only, detail, auth_error, protected, identity)
+            text = self._text(cloud, health, regions, read_only, detail, auth_error, protected, identity, look)
             if text.cell_len <= width:
                 break
         markup = text.markup
@@ -98,9 +102,15 @@ class HealthStrip(Static):
         auth_error: bool = False,
         protected=frozenset(),
         identity=None,
+        look: Look | None = None,
     ) -> Text:
         text = Text()
-        text.append(f" {cloud} ", style="bold reverse")
+        # The cloud's label and colour from the config (prod in red, say): the name otherwise, reversed.
+        if look is not None and (look.label or look.colour):
+            style = f"bold {ink(look.colour)} on {look.colour}" if look.colour else "bold reverse"
+            text.append(f" {look.label or cloud} ", style=style)
+        else:
+            text.append(f" {cloud} ", style="bold reverse")
         if identity is not None and not CHANGING_ROLES & set(identity.roles):
             # A role that cannot change stacks (a reader) is said always: the menu greys most actions.
             text.append(f" {identity.role_text.upper()} ", style="bold black on cyan")

@@ -29,11 +29,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets.data_table import CellDoesNotExist
 
+from mrconsole.config import Look
 from mrconsole.core.live.fleet import Health
 from mrconsole.core.master.masters import looks_like_constituent
 from mrconsole.core.text import short_when
 from mrconsole.models import Stack
-from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, status_short, status_text
+from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, ink, status_short, status_text
 from mrconsole.tui.widgets.plain import DataTable, Static, plain
 from mrconsole.tui.widgets.region_layout import PaneShape
 
@@ -117,6 +118,7 @@ class RegionPane(Vertical):
         self.compact = False
         self._height: int | None = None
         self._head_text = Text(region)
+        self._look = Look()
 
     def compose(self) -> ComposeResult:
         yield Static(self._head_text, classes="region-head")
@@ -379,7 +381,9 @@ class RegionPane(Vertical):
     def _show_head(self) -> None:
         """The compact form's one line: what the border says, title and summary."""
         title = self._title
-        text = Text(title, style="bold")
+        colour = self._look.colour
+        text = Text(style="bold")  # the look on the title only: a summary in red stays readable beside it
+        text.append(title, style=f"{ink(colour)} on {colour}" if colour else "")
         text.append("  ")
         summary = self._fitting_summary(self.size.width - len(title) - 2)
         text.append(summary, style="red" if self._counts[FAILED] else "")
@@ -427,11 +431,20 @@ class RegionPane(Vertical):
             self.styles.height = "auto" if height is None else height
 
     # -- region state --------------------------------------------------------
+    def set_look(self, look: Look) -> None:
+        """The region's label and colour from the config (prod-eu in red): its title wears them, in the
+        border and in the compact line; the frame keeps saying the state (failed, down, protected)."""
+        self._look = look
+        if look.colour:
+            self.styles.border_title_background = look.colour
+            self.styles.border_title_color = ink(look.colour)
+
     def set_state(self, view, health, protected: bool = False) -> None:
         """Title, health and the stale note: called when they change, and by the clock when stale."""
         self._total = len(view.by_id)
         state = health.state if health else "unknown"
-        self._title = f"{HEALTH_ICON.get(state, '?')} {self.region_name}" + (" · PROTECTED" if protected else "")
+        label = f" · {self._look.label}" if self._look.label else ""
+        self._title = f"{HEALTH_ICON.get(state, '?')} {self.region_name}{label}" + (" · PROTECTED" if protected else "")
         self.border_title = plain(self._title)
         self._count()
         self.set_class(state == Health.DOWN or view.stale, "down")
