@@ -97,3 +97,116 @@ def test_an_update_and_a_suspend_by_hand_do_what_the_console_did(lab, cli, tmp_p
     for name in ("byh-console", "byh-hand"):
         code, out, err = cli("stack", "delete", name, "--lab", "--region", "RegionOne", "--yes", "--wait")
         assert code == 0, err
+
+
+def _cwd_openstack(lab, line: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`_openstack` from `cwd` (where the rollout's hold.yaml and release.yaml were written)."""
+    words = shlex.split(line)
+    assert words[0] == "openstack", line
+    openstack = str(Path(sys.executable).with_name("openstack"))
+    env = {**os.environ, "OS_CLIENT_CONFIG_FILE": str(lab.clouds_yaml)}
+    return subprocess.run([openstack, *words[1:]], capture_output=True, text=True, timeout=120, env=env, cwd=cwd)
+
+
+def _wait(predicate, limit: float = 120.0, every: float = 1.0):
+    """`predicate()` until it returns something true, or its last answer after `limit` seconds."""
+    deadline = time.monotonic() + limit
+    while True:
+        got = predicate()
+        if got or time.monotonic() > deadline:
+            return got
+        time.sleep(every)
+
+
+def test_a_rollout_by_hand_does_what_the_consoles_rollout_does(lab, cli, tmp_path):
+    """The sequence `rollout --preview` prints, typed wave by wave with `openstack`: the canary's region
+    changes first while the later waves wait at their breakpoints, each hook clear lets one wave go, and the
+    release leaves what the console's rollout leaves (tests/lab/test_rollout.py pins that: the change in every
+    region, no breakpoint in any environment, the master UPDATE_COMPLETE)."""
+    from tests.lab.test_rollout import RESOURCES, _hooks_in, _seed, read
+
+    _seed(lab, "byh-roll")
+    code, out, err = cli(
+        "rollout", "byh-roll", "--lab", "--region", "RegionOne", "-P", "release=v2", "--preview", "--format", "json"
+    )
+    assert code == 0, err
+    preview = json.loads(out)
+    assert [w["constituents"] for w in preview["waves"]] == [[r] for r in RESOURCES]
+    held, *clears, release = preview["by_hand"]
+    assert len(clears) == 2 and all(" stack hook clear --pre-update byh-roll " in c for c in clears), clears
+    for name, content in preview["by_hand_files"].items():
+        (tmp_path / name).write_text(json.dumps(content))
+
+    def releases():
+        return {r: c["release"] for r, c in read(lab, "byh-roll")["constituents"].items()}
+
+    done = _cwd_openstack(lab, held, tmp_path)
+    assert done.returncode == 0, done.stderr
+    # The canary's wave goes; the others wait at their breakpoints, still on v1.
+    assert _wait(lambda: releases()["web_one"] == "v2")
+    assert releases() == {"web_one": "v2", "web_two": "v1", "web_three": "v1"}
+    for clear, wave in zip(clears, ("web_two", "web_three"), strict=True):
+        assert clear.endswith(f" {wave}"), clear
+        done = _cwd_openstack(lab, clear, tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert _wait(lambda wave=wave: releases()[wave] == "v2"), (wave, releases())
+    assert _wait(lambda: read(lab, "byh-roll")["master"].status == "UPDATE_COMPLETE")
+    done = _cwd_openstack(lab, release, tmp_path)
+    assert done.returncode == 0, done.stderr
+    after = _wait(lambda: (s := read(lab, "byh-roll"))["master"].status == "UPDATE_COMPLETE" and s, 120)
+    assert after, "the release's update did not complete"
+    assert {r: c["release"] for r, c in after["constituents"].items()} == dict.fromkeys(RESOURCES, "v2")
+    assert _hooks_in(after["master_env"]) == {}
+    assert all(_hooks_in(c["env"]) == {} for c in after["constituents"].values())
+    code, _, err = cli("stack", "delete", "byh-roll", "--lab", "--region", "RegionOne", "--yes", "--wait")
+    assert code == 0, err
+
+
+def test_a_direct_action_in_outage_mode_by_hand_does_what_the_console_did(lab, cli):
+    """The master's region stopped: a suspend of a constituent is sent straight to its own region. The
+    command the preview names for it (its region, not the master's) suspends a twin constituent as the
+    console's action suspended its own."""
+    from tests.lab.test_rollout import _seed, read
+
+    _seed(lab, "byh-out")
+    stacks = {c["region"]: (r, c) for r, c in read(lab, "byh-out")["constituents"].items()}
+    names = {}
+    for region in ("RegionTwo", "RegionThree"):
+        code, out, err = cli("status", "--lab", "--region", region, "--format", "json")
+        assert code == 0, err
+        [names[region]] = [s["name"] for s in json.loads(out)["regions"][0]["stacks"] if "byh-out" in s["name"]]
+    assert set(stacks) >= {"RegionTwo", "RegionThree"}
+
+    def status(region: str) -> str:
+        code, out, err = cli("status", "--lab", "--region", region, "--format", "json")
+        assert code == 0, err
+        return next(s["status"] for s in json.loads(out)["regions"][0]["stacks"] if s["name"] == names[region])
+
+    with lab.fault("RegionOne", "stop"):
+        lines = {}
+        for region in ("RegionTwo", "RegionThree"):
+            code, out, err = cli(
+                "stack", "suspend", names[region], "--lab", "--region", region, "--request-timeout", "2",
+                "--preview", "--format", "json",
+            )  # fmt: skip
+            assert code == 0, err + out
+            [lines[region]] = json.loads(out)["by_hand"]
+            assert f"--os-region-name {region} stack suspend {names[region]}" in lines[region], lines[region]
+            assert "RegionOne" not in lines[region] and "byh-out " not in lines[region] + " "
+        code, out, err = cli(
+            "stack", "suspend", names["RegionTwo"], "--lab", "--region", "RegionTwo", "--request-timeout", "2",
+            "--yes", "--wait",
+        )  # fmt: skip
+        assert code == 0, err + out
+        done = _openstack(lab, lines["RegionThree"])
+        assert done.returncode == 0, done.stderr
+        assert _wait(lambda: status("RegionThree") == "SUSPEND_COMPLETE", 60)
+        assert status("RegionTwo") == "SUSPEND_COMPLETE"
+    for region in ("RegionTwo", "RegionThree"):
+        # RegionOne is back: the console asks to go through the master; these two are put back one by one.
+        code, _, err = cli(
+            "stack", "resume", names[region], "--lab", "--region", region, "--direct", "--yes", "--wait"
+        )  # fmt: skip
+        assert code == 0, err
+    code, _, err = cli("stack", "delete", "byh-out", "--lab", "--region", "RegionOne", "--yes", "--wait")
+    assert code == 0, err

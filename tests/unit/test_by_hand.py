@@ -4,6 +4,7 @@ something `openstack` accepts, meaning the same request."""
 
 from __future__ import annotations
 
+import json
 import shlex
 from importlib.metadata import entry_points
 
@@ -66,7 +67,7 @@ def test_a_hidden_value_is_a_placeholder_and_a_new_template_is_a_full_update():
     assert args.template == "db v2.yaml" and args.environment == ["env.yaml"] and not args.existing
 
 
-def test_a_rollout_by_hand_is_the_held_patch_a_hook_clear_per_later_wave_then_the_release():
+def test_a_rollout_by_hand_is_the_held_patch_a_hook_clear_per_later_wave_then_the_release(tmp_path):
     waves = [("web_one",), ("web_two", "web_three")]
     lines = rollout_by_hand("prod cloud", "RegionTwo", "web", waves, {"release": "v2"})
     steps = [parsed(line) for line in lines]
@@ -80,4 +81,14 @@ def test_a_rollout_by_hand_is_the_held_patch_a_hook_clear_per_later_wave_then_th
         "web_two": {"hooks": "pre-update"},
         "web_three": {"hooks": "pre-update"},
     }
-    assert files["release.yaml"]["resource_registry"]["resources"] == dict.fromkeys(["web_one", "web_two", "web_three"])
+    assert files["release.yaml"]["resource_registry"]["resources"] == {
+        r: {"hooks": []} for r in ("web_one", "web_two", "web_three")
+    }
+    # heatclient, as `openstack stack update -e` uses it, reads the file without failing (a null entry fails).
+    from heatclient.common import template_utils
+
+    for name, content in files.items():
+        path = tmp_path / name
+        path.write_text(json.dumps(content))
+        _, env = template_utils.process_multiple_environments_and_files([str(path)])
+        assert env == content

@@ -105,12 +105,15 @@ HOLD_FILE, RELEASE_FILE = "hold.yaml", "release.yaml"
 
 def rollout_files(waves: list[tuple[str, ...]]) -> dict[str, dict]:
     """The two environment files `rollout_by_hand` names: the breakpoints on every constituent after the
-    canary's wave, and their removal (`null`: Heat drops the entry from the stored environment)."""
+    canary's wave, and their removal. The removal is `hooks: []`, not `null` (which the console sends, and
+    Heat reads as "drop the entry"): `openstack stack update -e` reads the file through heatclient's
+    template_utils, which fails on a null entry ("'NoneType' object has no attribute 'get'"); an empty list
+    leaves no breakpoint, and the next update runs unheld (checked on the lab, tests/lab/test_by_hand.py)."""
     later = [r for wave in waves[1:] for r in wave]
     every = [r for wave in waves for r in wave]
     return {
         HOLD_FILE: {"resource_registry": {"resources": {r: {"hooks": "pre-update"} for r in later}}},
-        RELEASE_FILE: {"resource_registry": {"resources": dict.fromkeys(every)}},
+        RELEASE_FILE: {"resource_registry": {"resources": {r: {"hooks": []} for r in every}}},
     }
 
 
