@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from mrconsole import config as user_config
@@ -13,6 +14,7 @@ from mrconsole.core.acting.user_commands import CommandConfigError, of_config
 from mrconsole.core.connect import connect, load_config
 from mrconsole.core.errors import CloudError
 from mrconsole.core.live.fleet import Fleet
+from mrconsole.core.live.recording import Recorder, RecordingError, check_writable
 from mrconsole.core.live.session import ConsoleSession, SessionConfig
 from mrconsole.template.analysis import analyse
 
@@ -27,6 +29,11 @@ def add_parser(sub) -> None:
     p.add_argument("--stack", metavar="MASTER", help="the master stack to show in the tree")
     p.add_argument("--template", metavar="FILE", help="show a master template's analysis (not deployed)")
     p.add_argument("-e", "--environment", dest="env", action="append", default=[], metavar="ENV")
+    p.add_argument(
+        "--record",
+        metavar="FILE",
+        help="also write what the console sees to FILE, for `mrconsole replay FILE` (a flight recorder)",
+    )
     p.add_argument(
         "--theme",
         metavar="NAME",
@@ -79,10 +86,21 @@ def cmd_console(args) -> int:
     config = SessionConfig()
     config.stream.buffer_size = args.event_buffer
 
+    recorders: list[Recorder] = []
+    if args.record:
+        try:
+            check_writable(args.record)
+        except RecordingError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+
     async def factory():
         fleet = Fleet(await connect(opts))
         protected = conf.protected(fleet.name, fleet.region_names)
-        return ConsoleSession(fleet, master=master, config=config, protected=protected)
+        session = ConsoleSession(fleet, master=master, config=config, protected=protected)
+        if args.record:
+            recorders.append(Recorder(session, args.record))
+            recorders[0].start()  # a RecordingError is "cannot connect: ..." on the first screen
+        return session
 
     app = MrConsoleApp(
         factory,
@@ -92,7 +110,13 @@ def cmd_console(args) -> int:
         commands=commands,
         theme=theme,
     )
-    app.run()
+    try:
+        app.run()
+    finally:
+        for recorder in recorders:
+            recorder.close()
+    if recorders:
+        print(f"recorded {recorders[0].records} records, {recorders[0].bytes} bytes to {args.record}", file=sys.stderr)
     return app.return_code or 0  # 1 when it stopped on an unexpected error (tui/app.py _fatal_error)
 
 

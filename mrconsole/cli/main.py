@@ -117,6 +117,7 @@ def _optional_commands() -> list[str]:
         "drift_cmd",
         "timeline_cmd",
         "console_cmd",
+        "record_cmd",
         "completion_cmd",
     ]
     return [n for n in names if importlib.util.find_spec(f"mrconsole.cli.{n}")]

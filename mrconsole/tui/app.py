@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Awaitable, Callable, Iterable
 
 from rich.text import Text
@@ -43,13 +42,14 @@ from mrconsole.core.acting.user_commands import Subject, UserCommand, environmen
 from mrconsole.core.diagnosis.timeline import DEFAULT_SINCE_SECONDS
 from mrconsole.core.errors import CloudError
 from mrconsole.core.live.changes import MasterRecovered
+from mrconsole.core.live.playback import PlaybackSession
 from mrconsole.core.live.view import Session
 from mrconsole.core.rollout.run import RolloutRun
 from mrconsole.core.text import parse_duration, printable
 from mrconsole.errors import INTERNAL_MESSAGE, describe
 from mrconsole.logs import log_path, logger
 from mrconsole.models import Stack
-from mrconsole.tui import commands
+from mrconsole.tui import clock, commands
 from mrconsole.tui.acting import act_on_stack, carry_out
 from mrconsole.tui.collect import QuietCollector
 from mrconsole.tui.messages import (
@@ -108,7 +108,15 @@ class MrConsoleApp(App):
         Binding("m", "masters", "Masters", id="masters", show=False),
         Binding("L", "requests", "Requests", id="requests", show=False),
         Binding("escape", "back", "Back", id="back", show=False),
+        # A replay's clock (mrconsole replay FILE): shown and active only then.
+        Binding("p", "play", "Play/pause", id="replay-play"),
+        Binding("full_stop", "step", "Step", id="replay-step"),
+        Binding("left_square_bracket", "seek(-60)", "-1 min", id="replay-back"),
+        Binding("right_square_bracket", "seek(60)", "+1 min", id="replay-forward"),
+        Binding("less_than_sign", "speed(0.5)", "Slower", id="replay-slower", show=False),
+        Binding("greater_than_sign", "speed(2)", "Faster", id="replay-faster", show=False),
     ]
+    PLAYBACK_KEYS = frozenset({"play", "step", "seek", "speed"})
 
     def _fatal_error(self) -> None:
         """An exception nothing expected ends the console (#33): its traceback, whose locals hold Heat's
@@ -182,7 +190,7 @@ class MrConsoleApp(App):
         self.collector.start()
 
     def _tick(self) -> None:
-        self.clock.publish(time.time())
+        self.clock.publish(clock.now())
         self.collector.tick()
 
     async def on_event(self, event) -> None:
@@ -214,6 +222,8 @@ class MrConsoleApp(App):
         self.session = session
         session.subscribe(self._on_core_change)
         session.start()
+        if isinstance(session, PlaybackSession):
+            self._start_playback(session)
         await self.push_screen(OverviewScreen(session.region_names))
         for notice in session.notices:
             self.notify(notice, severity="warning", timeout=20)
@@ -260,7 +270,53 @@ class MrConsoleApp(App):
         return not (self.read_only and action in self.MUTATING_KEYS)
 
     def check_action(self, action: str, parameters) -> bool | None:
+        if action in self.PLAYBACK_KEYS:
+            return isinstance(self.session, PlaybackSession)
         return self.allows(action)
+
+    # -- a replay's clock (core/live/playback.py) ------------------------------------
+    PLAY_TICK = 0.1  # seconds of wall time per playback step: the recording moves speed x this
+
+    def _start_playback(self, session: PlaybackSession) -> None:
+        clock.follow(lambda: session.position)
+        self.set_interval(self.PLAY_TICK, lambda: self._play_tick(session))
+
+    def _play_tick(self, session: PlaybackSession) -> None:
+        """O(records in the tick) when playing; nothing when paused."""
+        if session.playing:
+            session.advance(session.position + self.PLAY_TICK * session.speed)
+            self.clock.publish(clock.now())
+
+    def _playback(self) -> PlaybackSession | None:
+        return self.session if isinstance(self.session, PlaybackSession) else None
+
+    def action_play(self) -> None:
+        session = self._playback()
+        if session is not None:
+            if session.position >= session.recording.end:
+                session.seek(session.recording.start)
+            session.playing = not session.playing
+            self.clock.publish(clock.now())
+
+    def action_step(self) -> None:
+        session = self._playback()
+        if session is not None:
+            session.playing = False
+            if not session.step():
+                self.notify("the end of the recording")
+            self.clock.publish(clock.now())
+
+    def action_seek(self, seconds: float) -> None:
+        session = self._playback()
+        if session is not None:
+            session.seek(session.position + seconds)
+            self.clock.publish(clock.now())
+
+    def action_speed(self, factor: float) -> None:
+        session = self._playback()
+        if session is not None:
+            session.speed = min(64.0, max(0.25, session.speed * factor))
+            self.clock.publish(clock.now())
 
     def action_drift(self, master: str = "") -> None:
         name = master or (self.session.master.name if self.session and self.session.master else "")
@@ -596,6 +652,8 @@ class MrConsoleApp(App):
             for b in getattr(owner, "BINDINGS", []):
                 if not isinstance(b, Binding) or not b.id or b.id in seen:
                     continue
+                if b.action.split("(")[0] in self.PLAYBACK_KEYS and self._playback() is None:
+                    continue  # a replay's clock: listed only in a replay
                 seen.add(b.id)
                 key = keymap.get(b.id) or self.get_key_display(b)
                 rows.append((key, b.description or b.action, b.id))

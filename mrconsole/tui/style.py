@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 
 from mrconsole.core.text import age
+from mrconsole.tui import clock
 
 HEALTH_STYLE = {"up": "bold green", "degraded": "bold yellow", "down": "bold red", "unknown": "dim"}
 HEALTH_ICON = {"up": "●", "degraded": "◐", "down": "✖", "unknown": "○"}
@@ -52,7 +51,7 @@ def status_text(status: str, reason: str = "") -> Text:
 
 
 def ago(ts: float | None) -> str:
-    return "-" if ts is None else age(ts, time.time())
+    return "-" if ts is None else age(ts, clock.now())
 
 
 # How the console styles each kind of report line (core/diagnosis/reports.py writes the words).

@@ -13,61 +13,17 @@ from mrconsole are ever rebuilt).
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 
+from mrconsole.core.live.codec import decode, encode
 from mrconsole.core.live.events import Timeline
 from mrconsole.core.live.session import ConsoleSession, RegionView, auth_error_in, down_in, owner_by_name
 from mrconsole.core.live.view import Session
 from mrconsole.tui.app import MrConsoleApp
 
 DATA = Path(__file__).parent / "data"
-
-
-# -- the codec ------------------------------------------------------------------
-def encode(obj):
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out = {"__dc__": f"{type(obj).__module__}:{type(obj).__qualname__}"}
-        for f in dataclasses.fields(obj):
-            if f.init and not f.name.startswith("_"):
-                out[f.name] = encode(getattr(obj, f.name))
-        return out
-    if isinstance(obj, datetime):
-        return {"__dt__": obj.isoformat()}
-    if isinstance(obj, tuple):
-        return {"__tuple__": [encode(v) for v in obj]}
-    if isinstance(obj, (set, frozenset)):
-        return {"__set__": sorted(encode(v) for v in obj)}
-    if isinstance(obj, list):
-        return [encode(v) for v in obj]
-    if isinstance(obj, dict):
-        return {"__dict__": [[encode(k), encode(v)] for k, v in obj.items()]}
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    raise TypeError(f"cannot keep {type(obj).__name__} in a scene")
-
-
-def decode(obj):
-    if isinstance(obj, list):
-        return [decode(v) for v in obj]
-    if not isinstance(obj, dict):
-        return obj
-    if "__dt__" in obj:
-        return datetime.fromisoformat(obj["__dt__"])
-    if "__tuple__" in obj:
-        return tuple(decode(v) for v in obj["__tuple__"])
-    if "__set__" in obj:
-        return set(decode(v) for v in obj["__set__"])
-    if "__dict__" in obj:
-        return {decode(k): decode(v) for k, v in obj["__dict__"]}
-    module, _, name = obj["__dc__"].partition(":")
-    if not module.startswith("mrconsole."):
-        raise ValueError(f"a scene may only hold mrconsole's dataclasses, not {module}")
-    cls = getattr(importlib.import_module(module), name)
-    return cls(**{k: decode(v) for k, v in obj.items() if k != "__dc__"})
 
 
 def save(path: Path, scene: dict) -> None:

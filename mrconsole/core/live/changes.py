@@ -54,7 +54,12 @@ class MasterRecovered:
     name: str
 
 
-Change = StackChanges | RegionStatus | HealthChanged | EventsArrived | MasterChanged | MasterRecovered
+@dataclass(frozen=True)
+class TimelineRewound:
+    """The timeline went back (a replay's seek): what shows events reads them again from session.events()."""
+
+
+Change = StackChanges | RegionStatus | HealthChanged | EventsArrived | MasterChanged | MasterRecovered | TimelineRewound
 
 __all__ = [
     "Change",

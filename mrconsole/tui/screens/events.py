@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from mrconsole.core.live.changes import EventsArrived
+from mrconsole.core.live.changes import EventsArrived, TimelineRewound
 from mrconsole.core.live.event_filter import EventFilter
 from mrconsole.core.text import event_line
 from mrconsole.models import Event
@@ -57,6 +57,8 @@ class EventsScreen(ConsoleAccess, Screen):
     def _on_change(self, change) -> None:
         if isinstance(change, EventsArrived):
             self.add_events(list(change.events))
+        elif isinstance(change, TimelineRewound):  # a replay went back
+            self.rebuild()
 
     @property
     def current(self) -> EventFilter:

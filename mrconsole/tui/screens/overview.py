@@ -13,8 +13,16 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from mrconsole.core.errors import INTERNAL_MESSAGE
-from mrconsole.core.live.changes import EventsArrived, HealthChanged, MasterChanged, RegionStatus, StackChanges
+from mrconsole.core.live.changes import (
+    EventsArrived,
+    HealthChanged,
+    MasterChanged,
+    RegionStatus,
+    StackChanges,
+    TimelineRewound,
+)
 from mrconsole.trace import trace
+from mrconsole.tui import clock
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, FollowMaster, OpenStack, ShowOutputs, ShowResources, Troubleshoot
 from mrconsole.tui.widgets.event_log import EventLog
@@ -125,6 +133,10 @@ class OverviewScreen(ConsoleAccess, Screen):
                 self._align()
         elif isinstance(change, EventsArrived):
             self.query_one(EventLog).add(change.events)
+        elif isinstance(change, TimelineRewound):  # a replay went back: the log as it was then
+            log = self.query_one(EventLog)
+            log.clear()
+            log.add(session.events()[-2000:], hold=False)
         elif isinstance(change, (RegionStatus, HealthChanged)):
             self._show_region(change.region)  # the health strip follows these changes itself
             self._show_flow()
@@ -139,7 +151,7 @@ class OverviewScreen(ConsoleAccess, Screen):
                 self._show_region(region)
         self._ticks += 1
         if self._ticks % 60 == 0:
-            wall = time.time()
+            wall = clock.now()
             for pane in self.query(RegionPane):
                 pane.tick(wall)
 

@@ -14,6 +14,8 @@ from rich.text import Text
 from mrconsole.config import Look
 from mrconsole.core.live.changes import HealthChanged, IdentityKnown, RegionStatus
 from mrconsole.core.live.fleet import Health
+from mrconsole.core.live.playback import PlaybackSession
+from mrconsole.tui import clock
 from mrconsole.tui.access import console
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, ink
 from mrconsole.tui.widgets.plain import Static
@@ -105,6 +107,11 @@ class HealthStrip(Static):
         look: Look | None = None,
     ) -> Text:
         text = Text()
+        replay = console(self).session if self.is_attached else None
+        if isinstance(replay, PlaybackSession):
+            mark = "▶" if replay.playing else "⏸"
+            when = time.strftime("%H:%M:%S", time.gmtime(replay.position))
+            text.append(f" REPLAY {when} UTC {mark} x{replay.speed:g} ", style="bold black on bright_cyan")
         # The cloud's label and colour from the config (prod in red, say): the name otherwise, reversed.
         if look is not None and (look.label or look.colour):
             style = f"bold {ink(look.colour)} on {look.colour}" if look.colour else "bold reverse"
@@ -125,7 +132,7 @@ class HealthStrip(Static):
             )
         if auth_error:
             text.append(" NOT AUTHENTICATED ", style="bold white on red")
-        now = time.time()
+        now = clock.now()
         if detail < 0:
             # Many regions (20 do not fit in 80 columns by name): how many are up, then every one that is not.
             up = sum(1 for h in health if h.state == "up")

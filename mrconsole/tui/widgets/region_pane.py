@@ -21,8 +21,6 @@ on one line (`.region-head`), then its first rows without a header.
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -34,6 +32,7 @@ from mrconsole.core.live.fleet import Health
 from mrconsole.core.master.masters import looks_like_constituent
 from mrconsole.core.text import short_when
 from mrconsole.models import Stack
+from mrconsole.tui import clock
 from mrconsole.tui.style import HEALTH_ICON, HEALTH_STYLE, ago, ink, status_short, status_text
 from mrconsole.tui.widgets.plain import DataTable, Static, plain
 from mrconsole.tui.widgets.region_layout import PaneShape
@@ -330,7 +329,7 @@ class RegionPane(Vertical):
         if self.by_name:
             table.sort("name", key=lambda name: str(name))
         else:
-            now = time.time()
+            now = clock.now()
             self._recent_until = float("inf")
             rank: dict[str, int] = {}
             for sid, st in self._shown.items():

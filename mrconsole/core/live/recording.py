@@ -1,0 +1,174 @@
+"""The flight recorder: what the console saw, written as it happens, for the post-mortem.
+
+`mrconsole record FILE` (headless) and `mrconsole console --record FILE` attach a `Recorder` to the live
+session. It writes one JSON line per record (core/live/codec.py: the core's own dataclasses), flushed at least
+once a second, so a recording cut short by a crash or a kill is readable up to its last second:
+
+    {"k": "start", "t": T, "v": 1, "cloud": ..., "region_names": [...], "master": NAME}
+    {"k": "key", "t": T, "regions": [RegionView...], "health": [...], "master": MasterView}   every KEY_EVERY s
+    {"k": "stacks", "t": T, "region": R, "up": [Stack...], "rm": [id...], "fetched_at": ..., "error": ...}
+    {"k": "region", "t": T, "region": R, "error": ..., "fetched_at": ...}
+    {"k": "health", "t": T, "health": [HealthSnapshot...]}       when a region's state or latency band moved
+    {"k": "events", "t": T, "events": [Event...]}
+    {"k": "master", "t": T, "master": MasterView}                when the master's view changed
+    {"k": "master-at", "t": T, "fetched_at": T'}                 read again, unchanged
+    {"k": "end", "t": T}
+
+Cost: O(what changed) per change (a region's changed stacks, the new events); a quiet cloud writes only its
+keyframes (each O(stacks), every KEY_EVERY seconds) and a health line when a latency doubles or halves.
+Nothing is read from Heat for it: the recorder sees what the session already has. Secrets: what the
+session holds is what the screens show (hidden parameters are Heat's `******`); no token is in it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from mrconsole.core.live.changes import EventsArrived, HealthChanged, MasterChanged, RegionStatus
+from mrconsole.core.live.codec import encode
+from mrconsole.core.live.watch import StackChanges
+
+VERSION = 1
+KEY_EVERY = 600.0  # seconds between keyframes: a seek replays at most this much
+FLUSH_EVERY = 1.0  # seconds: what a crash may lose at most
+
+
+class RecordingError(Exception):
+    one_line = True
+
+
+def _band(latency_ms: float | None) -> int | None:
+    """Latency in doubling bands: a recording keeps the header's figure within a factor of two."""
+    return None if latency_ms is None else int(math.log2(max(latency_ms, 1.0)))
+
+
+def check_writable(path: Path | str) -> None:
+    """Before a console starts: the file can be made (0600) where asked, or one line saying why not."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot record there ({exc.strerror})") from None
+
+
+class Recorder:
+    def __init__(self, session, path: Path | str, clock=time.time):
+        self.session = session
+        self.path = Path(path)
+        self._clock = clock
+        self._out: IO[str] | None = None
+        self._flushed = 0.0
+        self._keyed = 0.0
+        self._bands: dict[str, tuple] = {}
+        self._master_seen = ""  # the master's view as last written (its read time aside)
+        self.records = 0
+        self.bytes = 0
+
+    # -- life --------------------------------------------------------------------
+    def start(self) -> None:
+        """Open the file (private: it holds what the screens showed) and write the start and a keyframe."""
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError as exc:
+            raise RecordingError(f"{self.path}: cannot record there ({exc.strerror})") from None
+        self._out = os.fdopen(fd, "w", encoding="utf-8")
+        s = self.session
+        master = s.master.name if s.master is not None else None
+        self._write({"k": "start", "v": VERSION, "cloud": s.cloud_name, "region_names": list(s.region_names),
+                     "master": master})  # fmt: skip
+        self._key()
+        s.subscribe(self.on_change)
+
+    def close(self) -> None:
+        if self._out is None:
+            return
+        self._write({"k": "end"})
+        self._out.close()
+        self._out = None
+
+    # -- what the session said -----------------------------------------------------
+    def on_change(self, change) -> None:
+        """Each change the session publishes, O(its size)."""
+        if self._out is None:
+            return
+        now = self._clock()
+        if isinstance(change, StackChanges):
+            view = self.session.regions.get(change.region)
+            self._write(
+                {
+                    "k": "stacks",
+                    "region": change.region,
+                    "up": encode(list(change.added + change.changed)),
+                    "rm": [s.id for s in change.removed],
+                    "fetched_at": view.fetched_at if view else None,
+                    "error": view.error if view else None,
+                }
+            )
+        elif isinstance(change, RegionStatus):
+            view = self.session.regions.get(change.region)
+            self._write(
+                {"k": "region", "region": change.region, "error": change.error,
+                 "fetched_at": view.fetched_at if view else None}
+            )  # fmt: skip
+        elif isinstance(change, HealthChanged):
+            self._health(change.region)
+        elif isinstance(change, EventsArrived) and change.events:
+            self._write({"k": "events", "events": encode(list(change.events))})
+        elif isinstance(change, MasterChanged):
+            self._master()
+        if now - self._keyed >= KEY_EVERY:
+            self._key()
+        if now - self._flushed >= FLUSH_EVERY and self._out is not None:
+            self._out.flush()
+            self._flushed = now
+
+    def _health(self, region: str) -> None:
+        snaps = self.session.health()
+        mine = next((h for h in snaps if h.region == region), None)
+        if mine is None:
+            return
+        band = (mine.state, _band(mine.latency_ms), mine.last_error, mine.down_since)
+        if self._bands.get(region) == band:
+            return
+        self._bands[region] = band
+        self._write({"k": "health", "health": encode(list(snaps))})
+
+    def _master(self) -> None:
+        """The master's view, when it differs from the last one written but for its read time (a master is
+        read every few seconds and mostly unchanged): O(its size) to compare, a short line otherwise."""
+        m = self.session.master
+        seen = json.dumps(encode(dataclasses.replace(m, analysis=None, fetched_at=None)) if m else None)
+        if seen == self._master_seen:
+            self._write({"k": "master-at", "fetched_at": m.fetched_at if m else None})
+            return
+        self._master_seen = seen
+        self._write({"k": "master", "master": encode(dataclasses.replace(m, analysis=None) if m else None)})
+
+    def _key(self) -> None:
+        s = self.session
+        m = s.master
+        self._keyed = self._clock()
+        self._master_seen = json.dumps(encode(dataclasses.replace(m, analysis=None, fetched_at=None)) if m else None)
+        for h in s.health():
+            self._bands[h.region] = (h.state, _band(h.latency_ms), h.last_error, h.down_since)
+        self._write(
+            {
+                "k": "key",
+                "regions": encode([dataclasses.replace(v) for v in s.regions.values()]),
+                "health": encode(list(s.health())),
+                "master": encode(dataclasses.replace(m, analysis=None) if m else None),
+            }
+        )
+
+    def _write(self, record: dict[str, Any]) -> None:
+        if self._out is None:
+            return
+        line = json.dumps({"t": round(self._clock(), 3), **record}, separators=(",", ":")) + "\n"
+        self._out.write(line)
+        self.records += 1
+        self.bytes += len(line.encode())

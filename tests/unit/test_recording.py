@@ -1,0 +1,187 @@
+"""The flight recorder's logic (core/live/recording.py, playback.py): what is written, what is read back at each
+moment, and what a damaged file says. The recorder is fed the changes a live session publishes (here by a
+stand-in holding the same views); the lab test (tests/lab/test_recording.py) records a real console."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from mrconsole.cloud.health import HealthSnapshot
+from mrconsole.core.live.changes import EventsArrived, HealthChanged, RegionStatus, TimelineRewound
+from mrconsole.core.live.playback import PlaybackSession, Recording
+from mrconsole.core.live.recording import Recorder, RecordingError
+from mrconsole.core.live.session import RegionView
+from mrconsole.core.live.watch import StackChanges
+from mrconsole.models import Event, Stack
+
+
+class Clock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+class LiveStandIn:
+    """What a Recorder reads of a ConsoleSession: its views, health and master, and its subscribers."""
+
+    cloud_name = "prod"
+    region_names = ["R1", "R2"]
+    master = None
+
+    def __init__(self):
+        self.regions = {r: RegionView(r) for r in self.region_names}
+        self._health = {r: HealthSnapshot(r, "up", 40.0, 1000.0, None, None, 1000.0) for r in self.region_names}
+        self.listeners = []
+
+    def subscribe(self, cb):
+        self.listeners.append(cb)
+
+    def health(self):
+        return list(self._health.values())
+
+    def publish(self, change):
+        if isinstance(change, StackChanges):
+            self.regions[change.region].apply(change)
+        for cb in self.listeners:
+            cb(change)
+
+
+def _stack(region, sid, status):
+    return Stack(region, sid, f"web-{sid}", status, updated_time=datetime(2026, 12, 3, tzinfo=UTC))
+
+
+def _night(path, clock):
+    live = LiveStandIn()
+    rec = Recorder(live, path, clock=clock)
+    rec.start()
+    clock.t = 1010
+    live.publish(StackChanges("R1", added=(_stack("R1", "a", "CREATE_IN_PROGRESS"),)))
+    clock.t = 1020
+    live._health["R2"] = HealthSnapshot("R2", "down", None, 1000.0, "refused", 1020.0, 1020.0)
+    live.publish(HealthChanged("R2"))
+    live.regions["R2"].error = "refused"
+    live.publish(RegionStatus("R2", "refused"))
+    live.publish(HealthChanged("R2"))  # the same state again: not written again
+    clock.t = 1030
+    live.publish(StackChanges("R1", changed=(_stack("R1", "a", "CREATE_COMPLETE"),)))
+    event = Event("R1", "a", "web-a", "e1", datetime(2026, 12, 3, tzinfo=UTC), "web-a", "CREATE_COMPLETE")
+    live.publish(EventsArrived((event,)))
+    clock.t = 1040
+    live._health["R2"] = HealthSnapshot("R2", "up", 45.0, 1040.0, None, None, 1040.0)
+    live.regions["R2"].error = None
+    live.publish(RegionStatus("R2", None))
+    live.publish(HealthChanged("R2"))
+    live.publish(StackChanges("R1", removed=(_stack("R1", "a", "CREATE_COMPLETE"),)))
+    clock.t = 1050
+    rec.close()
+    return rec
+
+
+def test_each_change_is_one_line_and_a_repeated_health_state_is_not_written(tmp_path):
+    path = tmp_path / "night.jsonl"
+    rec = _night(path, Clock())
+    kinds = [json.loads(line)["k"] for line in path.read_text().splitlines()]
+    assert kinds == ["start", "key", "stacks", "health", "region", "stacks", "events", "region", "health", "stacks",
+                     "end"]  # fmt: skip
+    assert rec.records == len(kinds) and rec.bytes == path.stat().st_size
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_playback_shows_each_moment_forward_back_and_by_step(tmp_path):
+    path = tmp_path / "night.jsonl"
+    _night(path, Clock())
+    session = PlaybackSession(Recording(path))
+    seen = []
+    session.subscribe(seen.append)
+    assert session.position == 1000 and session.regions["R1"].by_id == {}
+
+    def at(t):
+        return (
+            {s.name: s.status for s in session.regions["R1"].stacks},
+            session.region_down("R2") != "",
+            session.regions["R2"].stale,
+            [e.id for e in session.events()],
+        )
+
+    session.advance(1025)
+    assert at(1025) == ({"web-a": "CREATE_IN_PROGRESS"}, True, True, [])
+    assert any(isinstance(c, StackChanges) and c.added for c in seen)
+    session.advance(1035)
+    assert at(1035) == ({"web-a": "CREATE_COMPLETE"}, True, True, ["e1"])
+    session.advance(2000)  # clamped to the end
+    assert at(2000) == ({}, False, False, ["e1"]) and session.position == 1050
+    # Back to the outage: rebuilt from the keyframe; the screens told what differs and that events went back.
+    seen.clear()
+    session.seek(1021)
+    assert at(1021) == ({"web-a": "CREATE_IN_PROGRESS"}, True, True, [])
+    assert any(isinstance(c, TimelineRewound) for c in seen)
+    assert [s.name for c in seen if isinstance(c, StackChanges) for s in c.added] == ["web-a"]
+    # Step by step: one record each, its time the position.
+    session.seek(1000)
+    steps = []
+    while session.step():
+        steps.append(session.position)
+    assert steps == [1010, 1020, 1020, 1030, 1030, 1040, 1040, 1040, 1050]
+    assert not session.step()
+
+
+def test_a_recording_cut_short_reads_up_to_its_last_whole_line(tmp_path):
+    path = tmp_path / "night.jsonl"
+    _night(path, Clock())
+    text = path.read_text()
+    path.write_text(text[: text.rindex('{"t":1040') + 20])  # killed mid-write
+    recording = Recording(path)
+    assert not recording.ended and recording.end == 1040
+    session = PlaybackSession(recording)
+    session.advance(1040)
+    assert session.regions["R2"].stale is False
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        ("", "not a mrconsole recording"),
+        ('{"t": 1, "k": "key"}\n', "no start record"),
+        ('{"t": 1, "k": "start", "v": 9}\n{"t": 1, "k": "key"}\n', "recording version 9; this mrconsole reads 1"),
+        ('{"t": 1, "k": "start", "v": 1}\n', "no keyframe"),
+        ('{"t": 1, "k": "start", "v": 1}\nnot json\n{"t": 2, "k": "end"}\n', ":2: not a recording's line"),
+    ],
+)
+def test_a_file_that_is_not_a_recording_is_one_line(tmp_path, text, said):
+    path = tmp_path / "x.jsonl"
+    path.write_text(text)
+    with pytest.raises(RecordingError) as info:
+        Recording(path)
+    assert said in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_recording_names_only_mrconsoles_classes(tmp_path):
+    path = tmp_path / "x.jsonl"
+    bad = {"__dc__": "subprocess:Popen", "args": "true"}
+    path.write_text(
+        '{"t": 1, "k": "start", "v": 1, "region_names": ["R1"]}\n'
+        + json.dumps({"t": 1, "k": "key", "regions": [bad], "health": [], "master": None})
+        + "\n"
+    )
+    with pytest.raises(RecordingError) as info:
+        PlaybackSession(Recording(path))
+    assert "only hold mrconsole's dataclasses, not subprocess" in str(info.value)
+
+
+def test_a_replay_reads_nothing_from_heat_and_acts_on_nothing(tmp_path):
+    from mrconsole.core.errors import CloudError
+
+    path = tmp_path / "night.jsonl"
+    _night(path, Clock())
+    session = PlaybackSession(Recording(path))
+    with pytest.raises(CloudError, match="not in the recording"):
+        import asyncio
+
+        asyncio.run(session.describe("R1", "a"))
+    with pytest.raises(CloudError, match="acts on nothing"):
+        session.actions(read_only=True)
