@@ -6,7 +6,8 @@
 master, and captures: the overview during a deploy, with one region down,
 at 80x24, a stack detail, the events screen with a filter applied, a
 re-apply blocked by the preflight and the per-region preview of an update, a rollout held after its
-canary and the breakpoints, and a master moved while its region is lost, then its old master stale.
+canary and the breakpoints, a master moved while its region is lost, then its old master stale, and a
+recorded night replayed at its outage, with a cloud's and a region's label and colour (`--only replay`).
 
 `--only fleet` (also part of a full run): the fleet at a glance, 5 regions x 100 stacks from
 `lab populate` with no master open, at 80x24, 120x40 and 200x60. It replays the fleet scene that
@@ -135,6 +136,7 @@ async def capture(lab: Lab, out: Path) -> list[Path]:
         await _move_screens(lab, save)
     await _oncall_screens(lab, save)
     await _reader_screens(lab, save)
+    await _replay_screens(lab, save)
 
     app = _app(lab, "demo")
     async with app.run_test(size=(132, 40)) as pilot:
@@ -156,8 +158,55 @@ async def capture_only(which: str, out: Path, lab: Lab) -> list[Path]:
     def save(app, name):
         written.append(Path(app.save_screenshot(filename=f"{name}.svg", path=str(out))))
 
-    await {"move": _move_screens, "oncall": _oncall_screens, "reader": _reader_screens}[which](lab, save)
+    await {"move": _move_screens, "oncall": _oncall_screens, "reader": _reader_screens, "replay": _replay_screens}[
+        which
+    ](lab, save)
     return written
+
+
+async def _replay_screens(lab: Lab, save) -> None:
+    """A night recorded on the lab (RegionTwo stopped, then back), replayed paused at the outage, in a
+    config that labels the cloud and RegionTwo and colours them (`mrconsole replay FILE`)."""
+    import tempfile
+
+    from mrconsole.config import UserConfig
+    from mrconsole.core.live.playback import PlaybackSession, Recording
+    from mrconsole.core.live.recording import Recorder
+
+    path = Path(tempfile.mkdtemp(prefix="mrconsole-shot-")) / "night.jsonl"
+    recorders = []
+
+    async def factory():
+        fleet = Fleet(await connect(lab_options(str(lab.dir), timeouts=FAST)))
+        session = ConsoleSession(fleet, master="demo", config=SessionConfig())
+        recorders.append(Recorder(session, path))
+        recorders[0].start()
+        return session
+
+    app = MrConsoleApp(factory)
+    async with app.run_test(size=(132, 40)) as pilot:
+        await _ready(app, pilot)
+        lab.stop("RegionTwo")
+        try:
+            await _until(pilot, lambda: app.session.region_down("RegionTwo"), 40)
+            await pilot.pause(3.0)
+            outage = time.time()
+        finally:
+            lab.start("RegionTwo")
+        await _until(pilot, lambda: not app.session.region_down("RegionTwo"), 60)
+    recorders[0].close()
+    replay = PlaybackSession(Recording(path))
+    looks = {"label": "LAB", "colour": "red", "regions": {"RegionTwo": {"label": "eu-west", "colour": "gold"}}}
+
+    async def replayed():
+        return replay
+
+    viewer = MrConsoleApp(replayed, read_only=True, user_config=UserConfig(clouds={replay.cloud_name: looks}))
+    async with viewer.run_test(size=(132, 40)) as pilot:
+        await _until(pilot, lambda: isinstance(viewer.screen, OverviewScreen))
+        replay.seek(outage)
+        await pilot.pause(1.0)
+        save(viewer, "replay-outage")
 
 
 async def _reader_screens(lab: Lab, save) -> None:
@@ -398,7 +447,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tools/screenshots.py")
     parser.add_argument("--out", default="screenshots")
     parser.add_argument("--lab-dir", default=None)
-    parser.add_argument("--only", choices=("move", "oncall", "fleet", "reader"), help="only these screenshots")
+    parser.add_argument(
+        "--only", choices=("move", "oncall", "fleet", "reader", "replay"), help="only these screenshots"
+    )
     args = parser.parse_args(argv)
     from mrconsole.lab.seed import seed
 

@@ -20,7 +20,7 @@ from mrconsole.cli.output import add_format
 from mrconsole.core.connect import connect
 from mrconsole.core.errors import CloudError
 from mrconsole.core.live.fleet import Fleet
-from mrconsole.core.live.recording import Recorder, RecordingError
+from mrconsole.core.live.recording import Recorder, RecordingError, check_writable
 from mrconsole.core.live.session import ConsoleSession
 
 
@@ -52,6 +52,10 @@ def add_parser(sub) -> None:
 
 
 def cmd_record(args) -> int:
+    try:
+        check_writable(args.file)  # before any request: a path that cannot be written is a usage error
+    except RecordingError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     opts = cloud_options(args)
     summary = asyncio.run(_record(opts, args))
     if args.format == "json":

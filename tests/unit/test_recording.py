@@ -185,3 +185,23 @@ def test_a_replay_reads_nothing_from_heat_and_acts_on_nothing(tmp_path):
         asyncio.run(session.describe("R1", "a"))
     with pytest.raises(CloudError, match="acts on nothing"):
         session.actions(read_only=True)
+
+
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["replay", "/nonexistent/night.jsonl"], "/nonexistent/night.jsonl: cannot read it"),
+        (["record", "/nonexistent/night.jsonl", "--lab"], "/nonexistent/night.jsonl: cannot record there"),
+        (["replay", "FILE", "--speed", "100"], "--speed must be between 0.25 and 64"),
+    ],
+)
+def test_the_command_line_refuses_in_one_line(tmp_path, argv, said):
+    import subprocess
+    import sys
+
+    path = tmp_path / "night.jsonl"
+    _night(path, Clock())
+    argv = [str(path) if a == "FILE" else a for a in argv]
+    done = subprocess.run([sys.executable, "-m", "mrconsole", *argv], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
