@@ -41,7 +41,7 @@ from mrconsole.core.acting.choices import (
 from mrconsole.core.acting.user_commands import Subject, UserCommand, environment, refusal, run_captured
 from mrconsole.core.diagnosis.timeline import DEFAULT_SINCE_SECONDS
 from mrconsole.core.errors import CloudError
-from mrconsole.core.live.changes import MasterRecovered
+from mrconsole.core.live.changes import ActionTaken, MasterRecovered
 from mrconsole.core.live.playback import PlaybackSession
 from mrconsole.core.live.view import Session
 from mrconsole.core.rollout.run import RolloutRun
@@ -246,6 +246,15 @@ class MrConsoleApp(App):
 
     # -- changes from the core ------------------------------------------------
     def _on_core_change(self, change) -> None:
+        if isinstance(change, ActionTaken) and self._playback() is not None:
+            # In a replay, what the console did then, at the moment it did it (live, acting.py says it).
+            r = change.result
+            said = r.message if r.ok else f"{'not sent' if not r.sent else 'failed'} ({r.message})"
+            self.notify(
+                f"then: {r.action} {r.stack_name} in {r.region}: {said}",
+                severity="information" if r.ok else "warning",
+                timeout=8,
+            )
         if isinstance(change, MasterRecovered):
             self.notify(
                 "The master's region is back. Press D (or :drift) for the recovery report: "

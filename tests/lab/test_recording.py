@@ -1,5 +1,6 @@
-"""The flight recorder on the lab (#37): a console records a scripted night (a region stopped, an action while
-it is down, the region back); the replay of that recording shows the same screens at the same moments.
+"""The flight recorder on the lab (#37): a console records a scripted night (a region stopped, its own action
+while it is down, the region back); the replay of that recording shows the same screens at the same moments,
+and says the action when it was taken.
 
 "The same screens": what each region pane shows (its title with the health mark, its rows: name and status,
 its down frame), the master tree's labels and the events the console had, compared between the live console
@@ -9,15 +10,15 @@ recorder and is not compared.
 
 from __future__ import annotations
 
-import asyncio
 import time
 
+from mrconsole.core.acting.actions import Target
 from mrconsole.core.live.playback import PlaybackSession, Recording
 from mrconsole.core.live.recording import Recorder
 from mrconsole.tui.app import MrConsoleApp
 from mrconsole.tui.screens.overview import OverviewScreen
 from mrconsole.tui.widgets.master_tree import MasterTree
-from tests.conftest import MASTER, run_process
+from tests.conftest import MASTER
 from tests.lab.test_tui import FAST, pane, until
 
 
@@ -72,10 +73,10 @@ async def test_a_recorded_night_replays_with_the_same_screens_at_the_same_moment
             assert await until(pilot, lambda: app.session.region_down("RegionTwo"), 40)
             await _settle(pilot)
             moments["down"] = (time.time(), _shown(app))
-            done = await asyncio.to_thread(
-                run_process, "stack", "check", app3, "--lab", "--region", "RegionThree", "--direct", "--yes", "--wait"
-            )
-            assert done.returncode == 0, done.stderr
+            # Sent by the console's own sender (tui/acting.py acts with it): the recording keeps the action too.
+            stack3 = next(s for s in app.session.regions["RegionThree"].stacks if s.name == app3)
+            result = await app.session.actions(False).stack_action(Target("RegionThree", app3, stack3.id), "check")
+            assert result.ok, result.message
 
             def checked():
                 return any(s.status == "CHECK_COMPLETE" for s in app.session.regions["RegionThree"].stacks)
@@ -106,6 +107,14 @@ async def test_a_recorded_night_replays_with_the_same_screens_at_the_same_moment
             await _settle(pilot)
             assert _shown(viewer) == live, name
         assert "REPLAY" in str(viewer.screen.query_one("#health").render())
+        # The console's own action, said at its moment in the replay.
+        replay.seek(moments["down"][0])
+        await _settle(pilot)
+        viewer._notifications.clear()
+        replay.advance(moments["acted"][0])
+        await _settle(pilot)
+        said = [str(n.message) for n in viewer._notifications]
+        assert f"then: check {app3} in RegionThree: accepted" in said, said
         # Played, not sought: from the start to the end at speed, the same end.
         replay.seek(recording.start)
         replay.speed, replay.playing = 64.0, True

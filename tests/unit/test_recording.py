@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from mrconsole.cloud.health import HealthSnapshot
-from mrconsole.core.live.changes import EventsArrived, HealthChanged, RegionStatus, TimelineRewound
+from mrconsole.core.acting.actions import ActionResult
+from mrconsole.core.live.changes import ActionTaken, EventsArrived, HealthChanged, RegionStatus, TimelineRewound
 from mrconsole.core.live.playback import PlaybackSession, Recording
 from mrconsole.core.live.recording import Recorder, RecordingError
 from mrconsole.core.live.session import RegionView
@@ -71,6 +72,7 @@ def _night(path, clock):
     live.publish(StackChanges("R1", changed=(_stack("R1", "a", "CREATE_COMPLETE"),)))
     event = Event("R1", "a", "web-a", "e1", datetime(2026, 12, 3, tzinfo=UTC), "web-a", "CREATE_COMPLETE")
     live.publish(EventsArrived((event,)))
+    live.publish(ActionTaken(ActionResult("check", "R1", "web-a", "a", True, "accepted", "req-1", 7)))
     clock.t = 1040
     live._health["R2"] = HealthSnapshot("R2", "up", 45.0, 1040.0, None, None, 1040.0)
     live.regions["R2"].error = None
@@ -86,8 +88,8 @@ def test_each_change_is_one_line_and_a_repeated_health_state_is_not_written(tmp_
     path = tmp_path / "night.jsonl"
     rec = _night(path, Clock())
     kinds = [json.loads(line)["k"] for line in path.read_text().splitlines()]
-    assert kinds == ["start", "key", "stacks", "health", "region", "stacks", "events", "region", "health", "stacks",
-                     "end"]  # fmt: skip
+    assert kinds == ["start", "key", "stacks", "health", "region", "stacks", "events", "action", "region", "health",
+                     "stacks", "end"]  # fmt: skip
     assert rec.records == len(kinds) and rec.bytes == path.stat().st_size
     assert path.stat().st_mode & 0o777 == 0o600
 
@@ -113,6 +115,8 @@ def test_playback_shows_each_moment_forward_back_and_by_step(tmp_path):
     assert any(isinstance(c, StackChanges) and c.added for c in seen)
     session.advance(1035)
     assert at(1035) == ({"web-a": "CREATE_COMPLETE"}, True, True, ["e1"])
+    [taken] = [c.result for c in seen if isinstance(c, ActionTaken)]
+    assert (taken.action, taken.stack_name, taken.ok, taken.request_id) == ("check", "web-a", True, "req-1")
     session.advance(2000)  # clamped to the end
     assert at(2000) == ({}, False, False, ["e1"]) and session.position == 1050
     # Back to the outage: rebuilt from the keyframe; the screens told what differs and that events went back.
@@ -126,7 +130,7 @@ def test_playback_shows_each_moment_forward_back_and_by_step(tmp_path):
     steps = []
     while session.step():
         steps.append(session.position)
-    assert steps == [1010, 1020, 1020, 1030, 1030, 1040, 1040, 1040, 1050]
+    assert steps == [1010, 1020, 1020, 1030, 1030, 1030, 1040, 1040, 1040, 1050]
     assert not session.step()
 
 

@@ -105,13 +105,17 @@ def explain(exc: CloudError, action: str, stack: str) -> ActionError:
 
 
 class Actions:
-    def __init__(self, fleet, journal: Journal | None = None, read_only: bool = False, on_accepted=None):
+    def __init__(
+        self, fleet, journal: Journal | None = None, read_only: bool = False, on_accepted=None, on_result=None
+    ):
         """on_accepted(region, stack_id, name): called when Heat accepted an action,
-        so a live view can read that stack's first events at once."""
+        so a live view can read that stack's first events at once. on_result(ActionResult): every action
+        that got as far as its sender, accepted, failed or refused (a flight recording keeps them)."""
         self.fleet = fleet
         self.journal = journal or Journal()
         self.read_only = read_only
         self.on_accepted = on_accepted
+        self.on_result = on_result
         self._inflight: set[tuple] = set()
 
     def _check_allowed(self, action: str) -> None:
@@ -122,6 +126,14 @@ class Actions:
         self, action: str, target: Target, call, parameters=None, hidden=frozenset(), policy: str | None = None
     ) -> ActionResult:
         """`policy`: the name core/acting/permissions.py knows the request by, when it is not the action's own."""
+        result = await self._run_once(action, target, call, parameters, hidden, policy)
+        if self.on_result is not None:
+            self.on_result(result)
+        return result
+
+    async def _run_once(
+        self, action: str, target: Target, call, parameters=None, hidden=frozenset(), policy: str | None = None
+    ) -> ActionResult:
         self._check_allowed(action)
         key = (target.region, target.id or target.name, action)
         if key in self._inflight:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mrconsole.core.acting.actions import ActionResult
 from mrconsole.core.live.watch import StackChanges
 from mrconsole.models import Event
 
@@ -52,6 +53,13 @@ class MasterRecovered:
     """The master's region answers again after an outage: time for the drift report."""
 
     name: str
+
+
+@dataclass(frozen=True)
+class ActionTaken:
+    """The console sent an action (or its sender refused it): what it was and what Heat said."""
+
+    result: ActionResult
 
 
 @dataclass(frozen=True)

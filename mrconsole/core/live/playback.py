@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from mrconsole.core.errors import CloudError
-from mrconsole.core.live.changes import EventsArrived, HealthChanged, MasterChanged, RegionStatus, TimelineRewound
+from mrconsole.core.live.changes import (
+    ActionTaken,
+    EventsArrived,
+    HealthChanged,
+    MasterChanged,
+    RegionStatus,
+    TimelineRewound,
+)
 from mrconsole.core.live.codec import CodecError, decode
 from mrconsole.core.live.events import Timeline
 from mrconsole.core.live.recording import VERSION, RecordingError
@@ -149,6 +156,8 @@ class PlaybackSession:
             elif kind == "master":
                 self.master = decode(record.get("master"))
                 change = MasterChanged(self.master.name if self.master else "")
+            elif kind == "action":
+                change = ActionTaken(decode(record["result"]))
             elif kind == "master-at":
                 if self.master is not None:
                     self.master.fetched_at = record.get("fetched_at")

@@ -12,6 +12,7 @@ once a second, so a recording cut short by a crash or a kill is readable up to i
     {"k": "events", "t": T, "events": [Event...]}
     {"k": "master", "t": T, "master": MasterView}                when the master's view changed
     {"k": "master-at", "t": T, "fetched_at": T'}                 read again, unchanged
+    {"k": "action", "t": T, "result": ActionResult}              the console's own action, and Heat's answer
     {"k": "end", "t": T}
 
 Cost: O(what changed) per change (a region's changed stacks, the new events); a quiet cloud writes only its
@@ -30,7 +31,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from mrconsole.core.live.changes import EventsArrived, HealthChanged, MasterChanged, RegionStatus
+from mrconsole.core.live.changes import ActionTaken, EventsArrived, HealthChanged, MasterChanged, RegionStatus
 from mrconsole.core.live.codec import encode
 from mrconsole.core.live.watch import StackChanges
 
@@ -121,6 +122,8 @@ class Recorder:
             self._write({"k": "events", "events": encode(list(change.events))})
         elif isinstance(change, MasterChanged):
             self._master()
+        elif isinstance(change, ActionTaken):
+            self._write({"k": "action", "result": encode(change.result)})
         if now - self._keyed >= KEY_EVERY:
             self._key()
         if now - self._flushed >= FLUSH_EVERY and self._out is not None:

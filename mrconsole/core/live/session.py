@@ -40,6 +40,7 @@ from mrconsole.core.diagnosis.resources import (
 from mrconsole.core.diagnosis.timeline import DEFAULT_SINCE_SECONDS, incident_timeline, save
 from mrconsole.core.diagnosis.why import why
 from mrconsole.core.live.changes import (
+    ActionTaken,
     EventsArrived,
     HealthChanged,
     IdentityKnown,
@@ -302,7 +303,12 @@ class ConsoleSession:
         reading of that stack's events. One per mode, so its in-flight set refuses a double submission
         from wherever it comes."""
         if read_only not in self._actions:
-            self._actions[read_only] = Actions(self.fleet, read_only=read_only, on_accepted=self.acted)
+            self._actions[read_only] = Actions(
+                self.fleet,
+                read_only=read_only,
+                on_accepted=self.acted,
+                on_result=lambda result: self._publish(ActionTaken(result)),
+            )
         return self._actions[read_only]
 
     def health(self):
