@@ -1,5 +1,5 @@
 """Benchmark: the console on a fleet (BENCH_REGIONS regions x BENCH_STACKS stacks:
-5 x 500 by default, 20 x 50 for the many-regions run), side by side with
+5 x 500 by default, 20 x 50 and 50 x 20 for the many-regions runs), side by side with
 `openstack stack list` on the same regions.
 
 Brings up its own lab, fills it with `lab populate` (8 concurrent creators),
@@ -52,10 +52,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from figures import Figure, write
 
+_UNITS = "One Two Three Four Five Six Seven Eight Nine".split()
+# Region names up to fifty (RegionOne ... RegionTwenty ... RegionFifty), as the 5- and 20-region runs named them.
 WORDS = (
-    "One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Thirteen Fourteen Fifteen Sixteen "
-    "Seventeen Eighteen Nineteen Twenty"
-).split()
+    _UNITS
+    + "Ten Eleven Twelve Thirteen Fourteen Fifteen Sixteen Seventeen Eighteen Nineteen".split()
+    + [t + u for t in ("Twenty", "Thirty", "Forty") for u in ("", *_UNITS)]
+    + ["Fifty"]
+)
 REGIONS = [f"Region{w}" for w in WORDS[: int(os.environ.get("BENCH_REGIONS", "5"))]]
 STACKS = int(os.environ.get("BENCH_STACKS", "500"))
 OPENSTACK_REGIONS = REGIONS[:5]  # `openstack stack list` compared on five regions (3 runs each)

@@ -209,3 +209,23 @@ def test_the_command_line_refuses_in_one_line(tmp_path, argv, said):
     done = subprocess.run([sys.executable, "-m", "mrconsole", *argv], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_first_full_keyframe_is_written_once_every_region_has_answered(tmp_path):
+    """The start's keyframe holds nothing yet; a seek must not replay the whole first load."""
+    path = tmp_path / "load.jsonl"
+    live = LiveStandIn()
+    clock = Clock()
+    rec = Recorder(live, path, clock=clock)
+    rec.start()
+    clock.t = 1001
+    live.regions["R1"].fetched_at = 1001
+    live.publish(StackChanges("R1", added=(_stack("R1", "a", "CREATE_COMPLETE"),), full=True))
+    live.regions["R2"].fetched_at = 1002
+    live.publish(StackChanges("R2", added=(_stack("R2", "b", "CREATE_COMPLETE"),), full=True))
+    live.publish(StackChanges("R2", changed=(_stack("R2", "b", "UPDATE_COMPLETE"),)))
+    rec.close()
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    keys = [r for r in records if r["k"] == "key"]
+    assert [r["k"] for r in records] == ["start", "key", "stacks", "stacks", "key", "stacks", "end"]
+    assert len(keys[0]["regions"]) == 2 and "web-b" in json.dumps(keys[1]) and "web-b" not in json.dumps(keys[0])

@@ -5,7 +5,8 @@ session. It writes one JSON line per record (core/live/codec.py: the core's own 
 once a second, so a recording cut short by a crash or a kill is readable up to its last second:
 
     {"k": "start", "t": T, "v": 1, "cloud": ..., "region_names": [...], "master": NAME}
-    {"k": "key", "t": T, "regions": [RegionView...], "health": [...], "master": MasterView}   every KEY_EVERY s
+    {"k": "key", "t": T, "regions": [RegionView...], "health": [...], "master": MasterView}
+                          at the start, once every region has answered, then every KEY_EVERY s
     {"k": "stacks", "t": T, "region": R, "up": [Stack...], "rm": [id...], "fetched_at": ..., "error": ...}
     {"k": "region", "t": T, "region": R, "error": ..., "fetched_at": ...}
     {"k": "health", "t": T, "health": [HealthSnapshot...]}       when a region's state or latency band moved
@@ -15,8 +16,9 @@ once a second, so a recording cut short by a crash or a kill is readable up to i
     {"k": "action", "t": T, "result": ActionResult}              the console's own action, and Heat's answer
     {"k": "end", "t": T}
 
-Cost: O(what changed) per change (a region's changed stacks, the new events); a quiet cloud writes only its
-keyframes (each O(stacks), every KEY_EVERY seconds) and a health line when a latency doubles or halves.
+Cost: O(what changed) per change (a region's changed stacks, the new events), and O(regions) per change until
+every region has answered once; a quiet cloud writes only its keyframes (each O(stacks), every KEY_EVERY
+seconds) and a health line when a latency doubles or halves.
 Nothing is read from Heat for it: the recorder sees what the session already has. Secrets: what the
 session holds is what the screens show (hidden parameters are Heat's `******`); no token is in it.
 """
@@ -67,6 +69,7 @@ class Recorder:
         self._keyed = 0.0
         self._bands: dict[str, tuple] = {}
         self._master_seen = ""  # the master's view as last written (its read time aside)
+        self._loaded = False  # every region listed once: the keyframe a seek starts from is written then
         self.records = 0
         self.bytes = 0
 
@@ -124,7 +127,12 @@ class Recorder:
             self._master()
         elif isinstance(change, ActionTaken):
             self._write({"k": "action", "result": encode(change.result)})
-        if now - self._keyed >= KEY_EVERY:
+        if not self._loaded and all(v.fetched_at is not None for v in self.session.regions.values()):
+            # The start's keyframe holds what the console knew before its first look (nothing): the first
+            # full one is written as soon as every region has answered, so a seek never replays the whole load.
+            self._loaded = True
+            self._key()
+        elif now - self._keyed >= KEY_EVERY:
             self._key()
         if now - self._flushed >= FLUSH_EVERY and self._out is not None:
             self._out.flush()
