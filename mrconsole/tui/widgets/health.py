@@ -109,7 +109,7 @@ class HealthStrip(Static):
         text = Text()
         replay = console(self).session if self.is_attached else None
         if isinstance(replay, PlaybackSession):
-            mark = "▶" if replay.playing else "⏸"
+            mark = "▶ playing" if replay.playing else "paused"  # a word: ⏸ is missing from many terminal fonts
             when = time.strftime("%H:%M:%S", time.gmtime(replay.position))
             text.append(f" REPLAY {when} UTC {mark} x{replay.speed:g} ", style="bold black on bright_cyan")
         # The cloud's label and colour from the config (prod in red, say): the name otherwise, reversed.
