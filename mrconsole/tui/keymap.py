@@ -18,10 +18,18 @@ Cost: O(screens x bindings), once at start.
 from __future__ import annotations
 
 import difflib
+import importlib
 from collections.abc import Iterable
 
 from textual.binding import Binding
 from textual.screen import ModalScreen
+
+# The console's screen modules; a new one with bindings belongs here (tests/unit/test_own_keys_and_looks.py
+# checks that every module under tui/screens/ with BINDINGS is named).
+SCREEN_MODULES = (
+    "overview", "actions", "detail", "drift", "events", "master_ops", "masters", "modals", "oncall", "operations",
+    "requests", "rollout",
+)  # fmt: skip
 
 
 class KeymapError(Exception):
@@ -50,36 +58,9 @@ def _bindings(owner) -> list[Binding]:
 def screens() -> list[type]:
     """Every screen class of the console with bindings (imported here, not at module level: the app imports
     this module)."""
-    from mrconsole.tui.screens import (
-        actions,
-        detail,
-        drift,
-        events,
-        master_ops,
-        masters,
-        modals,
-        oncall,
-        operations,
-        overview,
-        requests,
-        rollout,
-    )
-
+    modules = [importlib.import_module(f"mrconsole.tui.screens.{name}") for name in SCREEN_MODULES]
     found = []
-    for module in (
-        overview,
-        actions,
-        detail,
-        drift,
-        events,
-        master_ops,
-        masters,
-        modals,
-        oncall,
-        operations,
-        requests,
-        rollout,
-    ):
+    for module in modules:
         for value in vars(module).values():
             if isinstance(value, type) and value.__module__ == module.__name__ and "BINDINGS" in vars(value):
                 found.append(value)

@@ -146,3 +146,14 @@ def test_an_unknown_theme_on_the_command_line_is_refused():
         timeout=60,
     )
     assert done.returncode == 2 and "--theme: no theme 'nope'" in done.stderr, done.stderr
+
+
+def test_every_screen_module_with_bindings_is_checked():
+    from pathlib import Path
+
+    import mrconsole.tui.screens as screens
+
+    with_bindings = {
+        p.stem for p in Path(screens.__file__).parent.glob("*.py") if "BINDINGS" in p.read_text() and p.stem != "table"
+    }
+    assert with_bindings <= set(keymap.SCREEN_MODULES), with_bindings - set(keymap.SCREEN_MODULES)
