@@ -107,6 +107,7 @@ class PlaybackSession:
         self._health: list = []
         self.master = None
         self._timeline = Timeline()
+        self._names: Counter | None = None
 
     def _load_key(self, index: int) -> None:
         record = self.recording.records[index]
@@ -117,6 +118,7 @@ class PlaybackSession:
         except (CodecError, KeyError, TypeError) as exc:
             raise RecordingError(f"{self.recording.path}: a keyframe is damaged ({exc})") from None
         self.regions = {v.region: v for v in regions}
+        self._names = None
         for view in self.regions.values():
             view._ordered = None
         self._next = index + 1
@@ -136,6 +138,7 @@ class PlaybackSession:
                 for s in up:
                     view.by_id[s.id] = s
                 view._ordered = None
+                self._names = None
                 view.fetched_at, view.error = record.get("fetched_at"), record.get("error")
                 change = StackChanges(record["region"], added, changed, removed)
             elif kind == "region":
@@ -280,8 +283,10 @@ class PlaybackSession:
         return next((s for v in self.regions.values() for s in v.stacks if name_or_id in (s.name, s.id)), None)
 
     def owner_of(self, region, stack):
-        names = Counter(s.name for v in self.regions.values() for s in v.by_id.values())
-        return owner_by_name(self.master, names, stack)
+        """Asked once per row shown: the name counts are made once per change of the stacks, not per row."""
+        if self._names is None:
+            self._names = Counter(s.name for v in self.regions.values() for s in v.by_id.values())
+        return owner_by_name(self.master, self._names, stack)
 
     def events(self):
         return self._timeline.events()
