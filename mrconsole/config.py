@@ -9,13 +9,14 @@ aliases:              # a word of your own for a `:` command, with its arguments
   failed: events status:failed
 clouds:
   production:
-    read_only: true
+    read_only: true    # every region: nothing that changes a stack is sent
     label: PROD        # in the header, instead of the cloud's name
     colour: red        # the header's label and every pane's frame wear it
   staging:
     protected: true    # every region: a distinct frame, and each change asks for the region's name
     regions:
       RegionOne: {protected: true, label: stage-eu, colour: "#ff8c00"}   # or one region only
+      RegionTwo: {read_only: true}   # looked at, never changed from here (directly or through a master)
 
 Keys, aliases and themes are checked where the console knows them (tui/keymap.py, tui/commands.py);
 a colour here, as Textual's CSS reads colours, so that the header and the frames agree.
@@ -82,14 +83,22 @@ class UserConfig:
     def read_only(self, cloud: str) -> bool:
         return bool((self.clouds.get(cloud) or {}).get("read_only", False))
 
+    def read_only_regions(self, cloud: str, regions) -> frozenset[str]:
+        """The regions of `cloud` (of `regions`) where nothing may be changed: the cloud's own
+        `read_only: true` covers all of them (the global read-only mode), a region's its own."""
+        return self._flagged(cloud, regions, "read_only")
+
     def protected(self, cloud: str, regions) -> frozenset[str]:
         """The regions of `cloud` (of `regions`) marked protected: the cloud's own `protected: true`
         covers all of them."""
+        return self._flagged(cloud, regions, "protected")
+
+    def _flagged(self, cloud: str, regions, flag: str) -> frozenset[str]:
         entry = self.clouds.get(cloud) or {}
-        if entry.get("protected"):
+        if entry.get(flag):
             return frozenset(regions)
         per = entry.get("regions") or {}
-        return frozenset(r for r in regions if (per.get(r) or {}).get("protected"))
+        return frozenset(r for r in regions if (per.get(r) or {}).get(flag))
 
 
 class ConfigError(Exception):
@@ -176,6 +185,9 @@ def _check_cloud(path: Path, name: str, entry) -> None:
             f"{path}: clouds.{name}.regions maps region names to settings, e.g. RegionOne: {{protected: true}}"
         )
     for region, settings in regions.items():
-        if not isinstance(settings, dict) or not isinstance(settings.get("protected", False), bool):
+        if not isinstance(settings, dict):
             raise ConfigError(f"{path}: clouds.{name}.regions.{region} must be a mapping like {{protected: true}}")
+        for flag in ("read_only", "protected"):
+            if not isinstance(settings.get(flag, False), bool):
+                raise ConfigError(f"{path}: clouds.{name}.regions.{region}.{flag} must be true or false")
         _check_look(path, f"clouds.{name}.regions.{region}", settings)

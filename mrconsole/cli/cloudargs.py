@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mrconsole import config
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_USAGE, CliError, seconds_arg
 from mrconsole.core import errors
 from mrconsole.core.connect import CloudOptions, Timeouts
@@ -111,6 +112,8 @@ async def open_fleet(args, authenticate: bool = True, every_region: bool = False
         raise CliError(str(exc), code) from None
     for notice in fleet.cloud.notices:
         print(f"mrconsole: warning: {notice}", file=sys.stderr)
+    # The config's read-only regions: every change there refused before it is sent (core/acting/permissions.py).
+    fleet.permissions.read_only = config.load().read_only_regions(fleet.name, fleet.region_names)
     return fleet
 
 

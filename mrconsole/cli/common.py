@@ -213,11 +213,16 @@ def ask_yes(what: str, question: str, lines=()) -> None:
 
 
 def confirm_protected(args, fleet, regions, what: str) -> str:
-    """The config's protected regions among `regions` (where a change reaches), typed (typed_regions)."""
+    """Refused when `regions` (where a change reaches) hold a read-only region of the config; the config's
+    protected regions among them, typed (typed_regions)."""
     from mrconsole import config
     from mrconsole.core.acting import protect
 
-    protected = config.load().protected(fleet.name, fleet.region_names)
+    conf = config.load()
+    refused = protect.read_only_refusal(conf.read_only_regions(fleet.name, fleet.region_names), regions, what)
+    if refused:
+        raise CliError(refused)
+    protected = conf.protected(fleet.name, fleet.region_names)
     return typed_regions(args.confirm_region, protect.touched(protected, regions), what)
 
 

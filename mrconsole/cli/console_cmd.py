@@ -96,6 +96,7 @@ def cmd_console(args) -> int:
     async def factory():
         fleet = Fleet(await connect(opts))
         protected = conf.protected(fleet.name, fleet.region_names)
+        fleet.permissions.read_only = conf.read_only_regions(fleet.name, fleet.region_names)
         session = ConsoleSession(fleet, master=master, config=config, protected=protected)
         if args.record:
             recorders.append(Recorder(session, args.record))

@@ -537,6 +537,7 @@ async def _preview_of(fleet, plan, bundle=None, by_hand: list[str] | None = None
         "preview": preview.by_region() if preview else None,
         "deletes": list(plan.deletes),
         "protected": list(plan.protected),
+        "read_only": list(plan.read_only),
         "by_hand": by_hand or [],
     }
     lines = [f"{plan.question[0].upper()}{plan.question[1:]}"]

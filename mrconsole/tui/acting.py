@@ -4,7 +4,8 @@ A screen that would change a stack, a snapshot, a resource or a rollout describe
 question, what it does in every region, the regions it touches) and the send, and awaits `perform(...)`. The
 app hands the message to `carry_out`, which asks in one order everywhere:
 
-1. the protected regions the change touches, typed (core/acting/protect.py);
+1. a change that reaches a read-only region (config) refused; the protected regions it touches, typed
+   (core/acting/protect.py);
 2. then a yes (AskScreen), a name typed to confirm, or a line of input the send takes (a signal's data);
 3. then sends, and says a refusal or a region's error in one notification.
 
@@ -45,6 +46,10 @@ async def carry_out(app, message: Perform) -> None:
 async def _carry_out(app, change: Change, send: Send) -> Outcome:
     lines = list(change.lines)
     session = app.connected()
+    refused = protect.read_only_refusal(session.read_only_regions, change.regions, change.subject)
+    if refused:
+        app.notify(refused, severity="warning", timeout=8)
+        return Outcome(False)
     protected = protect.touched(session.protected, list(change.regions))
     if protected:
         typed = await app.push_screen_wait(TypeScreen(f"{change.subject}: protected", lines, protect.prompt(protected)))

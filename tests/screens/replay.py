@@ -63,6 +63,7 @@ class ReplaySession:
         self.master = scene["master"]
         self.cache_error = ""
         self.protected = frozenset(scene.get("protected", ()))
+        self.read_only_regions = frozenset(scene.get("read_only_regions", ()))
         self.identity = scene.get("identity")  # a scene captured under another login says who
         self._timeline = Timeline()
         self._timeline.add(list(scene["events"]))

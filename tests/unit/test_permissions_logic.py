@@ -75,6 +75,23 @@ def test_what_is_known_without_a_request_and_what_is_not_asked_yet():
     assert "breakpoints" not in fleet.asked
 
 
+def test_a_read_only_region_refuses_every_change_without_a_request_and_no_read():
+    fleet = _Fleet()
+    permissions = Permissions(fleet)
+    permissions.read_only = frozenset({"RegionTwo"})
+
+    async def run():
+        return [await permissions.refusal("RegionTwo", a) for a in ("delete", "rollout", "signal", "preview")]
+
+    delete, rollout, signal, preview = asyncio.run(run())
+    assert delete is not None and delete.short() == "RegionTwo is read-only (config)"
+    assert "read-only in the config" in delete.line() and rollout is not None and signal is not None
+    assert preview is None and fleet.asked == ["preview_update_patch"]  # a read goes to Heat's policy as before
+    refused, unknown = permissions.known_refusals("RegionTwo", ["check", "update"])
+    assert set(refused) == {"check", "update"} and unknown == []  # known at once: the menu greys them unasked
+    assert asyncio.run(permissions.refusal("RegionOne", "delete")) is None  # other regions as Heat says
+
+
 def test_a_403_from_a_real_request_is_kept_and_anything_else_is_not():
     permissions = Permissions(_Fleet())
     refused = asyncio.run(

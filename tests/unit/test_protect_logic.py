@@ -42,6 +42,22 @@ def test_the_config_protects_a_cloud_or_a_region_and_says_which_entry_is_wrong(t
         assert entry in str(info.value) and "\n" not in str(info.value)
 
 
+def test_a_read_only_region_refuses_a_change_that_reaches_it_and_the_config_says_which(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("clouds:\n  prod:\n    read_only: true\n  stage:\n    regions:\n      R2: {read_only: true}\n")
+    conf = load(path)
+    assert conf.read_only_regions("prod", ["R1", "R2"]) == {"R1", "R2"}
+    assert conf.read_only_regions("stage", ["R1", "R2"]) == {"R2"}
+    assert conf.protected("stage", ["R1", "R2"]) == frozenset()  # read-only is not protected, nor the reverse
+    said = protect.read_only_refusal(frozenset({"R2"}), ["R1", None, "R2"], "update of m")
+    assert said.startswith("update of m changes stacks in R2, read-only in the config") and "nothing was sent" in said
+    assert protect.read_only_refusal(frozenset({"R2"}), ["R1"], "update of m") == ""
+    path.write_text("clouds:\n  stage:\n    regions:\n      R2: {read_only: maybe}\n")
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    assert "clouds.stage.regions.R2.read_only must be true or false" in str(info.value)
+
+
 def test_user_commands_are_checked_and_said_in_one_line():
     from mrconsole.core.acting.user_commands import CommandConfigError, Subject, UserCommand, parse, refusal
 

@@ -1,6 +1,7 @@
 """What this user may do, region by region, known before an action is sent.
 
-Two sources, both asked of the cloud, never guessed from a role's name:
+The operator's config first (a region marked `read_only`: every change refused, no request), then two
+sources asked of the cloud, never guessed from a role's name:
 - Heat's policy: each region's Heat answers a request that does nothing (a stack that cannot exist,
   `RegionClient.policy_probe`) with 403 when its policy refuses the action and 404/400 when it allows
   it. A reader (Heat 2024.1's defaults) may read, `check` and signal, and nothing else.
@@ -75,6 +76,8 @@ VERB = {
 }
 
 TRUSTS = "trusts"  # the Keystone question, kept beside Heat's policies
+READ_ONLY = "read-only"  # the operator's own config: a region looked at, never changed from here
+READS = frozenset({"validate", "preview", "export"})  # asked of Heat's policy, but change nothing
 
 
 @dataclass(frozen=True)
@@ -88,9 +91,16 @@ class Refusal:
         """For a menu: what cannot be done, where (Heat's own words are in `line`)."""
         if self.policy == TRUSTS:
             return "Keystone refuses trusts to an application credential"
+        if self.policy == READ_ONLY:
+            return f"{self.region} is read-only (config)"
         return f"your role ({self.roles}) cannot {VERB.get(self.policy, self.policy)} in {self.region}"
 
     def line(self) -> str:
+        if self.policy == READ_ONLY:
+            return (
+                f"{self.region} is read-only in the config (clouds.<cloud>.regions.{self.region}.read_only): "
+                "nothing that changes a stack is sent there"
+            )
         if self.policy == TRUSTS:
             return (
                 f"Keystone refuses trusts to an application credential ({self.said.rstrip('.')}), and Heat "
@@ -112,6 +122,14 @@ class Permissions:
         self._trusts: str | None = None  # Keystone's refusal of trusts to this login, once asked
         self._trusts_asked = False
         self._lock = asyncio.Lock()
+        # Regions the operator's config makes read-only (set where the fleet is opened from the config):
+        # refused here, without a request, for every action that changes something.
+        self.read_only: frozenset[str] = frozenset()
+
+    def _config_refusal(self, region: str, action: str) -> Refusal | None:
+        if region in self.read_only and action in POLICY_OF and action not in READS:
+            return Refusal(region, READ_ONLY, "", "the config")
+        return None
 
     async def _roles(self) -> str:
         identity = await self.fleet.cloud.identity()
@@ -119,6 +137,9 @@ class Permissions:
 
     def known(self, region: str, action: str) -> tuple[bool, Refusal | None]:
         """What is known without a request: (asked yet, the refusal or None when allowed)."""
+        mine = self._config_refusal(region, action)
+        if mine is not None:
+            return True, mine
         key = (region, POLICY_OF.get(action, action))
         return key in self._known, self._known.get(key)
 
@@ -139,6 +160,9 @@ class Permissions:
     async def refusal(self, region: str, action: str) -> Refusal | None:
         """Why `action` would be refused in `region`, or None when it would not be (or the region did not
         answer: the action itself then says what happened)."""
+        mine = self._config_refusal(region, action)
+        if mine is not None:
+            return mine
         policy = POLICY_OF.get(action, action)
         key = (region, policy)
         if key not in self._known:

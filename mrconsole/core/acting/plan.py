@@ -41,11 +41,12 @@ from mrconsole.core.acting.action_table import MENU, NAME, ON_A_MASTER, TABLE, V
 from mrconsole.core.acting.actions import ActionResult, Actions, Target
 from mrconsole.core.acting.by_hand import stack_by_hand
 from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Finding
+from mrconsole.core.acting.permissions import READ_ONLY
 from mrconsole.core.acting.preflight import check_master, check_parameters, check_stack, drift_findings
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.outage import constituent_drifts
 from mrconsole.core.master.ownership import Ownership, owned_elsewhere, owner_of
-from mrconsole.core.master.topology import find_stack, template_or_none
+from mrconsole.core.master.topology import find_stack, read_master, template_or_none
 from mrconsole.models import Stack
 from mrconsole.template.heat import hidden_parameters
 
@@ -90,6 +91,8 @@ class ActionPlan:
     is_master: bool = False  # it has constituents: its snapshot, update and delete reach other regions
     protected: tuple[str, ...] = ()  # protected regions it changes stacks in: typed to confirm (core/acting/protect.py)
     cloud: str = ""  # the cloud's name in clouds.yaml: what `openstack --os-cloud` takes (by_hand)
+    read_only: tuple[str, ...] = ()  # read-only regions (config) it changes stacks in: refused whole
+    through_read_only: tuple[str, ...] = ()  # the same through the master (its constituents' regions)
 
     @property
     def confirm_prompt(self) -> str:
@@ -206,7 +209,7 @@ async def plan_action(
     )
     # The user's role first: nothing else matters if Heat's policy refuses the action here (core/acting/permissions.py).
     refused = await fleet.permissions.refusal(region, action)
-    if refused is not None:
+    if refused is not None and refused.policy != READ_ONLY:  # the config's own: said below, for every region
         findings.append(
             Finding(BLOCKING, refused.line(), "ask for a role that may, or leave it to someone who has one")
         )
@@ -235,6 +238,24 @@ async def plan_action(
             findings += await _stale(fleet, topo, cache, action)
         if topo is not None and topo.constituents and action in ("update", "reapply"):
             findings += await _drift(fleet, topo, cache, action)
+    ro_regions = fleet.permissions.read_only
+    through_read_only: tuple[str, ...] = ()
+    if through is not None and ro_regions:
+        # Through the master, Heat passes the action on to every constituent, each in its region: the
+        # master's topology says which (read only when the config makes some region read-only).
+        try:
+            topo = await read_master(fleet, through.region, f"{through.name}/{through.id}")
+            through_read_only = protect.touched(ro_regions, topo.regions())
+        except CloudError:
+            through_read_only = protect.touched(ro_regions, [through.region, region])
+    if protect.touched(ro_regions, regions_changed):
+        findings.append(
+            Finding(
+                BLOCKING,
+                protect.read_only_refusal(ro_regions, regions_changed, f"{action.replace('_', ' ')} of {stack.name}"),
+                "act from a config that allows it",
+            )
+        )
     return ActionPlan(
         action,
         stack,
@@ -251,6 +272,8 @@ async def plan_action(
         is_master=is_master,
         protected=protect.touched(protected, regions_changed),
         cloud=fleet.name,
+        read_only=protect.touched(ro_regions, regions_changed),
+        through_read_only=through_read_only,
     )
 
 
@@ -326,6 +349,14 @@ async def execute(
     full update instead of a PATCH; `timeout_mins` (update only): the
     stack's new timeout, kept by Heat for later actions too.
     """
+    # A read-only region (config) is never changed from here: not with --force, not through a master.
+    where = plan.through_read_only if through_master else plan.read_only
+    if where:
+        what = f"{plan.action} of {plan.stack.name}" + (" through its master" if through_master else "")
+        said = protect.read_only_refusal(frozenset(where), where, what)
+        sent_to = plan.through_master if through_master and plan.through_master else plan.direct
+        await actions.refuse(sent_to, plan.action, said, plan.parameters, plan.hidden)
+        raise PlanError(said)
     if plan.blocking and not force and not through_master:
         reason = plan.blocking[0]
         await actions.refuse(plan.direct, plan.action, str(reason), plan.parameters, plan.hidden)

@@ -92,6 +92,7 @@ class PlaybackSession:
         self.recording = recording
         self.cache_error = ""
         self.protected: frozenset[str] = frozenset()
+        self.read_only_regions: frozenset[str] = frozenset()
         self.identity = None
         self.playing = False
         self.speed = 1.0

@@ -341,6 +341,11 @@ class ConsoleSession:
         """What the operator is told once at start (TLS verification off)."""
         return list(self.fleet.cloud.notices)
 
+    @property
+    def read_only_regions(self) -> frozenset[str]:
+        """Regions the config makes read-only: looked at, never changed from here."""
+        return self.fleet.permissions.read_only
+
     def refused(self, region: str, requests) -> tuple[dict[str, str], list[str]]:
         """What the user's role may not do in `region`, as far as is known without a request, and the
         requests not asked yet (core/acting/permissions.py)."""

@@ -48,6 +48,7 @@ class LiveView(Protocol):
     master: MasterView | None
     cache_error: str
     protected: frozenset[str]  # regions the config protects
+    read_only_regions: frozenset[str]  # regions the config makes read-only: looked at, never changed
     identity: Identity | None  # who the console acts as, once Keystone said (the header names a reader)
 
     @property

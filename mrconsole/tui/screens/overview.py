@@ -83,7 +83,7 @@ class OverviewScreen(ConsoleAccess, Screen):
             view = session.regions[pane.region_name]
             pane.set_look(self.console.look(pane.region_name))
             pane.load(view, session.owner_of)
-            pane.set_state(view, health.get(pane.region_name), pane.region_name in session.protected)
+            pane.set_state(view, health.get(pane.region_name), *self._marks(pane.region_name))
             if view.by_id:
                 trace("region-shown", pane.region_name, len(view.by_id))
         self._align()
@@ -190,7 +190,13 @@ class OverviewScreen(ConsoleAccess, Screen):
         pane = self._pane(region)
         if pane is not None:
             health = {h.region: h for h in session.health()}
-            pane.set_state(session.regions[region], health.get(region), region in session.protected)
+            pane.set_state(session.regions[region], health.get(region), *self._marks(region))
+
+    def _marks(self, region: str) -> tuple[bool, bool]:
+        """(protected, read-only) as the region's frame says them; a console read-only as a whole says so
+        once, in its header, not in every pane."""
+        session = self.session
+        return region in session.protected, region in session.read_only_regions and not self.console.read_only
 
     def _found_soon(self) -> None:
         """No master open: the masters found, read again once the lists settle (one pass over the stacks

@@ -438,12 +438,13 @@ class RegionPane(Vertical):
             self.styles.border_title_background = look.colour
             self.styles.border_title_color = ink(look.colour)
 
-    def set_state(self, view, health, protected: bool = False) -> None:
+    def set_state(self, view, health, protected: bool = False, read_only: bool = False) -> None:
         """Title, health and the stale note: called when they change, and by the clock when stale."""
         self._total = len(view.by_id)
         state = health.state if health else "unknown"
         label = f" · {self._look.label}" if self._look.label else ""
-        self._title = f"{HEALTH_ICON.get(state, '?')} {self.region_name}{label}" + (" · PROTECTED" if protected else "")
+        marks = (" · PROTECTED" if protected else "") + (" · READ-ONLY" if read_only else "")
+        self._title = f"{HEALTH_ICON.get(state, '?')} {self.region_name}{label}{marks}"
         self.border_title = plain(self._title)
         self._count()
         self.set_class(state == Health.DOWN or view.stale, "down")
