@@ -31,7 +31,7 @@ def newest_per_bench() -> dict[str, Path]:
                 found[bench] = (data["date"], path)
     if "scale" not in found:
         raise SystemExit(f"bench_report: no result file in {RESULTS} holds the scale bench")
-    order = ["scale", "scale-20", "startup", "events", "analysis"]
+    order = ["scale", "scale-20", "scale-50", "burst-20", "startup", "events", "analysis"]
     return {b: found[b][1] for b in sorted(found, key=lambda b: order.index(b) if b in order else 99)}
 
 
@@ -84,20 +84,27 @@ def _figures(path: Path, bench: str) -> dict[str, dict]:
     return {re.sub(r"\d+ regions", "N regions", f["name"]): f for f in part["figures"]}
 
 
+SCALES = (("scale", 5), ("scale-20", 20), ("scale-50", 50))
+
+
 def growth(benches: dict[str, Path]) -> list[str]:
-    """From 5 to 20 regions, figure by figure, when both runs are there."""
-    if "scale" not in benches or "scale-20" not in benches:
+    """From 5 to 20 to 50 regions, figure by figure, from the scale runs above (two at least); a figure a
+    run did not measure is `-`."""
+    runs = [(bench, n) for bench, n in SCALES if bench in benches]
+    if len(runs) < 2:
         return []
-    five, twenty = _figures(benches["scale"], "scale"), _figures(benches["scale-20"], "scale-20")
+    figures = {bench: _figures(benches[bench], bench) for bench, _ in runs}
+    names = list(dict.fromkeys(name for bench, _ in runs for name in figures[bench]))
+    counts = " to ".join(str(n) for _, n in runs)
     lines = [
-        "**From 5 to 20 regions** (the two runs above, figure by figure):",
+        f"**From {counts} regions** (the runs above, figure by figure):",
         "",
-        "| figure | 5 regions | 20 regions |",
-        "|---|---|---|",
+        "| figure | " + " | ".join(f"{n} regions" for _, n in runs) + " |",
+        "|---|" + "---|" * len(runs),
     ]
-    for name, f in five.items():
-        if name in twenty:
-            lines.append(f"| {name} | {f['text']} | {twenty[name]['text']} |")
+    for name in names:
+        cells = [figures[bench][name]["text"] if name in figures[bench] else "-" for bench, _ in runs]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return [*lines, ""]
 
 
