@@ -19,20 +19,40 @@ from mrconsole.logs import logger
 PRIVATE = 0o600
 
 
+class _Connection(sqlite3.Connection):
+    """A connection whose `with` block also closes it (sqlite3's own only commits). A connection left to the
+    garbage collector stays open for as long as anything refers to it: a process that ends up with several
+    open keeps the database's WAL in use longer than it needs to."""
+
+    def __exit__(self, *exc):
+        try:
+            return super().__exit__(*exc)
+        finally:
+            self.close()
+
+
 def connect(path: Path) -> sqlite3.Connection:
-    """A private sqlite file in WAL mode, so a reader never blocks a writer."""
+    """A private sqlite file in WAL mode, so a reader never blocks a writer; closed at the end of its `with`.
+
+    The database file is never opened here by other means than sqlite: closing any descriptor of a file drops
+    every POSIX lock this process holds on it, the shared lock of an open connection too. Another process
+    closing its own connection then sees none and, as the last one, checkpoints and deletes the -wal and -shm
+    the first still writes to: its later writes are lost and the next process reads "disk I/O error" (a
+    rollout's journal, tests/lab/test_operations.py; sqlite.org/howtocorrupt.html 2.2). So the file is created
+    with O_EXCL only when it does not exist (no connection can have it open then) and narrowed by path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE)
     try:
-        if os.fstat(fd).st_mode & 0o777 != PRIVATE:
-            os.fchmod(fd, PRIVATE)
-    finally:
-        os.close(fd)
-    for suffix in ("-wal", "-shm"):  # left by an older version, with wider permissions
-        side = path.with_name(path.name + suffix)
-        if side.exists() and side.stat().st_mode & 0o777 != PRIVATE:
-            os.chmod(side, PRIVATE)
-    db = sqlite3.connect(path, timeout=10)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, PRIVATE))
+    except FileExistsError:
+        pass
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):  # left by an older version, wider
+        one = path.with_name(name)
+        try:
+            if one.stat().st_mode & 0o777 != PRIVATE:
+                os.chmod(one, PRIVATE)
+        except FileNotFoundError:
+            pass
+    db = sqlite3.connect(path, timeout=10, factory=_Connection)
     db.execute("PRAGMA journal_mode=WAL")
     return db
 

@@ -32,22 +32,28 @@ def _status(state: Path, name: str) -> dict:
 def _held_then_killed(state: Path, name: str, release: str) -> dict:
     """Operator `state` starts a two-wave rollout whose canary soaks for 10 minutes; once Heat holds the second
     wave and the canary is updated (read from Heat, not slept), the process is killed (SIGKILL)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mrconsole", "rollout", name, "--lab", "-P", f"release={release}", *WAVES]
-        + ["--soak", "600", "--yes"],
-        env={**os.environ, "XDG_STATE_HOME": str(state)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    said = state / f"rollout-{name}-{release}.err"
+    state.mkdir(parents=True, exist_ok=True)
+    with said.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mrconsole", "rollout", name, "--lab", "-P", f"release={release}", *WAVES]
+            + ["--soak", "600", "--yes"],
+            env={**os.environ, "XDG_STATE_HOME": str(state)},
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     try:
 
         def canary_soaking() -> dict | None:
+            # A rollout that ended before its canary soaked (refused, failed) will never get there: say why now
+            # rather than after the whole wait.
+            assert proc.poll() is None, f"the rollout ended ({proc.returncode}): {said.read_text()}"
             status = _status(state, name)
             states = {c["resource"]: c["state"] for c in status["constituents"]}
             return status if status["phase"] == "holding" and states.get("web_one") == "updated" else None
 
         status = wait_until(canary_soaking, 180, interval=1.0)
-        assert status, _status(state, name)
+        assert status, (_status(state, name), said.read_text())
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)

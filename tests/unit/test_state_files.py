@@ -4,7 +4,12 @@ their WAL and shared-memory files, even when an older version left them wider.""
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
+import subprocess
+import sys
+
+import pytest
 
 from mrconsole.state.journal import Journal
 from mrconsole.state.outages import Outages
@@ -41,6 +46,36 @@ def test_a_wider_file_left_by_an_older_version_is_narrowed(tmp_path):
             os.chmod(tmp_path / name, 0o644)
         Journal(path)
         assert all(mode == 0o600 for mode in _modes(tmp_path).values()), _modes(tmp_path)
+
+
+def test_a_process_that_opens_the_journal_again_keeps_what_it_writes_when_another_process_reads(tmp_path):
+    """A rollout holds the journal open while `rollout --status` runs beside it. Opening the file again (here
+    a second Journal, as a second action does) must not drop this process's locks: the reader, closing last
+    as it would think, would delete the -wal this process still writes to, and the entry after it would be
+    lost (then "disk I/O error" for the next process; sqlite.org/howtocorrupt.html 2.2)."""
+    path = tmp_path / "journal.sqlite"
+    journal = Journal(path)
+    first = journal.begin(cloud="c", region="RegionOne", stack_name="s", action="update")
+    held = connect(path)  # the rollout's open connection, in the middle of its run
+    held.execute("SELECT count(*) FROM journal").fetchone()
+    Journal(path).finish(first, "ok")  # opens (and creates if missing) the file again
+    reader = "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute('SELECT * FROM journal'); db.close()"
+    subprocess.run([sys.executable, "-c", reader, str(path)], check=True, timeout=60)
+    assert {"journal.sqlite-wal", "journal.sqlite-shm"} <= set(_modes(tmp_path)), "the reader took the WAL away"
+    held.execute("UPDATE journal SET message = 'written after the reader' WHERE id = ?", (first,))
+    held.commit()
+    held.close()
+    fresh = sqlite3.connect(path)
+    kept = fresh.execute("SELECT message FROM journal WHERE id = ?", (first,)).fetchone()
+    fresh.close()
+    assert kept == ("written after the reader",)
+
+
+def test_a_connection_is_closed_at_the_end_of_its_with_block(tmp_path):
+    with connect(tmp_path / "x.sqlite") as db:
+        db.execute("SELECT 1").fetchone()
+    with pytest.raises(sqlite3.ProgrammingError):
+        db.execute("SELECT 1")
 
 
 def test_adopt_data_round_trips_and_claimants_find_every_master_of_a_stack(tmp_path):
@@ -158,7 +193,7 @@ def test_what_a_move_keeps_is_sealed_with_a_key_kept_apart(tmp_path):
         "resources": {"pw": {"resource_id": "x", "resource_data": {"value": "Random-Secret-2"}}},
     }
     cache.save_adopt(AdoptData("c", "m-1", "v1", 1.0, data, ()))
-    on_disk = (tmp_path / "topology.sqlite").read_bytes() + (tmp_path / "topology.sqlite-wal").read_bytes()
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.glob("topology.sqlite*"))  # the WAL too, if still there
     assert b"Default-Secret-1" not in on_disk and b"Random-Secret-2" not in on_disk
     assert cache.load_adopt("c", "m-1").data == data
     key = sealed.key_path()
