@@ -305,6 +305,46 @@ async def capture_oncall(lab: Lab) -> None:
 FLEET_REGIONS = ["RegionOne", "RegionTwo", "RegionThree", "RegionFour", "RegionFive"]
 
 
+async def capture_night(lab: Lab) -> None:
+    """A scripted night, recorded as `mrconsole console --record` records it (core/live/recording.py): calm,
+    RegionTwo stopped, a check sent by the console in RegionThree while it is down, RegionTwo back. Writes the
+    recording (night.jsonl) and the moments the snapshot tier replays it at (night-moments.json)."""
+    from mrconsole.core.live.recording import Recorder
+
+    path = DATA / "night.jsonl"
+    path.unlink(missing_ok=True)
+    moments: dict[str, float] = {}
+    async with Live(lab, "demo") as s:
+        recorder = Recorder(s, path)
+        recorder.start()
+        try:
+            await asyncio.sleep(3.0)
+            moments["calm"] = time.time()
+            lab.stop("RegionTwo")
+            try:
+                await _until(lambda: s.regions["RegionTwo"].stale, 40, "RegionTwo stale")
+                await asyncio.sleep(2.0)
+                moments["down"] = time.time()
+                app_stack = s.master.topology.constituent("app_stack")
+                target = Target("RegionThree", app_stack.stack_name, app_stack.stack_id)
+                result = await s.actions(False).stack_action(target, "check")
+                log(f"night: check of {app_stack.stack_name}: {result.message}")
+                await _until(
+                    lambda: any(x.status == "CHECK_COMPLETE" for x in s.regions["RegionThree"].stacks), 30, "checked"
+                )
+                await asyncio.sleep(2.0)
+                moments["acted"] = time.time()
+            finally:
+                lab.start("RegionTwo")
+            await _until(lambda: not s.regions["RegionTwo"].stale, 60, "RegionTwo back")
+            await asyncio.sleep(3.0)
+            moments["back"] = time.time()
+        finally:
+            recorder.close()
+    (DATA / "night-moments.json").write_text(json.dumps(moments, indent=1) + "\n")
+    log(f"night: {path.stat().st_size} bytes, moments {sorted(moments)}")
+
+
 def capture_fleet(root: Path) -> None:
     """The fleet at a glance: 5 regions x 100 stacks from `lab populate` (every state, masters), no master
     open (the masters found). A lab of its own: five regions, any free ports."""
@@ -342,7 +382,7 @@ def main(argv=None) -> int:
     parser.add_argument("--lab-dir", default=None)
     parser.add_argument(
         "--only",
-        choices=("lab", "rollout", "moved", "oncall", "fleet"),
+        choices=("lab", "rollout", "moved", "oncall", "night", "fleet"),
         help="capture only this scene (lab: every scene but the fleet's, which has a lab of its own)",
     )
     args = parser.parse_args(argv)
@@ -365,6 +405,8 @@ def main(argv=None) -> int:
             asyncio.run(capture_moved(lab))
         if args.only in (None, "lab", "oncall"):
             asyncio.run(capture_oncall(lab))
+        if args.only in (None, "lab", "night"):
+            asyncio.run(capture_night(lab))
     finally:
         lab.down()  # this run's own lab (its state dir is temporary)
     if args.only is None:

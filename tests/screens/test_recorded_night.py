@@ -1,0 +1,64 @@
+"""The flight recorder in the snapshot tier (#37): a night recorded on the lab by the recorder the console runs
+(`tests/screens/capture.py` capture_night: calm, RegionTwo stopped, a check the console sent in RegionThree
+while it was down, RegionTwo back), replayed by `mrconsole replay`'s session and sought to each moment. Each
+moment is an SVG snapshot at 80x24 and 120x40: what the operator saw then, as review sees it. The lab tier
+(tests/lab/test_recording.py) compares the same moments with the live console's own screens.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mrconsole.core.live.playback import PlaybackSession, Recording
+from mrconsole.tui.app import MrConsoleApp
+from tests.screens.replay import DATA
+from tests.screens.test_screens import SIZES, _overview, settled
+
+MOMENTS: dict[str, float] = json.loads((DATA / "night-moments.json").read_text())
+
+
+def _replay(moment: str) -> tuple[MrConsoleApp, PlaybackSession]:
+    replay = PlaybackSession(Recording(DATA / "night.jsonl"))  # paused, as `replay --paused` opens it
+
+    async def factory():
+        return replay
+
+    return MrConsoleApp(factory, read_only=True), replay
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("moment", ["calm", "down", "acted", "back"])
+def test_the_recorded_night_at_each_moment(snap_compare, size, moment):
+    app, replay = _replay(moment)
+
+    async def sought(pilot):
+        await _overview(pilot)
+        replay.seek(MOMENTS[moment])
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=sought)
+
+
+async def test_the_night_holds_what_its_moments_say():
+    """The recording is the night the snapshots claim: RegionTwo down at `down` and `acted` only, and the
+    console's own check in RegionThree between `down` and `acted`."""
+    recording = Recording(DATA / "night.jsonl")
+    assert recording.ended and recording.start <= MOMENTS["calm"] < MOMENTS["back"] <= recording.end
+    app, replay = _replay("calm")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _overview(pilot)
+        down = {}
+        for moment in ("calm", "down", "acted", "back"):
+            replay.seek(MOMENTS[moment])
+            await settled(pilot)
+            down[moment] = bool(replay.region_down("RegionTwo"))
+        assert down == {"calm": False, "down": True, "acted": True, "back": False}
+        replay.seek(MOMENTS["down"])
+        await settled(pilot)
+        app._notifications.clear()
+        replay.advance(MOMENTS["acted"])
+        await settled(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("then: check ") and "in RegionThree: accepted" in m for m in said), said
