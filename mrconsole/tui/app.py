@@ -230,6 +230,7 @@ class MrConsoleApp(App):
 
     async def on_unmount(self) -> None:
         self.collector.stop()
+        clock.follow(None)  # a replay's "now" ends with its app (another app in this process reads the wall's)
         if self.session is not None:
             await self.session.stop()
 
