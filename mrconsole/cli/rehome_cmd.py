@@ -17,6 +17,7 @@ from mrconsole.cli.common import (
     add_parameter_arguments,
     ask_hidden,
     ask_yes,
+    confirm_protected,
     parse_params,
     print_json,
     stack_ref,
@@ -29,6 +30,7 @@ from mrconsole.core.master.evict import execute_evict, plan_evict
 from mrconsole.core.master.ownership import owned_elsewhere
 from mrconsole.core.master.rehome import execute_rehome, plan_rehome
 from mrconsole.core.master.rehome_data import ABANDON_SETTING, needs_setting
+from mrconsole.core.master.release import execute_release, plan_release
 from mrconsole.core.master.topology import read_master
 from mrconsole.core.text import printable_line
 
@@ -40,6 +42,15 @@ exit codes:
   0  moved (--preview: the plan shown, nothing blocks it)
   1  refused or failed (the target's Heat without enable_stack_adopt is named)
   2  bad invocation
+"""
+
+
+RELEASE_EPILOG = """For a region gone for good (the first update cannot reach it): mrconsole evict.
+
+exit codes:
+  0  released (--preview: the plan shown, nothing blocks it)
+  1  refused or failed (what blocks it is named; nothing was sent, or the step that ended otherwise)
+  2  bad invocation (no such constituent)
 """
 
 
@@ -77,6 +88,24 @@ def add_parser(sub) -> None:
     e.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     add_format(e, ("text", "json"), "text")
     e.set_defaults(func=cmd_evict)
+
+    r = sub.add_parser(
+        "release",
+        help="take a constituent out of its master; its stack stays, on its own",
+        description="Two updates of the master in its region: the constituent's deletion_policy set to Retain, "
+        "then the master without it (and the outputs that read it). Its stack stays in its region, untouched, "
+        "owned by no master.",
+        epilog=RELEASE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument("name", metavar="MASTER", type=stack_ref)
+    r.add_argument("resource", metavar="RESOURCE", help="the master's OS::Heat::Stack resource to release")
+    add_cloud_arguments(r)
+    r.add_argument("--preview", "--dry-run", action="store_true", help="show the two updates; send nothing")
+    r.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    r.add_argument("--confirm-region", default="", metavar="R[,R2]", help="the protected regions changed, typed")
+    add_format(r, ("text", "json"), "text")
+    r.set_defaults(func=cmd_release)
 
     a = sub.add_parser(
         "abandon",
@@ -234,6 +263,48 @@ async def _evict(args, params: dict) -> int:
             raise CliError(str(exc)) from None
         if args.format == "json":
             print_json({"master": plan.master_name, "region": plan.region, "message": said})
+        else:
+            print(said)
+        return EXIT_OK
+    finally:
+        fleet.close()
+
+
+def cmd_release(args) -> int:
+    if args.read_only and not args.preview:
+        raise CliError("read-only mode: release is not allowed; nothing was sent")
+    return asyncio.run(_release(args))
+
+
+async def _release(args) -> int:
+    fleet = await open_fleet(args, authenticate=False, every_region=True)
+    try:
+        read_only = _read_only(args, fleet.name)
+        try:
+            plan = await plan_release(
+                fleet, args.name, args.resource, TopologyCache(), read_only=read_only and not args.preview
+            )
+        except PlanError as exc:
+            raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
+        if args.preview:
+            if args.format == "json":
+                print_json(plan.as_dict())
+            else:
+                _print_plan(plan)
+            return EXIT_FAILED if plan.blocking else EXIT_OK
+        if plan.blocking:
+            raise CliError("; ".join(str(f) for f in plan.blocking) + "; nothing was sent")
+        for f in plan.findings:
+            print(str(f), file=sys.stderr)
+        confirm_protected(args, fleet, [plan.master_region, plan.region], f"release of {plan.resource}")
+        if not args.yes:
+            ask_yes(f"releasing {plan.resource}", f"Release {plan.resource} from {plan.master_name}?", plan.lines())
+        try:
+            said = await execute_release(Actions(fleet, read_only=read_only), plan, on_step=_step)
+        except (PlanError, ReadOnlyError, ActionError) as exc:
+            raise CliError(str(exc)) from None
+        if args.format == "json":
+            print_json({**plan.as_dict(), "message": said})
         else:
             print(said)
         return EXIT_OK

@@ -31,16 +31,18 @@ from mrconsole.core.acting.choices import (
     ABANDON,
     BREAKPOINTS,
     MOVE,
+    RELEASE,
     ROLLOUT,
     SNAPSHOTS,
     choices,
+    constituent_choices,
     master_choices,
     requests_of,
     with_refusals,
 )
 from mrconsole.core.acting.user_commands import Subject, UserCommand, environment, refusal, run_captured
 from mrconsole.core.diagnosis.timeline import DEFAULT_SINCE_SECONDS
-from mrconsole.core.errors import CloudError
+from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.core.live.changes import ActionTaken, MasterRecovered
 from mrconsole.core.live.playback import PlaybackSession
 from mrconsole.core.live.view import Session
@@ -382,6 +384,12 @@ class MrConsoleApp(App):
             fits = master_choices(stack, self.session.region_down(region), stale) + fits
         # What the user's role may not do here: greyed with Heat's answer. Asked once per region, after the
         # menu opens (it never waits on it); the plan and the sender check again before anything leaves.
+        owner = self._owner_of(stack_id)
+        if owner is not None:
+            master, resource = owner
+            fits += constituent_choices(
+                master, self.session.region_down(master.region), self.session.region_down(region)
+            )
         refused, unknown = self.session.refused(region, requests_of(fits))
         fits = with_refusals(fits, refused)
 
@@ -391,6 +399,9 @@ class MrConsoleApp(App):
                 return
             if choice == ABANDON:
                 self.run_worker(self._abandon(stack), group="act", exit_on_error=False)
+                return
+            if choice == RELEASE and owner is not None:
+                self.run_worker(self._release(owner[0], owner[1]), group="act", exit_on_error=False)
                 return
             if choice:
                 self.run_worker(self._plan_and_act(region, stack_id, name, choice), group="act", exit_on_error=False)
@@ -418,6 +429,37 @@ class MrConsoleApp(App):
     def _is_master(self, stack_id: str) -> bool:
         m = self.session.master if self.session else None
         return bool(m and m.topology and m.topology.master.id == stack_id and m.topology.constituents)
+
+    def _owner_of(self, stack_id: str) -> tuple[Stack, str] | None:
+        """(the open master, the resource) when `stack_id` is one of its constituents."""
+        m = self.session.master if self.session else None
+        if m is None or m.topology is None or not stack_id:
+            return None
+        c = next((c for c in m.topology.constituents if c.stack_id == stack_id), None)
+        return (m.topology.master, c.resource) if c is not None else None
+
+    async def _release(self, master: Stack, resource: str) -> None:
+        """The constituent taken out of its master, its stack kept: the core's plan (`mrconsole release`),
+        asked, sent; what blocks it said before anything is asked."""
+        session = self.connected()
+        try:
+            plan = await session.plan_release(master.name, resource, self.read_only)
+        except (PlanError, CloudError) as exc:
+            self.notify(f"release of {resource}: {exc}", severity="error", timeout=10)
+            return
+        if plan.blocking:
+            said = "; ".join(str(f) for f in plan.blocking)
+            self.notify(f"release of {resource}: {said}; nothing was sent", severity="error", timeout=12)
+            return
+        change = Change(
+            f"Release {resource} from {master.name}?",
+            [*plan.lines(), *(str(f) for f in plan.findings)],
+            f"release of {resource}",
+            regions=[plan.master_region, plan.region],
+            declined="not released: nothing was sent",
+            report=lambda said: (said, True),
+        )
+        await perform(self, change, lambda acts, _typed: acts.release(plan, self.read_only))
 
     def _current_master(self, name: str = "") -> Stack | None:
         if name:

@@ -222,6 +222,12 @@ class ReplaySession:
     async def rehome(self, plan, read_only):
         raise AssertionError("a replayed screen moved a master: scenes hold no Heat")
 
+    async def plan_release(self, name, resource, read_only):
+        raise AssertionError("a replayed screen planned a release: scenes hold no Heat")
+
+    async def release(self, plan, read_only):
+        raise AssertionError("a replayed screen released a constituent: scenes hold no Heat")
+
     async def abandon(self, stack, read_only):
         raise AssertionError("a replayed screen abandoned a stack: scenes hold no Heat")
 

@@ -301,6 +301,20 @@ class Actions:
 
         return await self._run(action, target, call, parameters, hidden, policy="rollout")
 
+    async def patch_template(self, target: Target, template: dict, action: str, said: dict) -> ActionResult:
+        """A PATCH of `target` with a new `template`, everything else (files, environment, parameters) kept by
+        Heat (`existing`): a step of a change the console plans itself (core/master/release.py). Journaled as
+        `action`, with `said` (names, never values) as its parameters."""
+        self._check_read_only(action)
+
+        async def call(client, rid):
+            await client.update_stack(
+                target.ref, template=template, files={}, environment=None, parameters={}, existing=True,
+                request_id=rid,
+            )  # fmt: skip
+
+        return await self._run(action, target, call, said, policy="update")
+
     async def release_hook(self, target: Target, resource: str, hook: str = "pre-update") -> ActionResult:
         """Clear the breakpoint on the master's `resource`: Heat goes on with it."""
         self._check_read_only("release")

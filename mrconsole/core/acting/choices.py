@@ -26,15 +26,17 @@ from mrconsole.models import Stack
 # Offered on a master beyond Heat's own actions: screens of their own, not a request (core/rollout/waves.py).
 ROLLOUT, BREAKPOINTS = "rollout", "breakpoints"
 MOVE, SNAPSHOTS, ABANDON = "move", "snapshots", "abandon"
+RELEASE = "release-constituent"  # offered on a constituent of the open master (core/master/release.py)
 # The request each menu entry sends in the stack's own region, as core/acting/permissions.py knows it (Heat's
 # policy decides it). A move's adopt goes to another region: its screen's plan asks there.
-FIRST_REQUEST = {ROLLOUT: "rollout", MOVE: "abandon", SNAPSHOTS: "snapshot", ABANDON: "abandon"}
+FIRST_REQUEST = {ROLLOUT: "rollout", MOVE: "abandon", SNAPSHOTS: "snapshot", ABANDON: "abandon", RELEASE: "update"}
 LABELS = {
     ROLLOUT: "Roll out in waves: region by region, a gate between",
     BREAKPOINTS: "Breakpoints: hooks set and waiting, across regions",
     MOVE: "Move the master to another region (adopt there)",
     SNAPSHOTS: "Snapshots: take, restore, delete (every constituent in its region)",
     ABANDON: "Abandon this stale master: drop it from Heat, its constituents untouched",
+    RELEASE: "Release from its master: the master forgets it, the stack stays",
 }
 
 
@@ -52,6 +54,15 @@ def master_choices(stack: Stack, region_down: str = "", stale: str = "") -> list
     if stale:
         out.insert(0, Choice(ABANDON, unreachable))
     return out
+
+
+def constituent_choices(master: Stack, master_down: str = "", region_down: str = "") -> list[Choice]:
+    """On a constituent of the open master: its release, which updates the master in the master's region and
+    this stack in place in its own (core/master/release.py); both must answer."""
+    if master_down:
+        return [Choice(RELEASE, f"{master.name}'s region {master.region} is unreachable ({master_down})")]
+    return [Choice(RELEASE, f"its region is unreachable ({region_down}): evict is for a region gone for good"
+                    if region_down else "")]  # fmt: skip
 
 
 @dataclass(frozen=True)

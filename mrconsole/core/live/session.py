@@ -57,6 +57,7 @@ from mrconsole.core.master.outage import DISCOVERED, LIVE, MISSING, OUTAGE, drif
 from mrconsole.core.master.ownership import owned_elsewhere
 from mrconsole.core.master.rehome import RehomePlan, execute_rehome, plan_rehome
 from mrconsole.core.master.rehome_data import keep_quietly, version_of
+from mrconsole.core.master.release import ReleasePlan, execute_release, plan_release
 from mrconsole.core.master.snapshots import RestorePlan, plan_restore, snapshot_name, take_snapshot
 from mrconsole.core.master.topology import Topology, find_stack, read_master, refresh_constituents
 from mrconsole.core.rollout.gate import Gate
@@ -775,6 +776,14 @@ class ConsoleSession:
             parameters=parameters,
             read_only=read_only,
         )
+
+    async def plan_release(self, name: str, resource: str, read_only: bool) -> ReleasePlan:
+        return await plan_release(self.fleet, name, resource, self.cache, read_only=read_only)
+
+    async def release(self, plan: ReleasePlan, read_only: bool) -> str:
+        said = await execute_release(self.actions(read_only), plan)
+        await self.refresh_master()  # the master no longer owns it: its tree and panes say so now
+        return said
 
     async def rehome(self, plan: RehomePlan, read_only: bool) -> tuple[str, str]:
         new_id, said = await execute_rehome(self.actions(read_only), plan, self.cache)

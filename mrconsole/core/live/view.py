@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from mrconsole.core.live.session import MasterView, RegionView, StackDescription
     from mrconsole.core.master.masters import FoundMaster
     from mrconsole.core.master.rehome import RehomePlan
+    from mrconsole.core.master.release import ReleasePlan
     from mrconsole.core.master.snapshots import RestorePlan
     from mrconsole.core.master.topology import Topology
     from mrconsole.core.rollout.gate import Gate
@@ -164,6 +165,8 @@ class Plans(Protocol):
         self, name: str, to_region: str, new_name: str, parameters: dict[str, str], read_only: bool
     ) -> RehomePlan: ...
 
+    async def plan_release(self, name: str, resource: str, read_only: bool) -> ReleasePlan: ...
+
     async def plan_restore(self, master: Stack, snapshot_id: str, read_only: bool) -> RestorePlan: ...
 
 
@@ -185,6 +188,8 @@ class Acting(Protocol):
     async def signal(self, plan: ResourcePlan, data: dict | None, read_only: bool) -> ActionResult: ...
 
     async def rehome(self, plan: RehomePlan, read_only: bool) -> tuple[str, str]: ...
+
+    async def release(self, plan: ReleasePlan, read_only: bool) -> str: ...
 
     async def abandon(self, stack: Stack, read_only: bool) -> ActionResult: ...
 

@@ -48,7 +48,7 @@ from mrconsole.state.topology_cache import from_topology
 from mrconsole.template.heat import hidden_parameters
 
 
-def _mentions(node, name: str) -> bool:
+def mentions(node, name: str) -> bool:
     """Does a template snippet refer to resource `name` (get_attr, get_resource, depends_on)?"""
     if isinstance(node, dict):
         for key, value in node.items():
@@ -58,10 +58,10 @@ def _mentions(node, name: str) -> bool:
                 return True
             if key == "depends_on" and (value == name or (isinstance(value, list) and name in value)):
                 return True
-            if _mentions(value, name):
+            if mentions(value, name):
                 return True
     elif isinstance(node, list):
-        return any(_mentions(v, name) for v in node)
+        return any(mentions(v, name) for v in node)
     return False
 
 
@@ -267,7 +267,7 @@ async def plan_evict(
         if other in names:
             continue
         for evicted in sorted(names):
-            if _mentions(definition, evicted):
+            if mentions(definition, evicted):
                 findings.append(
                     Finding(
                         BLOCKING,
@@ -276,9 +276,7 @@ async def plan_evict(
                         f"update {name} so that {other} no longer reads {evicted}, then evict",
                     )
                 )
-    dropped = tuple(
-        sorted(k for k, v in (template.get("outputs") or {}).items() if any(_mentions(v, n) for n in names))
-    )
+    dropped = tuple(sorted(k for k, v in (template.get("outputs") or {}).items() if any(mentions(v, n) for n in names)))
     for resource in names:
         resources.pop(resource, None)
         (data.get("resources") or {}).pop(resource, None)
