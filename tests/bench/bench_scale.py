@@ -154,7 +154,10 @@ class Console:
                 self.chunks.append((now, len(data)))
                 self.stream.feed(data)
                 if self.watch_for:
-                    text = "\n".join(self.screen.display)
+                    # Only the rows this output changed (pyte's dirty set), each on its own: a watched line is
+                    # one row. Searching the whole screen on every chunk made the bench fall behind a busy
+                    # console by tens of seconds (the pty's buffer full, the console's writes blocked).
+                    text = "\n".join(self._row(y) for y in sorted(self.screen.dirty))
                     for w in list(self.watch_for):
                         if re.search(w, text):
                             self.seen[w] = now
@@ -162,6 +165,11 @@ class Console:
                     # How long the bench itself took to read this output: a reader that falls behind
                     # would date what it finds late (its own cost, not the console's).
                     self.reading.append(time.monotonic() - now)
+                self.screen.dirty.clear()
+
+    def _row(self, y: int) -> str:
+        row = self.screen.buffer[y]
+        return "".join(row[x].data for x in range(self.screen.columns))
 
     def last_output(self) -> float:
         with self.lock:

@@ -53,6 +53,7 @@ from mrconsole.core.live.watch import RegionWatch, StackChanges, WatchConfig
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.logs import logger
 from mrconsole.models import Event, Stack
+from mrconsole.trace import trace, tracing
 
 # After the console acts on a stack: poll it this often, for at most this
 # long, until the action's first event shows.
@@ -300,6 +301,10 @@ class EventStream:
 
     def _publish(self, events: list[Event]) -> None:
         fresh = self.timeline.add(events)
+        if fresh and tracing():
+            for e in fresh:
+                if e.resource_name == e.stack_name:  # a stack's own event: one per action, a milestone
+                    trace("event-read", e.region, e.stack_name, e.status)
         if fresh:
             for cb in list(self._listeners):
                 cb(fresh)
@@ -480,6 +485,8 @@ class EventStream:
         f.status, f.updated = s.status, s.updated_time
         f.pending, f.due, f.quiet = True, now, 0
         self._activate(f)
+        if tracing():
+            trace("stack-seen", f.region, f.name, s.status)
 
     async def _watch_given(self, region: str) -> bool:
         """One stack list for the region, filtered to the stacks followed there."""

@@ -31,6 +31,7 @@ from rich.text import Text
 from textual.timer import Timer
 
 from mrconsole.models import Event
+from mrconsole.trace import trace, tracing
 from mrconsole.tui.style import status_text
 from mrconsole.tui.widgets.plain import RichLog
 
@@ -163,3 +164,5 @@ class EventLog(RichLog):
                 line = line[:8] + Text("↑", style="bold yellow") + line[9:] if len(line) > 9 else line
             self._newest = max(self._newest, when)
             self.write(line)
+            if e.resource_name == e.stack_name and tracing():
+                trace("event-shown", e.region, e.stack_name, e.status)
