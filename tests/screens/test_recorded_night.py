@@ -8,6 +8,8 @@ moment is an SVG snapshot at 80x24 and 120x40: what the operator saw then, as re
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -16,11 +18,16 @@ from mrconsole.tui.app import MrConsoleApp
 from tests.screens.replay import DATA
 from tests.screens.test_screens import SIZES, _overview, settled
 
+ROOT = Path(__file__).resolve().parents[2]
 MOMENTS: dict[str, float] = json.loads((DATA / "night-moments.json").read_text())
 
 
 def _replay(moment: str) -> tuple[MrConsoleApp, PlaybackSession]:
-    replay = PlaybackSession(Recording(DATA / "night.jsonl"))  # paused, as `replay --paused` opens it
+    # The file as an operator names it from the checkout: the screen says its path, the same on every machine
+    # (an absolute one differs between a checkout and CI's clean clone).
+    recording = Recording(DATA / "night.jsonl")
+    recording.path = Path(os.path.relpath(recording.path, ROOT))
+    replay = PlaybackSession(recording)  # paused, as `replay --paused` opens it
 
     async def factory():
         return replay
