@@ -27,6 +27,7 @@ from mrconsole.core.acting.actions import ActionError, Actions, ReadOnlyError, T
 from mrconsole.core.connect import TopologyCache
 from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.core.master.evict import execute_evict, plan_evict
+from mrconsole.core.master.gather import execute_import, parse_wanted, plan_import
 from mrconsole.core.master.ownership import owned_elsewhere
 from mrconsole.core.master.rehome import execute_rehome, plan_rehome
 from mrconsole.core.master.rehome_data import ABANDON_SETTING, needs_setting
@@ -51,6 +52,18 @@ exit codes:
   0  released (--preview: the plan shown, nothing blocks it)
   1  refused or failed (what blocks it is named; nothing was sent, or the step that ended otherwise)
   2  bad invocation (no such constituent)
+"""
+
+
+IMPORT_EPILOG = """The master is made by Heat's adopt (enable_stack_adopt in its region): it owns the stacks
+given, creating and touching nothing. Its template gives each stack its own template and current
+parameters; Heat previews, in each stack's region, what the master's first update would change.
+A stack's hidden parameters become the master's, named RESOURCE_NAME: give them with -P.
+
+exit codes:
+  0  imported (--preview: the plan shown, nothing blocks it)
+  1  refused or failed (what blocks it is named; nothing was sent)
+  2  bad invocation
 """
 
 
@@ -106,6 +119,31 @@ def add_parser(sub) -> None:
     r.add_argument("--confirm-region", default="", metavar="R[,R2]", help="the protected regions changed, typed")
     add_format(r, ("text", "json"), "text")
     r.set_defaults(func=cmd_release)
+
+    i = sub.add_parser(
+        "import",
+        help="make a master over existing regional stacks (adopt); they are not touched",
+        description="Heat adopts a new master in --region whose OS::Heat::Stack resources are the stacks given.",
+        epilog=IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    i.add_argument("name", metavar="MASTER", type=stack_ref, help="the new master's name")
+    i.add_argument(
+        "--stack",
+        dest="stacks",
+        action="append",
+        default=[],
+        required=True,
+        metavar="REGION=STACK[:RESOURCE]",
+        help="an existing stack the master is to own (repeatable); RESOURCE names it in the master",
+    )
+    add_cloud_arguments(i)
+    add_parameter_arguments(i)
+    i.add_argument("--preview", "--dry-run", action="store_true", help="show what the master will own; send nothing")
+    i.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    i.add_argument("--confirm-region", default="", metavar="R[,R2]", help="the protected regions changed, typed")
+    add_format(i, ("text", "json"), "text")
+    i.set_defaults(func=cmd_import)
 
     a = sub.add_parser(
         "abandon",
@@ -307,6 +345,65 @@ async def _release(args) -> int:
             print_json({**plan.as_dict(), "message": said})
         else:
             print(said)
+        return EXIT_OK
+    finally:
+        fleet.close()
+
+
+def cmd_import(args) -> int:
+    if args.read_only and not args.preview:
+        raise CliError("read-only mode: import is not allowed; nothing was sent")
+    if len(args.regions) != 1:
+        raise CliError("--region is required once: the region the master is made in", EXIT_USAGE)
+    params = parse_params(args.params, args.parameter_files)
+    try:
+        wanted = [parse_wanted(text) for text in args.stacks]
+    except PlanError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    return asyncio.run(_import(args, wanted, params))
+
+
+async def _import(args, wanted, params: dict) -> int:
+    fleet = await open_fleet(args, authenticate=False, every_region=True)
+    try:
+        cache = TopologyCache()
+        read_only = _read_only(args, fleet.name)
+
+        async def planned():
+            try:
+                return await plan_import(
+                    fleet, args.name, args.regions[0], wanted, cache, params, read_only and not args.preview
+                )
+            except PlanError as exc:
+                raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
+
+        plan = await planned()
+        hidden = [m.master_parameter(h) for m in plan.members for h in m.hidden]
+        if not args.preview and ask_hidden(hidden, "hidden in its stack", params):
+            plan = await planned()  # the same plan, with the values just typed
+        if args.preview:
+            if args.format == "json":
+                print_json(plan.as_dict())
+            else:
+                _print_plan(plan)
+            return EXIT_FAILED if plan.blocking else EXIT_OK
+        if plan.blocking:
+            raise CliError("; ".join(str(f) for f in plan.blocking) + "; nothing was sent")
+        for f in plan.findings:
+            print(str(f), file=sys.stderr)
+        regions = [plan.region, *sorted({m.stack.region for m in plan.members})]
+        confirm_protected(args, fleet, regions, f"import into {plan.name}")
+        if not args.yes:
+            ask_yes(f"importing into {plan.name}", f"Make {plan.name} the master of these stacks?", plan.lines())
+        try:
+            new_id, said = await execute_import(Actions(fleet, read_only=read_only), plan, cache, on_step=_step)
+        except (PlanError, ReadOnlyError, ActionError) as exc:
+            raise CliError(str(exc)) from None
+        if args.format == "json":
+            print_json({**plan.as_dict(), "id": new_id, "message": said})
+        else:
+            print(said)
+            print(f"follow it: mrconsole --stack {plan.name}   (status: mrconsole status --master {plan.name})")
         return EXIT_OK
     finally:
         fleet.close()

@@ -30,6 +30,7 @@ from mrconsole.config import Look, UserConfig
 from mrconsole.core.acting.choices import (
     ABANDON,
     BREAKPOINTS,
+    IMPORT,
     MOVE,
     RELEASE,
     ROLLOUT,
@@ -38,6 +39,7 @@ from mrconsole.core.acting.choices import (
     constituent_choices,
     master_choices,
     requests_of,
+    standalone_choices,
     with_refusals,
 )
 from mrconsole.core.acting.user_commands import Subject, UserCommand, environment, refusal, run_captured
@@ -46,6 +48,7 @@ from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.core.live.changes import ActionTaken, MasterRecovered
 from mrconsole.core.live.playback import PlaybackSession
 from mrconsole.core.live.view import Session
+from mrconsole.core.master.gather import parse_wanted
 from mrconsole.core.rollout.run import RolloutRun
 from mrconsole.core.text import parse_duration, printable
 from mrconsole.errors import INTERNAL_MESSAGE, describe
@@ -390,6 +393,8 @@ class MrConsoleApp(App):
             fits += constituent_choices(
                 master, self.session.region_down(master.region), self.session.region_down(region)
             )
+        elif not self._is_master(stack_id) and not self.session.region_down(region):
+            fits += standalone_choices(stack)
         refused, unknown = self.session.refused(region, requests_of(fits))
         fits = with_refusals(fits, refused)
 
@@ -402,6 +407,10 @@ class MrConsoleApp(App):
                 return
             if choice == RELEASE and owner is not None:
                 self.run_worker(self._release(owner[0], owner[1]), group="act", exit_on_error=False)
+                return
+            if choice == IMPORT:
+                line = f"import {stack.name}_master {region} {region}={stack.name}"
+                self.push_screen(CommandScreen(self.read_only, self.aliases, value=line), self.run_command)
                 return
             if choice:
                 self.run_worker(self._plan_and_act(region, stack_id, name, choice), group="act", exit_on_error=False)
@@ -460,6 +469,43 @@ class MrConsoleApp(App):
             report=lambda said: (said, True),
         )
         await perform(self, change, lambda acts, _typed: acts.release(plan, self.read_only))
+
+    def action_import(self, words: str) -> None:
+        """`:import MASTER REGION R=STACK[:RESOURCE]...`: the words of `mrconsole import`, planned by the core."""
+        parts = words.split()
+        if len(parts) < 3:
+            self.notify(":import MASTER REGION REGION=STACK...: the master, its region, one stack or more",
+                        severity="error", timeout=8)  # fmt: skip
+            return
+        try:
+            wanted = [parse_wanted(w) for w in parts[2:]]
+        except PlanError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.run_worker(self._import(parts[0], parts[1], wanted), group="act", exit_on_error=False)
+
+    async def _import(self, name: str, region: str, wanted: list) -> None:
+        """The core's plan (`mrconsole import`), what blocks it said before anything is asked, asked, sent; the
+        new master followed. A hidden parameter's value is not asked here: the CLI asks it, without echo."""
+        session = self.connected()
+        try:
+            plan = await session.plan_import(name, region, wanted, self.read_only)
+        except (PlanError, CloudError) as exc:
+            self.notify(f"import into {name}: {exc}", severity="error", timeout=10)
+            return
+        if plan.blocking:
+            said = "; ".join(str(f) for f in plan.blocking)
+            self.notify(f"import into {name}: {said}; nothing was sent", severity="error", timeout=12)
+            return
+        change = Change(
+            f"Make {name} the master of {len(plan.members)} existing stack(s)?",
+            [*plan.lines(), *(str(f) for f in plan.findings)],
+            f"import into {name}",
+            regions=[plan.region, *sorted({m.stack.region for m in plan.members})],
+            declined="not imported: nothing was sent",
+            report=lambda said: (said[1], True),
+        )
+        await perform(self, change, lambda acts, _typed: acts.import_stacks(plan, self.read_only))
 
     def _current_master(self, name: str = "") -> Stack | None:
         if name:

@@ -119,6 +119,13 @@ COMMANDS: tuple[Command, ...] = (
         lambda app, arg: app.action_launch(arg),
         mutating=True,
     ),
+    Command(
+        "import",
+        "MASTER REGION R=STACK...",
+        "make MASTER in REGION over existing stacks (adopt; also a stack's menu)",
+        lambda app, arg: app.action_import(arg),
+        mutating=True,
+    ),
     Command("refresh", "", "re-read every region now (also r)", lambda app, arg: app.action_refresh()),
     Command("help", "", "every key and command (also ?)", lambda app, arg: app.action_help(), aliases=("h",)),
     Command("quit", "", "leave the console", lambda app, arg: app.exit(), aliases=("q",)),

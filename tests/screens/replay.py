@@ -228,6 +228,12 @@ class ReplaySession:
     async def release(self, plan, read_only):
         raise AssertionError("a replayed screen released a constituent: scenes hold no Heat")
 
+    async def plan_import(self, name, region, wanted, read_only):
+        raise AssertionError("a replayed screen planned an import: scenes hold no Heat")
+
+    async def import_stacks(self, plan, read_only):
+        raise AssertionError("a replayed screen imported stacks: scenes hold no Heat")
+
     async def abandon(self, stack, read_only):
         raise AssertionError("a replayed screen abandoned a stack: scenes hold no Heat")
 

@@ -375,14 +375,17 @@ class Actions:
 
         return await self._run("reapply", target, call)
 
-    async def adopt(self, target: Target, adopt_data: dict, files: dict, parameters: dict, hidden=frozenset()):
-        """Create `target` in its region from existing resources (a master moved: core/master/rehome.py)."""
-        self._check_read_only("rehome")
+    async def adopt(
+        self, target: Target, adopt_data: dict, files: dict, parameters: dict, hidden=frozenset(), action="rehome"
+    ):
+        """Create `target` in its region from existing resources: a master moved (core/master/rehome.py), or
+        made over existing stacks (`action` "import", core/master/gather.py). Heat's policy is the same."""
+        self._check_read_only(action)
 
         async def call(client, rid):
             return await client.adopt_stack(target.name, adopt_data, files, parameters, request_id=rid)
 
-        return await self._run("rehome", target, call, parameters, hidden)
+        return await self._run(action, target, call, parameters, hidden, policy="rehome")
 
     async def snapshot(self, target: Target, name: str | None = None) -> ActionResult:
         self._check_read_only("snapshot")

@@ -22,14 +22,17 @@ from dataclasses import dataclass
 
 from mrconsole.core.acting.action_table import MENU
 from mrconsole.models import Stack
+from mrconsole.template.heat import looks_like_constituent
 
 # Offered on a master beyond Heat's own actions: screens of their own, not a request (core/rollout/waves.py).
 ROLLOUT, BREAKPOINTS = "rollout", "breakpoints"
 MOVE, SNAPSHOTS, ABANDON = "move", "snapshots", "abandon"
 RELEASE = "release-constituent"  # offered on a constituent of the open master (core/master/release.py)
+IMPORT = "import"  # offered on a stack of its own: the `:import` line, filled in (core/master/gather.py)
 # The request each menu entry sends in the stack's own region, as core/acting/permissions.py knows it (Heat's
 # policy decides it). A move's adopt goes to another region: its screen's plan asks there.
-FIRST_REQUEST = {ROLLOUT: "rollout", MOVE: "abandon", SNAPSHOTS: "snapshot", ABANDON: "abandon", RELEASE: "update"}
+FIRST_REQUEST = {ROLLOUT: "rollout", MOVE: "abandon", SNAPSHOTS: "snapshot", ABANDON: "abandon", RELEASE: "update",
+                 IMPORT: "update"}  # fmt: skip
 LABELS = {
     ROLLOUT: "Roll out in waves: region by region, a gate between",
     BREAKPOINTS: "Breakpoints: hooks set and waiting, across regions",
@@ -37,6 +40,7 @@ LABELS = {
     SNAPSHOTS: "Snapshots: take, restore, delete (every constituent in its region)",
     ABANDON: "Abandon this stale master: drop it from Heat, its constituents untouched",
     RELEASE: "Release from its master: the master forgets it, the stack stays",
+    IMPORT: "Import into a new master (adopt): the : line, filled in with this stack",
 }
 
 
@@ -63,6 +67,15 @@ def constituent_choices(master: Stack, master_down: str = "", region_down: str =
         return [Choice(RELEASE, f"{master.name}'s region {master.region} is unreachable ({master_down})")]
     return [Choice(RELEASE, f"its region is unreachable ({region_down}): evict is for a region gone for good"
                     if region_down else "")]  # fmt: skip
+
+
+def standalone_choices(stack: Stack) -> list[Choice]:
+    """On a stack no master owns (not nested, not named as Heat names a remote stack): its import into a new
+    master, which takes only a stack at rest (core/master/gather.py says the rest before sending)."""
+    if stack.parent or looks_like_constituent(stack.name):
+        return []
+    at_rest = not stack.in_progress and not stack.failed and stack.action != "DELETE"
+    return [Choice(IMPORT, "" if at_rest else f"{stack.status or 'unknown'}: an import takes a stack at rest")]
 
 
 @dataclass(frozen=True)

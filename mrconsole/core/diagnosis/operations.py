@@ -43,6 +43,8 @@ JOURNALED = {
     "snapshot-delete": "snapshot delete",
     "reapply": "re-apply",
     "abandon": "abandon",
+    "import": "import",
+    "release-constituent": "release",
 }
 
 
@@ -80,8 +82,8 @@ def standing(status: RolloutStatus) -> dict[str, str]:
 
 
 # The journal's actions a record in Heat stands for, by the record's kind: the adopt that made the master (a
-# move's and an evict's are both journaled "rehome") and the evict's own entry.
-ADOPT_KINDS = {"move": ("rehome",), "evict": ("rehome", "evict")}
+# move's and an evict's are both journaled "rehome", an import's "import") and the evict's own entry.
+ADOPT_KINDS = {"move": ("rehome",), "evict": ("rehome", "evict"), "import": ("import",)}
 
 
 def _from_journal(entries, known: set[str], master_id: str, in_heat: set[str], snapshots: set[str]) -> list[Operation]:

@@ -52,6 +52,7 @@ from mrconsole.core.live.events import EventStream, StreamConfig
 from mrconsole.core.live.fleet import Fleet
 from mrconsole.core.live.follow import MasterFollow
 from mrconsole.core.live.watch import StackChanges
+from mrconsole.core.master.gather import ImportPlan, Wanted, execute_import, plan_import
 from mrconsole.core.master.masters import FoundMaster, masters_found
 from mrconsole.core.master.outage import DISCOVERED, LIVE, MISSING, OUTAGE, drift, master_state
 from mrconsole.core.master.ownership import owned_elsewhere
@@ -784,6 +785,14 @@ class ConsoleSession:
         said = await execute_release(self.actions(read_only), plan)
         await self.refresh_master()  # the master no longer owns it: its tree and panes say so now
         return said
+
+    async def plan_import(self, name: str, region: str, wanted: list[Wanted], read_only: bool) -> ImportPlan:
+        return await plan_import(self.fleet, name, region, wanted, self.cache, read_only=read_only)
+
+    async def import_stacks(self, plan: ImportPlan, read_only: bool) -> tuple[str, str]:
+        new_id, said = await execute_import(self.actions(read_only), plan, self.cache)
+        self.follow_master(plan.name, plan.region)  # what the operator made is what they look at next
+        return new_id, said
 
     async def rehome(self, plan: RehomePlan, read_only: bool) -> tuple[str, str]:
         new_id, said = await execute_rehome(self.actions(read_only), plan, self.cache)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from mrconsole.core.diagnosis.outputs import OutputsView
     from mrconsole.core.diagnosis.resources import ResourcePlan, ResourcesView
     from mrconsole.core.live.session import MasterView, RegionView, StackDescription
+    from mrconsole.core.master.gather import ImportPlan, Wanted
     from mrconsole.core.master.masters import FoundMaster
     from mrconsole.core.master.rehome import RehomePlan
     from mrconsole.core.master.release import ReleasePlan
@@ -167,6 +168,8 @@ class Plans(Protocol):
 
     async def plan_release(self, name: str, resource: str, read_only: bool) -> ReleasePlan: ...
 
+    async def plan_import(self, name: str, region: str, wanted: list[Wanted], read_only: bool) -> ImportPlan: ...
+
     async def plan_restore(self, master: Stack, snapshot_id: str, read_only: bool) -> RestorePlan: ...
 
 
@@ -190,6 +193,8 @@ class Acting(Protocol):
     async def rehome(self, plan: RehomePlan, read_only: bool) -> tuple[str, str]: ...
 
     async def release(self, plan: ReleasePlan, read_only: bool) -> str: ...
+
+    async def import_stacks(self, plan: ImportPlan, read_only: bool) -> tuple[str, str]: ...
 
     async def abandon(self, stack: Stack, read_only: bool) -> ActionResult: ...
 

@@ -56,14 +56,16 @@ class CommandScreen(ConsoleAccess, ModalScreen[str]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel-command")]
 
-    def __init__(self, read_only: bool = False, aliases: dict[str, str] | None = None):
+    def __init__(self, read_only: bool = False, aliases: dict[str, str] | None = None, value: str = ""):
+        """`value`: the line filled in (a menu entry that needs words typed: `:import`)."""
         super().__init__()
         self._read_only = read_only
         self._aliases = aliases or {}
+        self._value = value
 
     def compose(self) -> ComposeResult:
         with Vertical(id="command-box"):
-            yield Input(placeholder=hint(self._read_only, self._aliases), id="command")
+            yield Input(self._value, placeholder=hint(self._read_only, self._aliases), id="command")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
