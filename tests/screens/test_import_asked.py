@@ -47,8 +47,8 @@ async def _asked(pilot, command: str):
     """The command run, until its question is up (not `_command`: its worker waits on the answer)."""
     await _overview(pilot)
     pilot.app.run_command(command)
-    for _ in range(100):
-        if isinstance(pilot.app.screen, AskScreen):
+    for _ in range(200):  # the question pushed, then drawn (under load, some frames later)
+        if isinstance(pilot.app.screen, AskScreen) and "existing stack(s)?" in screen_text(pilot.app):
             return
         await pilot.pause(0.05)
     raise AssertionError(f"no question asked: {type(pilot.app.screen).__name__}")
