@@ -103,10 +103,10 @@ def lab():
         lab.down()
 
 
-def _profile_lab(profile: str):
+def _profile_lab(profile: str, barbican: bool = False):
     lab = Lab(_ROOT / f"lab-{profile}")
     try:
-        lab.up(base_port=0, profile=profile)
+        lab.up(base_port=0, profile=profile, barbican=barbican)
         yield LabHandle(lab)
     except Exception:
         _dump_logs(lab)
@@ -126,8 +126,9 @@ def production_lab(lab):
 def no_reauth_lab():
     """A lab on trusts without re-authentication (Heat's default): remote calls on the user's token, and an
     adopt that adopts (under re-authentication by trusts Heat turns it into a create: test_production.py),
-    so the moves of a master are tested here. Brought up by the worker that runs a test asking for it, once."""
-    yield from _profile_lab("production-no-reauth")
+    so the moves of a master are tested here. Brought up by the worker that runs a test asking for it, once.
+    It runs Barbican too (#38: a constituent in another cloud reads its credential there: test_barbican.py)."""
+    yield from _profile_lab("production-no-reauth", barbican=True)
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,12 @@ def add_parser(sub) -> None:
     )
     up.add_argument("--no-keystone", action="store_true", help="run Heat in noauth mode, without Keystone (faster)")
     up.add_argument(
+        "--barbican",
+        action="store_true",
+        help="run Barbican too (key-manager, in the first region's catalog): the secrets an OS::Heat::Stack's "
+        "context.credential_secret_id names",
+    )
+    up.add_argument(
         "--profile",
         choices=PROFILES,
         default=None,
@@ -184,6 +190,7 @@ def cmd_up(args) -> int:
         progress=_progress,
         profile=args.profile,
         db=args.db,
+        barbican=args.barbican,
     )
     if args.token_expiration is not None and lab.set_token_expiration(args.token_expiration):
         changed = True

@@ -234,3 +234,34 @@ def add_member(layout, user: str, password: str) -> None:
         ]
     )
     ks.put(f"/projects/{demo['id']}/users/{found['id']}/roles/{member['id']}")
+
+
+def register_key_manager(layout) -> None:
+    """Barbican in the catalog (`key-manager`), in the lab's first region only: the region of the masters the
+    lab's examples make, where Heat reads a constituent's `credential_secret_id` (remote_stack.py reads it with
+    the master's context, so through the master region's catalog)."""
+    ks = _Keystone(layout.url("keystone"), layout.admin_password, cafile=layout.cafile)
+    found = ks.get("/services", type="key-manager")["services"]
+    service = (
+        found[0]
+        if found
+        else ks.post("/services", {"service": {"type": "key-manager", "name": "barbican", "enabled": True}})["service"]
+    )
+    region = layout.regions[0]
+    have = {
+        (e["region_id"], e["interface"]) for e in ks.get("/endpoints")["endpoints"] if e["service_id"] == service["id"]
+    }
+    for interface in INTERFACES:
+        if (region, interface) not in have:
+            ks.post(
+                "/endpoints",
+                {
+                    "endpoint": {
+                        "service_id": service["id"],
+                        "region_id": region,
+                        "interface": interface,
+                        "url": layout.url("barbican"),
+                        "enabled": True,
+                    }
+                },
+            )

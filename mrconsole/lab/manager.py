@@ -7,6 +7,7 @@ kept in DIR/lab.json; `start` reuses the same ports and data.
 
 from __future__ import annotations
 
+import base64
 import getpass
 import grp
 import json
@@ -32,6 +33,7 @@ DEFAULT_REGIONS = ("RegionOne", "RegionTwo", "RegionThree")
 DEFAULT_BASE_PORT = 8770
 KEYSTONE = "keystone"
 DATABASE = "mariadb"  # the production profile's database server (lab/mariadb.py)
+BARBICAN = "barbican"  # `lab up --barbican`: secrets for remote clouds' credentials (lab/barbican_server.py)
 # Resource types every lab region offers through a Heat plugin of the lab's own (plugin_dirs), so that one
 # region can be made to lack one for real (`mrconsole lab lack-type`): Heat then refuses a template using it
 # there, as a region on an older release or without a service does. Plain resource classes (like
@@ -94,7 +96,12 @@ class LabLayout:
 
     @property
     def components(self) -> list[str]:
-        return ([DATABASE] if self.mariadb else []) + ([KEYSTONE] if self.keystone else []) + list(self.regions)
+        return (
+            ([DATABASE] if self.mariadb else [])
+            + ([KEYSTONE] if self.keystone else [])
+            + ([BARBICAN] if self.extra.get(BARBICAN) else [])
+            + list(self.regions)
+        )
 
     @property
     def mariadb(self) -> bool:
@@ -154,7 +161,7 @@ class Lab:
     def log_file(self, name: str) -> Path:
         if name == DATABASE:
             return self.output_file(name)
-        kind = "keystone" if name == KEYSTONE else "heat"
+        kind = name if name in (KEYSTONE, BARBICAN) else "heat"
         return self.component_dir(name) / f"{kind}.log"
 
     def output_file(self, name: str) -> Path:
@@ -191,11 +198,11 @@ class Lab:
             out.append(
                 ComponentStatus(
                     name=name,
-                    kind={KEYSTONE: KEYSTONE, DATABASE: "database"}.get(name, "heat"),
+                    kind={KEYSTONE: KEYSTONE, DATABASE: "database", BARBICAN: BARBICAN}.get(name, "heat"),
                     pid=pid,
                     port=layout.ports[name],
                     state=state,
-                    url=layout.url(name) + {KEYSTONE: "/v3", DATABASE: ""}.get(name, "/v1"),
+                    url=layout.url(name) + {KEYSTONE: "/v3", DATABASE: "", BARBICAN: "/v1"}.get(name, "/v1"),
                     log=str(self.log_file(name)),
                     fault=str(faults.read(self.component_dir(name)) or ""),
                 )
@@ -218,6 +225,7 @@ class Lab:
         progress=lambda msg: None,
         profile: str | None = None,
         db: str | None = None,
+        barbican: bool = False,
     ) -> bool:
         """Bring the lab up. Returns False when it was already up (nothing changed). `profile`: how its
         Heat and Keystone are set (configs.PROFILES); a lab keeps the one it was made with."""
@@ -237,12 +245,18 @@ class Lab:
                     f"the lab in {self.dir} has the {self.profile(layout)} profile; "
                     "use another --dir or `lab down --purge` first"
                 )
+            if barbican and not layout.extra.get(BARBICAN):
+                raise LabError(
+                    f"the lab in {self.dir} was made without Barbican; use another --dir or `lab down --purge` first"
+                )
             if self.is_up():
                 return False
         else:
             regions = list(regions or DEFAULT_REGIONS)
             _check_region_names(regions)
             _check_lab_extra(keystone)
+            if barbican and not keystone:
+                raise LabError("--barbican needs Keystone (its API is behind Keystone's authtoken): drop --no-keystone")
             if not keystone and profile not in (None, "simple"):
                 raise LabError(f"the {profile} profile needs Keystone (trusts): drop --no-keystone")
             # Without Keystone there are no trusts to defer to: the noauth lab is the simple profile.
@@ -259,6 +273,14 @@ class Lab:
             if db_port is not None:
                 layout.ports = {DATABASE: db_port, **layout.ports}
                 layout.extra["db_password"] = _password()
+            if barbican:
+                port = _free_port() if base_port == 0 else base_port + len(layout.ports)
+                if processes.port_in_use(port):
+                    raise LabError(f"port {port} for {BARBICAN} is already in use; pick another --base-port")
+                layout.ports[BARBICAN] = port
+                layout.extra[BARBICAN] = True
+                layout.extra["barbican_kek"] = base64.b64encode(secrets.token_bytes(32)).decode()
+                (self.component_dir(BARBICAN) / ".barbican").mkdir(parents=True, exist_ok=True)
             # The production profiles serve every endpoint over HTTPS with a CA of the lab's own.
             if profile.startswith("production"):
                 from mrconsole.lab import tls
@@ -290,6 +312,17 @@ class Lab:
 
                     layout.extra["people"] = add_people(layout)
                     self._save(layout)
+                if layout.extra.get(BARBICAN):
+                    if not layout.extra.get("key_manager_registered"):
+                        progress("registering Barbican (key-manager) in the catalog")
+                        from mrconsole.lab.keystone_setup import register_key_manager
+
+                        register_key_manager(layout)
+                        layout.extra["key_manager_registered"] = True
+                        self._save(layout)
+                    self._write_barbican_conf(layout)
+                    self._start(layout, BARBICAN, started)
+                    self._wait_ready(layout, [BARBICAN])
             else:
                 self._write_token_response(layout)
             for region in layout.regions:
@@ -353,14 +386,18 @@ class Lab:
             )
             started.append(name)
             return
+        env = {}
         if name == KEYSTONE:
             module = "mrconsole.lab.keystone_server"
             conf = cdir / "keystone.conf"
+        elif name == BARBICAN:
+            module = "mrconsole.lab.barbican_server"
+            conf = cdir / "barbican-api-paste.ini"
+            env["HOME"] = str(cdir)  # its plugins read ~/.barbican/barbican.conf only (barbican_server.py)
         else:
             module = "mrconsole.lab.heat_server"
             conf = cdir / "heat.conf"
         args = [str(conf), str(port), str(self.access_log(name))]
-        env = {}
         if layout.cafile:
             from mrconsole.lab import tls
 
@@ -499,6 +536,25 @@ class Lab:
         conf.write_text(text)
         os.chmod(conf, 0o600)
 
+    def _write_barbican_conf(self, layout: LabLayout) -> None:
+        cdir = self.component_dir(BARBICAN)
+        conf = cdir / ".barbican" / "barbican.conf"
+        conf.parent.mkdir(parents=True, exist_ok=True)
+        conf.write_text(
+            configs.barbican_conf(
+                port_url=layout.url(BARBICAN),
+                data_dir=cdir,
+                log_file=self.log_file(BARBICAN),
+                keystone_url=layout.url(KEYSTONE),
+                service_password=layout.service_password,
+                kek=layout.extra["barbican_kek"],
+                cafile=layout.cafile,
+            )
+        )
+        os.chmod(conf, 0o600)
+        installed = Path(sys.prefix) / "etc" / "barbican" / "barbican-api-paste.ini"
+        (cdir / "barbican-api-paste.ini").write_text(configs.barbican_paste(installed.read_text(), conf))
+
     def _write_clouds_yaml(self, layout: LabLayout) -> None:
         """The lab's clouds: `mrconsole-lab` (the operator, a member), and with Keystone the ways in a real
         project has beside it (`lab/keystone_setup.add_people`), each chosen by `--lab --os-cloud NAME`."""
@@ -587,7 +643,7 @@ class Lab:
         try:
             self._start(layout, name, started)
             self._wait_ready(layout, [name])
-            if name != DATABASE:
+            if name not in (DATABASE, BARBICAN):
                 self._warm_up(layout, layout.regions if name == KEYSTONE else [name])
         except BaseException:
             for n in started:

@@ -60,6 +60,8 @@ CODES = {
     "MR010": "region not in the cloud's catalog",
     "MR011": "region expression cannot be resolved",
     "MR012": "region expression is not static; it is resolved only by Heat",
+    "MR013": "a constituent in another cloud (credential_secret_id) is made under the master's region name",
+    "MR014": "ca_cert is a path, not the certificate's text",
     "MR020": "output referenced that the child template does not define",
     "MR021": "parameter passed that the child template does not declare",
     "MR022": "required child parameter (no default) not passed",
@@ -440,10 +442,13 @@ class _Analyser:
         # Region
         expr, context = region_expression(spec)
         region, source = master_region, "master"
+        other_cloud = isinstance(context, dict) and bool(context.get("credential_secret_id"))
         if expr.kind != MASTER:
             at = pos_of(context, "region_name", rpos)
             region, source = self.region_of(expr, at, values, master)
-            if region is not None and self.known_regions is not None and region not in self.known_regions:
+            if other_cloud:
+                self._other_cloud(name, region, master_region, at)
+            elif region is not None and self.known_regions is not None and region not in self.known_regions:
                 self.add(
                     "MR010",
                     ERROR,
@@ -451,6 +456,7 @@ class _Analyser:
                     f"{name}: region {region} is not in the cloud's catalog",
                     "regions: " + ", ".join(self.known_regions),
                 )
+        self._ca_cert(name, context, rpos)
         # Template
         child = None
         template_file = None
@@ -549,6 +555,38 @@ class _Analyser:
                 if following.strip():
                     return at.line, len(following) - len(following.lstrip())
         return at.line - 1, at.col - 1
+
+    def _other_cloud(self, name: str, region: str | None, master_region: str | None, at: Pos) -> None:
+        """A constituent in another cloud (`credential_secret_id`): Heat builds its context from the master's
+        (remote_stack.py `_prepare_cloud_context`: `RequestContext.from_dict` of the master's context, region
+        included) and never passes `region_name` on, so the other cloud's Heat is looked up under the master's
+        region name. Seen on the lab (tests/lab/test_barbican.py): `region_name: RegionTwo` with a secret made
+        the stack in RegionOne, the master's region."""
+        if region is not None and master_region is not None and region != master_region:
+            self.add(
+                "MR013",
+                WARNING,
+                at,
+                f"{name}: with credential_secret_id, Heat looks the other cloud's Heat up under the master's "
+                f"region ({master_region}), not {region}: the stack is made in that cloud's {master_region}",
+                f"name {master_region} here, or make the master in a region named as the other cloud's",
+            )
+
+    def _ca_cert(self, name: str, context, rpos: Pos) -> None:
+        """`context.ca_cert` is the certificate's text: Heat writes it to a file of its own (remote_stack.py
+        TempCACertFile). A path there is read as a certificate and every request fails TLS (seen on the lab:
+        "X509: NO_CERTIFICATE_OR_CRL_FOUND")."""
+        if not isinstance(context, dict):
+            return
+        ca = context.get("ca_cert")
+        if isinstance(ca, str) and ca.strip() and "-----BEGIN" not in ca:
+            self.add(
+                "MR014",
+                ERROR,
+                pos_of(context, "ca_cert", rpos),
+                f"{name}: ca_cert is the certificate's PEM text, not a path: Heat writes it to a file itself",
+                "ca_cert: {get_file: ca.pem}",
+            )
 
     def region_of(self, expr: RegionExpression, at: Pos, values: dict, master: TemplateModel):
         """Resolve a region expression (template/heat.py) and say why it cannot be, as a finding."""

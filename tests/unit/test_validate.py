@@ -181,3 +181,24 @@ def test_validate_tree_draws_regions_and_edges(cli):
 def test_validate_bad_invocation_exits_2(cli):
     assert cli("validate", "/no/such/file.yaml")[0] == 2
     assert cli("validate", str(EXAMPLES / "multi-region" / "master.yaml"), "-P", "novalue")[0] == 2
+
+
+def test_another_clouds_constituent_is_not_checked_against_this_catalog(tmp_path):
+    """A constituent with credential_secret_id lives in another cloud: its region is not looked for in this
+    cloud's catalog (no MR010), named as the master's it is what Heat does (no MR013), and a ca_cert given as
+    the file's text (get_file) is what Heat wants (no MR014)."""
+    (tmp_path / "child.yaml").write_text((CORPUS / "child.yaml").read_text())
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    t = tmp_path / "m.yaml"
+    t.write_text(
+        "heat_template_version: 2018-08-31\nresources:\n  edge:\n    type: OS::Heat::Stack\n    properties:\n"
+        "      context: {region_name: REGION, credential_secret_id: https://kms/v1/secrets/1, "
+        "ca_cert: {get_file: ca.pem}}\n      template: {get_file: child.yaml}\n      parameters: {db_ip: x}\n"
+    )
+    t.write_text(t.read_text().replace("REGION", "RegionOne"))
+    same = analyse(t, master_region="RegionOne", known_regions=REGIONS)
+    assert [f.code for f in same.findings] == [], same.findings
+    t.write_text(t.read_text().replace("region_name: RegionOne", "region_name: FarRegion"))
+    far = analyse(t, master_region="RegionOne", known_regions=REGIONS)
+    assert [f.code for f in far.findings] == ["MR013"], far.findings
+    assert "made in that cloud's RegionOne" in far.findings[0].message

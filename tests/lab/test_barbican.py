@@ -1,0 +1,118 @@
+"""A constituent whose credentials are a Barbican secret (#38: `context: {credential_secret_id: ...}`), on the
+lab's Barbican behind its Keystone, Heat as the oracle for the two things the template analysis says before
+anything is sent: under a secret, Heat makes the stack under the *master's* region name, whatever
+`region_name` says (MR013); and `ca_cert` is the certificate's text, a path there fails TLS (MR014).
+
+The secret holds the lab's own demo login, so "the other cloud" is this one: where the stack lands shows which
+region name Heat looked the other cloud's Heat up under."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+CHILD = {
+    "heat_template_version": "2018-08-31",
+    "resources": {"v": {"type": "OS::Heat::Value", "properties": {"value": "edge"}}},
+}
+
+
+@pytest.fixture
+def lab(adopting_lab):
+    """The lab that runs Barbican (conftest.py no_reauth_lab), `--lab` pointed at it."""
+    return adopting_lab
+
+
+def _secret(lab_) -> str:
+    """The demo login, stored as Heat reads a remote cloud's credential (heat/common/auth_plugin.py: JSON with
+    auth_type and auth), through Keystone and the catalog's key-manager, as an operator stores it."""
+    import openstack.config
+    from barbicanclient import client as barbican
+
+    config = openstack.config.OpenStackConfig(config_files=[str(lab_.dir / "clouds.yaml")])
+    cloud = config.get_one(cloud="mrconsole-lab", region_name="RegionOne")
+    auth = cloud.config["auth"]
+    keys = ("auth_url", "username", "password", "project_name", "user_domain_name", "project_domain_name")
+    payload = json.dumps({"auth_type": "v3password", "auth": {k: auth[k] for k in keys}})
+    kms = barbican.Client(session=cloud.get_session(), region_name="RegionOne")
+    ref = kms.secrets.create(name="lab-cloud", payload=payload, payload_content_type="text/plain").store()
+    assert json.loads(kms.secrets.get(ref).payload)["auth_type"] == "v3password"  # read back, as Heat will
+    return ref
+
+
+def _master(tmp_path: Path, lab_, ref: str, region: str, ca_cert) -> Path:
+    (tmp_path / "ca.pem").write_text(Path(lab_.lab.layout().cafile).read_text())
+    master = {
+        "heat_template_version": "2018-08-31",
+        "resources": {
+            "edge": {
+                "type": "OS::Heat::Stack",
+                "properties": {
+                    "context": {"region_name": region, "credential_secret_id": ref, "ca_cert": ca_cert},
+                    "template": yaml.safe_dump(CHILD),
+                },
+            }
+        },
+    }
+    path = tmp_path / f"master-{region}.yaml"
+    path.write_text(yaml.safe_dump(master))
+    return path
+
+
+def _where(cli, name: str) -> dict[str, list[str]]:
+    """Region -> names of the stacks there whose name starts with `name`, as `mrconsole status` says."""
+    code, out, err = cli("status", "--lab", "--format", "json")
+    assert code == 0, err
+    found: dict[str, list[str]] = {}
+    for region in json.loads(out)["regions"]:
+        for stack in region["stacks"]:
+            if stack["name"].startswith(name):
+                found.setdefault(region["name"], []).append(stack["name"])
+    return found
+
+
+def test_a_secrets_constituent_is_made_under_the_masters_region_name(lab, cli, tmp_path):
+    ref = _secret(lab)
+    path = _master(tmp_path, lab, ref, "RegionTwo", {"get_file": "ca.pem"})
+
+    # Said before anything is sent.
+    code, out, err = cli("validate", str(path), "--lab", "--master-region", "RegionOne", "--format", "json")
+    assert out, err
+    said = json.loads(out)
+    codes = [f["code"] for f in said["findings"]]
+    assert "MR013" in codes and "MR010" not in codes, said
+    assert "made in that cloud's RegionOne" in out
+
+    # Heat, asked: the stack is made in RegionOne (the master's region), RegionTwo has none.
+    code, out, err = cli("stack", "create", "cxm", "-t", str(path), "--lab", "--region", "RegionOne",
+                         "--wait", "--format", "json")  # fmt: skip
+    assert code == 0, err + out
+    where = _where(cli, "cxm-edge-")
+    assert list(where) == ["RegionOne"] and len(where["RegionOne"]) == 1, where
+
+
+def test_a_path_for_ca_cert_is_refused_before_sending_and_heat_refuses_it_too(lab, cli, tmp_path):
+    ref = _secret(lab)
+    path = _master(tmp_path, lab, ref, "RegionOne", str(lab.lab.layout().cafile))
+
+    code, out, err = cli("stack", "create", "cxpath", "-t", str(path), "--lab", "--region", "RegionOne",
+                         "--format", "json")  # fmt: skip
+    assert code != 0 and "ca_cert is the certificate's PEM text" in out + err, out + err
+    assert _where(cli, "cxpath") == {}, "nothing was sent"
+
+    # Sent anyway, by heatclient (the console's --force does not override an error in the template itself):
+    # Heat reads the path as a certificate, and the TLS of the other cloud's Keystone fails.
+    import openstack.config
+    from heatclient import client as heat
+    from heatclient import exc
+
+    config = openstack.config.OpenStackConfig(config_files=[str(lab.dir / "clouds.yaml")])
+    cloud = config.get_one(cloud="mrconsole-lab", region_name="RegionOne")
+    client = heat.Client("1", session=cloud.get_session(), region_name="RegionOne")
+    with pytest.raises(exc.HTTPBadRequest) as refused:
+        client.stacks.create(stack_name="cxpath", template=yaml.safe_load(path.read_text()))
+    assert "NO_CERTIFICATE_OR_CRL_FOUND" in str(refused.value), refused.value
+    assert _where(cli, "cxpath") == {}
