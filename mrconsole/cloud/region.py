@@ -186,6 +186,43 @@ class RegionClient:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # -- reads ---------------------------------------------------------------
+    async def credential_problem(self, ref: str) -> str:
+        """What Heat would meet reading another cloud's login from Barbican secret `ref` in this region, as
+        one line ("" when nothing): Heat reads it with the master's context and this region's catalog
+        (remote_stack.py `_get_from_secret`), then wants JSON with `auth_type` (a keystoneauth plugin) and
+        `auth` (heat/common/auth_plugin.py). The payload never leaves this method. A secret not there or not
+        readable raises the CloudError Barbican's answer maps to."""
+
+        def read(_heat) -> str:
+            from keystoneauth1 import loading
+
+            headers = {"Accept": "text/plain"}
+            if ref.startswith(("http://", "https://")):
+                answer = self._session.get(ref.rstrip("/") + "/payload", headers=headers)
+            else:
+                answer = self._session.get(
+                    f"/v1/secrets/{ref}/payload",
+                    headers=headers,
+                    endpoint_filter={
+                        "service_type": "key-manager",
+                        "region_name": self.region,
+                        "interface": self._interface,
+                    },
+                )
+            try:
+                cred = json.loads(answer.text)
+            except ValueError:
+                return "its payload is not JSON"
+            if not isinstance(cred, dict) or not {"auth_type", "auth"} <= set(cred):
+                return "its payload lacks auth_type or auth"
+            try:
+                loading.get_plugin_loader(str(cred["auth_type"]))
+            except Exception:  # noqa: BLE001 - keystoneauth's NoMatchingPlugin: an unknown plugin name
+                return "its auth_type is not a keystoneauth plugin"  # not echoed: it is the secret's text
+            return ""
+
+        return await self.call(read, "read a credential secret")
+
     async def probe(self) -> None:
         """The cheapest authenticated call: one stack, if any."""
         await self.call(lambda hc: list(hc.stacks.list(limit=1)), "probe")

@@ -545,6 +545,9 @@ class _Analyser:
             parameters=shown,
             timeout=props.get("timeout"),
             depends_on=list(deps),
+            credential_secret_id=context.get("credential_secret_id")
+            if other_cloud and isinstance(context.get("credential_secret_id"), str)
+            else None,
         )
 
     def _block_offset(self, path: Path, at: Pos) -> tuple[int, int]:

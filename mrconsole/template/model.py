@@ -77,6 +77,8 @@ class RegionalStack:
     parameters: dict[str, object] = field(default_factory=dict)  # literal or a description of the expression
     timeout: object = None
     depends_on: list[str] = field(default_factory=list)
+    # Another cloud's: the Barbican secret (in the master's region) holding that cloud's login, when literal.
+    credential_secret_id: str | None = None
 
 
 @dataclass(frozen=True)

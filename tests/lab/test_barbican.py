@@ -26,9 +26,10 @@ def lab(adopting_lab):
     return adopting_lab
 
 
-def _secret(lab_) -> str:
-    """The demo login, stored as Heat reads a remote cloud's credential (heat/common/auth_plugin.py: JSON with
-    auth_type and auth), through Keystone and the catalog's key-manager, as an operator stores it."""
+def _secret(lab_, payload: str | None = None) -> str:
+    """The demo login (or `payload`), stored as Heat reads a remote cloud's credential
+    (heat/common/auth_plugin.py: JSON with auth_type and auth), through Keystone and the catalog's key-manager,
+    as an operator stores it."""
     import openstack.config
     from barbicanclient import client as barbican
 
@@ -36,10 +37,10 @@ def _secret(lab_) -> str:
     cloud = config.get_one(cloud="mrconsole-lab", region_name="RegionOne")
     auth = cloud.config["auth"]
     keys = ("auth_url", "username", "password", "project_name", "user_domain_name", "project_domain_name")
-    payload = json.dumps({"auth_type": "v3password", "auth": {k: auth[k] for k in keys}})
+    login = json.dumps({"auth_type": "v3password", "auth": {k: auth[k] for k in keys}})
     kms = barbican.Client(session=cloud.get_session(), region_name="RegionOne")
-    ref = kms.secrets.create(name="lab-cloud", payload=payload, payload_content_type="text/plain").store()
-    assert json.loads(kms.secrets.get(ref).payload)["auth_type"] == "v3password"  # read back, as Heat will
+    ref = kms.secrets.create(name="lab-cloud", payload=payload or login, payload_content_type="text/plain").store()
+    assert kms.secrets.get(ref).payload == (payload or login)  # read back, as Heat will
     return ref
 
 
@@ -116,3 +117,41 @@ def test_a_path_for_ca_cert_is_refused_before_sending_and_heat_refuses_it_too(la
         client.stacks.create(stack_name="cxpath", template=yaml.safe_load(path.read_text()))
     assert "NO_CERTIFICATE_OR_CRL_FOUND" in str(refused.value), refused.value
     assert _where(cli, "cxpath") == {}
+
+
+def _heat(lab_):
+    import openstack.config
+    from heatclient import client as heat
+
+    config = openstack.config.OpenStackConfig(config_files=[str(lab_.dir / "clouds.yaml")])
+    cloud = config.get_one(cloud="mrconsole-lab", region_name="RegionOne")
+    return heat.Client("1", session=cloud.get_session(), region_name="RegionOne")
+
+
+def test_a_secret_heat_cannot_use_is_refused_before_sending_as_heat_refuses_it(lab, cli, tmp_path):
+    from heatclient import exc
+
+    ref = _secret(lab)
+    missing = ref.rsplit("/", 1)[0] + "/00000000-0000-4000-8000-000000000000"
+    path = _master(tmp_path, lab, missing, "RegionOne", {"get_file": "ca.pem"})
+    code, out, err = cli("stack", "create", "cxmissing", "-t", str(path), "--lab", "--region", "RegionOne",
+                         "--format", "json")  # fmt: skip
+    assert code != 0 and "Barbican in RegionOne has no such secret" in out + err, out + err
+    assert _where(cli, "cxmissing") == {}, "nothing was sent"
+    # Heat, sent the same: it refuses the create, having found no such secret either.
+    with pytest.raises(exc.HTTPException) as refused:
+        _heat(lab).stacks.create(
+            stack_name="cxmissing",
+            template=yaml.safe_load(path.read_text()),
+            files={"ca.pem": (tmp_path / "ca.pem").read_text()},
+        )
+    assert "could not be found" in str(refused.value) and missing in str(refused.value), refused.value
+    assert _where(cli, "cxmissing") == {}
+
+    # A secret that is not a login Heat can use (a password kept there by habit): said, its text never shown.
+    plain = _secret(lab, "Quartz-Plain-8841")
+    path = _master(tmp_path, lab, plain, "RegionOne", {"get_file": "ca.pem"})
+    code, out, err = cli("stack", "create", "cxplain", "-t", str(path), "--lab", "--region", "RegionOne",
+                         "--format", "json")  # fmt: skip
+    assert code != 0 and "its payload is not JSON" in out + err, out + err
+    assert "Quartz-Plain-8841" not in out + err

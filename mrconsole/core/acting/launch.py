@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
-from mrconsole.core.acting.findings import BLOCKING, Finding
+from mrconsole.core.acting.findings import BLOCKING, WARNING, Finding
 from mrconsole.template import constraints
 from mrconsole.template.analysis import analyse
 from mrconsole.template.model import Analysis
@@ -90,6 +91,8 @@ async def create_findings(fleet, region: str, analysis) -> list:
     stacks = analysis.tree.regional_stacks if analysis and analysis.tree else []
     targets: dict[str, list[str]] = {}
     for s in stacks:
+        if s.credential_secret_id:
+            continue  # in another cloud: Heat goes there with the secret's login (secret_findings below)
         if s.region and s.region in fleet.region_names and s.region != region:
             targets.setdefault(s.region, []).append(s.resource)
 
@@ -105,4 +108,37 @@ async def create_findings(fleet, region: str, analysis) -> list:
                 f"wait for {r}, or launch the regional stacks that do not need it on their own",
             )
 
-    return [f for f in await asyncio.gather(*(probe(r) for r in targets)) if f is not None]
+    found = [f for f in await asyncio.gather(*(probe(r) for r in targets)) if f is not None]
+    return found + await secret_findings(fleet, region, stacks)
+
+
+async def secret_findings(fleet, region: str, stacks) -> list:
+    """Each constituent in another cloud: its secret read as Heat will read it, in the master's region
+    (cloud/region.py credential_problem); one not there, not readable by this login, or not a login Heat can
+    use refuses the create before it is sent. Cost: one request per distinct secret."""
+    refs: dict[str, list[str]] = {}
+    for s in stacks:
+        if s.credential_secret_id:
+            refs.setdefault(s.credential_secret_id, []).append(s.resource)
+
+    async def check(ref: str):
+        names = ", ".join(refs[ref])
+        try:
+            problem = await fleet.region(region).credential_problem(ref)
+        except CloudError as exc:
+            if exc.kind == errors.UNAVAILABLE:
+                return Finding(WARNING, f"{names}: its credential secret could not be read ({exc.message})")
+            problem = {
+                errors.NOT_FOUND: f"Barbican in {region} has no such secret",
+                errors.FORBIDDEN: "this login may not read it, nor may Heat acting for it",
+                errors.UNAUTHORIZED: "this login may not read it, nor may Heat acting for it",
+            }.get(exc.kind, exc.message)
+        if not problem:
+            return None
+        return Finding(
+            BLOCKING,
+            f"{names}: credential_secret_id {ref}: {problem}: Heat reads it in {region} and would refuse the create",
+            'store the other cloud\'s login there as {"auth_type": ..., "auth": {...}} (openstack secret store)',
+        )
+
+    return [f for f in await asyncio.gather(*(check(r) for r in refs)) if f is not None]
