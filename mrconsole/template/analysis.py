@@ -545,9 +545,7 @@ class _Analyser:
             parameters=shown,
             timeout=props.get("timeout"),
             depends_on=list(deps),
-            credential_secret_id=context.get("credential_secret_id")
-            if other_cloud and isinstance(context.get("credential_secret_id"), str)
-            else None,
+            credential_secret_id=_secret_of(context),
         )
 
     def _block_offset(self, path: Path, at: Pos) -> tuple[int, int]:
@@ -835,3 +833,9 @@ def _describe(value) -> object:
             return "get_attr " + ".".join(str(a) for a in args)
         return f"{fname}(...)"
     return "<expression>"
+
+
+def _secret_of(context: object) -> str | None:
+    """The literal `credential_secret_id` of an OS::Heat::Stack's context (a constituent in another cloud)."""
+    ref = context.get("credential_secret_id") if isinstance(context, dict) else None
+    return ref if isinstance(ref, str) and ref else None
