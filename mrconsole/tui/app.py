@@ -388,13 +388,17 @@ class MrConsoleApp(App):
         # What the user's role may not do here: greyed with Heat's answer. Asked once per region, after the
         # menu opens (it never waits on it); the plan and the sender check again before anything leaves.
         owner = self._owner_of(stack_id)
+        extra = []
         if owner is not None:
             master, resource = owner
-            fits += constituent_choices(
+            extra = constituent_choices(
                 master, self.session.region_down(master.region), self.session.region_down(region)
             )
         elif not self._is_master(stack_id) and not self.session.region_down(region):
-            fits += standalone_choices(stack)
+            extra = standalone_choices(stack)
+        # Delete stays the last entry (`end` then enter is a habit, and the destructive one is where it was).
+        last = next((i for i, c in enumerate(fits) if c.action == "delete"), len(fits))
+        fits = fits[:last] + extra + fits[last:]
         refused, unknown = self.session.refused(region, requests_of(fits))
         fits = with_refusals(fits, refused)
 
