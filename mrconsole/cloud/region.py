@@ -194,8 +194,6 @@ class RegionClient:
         readable raises the CloudError Barbican's answer maps to."""
 
         def read(_heat) -> str:
-            from keystoneauth1 import loading
-
             headers = {"Accept": "text/plain"}
             if ref.startswith(("http://", "https://")):
                 answer = self._session.get(ref.rstrip("/") + "/payload", headers=headers)
@@ -209,17 +207,7 @@ class RegionClient:
                         "interface": self._interface,
                     },
                 )
-            try:
-                cred = json.loads(answer.text)
-            except ValueError:
-                return "its payload is not JSON"
-            if not isinstance(cred, dict) or not {"auth_type", "auth"} <= set(cred):
-                return "its payload lacks auth_type or auth"
-            try:
-                loading.get_plugin_loader(str(cred["auth_type"]))
-            except Exception:  # noqa: BLE001 - keystoneauth's NoMatchingPlugin: an unknown plugin name
-                return "its auth_type is not a keystoneauth plugin"  # not echoed: it is the secret's text
-            return ""
+            return credential_shape_problem(answer.text)
 
         return await self.call(read, "read a credential secret")
 
@@ -678,3 +666,24 @@ POLICY_PROBES: dict[str, tuple[str, str, dict | None]] = {
         for a in ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
     },  # actions:<a>
 }
+
+
+def credential_shape_problem(text: str) -> str:
+    """What Heat would make of a credential secret's text (heat/common/auth_plugin.py: JSON with `auth_type`, a
+    keystoneauth plugin's name, and `auth`), as one line; "" when it is a login Heat can load. Never echoes
+    the text: it is the secret."""
+    from keystoneauth1 import loading
+
+    try:
+        cred = json.loads(text)
+    except ValueError:
+        return "its payload is not JSON"
+    if not isinstance(cred, dict) or not {"auth_type", "auth"} <= set(cred):
+        return "its payload lacks auth_type or auth"
+    try:
+        loading.get_plugin_loader(str(cred["auth_type"]))
+    except Exception:  # noqa: BLE001 - keystoneauth's NoMatchingPlugin: an unknown plugin name
+        return "its auth_type is not a keystoneauth plugin"
+    if not isinstance(cred["auth"], dict):
+        return "its auth is not a mapping of the plugin's options"
+    return ""
