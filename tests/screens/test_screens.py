@@ -103,7 +103,15 @@ def _steps(scene_name, name=lambda n: n):
         screen = pilot.app.screen
         for field in screen.query("Input"):
             field.cursor_blink = False
-        screen.query_one("#rehome-preview").press()
+        button = screen.query_one("#rehome-preview")
+        button.press()
+        await settled(pilot)
+        # A pressed button wears `-active` for a moment of its own timer (Textual's press effect): a loaded CI
+        # worker drew it mid-effect once. The picture is of the preview, after the press has faded.
+        for _ in range(100):
+            if not button.has_class("-active"):
+                break
+            await pilot.pause(0.05)
         await settled(pilot)
 
     async def stale_menu(pilot):
