@@ -160,14 +160,7 @@ enforce_scope = false
         f"stack_domain_admin_password = {service_password}\n",
         1,
     )
-    auth = f"""auth_type = password
-auth_url = {keystone_url}
-username = heat
-password = {service_password}
-project_name = service
-user_domain_name = Default
-project_domain_name = Default
-"""
+    auth = _service_auth(keystone_url, service_password)
     return (
         common
         + f"""
@@ -189,6 +182,19 @@ auth_uri = {keystone_url}
 endpoint_type = publicURL
 {_tls(cafile, "ca_file")}"""
     )
+
+
+def _service_auth(keystone_url: str, service_password: str) -> str:
+    """The lab's service login (Heat's user in the service project), as keystoneauth options: what Heat and
+    Barbican validate tokens with."""
+    return f"""auth_type = password
+auth_url = {keystone_url}
+username = heat
+password = {service_password}
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+"""
 
 
 def _tls(cafile: str | None, option: str) -> str:
@@ -288,14 +294,7 @@ kek = {kek}
 
 [keystone_authtoken]
 www_authenticate_uri = {keystone_url}/v3
-auth_type = password
-auth_url = {keystone_url}
-username = heat
-password = {service_password}
-project_name = service
-user_domain_name = Default
-project_domain_name = Default
-service_token_roles_required = false
+{_service_auth(keystone_url, service_password)}service_token_roles_required = false
 {_tls(cafile, "cafile")}
 [oslo_policy]
 enforce_scope = false
