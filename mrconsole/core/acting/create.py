@@ -30,7 +30,7 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.templates import TemplateBundle, gather
 from mrconsole.core.acting.actions import ActionResult, Actions, Target
 from mrconsole.core.acting.compat import compat_findings, needs_of
-from mrconsole.core.acting.findings import BLOCKING, Finding
+from mrconsole.core.acting.findings import BLOCKING, Checked, Finding
 from mrconsole.core.acting.launch import create_findings
 from mrconsole.core.errors import PlanError
 from mrconsole.template.analysis import analyse
@@ -38,7 +38,7 @@ from mrconsole.template.model import Analysis
 
 
 @dataclass(frozen=True)
-class CreatePlan:
+class CreatePlan(Checked):
     name: str
     regions: tuple[str, ...]
     template: str
@@ -49,10 +49,6 @@ class CreatePlan:
     analysis: Analysis
     bundle: TemplateBundle | None
     findings: tuple[Finding, ...] = ()
-
-    @property
-    def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == BLOCKING]
 
     @property
     def fan_out(self) -> bool:

@@ -19,3 +19,14 @@ class Finding:
     def __str__(self) -> str:
         message = self.message if self.message.endswith((".", ":")) or not self.instead else self.message + "."
         return f"{self.severity}: {message}" + (f" Instead: {self.instead}" if self.instead else "")
+
+
+class Checked:
+    """A plan that carries its `findings` (a dataclass field of the plan); what blocks it is derived, once
+    for every planner."""
+
+    findings: tuple[Finding, ...] | list[Finding]
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == BLOCKING]

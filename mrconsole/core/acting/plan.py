@@ -40,7 +40,7 @@ from mrconsole.core.acting import protect
 from mrconsole.core.acting.action_table import MENU, NAME, ON_A_MASTER, TABLE, VIA_MASTER, Action
 from mrconsole.core.acting.actions import ActionResult, Actions, Target
 from mrconsole.core.acting.by_hand import stack_by_hand
-from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Finding
+from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Checked, Finding
 from mrconsole.core.acting.permissions import READ_ONLY
 from mrconsole.core.acting.preflight import check_master, check_parameters, check_stack, drift_findings
 from mrconsole.core.errors import PlanError
@@ -75,7 +75,7 @@ def parse_parameter_text(text: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class ActionPlan:
+class ActionPlan(Checked):
     action: str  # one of PLANNED
     stack: Stack
     direct: Target  # the stack itself (out-of-band when its master is unreachable)
@@ -100,10 +100,6 @@ class ActionPlan:
         if self.deletes:
             return f"type {self.confirm_name} (the number of stacks deleted) to confirm"
         return f"type {self.confirm_name} to confirm"
-
-    @property
-    def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == BLOCKING]
 
     @property
     def creates_drift(self) -> bool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.actions import ActionResult, Actions, Target
-from mrconsole.core.acting.findings import BLOCKING, MARKED, WARNING, Finding
+from mrconsole.core.acting.findings import BLOCKING, MARKED, WARNING, Checked, Finding
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.ownership import owner_of
 from mrconsole.core.master.topology import Topology, read_master, refresh_constituents
@@ -114,7 +114,7 @@ async def resource_detail(fleet, region: str, stack: str, resource: str) -> Reso
 
 
 @dataclass(frozen=True)
-class ResourcePlan:
+class ResourcePlan(Checked):
     """What marking a resource unhealthy, or signalling it, will do; and what must be typed."""
 
     action: str  # "mark-unhealthy" or "signal"
@@ -123,10 +123,6 @@ class ResourcePlan:
     effect: tuple[str, ...]
     findings: tuple[Finding, ...] = ()
     confirm: str = ""  # a region's name to type (a constituent stack replaced), else a yes/no
-
-    @property
-    def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == BLOCKING]
 
 
 async def _stack_and_resource(fleet, region: str, stack: str, name: str) -> tuple[Stack, Resource, list[Resource]]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.actions import Actions, Target
-from mrconsole.core.acting.findings import BLOCKING, INFO, Finding
+from mrconsole.core.acting.findings import BLOCKING, INFO, Checked, Finding
 from mrconsole.core.acting.permissions import refuse_unless_permitted
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.adopt_probe import refuse_unless_adopts
@@ -66,7 +66,7 @@ def mentions(node, name: str) -> bool:
 
 
 @dataclass(frozen=True)
-class EvictPlan:
+class EvictPlan(Checked):
     master_name: str
     master_id: str
     master_region: str
@@ -80,10 +80,6 @@ class EvictPlan:
     give_again: tuple[str, ...] = ()  # hidden values given at create, never kept: given again with -P
     step: str = "evict"  # EVICT; ADOPT_AGAIN (an evict stopped after its abandon); FORGET (only its record left)
     kept: str = ""  # the software config of an unfinished evict, found in the master's region
-
-    @property
-    def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == BLOCKING]
 
     def lines(self) -> list[str]:
         if self.step == FORGET:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.actions import Actions, Target
-from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Finding
+from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Checked, Finding
 from mrconsole.core.acting.permissions import refuse_unless_permitted
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.adopt_probe import refuse_unless_adopts
@@ -180,7 +180,7 @@ def carried_environment(environment: dict) -> list[str]:
 
 
 @dataclass(frozen=True)
-class ImportPlan:
+class ImportPlan(Checked):
     name: str
     region: str
     members: tuple[Member, ...]
@@ -188,10 +188,6 @@ class ImportPlan:
     files: dict[str, str]
     parameters: dict[str, str]  # the hidden values given, for the master's hidden parameters
     findings: tuple[Finding, ...]
-
-    @property
-    def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == BLOCKING]
 
     def lines(self) -> list[str]:
         out = [

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.actions import ActionResult, Actions, Target
-from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Finding
+from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Checked, Finding
 from mrconsole.core.acting.permissions import refuse_unless_permitted
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.adopt_probe import refuse_unless_adopts
@@ -46,7 +46,7 @@ from mrconsole.template.heat import hidden_parameters
 
 
 @dataclass(frozen=True)
-class RehomePlan:
+class RehomePlan(Checked):
     name: str  # the new master's
     old_name: str
     old_region: str
@@ -58,10 +58,6 @@ class RehomePlan:
     source: str  # where the adopt data comes from, and how old it is
     constituents: tuple[tuple[str, str, str, str], ...]  # (resource, region, stack name, stack id)
     findings: tuple[Finding, ...] = field(default_factory=tuple)
-
-    @property
-    def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == BLOCKING]
 
     def lines(self) -> list[str]:
         out = [

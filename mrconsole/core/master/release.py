@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.actions import Actions, Target
-from mrconsole.core.acting.findings import BLOCKING, INFO, Finding
+from mrconsole.core.acting.findings import BLOCKING, INFO, Checked, Finding
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.evict import mentions
 from mrconsole.core.master.outage import LIVE, master_state
@@ -36,7 +36,7 @@ ACTION = "release-constituent"  # the journal's name for both steps ("release" i
 
 
 @dataclass(frozen=True)
-class ReleasePlan:
+class ReleasePlan(Checked):
     master_name: str
     master_id: str
     master_region: str
@@ -48,10 +48,6 @@ class ReleasePlan:
     without: dict  # step 2's template
     dropped_outputs: tuple[str, ...]
     findings: tuple[Finding, ...]
-
-    @property
-    def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == BLOCKING]
 
     def lines(self) -> list[str]:
         where = f"{self.stack_name or self.stack_id} in {self.region}"

@@ -21,20 +21,16 @@ from dataclasses import dataclass
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.actions import Actions, Target
-from mrconsole.core.acting.findings import BLOCKING, Finding
+from mrconsole.core.acting.findings import BLOCKING, Checked, Finding
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.topology import Topology, read_master
 
 
 @dataclass(frozen=True)
-class RestorePlan:
+class RestorePlan(Checked):
     topology: Topology
     snapshot: dict
     findings: tuple[Finding, ...]
-
-    @property
-    def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == BLOCKING]
 
     def lines(self) -> list[str]:
         m = self.topology.master

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.compat import compat_findings, needs_of
-from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Finding
+from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Checked, Finding
 from mrconsole.core.acting.preflight import check_master, check_parameters
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.topology import Constituent, Topology, template_or_none
@@ -110,7 +110,7 @@ def _shown(parameters: dict, hidden: frozenset[str]) -> str:
 
 
 @dataclass(frozen=True)
-class RolloutPlan:
+class RolloutPlan(Checked):
     topology: Topology
     change: Change
     waves: tuple[Wave, ...]
@@ -124,10 +124,6 @@ class RolloutPlan:
     @property
     def master(self) -> Stack:
         return self.topology.master
-
-    @property
-    def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == BLOCKING]
 
     @property
     def held(self) -> tuple[str, ...]:
