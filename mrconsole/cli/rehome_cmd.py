@@ -247,6 +247,23 @@ def _print_plan(plan) -> None:
     print("nothing was sent (--preview)")
 
 
+def _previewed(args, plan) -> int:
+    """A plan with `as_dict` (release, import) as --preview shows it; its exit code."""
+    if args.format == "json":
+        print_json(plan.as_dict())
+    else:
+        _print_plan(plan)
+    return EXIT_FAILED if plan.blocking else EXIT_OK
+
+
+def _refuse_blocked(plan) -> None:
+    """What blocks the plan, in one line, before anything is asked or sent; else its findings on stderr."""
+    if plan.blocking:
+        raise CliError("; ".join(str(f) for f in plan.blocking) + "; nothing was sent")
+    for f in plan.findings:
+        print(str(f), file=sys.stderr)
+
+
 def cmd_evict(args) -> int:
     if len(args.regions) != 1:
         raise CliError("--region is required once: the region gone for good", EXIT_USAGE)
@@ -325,15 +342,8 @@ async def _release(args) -> int:
         except PlanError as exc:
             raise CliError(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED) from None
         if args.preview:
-            if args.format == "json":
-                print_json(plan.as_dict())
-            else:
-                _print_plan(plan)
-            return EXIT_FAILED if plan.blocking else EXIT_OK
-        if plan.blocking:
-            raise CliError("; ".join(str(f) for f in plan.blocking) + "; nothing was sent")
-        for f in plan.findings:
-            print(str(f), file=sys.stderr)
+            return _previewed(args, plan)
+        _refuse_blocked(plan)
         confirm_protected(args, fleet, [plan.master_region, plan.region], f"release of {plan.resource}")
         if not args.yes:
             ask_yes(f"releasing {plan.resource}", f"Release {plan.resource} from {plan.master_name}?", plan.lines())
@@ -382,15 +392,8 @@ async def _import(args, wanted, params: dict) -> int:
         if not args.preview and ask_hidden(hidden, "hidden in its stack", params):
             plan = await planned()  # the same plan, with the values just typed
         if args.preview:
-            if args.format == "json":
-                print_json(plan.as_dict())
-            else:
-                _print_plan(plan)
-            return EXIT_FAILED if plan.blocking else EXIT_OK
-        if plan.blocking:
-            raise CliError("; ".join(str(f) for f in plan.blocking) + "; nothing was sent")
-        for f in plan.findings:
-            print(str(f), file=sys.stderr)
+            return _previewed(args, plan)
+        _refuse_blocked(plan)
         regions = [plan.region, *sorted({m.stack.region for m in plan.members})]
         confirm_protected(args, fleet, regions, f"import into {plan.name}")
         if not args.yes:

@@ -454,15 +454,10 @@ class MrConsoleApp(App):
     async def _release(self, master: Stack, resource: str) -> None:
         """The constituent taken out of its master, its stack kept: the core's plan (`mrconsole release`),
         asked, sent; what blocks it said before anything is asked."""
-        session = self.connected()
-        try:
-            plan = await session.plan_release(master.name, resource, self.read_only)
-        except (PlanError, CloudError) as exc:
-            self.notify(f"release of {resource}: {exc}", severity="error", timeout=10)
-            return
-        if plan.blocking:
-            said = "; ".join(str(f) for f in plan.blocking)
-            self.notify(f"release of {resource}: {said}; nothing was sent", severity="error", timeout=12)
+        plan = await self._unblocked(
+            f"release of {resource}", self.connected().plan_release(master.name, resource, self.read_only)
+        )
+        if plan is None:
             return
         change = Change(
             f"Release {resource} from {master.name}?",
@@ -473,6 +468,20 @@ class MrConsoleApp(App):
             report=lambda said: (said, True),
         )
         await perform(self, change, lambda acts, _typed: acts.release(plan, self.read_only))
+
+    async def _unblocked(self, subject: str, planning):
+        """The core's plan once `planning` is awaited, or None when it could not be made or something blocks
+        it: said in one notification, before anything is asked or sent."""
+        try:
+            plan = await planning
+        except (PlanError, CloudError) as exc:
+            self.notify(f"{subject}: {exc}", severity="error", timeout=10)
+            return None
+        if plan.blocking:
+            said = "; ".join(str(f) for f in plan.blocking)
+            self.notify(f"{subject}: {said}; nothing was sent", severity="error", timeout=12)
+            return None
+        return plan
 
     def action_import(self, words: str) -> None:
         """`:import MASTER REGION R=STACK[:RESOURCE]...`: the words of `mrconsole import`, planned by the core."""
@@ -491,15 +500,10 @@ class MrConsoleApp(App):
     async def _import(self, name: str, region: str, wanted: list) -> None:
         """The core's plan (`mrconsole import`), what blocks it said before anything is asked, asked, sent; the
         new master followed. A hidden parameter's value is not asked here: the CLI asks it, without echo."""
-        session = self.connected()
-        try:
-            plan = await session.plan_import(name, region, wanted, self.read_only)
-        except (PlanError, CloudError) as exc:
-            self.notify(f"import into {name}: {exc}", severity="error", timeout=10)
-            return
-        if plan.blocking:
-            said = "; ".join(str(f) for f in plan.blocking)
-            self.notify(f"import into {name}: {said}; nothing was sent", severity="error", timeout=12)
+        plan = await self._unblocked(
+            f"import into {name}", self.connected().plan_import(name, region, wanted, self.read_only)
+        )
+        if plan is None:
             return
         change = Change(
             f"Make {name} the master of {len(plan.members)} existing stack(s)?",
