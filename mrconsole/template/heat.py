@@ -182,3 +182,27 @@ def hidden_parameters(template: object) -> frozenset[str]:
             str(k) for k, v in cfn.items() if isinstance(v, dict) and str(v.get("NoEcho", "false")).lower() == "true"
         }
     return frozenset(names)
+
+
+NESTING_TYPES = frozenset(
+    {
+        "OS::Heat::ResourceGroup",
+        "OS::Heat::AutoScalingGroup",
+        "OS::Heat::InstanceGroup",
+        "OS::Heat::Stack",
+        "AWS::AutoScaling::AutoScalingGroup",
+        "AWS::CloudFormation::Stack",
+    }
+)
+
+
+def nesting_resources(template: dict) -> set[str]:
+    """The resources of `template` that are nested stacks: Heat previews each as "updated" whenever its stack
+    is updated, changed or not (heat/engine/resources/stack_resource.py _needs_update: "Always issue an update
+    to the nested stack and let the individual resources in it decide")."""
+    out = set()
+    for name, spec in (template.get("resources") or {}).items():
+        kind = str((spec or {}).get("type", ""))
+        if kind in NESTING_TYPES or kind.endswith((".yaml", ".yml", ".template")) or "://" in kind:
+            out.add(name)
+    return out

@@ -43,7 +43,7 @@ from mrconsole.core.master.topology import read_master, until_settled
 from mrconsole.core.rollout.record import adopt_record, environment_with
 from mrconsole.models import Stack
 from mrconsole.state.topology_cache import from_topology
-from mrconsole.template.heat import REMOTE_STACK, hidden_parameters
+from mrconsole.template.heat import REMOTE_STACK, hidden_parameters, nesting_resources
 
 ACTION = "import"  # the journal's name for the adopt that makes the master
 VERSION = "2018-08-31"  # the master's HOT version: get_file and OS::Heat::Stack's context, in every Heat since Rocky
@@ -229,30 +229,6 @@ class ImportPlan(Checked):
             "findings": list(self.findings),
             "blocked": bool(self.blocking),
         }
-
-
-NESTING_TYPES = frozenset(
-    {
-        "OS::Heat::ResourceGroup",
-        "OS::Heat::AutoScalingGroup",
-        "OS::Heat::InstanceGroup",
-        "OS::Heat::Stack",
-        "AWS::AutoScaling::AutoScalingGroup",
-        "AWS::CloudFormation::Stack",
-    }
-)
-
-
-def nesting_resources(template: dict) -> set[str]:
-    """The resources of `template` that are nested stacks: Heat previews each as "updated" whenever its stack
-    is updated, changed or not (heat/engine/resources/stack_resource.py _needs_update: "Always issue an update
-    to the nested stack and let the individual resources in it decide")."""
-    out = set()
-    for name, spec in (template.get("resources") or {}).items():
-        kind = str((spec or {}).get("type", ""))
-        if kind in NESTING_TYPES or kind.endswith((".yaml", ".yml", ".template")) or "://" in kind:
-            out.add(name)
-    return out
 
 
 def split_nested(changes: dict[str, list[str]], template: dict) -> dict[str, list[str]]:
