@@ -10,6 +10,8 @@ back from Heat as plain data), the outage cache, ownership and drift.
   `<master>-<resource>-<12 lowercase alphanumerics>` (heat/engine/resources/
   stack_resource.py `physical_resource_name`, short_id of 12 characters).
 - `flow_label`: how a data edge (an output feeding a parameter) is written.
+- `nesting_resources`: the resources Heat updates as nested stacks (its
+  preview names them "updated" on every update).
 - `intended_parameters`: the values a master means to pass a constituent,
   where they can be known without Heat.
 """
