@@ -9,7 +9,7 @@ from mrconsole.cli.common import EXIT_USAGE, CliError, print_json, print_table
 from mrconsole.cli.output import add_format
 from mrconsole.lab import faults
 from mrconsole.lab.configs import PROFILES
-from mrconsole.lab.manager import DEFAULT_BASE_PORT, Lab
+from mrconsole.lab.manager import DEFAULT_BASE_PORT, EDGE_CLOUD, Lab
 
 COMPONENT_ACTIONS = ("stop", "start", "freeze", "thaw")
 
@@ -38,6 +38,14 @@ def add_parser(sub) -> None:
         action="store_true",
         help="run Barbican too (key-manager, in the first region's catalog): the secrets an OS::Heat::Stack's "
         "context.credential_secret_id names",
+    )
+    up.add_argument(
+        "--clouds",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="2: a second cloud too (lab-edge: its own Keystone, and Heat in a region named as the first), its "
+        "application credentials stored in the first cloud's Barbican (implies --barbican)",
     )
     up.add_argument(
         "--profile",
@@ -191,6 +199,7 @@ def cmd_up(args) -> int:
         profile=args.profile,
         db=args.db,
         barbican=args.barbican,
+        clouds=args.clouds,
     )
     if args.token_expiration is not None and lab.set_token_expiration(args.token_expiration):
         changed = True
@@ -203,6 +212,11 @@ def cmd_up(args) -> int:
     print(f"  export OS_CLIENT_CONFIG_FILE={lab.clouds_yaml}")
     print("  export OS_CLOUD=mrconsole-lab")
     print("  mrconsole status          # or: mrconsole --lab")
+    edge = lab.layout().extra.get("edge") or {}
+    if edge.get("secrets"):
+        print()
+        print(f"The second cloud ({EDGE_CLOUD}) is reached from a master with")
+        print(f"  context: {{credential_secret_id: {edge['secrets']['unrestricted']}}}")
     return 0
 
 

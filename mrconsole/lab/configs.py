@@ -48,6 +48,7 @@ def keystone_conf(
     token_expiration: int = 7200,
     profile: str = "simple",
     database_url: str | None = None,
+    appcred_trusts: bool = False,
 ) -> str:
     text = f"""[DEFAULT]
 log_file = {log_file}
@@ -86,6 +87,10 @@ enforce_scope = false
 """
     if profile.startswith("production"):  # the remote region's Heat re-delegates the user's trust
         text += "\n[trust]\nallow_redelegation = true\n"
+    if appcred_trusts:
+        # A cloud whose Heat takes stacks sent with an application credential (another cloud's master, through
+        # credential_secret_id): Keystone 30 refuses such a token every trust unless told (LP#2150089).
+        text += "\n[security_compliance]\nallow_insecure_application_credential_trust_escalation = true\n"
     return text
 
 

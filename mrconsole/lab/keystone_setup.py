@@ -265,3 +265,14 @@ def register_key_manager(layout) -> None:
                     }
                 },
             )
+
+
+def store_secret(layout, name: str, payload: str) -> str:
+    """As the lab's operator (demo): a secret in the lab's Barbican (`openstack secret store`); its ref."""
+    as_demo = _Keystone(layout.url("keystone"), layout.demo_password, user="demo", project="demo", cafile=layout.cafile)
+    answer = as_demo.session.post(
+        layout.url("barbican") + "/v1/secrets",
+        json={"name": name, "payload": payload, "payload_content_type": "text/plain"},
+        timeout=30,
+    )
+    return str(answer.json()["secret_ref"])

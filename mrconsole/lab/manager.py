@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import platformdirs
@@ -34,6 +34,12 @@ DEFAULT_BASE_PORT = 8770
 KEYSTONE = "keystone"
 DATABASE = "mariadb"  # the production profile's database server (lab/mariadb.py)
 BARBICAN = "barbican"  # `lab up --barbican`: secrets for remote clouds' credentials (lab/barbican_server.py)
+# `lab up --clouds 2`: a second cloud, its own Keystone and Heat, kept in DIR/cloud-edge as a lab of its own (same
+# profile, the first lab's database server and CA). Its one region bears the first region's name: Heat looks a
+# constituent in another cloud up under the master's region name (tests/lab/test_barbican.py), so a cloud that a
+# master in RegionOne reaches must have a RegionOne. Its components are named `lab-edge/NAME` in `lab` commands.
+EDGE_CLOUD = "lab-edge"
+EDGE_DIR = "cloud-edge"
 # Resource types every lab region offers through a Heat plugin of the lab's own (plugin_dirs), so that one
 # region can be made to lack one for real (`mrconsole lab lack-type`): Heat then refuses a template using it
 # there, as a region on an older release or without a service does. Plain resource classes (like
@@ -97,7 +103,7 @@ class LabLayout:
     @property
     def components(self) -> list[str]:
         return (
-            ([DATABASE] if self.mariadb else [])
+            ([DATABASE] if self.own_database else [])
             + ([KEYSTONE] if self.keystone else [])
             + ([BARBICAN] if self.extra.get(BARBICAN) else [])
             + list(self.regions)
@@ -107,13 +113,30 @@ class LabLayout:
     def mariadb(self) -> bool:
         return self.extra.get("db") == "mariadb"
 
+    @property
+    def own_database(self) -> bool:
+        """MariaDB runs as this lab's own component (a second cloud's lab uses the first one's server)."""
+        return self.mariadb and DATABASE in self.ports
+
+    @property
+    def shared(self) -> dict:
+        """What a second cloud's lab takes from the first: its database server, its CA (`Lab.edge`)."""
+        return self.extra.get("shared") or {}
+
     def database_url(self, component: str) -> str | None:
         """Where `component` keeps its data on MariaDB, or None (sqlite, in its own directory)."""
         if not self.mariadb:
             return None
         from mrconsole.lab import mariadb
 
+        if self.shared:
+            db = self.shared["db"]
+            return mariadb.url(db["port"], db["password"], db["prefix"] + mariadb.database_of(component))
         return mariadb.url(self.ports[DATABASE], self.extra["db_password"], mariadb.database_of(component))
+
+    @property
+    def clouds(self) -> int:
+        return 2 if self.extra.get("edge") else 1
 
 
 @dataclass
@@ -135,9 +158,17 @@ def _password() -> str:
 
 
 class Lab:
-    def __init__(self, directory: Path | str | None = None):
+    def __init__(self, directory: Path | str | None = None, tls_dir: Path | None = None):
         self.dir = Path(directory) if directory else default_dir()
         self.dir = self.dir.expanduser().resolve()
+        self._tls_dir = tls_dir  # a second cloud's lab: the first one's CA (edge())
+
+    def edge(self) -> Lab:
+        """The second cloud's lab (`lab up --clouds 2`), in DIR/cloud-edge: same CA as this one."""
+        return Lab(self.dir / EDGE_DIR, tls_dir=self.tls_dir)
+
+    def has_edge(self) -> bool:
+        return self.exists() and self.layout().clouds == 2
 
     # -- paths ---------------------------------------------------------------
     @property
@@ -150,7 +181,7 @@ class Lab:
 
     @property
     def tls_dir(self) -> Path:
-        return self.dir / "tls"
+        return self._tls_dir or self.dir / "tls"
 
     def component_dir(self, name: str) -> Path:
         return self.dir / name
@@ -207,6 +238,8 @@ class Lab:
                     fault=str(faults.read(self.component_dir(name)) or ""),
                 )
             )
+        if layout.clouds == 2 and self.edge().exists():
+            out += [replace(c, name=f"{EDGE_CLOUD}/{c.name}") for c in self.edge().status()]
         return out
 
     @staticmethod
@@ -226,9 +259,17 @@ class Lab:
         profile: str | None = None,
         db: str | None = None,
         barbican: bool = False,
+        clouds: int = 1,
+        shared: dict | None = None,
     ) -> bool:
         """Bring the lab up. Returns False when it was already up (nothing changed). `profile`: how its
-        Heat and Keystone are set (configs.PROFILES); a lab keeps the one it was made with."""
+        Heat and Keystone are set (configs.PROFILES); a lab keeps the one it was made with. `clouds=2`: a
+        second cloud too (EDGE_CLOUD; Barbican holds its login). `shared`: for that second cloud's own lab
+        only, what it takes from the first (`_up_edge`)."""
+        if clouds not in (1, 2):
+            raise LabError(f"--clouds {clouds}: 1 or 2")
+        if clouds == 2:
+            barbican = True  # the second cloud's login is a secret in the first cloud's Barbican
         if profile is not None and profile not in configs.PROFILES:
             raise LabError(f"profile {profile!r}: one of {', '.join(configs.PROFILES)}")
         if db not in (None, "sqlite", "mariadb"):
@@ -245,6 +286,10 @@ class Lab:
                     f"the lab in {self.dir} has the {self.profile(layout)} profile; "
                     "use another --dir or `lab down --purge` first"
                 )
+            if clouds == 2 and layout.clouds != 2:
+                raise LabError(
+                    f"the lab in {self.dir} was made with one cloud; use another --dir or `lab down --purge` first"
+                )
             if barbican and not layout.extra.get(BARBICAN):
                 raise LabError(
                     f"the lab in {self.dir} was made without Barbican; use another --dir or `lab down --purge` first"
@@ -256,20 +301,27 @@ class Lab:
             _check_region_names(regions)
             _check_lab_extra(keystone)
             if barbican and not keystone:
-                raise LabError("--barbican needs Keystone (its API is behind Keystone's authtoken): drop --no-keystone")
+                what = "--clouds 2" if clouds == 2 else "--barbican"
+                raise LabError(
+                    f"{what} needs Keystone (Barbican's API is behind Keystone's authtoken): drop --no-keystone"
+                )
             if not keystone and profile not in (None, "simple"):
                 raise LabError(f"the {profile} profile needs Keystone (trusts): drop --no-keystone")
             # Without Keystone there are no trusts to defer to: the noauth lab is the simple profile.
             profile = profile or (configs.DEFAULT_PROFILE if keystone else "simple")
             db = _database(profile, db)
             db_port = None
-            if db == "mariadb":
+            if db == "mariadb" and not (shared or {}).get("db"):
                 db_port = _free_port() if base_port == 0 else base_port + len(regions) + int(keystone)
                 if processes.port_in_use(db_port):
                     raise LabError(f"port {db_port} for {DATABASE} is already in use; pick another --base-port")
             layout = self._new_layout(regions, keystone, base_port)
             layout.extra["profile"] = profile
             layout.extra["db"] = db
+            if shared:
+                layout.extra["shared"] = shared
+            if clouds == 2:
+                layout.extra["edge"] = {"regions": [regions[0]]}
             if db_port is not None:
                 layout.ports = {DATABASE: db_port, **layout.ports}
                 layout.extra["db_password"] = _password()
@@ -291,10 +343,16 @@ class Lab:
         _check_lab_extra(layout.keystone)
         started: list[str] = []
         try:
-            if layout.mariadb:
+            if layout.own_database:
                 progress("starting MariaDB")
                 self._start(layout, DATABASE, started)
                 self._wait_ready(layout, [DATABASE])
+            elif layout.mariadb:  # the first cloud's server: this cloud's databases in it
+                from mrconsole.lab import mariadb
+
+                server = layout.shared["db"]
+                names = [server["prefix"] + mariadb.database_of(c) for c in layout.components]
+                mariadb.prepare(server["port"], server["password"], names)
             if layout.keystone:
                 if not layout.bootstrapped:
                     progress("bootstrapping Keystone (db_sync, fernet keys, admin)")
@@ -331,12 +389,62 @@ class Lab:
             progress(f"waiting for Heat in {', '.join(layout.regions)}")
             self._wait_ready(layout, layout.regions)
             self._warm_up(layout, layout.regions)
+            if layout.clouds == 2:
+                self._up_edge(layout, progress)
         except BaseException:
+            if layout.clouds == 2:
+                self.edge().down()
             for name in started:
                 processes.terminate(self.pid_file(name))
             raise
         self._write_clouds_yaml(layout)
         return True
+
+    def _up_edge(self, layout: LabLayout, progress) -> None:
+        """The second cloud: a lab of its own in DIR/cloud-edge on the same profile, CA and database server,
+        whose Keystone lets an application credential's token create trusts (its Heat must, for a stack sent
+        with one: keystone/api/trusts.py `_check_delegated_token`, LP#2150089), then its two application
+        credentials (unrestricted, restricted) stored in this cloud's Barbican as the logins an
+        OS::Heat::Stack's `credential_secret_id` names (refs kept in lab.json)."""
+        progress(
+            f"the second cloud ({EDGE_CLOUD}): its Keystone and Heat in {', '.join(layout.extra['edge']['regions'])}"
+        )
+        shared: dict = {"appcred_trusts": True}
+        if layout.own_database:
+            shared["db"] = {"port": layout.ports[DATABASE], "password": layout.extra["db_password"], "prefix": "edge_"}
+        edge = self.edge()
+        edge.up(
+            regions=list(layout.extra["edge"]["regions"]),
+            base_port=0,
+            profile=self.profile(layout),
+            db=layout.extra.get("db"),
+            shared=shared,
+            progress=progress,
+        )
+        if "secrets" in layout.extra["edge"]:
+            return
+        from mrconsole.lab.keystone_setup import store_secret
+
+        progress(f"storing {EDGE_CLOUD}'s application credentials in Barbican")
+        edge_layout = edge.layout()
+        url = edge_layout.url(KEYSTONE) + "/v3"
+        secrets_made = {}
+        for key, name in (
+            ("unrestricted", "mrconsole-lab-appcred"),
+            ("restricted", "mrconsole-lab-appcred-restricted"),
+        ):
+            cred = edge_layout.extra["people"]["appcreds"][name]
+            login = {
+                "auth_type": "v3applicationcredential",
+                "auth": {
+                    "auth_url": url,
+                    "application_credential_id": cred["id"],
+                    "application_credential_secret": cred["secret"],
+                },
+            }
+            secrets_made[key] = store_secret(layout, f"{EDGE_CLOUD} ({key})", json.dumps(login))
+        layout.extra["edge"]["secrets"] = secrets_made
+        self._save(layout)
 
     def _new_layout(self, regions: list[str], keystone: bool, base_port: int) -> LabLayout:
         names = ([KEYSTONE] if keystone else []) + regions
@@ -461,6 +569,7 @@ class Lab:
                 layout.extra.get("token_expiration", 7200),
                 self.profile(layout),
                 layout.database_url(KEYSTONE),
+                appcred_trusts=bool(layout.shared.get("appcred_trusts")),
             )
         )
         for sub in ("fernet-keys", "credential-keys"):
@@ -578,6 +687,12 @@ class Lab:
                 auth = {"auth_url": url, "application_credential_id": cred["id"]}
                 auth["application_credential_secret"] = cred["secret"]
                 clouds[name] = {"auth": auth, "auth_type": "v3applicationcredential", **common}
+            if layout.clouds == 2 and self.edge().exists():
+                # The second cloud as its operator logs in: its own demo user, its own Keystone.
+                edge = self.edge().layout()
+                auth = {"auth_url": edge.url(KEYSTONE) + "/v3", "username": "demo", "password": edge.demo_password}
+                auth |= {"project_name": "demo", "user_domain_name": "Default", "project_domain_name": "Default"}
+                clouds[EDGE_CLOUD] = {"auth": auth, "auth_type": "password", **common, "regions": list(edge.regions)}
         else:
             clouds[CLOUD_NAME] = {
                 "auth_type": "none",
@@ -599,11 +714,22 @@ class Lab:
     def _component(self, name: str) -> LabLayout:
         layout = self.layout()
         if name not in layout.components:
-            known = ", ".join(layout.components)
+            known = ", ".join(c.name for c in self.status())
             raise LabError(f"unknown component {name!r}; the lab has: {known}")
         return layout
 
+    def _edge_part(self, name: str) -> str | None:
+        """`lab-edge/NAME`: NAME, a component of the second cloud's lab; None for one of this lab's."""
+        prefix = EDGE_CLOUD + "/"
+        if not name.startswith(prefix):
+            return None
+        if self.layout().clouds != 2:
+            raise LabError(f"unknown component {name!r}: this lab has one cloud (lab up --clouds 2 makes two)")
+        return name[len(prefix) :]
+
     def stop(self, name: str) -> None:
+        if (part := self._edge_part(name)) is not None:
+            return self.edge().stop(part)
         layout = self._component(name)
         processes.terminate(self.pid_file(name))
         processes.wait_port_free(layout.ports[name])
@@ -638,6 +764,8 @@ class Lab:
         self.start(region)
 
     def start(self, name: str) -> None:
+        if (part := self._edge_part(name)) is not None:
+            return self.edge().start(part)
         layout = self._component(name)
         started: list[str] = []
         try:
@@ -652,6 +780,8 @@ class Lab:
 
     def fault(self, name: str, fault) -> None:
         """Put an HTTP fault (faults.Fault) in front of a component, or take it away (None)."""
+        if (part := self._edge_part(name)) is not None:
+            return self.edge().fault(part, fault)
         self._component(name)
         if name == DATABASE:
             raise LabError("HTTP faults are for Keystone and the regions; stop or freeze the database instead")
@@ -671,7 +801,12 @@ class Lab:
         kdir = self.component_dir(KEYSTONE)
         (kdir / "keystone.conf").write_text(
             configs.keystone_conf(
-                kdir, self.log_file(KEYSTONE), seconds, self.profile(layout), layout.database_url(KEYSTONE)
+                kdir,
+                self.log_file(KEYSTONE),
+                seconds,
+                self.profile(layout),
+                layout.database_url(KEYSTONE),
+                appcred_trusts=bool(layout.shared.get("appcred_trusts")),
             )
         )
         if {c.name: c.state for c in self.status()}.get(KEYSTONE) == processes.UP:
@@ -714,6 +849,8 @@ class Lab:
 
     def _signal(self, name: str, sig: int, expected: str) -> None:
         """Send the signal and wait (bounded) until the state shows it: delivery is asynchronous."""
+        if (part := self._edge_part(name)) is not None:
+            return self.edge()._signal(part, sig, expected)
         self._component(name)
         if not processes.send(self.pid_file(name), sig):
             raise LabError(f"{name} is not running")
@@ -727,6 +864,8 @@ class Lab:
                 self.dir.rmdir()
             return
         layout = self.layout()
+        if layout.clouds == 2:  # before this lab's database server, which it uses
+            self.edge().down()
         # Heat first: a Heat process mid-request may still be calling Keystone.
         for name in reversed(layout.components):
             processes.terminate(self.pid_file(name))
