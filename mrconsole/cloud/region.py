@@ -21,7 +21,7 @@ from mrconsole.cloud import errors, request_log
 from mrconsole.cloud.convert import field_of, to_detail, to_event, to_resource, to_stack
 from mrconsole.cloud.errors import CloudError, InternalError
 from mrconsole.cloud.health import RegionHealth
-from mrconsole.models import Event, Resource, ResourceDetail, Stack, StackDetail
+from mrconsole.models import Event, Resource, ResourceDetail, SecretLogin, Stack, StackDetail
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,10 @@ class RegionClient:
         timeouts: Timeouts = Timeouts(),
         max_workers: int = 4,
         health: RegionHealth | None = None,
+        catalog_region: str | None = None,
     ):
-        self.region = region
+        self.region = region  # the console's name for it: CLOUD/REGION for a cloud opened beside the first
+        self.catalog_region = catalog_region or region  # its name in its cloud's catalog
         self._session = session
         self._endpoint_override = endpoint_override
         self._interface = interface
@@ -82,14 +84,18 @@ class RegionClient:
             return self._endpoint_override
         if self._endpoint is None and self._session.auth is not None:
             self._endpoint = self._session.get_endpoint(
-                service_type="orchestration", region_name=self.region, interface=self._interface
+                service_type="orchestration", region_name=self.catalog_region, interface=self._interface
             )
         return self._endpoint
 
     def _client(self, request_id: str | None = None, headers: dict | None = None):
         from heatclient import client as heat_client
 
-        kwargs: dict[str, Any] = {"session": self._session, "region_name": self.region, "interface": self._interface}
+        kwargs: dict[str, Any] = {
+            "session": self._session,
+            "region_name": self.catalog_region,
+            "interface": self._interface,
+        }
         endpoint = self._heat_endpoint()
         if endpoint:
             kwargs["endpoint_override"] = endpoint
@@ -186,14 +192,15 @@ class RegionClient:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # -- reads ---------------------------------------------------------------
-    async def credential_problem(self, ref: str) -> str:
-        """What Heat would meet reading another cloud's login from Barbican secret `ref` in this region, as
-        one line ("" when nothing): Heat reads it with the master's context and this region's catalog
-        (remote_stack.py `_get_from_secret`), then wants JSON with `auth_type` (a keystoneauth plugin) and
-        `auth` (heat/common/auth_plugin.py). The payload never leaves this method. A secret not there or not
-        readable raises the CloudError Barbican's answer maps to."""
+    async def credential_login(self, ref: str) -> SecretLogin:
+        """What Heat would meet reading another cloud's login from Barbican secret `ref` in this region: a
+        problem as one line ("" when nothing), and the Keystone the login is for (its auth_url, "" when it
+        has none). Heat reads it with the master's context and this region's catalog (remote_stack.py
+        `_get_from_secret`), then wants JSON with `auth_type` (a keystoneauth plugin) and `auth`
+        (heat/common/auth_plugin.py). Nothing else of the payload leaves this method. A secret not there or
+        not readable raises the CloudError Barbican's answer maps to."""
 
-        def read(_heat) -> str:
+        def read(_heat) -> SecretLogin:
             headers = {"Accept": "text/plain"}
             if ref.startswith(("http://", "https://")):
                 answer = self._session.get(ref.rstrip("/") + "/payload", headers=headers)
@@ -203,11 +210,11 @@ class RegionClient:
                     headers=headers,
                     endpoint_filter={
                         "service_type": "key-manager",
-                        "region_name": self.region,
+                        "region_name": self.catalog_region,
                         "interface": self._interface,
                     },
                 )
-            return credential_shape_problem(answer.text)
+            return SecretLogin(credential_shape_problem(answer.text), credential_auth_url(answer.text))
 
         return await self.call(read, "read a credential secret")
 
@@ -666,6 +673,18 @@ POLICY_PROBES: dict[str, tuple[str, str, dict | None]] = {
         for a in ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
     },  # actions:<a>
 }
+
+
+def credential_auth_url(text: str) -> str:
+    """The Keystone a credential secret's login is for (`auth.auth_url`), or "": the one part of the secret
+    that is not secret, kept to say which cloud it points to."""
+    try:
+        cred = json.loads(text)
+    except ValueError:
+        return ""
+    auth = cred.get("auth") if isinstance(cred, dict) else None
+    url = auth.get("auth_url") if isinstance(auth, dict) else None
+    return url if isinstance(url, str) else ""
 
 
 def credential_shape_problem(text: str) -> str:

@@ -11,7 +11,15 @@ import os
 from pathlib import Path
 
 from mrconsole.template import constraints
-from mrconsole.template.heat import LITERAL, MASTER, PARAMETER, REMOTE_STACK, RegionExpression, region_expression
+from mrconsole.template.heat import (
+    LITERAL,
+    MASTER,
+    PARAMETER,
+    REMOTE_STACK,
+    RegionExpression,
+    credential_secret,
+    region_expression,
+)
 from mrconsole.template.loader import Pos, TemplateSyntaxError, key_pos_of, loads, pos_of
 from mrconsole.template.model import (
     ERROR,
@@ -60,7 +68,7 @@ CODES = {
     "MR010": "region not in the cloud's catalog",
     "MR011": "region expression cannot be resolved",
     "MR012": "region expression is not static; it is resolved only by Heat",
-    "MR013": "a constituent in another cloud (credential_secret_id) is made under the master's region name",
+    "MR013": "a constituent with credential_secret_id is made in the master's own cloud and region",
     "MR014": "ca_cert is a path, not the certificate's text",
     "MR020": "output referenced that the child template does not define",
     "MR021": "parameter passed that the child template does not declare",
@@ -443,12 +451,15 @@ class _Analyser:
         expr, context = region_expression(spec)
         region, source = master_region, "master"
         other_cloud = isinstance(context, dict) and bool(context.get("credential_secret_id"))
-        if expr.kind != MASTER:
+        if other_cloud:
+            named = None
+            if expr.kind != MASTER:
+                named, _ = self.region_of(expr, pos_of(context, "region_name", rpos), values, master)
+            self._other_cloud(name, named, master_region, pos_of(context, "credential_secret_id", rpos))
+        elif expr.kind != MASTER:
             at = pos_of(context, "region_name", rpos)
             region, source = self.region_of(expr, at, values, master)
-            if other_cloud:
-                self._other_cloud(name, region, master_region, at)
-            elif region is not None and self.known_regions is not None and region not in self.known_regions:
+            if region is not None and self.known_regions is not None and region not in self.known_regions:
                 self.add(
                     "MR010",
                     ERROR,
@@ -545,7 +556,7 @@ class _Analyser:
             parameters=shown,
             timeout=props.get("timeout"),
             depends_on=list(deps),
-            credential_secret_id=_secret_of(context),
+            credential_secret_id=_secret_of(context, values),
         )
 
     def _block_offset(self, path: Path, at: Pos) -> tuple[int, int]:
@@ -558,20 +569,23 @@ class _Analyser:
         return at.line - 1, at.col - 1
 
     def _other_cloud(self, name: str, region: str | None, master_region: str | None, at: Pos) -> None:
-        """A constituent in another cloud (`credential_secret_id`): Heat builds its context from the master's
-        (remote_stack.py `_prepare_cloud_context`: `RequestContext.from_dict` of the master's context, region
-        included) and never passes `region_name` on, so the other cloud's Heat is looked up under the master's
-        region name. Seen on the lab (tests/lab/test_barbican.py): `region_name: RegionTwo` with a secret made
-        the stack in RegionOne, the master's region."""
-        if region is not None and master_region is not None and region != master_region:
-            self.add(
-                "MR013",
-                WARNING,
-                at,
-                f"{name}: with credential_secret_id, Heat looks the other cloud's Heat up under the master's "
-                f"region ({master_region}), not {region}: the stack is made in that cloud's {master_region}",
-                f"name {master_region} here, or make the master in a region named as the other cloud's",
-            )
+        """A constituent meant for another cloud (`credential_secret_id`). Heat (remote_stack.py
+        `_prepare_cloud_context`, unchanged since Stein) builds its context from the master's, touches that
+        context's `keystone_session` (which binds the master's own login to it) and only then sets the
+        secret's login as the context's auth plugin: the secret's login is checked against its Keystone, but
+        the stack is looked up and made through the master's own cloud, under the master's region name
+        (`region_name` is not passed on). Seen on the two-cloud lab (tests/lab/test_barbican.py): a secret
+        holding lab-edge's login made the stack in the master's cloud, RegionOne; lab-edge had none."""
+        where = master_region or "the master's region"
+        besides = f", not {region}" if region is not None and region != master_region else ""
+        self.add(
+            "MR013",
+            WARNING,
+            at,
+            f"{name}: with credential_secret_id, Heat makes the stack in the master's own cloud, in {where}"
+            f"{besides}, whatever cloud the secret logs in to (it checks that login, then sends through its own)",
+            "for another cloud, make that stack there as a master of its own and pass it values as parameters",
+        )
 
     def _ca_cert(self, name: str, context, rpos: Pos) -> None:
         """`context.ca_cert` is the certificate's text: Heat writes it to a file of its own (remote_stack.py
@@ -835,7 +849,7 @@ def _describe(value) -> object:
     return "<expression>"
 
 
-def _secret_of(context: object) -> str | None:
-    """The literal `credential_secret_id` of an OS::Heat::Stack's context (a constituent in another cloud)."""
-    ref = context.get("credential_secret_id") if isinstance(context, dict) else None
-    return ref if isinstance(ref, str) and ref else None
+def _secret_of(context: object, values: dict) -> str | None:
+    """The `credential_secret_id` of an OS::Heat::Stack's context (a constituent in another cloud): a literal,
+    or a master's parameter with a value (template/heat.py `credential_secret`)."""
+    return credential_secret(context, values)

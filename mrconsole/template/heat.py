@@ -6,6 +6,7 @@ back from Heat as plain data), the outage cache, ownership and drift.
 
 - `REMOTE_STACK`: the resource type that creates a stack in another region.
 - `region_expression`: what `context: {region_name: ...}` says, and how.
+- `credential_secret`: a constituent in another cloud (`context: {credential_secret_id: ...}`).
 - `constituent_name_pattern` / `name_splits`: Heat names a remote stack
   `<master>-<resource>-<12 lowercase alphanumerics>` (heat/engine/resources/
   stack_resource.py `physical_resource_name`, short_id of 12 characters).
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from mrconsole.models import same_cloud
 
 REMOTE_STACK = "OS::Heat::Stack"
 _SUFFIX = re.compile(r"-([a-z0-9]{12})$")
@@ -54,16 +57,35 @@ def region_expression(spec) -> tuple[RegionExpression, object]:
 
 
 def resolve_region(spec, parameters: dict, master_region: str | None) -> str | None:
-    """The region a regional stack resource targets; None when it cannot be known."""
-    expr, _ = region_expression(spec)
-    if expr.kind == MASTER:
+    """The region a regional stack resource targets; None when it cannot be known. With a
+    `credential_secret_id` Heat makes it in the master's own region whatever `region_name` says
+    (template/analysis.py `_other_cloud`, pinned on the lab)."""
+    expr, context = region_expression(spec)
+    if expr.kind == MASTER or (isinstance(context, dict) and context.get("credential_secret_id")):
         return master_region
+    name = None
     if expr.kind == LITERAL:
-        return expr.value
-    if expr.kind == PARAMETER:
+        name = expr.value
+    elif expr.kind == PARAMETER:
         value = parameters.get(expr.value)
-        return None if value is None else str(value)
-    return None
+        name = None if value is None else str(value)
+    # In the master's own cloud: a master of a cloud opened beside the first names its regions CLOUD/REGION.
+    return same_cloud(master_region, name) if name is not None and master_region else name
+
+
+def credential_secret(context, parameters: dict) -> str | None:
+    """An OS::Heat::Stack context's `credential_secret_id` (the constituent is in another cloud, whose login
+    that Barbican secret holds): a literal or `get_param` of a master's parameter with a value; None when
+    there is none, or it cannot be known here."""
+    ref = context.get("credential_secret_id") if isinstance(context, dict) else None
+    if isinstance(ref, dict) and set(ref) == {"get_param"} and isinstance(ref["get_param"], str):
+        ref = (parameters or {}).get(ref["get_param"])
+    return ref if isinstance(ref, str) and ref else None
+
+
+def spec_secret(spec, parameters: dict) -> str | None:
+    """`credential_secret` of a resource spec."""
+    return credential_secret(properties(spec).get("context"), parameters)
 
 
 def regional_resources(template) -> dict[str, dict]:

@@ -1,10 +1,13 @@
 """A constituent whose credentials are a Barbican secret (#38: `context: {credential_secret_id: ...}`), on the
-lab's Barbican behind its Keystone, Heat as the oracle for the two things the template analysis says before
-anything is sent: under a secret, Heat makes the stack under the *master's* region name, whatever
-`region_name` says (MR013); and `ca_cert` is the certificate's text, a path there fails TLS (MR014).
+two-cloud lab (`lab up --clouds 2`: mrconsole-lab with Barbican, and lab-edge with a Keystone and a Heat of its
+own), Heat as the oracle for what the console says before anything is sent:
 
-The secret holds the lab's own demo login, so "the other cloud" is this one: where the stack lands shows which
-region name Heat looked the other cloud's Heat up under."""
+- a secret holding another cloud's login (lab-edge's application credential) does not take the stack there:
+  Heat checks that login against lab-edge's Keystone, then makes the stack in its own cloud, in the master's
+  region, whatever `region_name` says (MR013; the create's preflight refuses it, `--force` sends it);
+- `ca_cert` is the certificate's text, a path there fails TLS (MR014);
+- a secret that is not there, or not a login Heat can use, is refused before sending, as Heat refuses it.
+"""
 
 from __future__ import annotations
 
@@ -21,9 +24,9 @@ CHILD = {
 
 
 @pytest.fixture
-def lab(adopting_lab):
-    """The lab that runs Barbican (conftest.py no_reauth_lab), `--lab` pointed at it."""
-    return adopting_lab
+def lab(two_clouds):
+    """The two-cloud lab (conftest.py two_cloud_lab), `--lab` pointed at it."""
+    return two_clouds
 
 
 def _secret(lab_, payload: str | None = None) -> str:
@@ -75,24 +78,49 @@ def _where(cli, name: str) -> dict[str, list[str]]:
     return found
 
 
-def test_a_secrets_constituent_is_made_under_the_masters_region_name(lab, cli, tmp_path):
-    ref = _secret(lab)
-    path = _master(tmp_path, lab, ref, "RegionTwo", {"get_file": "ca.pem"})
+def test_a_secret_for_another_cloud_makes_the_stack_in_the_masters_own_cloud(lab, cli, tmp_path):
+    layout = lab.lab.layout()
+    path = _master(tmp_path, lab, layout.extra["edge"]["secrets"]["unrestricted"], "RegionTwo", {"get_file": "ca.pem"})
 
-    # Said before anything is sent.
+    # Said before anything is sent: the template alone...
     code, out, err = cli("validate", str(path), "--lab", "--master-region", "RegionOne", "--format", "json")
     assert out, err
     said = json.loads(out)
     codes = [f["code"] for f in said["findings"]]
     assert "MR013" in codes and "MR010" not in codes, said
-    assert "made in that cloud's RegionOne" in out
-
-    # Heat, asked: the stack is made in RegionOne (the master's region), RegionTwo has none.
+    assert "the master's own cloud, in RegionOne, not RegionTwo" in out
+    # ...and the create's preflight, which reads the secret and sees another Keystone: refused, nothing sent.
     code, out, err = cli("stack", "create", "cxm", "-t", str(path), "--lab", "--region", "RegionOne",
-                         "--wait", "--format", "json")  # fmt: skip
+                         "--format", "json")  # fmt: skip
+    edge_keystone = lab.lab.edge().layout().url("keystone")
+    assert code != 0 and f"the secret logs in to another cloud ({edge_keystone}/v3)" in out + err, out + err
+    assert _where(cli, "cxm") == {}, "nothing was sent"
+
+    # Heat, sent it anyway: the stack is made in this cloud's RegionOne (the master's region); lab-edge, the
+    # cloud the secret logs in to, has none, nor has RegionTwo.
+    code, out, err = cli("stack", "create", "cxm", "-t", str(path), "--lab", "--region", "RegionOne",
+                         "--force", "--wait", "--format", "json")  # fmt: skip
     assert code == 0, err + out
     where = _where(cli, "cxm-edge-")
     assert list(where) == ["RegionOne"] and len(where["RegionOne"]) == 1, where
+
+    # Yet Heat does log in to lab-edge's Keystone with the secret: the same login with a wrong secret is refused.
+    from heatclient import exc
+
+    cred = lab.lab.edge().layout().extra["people"]["appcreds"]["mrconsole-lab-appcred"]
+    wrong = {"auth_url": f"{edge_keystone}/v3", "application_credential_id": cred["id"]}
+    wrong["application_credential_secret"] = "not-" + cred["secret"]
+    ref = _secret(lab, json.dumps({"auth_type": "v3applicationcredential", "auth": wrong}))
+    path = _master(tmp_path, lab, ref, "RegionOne", {"get_file": "ca.pem"})
+    with pytest.raises(exc.HTTPException) as refused:
+        _heat(lab).stacks.create(
+            stack_name="cxwrong",
+            template=yaml.safe_load(path.read_text()),
+            files={"ca.pem": (tmp_path / "ca.pem").read_text()},
+        )
+    assert "Failed to validate auth_plugin" in str(refused.value), refused.value
+    assert cred["secret"] not in str(refused.value)
+    assert _where(cli, "cxwrong") == {}
 
 
 def test_a_path_for_ca_cert_is_refused_before_sending_and_heat_refuses_it_too(lab, cli, tmp_path):

@@ -183,10 +183,12 @@ def test_validate_bad_invocation_exits_2(cli):
     assert cli("validate", str(EXAMPLES / "multi-region" / "master.yaml"), "-P", "novalue")[0] == 2
 
 
-def test_another_clouds_constituent_is_not_checked_against_this_catalog(tmp_path):
-    """A constituent with credential_secret_id lives in another cloud: its region is not looked for in this
-    cloud's catalog (no MR010), named as the master's it is what Heat does (no MR013), and a ca_cert given as
-    the file's text (get_file) is what Heat wants (no MR014)."""
+def test_a_secrets_constituent_is_said_to_be_made_in_the_masters_own_cloud_and_region(tmp_path):
+    """A constituent with credential_secret_id: Heat makes it in the master's own cloud, in the master's region,
+    whatever cloud the secret logs in to and whatever region_name says (pinned on the two-cloud lab:
+    tests/lab/test_barbican.py). Said always (MR013, with the region named if it differs), never checked
+    against the catalog as another region (no MR010); a ca_cert given as the file's text is what Heat wants
+    (no MR014). The tree places it in the master's region."""
     (tmp_path / "child.yaml").write_text((CORPUS / "child.yaml").read_text())
     (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
     t = tmp_path / "m.yaml"
@@ -197,8 +199,11 @@ def test_another_clouds_constituent_is_not_checked_against_this_catalog(tmp_path
     )
     t.write_text(t.read_text().replace("REGION", "RegionOne"))
     same = analyse(t, master_region="RegionOne", known_regions=REGIONS)
-    assert [f.code for f in same.findings] == [], same.findings
+    assert [f.code for f in same.findings] == ["MR013"], same.findings
+    assert "the master's own cloud, in RegionOne, whatever cloud" in same.findings[0].message
+    assert [s.region for s in same.tree.regional_stacks] == ["RegionOne"]
     t.write_text(t.read_text().replace("region_name: RegionOne", "region_name: FarRegion"))
     far = analyse(t, master_region="RegionOne", known_regions=REGIONS)
     assert [f.code for f in far.findings] == ["MR013"], far.findings
-    assert "made in that cloud's RegionOne" in far.findings[0].message
+    assert "in RegionOne, not FarRegion" in far.findings[0].message
+    assert [s.region for s in far.tree.regional_stacks] == ["RegionOne"]

@@ -12,6 +12,7 @@ import asyncio
 from dataclasses import dataclass
 
 from mrconsole.cloud import errors
+from mrconsole.cloud.connection import same_keystone
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.findings import BLOCKING, WARNING, Finding
 from mrconsole.template import constraints
@@ -124,7 +125,8 @@ async def secret_findings(fleet, region: str, stacks) -> list:
     async def check(ref: str):
         names = ", ".join(refs[ref])
         try:
-            problem = await fleet.region(region).credential_problem(ref)
+            login = await fleet.region(region).credential_login(ref)
+            problem = login.problem
         except CloudError as exc:
             if exc.kind == errors.UNAVAILABLE:
                 return Finding(WARNING, f"{names}: its credential secret could not be read ({exc.message})")
@@ -134,7 +136,7 @@ async def secret_findings(fleet, region: str, stacks) -> list:
                 errors.UNAUTHORIZED: "this login may not read it, nor may Heat acting for it",
             }.get(exc.kind, exc.message)
         if not problem:
-            return None
+            return _elsewhere(fleet, region, names, login.auth_url)
         return Finding(
             BLOCKING,
             f"{names}: credential_secret_id {ref}: {problem}: Heat reads it in {region} and would refuse the create",
@@ -142,3 +144,19 @@ async def secret_findings(fleet, region: str, stacks) -> list:
         )
 
     return [f for f in await asyncio.gather(*(check(r) for r in refs)) if f is not None]
+
+
+def _elsewhere(fleet, region: str, names: str, auth_url: str):
+    """A secret whose login is for another Keystone than this cloud's: Heat checks that login there, then makes
+    the stack here, in the master's region (template/analysis.py MR013, pinned in tests/lab/test_barbican.py),
+    so the create would not do what it is for."""
+    ours = fleet.auth_url(region)
+    if not auth_url or not ours or same_keystone(auth_url, ours):
+        return None
+    return Finding(
+        BLOCKING,
+        f"{names}: the secret logs in to another cloud ({auth_url}), but Heat makes the stack in this cloud's "
+        f"{region}, the master's region (it checks that login, then sends through its own)",
+        "make that stack in the other cloud as a stack or master of its own (mrconsole stack create ... "
+        "--os-cloud THAT_CLOUD) and pass it this master's values as parameters; --force sends it as it is",
+    )
