@@ -17,6 +17,10 @@ clouds:
     regions:
       RegionOne: {protected: true, label: stage-eu, colour: "#ff8c00"}   # or one region only
       RegionTwo: {read_only: true}   # looked at, never changed from here (directly or through a master)
+open: [production, edge]  # the clouds opened together when no --os-cloud (nor OS_CLOUD) says which
+
+A cloud opened beside the first names its regions CLOUD/REGION (`edge/RegionOne`); its settings are still
+written under its own name here (clouds.edge.regions.RegionOne).
 
 Keys, aliases and themes are checked where the console knows them (tui/keymap.py, tui/commands.py);
 a colour here, as Textual's CSS reads colours, so that the header and the frames agree.
@@ -71,9 +75,12 @@ class UserConfig:
     commands: object = None  # the `commands:` entries as written; core/user_commands.parse checks them
     aliases: dict[str, str] = field(default_factory=dict)
     theme: str = ""
+    open: list[str] = field(default_factory=list)  # clouds opened together by default
 
     def look(self, cloud: str, region: str | None = None) -> Look:
         """The cloud's look, or a region's (a region without its own colour wears its cloud's)."""
+        if region is not None:
+            cloud, region = own_cloud(cloud, region)
         entry = self.clouds.get(cloud) or {}
         if region is None:
             return Look(str(entry.get("label") or ""), _hex(_colour_of(entry)))
@@ -94,11 +101,22 @@ class UserConfig:
         return self._flagged(cloud, regions, "protected")
 
     def _flagged(self, cloud: str, regions, flag: str) -> frozenset[str]:
-        entry = self.clouds.get(cloud) or {}
-        if entry.get(flag):
-            return frozenset(regions)
-        per = entry.get("regions") or {}
-        return frozenset(r for r in regions if (per.get(r) or {}).get(flag))
+        out = set()
+        for key in regions:
+            name, region = own_cloud(cloud, key)
+            entry = self.clouds.get(name) or {}
+            if entry.get(flag) or ((entry.get("regions") or {}).get(region) or {}).get(flag):
+                out.add(key)
+        return frozenset(out)
+
+
+def own_cloud(first: str, region: str) -> tuple[str, str]:
+    """(cloud, region) of a region as the console names it: `CLOUD/REGION` for a cloud opened beside the
+    first (cloud/connection.py SEPARATOR), a plain name for one of the first cloud's."""
+    if "/" in region:
+        cloud, _, name = region.partition("/")
+        return cloud, name
+    return first, region
 
 
 class ConfigError(Exception):
@@ -122,6 +140,9 @@ def load(path: Path | None = None) -> UserConfig:
     clouds = data.get("clouds") or {}
     aliases = data.get("aliases") or {}
     theme = data.get("theme") or ""
+    opened = data.get("open") or []
+    if not isinstance(opened, list) or not all(isinstance(c, str) and c.strip() for c in opened):
+        raise ConfigError(f"{path}: 'open' lists cloud names of clouds.yaml, e.g. open: [production, edge]")
     if not isinstance(keys, dict) or not all(isinstance(v, str) and v.strip() for v in keys.values()):
         raise ConfigError(f"{path}: 'keys' maps binding ids to key names, e.g. refresh: r")
     if not isinstance(aliases, dict) or not all(isinstance(v, str) and v.strip() for v in aliases.values()):
@@ -139,6 +160,7 @@ def load(path: Path | None = None) -> UserConfig:
         commands=data.get("commands"),
         aliases={str(k): v.strip() for k, v in aliases.items()},
         theme=theme,
+        open=[c.strip() for c in opened],
     )
 
 

@@ -133,6 +133,27 @@ class Event:
         return self.status.endswith("_FAILED")
 
 
+# Between a cloud's name and a region's in the console's name for a region of a cloud opened beside the first
+# (`--os-cloud A --os-cloud B`): `B/RegionOne`; the first cloud's regions keep their own names.
+CLOUD_SEPARATOR = "/"
+
+
+def same_cloud(region: str, name: str) -> str:
+    """The console's name for region `name` (a catalog name, as a master's template gives it) of the cloud
+    that `region` (a console name) belongs to: a master's constituent is in the master's own cloud."""
+    cloud, sep, _ = region.partition(CLOUD_SEPARATOR)
+    return f"{cloud}{sep}{name}" if sep and CLOUD_SEPARATOR not in name else name
+
+
+@dataclass(frozen=True)
+class SecretLogin:
+    """What a Barbican secret holding another cloud's login (credential_secret_id) is, as Heat will read it:
+    a problem Heat would meet ("" when none) and the Keystone it logs in to (its auth_url). Never the login."""
+
+    problem: str
+    auth_url: str
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who the console is, from the token Keystone gave (no secret): what Heat's policy and Keystone's

@@ -103,10 +103,10 @@ def lab():
         lab.down()
 
 
-def _profile_lab(profile: str, barbican: bool = False):
-    lab = Lab(_ROOT / f"lab-{profile}")
+def _profile_lab(profile: str, clouds: int = 1, regions: list[str] | None = None, name: str | None = None):
+    lab = Lab(_ROOT / f"lab-{name or profile}")
     try:
-        lab.up(base_port=0, profile=profile, barbican=barbican)
+        lab.up(base_port=0, profile=profile, clouds=clouds, regions=regions)
         yield LabHandle(lab)
     except Exception:
         _dump_logs(lab)
@@ -126,9 +126,23 @@ def production_lab(lab):
 def no_reauth_lab():
     """A lab on trusts without re-authentication (Heat's default): remote calls on the user's token, and an
     adopt that adopts (under re-authentication by trusts Heat turns it into a create: test_production.py),
-    so the moves of a master are tested here. Brought up by the worker that runs a test asking for it, once.
-    It runs Barbican too (#38: a constituent in another cloud reads its credential there: test_barbican.py)."""
-    yield from _profile_lab("production-no-reauth", barbican=True)
+    so the moves of a master are tested here. Brought up by the worker that runs a test asking for it, once."""
+    yield from _profile_lab("production-no-reauth")
+
+
+@pytest.fixture(scope="session")
+def two_cloud_lab():
+    """A lab with a second cloud (#38: `lab up --clouds 2`): mrconsole-lab (RegionOne, RegionTwo, Barbican) and
+    lab-edge (its own Keystone, RegionOne), each cloud's login in the first one's Barbican. Brought up by the
+    worker that runs a test asking for it, once."""
+    yield from _profile_lab("production", clouds=2, regions=["RegionOne", "RegionTwo"], name="two-clouds")
+
+
+@pytest.fixture
+def two_clouds(two_cloud_lab, monkeypatch):
+    """`--lab` (and LabHandle faults) point at the two-cloud lab."""
+    monkeypatch.setenv("MRCONSOLE_LAB_DIR", str(two_cloud_lab.dir))
+    return two_cloud_lab
 
 
 @pytest.fixture(scope="session")
@@ -147,7 +161,7 @@ def adopting_lab(no_reauth_lab, monkeypatch):
 
 # Fixtures that bring up (or use) a lab: a test that asks for one, directly or through
 # another fixture, is marked `lab`; every other test is in the fast tier (`make test-fast`).
-LAB_FIXTURES = {"lab", "production_lab", "no_reauth_lab", "simple_lab", "adopting_lab"}
+LAB_FIXTURES = {"lab", "production_lab", "no_reauth_lab", "simple_lab", "adopting_lab", "two_cloud_lab", "two_clouds"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -28,7 +29,12 @@ def add_cloud_arguments(parser, stack_timeout: bool = False) -> None:
 
     g = parser.add_argument_group("cloud")
     g.add_argument(
-        "--os-cloud", dest="os_cloud", metavar="CLOUD", help="cloud name in clouds.yaml (default: $OS_CLOUD)"
+        "--os-cloud",
+        dest="os_cloud",
+        action="append",
+        metavar="CLOUD",
+        help="cloud name in clouds.yaml (default: $OS_CLOUD, else the config's `open` list); repeat it to open "
+        "several clouds together: the regions of each after the first are named CLOUD/REGION",
     )
     g.add_argument(
         "--region", dest="regions", action="append", default=[], metavar="R", help="only this region (repeatable)"
@@ -87,15 +93,24 @@ def cloud_options(args):
     seconds = request_timeout(args)
     if seconds is not None:
         timeouts = Timeouts(connect=min(3.0, seconds), read=seconds)
+    names = list(args.os_cloud or [])
     if args.lab:
-        # --os-cloud with --lab picks one of the lab's own clouds (its reader, its application credentials).
-        opts = lab_options(args.lab_dir, timeouts=timeouts, cloud=args.os_cloud)
+        # --os-cloud with --lab picks the lab's own clouds (its reader, its application credentials, its second
+        # cloud); without it, the operator's cloud and, on a two-cloud lab, the second one beside it.
+        opts = lab_options(args.lab_dir, timeouts=timeouts, clouds=names)
 
         if not Path(opts.config_file).exists():
             raise CliError("the lab is not set up: run `mrconsole lab up` first")
         opts.regions = list(args.regions)
         return opts
-    return CloudOptions(cloud=args.os_cloud, regions=list(args.regions), timeouts=timeouts)
+    if not names and not os.environ.get("OS_CLOUD"):
+        try:
+            names = list(config.load().open)
+        except config.ConfigError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+    return CloudOptions(
+        cloud=names[0] if names else None, also=names[1:], regions=list(args.regions), timeouts=timeouts
+    )
 
 
 async def open_fleet(args, authenticate: bool = True, every_region: bool = False):

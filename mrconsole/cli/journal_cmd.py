@@ -52,6 +52,7 @@ def cmd_journal(args) -> int:
 
 def _cloud_name(args) -> str | None:
     """The cloud whose entries to show: --os-cloud's name, or the lab's (its clouds.yaml names it)."""
+    first = args.os_cloud[0] if args.os_cloud else None
     if args.lab:
-        return args.os_cloud or CLOUD_NAME
-    return args.os_cloud
+        return first or CLOUD_NAME
+    return first

@@ -49,13 +49,24 @@ async def _status(args) -> int:
         fleet.close()
     health = {h.region: h for h in fleet.health()}
     any_down = any(h.state == Health.DOWN for h in health.values())
+    clouds_down = fleet.keystone_down()
     if args.format == "json":
+        down = {d.cloud: d for d in clouds_down}
         print_json(
             {
                 "cloud": fleet.name,
+                "clouds": [
+                    {
+                        "name": name,
+                        "keystone": "down" if name in down else "up",
+                        "reason": down[name].reason if name in down else None,
+                    }  # fmt: skip
+                    for name in fleet.cloud_names
+                ],
                 "regions": [
                     {
                         "name": region,
+                        "cloud": fleet.cloud_of(region),
                         "health": health[region].state,
                         "latency_ms": round(health[region].latency_ms, 1) if health[region].latency_ms else None,
                         "last_error": rs.error.message if rs.error else (_slow(health[region]) or None),
@@ -77,7 +88,10 @@ async def _status(args) -> int:
             }
         )
     else:
-        print(f"cloud: {fleet.name}")
+        names = fleet.cloud_names
+        print(f"cloud: {names[0]}" if len(names) == 1 else f"clouds: {', '.join(names)}")
+        for d in clouds_down:  # one line for the cloud, not one outage per region
+            print(f"cloud {d.cloud}: {d.reason}: none of its {len(d.regions)} region(s) can be asked")
         rows = []
         for region, rs in listing.items():
             h = health[region]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from mrconsole.cloud import errors, request_log
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.region import RegionClient, Timeouts
-from mrconsole.models import Identity
+from mrconsole.models import CLOUD_SEPARATOR, Identity
 
 
 @dataclass
@@ -24,6 +24,12 @@ class CloudOptions:
     config_file: str | None = None  # a specific clouds.yaml (the lab's), instead of the search path
     timeouts: Timeouts = Timeouts()
     workers_per_region: int = 4
+    # Further clouds of the same clouds.yaml, opened beside `cloud` in one fleet (`--os-cloud` repeated, a
+    # two-cloud lab): their regions are named CLOUD/REGION, the first cloud's by their own names.
+    also: list[str] = field(default_factory=list)
+
+
+SEPARATOR = CLOUD_SEPARATOR  # between a further cloud's name and its region's: `lab-edge/RegionOne`
 
 
 def load_config(opts: CloudOptions):
@@ -75,8 +81,22 @@ class Cloud:
         self.config_file = config_file
 
     @property
+    def members(self) -> list[Cloud]:
+        """The clouds this is made of: itself (Clouds: each opened cloud)."""
+        return [self]
+
+    def cloud_of(self, region: str) -> Cloud:
+        """The cloud a region (by the console's name for it) belongs to."""
+        return next((c for c in self.members if region in c.regions), self)
+
+    @property
     def region_names(self) -> list[str]:
         return list(self.regions)
+
+    @property
+    def auth_url(self) -> str:
+        """The Keystone this cloud logs in to ("" without auth, as noauth)."""
+        return str(getattr(self.session.auth, "auth_url", "") or "")
 
     def region(self, name: str) -> RegionClient:
         try:
@@ -150,6 +170,20 @@ class Cloud:
             return "Keystone refused (403)"
 
 
+def same_keystone(a: str, b: str) -> bool:
+    """Whether two auth URLs are one Keystone: scheme, host, port and path alike, the version aside
+    (`https://k:5000/v3` is `https://k:5000/`)."""
+    import re
+    from urllib.parse import urlsplit
+
+    def key(url: str) -> tuple:
+        u = urlsplit(url.strip())
+        path = re.sub(r"/v[23](\.0)?/?$", "", u.path).rstrip("/")
+        return u.scheme.lower(), u.netloc.lower(), path
+
+    return bool(urlsplit(a.strip()).netloc) and key(a) == key(b)
+
+
 def _pool_per_host(session, hosts: int, per_host: int) -> None:
     """Keep a connection pool for every region's Heat and Keystone. requests keeps 10 host pools by
     default and drops the oldest past that: at 20 regions every look opened a new TCP connection (seen
@@ -205,19 +239,76 @@ async def _authenticate(session, timeouts: Timeouts):
         raise CloudError(errors.UNAVAILABLE, "Keystone did not answer within the timeout") from None
     except Exception as exc:  # noqa: BLE001
         mapped = errors.map_exception(exc, None)
-        if mapped.kind == errors.UNAVAILABLE:
-            said = "Keystone" if mapped.message.startswith("TLS") else "Keystone unreachable"
+        if mapped.kind == errors.UNAVAILABLE and not mapped.message.startswith(errors.KEYSTONE_UNREACHABLE):
+            said = "Keystone" if mapped.message.startswith("TLS") else errors.KEYSTONE_UNREACHABLE
             mapped = CloudError(errors.UNAVAILABLE, f"{said}: {mapped.message}")
         raise mapped from None
 
 
+class Clouds(Cloud):
+    """Several clouds in one fleet (`CloudOptions.also`): every region of each, the first cloud's under their
+    own names, each other's as CLOUD/REGION (two clouds may both have a RegionOne). Each cloud keeps its own
+    session and token; what is asked of "the cloud" (who am I, when does my token end) is the first's, and
+    `cloud_of(region)` gives a region's own."""
+
+    def __init__(self, members: list[Cloud]):
+        regions = {key: client for c in members for key, client in c.regions.items()}
+        super().__init__(members[0].name, members[0].session, regions, members[0].config_file)
+        self._members = members
+        self.notices = [n for c in members for n in c.notices]
+
+    @property
+    def members(self) -> list[Cloud]:
+        return list(self._members)
+
+    def close(self) -> None:
+        for c in self._members:
+            c.close()
+
+
 async def connect(opts: CloudOptions) -> Cloud:
-    """Load the cloud and build its region clients.
+    """Load the cloud (and the further clouds `opts.also` names) and build its region clients.
 
     Authenticates up front only when it must (to discover regions from the
     catalog); otherwise the first call per region does, so a Keystone outage
     shows as per-region errors rather than blocking start-up.
     """
+    if not opts.also:
+        return await _connect_one(opts, "")
+    names = [opts.cloud or os.environ.get("OS_CLOUD") or "", *opts.also]
+    if len(set(names)) != len(names):
+        raise CloudError(errors.CONFIG, "a cloud is named twice: give each --os-cloud once")
+    known = set()
+    members: list[Cloud] = []
+    try:
+        for i, name in enumerate(names):
+            prefix = "" if i == 0 else name + SEPARATOR
+            own = [r for r in opts.regions if (r.startswith(prefix) if prefix else SEPARATOR not in r)]
+            known |= {r for r in opts.regions if r in own}
+            if opts.regions and not own:
+                continue  # --region names none of this cloud's regions: it is not opened
+            one = CloudOptions(
+                cloud=name or None,
+                regions=[r[len(prefix) :] for r in own],
+                config_file=opts.config_file,
+                timeouts=opts.timeouts,
+                workers_per_region=opts.workers_per_region,
+            )
+            members.append(await _connect_one(one, prefix))
+    except BaseException:
+        for m in members:
+            m.close()
+        raise
+    unknown = [r for r in opts.regions if r not in known]
+    if unknown:
+        for m in members:
+            m.close()
+        raise CloudError(errors.CONFIG, f"region {unknown[0]!r} is not in the clouds opened ({', '.join(names)})")
+    return Clouds(members)
+
+
+async def _connect_one(opts: CloudOptions, prefix: str) -> Cloud:
+    """One cloud; its regions named `prefix` + their catalog names."""
     from keystoneauth1 import exceptions as kexc
     from openstack import exceptions as os_exc
 
@@ -270,9 +361,10 @@ async def connect(opts: CloudOptions) -> Cloud:
             region_session = sessions[key]
         except (os_exc.ConfigException, kexc.ClientException):
             interface = "public"
-        clients[region] = RegionClient(
-            region,
+        clients[prefix + region] = RegionClient(
+            prefix + region,
             region_session,
+            catalog_region=region,
             endpoint_override=override,
             interface=interface,
             timeouts=opts.timeouts,
@@ -310,6 +402,15 @@ def _insecure_notices(name: str, sessions: dict, clients: dict) -> list[str]:
 
 
 async def authenticate(cloud: Cloud) -> None:
-    """Get a token now, so bad credentials fail once and clearly."""
-    if cloud.session.auth is not None:
-        await _authenticate(cloud.session, next(iter(cloud.regions.values())).timeouts)
+    """Get a token now, so bad credentials fail once and clearly. A further cloud whose Keystone does not
+    answer is not a failure here: its regions say so, one reason for all (the first cloud's is)."""
+    for i, member in enumerate(cloud.members):
+        if member.session.auth is None:
+            continue
+        try:
+            await _authenticate(member.session, next(iter(member.regions.values())).timeouts)
+        except CloudError as exc:
+            if i == 0 or exc.kind != errors.UNAVAILABLE:
+                if i:
+                    raise CloudError(exc.kind, f"cloud {member.name}: {exc.message}") from None
+                raise

@@ -90,6 +90,9 @@ def _cloud_type(exc: BaseException) -> bool:
     return module.startswith(_CLIENTS) or isinstance(exc, (OSError, TimeoutError)) or module == "http.client"
 
 
+KEYSTONE_UNREACHABLE = "Keystone unreachable"
+
+
 def map_exception(exc: BaseException, region: str | None) -> CloudError | InternalError:
     """Translate any exception from a Heat or Keystone call: a `CloudError` for what the cloud or
     the network answered, an `InternalError` for a bug of ours (logged by the caller)."""
@@ -129,6 +132,11 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError | Intern
         return CloudError(INVALID, heat_message(exc), region)
     if isinstance(exc, kexc.EndpointNotFound):
         return CloudError(CONFIG, "no orchestration endpoint for this region in the catalog", region)
+    if isinstance(exc, (kexc.ConnectTimeout, kexc.ConnectFailure)) and "/auth/tokens" in str(exc):
+        # The token could not be had: the cloud's Keystone, not the region, did not answer (every region of
+        # that cloud fails for this one reason: said once, core/live/fleet.py keystone_down).
+        said = "timed out: no answer" if isinstance(exc, kexc.ConnectTimeout) else "connection refused or failed"
+        return CloudError(UNAVAILABLE, f"{KEYSTONE_UNREACHABLE}: {said}", region)
     if isinstance(exc, (kexc.ConnectTimeout,)):
         # keystoneauth reports read timeouts as ConnectTimeout too.
         return CloudError(UNAVAILABLE, "timed out: no answer", region)
@@ -152,6 +160,10 @@ def map_exception(exc: BaseException, region: str | None) -> CloudError | Intern
         code = getattr(exc, "code", 0) or 0
         if code >= 500 and _from_a_proxy(str(exc)):
             return CloudError(UNAVAILABLE, f"answered {code} (HTML from a proxy, not Heat)", region)
+        if code == 503 and "Keystone service is temporarily unavailable" in str(getattr(exc, "message", "")):
+            # keystonemiddleware in front of Heat: the region is up, its cloud's Keystone is not (it cannot
+            # check the token), so every region of that cloud answers this (said once: KEYSTONE_UNREACHABLE).
+            return CloudError(UNAVAILABLE, f"{KEYSTONE_UNREACHABLE}: Heat answers 503, it cannot check tokens", region)
         if code >= 500:
             return CloudError(UNAVAILABLE, f"server error {code}: {heat_message(exc)}", region)
         return CloudError(INVALID, heat_message(exc), region)

@@ -7,11 +7,17 @@ the cloud layer knows nothing of the lab.
 from __future__ import annotations
 
 from mrconsole.cloud.connection import CloudOptions
-from mrconsole.lab.manager import CLOUD_NAME, Lab
+from mrconsole.lab.manager import CLOUD_NAME, EDGE_CLOUD, Lab
 
 
-def lab_options(lab_dir: str | None = None, cloud: str | None = None, **kwargs) -> CloudOptions:
-    """Options for one of the local lab's clouds: the operator's (`mrconsole-lab`) unless `cloud` names
-    another in its clouds.yaml (`mrconsole-lab-reader`, `mrconsole-lab-appcred`, ...)."""
+def lab_options(
+    lab_dir: str | None = None, cloud: str | None = None, clouds: list[str] | None = None, **kwargs
+) -> CloudOptions:
+    """Options for the local lab's clouds: `cloud`, or the `clouds` given (the first, and the others beside
+    it), among those of its clouds.yaml (`mrconsole-lab-reader`, `mrconsole-lab-appcred`, `lab-edge`, ...);
+    by default the operator's (`mrconsole-lab`) and, on a two-cloud lab (`lab up --clouds 2`), `lab-edge`."""
     lab = Lab(lab_dir)
-    return CloudOptions(cloud=cloud or CLOUD_NAME, config_file=str(lab.clouds_yaml), **kwargs)
+    names = list(clouds or ([cloud] if cloud else []))
+    if not names:
+        names = [CLOUD_NAME] + ([EDGE_CLOUD] if lab.has_edge() else [])
+    return CloudOptions(cloud=names[0], also=names[1:], config_file=str(lab.clouds_yaml), **kwargs)

@@ -1,4 +1,4 @@
-"""The fleet: every region of one cloud, read concurrently.
+"""The fleet: every region of one cloud (or of several opened together), read concurrently.
 
 A fleet refresh takes as long as the slowest reachable region (bounded by
 the deadline for an unreachable one), never the sum of the regions.
@@ -10,15 +10,26 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-from mrconsole.cloud.connection import Cloud
-from mrconsole.cloud.errors import CloudError
+from mrconsole.cloud.connection import SEPARATOR, Cloud
+from mrconsole.cloud.errors import KEYSTONE_UNREACHABLE, CloudError
 from mrconsole.cloud.health import Health, HealthSnapshot
 from mrconsole.core.acting.permissions import Permissions
 from mrconsole.errors import InternalError
 from mrconsole.models import Stack
 
 # A region's health states, for the views (which see the core only, not the cloud layer).
-__all__ = ["Fleet", "Health", "RegionStacks"]
+__all__ = ["CloudDown", "Fleet", "Health", "RegionStacks"]
+
+
+@dataclass(frozen=True)
+class CloudDown:
+    """A cloud whose Keystone does not answer: every region of it is unreachable for that one reason, said
+    once rather than as one outage per region."""
+
+    cloud: str
+    reason: str  # as the regions say it: "Keystone unreachable: connection refused or failed"
+    regions: tuple[str, ...]
+    since: float | None  # wall clock: the earliest of its regions' down_since
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,28 @@ class RegionStacks:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def cloud_of_region(first: str, region: str) -> str:
+    """The cloud of a region as the console names it: CLOUD/REGION for a cloud opened beside the first."""
+    return region.partition(SEPARATOR)[0] if SEPARATOR in region else first
+
+
+def keystone_down_in(first: str, health) -> list[CloudDown]:
+    """The clouds whose every region is down because their Keystone does not answer (the token could not be
+    had: cloud/errors.py KEYSTONE_UNREACHABLE), from each region's last answer (HealthSnapshots: a live
+    session's or a recording's). `first`: the first cloud's name. Cost: O(regions), no request."""
+    by_cloud: dict[str, list] = {}
+    for h in health:
+        by_cloud.setdefault(cloud_of_region(first, h.region), []).append(h)
+    out = []
+    for cloud, snaps in by_cloud.items():
+        if all(s.state == Health.DOWN and (s.last_error or "").startswith(KEYSTONE_UNREACHABLE) for s in snaps):
+            since = [s.down_since for s in snaps if s.down_since is not None]
+            out.append(
+                CloudDown(cloud, str(snaps[0].last_error), tuple(s.region for s in snaps), min(since, default=None))
+            )
+    return out
 
 
 class Fleet:
@@ -49,11 +82,28 @@ class Fleet:
     def region(self, name: str):
         return self.cloud.region(name)
 
+    @property
+    def cloud_names(self) -> list[str]:
+        """Every cloud opened (one, or several: `--os-cloud` repeated), the first first."""
+        return [c.name for c in self.cloud.members]
+
+    def cloud_of(self, region: str) -> str:
+        """The name of the cloud a region belongs to."""
+        return self.cloud.cloud_of(region).name
+
+    def auth_url(self, region: str) -> str:
+        """The Keystone of the cloud a region belongs to ("" without auth)."""
+        return self.cloud.cloud_of(region).auth_url
+
     async def token_expires(self):
         return await self.cloud.token_expires()
 
     def health(self) -> list[HealthSnapshot]:
         return [c.health.snapshot() for c in self.cloud.regions.values()]
+
+    def keystone_down(self) -> list[CloudDown]:
+        """The clouds whose Keystone does not answer (`keystone_down_in`). No request."""
+        return keystone_down_in(self.name, self.health())
 
     async def list_stacks(
         self, regions: list[str] | None = None, filters: dict | None = None, show_nested: bool = False

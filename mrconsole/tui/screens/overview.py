@@ -30,7 +30,7 @@ from mrconsole.tui.widgets.health import HealthStrip
 from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree, NodeData
 from mrconsole.tui.widgets.plain import DataTable, Input, Static
 from mrconsole.tui.widgets.region_layout import share_height
-from mrconsole.tui.widgets.region_pane import RegionColumn, RegionPane, new_widths
+from mrconsole.tui.widgets.region_pane import RegionColumn, RegionPane, new_widths, pane_id
 
 
 class OverviewScreen(ConsoleAccess, Screen):
@@ -106,7 +106,7 @@ class OverviewScreen(ConsoleAccess, Screen):
 
     def _pane(self, region: str) -> RegionPane | None:
         try:
-            return self.query_one(f"#region-{region}", RegionPane)
+            return self.query_one(f"#{pane_id(region)}", RegionPane)
         except NoMatches:  # a region the screen was not built with
             return None
 

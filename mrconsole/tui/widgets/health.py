@@ -13,7 +13,7 @@ from rich.text import Text
 
 from mrconsole.config import Look
 from mrconsole.core.live.changes import HealthChanged, IdentityKnown, RegionStatus
-from mrconsole.core.live.fleet import Health
+from mrconsole.core.live.fleet import Health, keystone_down_in
 from mrconsole.core.live.playback import PlaybackSession
 from mrconsole.tui import clock
 from mrconsole.tui.access import console
@@ -133,6 +133,15 @@ class HealthStrip(Static):
         if auth_error:
             text.append(" NOT AUTHENTICATED ", style="bold white on red")
         now = clock.now()
+        # A cloud whose Keystone does not answer is one item, not one outage per region (#38).
+        for down in keystone_down_in(cloud, health):
+            text.append("  ")
+            text.append(f"{HEALTH_ICON[Health.DOWN]} {down.cloud} Keystone down", style=HEALTH_STYLE[Health.DOWN])
+            text.append(f" {ago(down.since)}", style="red")
+            if detail > 0:
+                text.append(f" ({len(down.regions)} region{'s' if len(down.regions) != 1 else ''})", style="dim")
+            gone = set(down.regions)
+            health = [h for h in health if h.region not in gone]
         if detail < 0:
             # Many regions (20 do not fit in 80 columns by name): how many are up, then every one that is not.
             up = sum(1 for h in health if h.state == "up")

@@ -21,6 +21,8 @@ on one line (`.region-head`), then its first rows without a header.
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -86,6 +88,13 @@ class RegionColumn(VerticalScroll):
         self.post_message(self.Resized())
 
 
+def pane_id(region: str) -> str:
+    """A region's pane's widget id. Textual takes letters, digits, _ and - only; a region's name may hold any
+    other (a Keystone region id may, and a cloud opened beside the first names its regions CLOUD/REGION), so
+    each other character is written as its code, which keeps two names apart."""
+    return "region-" + re.sub(r"[^A-Za-z0-9-]", lambda m: f"_{ord(m.group()):x}_", region)
+
+
 class RegionPane(Vertical):
     """Last known data stays visible when the region is down, dimmed, with its age."""
 
@@ -95,7 +104,7 @@ class RegionPane(Vertical):
     def __init__(self, region: str, widths: dict[str, int] | None = None, **kwargs):
         """`widths`: the widest cell per column, shared by the panes of one screen, so that every pane chooses
         the same columns at the same widths (a status column that starts at one place in every region)."""
-        super().__init__(id=f"region-{region}", classes="region-pane", **kwargs)
+        super().__init__(id=pane_id(region), classes="region-pane", **kwargs)
         self.region_name = region
         self._title = region  # as shown; the border reads markup, so it gets plain Text
         self.border_title = plain(region)

@@ -1,0 +1,83 @@
+"""Two clouds in one fleet (#38), on the two-cloud lab (`lab up --clouds 2`): mrconsole-lab and lab-edge, each
+with its own Keystone. `--lab` opens both (lab-edge's regions named `lab-edge/REGION`); `lab seed --example
+multi-cloud` makes a master in the first and the application in the second, given the master's output, as
+Heat can (a constituent cannot be sent to another cloud: test_barbican.py); a direct action reaches the
+second cloud; its Keystone stopped is said once, as that cloud down, while the first cloud goes on."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mrconsole.lab.seed import seed
+
+EDGE = "lab-edge/RegionOne"
+
+
+@pytest.fixture(scope="module")
+def seeded(two_cloud_lab):
+    said = seed(two_cloud_lab.lab, name="mcl", example="multi-cloud")
+    assert "mcl-app" in said and "lab-edge RegionOne: CREATE_COMPLETE" in said, said
+    return two_cloud_lab
+
+
+def _status(cli, *extra) -> tuple[int, dict]:
+    code, out, err = cli("status", "--lab", "--format", "json", *extra)
+    assert out, err
+    return code, json.loads(out)
+
+
+def test_both_clouds_in_one_fleet_and_the_second_clouds_part_given_the_masters_output(seeded, two_clouds, cli):
+    code, doc = _status(cli)
+    assert code == 0, doc
+    assert [(c["name"], c["keystone"]) for c in doc["clouds"]] == [("mrconsole-lab", "up"), ("lab-edge", "up")]
+    regions = {r["name"]: r for r in doc["regions"]}
+    assert list(regions) == ["RegionOne", "RegionTwo", EDGE], list(regions)
+    assert regions[EDGE]["cloud"] == "lab-edge" and regions["RegionTwo"]["cloud"] == "mrconsole-lab"
+    assert [s["name"] for s in regions[EDGE]["stacks"]] == ["mcl-app"]
+    assert "mcl-app" not in [s["name"] for s in regions["RegionOne"]["stacks"]]
+
+    # The application in lab-edge was given the master's db_ip (its outputs say the URL made of it).
+    code, out, err = cli("outputs", "mcl", "--lab", "--format", "json")
+    assert code == 0, err
+    db_ip = next(o["value"] for o in json.loads(out)["outputs"] if o["key"] == "db_ip")
+    code, out, err = cli("outputs", "mcl-app", "--lab", "--region", EDGE, "--format", "json")
+    assert code == 0, err
+    outputs = {o["key"]: o for o in json.loads(out)["outputs"]}
+    assert outputs["app_url"]["value"] == f"http://app.example.test/?db={db_ip}", outputs
+    assert outputs["app_url"]["region"] == EDGE
+
+    # One cloud only, by its name, as `--os-cloud` picks it.
+    code, doc = _status(cli, "--os-cloud", "lab-edge")
+    assert [r["name"] for r in doc["regions"]] == ["RegionOne"] and doc["cloud"] == "lab-edge", doc
+
+
+def test_a_direct_action_in_the_second_cloud(seeded, two_clouds, cli):
+    code, out, err = cli("stack", "check", "mcl-app", "--lab", "--region", EDGE, "--yes", "--wait", "--format", "json")
+    assert code == 0, out + err
+    code, doc = _status(cli, "--region", EDGE)
+    assert [(s["name"], s["status"]) for s in doc["regions"][0]["stacks"]] == [("mcl-app", "CHECK_COMPLETE")], doc
+    # The journal names the cloud's region as the console does.
+    code, out, err = cli("journal", "--lab", "--format", "json")
+    assert any(e["region"] == EDGE and e["action"] == "check" for e in json.loads(out)), out
+
+
+def test_the_second_clouds_keystone_down_is_said_once_and_the_first_cloud_goes_on(seeded, two_clouds, cli):
+    with two_clouds.fault("lab-edge/keystone", "stop"):
+        code, out, err = cli("status", "--lab")
+        assert code == 3, out + err  # degraded: a region cannot be asked
+        lines = out.splitlines()
+        assert lines[0] == "clouds: mrconsole-lab, lab-edge", out
+        assert lines[1].startswith("cloud lab-edge: Keystone unreachable: "), out
+        assert lines[1].endswith("none of its 1 region(s) can be asked"), out
+        code, doc = _status(cli)
+        assert [(c["name"], c["keystone"]) for c in doc["clouds"]] == [("mrconsole-lab", "up"), ("lab-edge", "down")]
+        regions = {r["name"]: r for r in doc["regions"]}
+        assert regions["RegionOne"]["health"] == "up" and regions["RegionTwo"]["health"] == "up", doc
+        assert regions[EDGE]["health"] == "down" and regions[EDGE]["last_error"].startswith("Keystone unreachable")
+        # The first cloud is still acted on.
+        code, out, err = cli("stack", "check", "mcl", "--lab", "--region", "RegionOne", "--yes", "--format", "json")
+        assert code == 0, out + err
+    code, doc = _status(cli)
+    assert code == 0 and all(c["keystone"] == "up" for c in doc["clouds"]), doc
