@@ -81,3 +81,44 @@ def test_the_second_clouds_keystone_down_is_said_once_and_the_first_cloud_goes_o
         assert code == 0, out + err
     code, doc = _status(cli)
     assert code == 0 and all(c["keystone"] == "up" for c in doc["clouds"]), doc
+
+
+MASTER = """heat_template_version: 2018-08-31
+resources:
+  app:
+    type: OS::Heat::Stack
+    properties:
+      context: {region_name: RegionOne}
+      template: {get_file: child.yaml}
+outputs:
+  v: {value: {get_attr: [app, outputs, v]}}
+"""
+CHILD = """heat_template_version: 2018-08-31
+parameters:
+  x: {type: string, default: VALUE}
+resources:
+  v: {type: OS::Heat::Value, properties: {value: {get_param: x}}}
+outputs:
+  v: {value: {get_attr: [v, value]}}
+"""
+
+
+def test_a_master_in_the_second_cloud_and_a_rollout_wave_there(two_clouds, cli, tmp_path):
+    """A master made in lab-edge: its `region_name: RegionOne` is lab-edge's RegionOne (its own cloud's), not
+    the first cloud's; a rollout's wave reaches it there."""
+    for version in ("one", "two"):
+        (tmp_path / version).mkdir()
+        (tmp_path / version / "master.yaml").write_text(MASTER)
+        (tmp_path / version / "child.yaml").write_text(CHILD.replace("VALUE", version))
+    code, out, err = cli("stack", "create", "edgem", "-t", str(tmp_path / "one" / "master.yaml"), "--lab",
+                         "--region", EDGE, "--wait", "--format", "json")  # fmt: skip
+    assert code == 0, out + err
+    code, out, err = cli("status", "--lab", "--master", "edgem", "--format", "json")
+    assert code == 0, err
+    said = json.loads(out)
+    assert [(c["resource"], c["region"]) for c in said["constituents"]] == [("app", EDGE)], said
+    code, out, err = cli("rollout", "edgem", "-t", str(tmp_path / "two" / "master.yaml"), "--lab", "--yes")
+    assert code == 0 and f"wave 1 ({EDGE}): gate passed" in out + err, out + err
+    code, out, err = cli("outputs", "edgem", "--lab", "--format", "json")
+    values = {(o["region"], o["stack_name"].split("-")[0], o["key"]): o["value"] for o in json.loads(out)["outputs"]}
+    assert set(values.values()) == {"two"} and {r for r, _, _ in values} == {EDGE}, values
