@@ -202,17 +202,17 @@ class RegionClient:
 
         def read(_heat) -> SecretLogin:
             headers = {"Accept": "text/plain"}
+            where = {"service_type": "key-manager", "region_name": self.catalog_region, "interface": self._interface}
+            if self._session.auth is not None and not _endpoint_or_none(self._session, where):
+                # Heat makes its Barbican client from this region's catalog, whatever the ref (a URL too).
+                return SecretLogin("this region's catalog has no key-manager (Barbican) for Heat to read it from", "")
             if ref.startswith(("http://", "https://")):
                 answer = self._session.get(ref.rstrip("/") + "/payload", headers=headers)
             else:
                 answer = self._session.get(
                     f"/v1/secrets/{ref}/payload",
                     headers=headers,
-                    endpoint_filter={
-                        "service_type": "key-manager",
-                        "region_name": self.catalog_region,
-                        "interface": self._interface,
-                    },
+                    endpoint_filter=where,
                 )
             return SecretLogin(credential_shape_problem(answer.text), credential_auth_url(answer.text))
 
@@ -673,6 +673,16 @@ POLICY_PROBES: dict[str, tuple[str, str, dict | None]] = {
         for a in ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
     },  # actions:<a>
 }
+
+
+def _endpoint_or_none(session, where: dict) -> str | None:
+    """A service's URL from the session's catalog, or None when the catalog has none there."""
+    from keystoneauth1 import exceptions as kexc
+
+    try:
+        return session.get_endpoint(**where)
+    except kexc.EndpointNotFound:
+        return None
 
 
 def credential_auth_url(text: str) -> str:

@@ -104,6 +104,14 @@ def test_a_secret_for_another_cloud_makes_the_stack_in_the_masters_own_cloud(lab
     where = _where(cli, "cxm-edge-")
     assert list(where) == ["RegionOne"] and len(where["RegionOne"]) == 1, where
 
+    # A restricted application credential (which cannot create trusts) changes nothing: Heat only asks a token
+    # with the secret's login, then sends through its own.
+    path_r = _master(tmp_path, lab, layout.extra["edge"]["secrets"]["restricted"], "RegionOne", {"get_file": "ca.pem"})
+    code, out, err = cli("stack", "create", "cxr", "-t", str(path_r), "--lab", "--region", "RegionOne",
+                         "--force", "--wait", "--format", "json")  # fmt: skip
+    assert code == 0, err + out
+    assert list(_where(cli, "cxr-edge-")) == ["RegionOne"]
+
     # Yet Heat does log in to lab-edge's Keystone with the secret: the same login with a wrong secret is refused.
     from heatclient import exc
 
@@ -147,13 +155,13 @@ def test_a_path_for_ca_cert_is_refused_before_sending_and_heat_refuses_it_too(la
     assert _where(cli, "cxpath") == {}
 
 
-def _heat(lab_):
+def _heat(lab_, region: str = "RegionOne"):
     import openstack.config
     from heatclient import client as heat
 
     config = openstack.config.OpenStackConfig(config_files=[str(lab_.dir / "clouds.yaml")])
-    cloud = config.get_one(cloud="mrconsole-lab", region_name="RegionOne")
-    return heat.Client("1", session=cloud.get_session(), region_name="RegionOne")
+    cloud = config.get_one(cloud="mrconsole-lab", region_name=region)
+    return heat.Client("1", session=cloud.get_session(), region_name=region)
 
 
 def test_a_secret_heat_cannot_use_is_refused_before_sending_as_heat_refuses_it(lab, cli, tmp_path):
@@ -183,3 +191,30 @@ def test_a_secret_heat_cannot_use_is_refused_before_sending_as_heat_refuses_it(l
                          "--format", "json")  # fmt: skip
     assert code != 0 and "its payload is not JSON" in out + err, out + err
     assert "Quartz-Plain-8841" not in out + err
+
+
+def test_a_move_to_a_region_where_heat_cannot_read_the_secret_is_refused_as_heat_refuses_it(lab, cli, tmp_path):
+    """Heat reads a constituent's secret in the master's region, through that region's catalog, when it
+    creates or adopts the master (RemoteStack.validate): the lab's Barbican is in RegionOne's catalog only."""
+    from heatclient import exc
+
+    ref = _secret(lab)
+    path = _master(tmp_path, lab, ref, "RegionOne", {"get_file": "ca.pem"})
+    code, out, err = cli("stack", "create", "cxmove", "-t", str(path), "--lab", "--region", "RegionOne",
+                         "--wait", "--format", "json")  # fmt: skip
+    assert code == 0, out + err
+    assert cli("status", "--lab", "--master", "cxmove")[0] == 0  # the topology cache the move reads
+
+    code, out, err = cli("move", "cxmove", "--to", "RegionTwo", "--lab", "--preview")
+    assert code != 0, out + err
+    assert "edge: credential_secret_id" in out and "no key-manager (Barbican)" in out, out
+    assert "Heat reads it in RegionTwo and would refuse the move's adopt" in out, out
+
+    # Heat, asked for a master with that constituent in RegionTwo: refused for the same reason.
+    with pytest.raises(exc.HTTPBadRequest) as refused:
+        _heat(lab, "RegionTwo").stacks.create(
+            stack_name="cxmove2",
+            template=yaml.safe_load(path.read_text()),
+            files={"ca.pem": (tmp_path / "ca.pem").read_text()},
+        )
+    assert "key-manager service in RegionTwo region not found" in str(refused.value), refused.value

@@ -17,6 +17,7 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.findings import BLOCKING, WARNING, Finding
 from mrconsole.template import constraints
 from mrconsole.template.analysis import analyse
+from mrconsole.template.heat import regional_resources, spec_secret
 from mrconsole.template.model import Analysis
 
 
@@ -115,12 +116,31 @@ async def create_findings(fleet, region: str, analysis) -> list:
 
 async def secret_findings(fleet, region: str, stacks) -> list:
     """Each constituent in another cloud: its secret read as Heat will read it, in the master's region
-    (cloud/region.py credential_problem); one not there, not readable by this login, or not a login Heat can
-    use refuses the create before it is sent. Cost: one request per distinct secret."""
+    (`secrets_read`), before a create. Cost: one request per distinct secret."""
     refs: dict[str, list[str]] = {}
     for s in stacks:
         if s.credential_secret_id:
             refs.setdefault(s.credential_secret_id, []).append(s.resource)
+    return await secrets_read(fleet, region, refs, "the create")
+
+
+def template_secrets(template, parameters: dict) -> dict[str, list[str]]:
+    """The credential secrets a master's template names (a literal, or a parameter's value): ref -> the
+    OS::Heat::Stack resources naming it."""
+    refs: dict[str, list[str]] = {}
+    for name, spec in regional_resources(template).items():
+        ref = spec_secret(spec, parameters)
+        if ref:
+            refs.setdefault(ref, []).append(name)
+    return refs
+
+
+async def secrets_read(fleet, region: str, refs: dict[str, list[str]], what: str) -> list:
+    """Each credential secret read as Heat reads it when a master in `region` is created or adopted
+    (remote_stack.py `_get_from_secret`, with the master's context and this region's catalog: cloud/region.py
+    credential_login): one not there, not readable by this login, not a login Heat can use, or a region with
+    no Barbican in its catalog refuses `what` before it is sent; a login for another Keystone too
+    (`_elsewhere`). Cost: one request per distinct secret."""
 
     async def check(ref: str):
         names = ", ".join(refs[ref])
@@ -139,8 +159,9 @@ async def secret_findings(fleet, region: str, stacks) -> list:
             return _elsewhere(fleet, region, names, login.auth_url)
         return Finding(
             BLOCKING,
-            f"{names}: credential_secret_id {ref}: {problem}: Heat reads it in {region} and would refuse the create",
-            'store the other cloud\'s login there as {"auth_type": ..., "auth": {...}} (openstack secret store)',
+            f"{names}: credential_secret_id {ref}: {problem}: Heat reads it in {region} and would refuse {what}",
+            f"Heat must read it in {region}: store the login in a Barbican of {region}'s catalog as "
+            '{"auth_type": ..., "auth": {...}} (openstack secret store) and name that secret',
         )
 
     return [f for f in await asyncio.gather(*(check(r) for r in refs)) if f is not None]

@@ -28,6 +28,7 @@ from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.actions import ActionResult, Actions, Target
 from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Checked, Finding
+from mrconsole.core.acting.launch import secrets_read, template_secrets
 from mrconsole.core.acting.permissions import refuse_unless_permitted
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.adopt_probe import refuse_unless_adopts
@@ -142,6 +143,12 @@ async def plan_rehome(
     if to_region == old_region and target == cached.name:
         raise PlanError(f"{name} is already in {to_region}", usage=True)
     findings += hidden_to_give(adopt, parameters, name)
+    # Heat reads each constituent's credential secret in the new master's region while it adopts
+    # (RemoteStack.validate, as for a create): read there now, as Heat will.
+    adopt_parameters = {**((adopt.data.get("environment") or {}).get("parameters") or {}), **parameters}
+    secrets = template_secrets(adopt.data.get("template") or {}, adopt_parameters)
+    if secrets and to_region in fleet.region_names:
+        findings += await secrets_read(fleet, to_region, secrets, "the move's adopt")
     try:
         clash = await fleet.region(to_region).find_stack(target)
     except CloudError as exc:
