@@ -7,7 +7,9 @@ master, and captures: the overview during a deploy, with one region down,
 at 80x24, a stack detail, the events screen with a filter applied, a
 re-apply blocked by the preflight and the per-region preview of an update, a rollout held after its
 canary and the breakpoints, a master moved while its region is lost, then its old master stale, and a
-recorded night replayed at its outage, with a cloud's and a region's label and colour (`--only replay`).
+recorded night replayed at its outage, with a cloud's and a region's label and colour (`--only replay`),
+and two clouds in one console, the second one's Keystone stopped (`--only clouds`: a two-cloud lab, `lab up
+--clouds 2`, made if the directory has no lab).
 
 `--only fleet` (also part of a full run): the fleet at a glance, 5 regions x 100 stacks from
 `lab populate` with no master open, at 80x24, 120x40 and 200x60. It replays the fleet scene that
@@ -158,10 +160,42 @@ async def capture_only(which: str, out: Path, lab: Lab) -> list[Path]:
     def save(app, name):
         written.append(Path(app.save_screenshot(filename=f"{name}.svg", path=str(out))))
 
-    await {"move": _move_screens, "oncall": _oncall_screens, "reader": _reader_screens, "replay": _replay_screens}[
-        which
-    ](lab, save)
+    await {
+        "move": _move_screens,
+        "oncall": _oncall_screens,
+        "reader": _reader_screens,
+        "replay": _replay_screens,
+        "clouds": _clouds_screens,
+    }[which](lab, save)
     return written
+
+
+async def _clouds_screens(lab: Lab, save) -> None:
+    """Two clouds in one console (`--lab` on a two-cloud lab): the multi-cloud example's master, its
+    application in lab-edge, then lab-edge's Keystone stopped: one item for that cloud in the header."""
+    from mrconsole.lab.manager import EDGE_CLOUD
+
+    edge = f"{EDGE_CLOUD}/{lab.edge().layout().regions[0]}"
+
+    async def factory():
+        # The default timeouts: a Heat whose Keystone is gone answers 503 after keystonemiddleware's own wait,
+        # which FAST's 2 s read timeout would cut into "no answer" (true, but not what this screen shows).
+        fleet = Fleet(await connect(lab_options(str(lab.dir))))
+        return ConsoleSession(fleet, master="mcl", config=SessionConfig())
+
+    app = MrConsoleApp(factory)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        await _until(pilot, lambda: bool(app.session.regions[edge].by_id), 30)
+        await pilot.pause(1.0)
+        save(app, "two-clouds")
+        lab.stop(f"{EDGE_CLOUD}/keystone")
+        try:
+            await _until(pilot, lambda: app.session.region_down(edge).startswith("Keystone unreachable"), 60)
+            await pilot.pause(3.0)
+            save(app, "two-clouds-keystone-down")
+        finally:
+            lab.start(f"{EDGE_CLOUD}/keystone")
 
 
 async def _replay_screens(lab: Lab, save) -> None:
@@ -448,7 +482,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default="screenshots")
     parser.add_argument("--lab-dir", default=None)
     parser.add_argument(
-        "--only", choices=("move", "oncall", "fleet", "reader", "replay"), help="only these screenshots"
+        "--only", choices=("move", "oncall", "fleet", "reader", "replay", "clouds"), help="only these screenshots"
     )
     args = parser.parse_args(argv)
     from mrconsole.lab.seed import seed
@@ -466,8 +500,14 @@ def main(argv=None) -> int:
     # A move needs a Heat that adopts: under re-authentication by trusts (the production profile) Heat
     # creates copies instead, and the console refuses the move (README, the production profile).
     profile = "production-no-reauth" if args.only == "move" and not lab.exists() else None
-    lab.up(progress=lambda m: print(f"lab: {m}", file=sys.stderr), profile=profile)
-    print(seed(lab, name="demo", wait=True), file=sys.stderr)
+    if args.only == "clouds":
+        if not lab.exists():
+            lab.up(progress=lambda m: print(f"lab: {m}", file=sys.stderr), clouds=2, regions=["RegionOne", "RegionTwo"])
+        lab.up(progress=lambda m: print(f"lab: {m}", file=sys.stderr))
+        print(seed(lab, name="mcl", example="multi-cloud"), file=sys.stderr)
+    else:
+        lab.up(progress=lambda m: print(f"lab: {m}", file=sys.stderr), profile=profile)
+        print(seed(lab, name="demo", wait=True), file=sys.stderr)
     for path in asyncio.run(capture(lab, out) if not args.only else capture_only(args.only, out, lab)):
         print(path)
     return 0

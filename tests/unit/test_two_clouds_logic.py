@@ -62,7 +62,7 @@ def test_a_cloud_whose_keystone_does_not_answer_is_one_outage():
     assert [d.cloud for d in keystone_down_in("lab", [_snap("RegionOne", "down", KEYSTONE_DOWN)])] == ["lab"]
 
     line = HealthStrip()._text("lab", health, {}, False, 2).plain
-    assert "✖ edge Keystone down" in line and "(2 regions)" in line, line
+    assert line.startswith(" lab   edge ") and "✖ edge Keystone down" in line and "(2 regions)" in line, line
     assert "edge/RegionOne" not in line and "edge/RegionTwo" not in line, line  # not one outage per region
     assert "✖ far/RegionOne down" in line and "✖ near/RegionOne down" in line, line
 

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from mrconsole.config import Look
 from mrconsole.core.live.changes import HealthChanged, IdentityKnown, RegionStatus
-from mrconsole.core.live.fleet import Health, keystone_down_in
+from mrconsole.core.live.fleet import Health, cloud_of_region, keystone_down_in
 from mrconsole.core.live.playback import PlaybackSession
 from mrconsole.tui import clock
 from mrconsole.tui.access import console
@@ -118,6 +118,11 @@ class HealthStrip(Static):
             text.append(f" {look.label or cloud} ", style=style)
         else:
             text.append(f" {cloud} ", style="bold reverse")
+        # Clouds opened beside the first (their regions are CLOUD/REGION): named after it, once each.
+        for other in dict.fromkeys(cloud_of_region(cloud, h.region) for h in health):
+            if other != cloud:
+                text.append(" ")
+                text.append(f" {other} ", style="reverse")
         if identity is not None and not CHANGING_ROLES & set(identity.roles):
             # A role that cannot change stacks (a reader) is said always: the menu greys most actions.
             text.append(f" {identity.role_text.upper()} ", style="bold black on cyan")
