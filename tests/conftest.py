@@ -133,9 +133,10 @@ def no_reauth_lab():
 @pytest.fixture(scope="session")
 def two_cloud_lab():
     """A lab with a second cloud (#38: `lab up --clouds 2`): mrconsole-lab (RegionOne, RegionTwo, Barbican) and
-    lab-edge (its own Keystone, RegionOne), each cloud's login in the first one's Barbican. Brought up by the
-    worker that runs a test asking for it, once."""
-    yield from _profile_lab("production", clouds=2, regions=["RegionOne", "RegionTwo"], name="two-clouds")
+    lab-edge (its own Keystone, RegionOne, RegionTwo), lab-edge's logins in the first one's Barbican. On trusts
+    without re-authentication, whose Heat adopts, so that a master moves in the second cloud too. Brought up by
+    the worker that runs a test asking for it, once."""
+    yield from _profile_lab("production-no-reauth", clouds=2, regions=["RegionOne", "RegionTwo"], name="two-clouds")
 
 
 @pytest.fixture

@@ -44,8 +44,8 @@ def add_parser(sub) -> None:
         type=int,
         choices=(1, 2),
         default=1,
-        help="2: a second cloud too (lab-edge: its own Keystone, and Heat in a region named as the first), its "
-        "application credentials stored in the first cloud's Barbican (implies --barbican)",
+        help="2: a second cloud too (lab-edge: its own Keystone, and a Heat in each of two regions named as the "
+        "first two), its application credentials stored in the first cloud's Barbican (implies --barbican)",
     )
     up.add_argument(
         "--profile",

@@ -35,9 +35,10 @@ KEYSTONE = "keystone"
 DATABASE = "mariadb"  # the production profile's database server (lab/mariadb.py)
 BARBICAN = "barbican"  # `lab up --barbican`: secrets for remote clouds' credentials (lab/barbican_server.py)
 # `lab up --clouds 2`: a second cloud, its own Keystone and Heat, kept in DIR/cloud-edge as a lab of its own (same
-# profile, the first lab's database server and CA). Its one region bears the first region's name: Heat looks a
-# constituent in another cloud up under the master's region name (tests/lab/test_barbican.py), so a cloud that a
-# master in RegionOne reaches must have a RegionOne. Its components are named `lab-edge/NAME` in `lab` commands.
+# profile, the first lab's database server and CA). Its regions bear the first lab's first two regions' names: a
+# master made there has a constituent in another region of its own cloud, and Heat looks a constituent with
+# credential_secret_id up under the master's region name (tests/lab/test_barbican.py). Its components are named
+# `lab-edge/NAME` in `lab` commands.
 EDGE_CLOUD = "lab-edge"
 EDGE_DIR = "cloud-edge"
 # Resource types every lab region offers through a Heat plugin of the lab's own (plugin_dirs), so that one
@@ -321,7 +322,7 @@ class Lab:
             if shared:
                 layout.extra["shared"] = shared
             if clouds == 2:
-                layout.extra["edge"] = {"regions": [regions[0]]}
+                layout.extra["edge"] = {"regions": regions[:2]}
             if db_port is not None:
                 layout.ports = {DATABASE: db_port, **layout.ports}
                 layout.extra["db_password"] = _password()

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from mrconsole.lab.seed import seed
+from tests.conftest import wait_until
 
 EDGE = "lab-edge/RegionOne"
 
@@ -33,7 +34,7 @@ def test_both_clouds_in_one_fleet_and_the_second_clouds_part_given_the_masters_o
     assert code == 0, doc
     assert [(c["name"], c["keystone"]) for c in doc["clouds"]] == [("mrconsole-lab", "up"), ("lab-edge", "up")]
     regions = {r["name"]: r for r in doc["regions"]}
-    assert list(regions) == ["RegionOne", "RegionTwo", EDGE], list(regions)
+    assert list(regions) == ["RegionOne", "RegionTwo", EDGE, "lab-edge/RegionTwo"], list(regions)
     assert regions[EDGE]["cloud"] == "lab-edge" and regions["RegionTwo"]["cloud"] == "mrconsole-lab"
     assert [s["name"] for s in regions[EDGE]["stacks"]] == ["mcl-app"]
     assert "mcl-app" not in [s["name"] for s in regions["RegionOne"]["stacks"]]
@@ -50,7 +51,7 @@ def test_both_clouds_in_one_fleet_and_the_second_clouds_part_given_the_masters_o
 
     # One cloud only, by its name, as `--os-cloud` picks it.
     code, doc = _status(cli, "--os-cloud", "lab-edge")
-    assert [r["name"] for r in doc["regions"]] == ["RegionOne"] and doc["cloud"] == "lab-edge", doc
+    assert [r["name"] for r in doc["regions"]] == ["RegionOne", "RegionTwo"] and doc["cloud"] == "lab-edge", doc
 
 
 def test_a_direct_action_in_the_second_cloud(seeded, two_clouds, cli):
@@ -70,7 +71,7 @@ def test_the_second_clouds_keystone_down_is_said_once_and_the_first_cloud_goes_o
         lines = out.splitlines()
         assert lines[0] == "clouds: mrconsole-lab, lab-edge", out
         assert lines[1].startswith("cloud lab-edge: Keystone unreachable: "), out
-        assert lines[1].endswith("none of its 1 region(s) can be asked"), out
+        assert lines[1].endswith("none of its 2 region(s) can be asked"), out
         code, doc = _status(cli)
         assert [(c["name"], c["keystone"]) for c in doc["clouds"]] == [("mrconsole-lab", "up"), ("lab-edge", "down")]
         regions = {r["name"]: r for r in doc["regions"]}
@@ -122,3 +123,68 @@ def test_a_master_in_the_second_cloud_and_a_rollout_wave_there(two_clouds, cli, 
     code, out, err = cli("outputs", "edgem", "--lab", "--format", "json")
     values = {(o["region"], o["stack_name"].split("-")[0], o["key"]): o["value"] for o in json.loads(out)["outputs"]}
     assert set(values.values()) == {"two"} and {r for r, _, _ in values} == {EDGE}, values
+
+
+EDGE_TWO = "lab-edge/RegionTwo"
+
+
+def test_outage_mode_and_drift_for_a_master_in_the_second_cloud(two_clouds, cli, tmp_path):
+    """A master in lab-edge/RegionOne with its constituent in lab-edge/RegionTwo (its `region_name: RegionTwo`
+    read in its own cloud): lab-edge's RegionOne stopped, the constituent stays visible and is acted on
+    directly, out of band; back, the drift is said."""
+    (tmp_path / "master.yaml").write_text(MASTER.replace("{region_name: RegionOne}", "{region_name: RegionTwo}"))
+    (tmp_path / "child.yaml").write_text(CHILD.replace("VALUE", "one"))
+    code, out, err = cli("stack", "create", "edgeo", "-t", str(tmp_path / "master.yaml"), "--lab",
+                         "--region", EDGE, "--wait", "--format", "json")  # fmt: skip
+    assert code == 0, out + err
+    code, out, err = cli("status", "--lab", "--master", "edgeo", "--format", "json")  # the cache knows it now
+    assert code == 0, err
+    (app,) = json.loads(out)["constituents"]
+    assert app["region"] == EDGE_TWO, app
+
+    with two_clouds.fault(EDGE, "stop"):
+        code, out, _ = cli("status", "--lab", "--master", "edgeo", "--request-timeout", "2", "--format", "json")
+        assert code == 3, out
+        state = json.loads(out)
+        assert state["mode"] == "outage" and state["master_region"] == EDGE, state
+        assert [(c["region"], c["live"]) for c in state["constituents"]] == [(EDGE_TWO, True)], state
+        code, out, err = cli("stack", "check", app["stack_name"], "--lab", "--region", EDGE_TWO,
+                             "--request-timeout", "2", "--wait", "--format", "json")  # fmt: skip
+        assert code == 0, out + err
+        assert json.loads(out)[0]["final_status"] == "CHECK_COMPLETE" and "out-of-band" in err, out + err
+
+    code, out, err = cli("drift", "edgeo", "--lab", "--format", "json")
+    assert code == 4, out + err
+    (drifted,) = json.loads(out)["constituents"]
+    whats = {d["what"]: d for d in drifted["differences"]}
+    assert whats["status"]["master_says"] == "CREATE_COMPLETE" and whats["status"]["actual"] == "CHECK_COMPLETE"
+
+
+def test_a_master_moves_within_the_second_cloud(two_clouds, cli, tmp_path):
+    """lab-edge/RegionOne to lab-edge/RegionTwo: Heat's adopt in the second cloud's RegionTwo, the same
+    constituent owned, the old master abandoned."""
+    (tmp_path / "master.yaml").write_text(MASTER.replace("{region_name: RegionOne}", "{region_name: RegionTwo}"))
+    (tmp_path / "child.yaml").write_text(CHILD.replace("VALUE", "one"))
+    code, out, err = cli("stack", "create", "edgemv", "-t", str(tmp_path / "master.yaml"), "--lab",
+                         "--region", EDGE, "--wait", "--format", "json")  # fmt: skip
+    assert code == 0, out + err
+    code, out, err = cli("status", "--lab", "--master", "edgemv", "--format", "json")
+    (before,) = json.loads(out)["constituents"]
+
+    code, out, err = cli("move", "edgemv", "--lab", "--to", EDGE_TWO, "--yes", "--format", "json")
+    assert code == 0, out + err
+    assert json.loads(out)["region"] == EDGE_TWO
+    # The old master's abandon, sent last, ends in Heat a moment later: until then both are seen.
+    seen: list[dict] = []
+
+    def moved() -> bool:
+        seen.append(json.loads(cli("status", "--lab", "--master", "edgemv", "--format", "json")[1]))
+        return seen[-1]["master_region"] == EDGE_TWO
+
+    assert wait_until(moved, 60), seen[-1]
+    state = seen[-1]
+    assert state["master_status"] == "ADOPT_COMPLETE", state
+    (after,) = state["constituents"]
+    assert (after["region"], after["stack_id"]) == (EDGE_TWO, before["stack_id"]), (before, after)
+    code, doc = _status(cli, "--region", EDGE)
+    assert "edgemv" not in [s["name"] for s in doc["regions"][0]["stacks"]], doc  # the old master abandoned
