@@ -189,3 +189,14 @@ def test_which_keystone_a_secret_logs_in_to_and_nothing_else():
     assert not same_keystone("https://k2:5000/v3", "https://k1:5000/v3")
     assert not same_keystone("https://k/identity", "https://k/identity2")
     assert not same_keystone("", "")
+
+
+def test_a_command_by_hand_names_a_further_clouds_region_by_its_own_names():
+    from mrconsole.core.acting.by_hand import command
+
+    assert command("prod", "edge/RegionOne", ["stack", "check", "x"]) == (
+        "openstack --os-cloud edge --os-region-name RegionOne stack check x"
+    )
+    assert command("prod", "RegionOne", ["stack", "check", "x"]).startswith(
+        "openstack --os-cloud prod --os-region-name RegionOne "
+    )
