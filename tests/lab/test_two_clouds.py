@@ -209,3 +209,34 @@ def test_a_master_moves_within_the_second_cloud(two_clouds, cli, tmp_path):
     assert (after["region"], after["stack_id"]) == (EDGE_TWO, before["stack_id"]), (before, after)
     code, doc = _status(cli, "--region", EDGE)
     assert "edgemv" not in [s["name"] for s in doc["regions"][0]["stacks"]], doc  # the old master abandoned
+
+
+TWO = """heat_template_version: 2018-08-31
+resources:
+  near:
+    type: OS::Heat::Stack
+    properties:
+      template: {get_file: child.yaml}
+  far:
+    type: OS::Heat::Stack
+    properties:
+      context: {region_name: RegionTwo}
+      template: {get_file: child.yaml}
+"""
+
+
+def test_a_region_of_the_second_cloud_gone_for_good_is_evicted(two_clouds, cli, tmp_path):
+    (tmp_path / "master.yaml").write_text(TWO)
+    (tmp_path / "child.yaml").write_text(CHILD.replace("VALUE", "one"))
+    code, out, err = cli("stack", "create", "edgeev", "-t", str(tmp_path / "master.yaml"), "--lab",
+                         "--region", EDGE, "--wait", "--format", "json")  # fmt: skip
+    assert code == 0, out + err
+    code, out, err = cli("status", "--lab", "--master", "edgeev", "--format", "json")  # keeps the export
+    before = {c["resource"]: (c["region"], c["stack_id"]) for c in json.loads(out)["constituents"]}
+    assert {r: region for r, (region, _) in before.items()} == {"near": EDGE, "far": EDGE_TWO}, before
+    with two_clouds.fault(EDGE_TWO, "stop"):
+        code, out, err = cli("evict", "edgeev", "--lab", "--region", EDGE_TWO, "--yes")
+        assert code == 0 and "orphans" in out, out + err
+        code, out, err = cli("status", "--lab", "--master", "edgeev", "--format", "json")
+        now = {c["resource"]: (c["region"], c["stack_id"]) for c in json.loads(out)["constituents"]}
+        assert now == {"near": before["near"]}, now
