@@ -25,10 +25,15 @@ class _Region:
 
 
 class _Cloud:
-    def __init__(self, methods=("password",), trusts: str | None = None):
-        self.identity_value = Identity("oncall", "demo", ("reader",), methods)
+    def __init__(self, methods=("password",), trusts: str | None = None, name: str = "lab", roles=("reader",)):
+        self.identity_value = Identity("oncall", "demo", tuple(roles), methods)
         self.trusts = trusts
         self.trust_asks = 0
+        self.name = name
+        self.further: dict[str, _Cloud] = {}  # CLOUD/REGION prefix -> a cloud opened beside this one
+
+    def cloud_of(self, region: str):
+        return self.further.get(region.partition("/")[0], self) if "/" in region else self
 
     async def identity(self):
         return self.identity_value
@@ -155,3 +160,23 @@ def test_a_running_stack_refuses_a_new_action_but_not_a_cancel_or_a_delete():
     for action in ("delete", "cancel_update", "cancel_without_rollback"):
         assert check_stack(running, action) == []
     assert check_stack(Stack("RegionOne", "id", "web", "CHECK_IN_PROGRESS"), "check") == []  # clears a stuck one
+
+
+def test_each_cloud_says_its_own_roles_and_its_own_keystone_is_asked_about_trusts():
+    """Two clouds opened together (#38): a region's refusal names that cloud's roles, and Keystone's answer on
+    trusts is asked of each cloud once."""
+    fleet = _Fleet(refuse={"update_patch"}, methods=("application_credential",), trusts=None)
+    edge = _Cloud(methods=("application_credential",), trusts="Delegated tokens cannot manage trusts.",
+                  name="edge", roles=("member",))  # fmt: skip
+    fleet.cloud.further["edge"] = edge
+    permissions = Permissions(fleet)
+
+    async def run():
+        return [await permissions.refusal(r, a) for r, a in
+                (("RegionOne", "update"), ("edge/RegionOne", "update"), ("RegionOne", "create"),
+                 ("edge/RegionOne", "create"), ("edge/RegionTwo", "create"))]  # fmt: skip
+
+    first, second, create_first, create_edge, create_edge_two = asyncio.run(run())
+    assert first.roles == "reader" and second.roles == "member", (first, second)
+    assert create_first is None and create_edge is not None and create_edge_two is not None
+    assert (fleet.cloud.trust_asks, edge.trust_asks) == (1, 1)

@@ -119,8 +119,8 @@ class Permissions:
     def __init__(self, fleet):
         self.fleet = fleet
         self._known: dict[tuple[str, str], Refusal | None] = {}
-        self._trusts: str | None = None  # Keystone's refusal of trusts to this login, once asked
-        self._trusts_asked = False
+        # Each cloud's Keystone's refusal of trusts to this login ("" when it allows them), once asked.
+        self._trusts: dict[str, str] = {}
         self._lock = asyncio.Lock()
         # Regions the operator's config makes read-only (set where the fleet is opened from the config):
         # refused here, without a request, for every action that changes something.
@@ -131,8 +131,9 @@ class Permissions:
             return Refusal(region, READ_ONLY, "", "the config")
         return None
 
-    async def _roles(self) -> str:
-        identity = await self.fleet.cloud.identity()
+    async def _roles(self, region: str) -> str:
+        """This login's roles in the cloud `region` belongs to (several clouds: each its own login)."""
+        identity = await self.fleet.cloud.cloud_of(region).identity()
         return identity.role_text if identity else "no role"
 
     def known(self, region: str, action: str) -> tuple[bool, Refusal | None]:
@@ -170,7 +171,7 @@ class Permissions:
                 said = await self.fleet.region(region).policy_probe(policy)
             except CloudError:
                 return None  # unreachable or odd: not known, not kept
-            self._known[key] = Refusal(region, policy, await self._roles(), said) if said else None
+            self._known[key] = Refusal(region, policy, await self._roles(region), said) if said else None
         found = self._known[key]
         if found is None and policy == "create":
             return await self._trusts_refusal(region)
@@ -183,17 +184,18 @@ class Permissions:
         return [a for a in answers if a is not None]
 
     async def _trusts_refusal(self, region: str) -> Refusal | None:
-        identity = await self.fleet.cloud.identity()
+        cloud = self.fleet.cloud.cloud_of(region)
+        identity = await cloud.identity()
         if identity is None or not identity.application_credential:
             return None
         async with self._lock:
-            if not self._trusts_asked:
+            if cloud.name not in self._trusts:
                 try:
-                    self._trusts = await self.fleet.cloud.trusts_refused()
+                    self._trusts[cloud.name] = await cloud.trusts_refused() or ""
                 except CloudError:
                     return None
-                self._trusts_asked = True
-        return Refusal(region, TRUSTS, identity.role_text, self._trusts) if self._trusts else None
+        said = self._trusts[cloud.name]
+        return Refusal(region, TRUSTS, identity.role_text, said) if said else None
 
     async def learn(self, region: str, action: str, error: CloudError) -> Refusal | None:
         """A 403 Heat gave to a real request: kept, so the next ask costs nothing."""
@@ -201,7 +203,7 @@ class Permissions:
             return None
         policy = POLICY_OF.get(action, action)
         said = error.message.removeprefix("not allowed: ")
-        refusal = Refusal(region, policy, await self._roles(), said)
+        refusal = Refusal(region, policy, await self._roles(region), said)
         self._known[(region, policy)] = refusal
         return refusal
 
