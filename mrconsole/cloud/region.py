@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -673,6 +674,32 @@ POLICY_PROBES: dict[str, tuple[str, str, dict | None]] = {
         for a in ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
     },  # actions:<a>
 }
+
+
+async def default_trust_problem(url: str, timeouts: Timeouts) -> str:
+    """Whether this machine's default trust (certifi's CAs, no clouds.yaml `cacert`, no environment) accepts
+    the certificate an https `url` presents: "" when it does, when `url` is not https, or when it does not
+    answer (nothing can be said); else the TLS refusal as one line. One request, no credential sent."""
+    import certifi
+    import requests
+
+    if not url.lower().startswith("https://"):
+        return ""
+    loop = asyncio.get_running_loop()
+
+    def ask() -> str:
+        with requests.Session() as session:
+            session.trust_env = False
+            try:
+                session.get(url, timeout=(timeouts.connect, timeouts.read), verify=certifi.where())
+            except requests.exceptions.SSLError as exc:
+                why = re.search(r"certificate verify failed: ([^(]+?)\s*\(_ssl", str(exc))
+                return f"the default CAs do not accept its certificate ({why.group(1) if why else 'TLS failed'})"
+            except requests.exceptions.RequestException:
+                return ""
+        return ""
+
+    return await loop.run_in_executor(None, ask)
 
 
 def _endpoint_or_none(session, where: dict) -> str | None:

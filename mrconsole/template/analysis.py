@@ -557,6 +557,7 @@ class _Analyser:
             timeout=props.get("timeout"),
             depends_on=list(deps),
             credential_secret_id=_secret_of(context, values),
+            tls_given=isinstance(context, dict) and bool(context.get("ca_cert") or context.get("insecure")),
         )
 
     def _block_offset(self, path: Path, at: Pos) -> tuple[int, int]:

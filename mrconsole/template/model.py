@@ -79,6 +79,8 @@ class RegionalStack:
     depends_on: list[str] = field(default_factory=list)
     # Another cloud's: the Barbican secret (in the master's region) holding that cloud's login, when literal.
     credential_secret_id: str | None = None
+    # Its context says how to trust that cloud's TLS (`ca_cert` or `insecure`); Heat's host trust otherwise.
+    tls_given: bool = False
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ def _secret(lab_, payload: str | None = None) -> str:
 
 
 def _master(tmp_path: Path, lab_, ref: str, region: str, ca_cert) -> Path:
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "ca.pem").write_text(Path(lab_.lab.layout().cafile).read_text())
     master = {
         "heat_template_version": "2018-08-31",
@@ -55,7 +56,8 @@ def _master(tmp_path: Path, lab_, ref: str, region: str, ca_cert) -> Path:
             "edge": {
                 "type": "OS::Heat::Stack",
                 "properties": {
-                    "context": {"region_name": region, "credential_secret_id": ref, "ca_cert": ca_cert},
+                    "context": {"region_name": region, "credential_secret_id": ref}
+                    | ({"ca_cert": ca_cert} if ca_cert is not None else {}),
                     "template": yaml.safe_dump(CHILD),
                 },
             }
@@ -94,7 +96,17 @@ def test_a_secret_for_another_cloud_makes_the_stack_in_the_masters_own_cloud(lab
                          "--format", "json")  # fmt: skip
     edge_keystone = lab.lab.edge().layout().url("keystone")
     assert code != 0 and f"the secret logs in to another cloud ({edge_keystone}/v3)" in out + err, out + err
+    assert "the default CAs do not accept" not in out + err  # its context gives ca_cert
     assert _where(cli, "cxm") == {}, "nothing was sent"
+    # Without ca_cert, Heat checks that Keystone's certificate with its host's trust: the lab's own CA is not
+    # among the default CAs, which is said too.
+    bare = _master(tmp_path / "bare", lab, layout.extra["edge"]["secrets"]["unrestricted"], "RegionOne", None)
+    code, out, err = cli("stack", "create", "cxbare", "-t", str(bare), "--lab", "--region", "RegionOne",
+                         "--format", "json")  # fmt: skip
+    assert code != 0 and f"the secret's Keystone ({edge_keystone}/v3): the default CAs do not accept" in out + err, (
+        out + err
+    )
+    assert "context: {ca_cert: {get_file: ca.pem}}" in out + err, out + err
 
     # Heat, sent it anyway: the stack is made in this cloud's RegionOne (the master's region); lab-edge, the
     # cloud the secret logs in to, has none, nor has RegionTwo.

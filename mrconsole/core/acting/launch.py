@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from mrconsole.cloud import errors
 from mrconsole.cloud.connection import same_keystone
 from mrconsole.cloud.errors import CloudError
+from mrconsole.cloud.region import default_trust_problem
 from mrconsole.core.acting.findings import BLOCKING, WARNING, Finding
 from mrconsole.template import constraints
 from mrconsole.template.analysis import analyse
@@ -121,7 +122,8 @@ async def secret_findings(fleet, region: str, stacks) -> list:
     for s in stacks:
         if s.credential_secret_id:
             refs.setdefault(s.credential_secret_id, []).append(s.resource)
-    return await secrets_read(fleet, region, refs, "the create")
+    untrusted = {s.credential_secret_id for s in stacks if s.credential_secret_id and not s.tls_given}
+    return await secrets_read(fleet, region, refs, "the create", untrusted)
 
 
 def template_secrets(template, parameters: dict) -> dict[str, list[str]]:
@@ -135,36 +137,59 @@ def template_secrets(template, parameters: dict) -> dict[str, list[str]]:
     return refs
 
 
-async def secrets_read(fleet, region: str, refs: dict[str, list[str]], what: str) -> list:
+async def secrets_read(
+    fleet, region: str, refs: dict[str, list[str]], what: str, without_tls: set[str] | frozenset = frozenset()
+) -> list:
     """Each credential secret read as Heat reads it when a master in `region` is created or adopted
     (remote_stack.py `_get_from_secret`, with the master's context and this region's catalog: cloud/region.py
     credential_login): one not there, not readable by this login, not a login Heat can use, or a region with
     no Barbican in its catalog refuses `what` before it is sent; a login for another Keystone too
-    (`_elsewhere`). Cost: one request per distinct secret."""
+    (`_elsewhere`), and for a secret in `without_tls` (its context gives neither `ca_cert` nor `insecure`),
+    an https Keystone whose certificate the default CAs refuse is said too (`_trust`). Cost: one request per
+    distinct secret, and one to such a Keystone (no credential sent)."""
 
-    async def check(ref: str):
+    async def check(ref: str) -> list:
         names = ", ".join(refs[ref])
         try:
             login = await fleet.region(region).credential_login(ref)
             problem = login.problem
         except CloudError as exc:
             if exc.kind == errors.UNAVAILABLE:
-                return Finding(WARNING, f"{names}: its credential secret could not be read ({exc.message})")
+                return [Finding(WARNING, f"{names}: its credential secret could not be read ({exc.message})")]
             problem = {
                 errors.NOT_FOUND: f"Barbican in {region} has no such secret",
                 errors.FORBIDDEN: "this login may not read it, nor may Heat acting for it",
                 errors.UNAUTHORIZED: "this login may not read it, nor may Heat acting for it",
             }.get(exc.kind, exc.message)
         if not problem:
-            return _elsewhere(fleet, region, names, login.auth_url)
-        return Finding(
+            elsewhere = _elsewhere(fleet, region, names, login.auth_url)
+            trust = await _trust(fleet, region, names, login.auth_url) if ref in without_tls else None
+            return [f for f in (elsewhere, trust) if f is not None]
+        refused = Finding(
             BLOCKING,
             f"{names}: credential_secret_id {ref}: {problem}: Heat reads it in {region} and would refuse {what}",
             f"Heat must read it in {region}: store the login in a Barbican of {region}'s catalog as "
             '{"auth_type": ..., "auth": {...}} (openstack secret store) and name that secret',
         )
+        return [refused]
 
-    return [f for f in await asyncio.gather(*(check(r) for r in refs)) if f is not None]
+    return [f for found in await asyncio.gather(*(check(r) for r in refs)) for f in found]
+
+
+async def _trust(fleet, region: str, names: str, auth_url: str):
+    """Heat asks a token of the secret's Keystone over TLS (heat/common/auth_plugin.py validate_auth_plugin),
+    checking its certificate with `ca_cert` when the context gives it, else with its host's trust (requests'
+    default CAs, or the bundle its deployment sets: REQUESTS_CA_BUNDLE), which the console cannot see: a
+    certificate the default CAs refuse, with no `ca_cert`, is said as a risk."""
+    said = await default_trust_problem(auth_url, fleet.region(region).timeouts)
+    if not said:
+        return None
+    return Finding(
+        WARNING,
+        f"{names}: the secret's Keystone ({auth_url}): {said}, and the context gives no ca_cert: Heat then "
+        "checks it with its host's own trust, and refuses the create if that does not accept it either",
+        "give the CA that signs that Keystone: context: {ca_cert: {get_file: ca.pem}}",
+    )
 
 
 def _elsewhere(fleet, region: str, names: str, auth_url: str):
