@@ -55,14 +55,14 @@ async def _status(args) -> int:
         print_json(
             {
                 "cloud": fleet.name,
-                "clouds": [
-                    {
-                        "name": name,
+                # A mapping, not a list: `regions` stays the one list of rows that -f value|csv and -c read.
+                "clouds": {
+                    name: {
                         "keystone": "down" if name in down else "up",
                         "reason": down[name].reason if name in down else None,
-                    }  # fmt: skip
+                    }
                     for name in fleet.cloud_names
-                ],
+                },
                 "regions": [
                     {
                         "name": region,

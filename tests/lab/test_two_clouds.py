@@ -37,7 +37,7 @@ def _status(cli, *extra) -> tuple[int, dict]:
 def test_both_clouds_in_one_fleet_and_the_second_clouds_part_given_the_masters_output(seeded, two_clouds, cli):
     code, doc = _status(cli)
     assert code == 0, doc
-    assert [(c["name"], c["keystone"]) for c in doc["clouds"]] == [("mrconsole-lab", "up"), ("lab-edge", "up")]
+    assert [(n, c["keystone"]) for n, c in doc["clouds"].items()] == [("mrconsole-lab", "up"), ("lab-edge", "up")]
     regions = {r["name"]: r for r in doc["regions"]}
     assert list(regions) == ["RegionOne", "RegionTwo", EDGE, "lab-edge/RegionTwo"], list(regions)
     assert regions[EDGE]["cloud"] == "lab-edge" and regions["RegionTwo"]["cloud"] == "mrconsole-lab"
@@ -53,6 +53,12 @@ def test_both_clouds_in_one_fleet_and_the_second_clouds_part_given_the_masters_o
     outputs = {o["key"]: o for o in json.loads(out)["outputs"]}
     assert outputs["app_url"]["value"] == f"http://app.example.test/?db={db_ip}", outputs
     assert outputs["app_url"]["region"] == EDGE
+
+    # -f value -c: a region a line, with its cloud, for a shell loop (the clouds' mapping is not a row).
+    code, out, err = cli("status", "--lab", "-f", "value", "-c", "name", "-c", "cloud")
+    assert code == 0, err
+    assert out.splitlines() == ["RegionOne mrconsole-lab", "RegionTwo mrconsole-lab", f"{EDGE} lab-edge",
+                                "lab-edge/RegionTwo lab-edge"], out  # fmt: skip
 
     # One cloud only, by its name, as `--os-cloud` picks it.
     code, doc = _status(cli, "--os-cloud", "lab-edge")
@@ -94,7 +100,7 @@ def test_the_second_clouds_keystone_down_is_said_once_and_the_first_cloud_goes_o
         assert lines[1].startswith("cloud lab-edge: Keystone unreachable: "), out
         assert lines[1].endswith("none of its 2 region(s) can be asked"), out
         code, doc = _status(cli)
-        assert [(c["name"], c["keystone"]) for c in doc["clouds"]] == [("mrconsole-lab", "up"), ("lab-edge", "down")]
+        assert [(n, c["keystone"]) for n, c in doc["clouds"].items()] == [("mrconsole-lab", "up"), ("lab-edge", "down")]
         regions = {r["name"]: r for r in doc["regions"]}
         assert regions["RegionOne"]["health"] == "up" and regions["RegionTwo"]["health"] == "up", doc
         assert regions[EDGE]["health"] == "down" and regions[EDGE]["last_error"].startswith("Keystone unreachable")
@@ -102,7 +108,7 @@ def test_the_second_clouds_keystone_down_is_said_once_and_the_first_cloud_goes_o
         code, out, err = cli("stack", "check", "mcl", "--lab", "--region", "RegionOne", "--yes", "--format", "json")
         assert code == 0, out + err
     code, doc = _status(cli)
-    assert code == 0 and all(c["keystone"] == "up" for c in doc["clouds"]), doc
+    assert code == 0 and all(c["keystone"] == "up" for c in doc["clouds"].values()), doc
 
 
 MASTER = """heat_template_version: 2018-08-31
