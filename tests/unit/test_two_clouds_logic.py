@@ -65,6 +65,9 @@ def test_a_cloud_whose_keystone_does_not_answer_is_one_outage():
     assert line.startswith(" lab   edge ") and "✖ edge Keystone down" in line and "(2 regions)" in line, line
     assert "edge/RegionOne" not in line and "edge/RegionTwo" not in line, line  # not one outage per region
     assert "✖ far/RegionOne down" in line and "✖ near/RegionOne down" in line, line
+    narrow = HealthStrip()._text("lab", health, {}, False, -1).plain  # many regions: a count, then what is not up
+    assert "✖ edge Keystone down" in narrow and "2/6 regions up" in narrow, narrow
+    assert "edge/RegionTwo" not in narrow and "✖ far/RegionOne" in narrow, narrow
 
 
 def test_keystone_unreachable_is_told_from_a_regions_own_failure():

@@ -138,6 +138,7 @@ class HealthStrip(Static):
         if auth_error:
             text.append(" NOT AUTHENTICATED ", style="bold white on red")
         now = clock.now()
+        all_regions = list(health)
         # A cloud whose Keystone does not answer is one item, not one outage per region (#38).
         for down in keystone_down_in(cloud, health):
             text.append("  ")
@@ -149,8 +150,9 @@ class HealthStrip(Static):
             health = [h for h in health if h.region not in gone]
         if detail < 0:
             # Many regions (20 do not fit in 80 columns by name): how many are up, then every one that is not.
-            up = sum(1 for h in health if h.state == "up")
-            text.append(f"  {up}/{len(health)} regions up", style=HEALTH_STYLE["up"] if up == len(health) else "")
+            up = sum(1 for h in all_regions if h.state == "up")  # a cloud's said once above included
+            style = HEALTH_STYLE["up"] if up == len(all_regions) else ""
+            text.append(f"  {up}/{len(all_regions)} regions up", style=style)
             health = [h for h in health if h.state != "up"]
         for h in health:
             view = regions.get(h.region)
