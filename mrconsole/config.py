@@ -36,6 +36,8 @@ from pathlib import Path
 import platformdirs
 import yaml
 
+from mrconsole.models import split_region
+
 
 def config_path() -> Path:
     env = os.environ.get("MRCONSOLE_CONFIG")
@@ -80,7 +82,7 @@ class UserConfig:
     def look(self, cloud: str, region: str | None = None) -> Look:
         """The cloud's look, or a region's (a region without its own colour wears its cloud's)."""
         if region is not None:
-            cloud, region = own_cloud(cloud, region)
+            cloud, region = split_region(cloud, region)
         entry = self.clouds.get(cloud) or {}
         if region is None:
             return Look(str(entry.get("label") or ""), _hex(_colour_of(entry)))
@@ -103,20 +105,11 @@ class UserConfig:
     def _flagged(self, cloud: str, regions, flag: str) -> frozenset[str]:
         out = set()
         for key in regions:
-            name, region = own_cloud(cloud, key)
+            name, region = split_region(cloud, key)
             entry = self.clouds.get(name) or {}
             if entry.get(flag) or ((entry.get("regions") or {}).get(region) or {}).get(flag):
                 out.add(key)
         return frozenset(out)
-
-
-def own_cloud(first: str, region: str) -> tuple[str, str]:
-    """(cloud, region) of a region as the console names it: `CLOUD/REGION` for a cloud opened beside the
-    first (cloud/connection.py SEPARATOR), a plain name for one of the first cloud's."""
-    if "/" in region:
-        cloud, _, name = region.partition("/")
-        return cloud, name
-    return first, region
 
 
 class ConfigError(Exception):

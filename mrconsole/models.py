@@ -138,6 +138,13 @@ class Event:
 CLOUD_SEPARATOR = "/"
 
 
+def split_region(first: str, region: str) -> tuple[str, str]:
+    """(cloud, catalog name) of a region as the console names it: `CLOUD/REGION` for a cloud opened beside the
+    first, a plain name for one of the first cloud's (`first`)."""
+    cloud, sep, name = region.partition(CLOUD_SEPARATOR)
+    return (cloud, name) if sep else (first, region)
+
+
 def same_cloud(region: str, name: str) -> str:
     """The console's name for region `name` (a catalog name, as a master's template gives it) of the cloud
     that `region` (a console name) belongs to: a master's constituent is in the master's own cloud."""

@@ -29,9 +29,6 @@ class CloudOptions:
     also: list[str] = field(default_factory=list)
 
 
-SEPARATOR = CLOUD_SEPARATOR  # between a further cloud's name and its region's: `lab-edge/RegionOne`
-
-
 def load_config(opts: CloudOptions):
     import openstack.config as osc
     from openstack import exceptions as os_exc
@@ -282,8 +279,8 @@ async def connect(opts: CloudOptions) -> Cloud:
     members: list[Cloud] = []
     try:
         for i, name in enumerate(names):
-            prefix = "" if i == 0 else name + SEPARATOR
-            own = [r for r in opts.regions if (r.startswith(prefix) if prefix else SEPARATOR not in r)]
+            prefix = "" if i == 0 else name + CLOUD_SEPARATOR
+            own = [r for r in opts.regions if (r.startswith(prefix) if prefix else CLOUD_SEPARATOR not in r)]
             known |= {r for r in opts.regions if r in own}
             if opts.regions and not own:
                 continue  # --region names none of this cloud's regions: it is not opened

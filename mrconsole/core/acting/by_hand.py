@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from mrconsole import config
-from mrconsole.models import CLOUD_SEPARATOR
+from mrconsole.models import split_region
 
 # An action of core/acting/action_table.py and the words of `openstack` that send the same request.
 STACK_WORDS: dict[str, tuple[str, ...]] = {
@@ -42,8 +42,7 @@ def placeholder(name: str) -> str:
 def command(cloud: str, region: str, words: Iterable[str]) -> str:
     """One `openstack` command line in `region` of `cloud`, every word quoted for a POSIX shell. A region of a
     cloud opened beside the first (`CLOUD/REGION`) is that cloud's, by its own name."""
-    if CLOUD_SEPARATOR in region:
-        cloud, _, region = region.partition(CLOUD_SEPARATOR)
+    cloud, region = split_region(cloud, region)
     head = ["openstack", "--os-cloud", cloud, "--os-region-name", region]
     return " ".join(shlex.quote(w) for w in [*head, *words])
 

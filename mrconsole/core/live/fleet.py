@@ -10,12 +10,12 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-from mrconsole.cloud.connection import SEPARATOR, Cloud
+from mrconsole.cloud.connection import Cloud
 from mrconsole.cloud.errors import KEYSTONE_UNREACHABLE, CloudError
 from mrconsole.cloud.health import Health, HealthSnapshot
 from mrconsole.core.acting.permissions import Permissions
 from mrconsole.errors import InternalError
-from mrconsole.models import Stack
+from mrconsole.models import Stack, split_region
 
 # A region's health states, for the views (which see the core only, not the cloud layer).
 __all__ = ["CloudDown", "Fleet", "Health", "RegionStacks"]
@@ -46,7 +46,7 @@ class RegionStacks:
 
 def cloud_of_region(first: str, region: str) -> str:
     """The cloud of a region as the console names it: CLOUD/REGION for a cloud opened beside the first."""
-    return region.partition(SEPARATOR)[0] if SEPARATOR in region else first
+    return split_region(first, region)[0]
 
 
 def keystone_down_in(first: str, health) -> list[CloudDown]:
