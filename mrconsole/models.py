@@ -145,6 +145,14 @@ def split_region(first: str, region: str) -> tuple[str, str]:
     return (cloud, name) if sep else (first, region)
 
 
+def console_region(first: str, cloud: str, region: str) -> str:
+    """The console's name, when `first` is the first cloud opened, for `region` of `cloud` as the state files
+    keep it (each cloud's catalog name under its own cloud: the same master is found whichever clouds are
+    opened beside it). A name kept as `CLOUD/REGION` under another cloud (files written before) reads the same."""
+    cloud, name = split_region(cloud, region)
+    return name if cloud == first else f"{cloud}{CLOUD_SEPARATOR}{name}"
+
+
 def same_cloud(region: str, name: str) -> str:
     """The console's name for region `name` (a catalog name, as a master's template gives it) of the cloud
     that `region` (a console name) belongs to: a master's constituent is in the master's own cloud."""

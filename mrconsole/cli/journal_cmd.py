@@ -8,7 +8,7 @@ from mrconsole.cli.cloudargs import add_cloud_arguments
 from mrconsole.cli.common import EXIT_USAGE, CliError, count_arg, print_json, print_table
 from mrconsole.cli.output import add_format
 from mrconsole.core.connect import Journal
-from mrconsole.lab.options import CLOUD_NAME
+from mrconsole.lab.options import lab_cloud_names
 
 
 def add_parser(sub) -> None:
@@ -28,7 +28,7 @@ def cmd_journal(args) -> int:
 
     if args.limit < 1:
         raise CliError("--limit must be at least 1", EXIT_USAGE)
-    entries = Journal().entries(args.limit, cloud=_cloud_name(args), regions=args.regions, stack_name=args.stack)
+    entries = Journal().entries(args.limit, cloud=_cloud_names(args), regions=args.regions, stack_name=args.stack)
     if args.format == "json":
         print_json(entries)
         return 0
@@ -50,9 +50,11 @@ def cmd_journal(args) -> int:
     return 0
 
 
-def _cloud_name(args) -> str | None:
-    """The cloud whose entries to show: --os-cloud's name, or the lab's (its clouds.yaml names it)."""
-    first = args.os_cloud[0] if args.os_cloud else None
+def _cloud_names(args) -> list[str] | None:
+    """The clouds whose entries to show (the first names the regions as the console does): each --os-cloud,
+    or the lab's (its clouds.yaml names them); every cloud's without either."""
+    if args.os_cloud:
+        return list(args.os_cloud)
     if args.lab:
-        return first or CLOUD_NAME
-    return first
+        return lab_cloud_names(args.lab_dir)
+    return None

@@ -454,7 +454,7 @@ async def _abandon(args) -> int:
         result = await Actions(fleet).abandon(Target(region, m.name, m.id))
         if not result.ok:
             raise CliError(needs_setting(result.message, region, ABANDON_SETTING))
-        cache.forget(fleet.name, m.id)
+        cache.forget(fleet.cloud_names, m.id)
         if args.format == "json":
             print_json(result)
         else:

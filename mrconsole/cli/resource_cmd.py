@@ -131,7 +131,7 @@ async def _master_region(fleet, args) -> str:
     try:
         return (await find_one(fleet, args.name)).stack.region
     except CliError:
-        cached = await asyncio.to_thread(TopologyCache().load, fleet.name, args.name)
+        cached = await asyncio.to_thread(TopologyCache().load, fleet.cloud_names, args.name)
         if cached is None:
             raise
         return cached.region

@@ -10,6 +10,11 @@ from mrconsole.cloud.connection import CloudOptions
 from mrconsole.lab.manager import CLOUD_NAME, EDGE_CLOUD, Lab
 
 
+def lab_cloud_names(lab_dir: str | None = None) -> list[str]:
+    """The clouds `--lab` opens: the operator's (`mrconsole-lab`) and, on a two-cloud lab, `lab-edge`."""
+    return [CLOUD_NAME] + ([EDGE_CLOUD] if Lab(lab_dir).has_edge() else [])
+
+
 def lab_options(
     lab_dir: str | None = None, cloud: str | None = None, clouds: list[str] | None = None, **kwargs
 ) -> CloudOptions:
@@ -19,5 +24,5 @@ def lab_options(
     lab = Lab(lab_dir)
     names = list(clouds or ([cloud] if cloud else []))
     if not names:
-        names = [CLOUD_NAME] + ([EDGE_CLOUD] if lab.has_edge() else [])
+        names = lab_cloud_names(lab_dir)
     return CloudOptions(cloud=names[0], also=names[1:], config_file=str(lab.clouds_yaml), **kwargs)

@@ -14,11 +14,12 @@ import json
 import os
 import sqlite3
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mrconsole.config import state_dir
-from mrconsole.models import HIDDEN
+from mrconsole.models import HIDDEN, console_region, split_region
 from mrconsole.state.sqlite import connect as private_connect
 from mrconsole.state.sqlite import create
 
@@ -102,6 +103,9 @@ class Journal:
         master_id: str | None = None,
     ) -> int:
         params = {k: (HIDDEN if k in hidden or sounds_secret(k) else v) for k, v in (parameters or {}).items()}
+        # Kept under the region's own cloud and catalog name (`cloud` is the first cloud opened, `region` the
+        # console's name): an action is found again whichever clouds are opened beside its own.
+        cloud, region = split_region(cloud, region)
         with self._connect() as db:
             cur = db.execute(
                 "INSERT INTO journal (started_at, user, cloud, region, stack_name, stack_id, action, parameters,"
@@ -136,24 +140,33 @@ class Journal:
         limit: int = 100,
         *,
         since: float | None = None,
-        cloud: str | None = None,
+        cloud: str | Sequence[str] | None = None,
         regions: tuple[str, ...] | list[str] = (),
         stack_name: str | None = None,
     ) -> list[JournalEntry]:
-        """The newest `limit` entries, newest first; the filters are applied by sqlite, not after."""
+        """The newest `limit` entries, newest first; the filters are applied by sqlite, not after.
+
+        `cloud` is one cloud or the clouds opened, the first first: only their entries, each region named as
+        the console names it then (`CLOUD/REGION` for a cloud beside the first), and `regions` read the same
+        way. Without it, every cloud's entries with their regions as kept."""
+        clouds = [cloud] if isinstance(cloud, str) else list(cloud or ())
         where, args = [], []
-        for column, value in (("started_at >=", since), ("cloud =", cloud), ("stack_name =", stack_name)):
+        for column, value in (("started_at >=", since), ("stack_name =", stack_name)):
             if value is not None:
                 where.append(f"{column} ?")
                 args.append(value)
+        if clouds:
+            where.append(f"cloud IN ({','.join('?' * len(clouds))})")
+            args += clouds
         if regions:
-            where.append(f"region IN ({','.join('?' * len(regions))})")
-            args += list(regions)
+            pairs = [split_region(clouds[0], r) if clouds else (None, r) for r in regions]
+            where.append("(" + " OR ".join("(region = ?" + (" AND cloud = ?)" if c else ")") for c, _ in pairs) + ")")
+            args += [v for c, r in pairs for v in ((r, c) if c else (r,))]
         sql = "SELECT * FROM journal" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY id DESC LIMIT ?"
         with self._connect() as db:
             db.row_factory = sqlite3.Row
             rows = db.execute(sql, (*args, limit)).fetchall()
-        return [
+        entries = [
             JournalEntry(
                 **{
                     **dict(row),
@@ -163,6 +176,13 @@ class Journal:
             )
             for row in rows
         ]
+        return named(entries, clouds[0]) if clouds else entries
+
+
+def named(entries: list[JournalEntry], first: str) -> list[JournalEntry]:
+    """`entries` with each region named as the console names it when `first` is the first cloud opened
+    (`CLOUD/REGION` for any other cloud's, opened or not: never mistaken for one of the first's)."""
+    return [replace(e, region=console_region(first, e.cloud, e.region)) for e in entries]
 
 
 def _user() -> str:

@@ -5,6 +5,11 @@ is down: the master's cloud, region, id and name; each constituent's
 resource, region, remote stack id and name, last status, parameters and
 outputs (hidden values masked); and the data-flow edges. Each save is one
 sqlite transaction, so a crash leaves the previous version whole.
+
+A master is kept under its own cloud, its regions by their catalog names,
+so it is found whichever clouds are opened beside it: a record read with
+`clouds` (the clouds opened, the first first) names each region as the
+console then does (`CLOUD/REGION` for a cloud beside the first).
 """
 
 from __future__ import annotations
@@ -12,12 +17,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mrconsole.config import state_dir
 from mrconsole.logs import logger
-from mrconsole.models import HIDDEN
+from mrconsole.models import HIDDEN, console_region, split_region
 from mrconsole.state.sealed import seal, unseal
 from mrconsole.state.sqlite import connect as private_connect
 from mrconsole.state.sqlite import create
@@ -105,6 +111,44 @@ class ConstituentHit:
     resource: str
 
 
+Clouds = str | Sequence[str]  # one cloud, or the clouds opened, the first first
+
+
+def _list(clouds: Clouds) -> list[str]:
+    return [clouds] if isinstance(clouds, str) else list(clouds)
+
+
+def _in(clouds: list[str], column: str = "cloud") -> str:
+    return f"{column} IN ({','.join('?' * len(clouds))})"
+
+
+def _own(master: CachedMaster) -> CachedMaster:
+    """`master` (its cloud the first opened, its regions the console's names) as kept: under its own cloud,
+    its regions' catalog names. Its constituents are in its cloud (Heat makes them there, even with a
+    credential_secret_id); a region of another cloud (none today) keeps the console's name."""
+    cloud, region = split_region(master.cloud, master.region)
+
+    def own(name: str | None) -> str | None:
+        if name is None:
+            return None
+        c, n = split_region(master.cloud, name)
+        return n if c == cloud else name
+
+    constituents = [replace(c, region=own(c.region)) for c in master.constituents]
+    return replace(master, cloud=cloud, region=region, constituents=constituents)
+
+
+def _named(first: str, master: CachedMaster) -> CachedMaster:
+    """A kept master as the console names it when `first` is the first cloud opened."""
+    constituents = [
+        replace(c, region=console_region(first, master.cloud, c.region) if c.region else c.region)
+        for c in master.constituents
+    ]
+    return replace(
+        master, cloud=first, region=console_region(first, master.cloud, master.region), constituents=constituents
+    )
+
+
 def default_path() -> Path:
 
     return state_dir() / "topology.sqlite"
@@ -128,6 +172,9 @@ class TopologyCache:
         return db
 
     def save(self, master: CachedMaster) -> None:
+        """Keep `master` (its `cloud` the first cloud opened, its regions the console's names), in place of
+        what was kept of it."""
+        master = _own(master)
         with self._connect() as db:  # one transaction: all of it or none of it
             db.execute(
                 "INSERT OR REPLACE INTO masters VALUES (?,?,?,?,?,?,?)",
@@ -163,13 +210,14 @@ class TopologyCache:
                 ],
             )
 
-    def masters(self, cloud: str) -> list[CachedMaster]:
-        """Every master of `cloud` the cache knows, newest first, with its constituents."""
+    def masters(self, clouds: Clouds) -> list[CachedMaster]:
+        """Every master of these clouds the cache knows, newest first, with its constituents."""
+        names = _list(clouds)
         with self._connect() as db:
             ids = [r[0] for r in db.execute(
-                "SELECT master_id FROM masters WHERE cloud=? ORDER BY seen_at DESC", (cloud,)
+                f"SELECT master_id FROM masters WHERE {_in(names)} ORDER BY seen_at DESC", names
             ).fetchall()]  # fmt: skip
-        return [m for m in (self.load(cloud, i) for i in ids) if m is not None]
+        return [m for m in (self.load(names, i) for i in ids) if m is not None]
 
     def known_names(self) -> tuple[set[str], set[str], set[str]]:
         """The masters', every stack's (masters and constituents) and the regions' names the cache holds,
@@ -182,26 +230,30 @@ class TopologyCache:
         regions = {r for _, r in masters + constituents if r}
         return names, stacks, regions
 
-    def load(self, cloud: str, name_or_id: str) -> CachedMaster | None:
+    def load(self, clouds: Clouds, name_or_id: str) -> CachedMaster | None:
+        """The newest master of these clouds by that name or id, its regions named as the console names them."""
+        names = _list(clouds)
         with self._connect() as db:
             row = db.execute(
-                "SELECT * FROM masters WHERE cloud=? AND (name=? OR master_id=?) ORDER BY seen_at DESC LIMIT 1",
-                (cloud, name_or_id, name_or_id),
+                f"SELECT * FROM masters WHERE {_in(names)} AND (name=? OR master_id=?) ORDER BY seen_at DESC LIMIT 1",
+                (*names, name_or_id, name_or_id),
             ).fetchone()
             if row is None:
                 return None
             rows = db.execute(
                 "SELECT resource, region, stack_id, stack_name, status, updated_time, parameters,"
                 " outputs, read_at FROM constituents WHERE cloud=? AND master_id=? ORDER BY resource",
-                (cloud, row[1]),
+                (row[0], row[1]),
             ).fetchall()
         constituents = [
             CachedConstituent(r[0], r[1], r[2], r[3], r[4] or "", r[5], json.loads(r[6]), json.loads(r[7]), r[8])
             for r in rows
         ]
-        return CachedMaster(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), constituents)
+        kept = CachedMaster(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), constituents)
+        return _named(names[0], kept)
 
     def save_adopt(self, adopt: AdoptData) -> None:
+        """Keep `adopt` under its master's own cloud (`adopt.cloud`: callers name it, fleet.cloud_of)."""
         record = {"data": adopt.data, "hidden": list(adopt.hidden)}
         blob = seal(json.dumps(record).encode())  # state/sealed.py: secrets in it, key kept apart
         with self._connect() as db:
@@ -210,10 +262,12 @@ class TopologyCache:
                 (adopt.cloud, adopt.master_id, adopt.version, adopt.saved_at, blob),
             )
 
-    def load_adopt(self, cloud: str, master_id: str) -> AdoptData | None:
+    def load_adopt(self, clouds: Clouds, master_id: str) -> AdoptData | None:
+        names = _list(clouds)
         with self._connect() as db:
             row = db.execute(
-                "SELECT version, saved_at, data FROM adopt_data WHERE cloud=? AND master_id=?", (cloud, master_id)
+                f"SELECT version, saved_at, data, cloud FROM adopt_data WHERE {_in(names)} AND master_id=?",
+                (*names, master_id),
             ).fetchone()
         if row is None:
             return None
@@ -222,35 +276,43 @@ class TopologyCache:
             logger().warning("adopt data of %s cannot be opened with this key: read again at the next look", master_id)
             return None
         record = json.loads(raw)
-        return AdoptData(cloud, master_id, row[0], row[1], record["data"], tuple(record.get("hidden", ())))
+        return AdoptData(row[3], master_id, row[0], row[1], record["data"], tuple(record.get("hidden", ())))
 
-    def claimants(self, cloud: str, stack_ids: list[str]) -> list[tuple[str, str, str, str]]:
+    def claimants(self, clouds: Clouds, stack_ids: list[str]) -> list[tuple[str, str, str, str]]:
         """(master_id, name, region, constituent stack id) of every cached master claiming one of these stacks."""
         if not stack_ids:
             return []
+        names = _list(clouds)
         marks = ",".join("?" * len(stack_ids))
         with self._connect() as db:
-            return db.execute(
-                "SELECT DISTINCT m.master_id, m.name, m.region, c.stack_id FROM constituents c JOIN masters m "
-                f"ON m.cloud=c.cloud AND m.master_id=c.master_id WHERE c.cloud=? AND c.stack_id IN ({marks})",
-                (cloud, *stack_ids),
+            rows = db.execute(
+                "SELECT DISTINCT m.master_id, m.name, m.region, c.stack_id, m.cloud FROM constituents c JOIN masters m "
+                f"ON m.cloud=c.cloud AND m.master_id=c.master_id WHERE {_in(names, 'c.cloud')} "
+                f"AND c.stack_id IN ({marks})",
+                (*names, *stack_ids),
             ).fetchall()
+        return [(i, n, console_region(names[0], cloud, r), s) for i, n, r, s, cloud in rows]
 
-    def forget(self, cloud: str, master_id: str) -> None:
+    def forget(self, clouds: Clouds, master_id: str) -> None:
         """A master that no longer exists (abandoned, deleted): it claims nothing any more."""
+        names = _list(clouds)
         with self._connect() as db:
             for table in ("masters", "constituents", "adopt_data"):
-                db.execute(f"DELETE FROM {table} WHERE cloud=? AND master_id=?", (cloud, master_id))
+                db.execute(f"DELETE FROM {table} WHERE {_in(names)} AND master_id=?", (*names, master_id))
 
-    def find_constituent(self, cloud: str, stack_id: str) -> ConstituentHit | None:
+    def find_constituent(self, clouds: Clouds, stack_id: str) -> ConstituentHit | None:
+        names = _list(clouds)
         with self._connect() as db:
             row = db.execute(
-                "SELECT m.name, m.master_id, m.region, c.resource FROM constituents c JOIN masters m "
-                "ON m.cloud=c.cloud AND m.master_id=c.master_id WHERE c.cloud=? AND c.stack_id=? "
+                "SELECT m.name, m.master_id, m.region, c.resource, m.cloud FROM constituents c JOIN masters m "
+                f"ON m.cloud=c.cloud AND m.master_id=c.master_id WHERE {_in(names, 'c.cloud')} AND c.stack_id=? "
                 "ORDER BY m.seen_at DESC LIMIT 1",
-                (cloud, stack_id),
+                (*names, stack_id),
             ).fetchone()
-        return ConstituentHit(*row) if row else None
+        if row is None:
+            return None
+        name, master_id, region, resource, cloud = row
+        return ConstituentHit(name, master_id, console_region(names[0], cloud, region), resource)
 
 
 def keeping_values(record: CachedMaster, previous: CachedMaster | None) -> CachedMaster:

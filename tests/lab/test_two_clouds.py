@@ -25,6 +25,8 @@ EDGE = "lab-edge/RegionOne"
 def seeded(two_cloud_lab):
     said = seed(two_cloud_lab.lab, name="mcl", example="multi-cloud")
     assert "mcl-app" in said and "lab-edge RegionOne: CREATE_COMPLETE" in said, said
+    again = seed(two_cloud_lab.lab, name="mcl", example="multi-cloud")  # a re-run looks at both parts
+    assert "stack mcl already exists" in again and "mcl-app already exists in lab-edge RegionOne" in again, again
     return two_cloud_lab
 
 
@@ -179,6 +181,18 @@ def test_outage_mode_and_drift_for_a_master_in_the_second_cloud(two_clouds, cli,
                              "--request-timeout", "2", "--wait", "--format", "json")  # fmt: skip
         assert code == 0, out + err
         assert json.loads(out)[0]["final_status"] == "CHECK_COMPLETE" and "out-of-band" in err, out + err
+        # lab-edge opened alone knows the same master, seen with both clouds open, by its own region names.
+        code, out, _ = cli("status", "--lab", "--os-cloud", "lab-edge", "--master", "edgeo", "--request-timeout", "2",
+                           "--format", "json")  # fmt: skip
+        alone = json.loads(out)
+        assert code == 3 and alone["mode"] == "outage" and alone["master_region"] == "RegionOne", alone
+        assert [c["region"] for c in alone["constituents"]] == ["RegionTwo"], alone
+        code, out, err = cli("journal", "--lab", "--os-cloud", "lab-edge", "--stack", app["stack_name"],
+                             "--format", "json")  # fmt: skip
+        assert code == 0, err
+        assert [(e["cloud"], e["region"], e["action"]) for e in json.loads(out)][:1] == [
+            ("lab-edge", "RegionTwo", "check")
+        ], out
 
     code, out, err = cli("drift", "edgeo", "--lab", "--format", "json")
     assert code == 4, out + err

@@ -21,6 +21,8 @@ from mrconsole.cloud.health import HealthSnapshot
 from mrconsole.cloud.region import credential_auth_url
 from mrconsole.core.live.fleet import Fleet, keystone_down_in
 from mrconsole.models import same_cloud
+from mrconsole.state.journal import Journal
+from mrconsole.state.topology_cache import AdoptData, CachedConstituent, CachedMaster, ConstituentHit, TopologyCache
 from mrconsole.template.heat import resolve_region
 from mrconsole.tui.widgets.health import HealthStrip
 from mrconsole.tui.widgets.region_pane import pane_id
@@ -203,3 +205,67 @@ def test_a_command_by_hand_names_a_further_clouds_region_by_its_own_names():
     assert command("prod", "RegionOne", ["stack", "check", "x"]).startswith(
         "openstack --os-cloud prod --os-region-name RegionOne "
     )
+
+
+def _edge_master(seen_at: float) -> CachedMaster:
+    """A master of cloud `edge` as a fleet whose first cloud is `prod` names it."""
+    return CachedMaster(
+        "prod", "m-1", "web", "edge/RegionOne", "CREATE_COMPLETE", seen_at, [["db", "ip", "app", "db_ip"]],
+        [
+            CachedConstituent("db", "edge/RegionTwo", "s-db", "web-db", "CREATE_COMPLETE"),
+            CachedConstituent("app", "edge/RegionOne", "s-app", "web-app", "CREATE_COMPLETE"),
+            CachedConstituent("later", None, None, None, "INIT_COMPLETE"),
+        ],
+    )  # fmt: skip
+
+
+def test_a_master_kept_in_the_cache_is_found_whichever_clouds_are_opened(tmp_path):
+    cache = TopologyCache(tmp_path / "topology.sqlite")
+    cache.save(_edge_master(time.time()))
+
+    alone = cache.load(["edge"], "web")  # --os-cloud edge alone: its own names
+    assert alone is not None and (alone.cloud, alone.region) == ("edge", "RegionOne")
+    assert [c.region for c in alone.constituents] == ["RegionOne", "RegionTwo", None]
+    both = cache.load(["prod", "edge"], "m-1")  # as it was seen
+    assert both is not None and both.region == "edge/RegionOne"
+    assert [c.region for c in both.constituents] == ["edge/RegionOne", "edge/RegionTwo", None]
+    assert cache.load(["prod"], "web") is None  # not prod's: never shown as a prod master
+    swapped = cache.load(["edge", "prod"], "web")
+    assert swapped is not None and swapped.region == "RegionOne"
+
+    assert cache.find_constituent(["edge"], "s-db") == ConstituentHit("web", "m-1", "RegionOne", "db")
+    assert cache.find_constituent(["prod", "edge"], "s-db") == ConstituentHit("web", "m-1", "edge/RegionOne", "db")
+    assert cache.find_constituent(["prod"], "s-db") is None
+    assert cache.claimants(["prod", "edge"], ["s-app"]) == [("m-1", "web", "edge/RegionOne", "s-app")]
+    assert [m.name for m in cache.masters(["edge"])] == ["web"] and cache.masters("prod") == []
+
+    # Saved again as the lone cloud names it: one record, not two.
+    cache.save(alone)
+    assert len(cache.masters(["prod", "edge"])) == 1
+    cache.forget(["prod", "edge"], "m-1")
+    assert cache.load(["edge"], "web") is None and cache.find_constituent(["edge"], "s-db") is None
+
+
+def test_adopt_data_is_kept_under_the_masters_own_cloud(tmp_path):
+    cache = TopologyCache(tmp_path / "topology.sqlite")
+    cache.save_adopt(AdoptData("edge", "m-1", "v1", time.time(), {"template": {}}, ()))
+    kept = cache.load_adopt(["prod", "edge"], "m-1")
+    assert kept is not None and (kept.cloud, kept.version) == ("edge", "v1")
+    assert cache.load_adopt(["edge"], "m-1") is not None and cache.load_adopt("prod", "m-1") is None
+
+
+def test_an_action_journaled_with_two_clouds_open_is_read_under_its_own_cloud(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite")
+    journal.begin(cloud="prod", region="edge/RegionTwo", stack_name="web-db", action="suspend")
+    journal.begin(cloud="prod", region="RegionTwo", stack_name="shop", action="resume")
+
+    everything = {(e.cloud, e.region, e.stack_name) for e in journal.entries()}
+    assert everything == {("edge", "RegionTwo", "web-db"), ("prod", "RegionTwo", "shop")}
+    alone = journal.entries(cloud="edge")
+    assert [(e.region, e.stack_name) for e in alone] == [("RegionTwo", "web-db")]
+    both = journal.entries(cloud=["prod", "edge"])
+    assert {(e.region, e.stack_name) for e in both} == {("edge/RegionTwo", "web-db"), ("RegionTwo", "shop")}
+    # A region filter names regions as the console does: prod's RegionTwo is not edge's.
+    assert [e.stack_name for e in journal.entries(cloud=["prod", "edge"], regions=["RegionTwo"])] == ["shop"]
+    assert [e.stack_name for e in journal.entries(cloud=["prod", "edge"], regions=["edge/RegionTwo"])] == ["web-db"]
+    assert [e.stack_name for e in journal.entries(cloud=["edge"], regions=["RegionTwo"])] == ["web-db"]

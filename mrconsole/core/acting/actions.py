@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.action_table import MUTATIONS, STACK_ACTIONS
-from mrconsole.state.journal import FAILED, OK, REFUSED, UNKNOWN, Journal
+from mrconsole.state.journal import FAILED, OK, REFUSED, UNKNOWN, Journal, named
 
 
 class ReadOnlyError(Exception):
@@ -454,6 +454,7 @@ class Actions:
         self.journal.finish(result.journal_id, OK if ok else FAILED, final_status, stack_id=result.stack_id)
 
 
-def recent_journal(limit: int = 200) -> list:
-    """The newest journal entries (a read of sqlite on disk: call it off the event loop)."""
-    return Journal().entries(limit)
+def recent_journal(first: str, limit: int = 200) -> list:
+    """The newest journal entries, every cloud's, their regions named as the console names them when `first`
+    is the first cloud opened (a read of sqlite on disk: call it off the event loop)."""
+    return named(Journal().entries(limit), first)

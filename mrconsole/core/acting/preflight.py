@@ -330,7 +330,7 @@ async def check_master(
     findings: list[Finding] = []
     if cache is not None and topo.constituents:
         try:
-            fill_from_cache(topo, await asyncio.to_thread(cache.load, fleet.name, topo.master.id))
+            fill_from_cache(topo, await asyncio.to_thread(cache.load, fleet.cloud_names, topo.master.id))
         except Exception as exc:  # noqa: BLE001 - a damaged cache must not stop a preflight: said, and logged
             logger().exception("topology cache for %s unreadable", topo.master.name)
             findings.append(

@@ -31,7 +31,7 @@ from mrconsole.core.rollout.record import STOPPED as STOPPED_RECORD
 from mrconsole.core.rollout.stored import PLAN_ACTION, rollout_state
 from mrconsole.core.rollout.waves import FAILED, STOPPED, UPDATED, RolloutStatus, worst_by_region
 from mrconsole.models import Stack
-from mrconsole.state.journal import Journal
+from mrconsole.state.journal import Journal, named
 
 CURRENT, OUTDATED, FAILED_REGION = "CURRENT", "OUTDATED", "FAILED"
 # The journal's actions that are operations of a master, with the word the history shows.
@@ -171,7 +171,7 @@ async def operations(fleet, region: str, master: str, journal=None, limit: int =
     except CloudError:
         snapshots = []  # the history without them; the journal still has this machine's
     from_heat += _snapshots(snapshots, m.region)
-    entries = await asyncio.to_thread((journal or Journal()).entries, limit, stack_name=m.name)
+    entries = named(await asyncio.to_thread((journal or Journal()).entries, limit, stack_name=m.name), fleet.name)
     mine = [j for j in entries if j.stack_id in (None, m.id) or j.master_id == m.id]
     kinds = {r.kind for r in status.records}
     names = {str(snap.get("name")) for snap in snapshots if snap.get("name")}

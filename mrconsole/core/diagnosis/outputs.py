@@ -89,7 +89,7 @@ async def outputs_across(fleet, region: str, name: str, cache) -> OutputsView:
     detail, template = await asyncio.gather(client.get_stack(f"{m.name}/{m.id}"), template_or_none(fleet, m))
     view.rows += _rows("master", region, m.name, detail.outputs, masked_outputs(template))
     await refresh_constituents(fleet, topo)
-    cached = await asyncio.to_thread(cache.load, fleet.name, m.id) if cache is not None else None
+    cached = await asyncio.to_thread(cache.load, fleet.cloud_names, m.id) if cache is not None else None
     kept = {c.resource: c for c in cached.constituents} if cached else {}
 
     async def one(c) -> list[OutputRow]:
@@ -123,7 +123,7 @@ def _stale(source, region, stack_name, kept, cached, why) -> list[OutputRow]:
 
 async def _from_cache(fleet, view: OutputsView, name: str, cache, why: str) -> OutputsView:
     """The master's region does not answer: its own outputs are unknown; constituents are read live."""
-    cached = await asyncio.to_thread(cache.load, fleet.name, name) if cache is not None else None
+    cached = await asyncio.to_thread(cache.load, fleet.cloud_names, name) if cache is not None else None
     if cached is None:
         raise PlanError(f"{view.region} does not answer ({why}) and the topology cache has no {name}")
     view.rows.append(OutputRow("master", cached.region, cached.name, "-", state=UNREAD, error=why))

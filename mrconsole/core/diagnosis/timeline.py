@@ -105,7 +105,7 @@ async def incident_timeline(
     timeline = Timeline(fleet.name, m.name, m.region, regions, since, now, unreachable=dict(state.unreachable))
     timeline.entries += await _events(fleet, topo, since)
     timeline.entries += _outages(outages or Outages(), fleet.name, set(regions), since)
-    timeline.entries += _actions(journal or Journal(), fleet.name, topo, since)
+    timeline.entries += _actions(journal or Journal(), fleet.cloud_names, topo, since)
     # Heat's event times have whole seconds: within one, the outage and the action come before what followed.
     rank = {OUTAGE: 0, ACTION: 1, RECOVERY: 2, EVENT: 3}
     timeline.entries.sort(key=lambda e: (int(e.at), rank[e.kind], e.at))
@@ -170,12 +170,12 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
-def _actions(journal: Journal, cloud: str, topo, since: float) -> list[Entry]:
+def _actions(journal: Journal, clouds: list[str], topo, since: float) -> list[Entry]:
     m = topo.master
     names = {m.name} | {c.stack_name for c in topo.constituents if c.stack_name}
     ids = {m.id} | {c.stack_id for c in topo.constituents if c.stack_id}
     out = []
-    for j in journal.entries(100_000, since=since, cloud=cloud):
+    for j in journal.entries(100_000, since=since, cloud=clouds):
         if not (j.stack_name in names or j.stack_id in ids or j.master_id == m.id):
             continue
         params = ", ".join(f"{k}={HIDDEN if v == HIDDEN else v}" for k, v in j.parameters.items())

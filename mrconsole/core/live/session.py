@@ -562,7 +562,7 @@ class ConsoleSession:
 
         try:
             # The last outputs and parameters of constituents not read this time are kept (keeping_values).
-            previous = self.cache.load(topo.cloud, topo.master.id)
+            previous = self.cache.load(self.fleet.cloud_names, topo.master.id)
             self.cache.save(keeping_values(from_topology(topo, masked=self._masked(topo)), previous))
             self.cache_error = ""
         except Exception as exc:  # noqa: BLE001 - a full disk must not stop the console
@@ -728,7 +728,7 @@ class ConsoleSession:
     async def masters_found(self) -> list[FoundMaster]:
         """From the lists held and the topology cache: no request."""
         try:
-            cached = await asyncio.to_thread(self.cache.masters, self.fleet.name)
+            cached = await asyncio.to_thread(self.cache.masters, self.fleet.cloud_names)
         except Exception:  # noqa: BLE001 - a damaged cache must not hide the masters the lists show
             logger().exception("topology cache unreadable for the masters list")
             cached = []
@@ -826,7 +826,7 @@ class ConsoleSession:
     async def journal(self, limit: int = 200) -> list:
 
         # sqlite on disk: read off the event loop.
-        return await asyncio.to_thread(recent_journal, limit)
+        return await asyncio.to_thread(recent_journal, self.fleet.name, limit)
 
     def stack(self, region: str, stack_id: str) -> Stack | None:
         """A stack as its region's last look saw it. O(1)."""

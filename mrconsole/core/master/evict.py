@@ -223,7 +223,7 @@ async def plan_evict(
         finishing = await _plan_from_kept(fleet, name, region, kept, parameters)
         if finishing is not None:
             return finishing
-    found = await asyncio.to_thread(cache.load, fleet.name, name)
+    found = await asyncio.to_thread(cache.load, fleet.cloud_names, name)
     where = found.region if found else None
     if where is None:
         raise PlanError(f"{name} is not in the topology cache: read it once (mrconsole status --master {name})")
@@ -396,7 +396,7 @@ async def execute_evict(actions: Actions, plan: EvictPlan, cache, wait: float = 
         raise PlanError(f"the adopt of {plan.master_name} without {plan.region} ended {status}")
     say(f"adopted: {plan.master_name} in {plan.master_region} without {plan.region}")
     topo = await read_master(fleet, plan.master_region, result.stack_id or plan.master_name)
-    await asyncio.to_thread(cache.forget, fleet.name, plan.master_id)
+    await asyncio.to_thread(cache.forget, fleet.cloud_names, plan.master_id)
     await asyncio.to_thread(cache.save, from_topology(topo))
     await keep_adopt_data(fleet, topo, cache)
     await _forget(client, kept, say)

@@ -317,7 +317,7 @@ async def _owned_by(fleet, stack: Stack, cache) -> tuple[str, str] | None:
     owner = await owner_of(fleet, stack, cache)
     if owner is not None and owner.master_name and (owner.master_reachable or owner.master_id):
         return owner.master_name, owner.resource or "RESOURCE"
-    hit = await asyncio.to_thread(cache.find_constituent, fleet.name, stack.id) if cache is not None else None
+    hit = await asyncio.to_thread(cache.find_constituent, fleet.cloud_names, stack.id) if cache is not None else None
     if hit is None:
         return None
     try:

@@ -84,7 +84,7 @@ async def master_state(fleet, name: str, cache: TopologyCache | None = None, sav
     listings = await fleet.list_stacks()
     unreachable = {r: rs.error.message for r, rs in listings.items() if not rs.ok}
     listed = [s for rs in listings.values() for s in rs.stacks if s.name == name or s.id == name]
-    cached = cache.load(fleet.name, name)
+    cached = cache.load(fleet.cloud_names, name)
     if listed:
         read: list[Topology] = []
         for master in {s.id: s for s in listed}.values():
@@ -93,7 +93,7 @@ async def master_state(fleet, name: str, cache: TopologyCache | None = None, sav
             except CloudError as exc:
                 unreachable.setdefault(master.region, exc.message)
                 continue
-            fill_from_cache(topo, cache.load(fleet.name, topo.master.id))
+            fill_from_cache(topo, cache.load(fleet.cloud_names, topo.master.id))
             if save:
                 # Written with what each constituent's template hides masked (one template GET each).
                 masks = await asyncio.gather(*(mask_hidden(fleet, c) for c in topo.constituents))
@@ -284,7 +284,7 @@ async def constituent_drifts(fleet, topo: Topology, cache: TopologyCache | None)
     master = topo.master
     client = fleet.region(master.region)
     details = await _details(fleet, topo)
-    cached = await asyncio.to_thread(cache.load, fleet.name, master.id) if cache is not None else None
+    cached = await asyncio.to_thread(cache.load, fleet.cloud_names, master.id) if cache is not None else None
     cached_by_resource = {c.resource: c for c in cached.constituents} if cached else {}
     outputs_of = {
         c.resource: {o.key: o.value for o in details[c.stack_id].outputs}

@@ -45,7 +45,7 @@ async def owner_of(fleet, stack: Stack, cache=None) -> Ownership | None:
                 return Ownership(master, master_name, r.name, master.id, True, unreachable)
     if unreachable:
         # The master may live in a region we cannot see: the topology cache knows.
-        known = cache.find_constituent(fleet.name, stack.id) if cache is not None else None
+        known = cache.find_constituent(fleet.cloud_names, stack.id) if cache is not None else None
         if known is not None:
             return Ownership(None, known.master_name, known.resource, known.master_id, False, unreachable)
         master_name, resource = candidates[0]
@@ -73,7 +73,7 @@ async def owned_elsewhere(fleet, topo, cache) -> Claim | None:
     if cache is None or not topo.constituents:
         return None
     ids = [c.stack_id for c in topo.constituents if c.stack_id]
-    rows = cache.claimants(fleet.name, ids)
+    rows = cache.claimants(fleet.cloud_names, ids)
     others: dict[str, tuple[str, str, list[str]]] = {}
     for master_id, name, region, stack_id in rows:
         if master_id != topo.master.id:
@@ -87,7 +87,7 @@ async def owned_elsewhere(fleet, topo, cache) -> Claim | None:
         except CloudError:
             continue  # its region does not answer: nothing can be said of it now
         if other is None or other.stack.action == "DELETE":
-            cache.forget(fleet.name, master_id)
+            cache.forget(fleet.cloud_names, master_id)
             continue
         theirs = other.stack.created_time
         if mine is not None and theirs is not None and theirs > mine:

@@ -102,7 +102,7 @@ async def plan_rehome(
             usage=True,
         )
     parameters = dict(parameters or {})
-    cached = await asyncio.to_thread(cache.load, fleet.name, name)
+    cached = await asyncio.to_thread(cache.load, fleet.cloud_names, name)
     if cached is None:
         raise PlanError(
             f"{name} is not in the topology cache: nothing says where its constituents are. The cache is kept "
@@ -128,7 +128,7 @@ async def plan_rehome(
             raise PlanError(f"{name} ({old_id}) is no longer in {old_region}: nothing to move") from None
         if exc.kind != errors.UNAVAILABLE:
             raise
-        adopt = await asyncio.to_thread(cache.load_adopt, fleet.name, old_id)
+        adopt = await asyncio.to_thread(cache.load_adopt, fleet.cloud_names, old_id)
         if adopt is not None:
             source = (
                 f"the topology cache ({old_region} is unreachable: {exc.message}); "
@@ -339,7 +339,7 @@ async def execute_rehome(
         old = await actions.abandon(Target(plan.old_region, plan.old_name, plan.old_id))
         say(f"abandon sent: {plan.old_name} in {plan.old_region}" if old.ok else f"abandon refused: {old.message}")
         if old.ok:
-            await asyncio.to_thread(cache.forget, actions.fleet.name, plan.old_id)
+            await asyncio.to_thread(cache.forget, actions.fleet.cloud_names, plan.old_id)
             said += f"; the old master in {plan.old_region} is abandoned (its constituents left as they are)"
         else:
             said += (

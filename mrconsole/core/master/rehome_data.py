@@ -74,7 +74,7 @@ async def keep_adopt_data(fleet, topo: Topology, cache) -> AdoptData | None:
     if cache is None or not topo.constituents:
         return None
     version = version_of(topo)
-    kept = await asyncio.to_thread(cache.load_adopt, fleet.name, topo.master.id)
+    kept = await asyncio.to_thread(cache.load_adopt, fleet.cloud_names, topo.master.id)
     if kept is not None and kept.version == version:
         return kept
     data = await read_adopt_data(fleet, topo)
@@ -84,7 +84,7 @@ async def keep_adopt_data(fleet, topo: Topology, cache) -> AdoptData | None:
     for k in given:  # never on disk: a move asks for them again
         params.pop(k)
     data.setdefault("environment", {})["parameters"] = params
-    adopt = AdoptData(fleet.name, topo.master.id, version, time.time(), data, tuple(given))
+    adopt = AdoptData(fleet.cloud_of(topo.master.region), topo.master.id, version, time.time(), data, tuple(given))
     await asyncio.to_thread(cache.save_adopt, adopt)
     return adopt
 
