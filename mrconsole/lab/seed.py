@@ -50,7 +50,12 @@ async def _seed(lab, name, example, wait, progress, timeout) -> str:
         client = cloud.region(region)
         existing = await client.find_stack(name)
         if existing is not None:
-            return f"stack {name} already exists in {region}: {existing.stack.status}"
+            said = f"stack {name} already exists in {region}: {existing.stack.status}"
+            if other_cloud and not existing.stack.in_progress and not existing.stack.failed:
+                # Seeded again: the other cloud's part is made if it is not there (a run stopped before it).
+                detail = await client.get_stack(existing.stack.id)
+                said += "\n" + await _other_cloud_part(lab, name, path.parent, other_cloud, detail, progress)
+            return said
         created = await client.create_stack(name, template, files=files, disable_rollback=True)
         progress(f"creating {name} in {region} from {path.parent.name}/{path.name}")
         # A wait condition needs its VM's signal, which only the seed can play here: it waits for those.
