@@ -87,6 +87,7 @@ from mrconsole.tui.screens.operations import OperationsScreen
 from mrconsole.tui.screens.overview import OverviewScreen
 from mrconsole.tui.screens.requests import RequestsScreen
 from mrconsole.tui.screens.rollout import BreakpointsScreen, RolloutScreen
+from mrconsole.tui.style import ansi_following
 from mrconsole.tui.widgets.plain import Static
 
 
@@ -183,8 +184,11 @@ class MrConsoleApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._ansi_base = (self.ansi_theme_dark, self.ansi_theme_light)
+        self.theme_changed_signal.subscribe(self, self._follow_theme)
         if self._theme_name:
             self.theme = self._theme_name  # checked before the app started (cli/console_cmd.py)
+        self._follow_theme(self.current_theme)
         if self.user_config.keys:
             self.set_keymap(self.user_config.keys)
         for cmd in self.commands:
@@ -193,6 +197,14 @@ class MrConsoleApp(App):
         self.run_worker(self._connect(), exclusive=True, group="connect", exit_on_error=False)
         self.set_interval(1.0, self._tick)
         self.collector.start()
+
+    def _follow_theme(self, theme) -> None:
+        """Statuses and health in the theme's own error, success and warning (style.ansi_following)."""
+        dark, light = self._ansi_base
+        if theme.dark:
+            self.ansi_theme_dark = ansi_following(theme, dark)
+        else:
+            self.ansi_theme_light = ansi_following(theme, light)
 
     def _tick(self) -> None:
         self.clock.publish(clock.now())

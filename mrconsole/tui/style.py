@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.color import Color
+from rich.terminal_theme import TerminalTheme
 from rich.text import Text
 
 from mrconsole.core.text import age
@@ -81,3 +83,18 @@ def report_text(lines) -> Text:
         text.append(line.text + "\n", style=_REPORT_STYLE.get(line.kind, ""))
     text.rstrip()
     return text
+
+
+def ansi_following(theme, base: TerminalTheme) -> TerminalTheme:
+    """`base` (the app's palette for ANSI colours) with its red, green and yellow, normal and bright, made the
+    theme's error, success and warning. Every status, health and severity is drawn in those three ANSI names
+    (above); Textual turns them into true colours through this palette, so they follow the theme (light,
+    dark, nord...) with no widget knowing which is on. A theme that keeps the terminal's own ANSI colours
+    (`textual-ansi`) is not converted at all: the terminal's red is red there."""
+    tones = theme.to_color_system().generate()
+    colours = [tuple(c) for c in base.ansi_colors._colors]  # (r, g, b) each
+    for index, name in ((1, "error"), (2, "success"), (3, "warning")):
+        rgb = Color.parse(tones[name]).triplet
+        assert rgb is not None  # a theme's colours are #RRGGBB
+        colours[index] = colours[index + 8] = (rgb.red, rgb.green, rgb.blue)
+    return TerminalTheme(tuple(base.background_color), tuple(base.foreground_color), colours[:8], colours[8:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -137,3 +138,30 @@ def test_looks_and_themes(snap_compare, monkeypatch, size, theme):
     }
     app = _app(scene, monkeypatch, user_config=UserConfig(clouds=looks), theme=theme)
     assert snap_compare(app, terminal_size=size, run_before=_overview)
+
+
+def _fills(svg: str, word: str) -> set[str]:
+    """The colours a screenshot draws `word` in (each span's class names its fill in the SVG's style)."""
+    fills = dict(re.findall(r"\.(terminal-[\w-]+) \{ fill: (#[0-9a-f]{6})", svg))
+    classes = re.findall(r'<text class="([\w-]+)"[^>]*>[^<]*' + word, svg)
+    return {fills[c] for c in classes if c in fills}
+
+
+async def test_statuses_follow_the_theme(monkeypatch):
+    """Failed and complete stacks drawn in the theme's own error and success, and in the next theme's when
+    the operator switches (ctrl+p > theme), never the terminal palette's red and green (a failed stack
+    under the cursor is in the cursor's colours)."""
+    app = _app(load("fleet"), monkeypatch, theme="nord")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _overview(pilot)
+        for theme in ("nord", "textual-light", "gruvbox"):
+            app.theme = theme
+            await settled(pilot)
+            tones = app.current_theme.to_color_system().generate()
+            error, success = tones["error"].lower(), tones["success"].lower()
+            palette = app._ansi_base[0 if app.current_theme.dark else 1].ansi_colors
+            red, green = ("#{:02x}{:02x}{:02x}".format(*palette[i]) for i in (1, 2))
+            svg = app.export_screenshot()
+            failed, complete = _fills(svg, "_FAILED"), _fills(svg, "_COMPLETE")
+            assert error in failed and red not in failed, (theme, failed)
+            assert success in complete and green not in complete, (theme, complete)
