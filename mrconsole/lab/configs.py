@@ -114,7 +114,7 @@ region_name_for_services = {region}
 # RPC between API and engine stays inside the one process.
 transport_url = fake://
 {_deferred_auth(profile)}num_engine_workers = 1
-executor_thread_pool_size = 16
+executor_thread_pool_size = 64
 log_file = {log_file}
 use_stderr = false
 debug = false
