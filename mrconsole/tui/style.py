@@ -92,9 +92,10 @@ def ansi_following(theme, base: TerminalTheme) -> TerminalTheme:
     dark, nord...) with no widget knowing which is on. A theme that keeps the terminal's own ANSI colours
     (`textual-ansi`) is not converted at all: the terminal's red is red there."""
     tones = theme.to_color_system().generate()
-    colours = [tuple(c) for c in base.ansi_colors._colors]  # (r, g, b) each
+    colours: list[tuple[int, int, int]] = [(c[0], c[1], c[2]) for c in base.ansi_colors._colors]
     for index, name in ((1, "error"), (2, "success"), (3, "warning")):
         rgb = Color.parse(tones[name]).triplet
         assert rgb is not None  # a theme's colours are #RRGGBB
         colours[index] = colours[index + 8] = (rgb.red, rgb.green, rgb.blue)
-    return TerminalTheme(tuple(base.background_color), tuple(base.foreground_color), colours[:8], colours[8:])
+    bg, fg = base.background_color, base.foreground_color
+    return TerminalTheme((bg[0], bg[1], bg[2]), (fg[0], fg[1], fg[2]), colours[:8], colours[8:])
