@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 _source: Callable[[], float] | None = None
 
 
 def now() -> float:
     return _source() if _source is not None else time.time()
+
+
+def moment() -> datetime:
+    """`now()` as a UTC datetime: what decides whether a stack's time is "today" (a replay's day, not the wall's)."""
+    return datetime.fromtimestamp(now(), UTC)
 
 
 def follow(source: Callable[[], float] | None) -> None:

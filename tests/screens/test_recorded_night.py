@@ -69,3 +69,28 @@ async def test_the_night_holds_what_its_moments_say():
         await settled(pilot)
         said = [str(n.message) for n in app._notifications]
         assert any(m.startswith("then: check ") and "in RegionThree: accepted" in m for m in said), said
+
+
+async def test_a_replay_dates_stacks_by_its_own_day_not_the_wall_clocks(monkeypatch):
+    """Played two days after it was recorded, a stack changed on the recording's day still reads as that
+    day's HH:MM:SS (the replay's "now"), not as an old MM-DD date seen from the wall clock's today."""
+    import time
+
+    from textual.widgets import DataTable
+
+    from mrconsole.tui.widgets.region_pane import RegionPane
+
+    recording = Recording(DATA / "night.jsonl")
+    monkeypatch.setattr(time, "time", lambda: recording.end + 2 * 86400)
+    app, replay = _replay("calm")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _overview(pilot)
+        replay.seek(MOMENTS["calm"])
+        await settled(pilot)
+        cells = []
+        for pane in app.screen.query(RegionPane):
+            table = pane.query_one(DataTable)
+            if "updated" in [str(c.key.value) for c in table.columns.values()]:
+                cells += [str(table.get_cell(key, "updated")) for key in table.rows]
+        assert cells, "no pane shows an updated column at 120x40"
+        assert all(len(c) == 8 and c.count(":") == 2 for c in cells if c != "-"), cells

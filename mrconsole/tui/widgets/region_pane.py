@@ -215,7 +215,7 @@ class RegionPane(Vertical):
             "name": s.name,
             "status": status_text(s.status),
             "short": status_short(s.status),
-            "updated": short_when(s.changed_time),
+            "updated": short_when(s.changed_time, clock.moment()),
             "master": owner,
         }
         return tuple(values[k] for k in self._columns)
@@ -280,7 +280,7 @@ class RegionPane(Vertical):
             else:
                 table.update_cell(s.id, "short", status_short(s.status))
         if before.changed_time != s.changed_time and "updated" in self._columns:
-            table.update_cell(s.id, "updated", short_when(s.changed_time))
+            table.update_cell(s.id, "updated", short_when(s.changed_time, clock.moment()))
 
     def refresh_owners(self, stack_ids=None) -> None:
         """Re-read the Master cell of these rows (default: rows named like a
