@@ -165,10 +165,40 @@ def adopting_lab(no_reauth_lab, monkeypatch):
 LAB_FIXTURES = {"lab", "production_lab", "no_reauth_lab", "simple_lab", "adopting_lab", "two_cloud_lab", "two_clouds"}
 
 
+# Labs other than each worker's own, and the xdist group of the modules that use them (`make test-lab` runs
+# `--dist loadgroup`): a group runs on one worker, so each such lab is brought up once per run, not once per
+# worker that happens to get one of its modules (a clean clone's run of 26eac5e brought up the no-reauth and
+# two-cloud labs on both workers: about a minute of worker time each).
+SHARED_LABS = {
+    "no_reauth_lab": "lab-no-reauth",
+    "adopting_lab": "lab-no-reauth",
+    "simple_lab": "lab-no-reauth",  # only test_production asks for it, beside the no-reauth lab
+    "two_cloud_lab": "lab-two-clouds",
+    "two_clouds": "lab-two-clouds",
+}
+
+
+def _lab_groups(items) -> dict[str, str]:
+    """Module path -> its xdist group: the shared lab's if any of its tests asks for one, else its own."""
+    groups: dict[str, str] = {}
+    for item in items:
+        module = str(item.fspath)
+        for fixture in getattr(item, "fixturenames", ()):
+            if fixture in SHARED_LABS:
+                groups[module] = SHARED_LABS[fixture]
+        groups.setdefault(module, "")
+    return {m: g or Path(m).stem for m, g in groups.items()}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the group marks into the node ids
 def pytest_collection_modifyitems(config, items):
     """A test that asks for a lab (or brings its own: marked `lab` by hand) is marked `lab` (what `make test-lab`
     selects), and lives in tests/lab/;
-    every other test lives elsewhere (#35: the folders say the tiers, and this keeps them saying it)."""
+    every other test lives elsewhere (#35: the folders say the tiers, and this keeps them saying it).
+
+    Lab tests are grouped for `--dist loadgroup` (a module with its worker's module fixtures, or every module of
+    a shared lab), and the shared labs' groups go first: they are the longest (the token tests hold a wave past
+    a 60 s token), and a long group started last leaves the other worker idle at the end."""
     misplaced = []
     for item in items:
         needs_lab = bool(LAB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("lab")
@@ -180,6 +210,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.lab)
         if bool(needs_lab) != (folder == "lab"):
             misplaced.append(item.nodeid)
+    groups = _lab_groups([i for i in items if i.get_closest_marker("lab")])
+    for item in items:
+        if item.get_closest_marker("lab"):
+            item.add_marker(pytest.mark.xdist_group(groups[str(item.fspath)]))
+    shared = set(SHARED_LABS.values())
+    # Stable: within a group, and among the other modules, collection order stays.
+    items.sort(key=lambda i: 0 if groups.get(str(i.fspath)) in shared else 1)
     if misplaced:
         raise pytest.UsageError(
             "tests in another tier's folder (a lab fixture belongs in tests/lab/, nothing else does): "

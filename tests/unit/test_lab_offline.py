@@ -40,3 +40,20 @@ def test_missing_lab_extra_is_one_line_error(tmp_path):
     assert done.returncode == 1
     assert "lab extra is not installed" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_every_lab_but_the_workers_own_is_in_a_shared_group_so_it_comes_up_once():
+    """`make test-lab` runs --dist loadgroup: a lab fixture outside SHARED_LABS (other than each worker's own)
+    would be brought up by every worker that gets one of its modules (#35)."""
+    from tests.conftest import LAB_FIXTURES, SHARED_LABS, _lab_groups
+
+    assert set(SHARED_LABS) == LAB_FIXTURES - {"lab", "production_lab"}
+
+    class Item:
+        def __init__(self, path, *fixtures):
+            self.fspath, self.fixturenames = path, fixtures
+
+    groups = _lab_groups(
+        [Item("/t/lab/test_a.py", "lab"), Item("/t/lab/test_b.py", "lab"), Item("/t/lab/test_b.py", "two_clouds")]
+    )
+    assert groups == {"/t/lab/test_a.py": "test_a", "/t/lab/test_b.py": "lab-two-clouds"}
