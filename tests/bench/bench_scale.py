@@ -52,6 +52,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from figures import Figure, write
 
+try:  # Said before a lab comes up, not minutes later when the console is opened in its terminal.
+    import pyte  # noqa: F401  (the bench extra: `make bench` installs it)
+except ImportError:
+    sys.exit("bench: pyte is missing: run `make bench`, or pip install -e '.[lab,test,bench]' first")
+
 _UNITS = "One Two Three Four Five Six Seven Eight Nine".split()
 # Region names up to fifty (RegionOne ... RegionTwenty ... RegionFifty), as the 5- and 20-region runs named them.
 WORDS = (
