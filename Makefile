@@ -42,12 +42,11 @@ test-fast: $(STAMP)
 # (module fixtures are created once). With two, 20-60% of the CPU sits idle while the tests wait on
 # Heat; three took 17.5 min instead of 20.5, but two runs of three each failed two tests on Heat
 # answering later than a request's timeout (a move, a fault test): three labs saturate two cores.
-# loadgroup: a module's tests on one worker, and every module of a lab other than the workers' own (no-reauth,
-# two clouds) on one worker too, so that lab comes up once (tests/conftest.py SHARED_LABS); those groups first
-# (--no-loadscope-reorder keeps conftest's order: xdist would order groups by their number of tests, not time).
+# Not yet --dist loadgroup (tests/conftest.py SHARED_LABS groups a shared lab's modules for it, so the lab comes
+# up once): one clean-clone run with it took 27 min 21 s against 24 min 56 s with loadscope (n=1 each; #35).
 # --durations: where its time goes, in every run's log (#35: CI within 10 minutes).
 test-lab: $(STAMP) lab-deps
-	$(BIN)/python -m pytest -ra -m lab -n 2 --dist loadgroup --no-loadscope-reorder --durations=30
+	$(BIN)/python -m pytest -ra -m lab -n 2 --dist loadscope --durations=30
 
 # The fault matrix (tests/chaos/, #36): one fault at each step boundary of an operation, recovered by another
 # operator; minutes per cell, so not part of `make test`. Writes tests/chaos/results/DATE-COMMIT.json (commit
