@@ -165,10 +165,10 @@ def adopting_lab(no_reauth_lab, monkeypatch):
 LAB_FIXTURES = {"lab", "production_lab", "no_reauth_lab", "simple_lab", "adopting_lab", "two_cloud_lab", "two_clouds"}
 
 
-# Labs other than each worker's own, and the xdist group of the modules that use them (`make test-lab` runs
-# `--dist loadgroup`): a group runs on one worker, so each such lab is brought up once per run, not once per
-# worker that happens to get one of its modules (a clean clone's run of 26eac5e brought up the no-reauth and
-# two-cloud labs on both workers: about a minute of worker time each).
+# Labs other than each worker's own, and the xdist group of the modules that use them, for a run with
+# `--dist loadgroup` (make test-lab stays on loadscope until loadgroup measures faster: Makefile): a group runs
+# on one worker, so each such lab is brought up once per run, not once per worker that happens to get one of its
+# modules (a clean clone's run of 26eac5e brought up the no-reauth and two-cloud labs on both workers).
 SHARED_LABS = {
     "no_reauth_lab": "lab-no-reauth",
     "adopting_lab": "lab-no-reauth",
@@ -196,9 +196,9 @@ def pytest_collection_modifyitems(config, items):
     selects), and lives in tests/lab/;
     every other test lives elsewhere (#35: the folders say the tiers, and this keeps them saying it).
 
-    Lab tests are grouped for `--dist loadgroup` (a module with its worker's module fixtures, or every module of
-    a shared lab), and the shared labs' groups go first: they are the longest (the token tests hold a wave past
-    a 60 s token), and a long group started last leaves the other worker idle at the end."""
+    Lab tests are grouped for `--dist loadgroup`, not yet make test-lab's (a module with its worker's module
+    fixtures, or every module of a shared lab), and the shared labs' groups go first: they are the longest (the
+    token tests hold a wave past a 60 s token), and a long group started last leaves the other worker idle."""
     misplaced = []
     for item in items:
         needs_lab = bool(LAB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("lab")
