@@ -42,6 +42,9 @@ PER_REGION = int(os.environ.get("BENCH_PER_REGION", "5"))
 BUSY_SECONDS = float(os.environ.get("BENCH_BUSY_SECONDS", "50"))
 WAIT = 15.0  # seconds a check's first event may take before it counts as missed
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+# How the bench reads the console's screen: "raw" (watched text in the output, escapes out) or "pyte" (a
+# terminal emulator, as bench_scale.py; the first runs'): pyte's own CPU was 40 % of a core during the wave.
+READER = os.environ.get("BENCH_READER", "raw")
 
 
 def checkable(status: str) -> bool:
@@ -59,6 +62,39 @@ def milestones(trace: Path) -> dict[tuple[str, str, str], list[float]]:
         if len(parts) >= 5 and parts[1] in ("stack-seen", "event-read", "event-shown") and "CHECK" in parts[4]:
             found.setdefault((parts[1], parts[2], parts[3]), []).append(float(parts[0]))
     return found
+
+
+class MachineIdle:
+    """The machine's idle share, one sample a second (/proc/stat), while the wave runs: whether the
+    console shared two saturated cores with 20 Heat engines (its repaint delay then is the machine's)."""
+
+    def __init__(self):
+        import threading
+
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _times() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+
+    def _run(self) -> None:
+        idle0, all0 = self._times()
+        while not self._stop.wait(1.0):
+            idle1, all1 = self._times()
+            if all1 > all0:
+                self.samples.append(100.0 * (idle1 - idle0) / (all1 - all0))
+            idle0, all0 = idle1, all1
+
+    def __enter__(self) -> MachineIdle:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def first_after(times: list[float] | None, t: float) -> float | None:
@@ -112,7 +148,7 @@ def main() -> int:
         report = populate(lab, stacks=STACKS, masters=1, concurrency=8, busy_seconds=0, progress=print)
         print(f"populated: {report.created + report.existing} stacks, {len(report.failed)} failed", flush=True)
 
-        console = Console(env, [str(BIN / "mrconsole"), "--lab", "--stack", "fleet-master-0"])
+        console = Console(env, [str(BIN / "mrconsole"), "--lab", "--stack", "fleet-master-0"], READER == "pyte")
         deadline = time.monotonic() + 120  # every region shown (bounded)
         while time.monotonic() < deadline:
             if trace.exists() and len(set(re.findall(r"region-shown (\S+)", trace.read_text()))) >= len(REGIONS):
@@ -129,10 +165,13 @@ def main() -> int:
                  str(raw), "--duration", str(int(BUSY_SECONDS + WAIT)), "--rate", "50", "--nonblocking"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
-        checks = asyncio.run(_wave_watched(lab, console))
-        last = max(t0 for *_, t0 in checks)
-        while time.monotonic() < last + WAIT and len(console.seen) < len(checks):
-            time.sleep(0.1)
+        cpu0, wall0 = console.cpu_seconds(), time.monotonic()
+        with MachineIdle() as machine:
+            checks = asyncio.run(_wave_watched(lab, console))
+            last = max(t0 for *_, t0 in checks)
+            while time.monotonic() < last + WAIT and len(console.seen) < len(checks):
+                time.sleep(0.1)
+        console_cpu = 100.0 * (console.cpu_seconds() - cpu0) / (time.monotonic() - wall0)
         if profiler is not None:
             profiler.wait(timeout=WAIT + BUSY_SECONDS + 30)
             top = top_functions(root / "profile.txt")
@@ -171,6 +210,8 @@ def main() -> int:
             notes.append("missed: " + ", ".join(f"{r} {n}" for r, n in sorted(missed.items())))
         whole.note = "; ".join(notes)
         figures += [whole, *parts.values()]
+        figures.append(Figure("machine idle during the wave (one sample a second)", "%", "", samples=machine.samples))
+        figures.append(Figure("console's CPU during the wave", "% of a core", "", value=round(console_cpu, 1)))
         console.stop()
         console = None
         side = openstack_lists(lab)  # the operator's alternative, on five regions
@@ -186,6 +227,7 @@ def main() -> int:
         "busy_seconds": BUSY_SECONDS,
         "terminal": f"{COLS}x50",
         "profiled": PROFILE,
+        "reader": READER,
     }
     path = write(f"burst-{len(REGIONS)}", figures, config, tables)
     for f in figures:
