@@ -12,8 +12,10 @@ lines), which keeps the cost of an event at one layout.
 Time order across regions: each region's events are read on its own, so
 one region's can arrive after another's newer ones. A live event is held
 for `HOLD` seconds after it arrives, and what is ready is written in event
-time order; that costs HOLD (0.5 s) of latency on screen and O(log n) per
-event. One that still arrives after a newer one was written (a region that
+time order; that costs HOLD (0.25 s) of latency on screen and O(log n) per
+event (0.5 s before: a fifth of the first event's seconds in a burst at 20
+regions, tests/bench/bench_burst.py, while a region's look comes every 1.25-3 s,
+so a longer hold catches few more late ones). One that still arrives after a newer one was written (a region that
 answered late) is written when it comes, marked `↑` after its time, rather
 than moved: a log that reorders itself under the reader's eyes is worse.
 """
@@ -101,7 +103,7 @@ def event_text(e: Event, cols: Columns | None = None) -> Text:
     return line
 
 
-HOLD = 0.5  # seconds a live event waits for an older one from a slower region
+HOLD = 0.25  # seconds a live event waits for an older one from a slower region
 
 
 def _when(e: Event) -> float:
@@ -134,7 +136,7 @@ class EventLog(RichLog):
             self._seq += 1
             heapq.heappush(self._held, (now, _when(e), self._seq, e))
         if self._timer is None and self.is_attached:
-            self._timer = self.set_interval(HOLD / 4, self.flush)
+            self._timer = self.set_interval(HOLD / 5, self.flush)
 
     def flush(self, force: bool = False) -> None:
         """Write, in event time order, what has waited HOLD seconds. Cost: O(k log n) for k written."""
