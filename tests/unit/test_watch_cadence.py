@@ -155,3 +155,50 @@ def test_a_stack_in_progress_for_an_hour_is_looked_at_slowly_and_its_end_seen_wi
     ended = now[0]
     seen = [at for at, c in asyncio.run(run_for(9.0)) if c.changed and c.changed[0].status == "CREATE_COMPLETE"]
     assert seen and seen[0] - ended <= 2 * 3.0, (seen, ended)
+
+
+def test_a_looks_questions_go_together_and_a_failed_one_leaves_none_running():
+    """core/live/watch.py: the busy, updated and created questions are in flight at once (a look lasts
+    its slowest answer, #37); when one fails, the look fails only after the others answered, so no
+    sweep moves its mark after the failure was reported."""
+    from mrconsole.cloud.errors import UNAVAILABLE, CloudError
+    from mrconsole.models import Stack
+
+    state = {"in_flight": 0, "most": 0, "fail": False}
+
+    class Client:
+        region = "R"
+
+        async def list_stacks(self, **kw):
+            state["in_flight"] += 1
+            state["most"] = max(state["most"], state["in_flight"])
+            for _ in range(3):  # the others get to start meanwhile
+                await asyncio.sleep(0)
+            state["in_flight"] -= 1
+            if state["fail"] and kw.get("sort_keys") == "creation_time" and kw.get("sort_dir") == "desc":
+                raise CloudError(UNAVAILABLE, "no answer", "R")
+            if kw.get("sort_dir") == "desc" or kw.get("filters"):
+                return []
+            return [Stack("R", "a", "a", "CREATE_COMPLETE")]
+
+    w = RegionWatch(Client(), WatchConfig(), clock=lambda: 0.0)
+    asyncio.run(w.poll())  # the inventory
+    w.sweep_soon()  # the next look asks every question
+    asyncio.run(w.poll())
+    assert state["most"] == 3
+    state.update(most=0, fail=True)
+    w.sweep_soon()
+    try:
+        asyncio.run(w.poll())
+    except CloudError as exc:
+        assert exc.message == "no answer"
+    else:
+        raise AssertionError("the failed question did not fail the look")
+    assert state["in_flight"] == 0 and state["most"] == 3
+
+
+def test_the_next_look_is_due_an_interval_after_the_last_ones_start_never_back_to_back():
+    from mrconsole.core.live.events import next_look
+
+    assert next_look(10.0, 10.4, 1.25) == 11.25  # a 0.4 s look: still every 1.25 s
+    assert next_look(10.0, 12.0, 1.25) == 12.625  # a look slower than the interval: half of it after its end

@@ -64,6 +64,13 @@ KICK_WINDOW = 5.0
 FOLLOW_ONE = 0.15
 
 
+def next_look(started: float, ended: float, interval: float) -> float:
+    """When a region's next look is due: `interval` from this one's start, not its end (under load a look
+    takes a good part of a second, which the wait used to add to the first sight of an action, #37), and
+    never sooner than half an interval after its end, so a slow region is not asked back to back."""
+    return max(started + interval, ended + interval / 2)
+
+
 @dataclass
 class StreamConfig:
     fast_interval: float = 1.0  # stacks with an action running
@@ -353,7 +360,7 @@ class EventStream:
             try:
                 if now >= next_watch:
                     watched_ok = await self._watch(region)
-                    next_watch = self._clock() + self._watch_interval(region)
+                    next_watch = next_look(now, self._clock(), self._watch_interval(region))
                     next_focus = self._clock() + FOLLOW_ONE  # just looked at every stack, these too
                 elif self._focused.get(region) and now >= next_focus:
                     await self._watch_focused(region)

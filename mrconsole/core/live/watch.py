@@ -16,7 +16,11 @@ changed in the last `quiet_after` seconds, or the console acted there), every
 `quiet_interval` once it has been quiet that long, stacks in progress or not:
 at 20 regions the idle looks were most of the console's CPU (a request costs
 ~1-1.5 ms of CPU in heatclient, keystoneauth and requests, measured per
-thread on the 20-region lab). A stack being looked at (a detail screen,
+thread on the 20-region lab). The interval runs from one look's start to the
+next's (core/live/events.py), and a look's questions are asked together, so
+it lasts its slowest answer: under load a look took a good part of a second,
+which sequential questions and a wait counted from the look's end added to
+the first sight of an action started elsewhere (#37). A stack being looked at (a detail screen,
 `events --follow STACK`) has its own cadence (core/live/events.py focus).
 The questions:
 
@@ -79,6 +83,7 @@ there the busy list and the reconcile still find every change).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -120,6 +125,10 @@ class WatchConfig:
     # 30 s). For this long after the newest value moved, a sweep reads back
     # this far below it instead of stopping at what it saw.
     settle: float = 30.0
+
+
+async def _nothing() -> dict[str, Stack]:
+    return {}
 
 
 def _state(s: Stack) -> tuple:
@@ -180,31 +189,47 @@ class RegionWatch:
         now = self._clock()
         if not self.loaded or now >= self._next_reconcile:
             return await self._reconcile(now)
-        seen: dict[str, Stack] = {}
         everything, self._everything = self._everything, False
         self._looks += 1
         # A quiet region has nothing busy to see finish, and any start moves one of the two marks
         # (the module's note): it skips the busy question and asks `created` every other look.
         quiet = not everything and self.quiet()
-        if not quiet and (everything or self._looks % 2 == 0):
-            busy = await self._list(filters={"status": "IN_PROGRESS"})
-            seen.update((s.id, s) for s in busy)
-            finished = [sid for sid in self.busy_ids if sid not in seen]
-            if finished:
-                # Their final state (deleted ones come back as DELETE_COMPLETE).
-                for s in await self._list(filters={"id": finished}, show_deleted=True):
-                    seen[s.id] = s
-                for sid in finished:
-                    if sid not in seen:  # purged, or never listable again: gone
-                        seen[sid] = Stack(self.region, sid, self.stacks[sid].name, "DELETE_COMPLETE")
-        seen.update((sid, s) for sid, s in (await self._sweep("updated_time")).items() if sid not in seen)
-        if everything or now >= self._next_sweep or (quiet and self._looks % 2 == 0):
+        ask_busy = not quiet and (everything or self._looks % 2 == 0)
+        ask_created = everything or now >= self._next_sweep or (quiet and self._looks % 2 == 0)
+        if ask_created:
             self._next_sweep = now + self.config.sweep_interval
-            seen.update((sid, s) for sid, s in (await self._sweep("creation_time")).items() if sid not in seen)
+        # The questions go together (the region's pool has threads for them): a look takes its slowest
+        # answer, not their sum, and an action started elsewhere shows that much sooner (#37). Each
+        # answer is awaited before any fails the look: none is left running to move a mark after it.
+        answers = await asyncio.gather(
+            self._busy() if ask_busy else _nothing(),
+            self._sweep("updated_time"),
+            self._sweep("creation_time") if ask_created else _nothing(),
+            return_exceptions=True,
+        )
+        for answer in answers:
+            if isinstance(answer, BaseException):
+                raise answer
+        seen: dict[str, Stack] = {}
+        for answer in answers:  # the busy question's answer first: it is the freshest for what it names
+            seen.update((sid, s) for sid, s in answer.items() if sid not in seen)  # type: ignore[union-attr]
         changes = self._apply(seen, full=False)
         if changes:
             self._active_until = self._clock() + self.config.quiet_after
         return changes
+
+    async def _busy(self) -> dict[str, Stack]:
+        """The stacks in progress, and the final state of those that were and no longer are."""
+        seen = {s.id: s for s in await self._list(filters={"status": "IN_PROGRESS"})}
+        finished = [sid for sid in self.busy_ids if sid not in seen]
+        if finished:
+            # Their final state (deleted ones come back as DELETE_COMPLETE).
+            for s in await self._list(filters={"id": finished}, show_deleted=True):
+                seen[s.id] = s
+            for sid in finished:
+                if sid not in seen:  # purged, or never listable again: gone
+                    seen[sid] = Stack(self.region, sid, self.stacks[sid].name, "DELETE_COMPLETE")
+        return seen
 
     async def _sweep(self, sort_key: str) -> dict[str, Stack]:
         """The stacks whose `sort_key` moved since the last look at it, newest first.
