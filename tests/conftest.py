@@ -190,15 +190,66 @@ def _lab_groups(items) -> dict[str, str]:
     return {m: g or Path(m).stem for m, g in groups.items()}
 
 
+# Each lab module's worker time (setup, call and teardown of its tests) in a clean clone's `make test-lab`: the
+# order the lab tier schedules modules in (longest first). `MRCONSOLE_LAB_DURATIONS=tests/lab/durations.json make
+# test-lab` writes it anew; a module it does not name goes after those it names.
+LAB_DURATIONS = Path(__file__).parent / "lab" / "durations.json"
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def lab_durations(path: Path = LAB_DURATIONS) -> dict[str, float]:
+    """Module path (as in a node id) -> seconds; empty when the file is missing or unreadable."""
+    import json
+
+    try:
+        modules = json.loads(path.read_text())["modules"]
+        return {str(m): float(t) for m, t in modules.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def longest_first(items: list, seconds: dict[str, float]) -> list:
+    """Items by their module's seconds, longest first; stable, so a module's tests stay in their order."""
+    return sorted(items, key=lambda i: -seconds.get(_module(i.nodeid), 0.0))
+
+
+_spent: dict[str, float] = {}  # module -> worker seconds in this run (on the controller under xdist)
+
+
+def pytest_runtest_logreport(report):
+    if "lab" in report.keywords:
+        module = _module(report.nodeid)
+        _spent[module] = _spent.get(module, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Where the lab tier's worker time went, by module (#35), and the durations file written when asked."""
+    if not _spent or hasattr(config, "workerinput"):
+        return
+    total = sum(_spent.values())
+    terminalreporter.write_sep("=", f"lab worker time by module: {total:.0f} s in all")
+    for module, spent in sorted(_spent.items(), key=lambda kv: -kv[1]):
+        terminalreporter.write_line(f"{spent:8.1f}s  {module}")
+    out = os.environ.get("MRCONSOLE_LAB_DURATIONS")
+    if out:
+        import json
+
+        data = {"total": round(total, 1), "modules": {m: round(t, 1) for m, t in sorted(_spent.items())}}
+        Path(out).write_text(json.dumps(data, indent=1) + "\n")
+        terminalreporter.write_line(f"written: {out}")
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the group marks into the node ids
 def pytest_collection_modifyitems(config, items):
     """A test that asks for a lab (or brings its own: marked `lab` by hand) is marked `lab` (what `make test-lab`
     selects), and lives in tests/lab/;
     every other test lives elsewhere (#35: the folders say the tiers, and this keeps them saying it).
 
-    Lab tests are grouped for `--dist loadgroup`, not yet make test-lab's (a module with its worker's module
-    fixtures, or every module of a shared lab), and the shared labs' groups go first: they are the longest (the
-    token tests hold a wave past a 60 s token), and a long group started last leaves the other worker idle."""
+    Lab tests are grouped for `--dist loadgroup`, not make test-lab's (a module with its worker's module
+    fixtures, or every module of a shared lab); lab modules are ordered longest first (LAB_DURATIONS)."""
     misplaced = []
     for item in items:
         needs_lab = bool(LAB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("lab")
@@ -214,9 +265,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("lab"):
             item.add_marker(pytest.mark.xdist_group(groups[str(item.fspath)]))
-    shared = set(SHARED_LABS.values())
-    # Stable: within a group, and among the other modules, collection order stays.
-    items.sort(key=lambda i: 0 if groups.get(str(i.fspath)) in shared else 1)
+    # Longest module first (stable: a module's tests keep their order): with `--no-loadscope-reorder` xdist queues
+    # modules in this order, and a long module started last leaves the other workers idle at the end.
+    items[:] = longest_first(items, lab_durations())
     if misplaced:
         raise pytest.UsageError(
             "tests in another tier's folder (a lab fixture belongs in tests/lab/, nothing else does): "

@@ -42,8 +42,28 @@ def test_missing_lab_extra_is_one_line_error(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+def test_lab_modules_are_scheduled_longest_first_and_the_durations_name_modules_that_exist():
+    """`make test-lab` queues modules in collection order (--no-loadscope-reorder): the longest first, so that
+    none starts last and leaves the other workers idle (#35); a stale name in the file would order nothing."""
+    from tests.conftest import LAB_DURATIONS, lab_durations, longest_first
+
+    class Item:
+        def __init__(self, nodeid):
+            self.nodeid = nodeid
+
+    items = [Item(n) for n in ("t/a.py::one", "t/b.py::one", "t/c.py::one", "t/b.py::two", "t/a.py::two")]
+    ordered = longest_first(items, {"t/a.py": 10.0, "t/b.py": 300.0})
+    assert [i.nodeid for i in ordered] == ["t/b.py::one", "t/b.py::two", "t/a.py::one", "t/a.py::two", "t/c.py::one"]
+
+    seconds = lab_durations()
+    assert len(seconds) >= 10, "tests/lab/durations.json is missing or unreadable"
+    root = LAB_DURATIONS.parents[2]
+    assert all((root / module).is_file() for module in seconds), sorted(seconds)
+    assert lab_durations(LAB_DURATIONS.with_name("no-such-file.json")) == {}
+
+
 def test_every_lab_but_the_workers_own_is_in_a_shared_group_so_it_comes_up_once():
-    """`make test-lab` runs --dist loadgroup: a lab fixture outside SHARED_LABS (other than each worker's own)
+    """`make test-lab` may run --dist loadgroup: a lab fixture outside SHARED_LABS (other than each worker's own)
     would be brought up by every worker that gets one of its modules (#35)."""
     from tests.conftest import LAB_FIXTURES, SHARED_LABS, _lab_groups
 
