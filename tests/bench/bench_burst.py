@@ -167,7 +167,8 @@ def main() -> int:
             )  # fmt: skip
         cpu0, wall0 = console.cpu_seconds(), time.monotonic()
         with MachineIdle() as machine:
-            checks = asyncio.run(_wave_watched(lab, console))
+            answered: list[float] = []
+            checks = asyncio.run(_wave_watched(lab, console, answered))
             last = max(t0 for *_, t0 in checks)
             while time.monotonic() < last + WAIT and len(console.seen) < len(checks):
                 time.sleep(0.1)
@@ -210,6 +211,7 @@ def main() -> int:
             notes.append("missed: " + ", ".join(f"{r} {n}" for r, n in sorted(missed.items())))
         whole.note = "; ".join(notes)
         figures += [whole, *parts.values()]
+        figures.append(Figure("sent -> Heat answered the check (Heat's own, within seen)", "s", "", samples=answered))
         figures.append(Figure("machine idle during the wave (one sample a second)", "%", "", samples=machine.samples))
         figures.append(Figure("console's CPU during the wave", "% of a core", "", value=round(console_cpu, 1)))
         console.stop()
@@ -236,8 +238,9 @@ def main() -> int:
     return 0
 
 
-async def _wave_watched(lab, console: Console) -> list[tuple[str, str, float, float]]:
-    """The wave, each check's line watched for on screen from just before it is sent."""
+async def _wave_watched(lab, console: Console, answered: list[float]) -> list[tuple[str, str, float, float]]:
+    """The wave, each check's line watched for on screen from just before it is sent; `answered` gets the
+    seconds Heat took to answer each check (the part of *seen* that is Heat's before any look can see it)."""
     from mrconsole.cloud.connection import connect
     from mrconsole.lab.options import lab_options
 
@@ -266,6 +269,7 @@ async def _wave_watched(lab, console: Console) -> list[tuple[str, str, float, fl
                 # the answer can take longer than the console does to show the event.
                 sent = (time.time(), time.monotonic())
                 await cloud.region(r).stack_action(s.id, "check")
+                answered.append(time.monotonic() - sent[1])
                 started.append((r, s.name, *sent))
             await asyncio.sleep(gap)
     finally:
