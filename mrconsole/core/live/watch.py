@@ -20,8 +20,9 @@ thread on the 20-region lab). The interval runs from one look's start to the
 next's (core/live/events.py), and a look's questions are asked together, so
 it lasts its slowest answer: under load a look took a good part of a second,
 which sequential questions and a wait counted from the look's end added to
-the first sight of an action started elsewhere (#37). A stack being looked at (a detail screen,
-`events --follow STACK`) has its own cadence (core/live/events.py focus).
+the first sight of an action started elsewhere (#37). A stack being looked
+at (a detail screen, `events --follow STACK`) has its own cadence
+(core/live/events.py focus).
 The questions:
 
 - *busy* (active, every other look): `status=IN_PROGRESS`. Any action that runs

@@ -14,10 +14,11 @@ one region's can arrive after another's newer ones. A live event is held
 for `HOLD` seconds after it arrives, and what is ready is written in event
 time order; that costs HOLD (0.25 s) of latency on screen and O(log n) per
 event (0.5 s before: a fifth of the first event's seconds in a burst at 20
-regions, tests/bench/bench_burst.py, while a region's look comes every 1.25-3 s,
-so a longer hold catches few more late ones). One that still arrives after a newer one was written (a region that
-answered late) is written when it comes, marked `↑` after its time, rather
-than moved: a log that reorders itself under the reader's eyes is worse.
+regions, tests/bench/bench_burst.py, while a region's look comes every
+1.25-3 s, so a longer hold catches few more late ones). One that still
+arrives after a newer one was written (a region that answered late) is
+written when it comes, marked `↑` after its time, rather than moved: a log
+that reorders itself under the reader's eyes is worse.
 """
 
 from __future__ import annotations
