@@ -3,7 +3,8 @@
 Off unless the variable is set; then one short line per milestone (a
 region's stacks first shown; a stack's action seen by its region's look,
 its first event read, that event written on screen: where the first event's
-seconds go, tests/bench/bench_burst.py), never per row or per event.
+seconds go, tests/bench/bench_burst.py; `events --follow` past its backlog,
+which a test waits on), never per row or per event.
 """
 
 from __future__ import annotations

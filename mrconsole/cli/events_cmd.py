@@ -16,6 +16,7 @@ from mrconsole.core.live.follow import follow_master
 from mrconsole.core.text import event_line
 from mrconsole.core.text import parse_duration as seconds
 from mrconsole.models import Event
+from mrconsole.trace import trace
 
 
 def add_parser(sub) -> None:
@@ -157,6 +158,9 @@ async def _events(args, since) -> int:
         if not args.follow:
             return EXIT_OK
         stream.subscribe(lambda batch: emit(sorted(batch, key=_event_time)))
+        # The backlog is out and what follows is live: a milestone (MRCONSOLE_TRACE) a test or a bench can
+        # wait on instead of guessing the start-up's seconds.
+        trace("following", len(stream.followed()))
         stop = asyncio.Event()
         tasks = [asyncio.create_task(stream.run(stop))]
         if master is not None:

@@ -247,10 +247,11 @@ def test_events_cli_follow_until_done_on_a_finished_master_returns_its_outcome(l
     assert code == 2 and "--until-done" in err
 
 
-def test_events_follow_of_an_idle_stack_shows_an_action_started_elsewhere(lab, cli):
+def test_events_follow_of_an_idle_stack_shows_an_action_started_elsewhere(lab, cli, tmp_path):
     """`events --follow STACK` keeps following an idle stack (as `openstack stack event list --follow`
     does) and shows the first events of an action sent by someone else. A stack of its own: the shared
     master's recent events are other tests' premise."""
+    import os
     import subprocess
     import sys
     import threading
@@ -260,16 +261,25 @@ def test_events_follow_of_an_idle_stack_shows_an_action_started_elsewhere(lab, c
     simple = str(Path(__file__).resolve().parents[1] / "corpus" / "simple.yaml")
     code, out, err = cli("stack", "create", "ef-idle", "-t", simple, "--lab", "--region", "RegionTwo", "--wait")
     assert code == 0, err + out
+    milestones = tmp_path / "trace.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "mrconsole", "events", "ef-idle", "--follow", "--lab", "--format", "json",
          "--since", "1s"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "MRCONSOLE_TRACE": str(milestones)},
     )  # fmt: skip
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
     try:
-        time.sleep(4.0)  # start-up, the backlog (none newer than 1 s)
+        # Past its start-up and backlog (none newer than 1 s), however long a loaded machine makes them: a
+        # fixed 4 s wait failed once on three workers, the check sent before the follower's cut-off.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if milestones.exists() and " following " in milestones.read_text():
+                break
+            time.sleep(0.2)
         assert proc.poll() is None, proc.stderr.read()  # an idle stack: still following
+        assert " following " in milestones.read_text()
         code, out, err = cli("stack", "check", "ef-idle", "--lab", "--region", "RegionTwo", "--wait")
         assert code == 0, err + out
 
