@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import signal
 import sys
@@ -202,8 +203,6 @@ def _module(nodeid: str) -> str:
 
 def lab_durations(path: Path = LAB_DURATIONS) -> dict[str, float]:
     """Module path (as in a node id) -> seconds; empty when the file is missing or unreadable."""
-    import json
-
     try:
         modules = json.loads(path.read_text())["modules"]
         return {str(m): float(t) for m, t in modules.items()}
@@ -235,8 +234,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(f"{spent:8.1f}s  {module}")
     out = os.environ.get("MRCONSOLE_LAB_DURATIONS")
     if out:
-        import json
-
         data = {"total": round(total, 1), "modules": {m: round(t, 1) for m, t in sorted(_spent.items())}}
         Path(out).write_text(json.dumps(data, indent=1) + "\n")
         terminalreporter.write_line(f"written: {out}")
