@@ -33,6 +33,49 @@ def test_a_quiet_region_is_looked_at_less_often_and_fast_again_once_it_changes()
     assert w.interval() == 2.5
 
 
+def test_quiet_looks_share_one_budget_so_idle_cost_stays_flat_past_twenty_regions():
+    """core/live/watch.py: quiet looks together ask at most quiet_requests_per_second (a quiet look asks
+    1.5 on average): up to 20 regions a quiet region is looked at every quiet_interval, past that less
+    often, so the fleet's idle requests stop growing with its regions; an active region is not slowed."""
+    from mrconsole.core.live.events import EventStream
+    from mrconsole.core.live.watch import QUIET_REQUESTS_PER_LOOK
+
+    class Client:
+        region = "R"
+
+    now = [31.0]
+    w = RegionWatch(Client(), WatchConfig(), clock=lambda: now[0])
+    w._active_until = 30.0  # quiet
+    per_minute = {}
+    for regions in (1, 5, 20, 50, 100):
+        w.fleet_regions = regions
+        per_minute[regions] = regions * 60 / w.interval() * QUIET_REQUESTS_PER_LOOK
+    assert [round(per_minute[r]) for r in (1, 5, 20)] == [30, 150, 600]  # 30 a region, as before
+    assert round(per_minute[50]) == round(per_minute[100]) == 600  # flat past 20 regions
+    w.fleet_regions = 50
+    assert w.interval() == 7.5
+    w.sweep_soon()  # the console acted here: fast looks, whatever the fleet's size
+    assert w.interval() == WatchConfig().busy_interval
+
+    # The stream tells each watch how many regions share the budget.
+    class Fleet:
+        def region(self, name):
+            c = Client()
+            c.region = name
+
+            async def list_stacks(**kw):
+                return []
+
+            c.list_stacks = list_stacks
+            return c
+
+    stream = EventStream(Fleet())
+    for i in range(30):
+        stream.follow_region(f"R{i}")
+    asyncio.run(stream._watch_all("R0"))
+    assert stream.watches["R0"].fleet_regions == 30
+
+
 def test_a_quiet_look_asks_what_changed_never_what_is_busy():
     """core/live/watch.py: in a quiet region nothing is busy, and any start moves updated_time or
     creation_time, so a quiet look asks `updated` (and `created` every other look); an active one

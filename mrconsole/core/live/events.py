@@ -410,6 +410,7 @@ class EventStream:
         watch = self.watches.get(region)
         if watch is None:
             watch = self.watches[region] = RegionWatch(self.fleet.region(region), self.config.watch, clock=self._clock)
+        watch.fleet_regions = len(self._regions)  # the quiet looks' shared budget (core/live/watch.py)
         before = watch.requests
         try:
             changes = await watch.poll()
