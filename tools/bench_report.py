@@ -31,7 +31,7 @@ def newest_per_bench() -> dict[str, Path]:
                 found[bench] = (data["date"], path)
     if "scale" not in found:
         raise SystemExit(f"bench_report: no result file in {RESULTS} holds the scale bench")
-    order = ["scale", "scale-20", "scale-50", "burst-20", "startup", "events", "analysis"]
+    order = ["scale", "scale-20", "scale-50", "burst-20", "idle", "startup", "events", "analysis"]
     return {b: found[b][1] for b in sorted(found, key=lambda b: order.index(b) if b in order else 99)}
 
 

@@ -1,0 +1,191 @@
+"""Benchmark: what an open console costs while nothing changes, at 5, 20 and 50 regions, in minutes
+instead of the scale bench's hour (BENCH_SIZES, default "5,20,50"; BENCH_STACKS stacks a region, default 5).
+
+One lab of the largest size; the console is opened on the first N of its regions (`--region`, repeated),
+in a pseudo-terminal, and left alone until every region has shown and has been quiet for
+`quiet_after` (core/live/watch.py); then, over BENCH_IDLE_SECONDS (default 60):
+- its CPU, split between the main thread (the event loop, the screen) and the other threads (the
+  region pools: heatclient, keystoneauth, requests);
+- the requests each region received (the lab's access logs).
+BENCH_BEFORE=DIR measures another checkout's package too (the console run with PYTHONPATH=DIR), each
+size right after this one's, on the same lab: a before/after of one change, side by side.
+Beside it, what an operator would use instead: the CPU of one `openstack stack list` (n=5) and what
+polling N regions with it every 3 s would cost.
+Nothing is asserted: these machines are shared and noisy. Written to tests/bench/results/.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "5,20,50").split(",")]
+os.environ["BENCH_REGIONS"] = str(max(SIZES))  # bench_scale names its regions from it
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_scale import BIN, REGIONS, Console, access  # noqa: E402
+from figures import Figure, write  # noqa: E402
+
+STACKS = int(os.environ.get("BENCH_STACKS", "5"))
+IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "60"))
+BEFORE = os.environ.get("BENCH_BEFORE", "")
+QUIET_AFTER = 30.0  # WatchConfig.quiet_after: looks are fast until then
+
+
+def thread_cpu(pid: int) -> tuple[float, float]:
+    """(main thread, other threads) CPU seconds of a process so far. O(threads)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    main = other = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a pool thread that just ended
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if task.name == str(pid):
+            main += seconds
+        else:
+            other += seconds
+    return main, other
+
+
+def shown(trace: Path, regions: list[str], limit: float) -> dict[str, float]:
+    """Each region's `region-shown` milestone (wall time), waiting up to `limit` s for all of them."""
+    found: dict[str, float] = {}
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and len(found) < len(regions):
+        for line in (trace.read_text() if trace.exists() else "").splitlines():
+            ts, name, *rest = line.split()
+            if name == "region-shown" and rest and rest[0] in regions:
+                found.setdefault(rest[0], float(ts))
+        time.sleep(0.2)
+    return found
+
+
+def measure(lab, env: dict, root: Path, regions: list[str], label: str) -> list[Figure]:
+    trace = root / f"trace-{label}-{len(regions)}.log"
+    argv = [str(BIN / "mrconsole"), "--lab", *(a for r in regions for a in ("--region", r))]
+    t_start = time.time()
+    console = Console({**env, "MRCONSOLE_TRACE": str(trace)}, argv, emulate=False)
+    try:
+        seen = shown(trace, regions, 120.0)
+        time.sleep(QUIET_AFTER + 15)  # past the first looks' fast phase, every region quiet
+        t0, (m0, o0), w0 = time.time(), thread_cpu(console.proc.pid), time.monotonic()
+        time.sleep(IDLE_SECONDS)
+        (m1, o1), wall, t1 = thread_cpu(console.proc.pid), time.monotonic() - w0, time.time()
+    finally:
+        console.stop()
+    n = len(regions)
+    main, other = (m1 - m0) / wall * 100, (o1 - o0) / wall * 100
+    minutes = (t1 - t0) / 60
+    per_region = [len(access(lab, r, t0, t1)) / minutes for r in regions]
+    shown_in = Figure(f"start until a region pane shows its stacks, {n} regions ({label})", "s", "<= 5 s", limit=120)
+    for r in regions:
+        shown_in.add(seen[r] - t_start if r in seen else None)
+    return [
+        shown_in,
+        Figure(
+            f"console CPU while nothing changes, {n} regions ({label})",
+            "% of a core",
+            "<= 3 %",
+            value=main + other,
+            note=f"main thread {main:.2f} %, other threads {other:.2f} %; over {wall:.0f} s",
+        ),
+        Figure(
+            f"requests per region per minute while idle, {n} regions ({label})",
+            "req/min",
+            "",
+            samples=per_region,
+            note=f"the fleet: {sum(per_region):.0f} req/min",
+        ),
+    ]
+
+
+def openstack_cpu(lab, runs: int = 5) -> Figure:
+    """CPU seconds (user + system) of one `openstack stack list`, the tool an operator polls with instead."""
+    env = {**os.environ, "OS_CLIENT_CONFIG_FILE": str(lab.clouds_yaml), "OS_CLOUD": "mrconsole-lab"}
+    figure = Figure("CPU of one `openstack stack list` (one region)", "s", "")
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(
+            [str(BIN / "openstack"), "--os-region-name", REGIONS[0], "stack", "list", "-f", "value", "-c", "ID"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        figure.add(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return figure
+
+
+def main() -> int:
+    from mrconsole.lab.manager import Lab
+    from mrconsole.lab.populate import populate
+
+    root = Path(tempfile.mkdtemp(prefix="mrconsole-bench-idle-"))
+    lab = Lab(root / "lab")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("OS_")},
+        "XDG_STATE_HOME": str(root / "state"),
+        "XDG_CONFIG_HOME": str(root / "config"),
+        "MRCONSOLE_LAB_DIR": str(lab.dir),
+        "TERM": "xterm-256color",
+    }
+    figures: list[Figure] = []
+    try:
+        t = time.monotonic()
+        lab.up(regions=REGIONS, base_port=0)
+        print(f"lab up with {len(REGIONS)} regions in {time.monotonic() - t:.0f}s", flush=True)
+        report = populate(lab, stacks=STACKS, masters=2, concurrency=8, busy_seconds=5)
+        print(f"populated: {report.created + report.existing} stacks, {len(report.failed)} failed", flush=True)
+        time.sleep(10)  # the busy ones end
+        for n in SIZES:
+            variants = [("this commit", env)]
+            if BEFORE:
+                variants.insert(0, ("before", {**env, "PYTHONPATH": BEFORE}))
+            for label, variant_env in variants:
+                got = measure(lab, variant_env, root, REGIONS[:n], label)
+                for f in got:
+                    print(f"  {f.name:<70} {f.text()} {f.note}", flush=True)
+                figures += got
+        cli = openstack_cpu(lab)
+        figures.append(cli)
+        per_call = cli.summary()["p50"]
+        for n in SIZES:
+            figures.append(
+                Figure(
+                    f"`openstack stack list` in each of {n} regions every 3 s",
+                    "% of a core",
+                    "",
+                    value=n / 3.0 * per_call * 100,
+                    note="from the CPU of one (p50 above); what watching by hand would cost",
+                )
+            )
+        path = write(
+            "idle",
+            figures,
+            {
+                "sizes": SIZES,
+                "stacks_per_region": STACKS,
+                "idle_seconds": IDLE_SECONDS,
+                "before": BEFORE or None,
+            },
+        )
+        print()
+        for f in figures:
+            print(f"{f.name:<72} {f.text()}")
+        print(f"\nresults: {path}")
+        return 0
+    finally:
+        lab.down(purge=True)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
+    sys.exit(main())
