@@ -35,7 +35,7 @@ def test_a_quiet_region_is_looked_at_less_often_and_fast_again_once_it_changes()
 
 def test_quiet_looks_share_one_budget_so_idle_cost_stays_flat_past_twenty_regions():
     """core/live/watch.py: quiet looks together ask at most quiet_requests_per_second (a quiet look asks
-    1.5 on average): up to 20 regions a quiet region is looked at every quiet_interval, past that less
+    1.5 on average): up to 15 regions a quiet region is looked at every quiet_interval, past that less
     often, so the fleet's idle requests stop growing with its regions; an active region is not slowed."""
     from mrconsole.core.live.events import EventStream
     from mrconsole.core.live.watch import QUIET_REQUESTS_PER_LOOK
@@ -47,13 +47,13 @@ def test_quiet_looks_share_one_budget_so_idle_cost_stays_flat_past_twenty_region
     w = RegionWatch(Client(), WatchConfig(), clock=lambda: now[0])
     w._active_until = 30.0  # quiet
     per_minute = {}
-    for regions in (1, 5, 20, 50, 100):
+    for regions in (1, 5, 15, 20, 50, 100):
         w.fleet_regions = regions
         per_minute[regions] = regions * 60 / w.interval() * QUIET_REQUESTS_PER_LOOK
-    assert [round(per_minute[r]) for r in (1, 5, 20)] == [30, 150, 600]  # 30 a region, as before
-    assert round(per_minute[50]) == round(per_minute[100]) == 600  # flat past 20 regions
+    assert [round(per_minute[r]) for r in (1, 5, 15)] == [30, 150, 450]  # 30 a region, as before
+    assert round(per_minute[20]) == round(per_minute[50]) == round(per_minute[100]) == 450  # flat past 15
     w.fleet_regions = 50
-    assert w.interval() == 7.5
+    assert w.interval() == 10.0
     w.sweep_soon()  # the console acted here: fast looks, whatever the fleet's size
     assert w.interval() == WatchConfig().busy_interval
 

@@ -65,16 +65,18 @@ and N stacks in all (sizes in stacks returned), L the look interval:
       figure, p50 <= 0.8 s for an action started elsewhere, needs the updated question at
       every 1.25 s look there)
     quiet (L = Lq, nothing in progress or changed for `quiet_after`), with R the regions watched and
-    Lq = max(quiet_interval, R * 1.5 / quiet_requests_per_second) = max(3, 0.15 * R):
+    Lq = max(quiet_interval, R * 1.5 / quiet_requests_per_second) = max(3, 0.2 * R):
         60/L + 30/L + 60/reconcile_interval * ceil(N/page_full)
-        = 90/Lq + 0.1*ceil(N/1000): 30 per region up to 20 regions (Lq = 3 s), then 600/R
-      so the whole fleet's quiet looks ask min(30 * R, 600) requests a minute: flat past 20
-      regions, where a request's ~2 ms of client CPU made 50 regions cost 8.4 % of a core
-      (a quiet region's first change is seen within Lq: 7.5 s at 50 regions)
+        = 90/Lq + 0.1*ceil(N/1000): 30 per region up to 15 regions (Lq = 3 s), then 450/R
+      so the whole fleet's quiet looks ask min(30 * R, 450) requests a minute: flat past 15
+      regions. A request costs ~2.2 ms of CPU on a pool thread and ~0.7 ms on the event loop
+      (tests/bench/bench_idle.py, 50 regions every 3 s: 7.4 % of a core; budget 10/s: 3.3 %),
+      so the budget is what keeps an idle console under 3 % of a core at any size.
+      (a quiet region's first change is seen within Lq: 4 s at 20 regions, 10 s at 50)
     in progress, nothing changed for `quiet_after` (L = Lq: a long create):
         60/L + 30/L * (1 + [B finished]) + 60/sweep_interval + 60/reconcile_interval * ceil(N/page_full)
         = 20 + 10 + 5 + 0.1*ceil(N/1000) = 35 + 0.1*ceil(N/1000) at Lq = 3 s
-      (its end seen within 2 * Lq = 6 s up to 20 regions; before, such a region was looked at every
+      (its end seen within 2 * Lq = 6 s up to 15 regions; before, such a region was looked at every
       busy_interval for as long as the stack ran: 77 requests/min)
     for `settle` seconds after a change, C counts every stack updated in the
     `settle` seconds before the newest change (late commits are read back).
@@ -115,11 +117,11 @@ class StackChanges:
 class WatchConfig:
     busy_interval: float = 1.25
     quiet_interval: float = 3.0  # a look, once the region has been quiet for quiet_after
-    # The fleet's quiet looks together ask at most this many requests a second: past 20 regions a quiet
+    # The fleet's quiet looks together ask at most this many requests a second: past 15 regions a quiet
     # region is looked at less often than `quiet_interval`, so what an idle console costs stays flat in
-    # regions instead of growing with them (a request costs ~2 ms of CPU in heatclient, keystoneauth,
-    # requests and http.client, measured on the lab; 50 regions every 3 s were 8.4 % of a core).
-    quiet_requests_per_second: float = 10.0
+    # regions instead of growing with them (a request costs ~3 ms of CPU in heatclient, keystoneauth,
+    # requests, http.client and the event loop, measured on the lab: the module's cost formula).
+    quiet_requests_per_second: float = 7.5
     quiet_after: float = 30.0
     sweep_interval: float = 12.0
     reconcile_interval: float = 600.0
