@@ -8,7 +8,9 @@ in a pseudo-terminal, and left alone until every region has shown and has been q
   region pools: heatclient, keystoneauth, requests);
 - the requests each region received (the lab's access logs).
 BENCH_BEFORE=DIR measures another checkout's package too (the console run with PYTHONPATH=DIR), each
-size right after this one's, on the same lab: a before/after of one change, side by side.
+size right before this one's, on the same lab: a before/after of one change, side by side
+(BENCH_VARIANTS="label=DIR,..." adds more). Then, with the fleet still quiet, BENCH_KEYS cursor keys
+in the first region pane, each key to the console's next output.
 Beside it, what an operator would use instead: the CPU of one `openstack stack list` (n=5) and what
 polling N regions with it every 3 s would cost.
 Nothing is asserted: these machines are shared and noisy. Written to tests/bench/results/.
@@ -28,12 +30,15 @@ from pathlib import Path
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "5,20,50").split(",")]
 os.environ["BENCH_REGIONS"] = str(max(SIZES))  # bench_scale names its regions from it
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_scale import BIN, REGIONS, Console, access  # noqa: E402
+from bench_scale import BIN, REGIONS, Console, access, key_latencies  # noqa: E402
 from figures import Figure, write  # noqa: E402
 
 STACKS = int(os.environ.get("BENCH_STACKS", "5"))
 IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "60"))
 BEFORE = os.environ.get("BENCH_BEFORE", "")
+# Further packages to measure beside this one: "label=DIR,label=DIR" (each run with PYTHONPATH=DIR).
+VARIANTS = [tuple(v.split("=", 1)) for v in os.environ.get("BENCH_VARIANTS", "").split(",") if "=" in v]
+KEYS = int(os.environ.get("BENCH_KEYS", "30"))
 QUIET_AFTER = 30.0  # WatchConfig.quiet_after: looks are fast until then
 
 
@@ -78,6 +83,11 @@ def measure(lab, env: dict, root: Path, regions: list[str], label: str) -> list[
         t0, (m0, o0), w0 = time.time(), thread_cpu(console.proc.pid), time.monotonic()
         time.sleep(IDLE_SECONDS)
         (m1, o1), wall, t1 = thread_cpu(console.proc.pid), time.monotonic() - w0, time.time()
+        os.write(console.fd, b"s")  # the first region pane: cursor keys, while the fleet is quiet
+        time.sleep(1)
+        keys = key_latencies(
+            console, Figure(f"key -> repaint: cursor, {len(regions)} regions ({label})", "ms", "p95 <= 50 ms"), KEYS
+        )
     finally:
         console.stop()
     n = len(regions)
@@ -103,6 +113,7 @@ def measure(lab, env: dict, root: Path, regions: list[str], label: str) -> list[
             samples=per_region,
             note=f"the fleet: {sum(per_region):.0f} req/min",
         ),
+        keys,
     ]
 
 
@@ -149,6 +160,7 @@ def main() -> int:
             variants = [("this commit", env)]
             if BEFORE:
                 variants.insert(0, ("before", {**env, "PYTHONPATH": BEFORE}))
+            variants += [(label, {**env, "PYTHONPATH": path}) for label, path in VARIANTS]
             for label, variant_env in variants:
                 got = measure(lab, variant_env, root, REGIONS[:n], label)
                 for f in got:
@@ -175,6 +187,8 @@ def main() -> int:
                 "stacks_per_region": STACKS,
                 "idle_seconds": IDLE_SECONDS,
                 "before": BEFORE or None,
+                "variants": dict(VARIANTS) or None,
+                "keys": KEYS,
             },
         )
         print()
