@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,11 +22,26 @@ README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
+def on_history(sha: str) -> bool:
+    """Whether a result's commit is in this checkout's history: a try that was dropped (measured, not
+    kept) has its result file kept as evidence, but it does not speak for the project's code."""
+    sha = sha.removesuffix("-dirty")
+    if not sha or sha == "unknown":
+        return True
+    probe = subprocess.run(
+        ["git", "merge-base", "--is-ancestor", sha, "HEAD"], cwd=ROOT, capture_output=True, check=False
+    )
+    return probe.returncode != 1  # 1: not an ancestor; any other failure (no git): kept
+
+
 def newest_per_bench() -> dict[str, Path]:
-    """For each bench (scale, startup, analysis, events), the newest result file that holds it."""
+    """For each bench (scale, startup, analysis, events), the newest result file that holds it, from a
+    commit in this checkout's history."""
     found: dict[str, tuple[str, Path]] = {}
     for path in RESULTS.glob("*.json"):
         data = json.loads(path.read_text())
+        if not on_history(data.get("commit", "")):
+            continue
         for bench in data.get("benches", {}):
             if bench not in found or data["date"] > found[bench][0]:
                 found[bench] = (data["date"], path)
