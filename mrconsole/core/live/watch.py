@@ -15,8 +15,9 @@ look comes every `busy_interval` while the region is active (something
 changed in the last `quiet_after` seconds, or the console acted there), every
 `quiet_interval` once it has been quiet that long, stacks in progress or not:
 at 20 regions the idle looks were most of the console's CPU (a request costs
-~1-1.5 ms of CPU in heatclient, keystoneauth and requests, measured per
-thread on the 20-region lab). The interval runs from one look's start to the
+~2.2 ms of CPU on a pool thread in heatclient, keystoneauth, requests and TLS,
+~0.7 ms on the event loop: tests/bench/bench_idle.py), and quiet regions share
+one request budget (below). The interval runs from one look's start to the
 next's (core/live/events.py), and a look's questions are asked together, so
 it lasts its slowest answer: under load a look took a good part of a second,
 which sequential questions and a wait counted from the look's end added to
@@ -71,7 +72,8 @@ and N stacks in all (sizes in stacks returned), L the look interval:
       so the whole fleet's quiet looks ask min(30 * R, 450) requests a minute: flat past 15
       regions. A request costs ~2.2 ms of CPU on a pool thread and ~0.7 ms on the event loop
       (tests/bench/bench_idle.py, 50 regions every 3 s: 7.4 % of a core; budget 10/s: 3.3 %),
-      so the budget is what keeps an idle console under 3 % of a core at any size.
+      so with the budget an idle console costs about the same at any size (50 regions: 2.5-3.2 %
+      of a core in two runs, the 3 % target not reliably met).
       (a quiet region's first change is seen within Lq: 4 s at 20 regions, 10 s at 50)
     in progress, nothing changed for `quiet_after` (L = Lq: a long create):
         60/L + 30/L * (1 + [B finished]) + 60/sweep_interval + 60/reconcile_interval * ceil(N/page_full)
