@@ -26,12 +26,21 @@ def on_history(sha: str) -> bool:
     """Whether a result's commit is in this checkout's history: a try that was dropped (measured, not
     kept) has its result file kept as evidence, but it does not speak for the project's code."""
     sha = sha.removesuffix("-dirty")
-    if not sha or sha == "unknown":
-        return True
+    if not sha or sha == "unknown" or not _in_git():
+        return True  # nothing to check against: kept
     probe = subprocess.run(
         ["git", "merge-base", "--is-ancestor", sha, "HEAD"], cwd=ROOT, capture_output=True, check=False
     )
-    return probe.returncode != 1  # 1: not an ancestor; any other failure (no git): kept
+    # 1: not an ancestor; 128: no such commit here (a dropped try's object is not in a fresh clone).
+    return probe.returncode == 0
+
+
+def _in_git() -> bool:
+    try:
+        probe = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, check=False)
+    except OSError:
+        return False
+    return probe.returncode == 0
 
 
 def newest_per_bench() -> dict[str, Path]:
