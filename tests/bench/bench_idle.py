@@ -30,7 +30,7 @@ from pathlib import Path
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "5,20,50").split(",")]
 os.environ["BENCH_REGIONS"] = str(max(SIZES))  # bench_scale names its regions from it
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_scale import BIN, REGIONS, Console, access, key_latencies  # noqa: E402
+from bench_scale import BIN, REGIONS, Console, access, key_latencies, wait_for_trace  # noqa: E402
 from figures import Figure, write  # noqa: E402
 
 STACKS = int(os.environ.get("BENCH_STACKS", "5"))
@@ -59,26 +59,13 @@ def thread_cpu(pid: int) -> tuple[float, float]:
     return main, other
 
 
-def shown(trace: Path, regions: list[str], limit: float) -> dict[str, float]:
-    """Each region's `region-shown` milestone (wall time), waiting up to `limit` s for all of them."""
-    found: dict[str, float] = {}
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline and len(found) < len(regions):
-        for line in (trace.read_text() if trace.exists() else "").splitlines():
-            ts, name, *rest = line.split()
-            if name == "region-shown" and rest and rest[0] in regions:
-                found.setdefault(rest[0], float(ts))
-        time.sleep(0.2)
-    return found
-
-
 def measure(lab, env: dict, root: Path, regions: list[str], label: str) -> list[Figure]:
     trace = root / f"trace-{label}-{len(regions)}.log"
     argv = [str(BIN / "mrconsole"), "--lab", *(a for r in regions for a in ("--region", r))]
     t_start = time.time()
     console = Console({**env, "MRCONSOLE_TRACE": str(trace)}, argv, emulate=False)
     try:
-        seen = shown(trace, regions, 120.0)
+        seen = wait_for_trace(trace, "region-shown", 120.0, regions)
         time.sleep(QUIET_AFTER + 15)  # past the first looks' fast phase, every region quiet
         t0, (m0, o0), w0 = time.time(), thread_cpu(console.proc.pid), time.monotonic()
         time.sleep(IDLE_SECONDS)

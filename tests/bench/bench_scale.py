@@ -422,8 +422,10 @@ def openstack_lists(lab) -> dict:
     return out
 
 
-def wait_for_trace(trace: Path, what: str, limit: float) -> dict[str, float]:
-    """Milestones `what` from the console's trace file: detail -> wall time, waiting up to `limit` s."""
+def wait_for_trace(trace: Path, what: str, limit: float, regions: list[str] | None = None) -> dict[str, float]:
+    """Milestones `what` from the console's trace file: detail -> wall time, waiting up to `limit` s (for
+    `region-shown`, until every one of `regions`, default all, has shown)."""
+    regions = REGIONS if regions is None else regions
     found: dict[str, float] = {}
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
@@ -432,7 +434,7 @@ def wait_for_trace(trace: Path, what: str, limit: float) -> dict[str, float]:
             ts, name, *rest = line.split()
             if name == what:
                 found.setdefault(rest[0] if rest else "", float(ts))
-        if what != "region-shown" and found or len(found) == len(REGIONS):
+        if what != "region-shown" and found or all(r in found for r in regions):
             break
         time.sleep(0.05)
     return found
