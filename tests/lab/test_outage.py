@@ -119,7 +119,8 @@ async def test_drift_screen_reapply_updates_the_master_and_undoes_the_drift(lab,
         row = next(i for i, s in enumerate(app.screen.report.suggestions) if s.action == "reapply")
         table.move_cursor(row=row)
         await pilot.press("enter")
-        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 20)
+        # The buttons are composed a cycle after the screen itself: wait for the one pressed.
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#confirm"), 20)
         plan = app.screen.plan
         assert (plan.action, plan.stack.name, plan.stack.region) == ("reapply", "om", "RegionOne")
         assert "constituent" in str(app.screen.query_one("#plan-effect").render())

@@ -32,8 +32,11 @@ def make_app(lab, master=MASTER, cloud: str | None = None, **kwargs) -> MrConsol
 
 
 async def until(pilot, predicate, limit: float = 20.0) -> bool:
+    """Poll `predicate` for up to `limit` s. Once it holds, the screen's pending messages are drained once more:
+    a screen is on the stack before its nested containers have composed (their buttons a cycle later)."""
     for _ in range(int(limit / 0.1)):
         if predicate():
+            await pilot.pause(0)
             return True
         await pilot.pause(0.1)
     return predicate()
