@@ -23,7 +23,6 @@ from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.signal import Signal
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from mrconsole.config import Look, UserConfig
@@ -88,6 +87,7 @@ from mrconsole.tui.screens.overview import OverviewScreen
 from mrconsole.tui.screens.requests import RequestsScreen
 from mrconsole.tui.screens.rollout import BreakpointsScreen, RolloutScreen
 from mrconsole.tui.style import ansi_following
+from mrconsole.tui.widgets.footer import SteadyFooter
 from mrconsole.tui.widgets.plain import Static
 
 
@@ -181,7 +181,7 @@ class MrConsoleApp(App):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("mrconsole: connecting to the cloud…", style="bold"), id="connecting")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._ansi_base = (self.ansi_theme_dark, self.ansi_theme_light)

@@ -18,7 +18,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from mrconsole.core.acting import protect
 from mrconsole.core.acting.action_table import info
@@ -32,6 +31,7 @@ from mrconsole.core.live.view import Analysis
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import Change, Outcome, perform
 from mrconsole.tui.screens.table import TableScreen
+from mrconsole.tui.widgets.footer import SteadyFooter
 from mrconsole.tui.widgets.plain import Button, Checkbox, DataTable, Input, Label, Option, OptionList, Static
 
 
@@ -331,7 +331,7 @@ class LaunchScreen(ConsoleAccess, Screen):
                 yield Button("Preview", id="launch-preview", disabled=True)
                 yield Button("Create", id="launch-create", variant="error", disabled=True)
             yield Static("", id="launch-result")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         if self.session.region_names:

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from mrconsole.core.errors import CloudError
 from mrconsole.core.live.changes import EventsArrived, StackChanges
@@ -21,6 +21,7 @@ from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, Troubleshoot
 from mrconsole.tui.style import status_text
 from mrconsole.tui.widgets.event_log import EventLog
+from mrconsole.tui.widgets.footer import SteadyFooter
 from mrconsole.tui.widgets.plain import DataTable, Static
 
 
@@ -59,7 +60,7 @@ class DetailScreen(ConsoleAccess, Screen):
                     yield Static("", id="template")
             with TabPane("Events", id="tab-events"):
                 yield EventLog(id="stack-events", region_width=self.console.region_width())
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#resources", DataTable).add_columns("Resource", "Type", "Status", "Physical id", "Updated")

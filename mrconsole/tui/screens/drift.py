@@ -8,13 +8,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from mrconsole.core.diagnosis.reports import SUGGESTION, drift_lines
 from mrconsole.core.errors import CloudError
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn
 from mrconsole.tui.style import report_text
+from mrconsole.tui.widgets.footer import SteadyFooter
 from mrconsole.tui.widgets.plain import DataTable, Static
 
 
@@ -34,7 +34,7 @@ class DriftScreen(ConsoleAccess, Screen):
         yield Static(Text(f"Recovery report for {self.master}: reading…", style="bold"), id="drift-text")
         yield Static(Text(" Suggested reconciliation (enter acts, with the usual confirmation)", style="bold"))
         yield DataTable(id="suggestions", cursor_type="row")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("Action", "Region", "Stack", "Why")

@@ -9,7 +9,6 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from mrconsole.core.live.changes import EventsArrived, TimelineRewound
 from mrconsole.core.live.event_filter import EventFilter
@@ -17,6 +16,7 @@ from mrconsole.core.text import event_line
 from mrconsole.models import Event
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.widgets.event_log import EventLog
+from mrconsole.tui.widgets.footer import SteadyFooter
 from mrconsole.tui.widgets.plain import Input, Static
 
 SHOWN = 3000
@@ -46,7 +46,7 @@ class EventsScreen(ConsoleAccess, Screen):
             id="events-filter",
         )
         yield EventLog(id="all-events", region_width=self.console.region_width())
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#all-events").border_title = "events (all regions)"

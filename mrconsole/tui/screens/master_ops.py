@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from mrconsole.core.acting.actions import ActionError, ReadOnlyError
 from mrconsole.core.acting.plan import parse_parameter_text
@@ -24,6 +23,7 @@ from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, Change, Outcome, perform, said_of
 from mrconsole.tui.screens.actions import findings_text
 from mrconsole.tui.screens.table import TableScreen
+from mrconsole.tui.widgets.footer import SteadyFooter
 from mrconsole.tui.widgets.plain import Button, DataTable, Input, Label, Static
 
 REFUSALS = (PlanError, ActionError, ReadOnlyError)
@@ -74,7 +74,7 @@ class RehomeScreen(ConsoleAccess, Screen):
             yield Static(
                 Text("enter or Preview shows the plan; nothing is sent before F5 and a yes", "dim"), id="rehome-plan"
             )
-        yield Footer()
+        yield SteadyFooter()
 
     def _default_target(self) -> str:
         """The first region other than the master's that answers."""

@@ -10,7 +10,6 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from mrconsole.core.errors import INTERNAL_MESSAGE
 from mrconsole.core.live.changes import (
@@ -26,6 +25,7 @@ from mrconsole.tui import clock
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, FollowMaster, OpenStack, ShowOutputs, ShowResources, Troubleshoot
 from mrconsole.tui.widgets.event_log import EventLog
+from mrconsole.tui.widgets.footer import SteadyFooter
 from mrconsole.tui.widgets.health import HealthStrip
 from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree, NodeData
 from mrconsole.tui.widgets.plain import DataTable, Input, Static
@@ -68,7 +68,7 @@ class OverviewScreen(ConsoleAccess, Screen):
                     yield RegionPane(region, widths=self._widths)
         yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
         yield EventLog(id="events", region_width=self.console.region_width())
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False

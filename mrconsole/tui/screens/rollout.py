@@ -20,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from mrconsole.core.acting.actions import ActionError, ReadOnlyError
 from mrconsole.core.acting.plan import parse_parameter_text
@@ -48,6 +47,7 @@ from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import Change, perform, said_of
 from mrconsole.tui.screens.actions import findings_text
 from mrconsole.tui.screens.table import TableScreen
+from mrconsole.tui.widgets.footer import SteadyFooter
 from mrconsole.tui.widgets.plain import Checkbox, DataTable, Input, Label, Static
 
 # What Heat says of a constituent in the master's update (core/rollout/waves.py) ...
@@ -121,7 +121,7 @@ class RolloutScreen(ConsoleAccess, Screen):
         yield DataTable(id="rollout-table", cursor_type="row")
         with VerticalScroll(id="rollout-log-box"):
             yield Static("", id="rollout-log")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#rollout-table", DataTable).add_columns("Wave", "Region", "Constituent", "State", "Stack")

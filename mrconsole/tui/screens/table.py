@@ -14,9 +14,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from mrconsole.tui.access import ConsoleAccess
+from mrconsole.tui.widgets.footer import SteadyFooter
 from mrconsole.tui.widgets.plain import DataTable, Static
 
 
@@ -45,7 +45,7 @@ class TableScreen(ConsoleAccess, Screen):
             yield Vertical(*parts)
         else:
             yield from parts
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.table.add_columns(*self.COLUMNS)
