@@ -86,3 +86,40 @@ async def test_keys_that_change_are_shown():
             if "Only here" in {k.description for k in app.screen.query(FooterKey)}:
                 break
         assert "Only here" in {k.description for k in app.screen.query(FooterKey)}
+
+
+class Focusing(Screen):
+    """Opened, its bindings change twice before the first refresh: the first field focused, then the one
+    `on_mount` chooses (as the events screen: its filter, then its log)."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="first")
+        yield Extra(id="field")
+        yield SteadyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#field").focus()
+
+
+async def test_a_screen_opening_builds_its_keys_once(monkeypatch):
+    built = []
+    real = SteadyFooter.recompose
+
+    async def counted(self):
+        built.append(self.screen)
+        await real(self)
+
+    monkeypatch.setattr(SteadyFooter, "recompose", counted)
+    app = Demo(SteadyFooter)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await _keys(pilot, app)
+        screen = Focusing()
+        app.push_screen(screen)
+        for _ in range(50):
+            await pilot.pause()
+            if "Only here" in {k.description for k in screen.query(FooterKey)}:
+                break
+        assert "Only here" in {k.description for k in screen.query(FooterKey)}  # the keys after the focus
+        assert built.count(screen) == 1
