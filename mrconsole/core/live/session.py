@@ -484,6 +484,9 @@ class ConsoleSession:
             if m.error and m.topology is not None:
                 self._publish(MasterRecovered(m.name))  # its region answered again
             m.error, m.fetched_at = None, time.time()
+            # Said now, in the step that changed it: the reads below await, and a screen drawn meanwhile
+            # would show a master the recording (core/live/recording.py) has not been told of yet.
+            self._publish(MasterChanged(m.name))
             await self._read_resources(m.topology)
             await self._learn_masks(m.topology)
             await asyncio.to_thread(self._save_cache, m.topology)  # sqlite: off the event loop
