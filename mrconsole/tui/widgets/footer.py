@@ -7,7 +7,7 @@ one on_mount chose), even when the keys shown end the same. A rebuild mounts
 new key widgets, and a mount lays the whole screen out again: at 50 regions
 (about 220 widgets) each such layout cost tens of milliseconds. Counted on a
 replayed 50 x 20 scene, one open and close of events, help and journal:
-Textual's Footer 8.7 screen layouts and 52.7 key widgets made; this one 6.5
+Textual's Footer 8.7 screen layouts and 52.7 key widgets made; this one 6.3
 and 7.3 (the layouts left are Textual's own: the new screen, the return, the
 popped screen's removal). Cost: O(bindings) per update, one rebuild per
 refresh at most. tests/unit/test_footer.py pins both behaviours.
@@ -20,9 +20,10 @@ from textual.widgets import Footer
 
 
 def shown_keys(screen: Screen, palette_binding: str) -> tuple:
-    """What Footer.compose would show for this screen's bindings now: key, description, action, state."""
+    """What Footer.compose reads of this screen's bindings now: key and how it is drawn, description,
+    action, state, group."""
     return tuple(
-        (b.key, b.description, b.action, enabled, tooltip, b.group.description if b.group else None)
+        (b.key, b.key_display, b.description, b.action, enabled, tooltip, b.group)
         for (_, b, enabled, tooltip) in screen.active_bindings.values()
         if b.show or b.key == palette_binding
     )
