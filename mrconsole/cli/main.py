@@ -20,6 +20,7 @@ from mrconsole.core.live.requests import line as request_line
 from mrconsole.core.text import PrintableStream
 from mrconsole.errors import INTERNAL_MESSAGE, InternalError, describe
 from mrconsole.logs import logger
+from mrconsole.trace import trace
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -150,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     # Libraries below (oslo, keystoneauth) warn loudly; an operator needs
     # our one-line messages, not their deprecation notices.
     logging.basicConfig(level=logging.CRITICAL)
+    trace("cli-main")  # the interpreter and the imports above are behind us (the start's split)
 
     warnings.filterwarnings("ignore")
     keep_private()

@@ -53,6 +53,7 @@ from mrconsole.core.text import parse_duration, printable
 from mrconsole.errors import INTERNAL_MESSAGE, describe
 from mrconsole.logs import log_path, logger
 from mrconsole.models import Stack
+from mrconsole.trace import trace
 from mrconsole.tui import clock, commands
 from mrconsole.tui.acting import act_on_stack, carry_out
 from mrconsole.tui.collect import QuietCollector
@@ -184,6 +185,7 @@ class MrConsoleApp(App):
         yield SteadyFooter()
 
     def on_mount(self) -> None:
+        trace("app-mounted")
         self._ansi_base = (self.ansi_theme_dark, self.ansi_theme_light)
         self.theme_changed_signal.subscribe(self, self._follow_theme)
         if self._theme_name:
@@ -234,6 +236,7 @@ class MrConsoleApp(App):
                 )
             )
             return
+        trace("session-ready")  # the cloud's config read, its region clients built (no request yet)
         if self.analysis is not None and session.master is not None:
             session.master.analysis = self.analysis
         self.session = session

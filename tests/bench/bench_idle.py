@@ -59,13 +59,98 @@ def thread_cpu(pid: int) -> tuple[float, float]:
     return main, other
 
 
+def lab_cpu(lab) -> dict[str, float]:
+    """CPU seconds (user + system) each of the lab's processes has used so far: component -> seconds."""
+    hz = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for c in lab.status():
+        try:
+            fields = Path(f"/proc/{c.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, TypeError, IndexError):
+            continue
+        used[c.name] = (int(fields[11]) + int(fields[12])) / hz
+    return used
+
+
+def milestones(trace: Path) -> dict[str, dict[str, float]]:
+    """The console's trace: milestone -> detail's first word ("" for none) -> first time seen."""
+    found: dict[str, dict[str, float]] = {}
+    for line in trace.read_text().splitlines() if trace.exists() else ():
+        ts, what, *rest = line.split()
+        found.setdefault(what, {}).setdefault(rest[0] if rest else "", float(ts))
+    return found
+
+
+def start_split(
+    trace: Path, t_start: float, regions: list[str], label: str, lab_used: dict[str, float], console_cpu: float
+) -> list[Figure]:
+    """Where the start's seconds go, from the console's milestones (mrconsole/trace.py): the interpreter and
+    imports (launch -> cli-main), the app's own start (-> app-mounted), the cloud opened (-> session-ready:
+    clouds.yaml read, region clients built, no request yet), each region's first list (-> region-listed: the
+    token, then Heat's answer, as the lab gives it), then the pane drawn (-> region-shown). Beside it, the
+    CPU the lab and the console used over that window: on two cores shared by every Heat process and
+    Keystone, what the lab's answers cost is part of the start's figure."""
+    m = milestones(trace)
+    n = len(regions)
+    one = {k: next(iter(v.values()), None) for k, v in m.items() if k in ("cli-main", "app-mounted", "session-ready")}
+    listed, shown = m.get("region-listed", {}), m.get("region-shown", {})
+    figures = []
+    steps = [("launch -> cli-main (interpreter, imports)", t_start, one.get("cli-main"))]
+    steps.append(("cli-main -> app-mounted (arguments, config, Textual)", one.get("cli-main"), one.get("app-mounted")))
+    steps.append(("app-mounted -> session-ready (cloud opened)", one.get("app-mounted"), one.get("session-ready")))
+    for name, a, b in steps:
+        f = Figure(f"start split, {n} regions ({label}): {name}", "s", "", limit=120.0)
+        f.add(b - a if a is not None and b is not None else None)
+        figures.append(f)
+    ready = one.get("session-ready")
+    to_listed = Figure(
+        f"start split, {n} regions ({label}): session-ready -> region-listed (token, Heat)", "s", "", limit=120.0
+    )
+    to_shown = Figure(
+        f"start split, {n} regions ({label}): region-listed -> region-shown (drawn)", "s", "", limit=120.0
+    )
+    for r in regions:
+        to_listed.add(listed[r] - ready if r in listed and ready is not None else None)
+        to_shown.add(shown[r] - listed[r] if r in shown and r in listed else None)
+    figures += [to_listed, to_shown]
+    last = max((shown[r] for r in regions if r in shown), default=None)
+    window = (last - t_start) if last is not None else 0.0
+    heat = sum(v for k, v in lab_used.items() if k in regions)
+    others = sum(v for k, v in lab_used.items() if k not in regions and k not in ("keystone", "mariadb"))
+    figures.append(
+        Figure(
+            f"CPU used while starting, {n} regions ({label})",
+            "s",
+            "",
+            value=console_cpu + heat + lab_used.get("keystone", 0.0) + lab_used.get("mariadb", 0.0),
+            note=(
+                f"launch -> last region shown, {window:.2f} s on {os.cpu_count()} cores: "
+                f"the console {console_cpu:.2f} s, "
+                f"the {n} regions' Heat {heat:.2f} s, Keystone {lab_used.get('keystone', 0.0):.2f} s, "
+                f"MariaDB {lab_used.get('mariadb', 0.0):.2f} s (the lab's other regions, idle, {others:.2f} s)"
+            ),
+        )
+    )
+    return figures
+
+
 def measure(lab, env: dict, root: Path, regions: list[str], label: str) -> list[Figure]:
     trace = root / f"trace-{label}-{len(regions)}.log"
     argv = [str(BIN / "mrconsole"), "--lab", *(a for r in regions for a in ("--region", r))]
+    before = lab_cpu(lab)
     t_start = time.time()
     console = Console({**env, "MRCONSOLE_TRACE": str(trace)}, argv, emulate=False)
     try:
         seen = wait_for_trace(trace, "region-shown", 120.0, regions)
+        after = lab_cpu(lab)
+        split = start_split(
+            trace,
+            t_start,
+            regions,
+            label,
+            {k: after[k] - before.get(k, 0.0) for k in after},
+            console.cpu_seconds(),
+        )
         time.sleep(QUIET_AFTER + 15)  # past the first looks' fast phase, every region quiet
         t0, (m0, o0), w0 = time.time(), thread_cpu(console.proc.pid), time.monotonic()
         time.sleep(IDLE_SECONDS)
@@ -86,6 +171,7 @@ def measure(lab, env: dict, root: Path, regions: list[str], label: str) -> list[
         shown_in.add(seen[r] - t_start if r in seen else None)
     return [
         shown_in,
+        *split,
         Figure(
             f"console CPU while nothing changes, {n} regions ({label})",
             "% of a core",

@@ -98,6 +98,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from mrconsole.models import Stack
+from mrconsole.trace import trace
 
 
 @dataclass(frozen=True)
@@ -331,6 +332,8 @@ class RegionWatch:
             marker = page[-1].id
         first = not self.loaded
         self.loaded = True
+        if first:
+            trace("region-listed", self.region, len(listed))  # the start's split (tests/bench/bench_idle.py)
         for key, attr in (("updated_time", "updated_time"), ("creation_time", "created_time")):
             values = [getattr(s, attr) for s in listed.values() if getattr(s, attr) is not None]
             if values and (self._marks.get(key) is None or max(values) > self._marks[key]):
