@@ -316,7 +316,7 @@ class Lab:
                 db_port = _free_port() if base_port == 0 else base_port + len(regions) + int(keystone)
                 if processes.port_in_use(db_port):
                     raise LabError(f"port {db_port} for {DATABASE} is already in use; pick another --base-port")
-            layout = self._new_layout(regions, keystone, base_port)
+            layout = self._new_layout(regions, keystone, base_port, taken={db_port} if db_port else set())
             layout.extra["profile"] = profile
             layout.extra["db"] = db
             if shared:
@@ -327,7 +327,7 @@ class Lab:
                 layout.ports = {DATABASE: db_port, **layout.ports}
                 layout.extra["db_password"] = _password()
             if barbican:
-                port = _free_port() if base_port == 0 else base_port + len(layout.ports)
+                port = _free_port(set(layout.ports.values())) if base_port == 0 else base_port + len(layout.ports)
                 if processes.port_in_use(port):
                     raise LabError(f"port {port} for {BARBICAN} is already in use; pick another --base-port")
                 layout.ports[BARBICAN] = port
@@ -447,10 +447,14 @@ class Lab:
         layout.extra["edge"]["secrets"] = secrets_made
         self._save(layout)
 
-    def _new_layout(self, regions: list[str], keystone: bool, base_port: int) -> LabLayout:
+    def _new_layout(
+        self, regions: list[str], keystone: bool, base_port: int, taken: set[int] | None = None
+    ) -> LabLayout:
         names = ([KEYSTONE] if keystone else []) + regions
         if base_port == 0:
-            ports = {name: _free_port() for name in names}
+            ports: dict[str, int] = {}
+            for name in names:
+                ports[name] = _free_port(set(ports.values()) | (taken or set()))
         else:
             ports = {name: base_port + i for i, name in enumerate(names)}
         for name, port in ports.items():
@@ -905,9 +909,33 @@ def _answers(url: str, cafile: str | None = None) -> bool:
         return False
 
 
-def _free_port() -> int:
+# Where the lab's own ports are chosen from: below the kernel's ephemeral range (Linux: 32768-60999).
+PORT_FLOOR = 10000
 
-    with socket.socket() as sock:
+
+def _ephemeral_low() -> int:
+    """The first port the kernel may give an outgoing connection (net.ipv4.ip_local_port_range)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _free_port(taken: set[int] | frozenset[int] = frozenset()) -> int:
+    """A port nothing listens on, for a component to bind once it starts (seconds later). Not one from the
+    ephemeral range: in between, any outgoing connection on the machine may take such a port as its local
+    end, and the component then fails to bind (seen in the lab tier: a Heat process's EADDRINUSE while three
+    test workers were talking to their labs). Below that range only another chooser can collide: chosen at
+    random among ~22,000, checked free. `taken`: ports this layout already holds."""
+    import random
+
+    low = _ephemeral_low()
+    if low - 1 > PORT_FLOOR:
+        for _ in range(200):
+            port = random.randint(PORT_FLOOR, low - 1)
+            if port not in taken and not processes.port_in_use(port):
+                return port
+    with socket.socket() as sock:  # a machine whose ephemeral range starts low: the kernel's choice
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 

@@ -7,7 +7,9 @@ request with time, method, path, status, duration (ms) and response bytes.
 
 from __future__ import annotations
 
+import os
 import socketserver
+import sys
 import threading
 import time
 from pathlib import Path
@@ -193,13 +195,20 @@ def serve(app, port: int, access_log: str, tls: tuple[str, str] | None = None) -
     `tls`: (certificate, key) files: HTTPS, as the production profile's endpoints are (lab/tls.py)."""
     watch = FaultWatch(Path(access_log).parent)
     handler = type("Handler", (_QuietHandler,), {"faults": watch})
-    server = make_server(
-        "127.0.0.1",
-        port,
-        AccessLog(FaultLayer(app, watch), access_log),
-        server_class=_ThreadingWSGIServer,
-        handler_class=handler,
-    )
+    try:
+        server = make_server(
+            "127.0.0.1",
+            port,
+            AccessLog(FaultLayer(app, watch), access_log),
+            server_class=_ThreadingWSGIServer,
+            handler_class=handler,
+        )
+    except OSError as exc:
+        # Ended here, not by the exception: Heat's engine threads (not daemons) would keep a process that
+        # never answers alive, and `lab up` would wait its whole timeout for it instead of saying at once
+        # that it failed (lab/manager.py _wait_ready reads a stopped process).
+        print(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}", file=sys.stderr, flush=True)
+        os._exit(1)
     if tls is not None:
         import ssl
 

@@ -77,3 +77,41 @@ def test_every_lab_but_the_workers_own_is_in_a_shared_group_so_it_comes_up_once(
         [Item("/t/lab/test_a.py", "lab"), Item("/t/lab/test_b.py", "lab"), Item("/t/lab/test_b.py", "two_clouds")]
     )
     assert groups == {"/t/lab/test_a.py": "test_a", "/t/lab/test_b.py": "lab-two-clouds"}
+
+
+def test_the_labs_ports_are_chosen_below_the_ephemeral_range_and_never_twice_in_a_layout(tmp_path):
+    """A port from the kernel's ephemeral range can be taken by any outgoing connection between the choice
+    and the component's bind (a Heat process failed with EADDRINUSE in the lab tier): the lab chooses below it."""
+    from mrconsole.lab.manager import PORT_FLOOR, Lab, _ephemeral_low
+
+    layout = Lab(tmp_path / "lab")._new_layout([f"Region{i}" for i in range(40)], True, 0, taken={PORT_FLOOR})
+    ports = list(layout.ports.values())
+    assert len(set(ports)) == len(ports) == 41
+    assert all(PORT_FLOOR < p < _ephemeral_low() for p in ports), ports
+
+
+def test_a_lab_server_that_cannot_listen_ends_at_once_with_one_line(tmp_path):
+    """Not left running without answering (Heat's engine threads would keep it alive), so `lab up` says at
+    once that it failed instead of waiting out its timeout."""
+    import subprocess
+    import sys
+
+    code = (
+        "import threading, sys\n"
+        "threading.Thread(target=threading.Event().wait, daemon=False).start()  # as Heat's engine threads\n"
+        "from mrconsole.lab.wsgi_server import serve\n"
+        "serve(lambda e, s: [], int(sys.argv[1]), sys.argv[2])\n"
+    )
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(port), str(tmp_path / "access.log")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [f"cannot listen on 127.0.0.1:{port}: Address already in use"]
