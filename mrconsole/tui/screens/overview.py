@@ -7,7 +7,6 @@ import time
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -30,7 +29,7 @@ from mrconsole.tui.widgets.health import HealthStrip
 from mrconsole.tui.widgets.master_tree import DataFlow, MasterTree, NodeData
 from mrconsole.tui.widgets.plain import DataTable, Input, Static
 from mrconsole.tui.widgets.region_layout import share_height
-from mrconsole.tui.widgets.region_pane import RegionColumn, RegionPane, new_widths, pane_id
+from mrconsole.tui.widgets.region_pane import RegionColumn, RegionPane, new_widths
 
 
 class OverviewScreen(ConsoleAccess, Screen):
@@ -54,6 +53,9 @@ class OverviewScreen(ConsoleAccess, Screen):
         self._share_pending = False
         self._ticks = 0
         self._widths = new_widths()  # the widest cell per column, shared by every region pane (RegionPane)
+        # Region -> its pane, in the screen's order: the panes are made once, here, and a lookup is O(1)
+        # (a DOM query walks every widget: at 50 regions, once per region's change, O(regions x widgets)).
+        self._panes: dict[str, RegionPane] = {}
 
     def compose(self) -> ComposeResult:
         yield HealthStrip(id="health")
@@ -65,7 +67,8 @@ class OverviewScreen(ConsoleAccess, Screen):
                 yield DataFlow("", id="flow")
             with RegionColumn(id="regions"):
                 for region in self.region_names:
-                    yield RegionPane(region, widths=self._widths)
+                    pane = self._panes[region] = RegionPane(region, widths=self._widths)
+                    yield pane
         yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
         yield EventLog(id="events", region_width=self.console.region_width())
         yield SteadyFooter()
@@ -79,7 +82,7 @@ class OverviewScreen(ConsoleAccess, Screen):
         session = self.session
         # Attributes down: draw what the core knows now, once...
         health = {h.region: h for h in session.health()}
-        for pane in self.query(RegionPane):
+        for pane in self._panes.values():
             view = session.regions[pane.region_name]
             pane.set_look(self.console.look(pane.region_name))
             pane.load(view, session.owner_of)
@@ -101,16 +104,16 @@ class OverviewScreen(ConsoleAccess, Screen):
         """Every pane's columns at the shared widths (one pane's longer name or status widened them): the
         columns line up across regions. Cost: O(panes) when the widths did not change since a pane last
         fitted; one refill of each pane (O(rows shown)) when they did, and widths only grow."""
-        for pane in self.query(RegionPane):
+        for pane in self._panes.values():
             pane.fit()
 
     def _pane(self, region: str) -> RegionPane | None:
-        try:
-            return self.query_one(f"#{pane_id(region)}", RegionPane)
-        except NoMatches:  # a region the screen was not built with
-            return None
+        return self._panes.get(region)  # None: a region the screen was not built with
 
     def on_core_change(self, change) -> None:
+        """One change from the core. A region's StackChanges: its pane's rows it names (RegionPane.apply),
+        then, when stacks were added, each pane's rows still waiting for a master: O(changed rows + regions),
+        no walk of the screen's widgets (tests/screens/test_overview_cost.py)."""
         session = self.session
         if (
             isinstance(change, StackChanges)
@@ -127,7 +130,7 @@ class OverviewScreen(ConsoleAccess, Screen):
                     trace("region-shown", change.region, len(session.regions[change.region].by_id))
             if change.added:
                 # A new stack may be the master of rows shown without one.
-                for other in self.query(RegionPane):
+                for other in self._panes.values():
                     other.refresh_owners()
             if widths != self._widths:
                 self._align()
@@ -152,7 +155,7 @@ class OverviewScreen(ConsoleAccess, Screen):
         self._ticks += 1
         if self._ticks % 60 == 0:
             wall = clock.now()
-            for pane in self.query(RegionPane):
+            for pane in self._panes.values():
                 pane.tick(wall)
 
     # -- every region on screen at once (tui/widgets/region_layout.py) --------------
@@ -180,7 +183,7 @@ class OverviewScreen(ConsoleAccess, Screen):
         avail = column.size.height
         if avail <= 0:
             return
-        panes = list(self.query(RegionPane))
+        panes = list(self._panes.values())
         sharing = share_height(avail, [p.shape() for p in panes])
         for pane, height in zip(panes, sharing.heights, strict=True):
             pane.set_height(sharing.compact, height)
@@ -362,7 +365,7 @@ class OverviewScreen(ConsoleAccess, Screen):
 
     def action_name_order(self) -> None:
         """Toggle every region's rows between problems first (the default) and name order."""
-        panes = list(self.query(RegionPane))
+        panes = list(self._panes.values())
         by_name = not (panes and panes[0].by_name)
         for pane in panes:
             pane.set_order(by_name)
@@ -390,7 +393,7 @@ class OverviewScreen(ConsoleAccess, Screen):
 
     def _set_filter(self, text: str) -> None:
         self.name_filter = text
-        for pane in self.query(RegionPane):
+        for pane in self._panes.values():
             pane.set_filter(text, self.session.regions[pane.region_name])
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -410,12 +413,12 @@ class OverviewScreen(ConsoleAccess, Screen):
         self.query_one(MasterTree).focus()
 
     def action_focus_stacks(self) -> None:
-        panes = list(self.query(RegionPane))
+        panes = list(self._panes.values())
         if panes:
             panes[0].table.focus()
 
     def focus_region(self, region: str) -> bool:
-        for pane in self.query(RegionPane):
+        for pane in self._panes.values():
             if pane.region_name.lower() == region.lower():
                 pane.table.focus()
                 pane.scroll_visible()
