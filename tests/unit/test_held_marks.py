@@ -37,3 +37,25 @@ def test_held_in_the_master_and_in_a_constituent_and_a_late_backfill_never_undoe
     # The release, newer: cleared.
     session._on_events([ev(20, "m", "web_two", "Hook pre-update is cleared"), ev(21, "c2", "web_server", "x")])
     assert session.master.held == {} and session.master.held_in == {}
+
+
+def test_a_constituents_region_going_away_or_coming_back_wakes_the_masters_read():
+    """The tree's "unreachable" on a constituent follows its region's pane at once, not a minute later."""
+    from mrconsole.core.live.session import RegionView
+
+    session = ConsoleSession(_NoRegions(), master="web")  # type: ignore[arg-type]
+    topo = Topology(
+        "lab", Stack("RegionOne", "m", "web", "CREATE_COMPLETE"), [Constituent("web_two", "RegionTwo", "c2")]
+    )
+    session.master = MasterView("web", "RegionOne", topo)
+    for region in ("RegionOne", "RegionTwo", "RegionThree"):
+        session.regions[region] = RegionView(region)
+    woken = []
+    for region, error in [("RegionThree", "unreachable"), ("RegionTwo", "unreachable"), ("RegionTwo", None)]:
+        session._wake.clear()
+        session._on_region(region, error, 0.0)
+        woken.append(session._wake.is_set())
+    assert woken == [False, True, True]  # a region holding none of the master's stacks does not
+    session._wake.clear()
+    session._on_region("RegionTwo", None, 1.0)  # no change: no read
+    assert not session._wake.is_set()

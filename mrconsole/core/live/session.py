@@ -145,8 +145,10 @@ AUTH_FAILED = "authentication failed"
 
 class ConsoleSession:
     """Cost: the regions' watches and event reads (core/live/watch.py, core/live/events.py)
-    plus, with a master, one master read per `master_refresh_interval` (1 s
-    while it runs). Nothing here lists every stack on a timer."""
+    plus, with a master, one master read: every second while it or a constituent runs, every
+    `master_refresh_interval` while it cannot be read, every `master_idle_interval` otherwise, and
+    at once when one of its stacks changes or a region holding one goes away or comes back.
+    Nothing here lists every stack on a timer."""
 
     def __init__(
         self,
@@ -281,9 +283,21 @@ class ConsoleSession:
         if error is None:
             view.fetched_at = answered_at
         if before != error:
-            if self.master is not None and region == self.master.region:
-                self._wake.set()  # the master's region went away or came back: re-read the master now
+            if self._holds_master(region):
+                # The master's region, or a constituent's, went away or came back: re-read the master now, so
+                # that the tree says a constituent is unreachable (or no longer) when its pane does, not up to
+                # `master_idle_interval` later.
+                self._wake.set()
             self._publish(RegionStatus(region, error))
+
+    def _holds_master(self, region: str) -> bool:
+        """Whether the followed master or one of its constituents is in this region. O(constituents)."""
+        m = self.master
+        if m is None:
+            return False
+        if region == m.region:
+            return True
+        return m.topology is not None and any(c.region == region for c in m.topology.constituents)
 
     @property
     def cloud_name(self) -> str:
