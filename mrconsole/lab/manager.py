@@ -12,6 +12,7 @@ import getpass
 import grp
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -927,8 +928,6 @@ def _free_port(taken: set[int] | frozenset[int] = frozenset()) -> int:
     end, and the component then fails to bind (seen in the lab tier: a Heat process's EADDRINUSE while three
     test workers were talking to their labs). Below that range only another chooser can collide: chosen at
     random among ~22,000, checked free. `taken`: ports this layout already holds."""
-    import random
-
     low = _ephemeral_low()
     if low - 1 > PORT_FLOOR:
         for _ in range(200):

@@ -30,7 +30,7 @@ from pathlib import Path
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "5,20,50").split(",")]
 os.environ["BENCH_REGIONS"] = str(max(SIZES))  # bench_scale names its regions from it
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_scale import BIN, REGIONS, Console, access, key_latencies, wait_for_trace  # noqa: E402
+from bench_scale import BIN, REGIONS, Console, access, key_latencies, process_cpu, wait_for_trace  # noqa: E402
 from figures import Figure, write  # noqa: E402
 
 STACKS = int(os.environ.get("BENCH_STACKS", "5"))
@@ -61,14 +61,14 @@ def thread_cpu(pid: int) -> tuple[float, float]:
 
 def lab_cpu(lab) -> dict[str, float]:
     """CPU seconds (user + system) each of the lab's processes has used so far: component -> seconds."""
-    hz = os.sysconf("SC_CLK_TCK")
     used = {}
     for c in lab.status():
-        try:
-            fields = Path(f"/proc/{c.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, TypeError, IndexError):
+        if c.pid is None:
             continue
-        used[c.name] = (int(fields[11]) + int(fields[12])) / hz
+        try:
+            used[c.name] = process_cpu(c.pid)
+        except OSError:
+            continue
     return used
 
 
