@@ -1,0 +1,103 @@
+"""The lab's RPC listener (mrconsole/lab/rpc_wakeup.py): woken by a delivery, never by the clock alone, and no
+message left waiting when it is delivered between a look and the sleep. Runs oslo.messaging's own fake
+transport in this process, no Heat."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from oslo_messaging._drivers import impl_fake
+
+from mrconsole.lab import rpc_wakeup
+
+
+class _Target:
+    exchange = "heat"
+    topic = "engine"
+    server = "host-1"
+
+
+@pytest.fixture
+def listener(monkeypatch):
+    """A listener of the fake transport with the lab's poll, an idle wake far beyond any test's wait."""
+    rpc_wakeup.install()
+    monkeypatch.setattr(rpc_wakeup, "IDLE_WAKE", 600.0)
+    manager = impl_fake.FakeExchangeManager("heat-test")
+    impl_fake.FakeExchangeManager.cleanup()
+    made = impl_fake.FakeListener(manager, [_Target()])
+    yield manager, made
+    made.stop()
+    impl_fake.FakeExchangeManager.cleanup()
+
+
+def _deliver(manager, text: str) -> None:
+    manager.get_exchange("heat").deliver_message("engine", {}, {"method": text}, server="host-1")
+
+
+def _poll_in_thread(made, timeout=None):
+    got: list = []
+    thread = threading.Thread(target=lambda: got.extend(made.poll(timeout=timeout)), daemon=True)
+    thread.start()
+    return thread, got
+
+
+def _looks(monkeypatch, on_look=None) -> list[int]:
+    """Count the listener's looks at its queue (FakeExchange.poll), calling on_look(n) after each."""
+    looks: list[int] = []
+    look = impl_fake.FakeExchange.poll
+
+    def counted(self, target, pool):
+        found = look(self, target, pool)
+        looks.append(len(looks) + 1)
+        if on_look:
+            on_look(len(looks))
+        return found
+
+    monkeypatch.setattr(impl_fake.FakeExchange, "poll", counted)
+    return looks
+
+
+def test_a_sleeping_listener_wakes_for_a_delivery(listener, monkeypatch):
+    manager, made = listener
+    looks = _looks(monkeypatch)
+    thread, got = _poll_in_thread(made)
+    for _ in range(200):  # until it has looked once and found nothing (bounded)
+        if looks:
+            break
+        threading.Event().wait(0.01)
+    _deliver(manager, "stack_list")
+    thread.join(30)  # its idle wake is 600 s: only the delivery can end the wait
+    assert not thread.is_alive() and [m.message["method"] for m in got] == ["stack_list"]
+
+
+def test_a_message_delivered_between_the_look_and_the_sleep_is_not_left_waiting(listener, monkeypatch):
+    manager, made = listener
+    # the delivery lands right after the first look came back empty, before the listener waits
+    _looks(monkeypatch, on_look=lambda n: n == 1 and _deliver(manager, "stack_create"))
+    thread, got = _poll_in_thread(made)
+    thread.join(30)
+    assert not thread.is_alive() and [m.message["method"] for m in got] == ["stack_create"]
+
+
+def test_an_idle_listener_looks_once_and_sleeps_until_its_timeout(listener, monkeypatch):
+    """The library's listener looked every 50 ms (seven looks in 0.3 s); this one looks, waits, and looks once
+    more at its deadline, as the library's did."""
+    manager, made = listener
+    looks = _looks(monkeypatch)
+    thread, got = _poll_in_thread(made, timeout=0.3)
+    thread.join(30)
+    assert not thread.is_alive() and got == [] and len(looks) == 2
+
+
+def test_a_stopped_listener_ends_its_wait(listener, monkeypatch):
+    manager, made = listener
+    looks = _looks(monkeypatch)
+    thread, got = _poll_in_thread(made)
+    for _ in range(200):
+        if looks:
+            break
+        threading.Event().wait(0.01)
+    made.stop()
+    thread.join(30)
+    assert not thread.is_alive() and got == []
