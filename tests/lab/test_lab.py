@@ -34,19 +34,25 @@ def test_clouds_yaml_lives_in_the_lab_dir_and_is_private(lab):
     assert oct(lab.clouds_yaml.stat().st_mode & 0o777) == "0o600"
 
 
+def _completed(status: str) -> bool:
+    """Created and whole: the worker's session lab is shared by its modules, and one of them may have checked
+    the sample's stacks since (test_recording.py checks its RegionThree constituent): CHECK_COMPLETE then."""
+    return status in ("CREATE_COMPLETE", "CHECK_COMPLETE")
+
+
 def test_sample_master_completes_with_constituents_in_their_regions(lab, cli):
     code, out, _ = cli("status", "--lab", "--format", "json")
     assert code == 0
     data = {r["name"]: r for r in json.loads(out)["regions"]}
     master = [s for s in data["RegionOne"]["stacks"] if s["name"] == MASTER]
-    assert master and master[0]["status"] == "CREATE_COMPLETE"
+    assert master and _completed(master[0]["status"]), master
     for region, resource in (("RegionTwo", "db_stack"), ("RegionThree", "app_stack")):
         names = [s["name"] for s in data[region]["stacks"]]
         pattern = re.compile(rf"^{MASTER}-{resource}-[a-z0-9]{{12}}$")
         matching = [n for n in names if pattern.match(n)]
         assert matching, f"no {MASTER}-{resource}-<id> in {region}: {names}"
         stack = [s for s in data[region]["stacks"] if s["name"] == matching[0]][0]
-        assert stack["status"] == "CREATE_COMPLETE"
+        assert _completed(stack["status"]), stack
 
 
 def test_access_log_records_each_request(lab, cli):
