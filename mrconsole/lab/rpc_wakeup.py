@@ -29,6 +29,8 @@ from __future__ import annotations
 import threading
 import time
 
+from oslo_messaging._drivers import base, impl_fake
+
 IDLE_WAKE = 2.0  # s: a listener's longest sleep when nothing is delivered
 
 _delivered = threading.Condition()
@@ -44,8 +46,6 @@ def _delivered_now() -> None:
 
 def _poll(self, timeout=None):
     """`FakeListener.poll` waiting on deliveries instead of sleeping 50 ms between looks."""
-    from oslo_messaging._drivers.impl_fake import FakeIncomingMessage
-
     deadline = None if timeout is None else time.monotonic() + timeout
     while not self._stopped.is_set():
         with _delivered:
@@ -54,7 +54,7 @@ def _poll(self, timeout=None):
             exchange = self._exchange_manager.get_exchange(target.exchange)
             ctxt, message, reply_q, requeue = exchange.poll(target, self._pool)
             if message is not None:
-                return FakeIncomingMessage(ctxt, message, reply_q, requeue)
+                return impl_fake.FakeIncomingMessage(ctxt, message, reply_q, requeue)
         pause = IDLE_WAKE
         if deadline is not None:
             pause = min(pause, deadline - time.monotonic())
@@ -67,8 +67,6 @@ def _poll(self, timeout=None):
 
 
 def install() -> None:
-    from oslo_messaging._drivers import base, impl_fake
-
     if getattr(impl_fake.FakeExchange.deliver_message, "_wakes", False):
         return
     deliver = impl_fake.FakeExchange.deliver_message
