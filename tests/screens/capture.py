@@ -302,43 +302,70 @@ async def capture_oncall(lab: Lab) -> None:
             lab.start("RegionThree")
 
 
+NIGHT = "night"  # the recorded night's master (examples/rollout)
+
+
+def _now() -> float:
+    """A moment as the recorder stamps its records (to the millisecond): the last one is then never after
+    the recording's end."""
+    return round(time.time(), 3)
+
+
 FLEET_REGIONS = ["RegionOne", "RegionTwo", "RegionThree", "RegionFour", "RegionFive"]
 
 
 async def capture_night(lab: Lab) -> None:
-    """A scripted night, recorded as `mrconsole console --record` records it (core/live/recording.py): calm,
-    RegionTwo stopped, a check sent by the console in RegionThree while it is down, RegionTwo back. Writes the
+    """A scripted night, recorded as `mrconsole console --record` records it (core/live/recording.py), on a
+    master of its own (examples/rollout): calm, RegionTwo stopped, a check sent by the console in RegionThree
+    while it is down, RegionTwo back, then a rollout in waves (one region at a time) to its end. Writes the
     recording (night.jsonl) and the moments the snapshot tier replays it at (night-moments.json)."""
     from mrconsole.core.live.recording import Recorder
+    from mrconsole.core.rollout.gate import Gate
 
+    fleet = Fleet(await connect(lab_options(str(lab.dir))))
+    try:
+        await _delete_if_there(fleet, "RegionOne", NIGHT)
+    finally:
+        fleet.close()
+    await asyncio.to_thread(seed, lab, name=NIGHT, example="rollout", wait=True)
     path = DATA / "night.jsonl"
     path.unlink(missing_ok=True)
     moments: dict[str, float] = {}
-    async with Live(lab, "demo") as s:
+    async with Live(lab, NIGHT) as s:
         recorder = Recorder(s, path)
         recorder.start()
         try:
             await asyncio.sleep(3.0)
-            moments["calm"] = time.time()
+            moments["calm"] = _now()
             lab.stop("RegionTwo")
             try:
                 await _until(lambda: s.regions["RegionTwo"].stale, 40, "RegionTwo stale")
                 await asyncio.sleep(2.0)
-                moments["down"] = time.time()
-                app_stack = s.master.topology.constituent("app_stack")
-                target = Target("RegionThree", app_stack.stack_name, app_stack.stack_id)
+                moments["down"] = _now()
+                web_three = s.master.topology.constituent("web_three")
+                target = Target("RegionThree", web_three.stack_name, web_three.stack_id)
                 result = await s.actions(False).stack_action(target, "check")
-                log(f"night: check of {app_stack.stack_name}: {result.message}")
+                log(f"night: check of {web_three.stack_name}: {result.message}")
                 await _until(
                     lambda: any(x.status == "CHECK_COMPLETE" for x in s.regions["RegionThree"].stacks), 30, "checked"
                 )
                 await asyncio.sleep(2.0)
-                moments["acted"] = time.time()
+                moments["acted"] = _now()
             finally:
                 lab.start("RegionTwo")
             await _until(lambda: not s.regions["RegionTwo"].stale, 60, "RegionTwo back")
             await asyncio.sleep(3.0)
-            moments["back"] = time.time()
+            moments["back"] = _now()
+            plan = await s.plan_rollout(s.master.topology.master, {"release": "v2"}, "", 0.0, False)
+            run = s.rollout_run(plan.topology, tuple(w.regions for w in plan.waves), Gate(), False)
+            log(f"night: rollout: {(await run.start(plan)).message}")
+            names = {c.stack_name for c in plan.topology.constituents}
+            await _until(
+                lambda: sum(x.status == "UPDATE_COMPLETE" for v in s.regions.values() for x in v.stacks
+                            if x.name in names) == len(names), 60, "rolled out",
+            )  # fmt: skip
+            await asyncio.sleep(3.0)
+            moments["rolled"] = _now()
         finally:
             recorder.close()
     (DATA / "night-moments.json").write_text(json.dumps(moments, indent=1) + "\n")

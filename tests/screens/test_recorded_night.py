@@ -1,6 +1,7 @@
 """The flight recorder in the snapshot tier (#37): a night recorded on the lab by the recorder the console runs
-(`tests/screens/capture.py` capture_night: calm, RegionTwo stopped, a check the console sent in RegionThree
-while it was down, RegionTwo back), replayed by `mrconsole replay`'s session and sought to each moment. Each
+(`tests/screens/capture.py` capture_night, on a master of its own from examples/rollout: calm, RegionTwo
+stopped, a check the console sent in RegionThree while it was down, RegionTwo back, a rollout in waves to its
+end), replayed by `mrconsole replay`'s session and sought to each moment. Each
 moment is an SVG snapshot at 80x24 and 120x40: what the operator saw then, as review sees it. The lab tier
 (tests/lab/test_recording.py) compares the same moments with the live console's own screens.
 """
@@ -36,7 +37,7 @@ def _replay(moment: str) -> tuple[MrConsoleApp, PlaybackSession]:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("moment", ["calm", "down", "acted", "back"])
+@pytest.mark.parametrize("moment", ["calm", "down", "acted", "back", "rolled"])
 def test_the_recorded_night_at_each_moment(snap_compare, size, moment):
     app, replay = _replay(moment)
 
@@ -49,19 +50,21 @@ def test_the_recorded_night_at_each_moment(snap_compare, size, moment):
 
 
 async def test_the_night_holds_what_its_moments_say():
-    """The recording is the night the snapshots claim: RegionTwo down at `down` and `acted` only, and the
-    console's own check in RegionThree between `down` and `acted`."""
+    """The recording is the night the snapshots claim: RegionTwo down at `down` and `acted` only, the
+    console's own check in RegionThree between `down` and `acted`, and between `back` and `rolled` the
+    rollout's update of the master, a release per later wave and its cleanup, its three constituents updated
+    at the end."""
     recording = Recording(DATA / "night.jsonl")
-    assert recording.ended and recording.start <= MOMENTS["calm"] < MOMENTS["back"] <= recording.end
+    assert recording.ended and recording.start <= MOMENTS["calm"] < MOMENTS["rolled"] <= recording.end
     app, replay = _replay("calm")
     async with app.run_test(size=(120, 40)) as pilot:
         await _overview(pilot)
         down = {}
-        for moment in ("calm", "down", "acted", "back"):
+        for moment in ("calm", "down", "acted", "back", "rolled"):
             replay.seek(MOMENTS[moment])
             await settled(pilot)
             down[moment] = bool(replay.region_down("RegionTwo"))
-        assert down == {"calm": False, "down": True, "acted": True, "back": False}
+        assert down == {"calm": False, "down": True, "acted": True, "back": False, "rolled": False}
         replay.seek(MOMENTS["down"])
         await settled(pilot)
         app._notifications.clear()
@@ -69,6 +72,38 @@ async def test_the_night_holds_what_its_moments_say():
         await settled(pilot)
         said = [str(n.message) for n in app._notifications]
         assert any(m.startswith("then: check ") and "in RegionThree: accepted" in m for m in said), said
+        replay.seek(MOMENTS["back"])
+        await settled(pilot)
+        app._notifications.clear()
+        replay.advance(MOMENTS["rolled"])
+        await settled(pilot)
+        said = [str(n.message) for n in app._notifications if str(n.message).startswith("then: ")]
+        assert [m.split()[1] for m in said] == ["rollout", "release", "release", "rollout-cleanup"], said
+        assert all(m.endswith(" in RegionOne: accepted") for m in said), said
+        constituents = [s for v in replay.regions.values() for s in v.stacks if s.name.startswith("night-web_")]
+        assert len(constituents) == 3 and {s.status for s in constituents} == {"UPDATE_COMPLETE"}, constituents
+
+
+async def test_two_master_outputs_reading_one_value_are_two_rows_that_say_which():
+    """examples/rollout's master reads web_two's release in two outputs (`releases` and `release_two`): the data
+    flow names the output each row feeds, in its table and in its narrow one-line form."""
+    from mrconsole.tui.widgets.master_tree import TABLE_FROM, DataFlow
+
+    for size in ((200, 60), (80, 24)):
+        app, replay = _replay("rolled")
+        async with app.run_test(size=size) as pilot:
+            await _overview(pilot)
+            replay.seek(MOMENTS["rolled"])
+            await settled(pilot)
+            flow = app.screen.query_one(DataFlow)
+            assert len(set(flow.rows)) == len(flow.rows) == 4, flow.rows
+            into = sorted(r[2] for r in flow.rows if r[1] == "RegionTwo web_two")
+            assert into == ["RegionOne master output release_two", "RegionOne master output releases"], flow.rows
+            assert (flow.size.width < TABLE_FROM) == (size == (80, 24)), flow.size  # 80x24: one line each
+            if size == (80, 24):
+                lines = str(flow.render()).splitlines()
+                assert len(set(lines)) == len(lines) == 4, lines
+                assert any("→master.release_two" in line for line in lines), lines
 
 
 async def test_a_replay_dates_stacks_by_its_own_day_not_the_wall_clocks(monkeypatch):

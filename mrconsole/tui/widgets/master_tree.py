@@ -6,6 +6,7 @@ shows under the tree, and the data flowing between regions in a table
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
@@ -329,7 +330,8 @@ class DataFlow(Static):
         source = by_resource.get(e.source)
         src = f"{source.region} {e.source}" if source else e.source
         if e.target.startswith("outputs."):
-            into = f"{topo.master.region} master output"
+            # Its name: two outputs reading the same value are two rows, and must read as two.
+            into = f"{topo.master.region} master output {e.target.removeprefix('outputs.')}"
         else:
             target = by_resource.get(e.target)
             into = f"{target.region if target else '?'} {e.target}" + (f".{e.via}" if e.via else "")
@@ -338,10 +340,17 @@ class DataFlow(Static):
     def _show_compact(self, topo, by_resource) -> None:
         """One line per edge: the value, the region it leaves and the region it enters, its state."""
         lines = Text()
+        # A narrow line says "master" for an output; it names the output only where one value feeds two
+        # (otherwise the two lines would read alike): the name costs a wrap at 80x24.
+        into_outputs = Counter((e.key, e.source) for e in topo.edges if e.target.startswith("outputs."))
         for e in topo.edges:
             source = by_resource.get(e.source)
             target = by_resource.get(e.target)
-            into = "master" if e.target.startswith("outputs.") else (target.region if target else "?")
+            if e.target.startswith("outputs."):
+                named = into_outputs[(e.key, e.source)] > 1
+                into = f"master.{e.target.removeprefix('outputs.')}" if named else "master"
+            else:
+                into = target.region if target else "?"
             state = flow_state(source, region_down=bool(source and source.region in self._down))
             if lines:
                 lines.append("\n")
