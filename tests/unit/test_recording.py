@@ -8,10 +8,13 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mrconsole.cloud.health import HealthSnapshot
 from mrconsole.core.acting.actions import ActionResult
 from mrconsole.core.live.changes import ActionTaken, EventsArrived, HealthChanged, RegionStatus, TimelineRewound
+from mrconsole.core.live.codec import CodecError, json_diff, json_patch
 from mrconsole.core.live.playback import PlaybackSession, Recording
 from mrconsole.core.live.recording import Recorder, RecordingError
 from mrconsole.core.live.session import RegionView
@@ -151,7 +154,7 @@ def test_a_recording_cut_short_reads_up_to_its_last_whole_line(tmp_path):
     [
         ("", "not a mrconsole recording"),
         ('{"t": 1, "k": "key"}\n', "no start record"),
-        ('{"t": 1, "k": "start", "v": 9}\n{"t": 1, "k": "key"}\n', "recording version 9; this mrconsole reads 1"),
+        ('{"t": 1, "k": "start", "v": 9}\n{"t": 1, "k": "key"}\n', "recording version 9; this mrconsole reads 1 and 2"),
         ('{"t": 1, "k": "start", "v": 1}\n', "no keyframe"),
         ('{"t": 1, "k": "start", "v": 1}\nnot json\n{"t": 2, "k": "end"}\n', ":2: not a recording's line"),
     ],
@@ -229,3 +232,77 @@ def test_the_first_full_keyframe_is_written_once_every_region_has_answered(tmp_p
     keys = [r for r in records if r["k"] == "key"]
     assert [r["k"] for r in records] == ["start", "key", "stacks", "stacks", "key", "stacks", "end"]
     assert len(keys[0]["regions"]) == 2 and "web-b" in json.dumps(keys[1]) and "web-b" not in json.dumps(keys[0])
+
+
+# -- the master as patches (version 2) -------------------------------------------------------------------------
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from("abcd"), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=_json, new=_json)
+def test_a_patch_turns_one_document_into_the_other_and_is_left_as_it_was(old, new):
+    ops = json_diff(old, new)
+    kept = json.dumps(ops)
+    assert json_patch(json.loads(json.dumps(old)), ops) == new
+    assert json.dumps(ops) == kept  # applied, not consumed: a seek back applies it again
+    assert (ops == []) == (old == new)
+
+
+@pytest.mark.parametrize(
+    "ops",
+    [[[["topology", "nope"], 1]], [[["a", 5], 1]], [[["a", "x", "y"], 1]], [["not", "a", "pair"]], [[[{}], 1]]],
+)
+def test_a_patch_that_does_not_fit_is_a_codec_error(ops):
+    with pytest.raises(CodecError):
+        json_patch({"a": [1, 2], "topology": {"x": 1}}, ops)
+
+
+def test_a_version_1_night_recorded_again_writes_the_master_as_patches_and_replays_the_same(tmp_path):
+    """The snapshot tier's night (tests/screens/data/night.jsonl, version 1: the master written whole at every
+    change, 46 times during its rollout) replayed into a Recorder, as a live session would feed it: the
+    version-2 file writes the master as patches, is a fraction of the size, and its replay holds the same
+    master at every moment the master changed."""
+    import dataclasses
+
+    from mrconsole.core.live.codec import encode
+    from tests.screens.replay import DATA
+
+    v1 = Recording(DATA / "night.jsonl")
+    assert v1.head["v"] == 1
+    play = PlaybackSession(v1)
+    now = [v1.start]
+    path = tmp_path / "again.jsonl"
+    recorder = Recorder(play, path, clock=lambda: now[0])
+    recorder.start()
+    masters = []
+    for record in v1.records[v1.keys[0] + 1 :]:
+        now[0] = record["t"]
+        play.advance(record["t"])
+        if record["k"] in ("master", "master-at") and play.master is not None:
+            masters.append((record["t"], encode(dataclasses.replace(play.master, analysis=None))))
+    recorder.close()
+
+    v2 = Recording(path)
+    assert v2.head["v"] == 2
+    kinds = [r["k"] for r in v2.records]
+    assert kinds.count("master-patch") >= 30, kinds
+
+    def master_bytes(lines):
+        return sum(len(line) for line in lines if '"k":"master' in line.replace(" ", ""))
+
+    old = master_bytes((DATA / "night.jsonl").read_text().splitlines())
+    new = master_bytes(path.read_text().splitlines())
+    assert new * 5 < old, (new, old)
+    again = PlaybackSession(v2)
+    assert len(masters) >= 40
+    for t, master in masters:
+        again.seek(t)
+        assert encode(dataclasses.replace(again.master, analysis=None)) == master, t
+    # Forward after a seek back: the patches were not spent by the first pass.
+    again.seek(v2.start)
+    again.advance(masters[-1][0])
+    assert encode(dataclasses.replace(again.master, analysis=None)) == masters[-1][1]

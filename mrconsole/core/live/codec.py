@@ -66,3 +66,55 @@ def decode(obj):
         return cls(**{k: decode(v) for k, v in obj.items() if k != "__dc__"})
     except TypeError as exc:
         raise CodecError(f"{module}:{name}: {exc}") from None
+
+
+# -- a document's change, as the places that changed ------------------------------------------------------
+# The recorder writes the master's view when it changes (every few seconds during an update: its resources'
+# statuses); whole, that view is ~13 KB for a master of three constituents, and one rollout wrote it 46 times
+# (88 % of a recorded night). A patch names only the values that moved: O(what changed) bytes.
+
+
+def json_diff(old, new, path: tuple = ()) -> list[list]:
+    """[[path, value], ...] that turn `old` into `new` (JSON documents as `encode` makes them): a dict with the
+    same keys and a list of the same length are compared item by item; anything else that differs is
+    replaced whole. [] when they are equal. Cost: O(size of the documents)."""
+    if old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict) and old.keys() == new.keys():
+        return [op for k in new for op in json_diff(old[k], new[k], (*path, k))]
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [op for i, (a, b) in enumerate(zip(old, new, strict=True)) for op in json_diff(a, b, (*path, i))]
+    return [[list(path), new]]
+
+
+def json_patch(doc, ops: list):
+    """`doc` with `ops` (from json_diff) applied, in place where it can be; returns the document (a patch at
+    the root replaces it). Each value set is a copy, so the patch record stays as it was read (a seek back
+    replays it again). A path that does not fit the document is a CodecError."""
+    for op in ops:
+        try:
+            path, value = op
+            value = json_copy(value)
+            if not path:
+                doc = value
+                continue
+            node = doc
+            for key in path[:-1]:
+                node = node[key]
+            if isinstance(node, list) and not (isinstance(path[-1], int) and 0 <= path[-1] < len(node)):
+                raise IndexError(path[-1])
+            if isinstance(node, dict) and path[-1] not in node:
+                raise KeyError(path[-1])
+            node[path[-1]] = value
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise CodecError(f"a patch does not fit the document it follows ({type(exc).__name__}: {exc})") from None
+    return doc
+
+
+def json_copy(value):
+    """A copy of a JSON value (lists and dicts anew, scalars shared): what json_patch sets."""
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_copy(v) for k, v in value.items()}
+    return value

@@ -29,9 +29,9 @@ from mrconsole.core.live.changes import (
     RegionStatus,
     TimelineRewound,
 )
-from mrconsole.core.live.codec import CodecError, decode
+from mrconsole.core.live.codec import CodecError, decode, json_copy, json_patch
 from mrconsole.core.live.events import Timeline
-from mrconsole.core.live.recording import VERSION, RecordingError
+from mrconsole.core.live.recording import READS, RecordingError
 from mrconsole.core.live.session import RegionView, auth_error_in, down_in, owner_by_name
 from mrconsole.core.live.watch import StackChanges
 from mrconsole.core.text import printable
@@ -62,9 +62,10 @@ class Recording:
             records.append(record)
         if not records or records[0]["k"] != "start":
             raise RecordingError(f"{self.path}: not a mrconsole recording (no start record)")
-        if records[0].get("v") != VERSION:
+        if records[0].get("v") not in READS:
             raise RecordingError(
-                f"{self.path}: recording version {records[0].get('v')!r}; this mrconsole reads {VERSION}"
+                f"{self.path}: recording version {records[0].get('v')!r}; this mrconsole reads "
+                + " and ".join(str(v) for v in READS)
             )
         self.head = records[0]
         self.records = records[1:]
@@ -107,6 +108,7 @@ class PlaybackSession:
         self.regions: dict[str, RegionView] = {r: RegionView(r) for r in self.recording.region_names}
         self._health: list = []
         self.master = None
+        self._master_doc: Any = None  # the master's view as recorded (encoded): what a patch applies to
         self._timeline = Timeline()
         self._names: Counter | None = None
 
@@ -115,7 +117,8 @@ class PlaybackSession:
         try:
             regions = decode(record["regions"])
             self._health = decode(record["health"])
-            self.master = decode(record.get("master"))
+            self._master_doc = json_copy(record.get("master"))  # patched in place by what follows: a copy
+            self.master = decode(self._master_doc)
         except (CodecError, KeyError, TypeError) as exc:
             raise RecordingError(f"{self.recording.path}: a keyframe is damaged ({exc})") from None
         self.regions = {v.region: v for v in regions}
@@ -158,13 +161,21 @@ class PlaybackSession:
                 self._timeline.add(events)
                 change = EventsArrived(tuple(events))
             elif kind == "master":
-                self.master = decode(record.get("master"))
+                self._master_doc = json_copy(record.get("master"))
+                self.master = decode(self._master_doc)
+                change = MasterChanged(self.master.name if self.master else "")
+            elif kind == "master-patch":
+                # O(what changed) to patch, O(the view) to decode: as the live session builds a new view.
+                self._master_doc = json_patch(self._master_doc, record["ops"])
+                self.master = decode(self._master_doc)
                 change = MasterChanged(self.master.name if self.master else "")
             elif kind == "action":
                 change = ActionTaken(decode(record["result"]))
             elif kind == "master-at":
                 if self.master is not None:
                     self.master.fetched_at = record.get("fetched_at")
+                    if isinstance(self._master_doc, dict):
+                        self._master_doc["fetched_at"] = record.get("fetched_at")
                     change = MasterChanged(self.master.name)
             elif kind == "key":
                 self._keyframe_in_place(record)

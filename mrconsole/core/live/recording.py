@@ -11,7 +11,8 @@ once a second, so a recording cut short by a crash or a kill is readable up to i
     {"k": "region", "t": T, "region": R, "error": ..., "fetched_at": ...}
     {"k": "health", "t": T, "health": [HealthSnapshot...]}       when a region's state or latency band moved
     {"k": "events", "t": T, "events": [Event...]}
-    {"k": "master", "t": T, "master": MasterView}                when the master's view changed
+    {"k": "master", "t": T, "master": MasterView}                the master's view, whole (the first, another)
+    {"k": "master-patch", "t": T, "ops": [[path, value]...]}     the values of it that changed (codec.json_diff)
     {"k": "master-at", "t": T, "fetched_at": T'}                 read again, unchanged
     {"k": "action", "t": T, "result": ActionResult}              the console's own action, and Heat's answer
     {"k": "end", "t": T}
@@ -34,12 +35,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from mrconsole.core.live.changes import ActionTaken, EventsArrived, HealthChanged, MasterChanged, RegionStatus
-from mrconsole.core.live.codec import encode
+from mrconsole.core.live.codec import encode, json_diff
 from mrconsole.core.live.watch import StackChanges
 
-VERSION = 1
+VERSION = 2  # 2: the master as patches ("master-patch"); a version-1 file is read all the same
+READS = (1, 2)
 KEY_EVERY = 600.0  # seconds between keyframes: a seek replays at most this much
 FLUSH_EVERY = 1.0  # seconds: what a crash may lose at most
+PATCH_AT_MOST = 2  # a master's patch is written when it is under 1/PATCH_AT_MOST of the whole view
 
 
 class RecordingError(Exception):
@@ -68,7 +71,7 @@ class Recorder:
         self._flushed = 0.0
         self._keyed = 0.0
         self._bands: dict[str, tuple] = {}
-        self._master_seen = ""  # the master's view as last written (its read time aside)
+        self._master_doc: Any = None  # the master's view as last written (encoded), what a patch follows
         self._loaded = False  # every region listed once: the keyframe a seek starts from is written then
         self.records = 0
         self.bytes = 0
@@ -150,21 +153,29 @@ class Recorder:
         self._write({"k": "health", "health": encode(list(snaps))})
 
     def _master(self) -> None:
-        """The master's view, when it differs from the last one written but for its read time (a master is
-        read every few seconds and mostly unchanged): O(its size) to compare, a short line otherwise."""
+        """The master's view, as what moved since the one written before: its read time alone (a master is
+        read every few seconds and mostly unchanged: "master-at"), the values that changed ("master-patch",
+        core/live/codec.py json_diff), or whole when a patch would not be much smaller (another master, the
+        first read). O(its size) to compare; O(what changed) written."""
         m = self.session.master
-        seen = json.dumps(encode(dataclasses.replace(m, analysis=None, fetched_at=None)) if m else None)
-        if seen == self._master_seen:
-            self._write({"k": "master-at", "fetched_at": m.fetched_at if m else None})
-            return
-        self._master_seen = seen
-        self._write({"k": "master", "master": encode(dataclasses.replace(m, analysis=None) if m else None)})
+        doc = encode(dataclasses.replace(m, analysis=None)) if m else None
+        before, self._master_doc = self._master_doc, doc
+        if doc is not None and before is not None:
+            ops = json_diff(before, doc)
+            if all(path == ["fetched_at"] for path, _ in ops):
+                self._write({"k": "master-at", "fetched_at": doc.get("fetched_at")})
+                return
+            patch = json.dumps(ops, separators=(",", ":"))
+            if len(patch) * PATCH_AT_MOST < len(json.dumps(doc, separators=(",", ":"))):
+                self._write({"k": "master-patch", "ops": ops})
+                return
+        self._write({"k": "master", "master": doc})
 
     def _key(self) -> None:
         s = self.session
         m = s.master
         self._keyed = self._clock()
-        self._master_seen = json.dumps(encode(dataclasses.replace(m, analysis=None, fetched_at=None)) if m else None)
+        self._master_doc = encode(dataclasses.replace(m, analysis=None)) if m else None
         for h in s.health():
             self._bands[h.region] = (h.state, _band(h.latency_ms), h.last_error, h.down_since)
         self._write(
@@ -172,7 +183,7 @@ class Recorder:
                 "k": "key",
                 "regions": encode([dataclasses.replace(v) for v in s.regions.values()]),
                 "health": encode(list(s.health())),
-                "master": encode(dataclasses.replace(m, analysis=None) if m else None),
+                "master": self._master_doc,
             }
         )
 
