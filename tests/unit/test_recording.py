@@ -261,48 +261,63 @@ def test_a_patch_that_does_not_fit_is_a_codec_error(ops):
         json_patch({"a": [1, 2], "topology": {"x": 1}}, ops)
 
 
-def test_a_version_1_night_recorded_again_writes_the_master_as_patches_and_replays_the_same(tmp_path):
-    """The snapshot tier's night (tests/screens/data/night.jsonl, version 1: the master written whole at every
-    change, 46 times during its rollout) replayed into a Recorder, as a live session would feed it: the
-    version-2 file writes the master as patches, is a fraction of the size, and its replay holds the same
-    master at every moment the master changed."""
+def test_the_night_recorded_again_writes_the_master_as_patches_and_replays_the_same(tmp_path):
+    """The snapshot tier's night (tests/screens/data/night.jsonl: a rollout, the master read every few seconds)
+    replayed into a Recorder, as a live session would feed it: the master is written whole once, then as
+    patches, in under a fifth of the bytes it takes written whole at each change, and the replay of the new
+    file holds the same master at every moment the master changed, forward, by seek and after a seek back."""
     import dataclasses
 
     from mrconsole.core.live.codec import encode
     from tests.screens.replay import DATA
 
-    v1 = Recording(DATA / "night.jsonl")
-    assert v1.head["v"] == 1
-    play = PlaybackSession(v1)
-    now = [v1.start]
+    night = Recording(DATA / "night.jsonl")
+    play = PlaybackSession(night)
+    now = [night.start]
     path = tmp_path / "again.jsonl"
     recorder = Recorder(play, path, clock=lambda: now[0])
     recorder.start()
     masters = []
-    for record in v1.records[v1.keys[0] + 1 :]:
+    for record in night.records[night.keys[0] + 1 :]:
         now[0] = record["t"]
         play.advance(record["t"])
-        if record["k"] in ("master", "master-at") and play.master is not None:
+        if record["k"].startswith("master") and play.master is not None:
             masters.append((record["t"], encode(dataclasses.replace(play.master, analysis=None))))
     recorder.close()
 
-    v2 = Recording(path)
-    assert v2.head["v"] == 2
-    kinds = [r["k"] for r in v2.records]
-    assert kinds.count("master-patch") >= 30, kinds
-
-    def master_bytes(lines):
-        return sum(len(line) for line in lines if '"k":"master' in line.replace(" ", ""))
-
-    old = master_bytes((DATA / "night.jsonl").read_text().splitlines())
-    new = master_bytes(path.read_text().splitlines())
-    assert new * 5 < old, (new, old)
-    again = PlaybackSession(v2)
+    again = Recording(path)
+    assert again.head["v"] == 2
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert sum(r["k"] == "master-patch" for r in lines) >= 30, [r["k"] for r in lines]
+    written = sum(len(json.dumps(r, separators=(",", ":"))) for r in lines if r["k"] in ("master", "master-patch"))
+    whole = sum(len(json.dumps(m, separators=(",", ":"))) for _, m in masters)
+    assert written * 5 < whole, (written, whole)
+    replay = PlaybackSession(again)
     assert len(masters) >= 40
     for t, master in masters:
-        again.seek(t)
-        assert encode(dataclasses.replace(again.master, analysis=None)) == master, t
+        replay.seek(t)
+        assert encode(dataclasses.replace(replay.master, analysis=None)) == master, t
     # Forward after a seek back: the patches were not spent by the first pass.
-    again.seek(v2.start)
-    again.advance(masters[-1][0])
-    assert encode(dataclasses.replace(again.master, analysis=None)) == masters[-1][1]
+    replay.seek(again.start)
+    replay.advance(masters[-1][0])
+    assert encode(dataclasses.replace(replay.master, analysis=None)) == masters[-1][1]
+
+
+def test_a_version_1_recording_still_reads(tmp_path):
+    """Version 1 wrote the master whole at every change; its files replay as they did."""
+    from mrconsole.core.live.codec import encode
+    from mrconsole.core.live.session import MasterView
+
+    master = encode(MasterView(name="web", region="R1"))
+    path = tmp_path / "v1.jsonl"
+    lines = [
+        {"t": 1, "k": "start", "v": 1, "cloud": "prod", "region_names": ["R1"], "master": "web"},
+        {"t": 1, "k": "key", "regions": [encode(RegionView("R1"))], "health": [], "master": None},
+        {"t": 2, "k": "master", "master": master},
+        {"t": 3, "k": "master-at", "fetched_at": 3.0},
+        {"t": 4, "k": "end"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    replay = PlaybackSession(Recording(path))
+    replay.advance(3)
+    assert replay.master is not None and (replay.master.name, replay.master.fetched_at) == ("web", 3.0)
