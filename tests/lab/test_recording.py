@@ -1,7 +1,7 @@
 """The flight recorder on the lab (#37): a console records a scripted night (a region stopped, its own action
 while it is down, the region back, then a rollout in waves); the replay of that recording shows the same
-screens at the same moments, and says each action (the check, the rollout's update and its releases) when it
-was taken.
+screens at the same moments, and says each action (the check; the rollout's update, releases and cleanup)
+when it was taken.
 
 The night has a master of its own (examples/rollout): a worker's session lab is shared by the modules it runs,
 and a rollout of the shared master would change what they read.
