@@ -7,6 +7,7 @@ Only mrconsole's own dataclasses are ever rebuilt (a file names a class by modul
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import importlib
 from datetime import datetime
@@ -94,7 +95,7 @@ def json_patch(doc, ops: list):
     for op in ops:
         try:
             path, value = op
-            value = json_copy(value)
+            value = copy.deepcopy(value)
             if not path:
                 doc = value
                 continue
@@ -109,12 +110,3 @@ def json_patch(doc, ops: list):
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             raise CodecError(f"a patch does not fit the document it follows ({type(exc).__name__}: {exc})") from None
     return doc
-
-
-def json_copy(value):
-    """A copy of a JSON value (lists and dicts anew, scalars shared): what json_patch sets."""
-    if isinstance(value, list):
-        return [json_copy(v) for v in value]
-    if isinstance(value, dict):
-        return {k: json_copy(v) for k, v in value.items()}
-    return value

@@ -13,6 +13,7 @@ before t and applies forward from it, O(records since that keyframe <= KEY_EVERY
 
 from __future__ import annotations
 
+import copy
 import json
 from bisect import bisect_right
 from collections import Counter
@@ -29,7 +30,7 @@ from mrconsole.core.live.changes import (
     RegionStatus,
     TimelineRewound,
 )
-from mrconsole.core.live.codec import CodecError, decode, json_copy, json_patch
+from mrconsole.core.live.codec import CodecError, decode, json_patch
 from mrconsole.core.live.events import Timeline
 from mrconsole.core.live.recording import READS, RecordingError
 from mrconsole.core.live.session import RegionView, auth_error_in, down_in, owner_by_name
@@ -117,7 +118,7 @@ class PlaybackSession:
         try:
             regions = decode(record["regions"])
             self._health = decode(record["health"])
-            self._master_doc = json_copy(record.get("master"))  # patched in place by what follows: a copy
+            self._master_doc = copy.deepcopy(record.get("master"))  # patched in place by what follows: a copy
             self.master = decode(self._master_doc)
         except (CodecError, KeyError, TypeError) as exc:
             raise RecordingError(f"{self.recording.path}: a keyframe is damaged ({exc})") from None
@@ -161,7 +162,7 @@ class PlaybackSession:
                 self._timeline.add(events)
                 change = EventsArrived(tuple(events))
             elif kind == "master":
-                self._master_doc = json_copy(record.get("master"))
+                self._master_doc = copy.deepcopy(record.get("master"))
                 self.master = decode(self._master_doc)
                 change = MasterChanged(self.master.name if self.master else "")
             elif kind == "master-patch":

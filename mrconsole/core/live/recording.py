@@ -157,8 +157,7 @@ class Recorder:
         read every few seconds and mostly unchanged: "master-at"), the values that changed ("master-patch",
         core/live/codec.py json_diff), or whole when a patch would not be much smaller (another master, the
         first read). O(its size) to compare; O(what changed) written."""
-        m = self.session.master
-        doc = encode(dataclasses.replace(m, analysis=None)) if m else None
+        doc = self._encoded_master()
         before, self._master_doc = self._master_doc, doc
         if doc is not None and before is not None:
             ops = json_diff(before, doc)
@@ -171,11 +170,15 @@ class Recorder:
                 return
         self._write({"k": "master", "master": doc})
 
+    def _encoded_master(self) -> Any:
+        """The master's view as the recorder writes it: without its template analysis (`--template`)."""
+        m = self.session.master
+        return encode(dataclasses.replace(m, analysis=None)) if m else None
+
     def _key(self) -> None:
         s = self.session
-        m = s.master
         self._keyed = self._clock()
-        self._master_doc = encode(dataclasses.replace(m, analysis=None)) if m else None
+        self._master_doc = self._encoded_master()
         for h in s.health():
             self._bands[h.region] = (h.state, _band(h.latency_ms), h.last_error, h.down_since)
         self._write(
