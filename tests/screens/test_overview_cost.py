@@ -37,3 +37,53 @@ async def test_a_regions_change_reaches_its_pane_without_querying_the_screen(mon
         assert [q for q in queries if RegionPane in q or any("region-" in str(x) for x in q)] == []
         pane = next(p for p in screen.query(RegionPane) if p.region_name == region)
         assert "UPDATE_IN_PROGRESS" in str(pane.table.get_cell(stack.id, "status"))
+
+
+async def test_the_filter_box_moves_no_pane_and_repaints_none(monkeypatch):
+    """`/` then esc: the box comes over the events log on a layer of its own, so no pane moves or resizes,
+    and no repaint touches the panes' column (at 50 regions each such repaint cost the whole column: the
+    box docked among the panes took three rows from them, and every layout redrew each table's
+    scrollbars, whose cells widen a repaint's crop to the column). The fleet scene: 100 stacks a region,
+    so every pane's table scrolls. Fails on the code before (1 changed pane region, 3 other panes repainted)."""
+    from textual._compositor import Compositor
+    from textual.geometry import Region
+    from textual.scrollbar import ScrollBar
+
+    app, _scene = replay_app("fleet")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _overview(pilot)
+        screen = app.screen
+        screen.action_focus_stacks()
+        await settled(pilot)
+        panes = list(screen.query(RegionPane))
+        focused = next(p for p in panes if p.table.has_focus)
+        assert any(p.table.show_vertical_scrollbar for p in panes)  # the case that cost most
+        before = {p.region_name: p.region for p in panes}
+        dirty: list[Region] = []
+        bars: list[str] = []
+        real_update, real_refresh = Compositor.render_partial_update, ScrollBar.refresh
+
+        def update(self):
+            dirty.extend(self._dirty_regions)
+            return real_update(self)
+
+        def refresh(self, *a, **k):
+            if any(self in (p.table.vertical_scrollbar, p.table.horizontal_scrollbar) for p in panes):
+                bars.append(self.parent.parent.region_name)
+            return real_refresh(self, *a, **k)
+
+        monkeypatch.setattr(Compositor, "render_partial_update", update)
+        monkeypatch.setattr(ScrollBar, "refresh", refresh)
+        await pilot.press("slash")
+        await settled(pilot)
+        assert screen.focused is screen.query_one("#filter")
+        assert {p.region_name: p.region for p in panes} == before
+        await pilot.press("escape")
+        await settled(pilot)
+        assert not screen.query_one("#filter").display
+        assert {p.region_name: p.region for p in panes} == before
+        assert dirty, "nothing was repainted: the test saw no frame"
+        # The pane that had the focus gives it to the box and takes it back: its table repaints, no other.
+        others = [p.region for p in panes if p is not focused]
+        assert [r for r in dirty if any(r.overlaps(o) for o in others)] == []
+        assert set(bars) <= {focused.region_name}

@@ -45,6 +45,10 @@ class OverviewScreen(ConsoleAccess, Screen):
         Binding("s", "focus_stacks", "Stacks", id="stacks", show=False),
     ]
 
+    # The first focus is the master's tree, as when it came first: the filter box, now first (compose),
+    # counts as focusable to Textual while hidden, and would take it.
+    AUTO_FOCUS = "#tree"
+
     def __init__(self, regions: list[str]):
         super().__init__(id="overview")
         self.region_names = regions
@@ -58,6 +62,8 @@ class OverviewScreen(ConsoleAccess, Screen):
         self._panes: dict[str, RegionPane] = {}
 
     def compose(self) -> ComposeResult:
+        # First: shown over the others, it leaves their paint order as it was (app.tcss #filter).
+        yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
         yield HealthStrip(id="health")
         yield Static("", id="banner")
         with Horizontal(id="main"):
@@ -69,12 +75,10 @@ class OverviewScreen(ConsoleAccess, Screen):
                 for region in self.region_names:
                     pane = self._panes[region] = RegionPane(region, widths=self._widths)
                     yield pane
-        yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
         yield EventLog(id="events", region_width=self.console.region_width())
         yield SteadyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#filter", Input).display = False
         self.query_one("#banner", Static).display = False
         self.query_one("#master-pane").border_title = "master"
         self.query_one("#flow").border_title = "data flow"
@@ -392,6 +396,8 @@ class OverviewScreen(ConsoleAccess, Screen):
             self._set_filter(event.value)
 
     def _set_filter(self, text: str) -> None:
+        if text == self.name_filter:  # esc on a box never typed in: 50 panes told nothing new
+            return
         self.name_filter = text
         for pane in self._panes.values():
             pane.set_filter(text, self.session.regions[pane.region_name])

@@ -55,6 +55,34 @@ UPDATED_W, SHORT_W, PAD = 8, 10, 2
 BULK_REMOVE = 20
 
 
+class PaneTable(DataTable):
+    """A region's table, which lets a screen layout that hands it the sizes it already has pass by.
+
+    Textual 8.2.8's ScrollView._size_updated compares the virtual size a layout hands it (its region's)
+    with its own (the columns' width), which differ whenever the columns do not fill the pane exactly:
+    so every layout of the screen (a focus move, the footer's keys, a screen closed) refreshed every
+    pane's scrollbars, and those few cells, one per pane down the right edge, widen the repaint's crop
+    (a bounding box) to the whole column of panes. Skipped when nothing it reads differs from the last
+    call: the same call would redraw the same scrollbars. Cost: O(1) per layout instead of a scrollbar
+    repaint per pane. tests/screens/test_overview_cost.py pins it (Textual is pinned: pyproject.toml).
+    """
+
+    _sizes_seen: tuple | None = None
+
+    def _sizes(self, size, virtual_size, container_size) -> tuple:
+        styles = self.styles
+        own = (self.virtual_size, styles.scrollbar_size_vertical, styles.scrollbar_size_horizontal, styles.gutter)
+        return (size, virtual_size, container_size, *own)
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        seen = self._sizes(size, virtual_size, container_size)
+        if seen == self._sizes_seen and self._size == size:
+            return self._container_size != container_size  # what the call would say, sizes unchanged
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        self._sizes_seen = seen
+        return resized
+
+
 FAILED, BUSY, SUSPENDED, OK = "failed", "busy", "suspended", "ok"
 RANK = {FAILED: 0, BUSY: 1, SUSPENDED: 2, OK: 3}
 RECENT_RANK, REST_RANK = 3, 4  # among the stacks with nothing wrong: recently changed ones first
@@ -126,12 +154,13 @@ class RegionPane(Vertical):
         self.compact = False
         self._height: int | None = None
         self._head_text = Text(region)
+        self._subtitle: str | None = None  # the border's summary as last set
         self._look = Look()
 
     def compose(self) -> ComposeResult:
         yield Static(self._head_text, classes="region-head")
         yield Static("", classes="region-note")
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable = PaneTable(cursor_type="row", zebra_stripes=True)
         for key in self._columns:
             table.add_column(LABELS[key], key=key)
         yield table
@@ -381,7 +410,10 @@ class RegionPane(Vertical):
         return full if room <= 0 or len(full) <= room else self.summary(short=True)
 
     def _count(self) -> None:
-        self.border_subtitle = plain(self._fitting_summary(self.size.width - 6))  # the corners, the padding
+        subtitle = self._fitting_summary(self.size.width - 6)  # the corners, the padding
+        if subtitle != self._subtitle:  # Textual repaints the pane on every set, even to the same text
+            self._subtitle = subtitle
+            self.border_subtitle = plain(subtitle)
         self.set_class(self._counts[FAILED] > 0, "has-failed")
         self._show_head()
         self._say_shape()
