@@ -81,3 +81,35 @@ def test_the_header_counts_regions_up_and_names_the_others_when_names_do_not_fit
     text = HealthStrip()._text("lab", health, {}, False, -1).plain
     assert "19/20 regions up" in text and "Region07 down" in text and "Region03" not in text
     assert len(text) < 80
+
+
+def test_the_header_builds_only_the_count_when_the_region_names_alone_overflow(monkeypatch):
+    """Each second of the clock the header picks the fullest form that fits: at 50 regions the names alone
+    overflow 200 columns, so only the count is built (it built all four forms, each of 50 regions' spans);
+    where the names fit, the fullest form that fits is still chosen."""
+    import time
+
+    from textual.geometry import Size
+
+    from mrconsole.cloud.health import HealthSnapshot
+    from mrconsole.tui.widgets.health import HealthStrip
+
+    now = time.time()
+    built: list[int] = []
+    real = HealthStrip._text
+
+    def counted(self, *args, **kwargs):
+        built.append(args[4])  # detail
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(HealthStrip, "_text", counted)
+    monkeypatch.setattr(HealthStrip, "size", property(lambda self: Size(200, 1)))
+    shown: list[str] = []
+    monkeypatch.setattr(HealthStrip, "update", lambda self, text: shown.append(text.plain))
+    many = [HealthSnapshot(f"Region{i:02d}", "up", 80.0, now, None, None, now) for i in range(50)]
+    HealthStrip().show("lab", many, {})
+    assert built == [-1] and "50/50 regions up" in shown[-1]
+    few = many[:3]
+    built.clear()
+    HealthStrip().show("lab", few, {})
+    assert built == [2] and "Region02 up 80ms" in shown[-1]
