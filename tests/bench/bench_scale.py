@@ -6,7 +6,8 @@ Brings up its own lab, fills it with `lab populate` (8 concurrent creators),
 opens the real console in a pseudo-terminal (200x50) and prints one table:
 - stack creates that failed while filling the lab;
 - time from start until every region pane holds its stacks (the console's
-  own milestone trace, MRCONSOLE_TRACE);
+  own milestone trace, MRCONSOLE_TRACE), split at its milestones, with the
+  CPU the console, the lab and the bench used meanwhile (bench_idle.py);
 - requests each region receives in the console's first 10 s, with and
   without --stack;
 - console CPU while nothing changes, its RSS after start, and its RSS with
@@ -453,7 +454,7 @@ def first_requests(lab, env: dict, argv: list[str], seconds: float = 10.0) -> Fi
         "O(1) in stacks",
     )
     t0 = time.time()
-    console = Console(env, argv)
+    console = Console(env, argv, emulate=False)
     try:
         time.sleep(seconds)
     finally:
@@ -521,13 +522,30 @@ def main() -> int:
 
         argv = [mrconsole, "--lab", "--stack", "fleet-master-0", "--event-buffer", "100000"]
         trace.unlink(missing_ok=True)
+        from bench_idle import lab_cpu, start_split
+
+        lab_before = lab_cpu(lab)
+        bench_before = time.process_time()
         t_start = time.time()
-        console = Console(env, argv)
+        # The raw reader (no terminal emulator): pyte fed every byte of the start's repaints on the two cores
+        # the console and the lab share, before stop 57 (the runs before it measured the reader too).
+        console = Console(env, argv, emulate=False)
         shown = Figure("start until a region pane shows its stacks", "s", "every region <= 5 s", limit=60.0)
         regions_shown = wait_for_trace(trace, "region-shown", 60.0)
         for region in REGIONS:
             shown.add(regions_shown[region] - t_start if region in regions_shown else None)
         figures.append(shown)
+        lab_after = lab_cpu(lab)
+        split = start_split(
+            trace,
+            t_start,
+            REGIONS,
+            f"--stack, {STACKS} stacks a region",
+            {k: v - lab_before.get(k, 0.0) for k, v in lab_after.items()},
+            console.cpu_seconds(),
+        )
+        split[-1].note += f"; the bench itself {time.process_time() - bench_before:.2f} s"
+        figures += split
 
         time.sleep(15)
         os.write(console.fd, b"s")  # focus the first region pane
@@ -642,7 +660,7 @@ def main() -> int:
         # The console's memory with a full 100k-event buffer, in its own process (tests/bench/fill_console.py).
         trace.unlink(missing_ok=True)
         filling = [sys.executable, "-m", "tests.bench.fill_console", "100000", "--lab", "--event-buffer", "100000"]
-        console = Console({**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}, filling)
+        console = Console({**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}, filling, emulate=False)
         filled = wait_for_trace(trace, "events-filled", 180.0)
         time.sleep(5)  # the event log catches up
         figures.append(
