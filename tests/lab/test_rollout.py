@@ -273,7 +273,15 @@ def test_held_rollout_rolled_back_by_heat_and_a_breakpoint_cleared_by_hand(lab, 
     assert code == 0 and "released" in out, err + out
     from tests.conftest import wait_until
 
-    assert wait_until(lambda: read(lab, "roll-back")["constituents"]["web_two"]["release"] == "v2", 60)
+    # Until its update has ended, not only begun: Heat stores the new parameters when an update starts
+    # (engine/stack.py converge_stack), so the output reads v2 while the stack is UPDATE_IN_PROGRESS, and a
+    # rollback sent then overlaps that update (one clean-clone run at stop 56 ended ROLLBACK_FAILED; six runs of
+    # this test alone did not).
+    def released() -> bool:
+        web_two = read(lab, "roll-back")["constituents"]["web_two"]
+        return web_two["release"] == "v2" and web_two["status"] == "UPDATE_COMPLETE"
+
+    assert wait_until(released, 60)
 
     # Roll back while the update is held: Heat's cancel rolls every updated region back.
     code, out, err = _rollout(cli, "roll-back", "--rollback", "--yes")
