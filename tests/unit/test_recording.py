@@ -321,3 +321,48 @@ def test_a_version_1_recording_still_reads(tmp_path):
     replay = PlaybackSession(Recording(path))
     replay.advance(3)
     assert replay.master is not None and (replay.master.name, replay.master.fetched_at) == ("web", 3.0)
+
+
+def test_a_keyframe_met_going_forward_is_the_base_of_the_patches_after_it(tmp_path):
+    """The session changes its master in place and publishes MasterChanged once it has read all of it; a
+    keyframe written in between (here the first full one, when the last region answers) holds the master as
+    it is then, and the recorder's next patch follows that keyframe. A replay going forward through the
+    keyframe must take its master too, or the patch does not fit (stop 56's CI: IndexError in a master-patch)."""
+    import dataclasses
+
+    from mrconsole.core.live.changes import MasterChanged
+    from mrconsole.core.live.codec import encode
+    from mrconsole.core.live.session import MasterView
+    from mrconsole.models import Resource
+
+    def res(name, status):
+        return Resource("R1", "s1", "web", name, "OS::Heat::Stack", status)
+
+    path = tmp_path / "inplace.jsonl"
+    live = LiveStandIn()
+    clock = Clock()
+    live.master = MasterView(name="web", region="R1", resources={"s1": [res("one", "CREATE_COMPLETE")]})
+    rec = Recorder(live, path, clock=clock)
+    rec.start()
+    clock.t = 1001
+    live.master.resources["s1"] = [res("one", "UPDATE_IN_PROGRESS"), res("two", "CREATE_IN_PROGRESS")]
+    for region in live.region_names:  # not yet published: the last region's answer writes the full keyframe
+        live.regions[region].fetched_at = 1001
+        live.publish(StackChanges(region, added=(_stack(region, f"x{region}", "CREATE_COMPLETE"),), full=True))
+    clock.t = 1002
+    live.publish(MasterChanged("web"))
+    clock.t = 1003
+    live.master.resources["s1"] = [res("one", "UPDATE_COMPLETE"), res("two", "CREATE_COMPLETE")]
+    live.publish(MasterChanged("web"))
+    rec.close()
+    kinds = [json.loads(line)["k"] for line in path.read_text().splitlines()]
+    assert kinds.count("key") == 2 and "master-patch" in kinds, kinds
+    want = encode(dataclasses.replace(live.master, analysis=None))
+
+    forward = PlaybackSession(Recording(path))
+    forward.advance(1003)
+    assert encode(dataclasses.replace(forward.master, analysis=None)) == want
+    stepped = PlaybackSession(Recording(path))
+    while stepped.step():
+        pass
+    assert encode(dataclasses.replace(stepped.master, analysis=None)) == want

@@ -179,19 +179,28 @@ class PlaybackSession:
                         self._master_doc["fetched_at"] = record.get("fetched_at")
                     change = MasterChanged(self.master.name)
             elif kind == "key":
-                self._keyframe_in_place(record)
+                change = self._keyframe_in_place(record)
         except (CodecError, KeyError, TypeError) as exc:
             raise RecordingError(f"{self.recording.path}: a {kind} record is damaged ({exc})") from None
         if publish and change is not None:
             self._publish(change)
 
-    def _keyframe_in_place(self, record: dict[str, Any]) -> None:
-        """A keyframe met while moving forward: the state it holds is the state already built (the recorder
-        wrote it from the same session), so it only refreshes the regions' fetch times."""
+    def _keyframe_in_place(self, record: dict[str, Any]) -> MasterChanged | None:
+        """A keyframe met while moving forward: its regions are the state already built (the recorder wrote
+        each stack change before it), so only their fetch times are taken. Its master is taken whole when it
+        differs from ours: the session changes its master in place and says so once it has read all of it, so
+        a keyframe written in between holds a master no record announced, and the recorder's next patch
+        follows that one. O(the keyframe) to compare; a MasterChanged when the master moved."""
         for view in decode(record["regions"]):
             mine = self.regions.get(view.region)
             if mine is not None:
                 mine.fetched_at, mine.error = view.fetched_at, view.error
+        doc = record.get("master")
+        if doc == self._master_doc:
+            return None
+        self._master_doc = copy.deepcopy(doc)  # patched in place by what follows: a copy
+        self.master = decode(self._master_doc)
+        return MasterChanged(self.master.name if self.master else "")
 
     def _apply_until(self, t: float, publish: bool) -> int:
         records = self.recording.records
