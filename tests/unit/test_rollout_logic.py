@@ -214,3 +214,58 @@ def test_a_change_sent_again_frees_every_wave_up_to_the_one_released_and_holds_t
         "web_two": None,
         "web_three": {"hooks": "pre-update"},
     }
+
+
+def test_a_rollback_of_a_held_update_waits_for_a_released_constituent_to_end_before_it_cancels(monkeypatch):
+    """A constituent released by hand may still be updating when the operator rolls back: the master's cancel
+    is sent only once the master's events say it ended and no constituent is in progress in its region (the
+    order is what is pinned here; the lab test test_rollout.py::test_held_rollout_rolled_back_by_heat...
+    drives the rollback on Heat)."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from mrconsole.core.acting.actions import ActionResult
+    from mrconsole.core.rollout import run as run_module
+    from mrconsole.core.rollout.run import RolloutRun
+
+    said: list[str] = []
+    reads = {"s2": 2}  # web_two's own stack answers UPDATE_IN_PROGRESS twice more, then UPDATE_COMPLETE
+    master_events = [[], [], [ev(9, "web_two", "UPDATE_COMPLETE")]]  # its resource in the master: 2 looks
+
+    class Region:
+        async def events(self, *a, **kw):
+            said.append("master events")
+            return master_events.pop(0) if master_events else []
+
+        async def get_stack(self, stack_id, *a, **kw):
+            busy = reads.get(stack_id, 0) > 0
+            if busy:
+                reads[stack_id] -= 1
+            said.append(f"read {stack_id} {'busy' if busy else 'quiet'}")
+            return SimpleNamespace(stack=SimpleNamespace(in_progress=busy, name=f"m-{stack_id}"))
+
+    class Actions:
+        async def stack_action(self, target, action):
+            said.append(action)
+            return ActionResult(action, target.region, target.name, target.id, True, "accepted", "req-1", 1)
+
+        async def record(self, *a, **kw):
+            return None
+
+    async def no_pause(_seconds):
+        return None
+
+    async def rolled_back():
+        run.master_status = "ROLLBACK_COMPLETE"
+
+    monkeypatch.setattr(run_module.asyncio, "sleep", no_pause)
+    run = RolloutRun(SimpleNamespace(region=lambda name: Region()), Actions(), topo(), (("RegionOne",), ("RegionTwo",)))
+    held = _status(UPDATED, UPDATING, HELD)
+    run.adopt(held, None)
+    run._until_rollback_ends = rolled_back  # Heat's part: the lab test's
+    outcome = asyncio.run(run.rollback({"release": "v1"}, "parameters", held))
+    assert "ROLLBACK_COMPLETE" in outcome.message
+    cancel = said.index("cancel_update")
+    assert said[:3] == ["master events"] * 3, said  # the master first: web_two UPDATING until its third look
+    regions = [x for x in said[3:cancel] if x.startswith("read")]
+    assert regions.count("read s2 busy") == 2 and regions[-3:] == ["read s1 quiet", "read s2 quiet", "read s3 quiet"]
