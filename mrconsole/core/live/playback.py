@@ -118,8 +118,7 @@ class PlaybackSession:
         try:
             regions = decode(record["regions"])
             self._health = decode(record["health"])
-            self._master_doc = copy.deepcopy(record.get("master"))  # patched in place by what follows: a copy
-            self.master = decode(self._master_doc)
+            self._take_master(record.get("master"))
         except (CodecError, KeyError, TypeError) as exc:
             raise RecordingError(f"{self.recording.path}: a keyframe is damaged ({exc})") from None
         self.regions = {v.region: v for v in regions}
@@ -162,9 +161,7 @@ class PlaybackSession:
                 self._timeline.add(events)
                 change = EventsArrived(tuple(events))
             elif kind == "master":
-                self._master_doc = copy.deepcopy(record.get("master"))
-                self.master = decode(self._master_doc)
-                change = MasterChanged(self.master.name if self.master else "")
+                change = self._take_master(record.get("master"))
             elif kind == "master-patch":
                 # O(what changed) to patch, O(the view) to decode: as the live session builds a new view.
                 self._master_doc = json_patch(self._master_doc, record["ops"])
@@ -196,9 +193,11 @@ class PlaybackSession:
             if mine is not None:
                 mine.fetched_at, mine.error = view.fetched_at, view.error
         doc = record.get("master")
-        if doc == self._master_doc:
-            return None
-        self._master_doc = copy.deepcopy(doc)  # patched in place by what follows: a copy
+        return None if doc == self._master_doc else self._take_master(doc)
+
+    def _take_master(self, doc: Any) -> MasterChanged:
+        """The master's view whole, as recorded: a copy, since the patches that follow change it in place."""
+        self._master_doc = copy.deepcopy(doc)
         self.master = decode(self._master_doc)
         return MasterChanged(self.master.name if self.master else "")
 
