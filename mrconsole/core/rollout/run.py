@@ -168,6 +168,7 @@ class RolloutRun:
         """Before a new update of a master whose update failed: until no constituent still runs in its
         region (Heat marks the master failed at the first failure; the others go on). C GETs per look."""
         deadline = time.monotonic() + limit
+        said: list[str] = []
         while time.monotonic() < deadline:
             busy = []
             for c in self.topo.constituents:
@@ -180,7 +181,9 @@ class RolloutRun:
                         busy.append(detail.stack.name)
             if not busy:
                 return
-            self._say(f"waiting for {', '.join(busy)} to end before sending")
+            if busy != said:  # said once per change, not every look
+                self._say(f"waiting for {', '.join(busy)} to end before sending")
+                said = busy
             await asyncio.sleep(1.0)
 
     async def prime(self) -> None:
@@ -729,12 +732,15 @@ class RolloutRun:
         load, not in runs of the test alone: not claimed of Heat in general). Bounded: after `limit` the cancel
         is sent all the same. Cost per look: 1 events request, then C GETs once the master says none updates."""
         deadline = time.monotonic() + limit
+        said: list[str] = []
         while time.monotonic() < deadline:
             await self._read_events()
             busy = sorted(r for r, state in self.states.items() if state == UPDATING)
             if not busy:
                 break
-            self._say(f"waiting for {', '.join(busy)} to end in {self.topo.master.name} before cancelling")
+            if busy != said:  # said once per change, not every look
+                self._say(f"waiting for {', '.join(busy)} to end in {self.topo.master.name} before cancelling")
+                said = busy
             await asyncio.sleep(self.poll)
         await self.settle(max(0.0, deadline - time.monotonic()))
 
