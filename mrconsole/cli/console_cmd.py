@@ -11,9 +11,10 @@ from mrconsole.cli.cloudargs import add_cloud_arguments, cloud_options
 from mrconsole.cli.common import EXIT_USAGE, CliError, count_arg, require_file
 from mrconsole.core import errors
 from mrconsole.core.acting.user_commands import CommandConfigError, of_config
-from mrconsole.core.connect import connect, load_config
+from mrconsole.core.connect import load_config
 from mrconsole.core.errors import CloudError
 from mrconsole.core.live.fleet import Fleet
+from mrconsole.core.live.head_start import HeadStart
 from mrconsole.core.live.recording import Recorder, RecordingError, check_writable
 from mrconsole.core.live.session import ConsoleSession, SessionConfig
 from mrconsole.template.analysis import analyse
@@ -57,11 +58,7 @@ ESCAPE_DELAY_MS = "10"
 
 
 def cmd_console(args) -> int:
-    os.environ.setdefault("ESCDELAY", ESCAPE_DELAY_MS)  # read when Textual is first imported, just below
-    from mrconsole.tui.app import MrConsoleApp
-    from mrconsole.tui.keys import prompt_escape
-
-    prompt_escape()
+    os.environ.setdefault("ESCDELAY", ESCAPE_DELAY_MS)  # read when Textual is first imported, below
 
     # Configuration problems are one line on the terminal, before any screen: the operator's own file
     # first (it needs no cloud), then the cloud's.
@@ -70,31 +67,50 @@ def cmd_console(args) -> int:
         commands = of_config(conf)
     except (user_config.ConfigError, CommandConfigError) as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    theme = _checked_words(args, conf, commands, MrConsoleApp)
-    opts = cloud_options(args)
-    try:
-        _, cloud_name = load_config(opts)
-    except CloudError as exc:
-        raise CliError(str(exc), EXIT_USAGE if exc.kind == errors.CONFIG else 1) from None
+    # The command line's own values, before anything is sent.
+    if not 100 <= args.event_buffer <= 5_000_000:
+        raise CliError("--event-buffer must be between 100 and 5000000", EXIT_USAGE)
     analysis = None
     if args.template:
         require_file(args.template)
         analysis = analyse(args.template, args.env)
-    master = args.stack or (Path(args.template).stem if args.template else None)
-    if not 100 <= args.event_buffer <= 5_000_000:
-        raise CliError("--event-buffer must be between 100 and 5000000", EXIT_USAGE)
-    config = SessionConfig()
-    config.stream.buffer_size = args.event_buffer
-
     recorders: list[Recorder] = []
     if args.record:
         try:
             check_writable(args.record)
         except RecordingError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
+    config = SessionConfig()
+    config.stream.buffer_size = args.event_buffer
+    head: HeadStart | None = None
+    problem: CliError | None = None
+    # The operator's own words (keys, aliases, a theme) are checked against Textual's app, so only after
+    # its import; with none to check nothing can fail before the screen but the cloud's config.
+    words = bool(conf.keys or conf.aliases or args.theme or conf.theme or any(c.key for c in commands))
+    try:
+        opts = cloud_options(args)
+        _, cloud_name = load_config(opts)
+    except CliError as exc:
+        problem = exc  # said after the operator's own words are checked (the order above)
+    except CloudError as exc:
+        problem = CliError(str(exc), EXIT_USAGE if exc.kind == errors.CONFIG else 1)
+    else:
+        if not words:
+            # The regions' first lists leave now, while Textual is imported and the screen built
+            # (core/live/head_start.py).
+            head = HeadStart(opts, config.stream.watch)
+    from mrconsole.tui.app import MrConsoleApp
+    from mrconsole.tui.keys import prompt_escape
+
+    prompt_escape()
+    theme = _checked_words(args, conf, commands, MrConsoleApp)
+    if problem is not None:
+        raise problem
+    opened = head or HeadStart(opts, config.stream.watch)  # words checked: the screen is still to be built
+    master = args.stack or (Path(args.template).stem if args.template else None)
 
     async def factory():
-        fleet = Fleet(await connect(opts))
+        fleet = Fleet(await opened.cloud())
         protected = conf.protected(fleet.name, fleet.region_names)
         fleet.permissions.read_only = conf.read_only_regions(fleet.name, fleet.region_names)
         session = ConsoleSession(fleet, master=master, config=config, protected=protected)

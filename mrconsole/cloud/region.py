@@ -13,10 +13,10 @@ import json
 import re
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from mrconsole.cloud import errors, request_log
 from mrconsole.cloud.convert import field_of, to_detail, to_event, to_resource, to_stack
@@ -44,6 +44,11 @@ def answer_field(body, key: str, region: str):
     return body[key]
 
 
+# An answer asked ahead (RegionClient.ask_ahead) is taken only this soon after it was asked: later, the
+# caller asks again (a console that took longer than this to build its screen sees the region as it is).
+AHEAD_FRESH = 10.0
+
+
 class RegionClient:
     def __init__(
         self,
@@ -68,6 +73,7 @@ class RegionClient:
         self._heat = None
         self._endpoint: str | None = None  # the region's Heat URL from the catalog, found once
         self.calls = 0
+        self._ahead: dict[str, tuple[Future, float]] = {}  # a read asked before it was wanted: key -> (answer, when)
 
     @property
     def session_verify(self):
@@ -157,13 +163,20 @@ class RegionClient:
         request_id: str | None = None,
         headers: dict | None = None,
         convert: Callable | None = None,
+        ahead: str | None = None,
     ):
         """Run fn(heatclient) in this region's pool, within the deadline, then convert(its answer).
         fn only talks to Heat (it must finish reading a paged answer: `list(...)`); convert is our
-        code, so a failure there is an `InternalError`, never held against the region."""
+        code, so a failure there is an `InternalError`, never held against the region. `ahead`: the
+        key of a read `ask_ahead` may have started already; its answer is taken instead of asking again
+        when it was asked within AHEAD_FRESH seconds (once: the next call asks)."""
         loop = asyncio.get_running_loop()
         self.calls += 1
-        future = loop.run_in_executor(self._pool, self._run, fn, convert, request_id, headers, what)
+        asked = self._ahead.pop(ahead, None) if ahead else None
+        if asked is not None and time.monotonic() - asked[1] <= AHEAD_FRESH:
+            future = asyncio.wrap_future(asked[0], loop=loop)  # asked a moment ago (ask_ahead): its answer
+        else:
+            future = loop.run_in_executor(self._pool, self._run, fn, convert, request_id, headers, what)
         try:
             result, error, elapsed, answered = await asyncio.wait_for(future, self.timeouts.deadline)
         except TimeoutError:
@@ -188,6 +201,12 @@ class RegionClient:
             # The region answered; it is the request that was refused.
             self.health.record_success(elapsed * 1000.0)
         raise error
+
+    def ask_ahead(self, key: str, fn: Callable, convert: Callable | None, what: str) -> None:
+        """Start a read now, on this region's pool, from any thread and with no event loop running: the
+        first `call(..., ahead=key)` takes its answer. For the console's start (core/live/head_start.py):
+        its first questions go out while its screen is still being built."""
+        self._ahead[key] = (self._pool.submit(self._run, fn, convert, None, None, what), time.monotonic())
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -233,27 +252,55 @@ class RegionClient:
         marker: str | None = None,
         show_deleted: bool = False,
     ) -> list[Stack]:
-        """One stack list. With `limit`, one page of at most that many
-        (continue from `marker`, the last id of the page before); without it,
-        Heat returns every stack in one answer."""
+        """One stack list. With `limit`, one page of at most that many, in one request (continue from
+        `marker`, the last id of the page before: the caller pages); without it, Heat returns every
+        stack in one answer.
+
+        Not heatclient's `StackManager.list` with a limit: it takes a page shorter than the limit for a
+        server's cap and asks again from its last row, so every such page cost a second request, empty on
+        Heat, whose stack list has no cap (heat/db/api.py stack_get_all pages by the limit as given): the
+        first list of every region at start and each look at a region holding fewer stacks than a look's
+        page (core/live/watch.py) were two requests each."""
+        key, fn, convert = self._stack_list(filters, sort_keys, sort_dir, limit, show_nested, marker, show_deleted)
+        return await self.call(fn, "stack list", convert=convert, ahead=key)
+
+    def ask_stacks_ahead(self, **question) -> None:
+        """`list_stacks(**question)` started now (ask_ahead): the first such call takes its answer."""
+        self.ask_ahead(*self._stack_list(**question), "stack list")
+
+    def _stack_list(
+        self,
+        filters: dict | None = None,
+        sort_keys: str | None = None,
+        sort_dir: str | None = None,
+        limit: int | None = None,
+        show_nested: bool = False,
+        marker: str | None = None,
+        show_deleted: bool = False,
+    ) -> tuple[str, Callable, Callable]:
+        """(the question as a key, the call, the conversion) of one stack list."""
+        given = {
+            "sort_keys": sort_keys,
+            "sort_dir": sort_dir,
+            "limit": limit,
+            "marker": marker,
+            "show_nested": show_nested,
+            "show_deleted": show_deleted,
+        }
+        rest = {name: value for name, value in given.items() if value}
+        params: dict[str, Any] = {**(filters or {}), **rest}  # as heatclient builds them: filters, then the rest
+        query = urlencode(params, True)
 
         def fn(hc):
-            kwargs: dict[str, Any] = {"filters": filters or {}}
-            if sort_keys:
-                kwargs["sort_keys"] = sort_keys
-            if sort_dir:
-                kwargs["sort_dir"] = sort_dir
             if limit:
-                kwargs["limit"] = limit
-            if marker:
-                kwargs["marker"] = marker
-            if show_nested:
-                kwargs["show_nested"] = True
-            if show_deleted:
-                kwargs["show_deleted"] = True
-            return list(hc.stacks.list(**kwargs))
+                return hc.stacks._list(f"/stacks?{query}", "stacks")  # one page
+            return list(hc.stacks.list(filters=dict(filters or {}), **rest))
 
-        return await self.call(fn, "stack list", convert=lambda items: [to_stack(self.region, s) for s in items])
+        return (
+            "stacks?" + urlencode(sorted(params.items()), True),
+            fn,
+            lambda items: [to_stack(self.region, s) for s in items],
+        )
 
     async def get_stack(self, name_or_id: str, outputs: bool = True) -> StackDetail:
         """outputs=False: Heat does not resolve the outputs. For a reader that needs only the stack, this

@@ -255,6 +255,81 @@ def test_watch_sees_long_actions_start_and_end_without_a_sweep(lab, fleet_stacks
     asyncio.run(scenario())
 
 
+def test_a_page_shorter_than_its_limit_is_one_request_and_the_whole_list(lab, fleet_stacks):
+    """heatclient's StackManager.list with a limit asks again from a short page's last row (it takes a short
+    page for a server's cap): on Heat, whose list has no cap, that second request was always empty, and
+    every region's first list and every look at a region holding fewer stacks than a page paid it. One page
+    is one request now (cloud/region.py list_stacks), and it holds every stack the unlimited list does; Heat
+    answers the next page from its last row with nothing (so the watch may stop at a short page)."""
+    from mrconsole.cloud import request_log
+
+    async def scenario():
+        fleet = await _fleet(lab)
+        client = fleet.region(REGION)
+        try:
+            every = await client.list_stacks()
+            assert len(every) >= 60
+            before = request_log.PROCESS.last
+            page = await client.list_stacks(limit=len(every) + 5, sort_keys="creation_time", sort_dir="asc")
+            sent = [r for r in request_log.PROCESS.since(before) if r.region == REGION]
+            assert [r.path.rsplit("/", 1)[-1] for r in sent] == ["stacks"]  # one request (two before)
+            assert {s.id for s in page} == {s.id for s in every}
+            after = await client.list_stacks(limit=5, marker=page[-1].id, sort_keys="creation_time", sort_dir="asc")
+            assert after == []
+        finally:
+            fleet.close()
+
+    asyncio.run(scenario())
+
+
+def test_the_consoles_first_lists_asked_ahead_are_its_first_looks_and_a_late_one_is_asked_again(lab, fleet_stacks):
+    """core/live/head_start.py: the console opens the cloud and asks each region's first full list on a
+    thread while its screen is built; each region's first look takes that answer (no request of its own),
+    and holds what a list asked now holds. An answer asked longer than AHEAD_FRESH ago is not taken: the
+    look asks again."""
+    from mrconsole.cloud import region as region_module
+    from mrconsole.cloud import request_log
+    from mrconsole.core.live.head_start import HeadStart
+
+    async def first_looks(fresh: float) -> tuple[dict[str, set[str]], list[str]]:
+        head = HeadStart(lab_options(str(lab.dir), timeouts=FAST), WatchConfig())
+        cloud = await head.cloud()
+        fleet = Fleet(cloud)
+        try:
+            await asyncio.to_thread(head._thread.join)
+            for client in cloud.regions.values():  # every answer in, so that what follows is the look's own
+                for future, _ in client._ahead.values():
+                    await asyncio.wrap_future(future)
+            before = request_log.PROCESS.last
+            old = region_module.AHEAD_FRESH
+            region_module.AHEAD_FRESH = fresh
+            try:
+                seen = {}
+                for name, client in cloud.regions.items():
+                    watch = RegionWatch(client, WatchConfig())
+                    changes = await watch.poll()
+                    seen[name] = {s.id for s in changes.added}
+            finally:
+                region_module.AHEAD_FRESH = old
+            sent = [r.region for r in request_log.PROCESS.since(before) if r.path.endswith("/stacks")]
+            now = {name: {s.id for s in await client.list_stacks()} for name, client in cloud.regions.items()}
+            assert seen == now  # the answer asked ahead is the region's inventory
+            return seen, sent
+        finally:
+            fleet.close()
+
+    from mrconsole.core.live.watch import CAPPED_AT_LEAST
+
+    seen, sent = asyncio.run(first_looks(fresh=10.0))
+    assert len(seen[REGION]) >= 60 and set(seen) == set(lab.regions)
+    # Every region's first look took the answer asked ahead (a region of 100 stacks or more asks one more
+    # page, empty: the check for a cloud that cuts long lists).
+    longer = Counter(r for r in seen if len(seen[r]) >= CAPPED_AT_LEAST)
+    assert Counter(sent) == longer
+    _, sent = asyncio.run(first_looks(fresh=0.0))
+    assert Counter(sent) == Counter(lab.regions) + longer  # too old: each region asked again
+
+
 def test_watch_pages_through_more_changes_than_a_page(lab, fleet_stacks):
     async def scenario():
         fleet = await _fleet(lab)

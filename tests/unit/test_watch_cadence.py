@@ -245,3 +245,39 @@ def test_the_next_look_is_due_an_interval_after_the_last_ones_start_never_back_t
 
     assert next_look(10.0, 10.4, 1.25) == 11.25  # a 0.4 s look: still every 1.25 s
     assert next_look(10.0, 12.0, 1.25) == 12.625  # a look slower than the interval: half of it after its end
+
+
+def test_the_full_list_stops_at_a_short_page_and_goes_on_past_a_cut_one():
+    """core/live/watch.py _reconcile: each page is one request (cloud/region.py list_stacks); a page shorter
+    than CAPPED_AT_LEAST is the last (one request for a region of fewer stacks: the start's first list), a
+    longer page shorter than asked may be a cloud's cut, and the list goes on from its last row."""
+    from mrconsole.core.live.watch import CAPPED_AT_LEAST
+    from mrconsole.models import Stack
+
+    class Client:
+        region = "R"
+
+        def __init__(self, stacks: int, cap: int | None):
+            self.all = [Stack("R", f"s{i:04}", f"s{i:04}", "CREATE_COMPLETE") for i in range(stacks)]
+            self.cap = cap
+            self.asked: list[int] = []
+
+        async def list_stacks(self, limit=None, marker=None, **kwargs):
+            self.asked.append(limit)
+            start = 0 if marker is None else [s.id for s in self.all].index(marker) + 1
+            n = min(limit or len(self.all), self.cap or len(self.all))
+            return self.all[start : start + n]
+
+    def first_look(stacks: int, cap: int | None) -> tuple[int, int]:
+        client = Client(stacks, cap)
+        watch = RegionWatch(client, WatchConfig(page_full=1000))
+        changes = asyncio.run(watch.poll())
+        return len(changes.added), len(client.asked)
+
+    assert CAPPED_AT_LEAST == 100
+    assert first_look(20, None) == (20, 1)  # the usual region: one request
+    assert first_look(0, None) == (0, 1)
+    assert first_look(99, None) == (99, 1)
+    assert first_look(250, None) == (250, 2)  # might have been cut: one more, empty
+    assert first_look(250, 100) == (250, 3)  # a cloud that cuts at 100: every stack all the same
+    assert first_look(2500, None) == (2500, 4)  # 1000, 1000, 500 (might be cut), then the empty one

@@ -42,7 +42,11 @@ The questions:
   `OS::Heat::None`).
 - *reconcile* (every `reconcile_interval`, at start, and when the region
   returns from an outage): the full list, paginated by `page_full`. It is
-  the only request whose size grows with the number of stacks.
+  the only request whose size grows with the number of stacks. Each page is
+  one request (cloud/region.py list_stacks): floor(N/page_full) + 1, and one
+  more, empty, when the last page holds `CAPPED_AT_LEAST` (100) or more (the
+  check for a cloud that cuts long lists): one request below 100 stacks.
+  Written ceil(N/page_full) below.
 
 A quiet region has no stack in progress, and a stack can only start being
 busy by a create (a new `creation_time`) or by an action that stamps
@@ -141,6 +145,12 @@ class WatchConfig:
     # this far below it instead of stopping at what it saw.
     settle: float = 30.0
 
+
+# Upstream Heat's stack list has no cap (heat/db/api.py stack_get_all pages by the limit asked), but a
+# cloud's proxy or a vendor's Heat may cut a long answer (a default of 100 has been documented): a full-list
+# page of at least this many rows, shorter than asked, is taken for such a cut and the list goes on from its
+# last row. One more request, empty on upstream Heat, and only in a region of 100 stacks or more.
+CAPPED_AT_LEAST = 100
 
 # A quiet look asks `updated`, and `created` every other time (RegionWatch.poll).
 QUIET_REQUESTS_PER_LOOK = 1.5
@@ -319,16 +329,20 @@ class RegionWatch:
         self._marks[sort_key] = newest
         return found
 
+    @staticmethod
+    def first_question(config: WatchConfig) -> dict:
+        """The first request of a region's first look (the full list's first page), as `list_stacks` takes
+        it: what the console's start asks ahead (core/live/head_start.py)."""
+        return {"limit": config.page_full, "sort_keys": "creation_time", "sort_dir": "asc"}
+
     async def _reconcile(self, now: float) -> StackChanges:
         listed: dict[str, Stack] = {}
         marker = None
         while True:
-            page = await self._list(
-                limit=self.config.page_full, marker=marker, sort_keys="creation_time", sort_dir="asc"
-            )
+            page = await self._list(**self.first_question(self.config), **({"marker": marker} if marker else {}))
             listed.update((s.id, s) for s in page)
-            if len(page) < self.config.page_full:
-                break
+            if len(page) < min(self.config.page_full, CAPPED_AT_LEAST):
+                break  # the last page: shorter than any cap a cloud's stack list has
             marker = page[-1].id
         first = not self.loaded
         self.loaded = True
