@@ -85,17 +85,23 @@ def start_split(
     trace: Path, t_start: float, regions: list[str], label: str, lab_used: dict[str, float], console_cpu: float
 ) -> list[Figure]:
     """Where the start's seconds go, from the console's milestones (mrconsole/trace.py): the interpreter and
-    imports (launch -> cli-main), the app's own start (-> app-mounted), the cloud opened (-> session-ready:
-    clouds.yaml read, region clients built, no request yet), each region's first list (-> region-listed: the
-    token, then Heat's answer, as the lab gives it), then the pane drawn (-> region-shown). Beside it, the
+    imports (launch -> cli-main), the first lists sent ahead (-> lists-asked, since the head start:
+    core/live/head_start.py; they then overlap what follows), the app's own start (-> app-mounted), the
+    session made (-> session-ready: before the head start, the cloud opened with no request yet), each
+    region's first list taken (-> region-listed: the token, then Heat's answer, as the lab gives it; since
+    the head start what is left of that wait once the session is ready), then the pane drawn (->
+    region-shown). Beside it, the
     CPU the lab and the console used over that window: on two cores shared by every Heat process and
     Keystone, what the lab's answers cost is part of the start's figure."""
     m = milestones(trace)
     n = len(regions)
-    one = {k: next(iter(v.values()), None) for k, v in m.items() if k in ("cli-main", "app-mounted", "session-ready")}
+    firsts = ("cli-main", "lists-asked", "app-mounted", "session-ready")
+    one = {k: next(iter(v.values()), None) for k, v in m.items() if k in firsts}
     listed, shown = m.get("region-listed", {}), m.get("region-shown", {})
     figures = []
     steps = [("launch -> cli-main (interpreter, imports)", t_start, one.get("cli-main"))]
+    if "lists-asked" in one:  # since the head start (core/live/head_start.py): the first lists leave here
+        steps.append(("cli-main -> lists-asked (arguments, config, lists sent)", one["cli-main"], one["lists-asked"]))
     steps.append(("cli-main -> app-mounted (arguments, config, Textual)", one.get("cli-main"), one.get("app-mounted")))
     steps.append(("app-mounted -> session-ready (cloud opened)", one.get("app-mounted"), one.get("session-ready")))
     for name, a, b in steps:

@@ -24,6 +24,7 @@ import threading
 
 from mrconsole.cloud.connection import Cloud, CloudOptions, connect
 from mrconsole.core.live.watch import RegionWatch, WatchConfig
+from mrconsole.trace import trace
 
 
 class HeadStart:
@@ -45,6 +46,7 @@ class HeadStart:
             return
         for client in cloud.regions.values():
             client.ask_stacks_ahead(**self._question)
+        trace("lists-asked", len(cloud.regions))  # the start's split (tests/bench/bench_idle.py)
         self._cloud = cloud
 
     async def cloud(self) -> Cloud:
