@@ -281,3 +281,45 @@ def test_the_full_list_stops_at_a_short_page_and_goes_on_past_a_cut_one():
     assert first_look(250, None) == (250, 2)  # might have been cut: one more, empty
     assert first_look(250, 100) == (250, 3)  # a cloud that cuts at 100: every stack all the same
     assert first_look(2500, None) == (2500, 4)  # 1000, 1000, 500 (might be cut), then the empty one
+
+
+def test_quiet_regions_look_one_after_another_not_all_at_once():
+    """core/live/events.py _next_watch: every region's first list ends at one moment at start (the head
+    start), and quiet regions share one interval, so their looks came together, 1.5 R requests at once
+    every interval (cursor keys waited 50-130 ms in those bursts at 50 regions). A quiet region's look
+    keeps to its own slot, the slots evenly apart; an active region keeps its busy cadence from its look."""
+    from mrconsole.core.live.events import EventStream, StreamConfig, on_slot
+
+    assert on_slot(10.0, 10.0, 3.0) == 13.0
+    assert on_slot(13.0, 10.0, 3.0) == 13.0
+    assert on_slot(13.5, 10.0, 3.0) == 23.0
+
+    class Client:
+        def __init__(self, region: str):
+            self.region = region
+
+    class Fleet:
+        def region(self, name: str) -> Client:
+            return Client(name)
+
+    now = [100.0]
+    stream = EventStream(Fleet(), StreamConfig(all_stacks=True), clock=lambda: now[0])
+    names = [f"Region{i:02}" for i in range(50)]
+    for name in names:
+        stream.follow_region(name)
+        watch = stream.watches[name] = RegionWatch(Client(name), stream.config.watch, clock=lambda: now[0])
+        watch.fleet_regions = len(names)
+        watch._active_until = 0.0  # quiet
+    interval = stream.watches[names[0]].interval()
+    assert interval == 10.0  # 50 regions share the quiet budget (the test above)
+    # Every region looked at the same moment (the start): their next looks are spread over the interval.
+    due = sorted(stream._next_watch(name, 100.0, 100.2) for name in names)
+    gaps = [b - a for a, b in zip(due, due[1:], strict=False)]
+    assert max(gaps) - min(gaps) < 1e-9 and abs(gaps[0] - interval / len(names)) < 1e-9
+    assert all(100.2 + interval / 2 <= d < 100.2 + 1.5 * interval for d in due)
+    # In its slot a region's looks then come every interval.
+    first = stream._next_watch(names[7], 100.0, 100.2)
+    assert stream._next_watch(names[7], first, first + 0.3) == first + interval
+    # An active region is not held to a slot: its next look is busy_interval after this one's start.
+    stream.watches[names[7]].sweep_soon()
+    assert stream._next_watch(names[7], 200.0, 200.3) == 200.0 + stream.config.watch.busy_interval

@@ -208,7 +208,12 @@ class RegionWatch:
         acted here), slower after that, a stack still in progress or not: one that runs for an hour (a
         slow server, a stuck wait condition) changes nothing a look could see until it ends, and its end is
         still seen by the busy question within two slow looks (#37)."""
-        return self.config.busy_interval if self._clock() < self._active_until else self.quiet_every()
+        return self.quiet_every() if self.quiet_cadence() else self.config.busy_interval
+
+    def quiet_cadence(self) -> bool:
+        """Whether looks come at the quiet interval now (nothing changed for `quiet_after`, the console did
+        not act here), a stack in progress or not."""
+        return self._clock() >= self._active_until
 
     def quiet_every(self) -> float:
         """A quiet region's look interval: `quiet_interval`, or longer when the fleet's quiet looks would
