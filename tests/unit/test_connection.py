@@ -33,3 +33,41 @@ def test_with_a_proxy_requests_keeps_reading_the_environment(monkeypatch):
     s = ksession.Session()
     _environment_once(s)
     assert s.session.trust_env is True  # per-URL no_proxy stays requests' to decide
+
+
+async def test_regions_alike_in_clouds_yaml_read_its_config_once_and_each_keeps_its_own_values(tmp_path, monkeypatch):
+    """cloud/connection.py _connect_one: openstack.config's get_one loads the auth plugin through stevedore
+    (every installed package's entry points, ~10 ms) at each call: half a second of the start at 50
+    regions. It is asked once per distinct `values` of a region in clouds.yaml; a region with values of
+    its own still gets them."""
+    import openstack.config.loader as loader
+    import yaml
+
+    from mrconsole.cloud.connection import CloudOptions, connect
+
+    regions = [{"name": f"R{i}"} for i in range(6)]
+    regions[4]["values"] = {"orchestration_endpoint_override": "http://127.0.0.1:9999/v1/own", "interface": "internal"}
+    cloud_entry = {
+        "auth_type": "none",
+        "regions": regions,
+        "orchestration_endpoint_override": "http://127.0.0.1:9100/v1/x",
+    }
+    path = tmp_path / "clouds.yaml"
+    path.write_text(yaml.safe_dump({"clouds": {"c": cloud_entry}}))
+    asked = []
+    get_one = loader.OpenStackConfig.get_one
+
+    def counted(self, *args, **kwargs):
+        asked.append(kwargs.get("region_name"))
+        return get_one(self, *args, **kwargs)
+
+    monkeypatch.setattr(loader.OpenStackConfig, "get_one", counted)
+    cloud = await connect(CloudOptions(cloud="c", config_file=str(path)))
+    try:
+        assert len(asked) <= 3  # the first region's (the session's), then one per distinct values: 2
+        assert cloud.region_names == [f"R{i}" for i in range(6)]
+        ends = {r: (c._heat_endpoint(), c._interface) for r, c in cloud.regions.items()}
+        assert ends["R4"] == ("http://127.0.0.1:9999/v1/own", "internal")
+        assert all(ends[f"R{i}"] == ("http://127.0.0.1:9100/v1/x", "public") for i in (0, 1, 2, 3, 5))
+    finally:
+        cloud.close()
