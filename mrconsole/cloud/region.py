@@ -313,11 +313,11 @@ class RegionClient:
             convert=lambda s: to_detail(self.region, s),
         )
 
-    async def find_stack(self, name_or_id: str) -> StackDetail | None:
+    async def find_stack(self, name_or_id: str, outputs: bool = True) -> StackDetail | None:
         """The stack named (or with the id) asked for, or None: a stack Heat found under another name is
-        not it (#33)."""
+        not it (#33). `outputs=False`: without its outputs (get_stack)."""
         try:
-            found = await self.get_stack(name_or_id)
+            found = await self.get_stack(name_or_id, outputs=outputs)
         except CloudError as exc:
             if exc.kind == errors.NOT_FOUND:
                 return None

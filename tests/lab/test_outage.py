@@ -172,6 +172,46 @@ def test_restarted_console_during_outage_works_from_the_cache(lab, om):
     assert all(c.stack is not None for c in m.topology.constituents)  # live from their regions
 
 
+def test_a_frozen_constituent_region_leaves_the_master_found_and_live(lab, om):
+    """The console looked its master up with its outputs resolved, and a master's outputs make its Heat ask
+    every constituent's region: with one of those stopped and the other frozen, the lookup in the master's
+    own (healthy) region timed out, and the console said "stack om not found" though that region listed
+    it (seen by hand on the demo). Looked up without its outputs, the master is found and shown live."""
+    from mrconsole.cloud.connection import connect
+    from mrconsole.cloud.region import Timeouts
+    from mrconsole.core.live.fleet import Fleet
+    from mrconsole.core.live.session import ConsoleSession
+    from mrconsole.lab.options import lab_options
+
+    frozen, stopped = _constituent(om, "app_stack")["region"], _constituent(om, "db_stack")["region"]
+    assert len({frozen, stopped, om["master_region"]}) == 3
+
+    async def scenario():
+        session = ConsoleSession(Fleet(await connect(lab_options(str(lab.dir), timeouts=Timeouts(1, 2)))), master="om")
+        try:
+            await session.refresh_master()
+            return session.master
+        finally:
+            await session.stop()
+
+    import time
+
+    since = time.time()
+    with lab.fault(stopped, "stop"), lab.fault(frozen, "freeze"):
+        m = asyncio.run(scenario())
+    assert (m.mode, m.error, m.region) == ("live", None, om["master_region"])
+    assert {c.resource for c in m.topology.constituents} == {"db_stack", "app_stack"}
+    # Heat was never asked to resolve the master's outputs: each such request holds one of its engine's
+    # threads on the frozen region (seen by hand: repeated, they left the master's Heat answering
+    # "No reply on topic engine" after 60 s, and the console said the master was not found).
+    log = (lab.dir / om["master_region"] / "access.log").read_text().splitlines()
+    reads = [line.split()[2] for line in log if float(line.split()[0]) >= since and " GET " in line]
+    shows = [
+        p for p in reads if p.split("?")[0].rstrip("/").split("/stacks/", 1)[-1].count("/") <= 1 and "/stacks/" in p
+    ]
+    assert shows and all("resolve_outputs=False" in p for p in shows), shows
+
+
 def test_frozen_master_region_same_results_within_timeout(lab, om):
     with lab.fault("RegionOne", "freeze"):
         # A hang would never return: run_process's bound fails the test then (no timing asserted).

@@ -319,7 +319,7 @@ async def _stale(fleet, topo, cache, action: str) -> list[Finding]:
 
 
 async def _find(fleet, region: str, name_or_id: str) -> Stack:
-    found, failed = await find_stack(fleet, name_or_id, [region])
+    found, failed = await find_stack(fleet, name_or_id, [region], outputs=False)  # the stack alone
     if failed:
         raise PlanError(f"{region} is unreachable ({failed[region].message}): nothing was sent")
     if not found:

@@ -445,6 +445,11 @@ class ConsoleSession:
         m = self.master
         assert m is not None
         state = await master_state(self.fleet, m.name, self.cache, save=False)
+        if state.mode == LIVE and state.topology is not None:
+            # Listed and read in its region after the lookup by name failed there (its region answered that
+            # late): live, not missing. The caller reads it as any live master.
+            m.region, m.mode, m.error = state.master_region, LIVE, None
+            return True
         if state.mode not in (OUTAGE, DISCOVERED):
             m.error = state.master_error or f"stack {m.name} not found"
             return state.mode != MISSING
@@ -467,15 +472,24 @@ class ConsoleSession:
             return
         try:
             if m.region is None or m.mode != LIVE:
-                found, failed = await find_stack(self.fleet, m.name)
-                if not found:
+                # Without its outputs: resolving them makes the master's Heat ask every constituent's region,
+                # so one frozen constituent region made the master's own lookup time out (it was then said
+                # "not found" though its region listed it).
+                found, failed = await find_stack(self.fleet, m.name, outputs=False)
+                if found:
+                    if m.mode != LIVE:
+                        m.topology, m.mode = None, LIVE  # the master is back: read it afresh
+                        self._publish(MasterRecovered(m.name))
+                    m.region = found[0].stack.region
+                else:
+                    was = m.mode
                     await self._fallback_master()
-                    self._publish(MasterChanged(m.name))
-                    return
-                if m.mode != LIVE:
-                    m.topology, m.mode = None, LIVE  # the master is back: read it afresh
-                    self._publish(MasterRecovered(m.name))
-                m.region = found[0].stack.region
+                    if not (m.mode == LIVE and m.region is not None and m.error is None):
+                        self._publish(MasterChanged(m.name))
+                        return
+                    if was != LIVE:
+                        m.topology = None  # the master is back: read it afresh
+                        self._publish(MasterRecovered(m.name))
             if m.region is None:
                 return
             if m.topology is None:

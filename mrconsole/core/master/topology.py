@@ -163,18 +163,22 @@ async def refresh_constituents(fleet, topo: Topology) -> None:
     await asyncio.gather(*(one(c) for c in topo.constituents))
 
 
-async def find_stack(fleet, name_or_id: str, regions: list[str] | None = None) -> tuple[list[StackDetail], dict]:
+async def find_stack(
+    fleet, name_or_id: str, regions: list[str] | None = None, outputs: bool = True
+) -> tuple[list[StackDetail], dict]:
     """Look a stack up by name or id in every (given) region, concurrently.
 
     Returns the matches and the per-region errors of regions that could not
     be asked, so a caller can tell 'not found' from 'not reachable'.
+    `outputs=False`: the matches without their outputs (cloud/region.py get_stack): a master's outputs
+    make its Heat ask its constituents' regions, and a frozen one holds the answer until a timeout.
     """
     names = regions or fleet.region_names
     found, failed = [], {}
 
     async def one(region):
         try:
-            detail = await fleet.region(region).find_stack(name_or_id)
+            detail = await fleet.region(region).find_stack(name_or_id, outputs=outputs)
             if detail is not None:
                 found.append(detail)
         except CloudError as exc:
