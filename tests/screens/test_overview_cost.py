@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from mrconsole.core.live.watch import StackChanges
+from mrconsole.tui.app import MrConsoleApp
 from mrconsole.tui.screens.overview import OverviewScreen
-from mrconsole.tui.widgets.region_pane import RegionPane
-from tests.screens.replay import replay_app
+from mrconsole.tui.widgets.region_pane import RegionColumn, RegionPane
+from tests.screens.replay import RegionView, ReplaySession, load, replay_app
 from tests.screens.test_screens import _overview, settled
 
 
@@ -39,33 +42,69 @@ async def test_a_regions_change_reaches_its_pane_without_querying_the_screen(mon
         assert "UPDATE_IN_PROGRESS" in str(pane.table.get_cell(stack.id, "status"))
 
 
-async def test_the_filter_box_moves_no_pane_and_repaints_none(monkeypatch):
+def _fleet_of(regions: int) -> MrConsoleApp:
+    """The fleet scene's first region copied into `regions` regions (its stacks renamed per region)."""
+    scene = load("fleet")
+    base = scene["regions"][0]
+    names = [f"Region{i:02d}" for i in range(regions)]
+    views = []
+    for name in names:
+        view = RegionView(name)
+        for stack in list(base.by_id.values())[:20]:
+            copy = dataclasses.replace(stack, region=name, id=f"{name}-{stack.id}")
+            view.by_id[copy.id] = copy
+        view.fetched_at, view.error = base.fetched_at, None
+        views.append(view)
+    scene.update(
+        region_names=names, regions=views, health=[dataclasses.replace(scene["health"][0], region=n) for n in names]
+    )
+
+    async def factory():
+        return ReplaySession(scene)
+
+    return MrConsoleApp(factory)
+
+
+@pytest.mark.parametrize("regions, size", [(0, (120, 40)), (50, (200, 50))], ids=["fleet-120x40", "50-regions-200x50"])
+async def test_the_filter_box_moves_no_pane_and_repaints_none(monkeypatch, regions, size):
     """`/` then esc: the box comes over the events log on a layer of its own, so no pane moves or resizes,
     and no repaint touches the panes' column (at 50 regions each such repaint cost the whole column: the
     box docked among the panes took three rows from them, and every layout redrew each table's
     scrollbars, whose cells widen a repaint's crop to the column). The fleet scene: 100 stacks a region,
-    so every pane's table scrolls. Fails on the code before (1 changed pane region, 3 other panes repainted)."""
+    so every pane's table scrolls. Fails on the code before (1 changed pane region, 3 other panes repainted),
+    and before the box's own layer and the screen's focus without a repaint (the whole screen drawn on open
+    and on close; at 50 regions the box as the screen's own child grew its virtual height, and the same)."""
     from textual._compositor import Compositor
     from textual.geometry import Region
     from textual.scrollbar import ScrollBar
 
-    app, _scene = replay_app("fleet")
-    async with app.run_test(size=(120, 40)) as pilot:
+    app = _fleet_of(regions) if regions else replay_app("fleet")[0]
+    async with app.run_test(size=size) as pilot:
         await _overview(pilot)
         screen = app.screen
         screen.action_focus_stacks()
         await settled(pilot)
         panes = list(screen.query(RegionPane))
         focused = next(p for p in panes if p.table.has_focus)
-        assert any(p.table.show_vertical_scrollbar for p in panes)  # the case that cost most
+        if not regions:
+            assert any(p.table.show_vertical_scrollbar for p in panes)  # the case that cost most
         before = {p.region_name: p.region for p in panes}
         dirty: list[Region] = []
         bars: list[str] = []
-        real_update, real_refresh = Compositor.render_partial_update, ScrollBar.refresh
+        full: list[Region] = []
+        real_update, real_full, real_refresh = (
+            Compositor.render_partial_update,
+            Compositor.render_full_update,
+            ScrollBar.refresh,
+        )
 
         def update(self):
             dirty.extend(self._dirty_regions)
             return real_update(self)
+
+        def full_update(self, *a, **k):
+            full.append(self.size.region)
+            return real_full(self, *a, **k)
 
         def refresh(self, *a, **k):
             if any(self in (p.table.vertical_scrollbar, p.table.horizontal_scrollbar) for p in panes):
@@ -73,6 +112,7 @@ async def test_the_filter_box_moves_no_pane_and_repaints_none(monkeypatch):
             return real_refresh(self, *a, **k)
 
         monkeypatch.setattr(Compositor, "render_partial_update", update)
+        monkeypatch.setattr(Compositor, "render_full_update", full_update)
         monkeypatch.setattr(ScrollBar, "refresh", refresh)
         await pilot.press("slash")
         await settled(pilot)
@@ -83,7 +123,14 @@ async def test_the_filter_box_moves_no_pane_and_repaints_none(monkeypatch):
         assert not screen.query_one("#filter").display
         assert {p.region_name: p.region for p in panes} == before
         assert dirty, "nothing was repainted: the test saw no frame"
+        # No frame repaints the whole screen (at 50 regions the slowest key of all): neither the box's coming
+        # (shown as the screen's own child, at 50 regions it grew the screen's virtual height by the footer's
+        # gutter) nor the focus moving to it and back (Textual repaints a screen whose focus changes).
+        assert full == []
         # The pane that had the focus gives it to the box and takes it back: its table repaints, no other.
-        others = [p.region for p in panes if p is not focused]
+        # Where each pane is on screen: at 50 regions the column scrolls, and a pane scrolled out of it has a
+        # region under the column's end (the events log's rows), where the box is.
+        column = screen.query_one(RegionColumn).region
+        others = [p.region.intersection(column) for p in panes if p is not focused]
         assert [r for r in dirty if any(r.overlaps(o) for o in others)] == []
         assert set(bars) <= {focused.region_name}

@@ -6,9 +6,11 @@ import time
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 
 from mrconsole.core.errors import INTERNAL_MESSAGE
 from mrconsole.core.live.changes import (
@@ -49,6 +51,12 @@ class OverviewScreen(ConsoleAccess, Screen):
     # counts as focusable to Textual while hidden, and would take it.
     AUTO_FOCUS = "#tree"
 
+    # Textual repaints the whole screen when its focus moves (Screen.focused is a reactive that repaints); the
+    # widgets that gain and lose focus repaint themselves (their :focus styles), and at 50 regions a whole
+    # repaint is the slowest frame the overview draws (`/`, t, s, tab). Pinned by tests/screens/
+    # test_overview_cost.py.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     def __init__(self, regions: list[str]):
         super().__init__(id="overview")
         self.region_names = regions
@@ -63,7 +71,8 @@ class OverviewScreen(ConsoleAccess, Screen):
 
     def compose(self) -> ComposeResult:
         # First: shown over the others, it leaves their paint order as it was (app.tcss #filter).
-        yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
+        with Container(id="filter-layer"):
+            yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
         yield HealthStrip(id="health")
         yield Static("", id="banner")
         with Horizontal(id="main"):
