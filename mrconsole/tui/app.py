@@ -57,6 +57,7 @@ from mrconsole.trace import trace
 from mrconsole.tui import clock, commands
 from mrconsole.tui.acting import act_on_stack, carry_out
 from mrconsole.tui.collect import QuietCollector
+from mrconsole.tui.compositor import one_arrangement
 from mrconsole.tui.messages import (
     ActOn,
     Change,
@@ -151,6 +152,7 @@ class MrConsoleApp(App):
         theme: str = "",
     ):
         super().__init__()
+        one_arrangement()  # tui/compositor.py: a layout arranges the screen once
         self._theme_name = theme or (user_config.theme if user_config is not None else "")
         self.commands = commands  # the config file's user commands (core/acting/user_commands.py)
         self.session_factory = session_factory
