@@ -70,7 +70,7 @@ class OverviewScreen(ConsoleAccess, Screen):
         self._panes: dict[str, RegionPane] = {}
 
     def compose(self) -> ComposeResult:
-        # First: shown over the others, it leaves their paint order as it was (app.tcss #filter).
+        # First: shown over the others, it leaves their paint order as it was (app.tcss #filter-layer).
         with Container(id="filter-layer"):
             yield Input(placeholder="filter stacks by name (esc clears)", id="filter")
         yield HealthStrip(id="health")
