@@ -475,21 +475,19 @@ class ConsoleSession:
                 # Without its outputs: resolving them makes the master's Heat ask every constituent's region,
                 # so one frozen constituent region made the master's own lookup time out (it was then said
                 # "not found" though its region listed it).
+                was = m.mode
                 found, failed = await find_stack(self.fleet, m.name, outputs=False)
-                if found:
-                    if m.mode != LIVE:
-                        m.topology, m.mode = None, LIVE  # the master is back: read it afresh
-                        self._publish(MasterRecovered(m.name))
-                    m.region = found[0].stack.region
-                else:
-                    was = m.mode
-                    await self._fallback_master()
+                if not found:
+                    await self._fallback_master()  # may find it live after all (its region answered late)
                     if not (m.mode == LIVE and m.region is not None and m.error is None):
                         self._publish(MasterChanged(m.name))
                         return
-                    if was != LIVE:
-                        m.topology = None  # the master is back: read it afresh
-                        self._publish(MasterRecovered(m.name))
+                m.mode = LIVE
+                if was != LIVE:
+                    m.topology = None  # the master is back: read it afresh
+                    self._publish(MasterRecovered(m.name))
+                if found:
+                    m.region = found[0].stack.region
             if m.region is None:
                 return
             if m.topology is None:
