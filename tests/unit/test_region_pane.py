@@ -186,6 +186,18 @@ async def test_columns_give_way_by_priority_and_never_cut_the_name_or_the_status
     assert all(len(seen[a]) <= len(seen[b]) for a, b in zip(widths, widths[1:], strict=False))
 
 
+async def test_a_time_of_another_day_is_drawn_whole_in_the_updated_column():
+    """A stack last changed before today shows MM-DD HH:MM; the column held 8 cells, so `11-26 08:00` was
+    drawn `11-26 08`, an hour that reads as a minute or a day."""
+    app = PaneApp(view_of([stack(1, minutes=5), stack(2)]))
+    async with app.run_test(size=(120, 12)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RegionPane).table
+        shown = str(table.get_cell("id-0001", "updated"))
+        assert shown == "11-26 08:05"  # T0 is days before the test's today
+        assert table.columns["updated"].width >= len(shown)  # type: ignore[index]
+
+
 async def test_problems_come_first_and_the_subtitle_counts_them():
     view = view_of(stack(i) for i in range(50))
     app = PaneApp(view)

@@ -22,6 +22,7 @@ on one line (`.region-head`), then its first rows without a header.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -48,7 +49,10 @@ LAYOUTS = (
     ("name", "status"),
     ("name", "short"),
 )
-UPDATED_W, SHORT_W, PAD = 8, 10, 2
+# Updated: as wide as short_when's widest form, another day's MM-DD HH:MM (11; today's HH:MM:SS is 8, and a
+# column of 8 drew another day's `11-26 08:05` as `11-26 08`).
+UPDATED_W = len(short_when(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)))
+SHORT_W, PAD = 10, 2
 # Heat's name for a constituent: <master>-<resource>-<12 chars>.
 # Past this many rows to take out, one clear and refill is cheaper than
 # removing rows one by one (DataTable's row removal is O(rows)).
