@@ -22,6 +22,19 @@ def test_calm_regions_fold_to_their_border_and_the_others_share_the_rest():
     assert got.heights == (2, 40 - 2 - 2 - 7, 2, 7)
 
 
+def test_room_the_needy_panes_leave_opens_the_calm_ones_a_row_or_more_each():
+    # 80x24, three calm regions (13 lines for the column): each a header and rows, not three borders
+    # above seven empty lines.
+    got = share_height(13, [PaneShape(rows=4), PaneShape(rows=3), PaneShape(rows=3)])
+    assert got.compact is False and sorted(got.heights) == [4, 4, 5] and sum(got.heights) == 13
+    # A needy pane met in full (2 + 1 + 2 rows); of the 8 lines left, the first calm region in order
+    # opens (4: its header and a row), then the second (4); the third stays folded: 5 + 4 + 4 + 2 = 15.
+    shapes = [PaneShape(rows=2, needy=True), PaneShape(rows=9), PaneShape(rows=9), PaneShape(rows=9)]
+    assert share_height(15, shapes).heights == (5, 4, 4, 2)
+    # A calm region with no stack has no row to open for.
+    assert share_height(12, [PaneShape(rows=0), PaneShape(rows=20)]).heights == (2, 10)
+
+
 def test_a_small_terminal_gets_the_compact_form():
     # 80x24 with five regions, each with a failed stack: 14 lines for the column.
     got = share_height(14, [PaneShape(rows=100, needy=True)] * 5)

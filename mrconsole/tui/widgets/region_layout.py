@@ -6,7 +6,8 @@ regions that need attention get the room. Three regimes, the first that fits:
 1. roomy: every pane at its natural height (border, header, every row);
 2. folded: a region with nothing wrong (no failed, busy or suspended stack,
    answering, not being read) folds to its border: two lines, its name,
-   health and summary; the others share what is left fairly;
+   health and summary; the others share what is left fairly, and what they
+   do not need opens the calm ones again, a header and a row or more each;
 3. compact (a small terminal, or many regions): no borders; a calm region
    is one line, its name, health and summary; the others a line each for
    the same, then their first rows (problems first), shared fairly.
@@ -53,6 +54,25 @@ def fair(avail: int, wants: list[int], floors: list[int]) -> list[int]:
     return give
 
 
+def _unfold_calm(left: int, shapes: list[PaneShape], full: list[int], heights: list[int | None]) -> None:
+    """Rows the panes that need attention left over go to the calm ones, folded so far: each, in region
+    order, that the room lets show its header and a first row, then what is left shared fairly. Without
+    it, three calm regions at 80x24 were three folded borders above seven empty lines."""
+    calm = [i for i, s in enumerate(shapes) if not s.needy and s.rows]
+    opened: list[int] = []
+    for i in calm:
+        step = HEADER + shapes[i].note + 1  # from the border alone to a header and a first row
+        if left >= step:
+            opened.append(i)
+            left -= step
+    if not opened:
+        return
+    floors = [BORDER + HEADER + shapes[i].note + 1 for i in opened]
+    got = fair(sum(floors) + left, [full[i] for i in opened], floors)
+    for i, h in zip(opened, got, strict=True):
+        heights[i] = h
+
+
 def share_height(avail: int, shapes: list[PaneShape]) -> Sharing:
     n = len(shapes)
     full = [BORDER + HEADER + s.note + s.rows for s in shapes]
@@ -66,6 +86,7 @@ def share_height(avail: int, shapes: list[PaneShape]) -> Sharing:
         heights: list[int | None] = [BORDER] * n
         for i, h in zip(needy, got, strict=True):
             heights[i] = h
+        _unfold_calm(avail - BORDER * calm - sum(got), shapes, full, heights)
         return Sharing(False, tuple(heights))
     # Compact: one head line per region, then rows for those that need attention.
     wants = [1 + shapes[i].note + shapes[i].rows for i in needy]
