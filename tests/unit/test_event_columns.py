@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from mrconsole.models import Event
+from mrconsole.tui import clock
 from mrconsole.tui.widgets.event_log import Columns, event_text
 
 T = datetime(2026, 11, 26, 15, 38, 9, tzinfo=UTC)
@@ -61,7 +64,15 @@ def test_at_80_columns_long_names_keep_their_start_and_end():
     assert len(text) <= 77
 
 
-async def test_the_merged_log_reads_in_event_time_order_and_marks_what_came_too_late():
+@pytest.fixture
+def today_is_the_28th():
+    """The console's clock on the day of the events below, so that no day line comes before them."""
+    clock.follow(lambda: datetime(2026, 11, 28, 2, 0, tzinfo=UTC).timestamp())
+    yield
+    clock.follow(None)
+
+
+async def test_the_merged_log_reads_in_event_time_order_and_marks_what_came_too_late(today_is_the_28th):
     from textual.app import App
 
     from mrconsole.tui.widgets.event_log import HOLD, EventLog
@@ -107,3 +118,35 @@ async def test_the_merged_log_reads_in_event_time_order_and_marks_what_came_too_
         log.add([at("RegionOne", 43, "old")], hold=False)
         await pilot.pause()
         assert log.lines[-1].text.startswith("01:00:43 ")
+
+
+async def test_a_line_names_the_day_before_another_days_events_and_where_the_day_changes():
+    """Times are HH:MM:SS: yesterday's 22:46 under today's 03:08 read as one night without the day's line."""
+    from textual.app import App
+
+    from mrconsole.tui.widgets.event_log import EventLog
+
+    def at(day, hour, name):
+        return Event("RegionOne", "id", name, f"{day}-{hour}", datetime(2026, 12, day, hour, 0, 0, tzinfo=UTC), name,
+                     "CREATE_COMPLETE", "")  # fmt: skip
+
+    class Host(App):
+        def compose(self):
+            yield EventLog(id="log")
+
+    clock.follow(lambda: datetime(2026, 12, 7, 3, 10, tzinfo=UTC).timestamp())
+    try:
+        app = Host()
+        async with app.run_test(size=(140, 20)) as pilot:
+            log = app.query_one(EventLog)
+            log.add([at(6, 22, "late"), at(6, 23, "later"), at(7, 3, "today")], hold=False)
+            await pilot.pause()
+            text = [line.text.rstrip() for line in log.lines]
+            assert text[0] == "── 2026-12-06 UTC ──" and text[3] == "── 2026-12-07 UTC ──", text
+            assert [t[:8] for t in text[1:3] + text[4:]] == ["22:00:00", "23:00:00", "03:00:00"], text
+            log.clear()
+            log.add([at(7, 1, "today"), at(7, 2, "again")], hold=False)  # today's only: no day line
+            await pilot.pause()
+            assert [line.text[:8] for line in log.lines] == ["01:00:00", "02:00:00"]
+    finally:
+        clock.follow(None)

@@ -19,6 +19,10 @@ regions, tests/bench/bench_burst.py, while a region's look comes every
 arrives after a newer one was written (a region that answered late) is
 written when it comes, marked `↑` after its time, rather than moved: a log
 that reorders itself under the reader's eyes is worse.
+
+Times are HH:MM:SS (UTC); a line of its own names the day (`── 2026-12-06 UTC ──`) before the first event
+of a day other than today and wherever the day changes between two lines, so yesterday's 22:46 is not read
+as today's.
 """
 
 from __future__ import annotations
@@ -28,13 +32,14 @@ import textwrap
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 
 from rich.text import Text
 from textual.timer import Timer
 
 from mrconsole.models import Event
 from mrconsole.trace import trace, tracing
+from mrconsole.tui import clock
 from mrconsole.tui.style import status_text
 from mrconsole.tui.widgets.plain import RichLog
 
@@ -121,6 +126,7 @@ class EventLog(RichLog):
         self._newest = 0.0  # the newest event time written
         self._started = time.time()  # events from before this are history, never "late"
         self._timer: Timer | None = None
+        self._day: date | None = None  # the day of the last event written (its day line said)
 
     def columns(self) -> Columns:
         width = self.scrollable_content_region.width or self.app.size.width - 2
@@ -154,7 +160,17 @@ class EventLog(RichLog):
     def clear(self):
         self._held.clear()
         self._newest = 0.0
+        self._day = None
         return super().clear()
+
+    def _day_line(self, e: Event) -> None:
+        """Name the day above an event whose day is not the last line's (the first: not today's)."""
+        if e.time is None:
+            return
+        day = e.time.astimezone(UTC).date()
+        if day != (self._day or clock.moment().date()):
+            self.write(Text(f"── {day.isoformat()} UTC ──", style="dim"))
+        self._day = day
 
     def _write(self, events: list[Event]) -> None:
         cols = self.columns()
@@ -166,6 +182,7 @@ class EventLog(RichLog):
                 # before the log started (a master's backlog read after the first live batch) is not late.
                 line = line[:8] + Text("↑", style="bold yellow") + line[9:] if len(line) > 9 else line
             self._newest = max(self._newest, when)
+            self._day_line(e)
             self.write(line)
             if e.resource_name == e.stack_name and tracing():
                 trace("event-shown", e.region, e.stack_name, e.status)
