@@ -1,4 +1,4 @@
-"""`mrconsole stack create|update|delete|suspend|resume|check|cancel`."""
+"""`mrconsole stack create|update|delete|suspend|resume|check|cancel` (`list` and `show`: stack_show_cmd.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from mrconsole import config
+from mrconsole.cli import stack_show_cmd
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
 from mrconsole.cli.common import (
     EXIT_DEGRADED,
@@ -56,11 +57,12 @@ EPILOG = """exit codes:
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "stack",
-        help="create, update, delete, suspend, resume, check or cancel a stack",
-        description="Act on a stack in a region. Every action is journaled.",
+        help="list, show, create, update, delete, suspend, resume, check or cancel stacks",
+        description="List and show stacks across regions; act on a stack in a region (every action is journaled).",
     )
     ssub = p.add_subparsers(dest="stack_command", metavar="ACTION")
     ssub.required = True
+    stack_show_cmd.add_parsers(ssub)  # list and show: read-only, as `openstack stack list|show`
 
     def common(q, wait=True, through_master=False, stack_timeout=False, several=False):
         if several:  # as `openstack stack delete|suspend|resume|check|cancel` take them: one after another

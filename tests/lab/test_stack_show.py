@@ -1,0 +1,70 @@
+"""`mrconsole stack list` and `stack show` against the lab, with Heat itself (python-heatclient) as the oracle:
+every stack of every region listed once with Heat's status, a constituent shown with the master whose
+resource holds its id, and a region that does not answer said as such (exit 3)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import MASTER
+
+REGIONS = ("RegionOne", "RegionTwo", "RegionThree")
+
+
+def _heat(lab, region: str):
+    import openstack.config
+    from heatclient import client as heat
+
+    config = openstack.config.OpenStackConfig(config_files=[str(lab.dir / "clouds.yaml")])
+    cloud = config.get_one(cloud="mrconsole-lab", region_name=region)
+    return heat.Client("1", session=cloud.get_session(), region_name=region)
+
+
+def test_stack_list_is_every_regions_stacks_as_heat_lists_them_with_their_masters(lab, cli):
+    code, out, err = cli("stack", "list", "--lab", "-f", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    heat = {(r, s.id): s for r in REGIONS for s in _heat(lab, r).stacks.list()}
+    assert {(row["region"], row["id"]): row["stack_status"] for row in rows} == {
+        key: s.stack_status for key, s in heat.items()
+    }
+    master = next(row for row in rows if row["stack_name"] == MASTER)
+    assert master["region"] == "RegionOne" and master["master"] is None
+    # Each constituent the master's Heat holds (its OS::Heat::Stack resources' physical ids), with its master.
+    held = {
+        r.physical_resource_id: r.resource_name
+        for r in _heat(lab, "RegionOne").resources.list(master["id"])
+        if r.resource_type == "OS::Heat::Stack"
+    }
+    by_id = {row["id"]: row for row in rows}
+    assert held and all(by_id[sid]["master"] == f"{MASTER}/{name}" for sid, name in held.items()), rows
+    # As `openstack stack list -f value -c ...` reads in a shell loop.
+    code, out, err = cli("stack", "list", "--lab", "--region", "RegionTwo", "-f", "value", "-c", "stack_name")
+    assert code == 0 and sorted(out.split()) == sorted(s.stack_name for (r, _), s in heat.items() if r == "RegionTwo")
+
+
+def test_stack_show_finds_a_constituent_in_its_region_with_the_master_heat_says_owns_it(lab, cli):
+    code, out, err = cli("stack", "list", "--lab", "-f", "json")
+    constituent = next(row for row in json.loads(out) if row["master"] == f"{MASTER}/db_stack")
+    code, out, err = cli("stack", "show", "--lab", constituent["stack_name"], "-f", "json")
+    assert code == 0, err
+    shown = json.loads(out)
+    heat = _heat(lab, shown["region"]).stacks.get(constituent["id"])
+    assert (shown["id"], shown["stack_status"]) == (heat.id, heat.stack_status)
+    assert shown["timeout_mins"] == heat.timeout_mins
+    assert shown["outputs"] == {o["output_key"]: o["output_value"] for o in heat.outputs}
+    assert shown["parameters"]["db_password"] == "******"  # hidden: as Heat masks it, never the value
+    assert shown["master"] == {"name": MASTER, "resource": "db_stack", "region": "RegionOne", "checked": True}
+    code, out, err = cli("stack", "show", "--lab", MASTER, "-f", "value", "-c", "stack_status", "-c", "region")
+    assert code == 0 and out.split() == [_heat(lab, "RegionOne").stacks.get(MASTER).stack_status, "RegionOne"]
+    code, out, err = cli("stack", "show", "--lab", "no-such-stack")
+    assert code == 1 and err.strip() == "mrconsole: error: stack no-such-stack not found in any reachable region"
+
+
+def test_a_region_that_does_not_answer_is_named_and_the_exit_code_says_so(lab, cli):
+    with lab.fault("RegionThree", "stop"):
+        code, out, err = cli("stack", "list", "--lab", "--request-timeout", "2", "-f", "json")
+        assert code == 3 and "RegionThree did not answer" in err, err
+        assert {row["region"] for row in json.loads(out)} == {"RegionOne", "RegionTwo"}
+        code, out, err = cli("stack", "show", "--lab", "--request-timeout", "2", "no-such-stack")
+        assert code == 3 and "unreachable: RegionThree" in err, err
