@@ -271,7 +271,9 @@ class JournalScreen(TableScreen):
 
     BINDINGS = [Binding("escape", "app.back", "Back", id="back"), Binding("r", "reload", "Reload", id="reload")]
     HEAD, TABLE, ZEBRA = "journal-title", "journal", True
-    COLUMNS = ("Time (UTC)", "User", "Region", "Stack", "Action", "Outcome", "Message", "Request")
+    # What happened first (time, outcome, action), then where: at 80 columns the outcome was the sixth
+    # column, past the screen's edge, and "did it fail?" is the first thing an operator asks of a journal.
+    COLUMNS = ("Time (UTC)", "Outcome", "Action", "Region", "Stack", "Message", "User", "Request")
 
     def heading(self) -> Text:
         return Text(" Journal: every action taken from this machine", style="bold")
@@ -285,12 +287,12 @@ class JournalScreen(TableScreen):
             style = {"failed": "red", "pending": "yellow", "refused": "yellow"}.get(e.outcome, "green")
             table.add_row(
                 time.strftime("%m-%d %H:%M:%S", time.gmtime(e.started_at)),
-                e.user,
+                Text(e.outcome, style=style),
+                action,
                 e.region,
                 e.stack_name,
-                action,
-                Text(e.outcome, style=style),
                 (e.message or "")[:60],
+                e.user,
                 e.request_id or "",
             )
         table.focus()
