@@ -117,6 +117,9 @@ def _when(e: Event) -> float:
 
 
 class EventLog(RichLog):
+    # Said on the border while the log has no line: an empty box reads as a console that is not working.
+    EMPTY = "no event yet: each appears here as Heat records it"
+
     def __init__(self, region_width: int = 11, clock=time.monotonic, **kwargs):
         super().__init__(max_lines=2000, wrap=False, markup=False, highlight=False, **kwargs)
         self.region_width = region_width
@@ -127,6 +130,10 @@ class EventLog(RichLog):
         self._started = time.time()  # events from before this are history, never "late"
         self._timer: Timer | None = None
         self._day: date | None = None  # the day of the last event written (its day line said)
+
+    def on_mount(self) -> None:
+        if not self.lines:
+            self.border_subtitle = self.EMPTY
 
     def columns(self) -> Columns:
         width = self.scrollable_content_region.width or self.app.size.width - 2
@@ -173,6 +180,8 @@ class EventLog(RichLog):
         self._day = day
 
     def _write(self, events: list[Event]) -> None:
+        if events and self.border_subtitle == self.EMPTY:
+            self.border_subtitle = ""
         cols = self.columns()
         for e in events:
             line = event_text(e, cols)
