@@ -26,11 +26,13 @@ from mrconsole.cli.common import (
 )
 from mrconsole.cli.output import add_format
 from mrconsole.core.connect import TopologyCache
+from mrconsole.core.diagnosis.masking import masked_outputs
 from mrconsole.core.errors import INTERNAL_MESSAGE, InternalError
 from mrconsole.core.live.session import owner_by_name
 from mrconsole.core.master.ownership import owner_of
+from mrconsole.core.master.topology import template_or_none
 from mrconsole.core.text import when
-from mrconsole.models import StackDetail
+from mrconsole.models import HIDDEN, StackDetail
 
 LIST_EPILOG = """exit codes:
   0  every region asked answered
@@ -65,7 +67,8 @@ def add_parsers(ssub) -> None:
         help="one stack, wherever it is: status, parameters, outputs, its master (as `openstack stack show`)",
         description="Show one stack, found by name or id in every region (or in each --region): its status "
         "and reason, times, parameters (hidden ones as Heat masks them), outputs, and the master that owns "
-        "it, checked against that master's resources. Read-only: nothing is changed.",
+        "it, checked against that master's resources. An output that reads a hidden parameter is masked "
+        "(Heat shows it in clear). Read-only: nothing is changed.",
         epilog=SHOW_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -136,12 +139,16 @@ async def _list(args) -> int:
 
 async def _show(args) -> int:
     """Cost: one lookup per region asked (concurrently); for a stack named like a constituent, one stack list
-    per region and the candidate master's resources (core/master/ownership.py)."""
+    per region and the candidate master's resources (core/master/ownership.py); one template GET (masking)."""
     fleet = await open_fleet(args, every_region=True)
     try:
         _known_regions(fleet, args)
         detail = await find_one(fleet, args.name, args.regions or None)
         owner = await owner_of(fleet, detail.stack, TopologyCache())
+        # Heat shows an output that reads a hidden parameter in clear: masked as the outputs view masks it
+        # (#33); every output when the template cannot be read, since nothing then says which are safe.
+        template = await template_or_none(fleet, detail.stack)
+        masked = masked_outputs(template) if template is not None else {o.key for o in detail.outputs}
     finally:
         fleet.close()
     master = None
@@ -153,7 +160,7 @@ async def _show(args) -> int:
             # Heat said so (the master's resources hold this stack's id), or only the names and the cache do.
             "checked": owner.master_reachable,
         }
-    doc = _document(detail, master)
+    doc = _document(detail, master, masked)
     if args.format == "json":
         print_json(doc)
         return EXIT_OK
@@ -165,7 +172,7 @@ async def _show(args) -> int:
     return EXIT_OK
 
 
-def _document(detail: StackDetail, master: dict | None) -> dict:
+def _document(detail: StackDetail, master: dict | None, masked: set[str]) -> dict:
     """One stack as `openstack stack show -f json` has its fields, plus region and master. Parameters and
     outputs are mappings (not lists), so that `-c` picks this one row's fields as in `openstack`."""
     s = detail.stack
@@ -180,7 +187,10 @@ def _document(detail: StackDetail, master: dict | None) -> dict:
         "timeout_mins": detail.timeout_mins,
         "disable_rollback": detail.disable_rollback,
         "parameters": dict(detail.parameters),  # hidden ones as Heat shows them: masked
-        "outputs": {o.key: (o.value if o.error is None else f"error: {o.error}") for o in detail.outputs},
+        "outputs": {
+            o.key: HIDDEN if o.key in masked else (o.value if o.error is None else f"error: {o.error}")
+            for o in detail.outputs
+        },
         "master": master,
     }
 

@@ -68,3 +68,31 @@ def test_a_region_that_does_not_answer_is_named_and_the_exit_code_says_so(lab, c
         assert {row["region"] for row in json.loads(out)} == {"RegionOne", "RegionTwo"}
         code, out, err = cli("stack", "show", "--lab", "--request-timeout", "2", "no-such-stack")
         assert code == 3 and "unreachable: RegionThree" in err, err
+
+
+SECRET_STACK = """heat_template_version: 2018-08-31
+parameters:
+  token: {type: string, hidden: true}
+resources:
+  db: {type: OS::Heat::Value, properties: {value: db.example.test}}
+outputs:
+  dsn:
+    value: {str_replace: {template: "postgres://app:TOKEN@HOST/app", params: {TOKEN: {get_param: token}, HOST: h}}}
+  host:
+    value: {get_attr: [db, value]}
+"""
+
+
+def test_an_output_that_reads_a_hidden_parameter_is_masked_though_heat_shows_it(lab, cli, tmp_path):
+    (tmp_path / "secret.yaml").write_text(SECRET_STACK)
+    code, out, err = cli("stack", "create", "showsecret", "-t", str(tmp_path / "secret.yaml"), "-P",
+                         "token=Zebra-4711-secret", "--lab", "--region", "RegionTwo", "--wait")  # fmt: skip
+    assert code == 0, err + out
+    heat = {o["output_key"]: o["output_value"] for o in _heat(lab, "RegionTwo").stacks.get("showsecret").outputs}
+    assert "Zebra-4711-secret" in heat["dsn"]  # Heat itself: in clear
+    for fmt in ("json", "table", "yaml"):
+        code, out, err = cli("stack", "show", "showsecret", "--lab", "-f", fmt)
+        assert code == 0 and "Zebra-4711" not in out + err, out
+    code, out, err = cli("stack", "show", "showsecret", "--lab", "-f", "json")
+    assert json.loads(out)["outputs"] == {"dsn": "******", "host": "db.example.test"}
+    assert json.loads(out)["parameters"]["token"] == "******"
