@@ -48,9 +48,11 @@ def test_bash_completes_commands_options_and_names_from_the_cache():
             [CachedConstituent("db", "RegionThree", "s-1", "shop-db-x1", "CREATE_COMPLETE", None, {}, {}, None)],
         )
     )
-    commands, verbs, stacks, regions, masters, shells = _complete(
+    commands, verbs, reads, shown, stacks, regions, masters, shells = _complete(
         "mrconsole sta",
         "mrconsole stack del",
+        "mrconsole stack s",
+        "mrconsole stack show shop-",
         "mrconsole stack delete sh",
         "mrconsole stack delete shop --region Reg",
         "mrconsole status --master ",
@@ -58,6 +60,8 @@ def test_bash_completes_commands_options_and_names_from_the_cache():
     )
     assert commands == {"status", "stack"}
     assert verbs == {"delete"}
+    assert reads == {"show", "suspend"}
+    assert shown == {"shop-db-x1"}
     assert stacks == {"shop", "shop-db-x1"}
     assert regions == {"RegionTwo", "RegionThree"}
     assert masters == {"shop"}
