@@ -32,7 +32,7 @@ from mrconsole.core.live.session import owner_by_name
 from mrconsole.core.master.ownership import owner_of
 from mrconsole.core.master.topology import template_or_none
 from mrconsole.core.text import when
-from mrconsole.models import HIDDEN, StackDetail
+from mrconsole.models import HIDDEN, Stack, StackDetail
 
 LIST_EPILOG = """exit codes:
   0  every region asked answered
@@ -104,19 +104,7 @@ async def _list(args) -> int:
         fleet.close()
     stacks = [s for rs in listing.values() for s in rs.stacks]
     names = Counter(s.name for s in stacks)
-    rows = [
-        {
-            "region": s.region,
-            "id": s.id,
-            "stack_name": s.name,
-            "stack_status": s.status,
-            "stack_status_reason": s.status_reason,
-            "creation_time": s.created_time,
-            "updated_time": s.updated_time,
-            "master": owner_by_name(None, names, s),
-        }
-        for s in stacks
-    ]
+    rows = [{**_fields(s), "master": owner_by_name(None, names, s)} for s in stacks]
     if args.format == "json":
         print_json(rows)
     else:
@@ -172,10 +160,8 @@ async def _show(args) -> int:
     return EXIT_OK
 
 
-def _document(detail: StackDetail, master: dict | None, masked: set[str]) -> dict:
-    """One stack as `openstack stack show -f json` has its fields, plus region and master. Parameters and
-    outputs are mappings (not lists), so that `-c` picks this one row's fields as in `openstack`."""
-    s = detail.stack
+def _fields(s: Stack) -> dict:
+    """A stack's own fields, named as `openstack stack list|show -f json` names them, and its region."""
     return {
         "region": s.region,
         "id": s.id,
@@ -184,6 +170,14 @@ def _document(detail: StackDetail, master: dict | None, masked: set[str]) -> dic
         "stack_status_reason": s.status_reason,
         "creation_time": s.created_time,
         "updated_time": s.updated_time,
+    }
+
+
+def _document(detail: StackDetail, master: dict | None, masked: set[str]) -> dict:
+    """One stack as `openstack stack show -f json` has its fields, plus region and master. Parameters and
+    outputs are mappings (not lists), so that `-c` picks this one row's fields as in `openstack`."""
+    return {
+        **_fields(detail.stack),
         "timeout_mins": detail.timeout_mins,
         "disable_rollback": detail.disable_rollback,
         "parameters": dict(detail.parameters),  # hidden ones as Heat shows them: masked
