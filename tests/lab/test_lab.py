@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 from pathlib import Path
@@ -106,26 +105,6 @@ def test_stop_refuses_start_restores_and_data_survives(lab, cli):
     assert code == 0
     names = [s["name"] for s in json.loads(out)["regions"][0]["stacks"]]
     assert any(n.startswith(f"{MASTER}-db_stack-") for n in names), "data lost across stop/start"
-
-
-def _entry_point_caches() -> dict[str, list[str]]:
-    """stevedore's entry-point cache files (the tests' XDG_CACHE_HOME), each with the paths it was keyed by."""
-    folder = Path(os.environ["XDG_CACHE_HOME"]) / "python-entrypoints"
-    files = folder.glob("*") if folder.is_dir() else ()
-    return {f.name: [p for p, _ in json.loads(f.read_text())["path_values"]] for f in files if f.is_file()}
-
-
-def test_a_restarted_region_reads_the_entry_point_cache_its_lab_wrote(lab):
-    """A Heat started again finds the entry points every lab process cached (no rescan of every installed
-    package, no new cache file): no lab directory is part of what the cache is keyed by."""
-    before = _entry_point_caches()
-    assert before, "the lab's processes cached no entry points"
-    for name, paths in before.items():
-        assert not any(str(lab.dir) in p for p in paths), f"cache {name} keyed by a lab directory"
-    with lab.fault("RegionTwo", "stop"):
-        assert lab.state("RegionTwo") == "stopped"
-    assert lab.state("RegionTwo") == "up"
-    assert _entry_point_caches().keys() == before.keys()
 
 
 def test_freeze_hangs_requests_and_thaw_resumes(lab, cli):

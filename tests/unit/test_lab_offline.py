@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import socket
 from pathlib import Path
@@ -115,3 +116,22 @@ def test_a_lab_server_that_cannot_listen_ends_at_once_with_one_line(tmp_path):
         )
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [f"cannot listen on 127.0.0.1:{port}: Address already in use"]
+
+
+def test_a_lab_server_runs_without_its_own_directory_on_sys_path(tmp_path):
+    """The lab's servers are started in their own directory (logs, pid files), which must not be on their
+    `sys.path`: stevedore keys its entry-point cache by every entry and its mtime, so with it every start of a
+    Heat, Keystone or Barbican rescanned every installed package and left a cache file behind for good.
+    `python -m site` started as a server is: it prints the `sys.path` it was given."""
+    from mrconsole.lab import processes
+
+    home = tmp_path / "RegionOne"
+    home.mkdir()
+    pid = processes.spawn("site", [], pid_file=home / "site.pid", output=home / "out.txt", cwd=home)
+    assert processes._wait_gone(pid, 30)
+    printed = (home / "out.txt").read_text()
+    listed = printed.split("sys.path = ", 1)[1].split("]", 1)[0] + "]"
+    entries = ast.literal_eval(listed)
+    assert entries and "site-packages" in " ".join(entries), printed
+    # (site prints a relative entry joined to the directory: the editable install's path hook, not a folder.)
+    assert not {str(home), ".", ""} & set(entries), entries
