@@ -132,6 +132,15 @@ async def open_fleet(args, authenticate: bool = True, every_region: bool = False
     return fleet
 
 
+def refuse_unknown_regions(fleet, regions) -> None:
+    """A --region the cloud does not have: one line naming the ones it has (exit 2), before anything is asked."""
+    unknown = [r for r in regions if r not in fleet.region_names]
+    if unknown:
+        raise CliError(
+            f"region {unknown[0]!r} is not in cloud {fleet.name} (it has: {', '.join(fleet.region_names)})", EXIT_USAGE
+        )
+
+
 async def find_one(fleet, name: str, regions: list[str] | None = None):
     """The one stack called `name` (or with that id) in the reachable regions."""
 

@@ -9,7 +9,7 @@ import sys
 from dataclasses import replace
 
 from mrconsole import config
-from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
+from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet, refuse_unknown_regions
 from mrconsole.cli.common import (
     EXIT_DEGRADED,
     EXIT_FAILED,
@@ -193,12 +193,7 @@ async def _rollout(args, gate: Gate, params: dict) -> int:
     try:
         if _read_only(args, fleet.name) and _mutates(args):
             raise CliError(f"read-only mode (set for cloud {fleet.name} in the config): rollout is not allowed")
-        unknown = [r for r in args.regions if r not in fleet.region_names]
-        if unknown:
-            raise CliError(
-                f"region {unknown[0]!r} is not in cloud {fleet.name} (it has: {', '.join(fleet.region_names)})",
-                EXIT_USAGE,
-            )
+        refuse_unknown_regions(fleet, args.regions)
         found = await find_one(fleet, args.name, args.regions or None)
         region = found.stack.region
         actions = Actions(fleet, read_only=_read_only(args, fleet.name))

@@ -12,7 +12,7 @@ import yaml
 
 from mrconsole import config
 from mrconsole.cli import stack_show_cmd
-from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet, refuse_unknown_regions
 from mrconsole.cli.common import (
     EXIT_DEGRADED,
     EXIT_FAILED,
@@ -252,13 +252,8 @@ async def _stack(args) -> int:
             f"read-only mode (set for cloud {fleet.name} in the config): {args.stack_command} is not "
             "allowed; nothing was sent"
         )
-    unknown = [r for r in args.regions if r not in fleet.region_names]
-    if unknown:
-        fleet.close()
-        raise CliError(
-            f"region {unknown[0]!r} is not in cloud {fleet.name} (it has: {', '.join(fleet.region_names)})", EXIT_USAGE
-        )
     try:
+        refuse_unknown_regions(fleet, args.regions)
         actions = Actions(fleet, read_only=_read_only(args, fleet.name))
         try:
             if args.stack_command == "create":

@@ -13,13 +13,11 @@ import asyncio
 import sys
 from collections import Counter
 
-from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
+from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet, refuse_unknown_regions
 from mrconsole.cli.common import (
     EXIT_DEGRADED,
     EXIT_FAILED,
     EXIT_OK,
-    EXIT_USAGE,
-    CliError,
     print_json,
     print_table,
     stack_ref,
@@ -86,19 +84,11 @@ def cmd_show(args) -> int:
     return asyncio.run(_show(args))
 
 
-def _known_regions(fleet, args) -> None:
-    unknown = [r for r in args.regions if r not in fleet.region_names]
-    if unknown:
-        raise CliError(
-            f"region {unknown[0]!r} is not in cloud {fleet.name} (it has: {', '.join(fleet.region_names)})", EXIT_USAGE
-        )
-
-
 async def _list(args) -> int:
     """Cost: one stack list per region asked (concurrently); the masters come from the names listed."""
     fleet = await open_fleet(args, every_region=True)
     try:
-        _known_regions(fleet, args)
+        refuse_unknown_regions(fleet, args.regions)
         listing = await fleet.list_stacks(args.regions or None)
     finally:
         fleet.close()
@@ -130,7 +120,7 @@ async def _show(args) -> int:
     per region and the candidate master's resources (core/master/ownership.py); one template GET (masking)."""
     fleet = await open_fleet(args, every_region=True)
     try:
-        _known_regions(fleet, args)
+        refuse_unknown_regions(fleet, args.regions)
         detail = await find_one(fleet, args.name, args.regions or None)
         owner = await owner_of(fleet, detail.stack, TopologyCache())
         # Heat shows an output that reads a hidden parameter in clear: masked as the outputs view masks it

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import MASTER
+from tests.lab.test_oncall import SECRET_CHILD
 
 REGIONS = ("RegionOne", "RegionTwo", "RegionThree")
 
@@ -70,21 +71,8 @@ def test_a_region_that_does_not_answer_is_named_and_the_exit_code_says_so(lab, c
         assert code == 3 and "unreachable: RegionThree" in err, err
 
 
-SECRET_STACK = """heat_template_version: 2018-08-31
-parameters:
-  token: {type: string, hidden: true}
-resources:
-  db: {type: OS::Heat::Value, properties: {value: db.example.test}}
-outputs:
-  dsn:
-    value: {str_replace: {template: "postgres://app:TOKEN@HOST/app", params: {TOKEN: {get_param: token}, HOST: h}}}
-  host:
-    value: {get_attr: [db, value]}
-"""
-
-
 def test_an_output_that_reads_a_hidden_parameter_is_masked_though_heat_shows_it(lab, cli, tmp_path):
-    (tmp_path / "secret.yaml").write_text(SECRET_STACK)
+    (tmp_path / "secret.yaml").write_text(SECRET_CHILD)  # outputs: dsn reads the hidden token, host does not
     code, out, err = cli("stack", "create", "showsecret", "-t", str(tmp_path / "secret.yaml"), "-P",
                          "token=Zebra-4711-secret", "--lab", "--region", "RegionTwo", "--wait")  # fmt: skip
     assert code == 0, err + out
@@ -96,3 +84,18 @@ def test_an_output_that_reads_a_hidden_parameter_is_masked_though_heat_shows_it(
     code, out, err = cli("stack", "show", "showsecret", "--lab", "-f", "json")
     assert json.loads(out)["outputs"] == {"dsn": "******", "host": "db.example.test"}
     assert json.loads(out)["parameters"]["token"] == "******"
+
+
+def test_a_region_the_cloud_lacks_is_one_line_and_exit_2_for_list_show_actions_and_rollouts(lab, cli):
+    for args in (
+        ("stack", "list"),
+        ("stack", "show", MASTER),
+        ("stack", "check", MASTER, "--yes"),
+        ("rollout", MASTER, "--reapply", "--yes"),
+    ):
+        code, out, err = cli(*args, "--lab", "--region", "Nowhere")
+        assert code == 2, (args, err)
+        assert err.strip().endswith(
+            "region 'Nowhere' is not in cloud mrconsole-lab (it has: RegionOne, RegionTwo, RegionThree)"
+        ), err
+        assert "Traceback" not in err
