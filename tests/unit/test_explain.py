@@ -41,3 +41,29 @@ def test_a_delete_failed_removing_credentials_says_delete_again_and_nothing_else
     assert root("DELETE_FAILED", "Error deleting trust: 503").instead
     assert not root("DELETE_FAILED", "Resource DELETE failed: volume busy").instead
     assert not root("CREATE_FAILED", "Error deleting project").instead
+
+
+# Heat's reason, as the production lab's RegionOne gave it (tests/lab/test_database.py makes it happen).
+PURGE_REASON = (
+    "(pymysql.err.IntegrityError) (1451, 'Cannot delete or update a parent row: a foreign key constraint fails "
+    "(`regionone`.`resource`, CONSTRAINT `resource_ibfk_1` FOREIGN KEY (`current_template_id`) REFERENCES "
+    "`raw_template` (`id`))')\n[SQL: DELETE FROM raw_template WHERE raw_template.id = %(id)s]\n"
+    "[parameters: {'id': 1}]\n(Background on this error at: https://sqlalche.me/e/21/gkpj)"
+)
+
+
+def test_a_failed_clean_up_of_the_previous_template_says_check_the_stack_it_started_from():
+    from mrconsole.core.diagnosis.why import RootCause
+    from mrconsole.models import Stack
+
+    alone = RootCause("RegionOne", "px", "33d9", None, "stack", "UPDATE_FAILED", PURGE_REASON)
+    assert "end of px's update" in alone.instead and alone.instead.endswith("stack check px --region RegionOne")
+    master = Stack("RegionOne", "9a1e", "shop", "UPDATE_FAILED")
+    constituent = RootCause(
+        "RegionTwo", "shop-web", "77b0", None, "stack", "ROLLBACK_FAILED", PURGE_REASON, start=master
+    )
+    assert "end of shop-web's rollback" in constituent.instead
+    assert constituent.instead.endswith("stack check shop --region RegionOne")
+    other = PURGE_REASON.replace("current_template_id", "stack_id")
+    assert not RootCause("RegionOne", "px", "33d9", None, "stack", "UPDATE_FAILED", other).instead
+    assert not RootCause("RegionOne", "px", "33d9", None, "stack", "UPDATE_COMPLETE", PURGE_REASON).instead

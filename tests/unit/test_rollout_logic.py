@@ -269,3 +269,27 @@ def test_a_rollback_of_a_held_update_waits_for_a_released_constituent_to_end_bef
     assert said[:3] == ["master events"] * 3, said  # the master first: web_two UPDATING until its third look
     regions = [x for x in said[3:cancel] if x.startswith("read")]
     assert regions.count("read s2 busy") == 2 and regions[-3:] == ["read s1 quiet", "read s2 quiet", "read s3 quiet"]
+
+
+def test_an_update_failed_only_by_heats_template_clean_up_says_so_and_where_to_look():
+    """Heat's reason when its clean-up of the previous template fails on MariaDB (tests/lab/test_database.py
+    makes Heat give it): the rollout says the clean-up failed, not the update, and names `why`."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from mrconsole.core.rollout.run import RolloutRun
+    from tests.unit.test_explain import PURGE_REASON
+
+    async def ended():
+        return None
+
+    run = RolloutRun(SimpleNamespace(region=lambda name: None), None, topo(), (("RegionOne",),))
+    run._until_master_ends = ended  # Heat's part: the lab test's
+    run.master_status, run.master_reason = "UPDATE_FAILED", PURGE_REASON
+    outcome = asyncio.run(run._finish())
+    assert outcome.message.startswith(f"{MASTER.name}'s update ended UPDATE_FAILED; Heat's clean-up after the update")
+    assert outcome.message.endswith(f"mrconsole why {MASTER.name} --region {MASTER.region}")
+    run.master_reason = "Resource UPDATE failed: resources.web_two: Went to status UPDATE_FAILED"
+    assert asyncio.run(run._finish()).message == f"{MASTER.name}'s update ended UPDATE_FAILED"
+    run.reasons["web_two"] = PURGE_REASON  # a constituent's own clean-up, as the master's event said it
+    assert "Heat's clean-up after the update failed" in asyncio.run(run._finish()).message

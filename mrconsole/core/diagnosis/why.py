@@ -9,6 +9,7 @@ and names the first resource that failed there, with the events around it.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -30,6 +31,19 @@ class WhyStep:
 # reasons, the resources already gone (seen on the production lab: tests/lab/test_faults.py).
 CREDENTIAL_CLEANUP = ("Error deleting trust", "Error deleting project")
 
+# Heat 27's convergence engine, once an update or a rollback has reached its end, stores the stack COMPLETE and
+# then deletes its previous template (heat/engine/stack.py `purge_db`). When a resource row still refers to that
+# template, MariaDB refuses (error 1451: the resource table's foreign key to raw_template) and Heat marks the
+# stack UPDATE_FAILED or ROLLBACK_FAILED with the database's error as its reason, its resources already at the
+# new template. Met twice in the lab tier's rollouts on MariaDB (sqlite enforces no such key, so never there);
+# tests/lab/test_database.py makes Heat meet the same refusal on purpose and pins what clears it.
+TEMPLATE_PURGE = re.compile(r"\b1451\b.*`current_template_id`.*`raw_template`", re.S)
+
+
+def template_purge_failed(reason: str) -> bool:
+    """Heat's reason says the failure was its clean-up of the previous template, after the action's end."""
+    return bool(TEMPLATE_PURGE.search(reason or ""))
+
 
 @dataclass
 class RootCause:
@@ -41,6 +55,9 @@ class RootCause:
     status: str
     reason: str
     events_around: list[Event] = field(default_factory=list)
+    # The stack `why` started from (its master, when the root is in a constituent): a check of it reaches
+    # every constituent in its own region (Heat's RemoteStack.handle_check), so it is the one to check.
+    start: Stack | None = None
 
     @property
     def instead(self) -> str:
@@ -50,6 +67,15 @@ class RootCause:
                 f"Heat deleted {self.stack_name}'s resources but could not reach Keystone to remove its credentials; "
                 f"once Keystone answers, delete it again: mrconsole stack delete {self.stack_id} "
                 f"--region {self.region}"
+            )
+        if self.status.endswith("_FAILED") and template_purge_failed(self.reason):
+            action = self.status.split("_")[0].lower()
+            check = self.start or Stack(region=self.region, id=self.stack_id, name=self.stack_name, status="")
+            return (
+                f"Heat reached the end of {self.stack_name}'s {action}, then failed to delete its previous "
+                f"template (its database refused: a resource still refers to it), so the resources are as the "
+                f"{action} left them. Have Heat check them, which clears the status: mrconsole stack check "
+                f"{check.name or check.id} --region {check.region}"
             )
         return ""
 
@@ -76,12 +102,19 @@ async def why(fleet, region: str, name_or_id: str, max_depth: int = 5, context: 
         failed_stacks = [s.stack for s in report.steps if s.stack.failed]
         if failed_stacks:
             s = failed_stacks[-1]
-            report.root = RootCause(s.region, s.name, s.id, None, "", s.status, s.status_reason)
+            report.root = RootCause(s.region, s.name, s.id, None, "", s.status, s.status_reason, start=detail.stack)
         return report
     # The root cause is the first resource that failed, in whichever region.
     _, r_region, r_stack, resource = min(candidates, key=lambda c: c[0])
     report.root = RootCause(
-        r_region, r_stack.name, r_stack.id, resource.name, resource.type, resource.status, resource.status_reason
+        r_region,
+        r_stack.name,
+        r_stack.id,
+        resource.name,
+        resource.type,
+        resource.status,
+        resource.status_reason,
+        start=detail.stack,
     )
     try:
         events = await fleet.region(r_region).events(resource.stack_name, resource.stack_id, sort_dir="asc")

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.actions import ActionResult, Actions, Target
 from mrconsole.core.acting.permissions import refuse_unless_permitted
+from mrconsole.core.diagnosis.why import template_purge_failed
 from mrconsole.core.master.topology import Constituent, Topology
 from mrconsole.core.rollout.gate import Gate, GateResult, healthy, run_command
 from mrconsole.core.rollout.record import DONE as DONE_RECORD
@@ -130,6 +131,7 @@ class RolloutRun:
         ]
         self.states: dict[str, str] = {}
         self.master_status = topo.master.status
+        self.master_reason = topo.master.status_reason
         self.marker: str | None = None
         self.started_seen = False
         self.failed_regions: set[str] = set()
@@ -208,7 +210,7 @@ class RolloutRun:
         self.signalled -= {e.resource_name for e in events if not hook_cleared(e.status_reason)}
         for e in events:
             if e.resource_name == m.name and e.physical_id in ("", m.id):
-                self.master_status = e.status
+                self.master_status, self.master_reason = e.status, e.status_reason
                 if e.status == "UPDATE_IN_PROGRESS":
                     self.started_seen = True
         start, states = constituent_states(events, m, self.topo)
@@ -575,6 +577,20 @@ class RolloutRun:
             f"token: mrconsole rollout {self.topo.master.name} --continue"
         )
 
+    def _purge_hint(self) -> str:
+        """Met in the lab tier on MariaDB (core/diagnosis/why.py TEMPLATE_PURGE): the master's update or rollback
+        reached its end and Heat's clean-up of the previous template failed after it, on the master or on a
+        constituent; the status says FAILED though the resources were changed. `why` says what clears it."""
+        if self.master_status.endswith("_COMPLETE"):
+            return ""
+        if not any(template_purge_failed(r) for r in (self.master_reason, *self.reasons.values())):
+            return ""
+        return (
+            f"; Heat's clean-up after the {self.master_status.split('_')[0].lower()} failed, not the "
+            f"{self.master_status.split('_')[0].lower()} itself (its database refused to delete the previous "
+            f"template). What clears it: mrconsole why {self.topo.master.name} --region {self.topo.master.region}"
+        )
+
     def _next(self, wave: WaveProgress) -> WaveProgress | None:
         return self.waves[wave.number] if wave.number < len(self.waves) else None
 
@@ -632,7 +648,10 @@ class RolloutRun:
             return ended
         if not self.master_status.endswith("_COMPLETE"):
             return Outcome(
-                HEAT_FAILED, f"{self.topo.master.name}'s update ended {self.master_status}" + self._token_hint()
+                HEAT_FAILED,
+                f"{self.topo.master.name}'s update ended {self.master_status}"
+                + self._token_hint()
+                + self._purge_hint(),
             )
         await self._unless_ended_elsewhere()
         await self.cleanup()
@@ -665,14 +684,14 @@ class RolloutRun:
                 # was still failing when this update began) can say FAILED while this one still runs.
                 detail = await self.fleet.region(self.topo.master.region).get_stack(self.topo.master.id, outputs=False)
                 if not detail.stack.in_progress:
-                    self.master_status = detail.stack.status
+                    self.master_status, self.master_reason = detail.stack.status, detail.stack.status_reason
                     return None
                 self.master_status = detail.stack.status
             elif not self.started_seen and not self.master_status.endswith("_IN_PROGRESS"):
                 # The update ended before the marker was taken: read the stack itself.
                 detail = await self.fleet.region(self.topo.master.region).get_stack(self.topo.master.id, outputs=False)
                 if not detail.stack.in_progress and self._last_update_seen(detail.stack.status):
-                    self.master_status = detail.stack.status
+                    self.master_status, self.master_reason = detail.stack.status, detail.stack.status_reason
                     return None
             await asyncio.sleep(self.poll)
         return Outcome(UNREACHABLE, f"{self.topo.master.name}'s update did not end within {self.limit:.0f}s")
@@ -702,7 +721,7 @@ class RolloutRun:
             ended_as = self.master_status
             if ok:
                 await self._record_again()
-            return Outcome(DONE if ok else HEAT_FAILED, f"rolled back by Heat: {ended_as}")
+            return Outcome(DONE if ok else HEAT_FAILED, f"rolled back by Heat: {ended_as}" + self._purge_hint())
         if change_kind == "template":
             raise RolloutError(
                 "the rolled-out change was a new template, and the update has ended: Heat keeps no way back to "
@@ -722,7 +741,9 @@ class RolloutRun:
         if ended is not None:
             return ended
         ok = self.master_status == "UPDATE_COMPLETE"
-        return Outcome(DONE if ok else HEAT_FAILED, f"{self.topo.master.name}: {self.master_status}")
+        return Outcome(
+            DONE if ok else HEAT_FAILED, f"{self.topo.master.name}: {self.master_status}" + self._purge_hint()
+        )
 
     async def _until_released_ones_end(self, limit: float = 300.0) -> None:
         """Before a held update is cancelled: until no constituent released from its breakpoint (by a wave, or
