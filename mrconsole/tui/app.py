@@ -90,7 +90,7 @@ from mrconsole.tui.screens.requests import RequestsScreen
 from mrconsole.tui.screens.rollout import BreakpointsScreen, RolloutScreen
 from mrconsole.tui.style import ansi_following
 from mrconsole.tui.widgets.footer import SteadyFooter
-from mrconsole.tui.widgets.plain import Static
+from mrconsole.tui.widgets.plain import AnyInput, Static
 
 
 class MrConsoleApp(App):
@@ -218,6 +218,28 @@ class MrConsoleApp(App):
         if isinstance(event, events.Key):
             self.collector.key()  # a full collection waits until keys stop for a moment
         await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        """Type-ahead. Textual sends a key to the widget focused when the key is read: keys typed right after
+        the one that opens a line to type in (`/` the filter, `:` the prompt, as fast as a hand types `/pa` or
+        tmux sends `:why pa`) were queued at the widget focused before, bubbled up here and met the app's
+        bindings with the line focused by then: `/pa` opened the filter and then acted on the selected stack
+        (`a`); `:why pa` + enter submitted an empty prompt (the enter met the line's binding at once, the
+        words were still queued). So a key that reaches the app while a line has focus goes to the line, in
+        the order typed. One that came up from the line itself makes the same trip once more and is then the
+        app's (`typed_ahead`), as it would have been: escape, tab, enter after the words."""
+        line = self.screen.focused
+        if getattr(event, "typed_ahead", False) or not isinstance(line, AnyInput):
+            return
+        # Handed over as Textual hands a read key to the focused widget (App.on_event marks it forwarded, so
+        # when the line leaves it, it comes up here as a bubbled key, to the bindings), behind the line's
+        # Focus and the keys before it in its queue: a line that selects its text on focus (the events
+        # filter) has it typed over, as when the key comes later.
+        again = events.Key(event.key, event.character)
+        again.typed_ahead = True
+        line._forward_event(again)
+        event.prevent_default()
+        event.stop()
 
     async def _connect(self) -> None:
 

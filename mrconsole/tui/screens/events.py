@@ -106,7 +106,8 @@ class EventsScreen(ConsoleAccess, Screen):
         self.query_one(EventLog).focus()
 
     def action_filter(self) -> None:
-        self.query_one("#events-filter", Input).focus()
+        # At once (not focus(), at the next idle): the keys typed behind `/` find it focused (MrConsoleApp.on_key).
+        self.set_focus(self.query_one("#events-filter", Input))
 
     def action_toggle_follow(self) -> None:
         self.following = not self.following

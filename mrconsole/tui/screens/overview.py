@@ -398,7 +398,9 @@ class OverviewScreen(ConsoleAccess, Screen):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
-        box.focus()
+        # At once, not at the next idle as focus() does: the keys typed behind `/` are already queued and find
+        # the box focused when they reach the app (MrConsoleApp.on_key), so they are typed into it.
+        self.set_focus(box)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":

@@ -101,6 +101,10 @@ class Option(_ol.Option):
         super().__init__(plain(prompt), id, disabled)
 
 
+# Any line typed in, Textual's own too (the command palette's): for isinstance only, it draws nothing.
+AnyInput = _tw.Input
+
+
 class Input(_tw.Input):
     """A placeholder or a prefilled value (a master's name, a default) is drawn printable: Heat's
     stack names cannot hold a control character, its parameters' defaults can."""
