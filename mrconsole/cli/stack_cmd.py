@@ -38,6 +38,7 @@ from mrconsole.core.acting.launch import preview_by_region
 from mrconsole.core.acting.plan import execute, plan_action
 from mrconsole.core.acting.preview import preview_update
 from mrconsole.core.connect import TemplateBundle, TopologyCache, gather, gather_environment
+from mrconsole.core.diagnosis.why import why
 from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.core.live.events import EventStream, StreamConfig
 from mrconsole.core.live.follow import follow_master
@@ -584,12 +585,29 @@ async def _report(args, fleet, actions, results) -> int:
             print(line + (f"  (request {r.request_id})" if r.request_id else ", nothing was sent"))
     failed = any(not r.ok and not r.sent for r in results) or any(s.endswith("_FAILED") for s in final.values())
     for i, r in enumerate(results):
+        if final.get(i, "").endswith("_FAILED"):
+            await _why_next(fleet, r)
         if r.action in ("update", "reapply") and final.get(i, "").endswith("_FAILED"):
             await _next_step(fleet, r)
     if failed:
         return EXIT_FAILED
     # Sent, the answer lost: not a failure, not a success; the region is misbehaving (degraded).
     return EXIT_DEGRADED if any(not r.ok for r in results) else EXIT_OK
+
+
+async def _why_next(fleet, result) -> None:
+    """An action that ended FAILED: the way out `why` knows for its root cause (Heat's clean-up failing after
+    the action's end: core/diagnosis/why.py), else where to look, on stderr. Cost: one `why` walk (the
+    failed stacks' resources and templates, in their regions), only after a failure."""
+    ref = f"{result.stack_name or result.stack_id} --region {result.region}"
+    try:
+        report = await why(fleet, result.region, result.stack_id or result.stack_name)
+    except CloudError:
+        report = None  # the failure itself was said; where to look still holds
+    if report is not None and report.root is not None and report.root.instead:
+        print(f"next: {report.root.instead}", file=sys.stderr)
+    else:
+        print(f"next: mrconsole why {ref} (its root cause, across regions)", file=sys.stderr)
 
 
 async def _next_step(fleet, result) -> None:

@@ -64,6 +64,9 @@ def test_an_update_failed_by_heats_template_clean_up_is_explained_and_a_check_cl
     with _template_still_referenced(lab, "purge-a", "purge-b"):
         code, out, err = cli("stack", "update", "purge-a", "-P", "release=v2", *_on(lab), "--yes", "--wait")
         assert code != 0, out
+        # Said with the failure: what `why` knows of it.
+        assert "next: Heat reached the end of purge-a's update" in err, err
+        assert "stack check purge-a --region RegionOne" in err, err
         shown = _show(cli, lab, "purge-a")
         # Heat's own answer: the update reached its end (the output is the new value), the status says FAILED.
         assert shown["stack_status"] == "UPDATE_FAILED" and "1451" in shown["stack_status_reason"], shown

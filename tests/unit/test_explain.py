@@ -67,3 +67,38 @@ def test_a_failed_clean_up_of_the_previous_template_says_check_the_stack_it_star
     other = PURGE_REASON.replace("current_template_id", "stack_id")
     assert not RootCause("RegionOne", "px", "33d9", None, "stack", "UPDATE_FAILED", other).instead
     assert not RootCause("RegionOne", "px", "33d9", None, "stack", "UPDATE_COMPLETE", PURGE_REASON).instead
+
+
+def test_an_action_that_ended_failed_says_next_what_why_knows_else_where_to_look(capsys):
+    import asyncio
+    from types import SimpleNamespace
+
+    from mrconsole.cli.stack_cmd import _why_next
+    from mrconsole.core.acting.actions import ActionResult
+    from mrconsole.models import Stack, StackDetail
+
+    class Region:
+        def __init__(self, stack):
+            self.stack = stack
+
+        async def get_stack(self, ref, **kw):
+            if self.stack is None:
+                raise CloudError("unavailable", "connection refused or failed", "RegionOne")
+            return StackDetail(self.stack)
+
+        async def resources(self, stack, nested_depth=0):
+            return []
+
+        async def template(self, stack):
+            return {"heat_template_version": "2018-08-31", "resources": {}}
+
+    result = ActionResult("update", "RegionOne", "px", "33d9", True, "", "req-1", None)
+    failed = Stack("RegionOne", "33d9", "px", "UPDATE_FAILED", PURGE_REASON)
+    for stack, said in (
+        (failed, "next: Heat reached the end of px's update"),
+        (None, "next: mrconsole why px --region RegionOne (its root cause, across regions)"),
+        (Stack("RegionOne", "33d9", "px", "UPDATE_FAILED", "Resource UPDATE failed: x"), "next: mrconsole why px"),
+    ):
+        fleet = SimpleNamespace(region=lambda name, s=stack: Region(s), region_names=["RegionOne"])
+        asyncio.run(_why_next(fleet, result))
+        assert capsys.readouterr().err.startswith(said)
