@@ -170,3 +170,47 @@ async def test_a_layout_arranges_the_screen_once_and_keeps_its_map_as_the_full_m
         kept = dict(compositor.full_map)
         fresh, _widgets = real_arrange(compositor, compositor.root, compositor.size, visible_only=False)
         assert kept == fresh
+
+
+async def test_closing_a_screen_repaints_the_overview_once_and_arranges_it_not_at_all(monkeypatch):
+    """esc on a screen over the overview: Textual repaints the overview as it comes back, then, removing the
+    closed screen from the app, laid it out and repainted it whole a second time (at 50 regions ~220 widgets
+    arranged and 200x50 cells drawn again for nothing: the closed screen was not on screen). Fails on the code
+    before (2 full repaints, 1 layout per esc); the overview after is what a fresh full repaint draws."""
+    from textual._compositor import Compositor
+    from textual.screen import Screen
+
+    app = _fleet_of(50)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await _overview(pilot)
+        overview = app.screen
+        overview.action_focus_stacks()
+        await settled(pilot)
+        full: list[str] = []
+        layouts: list[str] = []
+        real_full, real_layout = Compositor.render_full_update, Screen._refresh_layout
+
+        def full_update(self, *a, **k):
+            full.append(type(app.screen).__name__)
+            return real_full(self, *a, **k)
+
+        def refresh_layout(self, *a, **k):
+            layouts.append(type(self).__name__)
+            return real_layout(self, *a, **k)
+
+        monkeypatch.setattr(Compositor, "render_full_update", full_update)
+        monkeypatch.setattr(Screen, "_refresh_layout", refresh_layout)
+        for key in ("j", "question_mark", "e"):
+            await pilot.press(key)
+            await settled(pilot)
+            assert app.screen is not overview, key
+            full.clear()
+            layouts.clear()
+            await pilot.press("escape")
+            await settled(pilot)
+            assert app.screen is overview, key
+            assert (full, layouts) == (["OverviewScreen"], []), key
+        drawn = app.export_screenshot()
+        overview.refresh()
+        await settled(pilot)
+        assert app.export_screenshot() == drawn
