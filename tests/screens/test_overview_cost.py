@@ -172,11 +172,13 @@ async def test_a_layout_arranges_the_screen_once_and_keeps_its_map_as_the_full_m
         assert kept == fresh
 
 
-async def test_closing_a_screen_repaints_the_overview_once_and_arranges_it_not_at_all(monkeypatch):
-    """esc on a screen over the overview: Textual repaints the overview as it comes back, then, removing the
+async def test_opening_and_closing_a_screen_arranges_the_overview_not_at_all_and_repaints_it_once(monkeypatch):
+    """A screen opened over the overview: Textual laid out the overview beneath it again, at the same size
+    (the new screen's first Resize). esc: Textual repaints the overview as it comes back, then, removing the
     closed screen from the app, laid it out and repainted it whole a second time (at 50 regions ~220 widgets
     arranged and 200x50 cells drawn again for nothing: the closed screen was not on screen). Fails on the code
-    before (2 full repaints, 1 layout per esc); the overview after is what a fresh full repaint draws."""
+    before (a layout per open; 2 full repaints and a layout per esc); the overview after is what a fresh full
+    repaint draws, and a real resize beneath a screen still lays it out."""
     from textual._compositor import Compositor
     from textual.screen import Screen
 
@@ -201,9 +203,11 @@ async def test_closing_a_screen_repaints_the_overview_once_and_arranges_it_not_a
         monkeypatch.setattr(Compositor, "render_full_update", full_update)
         monkeypatch.setattr(Screen, "_refresh_layout", refresh_layout)
         for key in ("j", "question_mark", "e"):
+            layouts.clear()
             await pilot.press(key)
             await settled(pilot)
             assert app.screen is not overview, key
+            assert "OverviewScreen" not in layouts, key  # opening: the overview beneath is not laid out again
             full.clear()
             layouts.clear()
             await pilot.press("escape")
@@ -214,3 +218,12 @@ async def test_closing_a_screen_repaints_the_overview_once_and_arranges_it_not_a
         overview.refresh()
         await settled(pilot)
         assert app.export_screenshot() == drawn
+        await pilot.press("j")
+        await settled(pilot)
+        layouts.clear()
+        await pilot.resize_terminal(160, 45)
+        await settled(pilot)
+        assert "OverviewScreen" in layouts  # beneath the journal, at its new size
+        await pilot.press("escape")
+        await settled(pilot)
+        assert overview.size == (160, 45)

@@ -87,6 +87,15 @@ class OverviewScreen(ConsoleAccess, Screen):
         yield EventLog(id="events", region_width=self.console.region_width())
         yield SteadyFooter()
 
+    def _screen_resized(self, size) -> None:
+        """Textual lays out every screen beneath a screen that opens (the new screen's first Resize tells them
+        all), at the size they have: at 50 regions ~220 widgets arranged for nothing on every j, e, ?
+        (profiled on a replayed 50-region scene). Only a new size, or a layout already due, is laid out
+        (tests/screens/test_overview_cost.py)."""
+        if size == self._compositor.size and not self._layout_required:
+            return
+        super()._screen_resized(size)
+
     def on_mount(self) -> None:
         self.query_one("#banner", Static).display = False
         self.query_one("#master-pane").border_title = "master"
