@@ -19,7 +19,8 @@ def add_parser(sub) -> None:
         "lab",
         help="run a real local multi-region OpenStack (Keystone + Heat per region)",
         description="A real local OpenStack: upstream Keystone and one upstream Heat "
-        "process per region, on 127.0.0.1 with sqlite.",
+        "process per region, on 127.0.0.1; by default as production runs them (trusts, TLS, their data in "
+        "MariaDB, or sqlite where MariaDB is not installed); --profile simple keeps the deprecated shortcuts.",
     )
     lsub = lab.add_subparsers(dest="lab_command", metavar="COMMAND")
     lsub.required = True
