@@ -262,7 +262,7 @@ class MrConsoleApp(App):
         # Focus and the keys before it in its queue: a line that selects its text on focus (the events
         # filter) has it typed over, as when the key comes later.
         again = events.Key(event.key, event.character)
-        again.typed_ahead = True
+        again.typed_ahead = True  # type: ignore[attr-defined]  # our mark on Textual's Key, read by getattr above
         line._forward_event(again)
         event.prevent_default()
         event.stop()
