@@ -134,9 +134,19 @@ def growth(benches: dict[str, Path]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] in (["-h"], ["--help"]):
+        print(__doc__.strip())
+        return 0
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        print("usage: python tools/bench_report.py [RESULT.json]", file=sys.stderr)
+        return 2
     if argv:
         path = Path(argv[0])
-        benches = {b: path for b in json.loads(path.read_text())["benches"]}
+        try:
+            benches = {b: path for b in json.loads(path.read_text())["benches"]}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"bench_report: {path}: not a result file ({type(exc).__name__}: {exc})", file=sys.stderr)
+            return 2
     else:
         benches = newest_per_bench()
     text = README.read_text()
