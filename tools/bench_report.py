@@ -72,7 +72,12 @@ def table(benches: dict[str, Path]) -> str:
         config = ", ".join(f"{k} {v}" for k, v in part["config"].items())
         lines += [
             f"**{bench}** ({config}): `{path.relative_to(ROOT)}`, run of {data['date']} on commit "
-            f"`{data['commit']}`, {data['machine']['cores']} cores, Python {data['machine']['python']}",
+            f"`{data['commit']}`, {data['machine']['cores']} cores, Python {data['machine']['python']}"
+            + (
+                ", load average as it ended {} / {} / {} (1 / 5 / 15 min)".format(*part["load_average"])
+                if part.get("load_average")
+                else ""
+            ),
             "",
             "| figure | measured | target |",
             "|---|---|---|",

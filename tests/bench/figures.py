@@ -138,6 +138,9 @@ def write(bench: str, figures: list[Figure], config: dict, tables: dict | None =
         "config": config,
         "figures": [f.summary() | {"text": f.text()} for f in figures],
         "tables": tables or {},
+        # The machine's load as the bench ends (1, 5, 15 min): a run on a machine busy with more than its own
+        # lab says so beside its figures (the scale benches' own lab is part of what they measure).
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     path.write_text(json.dumps(data, indent=1) + "\n")
     return path

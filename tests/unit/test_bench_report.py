@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 from pathlib import Path
 
@@ -45,3 +46,15 @@ def test_bad_arguments_get_one_line_and_exit_2_and_leave_the_readme_alone(tmp_pa
         assert said in err and err.count("\n") == 1, err
     assert readme.read_text() == "untouched\n"
     assert report.main(["--help"]) == 0 and "python tools/bench_report.py [RESULT.json]" in capsys.readouterr().out
+
+
+def test_a_benchs_heading_says_the_machines_load_when_the_result_has_it(tmp_path, monkeypatch):
+    report = _report()
+    monkeypatch.setattr(report, "ROOT", tmp_path)  # the heading names the file relative to the checkout
+    part = {"config": {"regions": 50}, "figures": [], "tables": {}}
+    result = {"date": "2026-12-07T07:09:14Z", "commit": "c4732be373", "machine": {"cores": 2, "python": "3.11.7"}}
+    loaded, older = tmp_path / "loaded.json", tmp_path / "older.json"
+    loaded.write_text(json.dumps(result | {"benches": {"scale-50": part | {"load_average": [22.5, 25.0, 27.1]}}}))
+    older.write_text(json.dumps(result | {"benches": {"scale-50": part}}))
+    assert "load average as it ended 22.5 / 25.0 / 27.1 (1 / 5 / 15 min)" in report.table({"scale-50": loaded})
+    assert "load average" not in report.table({"scale-50": older})  # files from before it was recorded
