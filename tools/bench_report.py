@@ -74,8 +74,10 @@ def table(benches: dict[str, Path]) -> str:
             f"**{bench}** ({config}): `{path.relative_to(ROOT)}`, run of {data['date']} on commit "
             f"`{data['commit']}`, {data['machine']['cores']} cores, Python {data['machine']['python']}"
             + (
-                ", load average as it ended {} / {} / {} (1 / 5 / 15 min)".format(*part["load_average"])
-                if part.get("load_average")
+                ", load average as it started, before its lab, {} / {} / {} (1 / 5 / 15 min)".format(
+                    *part["load_at_start"]
+                )
+                if part.get("load_at_start")
                 else ""
             ),
             "",

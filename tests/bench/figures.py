@@ -20,6 +20,10 @@ from pathlib import Path
 RESULTS = Path(__file__).parent / "results"
 
 
+# Read as the bench imports this module, before it starts a lab (1, 5, 15 min load averages).
+LOAD_AT_START = os.getloadavg()
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -138,9 +142,9 @@ def write(bench: str, figures: list[Figure], config: dict, tables: dict | None =
         "config": config,
         "figures": [f.summary() | {"text": f.text()} for f in figures],
         "tables": tables or {},
-        # The machine's load as the bench ends (1, 5, 15 min): a run on a machine busy with more than its own
-        # lab says so beside its figures (the scale benches' own lab is part of what they measure).
-        "load_average": [round(x, 2) for x in os.getloadavg()],
+        # The machine's load as the bench started, before its own lab: other work on the machine shows there.
+        # (At the end it says little: a 50-region lab's own updates put the load at 30-50 on 2 cores.)
+        "load_at_start": [round(x, 2) for x in LOAD_AT_START],
     }
     path.write_text(json.dumps(data, indent=1) + "\n")
     return path

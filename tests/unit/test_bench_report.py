@@ -54,7 +54,8 @@ def test_a_benchs_heading_says_the_machines_load_when_the_result_has_it(tmp_path
     part = {"config": {"regions": 50}, "figures": [], "tables": {}}
     result = {"date": "2026-12-07T07:09:14Z", "commit": "c4732be373", "machine": {"cores": 2, "python": "3.11.7"}}
     loaded, older = tmp_path / "loaded.json", tmp_path / "older.json"
-    loaded.write_text(json.dumps(result | {"benches": {"scale-50": part | {"load_average": [22.5, 25.0, 27.1]}}}))
+    loaded.write_text(json.dumps(result | {"benches": {"scale-50": part | {"load_at_start": [22.5, 25.0, 27.1]}}}))
     older.write_text(json.dumps(result | {"benches": {"scale-50": part}}))
-    assert "load average as it ended 22.5 / 25.0 / 27.1 (1 / 5 / 15 min)" in report.table({"scale-50": loaded})
+    heading = report.table({"scale-50": loaded})
+    assert "load average as it started, before its lab, 22.5 / 25.0 / 27.1 (1 / 5 / 15 min)" in heading
     assert "load average" not in report.table({"scale-50": older})  # files from before it was recorded
