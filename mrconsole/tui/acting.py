@@ -16,6 +16,8 @@ session's acting methods itself: tests/unit/test_structure.py reads the console'
 
 from __future__ import annotations
 
+import asyncio
+
 from mrconsole.core.acting import protect
 from mrconsole.core.acting.actions import ActionError, ReadOnlyError
 from mrconsole.core.acting.plan import execute
@@ -28,6 +30,30 @@ from mrconsole.tui.screens.modals import AskScreen, TypeScreen
 
 # What the core says when it refuses or a region fails: reported, never a traceback.
 REFUSALS = (PlanError, ActionError, ReadOnlyError, RolloutError)
+
+# A plan asks Heat before anything is asked of the operator (the stack, its master, every region the action
+# reaches): a region frozen or cut off holds it for the cloud layer's whole deadline (14 s by default), and
+# the menu closed at the choice. Past this long the operator is told what the console is waiting for.
+SLOW_PLAN = 0.5
+
+
+async def planned(app, subject: str, planning):
+    """`planning` (a core plan being made) awaited; past SLOW_PLAN a notification says it is being asked of
+    Heat and names the regions that are down now (the ones it waits for), so a choice never seems to have
+    done nothing (met in tmux: check on a master whose constituent's region was frozen, 10 s of an unchanged
+    overview before the confirmation). Cost: one timer per plan."""
+    task = asyncio.ensure_future(planning)
+    done, _ = await asyncio.wait({task}, timeout=SLOW_PLAN)
+    if not done:
+        down = app.connected().down_regions()
+        waits = (
+            "; " + ", ".join(f"{r} is down ({why})" for r, why in sorted(down.items())) + ": waiting for its answer "
+            "or its timeout, then what it means is said before anything is sent"
+            if down
+            else ""
+        )
+        app.notify(f"{subject}: asking Heat first{waits}", timeout=8)
+    return await task
 
 
 async def carry_out(app, message: Perform) -> None:
@@ -104,7 +130,9 @@ async def act_on_stack(app, region: str, stack_id: str, name: str, action: str) 
     session = app.connected()
     stack = session.stack(region, stack_id) or Stack(region, stack_id, name, "")
     try:
-        plan = await session.plan_action(action, region, stack, app.read_only)
+        plan = await planned(
+            app, f"{action.replace('_', ' ')} {stack.name}", session.plan_action(action, region, stack, app.read_only)
+        )
     except PlanError as exc:
         app.notify(str(exc), severity="error", timeout=8)
         return

@@ -55,7 +55,7 @@ from mrconsole.logs import log_path, logger
 from mrconsole.models import Stack
 from mrconsole.trace import trace
 from mrconsole.tui import clock, commands
-from mrconsole.tui.acting import act_on_stack, carry_out
+from mrconsole.tui.acting import act_on_stack, carry_out, planned
 from mrconsole.tui.collect import QuietCollector
 from mrconsole.tui.compositor import one_arrangement
 from mrconsole.tui.messages import (
@@ -538,7 +538,7 @@ class MrConsoleApp(App):
         """The core's plan once `planning` is awaited, or None when it could not be made or something blocks
         it: said in one notification, before anything is asked or sent."""
         try:
-            plan = await planning
+            plan = await planned(self, subject, planning)
         except (PlanError, CloudError) as exc:
             self.notify(f"{subject}: {exc}", severity="error", timeout=10)
             return None
