@@ -32,18 +32,27 @@ def _said(app) -> list[str]:
     return [n.message for n in app._notifications]
 
 
-async def test_a_plan_that_waits_on_heat_says_what_it_waits_for_before_it_is_made(monkeypatch):
-    session = SlowPlan(load("region-down"))
+def _app(session, monkeypatch) -> MrConsoleApp:
     monkeypatch.setattr(time, "time", lambda: session.scene["now"])
 
     async def factory():
         return session
 
-    app = MrConsoleApp(factory)
+    return MrConsoleApp(factory)
+
+
+async def _check_demo(pilot, session) -> None:
+    """The overview up, then `check` chosen on the master `demo` (in RegionOne; RegionTwo is down)."""
+    await _overview(pilot)
+    demo = _stack(session.scene, "demo")
+    pilot.app.act_on(demo.region, demo.id, demo.name, "check")
+
+
+async def test_a_plan_that_waits_on_heat_says_what_it_waits_for_before_it_is_made(monkeypatch):
+    session = SlowPlan(load("region-down"))
+    app = _app(session, monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _overview(pilot)
-        demo = _stack(session.scene, "demo")
-        app.act_on(demo.region, demo.id, demo.name, "check")
+        await _check_demo(pilot, session)
         for _ in range(200):  # bounded: the plan is asked, then SLOW_PLAN passes with it unanswered
             if any("asking Heat first" in said for said in _said(app)):
                 break
@@ -62,16 +71,9 @@ async def test_a_plan_that_waits_on_heat_says_what_it_waits_for_before_it_is_mad
 async def test_a_plan_made_at_once_says_nothing_of_waiting(monkeypatch):
     session = SlowPlan(load("region-down"))
     session.go.set()
-    monkeypatch.setattr(time, "time", lambda: session.scene["now"])
-
-    async def factory():
-        return session
-
-    app = MrConsoleApp(factory)
+    app = _app(session, monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _overview(pilot)
-        demo = _stack(session.scene, "demo")
-        app.act_on(demo.region, demo.id, demo.name, "check")
+        await _check_demo(pilot, session)
         for _ in range(100):
             if any("stood in: no plan" in said for said in _said(app)):
                 break
