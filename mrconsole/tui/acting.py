@@ -39,21 +39,25 @@ SLOW_PLAN = 0.5
 
 async def planned(app, subject: str, planning):
     """`planning` (a core plan being made) awaited; past SLOW_PLAN a notification says it is being asked of
-    Heat and names the regions that are down now (the ones it waits for), so a choice never seems to have
-    done nothing (met in tmux: check on a master whose constituent's region was frozen, 10 s of an unchanged
-    overview before the confirmation). Cost: one timer per plan."""
+    Heat and names the regions down now (a plan that asks one waits for its timeout), so a choice never seems
+    to have done nothing (met in tmux: check on a master whose constituent's region was frozen, 10 s of an
+    unchanged overview before the question). Cost: one timer per plan."""
     task = asyncio.ensure_future(planning)
-    done, _ = await asyncio.wait({task}, timeout=SLOW_PLAN)
-    if not done:
-        down = app.connected().down_regions()
-        waits = (
-            "; " + ", ".join(f"{r} is down ({why})" for r, why in sorted(down.items())) + ": waiting for its answer "
-            "or its timeout, then what it means is said before anything is sent"
-            if down
-            else ""
-        )
-        app.notify(f"{subject}: asking Heat first{waits}", timeout=8)
-    return await task
+    try:
+        done, _ = await asyncio.wait({task}, timeout=SLOW_PLAN)
+        if not done:
+            down = app.connected().down_regions()
+            waits = (
+                "; down now: "
+                + ", ".join(f"{r} ({why})" for r, why in sorted(down.items()))
+                + ", a plan that asks it waits for its timeout; what that means is said before anything is sent"
+                if down
+                else ""
+            )
+            app.notify(f"{subject}: asking Heat first{waits}", timeout=8)
+        return await task
+    finally:
+        task.cancel()  # nothing when it is done; a worker cancelled (the console closing) takes the plan along
 
 
 async def carry_out(app, message: Perform) -> None:

@@ -59,7 +59,7 @@ async def test_a_plan_that_waits_on_heat_says_what_it_waits_for_before_it_is_mad
             await pilot.pause(0.05)
         assert session.asked == [("check", "demo")]
         waiting = next(said for said in _said(app) if "asking Heat first" in said)
-        assert waiting.startswith("check demo: asking Heat first; RegionTwo is down (connection refused"), waiting
+        assert waiting.startswith("check demo: asking Heat first; down now: RegionTwo (connection refused"), waiting
         session.go.set()
         for _ in range(100):
             if any("stood in: no plan" in said for said in _said(app)):
