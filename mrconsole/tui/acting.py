@@ -16,8 +16,6 @@ session's acting methods itself: tests/unit/test_structure.py reads the console'
 
 from __future__ import annotations
 
-import asyncio
-
 from mrconsole.core.acting import protect
 from mrconsole.core.acting.actions import ActionError, ReadOnlyError
 from mrconsole.core.acting.plan import execute
@@ -25,39 +23,12 @@ from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.core.rollout.run import RolloutError
 from mrconsole.models import Stack
 from mrconsole.tui.messages import Change, Outcome, Perform, Send, said_of
+from mrconsole.tui.planning import planned
 from mrconsole.tui.screens.actions import ConfirmScreen
 from mrconsole.tui.screens.modals import AskScreen, TypeScreen
 
 # What the core says when it refuses or a region fails: reported, never a traceback.
 REFUSALS = (PlanError, ActionError, ReadOnlyError, RolloutError)
-
-# A plan asks Heat before anything is asked of the operator (the stack, its master, every region the action
-# reaches): a region frozen or cut off holds it for the cloud layer's whole deadline (14 s by default), and
-# the menu closed at the choice. Past this long the operator is told what the console is waiting for.
-SLOW_PLAN = 0.5
-
-
-async def planned(app, subject: str, planning):
-    """`planning` (a core plan being made) awaited; past SLOW_PLAN a notification says it is being asked of
-    Heat and names the regions down now (a plan that asks one waits for its timeout), so a choice never seems
-    to have done nothing (met in tmux: check on a master whose constituent's region was frozen, 10 s of an
-    unchanged overview before the question). Cost: one timer per plan."""
-    task = asyncio.ensure_future(planning)
-    try:
-        done, _ = await asyncio.wait({task}, timeout=SLOW_PLAN)
-        if not done:
-            down = app.connected().down_regions()
-            waits = (
-                "; down now: "
-                + ", ".join(f"{r} ({why})" for r, why in sorted(down.items()))
-                + ", a plan that asks it waits for its timeout; what that means is said before anything is sent"
-                if down
-                else ""
-            )
-            app.notify(f"{subject}: asking Heat first{waits}", timeout=8)
-        return await task
-    finally:
-        task.cancel()  # nothing when it is done; a worker cancelled (the console closing) takes the plan along
 
 
 async def carry_out(app, message: Perform) -> None:

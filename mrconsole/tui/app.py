@@ -55,7 +55,7 @@ from mrconsole.logs import log_path, logger
 from mrconsole.models import Stack
 from mrconsole.trace import trace
 from mrconsole.tui import clock, commands
-from mrconsole.tui.acting import act_on_stack, carry_out, planned
+from mrconsole.tui.acting import act_on_stack, carry_out
 from mrconsole.tui.collect import QuietCollector
 from mrconsole.tui.compositor import one_arrangement
 from mrconsole.tui.messages import (
@@ -71,6 +71,7 @@ from mrconsole.tui.messages import (
     said_of,
 )
 from mrconsole.tui.palette import StackCommands
+from mrconsole.tui.planning import planned
 from mrconsole.tui.screens.actions import ActionMenu, JournalScreen, LaunchScreen
 from mrconsole.tui.screens.detail import DetailScreen
 from mrconsole.tui.screens.drift import DriftScreen

@@ -135,3 +135,53 @@ def test_every_change_the_console_makes_goes_through_its_acting_module():
     }
     assert offenders == {}
     assert _acting_calls(ast.parse(ACTING_MODULE.read_text()), members)  # where it is done, it is found
+
+
+# -- every plan the console makes says when it waits on Heat (tui/planning.py) -------------------------------------
+def _callee(call: ast.Call) -> str:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+
+
+def _unannounced_plans(tree: ast.AST) -> list[str]:
+    """Calls of a session's `plan_*` (`<x>.session.plan_*(...)`, `session.plan_*`, `connected().plan_*`) that are
+    not the plan handed to `planned(...)`."""
+    handed = {
+        id(arg)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and _callee(node) in ("planned", "_unblocked")  # the app's: it calls planned
+        for arg in node.args
+    }
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        owner = node.func.value
+        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        if isinstance(owner, ast.Call):
+            owner_name = getattr(owner.func, "attr", "")
+        if node.func.attr.startswith("plan_") and owner_name in ("session", "connected") and id(node) not in handed:
+            found.append(f"line {node.lineno}: {ast.unparse(node.func)}")
+    return found
+
+
+def test_the_plan_finder_finds_a_plan_not_handed_to_planned():
+    assert len(_unannounced_plans(ast.parse("async def f(self):\n    await self.session.plan_rollout(m)\n"))) == 1
+    assert len(_unannounced_plans(ast.parse("self.connected().plan_import(n, r, w, ro)"))) == 1
+    assert _unannounced_plans(ast.parse("await planned(self.app, 's', self.session.plan_rollout(m))")) == []
+
+
+def test_every_plan_the_console_makes_goes_through_planned():
+    """A plan reads Heat (a frozen region holds it for the whole deadline): the console says so past half a
+    second, wherever the plan is made (tui/planning.py). The app's `_unblocked` counts as `planned`: it is."""
+    unblocked = next(
+        n
+        for n in ast.walk(ast.parse((TUI / "app.py").read_text()))
+        if isinstance(n, ast.AsyncFunctionDef) and n.name == "_unblocked"
+    )
+    assert any(isinstance(n, ast.Call) and _callee(n) == "planned" for n in ast.walk(unblocked))
+    offenders = {
+        str(path.relative_to(PACKAGE.parent)): calls
+        for path in sorted(TUI.rglob("*.py"))
+        if (calls := _unannounced_plans(ast.parse(path.read_text())))
+    }
+    assert offenders == {}, offenders

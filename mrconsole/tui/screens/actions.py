@@ -30,6 +30,7 @@ from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.core.live.view import Analysis
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import Change, Outcome, perform
+from mrconsole.tui.planning import planned
 from mrconsole.tui.screens.table import TableScreen
 from mrconsole.tui.widgets.footer import SteadyFooter
 from mrconsole.tui.widgets.plain import Button, Checkbox, DataTable, Input, Label, Option, OptionList, Static
@@ -432,15 +433,20 @@ class LaunchScreen(ConsoleAccess, Screen):
         """The core's create plan with what is typed now; None (said on screen) when it cannot be made."""
 
         try:
-            return await self.session.plan_create(
-                self.query_one("#launch-name", Input).value,
-                self._regions(),
-                self._template_path(),
-                self._envs(),
-                self._params(),
-                timeout_mins=self._timeout(),
-                read_only=self.console.read_only,
-                probe=probe,
+            name = self.query_one("#launch-name", Input).value
+            return await planned(
+                self.app,
+                f"create of {name}",
+                self.session.plan_create(
+                    name,
+                    self._regions(),
+                    self._template_path(),
+                    self._envs(),
+                    self._params(),
+                    timeout_mins=self._timeout(),
+                    read_only=self.console.read_only,
+                    probe=probe,
+                ),
             )
         except PlanError as exc:
             self.query_one("#launch-result", Static).update(Text(str(exc), "red"))

@@ -21,6 +21,7 @@ from mrconsole.core.master.rehome import CopiesMade, RehomePlan
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import ActOn, Change, Outcome, perform, said_of
+from mrconsole.tui.planning import planned
 from mrconsole.tui.screens.actions import findings_text
 from mrconsole.tui.screens.table import TableScreen
 from mrconsole.tui.widgets.footer import SteadyFooter
@@ -108,12 +109,16 @@ class RehomeScreen(ConsoleAccess, Screen):
         out.update(Text("reading the master or its cache…", style="dim"))
         try:
             params = parse_parameter_text(self.query_one("#rehome-params", Input).value)
-            plan = await self.session.plan_rehome(
-                self.master,
-                self.query_one("#rehome-to", Input).value.strip(),
-                self.query_one("#rehome-name", Input).value.strip(),
-                params,
-                self.console.read_only,
+            plan = await planned(
+                self.app,
+                f"move of {self.master}",
+                self.session.plan_rehome(
+                    self.master,
+                    self.query_one("#rehome-to", Input).value.strip(),
+                    self.query_one("#rehome-name", Input).value.strip(),
+                    params,
+                    self.console.read_only,
+                ),
             )
         except PlanError as exc:
             out.update(Text(str(exc), style="red"))
@@ -274,7 +279,13 @@ class SnapshotsScreen(TableScreen):
         snap = self._current()
         if snap is None:
             return
-        plan = await self._attempt(self.session.plan_restore(self.master, snap["id"], self.console.read_only))
+        plan = await self._attempt(
+            planned(
+                self.app,
+                f"restore of {snap.get('name') or snap['id']}",
+                self.session.plan_restore(self.master, snap["id"], self.console.read_only),
+            )
+        )
         if plan is None:
             return
         text = Text("\n".join(plan.lines()) + "\n")

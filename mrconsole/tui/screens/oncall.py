@@ -18,6 +18,7 @@ from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.core.live.view import Acting
 from mrconsole.models import Stack
 from mrconsole.tui.messages import Change, perform, said_of
+from mrconsole.tui.planning import planned
 from mrconsole.tui.screens.actions import findings_text
 from mrconsole.tui.screens.table import TableScreen
 from mrconsole.tui.widgets.plain import DataTable, Static
@@ -206,8 +207,12 @@ class ResourcesScreen(TableScreen):
 
     async def _plan(self, action: str, r):
         try:
-            plan = await self.session.plan_resource(
-                action, r.region, f"{r.stack_name}/{r.stack_id}", r.name, self.console.read_only
+            plan = await planned(
+                self.app,
+                f"{action.replace('-', ' ')} {r.name}",
+                self.session.plan_resource(
+                    action, r.region, f"{r.stack_name}/{r.stack_id}", r.name, self.console.read_only
+                ),
             )
         except PlanError as exc:
             self.notify(str(exc), severity="error", timeout=8)

@@ -45,6 +45,7 @@ from mrconsole.core.rollout.waves import FAILED, HELD, NONE, UPDATED, UPDATING, 
 from mrconsole.models import Stack
 from mrconsole.tui.access import ConsoleAccess
 from mrconsole.tui.messages import Change, perform, said_of
+from mrconsole.tui.planning import planned
 from mrconsole.tui.screens.actions import findings_text
 from mrconsole.tui.screens.table import TableScreen
 from mrconsole.tui.widgets.footer import SteadyFooter
@@ -239,7 +240,11 @@ class RolloutScreen(ConsoleAccess, Screen):
     async def _plan(self) -> bool:
         try:
             params, waves, gate = self._form()
-            self.plan = await self.session.plan_rollout(self.master, params, waves, gate.soak, self.console.read_only)
+            self.plan = await planned(
+                self.app,
+                f"rollout of {self.master.name}",
+                self.session.plan_rollout(self.master, params, waves, gate.soak, self.console.read_only),
+            )
         except PlanError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return False
