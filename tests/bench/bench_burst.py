@@ -34,7 +34,7 @@ from pathlib import Path
 
 os.environ.setdefault("BENCH_REGIONS", "20")
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_scale import BIN, COLS, REGIONS, Console, openstack_lists
+from bench_scale import BIN, COLS, REGIONS, Console, openstack_lists, rows_drawn
 from figures import Figure, write
 
 STACKS = int(os.environ.get("BENCH_STACKS", "8"))
@@ -148,7 +148,9 @@ def main() -> int:
         report = populate(lab, stacks=STACKS, masters=1, concurrency=8, busy_seconds=0, progress=print)
         print(f"populated: {report.created + report.existing} stacks, {len(report.failed)} failed", flush=True)
 
-        console = Console(env, [str(BIN / "mrconsole"), "--lab", "--stack", "fleet-master-0"], READER == "pyte")
+        record = root / "pty.out"
+        argv = [str(BIN / "mrconsole"), "--lab", "--stack", "fleet-master-0"]
+        console = Console(env, argv, READER == "pyte", record=record)
         deadline = time.monotonic() + 120  # every region shown (bounded)
         while time.monotonic() < deadline:
             if trace.exists() and len(set(re.findall(r"region-shown (\S+)", trace.read_text()))) >= len(REGIONS):
@@ -186,12 +188,15 @@ def main() -> int:
             "painted": Figure("written -> on the terminal", "s", "", limit=WAIT),
         }
         missed = Counter()
+        unseen: list[tuple[str, str, bool]] = []  # (region, stack, written by the events screen)
         for region, name, wall0, mono0 in checks:
             seen_on_screen = console.seen.get(on_screen_text(region, name))
             total = seen_on_screen - mono0 if seen_on_screen is not None else None
             whole.add(total if total is not None and total <= WAIT else None)
             if total is None or total > WAIT:
                 missed[region] += 1
+                written = first_after(marks.get(("event-shown", region, name)), wall0) is not None
+                unseen.append((region, name, written))
             seen = first_after(marks.get(("stack-seen", region, name)), wall0)
             read = first_after(marks.get(("event-read", region, name)), wall0)
             shown = first_after(marks.get(("event-shown", region, name)), wall0)
@@ -216,6 +221,17 @@ def main() -> int:
         figures.append(Figure("console's CPU during the wave", "% of a core", "", value=round(console_cpu, 1)))
         console.stop()
         console = None
+        if unseen:
+            # Whether a missed line was ever drawn at all (the reader then missed it) or never reached the
+            # terminal: the whole output, read again after the console ended.
+            drawn = rows_drawn(record)
+            kinds = Counter(
+                ("drawn" if re.search(on_screen_text(r, n), drawn) else "never drawn")
+                + (", written" if w else ", not written")
+                for r, n, w in unseen
+            )
+            whole.note += "; of the missed: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+            tables["missed checks (region, stack, written by the events screen)"] = [list(u) for u in unseen]
         side = openstack_lists(lab)  # the operator's alternative, on five regions
         tables["openstack stack list per region (3 runs each)"] = side
     finally:

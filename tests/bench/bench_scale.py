@@ -138,10 +138,11 @@ def process_cpu(pid: int) -> float:
 class Console:
     """The real console in a pty; output timestamped as it arrives and fed to pyte."""
 
-    def __init__(self, env: dict, argv: list[str], emulate: bool = True):
+    def __init__(self, env: dict, argv: list[str], emulate: bool = True, record: Path | None = None):
         """`emulate=False`: no terminal emulator; watched text is searched in the output with its escape
         sequences taken out (a cursor move starts a row). pyte cost the burst bench 26.8 s of CPU in a
-        65 s wave, on the two cores the console and 20 Heat engines share."""
+        65 s wave, on the two cores the console and 20 Heat engines share. `record`: every byte the
+        console wrote is kept in that file too (to tell a line never drawn from one the reader missed)."""
         import codecs
 
         import pyte
@@ -156,6 +157,7 @@ class Console:
         self.seen: dict[str, float] = {}  # watched text -> first time on screen
         self.watch_for: set[str] = set()
         self.reading: list[float] = []  # seconds the reader took per output chunk while watching
+        self.record = record.open("wb") if record else None
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         self.proc = subprocess.Popen(
@@ -175,6 +177,8 @@ class Console:
                 return
             now = time.monotonic()
             with self.lock:
+                if self.record:
+                    self.record.write(data)
                 self.chunks.append((now, len(data)))
                 if not self.emulate:
                     self._scan(data, now)
@@ -245,6 +249,14 @@ class Console:
         except Exception:  # noqa: BLE001
             self.proc.kill()
         os.close(self.fd)
+        if self.record:
+            self.record.close()
+
+
+def rows_drawn(record: Path) -> str:
+    """Every row the console drew, from its recorded output (escapes out, a cursor position starts a row)."""
+    text = _MOVE.sub("\n", record.read_bytes().decode("utf-8", errors="replace"))
+    return _ESCAPE.sub("", text)
 
 
 KEY_WAIT_MS = 5000.0
