@@ -1,4 +1,9 @@
-"""The options every cloud-facing command shares, and opening the fleet."""
+"""The options every cloud-facing command shares, and opening the fleet.
+
+What opens the fleet (the cloud layer, keystoneauth, heatclient: most of a start's imports) is imported by
+the functions that open it: `--help`, a TAB and a bad option build the options and never pay for it
+(tests/unit/test_cli_start.py).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,6 @@ from pathlib import Path
 
 from mrconsole import config
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_USAGE, CliError, seconds_arg
-from mrconsole.core import errors
-from mrconsole.core.connect import CloudOptions, Timeouts
-from mrconsole.core.connect import open_fleet as connect_fleet
-from mrconsole.core.errors import CloudError
-from mrconsole.core.master.topology import find_stack
-from mrconsole.lab.options import lab_options
 
 # `--timeout` meant the HTTP read timeout here until `openstack stack`'s meaning (the stack's timeout in
 # minutes) took it over in `stack create|update`; elsewhere the old spelling works for one release.
@@ -89,6 +88,9 @@ def request_timeout(args) -> float | None:
 
 
 def cloud_options(args):
+    from mrconsole.core.connect import CloudOptions, Timeouts  # lazy: the cloud layer (module docstring)
+    from mrconsole.lab.options import lab_options
+
     timeouts = Timeouts()
     seconds = request_timeout(args)
     if seconds is not None:
@@ -117,6 +119,9 @@ async def open_fleet(args, authenticate: bool = True, every_region: bool = False
     """Connect, and fail once with a clear line on bad config or credentials. `every_region`: every region of
     the cloud, whatever --region says (a master's commands reach its constituents' regions; --region then names
     where the master is, read by the command itself)."""
+    from mrconsole.core import errors  # lazy: the cloud layer (module docstring)
+    from mrconsole.core.connect import open_fleet as connect_fleet
+    from mrconsole.core.errors import CloudError
 
     if every_region:
         args = argparse.Namespace(**{**vars(args), "regions": []})
@@ -143,6 +148,7 @@ def refuse_unknown_regions(fleet, regions) -> None:
 
 async def find_one(fleet, name: str, regions: list[str] | None = None):
     """The one stack called `name` (or with that id) in the reachable regions."""
+    from mrconsole.core.master.topology import find_stack  # lazy: the cloud layer (module docstring)
 
     found, failed = await find_stack(fleet, name, regions or None)
     if not found:

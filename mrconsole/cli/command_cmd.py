@@ -12,6 +12,7 @@ import subprocess
 
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import EXIT_FAILED, EXIT_USAGE, CliError, ask_yes, print_json, stack_ref
 from mrconsole.cli.output import add_format
 from mrconsole.core.acting.user_commands import CommandConfigError, Subject, environment, of_config, refusal
@@ -21,7 +22,7 @@ from mrconsole.core.errors import CloudError
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "command",
-        help="run a user command from the config file on a stack, a resource or a region",
+        **about("command"),
         description="Run a named command from the config file's `commands:` list, with $MRCONSOLE_CLOUD, "
         "$MRCONSOLE_REGION, $MRCONSOLE_STACK, $MRCONSOLE_STACK_ID, $MRCONSOLE_RESOURCE and "
         "$MRCONSOLE_PHYSICAL_ID in its environment.",

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 
-from mrconsole.core.connect import TopologyCache, default_cache_path
+from mrconsole.cli.commands import BY_NAME, about
 
 # Where a command takes a stack's name, a master's, or a region's.
 STACK_DESTS = {"stack", "name", "names", "stacks"}
@@ -19,7 +20,7 @@ REGION_DESTS = {"regions", "region", "to_region", "to"}
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "completion",
-        help="print the shell completion script (bash or zsh)",
+        **about("completion"),
         description="Print the completion script for your shell, then load it: "
         "`source <(mrconsole completion bash)` (add it to ~/.bashrc), or for zsh "
         "`source <(mrconsole completion zsh)` in ~/.zshrc. Stack, master and region names come from "
@@ -37,6 +38,9 @@ def cmd_completion(args) -> int:
 
 
 def _known() -> tuple[set[str], set[str], set[str]]:
+    # lazy: the cache's module brings the cloud layer; only a TAB on a name reads it
+    from mrconsole.core.connect import TopologyCache, default_cache_path
+
     if not default_cache_path().exists():  # never create state just because someone pressed tab
         return set(), set(), set()
     try:
@@ -70,9 +74,25 @@ def _attach(parser: argparse.ArgumentParser) -> None:
             action.completer = _stacks  # type: ignore[attr-defined]
 
 
+def asked() -> bool:
+    """Whether the shell is asking for completions (argcomplete's environment)."""
+    return "_ARGCOMPLETE" in os.environ
+
+
+def command_asked() -> str:
+    """The command in the line being completed (its first word that names one), or "": only that command's
+    parser is built to answer (cli/main.py build_parser)."""
+    line = os.environ.get("COMP_LINE", "")[: int(os.environ.get("COMP_POINT") or 1 << 20)]
+    try:
+        words = shlex.split(line)
+    except ValueError:  # an open quote: the words so far
+        words = line.split()
+    return next((w for w in words[1:] if w in BY_NAME), "")
+
+
 def complete_if_asked(parser: argparse.ArgumentParser) -> None:
     """When the shell asks (argcomplete's environment), answer and exit; otherwise return at once."""
-    if "_ARGCOMPLETE" not in os.environ:
+    if not asked():
         return
     import argcomplete
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mrconsole import config as user_config
 from mrconsole.cli.cloudargs import add_cloud_arguments, cloud_options
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import EXIT_USAGE, CliError, count_arg, require_file
 from mrconsole.core import errors
 from mrconsole.core.acting.user_commands import CommandConfigError, of_config
@@ -23,7 +24,7 @@ from mrconsole.template.analysis import analyse
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "console",
-        help="open the console (the default without a command)",
+        **about("console"),
         description="The keyboard-first console: master tree, region panes, live events.",
     )
     add_cloud_arguments(p)

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import EXIT_OK, CliError, print_json, stack_ref
 from mrconsole.cli.output import add_format
 from mrconsole.core.diagnosis.reports import drift_lines
@@ -18,7 +19,7 @@ EXIT_DRIFT = 4
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "drift",
-        help="recovery report: constituents changed out of band, and orphans",
+        **about("drift"),
         description="Compare what a master records and intends with its constituents' "
         "actual state; find remote stacks it no longer references; suggest reconciliation.",
         epilog="exit codes:\n  0  no drift and no orphans\n  1  error (e.g. master unreachable)\n"

@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, count_arg, seconds_arg, stack_ref
 from mrconsole.cli.output import add_format
 from mrconsole.core.live.events import EventStream, StreamConfig
@@ -22,7 +23,7 @@ from mrconsole.trace import trace
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "events",
-        help="merged event timeline of a master and its constituents, or of whole regions",
+        **about("events"),
         description="Events from every region in one timeline. STACK may be a master: its "
         "constituents' events in other regions are included.",
         epilog="exit codes:\n  0  done; with --follow on a stack: its action (and its constituents') succeeded\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from mrconsole.cli.cloudargs import add_cloud_arguments
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import EXIT_USAGE, CliError, count_arg, print_json, print_table
 from mrconsole.cli.output import add_format
 from mrconsole.core.connect import Journal
@@ -14,7 +15,7 @@ from mrconsole.lab.options import lab_cloud_names
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "journal",
-        help="the local journal of every action taken",
+        **about("journal"),
         description="Every action taken from this machine, newest first.",
     )
     add_format(p, ("table", "json"), "table")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import EXIT_USAGE, CliError, print_json, print_table
 from mrconsole.cli.output import add_format
 from mrconsole.lab import faults
@@ -17,7 +18,7 @@ COMPONENT_ACTIONS = ("stop", "start", "freeze", "thaw")
 def add_parser(sub) -> None:
     lab = sub.add_parser(
         "lab",
-        help="run a real local multi-region OpenStack (Keystone + Heat per region)",
+        **about("lab"),
         description="A real local OpenStack: upstream Keystone and one upstream Heat "
         "process per region, on 127.0.0.1; by default as production runs them (trusts, TLS, their data in "
         "MariaDB, or sqlite where MariaDB is not installed); --profile simple keeps the deprecated shortcuts.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import logging
 import os
 import platform
@@ -11,8 +11,9 @@ import sys
 import warnings
 
 from mrconsole import __version__
-from mrconsole.cli import common, completion_cmd, lab_cmd, output
+from mrconsole.cli import common, completion_cmd, output
 from mrconsole.cli.cloudargs import GLOBAL_FLAGS, GLOBAL_WITH_VALUE
+from mrconsole.cli.commands import BY_NAME, COMMANDS
 from mrconsole.cli.common import EXIT_USAGE, CliError
 from mrconsole.config import keep_private
 from mrconsole.core.live.requests import last_sent, sent_since
@@ -37,7 +38,10 @@ def one_line(text: str, limit: int = 300) -> str:
     return shown[:limit] + "…" if len(shown) > limit else shown
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Every command's parser; or, with `only`, that command's (and its module's other commands'), the rest
+    listed by name and help alone (cli/commands.py). A command, `--help` and a TAB so import one command
+    module at most: the command modules' imports (the cloud layer, the core) were most of a start's time."""
     parser = OneLineParser(
         prog="mrconsole",
         description="A keyboard-first terminal console for OpenStack Heat across regions. "
@@ -50,10 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="store_true", help="mrconsole's version, the Heat client's and Python's, then exit"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    lab_cmd.add_parser(sub)
-    for name in _optional_commands():
-        module = __import__(f"mrconsole.cli.{name}", fromlist=["add_parser"])
-        module.add_parser(sub)
+    wanted = BY_NAME[only].module if only in BY_NAME else None
+    built: set[str] = set()
+    for command in COMMANDS:
+        if only is None or command.module == wanted:
+            if command.module not in built:  # its add_parser defines its neighbours in the table too
+                built.add(command.module)
+                importlib.import_module(f"mrconsole.cli.{command.module}").add_parser(sub)
+        else:
+            sub.add_parser(command.name, aliases=list(command.aliases), help=command.help, add_help=False)
     return parser
 
 
@@ -99,31 +108,6 @@ def hoist_global_options(argv: list[str], commands: set[str]) -> list[str]:
     return argv
 
 
-def _optional_commands() -> list[str]:
-    """Command modules present in this build, in the order shown by --help."""
-
-    names = [
-        "status_cmd",
-        "validate_cmd",
-        "events_cmd",
-        "stack_cmd",
-        "rollout_cmd",
-        "operations_cmd",
-        "rehome_cmd",
-        "snapshot_cmd",
-        "resource_cmd",
-        "command_cmd",
-        "journal_cmd",
-        "why_cmd",
-        "drift_cmd",
-        "timeline_cmd",
-        "console_cmd",
-        "record_cmd",
-        "completion_cmd",
-    ]
-    return [n for n in names if importlib.util.find_spec(f"mrconsole.cli.{n}")]
-
-
 def _old_follow(argv: list[str]) -> list[str]:
     """`events -f` meant --follow until -f became --format, as in `openstack`: still honoured for this
     release, with a one-line note, when no format follows it."""
@@ -159,12 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     if argv == ["--version"]:
         print(version_line())
         return 0
-    parser = build_parser()
-    completion_cmd.complete_if_asked(parser)  # the shell asking for completions: answered, then exits
-    argv = hoist_global_options(argv, _commands(parser))
+    if completion_cmd.asked():  # the shell asking for completions: answered, then exits
+        completion_cmd.complete_if_asked(build_parser(completion_cmd.command_asked()))
+    argv = hoist_global_options(argv, set(BY_NAME))
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["console", *argv]
     argv = _old_follow(argv)
+    parser = build_parser(argv[0])
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import EXIT_OK, CliError, print_json, print_table, stack_ref
 from mrconsole.cli.output import add_format
 from mrconsole.core.diagnosis.operations import operations
@@ -15,7 +16,7 @@ from mrconsole.core.errors import CloudError, PlanError
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "operations",
-        help="a master's operations (rollouts, moves, snapshots...) and where each region stands",
+        **about("operations"),
         description="The operations of a master, newest first: its rollouts as Heat records them in the master's "
         "environment (every operator's, from any machine), and what this machine's journal holds besides (a "
         "move, an evict, a snapshot, a restore, a re-apply). Each region's standing: CURRENT, OUTDATED (a "

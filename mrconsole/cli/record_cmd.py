@@ -15,6 +15,7 @@ import signal
 import sys
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, cloud_options
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import EXIT_OK, EXIT_USAGE, CliError, count_arg
 from mrconsole.cli.output import add_format
 from mrconsole.core.connect import connect
@@ -27,7 +28,7 @@ from mrconsole.core.live.session import ConsoleSession
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "record",
-        help="record what the console sees, with no screen, for a post-mortem (replay it with `replay`)",
+        **about("record"),
         description="Run the console's view of the cloud with no screen and write what it sees to FILE "
         "(JSON lines, flushed every second) until --duration ends or Ctrl-C.",
     )
@@ -42,7 +43,7 @@ def add_parser(sub) -> None:
 
     r = sub.add_parser(
         "replay",
-        help="open the console on a recording: play, pause, step, seek; read-only",
+        **about("replay"),
         description="Open the console on a recording made by `record` or `console --record`.",
     )
     r.add_argument("file", metavar="FILE")

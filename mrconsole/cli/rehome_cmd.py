@@ -8,6 +8,7 @@ import sys
 
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import (
     EXIT_DEGRADED,
     EXIT_FAILED,
@@ -70,8 +71,7 @@ exit codes:
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "move",
-        aliases=["rehome"],  # its first name; the console says Move
-        help="move a master to another region (adopt), e.g. when its region is gone",
+        **about("move"),
         description="Move a master to another region: Heat adopts its constituents there.",
         epilog=REHOME_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -90,7 +90,7 @@ def add_parser(sub) -> None:
 
     e = sub.add_parser(
         "evict",
-        help="drop a region gone for good from a master, without Heat reaching it",
+        **about("evict"),
         description="The master is adopted again without its constituents in the region given with --region; "
         "they stay there as orphans.",
     )
@@ -104,7 +104,7 @@ def add_parser(sub) -> None:
 
     r = sub.add_parser(
         "release",
-        help="take a constituent out of its master; its stack stays, on its own",
+        **about("release"),
         description="Two updates of the master in its region: the constituent's deletion_policy set to Retain, "
         "then the master without it (and the outputs that read it). Its stack stays in its region, untouched, "
         "owned by no master.",
@@ -122,7 +122,7 @@ def add_parser(sub) -> None:
 
     i = sub.add_parser(
         "import",
-        help="make a master over existing regional stacks (adopt); they are not touched",
+        **about("import"),
         description="Heat adopts a new master in --region whose OS::Heat::Stack resources are the stacks given.",
         epilog=IMPORT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -147,7 +147,7 @@ def add_parser(sub) -> None:
 
     a = sub.add_parser(
         "abandon",
-        help="remove a (stale) master from Heat, leaving its constituents as they are",
+        **about("abandon"),
         description="Heat's abandon: the master leaves Heat; every stack it created stays, untouched.",
     )
     a.add_argument("name", metavar="MASTER", type=stack_ref)

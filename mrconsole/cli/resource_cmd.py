@@ -16,6 +16,7 @@ import sys
 
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import (
     EXIT_DEGRADED,
     EXIT_FAILED,
@@ -50,7 +51,7 @@ EPILOG = """exit codes: 0 done, every region answered; 1 refused or failed; 2 ba
 def add_parser(sub) -> None:
     o = sub.add_parser(
         "outputs",
-        help="a master's outputs and each constituent's, with the region each comes from",
+        **about("outputs"),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -61,7 +62,7 @@ def add_parser(sub) -> None:
 
     r = sub.add_parser(
         "resources",
-        help="a master's resources and, in their regions, each constituent's",
+        **about("resources"),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -73,7 +74,7 @@ def add_parser(sub) -> None:
     add_format(r, ("text", "json"), "text")
     r.set_defaults(func=cmd_resources)
 
-    one = sub.add_parser("resource", help="one resource: show, mark unhealthy, signal")
+    one = sub.add_parser("resource", **about("resource"))
     rsub = one.add_subparsers(dest="resource_command", metavar="ACTION", required=True)
     for name, text in (
         ("show", "a resource: physical id, status and reason, attributes, metadata, required by"),

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet, refuse_unknown_regions
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import (
     EXIT_DEGRADED,
     EXIT_FAILED,
@@ -58,7 +59,7 @@ exit codes:
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "rollout",
-        help="change a master region by region, with a gate between waves",
+        **about("rollout"),
         description="Roll a change of a master out in waves: the first wave's constituents are updated while "
         "the others wait at Heat breakpoints; each wave is released when the one before passed its gate.",
         epilog=EPILOG,
@@ -123,8 +124,7 @@ def add_parser(sub) -> None:
 
     h = sub.add_parser(
         "breakpoints",
-        aliases=["hooks"],  # Heat's word; the console's is breakpoints
-        help="list (and clear) breakpoints of a master and its constituents, across regions",
+        **about("breakpoints"),
         description="Heat breakpoints (hooks) set in the environment of a master or of a constituent, and "
         "the ones an update waits at now.",
     )

@@ -9,6 +9,7 @@ import time
 
 from mrconsole import config
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import (
     EXIT_DEGRADED,
     EXIT_FAILED,
@@ -37,7 +38,7 @@ exit codes: 0 done (--wait: ended COMPLETE), 1 refused or failed, 2 bad invocati
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "snapshot",
-        help="snapshots of a master and its constituents: create, list, restore, delete",
+        **about("snapshot"),
         description="Snapshots of a master, each constituent's taken in its own region.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

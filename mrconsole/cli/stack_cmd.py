@@ -13,6 +13,7 @@ import yaml
 from mrconsole import config
 from mrconsole.cli import stack_show_cmd
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet, refuse_unknown_regions
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import (
     EXIT_DEGRADED,
     EXIT_FAILED,
@@ -58,7 +59,7 @@ EPILOG = """exit codes:
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "stack",
-        help="list, show, create, update, delete, suspend, resume, check or cancel stacks",
+        **about("stack"),
         description="List and show stacks across regions; act on a stack in a region (every action is journaled).",
     )
     ssub = p.add_subparsers(dest="stack_command", metavar="ACTION")

@@ -6,6 +6,7 @@ import asyncio
 import sys
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, print_json, print_table
 from mrconsole.cli.master_status import master_status
 from mrconsole.cli.output import add_format
@@ -17,7 +18,7 @@ from mrconsole.core.text import age, when
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "status",
-        help="region health and the stacks in each region",
+        **about("status"),
         description="Show each region's health and latency, and its stacks.",
         epilog="exit codes:\n  0  every region is up (or degraded: slow but answering)\n"
         "  1  error (bad credentials, an internal error of mrconsole's: see mrconsole.log)\n"

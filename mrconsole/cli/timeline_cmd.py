@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import EXIT_DEGRADED, EXIT_OK, EXIT_USAGE, CliError, print_json, stack_ref
 from mrconsole.cli.events_cmd import parse_duration
 from mrconsole.cli.output import add_format
@@ -18,7 +19,7 @@ from mrconsole.core.errors import CloudError
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "timeline",
-        help="an incident's timeline: every region's events, outages, actions",
+        **about("timeline"),
         description="One timeline of a master's incident: the merged events of every region, "
         "the outage windows the console saw, and every journaled action (hidden values masked).",
         epilog="exit codes:\n  0  written\n  1  error (e.g. no such master)\n  2  bad invocation\n"

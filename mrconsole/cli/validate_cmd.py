@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, open_fleet
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import (
     EXIT_DEGRADED,
     EXIT_FAILED,
@@ -28,7 +29,7 @@ from mrconsole.template.render import analysis_json, tree_lines
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "validate",
-        help="check a master template: tree, data flow, cross-region mistakes",
+        **about("validate"),
         description="Analyse a master template and its regional stacks. Output is "
         "compiler style: file:line:col: error|warning: message [CODE].",
         epilog="exit codes:\n  0  clean, or warnings only\n  1  errors found\n  2  bad invocation\n"

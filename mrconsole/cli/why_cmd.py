@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from mrconsole.cli.cloudargs import add_cloud_arguments, find_one, open_fleet
+from mrconsole.cli.commands import about
 from mrconsole.cli.common import EXIT_FAILED, EXIT_OK, print_json, stack_ref, to_jsonable
 from mrconsole.cli.output import add_format
 from mrconsole.core.diagnosis.reports import HEADING, ROOT, why_lines
@@ -15,7 +16,7 @@ from mrconsole.core.diagnosis.why import why
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "why",
-        help="follow a stack's failure across regions to its root cause",
+        **about("why"),
         description="From a failed stack (master or constituent), walk into failed constituents "
         "in their own regions and name the first resource that failed.",
         epilog="exit codes:\n  0  the stack has not failed\n  1  it failed (the root cause is shown)\n"
