@@ -75,14 +75,24 @@ async def _fresh_rollout(lab: Lab, name: str) -> None:
         client = cloud.region(lab.layout().regions[0])
         existing = await client.find_stack(name)
         if existing is not None:
-            await client.delete_stack(f"{name}/{existing.stack.id}")
-            for _ in range(120):
-                if await client.find_stack(existing.stack.id) is None:
+            # Until it is gone: a create while the old one is still deleting (a slow machine) or after its
+            # delete failed (a constituent's region slow to answer) is refused, "already exists". A failed
+            # delete is sent once more; one that still does not end is said in one line.
+            for _ in range(2):
+                await client.delete_stack(f"{name}/{existing.stack.id}")
+                status = ""
+                for _tick in range(360):  # 180 s
+                    if await client.find_stack(existing.stack.id) is None:
+                        status = ""  # gone
+                        break
+                    status = (await client.get_stack(existing.stack.id)).stack.status
+                    if status in ("DELETE_COMPLETE", "DELETE_FAILED"):
+                        break
+                    await asyncio.sleep(0.5)
+                if status != "DELETE_FAILED":
                     break
-                d = await client.get_stack(existing.stack.id)
-                if d.stack.status in ("DELETE_COMPLETE", "DELETE_FAILED"):
-                    break
-                await asyncio.sleep(0.5)
+            if status not in ("", "DELETE_COMPLETE"):
+                raise SystemExit(f"screenshots: the old {name!r} stack did not go ({status}): delete it, run again")
         bundle = gather(str(example_template("multi-region")))
         await client.create_stack(name, bundle.template, files=bundle.files)
     finally:
