@@ -2,7 +2,7 @@
 #   make demo   - venv, install with the lab extra, lab up, seed, open the console
 #   make test   - venv if needed, static checks, the fast tier, then the lab tier
 #                 against one throw-away lab (real Keystone and Heat)
-#   make test-fast - the tests that need no lab (logic, replayed screens, fuzzing), on 4 workers: < 60 s
+#   make test-fast - the tests that need no lab (logic, replayed screens, fuzzing), on 4 workers: ~1.5 min
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
@@ -33,8 +33,14 @@ demo: $(STAMP) lab-deps
 # The fast tier first (seconds: a broken build fails before any lab starts), then the lab tier.
 test: $(STAMP) check test-fast test-lab
 
-# Four workers on two cores: the replayed screens mostly wait (Pilot pauses), so they overlap
-# (536 tests in 57 s here on a quiet machine, 2026-12-05; 65 s on two workers when it held fewer).
+# The tests write Python's bytecode caches, whatever the environment says: with PYTHONDONTWRITEBYTECODE set
+# (as on this project's CI machines) every pytest worker rewrote every test module's asserts again and every
+# mrconsole process the tests start compiled the package again (fast tier from a clean clone: 104 s and
+# 187 s of CPU with it set, 96 s and 168 s without; n=1 each, 2026-12-07).
+test-fast test-lab test-chaos: export PYTHONDONTWRITEBYTECODE :=
+
+# Four workers on two cores: the replayed screens wait a little (Pilot's pauses), so they overlap
+# (611 tests in 83 s on four workers, 95 s on two, bytecode cached, 145 s of CPU either way; 2026-12-07).
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -ra -m "not lab and not chaos" -n 4
 
