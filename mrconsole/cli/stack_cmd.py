@@ -44,6 +44,7 @@ from mrconsole.core.errors import CloudError, PlanError
 from mrconsole.core.live.events import EventStream, StreamConfig
 from mrconsole.core.live.follow import follow_master
 from mrconsole.core.master.snapshots import snapshot_name, take_snapshot
+from mrconsole.core.master.topology import until_name_free
 from mrconsole.core.text import event_line
 from mrconsole.template.analysis import analyse
 from mrconsole.template.heat import hidden_parameters
@@ -626,6 +627,9 @@ async def _next_step(fleet, result) -> None:
             print(f"next: {f.message}. Instead: {f.instead}", file=sys.stderr)
 
 
+NAME_FREE_WAIT = 30.0  # seconds a delete's --wait waits, after DELETE_COMPLETE, for Heat to let go of the name
+
+
 async def _wait(fleet, result, limit: float = 900.0, out=None) -> str:
     """Follow the stack's (and its constituents') events until the action ends."""
 
@@ -660,10 +664,25 @@ async def _wait(fleet, result, limit: float = 900.0, out=None) -> str:
     finally:
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
+    client = fleet.region(result.region)
     try:
-        detail = await fleet.region(result.region).get_stack(result.stack_id or result.stack_name)
-        return detail.stack.status
+        status = (await client.get_stack(result.stack_id or result.stack_name)).stack.status
     except CloudError as exc:
-        if exc.kind == "not_found" and result.action == "delete":
-            return "DELETE_COMPLETE"
-        return f"UNKNOWN ({exc.message})"
+        if exc.kind != "not_found" or result.action != "delete":
+            return f"UNKNOWN ({exc.message})"
+        status = "DELETE_COMPLETE"
+    if status == "DELETE_COMPLETE" and result.action == "delete":
+        # Done when the name is free too: a runbook's next line may create a stack of the same name, which Heat
+        # refuses while it still holds the deleted one's (core/master/topology.py until_name_free).
+        try:
+            free = await until_name_free(client, result.stack_name, result.stack_id, NAME_FREE_WAIT)
+        except CloudError as exc:
+            print(f"{result.stack_name}: deleted; whether its name is free is unknown ({exc.message})", file=sys.stderr)
+            return status
+        if not free:
+            print(
+                f"{result.stack_name}: deleted, but Heat still holds its name in {result.region} after "
+                f"{NAME_FREE_WAIT:.0f} s: a create of that name is refused until it lets go",
+                file=sys.stderr,
+            )
+    return status

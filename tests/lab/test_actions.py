@@ -213,8 +213,11 @@ def test_conflict_while_in_progress_and_cancel_update(act_master, cli, tmp_path)
     from tests.conftest import wait_until
 
     assert wait_until(lambda: "IN_PROGRESS" not in (_status(cli, "act", "RegionOne") or ""), 60)
-    # Heat's 409 for a name that exists, explained in one line.
-    code, out, _ = cli("stack", "create", "act", "-t", str(SIMPLE), "--lab", "--region", "RegionOne")
+    # A name that exists: refused before sending, naming the stack that holds it; sent anyway, Heat's 409
+    # says the same, explained in one line.
+    code, out, err = cli("stack", "create", "act", "-t", str(SIMPLE), "--lab", "--region", "RegionOne")
+    assert code == 1 and "refused before sending: a stack named act already exists in RegionOne" in err, err
+    code, out, _ = cli("stack", "create", "act", "-t", str(SIMPLE), "--lab", "--region", "RegionOne", "--force")
     assert code == 1 and "conflict" in out and "already exists" in out, out
     # The update is held at a breakpoint on app_stack, so it is surely still running when the second action
     # comes (left to its own few seconds, it sometimes ended first on a loaded machine); the rollback below
@@ -415,3 +418,78 @@ def test_several_stacks_per_action_as_openstack_stack_takes_them(lab, cli):
     assert code == 0, err
     assert out.count(": accepted → DELETE_COMPLETE") == 2, out
     assert _status(cli, "many-a", "RegionTwo") is None and _status(cli, "many-b", "RegionTwo") is None
+
+
+NONE_T = {"heat_template_version": "2018-08-31", "resources": {"n": {"type": "OS::Heat::None"}}}
+
+
+def test_heat_holds_a_deleted_stacks_name_a_moment_and_until_name_free_waits_for_it(lab):
+    """Heat as the oracle: just after a stack reads DELETE_COMPLETE by id, a lookup by name can still find it
+    (DELETE_COMPLETE) and a create of that name is refused, "already exists" (Heat sets the status, then removes
+    the row). Seen at least once in five deletes; `until_name_free` then waits until the create is accepted."""
+    from mrconsole.cloud.connection import connect
+    from mrconsole.cloud.errors import CloudError
+    from mrconsole.core.master.topology import until_name_free
+    from mrconsole.lab.options import lab_options
+
+    async def cycles() -> list[str]:
+        cloud = await connect(lab_options(str(lab.dir)))
+        client = cloud.region("RegionThree")
+        seen = []
+        try:
+            for _ in range(5):
+                made = (await client.create_stack("held", NONE_T))["id"]
+                for _tick in range(200):
+                    if (await client.get_stack(made, outputs=False)).stack.status == "CREATE_COMPLETE":
+                        break
+                    await asyncio.sleep(0.05)
+                await client.delete_stack(f"held/{made}")
+                for _tick in range(400):
+                    if (await client.get_stack(made, outputs=False)).stack.status == "DELETE_COMPLETE":
+                        break
+                    await asyncio.sleep(0.02)
+                held = await client.find_stack("held", outputs=False)
+                if held is not None:
+                    try:
+                        again = (await client.create_stack("held", NONE_T))["id"]
+                        seen.append("held, then accepted")  # the row went between the lookup and the create
+                        await client.delete_stack(f"held/{again}")
+                        assert await until_name_free(client, "held", again, 30)
+                        continue
+                    except CloudError as exc:
+                        assert "already exists" in exc.message, exc.message
+                        seen.append("held and refused")
+                assert await until_name_free(client, "held", made, 30)
+                if held is not None:  # free now: the same create is accepted
+                    again = (await client.create_stack("held", NONE_T))["id"]
+                    await client.delete_stack(f"held/{again}")
+                    assert await until_name_free(client, "held", again, 30)
+                else:
+                    seen.append("free at once")
+                if "held and refused" in seen:
+                    break
+        finally:
+            cloud.close()
+        return seen
+
+    seen = asyncio.run(cycles())
+    assert "held and refused" in seen, seen
+
+
+def test_a_delete_waited_for_frees_the_name_for_the_next_create(lab, cli):
+    """`stack delete X --wait` ends when the name is free (the test above): a runbook's next line, `stack create
+    X`, is accepted, three times over; a second create of a name that is taken is refused before sending,
+    naming the stack that holds it."""
+    args = ("-t", str(SIMPLE), "--lab", "--region", "RegionTwo")
+    for _ in range(3):
+        code, _, err = cli("stack", "create", "reuse", *args, "--wait")
+        assert code == 0, err
+        code, out, err = cli("stack", "delete", "reuse", "--lab", "--region", "RegionTwo", "--yes", "--wait")
+        assert code == 0 and "DELETE_COMPLETE" in out, err
+    code, _, err = cli("stack", "create", "reuse", *args)
+    assert code == 0, err
+    code, _, err = cli("stack", "create", "reuse", *args)
+    assert code == 1 and "a stack named reuse already exists in RegionTwo" in err, err
+    assert "stack update reuse --region RegionTwo" in err
+    code, _, err = cli("stack", "delete", "reuse", "--lab", "--region", "RegionTwo", "--yes", "--wait")
+    assert code == 0, err

@@ -11,13 +11,15 @@ says, or journals the refusal. Neither front end decides a rule of its own:
   (`require_values`): its errors block the create (one finding that counts
   them; each front end shows the analysis itself, compiler style);
 - hidden parameters are the template's own (`hidden: true`), never the form's;
+- the name must be free in every region the create goes to: Heat refuses a second stack of a name
+  ("already exists"), and holds a deleted stack's name a moment after DELETE_COMPLETE (`name_findings`);
 - one region: a master's constituent regions must answer (Heat validates
   each remote stack in its region first: core/acting/launch.py `create_findings`);
 - the files are gathered with heatclient's template_utils (get_file, nested
   templates), off the event loop, as the analysis is.
 
-Cost: the analysis and the bundle (local files, in a thread), and for a
-single-region create one probe of each other region a constituent names,
+Cost: the analysis and the bundle (local files, in a thread), one lookup of the name in each region the
+create goes to, and for a single-region create one probe of each other region a constituent names, all
 concurrently. Nothing is read from a region for a plan refused up front.
 """
 
@@ -117,6 +119,8 @@ async def plan_create(
             bundle = await asyncio.to_thread(gather, template, list(env_files))
         except CloudError as exc:
             findings.append(Finding(BLOCKING, f"{template}: {exc.message}"))
+    if probe and bundle is not None:
+        findings += await name_findings(fleet, name.strip(), list(regions))
     if probe and bundle is not None and len(regions) == 1:
         findings += await create_findings(fleet, regions[0], analysis)
     if probe and bundle is not None:
@@ -135,6 +139,33 @@ async def plan_create(
         bundle,
         tuple(findings),
     )
+
+
+async def name_findings(fleet, name: str, regions: list[str]) -> list[Finding]:
+    """A stack of that name already in a region the create goes to: Heat would refuse the create there. One
+    lookup by name per region, concurrently; a region that does not answer is left to the create (and to
+    the probes above) to say."""
+
+    async def look(region: str) -> Finding | None:
+        try:
+            found = await fleet.region(region).find_stack(name, outputs=False)
+        except CloudError:
+            return None
+        if found is None:
+            return None
+        if found.stack.status == "DELETE_COMPLETE":  # deleted, its row not yet removed (until_name_free)
+            return Finding(
+                BLOCKING,
+                f"{name} in {region} was just deleted and Heat still holds its name: it would refuse the create",
+                "send it again in a few seconds",
+            )
+        return Finding(
+            BLOCKING,
+            f"a stack named {name} already exists in {region} ({found.stack.status}): Heat would refuse the create",
+            f"pick another name, or change that stack: mrconsole stack update {name} --region {region}",
+        )
+
+    return [f for f in await asyncio.gather(*(look(r) for r in regions)) if f is not None]
 
 
 async def execute_create(actions: Actions, plan: CreatePlan, *, force: bool = False) -> list[ActionResult]:

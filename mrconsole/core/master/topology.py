@@ -85,6 +85,25 @@ async def until_settled(client, ref: str, limit: float, poll: float = 0.5) -> St
     return detail
 
 
+async def until_name_free(client, name: str, stack_id: str | None, limit: float, poll: float = 0.25) -> bool:
+    """Whether Heat let go of `name` in the client's region within `limit` s: a lookup by name no longer finds
+    the stack `stack_id` (a stack of that name made since is another's, and the name was free for it).
+
+    A deleted (or abandoned) stack keeps its name a moment after DELETE_COMPLETE: Heat sets the status, then
+    deletes the row (heat/engine/stack.py Stack.purge_db), and a create of that name between the two is
+    refused, "The Stack (NAME) already exists" (0.1-0.3 s on the lab's MariaDB, seen by name as DELETE_COMPLETE:
+    tests/lab/test_actions.py). By id Heat shows a deleted stack for ever; by name it does not. Cost: one GET
+    per `poll` while the name is held, none once it is free."""
+    deadline = time.monotonic() + limit
+    while True:
+        found = await client.find_stack(name, outputs=False)
+        if found is None or (stack_id is not None and found.stack.id != stack_id):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(poll)
+
+
 async def read_master(fleet, region: str, name_or_id: str) -> Topology:
     client = fleet.region(region)
     detail: StackDetail = await client.get_stack(name_or_id, outputs=False)
