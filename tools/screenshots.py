@@ -68,6 +68,7 @@ async def _ready(app, pilot):
 async def _fresh_rollout(lab: Lab, name: str) -> None:
     """(Re)create a master so the overview shows a deploy in progress."""
     from mrconsole.cloud.templates import gather
+    from mrconsole.core.master.topology import until_name_free, until_settled
     from mrconsole.lab.seed import example_template
 
     cloud = await connect(lab_options(str(lab.dir)))
@@ -75,23 +76,15 @@ async def _fresh_rollout(lab: Lab, name: str) -> None:
         client = cloud.region(lab.layout().regions[0])
         existing = await client.find_stack(name)
         if existing is not None:
-            # Until it is gone: a create while the old one is still deleting (a slow machine) or after its
-            # delete failed (a constituent's region slow to answer) is refused, "already exists". A failed
-            # delete is sent once more; one that still does not end is said in one line.
+            # Until its name is free: Heat refuses a create of that name while the old one is deleting (a slow
+            # machine), after its delete failed, and even a moment after DELETE_COMPLETE (until_name_free). A
+            # failed delete is sent once more; one that still does not end is said in one line.
             for _ in range(2):
                 await client.delete_stack(f"{name}/{existing.stack.id}")
-                status = ""
-                for _tick in range(360):  # 180 s
-                    if await client.find_stack(existing.stack.id) is None:
-                        status = ""  # gone
-                        break
-                    status = (await client.get_stack(existing.stack.id)).stack.status
-                    if status in ("DELETE_COMPLETE", "DELETE_FAILED"):
-                        break
-                    await asyncio.sleep(0.5)
+                status = (await until_settled(client, existing.stack.id, 180)).stack.status
                 if status != "DELETE_FAILED":
                     break
-            if status not in ("", "DELETE_COMPLETE"):
+            if status != "DELETE_COMPLETE" or not await until_name_free(client, name, existing.stack.id, 30):
                 raise SystemExit(f"screenshots: the old {name!r} stack did not go ({status}): delete it, run again")
         bundle = gather(str(example_template("multi-region")))
         await client.create_stack(name, bundle.template, files=bundle.files)
