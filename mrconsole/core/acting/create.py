@@ -120,13 +120,16 @@ async def plan_create(
         except CloudError as exc:
             findings.append(Finding(BLOCKING, f"{template}: {exc.message}"))
     if probe and bundle is not None:
-        findings += await name_findings(fleet, name.strip(), list(regions))
-    if probe and bundle is not None and len(regions) == 1:
-        findings += await create_findings(fleet, regions[0], analysis)
-    if probe and bundle is not None:
-        # What each region's Heat takes (core/acting/compat.py): every region the template goes to.
+        # Asked together (a region that does not answer costs one wait, not one per question): the name in each
+        # region; for a master, the regions its constituents go to; what each region's Heat takes
+        # (core/acting/compat.py), every region the template goes to.
         needs = [n for region in regions for n in needs_of(bundle, params, region)]
-        findings += await compat_findings(fleet, needs)
+        for found in await asyncio.gather(
+            name_findings(fleet, name.strip(), list(regions)),
+            create_findings(fleet, regions[0], analysis) if len(regions) == 1 else _none(),
+            compat_findings(fleet, needs),
+        ):
+            findings += found
     return CreatePlan(
         name.strip(),
         tuple(regions),
@@ -139,6 +142,10 @@ async def plan_create(
         bundle,
         tuple(findings),
     )
+
+
+async def _none() -> list[Finding]:
+    return []
 
 
 async def name_findings(fleet, name: str, regions: list[str]) -> list[Finding]:
