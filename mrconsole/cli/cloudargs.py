@@ -75,6 +75,17 @@ GLOBAL_WITH_VALUE = ("--os-cloud", "--region", "--timeout", "--request-timeout",
 GLOBAL_FLAGS = ("--lab", "--read-only", "--show-requests")
 
 
+def add_global_arguments(parser) -> None:
+    """The options above on the parser before the command, for the shell's completion only: argcomplete reads
+    the line as typed, and `mrconsole --os-cloud prod stack sh<TAB>` took `prod` for the command. (A command
+    run has them moved after the command instead: main.hoist_global_options.)"""
+    for flag in GLOBAL_FLAGS:
+        parser.add_argument(flag, action="store_true", help=argparse.SUPPRESS)
+    for option in GLOBAL_WITH_VALUE:
+        dest = {"--os-cloud": "os_cloud", "--region": "regions", "-f": "format"}.get(option)
+        parser.add_argument(option, dest=dest or option.lstrip("-").replace("-", "_"), help=argparse.SUPPRESS)
+
+
 def request_timeout(args) -> float | None:
     """--request-timeout, or the deprecated --timeout SECONDS (with its one-line note)."""
 

@@ -9,12 +9,14 @@ import argparse
 import os
 import shlex
 
+from mrconsole.cli.cloudargs import add_global_arguments
 from mrconsole.cli.commands import BY_NAME, about
 
 # Where a command takes a stack's name, a master's, or a region's.
 STACK_DESTS = {"stack", "name", "names", "stacks"}
 MASTER_DESTS = {"master"}
 REGION_DESTS = {"regions", "region", "to_region", "to"}
+CLOUD_DESTS = {"os_cloud"}
 
 
 def add_parser(sub) -> None:
@@ -61,11 +63,19 @@ def _regions(prefix, **kwargs):
     return sorted(n for n in _known()[2] if n.startswith(prefix))
 
 
+def _clouds(prefix, **kwargs):
+    from mrconsole.core.connect import cloud_names  # lazy: the cloud layer, only for this TAB
+
+    return [n for n in cloud_names() if n.startswith(prefix)]
+
+
 def _attach(parser: argparse.ArgumentParser) -> None:
     for action in parser._actions:  # argparse keeps them here, and nowhere public
         if isinstance(action, argparse._SubParsersAction):
             for child in action.choices.values():
                 _attach(child)
+        elif action.dest in CLOUD_DESTS:
+            action.completer = _clouds  # type: ignore[attr-defined]
         elif action.dest in MASTER_DESTS:
             action.completer = _masters  # type: ignore[attr-defined]
         elif action.dest in REGION_DESTS:
@@ -96,5 +106,6 @@ def complete_if_asked(parser: argparse.ArgumentParser) -> None:
         return
     import argcomplete
 
+    add_global_arguments(parser)  # what may come before the command, as `openstack` takes it
     _attach(parser)
     argcomplete.autocomplete(parser)

@@ -31,6 +31,20 @@ class CloudOptions:
     also: list[str] = field(default_factory=list)
 
 
+def cloud_names() -> list[str]:
+    """The clouds clouds.yaml names (OS_CLIENT_CONFIG_FILE or openstack's usual places), for a shell's TAB:
+    no request, and nothing (not an error) when there is no clouds.yaml or it cannot be read."""
+    import openstack.config as osc
+
+    try:
+        config = osc.OpenStackConfig()
+    except Exception:  # noqa: BLE001 - a TAB offers what it can; a broken clouds.yaml is said when it is used
+        return []
+    if config.config_filename is None:  # no clouds.yaml: openstack's own "defaults" is no cloud to name
+        return []
+    return sorted(n for n in config.get_cloud_names() if n != "envvars")
+
+
 def load_config(opts: CloudOptions):
     import openstack.config as osc
     from openstack import exceptions as os_exc

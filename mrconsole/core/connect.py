@@ -4,7 +4,7 @@ core (the import contracts let neither front end reach the cloud layer or the lo
 Cost: reading clouds.yaml; `connect` authenticates only when the catalog must name the regions.
 """
 
-from mrconsole.cloud.connection import CloudOptions, authenticate, connect, load_config
+from mrconsole.cloud.connection import CloudOptions, authenticate, cloud_names, connect, load_config
 from mrconsole.cloud.region import Timeouts
 from mrconsole.cloud.templates import TemplateBundle, gather, gather_environment
 from mrconsole.core.live.fleet import Fleet
@@ -20,6 +20,7 @@ __all__ = [
     "TopologyCache",
     "default_cache_path",
     "authenticate",
+    "cloud_names",
     "connect",
     "gather",
     "gather_environment",

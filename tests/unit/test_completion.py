@@ -25,8 +25,9 @@ ask() {
 """
 
 
-def _complete(*lines: str) -> list[set[str]]:
+def _complete(*lines: str, env_extra: dict | None = None) -> list[set[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env.update(env_extra or {})
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     script = DRIVER + "".join(f"ask {line!r}\n" for line in lines)
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60)
@@ -74,3 +75,27 @@ def test_the_script_is_printed_for_each_shell(cli):
         assert code == 0 and "mrconsole" in out and "_python_argcomplete" in out, err
     code, out, err = cli("completion", "fish")
     assert code == 2 and "invalid choice" in err
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_options_before_the_command_as_openstack_takes_them_and_cloud_names(tmp_path):
+    """`mrconsole --os-cloud prod stack sh<TAB>`: the options `openstack` takes before its command are read
+    there (the cloud's name was taken for the command, and nothing was offered); `--os-cloud <TAB>` offers the
+    clouds clouds.yaml names (no request)."""
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(
+        "clouds:\n"
+        "  prod: {auth: {auth_url: 'https://prod.example.test:5000/v3'}}\n"
+        "  staging: {auth: {auth_url: 'https://staging.example.test:5000/v3'}}\n"
+    )
+    verbs, names, lab_verbs, flagged = _complete(
+        "mrconsole --os-cloud prod stack sh",
+        "mrconsole --os-cloud ",
+        "mrconsole --lab --region RegionOne stack del",
+        "mrconsole --show-requests --timeout 5 sta",
+        env_extra={"OS_CLIENT_CONFIG_FILE": str(clouds)},
+    )
+    assert verbs == {"show"}
+    assert names == {"prod", "staging"}
+    assert lab_verbs == {"delete"}
+    assert flagged == {"status", "stack"}
