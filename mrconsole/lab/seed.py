@@ -10,7 +10,7 @@ from mrconsole.cloud.connection import connect
 from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.templates import gather
 from mrconsole.core.live.fleet import Fleet
-from mrconsole.core.master.topology import read_master, until_settled
+from mrconsole.core.master.topology import read_master, until_name_free, until_settled
 from mrconsole.lab.manager import Lab, LabError, seed_files_root
 from mrconsole.lab.options import lab_options
 
@@ -49,6 +49,10 @@ async def _seed(lab, name, example, wait, progress, timeout) -> str:
     try:
         client = cloud.region(region)
         existing = await client.find_stack(name)
+        if existing is not None and existing.stack.status == "DELETE_COMPLETE":
+            # Just deleted: Heat still holds the name a moment (core/master/topology.py until_name_free).
+            if await until_name_free(client, name, existing.stack.id, 30):
+                existing = None
         if existing is not None:
             said = f"stack {name} already exists in {region}: {existing.stack.status}"
             if other_cloud and not existing.stack.in_progress and not existing.stack.failed:
