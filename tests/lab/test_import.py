@@ -99,7 +99,7 @@ def test_import_three_stacks_update_through_the_master_release_one(lab, cli, tmp
     assert "impweb_RegionThree_token" in said and "RegionTwo has no stack 'nosuch'" in said, said
     code, out, err = cli("import", "impweb", "--lab", "--region", "RegionOne", *stacks, "-P",
                          f"impweb_RegionThree_token={TOKEN}", "--preview", "--format", "json")  # fmt: skip
-    assert code == 1 and "RegionOne already has a stack named impweb" in out, out
+    assert code == 1 and "a stack named impweb already exists in RegionOne" in out, out
 
     # The plan: each stack under its resource, Heat's preview of the master's first update in each region.
     code, out, err = cli("import", "impm", "--lab", "--region", "RegionOne", *stacks, "-P",

@@ -32,7 +32,7 @@ from mrconsole.cloud.errors import CloudError
 from mrconsole.cloud.templates import TemplateBundle, gather
 from mrconsole.core.acting.actions import ActionResult, Actions, Target
 from mrconsole.core.acting.compat import compat_findings, needs_of
-from mrconsole.core.acting.findings import BLOCKING, Checked, Finding
+from mrconsole.core.acting.findings import BLOCKING, Checked, Finding, name_held
 from mrconsole.core.acting.launch import create_findings
 from mrconsole.core.errors import PlanError
 from mrconsole.template.analysis import analyse
@@ -160,15 +160,10 @@ async def name_findings(fleet, name: str, regions: list[str]) -> list[Finding]:
             return None
         if found is None:
             return None
-        if found.stack.status == "DELETE_COMPLETE":  # deleted, its row not yet removed (until_name_free)
-            return Finding(
-                BLOCKING,
-                f"{name} in {region} was just deleted and Heat still holds its name: it would refuse the create",
-                "send it again in a few seconds",
-            )
-        return Finding(
-            BLOCKING,
-            f"a stack named {name} already exists in {region} ({found.stack.status}): Heat would refuse the create",
+        return name_held(
+            name,
+            region,
+            found.stack.status,
             f"pick another name, or change that stack: mrconsole stack update {name} --region {region}",
         )
 

@@ -21,6 +21,21 @@ class Finding:
         return f"{self.severity}: {message}" + (f" Instead: {self.instead}" if self.instead else "")
 
 
+def name_held(name: str, region: str, status: str, instead: str, what: str = "the create") -> Finding:
+    """A stack of that name in the region where one is to be made (a create, an import's or a move's adopt):
+    Heat refuses a second. One just deleted (DELETE_COMPLETE: Heat holds its name a moment after, until it
+    removes the row; core/master/topology.py until_name_free) is said as that, with its own way on."""
+    if status == "DELETE_COMPLETE":
+        return Finding(
+            BLOCKING,
+            f"{name} in {region} was just deleted and Heat still holds its name: it would refuse {what}",
+            "send it again in a few seconds",
+        )
+    return Finding(
+        BLOCKING, f"a stack named {name} already exists in {region} ({status}): Heat would refuse {what}", instead
+    )
+
+
 class Checked:
     """A plan that carries its `findings` (a dataclass field of the plan); what blocks it is derived, once
     for every planner."""

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.actions import Actions, Target
-from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Checked, Finding
+from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Checked, Finding, name_held
 from mrconsole.core.acting.permissions import refuse_unless_permitted
 from mrconsole.core.errors import PlanError
 from mrconsole.core.master.adopt_probe import refuse_unless_adopts
@@ -398,13 +398,7 @@ async def plan_import(
         findings.append(Finding(BLOCKING, f"{region} does not answer ({exc.message}): the master is made there"))
         clash = None
     if clash is not None:
-        findings.append(
-            Finding(
-                BLOCKING,
-                f"{region} already has a stack named {name} ({clash.stack.status})",
-                "give the master another name",
-            )
-        )
+        findings.append(name_held(name, region, clash.stack.status, "give the master another name", "the import"))
     template, files = master_template(name, members)
     if members and not missing:
         members = await asyncio.gather(*(_previewed(fleet, m, template, files, parameters, findings) for m in members))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from mrconsole.cloud import errors
 from mrconsole.cloud.errors import CloudError
 from mrconsole.core.acting.actions import ActionResult, Actions, Target
-from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Checked, Finding
+from mrconsole.core.acting.findings import BLOCKING, INFO, WARNING, Checked, Finding, name_held
 from mrconsole.core.acting.launch import secrets_read, template_secrets
 from mrconsole.core.acting.permissions import refuse_unless_permitted
 from mrconsole.core.errors import PlanError
@@ -171,11 +171,7 @@ async def plan_rehome(
         )
     elif clash is not None:
         findings.append(
-            Finding(
-                BLOCKING,
-                f"{to_region} already has a stack named {target} ({clash.stack.status})",
-                "give the new master another name: --name",
-            )
+            name_held(target, to_region, clash.stack.status, "give the new master another name: --name", "the move")
         )
     by_id = {c.stack_id: c for c in cached.constituents if c.stack_id}
     constituents = []
