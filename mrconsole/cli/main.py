@@ -66,13 +66,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _commands(parser) -> set[str]:
-    for action in parser._actions:  # argparse keeps its subcommands here, and nowhere public
-        if isinstance(action, argparse._SubParsersAction):
-            return set(action.choices)
-    return set()
-
-
 def _global_spelling(token: str) -> str:
     """Before the command, --timeout is the OpenStack CLI's request timeout, whatever the command."""
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mrconsole.cli.main import _commands, build_parser, hoist_global_options
+from mrconsole.cli.commands import BY_NAME
+from mrconsole.cli.main import build_parser, hoist_global_options
 
 MASTER_T = str(Path(__file__).resolve().parents[2] / "mrconsole" / "examples" / "multi-region" / "master.yaml")
 
 
 def test_global_options_before_the_command_move_after_it():
-    commands = _commands(build_parser())
+    commands = set(BY_NAME)  # what main hoists with
     assert {"status", "stack", "events", "journal", "lab"} <= commands
     assert hoist_global_options(["--lab", "status"], commands) == ["status", "--lab"]
     assert hoist_global_options(
@@ -60,7 +61,7 @@ def test_timeout_means_what_openstack_means_by_it(capsys):
     from mrconsole.cli.cloudargs import OLD_TIMEOUT_NOTE, request_timeout
 
     parser = build_parser()
-    commands = _commands(parser)
+    commands = set(BY_NAME)
     argv = hoist_global_options(["--timeout", "7", "stack", "create", "s", "-t", MASTER_T, "--timeout", "30"], commands)
     args = parser.parse_args(argv)
     assert (args.timeout_mins, args.request_timeout) == (30, 7.0)

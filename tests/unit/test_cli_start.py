@@ -5,6 +5,7 @@ tests/bench/bench_startup.py; here, what is imported, which no noisy machine cha
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -13,7 +14,7 @@ import sys
 import pytest
 
 from mrconsole.cli.commands import BY_NAME, COMMANDS
-from mrconsole.cli.main import _commands, build_parser
+from mrconsole.cli.main import build_parser
 
 HEAVY = ("asyncio", "keystoneauth1", "heatclient", "textual", "requests", "mrconsole.cloud.connection")
 
@@ -35,6 +36,14 @@ def _imported(argv: list[str], env: dict | None = None) -> tuple[int, set[str], 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=run_env, timeout=60)
     rc, modules, out = json.loads(done.stdout.splitlines()[-1])
     return rc, set(modules), out
+
+
+def _commands(parser) -> set[str]:
+    """The names (and aliases) a parser's COMMAND takes."""
+    for action in parser._actions:  # argparse keeps its subcommands here, and nowhere public
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
 
 
 def _command_modules(modules: set[str]) -> set[str]:
