@@ -323,3 +323,58 @@ def test_quiet_regions_look_one_after_another_not_all_at_once():
     # An active region is not held to a slot: its next look is busy_interval after this one's start.
     stream.watches[names[7]].sweep_soon()
     assert stream._next_watch(names[7], 200.0, 200.3) == 200.0 + stream.config.watch.busy_interval
+
+
+def test_changes_in_two_regions_make_a_wave_that_quickens_the_quiet_ones_within_a_budget():
+    """core/live/events.py _note_change: one region's change leaves the others at their quiet cadence; a
+    second region's within quiet_after makes a wave (an action going through the fleet): every quiet region
+    is looked at every R * 1.5 / wave budget s (never quicker than busy_interval), its next look brought
+    forward, until quiet_after after the wave's last change (#37's burst: a quiet region's first check was
+    seen 4 s late at 20 regions). With nothing changing a wave costs nothing."""
+    from mrconsole.core.live.events import EventStream, StreamConfig
+    from mrconsole.core.live.watch import QUIET_REQUESTS_PER_LOOK
+
+    class Client:
+        def __init__(self, region: str):
+            self.region = region
+
+    class Fleet:
+        def region(self, name: str) -> Client:
+            return Client(name)
+
+    def fleet_in_a_wave(regions: int, wave_interval: float) -> None:
+        now = [100.0]
+        stream = EventStream(Fleet(), StreamConfig(all_stacks=True), clock=lambda: now[0])
+        names = [f"Region{i:02}" for i in range(regions)]
+        for name in names:
+            stream.follow_region(name)
+            watch = stream.watches[name] = RegionWatch(Client(name), stream.config.watch, clock=lambda: now[0])
+            watch.fleet_regions = regions
+            watch._active_until = 0.0  # quiet
+        quiet = stream.watches[names[5]].interval()
+        assert quiet == max(3.0, regions * 0.2)
+
+        stream._note_change(names[0])  # one region: no wave
+        assert stream.watches[names[5]].interval() == quiet and not stream._hurry
+        now[0] += 20.0
+        stream._note_change(names[1])  # a second within quiet_after: a wave
+        assert stream.watches[names[5]].interval() == wave_interval
+        assert stream._hurry == set(names) - {names[1]}  # names[0] is quiet again by now: hurried too
+        # The fleet's quiet looks together within the wave budget.
+        per_second = regions * QUIET_REQUESTS_PER_LOOK / stream.watches[names[5]].interval()
+        assert per_second <= stream.config.watch.wave_requests_per_second + 1e-9
+        # A hurried look comes within one wave interval, in the region's slot.
+        stream._slots = {r: i / regions for i, r in enumerate(sorted(names))}
+        assert now[0] <= stream._hurried_look(names[5], now[0]) < now[0] + wave_interval
+        # Until quiet_after after the last change, then quiet again; a lone change later makes none.
+        now[0] += 29.0
+        assert stream.watches[names[5]].interval() == wave_interval
+        now[0] += 1.5
+        assert stream.watches[names[5]].interval() == quiet
+        stream._hurry.clear()
+        now[0] += 40.0
+        stream._note_change(names[2])
+        assert stream.watches[names[5]].interval() == quiet and not stream._hurry
+
+    fleet_in_a_wave(20, 1.25)
+    fleet_in_a_wave(50, 3.125)

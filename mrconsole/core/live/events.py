@@ -64,6 +64,11 @@ KICK_WINDOW = 5.0
 # Half of it is the mean wait for an action started elsewhere, on top of Heat's own answer times.
 FOLLOW_ONE = 0.15
 
+# A wave: changes seen in this many regions or more within the watch's `quiet_after` (core/live/watch.py). One
+# region's change says nothing of the others; two say an action is going through the fleet (another operator's
+# rollout, a master's update reaching its constituents), and the rest of it is wanted as soon as it comes.
+WAVE_REGIONS = 2
+
 
 def next_look(started: float, ended: float, interval: float) -> float:
     """When a region's next look is due: `interval` from this one's start, not its end (under load a look
@@ -218,6 +223,9 @@ class EventStream:
         self._loaded: set[str] = set()  # regions whose first inventory is in
         self._focused: dict[str, dict[str, int]] = {}  # region -> stack id -> how many look at it
         self._slots: dict[str, float] = {}  # region -> its quiet looks' place in their interval (0..1)
+        self._changed_at: dict[str, float] = {}  # region -> when a look last found a change there
+        self._wave_until = 0.0  # the fleet is in a wave until then (_note_change)
+        self._hurry: set[str] = set()  # quiet regions whose next look is brought forward by a wave
 
     # -- what to follow ------------------------------------------------------
     def follow(
@@ -364,6 +372,9 @@ class EventStream:
         while not stop.is_set():
             now = self._clock()
             watched_ok = True
+            if region in self._hurry:
+                self._hurry.discard(region)
+                next_watch = min(next_watch, self._hurried_look(region, now))
             try:
                 if now >= next_watch:
                     watched_ok = await self._watch(region)
@@ -414,6 +425,36 @@ class EventStream:
             self._slots = {r: i / len(self._regions) for i, r in enumerate(sorted(self._regions))}
         return on_slot(ended + interval / 2, interval, self._slots.get(region, 0.0) * interval)
 
+    def _hurried_look(self, region: str, now: float) -> float:
+        """A quiet region's next look once a wave starts: the first of its slots at the wave's interval from
+        now (within one interval), so the fleet's looks stay spread out."""
+        interval = self._watch_interval(region)
+        slot = self._slots.get(region, 0.0) * interval
+        return on_slot(now, interval, slot)
+
+    def _note_change(self, region: str) -> None:
+        """A look found a change in this region. Changes in WAVE_REGIONS regions within `quiet_after` make a
+        wave: every region's quiet looks quicken (RegionWatch.quiet_every, at most the wave budget's requests
+        a second together) until `quiet_after` after the last change, and the quiet regions' next looks are
+        brought forward. Cost: O(R) a change; the requests a wave costs are in core/live/watch.py."""
+        now = self._clock()
+        window = self.config.watch.quiet_after
+        self._changed_at[region] = now
+        for r, at in list(self._changed_at.items()):
+            if at < now - window:
+                del self._changed_at[r]
+        if len(self._changed_at) < WAVE_REGIONS:
+            return
+        starting = now >= self._wave_until
+        self._wave_until = now + window
+        for r, watch in self.watches.items():
+            watch.wave_until = self._wave_until
+            if starting and r != region and watch.quiet_cadence():
+                self._hurry.add(r)
+                self._wake_region(r)
+        if starting:
+            trace("wave", region, len(self._changed_at))
+
     def _count(self, region: str) -> None:
         self.requests[region] = self.requests.get(region, 0) + 1
 
@@ -443,7 +484,10 @@ class EventStream:
             return False
         finally:
             self.requests[region] = self.requests.get(region, 0) + watch.requests - before
-        self._apply(changes, first=changes.full and region not in self._loaded)
+        first = changes.full and region not in self._loaded
+        self._apply(changes, first=first)
+        if changes and not changes.full:
+            self._note_change(region)
         self._region_answered(region, None)
         return True
 

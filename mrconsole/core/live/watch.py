@@ -84,6 +84,13 @@ and N stacks in all (sizes in stacks returned), L the look interval:
         = 20 + 10 + 5 + 0.1*ceil(N/1000) = 35 + 0.1*ceil(N/1000) at Lq = 3 s
       (its end seen within 2 * Lq = 6 s up to 15 regions; before, such a region was looked at every
       busy_interval for as long as the stack ran: 77 requests/min)
+    in a wave (changes seen in WAVE_REGIONS regions or more within `quiet_after`: another operator's
+    rollout, a master's update reaching its constituents, a check of the whole fleet), until `quiet_after`
+    after the wave's last change, a quiet region is looked at every
+        Lw = min(Lq, max(busy_interval, R * 1.5 / wave_requests_per_second)) = 1.25 s up to 20 regions
+      so the quiet regions together ask at most 24 requests a second during a wave, whatever R (2.5 s at 40
+      regions, 3.1 s at 50): a wave's cost is at most 24 * (its length + quiet_after) requests; with
+      nothing changing, none (core/live/events.py EventStream._note_change)
     for `settle` seconds after a change, C counts every stack updated in the
     `settle` seconds before the newest change (late commits are read back).
     size of an idle request: 0 (busy) or at most `page` (updated, created)
@@ -129,6 +136,9 @@ class WatchConfig:
     # regions instead of growing with them (a request costs ~3 ms of CPU in heatclient, keystoneauth,
     # requests, http.client and the event loop, measured on the lab: the module's cost formula).
     quiet_requests_per_second: float = 7.5
+    # During a wave (above), the quiet regions' looks together ask at most this many: the rest of a fleet-wide
+    # action is seen at about the busy cadence, not a quiet region's first change 4-10 s late (#37's burst).
+    wave_requests_per_second: float = 24.0
     quiet_after: float = 30.0
     sweep_interval: float = 12.0
     reconcile_interval: float = 600.0
@@ -185,6 +195,7 @@ class RegionWatch:
         self._mark_moved: dict[str, float] = {}  # sort key -> when its mark last moved (clock)
         self._active_until = clock() + self.config.quiet_after  # fast looks until then; a console just opened
         self.fleet_regions = 1  # how many regions the console watches (the stream sets it): the quiet budget
+        self.wave_until = 0.0  # the fleet is in a wave until then (the stream sets it): quicker quiet looks
 
     @property
     def busy_ids(self) -> list[str]:
@@ -217,9 +228,14 @@ class RegionWatch:
 
     def quiet_every(self) -> float:
         """A quiet region's look interval: `quiet_interval`, or longer when the fleet's quiet looks would
-        otherwise ask more than `quiet_requests_per_second` together (R regions: R * 1.5 / budget s)."""
+        otherwise ask more than `quiet_requests_per_second` together (R regions: R * 1.5 / budget s); during
+        a wave, quicker: R * 1.5 / wave budget, never quicker than busy_interval."""
         shared = self.fleet_regions * QUIET_REQUESTS_PER_LOOK / max(self.config.quiet_requests_per_second, 0.1)
-        return max(self.config.quiet_interval, shared)
+        every = max(self.config.quiet_interval, shared)
+        if self._clock() < self.wave_until:
+            wave = self.fleet_regions * QUIET_REQUESTS_PER_LOOK / max(self.config.wave_requests_per_second, 0.1)
+            every = min(every, max(self.config.busy_interval, wave))
+        return every
 
     async def _list(self, **kwargs) -> list[Stack]:
         self.requests += 1
