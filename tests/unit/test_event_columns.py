@@ -120,6 +120,37 @@ async def test_the_merged_log_reads_in_event_time_order_and_marks_what_came_too_
         assert log.lines[-1].text.startswith("01:00:43 ")
 
 
+async def test_events_published_with_no_read_under_way_are_written_at_once_with_what_was_held(today_is_the_28th):
+    """The hold waits for an older event from a read still under way; when none was (`settled`), the events
+    are written at once, and what was held with them, in time order (#37: HOLD was 0.3 s of a burst's first
+    event, and of every lone action's)."""
+    from textual.app import App
+
+    from mrconsole.tui.widgets.event_log import EventLog
+
+    now = [100.0]
+
+    def at(region, second, name):
+        return Event(region, "id", name, f"{region}-{second}", datetime(2026, 11, 28, 1, 0, second, tzinfo=UTC), name,
+                     "CREATE_COMPLETE", "")  # fmt: skip
+
+    class Host(App):
+        def compose(self):
+            yield EventLog(id="log", clock=lambda: now[0])
+
+    app = Host()
+    async with app.run_test(size=(140, 20)) as pilot:
+        log = app.query_one(EventLog)
+        log._started = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC).timestamp()
+        log.add([at("RegionThree", 47, "three")])  # another read was under way: held
+        await pilot.pause()
+        assert len(log.lines) == 0
+        log.add([at("RegionOne", 41, "one")], settled=True)  # the last read: no time passes on the clock
+        await pilot.pause()
+        assert [line.text[:8] for line in log.lines] == ["01:00:41", "01:00:47"]
+        assert not log._held
+
+
 async def test_a_line_names_the_day_before_another_days_events_and_where_the_day_changes():
     """Times are HH:MM:SS: yesterday's 22:46 under today's 03:08 read as one night without the day's line."""
     from textual.app import App

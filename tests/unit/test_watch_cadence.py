@@ -378,3 +378,38 @@ def test_changes_in_two_regions_make_a_wave_that_quickens_the_quiet_ones_within_
 
     fleet_in_a_wave(20, 1.25)
     fleet_in_a_wave(50, 3.125)
+
+
+def test_the_stream_is_settled_only_while_no_events_are_being_read():
+    """core/live/events.py EventStream.settled: true with no read of events under way in any region, false
+    while one is asked (the log then holds what arrives for it: tui/widgets/event_log.py)."""
+    from mrconsole.core.live.events import EventStream
+
+    seen: list[bool] = []
+    release = asyncio.Event()
+
+    class Client:
+        region = "R"
+
+        async def events(self, *args, **kwargs):
+            seen.append(stream.settled())
+            await release.wait()
+            return []
+
+    class Fleet:
+        def region(self, name):
+            return Client()
+
+    stream = EventStream(Fleet())
+
+    async def scenario():
+        assert stream.settled()
+        reads = [asyncio.create_task(stream._read_events("R", "s", "id")) for _ in range(2)]
+        await asyncio.sleep(0)
+        assert not stream.settled()
+        release.set()
+        await asyncio.gather(*reads)
+        assert stream.settled()
+
+    asyncio.run(scenario())
+    assert seen == [False, False]  # each read counted while it is asked

@@ -36,9 +36,11 @@ class IdentityKnown:
 
 @dataclass(frozen=True)
 class EventsArrived:
-    """New events, in the order they joined the timeline."""
+    """New events, in the order they joined the timeline. `settled`: no other read of events was under way
+    when they were published, so none older is on its way (a log need not hold them for one)."""
 
     events: tuple[Event, ...]
+    settled: bool = False
 
 
 @dataclass(frozen=True)

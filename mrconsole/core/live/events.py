@@ -226,6 +226,7 @@ class EventStream:
         self._changed_at: dict[str, float] = {}  # region -> when a look last found a change there
         self._wave_until = 0.0  # the fleet is in a wave until then (_note_change)
         self._hurry: set[str] = set()  # quiet regions whose next look is brought forward by a wave
+        self._reading = 0  # event reads being asked now, in every region (settled())
 
     # -- what to follow ------------------------------------------------------
     def follow(
@@ -616,6 +617,20 @@ class EventStream:
             if f is not None and (s.status, s.updated_time) != (f.status, f.updated):
                 self._changed(f, s, now, f.status, f.updated)
 
+    async def _read_events(self, region: str, *args, **kwargs) -> list[Event]:
+        """One page of a stack's events, counted while it is asked (settled())."""
+        self._reading += 1
+        try:
+            return await self.fleet.region(region).events(*args, **kwargs)
+        finally:
+            self._reading -= 1
+
+    def settled(self) -> bool:
+        """No region's events are being read now: nothing older than what was just published is on its way,
+        so a log may write it at once instead of holding it for a slower region's (tui/widgets/event_log.py).
+        O(1)."""
+        return self._reading == 0
+
     async def _poll_region(self, region: str, force: bool = False, watch_ok: bool = True) -> None:
         now = self._clock()
         active = self._active.setdefault(region, set())
@@ -660,7 +675,8 @@ class EventStream:
             self._count(f.region)
             asked_after = f.marker
             try:
-                page = await self.fleet.region(f.region).events(
+                page = await self._read_events(
+                    f.region,
                     f.name,
                     f.id,
                     marker=f.marker,
@@ -706,7 +722,7 @@ class EventStream:
     async def _stand_on_newest(self, f: Followed) -> int | None:
         self._count(f.region)
         try:
-            newest = await self.fleet.region(f.region).events(f.name, f.id, limit=1, sort_dir="desc")
+            newest = await self._read_events(f.region, f.name, f.id, limit=1, sort_dir="desc")
         except CloudError as exc:
             if exc.kind != errors.NOT_FOUND:
                 return None
@@ -717,14 +733,14 @@ class EventStream:
 
     async def _read_since_boundary(self, f: Followed) -> int | None:
         """Newest first, down to the stack's own event for its previous state."""
-        client = self.fleet.region(f.region)
         collected: list[Event] = []
         newest: str | None = None
         marker = None
         for _ in range(20):
             self._count(f.region)
             try:
-                page = await client.events(
+                page = await self._read_events(
+                    f.region,
                     f.name,
                     f.id,
                     marker=marker,

@@ -225,7 +225,7 @@ class ConsoleSession:
                     m.held_in[key] = hook
                 else:
                     m.held_in.pop(key, None)
-        self._publish(EventsArrived(tuple(batch)))
+        self._publish(EventsArrived(tuple(batch), settled=self.stream.settled()))
 
     def _publish(self, change) -> None:
         for cb in list(self._listeners):

@@ -91,7 +91,7 @@ class DetailScreen(ConsoleAccess, Screen):
         if isinstance(change, EventsArrived):
             mine = [e for e in change.events if e.stack_id in self._followed_ids]
             if mine:
-                self.query_one("#stack-events", EventLog).add(mine)
+                self.query_one("#stack-events", EventLog).add(mine, settled=change.settled)
                 if any(e.resource_name == e.stack_name for e in mine):  # the stack's own state moved
                     self._reload_soon()
         elif (

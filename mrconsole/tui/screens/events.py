@@ -56,7 +56,7 @@ class EventsScreen(ConsoleAccess, Screen):
 
     def _on_change(self, change) -> None:
         if isinstance(change, EventsArrived):
-            self.add_events(list(change.events))
+            self.add_events(list(change.events), settled=change.settled)
         elif isinstance(change, TimelineRewound):  # a replay went back
             self.rebuild()
 
@@ -88,13 +88,13 @@ class EventsScreen(ConsoleAccess, Screen):
             f"  |  {stats['events']} events, {stats['dropped']} dropped"
         )
 
-    def add_events(self, batch: list[Event]) -> None:
+    def add_events(self, batch: list[Event], settled: bool = False) -> None:
         f = self.current
         chosen = [e for e in batch if f.match(e)]
         if not self.following:
             self.pending += len(chosen)
         elif chosen:
-            self.query_one(EventLog).add(chosen)
+            self.query_one(EventLog).add(chosen, settled=settled)
         self._status()
 
     def on_input_changed(self, event: Input.Changed) -> None:

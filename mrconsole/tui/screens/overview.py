@@ -157,7 +157,7 @@ class OverviewScreen(ConsoleAccess, Screen):
             if widths != self._widths:
                 self._align()
         elif isinstance(change, EventsArrived):
-            self.query_one(EventLog).add(change.events)
+            self.query_one(EventLog).add(change.events, settled=change.settled)
         elif isinstance(change, TimelineRewound):  # a replay went back: the log as it was then
             log = self.query_one(EventLog)
             log.clear()

@@ -15,7 +15,10 @@ for `HOLD` seconds after it arrives, and what is ready is written in event
 time order; that costs HOLD (0.25 s) of latency on screen and O(log n) per
 event (0.5 s before: a fifth of the first event's seconds in a burst at 20
 regions, tests/bench/bench_burst.py, while a region's look comes every
-1.25-3 s, so a longer hold catches few more late ones). One that still
+1.25-3 s, so a longer hold catches few more late ones). The hold waits
+only for a read under way: events published when no region's events were
+being read (`settled`, core/live/events.py) are written at once, with what
+was held, so a lone region's action is on screen HOLD sooner. One that still
 arrives after a newer one was written (a region that answered late) is
 written when it comes, marked `↑` after its time, rather than moved: a log
 that reorders itself under the reader's eyes is worse.
@@ -139,9 +142,11 @@ class EventLog(RichLog):
         width = self.scrollable_content_region.width or self.app.size.width - 2
         return Columns.fit(width - 1, self.region_width)  # one cell for the scrollbar's gutter
 
-    def add(self, events: Sequence[Event], hold: bool = True) -> None:
+    def add(self, events: Sequence[Event], hold: bool = True, settled: bool = False) -> None:
         """Live events wait HOLD seconds for older ones; `hold=False` (a backlog, a rebuild, already in
-        order) writes them at once."""
+        order) writes them at once. `settled` (no region's events were being read when these were published:
+        core/live/events.py EventStream.settled) writes them at once too, with what was held, in time order:
+        nothing older is on its way for the hold to wait for."""
         if not hold:
             self._write(sorted(events, key=_when))
             return
@@ -149,6 +154,9 @@ class EventLog(RichLog):
         for e in events:
             self._seq += 1
             heapq.heappush(self._held, (now, _when(e), self._seq, e))
+        if settled:
+            self.flush(force=True)
+            return
         if self._timer is None and self.is_attached:
             self._timer = self.set_interval(HOLD / 5, self.flush)
 
