@@ -54,6 +54,16 @@ def checkable(status: str) -> bool:
     return not status.endswith("_IN_PROGRESS") and not status.startswith("DELETE")
 
 
+def looks(trace: Path, since: float, until: float) -> list[float]:
+    """Seconds each region's look took (its questions asked together) between two wall times."""
+    found = []
+    for line in trace.read_text().splitlines() if trace.exists() else []:
+        parts = line.split()
+        if len(parts) == 4 and parts[1] == "look" and since <= float(parts[0]) <= until:
+            found.append(float(parts[3]))
+    return found
+
+
 def milestones(trace: Path) -> dict[tuple[str, str, str], list[float]]:
     """(milestone, region, stack) -> wall times, from the console's trace file."""
     found: dict[tuple[str, str, str], list[float]] = {}
@@ -217,6 +227,16 @@ def main() -> int:
         whole.note = "; ".join(notes)
         figures += [whole, *parts.values()]
         figures.append(Figure("sent -> Heat answered the check (Heat's own, within seen)", "s", "", samples=answered))
+        first_sent = min(w for _, _, w, _ in checks)
+        last_sent = max(w for _, _, w, _ in checks)
+        figures.append(
+            Figure(
+                "a region's look during the wave (its questions together, within seen)",
+                "s",
+                "",
+                samples=looks(trace, first_sent, last_sent + WAIT),
+            )
+        )
         figures.append(Figure("machine idle during the wave (one sample a second)", "%", "", samples=machine.samples))
         figures.append(Figure("console's CPU during the wave", "% of a core", "", value=round(console_cpu, 1)))
         console.stop()

@@ -477,7 +477,7 @@ class EventStream:
         if watch is None:
             watch = self.watches[region] = RegionWatch(self.fleet.region(region), self.config.watch, clock=self._clock)
         watch.fleet_regions = len(self._regions)  # the quiet looks' shared budget (core/live/watch.py)
-        before = watch.requests
+        before, started = watch.requests, time.monotonic()
         try:
             changes = await watch.poll()
         except CloudError as exc:
@@ -485,6 +485,8 @@ class EventStream:
             return False
         finally:
             self.requests[region] = self.requests.get(region, 0) + watch.requests - before
+        if tracing():
+            trace("look", region, f"{time.monotonic() - started:.3f}")  # its questions, asked together
         first = changes.full and region not in self._loaded
         self._apply(changes, first=first)
         if changes and not changes.full:
