@@ -363,9 +363,10 @@ def test_changes_in_two_regions_make_a_wave_that_quickens_the_quiet_ones_within_
         # The fleet's quiet looks together within the wave budget.
         per_second = regions * QUIET_REQUESTS_PER_LOOK / stream.watches[names[5]].interval()
         assert per_second <= stream.config.watch.wave_requests_per_second + 1e-9
-        # A hurried look comes within one wave interval, in the region's slot.
-        stream._slots = {r: i / regions for i, r in enumerate(sorted(names))}
-        assert now[0] <= stream._hurried_look(names[5], now[0]) < now[0] + wave_interval
+        # A hurried look comes within one wave interval, in the region's slot: the regions' looks spread out.
+        hurried = sorted(stream._hurried_look(r, now[0]) for r in names)
+        assert now[0] <= hurried[0] and hurried[-1] < now[0] + wave_interval
+        assert len(set(hurried)) == regions
         # Until quiet_after after the last change, then quiet again; a lone change later makes none.
         now[0] += 29.0
         assert stream.watches[names[5]].interval() == wave_interval

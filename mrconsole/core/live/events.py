@@ -422,16 +422,19 @@ class EventStream:
         watch = self.watches.get(region)
         if watch is None or not watch.quiet_cadence():
             return next_look(started, ended, interval)
+        return on_slot(ended + interval / 2, interval, self._slot(region) * interval)
+
+    def _slot(self, region: str) -> float:
+        """The region's place in the quiet looks' interval (0..1), the regions evenly apart."""
         if len(self._slots) != len(self._regions):
             self._slots = {r: i / len(self._regions) for i, r in enumerate(sorted(self._regions))}
-        return on_slot(ended + interval / 2, interval, self._slots.get(region, 0.0) * interval)
+        return self._slots.get(region, 0.0)
 
     def _hurried_look(self, region: str, now: float) -> float:
         """A quiet region's next look once a wave starts: the first of its slots at the wave's interval from
         now (within one interval), so the fleet's looks stay spread out."""
         interval = self._watch_interval(region)
-        slot = self._slots.get(region, 0.0) * interval
-        return on_slot(now, interval, slot)
+        return on_slot(now, interval, self._slot(region) * interval)
 
     def _note_change(self, region: str) -> None:
         """A look found a change in this region. Changes in WAVE_REGIONS regions within `quiet_after` make a
