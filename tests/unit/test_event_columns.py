@@ -72,22 +72,32 @@ def today_is_the_28th():
     clock.follow(None)
 
 
-async def test_the_merged_log_reads_in_event_time_order_and_marks_what_came_too_late(today_is_the_28th):
+def _at(region: str, second: int, name: str) -> Event:
+    """An event of 01:00:SS on the 28th, in `region`."""
+    return Event(region, "id", name, f"{region}-{second}", datetime(2026, 11, 28, 1, 0, second, tzinfo=UTC), name,
+                 "CREATE_COMPLETE", "")  # fmt: skip
+
+
+def _log_host(clock):
+    """An app holding one EventLog on `clock`."""
     from textual.app import App
+
+    from mrconsole.tui.widgets.event_log import EventLog
+
+    class Host(App):
+        def compose(self):
+            yield EventLog(id="log", clock=clock)
+
+    return Host()
+
+
+async def test_the_merged_log_reads_in_event_time_order_and_marks_what_came_too_late(today_is_the_28th):
 
     from mrconsole.tui.widgets.event_log import HOLD, EventLog
 
     now = [100.0]
-
-    def at(region, second, name):
-        return Event(region, "id", name, f"{region}-{second}", datetime(2026, 11, 28, 1, 0, second, tzinfo=UTC), name,
-                     "CREATE_COMPLETE", "")  # fmt: skip
-
-    class Host(App):
-        def compose(self):
-            yield EventLog(id="log", clock=lambda: now[0])
-
-    app = Host()
+    at = _at
+    app = _log_host(lambda: now[0])
     async with app.run_test(size=(140, 20)) as pilot:
         log = app.query_one(EventLog)
         log._started = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC).timestamp()  # the log started before these
@@ -124,21 +134,12 @@ async def test_events_published_with_no_read_under_way_are_written_at_once_with_
     """The hold waits for an older event from a read still under way; when none was (`settled`), the events
     are written at once, and what was held with them, in time order (#37: HOLD was 0.3 s of a burst's first
     event, and of every lone action's)."""
-    from textual.app import App
 
     from mrconsole.tui.widgets.event_log import EventLog
 
     now = [100.0]
-
-    def at(region, second, name):
-        return Event(region, "id", name, f"{region}-{second}", datetime(2026, 11, 28, 1, 0, second, tzinfo=UTC), name,
-                     "CREATE_COMPLETE", "")  # fmt: skip
-
-    class Host(App):
-        def compose(self):
-            yield EventLog(id="log", clock=lambda: now[0])
-
-    app = Host()
+    at = _at
+    app = _log_host(lambda: now[0])
     async with app.run_test(size=(140, 20)) as pilot:
         log = app.query_one(EventLog)
         log._started = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC).timestamp()

@@ -283,6 +283,18 @@ def test_the_full_list_stops_at_a_short_page_and_goes_on_past_a_cut_one():
     assert first_look(2500, None) == (2500, 4)  # 1000, 1000, 500 (might be cut), then the empty one
 
 
+class _Region:
+    """A region's client that is never asked: the tests below only plan looks."""
+
+    def __init__(self, region: str):
+        self.region = region
+
+
+class _Regions:
+    def region(self, name: str) -> _Region:
+        return _Region(name)
+
+
 def test_quiet_regions_look_one_after_another_not_all_at_once():
     """core/live/events.py _next_watch: every region's first list ends at one moment at start (the head
     start), and quiet regions share one interval, so their looks came together, 1.5 R requests at once
@@ -294,20 +306,12 @@ def test_quiet_regions_look_one_after_another_not_all_at_once():
     assert on_slot(13.0, 10.0, 3.0) == 13.0
     assert on_slot(13.5, 10.0, 3.0) == 23.0
 
-    class Client:
-        def __init__(self, region: str):
-            self.region = region
-
-    class Fleet:
-        def region(self, name: str) -> Client:
-            return Client(name)
-
     now = [100.0]
-    stream = EventStream(Fleet(), StreamConfig(all_stacks=True), clock=lambda: now[0])
+    stream = EventStream(_Regions(), StreamConfig(all_stacks=True), clock=lambda: now[0])
     names = [f"Region{i:02}" for i in range(50)]
     for name in names:
         stream.follow_region(name)
-        watch = stream.watches[name] = RegionWatch(Client(name), stream.config.watch, clock=lambda: now[0])
+        watch = stream.watches[name] = RegionWatch(_Region(name), stream.config.watch, clock=lambda: now[0])
         watch.fleet_regions = len(names)
         watch._active_until = 0.0  # quiet
     interval = stream.watches[names[0]].interval()
@@ -334,21 +338,13 @@ def test_changes_in_two_regions_make_a_wave_that_quickens_the_quiet_ones_within_
     from mrconsole.core.live.events import EventStream, StreamConfig
     from mrconsole.core.live.watch import QUIET_REQUESTS_PER_LOOK
 
-    class Client:
-        def __init__(self, region: str):
-            self.region = region
-
-    class Fleet:
-        def region(self, name: str) -> Client:
-            return Client(name)
-
     def fleet_in_a_wave(regions: int, wave_interval: float) -> None:
         now = [100.0]
-        stream = EventStream(Fleet(), StreamConfig(all_stacks=True), clock=lambda: now[0])
+        stream = EventStream(_Regions(), StreamConfig(all_stacks=True), clock=lambda: now[0])
         names = [f"Region{i:02}" for i in range(regions)]
         for name in names:
             stream.follow_region(name)
-            watch = stream.watches[name] = RegionWatch(Client(name), stream.config.watch, clock=lambda: now[0])
+            watch = stream.watches[name] = RegionWatch(_Region(name), stream.config.watch, clock=lambda: now[0])
             watch.fleet_regions = regions
             watch._active_until = 0.0  # quiet
         quiet = stream.watches[names[5]].interval()
