@@ -1,10 +1,16 @@
 """Benchmark: how long `mrconsole lab up` takes to a lab that answers, by profile, for a new lab (Keystone
 bootstrapped, databases made) and for a lab brought up again (`lab down`, then `lab up`). The production
 profile (trusts, HTTPS, MariaDB) must not cost more than a few seconds per region over the simple one
-(sqlite, plain HTTP). RUNS each, on their own ports; a run that fails is a miss at the limit."""
+(sqlite, plain HTTP). RUNS each, on their own ports; a run that fails is a miss at the limit.
+
+Beside it, what an idle region's Heat costs once it has worked (a master with its constituents created
+and done): each Heat process's CPU over IDLE_S seconds, one sample a region a run. The lab tier keeps
+dozens of such processes alive on two cores, so their idle cost is taken from every test's time."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +25,8 @@ BIN = Path(sys.executable).parent
 RUNS = 3
 LIMIT_S = 300.0
 REGIONS = "RegionOne,RegionTwo,RegionThree"
+IDLE_S = 30.0
+_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _run(argv: list[str], lab_dir: Path) -> bool:
@@ -32,7 +40,43 @@ def _run(argv: list[str], lab_dir: Path) -> bool:
     return done.returncode == 0
 
 
-def measure(profile: str) -> tuple[Figure, Figure]:
+def _cpu_s(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+
+
+def _heat_pids(lab_dir: Path) -> list[int]:
+    done = subprocess.run(
+        [str(BIN / "mrconsole"), "lab", "status", "-f", "json", "--dir", str(lab_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    components = json.loads(done.stdout)["components"] if done.returncode == 0 else []
+    return [c["pid"] for c in components if c["kind"] == "heat" and c["pid"]]
+
+
+def measure_idle(lab_dir: Path, idle: Figure) -> None:
+    """Each region's Heat CPU over IDLE_S, after a master with its constituents was created; a region whose
+    process cannot be read, or a master that did not complete, is a miss."""
+    pids = _heat_pids(lab_dir)
+    if not pids or not _run(["seed", "--name", "idle", "--wait"], lab_dir):
+        for _ in REGIONS.split(","):
+            idle.add(None)
+        return
+    before = {pid: _cpu_s(pid) for pid in pids}
+    time.sleep(IDLE_S)
+    for pid in pids:
+        after = _cpu_s(pid)
+        start = before[pid]
+        idle.add(None if after is None or start is None else (after - start) / IDLE_S * 100)
+
+
+def measure(profile: str, idle: Figure | None = None) -> tuple[Figure, Figure]:
     new = Figure(f"lab up, new, {profile}", "s", "", limit=LIMIT_S)
     again = Figure(f"lab up, again, {profile}", "s", "", limit=LIMIT_S)
     for _ in range(RUNS):
@@ -41,6 +85,12 @@ def measure(profile: str) -> tuple[Figure, Figure]:
             t = time.monotonic()
             ok = _run(["up", "--regions", REGIONS, "--profile", profile, "--base-port", "0"], lab_dir)
             new.add(time.monotonic() - t if ok else None)
+            if idle is not None:
+                if ok:
+                    measure_idle(lab_dir, idle)
+                else:
+                    for _ in REGIONS.split(","):
+                        idle.add(None)
             if ok and _run(["down"], lab_dir):
                 t = time.monotonic()
                 again.add(time.monotonic() - t if _run(["up"], lab_dir) else None)
@@ -54,8 +104,16 @@ def measure(profile: str) -> tuple[Figure, Figure]:
 
 def main() -> int:
     figures: list[Figure] = []
+    idle = Figure(
+        "an idle region's Heat after a master's create",
+        "% of a core",
+        "",
+        limit=100.0,
+        note=f"each Heat process over {IDLE_S:.0f} s; n = regions x runs",
+    )
     for profile in ("simple", "production"):
-        figures += measure(profile)
+        figures += measure(profile, idle if profile == "production" else None)
+    figures.append(idle)
     by = {f.name: f.summary()["p50"] for f in figures}
     regions = len(REGIONS.split(","))
     for when in ("new", "again"):

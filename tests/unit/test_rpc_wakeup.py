@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import threading
 
+import futurist
 import pytest
+from futurist import _thread as futurist_thread
+from futurist import _utils as futurist_utils
 from oslo_messaging._drivers import impl_fake
 
 from mrconsole.lab import rpc_wakeup
@@ -96,3 +99,36 @@ def test_a_stopped_listener_ends_its_wait(listener, monkeypatch):
     made.stop()
     thread.join(30)
     assert not thread.is_alive() and got == []
+
+
+def test_an_idle_pool_worker_sleeps_long_and_still_takes_work_at_once(monkeypatch):
+    """The RPC servers' pool workers (futurist) woke every second to ask whether their pool was ending: ~85
+    of them in a region that had worked, most of its idle CPU. With the lab's wake they wait on the queue for
+    WORKER_IDLE_WAKE, and a message handed to the pool still starts at once: the queue wakes the worker."""
+    monkeypatch.setattr(futurist_thread.ThreadWorker, "MAX_IDLE_FOR", futurist_thread.ThreadWorker.MAX_IDLE_FOR)
+    rpc_wakeup.install()
+    assert futurist_thread.ThreadWorker.MAX_IDLE_FOR == rpc_wakeup.WORKER_IDLE_WAKE >= 60
+    waits: list[float | None] = []
+    pool = futurist.ThreadPoolExecutor(max_workers=1)
+    get = pool._work_queue.get
+
+    def timed_get(block=True, timeout=None):
+        waits.append(timeout)
+        return get(block, timeout)
+
+    monkeypatch.setattr(pool._work_queue, "get", timed_get)
+    try:
+        assert pool.submit(lambda: "first").result(timeout=30) == "first"
+        assert wait_until(lambda: len(waits) >= 2, 10, interval=0.01)  # the worker is idle again
+        monkeypatch.setattr(futurist_thread.ThreadWorker, "MAX_IDLE_FOR", 600.0)
+        # its idle wake is 600 s from here on: only the queue can hand it the next job within 30 s
+        assert pool.submit(lambda: "next").result(timeout=30) == "next"
+        assert waits[1] == rpc_wakeup.WORKER_IDLE_WAKE
+    finally:
+        # stopped, then handed one more item so that it sees the stop now and not in 600 s (futurist joins its
+        # workers at exit)
+        pool.shutdown(wait=False)
+        pool._work_queue.put(futurist_utils.WorkItem(futurist.Future(), lambda: None))
+        for worker in list(pool._workers):
+            worker.join(30)
+            assert not worker.is_alive()
