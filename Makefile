@@ -44,17 +44,19 @@ test-fast test-lab test-chaos: export PYTHONDONTWRITEBYTECODE :=
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -ra -m "not lab and not chaos" -n 4
 
-# Three workers, each with a lab of its own (tests/conftest.py), a test module's tests on one worker
+# Four workers, each with a lab of its own (tests/conftest.py), a test module's tests on one worker
 # (module fixtures are created once), modules queued longest first (tests/lab/durations.json; xdist's own
 # reorder queues by test count, and put the 195 s token module last). Three on two cores: a clean clone's
-# lab tier took 1260 s against 1497 s with two (n=1 each, 2026-12-05; with three, 12 % of the CPU idle over the whole make test). Three
-# failed twice before on Heat answering later than a request's timeout, when Heat ran 16 executor threads
+# lab tier took 1260 s against 1497 s with two (n=1 each, 2026-12-05). Four once an idle Heat stopped
+# waking its pool's workers every second (mrconsole/lab/rpc_wakeup.py): 858 s with four against 1041 s
+# with three, 13 % and 25 % of the machine idle (tests/lab/cpu.json; n=1 each, 2026-12-07). Three failed
+# twice before on Heat answering later than a request's timeout, when Heat ran 16 executor threads
 # (stop 46); it runs 64 since (mrconsole/lab/configs.py).
 # Not --dist loadgroup (tests/conftest.py SHARED_LABS groups a shared lab's modules for it, so the lab comes
 # up once): one clean-clone run with it took 27 min 21 s against 24 min 56 s with loadscope (n=1 each; #35).
 # --durations: where its time goes, in every run's log, and the worker time by module at the end (#35).
 test-lab: $(STAMP) lab-deps
-	$(BIN)/python -m pytest -ra -m lab -n 3 --dist loadscope --no-loadscope-reorder --durations=30
+	$(BIN)/python -m pytest -ra -m lab -n 4 --dist loadscope --no-loadscope-reorder --durations=30
 
 # The fault matrix (tests/chaos/, #36): one fault at each step boundary of an operation, recovered by another
 # operator; minutes per cell, so not part of `make test`. Writes tests/chaos/results/DATE-COMMIT.json (commit
