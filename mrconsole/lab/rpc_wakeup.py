@@ -28,7 +28,7 @@ ThreadPoolExecutor, `executor_thread_pool_size` = 64 workers a server, three
 servers). That pool starts a worker at every submit until it has its 64 and
 keeps them, and each idle worker wakes every second (`ThreadWorker.MAX_IDLE_FOR`)
 only to ask whether its pool is being shut down: a region that had done some
-work held 85 threads and spent 0.85-1.3 % of a core idle, nearly all of it in
+work held 66-88 threads and spent 0.4-1.3 % of a core idle, nearly all of it in
 those wakes (py-spy on the lab; a lab tier keeps dozens of such processes
 alive on two cores). Here they wake every `WORKER_IDLE_WAKE` seconds: work
 still reaches a worker at once (the queue wakes it), and a pool shut down

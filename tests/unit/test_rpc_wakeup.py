@@ -120,12 +120,11 @@ def test_an_idle_pool_worker_sleeps_long_and_still_takes_work_at_once(monkeypatc
     try:
         assert pool.submit(lambda: "first").result(timeout=30) == "first"
         assert wait_until(lambda: len(waits) >= 2, 10, interval=0.01)  # the worker is idle again
-        monkeypatch.setattr(futurist_thread.ThreadWorker, "MAX_IDLE_FOR", 600.0)
-        # its idle wake is 600 s from here on: only the queue can hand it the next job within 30 s
-        assert pool.submit(lambda: "next").result(timeout=30) == "next"
         assert waits[1] == rpc_wakeup.WORKER_IDLE_WAKE
+        # it waits 60 s at a time now: only the queue can hand it the next job within 30 s
+        assert pool.submit(lambda: "next").result(timeout=30) == "next"
     finally:
-        # stopped, then handed one more item so that it sees the stop now and not in 600 s (futurist joins its
+        # stopped, then handed one more item so that it sees the stop now and not in 60 s (futurist joins its
         # workers at exit)
         pool.shutdown(wait=False)
         pool._work_queue.put(futurist_utils.WorkItem(futurist.Future(), lambda: None))
