@@ -92,18 +92,16 @@ def _log_host(clock):
 
 
 async def test_the_merged_log_reads_in_event_time_order_and_marks_what_came_too_late(today_is_the_28th):
-
     from mrconsole.tui.widgets.event_log import HOLD, EventLog
 
     now = [100.0]
-    at = _at
     app = _log_host(lambda: now[0])
     async with app.run_test(size=(140, 20)) as pilot:
         log = app.query_one(EventLog)
         log._started = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC).timestamp()  # the log started before these
-        log.add([at("RegionThree", 47, "three")])
+        log.add([_at("RegionThree", 47, "three")])
         now[0] += 0.2
-        log.add([at("RegionOne", 41, "one")])  # older, arrived later: within the hold, put in its place
+        log.add([_at("RegionOne", 41, "one")])  # older, arrived later: within the hold, put in its place
         log.flush()
         assert len(log.lines) == 0  # nothing has waited HOLD yet
         now[0] += HOLD
@@ -112,7 +110,7 @@ async def test_the_merged_log_reads_in_event_time_order_and_marks_what_came_too_
         text = [line.text for line in log.lines]
         assert [t[:8] for t in text] == ["01:00:41", "01:00:47"], text
         now[0] += 5
-        log.add([at("RegionTwo", 44, "two")])  # older than what is shown, and past the hold
+        log.add([_at("RegionTwo", 44, "two")])  # older than what is shown, and past the hold
         now[0] += HOLD
         log.flush()
         await pilot.pause()
@@ -122,10 +120,10 @@ async def test_the_merged_log_reads_in_event_time_order_and_marks_what_came_too_
         assert [seg.style.color.name for seg in late if seg.text == "↑"] == ["yellow"]
         assert not any(seg.style and seg.style.bold for seg in late if "RegionTwo" in seg.text)
         # History from before the log started is written in the order it comes, and not marked late.
-        log.add([at("RegionOne", 42, "history")], hold=False)
+        log.add([_at("RegionOne", 42, "history")], hold=False)
         await pilot.pause()
         log._started = datetime(2026, 11, 28, 1, 0, 50, tzinfo=UTC).timestamp()
-        log.add([at("RegionOne", 43, "old")], hold=False)
+        log.add([_at("RegionOne", 43, "old")], hold=False)
         await pilot.pause()
         assert log.lines[-1].text.startswith("01:00:43 ")
 
@@ -138,15 +136,14 @@ async def test_events_published_with_no_read_under_way_are_written_at_once_with_
     from mrconsole.tui.widgets.event_log import EventLog
 
     now = [100.0]
-    at = _at
     app = _log_host(lambda: now[0])
     async with app.run_test(size=(140, 20)) as pilot:
         log = app.query_one(EventLog)
         log._started = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC).timestamp()
-        log.add([at("RegionThree", 47, "three")])  # another read was under way: held
+        log.add([_at("RegionThree", 47, "three")])  # another read was under way: held
         await pilot.pause()
         assert len(log.lines) == 0
-        log.add([at("RegionOne", 41, "one")], settled=True)  # the last read: no time passes on the clock
+        log.add([_at("RegionOne", 41, "one")], settled=True)  # the last read: no time passes on the clock
         await pilot.pause()
         assert [line.text[:8] for line in log.lines] == ["01:00:41", "01:00:47"]
         assert not log._held
