@@ -9,8 +9,6 @@ dozens of such processes alive on two cores, so their idle cost is taken from ev
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,14 +17,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from bench_idle import lab_cpu
 from figures import Figure, write
+
+from mrconsole.lab.manager import Lab
 
 BIN = Path(sys.executable).parent
 RUNS = 3
 LIMIT_S = 300.0
 REGIONS = "RegionOne,RegionTwo,RegionThree"
 IDLE_S = 30.0
-_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _run(argv: list[str], lab_dir: Path) -> bool:
@@ -40,40 +40,21 @@ def _run(argv: list[str], lab_dir: Path) -> bool:
     return done.returncode == 0
 
 
-def _cpu_s(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
-
-
-def _heat_pids(lab_dir: Path) -> list[int]:
-    done = subprocess.run(
-        [str(BIN / "mrconsole"), "lab", "status", "-f", "json", "--dir", str(lab_dir)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    components = json.loads(done.stdout)["components"] if done.returncode == 0 else []
-    return [c["pid"] for c in components if c["kind"] == "heat" and c["pid"]]
-
-
-def measure_idle(lab_dir: Path, idle: Figure) -> None:
-    """Each region's Heat CPU over IDLE_S, after a master with its constituents was created; a region whose
-    process cannot be read, or a master that did not complete, is a miss."""
-    pids = _heat_pids(lab_dir)
-    if not pids or not _run(["seed", "--name", "idle", "--wait"], lab_dir):
-        for _ in REGIONS.split(","):
+def measure_idle(lab_dir: Path | None, idle: Figure) -> None:
+    """Each region's Heat CPU over IDLE_S, after a master with its constituents was created; a lab that did
+    not come up (None), a master that did not complete, or a process that cannot be read is a miss."""
+    regions = REGIONS.split(",")
+    if lab_dir is None or not _run(["seed", "--name", "idle", "--wait"], lab_dir):
+        for _ in regions:
             idle.add(None)
         return
-    before = {pid: _cpu_s(pid) for pid in pids}
+    lab = Lab(lab_dir)
+    before = lab_cpu(lab)
     time.sleep(IDLE_S)
-    for pid in pids:
-        after = _cpu_s(pid)
-        start = before[pid]
-        idle.add(None if after is None or start is None else (after - start) / IDLE_S * 100)
+    after = lab_cpu(lab)
+    for region in regions:
+        used = after[region] - before[region] if region in before and region in after else None
+        idle.add(None if used is None else used / IDLE_S * 100)
 
 
 def measure(profile: str, idle: Figure | None = None) -> tuple[Figure, Figure]:
@@ -86,11 +67,7 @@ def measure(profile: str, idle: Figure | None = None) -> tuple[Figure, Figure]:
             ok = _run(["up", "--regions", REGIONS, "--profile", profile, "--base-port", "0"], lab_dir)
             new.add(time.monotonic() - t if ok else None)
             if idle is not None:
-                if ok:
-                    measure_idle(lab_dir, idle)
-                else:
-                    for _ in REGIONS.split(","):
-                        idle.add(None)
+                measure_idle(lab_dir if ok else None, idle)
             if ok and _run(["down"], lab_dir):
                 t = time.monotonic()
                 again.add(time.monotonic() - t if _run(["up"], lab_dir) else None)
