@@ -48,6 +48,10 @@ def answer_field(body, key: str, region: str):
 # caller asks again (a console that took longer than this to build its screen sees the region as it is).
 AHEAD_FRESH = 10.0
 
+# How many stack names a region's client keeps by id (RegionClient.stack_ref): more than a region's stacks at
+# the scale the console is measured at (20 x 100), a few hundred kilobytes at most.
+KNOWN_NAMES = 10_000
+
 
 class RegionClient:
     def __init__(
@@ -74,6 +78,7 @@ class RegionClient:
         self._endpoint: str | None = None  # the region's Heat URL from the catalog, found once
         self.calls = 0
         self._ahead: dict[str, tuple[Future, float]] = {}  # a read asked before it was wanted: key -> (answer, when)
+        self._names: dict[str, str] = {}  # stack id -> its name, from what Heat answered (stack_ref)
 
     @property
     def session_verify(self):
@@ -299,19 +304,38 @@ class RegionClient:
         return (
             "stacks?" + urlencode(sorted(params.items()), True),
             fn,
-            lambda items: [to_stack(self.region, s) for s in items],
+            lambda items: self._learn([to_stack(self.region, s) for s in items]),
         )
+
+    def _learn(self, stacks: list[Stack]) -> list[Stack]:
+        """Keep each stack's name by its id (stack_ref). O(stacks answered); the oldest forgotten past KNOWN_NAMES."""
+        for stack in stacks:
+            self._names[stack.id] = stack.name
+        while len(self._names) > KNOWN_NAMES:
+            del self._names[next(iter(self._names))]
+        return stacks
+
+    def stack_ref(self, name_or_id: str) -> str:
+        """`NAME/ID` for a stack id whose name this client has seen, else what was given. Heat answers a
+        stack asked by id alone with a redirect to NAME/ID (its API's lookup: a database read), so a read by
+        id costs two requests and NAME/ID one. A stack's name never changes in Heat, and Heat shows NAME/ID
+        exactly as it shows the id (a deleted stack too: heat/engine/service.py show_stack, _get_stack)."""
+        name = self._names.get(name_or_id)
+        return f"{name}/{name_or_id}" if name else name_or_id
 
     async def get_stack(self, name_or_id: str, outputs: bool = True) -> StackDetail:
         """outputs=False: Heat does not resolve the outputs. For a reader that needs only the stack, this
         saves Heat the work: a master's outputs that read its constituents' make Heat ask each
         constituent's region (RemoteStack._resolve_attribute) unless it has them cached."""
-        ref = quote(name_or_id, safe="/")  # heatclient puts it in the URL as is: 'prod#x' would ask for 'prod'
-        return await self.call(
+        # heatclient puts it in the URL as is: 'prod#x' would ask for 'prod'
+        ref = quote(self.stack_ref(name_or_id), safe="/")
+        detail = await self.call(
             lambda hc: hc.stacks.get(ref, resolve_outputs=outputs),
             "stack show",
             convert=lambda s: to_detail(self.region, s),
         )
+        self._learn([detail.stack])
+        return detail
 
     async def find_stack(self, name_or_id: str, outputs: bool = True) -> StackDetail | None:
         """The stack named (or with the id) asked for, or None: a stack Heat found under another name is
@@ -360,6 +384,7 @@ class RegionClient:
     ) -> None:
         """PATCH .../resources/{resource} {mark_unhealthy, resource_status_reason}: Heat marks it
         CHECK_FAILED, and the stack's next update replaces it."""
+        ref = self.stack_ref(ref)
         await self.call(
             lambda hc: hc.resources.mark_unhealthy(ref, resource, unhealthy, reason),
             "resource mark unhealthy",
@@ -478,6 +503,7 @@ class RegionClient:
         """Heat's own plan for an update (nothing changes): resource names by
         kind of change (added, deleted, replaced, updated, unchanged). Without
         a template, a PATCH of `parameters`; with one, a full update."""
+        ref = self.stack_ref(ref)
 
         def fn(hc):
             if template is None:
@@ -553,6 +579,8 @@ class RegionClient:
         timeout_mins=None,
         request_id: str | None = None,
     ) -> None:
+        ref = self.stack_ref(ref)
+
         def fn(hc):
             fields: dict[str, Any] = {"parameters": parameters or {}}
             if existing:
@@ -609,27 +637,34 @@ class RegionClient:
         )
 
     async def snapshot(self, ref: str, name: str | None, request_id: str | None = None) -> dict:
+        ref = self.stack_ref(ref)
         return await self.call(lambda hc: hc.stacks.snapshot(ref, name), "stack snapshot", request_id)
 
     async def restore(self, ref: str, snapshot_id: str, request_id: str | None = None) -> None:
+        ref = self.stack_ref(ref)
         await self.call(lambda hc: hc.stacks.restore(ref, snapshot_id), "snapshot restore", request_id)
 
     async def delete_snapshot(self, ref: str, snapshot_id: str, request_id: str | None = None) -> None:
+        ref = self.stack_ref(ref)
         await self.call(lambda hc: hc.stacks.snapshot_delete(ref, snapshot_id), "snapshot delete", request_id)
 
     async def abandon_stack(self, ref: str, request_id: str | None = None) -> None:
         """Delete a stack from Heat and leave its resources (`stack abandon`; needs enable_stack_abandon)."""
+        ref = self.stack_ref(ref)
         await self.call(lambda hc: hc.stacks.abandon(ref), "stack abandon", request_id)
 
     async def delete_stack(self, ref: str, request_id: str | None = None) -> None:
+        ref = self.stack_ref(ref)
         await self.call(lambda hc: hc.stacks.delete(ref), "stack delete", request_id)
 
     async def signal_resource(self, ref: str, resource: str, data: dict, request_id: str | None = None) -> None:
         """POST .../resources/{resource}/signal: `{"unset_hook": "pre-update"}` releases a breakpoint
         (what `openstack stack hook clear` sends)."""
+        ref = self.stack_ref(ref)
         await self.call(lambda hc: hc.resources.signal(ref, resource, data=data), "resource signal", request_id)
 
     async def stack_action(self, ref: str, action: str, request_id: str | None = None) -> None:
+        ref = self.stack_ref(ref)
         methods = {
             "suspend": "suspend",
             "resume": "resume",

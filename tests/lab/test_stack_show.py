@@ -99,3 +99,75 @@ def test_a_region_the_cloud_lacks_is_one_line_and_exit_2_for_list_show_actions_a
             "region 'Nowhere' is not in cloud mrconsole-lab (it has: RegionOne, RegionTwo, RegionThree)"
         ), err
         assert "Traceback" not in err
+
+
+def _heat_reads(lab, region: str, since: int) -> list[tuple[str, str]]:
+    """(path after /stacks/, status) of each GET of one stack the region's Heat logged after byte `since`."""
+    log = (lab.dir / region / "access.log").read_bytes()[since:].decode()
+    found = []
+    for line in log.splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[1] == "GET" and "/stacks/" in parts[2]:
+            found.append((parts[2].split("/stacks/", 1)[1].split("?")[0], parts[3]))
+    return found
+
+
+def test_a_stack_read_by_id_costs_one_request_once_its_name_is_known_and_heat_shows_it_the_same(lab):
+    """Heat answers GET /stacks/ID with a redirect to NAME/ID (two requests); the client asks NAME/ID itself
+    once a list or a read told it the name, and Heat shows the same stack, a deleted one too."""
+    import asyncio
+
+    from mrconsole.cloud.connection import connect
+    from mrconsole.lab.options import lab_options
+    from tests.conftest import wait_until
+
+    heat = _heat(lab, "RegionTwo")
+    gone = heat.stacks.create(stack_name="show-by-id", template="heat_template_version: 2018-08-31\nresources: {}\n")
+    gone = gone["stack"]["id"]
+    assert wait_until(lambda: heat.stacks.get(gone).stack_status == "CREATE_COMPLETE", 60)
+    log = lab.dir / "RegionTwo" / "access.log"
+
+    async def read():
+        cloud = await connect(lab_options(str(lab.dir)))
+        try:
+            region = cloud.region("RegionTwo")
+            listed = await region.list_stacks()
+            stack = next(s for s in listed if s.id != gone)
+            assert gone in {s.id for s in listed}
+            mark = log.stat().st_size
+            detail = await region.get_stack(stack.id, outputs=False)
+            known = _heat_reads(lab, "RegionTwo", mark)
+            # A client that never listed: Heat's lookup by id, then the stack; a second read, the stack alone.
+            fresh = await connect(lab_options(str(lab.dir)))
+            try:
+                mark = log.stat().st_size
+                first = await fresh.region("RegionTwo").get_stack(stack.id, outputs=False)
+                unknown = _heat_reads(lab, "RegionTwo", mark)
+                mark = log.stat().st_size
+                again = await fresh.region("RegionTwo").get_stack(stack.id, outputs=False)
+                learned = _heat_reads(lab, "RegionTwo", mark)
+            finally:
+                fresh.close()
+            # A stack deleted since the list: read by NAME/ID, Heat shows it as it shows its id.
+            await asyncio.to_thread(heat.stacks.delete, gone)
+            assert await asyncio.to_thread(
+                wait_until, lambda: heat.stacks.get(gone).stack_status == "DELETE_COMPLETE", 60
+            )
+            mark = log.stat().st_size
+            ended = await region.get_stack(gone, outputs=False)
+            deleted = _heat_reads(lab, "RegionTwo", mark)
+            return stack, detail, known, first, unknown, again, learned, ended, deleted
+        finally:
+            cloud.close()
+
+    stack, detail, known, first, unknown, again, learned, ended, deleted = asyncio.run(read())
+    assert known == [(f"{stack.name}/{stack.id}", "200")]
+    assert unknown == [(stack.id, "302"), (f"{stack.name}/{stack.id}", "200")]  # Heat's own lookup
+    assert learned == known
+    oracle = heat.stacks.get(stack.id)
+    for got in (detail, first, again):
+        assert (got.stack.id, got.stack.name, got.stack.status) == (oracle.id, oracle.stack_name, oracle.stack_status)
+    assert deleted == [(f"show-by-id/{gone}", "200")]
+    assert (
+        (ended.stack.id, ended.stack.status) == (gone, heat.stacks.get(gone).stack_status) == (gone, "DELETE_COMPLETE")
+    )

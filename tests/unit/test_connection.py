@@ -71,3 +71,21 @@ async def test_regions_alike_in_clouds_yaml_read_its_config_once_and_each_keeps_
         assert all(ends[f"R{i}"] == ("http://127.0.0.1:9100/v1/x", "public") for i in (0, 1, 2, 3, 5))
     finally:
         cloud.close()
+
+
+def test_a_region_client_keeps_names_by_id_up_to_its_bound_and_forgets_the_oldest(monkeypatch):
+    from mrconsole.cloud import region as region_mod
+    from mrconsole.models import Stack
+
+    monkeypatch.setattr(region_mod, "KNOWN_NAMES", 2)
+    client = region_mod.RegionClient("RegionOne", session=None)
+    try:
+        client._learn(
+            [Stack(region="RegionOne", id=f"id-{n}", name=f"s{n}", status="CREATE_COMPLETE") for n in range(3)]
+        )
+        assert client.stack_ref("id-0") == "id-0"  # the oldest, forgotten: asked by id (Heat's lookup)
+        assert client.stack_ref("id-2") == "s2/id-2"
+        assert client.stack_ref("s2") == "s2"  # a name, or NAME/ID, goes as given
+        assert client.stack_ref("s2/id-2") == "s2/id-2"
+    finally:
+        client.close()
