@@ -178,19 +178,21 @@ class EventLog(RichLog):
         self._day = None
         return super().clear()
 
-    def _day_line(self, e: Event) -> None:
+    def _day_line(self, e: Event, scroll: bool | None = None) -> None:
         """Name the day above an event whose day is not the last line's (the first: not today's)."""
         if e.time is None:
             return
         day = e.time.astimezone(UTC).date()
         if day != (self._day or clock.moment().date()):
-            self.write(Text(f"── {day.isoformat()} UTC ──", style="dim"))
+            self.write(Text(f"── {day.isoformat()} UTC ──", style="dim"), scroll_end=scroll)
         self._day = day
 
     def _write(self, events: list[Event]) -> None:
         if events and self.border_subtitle == self.EMPTY:
             self.border_subtitle = ""
         cols = self.columns()
+        # Before the log has a size RichLog keeps the lines to lay out later, and scrolls then itself.
+        scroll = False if self._size_known else None
         for e in events:
             line = event_text(e, cols)
             when = _when(e)
@@ -199,7 +201,13 @@ class EventLog(RichLog):
                 # before the log started (a master's backlog read after the first live batch) is not late.
                 line = line[:8] + Text("↑", style="bold yellow") + line[9:] if len(line) > 9 else line
             self._newest = max(self._newest, when)
-            self._day_line(e)
-            self.write(line)
+            self._day_line(e, scroll)
+            self.write(line, scroll_end=scroll)
             if e.resource_name == e.stack_name and tracing():
                 trace("event-shown", e.region, e.stack_name, e.status)
+        if scroll is False and self.auto_scroll:
+            # Once for the batch, now: RichLog's own scroll waits for the next repaint and asks another, so a
+            # new line at the bottom reached the terminal a frame late. Its own still follows, once: a
+            # horizontal scrollbar that the new lines bring is known only after that repaint.
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self.scroll_end(animate=False, x_axis=False)
