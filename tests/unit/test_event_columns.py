@@ -179,3 +179,24 @@ async def test_a_line_names_the_day_before_another_days_events_and_where_the_day
             assert [line.text[:8] for line in log.lines] == ["01:00:00", "02:00:00"]
     finally:
         clock.follow(None)
+
+
+async def test_a_line_written_at_the_bottom_is_scrolled_into_view_at_once(today_is_the_28th):
+    """The log scrolls as it writes, not after the next repaint (RichLog's own scroll waits for one, and the
+    new line reached the terminal a frame late: #37's "written -> on the terminal"); a horizontal scrollbar
+    the lines bring still leaves the last line in view once repainted."""
+    from mrconsole.tui.widgets.event_log import EventLog
+
+    app = _log_host(lambda: 100.0)
+    async with app.run_test(size=(60, 8)) as pilot:
+        log = app.query_one(EventLog)
+        log.add([_at("RegionOne", s, f"s{s}") for s in range(12)], hold=False)
+        await pilot.pause()
+        assert log.scroll_y == log.max_scroll_y > 0
+        log.add([_at("RegionTwo", 30, "new")], hold=False)
+        # No repaint between: the view is already at the new end.
+        assert log.scroll_y == log.max_scroll_y
+        await pilot.pause()
+        assert log.scroll_y == log.max_scroll_y
+        shown = log.scrollable_content_region.height
+        assert log.scroll_y + shown >= len(log.lines)
