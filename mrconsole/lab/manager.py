@@ -601,25 +601,22 @@ class Lab:
                 url,
             ],
         ]
-        for step in steps:
-            cmd = [
-                sys.executable,
-                "-c",
-                "import sys; from keystone.cmd.manage import main; sys.exit(main())",
-                "--config-file",
-                str(conf),
-                *step,
-            ]
-            with open(self.output_file(KEYSTONE), "ab") as out:
-                done = subprocess.run(
-                    cmd,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    env={**os.environ, "PYTHONWARNINGS": "ignore"},
-                )
-            if done.returncode != 0:
-                raise LabError(f"keystone-manage {step[0]} failed; read {self.output_file(KEYSTONE)}")
+        from mrconsole.lab.keystone_manage import FAILED_BASE
+
+        # One interpreter for the four steps (lab/keystone_manage.py): keystone imported once, not four times.
+        cmd = [sys.executable, "-m", "mrconsole.lab.keystone_manage", str(conf), json.dumps(steps)]
+        with open(self.output_file(KEYSTONE), "ab") as out:
+            done = subprocess.run(
+                cmd,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            )
+        if done.returncode != 0:
+            index = done.returncode - FAILED_BASE
+            what = steps[index][0] if 0 <= index < len(steps) else "set-up"
+            raise LabError(f"keystone-manage {what} failed; read {self.output_file(KEYSTONE)}")
 
     def _register(self, layout: LabLayout) -> None:
         from mrconsole.lab.keystone_setup import register  # lazy: keystoneauth1 (start-up time)

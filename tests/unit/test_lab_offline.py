@@ -135,3 +135,35 @@ def test_a_lab_server_runs_without_its_own_directory_on_sys_path(tmp_path):
     assert entries and "site-packages" in " ".join(entries), printed
     # (site prints a relative entry joined to the directory: the editable install's path hook, not a folder.)
     assert not {str(home), ".", ""} & set(entries), entries
+
+
+def test_keystone_set_up_steps_run_in_order_in_one_interpreter_and_the_failed_one_is_named(tmp_path):
+    """lab/keystone_manage.py: each step in a fork of one interpreter, in order; the first that fails stops
+    the rest and is told by the exit code (10 + its index)."""
+    import getpass
+    import grp
+    import json
+    import subprocess
+    import sys
+
+    from mrconsole.lab.keystone_manage import FAILED_BASE
+
+    keys, credential_keys = tmp_path / "fernet-keys", tmp_path / "credential-keys"
+    keys.mkdir(mode=0o700)
+    credential_keys.mkdir(mode=0o700)
+    conf = tmp_path / "keystone.conf"
+    conf.write_text(
+        f"[fernet_tokens]\nkey_repository = {keys}\n[credential]\nkey_repository = {credential_keys}\n"
+        f"[database]\nconnection = sqlite:///{tmp_path / 'no-such-dir' / 'keystone.sqlite'}\n"
+    )
+    owner = ["--keystone-user", getpass.getuser(), "--keystone-group", grp.getgrgid(os.getgid()).gr_name]
+    steps = [["fernet_setup", *owner], ["db_sync"], ["credential_setup", *owner]]
+    done = subprocess.run(
+        [sys.executable, "-m", "mrconsole.lab.keystone_manage", str(conf), json.dumps(steps)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == FAILED_BASE + 1, done.stdout + done.stderr  # db_sync: its database cannot be made
+    assert sorted(p.name for p in keys.iterdir()) == ["0", "1"]  # fernet_setup ran before it
+    assert not list(credential_keys.iterdir())  # and nothing after it
