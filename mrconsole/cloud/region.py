@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -79,6 +80,7 @@ class RegionClient:
         self.calls = 0
         self._ahead: dict[str, tuple[Future, float]] = {}  # a read asked before it was wanted: key -> (answer, when)
         self._names: dict[str, str] = {}  # stack id -> its name, from what Heat answered (stack_ref)
+        self._names_lock = threading.Lock()  # a list's conversion learns on a pool thread
 
     @property
     def session_verify(self):
@@ -308,11 +310,13 @@ class RegionClient:
         )
 
     def _learn(self, stacks: list[Stack]) -> list[Stack]:
-        """Keep each stack's name by its id (stack_ref). O(stacks answered); the oldest forgotten past KNOWN_NAMES."""
-        for stack in stacks:
-            self._names[stack.id] = stack.name
-        while len(self._names) > KNOWN_NAMES:
-            del self._names[next(iter(self._names))]
+        """Keep each stack's name by its id (stack_ref). O(stacks answered); the oldest forgotten past KNOWN_NAMES.
+        Called on the region's pool threads (a list's conversion) and on the event loop (a read)."""
+        with self._names_lock:
+            for stack in stacks:
+                self._names[stack.id] = stack.name
+            while len(self._names) > KNOWN_NAMES:
+                del self._names[next(iter(self._names))]
         return stacks
 
     def stack_ref(self, name_or_id: str) -> str:
