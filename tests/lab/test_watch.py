@@ -148,6 +148,7 @@ def test_watch_misses_no_change_of_any_kind(lab, fleet_stacks):
             ch = await look()
             assert [s.status for s in ch.added if s.id == bad] == ["CREATE_FAILED"]
             await client.delete_stack(bad)
+            await _settle(client, bad)  # nothing left in progress for the next test's lists
         finally:
             fleet.close()
 
@@ -249,6 +250,9 @@ def test_watch_sees_long_actions_start_and_end_without_a_sweep(lab, fleet_stacks
             polls = watch.requests - requests_before
             assert polls <= 62
             await client.delete_stack(sid)
+            # Settled before the next test: its lists, a moment apart, must hold the same stacks (a delete
+            # still running here ended between them in a clean clone's run).
+            assert await _settle(client, sid) == "DELETE_COMPLETE"
         finally:
             fleet.close()
 
