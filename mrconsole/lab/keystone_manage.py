@@ -20,10 +20,8 @@ import traceback
 FAILED_BASE = 10
 
 
-def _run_step(conf: str, step: list[str]) -> int:
-    """One step in a fork; its exit code."""
-    from keystone.cmd.manage import main as manage
-
+def _run_step(manage, conf: str, step: list[str]) -> int:
+    """One step in a fork of this interpreter (`manage`: keystone-manage's main, imported once); its exit code."""
     pid = os.fork()
     if pid == 0:  # the child: keystone-manage with this step's arguments
         code = 1
@@ -45,10 +43,10 @@ def _run_step(conf: str, step: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     conf, steps = argv[0], json.loads(argv[1])
-    from keystone.cmd import manage  # noqa: F401 - imported once, before the forks share it
+    from keystone.cmd.manage import main as manage  # imported once, before the forks share it
 
     for index, step in enumerate(steps):
-        if _run_step(conf, step) != 0:
+        if _run_step(manage, conf, step) != 0:
             return FAILED_BASE + index
     return 0
 
