@@ -64,6 +64,27 @@ def looks(trace: Path, since: float, until: float) -> list[float]:
     return found
 
 
+def region_looks(trace: Path) -> dict[str, list[tuple[float, float]]]:
+    """region -> its looks as (start, end) wall times, in order (the trace line is written at the end)."""
+    found: dict[str, list[tuple[float, float]]] = {}
+    for line in trace.read_text().splitlines() if trace.exists() else []:
+        parts = line.split()
+        if len(parts) == 4 and parts[1] == "look":
+            end = float(parts[0])
+            found.setdefault(parts[2], []).append((end - float(parts[3]), end))
+    return found
+
+
+def seen_split(looks_of: list[tuple[float, float]], answered_at: float, seen: float) -> tuple[float | None, int]:
+    """*seen*, split at the looks: seconds from Heat's answer to the first look of the region that began after
+    it, and how many looks began after the answer and ended before the one that saw the change (a look that
+    began after Heat answered and did not see the check: Heat showed its change later than it answered)."""
+    later = [start for start, _ in looks_of if start >= answered_at]
+    wait = later[0] - answered_at if later else None
+    blind = sum(1 for start, end in looks_of if start >= answered_at and end < seen - 0.001)
+    return wait, blind
+
+
 def milestones(trace: Path) -> dict[tuple[str, str, str], list[float]]:
     """(milestone, region, stack) -> wall times, from the console's trace file."""
     found: dict[tuple[str, str, str], list[float]] = {}
@@ -197,9 +218,14 @@ def main() -> int:
             "shown": Figure("read -> written on the events screen (HOLD)", "s", "", limit=WAIT),
             "painted": Figure("written -> on the terminal", "s", "", limit=WAIT),
         }
+        split = {
+            "wait": Figure("Heat answered -> its region's next look began (within seen)", "s", "", limit=WAIT),
+            "blind": Figure("looks begun after Heat answered that did not see the check (within seen)", "looks", ""),
+        }
+        by_region = region_looks(trace)
         missed = Counter()
         unseen: list[tuple[str, str, bool]] = []  # (region, stack, written by the events screen)
-        for region, name, wall0, mono0 in checks:
+        for (region, name, wall0, mono0), heat_took in zip(checks, answered, strict=True):
             seen_on_screen = console.seen.get(on_screen_text(region, name))
             total = seen_on_screen - mono0 if seen_on_screen is not None else None
             whole.add(total if total is not None and total <= WAIT else None)
@@ -211,6 +237,10 @@ def main() -> int:
             read = first_after(marks.get(("event-read", region, name)), wall0)
             shown = first_after(marks.get(("event-shown", region, name)), wall0)
             parts["seen"].add(seen - wall0 if seen else None)
+            if seen:
+                wait, blind = seen_split(by_region.get(region, []), wall0 + heat_took, seen)
+                split["wait"].add(wait)
+                split["blind"].add(blind)
             parts["read"].add(read - seen if read and seen and read >= seen else None)
             parts["shown"].add(shown - read if shown and read else None)
             if shown and total is not None:
@@ -227,6 +257,7 @@ def main() -> int:
         whole.note = "; ".join(notes)
         figures += [whole, *parts.values()]
         figures.append(Figure("sent -> Heat answered the check (Heat's own, within seen)", "s", "", samples=answered))
+        figures += split.values()
         first_sent = min(w for _, _, w, _ in checks)
         last_sent = max(w for _, _, w, _ in checks)
         figures.append(
