@@ -21,6 +21,7 @@ from pathlib import Path
 HZ = os.sysconf("SC_CLK_TCK")
 KINDS = (
     ("heat_server", "heat"),
+    ("heat_fork", "heat"),  # the fork server and the Heats it forked (lab/heat_fork.py)
     ("keystone_server", "keystone"),
     ("mariadbd", "mariadb"),
     ("barbican", "barbican"),

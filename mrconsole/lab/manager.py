@@ -26,7 +26,7 @@ from pathlib import Path
 import platformdirs
 import yaml
 
-from mrconsole.lab import configs, faults, processes
+from mrconsole.lab import configs, faults, heat_fork, processes
 from mrconsole.logs import logger
 
 CLOUD_NAME = "mrconsole-lab"
@@ -184,6 +184,11 @@ class Lab:
     @property
     def tls_dir(self) -> Path:
         return self._tls_dir or self.dir / "tls"
+
+    @property
+    def fork_dir(self) -> Path:
+        """The Heats' fork server (lab/heat_fork.py): its pid file and output."""
+        return self.dir / "heat-fork"
 
     def component_dir(self, name: str) -> Path:
         return self.dir / name
@@ -509,7 +514,7 @@ class Lab:
             conf = cdir / "barbican-api-paste.ini"
             env["HOME"] = str(cdir)  # its plugins read ~/.barbican/barbican.conf only (barbican_server.py)
         else:
-            module = "mrconsole.lab.heat_server"
+            module = heat_fork.HEAT_MODULE
             conf = cdir / "heat.conf"
         args = [str(conf), str(port), str(self.access_log(name))]
         if layout.cafile:
@@ -521,14 +526,14 @@ class Lab:
             # [clients] ca_file): a private CA must be in the process's default trust, as kolla puts it
             # (kolla_copy_ca_into_containers, REQUESTS_CA_BUNDLE). The lab does the same.
             env["REQUESTS_CA_BUNDLE"] = layout.cafile
-        processes.spawn(
-            module,
-            args,
-            env=env,
-            pid_file=self.pid_file(name),
-            output=self.output_file(name),
-            cwd=cdir,
-        )
+        if module == heat_fork.HEAT_MODULE:
+            heat_fork.spawn(
+                self.fork_dir, args, env=env, pid_file=self.pid_file(name), output=self.output_file(name), cwd=cdir
+            )
+        else:
+            processes.spawn(
+                module, args, env=env, pid_file=self.pid_file(name), output=self.output_file(name), cwd=cdir
+            )
         started.append(name)
 
     def _wait_ready(self, layout: LabLayout, names: list[str]) -> None:
@@ -872,6 +877,7 @@ class Lab:
         # Heat first: a Heat process mid-request may still be calling Keystone.
         for name in reversed(layout.components):
             processes.terminate(self.pid_file(name))
+        heat_fork.stop(self.fork_dir)
         if purge:
             shutil.rmtree(self.dir)
 

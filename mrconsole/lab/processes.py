@@ -93,14 +93,19 @@ def spawn_command(argv: list[str], *, pid_file: Path, output: Path, cwd: Path, e
             start_new_session=True,
             env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
         )
+    record_pid(pid_file, proc.pid)
+    return proc.pid
+
+
+def record_pid(pid_file: Path, pid: int) -> None:
+    """Write a new process's pid file: its pid and its start time (read back by process_state)."""
     ticks = None
     for _ in range(50):
-        ticks = _start_ticks(proc.pid)
+        ticks = _start_ticks(pid)
         if ticks is not None:
             break
         time.sleep(0.01)
-    pid_file.write_text(f"{proc.pid} {ticks or 0}\n")
-    return proc.pid
+    pid_file.write_text(f"{pid} {ticks or 0}\n")
 
 
 def terminate(pid_file: Path, timeout: float = 10.0) -> None:

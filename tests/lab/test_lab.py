@@ -130,9 +130,14 @@ def test_unknown_component_is_one_line_error(lab):
 
 @pytest.mark.lab  # a lab of its own: real Heat processes
 def test_noauth_lab_runs_a_master_and_down_leaves_no_process(tmp_path, cli):
-    """A separate two-region lab without Keystone: remote stacks work, down cleans up."""
+    """A separate two-region lab without Keystone: remote stacks work, down cleans up. Its Heats are forked
+    from the lab's fork server (lab/heat_fork.py), a restarted one too, and down stops that as well."""
+    from mrconsole.lab import heat_fork, processes
     from mrconsole.lab.manager import Lab
     from mrconsole.lab.seed import seed
+
+    def parent(pid: int) -> int:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
     d = tmp_path / "noauth"
     small = Lab(d)
@@ -149,6 +154,11 @@ def test_noauth_lab_runs_a_master_and_down_leaves_no_process(tmp_path, cli):
             str(d),
         )
         assert code == 0, err
+        fork = processes.read_pid(heat_fork.pid_file(small.fork_dir))
+        assert fork is not None
+        regions = {c.name: c.pid for c in small.status()}
+        heats = small.layout().regions
+        assert {r: parent(regions[r]) for r in heats} == dict.fromkeys(heats, fork.pid)
         result = seed(small, name="nk", wait=True)
         assert "CREATE_COMPLETE" in result
         # A region that cannot start: one line naming its log, exit 1, no process left.
@@ -165,6 +175,9 @@ def test_noauth_lab_runs_a_master_and_down_leaves_no_process(tmp_path, cli):
         small.start("RegionThree")
         pids = [c.pid for c in small.status()]
         assert all(pids)
+        restarted = {c.name: c.pid for c in small.status()}["RegionThree"]
+        assert restarted != regions["RegionThree"] and parent(restarted) == fork.pid
+        pids.append(fork.pid)
     finally:
         code, _, _ = cli("lab", "down", "--dir", str(d))
     assert code == 0

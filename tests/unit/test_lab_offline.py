@@ -167,3 +167,35 @@ def test_keystone_set_up_steps_run_in_order_in_one_interpreter_and_the_failed_on
     assert done.returncode == FAILED_BASE + 1, done.stdout + done.stderr  # db_sync: its database cannot be made
     assert sorted(p.name for p in keys.iterdir()) == ["0", "1"]  # fernet_setup ran before it
     assert not list(credential_keys.iterdir())  # and nothing after it
+
+
+def test_a_heat_the_fork_server_cannot_make_is_started_as_a_program_and_the_reason_kept(tmp_path, monkeypatch):
+    """lab/heat_fork.py: when the lab's fork server cannot be reached (or refuses), the region's Heat is
+    started as `python -m mrconsole.lab.heat_server ARGS` as before, and why goes to the fork server's log."""
+    from mrconsole.lab import heat_fork, processes
+
+    def unavailable(fork_dir):
+        raise heat_fork.ForkUnavailable("the fork server ended as it started")
+
+    started = []
+
+    def spawn(module, args, **kwargs):
+        started.append((module, args, kwargs["env"]))
+        return 4242
+
+    monkeypatch.setattr(heat_fork, "_running", unavailable)
+    monkeypatch.setattr(processes, "spawn", spawn)
+    fork_dir = tmp_path / "heat-fork"
+    pid = heat_fork.spawn(
+        fork_dir,
+        ["heat.conf", "8771", "access.log"],
+        env={"REQUESTS_CA_BUNDLE": "ca.pem"},
+        pid_file=tmp_path / "pid",
+        output=tmp_path / "out",
+        cwd=tmp_path,
+    )
+    assert pid == 4242
+    args = ["heat.conf", "8771", "access.log"]
+    assert started == [("mrconsole.lab.heat_server", args, {"REQUESTS_CA_BUNDLE": "ca.pem"})]
+    log = heat_fork.output_file(fork_dir).read_text()
+    assert "started as a program instead: the fork server ended as it started" in log
