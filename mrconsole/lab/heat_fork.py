@@ -15,7 +15,9 @@ restarted by signal as before (`lab stop|start|freeze REGION`); the fork server 
 ignores SIGCHLD so the kernel reaps the Heats it made. It forks only while it is the one thread it had
 (forking a process with threads copies their locks held); if it cannot be reached or refuses, the
 Heat is started as a program as before (`processes.spawn`) and the reason goes to the fork server's
-output file. It is stopped with the lab (`Lab.down`).
+output file. It is stopped with the lab (`Lab.down`). `MRCONSOLE_LAB_HEAT_FORK=0` in the environment of
+the command that starts a Heat starts it as a program (a Heat to debug on its own; bench_lab_up's
+side by side).
 
 Cost: one import of Heat per lab (~1.5 s of CPU) instead of one per Heat start; a fork (~10 ms) and
 one local socket round trip per start. Its memory, ~130 MB, is shared copy-on-write with the Heats it
@@ -64,6 +66,8 @@ def spawn(fork_dir: Path, args: list[str], *, pid_file: Path, output: Path, cwd:
     full_env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
     request = {"args": args, "cwd": str(cwd), "output": str(output), "env": full_env}
     try:
+        if os.environ.get("MRCONSOLE_LAB_HEAT_FORK") == "0":
+            raise ForkUnavailable("MRCONSOLE_LAB_HEAT_FORK=0")
         pid = _ask(fork_dir, request)
     except ForkUnavailable as why:
         fork_dir.mkdir(parents=True, exist_ok=True)

@@ -199,3 +199,18 @@ def test_a_heat_the_fork_server_cannot_make_is_started_as_a_program_and_the_reas
     assert started == [("mrconsole.lab.heat_server", args, {"REQUESTS_CA_BUNDLE": "ca.pem"})]
     log = heat_fork.output_file(fork_dir).read_text()
     assert "started as a program instead: the fork server ended as it started" in log
+
+
+def test_a_heat_is_started_as_a_program_without_asking_the_fork_server_when_told(tmp_path, monkeypatch):
+    """MRCONSOLE_LAB_HEAT_FORK=0: the Heat starts as a program; the fork server is neither asked nor started."""
+    from mrconsole.lab import heat_fork, processes
+
+    def never(fork_dir):
+        raise AssertionError("the fork server was asked")
+
+    monkeypatch.setenv("MRCONSOLE_LAB_HEAT_FORK", "0")
+    monkeypatch.setattr(heat_fork, "_running", never)
+    monkeypatch.setattr(processes, "spawn", lambda module, args, **kwargs: 4243)
+    fork_dir = tmp_path / "heat-fork"
+    assert heat_fork.spawn(fork_dir, [], pid_file=tmp_path / "pid", output=tmp_path / "out", cwd=tmp_path) == 4243
+    assert "instead: MRCONSOLE_LAB_HEAT_FORK=0" in heat_fork.output_file(fork_dir).read_text()
