@@ -312,6 +312,8 @@ def test_a_check_during_an_outage_would_make_the_next_update_replace_a_constitue
     the master, and the master's next update replaces it (a new stack, the old one deleted)."""
     import time
 
+    from tests.conftest import wait_until
+
     code, _, err = cli("stack", "create", "cf", "-t", MASTER_T, "--lab", "--region", "RegionOne", "--wait")
     assert code == 0, err
     with lab.fault("RegionTwo", "stop"):
@@ -319,6 +321,8 @@ def test_a_check_during_an_outage_would_make_the_next_update_replace_a_constitue
         assert code == 1 and "RegionTwo is unreachable" in err and "next update replaces" in err, err
         assert _newest().outcome == "refused"
         # Sent anyway: Heat records the failure on the master's resource.
+        heat_log = lab.lab.log_file("RegionOne")
+        mark = heat_log.stat().st_size
         code, _, err = cli(
             "stack", "check", "cf", "--lab", "--region", "RegionOne", "--request-timeout", "5", "--force"
         )
@@ -329,10 +333,20 @@ def test_a_check_during_an_outage_would_make_the_next_update_replace_a_constitue
         ):
             assert time.monotonic() < deadline, "db_stack never went CHECK_FAILED"
             time.sleep(1)
-    # RegionTwo is back, and the master's check never ends: Heat 27, on the production lab, propagating the
-    # failed check resolves db_stack's outputs from RegionTwo while it is down, and that exception escapes
-    # check_resource, so the master stays CHECK_IN_PROGRESS (a new check clears it: below).
-    from tests.conftest import wait_until
+
+        # Heat 27, on the production lab: propagating the failed check resolves db_stack's outputs from
+        # RegionTwo, and while it is down that exception escapes check_resource (RegionOne's log says so).
+        # Waited for before RegionTwo returns: a RegionTwo back sooner lets the propagation through and the
+        # master ends CHECK_FAILED (a region restarted in under a second since lab/heat_fork.py).
+        def propagation_failed() -> bool:
+            with open(heat_log, "rb") as log:
+                log.seek(mark)
+                text = log.read().decode(errors="replace")
+            return "Exception during message handling" in text and "_initiate_propagate_resource" in text
+
+        assert wait_until(propagation_failed, 60, 0.5), "RegionOne's Heat never failed to propagate the check"
+    # RegionTwo is back, and the master's check never ends: the master stays CHECK_IN_PROGRESS (a new check
+    # clears it: below).
 
     def master_status() -> str:
         code, out, _ = cli("status", "--lab", "--master", "cf", "--format", "json")
