@@ -403,6 +403,8 @@ class Lab:
                 self.edge().down()
             for name in started:
                 processes.terminate(self.pid_file(name))
+            if all(c.state == processes.STOPPED for c in self.status()):
+                heat_fork.stop(self.fork_dir)  # nothing of the lab runs: no fork server left behind either
             raise
         self._write_clouds_yaml(layout)
         return True

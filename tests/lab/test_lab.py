@@ -186,3 +186,27 @@ def test_noauth_lab_runs_a_master_and_down_leaves_no_process(tmp_path, cli):
     assert all(c.state == "stopped" for c in small.status())
     cli("lab", "down", "--purge", "--dir", str(d))
     assert not d.exists()
+
+
+@pytest.mark.lab  # a lab of its own: a real Heat started, then the next region's start fails
+def test_a_lab_up_that_fails_halfway_leaves_no_process_and_no_fork_server(tmp_path, monkeypatch):
+    """RegionA's Heat is forked (the fork server started for it), RegionB's start fails: the error comes
+    out, and neither RegionA's Heat nor the fork server is left running."""
+    from mrconsole.lab.manager import Lab, LabError
+
+    lab = Lab(tmp_path / "lab")
+    start = Lab._start
+
+    def failing(self, layout, name, started):
+        if name == "RegionB":
+            raise LabError("RegionB failed to start (the test's)")
+        start(self, layout, name, started)
+
+    monkeypatch.setattr(Lab, "_start", failing)
+    try:
+        with pytest.raises(LabError, match="the test's"):
+            lab.up(regions=["RegionA", "RegionB"], keystone=False, base_port=0)
+        assert "fork server" in (lab.fork_dir / "output.log").read_text()  # it was started, for RegionA
+        assert not list(lab.dir.glob("*/pid"))  # RegionA's and the fork server's: stopped
+    finally:
+        lab.down(purge=True)
