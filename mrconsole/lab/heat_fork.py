@@ -5,8 +5,9 @@ engine, API and resource plugins) before it read its configuration: 63 starts in
 labs, the fault tests' restarts), about a tenth of the tier's CPU. A lab now keeps one *fork server*
 (`python -P -m mrconsole.lab.heat_fork SERVE`, its pid file in `heat-fork/`): it imports what
 heat_server.py imports, before any configuration or thread, and waits on a Unix socket of its own
-(abstract, named by its pid: no path to outgrow). `spawn` asks it for a Heat; it forks, and the child
-becomes the region's Heat process exactly as `python -m mrconsole.lab.heat_server ARGS` would:
+(abstract, named by its pid: no path to outgrow; only the lab's user is answered, by SO_PEERCRED).
+`spawn` asks it for a Heat; it forks, and the child becomes the region's Heat process exactly as
+`python -m mrconsole.lab.heat_server ARGS` would:
 its own session, working directory, output file and environment (the caller's, as spawn_command gives
 it), then heat_server.main(ARGS), which parses the region's configuration and starts as before.
 
@@ -192,6 +193,9 @@ def serve() -> None:
         conn, _ = listener.accept()
         with conn:
             try:
+                if not same_user(conn):
+                    conn.sendall(json.dumps({"error": "not the lab's user: not forking"}).encode())
+                    continue
                 raw = _read_all(conn)
                 if not raw:  # a probe (_listening)
                     continue
@@ -211,6 +215,15 @@ def serve() -> None:
                     conn.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
                 except OSError:
                     pass
+
+
+def same_user(conn: socket.socket) -> bool:
+    """Whether the process at the other end runs as this one's user (SO_PEERCRED). An abstract socket has no
+    file permissions: without this any local user could ask the lab's user for a Heat of their making."""
+    import struct
+
+    _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+    return uid == os.getuid()
 
 
 def _become_heat(listener: socket.socket, conn: socket.socket, request: dict) -> None:

@@ -214,3 +214,16 @@ def test_a_heat_is_started_as_a_program_without_asking_the_fork_server_when_told
     fork_dir = tmp_path / "heat-fork"
     assert heat_fork.spawn(fork_dir, [], pid_file=tmp_path / "pid", output=tmp_path / "out", cwd=tmp_path) == 4243
     assert "instead: MRCONSOLE_LAB_HEAT_FORK=0" in heat_fork.output_file(fork_dir).read_text()
+
+
+def test_the_fork_server_answers_only_its_own_user(monkeypatch):
+    """lab/heat_fork.py listens on an abstract socket, which has no file permissions: a request is taken only
+    from a process of the same user (SO_PEERCRED)."""
+    from mrconsole.lab import heat_fork
+
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    with ours, theirs:
+        assert heat_fork.same_user(ours)
+        other = os.getuid() + 1
+        monkeypatch.setattr(os, "getuid", lambda: other)  # this process as another user than its peer
+        assert not heat_fork.same_user(ours)
