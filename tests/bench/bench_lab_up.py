@@ -49,7 +49,7 @@ def _run(argv: list[str], lab_dir: Path, env: dict | None = None) -> bool:
 
 def measure_restarts(lab_dir: Path | None, restart: dict[str, tuple[Figure, Figure]]) -> None:
     """`lab stop REGION` then `lab start REGION` for each region, its Heat forked from the lab's fork server
-    (lab/heat_fork.py) and started as a program (MRCONSOLE_LAB_HEAT_FORK=0), alternately: the start's wall
+    (lab/heat_fork.py), then each again started as a program (MRCONSOLE_LAB_HEAT_FORK=0): the start's wall
     time to a Heat that answers, and that Heat's CPU by then. A failed stop or start is a miss."""
     regions = REGIONS.split(",")
     for how, env in (("forked", {}), ("as a program", {"MRCONSOLE_LAB_HEAT_FORK": "0"})):
