@@ -191,6 +191,7 @@ def serve() -> None:
     print(f"fork server {os.getpid()}: Heat imported, listening", flush=True)
     while True:
         conn, _ = listener.accept()
+        conn.settimeout(10.0)  # a caller that connects and never ends its request does not hold the server
         with conn:
             try:
                 if not same_user(conn):
