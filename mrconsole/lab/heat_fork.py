@@ -52,11 +52,11 @@ def _address(pid: int) -> str:
     return f"\0mrconsole-heat-fork-{pid}"
 
 
-def pid_file(fork_dir: Path) -> Path:
+def server_pid_file(fork_dir: Path) -> Path:
     return fork_dir / "pid"
 
 
-def output_file(fork_dir: Path) -> Path:
+def server_log(fork_dir: Path) -> Path:
     return fork_dir / "output.log"
 
 
@@ -72,7 +72,7 @@ def spawn(fork_dir: Path, args: list[str], *, pid_file: Path, output: Path, cwd:
         pid = _ask(fork_dir, request)
     except ForkUnavailable as why:
         fork_dir.mkdir(parents=True, exist_ok=True)
-        with open(output_file(fork_dir), "a") as log:
+        with open(server_log(fork_dir), "a") as log:
             log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} started as a program instead: {why}\n")
         return processes.spawn(HEAT_MODULE, args, pid_file=pid_file, output=output, cwd=cwd, env=env)
     processes.record_pid(pid_file, pid)
@@ -81,7 +81,7 @@ def spawn(fork_dir: Path, args: list[str], *, pid_file: Path, output: Path, cwd:
 
 def stop(fork_dir: Path) -> None:
     """Stop the lab's fork server (the Heats it made go on until they are stopped themselves)."""
-    processes.terminate(pid_file(fork_dir))
+    processes.terminate(server_pid_file(fork_dir))
 
 
 def _ask(fork_dir: Path, request: dict) -> int:
@@ -108,20 +108,20 @@ def _running(fork_dir: Path) -> int:
     fork_dir.mkdir(parents=True, exist_ok=True)
     with open(fork_dir / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        state, pid = processes.process_state(pid_file(fork_dir))
+        state, pid = processes.process_state(server_pid_file(fork_dir))
         if state == processes.UP and pid is not None and _listening(pid):
             return pid
         if pid is not None:  # frozen, or up but not listening: not one to wait on
-            processes.terminate(pid_file(fork_dir))
+            processes.terminate(server_pid_file(fork_dir))
         pid = processes.spawn(
-            __name__, ["SERVE"], pid_file=pid_file(fork_dir), output=output_file(fork_dir), cwd=fork_dir
+            __name__, ["SERVE"], pid_file=server_pid_file(fork_dir), output=server_log(fork_dir), cwd=fork_dir
         )
         deadline = time.monotonic() + START_TIMEOUT
         while not _listening(pid):
-            if processes.process_state(pid_file(fork_dir))[0] != processes.UP:
-                raise ForkUnavailable(f"the fork server ended as it started; read {output_file(fork_dir)}")
+            if processes.process_state(server_pid_file(fork_dir))[0] != processes.UP:
+                raise ForkUnavailable(f"the fork server ended as it started; read {server_log(fork_dir)}")
             if time.monotonic() > deadline:
-                processes.terminate(pid_file(fork_dir))
+                processes.terminate(server_pid_file(fork_dir))
                 raise ForkUnavailable(f"the fork server did not listen within {START_TIMEOUT:.0f}s")
             time.sleep(0.05)
         return pid

@@ -69,7 +69,7 @@ def fork_server_cpu(lab_dir: Path) -> float | None:
     """The CPU the lab's fork server has used (its imports of Heat: once a lab), None if it is not up."""
     from mrconsole.lab import heat_fork, processes
 
-    record = processes.read_pid(heat_fork.pid_file(Lab(lab_dir).fork_dir))
+    record = processes.read_pid(heat_fork.server_pid_file(Lab(lab_dir).fork_dir))
     try:
         return process_cpu(record.pid) if record else None
     except OSError:

@@ -154,7 +154,7 @@ def test_noauth_lab_runs_a_master_and_down_leaves_no_process(tmp_path, cli):
             str(d),
         )
         assert code == 0, err
-        fork = processes.read_pid(heat_fork.pid_file(small.fork_dir))
+        fork = processes.read_pid(heat_fork.server_pid_file(small.fork_dir))
         assert fork is not None
         regions = {c.name: c.pid for c in small.status()}
         heats = small.layout().regions

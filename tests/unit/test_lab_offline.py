@@ -197,7 +197,7 @@ def test_a_heat_the_fork_server_cannot_make_is_started_as_a_program_and_the_reas
     assert pid == 4242
     args = ["heat.conf", "8771", "access.log"]
     assert started == [("mrconsole.lab.heat_server", args, {"REQUESTS_CA_BUNDLE": "ca.pem"})]
-    log = heat_fork.output_file(fork_dir).read_text()
+    log = heat_fork.server_log(fork_dir).read_text()
     assert "started as a program instead: the fork server ended as it started" in log
 
 
@@ -213,7 +213,7 @@ def test_a_heat_is_started_as_a_program_without_asking_the_fork_server_when_told
     monkeypatch.setattr(processes, "spawn", lambda module, args, **kwargs: 4243)
     fork_dir = tmp_path / "heat-fork"
     assert heat_fork.spawn(fork_dir, [], pid_file=tmp_path / "pid", output=tmp_path / "out", cwd=tmp_path) == 4243
-    assert "instead: MRCONSOLE_LAB_HEAT_FORK=0" in heat_fork.output_file(fork_dir).read_text()
+    assert "instead: MRCONSOLE_LAB_HEAT_FORK=0" in heat_fork.server_log(fork_dir).read_text()
 
 
 def test_the_fork_server_answers_only_its_own_user(monkeypatch):
