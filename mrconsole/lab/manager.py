@@ -8,6 +8,7 @@ kept in DIR/lab.json; `start` reuses the same ports and data.
 from __future__ import annotations
 
 import base64
+import functools
 import getpass
 import grp
 import json
@@ -508,15 +509,16 @@ class Lab:
             started.append(name)
             return
         env = {}
+        # How the process starts: Keystone and Barbican as programs, a region's Heat forked (lab/heat_fork.py).
         if name == KEYSTONE:
-            module = "mrconsole.lab.keystone_server"
+            spawn = functools.partial(processes.spawn, "mrconsole.lab.keystone_server")
             conf = cdir / "keystone.conf"
         elif name == BARBICAN:
-            module = "mrconsole.lab.barbican_server"
+            spawn = functools.partial(processes.spawn, "mrconsole.lab.barbican_server")
             conf = cdir / "barbican-api-paste.ini"
             env["HOME"] = str(cdir)  # its plugins read ~/.barbican/barbican.conf only (barbican_server.py)
         else:
-            module = heat_fork.HEAT_MODULE
+            spawn = functools.partial(heat_fork.spawn, self.fork_dir)
             conf = cdir / "heat.conf"
         args = [str(conf), str(port), str(self.access_log(name))]
         if layout.cafile:
@@ -528,14 +530,7 @@ class Lab:
             # [clients] ca_file): a private CA must be in the process's default trust, as kolla puts it
             # (kolla_copy_ca_into_containers, REQUESTS_CA_BUNDLE). The lab does the same.
             env["REQUESTS_CA_BUNDLE"] = layout.cafile
-        if module == heat_fork.HEAT_MODULE:
-            heat_fork.spawn(
-                self.fork_dir, args, env=env, pid_file=self.pid_file(name), output=self.output_file(name), cwd=cdir
-            )
-        else:
-            processes.spawn(
-                module, args, env=env, pid_file=self.pid_file(name), output=self.output_file(name), cwd=cdir
-            )
+        spawn(args, env=env, pid_file=self.pid_file(name), output=self.output_file(name), cwd=cdir)
         started.append(name)
 
     def _wait_ready(self, layout: LabLayout, names: list[str]) -> None:

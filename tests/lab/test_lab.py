@@ -192,6 +192,7 @@ def test_noauth_lab_runs_a_master_and_down_leaves_no_process(tmp_path, cli):
 def test_a_lab_up_that_fails_halfway_leaves_no_process_and_no_fork_server(tmp_path, monkeypatch):
     """RegionA's Heat is forked (the fork server started for it), RegionB's start fails: the error comes
     out, and neither RegionA's Heat nor the fork server is left running."""
+    from mrconsole.lab import heat_fork
     from mrconsole.lab.manager import Lab, LabError
 
     lab = Lab(tmp_path / "lab")
@@ -206,7 +207,7 @@ def test_a_lab_up_that_fails_halfway_leaves_no_process_and_no_fork_server(tmp_pa
     try:
         with pytest.raises(LabError, match="the test's"):
             lab.up(regions=["RegionA", "RegionB"], keystone=False, base_port=0)
-        assert "fork server" in (lab.fork_dir / "output.log").read_text()  # it was started, for RegionA
+        assert "fork server" in heat_fork.server_log(lab.fork_dir).read_text()  # it was started, for RegionA
         assert not list(lab.dir.glob("*/pid"))  # RegionA's and the fork server's: stopped
     finally:
         lab.down(purge=True)
