@@ -49,7 +49,11 @@ def load_config(opts: CloudOptions):
     import openstack.config as osc
     from openstack import exceptions as os_exc
 
-    kwargs: dict = {"load_envvars": True}
+    from mrconsole import __version__
+
+    # The User-Agent says "mrconsole/VERSION keystoneauth1/...": a cloud's Heat and Keystone logs (and the
+    # lab's access logs) tell the console's requests from other clients'.
+    kwargs: dict = {"load_envvars": True, "app_name": "mrconsole", "app_version": __version__}
     if opts.config_file:
         if not os.path.exists(opts.config_file):
             raise CloudError(errors.CONFIG, f"clouds.yaml not found: {opts.config_file}")

@@ -151,8 +151,21 @@ class _QuietHandler(WSGIRequestHandler):
             self.close_connection = True
 
 
+def _client(user_agent: str) -> str:
+    """The first product of a User-Agent, without its version, as one printable word ("-" if none)."""
+    first = user_agent.split(" ", 1)[0].split("/", 1)[0]
+    word = "".join(c for c in first if c.isascii() and c.isprintable() and not c.isspace())[:40]
+    return word or "-"
+
+
 class AccessLog:
-    """WSGI middleware appending `time method path status duration_ms bytes`."""
+    """WSGI middleware appending `time method path status duration_ms bytes cpu_ms client`.
+
+    cpu_ms is the CPU the request's own thread spent on it (its wait for the GIL not counted): the API's
+    own cost (middleware, token validation, policy, the answer's JSON); what Heat's engine does for it
+    runs in an engine thread (RPC) and is not in it. client is the User-Agent's first product
+    ("mrconsole" for the console's logins, "python-heatclient" for any heatclient, the console's and a
+    Heat's calling another region's alike), or "-": who a component's requests come from (#35)."""
 
     def __init__(self, app, path: str):
         self._app = app
@@ -160,7 +173,7 @@ class AccessLog:
         self._file = open(path, "a", buffering=1, encoding="utf-8")
 
     def __call__(self, environ, start_response):
-        started = time.time()
+        started, cpu_started = time.time(), time.thread_time()
         status_holder = {}
         # Read the path before the app runs: paste's urlmap rewrites it.
         path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
@@ -185,7 +198,12 @@ class AccessLog:
             return [whole]
         finally:
             method, status = environ.get("REQUEST_METHOD", "-"), status_holder.get("status", "-")
-            line = f"{started:.3f} {method} {path} {status} {(time.time() - started) * 1000.0:.1f} {size}\n"
+            cpu_ms = (time.thread_time() - cpu_started) * 1000.0
+            client = _client(environ.get("HTTP_USER_AGENT", ""))
+            line = (
+                f"{started:.3f} {method} {path} {status} {(time.time() - started) * 1000.0:.1f} {size} "
+                f"{cpu_ms:.1f} {client}\n"
+            )
             with self._lock:
                 self._file.write(line)
 

@@ -57,14 +57,23 @@ def test_sample_master_completes_with_constituents_in_their_regions(lab, cli):
 
 def test_access_log_records_each_request(lab, cli):
     log = lab.dir / "RegionTwo" / "access.log"
-    before = len(log.read_text().splitlines())
+    keystone_log = lab.dir / "keystone" / "access.log"
+    before, keystone_before = len(log.read_text().splitlines()), len(keystone_log.read_text().splitlines())
     cli("status", "--lab", "--region", "RegionTwo")
+    # Who asked: the console's login says it is the console (its session's User-Agent: cloud/connection.py);
+    # heatclient names itself on every request it sends.
+    logins = [
+        l.split() for l in keystone_log.read_text().splitlines()[keystone_before:] if " POST /v3/auth/tokens " in l
+    ]
+    assert logins and all(f[7] == "mrconsole" for f in logins), logins
     lines = log.read_text().splitlines()[before:]
     assert any(" GET /v1/" in l and "/stacks" in l for l in lines)
     fields = lines[-1].split()
-    assert len(fields) == 6
+    assert len(fields) == 8
     float(fields[0]), float(fields[4])  # time and duration are numbers
     assert fields[3].isdigit() and int(fields[5]) > 0  # status, response bytes
+    assert 0.0 < float(fields[6]) <= float(fields[4])  # the request thread's CPU, within its duration
+    assert fields[7] == "python-heatclient"
 
 
 def test_status_json_reports_pid_port_state_url(lab, cli):

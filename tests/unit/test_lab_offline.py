@@ -227,3 +227,14 @@ def test_the_fork_server_answers_only_its_own_user(monkeypatch):
         other = os.getuid() + 1
         monkeypatch.setattr(os, "getuid", lambda: other)  # this process as another user than its peer
         assert not heat_fork.same_user(ours)
+
+
+def test_the_access_log_names_a_client_by_its_user_agents_first_product():
+    """lab/wsgi_server.py's access log ends with who asked: one printable word, never the header's raw text."""
+    from mrconsole.lab.wsgi_server import _client
+
+    assert _client("mrconsole/0.1.0 keystoneauth1/5.9.1 python-requests/2.32.3 CPython/3.11.9") == "mrconsole"
+    assert _client("python-heatclient") == "python-heatclient"
+    assert _client("") == "-"
+    assert _client("evil\x1b[31m name/1") == "evil[31m"  # no control character reaches the log
+    assert _client("x" * 100) == "x" * 40
