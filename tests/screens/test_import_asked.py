@@ -12,7 +12,7 @@ from mrconsole.tui.app import MrConsoleApp
 from mrconsole.tui.screens.modals import AskScreen
 from tests.screens.replay import ReplaySession, load
 from tests.screens.test_hostile_text import screen_text
-from tests.screens.test_screens import _command, _overview, _stack, settled
+from tests.screens.test_screens import _command, _overview, _stack, settled, until
 
 
 class Importing(ReplaySession):
@@ -47,11 +47,12 @@ async def _asked(pilot, command: str):
     """The command run, until its question is up (not `_command`: its worker waits on the answer)."""
     await _overview(pilot)
     pilot.app.run_command(command)
-    for _ in range(200):  # the question pushed, then drawn (under load, some frames later)
-        if isinstance(pilot.app.screen, AskScreen) and "existing stack(s)?" in screen_text(pilot.app):
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"no question asked: {type(pilot.app.screen).__name__}")
+    # The question pushed, then drawn (under load, some frames later).
+    await until(
+        pilot,
+        lambda: isinstance(pilot.app.screen, AskScreen) and "existing stack(s)?" in screen_text(pilot.app),
+        "the import's question",
+    )
 
 
 async def test_import_is_planned_shown_and_asked_then_sent(monkeypatch):

@@ -20,20 +20,32 @@ SIZES = [(80, 24), (120, 40)]
 LAUNCH_TEMPLATE = "mrconsole/examples/multi-region/master.yaml"
 
 
+# How long a screen test waits for what it expects before it fails: a bound against a hang, not a speed. The
+# fast tier runs beside the lab tier at the lowest CPU priority (Makefile), where 5 s was once not enough to
+# open the overview and a test went on to compare another picture.
+PATIENCE = 120.0
+
+
 async def settled(pilot) -> None:
     """Until the app is idle: its workers done and its messages handled, twice over (a handled message may
     start a worker). A condition, not a fixed wait: no test here sleeps a guessed time."""
     for _ in range(3):
-        await asyncio.wait_for(pilot.app.workers.wait_for_complete(), 30)
+        await asyncio.wait_for(pilot.app.workers.wait_for_complete(), PATIENCE)
         await pilot.pause()
+
+
+async def until(pilot, condition, what: str) -> None:
+    """Pause until `condition()` holds; fail saying `what` was not seen within PATIENCE."""
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not seen within {PATIENCE:.0f} s: {what}")
+        await pilot.pause(0.05)
 
 
 async def _overview(pilot):
     app = pilot.app
-    for _ in range(100):
-        if isinstance(app.screen, OverviewScreen):
-            break
-        await pilot.pause(0.05)
+    await until(pilot, lambda: isinstance(app.screen, OverviewScreen), "the overview")
     await settled(pilot)
 
 
@@ -108,10 +120,7 @@ def _steps(scene_name, name=lambda n: n):
         await settled(pilot)
         # A pressed button wears `-active` for a moment of its own timer (Textual's press effect): a loaded CI
         # worker drew it mid-effect once. The picture is of the preview, after the press has faded.
-        for _ in range(100):
-            if not button.has_class("-active"):
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: not button.has_class("-active"), "the button's press effect over")
         await settled(pilot)
 
     async def stale_menu(pilot):

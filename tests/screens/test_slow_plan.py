@@ -11,7 +11,7 @@ import time
 from mrconsole.core.errors import PlanError
 from mrconsole.tui.app import MrConsoleApp
 from tests.screens.replay import ReplaySession, load
-from tests.screens.test_screens import _overview, _stack, settled
+from tests.screens.test_screens import _overview, _stack, settled, until
 
 
 class SlowPlan(ReplaySession):
@@ -53,10 +53,8 @@ async def test_a_plan_that_waits_on_heat_says_what_it_waits_for_before_it_is_mad
     app = _app(session, monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
         await _check_demo(pilot, session)
-        for _ in range(200):  # bounded: the plan is asked, then SLOW_PLAN passes with it unanswered
-            if any("asking Heat first" in said for said in _said(app)):
-                break
-            await pilot.pause(0.05)
+        # The plan is asked, then SLOW_PLAN passes with it unanswered.
+        await until(pilot, lambda: any("asking Heat first" in said for said in _said(app)), "asking Heat first")
         assert session.asked == [("check", "demo")]
         waiting = next(said for said in _said(app) if "asking Heat first" in said)
         assert waiting.startswith("check demo: asking Heat first; down now: RegionTwo (connection refused"), waiting

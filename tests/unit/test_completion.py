@@ -30,7 +30,9 @@ def _complete(*lines: str, env_extra: dict | None = None) -> list[set[str]]:
     env.update(env_extra or {})
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     script = DRIVER + "".join(f"ask {line!r}\n" for line in lines)
-    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=600
+    )  # a hang, not a speed
     assert done.returncode == 0, done.stderr
     return [set(out.split()) for out in done.stdout.splitlines()]
 
