@@ -59,9 +59,8 @@ test-fast: $(STAMP)
 # so the workers outnumber the two cores: clean clones' lab tiers (n=1 each, 2026-12-08, with the fast tier
 # beside them) took 834 s on four workers, 771 s on five, 856 s on six (with test_tokens 90 s shorter; its
 # load starved the fast tier: 4 of its tests failed their bounds, since widened). Before: three 1260 s
-# against two 1497 s (2026-12-05);
-# four 858 s against three 1041 s once an idle Heat stopped waking its pool's workers every second
-# (mrconsole/lab/rpc_wakeup.py; tests/lab/cpu.json). Three failed twice before on Heat answering later than a
+# against two 1497 s (2026-12-05); four 858 s against three 1041 s once an idle Heat stopped waking its
+# pool's workers every second (mrconsole/lab/rpc_wakeup.py; tests/lab/cpu.json). Three failed twice before on Heat answering later than a
 # request's timeout, when Heat ran 16 executor threads (stop 46); it runs 64 since (mrconsole/lab/configs.py).
 # Not --dist loadgroup (tests/conftest.py SHARED_LABS groups a shared lab's modules for it, so the lab comes
 # up once): one clean-clone run with it took 27 min 21 s against 24 min 56 s with loadscope (n=1 each; #35).
