@@ -12,7 +12,7 @@ from mrconsole.tui.app import MrConsoleApp
 from mrconsole.tui.screens.modals import AskScreen
 from tests.screens.replay import ReplaySession, load
 from tests.screens.test_hostile_text import screen_text
-from tests.screens.test_screens import _command, _overview, _stack, settled, until
+from tests.screens.test_screens import _command, _overview, _stack, record_notifications, settled, until
 
 
 class Importing(ReplaySession):
@@ -40,7 +40,9 @@ def _app(session, monkeypatch) -> MrConsoleApp:
         return session
 
     monkeypatch.setattr(time, "time", lambda: session.scene["now"])
-    return MrConsoleApp(factory)
+    app = MrConsoleApp(factory)
+    app.notes = record_notifications(app)  # every message said, expired ones too
+    return app
 
 
 async def _asked(pilot, command: str):
@@ -79,10 +81,10 @@ async def test_a_blocked_import_is_said_and_nothing_asked_or_sent(monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         await _command(pilot, "import impm RegionOne RegionOne=demo")
         for _ in range(100):
-            if session.asked and app._notifications:
+            if session.asked and app.notes:
                 break
             await settled(pilot)
-        said = " ".join(n.message for n in app._notifications)
+        said = " ".join(app.notes)
         assert "already has a stack named impm" in said and "nothing was sent" in said, said
         assert not isinstance(app.screen, AskScreen) and not session.sent
 
@@ -95,7 +97,7 @@ async def test_a_declined_import_sends_nothing(monkeypatch):
         await pilot.press("n")
         await settled(pilot)
         assert not session.sent
-        assert "not imported: nothing was sent" in " ".join(n.message for n in app._notifications)
+        assert "not imported: nothing was sent" in " ".join(app.notes)
 
 
 async def test_bad_import_words_are_said_in_one_line(monkeypatch):
@@ -104,5 +106,5 @@ async def test_bad_import_words_are_said_in_one_line(monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         await _command(pilot, "import impm RegionOne demo")
         await settled(pilot)
-        said = " ".join(n.message for n in app._notifications)
+        said = " ".join(app.notes)
         assert "REGION=STACK" in said and not session.asked, said

@@ -17,7 +17,7 @@ import pytest
 from mrconsole.core.live.playback import PlaybackSession, Recording
 from mrconsole.tui.app import MrConsoleApp
 from tests.screens.replay import DATA
-from tests.screens.test_screens import SIZES, _overview, settled
+from tests.screens.test_screens import SIZES, _overview, record_notifications, settled
 
 ROOT = Path(__file__).resolve().parents[2]
 MOMENTS: dict[str, float] = json.loads((DATA / "night-moments.json").read_text())
@@ -57,6 +57,7 @@ async def test_the_night_holds_what_its_moments_say():
     recording = Recording(DATA / "night.jsonl")
     assert recording.ended and recording.start <= MOMENTS["calm"] < MOMENTS["rolled"] <= recording.end
     app, replay = _replay("calm")
+    notes = record_notifications(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await _overview(pilot)
         down = {}
@@ -67,17 +68,17 @@ async def test_the_night_holds_what_its_moments_say():
         assert down == {"calm": False, "down": True, "acted": True, "back": False, "rolled": False}
         replay.seek(MOMENTS["down"])
         await settled(pilot)
-        app._notifications.clear()
+        notes.clear()
         replay.advance(MOMENTS["acted"])
         await settled(pilot)
-        said = [str(n.message) for n in app._notifications]
+        said = list(notes)
         assert any(m.startswith("then: check ") and "in RegionThree: accepted" in m for m in said), said
         replay.seek(MOMENTS["back"])
         await settled(pilot)
-        app._notifications.clear()
+        notes.clear()
         replay.advance(MOMENTS["rolled"])
         await settled(pilot)
-        said = [str(n.message) for n in app._notifications if str(n.message).startswith("then: ")]
+        said = [m for m in notes if m.startswith("then: ")]
         assert [m.split()[1] for m in said] == ["rollout", "release", "release", "rollout-cleanup"], said
         assert all(m.endswith(" in RegionOne: accepted") for m in said), said
         constituents = [s for v in replay.regions.values() for s in v.stacks if s.name.startswith("night-web_")]

@@ -43,6 +43,21 @@ async def until(pilot, condition, what: str) -> None:
         await pilot.pause(0.05)
 
 
+def record_notifications(app) -> list[str]:
+    """Every message the app says from now on, kept: Textual reaps a notification from `app._notifications`
+    once its timeout (5 s by default) has passed on the wall clock, so a test starved of CPU for that long
+    (the fast tier beside the lab tier) read an empty list where the console had spoken."""
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message, **kwargs):
+        said.append(str(message))
+        return notify(message, **kwargs)
+
+    app.notify = recording
+    return said
+
+
 async def _overview(pilot):
     app = pilot.app
     await until(pilot, lambda: isinstance(app.screen, OverviewScreen), "the overview")

@@ -11,7 +11,7 @@ import time
 from mrconsole.core.errors import PlanError
 from mrconsole.tui.app import MrConsoleApp
 from tests.screens.replay import ReplaySession, load
-from tests.screens.test_screens import _overview, _stack, settled, until
+from tests.screens.test_screens import _overview, _stack, record_notifications, settled, until
 
 
 class SlowPlan(ReplaySession):
@@ -29,7 +29,7 @@ class SlowPlan(ReplaySession):
 
 
 def _said(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return app.notes  # every message said (test_screens.record_notifications), expired ones too
 
 
 def _app(session, monkeypatch) -> MrConsoleApp:
@@ -38,7 +38,9 @@ def _app(session, monkeypatch) -> MrConsoleApp:
     async def factory():
         return session
 
-    return MrConsoleApp(factory)
+    app = MrConsoleApp(factory)
+    app.notes = record_notifications(app)
+    return app
 
 
 async def _check_demo(pilot, session) -> None:
