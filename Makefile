@@ -53,20 +53,22 @@ test-fast test-lab test-chaos: export PYTHONDONTWRITEBYTECODE :=
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -ra -m "not lab and not chaos" -n 4
 
-# Five workers, each with a lab of its own (tests/conftest.py), a test module's tests on one worker
+# Four workers, each with a lab of its own (tests/conftest.py), a test module's tests on one worker
 # (module fixtures are created once), modules queued longest first (tests/lab/durations.json; xdist's own
 # reorder queues by test count, and put the 195 s token module last). Most of a lab test is waiting on Heat,
-# so the workers outnumber the two cores: clean clones' lab tiers (n=1 each, 2026-12-08, with the fast tier
-# beside them) took 834 s on four workers, 771 s on five, 856 s on six (with test_tokens 90 s shorter; its
-# load starved the fast tier: 4 of its tests failed their bounds, since widened). Before: three 1260 s
+# so the workers outnumber the two cores, but not by more: clean clones' lab tiers (2026-12-08, the fast
+# tier beside them) took 834 s on four workers (n=1), 771, 932 and 861 s on five (n=3: more worker time,
+# 3605-4489 s against 3044 s, and less idle left to the fast tier, 429-798 s against 285 s), 856 s on six
+# (its load starved the fast tier: 4 of its tests failed their bounds, since widened). Before: three 1260 s
 # against two 1497 s (2026-12-05); four 858 s against three 1041 s once an idle Heat stopped waking its
-# pool's workers every second (mrconsole/lab/rpc_wakeup.py; tests/lab/cpu.json). Three failed twice before on Heat answering later than a
-# request's timeout, when Heat ran 16 executor threads (stop 46); it runs 64 since (mrconsole/lab/configs.py).
+# pool's workers every second (mrconsole/lab/rpc_wakeup.py; tests/lab/cpu.json). Three failed twice before
+# on Heat answering later than a request's timeout, when Heat ran 16 executor threads (stop 46); it runs 64
+# since (mrconsole/lab/configs.py).
 # Not --dist loadgroup (tests/conftest.py SHARED_LABS groups a shared lab's modules for it, so the lab comes
 # up once): one clean-clone run with it took 27 min 21 s against 24 min 56 s with loadscope (n=1 each; #35).
 # --durations: where its time goes, in every run's log, and the worker time by module at the end (#35).
 test-lab: $(STAMP) lab-deps
-	$(BIN)/python -m pytest -ra -m lab -n 5 --dist loadscope --no-loadscope-reorder --durations=30
+	$(BIN)/python -m pytest -ra -m lab -n 4 --dist loadscope --no-loadscope-reorder --durations=30
 
 # The fault matrix (tests/chaos/, #36): one fault at each step boundary of an operation, recovered by another
 # operator; minutes per cell, so not part of `make test`. Writes tests/chaos/results/DATE-COMMIT.json (commit
