@@ -16,7 +16,7 @@ def _on(lab) -> tuple[str, ...]:
 
 def _held_past_the_token(cli, lab, name: str) -> tuple[int, dict, str]:
     """A two-wave rollout whose 40 s soak outlasts a 30 s token: wave 2 is released on an expired token. (The soak
-    follows each wave, the last too: a token of 60 s and a soak of 70 held the test twice as long, for nothing.)"""
+    follows each wave, the last too: every second of it is paid twice in the test that goes on.)"""
     code, out, err = cli("stack", "create", name, "-t", ROLLOUT_T, *_on(lab), "--region", "RegionOne", "--wait")
     assert code == 0, err + out
     waves = ("-P", "release=v2", "--waves", "RegionOne;RegionTwo,RegionThree", "--soak", "40")
